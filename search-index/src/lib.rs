@@ -1,0 +1,1 @@
+//! Search index for matching; built out by the matching issue.

@@ -1,0 +1,21 @@
+//! The catalog service: the association's supplier roster, the districts' compound ledger,
+//! places, service models and the accounts that act on them. It is the source of truth
+//! that tender and matching follow through its change feed (`/catalog/feed`).
+
+pub mod config;
+pub mod error;
+pub mod places;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod web;
+
+pub use config::CatalogConfig;
+pub use error::Error;
+pub use startup::build;
+
+/// Where this service's API lives.
+pub const PREFIX: &str = "/catalog";
+
+/// The service's migrations, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/catalog");

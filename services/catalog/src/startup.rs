@@ -1,0 +1,50 @@
+//! Builds the catalog: connect, migrate, load reference places, assemble the router.
+
+use axum::Router;
+use shared::db;
+use shared::feed::{FeedState, Notifier};
+use shared::service::{Service, common_routes, readiness};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::CatalogConfig;
+use crate::state::AppState;
+use crate::{MIGRATOR, PREFIX, routes, web};
+
+/// Connects to the database, applies migrations, loads the reference places and returns
+/// the service ready to be served. Background work stops when `cancel` fires.
+pub async fn build(config: CatalogConfig, _cancel: CancellationToken) -> anyhow::Result<Service> {
+    let db = db::connect(&config.database_url).await?;
+    db.migrate(&MIGRATOR).await?;
+    let notifier = Notifier::default();
+    let loaded = crate::places::load_reference(&db, &notifier).await?;
+    if loaded > 0 {
+        tracing::info!(changed = loaded, "reference places loaded");
+    }
+    let state = AppState {
+        db: db.clone(),
+        notifier: notifier.clone(),
+        keys: config.keys.clone(),
+    };
+    let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
+    let api = routes::router()
+        .with_state(state.clone())
+        .merge(common_routes(
+            Some(FeedState {
+                db,
+                notifier,
+                keys: config.keys.clone(),
+            }),
+            ready.clone(),
+        ));
+    let router = Router::new()
+        .nest(PREFIX, api)
+        .merge(web::router().with_state(state));
+    Ok(Service {
+        name: "catalog",
+        prefix: PREFIX,
+        router,
+        ready,
+        tasks: TaskTracker::new(),
+    })
+}

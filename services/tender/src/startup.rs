@@ -1,0 +1,52 @@
+//! Builds the tender service: connect, migrate, follow the catalog, assemble the router.
+
+use axum::Router;
+use shared::db;
+use shared::feed::{Consumer, FeedState, Notifier};
+use shared::service::{Service, common_routes, readiness};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::TenderConfig;
+use crate::follow::CatalogFollower;
+use crate::state::AppState;
+use crate::{MIGRATOR, PREFIX, routes};
+
+pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::Result<Service> {
+    let db = db::connect(&config.database_url).await?;
+    db.migrate(&MIGRATOR).await?;
+    let notifier = Notifier::default();
+    let tasks = TaskTracker::new();
+
+    let catalog = Consumer::new(
+        "catalog",
+        shared::feed::feed_url(&config.catalog_url, "/catalog"),
+        db.clone(),
+        config.keys.service_token("tender")?,
+        CatalogFollower,
+    );
+    let follows = vec![("catalog", catalog.status.clone())];
+    tasks.spawn(catalog.run(cancel.clone()));
+
+    let ready = readiness("tender", db.clone(), &MIGRATOR, follows);
+    let state = AppState {
+        db: db.clone(),
+        notifier: notifier.clone(),
+        keys: config.keys.clone(),
+    };
+    let api = routes::router().with_state(state).merge(common_routes(
+        Some(FeedState {
+            db,
+            notifier,
+            keys: config.keys.clone(),
+        }),
+        ready.clone(),
+    ));
+    Ok(Service {
+        name: "tender",
+        prefix: PREFIX,
+        router: Router::new().nest(PREFIX, api),
+        ready,
+        tasks,
+    })
+}

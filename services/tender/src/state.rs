@@ -1,0 +1,21 @@
+//! The tender service's shared state, handed to every handler.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use shared::auth::TokenKeys;
+use shared::db::Db;
+use shared::feed::Notifier;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub notifier: Notifier,
+    pub keys: Arc<TokenKeys>,
+}
+
+impl FromRef<AppState> for Arc<TokenKeys> {
+    fn from_ref(s: &AppState) -> Self {
+        s.keys.clone()
+    }
+}

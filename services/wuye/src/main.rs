@@ -1,0 +1,5 @@
+//! `wuye`: see `wuye --help`.
+
+fn main() -> std::process::ExitCode {
+    wuye::cli::main()
+}

@@ -1,0 +1,117 @@
+//! The launcher's settings, layered: built-in defaults, then an optional TOML file
+//! (`--config FILE` or `WUYE_CONFIG`), then `WUYE_…` environment variables, then flags.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use shared::auth::TokenKeys;
+use shared::http::Limits;
+
+/// Everything the launcher reads from the file and the environment. Field names are the
+/// TOML keys; the environment variable is `WUYE_` + the upper-cased name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on (`127.0.0.1:8080`).
+    pub listen: Option<String>,
+    /// Folder for the SQLite files and the search index (`./data`).
+    pub data: Option<PathBuf>,
+    /// Database URL for `wuye serve` (`sqlite://…` or `postgres://…`).
+    pub database: Option<String>,
+    /// Where `wuye serve tender|matching` finds the catalog (`http://127.0.0.1:8080`).
+    pub catalog_url: Option<String>,
+    /// Where `wuye serve matching` finds the tender service.
+    pub tender_url: Option<String>,
+    /// Shared HS256 key for auth tokens (at least 32 bytes). `wuye up` makes one and keeps
+    /// it in the data folder when none is configured; `wuye serve` requires it.
+    pub token_secret: Option<SecretString>,
+    /// How long a sign-in lasts, in seconds (12 hours).
+    pub token_ttl_secs: Option<i64>,
+    /// Largest accepted request body in bytes (16 MiB).
+    pub body_limit_bytes: Option<usize>,
+    /// Longest a request may take, in seconds (60).
+    pub request_timeout_secs: Option<u64>,
+}
+
+impl Settings {
+    /// Reads the optional file and the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            anyhow::ensure!(
+                path.exists(),
+                "configuration file {} not found",
+                path.display()
+            );
+            figment = figment.merge(Toml::file(path));
+        }
+        // WUYE_CONFIG and WUYE_LOG* are read elsewhere; everything else must be a known key.
+        figment = figment.merge(
+            Env::prefixed("WUYE_")
+                .ignore(&[
+                    "config",
+                    "log",
+                    "log_format",
+                    "test_postgres_url",
+                    "require_postgres",
+                ])
+                .lowercase(true),
+        );
+        figment.extract().context("reading the configuration")
+    }
+
+    pub fn limits(&self) -> Limits {
+        let d = Limits::default();
+        Limits {
+            body_bytes: self.body_limit_bytes.unwrap_or(d.body_bytes),
+            timeout: self
+                .request_timeout_secs
+                .map(std::time::Duration::from_secs)
+                .unwrap_or(d.timeout),
+        }
+    }
+
+    /// The token keys: the configured secret, or for `wuye up` one kept in the data folder.
+    pub fn keys(&self, data_dir: Option<&Path>) -> anyhow::Result<Arc<TokenKeys>> {
+        let ttl = self.token_ttl_secs.unwrap_or(12 * 3600);
+        let secret = match (&self.token_secret, data_dir) {
+            (Some(s), _) => s.clone(),
+            (None, Some(dir)) => stored_secret(dir)?,
+            (None, None) => anyhow::bail!(
+                "no token secret: set WUYE_TOKEN_SECRET (at least 32 bytes, the same for every service)"
+            ),
+        };
+        Ok(Arc::new(TokenKeys::new(&secret, ttl)?))
+    }
+}
+
+/// A random secret created on first run and kept (mode 0600) beside the databases.
+fn stored_secret(dir: &Path) -> anyhow::Result<SecretString> {
+    let path = dir.join("token_secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let s = s.trim().to_string();
+        if s.len() >= 32 {
+            return Ok(SecretString::from(s));
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    let secret = SecretString::from(secret);
+    debug_assert!(secret.expose_secret().len() >= 32);
+    Ok(secret)
+}

@@ -1,0 +1,347 @@
+//! Signed auth tokens and the axum extractor that yields the caller's identity.
+//!
+//! The catalog holds the accounts and issues tokens; every service verifies them locally
+//! with the shared key (HS256). A token names the account, its role, the scope the role
+//! acts on (a district, a street, one compound, one firm) and an expiry. Browsers carry
+//! it in the HttpOnly cookie [`SESSION_COOKIE`]; API clients as `Authorization: Bearer`.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::Problem;
+
+/// The browser session cookie.
+pub const SESSION_COOKIE: &str = "wuye_session";
+
+/// What an account is allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// City property management association staff (市物业管理协会).
+    Association,
+    /// District (区县) official; scope: a district.
+    DistrictOfficial,
+    /// Street or town (镇街道) official; scope: a street.
+    StreetOfficial,
+    /// Compound committee (业委会/物管会/院委会); scope: one compound.
+    Committee,
+    /// Property service firm (物业服务企业); scope: one firm.
+    Firm,
+    /// Another wuye service (feeds, internal look-ups).
+    Service,
+}
+
+impl Role {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Association => "物业管理协会",
+            Role::DistrictOfficial => "区县工作人员",
+            Role::StreetOfficial => "街道工作人员",
+            Role::Committee => "小区自治组织",
+            Role::Firm => "物业服务企业",
+            Role::Service => "系统服务",
+        }
+    }
+}
+
+/// What a role acts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Scope {
+    /// Everything (association staff, services).
+    City,
+    /// A district's 6-digit code.
+    District(String),
+    /// A street's 9-digit code.
+    Street(String),
+    /// A compound's id.
+    Compound(String),
+    /// A firm's id.
+    Firm(String),
+}
+
+/// The token's claims.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The account id.
+    pub sub: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// Issued at (seconds since the Unix epoch).
+    pub iat: i64,
+    /// Expires at (seconds since the Unix epoch).
+    pub exp: i64,
+    /// Token id, so a session can be revoked.
+    pub jti: String,
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Identity {
+    pub account_id: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// The token id.
+    #[serde(skip)]
+    pub token_id: String,
+}
+
+impl Identity {
+    /// 403 unless the caller has one of these roles.
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), Problem> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(Problem::forbidden(format!(
+                "当前账号（{}）无权进行此操作。",
+                self.role.label_zh()
+            )))
+        }
+    }
+
+    /// 403 unless the caller is the given firm's own account.
+    pub fn require_firm(&self, firm_id: &str) -> Result<(), Problem> {
+        match &self.scope {
+            Scope::Firm(id) if self.role == Role::Firm && id == firm_id => Ok(()),
+            _ => Err(Problem::forbidden("只能操作本企业的信息。")),
+        }
+    }
+
+    /// 403 unless the caller is the given compound's committee.
+    pub fn require_compound(&self, compound_id: &str) -> Result<(), Problem> {
+        match &self.scope {
+            Scope::Compound(id) if self.role == Role::Committee && id == compound_id => Ok(()),
+            _ => Err(Problem::forbidden("只能操作本小区的信息。")),
+        }
+    }
+}
+
+/// Signing and verifying keys.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl_secs: i64,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("secret", &"[redacted]")
+            .field("ttl_secs", &self.ttl_secs)
+            .finish()
+    }
+}
+
+impl TokenKeys {
+    /// Keys from the shared secret (at least 32 bytes).
+    pub fn new(secret: &SecretString, ttl_secs: i64) -> anyhow::Result<Self> {
+        let bytes = secret.expose_secret().as_bytes();
+        anyhow::ensure!(
+            bytes.len() >= 32,
+            "the token secret must be at least 32 bytes long"
+        );
+        Ok(Self {
+            encoding: EncodingKey::from_secret(bytes),
+            decoding: DecodingKey::from_secret(bytes),
+            ttl_secs,
+        })
+    }
+
+    pub fn ttl_secs(&self) -> i64 {
+        self.ttl_secs
+    }
+
+    /// Signs a token for an identity, valid for the configured time.
+    pub fn issue(&self, identity: &Identity) -> anyhow::Result<String> {
+        self.issue_for(identity, self.ttl_secs)
+    }
+
+    pub fn issue_for(&self, identity: &Identity, ttl_secs: i64) -> anyhow::Result<String> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let claims = Claims {
+            sub: identity.account_id.clone(),
+            name: identity.name.clone(),
+            role: identity.role,
+            scope: identity.scope.clone(),
+            iat: now,
+            exp: now + ttl_secs,
+            jti: if identity.token_id.is_empty() {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                identity.token_id.clone()
+            },
+        };
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
+    }
+
+    /// A token for another wuye service (feeds, internal look-ups).
+    pub fn service_token(&self, service: &str) -> anyhow::Result<String> {
+        self.issue_for(
+            &Identity {
+                account_id: format!("service:{service}"),
+                name: service.to_string(),
+                role: Role::Service,
+                scope: Scope::City,
+                token_id: String::new(),
+            },
+            365 * 24 * 3600,
+        )
+    }
+
+    /// Verifies signature and expiry.
+    pub fn verify(&self, token: &str) -> Result<Identity, Problem> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| {
+                Problem::unauthorized().with_detail("登录已失效或凭证无效，请重新登录。")
+            })?;
+        let c = data.claims;
+        Ok(Identity {
+            account_id: c.sub,
+            name: c.name,
+            role: c.role,
+            scope: c.scope,
+            token_id: c.jti,
+        })
+    }
+}
+
+/// The raw token from the request: bearer header first, then the session cookie.
+pub fn token_from_parts(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
+        if let Ok(s) = v.to_str() {
+            if let Some(t) = s.strip_prefix("Bearer ") {
+                return Some(t.trim().to_string());
+            }
+        }
+    }
+    cookie(parts, SESSION_COOKIE)
+}
+
+/// A cookie's value.
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+impl<S> FromRequestParts<S> for Identity
+where
+    Arc<TokenKeys>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let keys = Arc::<TokenKeys>::from_ref(state);
+        let token = token_from_parts(parts).ok_or_else(Problem::unauthorized)?;
+        keys.verify(&token)
+    }
+}
+
+/// `Option<Identity>`: anonymous callers are `None`; a present but invalid token is refused
+/// (a client that thinks it is signed in should learn that it is not).
+impl<S> OptionalFromRequestParts<S> for Identity
+where
+    Arc<TokenKeys>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let keys = Arc::<TokenKeys>::from_ref(state);
+        match token_from_parts(parts) {
+            None => Ok(None),
+            Some(token) => keys.verify(&token).map(Some),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(
+            &SecretString::from("0123456789abcdef0123456789abcdef"),
+            3600,
+        )
+        .unwrap()
+    }
+
+    fn firm() -> Identity {
+        Identity {
+            account_id: "a1".into(),
+            name: "某物业".into(),
+            role: Role::Firm,
+            scope: Scope::Firm("f1".into()),
+            token_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let k = keys();
+        let t = k.issue(&firm()).unwrap();
+        let id = k.verify(&t).unwrap();
+        assert_eq!(id.role, Role::Firm);
+        assert_eq!(id.scope, Scope::Firm("f1".into()));
+        assert!(!id.token_id.is_empty());
+    }
+
+    #[test]
+    fn expired_and_forged_tokens_are_refused() {
+        let k = keys();
+        let expired = k.issue_for(&firm(), -60).unwrap();
+        assert_eq!(k.verify(&expired).unwrap_err().status, 401);
+        let other = TokenKeys::new(
+            &SecretString::from("another-secret-another-secret-xx"),
+            3600,
+        )
+        .unwrap();
+        let forged = other.issue(&firm()).unwrap();
+        assert_eq!(k.verify(&forged).unwrap_err().status, 401);
+        assert_eq!(k.verify("garbage").unwrap_err().status, 401);
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        assert!(TokenKeys::new(&SecretString::from("short"), 60).is_err());
+    }
+
+    #[test]
+    fn scope_checks() {
+        let id = firm();
+        assert!(id.require_firm("f1").is_ok());
+        assert_eq!(id.require_firm("f2").unwrap_err().status, 403);
+        assert_eq!(id.require_compound("c1").unwrap_err().status, 403);
+        assert_eq!(
+            id.require_any(&[Role::Association]).unwrap_err().status,
+            403
+        );
+        assert!(id.require_any(&[Role::Firm]).is_ok());
+    }
+}

@@ -1,0 +1,42 @@
+//! Domain newtypes that cannot hold invalid values.
+//!
+//! Every type here follows "parse, don't validate": its fields are private, the only way
+//! to obtain one is a constructor (`parse` / `new` / `TryFrom`) that checks the input and
+//! returns [`DomainError`] otherwise, and `serde` deserialisation goes through that same
+//! constructor. Code that receives a [`CreditCode`] or a [`DistrictCode`] never has to
+//! check it again.
+//!
+//! Error messages are written in Simplified Chinese for end users; the `code` of a
+//! [`DomainError`] is a stable snake_case identifier for machines.
+//!
+//! | type | what it is |
+//! | --- | --- |
+//! | [`CreditCode`] | 统一社会信用代码 (unified social credit code, GB 32100-2015) |
+//! | [`DistrictCode`], [`StreetCode`] | 区县 / 街道（镇）codes of Chengdu, checked against reference data |
+//! | [`Coordinates`] | WGS-84 经纬度 inside China |
+//! | [`Fen`], [`FeeRate`] | money in 分, and the 物业费单价 in 分/㎡·月 |
+//! | [`Households`], [`FloorArea`], [`Buildings`] | 户数, 建筑面积, 楼栋数 |
+//! | [`PhoneNumber`] | mainland mobile (手机号) or landline (固定电话) number |
+//! | [`VoteTally`] | the count of an 业主共同决定 (owners' common decision, Civil Code art. 278) |
+
+mod credit_code;
+mod error;
+mod geo;
+mod measure;
+mod money;
+mod phone;
+mod place;
+mod schema;
+mod vote;
+
+pub use credit_code::{CREDIT_CODE_ALPHABET, CreditCode, check_char};
+pub use error::DomainError;
+pub use geo::Coordinates;
+pub use measure::{Buildings, FloorArea, Households};
+pub use money::{FeeRate, Fen};
+pub use phone::{PhoneKind, PhoneNumber};
+pub use place::{
+    District, DistrictCode, DistrictKind, Street, StreetCode, district, districts, street, streets,
+    streets_of,
+};
+pub use vote::{Matter, VoteError, VoteOutcome, VoteTally};

@@ -1,0 +1,338 @@
+//! RFC 9457 problem details (`application/problem+json`).
+//!
+//! Every service has one error type (`catalog::Error`, `tender::Error`, …) that converts
+//! into [`Problem`]. A problem carries a stable machine `code`, a Chinese `title` and
+//! `detail` for people, and for validation failures one message per field in `errors`.
+//! Internal errors are logged with their whole cause chain and answered with a generic
+//! 500 that names only the request id.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::DomainError;
+
+/// A message about one input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// The field's name as the client sent it (`credit_code`, `location.lat`, …).
+    pub field: String,
+    /// Stable machine code (`invalid_credit_code`, `required`, …).
+    pub code: String,
+    /// Message in Simplified Chinese.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A field that failed a domain newtype's parse.
+    pub fn domain(field: impl Into<String>, err: &DomainError) -> Self {
+        Self::new(field, err.code, err.message.clone())
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type (`urn:wuye:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short Chinese summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Chinese explanation of this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Per-field messages for validation problems.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The request id, so a user can quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, title: impl Into<String>) -> Self {
+        Self {
+            type_: format!("urn:wuye:problem:{code}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: None,
+            code: code.to_string(),
+            errors: Vec::new(),
+            request_id: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// 422 with one message per field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "提交的数据有误",
+        )
+        .with_detail("请根据每个字段的提示修改后重新提交。")
+        .with_errors(errors)
+    }
+
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "请求格式错误").with_detail(detail)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "需要登录")
+            .with_detail("请先登录后再进行此操作。")
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "无权进行此操作").with_detail(detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "未找到").with_detail(detail)
+    }
+
+    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, "与当前状态冲突").with_detail(detail)
+    }
+
+    pub fn too_many_requests(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "请求过于频繁",
+        )
+        .with_detail(detail)
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "服务暂不可用",
+        )
+        .with_detail(detail)
+    }
+
+    /// The generic answer to an internal error: nothing about the cause, only the request id.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误",
+        )
+        .with_detail("服务器处理请求时出错，请稍后重试；如问题持续，请向管理员提供请求编号。")
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut response = (status, axum::Json(&self)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        // The request-id middleware fills `request_id` on the way out (see `http::problem_request_id`).
+        response.extensions_mut().insert(ProblemMarker);
+        response
+    }
+}
+
+/// Marks a response as a problem document so middleware can add the request id.
+#[derive(Clone, Copy, Debug)]
+pub struct ProblemMarker;
+
+/// The error type shared by the kernel's own handlers (feed, health) and the base of
+/// every service's error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0:?}")]
+    Problem(Box<Problem>),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<Problem> for Error {
+    fn from(p: Problem) -> Self {
+        Error::Problem(Box::new(p))
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Internal(anyhow::Error::new(e))
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        match self {
+            Error::Problem(p) => p.into_response(),
+            Error::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                Problem::internal().into_response()
+            }
+        }
+    }
+}
+
+/// Collects field errors from parsing a request, so every bad field is reported at once.
+#[derive(Debug, Default)]
+pub struct Validation {
+    errors: Vec<FieldError>,
+}
+
+impl Validation {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parse one field with a newtype's constructor, remembering the failure.
+    pub fn field<T>(&mut self, name: &str, parsed: Result<T, DomainError>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push(FieldError::domain(name, &e));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// Adds the messages of a `validator::Validate` failure.
+    pub fn validator(&mut self, result: Result<(), validator::ValidationErrors>) {
+        if let Err(errs) = result {
+            self.errors.extend(from_validator(&errs, ""));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// `Ok(())` when nothing failed, otherwise the 422 problem.
+    pub fn finish(self) -> Result<(), Problem> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Problem::validation(self.errors))
+        }
+    }
+}
+
+/// Flattens `validator` errors into field errors; nested structs become `outer.inner`.
+pub fn from_validator(errs: &validator::ValidationErrors, prefix: &str) -> Vec<FieldError> {
+    use validator::ValidationErrorsKind;
+    let mut out = Vec::new();
+    for (field, kind) in errs.errors() {
+        let name = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| default_message(&e.code));
+                    out.push(FieldError::new(&name, e.code.to_string(), message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => out.extend(from_validator(inner, &name)),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    out.extend(from_validator(inner, &format!("{name}[{i}]")));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn default_message(code: &str) -> String {
+    match code {
+        "length" => "长度不符合要求".into(),
+        "range" => "数值超出允许范围".into(),
+        "required" => "此项必填".into(),
+        "email" => "邮箱格式不正确".into(),
+        _ => "格式不正确".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use validator::Validate;
+
+    #[derive(Validate)]
+    struct Form {
+        #[validate(length(min = 1, max = 10, message = "名称长度应为 1–10 个字符"))]
+        name: String,
+        #[validate(range(min = 1))]
+        count: i64,
+    }
+
+    #[test]
+    fn validator_errors_become_one_message_per_field() {
+        let form = Form {
+            name: String::new(),
+            count: 0,
+        };
+        let mut v = Validation::new();
+        v.validator(form.validate());
+        let problem = v.finish().unwrap_err();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors.len(), 2);
+        assert_eq!(problem.errors[0].field, "count");
+        assert_eq!(problem.errors[0].message, "数值超出允许范围");
+        assert_eq!(problem.errors[1].field, "name");
+        assert_eq!(problem.errors[1].message, "名称长度应为 1–10 个字符");
+    }
+
+    #[test]
+    fn problem_serialises_as_rfc9457() {
+        let p = Problem::not_found("没有这个小区");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["type"], "urn:wuye:problem:not_found");
+        assert_eq!(json["status"], 404);
+        assert_eq!(json["detail"], "没有这个小区");
+        assert!(json.get("errors").is_none());
+    }
+}

@@ -1,0 +1,18 @@
+//! wuye's shared kernel.
+//!
+//! Everything the three services (catalog, tender, matching) have in common lives here:
+//! domain newtypes that cannot hold invalid values ([`domain`]), the RFC 9457 problem
+//! type ([`error`]), database access that runs the same queries on SQLite and PostgreSQL
+//! ([`db`]), signed auth tokens ([`auth`]), the change-feed outbox, endpoint and consumer
+//! ([`feed`]) and the HTTP plumbing every service uses ([`http`], [`telemetry`]).
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod feed;
+pub mod follow;
+pub mod http;
+pub mod service;
+pub mod telemetry;
