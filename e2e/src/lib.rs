@@ -1,1 +1,393 @@
+//! The end-to-end harness: starts catalog, tender and matching in the test process, each
+//! on its own random port with a fresh database (a temporary SQLite file, or a fresh
+//! PostgreSQL schema when `WUYE_TEST_POSTGRES_URL` is set), and a typed client over
+//! reqwest. Every end-to-end test goes through [`spawn_app`].
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use reqwest::{Client, Method, StatusCode};
+use secrecy::SecretString;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use shared::auth::{Identity, Role, Scope, TokenKeys};
+use shared::http::{Limits, with_middleware};
+use shared::service::Service;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// The server URL from `WUYE_TEST_POSTGRES_URL`.
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL when `WUYE_TEST_POSTGRES_URL` is set. When it is not, `None`, unless
+    /// `WUYE_REQUIRE_POSTGRES=1` (CI), which makes a missing server a failure, so a skipped
+    /// backend can never pass silently.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("WUYE_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => {
+                record_postgres_run();
+                Some(Backend::Postgres(url))
+            }
+            _ => {
+                assert!(
+                    std::env::var("WUYE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                    "WUYE_REQUIRE_POSTGRES=1 but WUYE_TEST_POSTGRES_URL is not set"
+                );
+                eprintln!("note: WUYE_TEST_POSTGRES_URL is not set; PostgreSQL variant not run");
+                None
+            }
+        }
+    }
+}
+
+/// Appends a line to `WUYE_POSTGRES_RAN_FILE` (set by CI) for every PostgreSQL test run, so
+/// CI can check that the PostgreSQL tests really ran.
+fn record_postgres_run() {
+    if let Ok(path) = std::env::var("WUYE_POSTGRES_RAN_FILE") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{}", std::thread::current().name().unwrap_or("test"));
+        }
+    }
+}
+
+/// Runs an async test body once per backend: `both_backends!(name)` expects
+/// `async fn name(backend: Backend)` in scope and makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(b) = $crate::Backend::postgres() {
+                    super::$name(b).await
+                }
+            }
+        }
+    )*};
+}
+
+/// A fresh, empty database for one service of one test.
+pub async fn fresh_database(backend: &Backend, service: &str) -> anyhow::Result<String> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = test_dir()?;
+            Ok(shared::db::sqlite_url(&dir.join(format!("{service}.db"))))
+        }
+        Backend::Postgres(server) => {
+            let admin = shared::db::connect(server).await?;
+            sweep_old_schemas(&admin).await?;
+            let now = time_secs();
+            let schema = format!(
+                "wuye_t_{now}_{}_{service}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            );
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin.pool)
+                .await
+                .context("creating a test schema")?;
+            admin.pool.close().await;
+            let sep = if server.contains('?') { '&' } else { '?' };
+            Ok(format!("{server}{sep}options[search_path]={schema}"))
+        }
+    }
+}
+
+fn time_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Drops test schemas left behind by runs more than an hour old.
+async fn sweep_old_schemas(admin: &shared::db::Db) -> anyhow::Result<()> {
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'wuye_t_%'")
+            .fetch_all(&admin.pool)
+            .await?;
+    let cutoff = time_secs().saturating_sub(3600);
+    for (name,) in names {
+        let created: u64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(u64::MAX);
+        if created < cutoff {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {name} CASCADE"
+            )))
+            .execute(&admin.pool)
+            .await;
+        }
+    }
+    Ok(())
+}
+
+/// A fresh temporary folder under the system temp dir.
+pub fn test_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir()
+        .join("wuye-tests")
+        .join(uuid::Uuid::new_v4().simple().to_string());
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The three services running for one test.
+pub struct TestApp {
+    pub backend: Backend,
+    /// Base URLs (`http://127.0.0.1:PORT`); each service's API is under its prefix.
+    pub catalog_url: String,
+    pub tender_url: String,
+    pub matching_url: String,
+    /// The database URL of each service, for tests that look underneath.
+    pub catalog_db: String,
+    pub tender_db: String,
+    pub matching_db: String,
+    pub keys: Arc<TokenKeys>,
+    pub client: Client,
+    cancel: CancellationToken,
+    services: Vec<Service>,
+}
+
+pub const TEST_SECRET: &str = "wuye-test-secret-wuye-test-secret-0123456789";
+
+/// Starts catalog, tender and matching on random ports with fresh databases.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    try_spawn_app(backend).await.expect("starting the services")
+}
+
+async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
+    shared::telemetry::init();
+    let keys = Arc::new(TokenKeys::new(&SecretString::from(TEST_SECRET), 3600)?);
+    let limits = Limits::default();
+    let cancel = CancellationToken::new();
+
+    let catalog_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let tender_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let matching_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url =
+        |l: &TcpListener| -> anyhow::Result<String> { Ok(format!("http://{}", l.local_addr()?)) };
+    let (catalog_url, tender_url, matching_url) = (
+        url(&catalog_listener)?,
+        url(&tender_listener)?,
+        url(&matching_listener)?,
+    );
+    let catalog_db = fresh_database(&backend, "catalog").await?;
+    let tender_db = fresh_database(&backend, "tender").await?;
+    let matching_db = fresh_database(&backend, "matching").await?;
+
+    let catalog = catalog::build(
+        catalog::CatalogConfig {
+            database_url: catalog_db.clone(),
+            keys: keys.clone(),
+            limits,
+        },
+        cancel.clone(),
+    )
+    .await?;
+    let tender = tender::build(
+        tender::TenderConfig {
+            database_url: tender_db.clone(),
+            catalog_url: catalog_url.clone(),
+            keys: keys.clone(),
+            limits,
+        },
+        cancel.clone(),
+    )
+    .await?;
+    let matching = matching::build(
+        matching::MatchingConfig {
+            database_url: matching_db.clone(),
+            catalog_url: catalog_url.clone(),
+            tender_url: tender_url.clone(),
+            keys: keys.clone(),
+            limits,
+        },
+        cancel.clone(),
+    )
+    .await?;
+    for (service, listener) in [
+        (&catalog, catalog_listener),
+        (&tender, tender_listener),
+        (&matching, matching_listener),
+    ] {
+        let router = with_middleware(service.router.clone(), limits);
+        let cancel = cancel.clone();
+        tokio::spawn(async move { shared::http::serve(listener, router, cancel).await });
+    }
+    Ok(TestApp {
+        backend,
+        catalog_url,
+        tender_url,
+        matching_url,
+        catalog_db,
+        tender_db,
+        matching_db,
+        keys,
+        client: Client::new(),
+        cancel,
+        services: vec![catalog, tender, matching],
+    })
+}
+
+/// An answer: status, content type and body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn parse<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("unexpected body ({e}): {}", self.body))
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code, and returns it.
+    pub fn problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(self.status.as_u16(), status, "status; body: {}", self.body);
+        assert!(
+            self.content_type.starts_with("application/problem+json"),
+            "content type {} for {}",
+            self.content_type,
+            self.body
+        );
+        let v = self.json();
+        assert_eq!(v["code"], code, "problem code; body: {}", self.body);
+        assert!(v["title"].as_str().is_some_and(|t| !t.is_empty()));
+        v
+    }
+
+    /// The message for one field of a validation problem.
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        self.json()["errors"]
+            .as_array()?
+            .iter()
+            .find(|e| e["field"] == field)
+            .and_then(|e| e["message"].as_str().map(str::to_string))
+    }
+}
+
+impl TestApp {
+    /// Sends a request; `token` as bearer when given.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Answer {
+        let mut req = self.client.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.expect("sending a request");
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = res.text().await.expect("reading a response");
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    pub async fn get(&self, url: &str, token: Option<&str>) -> Answer {
+        self.send(Method::GET, url, token, None::<&Value>).await
+    }
+
+    /// `GET` on the catalog.
+    pub async fn catalog_get(&self, path: &str, token: Option<&str>) -> Answer {
+        self.get(&format!("{}{path}", self.catalog_url), token)
+            .await
+    }
+
+    /// A signed token for a role and scope (accounts themselves live in the catalog).
+    pub fn token(&self, role: Role, scope: Scope) -> String {
+        self.keys
+            .issue(&Identity {
+                account_id: format!("test-{role:?}"),
+                name: "测试账号".into(),
+                role,
+                scope,
+                token_id: String::new(),
+            })
+            .expect("issuing a token")
+    }
+
+    pub fn service_token(&self) -> String {
+        self.keys.service_token("test").expect("service token")
+    }
+
+    /// Reads a feed page as a service.
+    pub async fn feed(
+        &self,
+        base: &str,
+        prefix: &str,
+        after: i64,
+        limit: i64,
+        wait: u64,
+    ) -> Answer {
+        self.get(
+            &format!("{base}{prefix}/feed?after={after}&limit={limit}&wait={wait}"),
+            Some(&self.service_token()),
+        )
+        .await
+    }
+
+    /// Polls `/readyz` of a service until it answers 200 (or panics after `secs`).
+    pub async fn wait_ready(&self, base: &str, prefix: &str, secs: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let a = self.get(&format!("{base}{prefix}/readyz"), None).await;
+            if a.status == StatusCode::OK {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{prefix} not ready after {secs}s: {}",
+                a.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stops the services: in-flight requests finish and background tasks end.
+    pub async fn stop(self) {
+        self.cancel.cancel();
+        for s in &self.services {
+            s.tasks.close();
+            s.tasks.wait().await;
+        }
+    }
+}

@@ -1,1 +1,7 @@
+//! wuye's end-to-end tests: one binary (one compile unit), one module per capability.
+//! Every scenario runs on SQLite and, with `WUYE_TEST_POSTGRES_URL`, on PostgreSQL.
 
+mod e2e {
+    pub mod feed;
+    pub mod foundation;
+}

@@ -222,12 +222,11 @@ impl TokenKeys {
 
 /// The raw token from the request: bearer header first, then the session cookie.
 pub fn token_from_parts(parts: &Parts) -> Option<String> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
-        if let Ok(s) = v.to_str() {
-            if let Some(t) = s.strip_prefix("Bearer ") {
-                return Some(t.trim().to_string());
-            }
-        }
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION)
+        && let Ok(s) = v.to_str()
+        && let Some(t) = s.strip_prefix("Bearer ")
+    {
+        return Some(t.trim().to_string());
     }
     cookie(parts, SESSION_COOKIE)
 }

@@ -62,16 +62,13 @@ pub fn sqlite_url(path: &Path) -> String {
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let backend = Backend::from_url(url)?;
-    if backend == Backend::Sqlite {
-        if let Some(path) = sqlite_path(url) {
-            if let Some(parent) = Path::new(&path).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).with_context(|| {
-                        format!("creating database folder {}", parent.display())
-                    })?;
-                }
-            }
-        }
+    if backend == Backend::Sqlite
+        && let Some(path) = sqlite_path(url)
+        && let Some(parent) = Path::new(&path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating database folder {}", parent.display()))?;
     }
     let options = AnyConnectOptions::from_str(url)
         .context("parsing the database URL")?
