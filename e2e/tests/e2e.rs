@@ -2,6 +2,9 @@
 //! Every scenario runs on SQLite and, with `WUYE_TEST_POSTGRES_URL`, on PostgreSQL.
 
 mod e2e {
+    pub mod accounts;
+    pub mod compounds;
     pub mod feed;
+    pub mod firms;
     pub mod foundation;
 }

@@ -153,6 +153,12 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// True when the error is a unique-constraint violation (a duplicate key).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
 /// Statements whose text differs between SQLite and PostgreSQL, side by side.
 pub mod dialect {
     use super::Backend;

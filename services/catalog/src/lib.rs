@@ -2,6 +2,7 @@
 //! places, service models and the accounts that act on them. It is the source of truth
 //! that tender and matching follow through its change feed (`/catalog/feed`).
 
+pub mod accounts;
 pub mod config;
 pub mod error;
 pub mod places;

@@ -1,6 +1,10 @@
 //! The catalog's HTTP API: one module per resource, all routes assembled here together
-//! with the OpenAPI document that describes them.
+//! with the OpenAPI document that describes them. Each resource module has its own
+//! `Api` (utoipa) merged into the service's document.
 
+mod accounts;
+mod compounds;
+mod firms;
 mod places;
 
 use axum::Router;
@@ -27,6 +31,15 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
+/// The whole document: places here, plus each resource module's own.
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(accounts::Api::openapi());
+    doc.merge(firms::Api::openapi());
+    doc.merge(compounds::Api::openapi());
+    doc
+}
+
 /// The API routes, relative to the service prefix.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,8 +47,11 @@ pub fn router() -> Router<AppState> {
         .route("/districts", get(places::list_districts))
         .route("/districts/{code}", get(places::get_district))
         .route("/streets", get(places::list_streets))
+        .merge(accounts::router())
+        .merge(firms::router())
+        .merge(compounds::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(openapi_doc())
 }
