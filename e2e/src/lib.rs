@@ -198,6 +198,7 @@ async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
             database_url: catalog_db.clone(),
             keys: keys.clone(),
             limits,
+            policy: Default::default(),
         },
         cancel.clone(),
     )

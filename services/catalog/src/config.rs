@@ -5,6 +5,8 @@ use std::sync::Arc;
 use shared::auth::TokenKeys;
 use shared::http::Limits;
 
+use crate::policy::CatalogPolicy;
+
 /// What the catalog needs to start.
 #[derive(Debug, Clone)]
 pub struct CatalogConfig {
@@ -12,4 +14,5 @@ pub struct CatalogConfig {
     pub database_url: String,
     pub keys: Arc<TokenKeys>,
     pub limits: Limits,
+    pub policy: CatalogPolicy,
 }

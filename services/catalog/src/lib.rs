@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod config;
 pub mod error;
 pub mod places;
+pub mod policy;
 pub mod routes;
 pub mod startup;
 pub mod state;

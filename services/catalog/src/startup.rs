@@ -1,5 +1,7 @@
 //! Builds the catalog: connect, migrate, load reference places, assemble the router.
 
+use std::sync::Arc;
+
 use axum::Router;
 use shared::db;
 use shared::feed::{FeedState, Notifier};
@@ -25,6 +27,7 @@ pub async fn build(config: CatalogConfig, _cancel: CancellationToken) -> anyhow:
         db: db.clone(),
         notifier: notifier.clone(),
         keys: config.keys.clone(),
+        policy: Arc::new(config.policy.clone()),
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
     let api = routes::router()
