@@ -225,6 +225,8 @@ pub struct FeedState {
     pub db: Db,
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
+    /// Fires on shutdown: long-polls answer at once so in-flight requests can finish.
+    pub stop: CancellationToken,
 }
 
 impl axum::extract::FromRef<FeedState> for Arc<TokenKeys> {
@@ -269,7 +271,10 @@ async fn feed(
     let mut woken = state.notifier.subscribe();
     loop {
         let changes = read(&state.db, after, limit).await?;
-        if !changes.is_empty() || tokio::time::Instant::now() >= deadline {
+        if !changes.is_empty()
+            || tokio::time::Instant::now() >= deadline
+            || state.stop.is_cancelled()
+        {
             let head = head(&state.db).await?;
             let next_after = changes.last().map(|c| c.seq).unwrap_or(after);
             return Ok(Json(FeedPage {
@@ -283,6 +288,7 @@ async fn feed(
         tokio::select! {
             _ = woken.changed() => {}
             _ = nap => {}
+            _ = state.stop.cancelled() => {}
         }
     }
 }

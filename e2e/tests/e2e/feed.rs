@@ -14,6 +14,7 @@ both_backends!(
     concurrent_writers_are_read_in_commit_order,
     long_poll_wakes_on_a_new_change,
     consumer_killed_mid_change_neither_loses_nor_doubles,
+    shutdown_lets_in_flight_long_polls_finish,
 );
 
 /// The catalog's reference places are the first 281 changes of its feed.
@@ -246,4 +247,29 @@ async fn consumer_killed_mid_change_neither_loses_nor_doubles(backend: Backend) 
     assert_eq!(rows.last().unwrap().0, PLACES);
     assert!(second.status.caught_up());
     app.stop().await;
+}
+
+async fn shutdown_lets_in_flight_long_polls_finish(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let in_flight = {
+        let client = app.client.clone();
+        let url = format!(
+            "{}/catalog/feed?after={PLACES}&limit=10&wait=30",
+            app.catalog_url
+        );
+        let token = app.service_token();
+        tokio::spawn(async move { client.get(url).bearer_auth(token).send().await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Stopping must not wait out the 30 s long-poll, nor cut it off: it answers, empty.
+    tokio::time::timeout(std::time::Duration::from_secs(15), app.stop())
+        .await
+        .expect("shutdown finished while a long-poll was in flight");
+    let answer = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request got an answer");
+    assert_eq!(answer.status(), 200);
+    let page: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(page["changes"].as_array().unwrap().len(), 0);
 }

@@ -15,7 +15,7 @@ use crate::{MIGRATOR, PREFIX, routes, web};
 
 /// Connects to the database, applies migrations, loads the reference places and returns
 /// the service ready to be served. Background work stops when `cancel` fires.
-pub async fn build(config: CatalogConfig, _cancel: CancellationToken) -> anyhow::Result<Service> {
+pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::Result<Service> {
     let db = db::connect(&config.database_url).await?;
     db.migrate(&MIGRATOR).await?;
     let notifier = Notifier::default();
@@ -37,6 +37,7 @@ pub async fn build(config: CatalogConfig, _cancel: CancellationToken) -> anyhow:
                 db,
                 notifier,
                 keys: config.keys.clone(),
+                stop: cancel.clone(),
             }),
             ready.clone(),
         ));

@@ -39,6 +39,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
             db,
             notifier,
             keys: config.keys.clone(),
+            stop: cancel.clone(),
         }),
         ready.clone(),
     ));
