@@ -14,3 +14,15 @@ CREATE TABLE account (
 );
 
 CREATE INDEX account_scope ON account (scope_kind, scope_id);
+CREATE INDEX account_role ON account (role);
+
+-- Signed-out sessions (已注销的登录凭证): a token's id (`jti`) is kept until the token
+-- itself expires; the catalog refuses any token listed here.
+CREATE TABLE revoked_token (
+    jti TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    revoked_at BIGINT NOT NULL
+);
+
+CREATE INDEX revoked_token_expiry ON revoked_token (expires_at);

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use shared::db;
 use shared::feed::{FeedState, Notifier};
 use shared::service::{Service, common_routes, readiness};
@@ -28,9 +29,14 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         notifier: notifier.clone(),
         keys: config.keys.clone(),
         policy: Arc::new(config.policy.clone()),
+        login_limiter: Arc::default(),
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
+    // Signed-out tokens are refused on every API route and page (not on the feed, which
+    // only service tokens read).
+    let session_guard = from_fn_with_state(state.clone(), crate::accounts::session_guard);
     let api = routes::router()
+        .layer(session_guard.clone())
         .with_state(state.clone())
         .merge(common_routes(
             Some(FeedState {
@@ -43,7 +49,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         ));
     let router = Router::new()
         .nest(PREFIX, api)
-        .merge(web::router().with_state(state));
+        .merge(web::router().layer(session_guard).with_state(state));
     Ok(Service {
         name: "catalog",
         prefix: PREFIX,

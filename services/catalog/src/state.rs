@@ -7,6 +7,7 @@ use shared::auth::TokenKeys;
 use shared::db::Db;
 use shared::feed::Notifier;
 
+use crate::accounts::LoginLimiter;
 use crate::policy::CatalogPolicy;
 
 #[derive(Clone)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
     pub policy: Arc<CatalogPolicy>,
+    /// Sign-in throttling (登录限流), shared by every request of this process.
+    pub login_limiter: Arc<LoginLimiter>,
 }
 
 impl FromRef<AppState> for Arc<TokenKeys> {

@@ -1,14 +1,633 @@
-//! The accounts API (to be built).
+//! Sign-in, sign-out, the caller's own account, and account management.
+//!
+//! | endpoint | who |
+//! | --- | --- |
+//! | `POST /catalog/session` | anyone (throttled) |
+//! | `DELETE /catalog/session` | any signed-in caller |
+//! | `GET /catalog/me`, `PUT /catalog/me/password` | any signed-in account |
+//! | `POST /catalog/accounts` | association (any role); district official (street officials of its district) |
+//! | `GET /catalog/accounts` | association (all); district official (the street officials of its district) |
+//! | `PATCH /catalog/accounts/{id}` | association |
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::Router;
-use utoipa::OpenApi;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post, put};
+use serde::{Deserialize, Serialize};
+use shared::auth::{Claims, Identity, Role, SESSION_COOKIE, Scope};
+use shared::domain::StreetCode;
+use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Json, Page, PageQuery, Query};
+use shared::feed::WriteTx;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::accounts::{self, Account, CreateAccountError, ListFilter, NewAccount};
+use crate::error::Result;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(login, logout, me, change_password, create_account, list_accounts, update_account),
+    components(schemas(
+        Account,
+        LoginRequest,
+        Session,
+        PasswordChange,
+        AccountRequest,
+        AccountPatch,
+        Role,
+        Scope
+    ))
+)]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/session", post(login).delete(logout))
+        .route("/me", get(me))
+        .route("/me/password", put(change_password))
+        .route("/accounts", post(create_account).get(list_accounts))
+        .route("/accounts/{id}", patch(update_account))
+}
+
+// ---------------------------------------------------------------------------------------
+// Sign-in and sign-out
+
+/// Credentials for signing in.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// A new session (登录会话): the token (also set as the `wuye_session` cookie), when it
+/// expires, and the account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    /// Signed token for `Authorization: Bearer …`.
+    pub token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub account: Account,
+}
+
+/// The client address sign-in attempts are counted against: the peer address when the
+/// server records it (`ConnectInfo`); behind a proxy on the same host or network, the
+/// right-most `X-Forwarded-For` entry (the address that proxy saw). The launcher
+/// currently serves without `ConnectInfo`, so the right-most `X-Forwarded-For` entry is
+/// used when present — a client talking to the service directly can set that header,
+/// which is why the per-username limit does not depend on it — and otherwise one shared
+/// key `unknown` for all clients.
+#[derive(Debug, Clone)]
+pub struct LoginClient(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for LoginClient {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+            .next_back();
+        let key = match (peer, forwarded) {
+            (Some(p), Some(f)) if is_local(p) => f.to_string(),
+            (Some(p), _) => p.to_string(),
+            (None, Some(f)) => f.to_string(),
+            (None, None) => "unknown".to_string(),
+        };
+        Ok(LoginClient(key))
+    }
+}
+
+/// Loopback or private addresses, where a reverse proxy would sit.
+fn is_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local(),
+    }
+}
+
+/// The raw token of the request (bearer header, then cookie), if any.
+pub struct RawToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for RawToken {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(RawToken(shared::auth::token_from_parts(parts)))
+    }
+}
+
+/// The one answer to every failed sign-in, whether or not the account exists.
+fn bad_credentials() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "用户名或密码错误",
+    )
+    .with_detail("用户名或密码错误，请检查后重试。")
+}
+
+/// 429 with `Retry-After` (whole seconds, at least 1).
+fn throttled(wait: Duration) -> Response {
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let when = if secs >= 60 {
+        format!("{} 分钟", secs.div_ceil(60))
+    } else {
+        format!("{secs} 秒")
+    };
+    let mut response =
+        Problem::too_many_requests(format!("登录尝试过于频繁，请 {when}后再试。")).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
+}
+
+/// `; Secure` when the request reached us over HTTPS (as a reverse proxy reports it).
+fn secure_attribute(headers: &HeaderMap) -> &'static str {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    if https { "; Secure" } else { "" }
+}
+
+fn set_cookie(response: &mut Response, value: &str, max_age: i64, headers: &HeaderMap) {
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{}",
+        secure_attribute(headers)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// A verified token's expiry (seconds since the Unix epoch).
+fn token_expiry(token: &str) -> Option<i64> {
+    // The signature was verified by the `Identity` extractor; only the claims are read here.
+    jsonwebtoken::dangerous::insecure_decode::<Claims>(token)
+        .ok()
+        .map(|t| t.claims.exp)
+}
+
+/// Sign in (登录). Answers the token and sets it as an HttpOnly cookie. A wrong password,
+/// an unknown username and a disabled account all answer the same 401. At most 5 failed
+/// attempts per username per 15 minutes and 30 attempts per client address per minute;
+/// beyond that 429 with `Retry-After`.
+#[utoipa::path(post, path = "/catalog/session", tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 200, body = Session, description = "Signed in; `Set-Cookie: wuye_session=…`"),
+        (status = 401, body = Problem, description = "用户名或密码错误"),
+        (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many attempts; see `Retry-After`")))]
+pub async fn login(
+    State(app): State<AppState>,
+    client: LoginClient,
+    headers: HeaderMap,
+    Json(req): Json<LoginRequest>,
+) -> Result<Response> {
+    let mut v = Validation::new();
+    if req.username.trim().is_empty() {
+        v.push(FieldError::new("username", "required", "请填写用户名"));
+    }
+    if req.password.is_empty() {
+        v.push(FieldError::new("password", "required", "请填写密码"));
+    }
+    v.finish()?;
+    let username = accounts::normalise_username(&req.username);
+    if let Err(wait) = app.login_limiter.admit(&username, &client.0) {
+        tracing::warn!(client = %client.0, "sign-in throttled");
+        return Ok(throttled(wait));
+    }
+    let stored = accounts::find_by_username(&app.db, &username).await?;
+    // Always one argon2 verification, so the time taken does not reveal whether the
+    // account exists.
+    let hash = stored
+        .as_ref()
+        .map_or(accounts::DUMMY_HASH.to_string(), |s| s.password_hash.clone());
+    let matches = accounts::verify_password(req.password, hash).await?;
+    let account = match stored {
+        Some(s) if matches && !s.account.disabled => s.account,
+        _ => {
+            app.login_limiter.record_failure(&username);
+            return Err(bad_credentials().into());
+        }
+    };
+    app.login_limiter.record_success(&username);
+
+    let identity = Identity {
+        account_id: account.id.clone(),
+        name: account.display_name.clone(),
+        role: account.role,
+        scope: account.scope.clone(),
+        token_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let token = app.keys.issue(&identity)?;
+    let exp = token_expiry(&token).unwrap_or_else(|| {
+        time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs()
+    });
+    let max_age = (exp - time::OffsetDateTime::now_utc().unix_timestamp()).max(0);
+    let expires_at = time::OffsetDateTime::from_unix_timestamp(exp)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    let mut response = axum::Json(Session {
+        token: token.clone(),
+        expires_at,
+        account,
+    })
+    .into_response();
+    set_cookie(&mut response, &token, max_age, &headers);
+    Ok(response)
+}
+
+/// Sign out (退出登录): the token is refused by the catalog from now on, and the cookie is
+/// cleared. Tender and matching verify tokens locally and accept it until it expires.
+#[utoipa::path(delete, path = "/catalog/session", tag = "accounts",
+    responses(
+        (status = 204, description = "Signed out; the cookie is cleared"),
+        (status = 401, body = Problem)))]
+pub async fn logout(
+    State(app): State<AppState>,
+    identity: Identity,
+    RawToken(token): RawToken,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let exp = token
+        .as_deref()
+        .and_then(token_expiry)
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs());
+    accounts::revoke_token(
+        &app.db,
+        &identity.token_id,
+        &identity.account_id,
+        exp.saturating_mul(1000),
+    )
+    .await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    set_cookie(&mut response, "", 0, &headers);
+    Ok(response)
+}
+
+// ---------------------------------------------------------------------------------------
+// The caller's own account
+
+async fn own_account(app: &AppState, identity: &Identity) -> Result<accounts::StoredAccount> {
+    let mut conn = app.db.pool.acquire().await?;
+    accounts::find_by_id(&mut conn, &identity.account_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("当前登录身份没有对应的账号。").into())
+}
+
+/// The caller's account (当前账号). Any signed-in account.
+#[utoipa::path(get, path = "/catalog/me", tag = "accounts",
+    responses((status = 200, body = Account), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn me(State(app): State<AppState>, identity: Identity) -> Result<axum::Json<Account>> {
+    Ok(axum::Json(own_account(&app, &identity).await?.account))
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    #[serde(default)]
+    pub current_password: String,
+    /// At least 10 characters, not the username, not the current password.
+    #[serde(default)]
+    pub new_password: String,
+}
+
+/// Change one's own password (修改密码). Other sessions stay signed in; the old password
+/// stops working at once. A wrong current password counts as a failed sign-in for
+/// throttling.
+#[utoipa::path(put, path = "/catalog/me/password", tag = "accounts", request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, body = Problem),
+        (status = 422, body = Problem, description = "Per field: current_password, new_password"),
+        (status = 429, body = Problem)))]
+pub async fn change_password(
+    State(app): State<AppState>,
+    identity: Identity,
+    Json(req): Json<PasswordChange>,
+) -> Result<Response> {
+    let stored = own_account(&app, &identity).await?;
+    let username = stored.account.username.clone();
+    let mut v = Validation::new();
+    if req.current_password.is_empty() {
+        v.push(FieldError::new(
+            "current_password",
+            "required",
+            "请填写当前密码",
+        ));
+    } else {
+        if let Err(wait) = app.login_limiter.admit_username(&username) {
+            return Ok(throttled(wait));
+        }
+        let ok =
+            accounts::verify_password(req.current_password.clone(), stored.password_hash).await?;
+        if !ok {
+            app.login_limiter.record_failure(&username);
+            v.push(FieldError::new(
+                "current_password",
+                "wrong_password",
+                "当前密码不正确",
+            ));
+        }
+    }
+    if let Some(e) = accounts::check_new_password("new_password", &req.new_password, &username) {
+        v.push(e);
+    } else if req.new_password == req.current_password {
+        v.push(FieldError::new(
+            "new_password",
+            "password_unchanged",
+            "新密码不能与当前密码相同",
+        ));
+    }
+    v.finish()?;
+
+    let hash = accounts::hash_password(req.new_password).await?;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(&hash)
+        .bind(shared::db::now_ms())
+        .bind(&stored.account.id)
+        .execute(&mut *tx.conn())
+        .await?;
+    let changed = accounts::find_by_id(tx.conn(), &stored.account.id)
+        .await?
+        .ok_or_else(|| Problem::not_found("当前登录身份没有对应的账号。"))?
+        .account;
+    tx.emit(
+        accounts::TOPIC,
+        &changed.id,
+        "password_changed",
+        &changed.change(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Account management
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AccountRequest {
+    /// 3–32 characters of `a-z 0-9 _ . -`, unique.
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    /// At least 10 characters, not the username.
+    #[serde(default)]
+    pub password: String,
+    /// `association`, `district_official`, `street_official`, `committee` or `firm`.
+    #[serde(default)]
+    pub role: String,
+    /// What the role acts on: none for association; a district code for a district
+    /// official; a street code for a street official; a compound id for a committee; a
+    /// firm id for a firm.
+    pub scope_id: Option<String>,
+}
+
+/// Create an account (创建账号). Association: any role. District official: street
+/// officials for the streets of its own district. Everyone else: 403.
+#[utoipa::path(post, path = "/catalog/accounts", tag = "accounts", request_body = AccountRequest,
+    responses(
+        (status = 201, body = Account),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "The username is taken"),
+        (status = 422, body = Problem)))]
+pub async fn create_account(
+    State(app): State<AppState>,
+    identity: Identity,
+    Json(req): Json<AccountRequest>,
+) -> Result<Response> {
+    identity.require_any(&[Role::Association, Role::DistrictOfficial])?;
+    let role = accounts::account_role(req.role.trim());
+    if identity.role == Role::DistrictOfficial && role.is_some_and(|r| r != Role::StreetOfficial)
+    {
+        return Err(Problem::forbidden("区县工作人员只能创建本区县的街道工作人员账号。").into());
+    }
+
+    let mut v = Validation::new();
+    let scope = match role {
+        None => {
+            v.push(FieldError::new(
+                "role",
+                "invalid_role",
+                "角色应为 association、district_official、street_official、committee 或 firm",
+            ));
+            None
+        }
+        Some(role) => accounts::scope_for("scope_id", role, req.scope_id.as_deref())
+            .map_err(|e| v.push(e))
+            .ok(),
+    };
+    for e in accounts::check_credentials(&req.username, &req.display_name, &req.password) {
+        v.push(e);
+    }
+    v.finish()?;
+    let account = NewAccount {
+        username: req.username,
+        display_name: req.display_name.trim().to_string(),
+        password: req.password,
+        role: role.expect("validated"),
+        scope: scope.expect("validated"),
+    };
+
+    if let (Scope::District(own), Scope::Street(street)) = (&identity.scope, &account.scope) {
+        let in_own = StreetCode::parse(street).is_ok_and(|s| s.district().as_str() == own);
+        if !in_own {
+            return Err(Problem::forbidden("只能为本区县的街道创建账号。").into());
+        }
+    }
+
+    match accounts::create(&app.db, &app.notifier, &account).await {
+        Ok(created) => Ok((StatusCode::CREATED, axum::Json(created)).into_response()),
+        Err(CreateAccountError::UsernameTaken) => Err(Problem::conflict(
+            "username_taken",
+            format!("用户名 {} 已被使用。", account.username),
+        )
+        .with_errors(vec![FieldError::new(
+            "username",
+            "taken",
+            "该用户名已被使用",
+        )])
+        .into()),
+        Err(CreateAccountError::Internal(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AccountQuery {
+    /// Only accounts with this role.
+    pub role: Option<String>,
+    /// Username or display name contains this.
+    pub q: Option<String>,
+    /// Only disabled (`true`) or active (`false`) accounts.
+    pub disabled: Option<bool>,
+    /// At most this many items (1–200, default 50).
+    pub limit: Option<i64>,
+    /// Skip this many items (default 0).
+    pub offset: Option<i64>,
+}
+
+/// List accounts (账号列表). Association: all accounts. District official: the street
+/// officials of its district. Everyone else: 403.
+#[utoipa::path(get, path = "/catalog/accounts", tag = "accounts", params(AccountQuery),
+    responses(
+        (status = 200, body = Page<Account>),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn list_accounts(
+    State(app): State<AppState>,
+    identity: Identity,
+    Query(q): Query<AccountQuery>,
+) -> Result<axum::Json<Page<Account>>> {
+    identity.require_any(&[Role::Association, Role::DistrictOfficial])?;
+    let mut v = Validation::new();
+    let page = PageQuery {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .check();
+    if let Err(errors) = &page {
+        for e in errors {
+            v.push(e.clone());
+        }
+    }
+    let role = match q.role.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(r) => {
+            let parsed = accounts::account_role(r);
+            if parsed.is_none() {
+                v.push(FieldError::new("role", "invalid_role", "未知的角色"));
+            }
+            parsed
+        }
+    };
+    v.finish()?;
+    let (limit, offset) = page.unwrap_or((50, 0));
+    let mut filter = ListFilter {
+        role,
+        text: q
+            .q
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
+        disabled: q.disabled,
+        streets_of_district: None,
+    };
+    if let Scope::District(own) = &identity.scope
+        && identity.role == Role::DistrictOfficial
+    {
+        if role.is_some_and(|r| r != Role::StreetOfficial) {
+            return Ok(axum::Json(Page {
+                items: Vec::new(),
+                total: 0,
+                limit,
+                offset,
+            }));
+        }
+        filter.role = Some(Role::StreetOfficial);
+        filter.streets_of_district = Some(own.clone());
+    } else if identity.role == Role::DistrictOfficial {
+        return Err(Problem::forbidden("区县工作人员账号缺少区县范围。").into());
+    }
+    let (items, total) = accounts::list(&app.db, &filter, limit, offset).await?;
+    Ok(axum::Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// A change to an account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AccountPatch {
+    /// Disable (停用) or re-enable the account. A disabled account cannot sign in and its
+    /// sessions are refused by the catalog.
+    pub disabled: Option<bool>,
+}
+
+/// Disable or re-enable an account. Association only; it cannot disable its own account.
+#[utoipa::path(patch, path = "/catalog/accounts/{id}", tag = "accounts", request_body = AccountPatch,
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 200, body = Account),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Disabling one's own account"),
+        (status = 422, body = Problem)))]
+pub async fn update_account(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    Json(req): Json<AccountPatch>,
+) -> Result<axum::Json<Account>> {
+    identity.require_any(&[Role::Association])?;
+    let Some(disabled) = req.disabled else {
+        return Err(Problem::validation(vec![FieldError::new(
+            "disabled",
+            "required",
+            "请说明是否停用该账号（true 或 false）",
+        )])
+        .into());
+    };
+    if disabled && id == identity.account_id {
+        return Err(Problem::conflict("cannot_disable_self", "不能停用自己正在使用的账号。").into());
+    }
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let current = accounts::find_by_id(tx.conn(), &id)
+        .await?
+        .ok_or_else(|| Problem::not_found("没有这个账号。"))?
+        .account;
+    if current.disabled == disabled {
+        return Ok(axum::Json(current));
+    }
+    sqlx::query("UPDATE account SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(disabled)
+        .bind(shared::db::now_ms())
+        .bind(&id)
+        .execute(&mut *tx.conn())
+        .await?;
+    let updated = accounts::find_by_id(tx.conn(), &id)
+        .await?
+        .ok_or_else(|| Problem::not_found("没有这个账号。"))?
+        .account;
+    tx.emit(accounts::TOPIC, &id, "updated", &updated.change())
+        .await?;
+    tx.commit().await?;
+    Ok(axum::Json(updated))
 }
