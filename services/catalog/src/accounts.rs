@@ -131,7 +131,7 @@ pub async fn verify_password(password: String, hash: String) -> anyhow::Result<b
 /// An argon2id hash with the default parameters of a password nobody knows. A sign-in
 /// for an unknown username is checked against it, so that it takes as long as one for
 /// an existing account and the timing does not tell whether the account exists.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$d3V5ZS1kdW1teS1zYWx0$AMUsbaQAeJcHYRY0rFxAv7ruc9V8EjH81ANR/D2XXtg";
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$d3V5ZS1kdW1teS1zYWx0$LpV4U8QFFc6v68bwj9ux3n0Ry9LWaYWEiFxB5kQ3O2c";
 
 /// `(scope_kind, scope_id)` as stored.
 pub fn scope_columns(scope: &Scope) -> (&'static str, Option<&str>) {
@@ -339,7 +339,10 @@ pub fn check_new_account(account: &NewAccount) -> Vec<FieldError> {
 // ---------------------------------------------------------------------------------------
 // Reading and writing
 
-const COLUMNS: &str = "id, username, display_name, role, scope_kind, scope_id, disabled, created_at, updated_at, password_hash";
+/// The columns [`stored_from_row`] reads. The Any driver cannot decode SQLite booleans,
+/// so `disabled` is read as 0/1.
+const COLUMNS: &str = "id, username, display_name, role, scope_kind, scope_id, \
+    CAST(CASE WHEN disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled, created_at, updated_at, password_hash";
 
 fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
@@ -364,7 +367,7 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<StoredAccount> {
             .with_context(|| format!("account {id} has a malformed scope"))?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        disabled: row.try_get("disabled")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
         created_at: rfc3339(row.try_get("created_at")?),
         updated_at: rfc3339(row.try_get("updated_at")?),
         id,
@@ -431,7 +434,14 @@ pub async fn list(
         ));
     }
     if let Some(disabled) = filter.disabled {
-        conditions.push(if disabled { "disabled = TRUE" } else { "disabled = FALSE" }.to_string());
+        conditions.push(
+            if disabled {
+                "disabled = TRUE"
+            } else {
+                "disabled = FALSE"
+            }
+            .to_string(),
+        );
     }
     let where_sql = if conditions.is_empty() {
         String::new()
@@ -741,7 +751,15 @@ mod tests {
     fn dummy_hash_uses_the_default_parameters() {
         let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
         let params = argon2::Params::try_from(&parsed).unwrap();
-        assert_eq!(params, argon2::Params::default());
+        let default = argon2::Params::default();
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (default.m_cost(), default.t_cost(), default.p_cost())
+        );
+        assert_eq!(
+            parsed.hash.unwrap().len(),
+            argon2::Params::DEFAULT_OUTPUT_LEN
+        );
         assert_eq!(parsed.algorithm, argon2::Algorithm::Argon2id.ident());
     }
 
@@ -777,7 +795,10 @@ mod tests {
 
     #[test]
     fn scopes_follow_the_role() {
-        assert_eq!(scope_for("s", Role::Association, None).unwrap(), Scope::City);
+        assert_eq!(
+            scope_for("s", Role::Association, None).unwrap(),
+            Scope::City
+        );
         assert!(scope_for("s", Role::Association, Some("510104")).is_err());
         assert_eq!(
             scope_for("s", Role::DistrictOfficial, Some("510104")).unwrap(),
@@ -822,10 +843,16 @@ mod tests {
         let limiter = LoginLimiter::default();
         let start = Instant::now();
         for i in 0..CLIENT_ATTEMPTS {
-            assert!(limiter.admit_at(&format!("u{i}"), Some("1.2.3.4"), start).is_ok());
+            assert!(
+                limiter
+                    .admit_at(&format!("u{i}"), Some("1.2.3.4"), start)
+                    .is_ok()
+            );
         }
         assert_eq!(
-            limiter.admit_at("other", Some("1.2.3.4"), start).unwrap_err(),
+            limiter
+                .admit_at("other", Some("1.2.3.4"), start)
+                .unwrap_err(),
             CLIENT_WINDOW
         );
         assert!(limiter.admit_at("other", Some("5.6.7.8"), start).is_ok());

@@ -61,6 +61,45 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         tender_url: Option<String>,
     },
+    /// Administration tasks on the databases.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an association (协会) account, e.g. the first one, which then creates every
+    /// other account over the API (`POST /catalog/accounts`).
+    ///
+    /// The password is read from the environment variable WUYE_ADMIN_PASSWORD or, when
+    /// that is unset, as one line from standard input; it must have at least 10
+    /// characters and differ from the username. The catalog database is migrated first;
+    /// an existing username is refused and nothing is changed. Prints the new account's
+    /// id on standard output.
+    ///
+    /// With neither --data nor --database, the catalog database is WUYE_DATABASE when set,
+    /// else catalog.db in the data folder (WUYE_DATA or ./data). Note: `wuye up` loads the
+    /// demo data only into a new data folder; run it once before this command (or pass
+    /// --demo to it later) if you want the demo data too.
+    #[command(
+        after_help = "Example:\n  WUYE_ADMIN_PASSWORD='…' wuye admin create-association --username admin --display-name '市物业管理协会 管理员' --data ./data"
+    )]
+    CreateAssociation {
+        /// Sign-in name: 3–32 characters of a-z 0-9 _ . -
+        #[arg(long, value_name = "NAME")]
+        username: String,
+        /// The name shown to people.
+        #[arg(long, value_name = "TEXT")]
+        display_name: String,
+        /// Data folder of `wuye up`; the account goes into its catalog.db.
+        #[arg(long, value_name = "DIR", conflicts_with = "database")]
+        data: Option<PathBuf>,
+        /// The catalog's database URL: sqlite://path/file.db or postgres://user@host/db.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,5 +162,65 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.tender_url = tender_url.or(settings.tender_url);
             launcher::serve(service, settings).await
         }
+        Command::Admin {
+            command:
+                AdminCommand::CreateAssociation {
+                    username,
+                    display_name,
+                    data,
+                    database,
+                },
+        } => {
+            let database_url = launcher::admin_database_url(&settings, data, database);
+            launcher::create_association(&database_url, &username, &display_name).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_create_association_arguments() {
+        let cli = Cli::try_parse_from([
+            "wuye",
+            "admin",
+            "create-association",
+            "--username",
+            "admin",
+            "--display-name",
+            "协会管理员",
+            "--data",
+            "/tmp/d",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Admin {
+                command: AdminCommand::CreateAssociation { ref username, ref data, database: None, .. }
+            } if username == "admin" && data.as_deref() == Some(std::path::Path::new("/tmp/d"))
+        ));
+        // One database at a time, and the username is required.
+        assert!(
+            Cli::try_parse_from([
+                "wuye",
+                "admin",
+                "create-association",
+                "--username",
+                "a",
+                "--display-name",
+                "b",
+                "--data",
+                "d",
+                "--database",
+                "sqlite://x.db",
+            ])
+            .is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["wuye", "admin", "create-association", "--display-name", "b"])
+                .is_err()
+        );
     }
 }

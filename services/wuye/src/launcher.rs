@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use axum::Router;
+use secrecy::{ExposeSecret, SecretString};
 use shared::db::sqlite_url;
 use shared::http::{combine, health_router, serve as serve_http, shutdown_signal, with_middleware};
 use shared::service::Service;
@@ -164,6 +165,75 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
     );
     run_until_signal(listener, router, cancel, std::slice::from_ref(&service)).await
 }
+
+/// The catalog database of `wuye admin`: `--database`, else `--data`'s catalog.db, else
+/// the configured database, else catalog.db in the configured data folder (./data).
+pub fn admin_database_url(
+    settings: &Settings,
+    data: Option<PathBuf>,
+    database: Option<String>,
+) -> String {
+    let in_folder = |dir: &std::path::Path| sqlite_url(&dir.join("catalog.db"));
+    match (database, data) {
+        (Some(url), _) => url,
+        (None, Some(dir)) => in_folder(&dir),
+        (None, None) => settings.database.clone().unwrap_or_else(|| {
+            in_folder(
+                settings
+                    .data
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("./data")),
+            )
+        }),
+    }
+}
+
+/// `wuye admin create-association`: the password from `WUYE_ADMIN_PASSWORD` or one line
+/// of standard input; the work is `catalog::accounts::bootstrap_association`.
+pub async fn create_association(
+    database_url: &str,
+    username: &str,
+    display_name: &str,
+) -> anyhow::Result<()> {
+    let password = admin_password()?;
+    let id = catalog::accounts::bootstrap_association(
+        database_url,
+        username,
+        display_name,
+        password.expose_secret(),
+    )
+    .await?;
+    eprintln!("created the association account {username:?}; its id:");
+    println!("{id}");
+    Ok(())
+}
+
+fn admin_password() -> anyhow::Result<SecretString> {
+    use std::io::{BufRead, IsTerminal};
+    if let Ok(p) = std::env::var(ADMIN_PASSWORD_ENV)
+        && !p.is_empty()
+    {
+        return Ok(SecretString::from(p));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password for the new account (shown as you type; or set {ADMIN_PASSWORD_ENV}): ");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    anyhow::ensure!(
+        !password.is_empty(),
+        "no password: set {ADMIN_PASSWORD_ENV} or give it as one line on standard input"
+    );
+    Ok(SecretString::from(password))
+}
+
+/// Where `wuye admin create-association` reads the password from first.
+pub const ADMIN_PASSWORD_ENV: &str = "WUYE_ADMIN_PASSWORD";
 
 /// Serves until SIGINT/SIGTERM; then in-flight requests finish, followers stop, and the
 /// background tasks are awaited before the process exits.

@@ -50,7 +50,7 @@ impl Settings {
             );
             figment = figment.merge(Toml::file(path));
         }
-        // WUYE_CONFIG and WUYE_LOG* are read elsewhere; everything else must be a known key.
+        // WUYE_CONFIG, WUYE_LOG* and WUYE_ADMIN_PASSWORD are read elsewhere; everything else must be a known key.
         figment = figment.merge(
             Env::prefixed("WUYE_")
                 .ignore(&[
@@ -59,6 +59,7 @@ impl Settings {
                     "log_format",
                     "test_postgres_url",
                     "require_postgres",
+                    "admin_password",
                 ])
                 .lowercase(true),
         );

@@ -33,7 +33,15 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(login, logout, me, change_password, create_account, list_accounts, update_account),
+    paths(
+        login,
+        logout,
+        me,
+        change_password,
+        create_account,
+        list_accounts,
+        update_account
+    ),
     components(schemas(
         Account,
         LoginRequest,
@@ -227,7 +235,9 @@ pub async fn login(
     // account exists.
     let hash = stored
         .as_ref()
-        .map_or(accounts::DUMMY_HASH.to_string(), |s| s.password_hash.clone());
+        .map_or(accounts::DUMMY_HASH.to_string(), |s| {
+            s.password_hash.clone()
+        });
     let matches = accounts::verify_password(req.password, hash).await?;
     let account = match stored {
         Some(s) if matches && !s.account.disabled => s.account,
@@ -246,9 +256,8 @@ pub async fn login(
         token_id: uuid::Uuid::new_v4().to_string(),
     };
     let token = app.keys.issue(&identity)?;
-    let exp = token_expiry(&token).unwrap_or_else(|| {
-        time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs()
-    });
+    let exp = token_expiry(&token)
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs());
     let max_age = (exp - time::OffsetDateTime::now_utc().unix_timestamp()).max(0);
     let expires_at = time::OffsetDateTime::from_unix_timestamp(exp)
         .ok()
@@ -433,8 +442,7 @@ pub async fn create_account(
 ) -> Result<Response> {
     identity.require_any(&[Role::Association, Role::DistrictOfficial])?;
     let role = accounts::account_role(req.role.trim());
-    if identity.role == Role::DistrictOfficial && role.is_some_and(|r| r != Role::StreetOfficial)
-    {
+    if identity.role == Role::DistrictOfficial && role.is_some_and(|r| r != Role::StreetOfficial) {
         return Err(Problem::forbidden("区县工作人员只能创建本区县的街道工作人员账号。").into());
     }
 
@@ -464,9 +472,14 @@ pub async fn create_account(
         scope: scope.expect("validated"),
     };
 
-    if let (Scope::District(own), Scope::Street(street)) = (&identity.scope, &account.scope) {
-        let in_own = StreetCode::parse(street).is_ok_and(|s| s.district().as_str() == own);
-        if !in_own {
+    if identity.role == Role::DistrictOfficial {
+        let in_own_district = match (&identity.scope, &account.scope) {
+            (Scope::District(own), Scope::Street(street)) => {
+                StreetCode::parse(street).is_ok_and(|s| s.district().as_str() == own)
+            }
+            _ => false,
+        };
+        if !in_own_district {
             return Err(Problem::forbidden("只能为本区县的街道创建账号。").into());
         }
     }
@@ -540,10 +553,7 @@ pub async fn list_accounts(
     let (limit, offset) = page.unwrap_or((50, 0));
     let mut filter = ListFilter {
         role,
-        text: q
-            .q
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty()),
+        text: q.q.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
         disabled: q.disabled,
         streets_of_district: None,
     };
@@ -606,7 +616,9 @@ pub async fn update_account(
         .into());
     };
     if disabled && id == identity.account_id {
-        return Err(Problem::conflict("cannot_disable_self", "不能停用自己正在使用的账号。").into());
+        return Err(
+            Problem::conflict("cannot_disable_self", "不能停用自己正在使用的账号。").into(),
+        );
     }
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let current = accounts::find_by_id(tx.conn(), &id)
