@@ -442,6 +442,30 @@ async fn sign_out_revokes_the_session(backend: Backend) {
         200
     );
 
+    // A stale cookie is cleared when refused, and never blocks signing in again.
+    let stale = request(
+        &app,
+        Method::GET,
+        "/catalog/me",
+        None,
+        Some(&format!("wuye_session={first}")),
+        None,
+        None,
+    )
+    .await;
+    assert!(cookie_attributes(&stale.headers).contains("Max-Age=0"));
+    let again = request(
+        &app,
+        Method::POST,
+        "/catalog/session",
+        None,
+        Some(&format!("wuye_session={first}")),
+        Some("198.51.100.3"),
+        Some(&json!({ "username": "admin", "password": ADMIN_PASSWORD })),
+    )
+    .await;
+    assert_eq!(again.answer.status, 200, "{}", again.answer.body);
+
     // The other session is untouched; signing out by cookie works too.
     assert_eq!(
         app.catalog_get("/catalog/me", Some(&second)).await.status,

@@ -6,9 +6,10 @@
 //! district official on a district, a street official on a street, a compound committee
 //! on one compound, a firm on one firm. Signing in issues a signed token (see
 //! `shared::auth`) that every service verifies locally. Signing out lists the token's id
-//! in `revoked_token`; only the catalog consults that list (see [`session_guard`]), so
-//! tender and matching accept a signed-out token until it expires: tokens are short-lived
-//! (`token_ttl_secs`, 12 hours by default) for that reason.
+//! in `revoked_token`; only the catalog consults that list (see [`session_guard`]).
+//! Tender and matching verify tokens locally and accept a signed-out token until it
+//! expires, so tokens are kept short-lived: `token_ttl_secs` (12 hours by default) bounds
+//! how long a signed-out or disabled account's token still works there.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -18,10 +19,11 @@ use anyhow::Context;
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use shared::auth::{Identity, Role, Scope};
+use shared::auth::{Identity, Role, SESSION_COOKIE, Scope};
 use shared::db::{Db, new_id, now_ms};
 use shared::domain::{DistrictCode, StreetCode};
 use shared::error::{FieldError, Problem};
@@ -603,20 +605,52 @@ pub async fn session_refused(db: &Db, identity: &Identity) -> anyhow::Result<boo
     Ok(refused > 0)
 }
 
+/// The `Set-Cookie` value of the session cookie: HttpOnly, SameSite=Lax, for the whole
+/// site, `Secure` when a reverse proxy reports HTTPS (`X-Forwarded-Proto: https`). An
+/// empty value with `max_age` 0 clears it.
+pub fn session_cookie(token: &str, max_age_secs: i64, request_headers: &HeaderMap) -> HeaderValue {
+    let https = request_headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{}",
+        if https { "; Secure" } else { "" }
+    );
+    // A signed token is base64url and dots: always a valid header value.
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| {
+        HeaderValue::from_static("wuye_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+    })
+}
+
 /// Catalog middleware: a request carrying a valid token that was signed out (or whose
-/// account was disabled) is answered 401, whatever endpoint it is for. Requests without
-/// a token, or with an invalid one, pass on to the handler's own `Identity` check.
-/// Service tokens are never issued by sign-in and are not looked up.
+/// account was disabled) is answered 401, whatever endpoint it is for; when the token
+/// came in the cookie, the answer also clears the cookie so the browser recovers. Sign-in
+/// itself (`POST …/session`) is exempt, so a stale cookie never blocks signing in again.
+/// Requests without a token, or with an invalid one, pass on to the handler's own
+/// `Identity` check. Service tokens are never issued by sign-in and are not looked up.
 pub async fn session_guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let signing_in = req.method() == Method::POST && req.uri().path().ends_with("/session");
     let (parts, body) = req.into_parts();
     let identity = shared::auth::token_from_parts(&parts).and_then(|t| app.keys.verify(&t).ok());
-    if let Some(identity) = identity.filter(|i| i.role != Role::Service) {
+    if let Some(identity) = identity.filter(|i| i.role != Role::Service && !signing_in) {
         match session_refused(&app.db, &identity).await {
             Ok(false) => {}
             Ok(true) => {
-                return Problem::unauthorized()
+                let mut response = Problem::unauthorized()
                     .with_detail("登录已注销或账号已停用，请重新登录。")
                     .into_response();
+                let bearer = parts
+                    .headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("Bearer "));
+                if !bearer {
+                    response
+                        .headers_mut()
+                        .append(header::SET_COOKIE, session_cookie("", 0, &parts.headers));
+                }
+                return response;
             }
             Err(e) => return crate::Error::Internal(e).into_response(),
         }

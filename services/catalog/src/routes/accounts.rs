@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use serde::{Deserialize, Serialize};
-use shared::auth::{Claims, Identity, Role, SESSION_COOKIE, Scope};
+use shared::auth::{Claims, Identity, Role, Scope};
 use shared::domain::StreetCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
@@ -174,23 +174,11 @@ fn throttled(wait: Duration) -> Response {
     response
 }
 
-/// `; Secure` when the request reached us over HTTPS (as a reverse proxy reports it).
-fn secure_attribute(headers: &HeaderMap) -> &'static str {
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
-    if https { "; Secure" } else { "" }
-}
-
-fn set_cookie(response: &mut Response, value: &str, max_age: i64, headers: &HeaderMap) {
-    let cookie = format!(
-        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{}",
-        secure_attribute(headers)
+fn set_cookie(response: &mut Response, token: &str, max_age: i64, headers: &HeaderMap) {
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        accounts::session_cookie(token, max_age, headers),
     );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
 }
 
 /// A verified token's expiry (seconds since the Unix epoch).
