@@ -274,8 +274,13 @@ pub async fn serve(
     router: Router,
     cancel: CancellationToken,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move { cancel.cancelled().await })
-        .await?;
+    // The peer address is available to handlers as `ConnectInfo<SocketAddr>` (sign-in
+    // throttling keys on it).
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { cancel.cancelled().await })
+    .await?;
     Ok(())
 }

@@ -89,11 +89,10 @@ pub struct Session {
 
 /// The client address sign-in attempts are counted against: the peer address when the
 /// server records it (`ConnectInfo`); behind a proxy on the same host or network, the
-/// right-most `X-Forwarded-For` entry (the address that proxy saw). The launcher
-/// currently serves without `ConnectInfo`, so the right-most `X-Forwarded-For` entry is
-/// used when present — a client talking to the service directly can set that header,
-/// which is why the per-username limit does not depend on it — and otherwise one shared
-/// key `unknown` for all clients.
+/// right-most `X-Forwarded-For` entry (the address that proxy saw). The services are
+/// served with `ConnectInfo` (`shared::http::serve`); a client connecting from a local
+/// address can still set `X-Forwarded-For`, which is why the per-username limit does not
+/// depend on the address at all.
 #[derive(Debug, Clone)]
 pub struct LoginClient(pub String);
 
