@@ -186,7 +186,9 @@ impl RosterStanding {
 }
 
 /// 信用等级 (credit grade), from a firm's credit score by configurable thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 pub enum CreditGrade {
     #[serde(rename = "AAA")]
     Aaa,
@@ -482,10 +484,7 @@ impl StandingRecord {
                         ));
                     }
                     RosterStanding::Suspended => {
-                        return Err(conflict(
-                            "invalid_transition",
-                            "该企业已处于重点监管中",
-                        ));
+                        return Err(conflict("invalid_transition", "该企业已处于重点监管中"));
                     }
                     RosterStanding::Blacklisted => {
                         return Err(conflict(
@@ -501,10 +500,7 @@ impl StandingRecord {
                 match standing {
                     RosterStanding::Suspended => {}
                     RosterStanding::Blacklisted => {
-                        return Err(conflict(
-                            "blacklisted",
-                            "该企业在黑名单中，须先解除黑名单",
-                        ));
+                        return Err(conflict("blacklisted", "该企业在黑名单中，须先解除黑名单"));
                     }
                     _ => {
                         return Err(conflict(
@@ -678,7 +674,13 @@ mod tests {
         assert_eq!(parse_date("2025-03-15").unwrap(), TODAY);
         assert_eq!(parse_date(" 2025-03-15 ").unwrap(), TODAY);
         assert_eq!(format_date(TODAY), "2025-03-15");
-        for bad in ["2025-02-30", "2025-3-15", "15/03/2025", "", "2025-03-15T00:00"] {
+        for bad in [
+            "2025-02-30",
+            "2025-3-15",
+            "15/03/2025",
+            "",
+            "2025-03-15T00:00",
+        ] {
             let error = parse_date(bad).unwrap_err();
             assert_eq!(error.code, "invalid_date", "{bad}");
             assert!(error.message.contains("YYYY-MM-DD"));
@@ -693,7 +695,10 @@ mod tests {
         assert_eq!(error.code, "invalid_fee_model");
         assert!(error.message.contains("酬金制"), "{}", error.message);
         assert_eq!(Ownership::parse("soe").unwrap().label_zh(), "国企");
-        assert_eq!(Ownership::parse("state").unwrap_err().code, "invalid_ownership");
+        assert_eq!(
+            Ownership::parse("state").unwrap_err().code,
+            "invalid_ownership"
+        );
         assert_eq!(
             RosterStanding::parse("review_overdue").unwrap(),
             RosterStanding::ReviewOverdue
@@ -711,7 +716,10 @@ mod tests {
         for bad in [0, 6, -1, 256, i64::MAX] {
             assert_eq!(ServiceGrade::new(bad).unwrap_err().code, "invalid_grade");
         }
-        assert_eq!(serde_json::to_string(&ServiceGrade::new(3).unwrap()).unwrap(), "3");
+        assert_eq!(
+            serde_json::to_string(&ServiceGrade::new(3).unwrap()).unwrap(),
+            "3"
+        );
         assert!(serde_json::from_str::<ServiceGrade>("7").is_err());
     }
 
@@ -775,7 +783,12 @@ mod tests {
     #[test]
     fn rectification_deadline() {
         let record = recommended(days(100))
-            .apply(&StandingAction::Suspend { rectify_by: days(3) }, TODAY)
+            .apply(
+                &StandingAction::Suspend {
+                    rectify_by: days(3),
+                },
+                TODAY,
+            )
             .unwrap();
         assert_eq!(record.effective(TODAY), RosterStanding::Suspended);
         assert!(!record.rectification_overdue(days(3)));
@@ -788,11 +801,21 @@ mod tests {
     fn the_lifecycle() {
         let applicant = StandingRecord::applicant();
         let rec = applicant
-            .apply(&StandingAction::Recommend { review_date: days(365) }, TODAY)
+            .apply(
+                &StandingAction::Recommend {
+                    review_date: days(365),
+                },
+                TODAY,
+            )
             .unwrap();
         assert_eq!(rec.effective(TODAY), RosterStanding::Recommended);
         let sus = rec
-            .apply(&StandingAction::Suspend { rectify_by: days(30) }, TODAY)
+            .apply(
+                &StandingAction::Suspend {
+                    rectify_by: days(30),
+                },
+                TODAY,
+            )
             .unwrap();
         assert_eq!(sus.effective(TODAY), RosterStanding::Suspended);
         assert_eq!(sus.review_date, Some(days(365)));
@@ -801,7 +824,12 @@ mod tests {
             .unwrap();
         assert_eq!(restored, rec);
         let renewed = sus
-            .apply(&StandingAction::Restore { review_date: Some(days(400)) }, TODAY)
+            .apply(
+                &StandingAction::Restore {
+                    review_date: Some(days(400)),
+                },
+                TODAY,
+            )
             .unwrap();
         assert_eq!(renewed.review_date, Some(days(400)));
         let black = restored
@@ -816,14 +844,28 @@ mod tests {
             .unwrap();
         assert_eq!(black.effective(TODAY), RosterStanding::Blacklisted);
         let refused = black
-            .apply(&StandingAction::Recommend { review_date: days(365) }, TODAY)
+            .apply(
+                &StandingAction::Recommend {
+                    review_date: days(365),
+                },
+                TODAY,
+            )
             .unwrap_err();
         assert_eq!(refused.code, "blacklisted");
-        assert!(refused.message.contains("须先解除黑名单"), "{}", refused.message);
+        assert!(
+            refused.message.contains("须先解除黑名单"),
+            "{}",
+            refused.message
+        );
         let ended = black.apply(&StandingAction::EndBlacklist, TODAY).unwrap();
         assert_eq!(ended, StandingRecord::applicant());
         let again = ended
-            .apply(&StandingAction::Recommend { review_date: days(365) }, TODAY)
+            .apply(
+                &StandingAction::Recommend {
+                    review_date: days(365),
+                },
+                TODAY,
+            )
             .unwrap();
         assert_eq!(again.effective(TODAY), RosterStanding::Recommended);
     }
@@ -833,34 +875,61 @@ mod tests {
         let applicant = StandingRecord::applicant();
         let code = |r: &StandingRecord, a: StandingAction| r.apply(&a, TODAY).unwrap_err().code;
         assert_eq!(
-            code(&applicant, StandingAction::Suspend { rectify_by: days(1) }),
+            code(
+                &applicant,
+                StandingAction::Suspend {
+                    rectify_by: days(1)
+                }
+            ),
             "invalid_transition"
         );
         assert_eq!(
             code(&applicant, StandingAction::Restore { review_date: None }),
             "invalid_transition"
         );
-        assert_eq!(code(&applicant, StandingAction::EndBlacklist), "not_blacklisted");
+        assert_eq!(
+            code(&applicant, StandingAction::EndBlacklist),
+            "not_blacklisted"
+        );
         let rec = recommended(days(10));
         assert_eq!(
             code(&rec, StandingAction::Restore { review_date: None }),
             "invalid_transition"
         );
         let sus = rec
-            .apply(&StandingAction::Suspend { rectify_by: days(1) }, TODAY)
+            .apply(
+                &StandingAction::Suspend {
+                    rectify_by: days(1),
+                },
+                TODAY,
+            )
             .unwrap();
         assert_eq!(
-            code(&sus, StandingAction::Suspend { rectify_by: days(1) }),
+            code(
+                &sus,
+                StandingAction::Suspend {
+                    rectify_by: days(1)
+                }
+            ),
             "invalid_transition"
         );
         assert_eq!(
-            code(&sus, StandingAction::Recommend { review_date: days(1) }),
+            code(
+                &sus,
+                StandingAction::Recommend {
+                    review_date: days(1)
+                }
+            ),
             "invalid_transition"
         );
         let black = blacklisted(rec.clone(), TODAY, Some(days(5)));
         for action in [
-            StandingAction::Recommend { review_date: days(1) },
-            StandingAction::Suspend { rectify_by: days(1) },
+            StandingAction::Recommend {
+                review_date: days(1),
+            },
+            StandingAction::Suspend {
+                rectify_by: days(1),
+            },
             StandingAction::Restore { review_date: None },
         ] {
             assert_eq!(code(&black, action), "blacklisted");
@@ -868,14 +937,22 @@ mod tests {
         assert_eq!(
             code(
                 &black,
-                StandingAction::Blacklist { from: TODAY, to: None, reason: "x".into() }
+                StandingAction::Blacklist {
+                    from: TODAY,
+                    to: None,
+                    reason: "x".into()
+                }
             ),
             "already_blacklisted"
         );
         assert_eq!(
             code(
                 &rec,
-                StandingAction::Blacklist { from: TODAY, to: Some(days(-1)), reason: "x".into() }
+                StandingAction::Blacklist {
+                    from: TODAY,
+                    to: Some(days(-1)),
+                    reason: "x".into()
+                }
             ),
             "invalid_blacklist_period"
         );
@@ -883,23 +960,45 @@ mod tests {
         let pending = blacklisted(rec.clone(), days(5), None);
         assert_eq!(pending.effective(TODAY), RosterStanding::Recommended);
         assert_eq!(
-            code(&pending, StandingAction::Recommend { review_date: days(30) }),
+            code(
+                &pending,
+                StandingAction::Recommend {
+                    review_date: days(30)
+                }
+            ),
             "blacklisted"
         );
         // … and ending it cancels it without touching the stage.
-        assert_eq!(pending.apply(&StandingAction::EndBlacklist, TODAY).unwrap(), rec);
+        assert_eq!(
+            pending.apply(&StandingAction::EndBlacklist, TODAY).unwrap(),
+            rec
+        );
     }
 
     #[test]
     fn a_review_overdue_firm_may_be_recommended_again_or_suspended() {
         let overdue = recommended(days(-1));
         assert_eq!(overdue.effective(TODAY), RosterStanding::ReviewOverdue);
-        assert!(overdue
-            .apply(&StandingAction::Recommend { review_date: days(30) }, TODAY)
-            .is_ok());
-        assert!(overdue
-            .apply(&StandingAction::Suspend { rectify_by: days(30) }, TODAY)
-            .is_ok());
+        assert!(
+            overdue
+                .apply(
+                    &StandingAction::Recommend {
+                        review_date: days(30)
+                    },
+                    TODAY
+                )
+                .is_ok()
+        );
+        assert!(
+            overdue
+                .apply(
+                    &StandingAction::Suspend {
+                        rectify_by: days(30)
+                    },
+                    TODAY
+                )
+                .is_ok()
+        );
     }
 
     #[test]
@@ -907,18 +1006,74 @@ mod tests {
         let record = blacklisted(recommended(days(100)), days(-20), Some(days(-1)));
         assert_eq!(record.effective(TODAY), RosterStanding::Applicant);
         let code = record
-            .apply(&StandingAction::Suspend { rectify_by: days(1) }, TODAY)
+            .apply(
+                &StandingAction::Suspend {
+                    rectify_by: days(1),
+                },
+                TODAY,
+            )
             .unwrap_err()
             .code;
         assert_eq!(code, "invalid_transition");
         assert_eq!(
-            record.apply(&StandingAction::EndBlacklist, TODAY).unwrap_err().code,
+            record
+                .apply(&StandingAction::EndBlacklist, TODAY)
+                .unwrap_err()
+                .code,
             "not_blacklisted"
         );
         let rec = record
-            .apply(&StandingAction::Recommend { review_date: days(5) }, TODAY)
+            .apply(
+                &StandingAction::Recommend {
+                    review_date: days(5),
+                },
+                TODAY,
+            )
             .unwrap();
         assert_eq!(rec, recommended(days(5)));
+    }
+
+    #[test]
+    fn a_snapshot_round_trips_through_json() {
+        let snapshot = FirmSnapshot {
+            id: "f1".into(),
+            name: "锦城物业".into(),
+            credit_code: CreditCode::parse("91350100M000100Y43").unwrap(),
+            legal_representative: "王建国".into(),
+            contact_phone: "13812345678".into(),
+            ownership: Ownership::Soe,
+            base_address: "成都市锦江区".into(),
+            location: Coordinates::new(104.081, 30.658).unwrap(),
+            districts_served: vec![DistrictCode::parse("510104").unwrap()],
+            service_radius_km: 12.5,
+            service_models: vec!["trust".into()],
+            fee_models: vec![FeeModel::Commission],
+            grades: vec![ServiceGrade::new(2).unwrap()],
+            capacity_households: 1000,
+            households_served: 1200,
+            staff_count: 30,
+            profile: "电梯维保".into(),
+            low_profit_commitment: true,
+            standing: RosterStanding::Recommended,
+            standing_as_of: TODAY,
+            standing_record: recommended(days(30)),
+            credit: CreditSummary {
+                score: 85,
+                grade: CreditGrade::Aaa,
+            },
+            whitelisted: false,
+            applied_at: 1,
+            updated_at: 2,
+        };
+        let json = serde_json::to_value(&snapshot).unwrap();
+        assert_eq!(json["districts_served"][0], "510104");
+        assert_eq!(json["standing_as_of"], "2025-03-15");
+        assert_eq!(json["credit"]["grade"], "AAA");
+        let back: FirmSnapshot = serde_json::from_value(json).unwrap();
+        assert_eq!(back, snapshot);
+        assert_eq!(back.standing_on(days(31)), RosterStanding::ReviewOverdue);
+        // Over capacity counts as none left, never negative.
+        assert_eq!(back.capacity_left(), 0);
     }
 
     fn day() -> impl Strategy<Value = Date> {
@@ -932,14 +1087,16 @@ mod tests {
             proptest::option::of(day()),
             proptest::option::of((day(), proptest::option::of(day()))),
         )
-            .prop_map(|(stage, review_date, rectify_by, blacklist)| StandingRecord {
-                stage,
-                review_date,
-                rectify_by,
-                blacklist_from: blacklist.map(|(from, _)| from),
-                blacklist_to: blacklist.and_then(|(_, to)| to),
-                blacklist_reason: blacklist.map(|_| "原因".to_string()),
-            })
+            .prop_map(
+                |(stage, review_date, rectify_by, blacklist)| StandingRecord {
+                    stage,
+                    review_date,
+                    rectify_by,
+                    blacklist_from: blacklist.map(|(from, _)| from),
+                    blacklist_to: blacklist.and_then(|(_, to)| to),
+                    blacklist_reason: blacklist.map(|_| "原因".to_string()),
+                },
+            )
     }
 
     fn action() -> impl Strategy<Value = StandingAction> {

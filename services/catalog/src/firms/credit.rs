@@ -155,11 +155,7 @@ impl CreditEventInput {
             }
             Some(p) if POINTS.contains(&p) => Some(p),
             Some(_) => {
-                v.push(FieldError::new(
-                    "points",
-                    "range",
-                    "分值应为 1–100 的整数",
-                ));
+                v.push(FieldError::new("points", "range", "分值应为 1–100 的整数"));
                 None
             }
         };
@@ -389,10 +385,12 @@ pub async fn whitelist_history(
             .bind(firm_id)
             .fetch_one(&mut *conn)
             .await?;
-    let rows = sqlx::query(
-        "SELECT id, listed, reason, on_date, author_id, author_name, at FROM firm_whitelist_event \
-         WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3",
-    )
+    let rows = sqlx::query(concat!(
+        "SELECT id, ",
+        super::bool_column!("listed", "listed"),
+        ", reason, on_date, author_id, author_name, at FROM firm_whitelist_event \
+         WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3"
+    ))
     .bind(firm_id)
     .bind(limit)
     .bind(offset)
@@ -403,7 +401,7 @@ pub async fn whitelist_history(
         .map(|r| {
             Ok(WhitelistEvent {
                 id: r.try_get("id")?,
-                on: r.try_get("listed")?,
+                on: super::flag(r, "listed")?,
                 reason: r.try_get("reason")?,
                 date: r.try_get("on_date")?,
                 author_id: if with_authors {
@@ -466,15 +464,15 @@ mod tests {
         // base 80: net points → score → grade, on both sides of each threshold.
         let cases = [
             (1000, CreditGrade::Aaa),
-            (5, CreditGrade::Aaa),   // 85
-            (4, CreditGrade::Aa),    // 84
-            (0, CreditGrade::Aa),    // 80
-            (-1, CreditGrade::A),    // 79
-            (-10, CreditGrade::A),   // 70
-            (-11, CreditGrade::B),   // 69
-            (-20, CreditGrade::B),   // 60
-            (-21, CreditGrade::C),   // 59
-            (-200, CreditGrade::C),  // −120
+            (5, CreditGrade::Aaa),  // 85
+            (4, CreditGrade::Aa),   // 84
+            (0, CreditGrade::Aa),   // 80
+            (-1, CreditGrade::A),   // 79
+            (-10, CreditGrade::A),  // 70
+            (-11, CreditGrade::B),  // 69
+            (-20, CreditGrade::B),  // 60
+            (-21, CreditGrade::C),  // 59
+            (-200, CreditGrade::C), // −120
         ];
         for (net, want) in cases {
             assert_eq!(grade(&policy, net).1, want, "net {net}");

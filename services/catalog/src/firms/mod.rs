@@ -17,8 +17,8 @@ use serde::Deserialize;
 use shared::auth::{Identity, Role, Scope};
 use shared::db::{Backend, Db};
 use shared::domain::roster::{
-    Date, FeeModel, FirmSnapshot, Ownership, RosterStage, RosterStanding,
-    ServiceGrade, StandingRecord, format_date, parse_date,
+    Date, FeeModel, FirmSnapshot, Ownership, RosterStage, RosterStanding, ServiceGrade,
+    StandingRecord, format_date, parse_date,
 };
 use shared::domain::{Coordinates, CreditCode, DistrictCode, PhoneNumber};
 use shared::error::{FieldError, Problem, Validation};
@@ -444,7 +444,10 @@ impl FirmInput {
                 } else {
                     Err(shared::domain::DomainError::new(
                         "unknown_service_model",
-                        format!("未知的物业服务方式“{code}”，可选：{}", known_models.join("、")),
+                        format!(
+                            "未知的物业服务方式“{code}”，可选：{}",
+                            known_models.join("、")
+                        ),
                     ))
                 }
             },
@@ -679,11 +682,36 @@ pub async fn touch(conn: &mut AnyConnection, id: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
-const FIRM_COLUMNS: &str = "f.id, f.name, f.credit_code, f.legal_representative, f.contact_phone, \
+/// A BOOLEAN column read as a BIGINT 0/1: the `Any` driver cannot decode a column SQLite
+/// declares BOOLEAN, so flags are read through this (and decoded with [`flag`]).
+macro_rules! bool_column {
+    ($column:literal, $alias:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $column,
+            " THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS ",
+            $alias
+        )
+    };
+}
+
+pub(crate) use bool_column;
+
+/// Decodes a flag read with [`bool_column!`].
+pub(crate) fn flag(row: &AnyRow, alias: &str) -> std::result::Result<bool, sqlx::Error> {
+    Ok(row.try_get::<i64, _>(alias)? != 0)
+}
+
+const FIRM_COLUMNS: &str = concat!(
+    "f.id, f.name, f.credit_code, f.legal_representative, f.contact_phone, \
      f.ownership, f.base_address, f.lon, f.lat, f.service_radius_km, f.capacity_households, \
-     f.households_served, f.staff_count, f.profile, f.low_profit_commitment, f.stage, \
+     f.households_served, f.staff_count, f.profile, f.stage, \
      f.review_date, f.rectify_by, f.blacklist_from, f.blacklist_to, f.blacklist_reason, \
-     f.credit_net, f.whitelisted, f.created_at, f.updated_at";
+     f.credit_net, f.created_at, f.updated_at, ",
+    bool_column!("f.low_profit_commitment", "low_profit_commitment"),
+    ", ",
+    bool_column!("f.whitelisted", "whitelisted")
+);
 
 /// Data that the database holds but the domain refuses: an internal error, never the
 /// client's.
@@ -820,12 +848,12 @@ fn snapshot(
         households_served: row.try_get("households_served")?,
         staff_count: row.try_get("staff_count")?,
         profile: row.try_get("profile")?,
-        low_profit_commitment: row.try_get("low_profit_commitment")?,
+        low_profit_commitment: flag(row, "low_profit_commitment")?,
         standing: record.effective(today),
         standing_as_of: today,
         standing_record: record,
         credit: credit::summary(credit_net, &policy.credit),
-        whitelisted: row.try_get("whitelisted")?,
+        whitelisted: flag(row, "whitelisted")?,
         applied_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         id,
@@ -1014,7 +1042,8 @@ pub async fn list(
     };
     let lim = c.param(Bind::Int(limit));
     let off = c.param(Bind::Int(offset));
-    let sql = format!("SELECT f.id FROM firm f{where_sql} ORDER BY f.id LIMIT ${lim} OFFSET ${off}");
+    let sql =
+        format!("SELECT f.id FROM firm f{where_sql} ORDER BY f.id LIMIT ${lim} OFFSET ${off}");
     let ids: Vec<String> = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.binds())
         .fetch_all(&mut *conn)
         .await?

@@ -78,7 +78,12 @@ impl ServiceModelInput {
             Some(s) => Some(s.to_string()),
         };
         let name_zh = text("name_zh", "中文名称", self.name_zh.as_deref(), 50);
-        let description_zh = text("description_zh", "说明", self.description_zh.as_deref(), 1000);
+        let description_zh = text(
+            "description_zh",
+            "说明",
+            self.description_zh.as_deref(),
+            1000,
+        );
         v.finish()?;
         Ok(ServiceModel {
             code: code.expect("checked"),
@@ -90,11 +95,11 @@ impl ServiceModelInput {
 
 /// All service models, by code.
 pub async fn all(conn: &mut AnyConnection) -> Result<Vec<ServiceModel>> {
-    Ok(sqlx::query_as(
-        "SELECT code, name_zh, description_zh FROM service_model ORDER BY code",
+    Ok(
+        sqlx::query_as("SELECT code, name_zh, description_zh FROM service_model ORDER BY code")
+            .fetch_all(conn)
+            .await?,
     )
-    .fetch_all(conn)
-    .await?)
 }
 
 /// The codes of all service models.
@@ -121,11 +126,7 @@ pub fn duplicate(code: &str) -> Problem {
         "duplicate_service_model",
         format!("物业服务方式“{code}”已存在。"),
     )
-    .with_errors(vec![FieldError::new(
-        "code",
-        "duplicate",
-        "该代码已被使用",
-    )])
+    .with_errors(vec![FieldError::new("code", "duplicate", "该代码已被使用")])
 }
 
 /// Inserts a model.

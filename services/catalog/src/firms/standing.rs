@@ -317,8 +317,7 @@ pub async fn history(
                 blacklist_from: r.try_get("blacklist_from")?,
                 blacklist_to: r.try_get("blacklist_to")?,
                 standing_before: standing(r.try_get("standing_before")?)?,
-                standing_after: standing(Some(r.try_get("standing_after")?))?
-                    .expect("present"),
+                standing_after: standing(Some(r.try_get("standing_after")?))?.expect("present"),
                 author_id: if with_authors {
                     r.try_get("author_id")?
                 } else {

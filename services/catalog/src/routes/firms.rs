@@ -259,8 +259,7 @@ pub async fn list_firms(
     };
     let mut filter = RosterFilter {
         district: nonempty(&q.district).and_then(|d| v.field("district", DistrictCode::parse(d))),
-        standing: nonempty(&q.standing)
-            .and_then(|s| v.field("standing", RosterStanding::parse(s))),
+        standing: nonempty(&q.standing).and_then(|s| v.field("standing", RosterStanding::parse(s))),
         fee_model: nonempty(&q.fee_model).and_then(|s| v.field("fee_model", FeeModel::parse(s))),
         grade: nonempty(&q.grade).and_then(|g| {
             let n = g.parse::<i64>().map_err(|_| {
@@ -292,8 +291,14 @@ pub async fn list_firms(
     }
     v.finish()?;
     let (limit, offset) = paging.expect("checked above");
-    let (items, total) =
-        firms::list(&app.db, &filter, (limit, offset), &app.policy, china_today()).await?;
+    let (items, total) = firms::list(
+        &app.db,
+        &filter,
+        (limit, offset),
+        &app.policy,
+        china_today(),
+    )
+    .await?;
     let items = items
         .into_iter()
         .map(|f| firms::view(f, identity.as_ref()))
