@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod config;
 pub mod error;
+pub mod firms;
 pub mod places;
 pub mod policy;
 pub mod routes;

@@ -26,6 +26,7 @@ mod measure;
 mod money;
 mod phone;
 mod place;
+pub mod roster;
 mod schema;
 mod vote;
 

@@ -1,14 +1,642 @@
-//! The firms API (to be built).
+//! Firms and the roster: applications, profiles, standing, credit, whitelist, blacklist and
+//! service models.
+//!
+//! | endpoint | who |
+//! | --- | --- |
+//! | `GET /catalog/service-models` | public |
+//! | `POST /catalog/service-models` | association |
+//! | `POST /catalog/firms` (apply) | anyone, anonymous included |
+//! | `GET /catalog/firms`, `GET /catalog/firms/{id}` | public; phone masked except for the association, services and the firm itself |
+//! | `PUT /catalog/firms/{id}` | the firm itself or the association |
+//! | `POST /catalog/firms/{id}/standing`, `…/credit-events`, `…/whitelist` | association |
+//! | `GET …/standing-history`, `…/credit-events`, `…/whitelist` | public; authors shown to the association only |
+//! | `GET /catalog/blacklist` | public |
 
+use axum::Json;
 use axum::Router;
-use utoipa::OpenApi;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use shared::auth::{Identity, Role};
+use shared::db::{is_unique_violation, now_ms};
+use shared::domain::DistrictCode;
+use shared::domain::roster::{
+    FeeModel, FirmSnapshot, RosterStanding, ServiceGrade, china_today, format_date,
+};
+use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Json as JsonBody, Page, PageQuery, Query};
+use shared::feed::WriteTx;
+use sqlx::Row;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::error::{Error, Result};
+use crate::firms::credit::{self, CreditEvent, CreditEventInput, WhitelistEvent, WhitelistInput};
+use crate::firms::models::{self, ServiceModel, ServiceModelInput};
+use crate::firms::standing::{self, NewStandingEvent, StandingEvent, StandingInput};
+use crate::firms::{self, Author, FirmInput, RosterFilter, kind};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(
+        list_service_models,
+        create_service_model,
+        apply,
+        list_firms,
+        get_firm,
+        update_firm,
+        change_standing,
+        standing_history,
+        add_credit_event,
+        list_credit_events,
+        set_whitelist,
+        whitelist_history,
+        blacklist
+    ),
+    components(schemas(
+        ServiceModel,
+        ServiceModelInput,
+        FirmInput,
+        firms::PointInput,
+        FirmSnapshot,
+        shared::domain::roster::StandingRecord,
+        shared::domain::roster::CreditSummary,
+        shared::domain::roster::CreditGrade,
+        shared::domain::roster::Ownership,
+        shared::domain::roster::FeeModel,
+        shared::domain::roster::RosterStanding,
+        shared::domain::roster::RosterStage,
+        StandingInput,
+        StandingEvent,
+        CreditEventInput,
+        CreditEvent,
+        credit::CreditKind,
+        WhitelistInput,
+        WhitelistEvent,
+        BlacklistEntry
+    ))
+)]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(
+            "/service-models",
+            get(list_service_models).post(create_service_model),
+        )
+        .route("/firms", get(list_firms).post(apply))
+        .route("/firms/{id}", get(get_firm).put(update_firm))
+        .route("/firms/{id}/standing", axum::routing::post(change_standing))
+        .route("/firms/{id}/standing-history", get(standing_history))
+        .route(
+            "/firms/{id}/credit-events",
+            get(list_credit_events).post(add_credit_event),
+        )
+        .route(
+            "/firms/{id}/whitelist",
+            get(whitelist_history).post(set_whitelist),
+        )
+        .route("/blacklist", get(blacklist))
+}
+
+/// A query parameter's value, unless absent or blank.
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A write that hit a unique index answers `problem` instead of a 500.
+fn on_unique(e: Error, problem: impl FnOnce() -> Problem) -> Error {
+    match &e {
+        Error::Internal(inner)
+            if inner
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(is_unique_violation) =>
+        {
+            problem().into()
+        }
+        _ => e,
+    }
+}
+
+fn page(q: &PageQuery) -> std::result::Result<(i64, i64), Problem> {
+    q.check().map_err(Problem::validation)
+}
+
+// ---------------------------------------------------------------------------------------
+// Service models
+
+/// The service models (物业服务方式). Public.
+#[utoipa::path(get, path = "/catalog/service-models", tag = "firms",
+    responses((status = 200, body = Vec<ServiceModel>)))]
+pub async fn list_service_models(State(app): State<AppState>) -> Result<Json<Vec<ServiceModel>>> {
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(models::all(&mut conn).await?))
+}
+
+/// Adds a service model. Association only; the change goes to the feed (topic
+/// `service_model`, kind `created`, payload = the model).
+#[utoipa::path(post, path = "/catalog/service-models", tag = "firms",
+    request_body = ServiceModelInput,
+    responses((status = 201, body = ServiceModel), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_service_model(
+    State(app): State<AppState>,
+    identity: Identity,
+    JsonBody(input): JsonBody<ServiceModelInput>,
+) -> Result<(StatusCode, Json<ServiceModel>)> {
+    identity.require_any(&[Role::Association])?;
+    let model = input.check()?;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    if models::exists(tx.conn(), &model.code).await? {
+        return Err(models::duplicate(&model.code).into());
+    }
+    models::insert(tx.conn(), &model, now_ms())
+        .await
+        .map_err(|e| on_unique(e, || models::duplicate(&model.code)))?;
+    tx.emit(models::TOPIC, &model.code, "created", &model)
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(model)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Applications and profiles
+
+/// A firm applies to the roster (入库申请). Anyone may apply, anonymously too; the new firm's
+/// standing is `applicant`. Every bad field is reported at once (422); a credit code that
+/// is already registered is 409. Feed: topic `firm`, kind `applied`.
+#[utoipa::path(post, path = "/catalog/firms", tag = "firms",
+    request_body = FirmInput,
+    responses((status = 201, body = FirmSnapshot), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn apply(
+    State(app): State<AppState>,
+    identity: Option<Identity>,
+    JsonBody(input): JsonBody<FirmInput>,
+) -> Result<impl IntoResponse> {
+    let known = {
+        let mut conn = app.db.pool.acquire().await?;
+        models::codes(&mut conn).await?
+    };
+    let firm = input.check(&known, None)?;
+    let today = china_today();
+    let now = now_ms();
+    let id = shared::db::new_id();
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    if firms::firm_with_credit_code(tx.conn(), &firm.credit_code)
+        .await?
+        .is_some()
+    {
+        return Err(firms::duplicate_credit_code(&firm.credit_code).into());
+    }
+    firms::insert(tx.conn(), &id, &firm, now)
+        .await
+        .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
+    let record = shared::domain::roster::StandingRecord::applicant();
+    standing::append_event(
+        tx.conn(),
+        NewStandingEvent {
+            firm_id: &id,
+            action: "apply",
+            reason: "提交入库申请",
+            today,
+            before: None,
+            after: &record,
+            author: &Author::of_applicant(identity.as_ref(), &firm.name),
+            at: now,
+        },
+    )
+    .await?;
+    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    tx.emit(firms::TOPIC, &id, kind::APPLIED, &snapshot).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/catalog/firms/{id}"))],
+        Json(snapshot),
+    ))
+}
+
+/// Filters of the roster list; bad values answer 422 naming the filter.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct FirmListQuery {
+    /// Serves this district (6-digit code).
+    pub district: Option<String>,
+    /// Standing today: `applicant`, `recommended`, `review_overdue`, `suspended`, `blacklisted`.
+    pub standing: Option<String>,
+    /// Offers this service model (code).
+    pub model: Option<String>,
+    /// Offers this fee model: `lump_sum`, `commission`, `trust`.
+    pub fee_model: Option<String>,
+    /// Can deliver this service grade (1–5).
+    pub grade: Option<String>,
+    /// Text in the name or profile.
+    pub q: Option<String>,
+}
+
+/// The roster (供应商名录): every firm with its standing today, filtered, by application
+/// order. Public; the contact phone is masked except for the association, services and the
+/// firm itself.
+#[utoipa::path(get, path = "/catalog/firms", tag = "firms", params(FirmListQuery, PageQuery),
+    responses((status = 200, body = Page<FirmSnapshot>), (status = 422, body = Problem)))]
+pub async fn list_firms(
+    State(app): State<AppState>,
+    identity: Option<Identity>,
+    Query(q): Query<FirmListQuery>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<FirmSnapshot>>> {
+    let mut v = Validation::new();
+    let paging = match p.check() {
+        Ok(x) => Some(x),
+        Err(errors) => {
+            for e in errors {
+                v.push(e);
+            }
+            None
+        }
+    };
+    let mut filter = RosterFilter {
+        district: nonempty(&q.district).and_then(|d| v.field("district", DistrictCode::parse(d))),
+        standing: nonempty(&q.standing).and_then(|s| v.field("standing", RosterStanding::parse(s))),
+        fee_model: nonempty(&q.fee_model).and_then(|s| v.field("fee_model", FeeModel::parse(s))),
+        grade: nonempty(&q.grade).and_then(|g| {
+            let n = g.parse::<i64>().map_err(|_| {
+                shared::domain::DomainError::new("invalid_grade", "服务等级应为 1–5 的整数")
+            });
+            v.field("grade", n.and_then(ServiceGrade::new))
+        }),
+        q: None,
+        model: None,
+    };
+    if let Some(text) = nonempty(&q.q) {
+        if text.chars().count() > 100 {
+            v.push(FieldError::new("q", "length", "搜索文字不能超过 100 字"));
+        } else {
+            filter.q = Some(text.to_string());
+        }
+    }
+    if let Some(model) = nonempty(&q.model) {
+        let mut conn = app.db.pool.acquire().await?;
+        if models::exists(&mut conn, model).await? {
+            filter.model = Some(model.to_string());
+        } else {
+            v.push(FieldError::new(
+                "model",
+                "unknown_service_model",
+                format!("未知的物业服务方式“{model}”"),
+            ));
+        }
+    }
+    v.finish()?;
+    let (limit, offset) = paging.expect("checked above");
+    let (items, total) = firms::list(
+        &app.db,
+        &filter,
+        (limit, offset),
+        &app.policy,
+        china_today(),
+    )
+    .await?;
+    let items = items
+        .into_iter()
+        .map(|f| firms::view(f, identity.as_ref()))
+        .collect();
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// One firm with its standing today. Public; phone masked as in the list.
+#[utoipa::path(get, path = "/catalog/firms/{id}", tag = "firms",
+    params(("id" = String, Path, description = "firm id")),
+    responses((status = 200, body = FirmSnapshot), (status = 404, body = Problem)))]
+pub async fn get_firm(
+    State(app): State<AppState>,
+    identity: Option<Identity>,
+    Path(id): Path<String>,
+) -> Result<Json<FirmSnapshot>> {
+    let mut conn = app.db.pool.acquire().await?;
+    let firm = firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
+    Ok(Json(firms::view(firm, identity.as_ref())))
+}
+
+/// Edits a firm's profile: the firm itself (scope `firm`) or the association. Same body and
+/// checks as the application. Standing, credit and whitelist are not part of a profile:
+/// sending them is refused (422 `not_editable`), as is any unknown field. Only the
+/// association may correct a credit code. Feed: kind `profile_updated`.
+#[utoipa::path(put, path = "/catalog/firms/{id}", tag = "firms",
+    params(("id" = String, Path, description = "firm id")),
+    request_body = FirmInput,
+    responses((status = 200, body = FirmSnapshot), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_firm(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<FirmInput>,
+) -> Result<Json<FirmSnapshot>> {
+    if identity.role != Role::Association {
+        identity.require_firm(&id)?;
+    }
+    let today = china_today();
+    let (existing, known) = {
+        let mut conn = app.db.pool.acquire().await?;
+        let existing = firms::load_or_404(&mut conn, &id, &app.policy, today).await?;
+        (existing, models::codes(&mut conn).await?)
+    };
+    let locked = (identity.role != Role::Association).then_some(&existing.credit_code);
+    let firm = input.check(&known, locked)?;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    if let Some(other) = firms::firm_with_credit_code(tx.conn(), &firm.credit_code).await?
+        && other != id
+    {
+        return Err(firms::duplicate_credit_code(&firm.credit_code).into());
+    }
+    firms::update_profile(tx.conn(), &id, &firm, now_ms())
+        .await
+        .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
+    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    tx.emit(firms::TOPIC, &id, kind::PROFILE_UPDATED, &snapshot)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(snapshot))
+}
+
+// ---------------------------------------------------------------------------------------
+// Standing
+
+/// Changes a firm's roster standing: `recommend` (with `review_date`), `suspend` (with
+/// `rectify_by`), `restore`, `blacklist` (`from`, optional `to`; none = permanent) or
+/// `end_blacklist`, always with a reason. Association only (a firm changing its own
+/// standing is 403). A transition the current standing does not allow is 409 (e.g. a
+/// blacklisted firm cannot be recommended before the blacklisting is ended). Appends an
+/// audit event; feed: kind `standing_changed`.
+#[utoipa::path(post, path = "/catalog/firms/{id}/standing", tag = "firms",
+    params(("id" = String, Path, description = "firm id")),
+    request_body = StandingInput,
+    responses((status = 200, body = FirmSnapshot), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_standing(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<StandingInput>,
+) -> Result<Json<FirmSnapshot>> {
+    identity.require_any(&[Role::Association])?;
+    let today = china_today();
+    let change = input.check(today)?;
+    let now = now_ms();
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let next = firm
+        .standing_record
+        .apply(&change.action, today)
+        .map_err(|e| Problem::conflict(e.code, e.message))?;
+    standing::write_record(tx.conn(), &id, &next, now).await?;
+    standing::append_event(
+        tx.conn(),
+        NewStandingEvent {
+            firm_id: &id,
+            action: change.action.as_str(),
+            reason: &change.reason,
+            today,
+            before: Some(firm.standing),
+            after: &next,
+            author: &Author::of(&identity),
+            at: now,
+        },
+    )
+    .await?;
+    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    tx.emit(firms::TOPIC, &id, kind::STANDING_CHANGED, &snapshot)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(snapshot))
+}
+
+/// A firm's standing history, oldest first, from its application on. Public; who made each
+/// change (account id and name) is shown to association staff only.
+#[utoipa::path(get, path = "/catalog/firms/{id}/standing-history", tag = "firms",
+    params(("id" = String, Path, description = "firm id"), PageQuery),
+    responses((status = 200, body = Page<StandingEvent>), (status = 404, body = Problem)))]
+pub async fn standing_history(
+    State(app): State<AppState>,
+    identity: Option<Identity>,
+    Path(id): Path<String>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<StandingEvent>>> {
+    let (limit, offset) = page(&p)?;
+    let mut conn = app.db.pool.acquire().await?;
+    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
+    let (items, total) = standing::history(
+        &mut conn,
+        &id,
+        (limit, offset),
+        firms::sees_authors(identity.as_ref()),
+    )
+    .await?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Credit and whitelist
+
+/// Records a credit event (信用加分/扣分): `{kind: good|bad, points: 1–100, reason, source,
+/// date}`. Association only. Answers the firm with its new score and grade; feed: kind
+/// `credit_changed`.
+#[utoipa::path(post, path = "/catalog/firms/{id}/credit-events", tag = "firms",
+    params(("id" = String, Path, description = "firm id")),
+    request_body = CreditEventInput,
+    responses((status = 200, body = FirmSnapshot), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_credit_event(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<CreditEventInput>,
+) -> Result<Json<FirmSnapshot>> {
+    identity.require_any(&[Role::Association])?;
+    let today = china_today();
+    let event = input.check(today)?;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    credit::record(tx.conn(), &id, &event, &Author::of(&identity), now_ms()).await?;
+    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    tx.emit(firms::TOPIC, &id, kind::CREDIT_CHANGED, &snapshot)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(snapshot))
+}
+
+/// A firm's credit events, oldest first. Public; authors shown to association staff only.
+#[utoipa::path(get, path = "/catalog/firms/{id}/credit-events", tag = "firms",
+    params(("id" = String, Path, description = "firm id"), PageQuery),
+    responses((status = 200, body = Page<CreditEvent>), (status = 404, body = Problem)))]
+pub async fn list_credit_events(
+    State(app): State<AppState>,
+    identity: Option<Identity>,
+    Path(id): Path<String>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<CreditEvent>>> {
+    let (limit, offset) = page(&p)?;
+    let mut conn = app.db.pool.acquire().await?;
+    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
+    let (items, total) = credit::events(
+        &mut conn,
+        &id,
+        (limit, offset),
+        firms::sees_authors(identity.as_ref()),
+    )
+    .await?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// Puts a firm on the inspection whitelist (检查白名单) or takes it off: `{on, reason,
+/// date?}`. Association only; asking for the state it already has is 409. History kept;
+/// feed: kind `whitelist_changed`.
+#[utoipa::path(post, path = "/catalog/firms/{id}/whitelist", tag = "firms",
+    params(("id" = String, Path, description = "firm id")),
+    request_body = WhitelistInput,
+    responses((status = 200, body = FirmSnapshot), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_whitelist(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<WhitelistInput>,
+) -> Result<Json<FirmSnapshot>> {
+    identity.require_any(&[Role::Association])?;
+    let today = china_today();
+    let change = input.check(today)?;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    if firm.whitelisted == change.on {
+        return Err(Problem::conflict(
+            "whitelist_unchanged",
+            if change.on {
+                "该企业已在检查白名单中。"
+            } else {
+                "该企业不在检查白名单中。"
+            },
+        )
+        .into());
+    }
+    credit::set_whitelist(tx.conn(), &id, &change, &Author::of(&identity), now_ms()).await?;
+    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    tx.emit(firms::TOPIC, &id, kind::WHITELIST_CHANGED, &snapshot)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(snapshot))
+}
+
+/// A firm's whitelist history, oldest first. Public; authors shown to association staff only.
+#[utoipa::path(get, path = "/catalog/firms/{id}/whitelist", tag = "firms",
+    params(("id" = String, Path, description = "firm id"), PageQuery),
+    responses((status = 200, body = Page<WhitelistEvent>), (status = 404, body = Problem)))]
+pub async fn whitelist_history(
+    State(app): State<AppState>,
+    identity: Option<Identity>,
+    Path(id): Path<String>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<WhitelistEvent>>> {
+    let (limit, offset) = page(&p)?;
+    let mut conn = app.db.pool.acquire().await?;
+    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
+    let (items, total) = credit::whitelist_history(
+        &mut conn,
+        &id,
+        (limit, offset),
+        firms::sees_authors(identity.as_ref()),
+    )
+    .await?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Blacklist
+
+/// A firm on the blacklist today.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BlacklistEntry {
+    pub firm_id: String,
+    pub name: String,
+    pub credit_code: String,
+    pub reason: Option<String>,
+    /// First day.
+    pub from: String,
+    /// Last day, inclusive; none = permanent.
+    pub to: Option<String>,
+    pub permanent: bool,
+}
+
+/// The blacklist (黑名单): firms blacklisted today (by date), latest first. Public.
+#[utoipa::path(get, path = "/catalog/blacklist", tag = "firms", params(PageQuery),
+    responses((status = 200, body = Page<BlacklistEntry>), (status = 422, body = Problem)))]
+pub async fn blacklist(
+    State(app): State<AppState>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<BlacklistEntry>>> {
+    let (limit, offset) = page(&p)?;
+    let today = format_date(china_today());
+    let active = standing::blacklist_active_sql(1);
+    let mut conn = app.db.pool.acquire().await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM firm f WHERE {active}"
+    )))
+    .bind(&today)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT f.id, f.name, f.credit_code, f.blacklist_reason, f.blacklist_from, f.blacklist_to \
+         FROM firm f WHERE {active} ORDER BY f.blacklist_from DESC, f.id LIMIT $2 OFFSET $3"
+    )))
+    .bind(&today)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            let to: Option<String> = r.try_get("blacklist_to")?;
+            Ok(BlacklistEntry {
+                firm_id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                credit_code: r.try_get("credit_code")?,
+                reason: r.try_get("blacklist_reason")?,
+                from: r.try_get("blacklist_from")?,
+                permanent: to.is_none(),
+                to,
+            })
+        })
+        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
 }
