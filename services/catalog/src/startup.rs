@@ -17,6 +17,10 @@ use crate::{MIGRATOR, PREFIX, routes, web};
 /// Connects to the database, applies migrations, loads the reference places and returns
 /// the service ready to be served. Background work stops when `cancel` fires.
 pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::Result<Service> {
+    config
+        .policy
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid catalog policy: {e}"))?;
     let db = db::connect(&config.database_url).await?;
     db.migrate(&MIGRATOR).await?;
     let notifier = Notifier::default();

@@ -41,7 +41,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             database_url: sqlite_url(&data.join("catalog.db")),
             keys: keys.clone(),
             limits,
-            policy: Default::default(),
+            policy: settings.catalog.clone(),
         },
         cancel.clone(),
     )
@@ -121,7 +121,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     database_url,
                     keys,
                     limits,
-                    policy: Default::default(),
+                    policy: settings.catalog.clone(),
                 },
                 cancel.clone(),
             )

@@ -36,6 +36,9 @@ pub struct Settings {
     pub body_limit_bytes: Option<usize>,
     /// Longest a request may take, in seconds (60).
     pub request_timeout_secs: Option<u64>,
+    /// The catalog's configurable rules (`[catalog.credit]` base and grade thresholds, …);
+    /// environment: `WUYE_CATALOG__CREDIT__BASE=75`.
+    pub catalog: catalog::policy::CatalogPolicy,
 }
 
 impl Settings {
@@ -50,7 +53,8 @@ impl Settings {
             );
             figment = figment.merge(Toml::file(path));
         }
-        // WUYE_CONFIG, WUYE_LOG* and WUYE_ADMIN_PASSWORD are read elsewhere; everything else must be a known key.
+        // WUYE_CONFIG, WUYE_LOG*, WUYE_ADMIN_PASSWORD and the test harness's variables are
+        // read elsewhere; everything else must be a known key.
         figment = figment.merge(
             Env::prefixed("WUYE_")
                 .ignore(&[
@@ -59,9 +63,11 @@ impl Settings {
                     "log_format",
                     "test_postgres_url",
                     "require_postgres",
+                    "postgres_ran_file",
                     "admin_password",
                 ])
-                .lowercase(true),
+                .lowercase(true)
+                .split("__"),
         );
         figment.extract().context("reading the configuration")
     }
@@ -115,4 +121,46 @@ fn stored_secret(dir: &Path) -> anyhow::Result<SecretString> {
     let secret = SecretString::from(secret);
     debug_assert!(secret.expose_secret().len() >= 32);
     Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_settings_file_names_only_what_it_changes() {
+        let dir = std::env::temp_dir().join(format!("wuye-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("wuye.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\n[catalog.credit]\nbase = 75\n[catalog.credit.thresholds]\naaa = 90\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file)).unwrap();
+        assert_eq!(s.listen.as_deref(), Some("127.0.0.1:9000"));
+        assert_eq!(s.catalog.credit.base, 75);
+        assert_eq!(s.catalog.credit.thresholds.aaa, 90);
+        assert_eq!(
+            s.catalog.credit.thresholds.aa, 80,
+            "unnamed values keep their defaults"
+        );
+        assert!(s.catalog.validate().is_ok());
+
+        std::fs::write(&file, "no_such_key = 1\n").unwrap();
+        assert!(
+            Settings::load(Some(&file)).is_err(),
+            "unknown keys are refused"
+        );
+        assert!(Settings::load(Some(&dir.join("missing.toml"))).is_err());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Settings {
+            token_secret: Some(SecretString::from("super-secret-value-that-must-not-print")),
+            ..Settings::default()
+        };
+        assert!(!format!("{s:?}").contains("super-secret"));
+    }
 }
