@@ -19,6 +19,7 @@ both_backends!(
     profile_edits_roles_and_masking,
     roster_filters_and_pagination,
     feed_carries_each_firm_change_once_in_order,
+    application_with_a_sign_in_account,
 );
 
 /// The catalog's reference places are the first 281 changes of its feed.
@@ -1285,5 +1286,87 @@ async fn feed_carries_each_firm_change_once_in_order(backend: Backend) {
         .json();
     assert!(again["changes"].as_array().unwrap().is_empty());
     assert_eq!(again["head"], last);
+    app.stop().await;
+}
+
+/// A firm that asks for an account with its application signs in as that firm: it may
+/// edit its own profile and nothing of its standing or of another firm.
+async fn application_with_a_sign_in_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    // Bad account fields are reported together with the profile's.
+    let mut bad = firm_body("成都锦城物业服务有限公司", 41);
+    bad["contact_phone"] = json!("12345");
+    bad["account"] = json!({"username": "A", "password": "short"});
+    let a = post(&app, "/catalog/firms", None, &bad).await;
+    assert_fields(
+        &a,
+        &["contact_phone", "account.username", "account.password"],
+    );
+
+    let mut body = firm_body("成都锦城物业服务有限公司", 41);
+    body["account"] = json!({"username": "jincheng", "password": "jincheng-物业-2026"});
+    let firm = apply(&app, &body).await;
+    let id = firm["id"].as_str().unwrap();
+
+    // The same username again: 409 naming it, and nothing of the second firm is kept.
+    let mut again = firm_body("另一家物业公司", 42);
+    again["account"] = json!({"username": "jincheng", "password": "another-password-1"});
+    let a = post(&app, "/catalog/firms", None, &again).await;
+    let p = a.problem(409, "username_taken");
+    assert_eq!(p["errors"][0]["field"], "account.username");
+    let roster = app
+        .catalog_get("/catalog/firms?q=另一家", None)
+        .await
+        .json();
+    assert_eq!(
+        roster["total"], 0,
+        "a refused application leaves nothing behind"
+    );
+
+    let session = post(
+        &app,
+        "/catalog/session",
+        None,
+        &json!({"username": "jincheng", "password": "jincheng-物业-2026"}),
+    )
+    .await;
+    assert_eq!(session.status, 200, "{}", session.body);
+    let session = session.json();
+    assert_eq!(session["account"]["role"], "firm");
+    assert_eq!(session["account"]["scope"]["id"], id);
+    assert_eq!(
+        session["account"]["display_name"],
+        "成都锦城物业服务有限公司"
+    );
+    let token = session["token"].as_str().unwrap();
+
+    let mut edited = firm_body("成都锦城物业服务有限公司", 41);
+    edited["staff_count"] = json!(95);
+    let a = put(&app, &format!("/catalog/firms/{id}"), Some(token), &edited).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["staff_count"], 95);
+    let a = post(
+        &app,
+        &format!("/catalog/firms/{id}/standing"),
+        Some(token),
+        &json!({"action": "recommend", "reason": "自荐", "review_date": day(300)}),
+    )
+    .await;
+    a.problem(403, "forbidden");
+
+    // The account is on the feed, without its password hash.
+    let page = app
+        .feed(&app.catalog_url, "/catalog", PLACES, 100, 0)
+        .await
+        .json();
+    let account = page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["topic"] == "account")
+        .expect("an account change");
+    assert_eq!(account["payload"]["username"], "jincheng");
+    assert!(!account.to_string().contains("argon2"));
     app.stop().await;
 }

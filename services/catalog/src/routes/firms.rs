@@ -31,6 +31,7 @@ use shared::feed::WriteTx;
 use sqlx::Row;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::accounts;
 use crate::error::{Error, Result};
 use crate::firms::credit::{self, CreditEvent, CreditEventInput, WhitelistEvent, WhitelistInput};
 use crate::firms::models::{self, ServiceModel, ServiceModelInput};
@@ -164,23 +165,101 @@ pub async fn create_service_model(
 // ---------------------------------------------------------------------------------------
 // Applications and profiles
 
+/// The sign-in account a firm may ask for with its application (企业账号).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ApplicantAccount {
+    /// 3–32 characters of `a-z 0-9 _ . -`.
+    pub username: Option<String>,
+    /// At least 10 characters, not the username.
+    pub password: Option<String>,
+}
+
+/// A firm's application: the profile, and optionally the account it will sign in with.
+#[derive(Debug, Clone, ToSchema)]
+#[allow(dead_code)] // documents the request body for OpenAPI; the handler reads it in parts
+pub struct FirmApplication {
+    #[schema(inline)]
+    pub profile: FirmInput,
+    pub account: Option<ApplicantAccount>,
+}
+
+/// Checks the optional `account` of an application; its field errors are reported
+/// together with the profile's.
+fn applicant_account(
+    raw: Option<serde_json::Value>,
+) -> (Option<accounts::NewAccount>, Vec<FieldError>) {
+    let Some(raw) = raw.filter(|v| !v.is_null()) else {
+        return (None, Vec::new());
+    };
+    let parsed: ApplicantAccount = match serde_json::from_value(raw) {
+        Ok(a) => a,
+        Err(_) => {
+            return (
+                None,
+                vec![FieldError::new(
+                    "account",
+                    "invalid_account",
+                    "账号应包含 username 和 password 两个文本字段",
+                )],
+            );
+        }
+    };
+    let username = accounts::normalise_username(parsed.username.as_deref().unwrap_or_default());
+    let password = parsed.password.unwrap_or_default();
+    let errors: Vec<FieldError> = [
+        accounts::check_username("account.username", &username),
+        accounts::check_new_password("account.password", &password, &username),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let account = errors.is_empty().then(|| accounts::NewAccount {
+        username,
+        display_name: String::new(),
+        password,
+        role: Role::Firm,
+        scope: shared::auth::Scope::City,
+    });
+    (account, errors)
+}
+
+fn username_taken() -> Problem {
+    Problem::conflict("username_taken", "该用户名已被使用，请换一个。").with_errors(vec![
+        FieldError::new("account.username", "username_taken", "该用户名已被使用"),
+    ])
+}
+
 /// A firm applies to the roster (入库申请). Anyone may apply, anonymously too; the new firm's
-/// standing is `applicant`. Every bad field is reported at once (422); a credit code that
-/// is already registered is 409. Feed: topic `firm`, kind `applied`.
+/// standing is `applicant`. With `account: {username, password}` the firm's sign-in account
+/// (role `firm`, scope this firm) is created in the same transaction. Every bad field is
+/// reported at once (422); a credit code or username already taken is 409. Feed: topic
+/// `firm`, kind `applied` (and `account`, kind `created`).
 #[utoipa::path(post, path = "/catalog/firms", tag = "firms",
-    request_body = FirmInput,
+    request_body = FirmApplication,
     responses((status = 201, body = FirmSnapshot), (status = 409, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn apply(
     State(app): State<AppState>,
     identity: Option<Identity>,
-    JsonBody(input): JsonBody<FirmInput>,
+    JsonBody(mut input): JsonBody<FirmInput>,
 ) -> Result<impl IntoResponse> {
     let known = {
         let mut conn = app.db.pool.acquire().await?;
         models::codes(&mut conn).await?
     };
-    let firm = input.check(&known, None)?;
+    let (account, account_errors) = applicant_account(input.other.remove("account"));
+    let firm = match input.check(&known, None) {
+        Ok(firm) if account_errors.is_empty() => firm,
+        Ok(_) => return Err(Problem::validation(account_errors).into()),
+        Err(mut problem) => {
+            problem.errors.extend(account_errors);
+            return Err(problem.into());
+        }
+    };
+    let password_hash = match &account {
+        Some(a) => Some(accounts::hash_password(a.password.clone()).await?),
+        None => None,
+    };
     let today = china_today();
     let now = now_ms();
     let id = shared::db::new_id();
@@ -209,6 +288,22 @@ pub async fn apply(
         },
     )
     .await?;
+    if let (Some(account), Some(hash)) = (account, password_hash) {
+        let account = accounts::NewAccount {
+            display_name: firm.name.clone(),
+            scope: shared::auth::Scope::Firm(id.clone()),
+            ..account
+        };
+        let account_id = accounts::insert_account(tx.conn(), &account, &hash)
+            .await
+            .map_err(|e| on_unique(Error::from(e), username_taken))?;
+        let created = accounts::find_by_id(tx.conn(), &account_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("reading back a new firm account"))?
+            .account;
+        tx.emit(accounts::TOPIC, &account_id, "created", &created.change())
+            .await?;
+    }
     let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
     tx.emit(firms::TOPIC, &id, kind::APPLIED, &snapshot).await?;
     tx.commit().await?;
