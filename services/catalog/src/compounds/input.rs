@@ -338,13 +338,12 @@ fn parse_year(year: i64) -> Result<i32, DomainError> {
 
 /// A `YYYY-MM-DD` date between 1900-01-01 and today.
 pub(crate) fn parse_date(input: &str) -> Result<time::Date, DomainError> {
-    let date = time::Date::parse(input.trim(), super::DATE_FORMAT)
-        .map_err(|_| {
-            DomainError::new(
-                "invalid_date",
-                "日期格式应为 YYYY-MM-DD（如 2021-06-18），且须是有效日期",
-            )
-        })?;
+    let date = time::Date::parse(input.trim(), super::DATE_FORMAT).map_err(|_| {
+        DomainError::new(
+            "invalid_date",
+            "日期格式应为 YYYY-MM-DD（如 2021-06-18），且须是有效日期",
+        )
+    })?;
     if date < date!(1900 - 01 - 01) || date > today() {
         return Err(DomainError::new(
             "invalid_date",
@@ -494,7 +493,11 @@ mod tests {
         }
         let street = errors.iter().find(|e| e.field == "street").unwrap();
         assert_eq!(street.code, "street_not_in_district");
-        assert!(street.message.contains("不属于锦江区"), "{}", street.message);
+        assert!(
+            street.message.contains("不属于锦江区"),
+            "{}",
+            street.message
+        );
     }
 
     #[test]

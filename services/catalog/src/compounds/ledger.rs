@@ -261,7 +261,9 @@ fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|s| s.into_owned())
         .ok_or_else(|| {
-            file_error("无法识别文件的文字编码，请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后重新导入")
+            file_error(
+                "无法识别文件的文字编码，请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后重新导入",
+            )
         })
 }
 
@@ -587,10 +589,7 @@ impl RowReader<'_> {
 }
 
 fn parse_number(s: &str) -> Option<f64> {
-    s.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|f| f.is_finite())
+    s.trim().parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 fn parse_yes_no(s: &str) -> Option<bool> {
@@ -613,7 +612,9 @@ fn normalize_date(s: &str) -> String {
         && y.len() == 4
         && (1..=2).contains(&m.len())
         && (1..=2).contains(&d.len())
-        && [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && [y, m, d]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
     {
         return format!("{y}-{m:0>2}-{d:0>2}");
     }
@@ -819,7 +820,9 @@ async fn plan(
     let existing = store::fetch_by_codes(conn, &codes).await?;
     let mut plan = Plan::default();
     for r in rows.iter_mut() {
-        let Some(facts) = r.facts.take() else { continue };
+        let Some(facts) = r.facts.take() else {
+            continue;
+        };
         match existing.get(&facts.code) {
             Some(old) if !reach.covers(old.facts.street) => {
                 r.errors.push(RowError {
@@ -1149,7 +1152,10 @@ mod tests {
         refuse_duplicate_codes(&mut rows);
         assert!(rows[0].facts.is_none() && rows[2].facts.is_none());
         assert!(rows[1].facts.is_some());
-        assert_eq!(rows[0].errors[0].message, "小区编码 D1 在文件中重复出现（第 2、4 行）");
+        assert_eq!(
+            rows[0].errors[0].message,
+            "小区编码 D1 在文件中重复出现（第 2、4 行）"
+        );
     }
 
     #[test]
@@ -1163,7 +1169,13 @@ mod tests {
         assert_eq!(parse_yes_no("maybe"), None);
         assert_eq!(number_text(510104.0), "510104");
         assert_eq!(number_text(104.0661), "104.0661");
-        assert_eq!(LedgerFormat::from_content_type("text/csv; charset=utf-8"), Some(LedgerFormat::Csv));
-        assert_eq!(LedgerFormat::from_content_type(XLSX_MIME), Some(LedgerFormat::Xlsx));
+        assert_eq!(
+            LedgerFormat::from_content_type("text/csv; charset=utf-8"),
+            Some(LedgerFormat::Csv)
+        );
+        assert_eq!(
+            LedgerFormat::from_content_type(XLSX_MIME),
+            Some(LedgerFormat::Xlsx)
+        );
     }
 }

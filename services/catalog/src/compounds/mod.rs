@@ -316,7 +316,10 @@ pub fn changed_fields(old: &CompoundFacts, new: &CompoundFacts) -> Vec<&'static 
     check(old.floor_area_m2 != new.floor_area_m2, "floor_area_m2");
     check(old.management != new.management, "management");
     check(old.facilities != new.facilities, "facilities");
-    check(old.governance_body != new.governance_body, "governance_body");
+    check(
+        old.governance_body != new.governance_body,
+        "governance_body",
+    );
     check(
         old.governance_formed_on != new.governance_formed_on,
         "governance_formed_on",
@@ -395,7 +398,9 @@ mod tests {
         assert!(Reach::Street(jinguanyi).covers(jinguanyi));
         assert!(!Reach::Street(jinguanyi).covers(caoshijie));
         assert_eq!(Reach::Street(jinguanyi).describe(), "锦官驿街道");
-        let refusal = Reach::Street(jinguanyi).require(caoshijie, "无权修改").unwrap_err();
+        let refusal = Reach::Street(jinguanyi)
+            .require(caoshijie, "无权修改")
+            .unwrap_err();
         assert_eq!(refusal.status, 403);
         assert!(refusal.detail.unwrap().contains("青羊区草市街街道"));
     }

@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 
 use shared::db::{Db, dialect};
-use shared::domain::{
-    Buildings, Coordinates, DistrictCode, FloorArea, Households, StreetCode,
-};
+use shared::domain::{Buildings, Coordinates, DistrictCode, FloorArea, Households, StreetCode};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -45,8 +43,29 @@ const COLUMNS: [&str; 26] = [
 /// limits (SQLite 32766, PostgreSQL 65535).
 const CHUNK: usize = 250;
 
+/// The BOOLEAN columns. The `Any` driver cannot read a column declared BOOLEAN from
+/// SQLite, so they are selected as 0/1 integers on both backends.
+const FLAGS: [&str; 5] = [
+    "fire_safety",
+    "video_surveillance",
+    "access_control",
+    "eligible_and_willing",
+    "is_old",
+];
+
 fn select() -> String {
-    format!("SELECT {} FROM compound", COLUMNS.join(", "))
+    let columns = COLUMNS
+        .iter()
+        .map(|c| {
+            if FLAGS.contains(c) {
+                format!("CASE WHEN {c} THEN 1 ELSE 0 END AS {c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("SELECT {columns} FROM compound")
 }
 
 /// Inserts or updates compounds (by id) in a few multi-row statements.
@@ -303,6 +322,7 @@ fn corrupt(column: &str, e: impl std::fmt::Display) -> sqlx::Error {
 
 fn from_row(r: &AnyRow) -> Result<Compound, sqlx::Error> {
     let int = |col: &str| -> Result<i64, sqlx::Error> { r.try_get::<i64, _>(col) };
+    let flag = |col: &str| -> Result<bool, sqlx::Error> { Ok(int(col)? != 0) };
     let small = |col: &str| -> Result<u32, sqlx::Error> {
         u32::try_from(int(col)?).map_err(|e| corrupt(col, e))
     };
@@ -328,9 +348,9 @@ fn from_row(r: &AnyRow) -> Result<Compound, sqlx::Error> {
             .map_err(|e| corrupt("floor_area_m2", e))?,
         management: Management::parse(&management).map_err(|e| corrupt("management", e))?,
         facilities: Facilities {
-            fire_safety: r.try_get("fire_safety")?,
-            video_surveillance: r.try_get("video_surveillance")?,
-            access_control: r.try_get("access_control")?,
+            fire_safety: flag("fire_safety")?,
+            video_surveillance: flag("video_surveillance")?,
+            access_control: flag("access_control")?,
             garbage_sorting_points: small("garbage_sorting_points")?,
             parking_spaces: small("parking_spaces")?,
             elevators: small("elevators")?,
@@ -343,8 +363,8 @@ fn from_row(r: &AnyRow) -> Result<Compound, sqlx::Error> {
                     .map_err(|e| corrupt("governance_formed_on", e))
             })
             .transpose()?,
-        eligible_and_willing: r.try_get("eligible_and_willing")?,
-        is_old: r.try_get("is_old")?,
+        eligible_and_willing: flag("eligible_and_willing")?,
+        is_old: flag("is_old")?,
     };
     Ok(Compound {
         id: r.try_get("id")?,

@@ -256,9 +256,7 @@ pub async fn update(
                 .with_errors(
                     outside
                         .iter()
-                        .map(|f| {
-                            FieldError::new(*f, "forbidden", "小区自治组织不能修改此项")
-                        })
+                        .map(|f| FieldError::new(*f, "forbidden", "小区自治组织不能修改此项"))
                         .collect(),
                 )
                 .into());
@@ -306,7 +304,10 @@ pub struct ImportQuery {
     responses(
         (status = 200, body = ImportReport),
         (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 422, body = ImportReport, description = "a strict import refused: nothing imported"),
+        (status = 422, description = "a strict import refused (the report, nothing imported), \
+            or a file that cannot be read (a problem)", content(
+            (ImportReport = "application/json"),
+            (Problem = "application/problem+json"))),
         (status = 413, body = Problem)))]
 pub async fn import(
     State(app): State<AppState>,
@@ -349,9 +350,7 @@ pub async fn import(
         }
     };
     v.finish()?;
-    let (Some(format), Some(mode)) = (format, mode) else {
-        return Err(Problem::internal().into());
-    };
+    let (format, mode) = (format.expect("validated"), mode.expect("validated"));
     let outcome = ledger::import(&app.db, &app.notifier, reach, format, mode, body).await?;
     let status = if outcome.refused {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -420,7 +419,10 @@ pub async fn export(
     );
     let mut response = (StatusCode::OK, bytes).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.mime()));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.mime()),
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
