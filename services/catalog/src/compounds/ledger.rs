@@ -934,9 +934,11 @@ pub async fn import(
 }
 
 fn column_order(column: &str) -> usize {
+    // `经度/纬度` (the coordinates together) sorts with 经度.
     COLUMNS
         .iter()
-        .position(|c| column.starts_with(c.header))
+        .position(|c| c.header == column)
+        .or_else(|| COLUMNS.iter().position(|c| column.starts_with(c.header)))
         .unwrap_or(COLUMNS.len())
 }
 
