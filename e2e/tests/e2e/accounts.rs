@@ -8,6 +8,7 @@ use reqwest::Method;
 use reqwest::header::{COOKIE, HeaderMap, RETRY_AFTER, SET_COOKIE};
 use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
+use wuye_e2e::fixtures::{compound_body, firm_body};
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
 both_backends!(
@@ -120,6 +121,20 @@ fn account(username: &str, role: &str, scope_id: Option<&str>) -> Value {
         "role": role,
         "scope_id": scope_id,
     })
+}
+
+/// Creates an entity with the association's token; returns its id.
+async fn create(app: &TestApp, token: &str, path: &str, body: &Value) -> String {
+    let a = app
+        .send(
+            Method::POST,
+            &format!("{}{path}", app.catalog_url),
+            Some(token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{path}: {}", a.body);
+    a.json()["id"].as_str().unwrap().to_string()
 }
 
 /// The streets of a district, by code.
@@ -573,14 +588,29 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
     let admin = token_for(&app, "admin", ADMIN_PASSWORD).await;
     let jinjiang = streets_of(&app, JINJIANG).await;
     let qingyang = streets_of(&app, QINGYANG).await;
+    let firm = create(&app, &admin, "/catalog/firms", &firm_body("锦城物业", 7)).await;
+    let jj_compound = create(
+        &app,
+        &admin,
+        "/catalog/compounds",
+        &compound_body("JJ-1", &jinjiang[0]),
+    )
+    .await;
+    let qy_compound = create(
+        &app,
+        &admin,
+        "/catalog/compounds",
+        &compound_body("QY-1", &qingyang[0]),
+    )
+    .await;
 
     // The association creates any role.
     for (username, role, scope) in [
         ("jj.district", "district_official", Some(JINJIANG)),
         ("qy.street", "street_official", Some(qingyang[0].as_str())),
         ("second.admin", "association", None),
-        ("committee.1", "committee", Some("compound-1")),
-        ("firm.1", "firm", Some("firm-1")),
+        ("committee.1", "committee", Some(jj_compound.as_str())),
+        ("firm.1", "firm", Some(firm.as_str())),
     ] {
         let a = post_account(&app, &admin, account(username, role, scope)).await;
         assert_eq!(a.status, 201, "{username}: {}", a.body);
@@ -608,6 +638,8 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
         ("firm", Some("  "), "blank firm id"),
         ("committee", None, "missing compound id"),
         ("association", Some(JINJIANG), "association with a scope"),
+        ("committee", Some("no-such-compound"), "unknown compound"),
+        ("firm", Some("no-such-firm"), "unknown firm"),
     ] {
         let a = post_account(&app, &admin, account("valid.name", role, scope)).await;
         a.problem(422, "validation_failed");
@@ -617,7 +649,7 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
     assert!(a.field_error("role").is_some());
 
     // A duplicate username is a conflict naming the field.
-    let dup = post_account(&app, &admin, account("firm.1", "firm", Some("firm-2"))).await;
+    let dup = post_account(&app, &admin, account("firm.1", "firm", Some(firm.as_str()))).await;
     let p = dup.problem(409, "username_taken");
     assert_eq!(p["errors"][0]["field"], "username");
 
@@ -652,16 +684,44 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
     for (role, scope) in [
         ("association", None),
         ("district_official", Some(JINJIANG)),
-        ("firm", Some("firm-9")),
-        ("committee", Some("compound-9")),
+        ("firm", Some(firm.as_str())),
+        ("committee", Some(qy_compound.as_str())),
     ] {
         post_account(&app, &district, account("nope.1", role, scope))
             .await
             .problem(403, "forbidden");
     }
+    // … and committee accounts for compounds of its district.
+    let a = post_account(
+        &app,
+        &district,
+        account("committee.2", "committee", Some(jj_compound.as_str())),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
 
-    // Firms, committees and street officials create nothing.
+    // A street official creates committee accounts for compounds of its own street only.
     let street = token_for(&app, "jj.street", "a-long-enough-password").await;
+    let a = post_account(
+        &app,
+        &street,
+        account("committee.3", "committee", Some(jj_compound.as_str())),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(
+        a.json()["scope"],
+        json!({ "kind": "compound", "id": jj_compound })
+    );
+    post_account(
+        &app,
+        &street,
+        account("committee.4", "committee", Some(qy_compound.as_str())),
+    )
+    .await
+    .problem(403, "forbidden");
+
+    // Firms and committees create nothing; street officials no officials.
     for token in [
         token_for(&app, "firm.1", "a-long-enough-password").await,
         token_for(&app, "committee.1", "a-long-enough-password").await,
@@ -684,7 +744,10 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
         .catalog_get("/catalog/accounts", Some(&admin))
         .await
         .json();
-    assert_eq!(all["total"], 7);
+    assert_eq!(
+        all["total"], 9,
+        "admin + 5 by the admin + 1 street official + 2 committees"
+    );
     assert_eq!(all["items"][0]["username"], "admin");
     assert!(
         all["items"]

@@ -5,6 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
+use wuye_e2e::fixtures::compound_body;
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
 both_backends!(
@@ -50,35 +51,6 @@ const HEADER: [&str; 23] = [
     "符合条件且业主自愿",
     "是否老旧小区",
 ];
-
-/// A valid compound form in `street`.
-fn compound(code: &str, street: &str) -> Value {
-    json!({
-        "code": code,
-        "name": format!("{code}号院"),
-        "address": format!("{code} 路 1 号"),
-        "district": &street[..6],
-        "street": street,
-        "community": "水井坊社区",
-        "location": {"lon": 104.083, "lat": 30.652},
-        "year_built": 1995,
-        "buildings": 6,
-        "households": 480,
-        "floor_area_m2": 42000,
-        "management": "none",
-        "facilities": {
-            "fire_safety": true,
-            "video_surveillance": false,
-            "access_control": false,
-            "garbage_sorting_points": 2,
-            "parking_spaces": 40,
-            "elevators": 0
-        },
-        "governance_body": "owners_committee",
-        "governance_formed_on": "2021-06-18",
-        "eligible_and_willing": true
-    })
-}
 
 /// A valid ledger row in `street`, as a district writes it.
 fn row(code: &str, street: &str) -> Vec<String> {
@@ -278,7 +250,7 @@ async fn create_edit_and_validate_every_field(backend: Backend) {
     let assoc = app.token(Role::Association, Scope::City);
 
     // Create, then read it back anonymously.
-    let created = post(&app, Some(&assoc), &compound("JJ-0001", JINGUANYI)).await;
+    let created = post(&app, Some(&assoc), &compound_body("JJ-0001", JINGUANYI)).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let view = created.json();
     let id = view["id"].as_str().unwrap().to_string();
@@ -298,7 +270,7 @@ async fn create_edit_and_validate_every_field(backend: Backend) {
     assert_eq!(public.json(), view);
 
     // Every bad field at once.
-    let mut bad = compound("bad code!", "510104999");
+    let mut bad = compound_body("bad code!", "510104999");
     bad["households"] = json!(-3);
     bad["location"] = json!({"lon": 0.0, "lat": 0.0});
     bad["year_built"] = json!(1800);
@@ -339,7 +311,7 @@ async fn create_edit_and_validate_every_field(backend: Backend) {
     assert_eq!(a.json()["errors"].as_array().unwrap().len(), 12);
 
     // A street of another district.
-    let mut elsewhere = compound("JJ-0002", JINGUANYI);
+    let mut elsewhere = compound_body("JJ-0002", JINGUANYI);
     elsewhere["district"] = json!("510105");
     let a = post(&app, Some(&assoc), &elsewhere).await;
     a.problem(422, "validation_failed");
@@ -348,7 +320,7 @@ async fn create_edit_and_validate_every_field(backend: Backend) {
         "锦官驿街道（510104017）不属于青羊区（510105）"
     );
     // A date with no governance body, and a body that is not JSON.
-    let mut no_body = compound("JJ-0003", JINGUANYI);
+    let mut no_body = compound_body("JJ-0003", JINGUANYI);
     no_body["governance_body"] = json!("none");
     post(&app, Some(&assoc), &no_body)
         .await
@@ -364,7 +336,7 @@ async fn create_edit_and_validate_every_field(backend: Backend) {
     raw.problem(400, "malformed_json");
 
     // The code is unique.
-    let dup = post(&app, Some(&assoc), &compound("JJ-0001", DONGHU)).await;
+    let dup = post(&app, Some(&assoc), &compound_body("JJ-0001", DONGHU)).await;
     dup.problem(409, "compound_code_taken");
     assert!(dup.field_error("code").is_some());
 
@@ -389,7 +361,7 @@ async fn create_edit_and_validate_every_field(backend: Backend) {
     let same = put(&app, &id, Some(&assoc), &edit).await;
     assert_eq!(same.status, 200);
     assert_eq!(same.json(), edited, "an unchanged record stays as it was");
-    let second = post(&app, Some(&assoc), &compound("JJ-0004", DONGHU))
+    let second = post(&app, Some(&assoc), &compound_body("JJ-0004", DONGHU))
         .await
         .json();
     let mut clash = form(&second);
@@ -445,36 +417,36 @@ async fn roles_and_scopes_are_enforced(backend: Backend) {
     let service = app.service_token();
 
     // Who may register compounds, and where.
-    post(&app, None, &compound("R-0", JINGUANYI))
+    post(&app, None, &compound_body("R-0", JINGUANYI))
         .await
         .problem(401, "unauthenticated");
-    post(&app, Some(&firm), &compound("R-0", JINGUANYI))
+    post(&app, Some(&firm), &compound_body("R-0", JINGUANYI))
         .await
         .problem(403, "forbidden");
-    post(&app, Some(&service), &compound("R-0", JINGUANYI))
+    post(&app, Some(&service), &compound_body("R-0", JINGUANYI))
         .await
         .problem(403, "forbidden");
     let committee_of_nothing = app.token(Role::Committee, Scope::Compound("x".into()));
     post(
         &app,
         Some(&committee_of_nothing),
-        &compound("R-0", JINGUANYI),
+        &compound_body("R-0", JINGUANYI),
     )
     .await
     .problem(403, "forbidden");
-    let s1 = post(&app, Some(&street), &compound("S-1", JINGUANYI)).await;
+    let s1 = post(&app, Some(&street), &compound_body("S-1", JINGUANYI)).await;
     assert_eq!(s1.status, 201, "{}", s1.body);
     let s1 = s1.json();
-    let refused = post(&app, Some(&street), &compound("S-2", DONGHU)).await;
+    let refused = post(&app, Some(&street), &compound_body("S-2", DONGHU)).await;
     let p = refused.problem(403, "forbidden");
     assert!(p["detail"].as_str().unwrap().contains("东湖街道"));
-    let d1 = post(&app, Some(&district), &compound("D-1", DONGHU)).await;
+    let d1 = post(&app, Some(&district), &compound_body("D-1", DONGHU)).await;
     assert_eq!(d1.status, 201, "{}", d1.body);
     let d1 = d1.json();
-    post(&app, Some(&district), &compound("D-2", CAOSHIJIE))
+    post(&app, Some(&district), &compound_body("D-2", CAOSHIJIE))
         .await
         .problem(403, "forbidden");
-    let q1 = post(&app, Some(&assoc), &compound("Q-1", CAOSHIJIE)).await;
+    let q1 = post(&app, Some(&assoc), &compound_body("Q-1", CAOSHIJIE)).await;
     assert_eq!(q1.status, 201);
     let q1 = q1.json();
     let (s1_id, d1_id, q1_id) = (
@@ -1060,7 +1032,7 @@ async fn list_filters_and_paginates(backend: Backend) {
         ("F-5", CAOSHIJIE, "other", false, "草市街宿舍"),
     ];
     for (code, street, management, eligible, name) in specs {
-        let mut c = compound(code, street);
+        let mut c = compound_body(code, street);
         c["management"] = json!(management);
         c["eligible_and_willing"] = json!(eligible);
         c["name"] = json!(name);

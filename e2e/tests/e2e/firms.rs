@@ -6,8 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
-use shared::domain::check_char;
 use shared::domain::roster::{Date, FirmSnapshot, RosterStanding, china_today, format_date};
+use wuye_e2e::fixtures::{credit_code, firm_body};
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
 both_backends!(
@@ -25,42 +25,10 @@ both_backends!(
 /// The catalog's reference places are the first 281 changes of its feed.
 const PLACES: i64 = 281;
 
-/// A valid credit code made from a number: `91510100MA` + 7 digits + check character.
-fn credit_code(n: u32) -> String {
-    let prefix = format!("91510100MA{n:07}");
-    format!(
-        "{prefix}{}",
-        check_char(&prefix).expect("17 alphabet characters")
-    )
-}
-
 /// A day relative to today in China, as `YYYY-MM-DD`.
 fn day(offset: i32) -> String {
     let today = china_today();
     format_date(Date::from_julian_day(today.to_julian_day() + offset).unwrap())
-}
-
-/// A valid application.
-fn firm_body(name: &str, n: u32) -> Value {
-    json!({
-        "name": name,
-        "credit_code": credit_code(n),
-        "legal_representative": "王建国",
-        "contact_phone": "13812345678",
-        "ownership": "soe",
-        "base_address": "成都市锦江区红星路三段 1 号",
-        "location": {"lon": 104.081, "lat": 30.658},
-        "districts_served": ["510104", "510105"],
-        "service_radius_km": 15.0,
-        "service_models": ["professional", "trust"],
-        "fee_models": ["commission", "trust"],
-        "grades": [2, 3],
-        "capacity_households": 5000,
-        "households_served": 1200,
-        "staff_count": 80,
-        "profile": "专注老旧小区物业服务十年，擅长电梯维保、消防设施管理和垃圾分类。",
-        "low_profit_commitment": true
-    })
 }
 
 fn url(app: &TestApp, path: &str) -> String {

@@ -15,7 +15,7 @@
 
 mod input;
 pub mod ledger;
-mod store;
+pub mod store;
 
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role, Scope};

@@ -28,8 +28,10 @@ use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::accounts::{self, Account, CreateAccountError, ListFilter, NewAccount};
+use crate::compounds;
 use crate::error::Result;
 use crate::state::AppState;
+use shared::domain::roster::china_today;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -414,7 +416,9 @@ pub struct AccountRequest {
 }
 
 /// Create an account (创建账号). Association: any role. District official: street
-/// officials for the streets of its own district. Everyone else: 403.
+/// officials for the streets of its own district, and committee accounts for compounds in
+/// its district. Street official: committee accounts for compounds in its street. Everyone
+/// else: 403. A committee's compound and a firm's firm must exist (422 on `scope_id`).
 #[utoipa::path(post, path = "/catalog/accounts", tag = "accounts", request_body = AccountRequest,
     responses(
         (status = 201, body = Account),
@@ -427,10 +431,27 @@ pub async fn create_account(
     identity: Identity,
     Json(req): Json<AccountRequest>,
 ) -> Result<Response> {
-    identity.require_any(&[Role::Association, Role::DistrictOfficial])?;
+    identity.require_any(&[
+        Role::Association,
+        Role::DistrictOfficial,
+        Role::StreetOfficial,
+    ])?;
     let role = accounts::account_role(req.role.trim());
-    if identity.role == Role::DistrictOfficial && role.is_some_and(|r| r != Role::StreetOfficial) {
-        return Err(Problem::forbidden("区县工作人员只能创建本区县的街道工作人员账号。").into());
+    match (identity.role, role) {
+        (Role::DistrictOfficial, Some(r))
+            if !matches!(r, Role::StreetOfficial | Role::Committee) =>
+        {
+            return Err(Problem::forbidden(
+                "区县工作人员只能创建本区县的街道工作人员账号和小区自治组织账号。",
+            )
+            .into());
+        }
+        (Role::StreetOfficial, Some(r)) if r != Role::Committee => {
+            return Err(
+                Problem::forbidden("街道工作人员只能创建本街道小区的自治组织账号。").into(),
+            );
+        }
+        _ => {}
     }
 
     let mut v = Validation::new();
@@ -459,7 +480,40 @@ pub async fn create_account(
         scope: scope.expect("validated"),
     };
 
-    if identity.role == Role::DistrictOfficial {
+    match &account.scope {
+        Scope::Compound(id) => {
+            let mut conn = app.db.pool.acquire().await.map_err(anyhow::Error::new)?;
+            let compound = compounds::store::fetch(&mut conn, id)
+                .await
+                .map_err(anyhow::Error::new)?
+                .ok_or_else(|| {
+                    Problem::validation(vec![FieldError::new(
+                        "scope_id",
+                        "unknown_compound",
+                        "没有这个小区",
+                    )])
+                })?;
+            compounds::Reach::of_official(&identity)?
+                .require(compound.facts.street, "创建小区自治组织账号")?;
+        }
+        Scope::Firm(id) => {
+            let mut conn = app.db.pool.acquire().await.map_err(anyhow::Error::new)?;
+            if crate::firms::load(&mut conn, id, &app.policy, china_today())
+                .await?
+                .is_none()
+            {
+                return Err(Problem::validation(vec![FieldError::new(
+                    "scope_id",
+                    "unknown_firm",
+                    "没有这个企业",
+                )])
+                .into());
+            }
+        }
+        _ => {}
+    }
+
+    if identity.role == Role::DistrictOfficial && account.role == Role::StreetOfficial {
         let in_own_district = match (&identity.scope, &account.scope) {
             (Scope::District(own), Scope::Street(street)) => {
                 StreetCode::parse(street).is_ok_and(|s| s.district().as_str() == own)
