@@ -4,6 +4,7 @@
 mod e2e {
     pub mod accounts;
     pub mod compounds;
+    pub mod demo;
     pub mod feed;
     pub mod firms;
     pub mod foundation;

@@ -63,7 +63,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             database_url: sqlite_url(&data.join("matching.db")),
             catalog_url: base.clone(),
             tender_url: base.clone(),
-            keys,
+            keys: keys.clone(),
             limits,
         },
         cancel.clone(),
@@ -71,6 +71,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     .await
     .context("starting the matching service")?;
 
+    let demo_keys = keys;
     let services = [catalog, tender, matching];
     let ready = combine(services.iter().map(|s| s.ready.clone()).collect());
     let mut router = Router::new().merge(health_router(ready));
@@ -79,22 +80,44 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     }
     let router = with_middleware(router, limits);
 
+    let server = Server::start(listener, router, cancel.clone());
+    let accounts = if demo {
+        match crate::demo::load(&base, &demo_keys).await {
+            Ok(accounts) => Some(accounts),
+            Err(e) => {
+                server.stop(&services).await?;
+                return Err(e.context("loading the demo data"));
+            }
+        }
+    } else {
+        None
+    };
+
     println!();
     println!("  wuye 物业通 is running at {base}/");
     println!("  data folder: {}", data.display());
     println!(
         "  APIs: {base}/catalog/openapi.json  {base}/tenders/openapi.json  {base}/match/openapi.json"
     );
-    if demo {
-        println!("  demo data: the real 20 districts and 261 streets of Chengdu (synthetic firms,");
+    if let Some(accounts) = accounts {
+        println!();
         println!(
-            "  compounds, tenders and demo accounts arrive with the catalog and tender services)"
+            "  demo data (synthetic, marked 【演示】) on the real 20 districts and 261 streets;"
         );
+        println!(
+            "  demo accounts (password: {}):",
+            crate::demo::DEMO_PASSWORD
+        );
+        for a in accounts {
+            println!("    {:<16} {}  {}", a.username, a.role_zh, a.scope_zh);
+        }
+        println!("  sign in: POST {base}/catalog/session {{\"username\", \"password\"}}");
     }
+    println!();
     println!("  press Ctrl-C to stop");
     println!();
 
-    run_until_signal(listener, router, cancel, &services).await
+    server.wait(&services).await
 }
 
 /// `wuye serve <service>`.
@@ -163,7 +186,9 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
         listener.local_addr()?,
         service.prefix
     );
-    run_until_signal(listener, router, cancel, std::slice::from_ref(&service)).await
+    Server::start(listener, router, cancel)
+        .wait(std::slice::from_ref(&service))
+        .await
 }
 
 /// The catalog database of `wuye admin`: `--database`, else `--data`'s catalog.db, else
@@ -235,26 +260,40 @@ fn admin_password() -> anyhow::Result<SecretString> {
 /// Where `wuye admin create-association` reads the password from first.
 pub const ADMIN_PASSWORD_ENV: &str = "WUYE_ADMIN_PASSWORD";
 
-/// Serves until SIGINT/SIGTERM; then in-flight requests finish, followers stop, and the
-/// background tasks are awaited before the process exits.
-async fn run_until_signal(
-    listener: TcpListener,
-    router: Router,
+/// A running HTTP server: serves until SIGINT/SIGTERM (or [`Server::stop`]); then in-flight
+/// requests finish, followers stop, and the background tasks are awaited.
+struct Server {
     cancel: CancellationToken,
-    services: &[Service],
-) -> anyhow::Result<()> {
-    let stop = cancel.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing in-flight requests");
-        stop.cancel();
-    });
-    serve_http(listener, router, cancel.clone()).await?;
-    cancel.cancel();
-    for s in services {
-        s.tasks.close();
-        s.tasks.wait().await;
+    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Server {
+    fn start(listener: TcpListener, router: Router, cancel: CancellationToken) -> Self {
+        let stop = cancel.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            stop.cancel();
+        });
+        let handle = tokio::spawn(serve_http(listener, router, cancel.clone()));
+        Self { cancel, handle }
     }
-    tracing::info!("stopped");
-    Ok(())
+
+    /// Stops now (used when start-up work after binding fails).
+    async fn stop(self, services: &[Service]) -> anyhow::Result<()> {
+        self.cancel.cancel();
+        self.wait(services).await
+    }
+
+    /// Waits for the server to stop, then for the services' background tasks.
+    async fn wait(self, services: &[Service]) -> anyhow::Result<()> {
+        let served = self.handle.await.context("the HTTP server task")?;
+        self.cancel.cancel();
+        for s in services {
+            s.tasks.close();
+            s.tasks.wait().await;
+        }
+        tracing::info!("stopped");
+        served
+    }
 }

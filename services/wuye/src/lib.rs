@@ -2,5 +2,6 @@
 //! one port; `wuye serve <service>` runs one of them alone.
 
 pub mod cli;
+pub mod demo;
 pub mod launcher;
 pub mod settings;
