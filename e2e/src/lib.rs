@@ -168,6 +168,10 @@ pub struct TestApp {
     services: Vec<Service>,
 }
 
+/// How many changes a fresh catalog's feed starts with: 20 districts, 261 streets and the
+/// four seeded service models.
+pub const REFERENCE_CHANGES: i64 = 285;
+
 pub const TEST_SECRET: &str = "wuye-test-secret-wuye-test-secret-0123456789";
 
 /// Starts catalog, tender and matching on random ports with fresh databases.

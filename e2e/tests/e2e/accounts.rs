@@ -20,8 +20,8 @@ both_backends!(
     disabling_accounts_and_the_account_feed,
 );
 
-/// The first changes of a fresh catalog are the 20 districts and 261 streets.
-const PLACES: i64 = 281;
+/// The catalog's reference data (places, seeded service models) opens its feed.
+const PLACES: i64 = wuye_e2e::REFERENCE_CHANGES;
 const ADMIN_PASSWORD: &str = "correct-horse-battery";
 const JINJIANG: &str = "510104";
 const QINGYANG: &str = "510105";

@@ -17,8 +17,8 @@ both_backends!(
     list_filters_and_paginates,
 );
 
-/// The catalog's reference places are the first 281 changes of its feed.
-const PLACES: i64 = 281;
+/// The catalog's reference data (places, seeded service models) opens its feed.
+const PLACES: i64 = wuye_e2e::REFERENCE_CHANGES;
 /// 锦江区 (510104) streets, and a street of 青羊区 (510105).
 const JINGUANYI: &str = "510104017";
 const DONGHU: &str = "510104018";

@@ -17,8 +17,8 @@ both_backends!(
     shutdown_lets_in_flight_long_polls_finish,
 );
 
-/// The catalog's reference places are the first 281 changes of its feed.
-const PLACES: i64 = 281;
+/// The catalog's reference data (places, seeded service models) opens its feed.
+const PLACES: i64 = wuye_e2e::REFERENCE_CHANGES;
 
 async fn write_changes(db: &Db, writer: usize, n: usize) {
     let notifier = Notifier::default();

@@ -22,8 +22,8 @@ both_backends!(
     application_with_a_sign_in_account,
 );
 
-/// The catalog's reference places are the first 281 changes of its feed.
-const PLACES: i64 = 281;
+/// The catalog's reference data (places, seeded service models) opens its feed.
+const PLACES: i64 = wuye_e2e::REFERENCE_CHANGES;
 
 /// A day relative to today in China, as `YYYY-MM-DD`.
 fn day(offset: i32) -> String {

@@ -133,7 +133,7 @@ async fn followers_copy_the_catalog_places(backend: Backend) {
                 .fetch_one(&db.pool)
                 .await
                 .unwrap();
-        assert_eq!(cursor, 281);
+        assert_eq!(cursor, wuye_e2e::REFERENCE_CHANGES);
     }
     app.stop().await;
 }

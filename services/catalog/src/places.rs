@@ -1,12 +1,15 @@
 //! Places: districts (区县) and streets (镇街道). Loaded at start-up from the reference
 //! data compiled into `shared` (Chengdu's 20 districts and 261 streets); a load that
-//! changes nothing writes nothing, so restarts do not flood the feed.
+//! changes nothing writes nothing, so restarts do not flood the feed. The same start-up
+//! step publishes the service models the migration seeds, so followers learn them too.
 
 use serde::Serialize;
 use shared::db::{Db, now_ms};
 use shared::domain;
 use shared::feed::{Notifier, WriteTx};
 use sqlx::Row;
+
+use crate::firms::models::{self, ServiceModel};
 use utoipa::ToSchema;
 
 /// A district as the API shows it.
@@ -111,6 +114,19 @@ pub async fn load_reference(db: &Db, notifier: &Notifier) -> anyhow::Result<usiz
             }),
         )
         .await?;
+        changed += 1;
+    }
+    // The service models seeded by the migration, published once.
+    let unpublished: Vec<ServiceModel> = sqlx::query_as(
+        "SELECT code, name_zh, description_zh FROM service_model m WHERE NOT EXISTS \
+         (SELECT 1 FROM outbox o WHERE o.topic = $1 AND o.entity_id = m.code) ORDER BY code",
+    )
+    .bind(models::TOPIC)
+    .fetch_all(&mut *tx.conn())
+    .await?;
+    for model in &unpublished {
+        tx.emit(models::TOPIC, &model.code, "created", model)
+            .await?;
         changed += 1;
     }
     tx.commit().await?;
