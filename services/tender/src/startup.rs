@@ -1,4 +1,7 @@
-//! Builds the tender service: connect, migrate, follow the catalog, assemble the router.
+//! Builds the tender service: connect, migrate, follow the catalog, start the scheduler,
+//! assemble the router.
+
+use std::sync::Arc;
 
 use axum::Router;
 use shared::db;
@@ -33,7 +36,9 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         db: db.clone(),
         notifier: notifier.clone(),
         keys: config.keys.clone(),
+        policy: Arc::new(config.policy.clone()),
     };
+    tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
     let api = routes::router().with_state(state).merge(common_routes(
         Some(FeedState {
             db,

@@ -7,11 +7,14 @@ use shared::auth::TokenKeys;
 use shared::db::Db;
 use shared::feed::Notifier;
 
+use crate::config::TenderPolicy;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
+    pub policy: Arc<TenderPolicy>,
 }
 
 impl FromRef<AppState> for Arc<TokenKeys> {

@@ -1,4 +1,10 @@
-//! The tender service's HTTP API (grows with the tender issue).
+//! The tender service's HTTP API: one module per resource, assembled here with the
+//! OpenAPI document that describes them.
+
+pub mod bids;
+pub mod questions;
+pub mod tenders;
+pub mod votes;
 
 use axum::Router;
 use axum::routing::get;
@@ -21,10 +27,26 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
+/// The whole document: each resource module's paths merged in.
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(votes::Api::openapi());
+    doc.merge(tenders::Api::openapi());
+    doc.merge(questions::Api::openapi());
+    doc.merge(bids::Api::openapi());
+    doc
+}
+
+/// The API routes, relative to the service prefix.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(openapi))
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(votes::router())
+        .merge(tenders::router())
+        .merge(questions::router())
+        .merge(bids::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(openapi_doc())
 }
