@@ -213,7 +213,9 @@ async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
                 // Tests open tenders seconds after publishing them.
                 min_bid_window: std::time::Duration::from_secs(1),
                 scheduler_tick: std::time::Duration::from_millis(100),
-                ..Default::default()
+                notice_period: std::time::Duration::from_secs(2),
+                // Until the catalog serves GET /catalog/firms/{id}, awards rely on the copy.
+                verify_award_with_catalog: false,
             },
         },
         cancel.clone(),

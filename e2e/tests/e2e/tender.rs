@@ -26,6 +26,8 @@ both_backends!(
     every_bid_refusal_names_its_reason,
     sealed_bids_reveal_nothing_before_opening,
     bids_racing_the_deadline_are_decided_inside_the_transaction,
+    award_notice_complaints_and_contract,
+    rated_and_owners_vote_evaluations,
 );
 
 const JINJIANG: &str = "510104";
@@ -1771,4 +1773,454 @@ async fn bids_racing_the_deadline_are_decided_inside_the_transaction(backend: Ba
         .collect();
     assert_eq!(opened, accepted);
     w.stop().await;
+}
+
+/// Opens a tender for `compound`, lets the `(firm, fee)` pairs bid, and waits for the
+/// opening; returns the tender id and the bid ids by firm.
+async fn opened_with_bids(
+    w: &World,
+    compound: &str,
+    overrides: Value,
+    bidders: &[(&str, i64)],
+    criteria_answers: Value,
+) -> (String, std::collections::BTreeMap<String, String>) {
+    let firms: Vec<(&str, Value)> = bidders.iter().map(|(f, _)| (*f, json!({}))).collect();
+    let seq = w.firms(&firms).await;
+    w.applied(seq).await;
+    w.compound(compound, json!({})).await;
+    let times = json!({"enquiry_deadline": from_now(2_500), "bid_deadline": from_now(2_500),
+        "opening_at": from_now(2_500)});
+    let t = w.open_tender(compound, merged(times, overrides)).await;
+    let id = t["id"].as_str().unwrap().to_string();
+    let mut bids = std::collections::BTreeMap::new();
+    for (firm, fee) in bidders {
+        let body = merged(
+            bid_body(*fee, fee * 28_000 * 12),
+            json!({"criteria_answers": criteria_answers}),
+        );
+        let a = w
+            .post(&format!("/{id}/bids"), Some(&w.firm_token(firm)), &body)
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        bids.insert(
+            firm.to_string(),
+            a.json()["id"].as_str().unwrap().to_string(),
+        );
+    }
+    assert_eq!(w.scheduler_moved(&id, 15).await, "evaluation");
+    (id, bids)
+}
+
+async fn award_notice_complaints_and_contract(backend: Backend) {
+    let w = World::new(backend).await;
+    let (id, bid) = opened_with_bids(
+        &w,
+        "c-award",
+        json!({}),
+        &[("f-p1", 150), ("f-p2", 140), ("f-p3", 160)],
+        json!([]),
+    )
+    .await;
+    let committee = w.committee("c-award");
+    let mine = Some(committee.as_str());
+    let award = format!("/{id}/award");
+
+    // The ranking: the committee and the association during evaluation.
+    w.get(&format!("/{id}/ranking"), None)
+        .await
+        .problem(403, "forbidden");
+    let ranking = w.get(&format!("/{id}/ranking"), mine).await.json();
+    let order: Vec<&str> = ranking
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["firm_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, vec!["f-p2", "f-p1", "f-p3"]);
+    assert_eq!(
+        w.get(&format!("/{id}/ranking"), Some(&w.association()))
+            .await
+            .status,
+        200
+    );
+
+    // Passing over the top-ranked bid needs a reason.
+    let a = w.post(&award, mine, &json!({"bid_id": bid["f-p1"]})).await;
+    assert_eq!(field_code(&a, "skipped"), "unexplained_skip");
+    let a = w
+        .post(
+            &award,
+            mine,
+            &json!({"bid_id": bid["f-p1"], "skipped": [{"bid_id": bid["f-p2"], "reason": " "}]}),
+        )
+        .await;
+    assert_eq!(field_code(&a, "skipped[0].reason"), "length");
+    let a = w
+        .post(&award, mine, &json!({"bid_id": bid["f-p2"], "skipped": [{"bid_id": bid["f-p3"], "reason": "价格高"}]}))
+        .await;
+    assert_eq!(field_code(&a, "skipped[0].bid_id"), "not_above_winner");
+    let a = w.post(&award, mine, &json!({"bid_id": "nope"})).await;
+    assert_eq!(field_code(&a, "bid_id"), "unknown_bid");
+    w.post(
+        &award,
+        Some(&w.firm_token("f-p2")),
+        &json!({"bid_id": bid["f-p2"]}),
+    )
+    .await
+    .problem(403, "forbidden");
+    w.post(
+        &award,
+        Some(&w.committee("c-other")),
+        &json!({"bid_id": bid["f-p2"]}),
+    )
+    .await
+    .problem(403, "forbidden");
+    w.post(
+        &format!("/{id}/contract"),
+        mine,
+        &json!({"start_date": "2026-01-01"}),
+    )
+    .await
+    .problem(409, "tender_not_awarded");
+
+    // The award to the top-ranked bid opens the notice period.
+    let a = w.post(&award, mine, &json!({"bid_id": bid["f-p2"]})).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let view = a.json();
+    assert_eq!(view["status"], "awarded");
+    assert_eq!(view["award"]["firm_id"], "f-p2");
+    assert_eq!(view["award"]["status"], "in_notice");
+    assert!(ms(&view["award"]["notice_ends_at"]) > ms(&view["award"]["awarded_at"]));
+    assert_eq!(
+        w.get(&format!("/{id}/ranking"), None).await.json()[0]["firm_id"],
+        "f-p2"
+    );
+    w.post(&award, mine, &json!({"bid_id": bid["f-p2"]}))
+        .await
+        .problem(409, "tender_not_in_evaluation");
+
+    // Complaints: by bidders, during the notice.
+    let complaints = format!("/{id}/complaints");
+    let grounds = json!({"grounds": "中标企业的人员配置方案明显不足以达到三级标准。"});
+    let a = w
+        .post(&complaints, Some(&w.firm_token("f-p3")), &grounds)
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let c3 = a.json()["id"].as_str().unwrap().to_string();
+    w.post(&complaints, Some(&w.firm_token("f-stranger")), &grounds)
+        .await
+        .problem(403, "forbidden");
+    w.post(&complaints, mine, &grounds)
+        .await
+        .problem(403, "forbidden");
+    assert_fields(
+        &w.post(
+            &complaints,
+            Some(&w.firm_token("f-p3")),
+            &json!({"grounds": "短"}),
+        )
+        .await,
+        &["grounds"],
+    );
+    w.post(
+        &format!("/{id}/contract"),
+        mine,
+        &json!({"start_date": "2026-01-01"}),
+    )
+    .await
+    .problem(409, "notice_period_running");
+    let a = w
+        .post(
+            &format!("{complaints}/{c3}/answer"),
+            Some(&w.firm_token("f-p3")),
+            &json!({"upheld": true, "answer": "自己答复"}),
+        )
+        .await;
+    a.problem(403, "forbidden");
+    let a = w
+        .post(
+            &format!("{complaints}/{c3}/answer"),
+            mine,
+            &json!({"upheld": false, "answer": "人员配置符合三级标准要求。"}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["upheld"], false);
+    w.post(
+        &format!("{complaints}/{c3}/answer"),
+        mine,
+        &json!({"upheld": true, "answer": "改判"}),
+    )
+    .await
+    .problem(409, "already_answered");
+
+    // A complaint upheld revokes the award and reopens evaluation.
+    let a = w
+        .post(
+            &complaints,
+            Some(&w.firm_token("f-p1")),
+            &json!({"grounds": "中标企业在其他项目被投诉，信用存疑。"}),
+        )
+        .await;
+    let c1 = a.json()["id"].as_str().unwrap().to_string();
+    let a = w
+        .post(
+            &format!("{complaints}/{c1}/answer"),
+            Some(&w.association()),
+            &json!({"upheld": true, "answer": "经核实，质疑成立。"}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let view = w.get(&format!("/{id}"), None).await.json();
+    assert_eq!(view["status"], "evaluation");
+    assert!(view.get("award").is_none());
+    let awards = w.get(&format!("/{id}/awards"), None).await.json();
+    assert_eq!(awards[0]["status"], "revoked");
+    assert!(
+        awards[0]["revoked_reason"]
+            .as_str()
+            .unwrap()
+            .contains("质疑成立")
+    );
+
+    // Awarded again, passing over the first winner with the reason on record.
+    let a = w
+        .post(
+            &award,
+            mine,
+            &json!({"bid_id": bid["f-p1"],
+            "skipped": [{"bid_id": bid["f-p2"], "reason": "质疑成立，取消其中标资格"}]}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.json()["award"]["skipped"][0]["reason"],
+        "质疑成立，取消其中标资格"
+    );
+    let notice_ends = ms(&a.json()["award"]["notice_ends_at"]);
+
+    // After the notice: no more complaints; the contract is signed.
+    sleep_until(notice_ends).await;
+    w.post(&complaints, Some(&w.firm_token("f-p3")), &grounds)
+        .await
+        .problem(409, "not_in_notice");
+    assert_fields(
+        &w.post(
+            &format!("/{id}/contract"),
+            mine,
+            &json!({"start_date": "2026-13-01", "signed_on": "2999-01-01"}),
+        )
+        .await,
+        &["start_date", "signed_on"],
+    );
+    let a = w
+        .post(
+            &format!("/{id}/contract"),
+            mine,
+            &json!({"start_date": "2026-03-01"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let contract = a.json();
+    assert_eq!(contract["firm_id"], "f-p1");
+    assert_eq!(contract["fee"], 150);
+    assert_eq!(contract["service_model"], "professional");
+    assert_eq!(contract["term_months"], 36);
+    assert_eq!(contract["end_date"], "2029-02-28");
+    assert_eq!(contract["status"], "active");
+    let cid = contract["id"].as_str().unwrap().to_string();
+    let view = w.get(&format!("/{id}"), None).await.json();
+    assert_eq!(view["status"], "contracted");
+    assert_eq!(view["contract"]["id"], cid.as_str());
+    assert_eq!(view["award"]["status"], "final");
+    let list = w
+        .get("/contracts?compound=c-award&status=active", None)
+        .await
+        .json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(
+        w.get(&format!("/contracts/{cid}"), None).await.json()["firm_name"],
+        "f-p1物业"
+    );
+    assert_fields(&w.get("/contracts?status=over", None).await, &["status"]);
+
+    // Early termination ends coverage.
+    let terminate = format!("/contracts/{cid}/terminate");
+    let reason = json!({"reason": "物业企业被列入黑名单", "terminated_on": "2026-06-30"});
+    w.post(&terminate, Some(&w.firm_token("f-p1")), &reason)
+        .await
+        .problem(403, "forbidden");
+    w.post(&terminate, Some(&w.committee("c-other")), &reason)
+        .await
+        .problem(403, "forbidden");
+    let a = w.post(&terminate, mine, &reason).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["status"], "terminated");
+    assert_eq!(a.json()["terminated_on"], "2026-06-30");
+    w.post(&terminate, mine, &reason)
+        .await
+        .problem(409, "contract_not_active");
+
+    let feed = w.tender_feed().await;
+    let kinds = |topic: &str| -> Vec<String> {
+        feed.iter()
+            .filter(|c| c["topic"] == topic)
+            .map(|c| c["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kinds("contract"), vec!["signed", "terminated"]);
+    assert_eq!(
+        kinds("complaint"),
+        vec!["lodged", "answered", "lodged", "answered"]
+    );
+    let signed = feed.iter().find(|c| c["topic"] == "contract").unwrap();
+    assert_eq!(signed["payload"]["compound_id"], "c-award");
+    assert_eq!(
+        w.tender_kinds(&id).await,
+        vec![
+            "drafted",
+            "published",
+            "opened",
+            "awarded",
+            "award_revoked",
+            "awarded",
+            "contracted"
+        ]
+    );
+    w.stop().await;
+}
+
+async fn rated_and_owners_vote_evaluations(backend: Backend) {
+    let w = World::new(backend).await;
+    let rated_terms = json!({"evaluation_method": "rated", "price_weight": 40,
+        "criteria": [{"name": "服务方案", "weight": 40}, {"name": "人员配置", "weight": 20}]});
+    let answers =
+        json!([{"name": "服务方案", "answer": "详见方案"}, {"name": "人员配置", "answer": "9 人"}]);
+    let (id, bid) = opened_with_bids(
+        &w,
+        "c-rate",
+        rated_terms,
+        &[("f-q1", 150), ("f-q2", 120)],
+        answers,
+    )
+    .await;
+    let committee = w.committee("c-rate");
+    let mine = Some(committee.as_str());
+    let award = format!("/{id}/award");
+    let scores = format!("/{id}/scores");
+
+    w.post(&award, mine, &json!({"bid_id": bid["f-q1"]}))
+        .await
+        .problem(409, "scores_missing");
+    let a = w
+        .call(
+            Method::PUT,
+            &scores,
+            mine,
+            Some(&json!({"scores": [
+            {"bid_id": bid["f-q1"], "points": {"服务方案": 41, "人员配置": 18}}]})),
+        )
+        .await;
+    assert_fields(&a, &["scores", "scores[0].points.服务方案"]);
+    assert_eq!(field_code(&a, "scores"), "missing_bid");
+    let a = w
+        .call(
+            Method::PUT,
+            &scores,
+            mine,
+            Some(&json!({"scores": [
+            {"bid_id": bid["f-q1"], "points": {"服务方案": 38, "人员配置": 18}},
+            {"bid_id": bid["f-q2"], "points": {"服务方案": 30, "人员配置": 15}}]})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let ranked = a.json();
+    // f-q1: 40 × 120/150 = 32 + 56 = 88; f-q2: 40 + 45 = 85.
+    assert_eq!(ranked[0]["firm_id"], "f-q1");
+    assert_eq!(ranked[0]["total_score"], 88.0);
+    assert_eq!(ranked[1]["total_score"], 85.0);
+    w.call(
+        Method::PUT,
+        &scores,
+        Some(&w.firm_token("f-q1")),
+        Some(&json!({"scores": []})),
+    )
+    .await
+    .problem(403, "forbidden");
+
+    // The top-ranked firm is blacklisted before the award: refused, and passed over.
+    let seq = w
+        .firms(&[(
+            "f-q1",
+            json!({"standing": {"status": "blacklisted", "from": "2025-01-01", "to": null}}),
+        )])
+        .await;
+    w.applied(seq).await;
+    w.post(&award, mine, &json!({"bid_id": bid["f-q1"]}))
+        .await
+        .problem(422, "firm_blacklisted");
+    let a = w
+        .post(
+            &award,
+            mine,
+            &json!({"bid_id": bid["f-q2"],
+            "skipped": [{"bid_id": bid["f-q1"], "reason": "该企业已被列入黑名单"}]}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["award"]["ranking"][0]["total_score"], 88.0);
+
+    // Owners' vote: the award needs a passing vote naming the bid.
+    let (id, bid) = opened_with_bids(
+        &w,
+        "c-owners",
+        json!({"evaluation_method": "owners_vote"}),
+        &[("f-v1", 150), ("f-v2", 160)],
+        json!([]),
+    )
+    .await;
+    let committee = w.committee("c-owners");
+    let mine = Some(committee.as_str());
+    let award = format!("/{id}/award");
+    w.post(&award, mine, &json!({"bid_id": bid["f-v2"]}))
+        .await
+        .problem(409, "vote_required");
+    let vote = |approving: i64, chosen: &str| {
+        json!({"compound_id": "c-owners", "matter": "choose_firm", "total_owners": 300,
+            "total_area_m2": 30_000, "participating_owners": 250, "participating_area_m2": 25_000,
+            "approving_owners": approving, "approving_area_m2": approving * 100,
+            "held_on": "2025-06-01", "document_ref": "表决〔2025〕3号", "chosen_bid_id": chosen})
+    };
+    let a = w.post("/votes", mine, &vote(100, &bid["f-v2"])).await;
+    assert_eq!(a.json()["passed"], false, "{}", a.body);
+    w.post(&award, mine, &json!({"bid_id": bid["f-v2"]}))
+        .await
+        .problem(409, "vote_required");
+    // A bid of another compound's tender cannot be chosen.
+    let a = w
+        .post("/votes", mine, &vote(200, &bid_of_other(&w).await))
+        .await;
+    assert_eq!(field_code(&a, "chosen_bid_id"), "unknown_bid");
+    let a = w.post("/votes", mine, &vote(200, &bid["f-v2"])).await;
+    assert_eq!(a.json()["passed"], true, "{}", a.body);
+    assert_eq!(a.json()["tender_id"], id.as_str());
+    let vote_id = a.json()["id"].as_str().unwrap().to_string();
+    let ranking = w.get(&format!("/{id}/ranking"), mine).await.json();
+    assert_eq!(ranking[0]["firm_id"], "f-v2");
+    assert_eq!(ranking[0]["chosen_by_vote"], true);
+    w.post(&award, mine, &json!({"bid_id": bid["f-v1"]}))
+        .await
+        .problem(409, "vote_required");
+    let a = w.post(&award, mine, &json!({"bid_id": bid["f-v2"]})).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["award"]["vote_id"], vote_id.as_str());
+    w.stop().await;
+}
+
+/// A valid opened bid of the `c-rate` tender (another compound than `c-owners`).
+async fn bid_of_other(w: &World) -> String {
+    sqlx::query_scalar("SELECT b.id FROM bid b JOIN tender t ON t.id = b.tender_id WHERE t.compound_id = 'c-rate' LIMIT 1")
+        .fetch_one(&w.tender.pool)
+        .await
+        .unwrap()
 }

@@ -33,6 +33,9 @@ pub struct TenderPolicy {
     /// (default 5 days).
     #[serde(rename = "notice_period_secs", with = "secs")]
     pub notice_period: Duration,
+    /// Whether an award re-checks the winner's standing by asking the catalog directly
+    /// (`GET /catalog/firms/{id}`) besides the followed copy. On by default.
+    pub verify_award_with_catalog: bool,
     /// How often the scheduler looks for tenders whose opening time has come.
     #[serde(rename = "scheduler_tick_ms", with = "millis")]
     pub scheduler_tick: Duration,
@@ -43,6 +46,7 @@ impl Default for TenderPolicy {
         Self {
             min_bid_window: Duration::from_secs(20 * 24 * 3600),
             notice_period: Duration::from_secs(5 * 24 * 3600),
+            verify_award_with_catalog: true,
             scheduler_tick: Duration::from_millis(500),
         }
     }

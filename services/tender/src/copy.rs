@@ -102,3 +102,24 @@ pub async fn compound(
         floor_area_m2: r.try_get("floor_area_m2")?,
     }))
 }
+
+impl FirmCopy {
+    /// A firm from a catalog snapshot (a feed payload, or the catalog's own answer), read
+    /// with the same mapping as the follower uses.
+    pub fn from_payload(id: &str, payload: Value) -> Self {
+        let c = crate::follow::FirmColumns::from_payload(&payload);
+        Self {
+            id: id.to_string(),
+            name: c.name,
+            location: coordinates(c.lon, c.lat),
+            service_radius_km: c.service_radius_km,
+            districts_served: c.districts_served,
+            service_models: c.service_models,
+            fee_models: c.fee_models,
+            grades: c.grades,
+            capacity_households: c.capacity_households,
+            households_served: c.households_served,
+            payload,
+        }
+    }
+}

@@ -4,7 +4,9 @@
 //! feed at `/tenders/feed` (topics `tender`, `tender_question`, `vote`).
 
 pub mod audit;
+pub mod award;
 pub mod bids;
+pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod copy;

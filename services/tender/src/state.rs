@@ -7,6 +7,7 @@ use shared::auth::TokenKeys;
 use shared::db::Db;
 use shared::feed::Notifier;
 
+use crate::catalog::CatalogClient;
 use crate::config::TenderPolicy;
 
 #[derive(Clone)]
@@ -15,6 +16,7 @@ pub struct AppState {
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
     pub policy: Arc<TenderPolicy>,
+    pub catalog: Arc<CatalogClient>,
 }
 
 impl FromRef<AppState> for Arc<TokenKeys> {

@@ -280,6 +280,12 @@ pub struct TenderView {
     /// The opening record, once the bids are opened.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opening: Option<OpeningRecord>,
+    /// The standing award (in notice or final), once awarded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award: Option<crate::award::Award>,
+    /// The signed contract, once contracted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<crate::award::Contract>,
     /// When this view was made.
     pub as_of: String,
 }
@@ -326,6 +332,8 @@ impl Tender {
             closed_at: self.closed_at.map(to_rfc3339),
             updated_at: to_rfc3339(self.updated_at),
             opening,
+            award: None,
+            contract: None,
             as_of: to_rfc3339(now),
         }
     }
@@ -346,14 +354,22 @@ pub async fn opening(
         .transpose()
 }
 
-/// The full view of a tender, with its opening record when opened.
+/// The full view of a tender, with its opening record, award and contract when it has them.
 pub async fn view(conn: &mut AnyConnection, t: &Tender) -> Result<TenderView, sqlx::Error> {
     let record = if t.opened_at.is_some() {
         opening(conn, &t.id).await?
     } else {
         None
     };
-    Ok(t.view(record, now_ms()))
+    let mut v = t.view(record, now_ms());
+    if matches!(
+        t.status,
+        TenderStatus::Awarded | TenderStatus::Contracted | TenderStatus::Cancelled
+    ) {
+        v.award = crate::award::current(conn, &t.id).await?.map(|a| a.view);
+        v.contract = crate::award::contract_of_tender(conn, &t.id).await?;
+    }
+    Ok(v)
 }
 
 /// Appends the tender's `tender` change (payload: its view) and an audit row.

@@ -1,6 +1,7 @@
 //! The tender service's HTTP API: one module per resource, assembled here with the
 //! OpenAPI document that describes them.
 
+pub mod award;
 pub mod bids;
 pub mod questions;
 pub mod tenders;
@@ -34,6 +35,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(tenders::Api::openapi());
     doc.merge(questions::Api::openapi());
     doc.merge(bids::Api::openapi());
+    doc.merge(award::Api::openapi());
     doc
 }
 
@@ -45,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(tenders::router())
         .merge(questions::router())
         .merge(bids::router())
+        .merge(award::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {

@@ -664,7 +664,7 @@ pub async fn update_tender(
 }
 
 /// The caller's own compound's tender (committee), inside a transaction.
-async fn own_tender(
+pub(crate) async fn own_tender(
     conn: &mut sqlx::AnyConnection,
     id: &str,
     identity: &Identity,
