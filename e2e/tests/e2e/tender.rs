@@ -506,6 +506,10 @@ async fn tender_terms_are_checked_and_drafts_are_private(backend: Backend) {
     let committee = w.compound("c-terms", json!({})).await;
     let mine = Some(committee.as_str());
 
+    // The API describes itself.
+    let doc = w.get("/openapi.json", None).await.json();
+    assert!(doc["paths"]["/tenders/{id}/bids"]["post"].is_object());
+
     // Everything missing: each field named.
     let a = w.post("", mine, &json!({"compound_id": "c-terms"})).await;
     assert_fields(

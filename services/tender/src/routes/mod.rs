@@ -53,3 +53,41 @@ pub fn router() -> Router<AppState> {
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(openapi_doc())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_lists_every_endpoint() {
+        let doc = openapi_doc();
+        let paths: Vec<&str> = doc.paths.paths.keys().map(String::as_str).collect();
+        for p in [
+            "/tenders",
+            "/tenders/{id}",
+            "/tenders/{id}/publish",
+            "/tenders/{id}/cancel",
+            "/tenders/{id}/opening",
+            "/tenders/votes",
+            "/tenders/votes/{id}",
+            "/tenders/{id}/questions",
+            "/tenders/{id}/questions/{qid}/answer",
+            "/tenders/{id}/bids",
+            "/tenders/{id}/bids/mine",
+            "/tenders/{id}/bids/mine/confirm",
+            "/tenders/{id}/scores",
+            "/tenders/{id}/ranking",
+            "/tenders/{id}/award",
+            "/tenders/{id}/awards",
+            "/tenders/{id}/complaints",
+            "/tenders/{id}/complaints/{cid}/answer",
+            "/tenders/{id}/contract",
+            "/tenders/contracts",
+            "/tenders/contracts/{cid}",
+            "/tenders/contracts/{cid}/terminate",
+        ] {
+            assert!(paths.contains(&p), "{p} missing from {paths:?}");
+        }
+        assert!(serde_json::to_string(&doc).is_ok());
+    }
+}

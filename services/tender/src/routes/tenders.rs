@@ -779,6 +779,16 @@ pub async fn cancel_tender(
         .into());
     }
     let now = now_ms();
+    // An award still in notice falls with the tender.
+    sqlx::query(
+        "UPDATE award SET status = 'revoked', revoked_at = $2, revoked_reason = $3 \
+         WHERE tender_id = $1 AND status = 'in_notice'",
+    )
+    .bind(&t.id)
+    .bind(now)
+    .bind(format!("招标终止：{reason}"))
+    .execute(&mut *tx.conn())
+    .await?;
     t.status = TenderStatus::Cancelled;
     t.cancel_reason = Some(reason.clone());
     t.closed_at = Some(now);
