@@ -215,6 +215,14 @@ async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
             catalog_url: catalog_url.clone(),
             keys: keys.clone(),
             limits,
+            policy: tender::TenderPolicy {
+                // Tests open tenders seconds after publishing them.
+                min_bid_window: std::time::Duration::from_secs(1),
+                scheduler_tick: std::time::Duration::from_millis(100),
+                notice_period: std::time::Duration::from_secs(2),
+                // Until the catalog serves GET /catalog/firms/{id}, awards rely on the copy.
+                verify_award_with_catalog: false,
+            },
         },
         cancel.clone(),
     )

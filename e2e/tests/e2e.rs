@@ -8,4 +8,5 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
+    pub mod tender;
 }

@@ -1,15 +1,27 @@
-//! The tender service: owners' votes, sealed-bid tenders, awards, contracts, disclosures,
-//! satisfaction and OCDS (built out by the tender issue). It follows the catalog's change
-//! feed into its own copy of what it needs, and publishes its own feed at `/tenders/feed`.
+//! The tender service: owners' votes (业主共同决定), sealed-bid tenders (招标投标), awards,
+//! contracts, disclosures, satisfaction and OCDS. It follows the catalog's change feed
+//! into its own copy of what it needs (firms, compounds, places), and publishes its own
+//! feed at `/tenders/feed` (topics `tender`, `tender_question`, `vote`).
 
+pub mod audit;
+pub mod award;
+pub mod bids;
+pub mod catalog;
+pub mod clock;
 pub mod config;
+pub mod copy;
 pub mod error;
 pub mod follow;
+pub mod roster;
 pub mod routes;
+pub mod scheduler;
 pub mod startup;
 pub mod state;
+pub mod tenders;
+pub mod terms;
+pub mod votes;
 
-pub use config::TenderConfig;
+pub use config::{TenderConfig, TenderPolicy};
 pub use error::Error;
 pub use startup::build;
 

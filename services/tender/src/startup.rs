@@ -1,4 +1,7 @@
-//! Builds the tender service: connect, migrate, follow the catalog, assemble the router.
+//! Builds the tender service: connect, migrate, follow the catalog, start the scheduler,
+//! assemble the router.
+
+use std::sync::Arc;
 
 use axum::Router;
 use shared::db;
@@ -7,6 +10,7 @@ use shared::service::{Service, common_routes, readiness};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::catalog::CatalogClient;
 use crate::config::TenderConfig;
 use crate::follow::CatalogFollower;
 use crate::state::AppState;
@@ -33,7 +37,14 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         db: db.clone(),
         notifier: notifier.clone(),
         keys: config.keys.clone(),
+        policy: Arc::new(config.policy.clone()),
+        catalog: Arc::new(CatalogClient::new(
+            &config.catalog_url,
+            config.keys.service_token("tender")?,
+            config.policy.verify_award_with_catalog,
+        )),
     };
+    tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
     let api = routes::router().with_state(state).merge(common_routes(
         Some(FeedState {
             db,

@@ -7,11 +7,16 @@ use shared::auth::TokenKeys;
 use shared::db::Db;
 use shared::feed::Notifier;
 
+use crate::catalog::CatalogClient;
+use crate::config::TenderPolicy;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
+    pub policy: Arc<TenderPolicy>,
+    pub catalog: Arc<CatalogClient>,
 }
 
 impl FromRef<AppState> for Arc<TokenKeys> {

@@ -1,4 +1,11 @@
-//! The tender service's HTTP API (grows with the tender issue).
+//! The tender service's HTTP API: one module per resource, assembled here with the
+//! OpenAPI document that describes them.
+
+pub mod award;
+pub mod bids;
+pub mod questions;
+pub mod tenders;
+pub mod votes;
 
 use axum::Router;
 use axum::routing::get;
@@ -21,10 +28,66 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
+/// The whole document: each resource module's paths merged in.
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(votes::Api::openapi());
+    doc.merge(tenders::Api::openapi());
+    doc.merge(questions::Api::openapi());
+    doc.merge(bids::Api::openapi());
+    doc.merge(award::Api::openapi());
+    doc
+}
+
+/// The API routes, relative to the service prefix.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(openapi))
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(votes::router())
+        .merge(tenders::router())
+        .merge(questions::router())
+        .merge(bids::router())
+        .merge(award::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(openapi_doc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_lists_every_endpoint() {
+        let doc = openapi_doc();
+        let paths: Vec<&str> = doc.paths.paths.keys().map(String::as_str).collect();
+        for p in [
+            "/tenders",
+            "/tenders/{id}",
+            "/tenders/{id}/publish",
+            "/tenders/{id}/cancel",
+            "/tenders/{id}/opening",
+            "/tenders/votes",
+            "/tenders/votes/{id}",
+            "/tenders/{id}/questions",
+            "/tenders/{id}/questions/{qid}/answer",
+            "/tenders/{id}/bids",
+            "/tenders/{id}/bids/mine",
+            "/tenders/{id}/bids/mine/confirm",
+            "/tenders/{id}/scores",
+            "/tenders/{id}/ranking",
+            "/tenders/{id}/award",
+            "/tenders/{id}/awards",
+            "/tenders/{id}/complaints",
+            "/tenders/{id}/complaints/{cid}/answer",
+            "/tenders/{id}/contract",
+            "/tenders/contracts",
+            "/tenders/contracts/{cid}",
+            "/tenders/contracts/{cid}/terminate",
+        ] {
+            assert!(paths.contains(&p), "{p} missing from {paths:?}");
+        }
+        assert!(serde_json::to_string(&doc).is_ok());
+    }
 }

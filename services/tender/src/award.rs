@@ -1,0 +1,624 @@
+//! Evaluation (评标), award (定标), public notice (公示), complaints (质疑) and contracts
+//! (合同).
+//!
+//! - `price_only` ranks the valid bids by fee (then annual price, then who was first).
+//! - `rated` takes the committee's points per criterion (0 to the criterion's weight) and
+//!   adds a price score of `price_weight × lowest fee ÷ this fee` (低价优先法); ranks by total.
+//! - `owners_vote` puts first the bid a passing owners' vote chose.
+//!
+//! The award goes to the top-ranked bid; the committee may skip a bid only with a recorded
+//! reason. It opens a notice period during which bidders may complain; a complaint upheld
+//! revokes the award and reopens evaluation. After the notice, with every complaint
+//! answered, the committee records the signed contract: the compound is covered from then
+//! on (topic `contract` in the feed) until the contract ends or is terminated.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyConnection, Row};
+use utoipa::ToSchema;
+
+use crate::clock::to_rfc3339;
+use crate::terms::Criterion;
+
+/// A valid opened bid, as evaluation sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub bid_id: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub fee: i64,
+    pub annual_price_fen: i64,
+}
+
+/// Points per criterion per bid: `{bid_id: {criterion: points}}`.
+pub type Scores = BTreeMap<String, BTreeMap<String, u32>>;
+
+/// One line of a ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Ranked {
+    /// 1 for the best.
+    pub rank: u32,
+    pub bid_id: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub fee: i64,
+    pub annual_price_fen: i64,
+    /// `rated`: price score, two decimals.
+    pub price_score: Option<f64>,
+    /// `rated`: sum of the criterion points.
+    pub quality_score: Option<f64>,
+    /// `rated`: price + quality.
+    pub total_score: Option<f64>,
+    /// `owners_vote`: this is the bid the owners chose.
+    pub chosen_by_vote: bool,
+}
+
+fn ranked(c: &Candidate) -> Ranked {
+    Ranked {
+        rank: 0,
+        bid_id: c.bid_id.clone(),
+        firm_id: c.firm_id.clone(),
+        firm_name: c.firm_name.clone(),
+        fee: c.fee,
+        annual_price_fen: c.annual_price_fen,
+        price_score: None,
+        quality_score: None,
+        total_score: None,
+        chosen_by_vote: false,
+    }
+}
+
+fn numbered(mut list: Vec<Ranked>) -> Vec<Ranked> {
+    for (i, r) in list.iter_mut().enumerate() {
+        r.rank = i as u32 + 1;
+    }
+    list
+}
+
+/// `price_only`: lowest fee first, then lowest annual price; the candidates' order (by
+/// time received) breaks remaining ties.
+pub fn rank_price_only(candidates: &[Candidate]) -> Vec<Ranked> {
+    let mut list: Vec<(usize, &Candidate)> = candidates.iter().enumerate().collect();
+    list.sort_by_key(|(i, c)| (c.fee, c.annual_price_fen, *i));
+    numbered(list.into_iter().map(|(_, c)| ranked(c)).collect())
+}
+
+/// `rated`: every candidate needs points for every criterion; returns the Chinese list of
+/// what is missing otherwise.
+pub fn rank_rated(
+    candidates: &[Candidate],
+    price_weight: u32,
+    criteria: &[Criterion],
+    scores: &Scores,
+) -> Result<Vec<Ranked>, Vec<String>> {
+    let mut missing = Vec::new();
+    for c in candidates {
+        for k in criteria {
+            if !scores
+                .get(&c.bid_id)
+                .is_some_and(|s| s.contains_key(&k.name))
+            {
+                missing.push(format!("{}的“{}”尚未评分", c.firm_name, k.name));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let lowest = candidates.iter().map(|c| c.fee).min().unwrap_or(1).max(1);
+    let cents = |x: f64| (x * 100.0).round() as i64;
+    let mut list: Vec<(i64, usize, Ranked)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let price = f64::from(price_weight) * lowest as f64 / c.fee.max(1) as f64;
+            let quality: u32 = criteria
+                .iter()
+                .map(|k| scores[&c.bid_id][&k.name].min(k.weight))
+                .sum();
+            let total = cents(price) + i64::from(quality) * 100;
+            let mut r = ranked(c);
+            r.price_score = Some(cents(price) as f64 / 100.0);
+            r.quality_score = Some(f64::from(quality));
+            r.total_score = Some(total as f64 / 100.0);
+            (total, i, r)
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.2.fee.cmp(&b.2.fee))
+            .then(a.1.cmp(&b.1))
+    });
+    Ok(numbered(list.into_iter().map(|(_, _, r)| r).collect()))
+}
+
+/// `owners_vote`: the chosen bid first, the rest by price.
+pub fn rank_by_vote(candidates: &[Candidate], chosen: Option<&str>) -> Vec<Ranked> {
+    let mut list = rank_price_only(candidates);
+    if let Some(pos) = chosen.and_then(|c| list.iter().position(|r| r.bid_id == c)) {
+        let mut first = list.remove(pos);
+        first.chosen_by_vote = true;
+        list.insert(0, first);
+    }
+    numbered(list)
+}
+
+/// A bid passed over, with the committee's reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Skipped {
+    pub bid_id: String,
+    pub firm_name: String,
+    pub reason: String,
+}
+
+/// Where an award is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AwardStatus {
+    /// 公示中.
+    InNotice,
+    /// Revoked after a complaint was upheld.
+    Revoked,
+    /// The contract is signed.
+    Final,
+}
+
+impl AwardStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InNotice => "in_notice",
+            Self::Revoked => "revoked",
+            Self::Final => "final",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "revoked" => Self::Revoked,
+            "final" => Self::Final,
+            _ => Self::InNotice,
+        }
+    }
+}
+
+/// 定标结果 (the award), public.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Award {
+    pub id: String,
+    pub tender_id: String,
+    pub bid_id: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub fee: i64,
+    pub annual_price_fen: i64,
+    /// The ranking the award was made on.
+    pub ranking: Vec<Ranked>,
+    /// Higher-ranked bids passed over, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// The owners' vote it rests on (`owners_vote`).
+    pub vote_id: Option<String>,
+    pub awarded_at: String,
+    /// End of the public notice period (公示期).
+    pub notice_ends_at: String,
+    pub status: AwardStatus,
+    pub revoked_at: Option<String>,
+    pub revoked_reason: Option<String>,
+}
+
+/// An award as stored, with its instants in ms.
+#[derive(Debug, Clone)]
+pub struct AwardRow {
+    pub view: Award,
+    pub notice_ends_at_ms: i64,
+}
+
+const AWARD_COLUMNS: &str = "id, tender_id, bid_id, firm_id, firm_name, fee, annual_price_fen, ranking, \
+    skipped, vote_id, awarded_at, notice_ends_at, status, revoked_at, revoked_reason";
+
+fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn award_from_row(r: &sqlx::any::AnyRow) -> Result<AwardRow, sqlx::Error> {
+    let notice: i64 = r.try_get("notice_ends_at")?;
+    let revoked_at: Option<i64> = r.try_get("revoked_at")?;
+    let status: String = r.try_get("status")?;
+    Ok(AwardRow {
+        view: Award {
+            id: r.try_get("id")?,
+            tender_id: r.try_get("tender_id")?,
+            bid_id: r.try_get("bid_id")?,
+            firm_id: r.try_get("firm_id")?,
+            firm_name: r.try_get("firm_name")?,
+            fee: r.try_get("fee")?,
+            annual_price_fen: r.try_get("annual_price_fen")?,
+            ranking: decode(&r.try_get::<String, _>("ranking")?)?,
+            skipped: decode(&r.try_get::<String, _>("skipped")?)?,
+            vote_id: r.try_get("vote_id")?,
+            awarded_at: to_rfc3339(r.try_get("awarded_at")?),
+            notice_ends_at: to_rfc3339(notice),
+            status: AwardStatus::parse(&status),
+            revoked_at: revoked_at.map(to_rfc3339),
+            revoked_reason: r.try_get("revoked_reason")?,
+        },
+        notice_ends_at_ms: notice,
+    })
+}
+
+/// The tender's award that stands (in notice or final), if any.
+pub async fn current(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+) -> Result<Option<AwardRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {AWARD_COLUMNS} FROM award WHERE tender_id = $1 AND status <> 'revoked' \
+         ORDER BY awarded_at DESC LIMIT 1"
+    )))
+    .bind(tender_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(award_from_row).transpose()
+}
+
+/// Every award of a tender, newest first (revoked ones included).
+pub async fn all_of(conn: &mut AnyConnection, tender_id: &str) -> Result<Vec<Award>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {AWARD_COLUMNS} FROM award WHERE tender_id = $1 ORDER BY awarded_at DESC"
+    )))
+    .bind(tender_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| award_from_row(r).map(|a| a.view))
+        .collect()
+}
+
+/// Stores a new award in notice.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    a: &Award,
+    awarded_by: &str,
+    awarded_at: i64,
+    notice_ends_at: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO award ({AWARD_COLUMNS}, awarded_by) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'in_notice', NULL, NULL, $13)"
+    )))
+    .bind(&a.id)
+    .bind(&a.tender_id)
+    .bind(&a.bid_id)
+    .bind(&a.firm_id)
+    .bind(&a.firm_name)
+    .bind(a.fee)
+    .bind(a.annual_price_fen)
+    .bind(serde_json::to_string(&a.ranking)?)
+    .bind(serde_json::to_string(&a.skipped)?)
+    .bind(&a.vote_id)
+    .bind(awarded_at)
+    .bind(notice_ends_at)
+    .bind(awarded_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A complaint (质疑) about an award.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Complaint {
+    pub id: String,
+    pub tender_id: String,
+    pub award_id: String,
+    /// The complaining bidder (bidders are public once the bids are opened).
+    pub firm_id: String,
+    pub firm_name: String,
+    pub grounds: String,
+    pub lodged_at: String,
+    pub answer: Option<String>,
+    /// Whether it was upheld; absent until answered.
+    pub upheld: Option<bool>,
+    pub answered_at: Option<String>,
+}
+
+const COMPLAINT_SELECT: &str = "id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at, answer, \
+    CAST(CASE WHEN upheld IS NULL THEN NULL WHEN upheld THEN 1 ELSE 0 END AS BIGINT) AS upheld, answered_at";
+
+fn complaint_from_row(r: &sqlx::any::AnyRow) -> Result<Complaint, sqlx::Error> {
+    let upheld: Option<i64> = r.try_get("upheld")?;
+    let answered: Option<i64> = r.try_get("answered_at")?;
+    Ok(Complaint {
+        id: r.try_get("id")?,
+        tender_id: r.try_get("tender_id")?,
+        award_id: r.try_get("award_id")?,
+        firm_id: r.try_get("firm_id")?,
+        firm_name: r.try_get("firm_name")?,
+        grounds: r.try_get("grounds")?,
+        lodged_at: to_rfc3339(r.try_get("lodged_at")?),
+        answer: r.try_get("answer")?,
+        upheld: upheld.map(|u| u != 0),
+        answered_at: answered.map(to_rfc3339),
+    })
+}
+
+/// The complaints of a tender, oldest first.
+pub async fn complaints(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+) -> Result<Vec<Complaint>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COMPLAINT_SELECT} FROM complaint WHERE tender_id = $1 ORDER BY lodged_at, id"
+    )))
+    .bind(tender_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(complaint_from_row).collect()
+}
+
+/// One complaint of a tender.
+pub async fn complaint(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+    id: &str,
+) -> Result<Option<Complaint>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COMPLAINT_SELECT} FROM complaint WHERE tender_id = $1 AND id = $2"
+    )))
+    .bind(tender_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(complaint_from_row).transpose()
+}
+
+/// Where a contract is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractStatus {
+    Active,
+    /// Ended early, with a reason.
+    Terminated,
+}
+
+/// 物业服务合同: what was agreed; while active (and within its term) the compound is covered.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Contract {
+    pub id: String,
+    pub tender_id: String,
+    pub compound_id: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub service_model: String,
+    pub fee_model: String,
+    /// 分/㎡·月.
+    pub fee: i64,
+    /// 分.
+    pub annual_price_fen: i64,
+    pub term_months: i64,
+    /// `YYYY-MM-DD`.
+    pub start_date: String,
+    /// Last day of the term, `YYYY-MM-DD`.
+    pub end_date: String,
+    pub signed_on: String,
+    pub signed_at: String,
+    pub status: ContractStatus,
+    pub terminated_on: Option<String>,
+    pub termination_reason: Option<String>,
+}
+
+const CONTRACT_COLUMNS: &str = "id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, fee, \
+    annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason";
+
+fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    Ok(Contract {
+        id: r.try_get("id")?,
+        tender_id: r.try_get("tender_id")?,
+        compound_id: r.try_get("compound_id")?,
+        firm_id: r.try_get("firm_id")?,
+        firm_name: r.try_get("firm_name")?,
+        service_model: r.try_get("service_model")?,
+        fee_model: r.try_get("fee_model")?,
+        fee: r.try_get("fee")?,
+        annual_price_fen: r.try_get("annual_price_fen")?,
+        term_months: r.try_get("term_months")?,
+        start_date: r.try_get("start_date")?,
+        end_date: r.try_get("end_date")?,
+        signed_on: r.try_get("signed_on")?,
+        signed_at: to_rfc3339(r.try_get("signed_at")?),
+        status: if status == "terminated" {
+            ContractStatus::Terminated
+        } else {
+            ContractStatus::Active
+        },
+        terminated_on: r.try_get("terminated_on")?,
+        termination_reason: r.try_get("termination_reason")?,
+    })
+}
+
+/// Stores a signed contract.
+pub async fn insert_contract(
+    conn: &mut AnyConnection,
+    c: &Contract,
+    signed_at: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO contract ({CONTRACT_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', NULL, NULL)"
+    )))
+    .bind(&c.id)
+    .bind(&c.tender_id)
+    .bind(&c.compound_id)
+    .bind(&c.firm_id)
+    .bind(&c.firm_name)
+    .bind(&c.service_model)
+    .bind(&c.fee_model)
+    .bind(c.fee)
+    .bind(c.annual_price_fen)
+    .bind(c.term_months)
+    .bind(&c.start_date)
+    .bind(&c.end_date)
+    .bind(&c.signed_on)
+    .bind(signed_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One contract.
+pub async fn contract(conn: &mut AnyConnection, id: &str) -> Result<Option<Contract>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONTRACT_COLUMNS} FROM contract WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(contract_from_row).transpose()
+}
+
+/// The contract that came out of a tender.
+pub async fn contract_of_tender(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+) -> Result<Option<Contract>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONTRACT_COLUMNS} FROM contract WHERE tender_id = $1"
+    )))
+    .bind(tender_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(contract_from_row).transpose()
+}
+
+/// Contracts, newest first, filtered; with the total.
+pub async fn contracts(
+    conn: &mut AnyConnection,
+    compound: Option<&str>,
+    firm: Option<&str>,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Contract>, i64), sqlx::Error> {
+    let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR firm_id = $2) AND ($3 IS NULL OR status = $3)";
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM contract WHERE {filter}"
+    )))
+    .bind(compound)
+    .bind(firm)
+    .bind(status)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONTRACT_COLUMNS} FROM contract WHERE {filter} ORDER BY signed_at DESC, id DESC LIMIT $4 OFFSET $5"
+    )))
+    .bind(compound)
+    .bind(firm)
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((
+        rows.iter()
+            .map(contract_from_row)
+            .collect::<Result<_, _>>()?,
+        total,
+    ))
+}
+
+/// The last day of a term of `months` starting on `start`.
+pub fn end_of_term(start: time::Date, months: i64) -> time::Date {
+    let total = i64::from(start.year()) * 12 + i64::from(u8::from(start.month())) - 1 + months;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = time::Month::try_from(month0 as u8 + 1).unwrap_or(time::Month::January);
+    let year = i32::try_from(year).unwrap_or(9999);
+    let day = start.day().min(month.length(year));
+    time::Date::from_calendar_date(year, month, day)
+        .map(|d| d.previous_day().unwrap_or(d))
+        .unwrap_or(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn c(id: &str, fee: i64, price: i64) -> Candidate {
+        Candidate {
+            bid_id: id.into(),
+            firm_id: format!("f-{id}"),
+            firm_name: format!("{id}物业"),
+            fee,
+            annual_price_fen: price,
+        }
+    }
+
+    #[test]
+    fn price_only_ranks_by_fee_then_price_then_arrival() {
+        let r = rank_price_only(&[
+            c("a", 150, 100),
+            c("b", 140, 200),
+            c("c", 150, 90),
+            c("d", 140, 200),
+        ]);
+        let order: Vec<_> = r.iter().map(|x| (x.rank, x.bid_id.as_str())).collect();
+        assert_eq!(order, vec![(1, "b"), (2, "d"), (3, "c"), (4, "a")]);
+    }
+
+    #[test]
+    fn rated_adds_price_and_quality() {
+        let criteria = vec![
+            Criterion {
+                name: "方案".into(),
+                weight: 40,
+            },
+            Criterion {
+                name: "人员".into(),
+                weight: 20,
+            },
+        ];
+        let mut scores = Scores::new();
+        scores.insert(
+            "a".into(),
+            BTreeMap::from([("方案".into(), 38), ("人员".into(), 18)]),
+        );
+        scores.insert(
+            "b".into(),
+            BTreeMap::from([("方案".into(), 30), ("人员".into(), 15)]),
+        );
+        // a: 40 × 120/150 = 32 + 56 = 88; b: 40 + 45 = 85.
+        let r = rank_rated(&[c("a", 150, 1), c("b", 120, 1)], 40, &criteria, &scores).unwrap();
+        assert_eq!(r[0].bid_id, "a");
+        assert_eq!(r[0].price_score, Some(32.0));
+        assert_eq!(r[0].total_score, Some(88.0));
+        assert_eq!(r[1].total_score, Some(85.0));
+        scores.remove("b");
+        let missing =
+            rank_rated(&[c("a", 150, 1), c("b", 120, 1)], 40, &criteria, &scores).unwrap_err();
+        assert_eq!(missing.len(), 2);
+        assert!(missing[0].contains("b物业"));
+    }
+
+    #[test]
+    fn a_vote_puts_its_bid_first() {
+        let r = rank_by_vote(&[c("a", 150, 1), c("b", 120, 1)], Some("a"));
+        assert_eq!(
+            (r[0].bid_id.as_str(), r[0].rank, r[0].chosen_by_vote),
+            ("a", 1, true)
+        );
+        assert_eq!((r[1].bid_id.as_str(), r[1].rank), ("b", 2));
+    }
+
+    #[test]
+    fn terms_end_the_day_before_the_anniversary() {
+        assert_eq!(
+            end_of_term(date!(2025 - 03 - 01), 36),
+            date!(2028 - 02 - 29)
+        );
+        assert_eq!(end_of_term(date!(2025 - 01 - 31), 1), date!(2025 - 02 - 27));
+        assert_eq!(
+            end_of_term(date!(2025 - 12 - 15), 12),
+            date!(2026 - 12 - 14)
+        );
+    }
+}

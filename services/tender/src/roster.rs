@@ -1,0 +1,288 @@
+//! Whether a firm may bid: its roster standing (名录状态) on a given day, and the other
+//! conditions a bid needs (model, fee model, grade, service area, capacity).
+//!
+//! Standing is derived from the dated record the catalog publishes (recommended until a
+//! review date, suspended with a rectification deadline, blacklisted from/to), never from
+//! a stored flag, so a blacklisting that has ended, or a recommendation whose review date
+//! has passed, is seen as such on the day it happens without any new catalog change.
+
+use serde_json::Value;
+use time::Date;
+
+use crate::copy::{CompoundCopy, FirmCopy};
+
+/// A firm's standing on the roster on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// 申请中: not yet on the roster.
+    Applicant,
+    /// 推荐: on the roster; the only standing that may bid.
+    Recommended,
+    /// 重点监管: suspended until it rectifies.
+    Suspended,
+    /// 黑名单.
+    Blacklisted,
+    /// Recommended once, but the review date has passed (需复核), or a blacklisting has
+    /// ended without a new recommendation.
+    Lapsed,
+}
+
+/// Why a firm may not bid: a stable code and a Chinese sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// THE place where tender decides a firm's standing: `Ok` only when it is recommended on
+/// `today`.
+pub fn firm_may_bid(firm: &FirmCopy, today: Date) -> Result<(), Refusal> {
+    match temporary::standing_on(&firm.payload, today) {
+        Standing::Recommended => Ok(()),
+        Standing::Applicant => Err(Refusal::new(
+            "firm_not_recommended",
+            "该企业尚未列入优选供应商推荐名录，不能投标。",
+        )),
+        Standing::Lapsed => Err(Refusal::new(
+            "firm_not_recommended",
+            "该企业的名录推荐已到期待复核（或黑名单期满后尚未重新推荐），不能投标。",
+        )),
+        Standing::Suspended => Err(Refusal::new(
+            "firm_suspended",
+            "该企业正处于重点监管（暂停推荐）期间，不能投标。",
+        )),
+        Standing::Blacklisted => Err(Refusal::new(
+            "firm_blacklisted",
+            "该企业已被列入黑名单，不能投标。",
+        )),
+    }
+}
+
+/// What a tender asks of a bidder.
+#[derive(Debug, Clone)]
+pub struct Requirements<'a> {
+    pub service_model: &'a str,
+    pub fee_model: &'a str,
+    pub grade: i64,
+}
+
+/// Every reason `firm` may not bid for a tender of `compound` on `today`; empty when it may.
+/// The standing comes first.
+pub fn bid_refusals(
+    firm: &FirmCopy,
+    compound: &CompoundCopy,
+    wants: &Requirements<'_>,
+    today: Date,
+) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    if let Err(r) = firm_may_bid(firm, today) {
+        out.push(r);
+    }
+    if !firm.service_models.iter().any(|m| m == wants.service_model) {
+        out.push(Refusal::new(
+            "service_model_not_offered",
+            format!(
+                "该企业未提供招标要求的物业服务方式（{}）。",
+                wants.service_model
+            ),
+        ));
+    }
+    if !firm.fee_models.iter().any(|m| m == wants.fee_model) {
+        out.push(Refusal::new(
+            "fee_model_not_offered",
+            format!("该企业未提供招标要求的收费方式（{}）。", wants.fee_model),
+        ));
+    }
+    if !firm.grades.contains(&wants.grade) {
+        out.push(Refusal::new(
+            "grade_not_offered",
+            format!("该企业不能提供招标要求的服务等级（{} 级）。", wants.grade),
+        ));
+    }
+    if !reaches(firm, compound) {
+        out.push(Refusal::new(
+            "outside_service_area",
+            "该小区不在企业的服务区县内，也不在其服务半径范围内。",
+        ));
+    }
+    if firm.capacity_left() < compound.households {
+        out.push(Refusal::new(
+            "capacity_exceeded",
+            format!(
+                "企业剩余服务能力（{} 户）不足以承接该小区（{} 户）。",
+                firm.capacity_left().max(0),
+                compound.households
+            ),
+        ));
+    }
+    out
+}
+
+/// Serves the compound's district, or reaches the compound within its service radius.
+fn reaches(firm: &FirmCopy, compound: &CompoundCopy) -> bool {
+    if firm.districts_served.contains(&compound.district_code) {
+        return true;
+    }
+    match (firm.location, compound.location) {
+        (Some(base), Some(at)) => base.distance_km(&at) <= firm.service_radius_km,
+        _ => false,
+    }
+}
+
+/// TEMPORARY reader of the catalog's standing record, until `shared::domain::roster`
+/// (being added by the catalog work) is merged; the lead swaps [`standing_on`] for the
+/// shared pure function then. It accepts `standing` as an object
+/// `{status, review_date | rectify_by | from, to}` (or a bare status string) and fails
+/// closed: anything it cannot read is [`Standing::Applicant`].
+mod temporary {
+    use super::*;
+    use crate::clock::parse_date;
+
+    fn date(v: &Value, keys: &[&str]) -> Option<Date> {
+        keys.iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str))
+            .and_then(|s| parse_date(s).ok())
+    }
+
+    pub fn standing_on(payload: &Value, today: Date) -> Standing {
+        let Some(record) = ["standing", "roster_standing", "roster"]
+            .iter()
+            .find_map(|k| payload.get(*k).filter(|v| !v.is_null()))
+        else {
+            return Standing::Applicant;
+        };
+        let status = record.as_str().or_else(|| {
+            ["status", "state", "kind"]
+                .iter()
+                .find_map(|k| record.get(*k).and_then(Value::as_str))
+        });
+        match status {
+            Some("recommended") => match date(record, &["review_date", "review_on", "valid_until"])
+            {
+                Some(review) if today > review => Standing::Lapsed,
+                _ => Standing::Recommended,
+            },
+            Some("suspended") => Standing::Suspended,
+            Some("blacklisted") => {
+                let from = date(record, &["from", "blacklisted_from", "start"]);
+                let to = date(record, &["to", "blacklisted_to", "until", "end"]);
+                if from.is_some_and(|f| today < f) {
+                    // Announced but not begun: no longer recommended all the same.
+                    Standing::Lapsed
+                } else if to.is_some_and(|t| today > t) {
+                    Standing::Lapsed
+                } else {
+                    Standing::Blacklisted
+                }
+            }
+            _ => Standing::Applicant,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use shared::domain::Coordinates;
+    use time::macros::date;
+
+    fn firm(standing: Value) -> FirmCopy {
+        FirmCopy {
+            id: "f".into(),
+            name: "某物业".into(),
+            location: Coordinates::new(104.0, 30.6).ok(),
+            service_radius_km: 5.0,
+            districts_served: vec!["510104".into()],
+            service_models: vec!["professional".into()],
+            fee_models: vec!["lump_sum".into()],
+            grades: vec![3],
+            capacity_households: 1000,
+            households_served: 600,
+            payload: json!({ "standing": standing }),
+        }
+    }
+
+    fn compound(district: &str, lon: f64, households: i64) -> CompoundCopy {
+        CompoundCopy {
+            id: "c".into(),
+            name: "某小区".into(),
+            district_code: district.into(),
+            street_code: None,
+            location: Coordinates::new(lon, 30.6).ok(),
+            households,
+            floor_area_m2: 30_000,
+        }
+    }
+
+    const TODAY: Date = date!(2025 - 06 - 01);
+
+    #[test]
+    fn standing_follows_the_dates() {
+        let code = |s: Value| firm_may_bid(&firm(s), TODAY).err().map(|r| r.code);
+        assert_eq!(
+            code(json!({"status": "recommended", "review_date": "2025-06-01"})),
+            None
+        );
+        assert_eq!(
+            code(json!({"status": "recommended", "review_date": "2025-05-31"})),
+            Some("firm_not_recommended")
+        );
+        assert_eq!(
+            code(json!({"status": "suspended", "rectify_by": "2025-07-01"})),
+            Some("firm_suspended")
+        );
+        assert_eq!(
+            code(json!({"status": "blacklisted", "from": "2025-01-01", "to": null})),
+            Some("firm_blacklisted")
+        );
+        assert_eq!(
+            code(json!({"status": "blacklisted", "from": "2024-01-01", "to": "2025-05-31"})),
+            Some("firm_not_recommended")
+        );
+        assert_eq!(code(json!("applicant")), Some("firm_not_recommended"));
+        assert_eq!(code(Value::Null), Some("firm_not_recommended"));
+    }
+
+    #[test]
+    fn every_condition_names_its_reason() {
+        let f = firm(json!({"status": "recommended"}));
+        let wants = Requirements {
+            service_model: "professional",
+            fee_model: "lump_sum",
+            grade: 3,
+        };
+        assert!(bid_refusals(&f, &compound("510104", 104.0, 400), &wants, TODAY).is_empty());
+        // Another district but within 5 km.
+        assert!(bid_refusals(&f, &compound("510105", 104.04, 400), &wants, TODAY).is_empty());
+        let far = bid_refusals(&f, &compound("510105", 104.2, 401), &wants, TODAY);
+        let codes: Vec<_> = far.iter().map(|r| r.code).collect();
+        assert_eq!(codes, vec!["outside_service_area", "capacity_exceeded"]);
+        let other = Requirements {
+            service_model: "trust",
+            fee_model: "trust",
+            grade: 5,
+        };
+        let codes: Vec<_> = bid_refusals(&f, &compound("510104", 104.0, 1), &other, TODAY)
+            .iter()
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                "service_model_not_offered",
+                "fee_model_not_offered",
+                "grade_not_offered"
+            ]
+        );
+    }
+}
