@@ -176,10 +176,34 @@ pub const TEST_SECRET: &str = "wuye-test-secret-wuye-test-secret-0123456789";
 
 /// Starts catalog, tender and matching on random ports with fresh databases.
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    try_spawn_app(backend).await.expect("starting the services")
+    spawn_app_with(backend, Options::default()).await
 }
 
-async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
+/// How a test wants the services configured.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Tender asks the catalog directly, at award time, whether the winner is still
+    /// recommended. Tests that inject firms into the catalog's feed (firms the catalog's
+    /// tables do not hold) turn it off.
+    pub verify_award_with_catalog: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            verify_award_with_catalog: true,
+        }
+    }
+}
+
+/// [`spawn_app`] with options.
+pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    try_spawn_app(backend, options)
+        .await
+        .expect("starting the services")
+}
+
+async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<TestApp> {
     shared::telemetry::init();
     let keys = Arc::new(TokenKeys::new(&SecretString::from(TEST_SECRET), 3600)?);
     let limits = Limits::default();
@@ -220,8 +244,7 @@ async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
                 min_bid_window: std::time::Duration::from_secs(1),
                 scheduler_tick: std::time::Duration::from_millis(100),
                 notice_period: std::time::Duration::from_secs(2),
-                // Until the catalog serves GET /catalog/firms/{id}, awards rely on the copy.
-                verify_award_with_catalog: false,
+                verify_award_with_catalog: options.verify_award_with_catalog,
             },
         },
         cancel.clone(),
@@ -395,6 +418,41 @@ impl TestApp {
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits until a follower (whose database is `follower_db`) has applied every change
+    /// the source feed (`base` + `prefix`) holds now.
+    pub async fn wait_followed(&self, follower_db: &str, source: &str, base: &str, prefix: &str) {
+        let head = self.feed(base, prefix, 0, 1, 0).await.json()["head"]
+            .as_i64()
+            .expect("a feed head");
+        let db = shared::db::connect(follower_db)
+            .await
+            .expect("the follower's database");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let cursor: Option<i64> =
+                sqlx::query_scalar("SELECT seq FROM feed_cursor WHERE source = $1")
+                    .bind(source)
+                    .fetch_optional(&db.pool)
+                    .await
+                    .expect("reading a cursor");
+            if cursor.unwrap_or(0) >= head {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{source} change {head} not followed after 20 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        db.pool.close().await;
+    }
+
+    /// Waits until tender has applied every catalog change made so far.
+    pub async fn tender_follows_catalog(&self) {
+        self.wait_followed(&self.tender_db, "catalog", &self.catalog_url, "/catalog")
+            .await;
     }
 
     /// Stops the services: in-flight requests finish and background tasks end.

@@ -403,6 +403,12 @@ impl<A: Apply> Consumer<A> {
         let mut applied = 0;
         for change in changes {
             let mut tx = self.db.pool.begin().await?;
+            // Take the service's write lock first (as `WriteTx::begin` does): on SQLite a
+            // transaction that reads before it writes can fail to upgrade under concurrent
+            // writers; this way it waits its turn instead.
+            sqlx::query("UPDATE feed_head SET seq = seq WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
             let cursor: Option<i64> =
                 sqlx::query_scalar("SELECT seq FROM feed_cursor WHERE source = $1")
                     .bind(&self.source)

@@ -15,7 +15,8 @@ use shared::auth::{Role, Scope};
 use shared::db::{self, Db, now_ms};
 use shared::feed::{Notifier, WriteTx};
 use tender::clock::{parse_rfc3339, to_rfc3339};
-use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
+use wuye_e2e::fixtures::{compound_body, firm_body};
+use wuye_e2e::{Answer, Backend, Options, TestApp, both_backends, spawn_app, spawn_app_with};
 
 both_backends!(
     owners_votes_pass_fail_and_refuse_impossible_tallies,
@@ -28,6 +29,7 @@ both_backends!(
     bids_racing_the_deadline_are_decided_inside_the_transaction,
     award_notice_complaints_and_contract,
     rated_and_owners_vote_evaluations,
+    catalog_firms_bid_and_the_award_asks_the_catalog,
 );
 
 const JINJIANG: &str = "510104";
@@ -61,8 +63,16 @@ fn ms(v: &Value) -> i64 {
 }
 
 impl World {
+    /// Firms here are injected into the catalog's feed, not kept in its tables, so the
+    /// award's direct look-up in the catalog is off (tested on its own below).
     async fn new(backend: Backend) -> Self {
-        let app = spawn_app(backend).await;
+        let app = spawn_app_with(
+            backend,
+            Options {
+                verify_award_with_catalog: false,
+            },
+        )
+        .await;
         let catalog = db::connect(&app.catalog_db).await.unwrap();
         let tender = db::connect(&app.tender_db).await.unwrap();
         Self {
@@ -154,7 +164,7 @@ impl World {
                 "capacity_households": 10_000, "households_served": 1_000,
                 "low_profit_commitment": true, "credit": {"score": 90, "grade": "AAA"},
                 "whitelisted": false,
-                "standing": {"status": "recommended", "review_date": "2099-12-31"},
+                "standing_record": {"stage": "recommended", "review_date": "2099-12-31"},
             }),
             overrides,
         )
@@ -1223,27 +1233,27 @@ async fn every_bid_refusal_names_its_reason(backend: Backend) {
     let cases: Vec<(&str, Value, &str)> = vec![
         (
             "f-applicant",
-            json!({"standing": {"status": "applicant"}}),
+            json!({"standing_record": {"stage": "applicant"}}),
             "firm_not_recommended",
         ),
         (
             "f-overdue",
-            json!({"standing": {"status": "recommended", "review_date": "2020-01-01"}}),
+            json!({"standing_record": {"stage": "recommended", "review_date": "2020-01-01"}}),
             "firm_not_recommended",
         ),
         (
             "f-suspended",
-            json!({"standing": {"status": "suspended", "rectify_by": "2099-01-01"}}),
+            json!({"standing_record": {"stage": "suspended", "rectify_by": "2099-01-01"}}),
             "firm_suspended",
         ),
         (
             "f-black",
-            json!({"standing": {"status": "blacklisted", "from": "2020-01-01", "to": null}}),
+            json!({"standing_record": {"stage": "recommended", "review_date": "2099-12-31", "blacklist_from": "2020-01-01"}}),
             "firm_blacklisted",
         ),
         (
             "f-black-ended",
-            json!({"standing": {"status": "blacklisted", "from": "2020-01-01", "to": "2021-01-01"}}),
+            json!({"standing_record": {"stage": "recommended", "review_date": "2099-12-31", "blacklist_from": "2020-01-01", "blacklist_to": "2021-01-01"}}),
             "firm_not_recommended",
         ),
         (
@@ -1357,8 +1367,8 @@ async fn every_bid_refusal_names_its_reason(backend: Backend) {
     let started = Instant::now();
     w.firms(&[(
         "f-ok",
-        json!({"standing": {"status": "blacklisted", "from": "2025-01-01", "to": null,
-            "reason": "弄虚作假"}}),
+        json!({"standing_record": {"stage": "recommended", "review_date": "2099-12-31",
+            "blacklist_from": "2025-01-01", "blacklist_reason": "弄虚作假"}}),
     )])
     .await;
     loop {
@@ -2156,7 +2166,7 @@ async fn rated_and_owners_vote_evaluations(backend: Backend) {
     let seq = w
         .firms(&[(
             "f-q1",
-            json!({"standing": {"status": "blacklisted", "from": "2025-01-01", "to": null}}),
+            json!({"standing_record": {"stage": "recommended", "review_date": "2099-12-31", "blacklist_from": "2025-01-01"}}),
         )])
         .await;
     w.applied(seq).await;
@@ -2227,4 +2237,131 @@ async fn bid_of_other(w: &World) -> String {
         .fetch_one(&w.tender.pool)
         .await
         .unwrap()
+}
+
+/// The whole path through the real catalog: a firm applies and is recommended, a compound
+/// is entered in the ledger, both reach tender through the feed; the firm bids; blacklisted
+/// in the catalog, it is refused within seconds; and at award time tender asks the catalog
+/// directly, so a blacklisting its copy has not seen yet still stops the award.
+async fn catalog_firms_bid_and_the_award_asks_the_catalog(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let association = app.token(Role::Association, Scope::City);
+    let catalog = |path: &str| format!("{}/catalog{path}", app.catalog_url);
+    let tenders = |path: &str| format!("{}/tenders{path}", app.tender_url);
+    let created = |a: Answer| {
+        assert!(a.status.is_success(), "{}", a.body);
+        a.json()["id"].as_str().unwrap().to_string()
+    };
+    let recommend =
+        json!({"action": "recommend", "reason": "审核通过", "review_date": "2099-12-31"});
+    let mut firms = Vec::new();
+    for (name, n) in [("锦城物业", 501), ("蓉安物业", 502)] {
+        let id = created(
+            app.send(
+                Method::POST,
+                &catalog("/firms"),
+                None,
+                Some(&firm_body(name, n)),
+            )
+            .await,
+        );
+        let a = app
+            .send(
+                Method::POST,
+                &catalog(&format!("/firms/{id}/standing")),
+                Some(&association),
+                Some(&recommend),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        firms.push(id);
+    }
+    let compound = created(
+        app.send(
+            Method::POST,
+            &catalog("/compounds"),
+            Some(&association),
+            Some(&compound_body("JJ-TENDER-1", JINGUANYI)),
+        )
+        .await,
+    );
+    app.tender_follows_catalog().await;
+
+    let committee = app.token(Role::Committee, Scope::Compound(compound.clone()));
+    let body = tender_body(
+        &compound,
+        json!({"fee_model": "commission", "enquiry_deadline": from_now(3_000),
+            "bid_deadline": from_now(3_000), "opening_at": from_now(3_000)}),
+    );
+    let id = created(
+        app.send(Method::POST, &tenders(""), Some(&committee), Some(&body))
+            .await,
+    );
+    let a = app
+        .send(
+            Method::POST,
+            &tenders(&format!("/{id}/publish")),
+            Some(&committee),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let mut bids = Vec::new();
+    for (firm, fee) in firms.iter().zip([150, 170]) {
+        let token = app.token(Role::Firm, Scope::Firm(firm.clone()));
+        bids.push(created(
+            app.send(
+                Method::POST,
+                &tenders(&format!("/{id}/bids")),
+                Some(&token),
+                Some(&bid_body(fee, fee * 42_000 * 12)),
+            )
+            .await,
+        ));
+    }
+
+    // Opened at the deadline; the cheaper bid ranks first.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let view = app.get(&tenders(&format!("/{id}")), None).await.json();
+        if view["status"] == "evaluation" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not opened: {view}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The winner is blacklisted in the catalog's tables but the change has not reached
+    // tender's copy (as if the feed lagged): the award asks the catalog and is refused.
+    let catalog_db = db::connect(&app.catalog_db).await.unwrap();
+    sqlx::query("UPDATE firm SET blacklist_from = $1 WHERE id = $2")
+        .bind("2020-01-01")
+        .bind(&firms[0])
+        .execute(&catalog_db.pool)
+        .await
+        .unwrap();
+    let award = tenders(&format!("/{id}/award"));
+    let a = app
+        .send(
+            Method::POST,
+            &award,
+            Some(&committee),
+            Some(&json!({"bid_id": bids[0]})),
+        )
+        .await;
+    a.problem(422, "firm_blacklisted");
+
+    // Passed over with a reason, the next bid wins.
+    let a = app
+        .send(
+            Method::POST,
+            &award,
+            Some(&committee),
+            Some(&json!({"bid_id": bids[1], "skipped": [{"bid_id": bids[0], "reason": "中标候选人已被列入黑名单"}]})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["award"]["firm_id"], firms[1].as_str());
+    catalog_db.pool.close().await;
+    app.stop().await;
 }

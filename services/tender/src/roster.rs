@@ -7,25 +7,10 @@
 //! has passed, is seen as such on the day it happens without any new catalog change.
 
 use serde_json::Value;
+use shared::domain::roster::{RosterStanding, StandingRecord};
 use time::Date;
 
 use crate::copy::{CompoundCopy, FirmCopy};
-
-/// A firm's standing on the roster on one day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standing {
-    /// 申请中: not yet on the roster.
-    Applicant,
-    /// 推荐: on the roster; the only standing that may bid.
-    Recommended,
-    /// 重点监管: suspended until it rectifies.
-    Suspended,
-    /// 黑名单.
-    Blacklisted,
-    /// Recommended once, but the review date has passed (需复核), or a blacklisting has
-    /// ended without a new recommendation.
-    Lapsed,
-}
 
 /// Why a firm may not bid: a stable code and a Chinese sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,27 +29,37 @@ impl Refusal {
 }
 
 /// THE place where tender decides a firm's standing: `Ok` only when it is recommended on
-/// `today`.
+/// `today`, by the catalog's own rule (`StandingRecord::effective`) applied to the dated
+/// record in the firm's feed payload. A payload without a readable record fails closed.
 pub fn firm_may_bid(firm: &FirmCopy, today: Date) -> Result<(), Refusal> {
-    match temporary::standing_on(&firm.payload, today) {
-        Standing::Recommended => Ok(()),
-        Standing::Applicant => Err(Refusal::new(
+    match standing_on(&firm.payload, today) {
+        RosterStanding::Recommended => Ok(()),
+        RosterStanding::Applicant => Err(Refusal::new(
             "firm_not_recommended",
             "该企业尚未列入优选供应商推荐名录，不能投标。",
         )),
-        Standing::Lapsed => Err(Refusal::new(
+        RosterStanding::ReviewOverdue => Err(Refusal::new(
             "firm_not_recommended",
-            "该企业的名录推荐已到期待复核（或黑名单期满后尚未重新推荐），不能投标。",
+            "该企业的名录推荐已到复核日期，待协会复核后方可投标。",
         )),
-        Standing::Suspended => Err(Refusal::new(
+        RosterStanding::Suspended => Err(Refusal::new(
             "firm_suspended",
             "该企业正处于重点监管（暂停推荐）期间，不能投标。",
         )),
-        Standing::Blacklisted => Err(Refusal::new(
+        RosterStanding::Blacklisted => Err(Refusal::new(
             "firm_blacklisted",
             "该企业已被列入黑名单，不能投标。",
         )),
     }
+}
+
+/// A firm's standing on `day` from its feed payload's `standing_record`; an unreadable
+/// record counts as an applicant (fails closed).
+pub fn standing_on(payload: &Value, day: Date) -> RosterStanding {
+    payload
+        .get("standing_record")
+        .and_then(|r| serde_json::from_value::<StandingRecord>(r.clone()).ok())
+        .map_or(RosterStanding::Applicant, |r| r.effective(day))
 }
 
 /// What a tender asks of a bidder.
@@ -138,57 +133,6 @@ fn reaches(firm: &FirmCopy, compound: &CompoundCopy) -> bool {
     }
 }
 
-/// TEMPORARY reader of the catalog's standing record, until `shared::domain::roster`
-/// (being added by the catalog work) is merged; the lead swaps [`standing_on`] for the
-/// shared pure function then. It accepts `standing` as an object
-/// `{status, review_date | rectify_by | from, to}` (or a bare status string) and fails
-/// closed: anything it cannot read is [`Standing::Applicant`].
-mod temporary {
-    use super::*;
-    use crate::clock::parse_date;
-
-    fn date(v: &Value, keys: &[&str]) -> Option<Date> {
-        keys.iter()
-            .find_map(|k| v.get(*k).and_then(Value::as_str))
-            .and_then(|s| parse_date(s).ok())
-    }
-
-    pub fn standing_on(payload: &Value, today: Date) -> Standing {
-        let Some(record) = ["standing", "roster_standing", "roster"]
-            .iter()
-            .find_map(|k| payload.get(*k).filter(|v| !v.is_null()))
-        else {
-            return Standing::Applicant;
-        };
-        let status = record.as_str().or_else(|| {
-            ["status", "state", "kind"]
-                .iter()
-                .find_map(|k| record.get(*k).and_then(Value::as_str))
-        });
-        match status {
-            Some("recommended") => match date(record, &["review_date", "review_on", "valid_until"])
-            {
-                Some(review) if today > review => Standing::Lapsed,
-                _ => Standing::Recommended,
-            },
-            Some("suspended") => Standing::Suspended,
-            Some("blacklisted") => {
-                let from = date(record, &["from", "blacklisted_from", "start"]);
-                let to = date(record, &["to", "blacklisted_to", "until", "end"]);
-                if from.is_some_and(|f| today < f) {
-                    // Announced but not begun: no longer recommended all the same.
-                    Standing::Lapsed
-                } else if to.is_some_and(|t| today > t) {
-                    Standing::Lapsed
-                } else {
-                    Standing::Blacklisted
-                }
-            }
-            _ => Standing::Applicant,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,7 +152,7 @@ mod tests {
             grades: vec![3],
             capacity_households: 1000,
             households_served: 600,
-            payload: json!({ "standing": standing }),
+            payload: json!({ "standing_record": standing }),
         }
     }
 
@@ -229,33 +173,51 @@ mod tests {
     #[test]
     fn standing_follows_the_dates() {
         let code = |s: Value| firm_may_bid(&firm(s), TODAY).err().map(|r| r.code);
+        let record = |stage: &str, extra: Value| {
+            let mut r = json!({"stage": stage, "review_date": null, "rectify_by": null,
+                "blacklist_from": null, "blacklist_to": null, "blacklist_reason": null});
+            r.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            r
+        };
         assert_eq!(
-            code(json!({"status": "recommended", "review_date": "2025-06-01"})),
+            code(record("recommended", json!({"review_date": "2025-06-01"}))),
             None
         );
         assert_eq!(
-            code(json!({"status": "recommended", "review_date": "2025-05-31"})),
+            code(record("recommended", json!({"review_date": "2025-05-31"}))),
             Some("firm_not_recommended")
         );
         assert_eq!(
-            code(json!({"status": "suspended", "rectify_by": "2025-07-01"})),
+            code(record("suspended", json!({"rectify_by": "2025-07-01"}))),
             Some("firm_suspended")
         );
         assert_eq!(
-            code(json!({"status": "blacklisted", "from": "2025-01-01", "to": null})),
+            code(record(
+                "recommended",
+                json!({"review_date": "2026-01-01", "blacklist_from": "2025-01-01"})
+            )),
             Some("firm_blacklisted")
         );
         assert_eq!(
-            code(json!({"status": "blacklisted", "from": "2024-01-01", "to": "2025-05-31"})),
+            code(record(
+                "recommended",
+                json!({"review_date": "2026-01-01", "blacklist_from": "2024-01-01", "blacklist_to": "2025-05-31"})
+            )),
+            Some("firm_not_recommended"),
+            "an ended blacklisting leaves an applicant"
+        );
+        assert_eq!(
+            code(record("applicant", json!({}))),
             Some("firm_not_recommended")
         );
-        assert_eq!(code(json!("applicant")), Some("firm_not_recommended"));
         assert_eq!(code(Value::Null), Some("firm_not_recommended"));
     }
 
     #[test]
     fn every_condition_names_its_reason() {
-        let f = firm(json!({"status": "recommended"}));
+        let f = firm(json!({"stage": "recommended", "review_date": "2030-01-01"}));
         let wants = Requirements {
             service_model: "professional",
             fee_model: "lump_sum",
