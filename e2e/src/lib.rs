@@ -158,6 +158,8 @@ pub struct TestApp {
     pub catalog_url: String,
     pub tender_url: String,
     pub matching_url: String,
+    /// The pages (site root).
+    pub web_url: String,
     /// The database URL of each service, for tests that look underneath.
     pub catalog_db: String,
     pub tender_db: String,
@@ -212,6 +214,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
     let catalog_listener = TcpListener::bind("127.0.0.1:0").await?;
     let tender_listener = TcpListener::bind("127.0.0.1:0").await?;
     let matching_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let web_listener = TcpListener::bind("127.0.0.1:0").await?;
     let url =
         |l: &TcpListener| -> anyhow::Result<String> { Ok(format!("http://{}", l.local_addr()?)) };
     let (catalog_url, tender_url, matching_url) = (
@@ -219,6 +222,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         url(&tender_listener)?,
         url(&matching_listener)?,
     );
+    let web_url = url(&web_listener)?;
     let catalog_db = fresh_database(&backend, "catalog").await?;
     let tender_db = fresh_database(&backend, "tender").await?;
     let matching_db = fresh_database(&backend, "matching").await?;
@@ -261,10 +265,21 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         cancel.clone(),
     )
     .await?;
+    let web = web::build(
+        web::WebConfig {
+            catalog_url: catalog_url.clone(),
+            tender_url: tender_url.clone(),
+            matching_url: matching_url.clone(),
+            keys: keys.clone(),
+        },
+        cancel.clone(),
+    )
+    .await?;
     for (service, listener) in [
         (&catalog, catalog_listener),
         (&tender, tender_listener),
         (&matching, matching_listener),
+        (&web, web_listener),
     ] {
         let router = with_middleware(service.router.clone(), limits);
         let cancel = cancel.clone();
@@ -275,13 +290,14 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         catalog_url,
         tender_url,
         matching_url,
+        web_url,
         catalog_db,
         tender_db,
         matching_db,
         keys,
         client: Client::new(),
         cancel,
-        services: vec![catalog, tender, matching],
+        services: vec![catalog, tender, matching, web],
     })
 }
 

@@ -9,4 +9,5 @@ mod e2e {
     pub mod firms;
     pub mod foundation;
     pub mod tender;
+    pub mod web;
 }

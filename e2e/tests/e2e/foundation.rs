@@ -14,7 +14,7 @@ both_backends!(
 
 async fn home_page_lists_the_twenty_districts(backend: Backend) {
     let app = spawn_app(backend).await;
-    let page = app.catalog_get("/", None).await;
+    let page = app.get(&format!("{}/", app.web_url), None).await;
     assert_eq!(page.status, 200);
     assert!(page.content_type.starts_with("text/html"));
     for name in ["锦江区", "青羊区", "简阳市", "蒲江县"] {

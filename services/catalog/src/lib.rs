@@ -12,7 +12,6 @@ pub mod policy;
 pub mod routes;
 pub mod startup;
 pub mod state;
-pub mod web;
 
 pub use config::CatalogConfig;
 pub use error::Error;

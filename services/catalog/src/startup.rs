@@ -12,7 +12,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::CatalogConfig;
 use crate::state::AppState;
-use crate::{MIGRATOR, PREFIX, routes, web};
+use crate::{MIGRATOR, PREFIX, routes};
 
 /// Connects to the database, applies migrations, loads the reference places and returns
 /// the service ready to be served. Background work stops when `cancel` fires.
@@ -51,9 +51,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
             }),
             ready.clone(),
         ));
-    let router = Router::new()
-        .nest(PREFIX, api)
-        .merge(web::router().layer(session_guard).with_state(state));
+    let router = Router::new().nest(PREFIX, api);
     Ok(Service {
         name: "catalog",
         prefix: PREFIX,

@@ -11,7 +11,7 @@ use crate::settings::Settings;
 /// wuye（物业通）: property services for Chengdu's old residential compounds.
 ///
 /// Every option can also come from a `WUYE_…` environment variable or a TOML file given
-/// with --config (keys: listen, data, database, catalog_url, tender_url, token_secret,
+/// with --config (keys: listen, data, database, catalog_url, tender_url, matching_url, token_secret,
 /// token_ttl_secs, body_limit_bytes, request_timeout_secs). Flags win over the
 /// environment, which wins over the file. Secrets are never printed.
 #[derive(Debug, Parser)]
@@ -60,6 +60,9 @@ pub enum Command {
         /// Base URL of the tender service (matching follows its feed).
         #[arg(long, value_name = "URL")]
         tender_url: Option<String>,
+        /// Base URL of the matching service (the pages use it).
+        #[arg(long, value_name = "URL")]
+        matching_url: Option<String>,
     },
     /// Administration tasks on the databases.
     Admin {
@@ -107,6 +110,8 @@ pub enum ServiceName {
     Catalog,
     Tender,
     Matching,
+    /// The pages (site root); needs no database.
+    Web,
 }
 
 /// Parses the command line and runs it.
@@ -155,11 +160,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database,
             catalog_url,
             tender_url,
+            matching_url,
         } => {
             settings.listen = listen.or(settings.listen);
             settings.database = database.or(settings.database);
             settings.catalog_url = catalog_url.or(settings.catalog_url);
             settings.tender_url = tender_url.or(settings.tender_url);
+            settings.matching_url = matching_url.or(settings.matching_url);
             launcher::serve(service, settings).await
         }
         Command::Admin {

@@ -72,8 +72,19 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     .await
     .context("starting the matching service")?;
 
+    let web = web::build(
+        web::WebConfig {
+            catalog_url: base.clone(),
+            tender_url: base.clone(),
+            matching_url: base.clone(),
+            keys: keys.clone(),
+        },
+        cancel.clone(),
+    )
+    .await
+    .context("starting the pages")?;
     let demo_keys = keys;
-    let services = [catalog, tender, matching];
+    let services = [catalog, tender, matching, web];
     let ready = combine(services.iter().map(|s| s.ready.clone()).collect());
     let mut router = Router::new().merge(health_router(ready));
     for s in &services {
@@ -125,10 +136,12 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
 pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()> {
     let keys = settings.keys(None)?;
     let limits = settings.limits();
-    let database_url = settings
-        .database
-        .clone()
-        .context("--database (or WUYE_DATABASE) is required for `wuye serve`")?;
+    let database_url = || {
+        settings
+            .database
+            .clone()
+            .context("--database (or WUYE_DATABASE) is required for this service")
+    };
     let listen = settings.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
     let listener = TcpListener::bind(listen)
         .await
@@ -142,7 +155,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
         ServiceName::Catalog => {
             catalog::build(
                 catalog::CatalogConfig {
-                    database_url,
+                    database_url: database_url()?,
                     keys,
                     limits,
                     policy: settings.catalog.clone(),
@@ -154,7 +167,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
         ServiceName::Tender => {
             tender::build(
                 tender::TenderConfig {
-                    database_url,
+                    database_url: database_url()?,
                     catalog_url: need(&settings.catalog_url, "catalog-url")?,
                     keys,
                     limits,
@@ -167,11 +180,23 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
         ServiceName::Matching => {
             matching::build(
                 matching::MatchingConfig {
-                    database_url,
+                    database_url: database_url()?,
                     catalog_url: need(&settings.catalog_url, "catalog-url")?,
                     tender_url: need(&settings.tender_url, "tender-url")?,
                     keys,
                     limits,
+                },
+                cancel.clone(),
+            )
+            .await?
+        }
+        ServiceName::Web => {
+            web::build(
+                web::WebConfig {
+                    catalog_url: need(&settings.catalog_url, "catalog-url")?,
+                    tender_url: need(&settings.tender_url, "tender-url")?,
+                    matching_url: need(&settings.matching_url, "matching-url")?,
+                    keys,
                 },
                 cancel.clone(),
             )

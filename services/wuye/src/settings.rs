@@ -27,6 +27,8 @@ pub struct Settings {
     pub catalog_url: Option<String>,
     /// Where `wuye serve matching` finds the tender service.
     pub tender_url: Option<String>,
+    /// Where `wuye serve web` finds the matching service.
+    pub matching_url: Option<String>,
     /// Shared HS256 key for auth tokens (at least 32 bytes). `wuye up` makes one and keeps
     /// it in the data folder when none is configured; `wuye serve` requires it.
     pub token_secret: Option<SecretString>,

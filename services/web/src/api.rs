@@ -1,0 +1,136 @@
+//! A client of the services' JSON APIs that acts as the signed-in user.
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use shared::error::Problem;
+
+/// What an API call can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The service refused (a problem document: validation, 401, 403, 404, 409, 429 …).
+    #[error("the service answered {status}")]
+    Refused {
+        status: StatusCode,
+        problem: Box<Problem>,
+        retry_after: Option<String>,
+    },
+    /// The service could not be reached or answered something unreadable.
+    #[error(transparent)]
+    Unavailable(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            ApiError::Refused { status, .. } => Some(*status),
+            ApiError::Unavailable(_) => None,
+        }
+    }
+
+    /// The message for people: the problem's detail, or its title.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Refused { problem, .. } => problem
+                .detail
+                .clone()
+                .unwrap_or_else(|| problem.title.clone()),
+            ApiError::Unavailable(_) => "服务暂时不可用，请稍后再试。".into(),
+        }
+    }
+}
+
+/// The APIs, called with the user's token (or anonymously).
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub catalog: String,
+    pub tender: String,
+    pub matching: String,
+}
+
+impl Api {
+    pub fn new(catalog: &str, tender: &str, matching: &str) -> Self {
+        let trim = |s: &str| s.trim_end_matches('/').to_string();
+        Self {
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(20))
+                .build()
+                .expect("building an HTTP client"),
+            catalog: trim(catalog),
+            tender: trim(tender),
+            matching: trim(matching),
+        }
+    }
+
+    /// `GET` on the catalog (`path` starts with `/catalog`).
+    pub async fn catalog_get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<T, ApiError> {
+        self.call(
+            Method::GET,
+            &format!("{}{path}", self.catalog),
+            token,
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// Any call; `client_ip` is passed on as `X-Forwarded-For` (sign-in throttling).
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        client_ip: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(ip) = client_ip {
+            req = req.header("x-forwarded-for", ip);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req
+            .send()
+            .await
+            .map_err(|e| anyhow::Error::new(e).context(format!("calling {url}")))?;
+        let status = res.status();
+        let retry_after = res
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| anyhow::Error::new(e).context(format!("reading {url}")))?;
+        if status.is_success() {
+            let body = if bytes.is_empty() {
+                &b"null"[..]
+            } else {
+                &bytes[..]
+            };
+            return serde_json::from_slice(body).map_err(|e| {
+                ApiError::Unavailable(anyhow::Error::new(e).context(format!("decoding {url}")))
+            });
+        }
+        match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(problem) => Err(ApiError::Refused {
+                status,
+                problem: Box::new(problem),
+                retry_after,
+            }),
+            Err(_) => Err(ApiError::Unavailable(anyhow::anyhow!(
+                "{url} answered {status} without a problem document"
+            ))),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The pages' settings.
+
+use std::sync::Arc;
+
+use shared::auth::TokenKeys;
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Base URL of the catalog (`http://host:port`; its API is under `/catalog`).
+    pub catalog_url: String,
+    /// Base URL of the tender service.
+    pub tender_url: String,
+    /// Base URL of the matching service.
+    pub matching_url: String,
+    /// The shared token keys, to read the session cookie.
+    pub keys: Arc<TokenKeys>,
+}

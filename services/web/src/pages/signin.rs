@@ -1,0 +1,180 @@
+//! 登录 / 退出: the sign-in form posts to the catalog's session API; the token it answers
+//! becomes the session cookie.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Chrome, WebState};
+use crate::api::ApiError;
+use crate::csrf::{CsrfForm, CsrfToken};
+use crate::session::{Session, clear_cookie, session_cookie};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin.html")]
+pub struct SignInPage {
+    chrome: Chrome,
+    username: String,
+    next: String,
+    error: Option<String>,
+    username_error: Option<String>,
+    password_error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site paths are followed after signing in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+pub async fn form(
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    Query(q): Query<NextQuery>,
+) -> SignInPage {
+    SignInPage {
+        chrome: Chrome::new(&session, &csrf),
+        username: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+        username_error: None,
+        password_error: None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(app): State<WebState>,
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    let answer: Result<Value, ApiError> = app
+        .api
+        .call(
+            Method::POST,
+            &format!("{}/catalog/session", app.api.catalog),
+            None,
+            Some(&json!({"username": form.username, "password": form.password})),
+            session.client_ip.as_deref(),
+        )
+        .await;
+    match answer {
+        Ok(v) => {
+            let token = v["token"].as_str().unwrap_or_default();
+            let max_age = app.keys.ttl_secs();
+            let mut response = Redirect::to(&next).into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, session_cookie(token, max_age));
+            response
+        }
+        Err(e) => {
+            let (mut username_error, mut password_error) = (None, None);
+            if let ApiError::Refused { problem, .. } = &e {
+                for f in &problem.errors {
+                    match f.field.as_str() {
+                        "username" => username_error = Some(f.message.clone()),
+                        "password" => password_error = Some(f.message.clone()),
+                        _ => {}
+                    }
+                }
+            }
+            let status = match e.status() {
+                Some(s) if s.is_client_error() => s,
+                _ => StatusCode::BAD_GATEWAY,
+            };
+            let error = if username_error.is_some() || password_error.is_some() {
+                None
+            } else {
+                Some(match &e {
+                    ApiError::Refused {
+                        retry_after: Some(secs),
+                        status,
+                        ..
+                    } if *status == StatusCode::TOO_MANY_REQUESTS => {
+                        format!("{} 请在 {secs} 秒后重试。", e.message())
+                    }
+                    _ => e.message(),
+                })
+            };
+            let page = SignInPage {
+                chrome: Chrome::new(&session, &csrf),
+                username: form.username,
+                next,
+                error,
+                username_error,
+                password_error,
+            };
+            (status, page).into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {}
+
+pub async fn sign_out(
+    State(app): State<WebState>,
+    session: Session,
+    CsrfForm(_form): CsrfForm<SignOutForm>,
+) -> Response {
+    if let Some(token) = session.token.as_deref() {
+        let revoked: Result<Value, ApiError> = app
+            .api
+            .call(
+                Method::DELETE,
+                &format!("{}/catalog/session", app.api.catalog),
+                Some(token),
+                None,
+                None,
+            )
+            .await;
+        if let Err(e) = revoked {
+            tracing::warn!(error = ?e, "signing out at the catalog failed; clearing the cookie anyway");
+        }
+    }
+    let mut response = Redirect::to("/").into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    let (name, value) = clear_cookie();
+    response.headers_mut().append(name, value);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(safe_next(Some("/roster")), "/roster");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

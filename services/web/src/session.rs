@@ -1,0 +1,58 @@
+//! Who is signed in: the catalog's token in the `wuye_session` cookie, verified locally.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use shared::auth::{Identity, SESSION_COOKIE, TokenKeys, cookie};
+use std::sync::Arc;
+
+/// The signed-in user (if any) with the raw token to call the APIs as them.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub identity: Option<Identity>,
+    pub token: Option<String>,
+    /// The browser's address, passed on to the catalog's sign-in throttling.
+    pub client_ip: Option<String>,
+}
+
+impl<S> FromRequestParts<S> for Session
+where
+    Arc<TokenKeys>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let keys = Arc::<TokenKeys>::from_ref(state);
+        let client_ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        // A cookie that no longer verifies (expired, signed with an old key) is ignored:
+        // the visitor is simply anonymous.
+        let token = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty());
+        let identity = token.as_deref().and_then(|t| keys.verify(t).ok());
+        Ok(Session {
+            token: identity.as_ref().and(token),
+            identity,
+            client_ip,
+        })
+    }
+}
+
+/// The `Set-Cookie` value of the session (HttpOnly, SameSite=Lax); `max_age` 0 clears it.
+pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}"
+    ))
+    .unwrap_or_else(|_| {
+        HeaderValue::from_static("wuye_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+    })
+}
+
+/// A header pair to clear the session cookie.
+pub fn clear_cookie() -> (header::HeaderName, HeaderValue) {
+    (header::SET_COOKIE, session_cookie("", 0))
+}

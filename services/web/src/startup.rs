@@ -1,0 +1,56 @@
+//! Builds the pages: an API client for the three services and the routes at the site root.
+
+use std::sync::Arc;
+
+use axum::middleware;
+use shared::http::Check;
+use shared::service::Service;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::api::Api;
+use crate::config::WebConfig;
+use crate::csrf;
+use crate::pages::{self, WebState};
+
+/// The pages hold no data and start no background work; `_cancel` is taken for the same
+/// shape as the services.
+pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Result<Service> {
+    let api = Api::new(
+        &config.catalog_url,
+        &config.tender_url,
+        &config.matching_url,
+    );
+    let state = WebState {
+        api: api.clone(),
+        keys: config.keys.clone(),
+    };
+    let ready: shared::http::Readiness = Arc::new(move || {
+        let api = api.clone();
+        Box::pin(async move {
+            let url = format!("{}/catalog/healthz", api.catalog);
+            let ok = api
+                .http
+                .get(&url)
+                .send()
+                .await
+                .map(|r| r.status().is_success())
+                .map_err(anyhow::Error::new);
+            vec![Check::from_result(
+                "web.catalog",
+                ok,
+                "the catalog does not answer",
+            )]
+        })
+    });
+    let router = pages::router()
+        .with_state(state)
+        .layer(middleware::from_fn(csrf::ensure_token));
+    Ok(Service {
+        name: "web",
+        prefix: "",
+        router,
+        ready,
+        tasks: TaskTracker::new(),
+    })
+}
