@@ -45,12 +45,12 @@ pub async fn ensure_token(mut req: Request, next: Next) -> Response {
     });
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(req).await;
-    if existing.is_none() {
-        if let Ok(v) = HeaderValue::from_str(&format!(
+    if existing.is_none()
+        && let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/"
-        )) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+        ))
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
 }
