@@ -3,6 +3,7 @@
 //! PostgreSQL schema when `WUYE_TEST_POSTGRES_URL` is set), and a typed client over
 //! reqwest. Every end-to-end test goes through [`spawn_app`].
 
+pub mod browser;
 pub mod fixtures;
 
 use std::path::PathBuf;

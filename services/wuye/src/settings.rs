@@ -66,6 +66,8 @@ impl Settings {
                     "test_postgres_url",
                     "require_postgres",
                     "postgres_ran_file",
+                    "require_browser",
+                    "browser_ran_file",
                     "admin_password",
                 ])
                 .lowercase(true)
