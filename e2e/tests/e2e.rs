@@ -8,5 +8,6 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
+    pub mod statistics;
     pub mod tender;
 }

@@ -154,9 +154,11 @@ impl Level {
     }
 }
 
-/// One unit in one period: its group (the district code for streets, empty for districts),
-/// its code and its votes.
-pub type Units = BTreeMap<(String, String), Votes>;
+/// A unit: its group (the district code for streets, empty for districts) and its code.
+pub type UnitKey = (String, String);
+
+/// The units of one period with their votes.
+pub type Units = BTreeMap<UnitKey, Votes>;
 
 /// The units of `level` with respondents in `period`, from the stored surveys.
 pub async fn units(
@@ -189,8 +191,8 @@ pub async fn units(
 }
 
 /// Places every unit within its group.
-pub fn placings(units: &Units) -> BTreeMap<(String, String), Placing> {
-    let mut groups: BTreeMap<&str, Vec<(&(String, String), &Votes)>> = BTreeMap::new();
+pub fn placings(units: &Units) -> BTreeMap<UnitKey, Placing> {
+    let mut groups: BTreeMap<&str, Vec<(&UnitKey, &Votes)>> = BTreeMap::new();
     for (key, votes) in units {
         groups.entry(key.0.as_str()).or_default().push((key, votes));
     }
