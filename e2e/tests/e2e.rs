@@ -9,6 +9,7 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
+    pub mod statistics;
     pub mod tender;
     pub mod web;
 }

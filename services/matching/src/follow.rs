@@ -1,34 +1,449 @@
-//! Following the catalog and tender feeds (the search index joins with the matching issue).
+//! Following the catalog and tender feeds.
+//!
+//! A [`Follower`] reads each change ONCE into an [`Event`] (the one place that knows the
+//! payload shapes of the topics matching keeps: `firm`, `compound`, `contract`,
+//! `satisfaction`, plus the places), then hands the event to every [`Sink`] in turn, inside
+//! the consumer's transaction. Today there is one sink, [`crate::copy::Tables`], which keeps
+//! matching's own tables (the statistics read them); the search index joins as another sink
+//! (its `after_batch` commits the index), without touching the parsing or the tables.
+//!
+//! A payload that cannot be read is logged and skipped: one malformed change must not stop
+//! the follower (and with it every later change) for ever. Sinks apply idempotently by
+//! entity, guarded by the change's `seq`, so a replayed page changes nothing.
+
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use serde::Deserialize;
+use serde_json::Value;
+use shared::domain::roster::{Date, StandingRecord, parse_date};
 use shared::feed::{Apply, Change};
 use sqlx::AnyConnection;
 
-/// Applies catalog changes to matching's copy.
-pub struct CatalogFollower;
+use crate::satisfaction::Period;
 
-impl Apply for CatalogFollower {
+/// Which feed a follower reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `/catalog/feed`: places, firms, compounds.
+    Catalog,
+    /// `/tenders/feed`: contracts, satisfaction surveys.
+    Tender,
+}
+
+/// A firm as matching needs it (from the catalog's `FirmSnapshot`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirmRecord {
+    pub id: String,
+    pub name: String,
+    pub districts_served: Vec<String>,
+    /// Decides the standing on any day (`StandingRecord::effective`).
+    pub standing_record: StandingRecord,
+    /// The whole snapshot.
+    pub payload: Value,
+}
+
+/// A compound as matching needs it (from the catalog's `Compound`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CompoundRecord {
+    #[serde(skip)]
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub district: String,
+    pub street: String,
+    pub households: i64,
+    /// `none`, `self_managed`, `property_firm` or `other`.
+    pub management: String,
+    /// `none` or the kind of self-governance body.
+    pub governance_body: String,
+    pub eligible_and_willing: bool,
+    pub is_old: bool,
+}
+
+/// A contract as matching needs it (from tender's `Contract`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractRecord {
+    pub id: String,
+    pub tender_id: String,
+    pub compound_id: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub service_model: String,
+    pub fee_model: String,
+    pub start_date: Date,
+    /// Last day of the term.
+    pub end_date: Date,
+    pub signed_on: Date,
+    /// `active` or `terminated`.
+    pub status: String,
+    /// Last day of service of a terminated contract.
+    pub terminated_on: Option<Date>,
+    pub termination_reason: Option<String>,
+}
+
+/// One satisfaction survey record (满意度测评) of a compound for a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SatisfactionRecord {
+    pub id: String,
+    pub compound_id: String,
+    pub street_code: String,
+    pub district_code: String,
+    pub contract_id: Option<String>,
+    pub firm_id: Option<String>,
+    pub period: Period,
+    /// 满意.
+    pub satisfied: i64,
+    /// 基本满意.
+    pub basically_satisfied: i64,
+    /// 不满意.
+    pub dissatisfied: i64,
+    pub recorded_at: Option<String>,
+}
+
+/// What kind of entity a removal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Firm,
+    Compound,
+    Contract,
+    Satisfaction,
+}
+
+/// What a change means to matching.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A `district` or `street` change.
+    Place,
+    Firm(FirmRecord),
+    Compound(CompoundRecord),
+    Contract(ContractRecord),
+    Satisfaction(SatisfactionRecord),
+    /// The entity was deleted at its source.
+    Removed {
+        entity: Entity,
+        id: String,
+    },
+    /// A topic matching does not keep, or a payload it could not read (logged).
+    Ignored,
+}
+
+impl Event {
+    /// Reads a change of `source`'s feed.
+    pub fn read(source: Source, change: &Change) -> Self {
+        let entity = match (source, change.topic.as_str()) {
+            (Source::Catalog, "district" | "street") => return Event::Place,
+            (Source::Catalog, "firm") => Entity::Firm,
+            (Source::Catalog, "compound") => Entity::Compound,
+            (Source::Tender, "contract") => Entity::Contract,
+            (Source::Tender, "satisfaction") => Entity::Satisfaction,
+            _ => return Event::Ignored,
+        };
+        if matches!(change.kind.as_str(), "deleted" | "removed") {
+            return Event::Removed {
+                entity,
+                id: change.entity_id.clone(),
+            };
+        }
+        let read = match entity {
+            Entity::Firm => firm(change).map(Event::Firm),
+            Entity::Compound => compound(change).map(Event::Compound),
+            Entity::Contract => contract(change).map(Event::Contract),
+            Entity::Satisfaction => satisfaction(change).map(Event::Satisfaction),
+        };
+        read.unwrap_or_else(|problem| {
+            tracing::warn!(seq = change.seq, topic = %change.topic, entity = %change.entity_id,
+                %problem, "feed change skipped: payload not readable");
+            Event::Ignored
+        })
+    }
+}
+
+fn firm(change: &Change) -> Result<FirmRecord, String> {
+    let p = &change.payload;
+    let name = p
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("no `name`")?
+        .to_string();
+    let districts_served = p
+        .get("districts_served")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    // No readable record: the firm counts as an applicant (never "under supervision",
+    // never "blacklisted"), and the problem is logged.
+    let standing_record = match p
+        .get("standing_record")
+        .cloned()
+        .map(serde_json::from_value)
+    {
+        Some(Ok(r)) => r,
+        _ => {
+            tracing::warn!(seq = change.seq, firm = %change.entity_id, "firm change without a readable standing_record; read as an applicant");
+            StandingRecord::applicant()
+        }
+    };
+    Ok(FirmRecord {
+        id: change.entity_id.clone(),
+        name,
+        districts_served,
+        standing_record,
+        payload: p.clone(),
+    })
+}
+
+fn compound(change: &Change) -> Result<CompoundRecord, String> {
+    let mut c: CompoundRecord =
+        serde_json::from_value(change.payload.clone()).map_err(|e| e.to_string())?;
+    c.id = change.entity_id.clone();
+    Ok(c)
+}
+
+/// The `contract` payload as tender writes it.
+#[derive(Deserialize)]
+struct ContractPayload {
+    id: String,
+    tender_id: String,
+    compound_id: String,
+    firm_id: String,
+    firm_name: String,
+    service_model: String,
+    fee_model: String,
+    start_date: String,
+    end_date: String,
+    signed_on: String,
+    status: String,
+    terminated_on: Option<String>,
+    termination_reason: Option<String>,
+}
+
+fn date(field: &str, s: &str) -> Result<Date, String> {
+    parse_date(s).map_err(|e| format!("`{field}`: {}", e.message))
+}
+
+fn contract(change: &Change) -> Result<ContractRecord, String> {
+    let c: ContractPayload =
+        serde_json::from_value(change.payload.clone()).map_err(|e| e.to_string())?;
+    if c.status != "active" && c.status != "terminated" {
+        return Err(format!("unknown status {:?}", c.status));
+    }
+    Ok(ContractRecord {
+        start_date: date("start_date", &c.start_date)?,
+        end_date: date("end_date", &c.end_date)?,
+        signed_on: date("signed_on", &c.signed_on)?,
+        terminated_on: c
+            .terminated_on
+            .as_deref()
+            .map(|d| date("terminated_on", d))
+            .transpose()?,
+        id: c.id,
+        tender_id: c.tender_id,
+        compound_id: c.compound_id,
+        firm_id: c.firm_id,
+        firm_name: c.firm_name,
+        service_model: c.service_model,
+        fee_model: c.fee_model,
+        status: c.status,
+        termination_reason: c.termination_reason,
+    })
+}
+
+/// The `satisfaction` payload as tender writes it.
+#[derive(Deserialize)]
+struct SatisfactionPayload {
+    id: String,
+    compound_id: String,
+    street_code: String,
+    district_code: String,
+    contract_id: Option<String>,
+    firm_id: Option<String>,
+    period: String,
+    satisfied: i64,
+    basically_satisfied: i64,
+    dissatisfied: i64,
+    #[serde(default)]
+    recorded_at: Option<Value>,
+}
+
+fn satisfaction(change: &Change) -> Result<SatisfactionRecord, String> {
+    let s: SatisfactionPayload =
+        serde_json::from_value(change.payload.clone()).map_err(|e| e.to_string())?;
+    if s.satisfied < 0 || s.basically_satisfied < 0 || s.dissatisfied < 0 {
+        return Err("negative respondent count".into());
+    }
+    Ok(SatisfactionRecord {
+        period: Period::parse(&s.period).map_err(|e| e.message)?,
+        id: s.id,
+        compound_id: s.compound_id,
+        street_code: s.street_code,
+        district_code: s.district_code,
+        contract_id: s.contract_id,
+        firm_id: s.firm_id,
+        satisfied: s.satisfied,
+        basically_satisfied: s.basically_satisfied,
+        dissatisfied: s.dissatisfied,
+        recorded_at: s.recorded_at.map(|v| match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        }),
+    })
+}
+
+/// Something that applies feed events: matching's tables, later the search index.
+///
+/// `apply` runs inside the consumer's transaction (with the cursor's move); it must be
+/// idempotent by entity, guarded by `change.seq`. `after_batch` runs after a batch has
+/// been committed (e.g. to commit an index).
+pub trait Sink: Send + Sync + 'static {
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        change: &'a Change,
+        event: &'a Event,
+    ) -> BoxFuture<'a, anyhow::Result<()>>;
+
+    fn after_batch(&self) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Applies one feed's changes to every sink, in order.
+pub struct Follower {
+    source: Source,
+    sinks: Vec<Arc<dyn Sink>>,
+}
+
+impl Follower {
+    pub fn new(source: Source, sinks: Vec<Arc<dyn Sink>>) -> Self {
+        Self { source, sinks }
+    }
+}
+
+impl Apply for Follower {
     fn apply<'a>(
         &'a self,
         conn: &'a mut AnyConnection,
         change: &'a Change,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            shared::follow::apply_place(conn, change).await?;
+            let event = Event::read(self.source, change);
+            if event == Event::Ignored {
+                return Ok(());
+            }
+            for sink in &self.sinks {
+                sink.apply(conn, change, &event).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn after_batch(&self) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move {
+            for sink in &self.sinks {
+                sink.after_batch().await?;
+            }
             Ok(())
         })
     }
 }
 
-/// Applies tender changes (none are kept yet; the cursor still advances).
-pub struct TenderFollower;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
 
-impl Apply for TenderFollower {
-    fn apply<'a>(
-        &'a self,
-        _conn: &'a mut AnyConnection,
-        _change: &'a Change,
-    ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async { Ok(()) })
+    fn change(topic: &str, kind: &str, payload: Value) -> Change {
+        Change {
+            seq: 7,
+            topic: topic.into(),
+            entity_id: "e1".into(),
+            kind: kind.into(),
+            payload,
+            at: 0,
+        }
+    }
+
+    #[test]
+    fn topics_are_read_per_source() {
+        assert_eq!(
+            Event::read(Source::Catalog, &change("street", "created", json!({}))),
+            Event::Place
+        );
+        assert_eq!(
+            Event::read(Source::Tender, &change("street", "created", json!({}))),
+            Event::Ignored
+        );
+        assert_eq!(
+            Event::read(Source::Catalog, &change("contract", "signed", json!({}))),
+            Event::Ignored
+        );
+        assert_eq!(
+            Event::read(Source::Catalog, &change("compound", "deleted", json!(null))),
+            Event::Removed {
+                entity: Entity::Compound,
+                id: "e1".into()
+            }
+        );
+    }
+
+    #[test]
+    fn contracts_and_surveys_are_read_from_tender_s_shapes() {
+        let c = json!({"id": "k1", "tender_id": "t1", "compound_id": "c1", "firm_id": "f1",
+            "firm_name": "锦城物业", "service_model": "professional", "fee_model": "commission",
+            "fee": 150, "annual_price_fen": 1, "term_months": 36, "start_date": "2026-03-01",
+            "end_date": "2029-02-28", "signed_on": "2026-02-20", "signed_at": "2026-02-20T10:00:00+08:00",
+            "status": "terminated", "terminated_on": "2026-06-30", "termination_reason": "黑名单"});
+        let Event::Contract(k) = Event::read(Source::Tender, &change("contract", "terminated", c))
+        else {
+            panic!("not a contract")
+        };
+        assert_eq!(k.end_date, time::macros::date!(2029 - 02 - 28));
+        assert_eq!(k.terminated_on, Some(time::macros::date!(2026 - 06 - 30)));
+        let bad = json!({"id": "k1", "start_date": "2026-02-30"});
+        assert_eq!(
+            Event::read(Source::Tender, &change("contract", "signed", bad)),
+            Event::Ignored
+        );
+        let s = json!({"id": "s1", "compound_id": "c1", "street_code": "510104017",
+            "district_code": "510104", "contract_id": null, "firm_id": null, "period": "2026-Q3",
+            "satisfied": 30, "basically_satisfied": 10, "dissatisfied": 5, "recorded_at": "2026-09-30T10:00:00+08:00"});
+        let Event::Satisfaction(s) =
+            Event::read(Source::Tender, &change("satisfaction", "recorded", s))
+        else {
+            panic!("not a survey")
+        };
+        assert_eq!(s.period.to_string(), "2026-Q3");
+        assert_eq!(s.satisfied + s.basically_satisfied + s.dissatisfied, 45);
+        let negative = json!({"id": "s1", "compound_id": "c1", "street_code": "510104017",
+            "district_code": "510104", "period": "2026-Q3", "satisfied": -1, "basically_satisfied": 0, "dissatisfied": 0});
+        assert_eq!(
+            Event::read(
+                Source::Tender,
+                &change("satisfaction", "recorded", negative)
+            ),
+            Event::Ignored
+        );
+    }
+
+    #[test]
+    fn a_firm_without_a_readable_record_is_an_applicant() {
+        let Event::Firm(f) = Event::read(
+            Source::Catalog,
+            &change(
+                "firm",
+                "applied",
+                json!({"name": "某物业", "districts_served": ["510104"]}),
+            ),
+        ) else {
+            panic!("not a firm")
+        };
+        assert_eq!(f.standing_record, StandingRecord::applicant());
+        assert_eq!(f.districts_served, vec!["510104"]);
     }
 }

@@ -1,16 +1,24 @@
-//! The matching service: a search index fed by the catalog and tender change feeds,
-//! two-way matching, bundles and coverage statistics (built out by the matching issue).
+//! The matching service: follows the catalog and tender change feeds into its own tables
+//! (and, with the matching issue's search index, into the index), and answers coverage
+//! statistics (覆盖率), satisfaction rankings (满意度排名) and the officials' attention
+//! lists; two-way matching, search and bundles join with the search index.
 
+pub mod attention;
 pub mod config;
+pub mod copy;
+pub mod coverage;
 pub mod error;
 pub mod follow;
+pub mod policy;
 pub mod routes;
+pub mod satisfaction;
 pub mod startup;
 pub mod state;
 
 pub use config::MatchingConfig;
 pub use error::Error;
-pub use startup::build;
+pub use policy::MatchingPolicy;
+pub use startup::{build, build_with};
 
 /// Where this service's API lives.
 pub const PREFIX: &str = "/match";

@@ -1,4 +1,7 @@
-//! Builds the matching service: connect, migrate, follow the catalog, assemble the router.
+//! Builds the matching service: connect, migrate, follow the catalog and tender feeds,
+//! assemble the router.
+
+use std::sync::Arc;
 
 use axum::Router;
 use shared::db;
@@ -8,29 +11,46 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::MatchingConfig;
-use crate::follow::{CatalogFollower, TenderFollower};
+use crate::copy::Tables;
+use crate::follow::{Follower, Sink, Source};
+use crate::policy::MatchingPolicy;
 use crate::state::AppState;
 use crate::{MIGRATOR, PREFIX, routes};
 
+/// Builds the service with the default [`MatchingPolicy`] (the plan's targets).
 pub async fn build(config: MatchingConfig, cancel: CancellationToken) -> anyhow::Result<Service> {
+    build_with(config, MatchingPolicy::default(), cancel).await
+}
+
+/// Builds the service with the given policy (checked first).
+pub async fn build_with(
+    config: MatchingConfig,
+    policy: MatchingPolicy,
+    cancel: CancellationToken,
+) -> anyhow::Result<Service> {
+    policy
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid matching policy: {e}"))?;
     let db = db::connect(&config.database_url).await?;
     db.migrate(&MIGRATOR).await?;
     let notifier = Notifier::default();
     let tasks = TaskTracker::new();
+    // Every follower feeds the same sinks; the search index joins this list.
+    let sinks: Vec<Arc<dyn Sink>> = vec![Arc::new(Tables)];
 
     let catalog = Consumer::new(
         "catalog",
         shared::feed::feed_url(&config.catalog_url, "/catalog"),
         db.clone(),
         config.keys.service_token("matching")?,
-        CatalogFollower,
+        Follower::new(Source::Catalog, sinks.clone()),
     );
     let tender = Consumer::new(
         "tender",
         shared::feed::feed_url(&config.tender_url, "/tenders"),
         db.clone(),
         config.keys.service_token("matching")?,
-        TenderFollower,
+        Follower::new(Source::Tender, sinks),
     );
     let follows = vec![
         ("catalog", catalog.status.clone()),
@@ -44,6 +64,7 @@ pub async fn build(config: MatchingConfig, cancel: CancellationToken) -> anyhow:
         db: db.clone(),
         notifier: notifier.clone(),
         keys: config.keys.clone(),
+        policy: Arc::new(policy),
     };
     let api = routes::router()
         .with_state(state)

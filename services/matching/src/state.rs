@@ -7,11 +7,15 @@ use shared::auth::TokenKeys;
 use shared::db::Db;
 use shared::feed::Notifier;
 
+use crate::policy::MatchingPolicy;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
+    /// Coverage targets and the other configurable rules.
+    pub policy: Arc<MatchingPolicy>,
 }
 
 impl FromRef<AppState> for Arc<TokenKeys> {

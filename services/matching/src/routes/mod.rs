@@ -1,4 +1,7 @@
-//! The matching service's HTTP API (grows with the tender issue).
+//! The matching service's HTTP API: one module per resource, assembled here with the
+//! OpenAPI document that describes them.
+
+pub mod statistics;
 
 use axum::Router;
 use axum::routing::get;
@@ -10,16 +13,46 @@ use crate::state::AppState;
 #[openapi(
     info(
         title = "wuye matching",
-        description = "招标、密封投标、评标、合同、信息公开与满意度（matching service）"
+        description = "撮合、检索、覆盖率统计、满意度排名与关注清单（matching service）"
     ),
     components(schemas(shared::error::Problem, shared::error::FieldError))
 )]
 pub struct ApiDoc;
 
+/// The whole document: each resource module's paths merged in.
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(statistics::Api::openapi());
+    doc
+}
+
+/// The API routes, relative to the service prefix.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(openapi))
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(statistics::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(openapi_doc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_lists_every_endpoint() {
+        let doc = openapi_doc();
+        let paths: Vec<&str> = doc.paths.paths.keys().map(String::as_str).collect();
+        for p in [
+            "/match/coverage",
+            "/match/coverage/history",
+            "/match/satisfaction/ranking",
+            "/match/attention",
+        ] {
+            assert!(paths.contains(&p), "{p} missing from {paths:?}");
+        }
+        assert!(serde_json::to_string(&doc).is_ok());
+    }
 }

@@ -1,0 +1,279 @@
+//! Matching's own tables, kept from the feeds by the [`Tables`] sink: places, firms,
+//! compounds (current and every version with the day it took effect), contracts and
+//! satisfaction surveys. See `migrations/matching/0003_statistics.sql`.
+//!
+//! Every write is "the entity is now like this, as of change `seq`": an upsert that only
+//! replaces a row written by an older change, so a replay changes nothing.
+
+use futures::future::BoxFuture;
+use shared::db::now_ms;
+use shared::domain::roster::{Date, format_date};
+use shared::feed::Change;
+use sqlx::AnyConnection;
+use time::OffsetDateTime;
+use time::macros::offset;
+
+use crate::follow::{
+    CompoundRecord, ContractRecord, Entity, Event, FirmRecord, SatisfactionRecord, Sink,
+};
+
+/// The sink that keeps matching's tables.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tables;
+
+impl Sink for Tables {
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        change: &'a Change,
+        event: &'a Event,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            match event {
+                Event::Place => {
+                    shared::follow::apply_place(conn, change).await?;
+                }
+                Event::Firm(f) => upsert_firm(conn, change.seq, f).await?,
+                Event::Compound(c) => upsert_compound(conn, change, c).await?,
+                Event::Contract(c) => upsert_contract(conn, change.seq, c).await?,
+                Event::Satisfaction(s) => upsert_satisfaction(conn, change.seq, s).await?,
+                Event::Removed { entity, id } => remove(conn, change, *entity, id).await?,
+                Event::Ignored => {}
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The day (in China, UTC+8) of an instant in ms: the day a change took effect.
+pub fn china_date(ms: i64) -> Date {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset!(+8))
+        .date()
+}
+
+async fn upsert_firm(conn: &mut AnyConnection, seq: i64, f: &FirmRecord) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO catalog_firm (id, name, districts_served, standing_record, payload, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, districts_served = excluded.districts_served, \
+         standing_record = excluded.standing_record, payload = excluded.payload, seq = excluded.seq, \
+         updated_at = excluded.updated_at WHERE catalog_firm.seq < excluded.seq",
+    )
+    .bind(&f.id)
+    .bind(&f.name)
+    .bind(serde_json::to_string(&f.districts_served)?)
+    .bind(serde_json::to_string(&f.standing_record)?)
+    .bind(serde_json::to_string(&f.payload)?)
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_compound(
+    conn: &mut AnyConnection,
+    change: &Change,
+    c: &CompoundRecord,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO catalog_compound (id, code, name, district_code, street_code, households, management, \
+         governance_body, eligible_and_willing, is_old, payload, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, \
+         district_code = excluded.district_code, street_code = excluded.street_code, \
+         households = excluded.households, management = excluded.management, \
+         governance_body = excluded.governance_body, eligible_and_willing = excluded.eligible_and_willing, \
+         is_old = excluded.is_old, payload = excluded.payload, seq = excluded.seq, updated_at = excluded.updated_at \
+         WHERE catalog_compound.seq < excluded.seq",
+    )
+    .bind(&c.id)
+    .bind(&c.code)
+    .bind(&c.name)
+    .bind(&c.district)
+    .bind(&c.street)
+    .bind(c.households)
+    .bind(&c.management)
+    .bind(&c.governance_body)
+    .bind(c.eligible_and_willing)
+    .bind(c.is_old)
+    .bind(serde_json::to_string(&change.payload)?)
+    .bind(change.seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    insert_version(
+        conn,
+        change,
+        Version {
+            district: &c.district,
+            street: &c.street,
+            management: &c.management,
+            governance_body: &c.governance_body,
+            eligible_and_willing: c.eligible_and_willing,
+            is_old: c.is_old,
+            removed: false,
+        },
+    )
+    .await
+}
+
+struct Version<'a> {
+    district: &'a str,
+    street: &'a str,
+    management: &'a str,
+    governance_body: &'a str,
+    eligible_and_willing: bool,
+    is_old: bool,
+    removed: bool,
+}
+
+async fn insert_version(
+    conn: &mut AnyConnection,
+    change: &Change,
+    v: Version<'_>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO catalog_compound_version (compound_id, seq, effective_on, district_code, street_code, \
+         management, governance_body, eligible_and_willing, is_old, removed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (compound_id, seq) DO NOTHING",
+    )
+    .bind(&change.entity_id)
+    .bind(change.seq)
+    .bind(format_date(china_date(change.at)))
+    .bind(v.district)
+    .bind(v.street)
+    .bind(v.management)
+    .bind(v.governance_body)
+    .bind(v.eligible_and_willing)
+    .bind(v.is_old)
+    .bind(v.removed)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_contract(
+    conn: &mut AnyConnection,
+    seq: i64,
+    c: &ContractRecord,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO tender_contract (id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, \
+         start_date, end_date, signed_on, status, terminated_on, termination_reason, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         ON CONFLICT (id) DO UPDATE SET tender_id = excluded.tender_id, compound_id = excluded.compound_id, \
+         firm_id = excluded.firm_id, firm_name = excluded.firm_name, service_model = excluded.service_model, \
+         fee_model = excluded.fee_model, start_date = excluded.start_date, end_date = excluded.end_date, \
+         signed_on = excluded.signed_on, status = excluded.status, terminated_on = excluded.terminated_on, \
+         termination_reason = excluded.termination_reason, seq = excluded.seq, updated_at = excluded.updated_at \
+         WHERE tender_contract.seq < excluded.seq",
+    )
+    .bind(&c.id)
+    .bind(&c.tender_id)
+    .bind(&c.compound_id)
+    .bind(&c.firm_id)
+    .bind(&c.firm_name)
+    .bind(&c.service_model)
+    .bind(&c.fee_model)
+    .bind(format_date(c.start_date))
+    .bind(format_date(c.end_date))
+    .bind(format_date(c.signed_on))
+    .bind(&c.status)
+    .bind(c.terminated_on.map(format_date))
+    .bind(&c.termination_reason)
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_satisfaction(
+    conn: &mut AnyConnection,
+    seq: i64,
+    s: &SatisfactionRecord,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO tender_satisfaction (id, compound_id, street_code, district_code, contract_id, firm_id, \
+         period, satisfied, basically_satisfied, dissatisfied, recorded_at, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id, street_code = excluded.street_code, \
+         district_code = excluded.district_code, contract_id = excluded.contract_id, firm_id = excluded.firm_id, \
+         period = excluded.period, satisfied = excluded.satisfied, \
+         basically_satisfied = excluded.basically_satisfied, dissatisfied = excluded.dissatisfied, \
+         recorded_at = excluded.recorded_at, seq = excluded.seq, updated_at = excluded.updated_at \
+         WHERE tender_satisfaction.seq < excluded.seq",
+    )
+    .bind(&s.id)
+    .bind(&s.compound_id)
+    .bind(&s.street_code)
+    .bind(&s.district_code)
+    .bind(&s.contract_id)
+    .bind(&s.firm_id)
+    .bind(s.period.to_string())
+    .bind(s.satisfied)
+    .bind(s.basically_satisfied)
+    .bind(s.dissatisfied)
+    .bind(&s.recorded_at)
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn remove(
+    conn: &mut AnyConnection,
+    change: &Change,
+    entity: Entity,
+    id: &str,
+) -> anyhow::Result<()> {
+    let table = match entity {
+        Entity::Firm => "catalog_firm",
+        Entity::Compound => "catalog_compound",
+        Entity::Contract => "tender_contract",
+        Entity::Satisfaction => "tender_satisfaction",
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE id = $1 AND seq < $2"
+    )))
+    .bind(id)
+    .bind(change.seq)
+    .execute(&mut *conn)
+    .await?;
+    if entity == Entity::Compound {
+        // From this day on the compound is out of the ledger; its earlier versions stay.
+        insert_version(
+            conn,
+            change,
+            Version {
+                district: "",
+                street: "",
+                management: "none",
+                governance_body: "none",
+                eligible_and_willing: false,
+                is_old: false,
+                removed: true,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn changes_take_effect_on_the_china_date() {
+        // 2026-03-31 16:30 UTC is 2026-04-01 00:30 in Chengdu.
+        let ms = 1_774_974_600_000;
+        assert_eq!(china_date(ms), date!(2026 - 04 - 01));
+        assert_eq!(china_date(ms - 3_600_000), date!(2026 - 03 - 31));
+    }
+}
