@@ -206,17 +206,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn segments_and_drops_boilerplate() {
-        for text in [
-            "电梯维保",
-            "垃圾分类投放点",
-            "垃圾分类",
-            "需要电梯维保和垃圾分类，。",
-            "我们公司提供专业的物业服务，擅长老旧小区改造后的保洁、绿化养护与二次供水清洗。",
-            "小区建于1995年，需要消防设施维护、化粪池清掏",
-            "Smart 门禁 WiFi",
-        ] {
-            println!("{text} -> {:?}", terms(text));
-        }
+    fn long_words_yield_their_parts() {
+        assert_eq!(terms("电梯维保"), vec!["电梯", "维保"]);
+        let t = terms("垃圾分类投放点");
+        assert!(
+            t.contains(&"垃圾".to_string()) && t.contains(&"分类".to_string()),
+            "{t:?}"
+        );
+        // A query segments the same way, so every query term is in the profile's terms.
+        assert!(terms("垃圾分类").iter().all(|q| t.contains(q)));
+        let t = terms("化粪池清掏、消防设施维护");
+        assert!(
+            t.contains(&"消防".to_string()) && t.contains(&"化粪池".to_string()),
+            "{t:?}"
+        );
+    }
+
+    #[test]
+    fn punctuation_and_boilerplate_are_dropped() {
+        assert!(terms("，。！？、；：“”（）——……").is_empty());
+        assert!(terms("需要的和与，。").is_empty());
+        assert!(terms("   ").is_empty());
+        assert_eq!(
+            terms("需要电梯维保和垃圾分类，。"),
+            vec!["电梯", "维保", "垃圾", "分类"]
+        );
+        assert!(!is_meaningful("，"));
+        assert!(!is_meaningful("需要"));
+        assert!(is_meaningful("电梯"));
+    }
+
+    #[test]
+    fn latin_text_is_lower_cased_and_terms_are_distinct() {
+        assert_eq!(
+            terms("Smart 门禁 WiFi smart"),
+            vec!["smart", "门禁", "wifi"]
+        );
     }
 }
