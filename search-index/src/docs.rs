@@ -163,16 +163,25 @@ pub(crate) fn check_id(field: &'static str, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Parses a place code (digits only) into a number.
-pub(crate) fn parse_code(field: &'static str, code: &str) -> Result<u64> {
-    if code.is_empty() || code.len() > 12 || !code.bytes().all(|b| b.is_ascii_digit()) {
+/// Parses a district code (区县, 6 digits, GB/T 2260).
+pub(crate) fn parse_district(field: &'static str, code: &str) -> Result<u32> {
+    parse_digits(field, code, 6, "区县代码")
+}
+
+/// Parses a street code (镇街道, 9 digits).
+pub(crate) fn parse_street(field: &'static str, code: &str) -> Result<u32> {
+    parse_digits(field, code, 9, "街道代码")
+}
+
+fn parse_digits(field: &'static str, code: &str, len: usize, what: &str) -> Result<u32> {
+    if code.len() != len || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(IndexError::doc(
             field,
-            format!("“{code}”不是有效的行政区划代码"),
+            format!("“{code}”不是有效的{what}（{len} 位数字）"),
         ));
     }
     code.parse()
-        .map_err(|_| IndexError::doc(field, format!("“{code}”不是有效的行政区划代码")))
+        .map_err(|_| IndexError::doc(field, format!("“{code}”不是有效的{what}")))
 }
 
 /// A model or fee-model code: lower-case ASCII letters, digits, `_` or `-`.
@@ -225,13 +234,13 @@ impl FirmDoc {
     /// Checks every field the index relies on.
     pub fn validate(&self) -> Result<()> {
         check_id("id", &self.id)?;
-        parse_code("district_code", &self.district_code)?;
+        parse_district("district_code", &self.district_code)?;
         if let Some(street) = &self.street_code {
-            parse_code("street_code", street)?;
+            parse_street("street_code", street)?;
         }
         check_point(self.lon, self.lat)?;
         for d in &self.districts_served {
-            parse_code("districts_served", d)?;
+            parse_district("districts_served", d)?;
         }
         if !self.service_radius_km.is_finite()
             || !(0.0..=geo::MAX_RADIUS_KM).contains(&self.service_radius_km)
@@ -274,10 +283,10 @@ impl FirmDoc {
         doc.add_text(f.text(TextField::FirmProfile), &self.profile);
         doc.add_u64(
             f.district,
-            parse_code("district_code", &self.district_code)?,
+            u64::from(parse_district("district_code", &self.district_code)?),
         );
         if let Some(street) = &self.street_code {
-            doc.add_u64(f.street, parse_code("street_code", street)?);
+            doc.add_u64(f.street, u64::from(parse_street("street_code", street)?));
             doc.add_text(f.filter, term::firm_street(street));
         }
         doc.add_f64(f.lon, self.lon);
@@ -300,7 +309,7 @@ impl FirmDoc {
                 bits |= bit;
             }
         }
-        doc.add_u64(f.flags, bits);
+        doc.add_u64(f.flags, u64::from(bits));
 
         let models: BTreeSet<&str> = self.service_models.iter().map(String::as_str).collect();
         let fees: BTreeSet<&str> = self.fee_models.iter().map(String::as_str).collect();
@@ -351,8 +360,8 @@ impl CompoundDoc {
     /// Checks every field the index relies on.
     pub fn validate(&self) -> Result<()> {
         check_id("id", &self.id)?;
-        parse_code("district_code", &self.district_code)?;
-        parse_code("street_code", &self.street_code)?;
+        parse_district("district_code", &self.district_code)?;
+        parse_street("street_code", &self.street_code)?;
         check_point(self.lon, self.lat)?;
         check_area(self.floor_area_m2)
     }
@@ -365,9 +374,12 @@ impl CompoundDoc {
         doc.add_text(f.text(TextField::CompoundAddress), &self.address);
         doc.add_u64(
             f.district,
-            parse_code("district_code", &self.district_code)?,
+            u64::from(parse_district("district_code", &self.district_code)?),
         );
-        doc.add_u64(f.street, parse_code("street_code", &self.street_code)?);
+        doc.add_u64(
+            f.street,
+            u64::from(parse_street("street_code", &self.street_code)?),
+        );
         doc.add_f64(f.lon, self.lon);
         doc.add_f64(f.lat, self.lat);
         doc.add_u64(f.capacity, u64::from(self.households));
@@ -379,7 +391,7 @@ impl CompoundDoc {
         if self.eligible {
             bits |= flags::ELIGIBLE;
         }
-        doc.add_u64(f.flags, bits);
+        doc.add_u64(f.flags, u64::from(bits));
         for t in [
             term::compound_district(&self.district_code),
             term::compound_street(&self.street_code),
@@ -398,8 +410,8 @@ impl TenderDoc {
     pub fn validate(&self) -> Result<()> {
         check_id("id", &self.id)?;
         check_id("compound_id", &self.compound_id)?;
-        parse_code("district_code", &self.district_code)?;
-        parse_code("street_code", &self.street_code)?;
+        parse_district("district_code", &self.district_code)?;
+        parse_street("street_code", &self.street_code)?;
         check_point(self.lon, self.lat)?;
         check_area(self.floor_area_m2)?;
         check_code_word("service_model", &self.service_model)?;
@@ -422,14 +434,17 @@ impl TenderDoc {
         doc.add_text(f.text(TextField::TenderNeeds), &self.needs);
         doc.add_u64(
             f.district,
-            parse_code("district_code", &self.district_code)?,
+            u64::from(parse_district("district_code", &self.district_code)?),
         );
-        doc.add_u64(f.street, parse_code("street_code", &self.street_code)?);
+        doc.add_u64(
+            f.street,
+            u64::from(parse_street("street_code", &self.street_code)?),
+        );
         doc.add_f64(f.lon, self.lon);
         doc.add_f64(f.lat, self.lat);
         doc.add_u64(f.capacity, u64::from(self.households));
         doc.add_f64(f.area, self.floor_area_m2);
-        doc.add_u64(f.flags, if self.open { flags::OPEN } else { 0 });
+        doc.add_u64(f.flags, if self.open { u64::from(flags::OPEN) } else { 0 });
         let mut terms = vec![
             term::tender_district(&self.district_code),
             term::tender_street(&self.street_code),

@@ -21,13 +21,17 @@ use tantivy::{DocSet, TERMINATED, Term};
 use crate::analyzer;
 use crate::bits::Bits;
 use crate::docs::{
-    DocKind, FirmDoc, TenderDoc, check_code_word, check_grade, check_point, parse_code,
+    DocKind, FirmDoc, TenderDoc, check_code_word, check_grade, check_point, parse_district,
+    parse_street,
 };
 use crate::error::{IndexError, Result};
 use crate::geo::{self, Cell, haversine_km};
 use crate::rank::{self, ScorePart, Weights};
 use crate::schema::{TextField, flags, term};
-use crate::snapshot::{Bm25, Row, Snapshot};
+use crate::snapshot::{Bm25, Names, Row, Snapshot};
+
+/// Kilometres per degree of latitude (on the mean sphere).
+const KM_PER_DEG_LAT: f64 = geo::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
 
 /// At most this many distinct query terms are scored (the rest of a long text is ignored).
 pub const MAX_QUERY_TERMS: usize = 64;
@@ -289,7 +293,7 @@ impl Snapshot {
         let order = |a: &Candidate, b: &Candidate| -> Ordering {
             b.score(w)
                 .total_cmp(&a.score(w))
-                .then_with(|| self.row(a).id.cmp(&self.row(b).id))
+                .then_with(|| self.names(a).id.cmp(&self.names(b).id))
         };
         if wanted < cands.len() {
             cands.select_nth_unstable_by(wanted - 1, order);
@@ -303,6 +307,10 @@ impl Snapshot {
         &self.segments[c.seg].data.rows[c.doc as usize]
     }
 
+    fn names(&self, c: &Candidate) -> &Names {
+        &self.segments[c.seg].data.names[c.doc as usize]
+    }
+
     /// The firms a tender may be matched with, best first (hard filters of DESIGN §5, then the
     /// score parts of [`Weights`]). `total` counts every firm passing the filters.
     pub fn match_firms(
@@ -314,11 +322,11 @@ impl Snapshot {
     ) -> Result<Hits<FirmMatch>> {
         w.validate()?;
         q.validate()?;
-        let district = parse_code("district_code", &q.district_code)?;
+        let district = parse_district("district_code", &q.district_code)?;
         let street = q
             .street_code
             .as_deref()
-            .map(|s| parse_code("street_code", s))
+            .map(|s| parse_street("street_code", s))
             .transpose()?;
         let ctx = TenderCtx {
             q,
@@ -332,6 +340,7 @@ impl Snapshot {
         let coarse = term::firm_reach_coarse(Cell::of(q.lon, q.lat, geo::COARSE_CELL_DEG));
 
         let mut cands = Vec::new();
+        let mut picked = Vec::new();
         for (seg_idx, seg) in self.segments.iter().enumerate() {
             let keyed = self.docs(seg, &key)?;
             if keyed.is_empty() {
@@ -339,39 +348,50 @@ impl Snapshot {
             }
             let served = self.docs(seg, &by_district_term)?;
             let reader = self.reader(seg);
+            let rows = &seg.data.rows;
             let mut reach = Bits::new(reader.max_doc());
             reach.union_with(&served);
             reach.union_with(&*self.docs(seg, &fine)?);
             reach.union_with(&*self.docs(seg, &coarse)?);
+            // A tight first pass (one row read per document, no arithmetic) lets the CPU keep
+            // many row loads in flight; the second pass finds the rows in cache.
+            picked.clear();
             keyed.for_each_in(&reach, |doc| {
-                if reader.is_deleted(doc) {
-                    return;
-                }
-                let row = &seg.data.rows[doc as usize];
-                if row.kind != Some(DocKind::Firm)
-                    || !row.has(flags::RECOMMENDED)
-                    || row.capacity < q.households
+                let row = &rows[doc as usize];
+                if row.capacity >= q.households
+                    && row.has(flags::RECOMMENDED)
+                    && row.kind == Some(DocKind::Firm)
                 {
-                    return;
+                    picked.push(doc);
+                }
+            });
+            for &doc in &picked {
+                if reader.is_deleted(doc) {
+                    continue;
+                }
+                let row = &rows[doc as usize];
+                let by_district = served.contains(doc);
+                // Great-circle distance is never below the latitude difference: a cheap
+                // rejection before the trigonometry.
+                if !by_district && (row.lat - q.lat).abs() * KM_PER_DEG_LAT > row.radius_km {
+                    continue;
                 }
                 let distance_km = haversine_km(q.lon, q.lat, row.lon, row.lat);
-                let by_district = served.contains(doc);
                 if !by_district && distance_km > row.radius_km {
-                    return;
+                    continue;
                 }
                 let mut base = Sum(0.0);
                 firm_parts(&mut base, w, &ctx, row, distance_km, by_district);
-                let base = base.0;
                 cands.push(Candidate {
                     seg: seg_idx,
                     doc,
                     distance_km,
                     by_district,
-                    base,
+                    base: base.0,
                     text: 0.0,
                     mask: 0,
                 });
-            });
+            }
         }
         let total = cands.len();
         let query = TextQuery::new(self, TextField::FirmProfile, &q.needs)?;
@@ -386,7 +406,7 @@ impl Snapshot {
             .iter()
             .skip(offset)
             .map(|c| {
-                let row = self.row(c);
+                let (row, names) = (self.row(c), self.names(c));
                 let mut parts = Vec::new();
                 firm_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
                 let matched = query.matched(c.mask);
@@ -397,8 +417,8 @@ impl Snapshot {
                     "需求与企业简介",
                 ));
                 FirmMatch {
-                    firm_id: row.id.to_string(),
-                    name: row.name.to_string(),
+                    firm_id: names.id.to_string(),
+                    name: names.name.to_string(),
                     score: c.score(w),
                     distance_km: c.distance_km,
                     parts,
@@ -426,16 +446,16 @@ impl Snapshot {
                 items: Vec::new(),
             });
         }
-        let district = parse_code("district_code", &q.district_code)?;
+        let district = parse_district("district_code", &q.district_code)?;
         let street = q
             .street_code
             .as_deref()
-            .map(|s| parse_code("street_code", s))
+            .map(|s| parse_street("street_code", s))
             .transpose()?;
-        let served: HashSet<u64> = q
+        let served: HashSet<u32> = q
             .districts_served
             .iter()
-            .map(|d| parse_code("districts_served", d))
+            .map(|d| parse_district("districts_served", d))
             .collect::<Result<_>>()?;
         let ctx = FirmCtx {
             q,
@@ -526,7 +546,7 @@ impl Snapshot {
             .iter()
             .skip(offset)
             .map(|c| {
-                let row = self.row(c);
+                let (row, names) = (self.row(c), self.names(c));
                 let mut parts = Vec::new();
                 tender_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
                 let matched = query.matched(c.mask);
@@ -537,9 +557,9 @@ impl Snapshot {
                     "企业简介与需求",
                 ));
                 TenderMatch {
-                    tender_id: row.id.to_string(),
-                    compound_id: row.ref_id.to_string(),
-                    compound_name: row.name.to_string(),
+                    tender_id: names.id.to_string(),
+                    compound_id: names.ref_id.to_string(),
+                    compound_name: names.name.to_string(),
                     score: c.score(w),
                     distance_km: c.distance_km,
                     parts,
@@ -584,7 +604,7 @@ impl Sink for Vec<ScorePart> {
 fn reach_part(
     sink: &mut impl Sink,
     by_district: bool,
-    district: u64,
+    district: u32,
     radius_km: f64,
     distance_km: f64,
 ) {
@@ -600,8 +620,8 @@ fn reach_part(
 /// A tender query with its codes parsed.
 struct TenderCtx<'a> {
     q: &'a TenderQuery,
-    district: u64,
-    street: Option<u64>,
+    district: u32,
+    street: Option<u32>,
     community: bool,
 }
 
@@ -634,7 +654,7 @@ fn firm_parts(
         });
     }
     if let Some(street) = t.street
-        && row.street == Some(street)
+        && row.street() == Some(street)
     {
         sink.part("same_street", w.same_street, || {
             format!("企业位于同一街道（{}）", rank::code_label(street))
@@ -646,8 +666,8 @@ fn firm_parts(
     });
     sink.part(
         "satisfaction",
-        rank::satisfaction_value(w, row.satisfaction),
-        || rank::satisfaction_detail(w, row.satisfaction),
+        rank::satisfaction_value(w, row.satisfaction()),
+        || rank::satisfaction_detail(w, row.satisfaction()),
     );
     if row.has(flags::WHITELISTED) {
         sink.part("whitelist", w.whitelist, || "列入检查白名单".into());
@@ -686,8 +706,8 @@ fn capacity_part(sink: &mut impl Sink, w: &Weights, capacity_left: u32, househol
 /// A firm query with its codes parsed.
 struct FirmCtx<'a> {
     q: &'a FirmQuery,
-    district: u64,
-    street: Option<u64>,
+    district: u32,
+    street: Option<u32>,
 }
 
 /// The parts of a tender's score for a firm, text excluded (it is appended last).
@@ -715,7 +735,7 @@ fn tender_parts(
         });
     }
     if let Some(street) = f.street
-        && row.street == Some(street)
+        && row.street() == Some(street)
     {
         sink.part("same_street", w.same_street, || {
             format!("小区位于企业所在街道（{}）", rank::code_label(street))
@@ -727,9 +747,9 @@ fn tender_parts(
 impl TenderQuery {
     /// Checks the query's fields.
     pub fn validate(&self) -> Result<()> {
-        parse_code("district_code", &self.district_code).map_err(as_query)?;
+        parse_district("district_code", &self.district_code).map_err(as_query)?;
         if let Some(s) = &self.street_code {
-            parse_code("street_code", s).map_err(as_query)?;
+            parse_street("street_code", s).map_err(as_query)?;
         }
         check_point(self.lon, self.lat).map_err(as_query)?;
         check_code_word("service_model", &self.service_model).map_err(as_query)?;
@@ -741,13 +761,13 @@ impl TenderQuery {
 impl FirmQuery {
     /// Checks the query's fields.
     pub fn validate(&self) -> Result<()> {
-        parse_code("district_code", &self.district_code).map_err(as_query)?;
+        parse_district("district_code", &self.district_code).map_err(as_query)?;
         if let Some(s) = &self.street_code {
-            parse_code("street_code", s).map_err(as_query)?;
+            parse_street("street_code", s).map_err(as_query)?;
         }
         check_point(self.lon, self.lat).map_err(as_query)?;
         for d in &self.districts_served {
-            parse_code("districts_served", d).map_err(as_query)?;
+            parse_district("districts_served", d).map_err(as_query)?;
         }
         if !self.service_radius_km.is_finite()
             || !(0.0..=geo::MAX_RADIUS_KM).contains(&self.service_radius_km)

@@ -151,7 +151,7 @@ pub fn grade_label(grade: u8) -> String {
     }
 }
 
-pub(crate) fn code_label(code: u64) -> String {
+pub(crate) fn code_label(code: u32) -> String {
     place_label(&code.to_string())
 }
 

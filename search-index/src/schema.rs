@@ -70,19 +70,19 @@ pub mod names {
 /// Bits of the `flags` fast field.
 pub mod flags {
     /// Firm is on the recommended roster.
-    pub const RECOMMENDED: u64 = 1;
+    pub const RECOMMENDED: u32 = 1;
     /// Firm is whitelisted.
-    pub const WHITELISTED: u64 = 1 << 1;
+    pub const WHITELISTED: u32 = 1 << 1;
     /// Firm is state-owned.
-    pub const SOE: u64 = 1 << 2;
+    pub const SOE: u32 = 1 << 2;
     /// Firm committed to low-profit service.
-    pub const LOW_PROFIT: u64 = 1 << 3;
+    pub const LOW_PROFIT: u32 = 1 << 3;
     /// Compound has an active service arrangement.
-    pub const COVERED: u64 = 1 << 4;
+    pub const COVERED: u32 = 1 << 4;
     /// Compound is eligible and its owners willing.
-    pub const ELIGIBLE: u64 = 1 << 5;
+    pub const ELIGIBLE: u32 = 1 << 5;
     /// Tender is open for bids.
-    pub const OPEN: u64 = 1 << 6;
+    pub const OPEN: u32 = 1 << 6;
 }
 
 /// Builds the schema. The same function is used to create an index and to check an existing

@@ -17,7 +17,8 @@ use crate::analyzer;
 use crate::bits::Bits;
 use crate::bundles::{Bundle, suggest_bundles};
 use crate::docs::{
-    CompoundDoc, DocKind, FirmDoc, TenderDoc, check_code_word, check_grade, parse_code,
+    CompoundDoc, DocKind, FirmDoc, TenderDoc, check_code_word, check_grade, parse_district,
+    parse_street,
 };
 use crate::error::{IndexError, Result};
 use crate::matching::{Hits, MAX_QUERY_TERMS, as_query};
@@ -76,7 +77,7 @@ impl SearchFilters {
     fn terms(&self, kind: DocKind) -> Result<Vec<String>> {
         let mut out = vec![term::kind(kind)];
         if let Some(d) = &self.district {
-            parse_code("district", d).map_err(as_query)?;
+            parse_district("district", d).map_err(as_query)?;
             out.push(match kind {
                 DocKind::Firm => term::firm_district(d),
                 DocKind::Compound => term::compound_district(d),
@@ -84,7 +85,7 @@ impl SearchFilters {
             });
         }
         if let Some(s) = &self.street {
-            parse_code("street", s).map_err(as_query)?;
+            parse_street("street", s).map_err(as_query)?;
             out.push(match kind {
                 DocKind::Firm => term::firm_street(s),
                 DocKind::Compound => term::compound_street(s),
@@ -229,7 +230,7 @@ impl Snapshot {
             }
             hits.extend(acc.into_iter().map(|(d, (s, m))| (seg_idx, d, s, m)));
         }
-        let row = |h: &(usize, u32, f64, u64)| &self.segments[h.0].data.rows[h.1 as usize];
+        let row = |h: &(usize, u32, f64, u64)| &self.segments[h.0].data.names[h.1 as usize];
         hits.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| row(a).id.cmp(&row(b).id)));
         let total = hits.len();
         let items = hits
@@ -265,7 +266,7 @@ impl Snapshot {
             all.union_with(&set);
             for doc in all.iter().filter(|&d| !reader.is_deleted(d)) {
                 found.push((
-                    seg.data.rows[doc as usize].id.clone(),
+                    seg.data.names[doc as usize].id.clone(),
                     DocAddress::new(seg.ord, doc),
                 ));
             }
@@ -301,7 +302,7 @@ impl Snapshot {
 
     /// Every compound of a street, in id order.
     pub fn compounds_in_street(&self, street: &str) -> Result<Vec<CompoundDoc>> {
-        parse_code("street", street).map_err(as_query)?;
+        parse_street("street", street).map_err(as_query)?;
         self.stored(&term::compound_street(street))
     }
 

@@ -26,36 +26,55 @@ use crate::schema::{Fields, TextField, names};
 /// Cached filter-term sets per segment are dropped wholesale beyond this many entries.
 const TERM_CACHE_LIMIT: usize = 20_000;
 
-/// Everything matching reads about one document, loaded once per segment.
-#[derive(Debug, Clone, Default)]
+/// The numbers matching reads about one document, loaded once per segment: one cache line per
+/// document, so a candidate costs one memory access.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
 pub(crate) struct Row {
-    pub kind: Option<DocKind>,
-    pub id: Box<str>,
-    pub name: Box<str>,
-    pub ref_id: Box<str>,
-    pub district: u64,
-    pub street: Option<u64>,
     pub lon: f64,
     pub lat: f64,
     pub radius_km: f64,
+    /// NaN when unknown.
+    satisfaction: f64,
+    pub credit: i64,
+    pub district: u32,
+    /// 0 when unknown.
+    street: u32,
     /// A firm's capacity left; a compound's or tender's households.
     pub capacity: u32,
-    pub credit: i64,
-    pub satisfaction: Option<f64>,
-    pub flags: u64,
     pub experience: u32,
+    pub flags: u32,
+    pub kind: Option<DocKind>,
 }
 
 impl Row {
-    pub(crate) fn has(&self, flag: u64) -> bool {
+    #[inline]
+    pub(crate) fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
     }
+
+    pub(crate) fn satisfaction(&self) -> Option<f64> {
+        (!self.satisfaction.is_nan()).then_some(self.satisfaction)
+    }
+
+    pub(crate) fn street(&self) -> Option<u32> {
+        (self.street != 0).then_some(self.street)
+    }
+}
+
+/// The strings of a document (read only for the returned page and for tie-breaks).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names {
+    pub id: Box<str>,
+    pub name: Box<str>,
+    pub ref_id: Box<str>,
 }
 
 /// The immutable per-segment cache.
 pub(crate) struct SegmentData {
     id: SegmentId,
     pub rows: Vec<Row>,
+    pub names: Vec<Names>,
     terms: RwLock<HashMap<String, Arc<DocList>>>,
 }
 
@@ -80,7 +99,8 @@ pub struct Snapshot {
     pub(crate) fields: Fields,
     pub(crate) segments: Vec<SegmentView>,
     kind_docs: [u64; 3],
-    tokens: [u64; 6],
+    /// BM25 length normalisation per text field and fieldnorm id.
+    norms: [Arc<[f64; 256]>; 6],
 }
 
 impl Snapshot {
@@ -119,12 +139,28 @@ impl Snapshot {
                 alive,
             });
         }
+        let norms = TextField::ALL.map(|field| {
+            let n = kind_docs[field.kind() as usize];
+            let avg = if n == 0 {
+                1.0
+            } else {
+                (tokens[field as usize] as f64 / n as f64).max(1.0)
+            };
+            let mut norms = [0.0; 256];
+            for (id, norm) in norms.iter_mut().enumerate() {
+                let dl = f64::from(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(
+                    id as u8,
+                ));
+                *norm = K1 * (1.0 - B + B * dl / avg);
+            }
+            Arc::new(norms)
+        });
         Ok(Snapshot {
             searcher,
             fields,
             segments,
             kind_docs,
-            tokens,
+            norms,
         })
     }
 
@@ -208,8 +244,11 @@ impl Snapshot {
         if df == 0 || n == 0 {
             return Ok(None);
         }
-        let avg = (self.tokens[field as usize] as f64 / n as f64).max(1.0);
-        Ok(Some(Bm25::new(df, n, avg)))
+        let (df, n) = (df as f64, n as f64);
+        Ok(Some(Bm25 {
+            idf: (1.0 + (n - df + 0.5) / (df + 0.5)).ln(),
+            norms: self.norms[field as usize].clone(),
+        }))
     }
 }
 
@@ -218,26 +257,13 @@ impl Snapshot {
 pub(crate) struct Bm25 {
     idf: f64,
     /// `K1·(1 − B + B·dl/avgdl)` per fieldnorm id.
-    norms: Box<[f64; 256]>,
+    norms: Arc<[f64; 256]>,
 }
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
 impl Bm25 {
-    fn new(df: u64, n: u64, avg_len: f64) -> Self {
-        let (df, n) = (df as f64, n as f64);
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let mut norms = Box::new([0.0; 256]);
-        for (id, norm) in norms.iter_mut().enumerate() {
-            let dl = f64::from(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(
-                id as u8,
-            ));
-            *norm = K1 * (1.0 - B + B * dl / avg_len);
-        }
-        Self { idf, norms }
-    }
-
     /// Score of a document with this fieldnorm id and term frequency.
     #[inline]
     pub(crate) fn score(&self, fieldnorm_id: u8, tf: u32) -> f64 {
@@ -271,28 +297,33 @@ impl SegmentData {
         let refs = StrValues::load(ff, names::REF_ID)?;
         let first = |c: &Option<Column<f64>>, doc| c.as_ref().and_then(|c| c.first(doc));
         let first_u = |c: &Option<Column<u64>>, doc| c.as_ref().and_then(|c| c.first(doc));
+        let small = |v: Option<u64>| v.map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX));
         let rows = (0..max_doc)
             .map(|doc| Row {
                 kind: first_u(&kind, doc).and_then(DocKind::from_code),
-                id: ids.get(doc),
-                name: display.get(doc),
-                ref_id: refs.get(doc),
-                district: first_u(&district, doc).unwrap_or(0),
-                street: first_u(&street, doc),
+                district: small(first_u(&district, doc)),
+                street: small(first_u(&street, doc)),
                 lon: first(&lon, doc).unwrap_or(0.0),
                 lat: first(&lat, doc).unwrap_or(0.0),
                 radius_km: first(&radius, doc).unwrap_or(0.0),
-                capacity: first_u(&capacity, doc).map_or(0, |v| v.min(u64::from(u32::MAX)) as u32),
+                capacity: small(first_u(&capacity, doc)),
                 credit: credit.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
-                satisfaction: first(&satisfaction, doc),
-                flags: first_u(&flags, doc).unwrap_or(0),
-                experience: first_u(&experience, doc)
-                    .map_or(0, |v| v.min(u64::from(u32::MAX)) as u32),
+                satisfaction: first(&satisfaction, doc).unwrap_or(f64::NAN),
+                flags: small(first_u(&flags, doc)),
+                experience: small(first_u(&experience, doc)),
+            })
+            .collect();
+        let names = (0..max_doc)
+            .map(|doc| Names {
+                id: ids.get(doc),
+                name: display.get(doc),
+                ref_id: refs.get(doc),
             })
             .collect();
         Ok(SegmentData {
             id: reader.segment_id(),
             rows,
+            names,
             terms: RwLock::new(HashMap::new()),
         })
     }
