@@ -26,6 +26,11 @@ impl Bits {
             .is_some_and(|w| w & (1 << (doc & 63)) != 0)
     }
 
+    /// Number of documents in the set.
+    pub(crate) fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
     /// Adds every document of `set`.
     pub(crate) fn union_with(&mut self, set: &DocList) {
         match set {
@@ -148,6 +153,7 @@ mod tests {
         let mut mask = Bits::new(max_doc);
         mask.union_with(&sparse);
         assert_eq!(mask.iter().collect::<Vec<_>>(), vec![3, 4, 999]);
+        assert_eq!(mask.count(), 3);
         let mut hits = Vec::new();
         dense.for_each_in(&mask, |d| hits.push(d));
         assert_eq!(hits, vec![3, 999]);

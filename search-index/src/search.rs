@@ -208,22 +208,60 @@ impl Snapshot {
                 );
                 continue;
             }
-            let mut acc: HashMap<u32, (f64, u64)> = HashMap::new();
+            // Per (field, term): its posting list and fieldnorms in this segment.
+            let mut lists = Vec::with_capacity(weighted.len());
+            let mut postings_len = 0usize;
             for (field, boost, ti, w, bm25) in &weighted {
                 let f = self.fields.text(*field);
-                let Some(mut postings) = reader
+                if let Some(postings) = reader
                     .inverted_index(f)?
                     .read_postings(&Term::from_field_text(f, w), IndexRecordOption::WithFreqs)?
-                else {
-                    continue;
-                };
-                let norms = reader.get_fieldnorms_reader(f)?;
+                {
+                    postings_len += postings.doc_freq() as usize;
+                    let norms = reader.get_fieldnorms_reader(f)?;
+                    lists.push((*boost, *ti, bm25, postings, norms));
+                }
+            }
+            if lists.is_empty() {
+                continue;
+            }
+            if allowed.count() <= postings_len {
+                // Few documents pass the filters: seek each list to them.
+                let docs: Vec<u32> = allowed.iter().filter(|&d| !reader.is_deleted(d)).collect();
+                let mut scores = vec![(0.0, 0u64); docs.len()];
+                for (boost, ti, bm25, postings, norms) in &mut lists {
+                    for (i, &d) in docs.iter().enumerate() {
+                        let mut doc = postings.doc();
+                        if doc < d {
+                            doc = postings.seek(d);
+                        }
+                        if doc == TERMINATED {
+                            break;
+                        }
+                        if doc == d {
+                            scores[i].0 +=
+                                *boost * bm25.score(norms.fieldnorm_id(d), postings.term_freq());
+                            scores[i].1 |= 1 << *ti;
+                        }
+                    }
+                }
+                hits.extend(
+                    docs.iter()
+                        .zip(scores)
+                        .filter(|(_, (_, mask))| *mask != 0)
+                        .map(|(&d, (s, m))| (seg_idx, d, s, m)),
+                );
+                continue;
+            }
+            // Many pass: walk the posting lists and keep the documents that pass.
+            let mut acc: HashMap<u32, (f64, u64)> = HashMap::new();
+            for (boost, ti, bm25, postings, norms) in &mut lists {
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
                     if allowed.contains(doc) && !reader.is_deleted(doc) {
                         let e = acc.entry(doc).or_insert((0.0, 0));
-                        e.0 += boost * bm25.score(norms.fieldnorm_id(doc), postings.term_freq());
-                        e.1 |= 1 << ti;
+                        e.0 += *boost * bm25.score(norms.fieldnorm_id(doc), postings.term_freq());
+                        e.1 |= 1 << *ti;
                     }
                     doc = postings.advance();
                 }

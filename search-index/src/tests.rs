@@ -967,3 +967,48 @@ fn matching_agrees_with_a_brute_force_reference_across_segments_and_updates() {
     }
     assert!(nonempty > 10, "{nonempty}");
 }
+
+#[test]
+fn filtered_search_is_the_unfiltered_search_restricted_to_the_filter() {
+    let data = synthetic::generate(
+        Scale {
+            firms: 1_500,
+            compounds: 10,
+            tenders: 10,
+        },
+        5,
+    );
+    let index = index_with(&data.firms, &[], &[]);
+    let all = index
+        .search(
+            "化粪池",
+            &SearchFilters::default(),
+            DocKind::Firm,
+            100_000,
+            0,
+        )
+        .unwrap();
+    assert!(all.total > 100, "{}", all.total);
+    // A one-district filter passes fewer firms than the posting lists hold (the seek path);
+    // no filter passes more (the posting walk). Both must give the same scores.
+    for district in ["510104", "510182", "510121"] {
+        let filters = SearchFilters {
+            district: Some(district.into()),
+            ..SearchFilters::default()
+        };
+        let some = index
+            .search("化粪池", &filters, DocKind::Firm, 100_000, 0)
+            .unwrap();
+        let serves = |id: &str| {
+            let f = data.firms.iter().find(|f| f.id == id).unwrap();
+            f.district_code == district || f.districts_served.iter().any(|d| d == district)
+        };
+        let expected: Vec<&SearchHit> = all.items.iter().filter(|h| serves(&h.id)).collect();
+        assert!(!expected.is_empty());
+        assert_eq!(
+            some.items.iter().collect::<Vec<_>>(),
+            expected,
+            "{district}"
+        );
+    }
+}
