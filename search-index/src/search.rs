@@ -269,8 +269,18 @@ impl Snapshot {
             hits.extend(acc.into_iter().map(|(d, (s, m))| (seg_idx, d, s, m)));
         }
         let row = |h: &(usize, u32, f64, u64)| &self.segments[h.0].data.names[h.1 as usize];
-        hits.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| row(a).id.cmp(&row(b).id)));
+        let order = |a: &(usize, u32, f64, u64), b: &(usize, u32, f64, u64)| {
+            b.2.total_cmp(&a.2).then_with(|| row(a).id.cmp(&row(b).id))
+        };
         let total = hits.len();
+        let wanted = offset.saturating_add(limit);
+        if wanted == 0 {
+            hits.clear();
+        } else if wanted < hits.len() {
+            hits.select_nth_unstable_by(wanted - 1, order);
+            hits.truncate(wanted);
+        }
+        hits.sort_by(order);
         let items = hits
             .iter()
             .skip(offset)
