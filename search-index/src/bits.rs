@@ -14,6 +14,18 @@ impl Bits {
         }
     }
 
+    /// An empty set over `max_doc` documents in a reused buffer.
+    pub(crate) fn from_buffer(mut words: Vec<u64>, max_doc: u32) -> Self {
+        words.clear();
+        words.resize((max_doc as usize).div_ceil(64), 0);
+        Self { words }
+    }
+
+    /// Gives the buffer back for reuse.
+    pub(crate) fn into_buffer(self) -> Vec<u64> {
+        self.words
+    }
+
     #[inline]
     pub(crate) fn insert(&mut self, doc: u32) {
         self.words[(doc >> 6) as usize] |= 1 << (doc & 63);

@@ -10,6 +10,7 @@
 //! profile) is then computed only for survivors that can still reach the requested page, given
 //! the largest text score possible.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
@@ -185,6 +186,30 @@ impl Candidate {
     }
 }
 
+/// Buffers reused by the queries of one thread (searches run on a pool of blocking threads),
+/// so a query allocates little beyond its answer.
+#[derive(Default)]
+struct Scratch {
+    words: Vec<u64>,
+    picked: Vec<u32>,
+    cands: Vec<Candidate>,
+    bases: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut scratch = SCRATCH.with(RefCell::take);
+    // An earlier query may have stopped half-way on an error.
+    scratch.cands.clear();
+    scratch.picked.clear();
+    let result = f(&mut scratch);
+    SCRATCH.with(|cell| *cell.borrow_mut() = scratch);
+    result
+}
+
 /// Query terms with their BM25 weights (terms no live document has are dropped).
 struct TextQuery {
     /// Terms by decreasing BM25 bound (ties by position in the text). Every scoring path adds
@@ -253,7 +278,8 @@ impl Snapshot {
                     .position(|c| c.seg != seg_idx)
                     .unwrap_or(cands.len() - start);
             let group = &mut cands[start..end];
-            let reader = self.reader(&self.segments[seg_idx]);
+            let seg = &self.segments[seg_idx];
+            let reader = self.reader(seg);
             let tantivy_field = self.fields.text(field);
             let inverted = reader.inverted_index(tantivy_field)?;
             let norms = reader.get_fieldnorms_reader(tantivy_field)?;
@@ -264,6 +290,16 @@ impl Snapshot {
                 else {
                     continue;
                 };
+                if let Some(tfs) = self.dense_tfs(seg, field, text, &postings) {
+                    for cand in group.iter_mut() {
+                        let tf = tfs[cand.doc as usize];
+                        if tf != 0 {
+                            cand.text += bm25.score(norms.fieldnorm_id(cand.doc), u32::from(tf));
+                            cand.mask |= 1 << ti;
+                        }
+                    }
+                    continue;
+                }
                 for cand in group.iter_mut() {
                     let mut doc = postings.doc();
                     if doc < cand.doc {
@@ -291,31 +327,34 @@ impl Snapshot {
     /// survivor term-at-a-time, which reads each posting list once in order.)
     fn rank(
         &self,
-        mut cands: Vec<Candidate>,
+        cands: &mut Vec<Candidate>,
         field: TextField,
         query: &TextQuery,
         w: &Weights,
         wanted: usize,
-    ) -> Result<Vec<Candidate>> {
+        bases: &mut Vec<f64>,
+    ) -> Result<()> {
         if wanted == 0 || cands.is_empty() {
-            return Ok(Vec::new());
+            cands.clear();
+            return Ok(());
         }
         let text_max = w.text * query.max_score();
-        if text_max <= 0.0 {
-            return Ok(self.top(cands, w, wanted));
+        if text_max > 0.0 {
+            if wanted < cands.len() {
+                bases.clear();
+                bases.extend(cands.iter().map(|c| c.base));
+                let (_, kth, _) = bases.select_nth_unstable_by(wanted - 1, |a, b| b.total_cmp(a));
+                let threshold = *kth;
+                cands.retain(|c| c.base + text_max >= threshold);
+            }
+            self.score_text(field, query, cands)?;
         }
-        if wanted < cands.len() {
-            let mut bases: Vec<f64> = cands.iter().map(|c| c.base).collect();
-            let (_, kth, _) = bases.select_nth_unstable_by(wanted - 1, |a, b| b.total_cmp(a));
-            let threshold = *kth;
-            cands.retain(|c| c.base + text_max >= threshold);
-        }
-        self.score_text(field, query, &mut cands)?;
-        Ok(self.top(cands, w, wanted))
+        self.top(cands, w, wanted);
+        Ok(())
     }
 
-    /// The best `wanted` of fully scored candidates, in rank order.
-    fn top(&self, mut cands: Vec<Candidate>, w: &Weights, wanted: usize) -> Vec<Candidate> {
+    /// Keeps the best `wanted` of fully scored candidates, in rank order.
+    fn top(&self, cands: &mut Vec<Candidate>, w: &Weights, wanted: usize) {
         let order = |a: &Candidate, b: &Candidate| -> Ordering {
             b.score(w)
                 .total_cmp(&a.score(w))
@@ -326,7 +365,6 @@ impl Snapshot {
             cands.truncate(wanted);
         }
         cands.sort_by(order);
-        cands
     }
 
     fn row(&self, c: &Candidate) -> &Row {
@@ -365,94 +403,104 @@ impl Snapshot {
         let fine = term::firm_reach_fine(Cell::of(q.lon, q.lat, geo::FINE_CELL_DEG));
         let coarse = term::firm_reach_coarse(Cell::of(q.lon, q.lat, geo::COARSE_CELL_DEG));
 
-        let mut cands = Vec::new();
-        let mut picked = Vec::new();
-        for (seg_idx, seg) in self.segments.iter().enumerate() {
-            let keyed = self.docs(seg, &key)?;
-            if keyed.is_empty() {
-                continue;
-            }
-            let served = self.docs(seg, &by_district_term)?;
-            let reader = self.reader(seg);
-            let rows = &seg.data.rows;
-            let mut reach = Bits::new(reader.max_doc());
-            reach.union_with(&served);
-            reach.union_with(&*self.docs(seg, &fine)?);
-            reach.union_with(&*self.docs(seg, &coarse)?);
-            // A tight first pass (one row read per document, no arithmetic) lets the CPU keep
-            // many row loads in flight; the second pass finds the rows in cache.
-            picked.clear();
-            keyed.for_each_in(&reach, |doc| {
-                let row = &rows[doc as usize];
-                if row.capacity >= q.households
-                    && row.has(flags::RECOMMENDED)
-                    && row.kind == Some(DocKind::Firm)
-                {
-                    picked.push(doc);
-                }
-            });
-            for &doc in &picked {
-                if reader.is_deleted(doc) {
+        with_scratch(|scratch| {
+            let Scratch {
+                words,
+                picked,
+                cands,
+                bases,
+                ..
+            } = scratch;
+            for (seg_idx, seg) in self.segments.iter().enumerate() {
+                let keyed = self.docs(seg, &key)?;
+                if keyed.is_empty() {
                     continue;
                 }
-                let row = &rows[doc as usize];
-                let by_district = served.contains(doc);
-                // Great-circle distance is never below the latitude difference: a cheap
-                // rejection before the trigonometry.
-                if !by_district && (row.lat - q.lat).abs() * KM_PER_DEG_LAT > row.radius_km {
-                    continue;
-                }
-                let distance_km = haversine_km(q.lon, q.lat, row.lon, row.lat);
-                if !by_district && distance_km > row.radius_km {
-                    continue;
-                }
-                let mut base = Sum(0.0);
-                firm_parts(&mut base, w, &ctx, row, distance_km, by_district);
-                cands.push(Candidate {
-                    seg: seg_idx,
-                    doc,
-                    distance_km,
-                    by_district,
-                    base: base.0,
-                    text: 0.0,
-                    mask: 0,
+                let served = self.docs(seg, &by_district_term)?;
+                let reader = self.reader(seg);
+                let rows = &seg.data.rows;
+                let mut reach = Bits::from_buffer(std::mem::take(words), reader.max_doc());
+                reach.union_with(&served);
+                reach.union_with(&*self.docs(seg, &fine)?);
+                reach.union_with(&*self.docs(seg, &coarse)?);
+                // A tight first pass (one row read per document, no arithmetic) lets the CPU keep
+                // many row loads in flight; the second pass finds the rows in cache.
+                picked.clear();
+                keyed.for_each_in(&reach, |doc| {
+                    let row = &rows[doc as usize];
+                    if row.capacity >= q.households
+                        && row.has(flags::RECOMMENDED)
+                        && row.kind == Some(DocKind::Firm)
+                    {
+                        picked.push(doc);
+                    }
                 });
-            }
-        }
-        let total = cands.len();
-        let query = TextQuery::new(self, TextField::FirmProfile, &q.needs)?;
-        let ranked = self.rank(
-            cands,
-            TextField::FirmProfile,
-            &query,
-            w,
-            offset.saturating_add(limit),
-        )?;
-        let items = ranked
-            .iter()
-            .skip(offset)
-            .map(|c| {
-                let (row, names) = (self.row(c), self.names(c));
-                let mut parts = Vec::new();
-                firm_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
-                let matched = query.matched(c.mask);
-                parts.push(rank::text_part(
-                    w.text * c.text,
-                    c.text,
-                    &matched,
-                    "需求与企业简介",
-                ));
-                FirmMatch {
-                    firm_id: names.id.to_string(),
-                    name: names.name.to_string(),
-                    score: c.score(w),
-                    distance_km: c.distance_km,
-                    parts,
-                    matched_terms: matched,
+                *words = reach.into_buffer();
+                for &doc in picked.iter() {
+                    if reader.is_deleted(doc) {
+                        continue;
+                    }
+                    let row = &rows[doc as usize];
+                    let by_district = served.contains(doc);
+                    // Great-circle distance is never below the latitude difference: a cheap
+                    // rejection before the trigonometry.
+                    if !by_district && (row.lat - q.lat).abs() * KM_PER_DEG_LAT > row.radius_km {
+                        continue;
+                    }
+                    let distance_km = haversine_km(q.lon, q.lat, row.lon, row.lat);
+                    if !by_district && distance_km > row.radius_km {
+                        continue;
+                    }
+                    let mut base = Sum(0.0);
+                    firm_parts(&mut base, w, &ctx, row, distance_km, by_district);
+                    cands.push(Candidate {
+                        seg: seg_idx,
+                        doc,
+                        distance_km,
+                        by_district,
+                        base: base.0,
+                        text: 0.0,
+                        mask: 0,
+                    });
                 }
-            })
-            .collect();
-        Ok(Hits { total, items })
+            }
+            let total = cands.len();
+            let query = TextQuery::new(self, TextField::FirmProfile, &q.needs)?;
+            self.rank(
+                cands,
+                TextField::FirmProfile,
+                &query,
+                w,
+                offset.saturating_add(limit),
+                bases,
+            )?;
+            let items = cands
+                .iter()
+                .skip(offset)
+                .map(|c| {
+                    let (row, names) = (self.row(c), self.names(c));
+                    let mut parts = Vec::new();
+                    firm_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
+                    let matched = query.matched(c.mask);
+                    parts.push(rank::text_part(
+                        w.text * c.text,
+                        c.text,
+                        &matched,
+                        "需求与企业简介",
+                    ));
+                    FirmMatch {
+                        firm_id: names.id.to_string(),
+                        name: names.name.to_string(),
+                        score: c.score(w),
+                        distance_km: c.distance_km,
+                        parts,
+                        matched_terms: matched,
+                    }
+                })
+                .collect();
+            cands.clear();
+            Ok(Hits { total, items })
+        })
     }
 
     /// The open tenders a firm qualifies for, nearest and best-fitting first. A firm that is
@@ -561,14 +609,15 @@ impl Snapshot {
         }
         let total = cands.len();
         let query = TextQuery::new(self, TextField::TenderNeeds, &q.profile)?;
-        let ranked = self.rank(
-            cands,
+        self.rank(
+            &mut cands,
             TextField::TenderNeeds,
             &query,
             w,
             offset.saturating_add(limit),
+            &mut Vec::new(),
         )?;
-        let items = ranked
+        let items = cands
             .iter()
             .skip(offset)
             .map(|c| {

@@ -260,6 +260,23 @@ fn ranking_on_hand_made_data_follows_distance_text_and_id() {
 }
 
 #[test]
+fn term_frequencies_above_255_score_exactly() {
+    let (lon, lat) = offset(1.0, 0.0);
+    let mut many = firm("many", lon, lat);
+    many.profile = "电梯 ".repeat(300);
+    let mut once = firm("once", lon, lat);
+    once.profile = "电梯".into();
+    let other = firm("other", lon, lat);
+    let index = index_with(&[many, once, other], &[], &[]);
+    let mut q = query_at(0.0, 0.0);
+    q.needs = "电梯".into();
+    let hits = all_firms(&index, &q);
+    assert_eq!(firm_ids(&hits), vec!["many", "once", "other"]);
+    let text = |i: usize| part(&hits.items[i], "text").unwrap().value;
+    assert!(text(0) > text(1) && text(1) > 0.0 && text(2) == 0.0);
+}
+
+#[test]
 fn reasons_carry_the_right_values() {
     let (lon, lat) = offset(1.0, 0.0);
     let mut plain = firm("plain", lon, lat);
