@@ -113,6 +113,14 @@ impl DocList {
         }
     }
 
+    /// Heap bytes held.
+    pub(crate) fn bytes(&self) -> usize {
+        match self {
+            DocList::Bits(bits) => bits.words.len() * 8,
+            DocList::List(docs) => docs.len() * 4,
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         match self {
             DocList::Bits(bits) => bits.words.iter().all(|&w| w == 0),

@@ -4,11 +4,12 @@
 //! key term (`model|fee model|grade`, written only for recommended firms) AND (its district's
 //! reach term OR its grid cell's reach term). The intersection is read from cached per-segment
 //! document sets; capacity and the exact haversine distance (for firms reached by radius, not
-//! by a served district) are checked per candidate on dense rows. Every survivor gets its
-//! static score (distance decay, place match, capacity fit, credit, satisfaction, whitelist,
-//! public interest, experience); the text relevance (BM25 of the tender's needs against the
-//! profile) is then computed only for survivors that can still reach the requested page, given
-//! the largest text score possible.
+//! by a served district) are checked per candidate on dense one-cache-line rows. Every survivor
+//! gets its static score (distance decay, place match, capacity fit, credit, satisfaction,
+//! whitelist, public interest, experience) and then its text relevance — BM25 of the tender's
+//! needs against the profile, term at a time over the survivors only, reading a cached byte
+//! per candidate for common terms and seeking the posting list for rare ones. No query tree is
+//! built per request.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -479,7 +480,7 @@ impl Snapshot {
                 .skip(offset)
                 .map(|c| {
                     let (row, names) = (self.row(c), self.names(c));
-                    let mut parts = Vec::new();
+                    let mut parts = Vec::with_capacity(16);
                     firm_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
                     let matched = query.matched(c.mask);
                     parts.push(rank::text_part(
@@ -622,7 +623,7 @@ impl Snapshot {
             .skip(offset)
             .map(|c| {
                 let (row, names) = (self.row(c), self.names(c));
-                let mut parts = Vec::new();
+                let mut parts = Vec::with_capacity(16);
                 tender_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
                 let matched = query.matched(c.mask);
                 parts.push(rank::text_part(

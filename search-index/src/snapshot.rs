@@ -25,12 +25,17 @@ use crate::bits::DocList;
 use crate::error::Result;
 use crate::schema::{Fields, TextField, names};
 
-/// Cached filter-term sets per segment are dropped wholesale beyond this many entries.
+/// Per-segment caches (filter-term sets, document frequencies) are dropped wholesale beyond
+/// this many entries.
 const TERM_CACHE_LIMIT: usize = 20_000;
 /// A text term gets a dense term-frequency array once it is in one document in this many.
 const DENSE_TF_RATIO: usize = 64;
-/// Budget of the dense term-frequency arrays of one segment.
-const DENSE_TF_BYTES: usize = 64 << 20;
+/// Budget of the filter-term sets and dense term frequencies cached by all the segments of
+/// every index of the process. Past it, a segment drops its filter-term sets and no new dense
+/// frequencies are built (queries then seek the posting lists).
+const CACHE_BUDGET_BYTES: usize = 256 << 20;
+/// Bytes currently held under [`CACHE_BUDGET_BYTES`].
+static CACHED_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 /// The numbers matching reads about one document, loaded once per segment: one cache line per
 /// document, so a candidate costs one memory access.
@@ -84,7 +89,29 @@ pub(crate) struct SegmentData {
     terms: RwLock<HashMap<String, Arc<DocList>>>,
     /// Dense term frequencies of common terms, per text field (see [`Snapshot::dense_tfs`]).
     tfs: [RwLock<HashMap<String, Arc<[u8]>>>; 6],
-    tf_bytes: AtomicUsize,
+    /// Bytes of `terms` and `tfs`, counted in [`CACHED_BYTES`] until the segment is dropped.
+    cached_bytes: AtomicUsize,
+}
+
+impl SegmentData {
+    fn account(&self, bytes: usize) {
+        self.cached_bytes.fetch_add(bytes, AtomicOrdering::Relaxed);
+        CACHED_BYTES.fetch_add(bytes, AtomicOrdering::Relaxed);
+    }
+
+    fn release(&self, bytes: usize) {
+        self.cached_bytes.fetch_sub(bytes, AtomicOrdering::Relaxed);
+        CACHED_BYTES.fetch_sub(bytes, AtomicOrdering::Relaxed);
+    }
+}
+
+impl Drop for SegmentData {
+    fn drop(&mut self) {
+        CACHED_BYTES.fetch_sub(
+            self.cached_bytes.load(AtomicOrdering::Relaxed),
+            AtomicOrdering::Relaxed,
+        );
+    }
 }
 
 /// Live-document statistics of a segment at one delete generation.
@@ -210,11 +237,18 @@ impl Snapshot {
             }
         }
         let set = Arc::new(DocList::from_sorted(docs, reader.max_doc()));
+        let bytes = set.bytes();
         let mut cache = seg.data.terms.write().expect("term cache");
-        if cache.len() >= TERM_CACHE_LIMIT {
-            cache.clear();
+        if cache.len() >= TERM_CACHE_LIMIT
+            || CACHED_BYTES.load(AtomicOrdering::Relaxed) + bytes > CACHE_BUDGET_BYTES
+        {
+            seg.data
+                .release(cache.drain().map(|(_, set)| set.bytes()).sum());
         }
-        cache.insert(text.to_string(), set.clone());
+        if let Some(old) = cache.insert(text.to_string(), set.clone()) {
+            seg.data.release(old.bytes());
+        }
+        seg.data.account(bytes);
         Ok(set)
     }
 
@@ -236,7 +270,7 @@ impl Snapshot {
         }
         let max_doc = seg.data.rows.len();
         if (postings.doc_freq() as usize) * DENSE_TF_RATIO < max_doc
-            || seg.data.tf_bytes.load(AtomicOrdering::Relaxed) + max_doc > DENSE_TF_BYTES
+            || CACHED_BYTES.load(AtomicOrdering::Relaxed) + max_doc > CACHE_BUDGET_BYTES
         {
             return None;
         }
@@ -248,13 +282,11 @@ impl Snapshot {
             doc = list.advance();
         }
         let tfs: Arc<[u8]> = tfs.into();
-        seg.data
-            .tf_bytes
-            .fetch_add(max_doc, AtomicOrdering::Relaxed);
-        cache
-            .write()
-            .expect("tf cache")
-            .insert(text.to_string(), tfs.clone());
+        let mut cache = cache.write().expect("tf cache");
+        if let Some(old) = cache.insert(text.to_string(), tfs.clone()) {
+            seg.data.release(old.len());
+        }
+        seg.data.account(max_doc);
         Some(tfs)
     }
 
@@ -387,7 +419,7 @@ impl SegmentData {
             names,
             terms: RwLock::new(HashMap::new()),
             tfs: Default::default(),
-            tf_bytes: AtomicUsize::new(0),
+            cached_bytes: AtomicUsize::new(0),
         })
     }
 }
