@@ -278,7 +278,7 @@ impl FirmDoc {
         self.validate()?;
         let mut doc = TantivyDocument::new();
         let kind = DocKind::Firm;
-        add_common(&mut doc, f, kind, &self.id, &self.name, "")?;
+        add_common(&mut doc, f, kind, &self.id, &self.name, "");
         doc.add_text(f.text(TextField::FirmName), &self.name);
         doc.add_text(f.text(TextField::FirmProfile), &self.profile);
         doc.add_u64(
@@ -369,7 +369,7 @@ impl CompoundDoc {
     pub(crate) fn to_document(&self, f: &Fields) -> Result<TantivyDocument> {
         self.validate()?;
         let mut doc = TantivyDocument::new();
-        add_common(&mut doc, f, DocKind::Compound, &self.id, &self.name, "")?;
+        add_common(&mut doc, f, DocKind::Compound, &self.id, &self.name, "");
         doc.add_text(f.text(TextField::CompoundName), &self.name);
         doc.add_text(f.text(TextField::CompoundAddress), &self.address);
         doc.add_u64(
@@ -429,7 +429,7 @@ impl TenderDoc {
             &self.id,
             &self.compound_name,
             &self.compound_id,
-        )?;
+        );
         doc.add_text(f.text(TextField::TenderName), &self.compound_name);
         doc.add_text(f.text(TextField::TenderNeeds), &self.needs);
         doc.add_u64(
@@ -477,14 +477,13 @@ fn add_common(
     id: &str,
     name: &str,
     ref_id: &str,
-) -> Result<()> {
+) {
     doc.add_text(f.filter, term::kind(kind));
     doc.add_text(f.filter, term::uid(kind, id));
     doc.add_u64(f.kind, kind.code());
     doc.add_text(f.id, id);
     doc.add_text(f.name, name);
     doc.add_text(f.ref_id, ref_id);
-    Ok(())
 }
 
 fn add_json<T: Serialize>(doc: &mut TantivyDocument, f: &Fields, value: &T) -> Result<()> {

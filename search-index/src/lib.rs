@@ -3,6 +3,11 @@
 //! suggestions and a seeded synthetic data generator. A pure library: no HTTP, no database —
 //! the matching service feeds it from the change feeds and serves its answers.
 //!
+//! Writes go through [`IndexHandle`] (upserts enqueue to the writer thread; [`IndexHandle::commit`]
+//! blocks until the batch is searchable and stores a payload such as feed cursors with it).
+//! Reads go through a [`Snapshot`]: `match_firms`, `match_tenders`, `search`, reads by id and
+//! bundle suggestions, all synchronous and cheap — call them from `spawn_blocking` in async code.
+//!
 //! ```text
 //! let index = IndexHandle::open(IndexLocation::Dir("data/index".into()))?;
 //! index.upsert_firm(&firm)?;
