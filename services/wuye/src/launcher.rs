@@ -53,7 +53,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             catalog_url: base.clone(),
             keys: keys.clone(),
             limits,
-            policy: Default::default(),
+            policy: settings.tender.clone(),
         },
         cancel.clone(),
     )
@@ -158,7 +158,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     catalog_url: need(&settings.catalog_url, "catalog-url")?,
                     keys,
                     limits,
-                    policy: Default::default(),
+                    policy: settings.tender.clone(),
                 },
                 cancel.clone(),
             )
