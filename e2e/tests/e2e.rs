@@ -8,5 +8,7 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
+    pub mod ocds;
     pub mod tender;
+    pub mod transparency;
 }
