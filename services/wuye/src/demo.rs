@@ -935,6 +935,14 @@ pub async fn load_live_tenders(
     let id = demo
         .open_tender(&f, demo_terms(area, deadline, enquiry))
         .await?;
+    // A material change while open (an OCDS `tenderAmendment`), before any bid.
+    demo.tender(
+        Method::PATCH,
+        &format!("/{id}"),
+        &demo.committee(&f)?,
+        Some(&json!({"needs": "【演示数据】需要秩序维护（门岗 24 小时值守）、楼道和公共区域保洁、垃圾分类收运、绿化养护、共用设施设备日常维护，以及每年一次外墙和屋面渗漏排查；每季度公开收支。"})),
+    )
+    .await?;
     let firms = demo.eligible_firms(DEMO_DISTRICTS[0]).await?;
     for (i, firm) in firms.iter().take(2).enumerate() {
         demo.bid(&id, firm, &demo_bid(145 + 10 * i as i64, area, false))
