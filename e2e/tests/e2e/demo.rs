@@ -186,7 +186,12 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
     assert_eq!(awarded["award"]["status"], "in_notice");
     let committee = app.token(
         Role::Committee,
-        Scope::Compound(by_status["evaluation"][0]["compound_id"].as_str().unwrap().into()),
+        Scope::Compound(
+            by_status["evaluation"][0]["compound_id"]
+                .as_str()
+                .unwrap()
+                .into(),
+        ),
     );
     let ranking = app
         .get(
@@ -195,7 +200,10 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
         )
         .await
         .json();
-    assert!(ranking[0]["total_score"].as_f64().unwrap() > 0.0, "{ranking}");
+    assert!(
+        ranking[0]["total_score"].as_f64().unwrap() > 0.0,
+        "{ranking}"
+    );
     // Contracted: a budget and accounts, and the compound's satisfaction.
     let contracted = tenders(format!("/{}", id("contracted"))).await;
     let compound = contracted["compound_id"].as_str().unwrap();
@@ -229,7 +237,13 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
     let releases = super::ocds::all_releases(&app, &v, 50).await;
     let kinds: std::collections::BTreeSet<&str> = releases
         .iter()
-        .flat_map(|r| r["tag"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()))
+        .flat_map(|r| {
+            r["tag"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+        })
         .collect();
     for kind in [
         "planning",

@@ -44,7 +44,10 @@ pub(crate) fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{what} is not a valid OCDS release package: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "{what} is not a valid OCDS release package: {errors:#?}"
+    );
 }
 
 /// Every published release, paging through `/tenders/ocds/releases` with `limit`; each
@@ -68,7 +71,10 @@ pub(crate) async fn all_releases(
         let releases = page["releases"].as_array().unwrap();
         assert!(releases.len() as i64 <= limit);
         out.extend(releases.iter().cloned());
-        url = page["links"]["next"].as_str().expect("a next link").to_string();
+        url = page["links"]["next"]
+            .as_str()
+            .expect("a next link")
+            .to_string();
     }
 }
 
@@ -133,7 +139,11 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     let w = World::new(backend).await;
     let v = package_validator();
     let seq = w
-        .firms(&[("f-o1", json!({})), ("f-o2", json!({})), ("f-o3", json!({}))])
+        .firms(&[
+            ("f-o1", json!({})),
+            ("f-o2", json!({})),
+            ("f-o3", json!({})),
+        ])
         .await;
     w.applied(seq).await;
     for c in ["c-oa", "c-ob", "c-oc", "c-od"] {
@@ -217,7 +227,12 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     let amendment = &releases[1]["tender"]["amendments"][0];
     assert_eq!(amendment["amendsReleaseID"], releases[0]["id"]);
     assert_eq!(amendment["releaseID"], releases[1]["id"]);
-    assert!(amendment["rationale"].as_str().unwrap().contains("年度预算"));
+    assert!(
+        amendment["rationale"]
+            .as_str()
+            .unwrap()
+            .contains("年度预算")
+    );
     let t = &releases[1]["tender"];
     assert_eq!(t["status"], "active");
     assert_eq!(t["statusDetails"], "open");
@@ -225,13 +240,25 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     assert_eq!(t["mainProcurementCategory"], "services");
     assert_eq!(t["awardCriteria"], "priceOnly");
     // 700 000 元 a year for 36 months, exactly.
-    assert_eq!(t["value"], json!({"amount": 2_100_000.0, "currency": "CNY"}));
-    assert_eq!(releases[1]["planning"]["budget"]["amount"]["amount"], 2_100_000.0);
+    assert_eq!(
+        t["value"],
+        json!({"amount": 2_100_000.0, "currency": "CNY"})
+    );
+    assert_eq!(
+        releases[1]["planning"]["budget"]["amount"]["amount"],
+        2_100_000.0
+    );
     assert_eq!(releases[0]["tender"]["value"]["amount"], 1_814_400.0);
-    assert_eq!(roles(&releases[0], "compound-c-oa"), vec!["buyer", "procuringEntity"]);
+    assert_eq!(
+        roles(&releases[0], "compound-c-oa"),
+        vec!["buyer", "procuringEntity"]
+    );
     let everything = all_releases(&w.app, &v, 200).await;
     let text = serde_json::to_string(&everything).unwrap();
-    assert!(!text.contains("f-o3") && !text.contains("tenderers"), "{text}");
+    assert!(
+        !text.contains("f-o3") && !text.contains("tenderers"),
+        "{text}"
+    );
 
     // B is cancelled before its opening: its bid stays sealed for good.
     let cancel = w
@@ -247,8 +274,14 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     assert_eq!(tags(r), vec!["tenderCancellation"]);
     assert_eq!(r["tender"]["status"], "cancelled");
     assert_eq!(r["tender"]["statusDetails"], "cancelled");
-    assert_eq!(r["tender"]["documents"][0]["documentType"], "cancellationDetails");
-    assert_eq!(r["tender"]["documents"][0]["description"], "业主大会决定暂缓选聘");
+    assert_eq!(
+        r["tender"]["documents"][0]["documentType"],
+        "cancellationDetails"
+    );
+    assert_eq!(
+        r["tender"]["documents"][0]["description"],
+        "业主大会决定暂缓选聘"
+    );
     assert!(!bp.to_string().contains("f-o3"));
     // D was never published.
     w.get(&format!("/ocds/releases/ocds-wuye01-{d_id}"), None)
@@ -340,11 +373,17 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     assert_eq!(statuses, vec!["cancelled", "active"]);
     assert_eq!(r["contracts"][0]["status"], "active");
     assert_eq!(r["contracts"][0]["awardID"], r["awards"][1]["id"]);
-    assert_eq!(r["contracts"][0]["period"]["startDate"], "2026-01-01T00:00:00+08:00");
+    assert_eq!(
+        r["contracts"][0]["period"]["startDate"],
+        "2026-01-01T00:00:00+08:00"
+    );
     assert_eq!(r["contracts"][0]["value"]["amount"], 1_512_000.0);
     let path = format!("/contracts/{contract_id}/disclosures");
     let firm = w.firm_token("f-o1");
-    for body in [money_body("budget", "2026"), money_body("accounts", "2026-Q3")] {
+    for body in [
+        money_body("budget", "2026"),
+        money_body("accounts", "2026-Q3"),
+    ] {
         let a = w.post(&path, Some(&firm), &body).await;
         assert_eq!(a.status, 201, "{}", a.body);
     }
@@ -352,14 +391,20 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     assert_eq!(tags(&r), vec!["implementation"]);
     let implementation = &r["contracts"][0]["implementation"];
     assert_eq!(implementation["documents"].as_array().unwrap().len(), 2);
-    assert_eq!(implementation["documents"][0]["documentType"], "contractSchedule");
+    assert_eq!(
+        implementation["documents"][0]["documentType"],
+        "contractSchedule"
+    );
     assert_eq!(
         implementation["documents"][1]["documentType"],
         "financialProgressReport"
     );
     let transactions = implementation["transactions"].as_array().unwrap();
     assert_eq!(transactions.len(), 1);
-    assert_eq!(transactions[0]["value"], json!({"amount": 150_000.0, "currency": "CNY"}));
+    assert_eq!(
+        transactions[0]["value"],
+        json!({"amount": 150_000.0, "currency": "CNY"})
+    );
     assert_eq!(transactions[0]["payer"]["id"], "compound-c-oa");
     assert_eq!(transactions[0]["payee"]["id"], "firm-f-o1");
     let t = w
@@ -373,7 +418,10 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     let r = last(&w.process(&v, &id).await).clone();
     assert_eq!(tags(&r), vec!["contractTermination"]);
     assert_eq!(r["contracts"][0]["status"], "terminated");
-    assert_eq!(r["contracts"][0]["period"]["endDate"], "2026-10-31T23:59:59+08:00");
+    assert_eq!(
+        r["contracts"][0]["period"]["endDate"],
+        "2026-10-31T23:59:59+08:00"
+    );
 
     // Every kind of release, every code from the official lists.
     let everything = all_releases(&w.app, &v, 200).await;
@@ -434,7 +482,10 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     let dates: Vec<i64> = everything.iter().map(|r| ms(&r["date"])).collect();
     assert!(dates.windows(2).all(|d| d[0] <= d[1]), "{dates:?}");
     let page = w.get("/ocds/releases?after=3&limit=2", None).await.json();
-    assert_eq!(ids(page["releases"].as_array().unwrap()), ids(&everything[3..5]));
+    assert_eq!(
+        ids(page["releases"].as_array().unwrap()),
+        ids(&everything[3..5])
+    );
     assert!(
         page["links"]["next"]
             .as_str()
@@ -443,7 +494,9 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     );
     assert_eq!(page["version"], "1.1");
     assert_eq!(
-        w.get(&format!("/ocds/releases?after={n}"), None).await.status,
+        w.get(&format!("/ocds/releases?after={n}"), None)
+            .await
+            .status,
         204
     );
     let a = w.get("/ocds/releases?after=-1&limit=0", None).await;

@@ -9,8 +9,8 @@ use shared::auth::{Role, Scope};
 use wuye_e2e::{Backend, both_backends};
 
 use super::tender::{
-    JINGUANYI, JINJIANG, World, assert_fields, field_code, merged, opened_with_bids, sleep_until,
-    ms,
+    JINGUANYI, JINJIANG, World, assert_fields, field_code, merged, ms, opened_with_bids,
+    sleep_until,
 };
 
 both_backends!(
@@ -76,9 +76,7 @@ async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backe
 
     // Who may publish: the contract's firm and the compound's committee, no one else.
     let budget = money_body("budget", "2026");
-    let a = w
-        .call(Method::POST, &path, None, Some(&budget))
-        .await;
+    let a = w.call(Method::POST, &path, None, Some(&budget)).await;
     a.problem(401, "unauthenticated");
     for token in [
         w.firm_token("f-d2"),
@@ -105,7 +103,11 @@ async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backe
     let a = w.post(&path, Some(&firm), &wrong).await;
     assert_fields(
         &a,
-        &["total_income_fen", "total_spending_fen", "closing_balance_fen"],
+        &[
+            "total_income_fen",
+            "total_spending_fen",
+            "closing_balance_fen",
+        ],
     );
     assert_eq!(field_code(&a, "total_income_fen"), "sum_mismatch");
     assert_eq!(field_code(&a, "closing_balance_fen"), "balance_mismatch");
@@ -229,12 +231,18 @@ async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backe
         0
     );
     assert_fields(
-        &w.get("/disclosures?kind=x&period=Q3&limit=0&contract_status=over", None)
-            .await,
+        &w.get(
+            "/disclosures?kind=x&period=Q3&limit=0&contract_status=over",
+            None,
+        )
+        .await,
         &["kind", "period", "limit", "contract_status"],
     );
     let one = w
-        .get(&format!("/disclosures/{}", q3["id"].as_str().unwrap()), None)
+        .get(
+            &format!("/disclosures/{}", q3["id"].as_str().unwrap()),
+            None,
+        )
         .await;
     assert_eq!(one.json()["total_income_fen"], 16_500_000);
     w.get("/disclosures/nope", None)
@@ -263,10 +271,7 @@ async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backe
 
     // The feed: one `disclosure` change per publication, the disclosure as payload.
     let feed = w.tender_feed().await;
-    let changes: Vec<&Value> = feed
-        .iter()
-        .filter(|c| c["topic"] == "disclosure")
-        .collect();
+    let changes: Vec<&Value> = feed.iter().filter(|c| c["topic"] == "disclosure").collect();
     assert_eq!(changes.len(), 3);
     assert!(changes.iter().all(|c| c["kind"] == "published"));
     assert_eq!(changes[1]["payload"], q3);
@@ -318,11 +323,19 @@ async fn satisfaction_is_recorded_per_quarter_and_summarised(backend: Backend) {
     assert_fields(&a, &["period", "satisfied", "basically_satisfied"]);
     assert_eq!(field_code(&a, "period"), "invalid_quarter");
     let a = w
-        .post("/satisfaction", Some(&s1), &survey("c-s1", "2026-Q3", 0, 0, 0))
+        .post(
+            "/satisfaction",
+            Some(&s1),
+            &survey("c-s1", "2026-Q3", 0, 0, 0),
+        )
         .await;
     assert_eq!(field_code(&a, "respondents"), "no_respondents");
     let a = w
-        .post("/satisfaction", Some(&s1), &survey("c-s1", "2027-Q2", 1, 0, 0))
+        .post(
+            "/satisfaction",
+            Some(&s1),
+            &survey("c-s1", "2027-Q2", 1, 0, 0),
+        )
         .await;
     assert_eq!(field_code(&a, "period"), "period_not_begun");
     let a = w
@@ -345,11 +358,19 @@ async fn satisfaction_is_recorded_per_quarter_and_summarised(backend: Backend) {
     assert_eq!(first["respondents"], 100);
     assert_eq!(first["rate"], 0.9);
     // One survey per compound and quarter.
-    w.post("/satisfaction", Some(&s1), &survey("c-s1", "2026-Q3", 1, 1, 1))
-        .await
-        .problem(409, "survey_exists");
+    w.post(
+        "/satisfaction",
+        Some(&s1),
+        &survey("c-s1", "2026-Q3", 1, 1, 1),
+    )
+    .await
+    .problem(409, "survey_exists");
     let a = w
-        .post("/satisfaction", Some(&s1), &survey("c-s1", "2026-Q2", 40, 40, 20))
+        .post(
+            "/satisfaction",
+            Some(&s1),
+            &survey("c-s1", "2026-Q2", 40, 40, 20),
+        )
         .await;
     assert_eq!(a.status, 201, "{}", a.body);
     let a = w
@@ -388,14 +409,20 @@ async fn satisfaction_is_recorded_per_quarter_and_summarised(backend: Backend) {
     assert_eq!(c1["by_period"][1]["rate"], 0.9);
     assert_eq!(c1["items"][0]["period"], "2026-Q3");
     let firm = get("?firm=f-s1&period=2026-Q3").await;
-    assert_eq!((firm["surveys"].clone(), firm["rate"].clone()), (json!(1), json!(0.9)));
+    assert_eq!(
+        (firm["surveys"].clone(), firm["rate"].clone()),
+        (json!(1), json!(0.9))
+    );
     // The street: 61 + 31 of 103 → 0.8932.
     let street = get("?street=510104017&period=2026-Q3").await;
     assert_eq!(street["surveys"], 2);
     assert_eq!(street["satisfied"], 61);
     assert_eq!(street["rate"], 0.8932);
     let district = get("?district=510107").await;
-    assert_eq!((district["surveys"].clone(), district["rate"].clone()), (json!(1), json!(0.5)));
+    assert_eq!(
+        (district["surveys"].clone(), district["rate"].clone()),
+        (json!(1), json!(0.5))
+    );
     let all = get("?period=2026-Q3&limit=2").await;
     assert_eq!(all["surveys"], 3);
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
@@ -403,8 +430,11 @@ async fn satisfaction_is_recorded_per_quarter_and_summarised(backend: Backend) {
     assert_eq!(none["surveys"], 0);
     assert!(none["rate"].is_null());
     assert_fields(
-        &w.get("/satisfaction?street=123&district=51&period=2026&limit=500", None)
-            .await,
+        &w.get(
+            "/satisfaction?street=123&district=51&period=2026&limit=500",
+            None,
+        )
+        .await,
         &["street", "district", "period", "limit"],
     );
 

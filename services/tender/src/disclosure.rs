@@ -227,8 +227,16 @@ pub fn check(input: &DisclosureInput) -> Result<Checked, Vec<FieldError>> {
     for ((field, label), fen) in Spending::FIELDS.iter().zip(input.spending.values()) {
         non_negative(format!("spending.{field}"), label, fen);
     }
-    non_negative("total_income_fen".into(), "收入合计", input.total_income_fen);
-    non_negative("total_spending_fen".into(), "支出合计", input.total_spending_fen);
+    non_negative(
+        "total_income_fen".into(),
+        "收入合计",
+        input.total_income_fen,
+    );
+    non_negative(
+        "total_spending_fen".into(),
+        "支出合计",
+        input.total_spending_fen,
+    );
     let note = match input.note.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(n) if n.chars().count() > 2000 => {
@@ -524,8 +532,16 @@ mod tests {
                 ("closing_balance_fen".into(), "balance_mismatch".into()),
             ]
         );
-        assert!(errors[0].message.contains("165000.00 元"), "{}", errors[0].message);
-        assert!(errors[2].message.contains("23000.00 元"), "{}", errors[2].message);
+        assert!(
+            errors[0].message.contains("165000.00 元"),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[2].message.contains("23000.00 元"),
+            "{}",
+            errors[2].message
+        );
 
         let mut bad = input();
         bad.kind = "report".into();

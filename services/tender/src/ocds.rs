@@ -167,7 +167,10 @@ pub fn contract_status(s: ContractStatus) -> &'static str {
 
 fn award_criteria(method: EvaluationMethod) -> (Option<&'static str>, String) {
     match method {
-        EvaluationMethod::PriceOnly => (Some("priceOnly"), "最低价法：按报价（元/㎡·月）由低到高排序".into()),
+        EvaluationMethod::PriceOnly => (
+            Some("priceOnly"),
+            "最低价法：按报价（元/㎡·月）由低到高排序".into(),
+        ),
         EvaluationMethod::Rated => (
             Some("ratedCriteria"),
             "综合评分法：价格分加各评分项得分，总分由高到低排序".into(),
@@ -355,7 +358,11 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
                     "value": money(over_term(a.annual_price_fen, t.term_months)),
                     "suppliers": [firm_ref(&a.firm_id, &a.firm_name)],
                 });
-                if let Some(c) = s.contract.as_ref().filter(|_| a.status == AwardStatus::Final) {
+                if let Some(c) = s
+                    .contract
+                    .as_ref()
+                    .filter(|_| a.status == AwardStatus::Final)
+                {
                     award["contractPeriod"] = json!({
                         "startDate": day_start(&c.start_date),
                         "endDate": day_end(&c.end_date),
@@ -603,10 +610,11 @@ pub async fn page(conn: &mut AnyConnection, after: i64, limit: i64) -> anyhow::R
 
 /// Every release of one process, oldest first.
 pub async fn of_process(conn: &mut AnyConnection, ocid: &str) -> anyhow::Result<Vec<Stored>> {
-    let rows = sqlx::query("SELECT seq, date, release FROM ocds_release WHERE ocid = $1 ORDER BY seq")
-        .bind(ocid)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT seq, date, release FROM ocds_release WHERE ocid = $1 ORDER BY seq")
+            .bind(ocid)
+            .fetch_all(&mut *conn)
+            .await?;
     stored(rows)
 }
 
@@ -632,7 +640,18 @@ mod tests {
 
     #[test]
     fn yuan_are_exact() {
-        for fen in [0, 1, 10, 99, 100, 12_345, 60_480_000, 181_440_003, -5, 9_007_199_254_740] {
+        for fen in [
+            0,
+            1,
+            10,
+            99,
+            100,
+            12_345,
+            60_480_000,
+            181_440_003,
+            -5,
+            9_007_199_254_740,
+        ] {
             let text = yuan(fen).to_string();
             assert_eq!(
                 shared::domain::Fen::parse_yuan(&text).unwrap().get(),

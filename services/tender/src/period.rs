@@ -118,20 +118,50 @@ mod tests {
     #[test]
     fn periods_parse_and_span_their_days() {
         let y = Period::parse("2026").unwrap();
-        assert_eq!((y.start(), y.end()), (date!(2026 - 01 - 01), date!(2026 - 12 - 31)));
+        assert_eq!(
+            (y.start(), y.end()),
+            (date!(2026 - 01 - 01), date!(2026 - 12 - 31))
+        );
         let q = Period::parse("2026-Q3").unwrap();
-        assert_eq!((q.start(), q.end()), (date!(2026 - 07 - 01), date!(2026 - 09 - 30)));
+        assert_eq!(
+            (q.start(), q.end()),
+            (date!(2026 - 07 - 01), date!(2026 - 09 - 30))
+        );
         let m = Period::parse("2028-02").unwrap();
-        assert_eq!((m.start(), m.end()), (date!(2028 - 02 - 01), date!(2028 - 02 - 29)));
+        assert_eq!(
+            (m.start(), m.end()),
+            (date!(2028 - 02 - 01), date!(2028 - 02 - 29))
+        );
         for p in ["2026", "2026-Q3", "2028-02"] {
             assert_eq!(Period::parse(p).unwrap().to_string(), p);
         }
-        for bad in ["26", "2026-Q5", "2026-13", "2026-7", "2026Q1", "二〇二六", ""] {
-            assert_eq!(Period::parse(bad).unwrap_err().code, "invalid_period", "{bad}");
+        for bad in [
+            "26",
+            "2026-Q5",
+            "2026-13",
+            "2026-7",
+            "2026Q1",
+            "二〇二六",
+            "",
+        ] {
+            assert_eq!(
+                Period::parse(bad).unwrap_err().code,
+                "invalid_period",
+                "{bad}"
+            );
         }
-        assert_eq!(Period::parse("1999").unwrap_err().code, "period_out_of_range");
+        assert_eq!(
+            Period::parse("1999").unwrap_err().code,
+            "period_out_of_range"
+        );
         assert!(Period::parse_quarter("2026-Q1").is_ok());
-        assert_eq!(Period::parse_quarter("2026").unwrap_err().code, "invalid_quarter");
-        assert_eq!(Period::parse_quarter("2026-03").unwrap_err().code, "invalid_quarter");
+        assert_eq!(
+            Period::parse_quarter("2026").unwrap_err().code,
+            "invalid_quarter"
+        );
+        assert_eq!(
+            Period::parse_quarter("2026-03").unwrap_err().code,
+            "invalid_quarter"
+        );
     }
 }

@@ -545,7 +545,9 @@ impl<'k> Demo<'k> {
 
     async fn catalog_get(&self, path: &str) -> anyhow::Result<Value> {
         let url = format!("{}/catalog{path}", self.bases.catalog);
-        let (status, v) = self.call(Method::GET, &url, &self.association, None).await?;
+        let (status, v) = self
+            .call(Method::GET, &url, &self.association, None)
+            .await?;
         anyhow::ensure!(status.is_success(), "{url} answered {status}: {v}");
         Ok(v)
     }
@@ -568,9 +570,8 @@ impl<'k> Demo<'k> {
                 "/firms?district={district}&standing=recommended&model=professional&limit=100"
             ))
             .await?;
-        let has = |f: &Value, key: &str, v: Value| {
-            f[key].as_array().is_some_and(|a| a.contains(&v))
-        };
+        let has =
+            |f: &Value, key: &str, v: Value| f[key].as_array().is_some_and(|a| a.contains(&v));
         Ok(page["items"]
             .as_array()
             .into_iter()
@@ -801,14 +802,16 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
     let mut rated = terms(c.1);
     rated["evaluation_method"] = json!("rated");
     rated["price_weight"] = json!(40);
-    rated["criteria"] = json!([{"name": "服务方案", "weight": 40}, {"name": "人员配置", "weight": 20}]);
+    rated["criteria"] =
+        json!([{"name": "服务方案", "weight": 40}, {"name": "人员配置", "weight": 20}]);
     let c_id = demo.open_tender(&c.0, rated).await?;
     let d_id = demo.open_tender(&d.0, terms(d.1)).await?;
     let e_id = demo.open_tender(&e.0, terms(e.1)).await?;
     for (i, firm) in firms.iter().take(3).enumerate() {
         let fee = 140 + 10 * i as i64;
         demo.bid(&a_id, firm, &demo_bid(fee, a.1, false)).await?;
-        demo.bid(&b_id, firm, &demo_bid(fee + 5, b.1, false)).await?;
+        demo.bid(&b_id, firm, &demo_bid(fee + 5, b.1, false))
+            .await?;
         demo.bid(&c_id, firm, &demo_bid(fee, c.1, true)).await?;
     }
     demo.bid(&e_id, &firms[0], &demo_bid(150, e.1, false))
@@ -827,7 +830,9 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
     // A: awarded, out of notice (demo policy), contracted; then its money and satisfaction.
     let awarded = demo.award_top(&a_id, &a.0).await?;
     let notice_ends = tender::clock::parse_rfc3339(
-        awarded["award"]["notice_ends_at"].as_str().unwrap_or_default(),
+        awarded["award"]["notice_ends_at"]
+            .as_str()
+            .unwrap_or_default(),
     )?;
     let wait = notice_ends - shared::db::now_ms() + 100;
     if wait > 0 {

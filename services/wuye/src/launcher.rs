@@ -41,15 +41,14 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     let demo_policy = crate::demo::demo_policy(&settings.tender);
     if demo {
         println!(
-            "  loading the demo tenders' past stages under a demo policy (bid window {} s, notice {} s)…",
-            demo_policy.min_bid_window.as_secs(),
-            demo_policy.notice_period.as_secs()
+            "  loading the demo tenders' past stages under a demo policy (bid window {}, notice {})…",
+            span(demo_policy.min_bid_window),
+            span(demo_policy.notice_period)
         );
         prepare_demo(&settings, &data, &keys, limits, demo_policy.clone())
             .await
             .context("loading the demo data (past stages)")?;
     }
-
 
     let catalog = catalog::build(
         catalog::CatalogConfig {
@@ -143,17 +142,17 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             "  demo tenders at every stage (open, evaluation, awarded in notice, contracted, cancelled,"
         );
         println!(
-            "  unsuccessful): the past stages were run for real under a demo policy (bid window {} s,",
-            demo_policy.min_bid_window.as_secs()
+            "  unsuccessful): the past stages were run for real under a demo policy (bid window {},",
+            span(demo_policy.min_bid_window)
         );
         println!(
-            "  notice {} s) before start-up; the service now runs with the configured policy",
-            demo_policy.notice_period.as_secs()
+            "  notice {}) before start-up; the service now runs with the configured policy",
+            span(demo_policy.notice_period)
         );
         println!(
-            "  (minimum bid window {} s, notice {} s). OCDS: {base}/tenders/ocds/releases",
-            settings.tender.min_bid_window.as_secs(),
-            settings.tender.notice_period.as_secs()
+            "  (minimum bid window {}, notice {}). OCDS: {base}/tenders/ocds/releases",
+            span(settings.tender.min_bid_window),
+            span(settings.tender.notice_period)
         );
     }
     println!();
@@ -161,6 +160,16 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     println!();
 
     server.wait(&services).await
+}
+
+/// A duration for people: `20 days`, `5 hours`, `2 s`.
+fn span(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} days", s / 86_400),
+        s if s >= 3600 && s % 3600 == 0 => format!("{} hours", s / 3600),
+        s => format!("{s} s"),
+    }
 }
 
 /// The demo's past stages (tenders past their deadlines, an award out of its notice, a

@@ -170,8 +170,14 @@ mod tests {
         )
         .unwrap();
         let s = Settings::load(Some(&file)).unwrap();
-        assert_eq!(s.tender.min_bid_window, std::time::Duration::from_secs(3600));
-        assert_eq!(s.tender.notice_period, std::time::Duration::from_secs(86_400));
+        assert_eq!(
+            s.tender.min_bid_window,
+            std::time::Duration::from_secs(3600)
+        );
+        assert_eq!(
+            s.tender.notice_period,
+            std::time::Duration::from_secs(86_400)
+        );
         assert_eq!(s.tender.ocid_prefix, "ocds-abc123");
         assert!(!s.tender.verify_award_with_catalog);
         assert_eq!(
@@ -193,7 +199,13 @@ mod tests {
             "a misspelt tender key is refused"
         );
         std::fs::write(&file, "[tender]\nocid_prefix = \"wuye\"\n").unwrap();
-        assert!(Settings::load(Some(&file)).unwrap().tender.validate().is_err());
+        assert!(
+            Settings::load(Some(&file))
+                .unwrap()
+                .tender
+                .validate()
+                .is_err()
+        );
     }
 
     #[test]

@@ -108,7 +108,9 @@ pub async fn publish_disclosure(
             "outside_contract_term",
             format!(
                 "期间 {} 不在合同服务期限（{} 至 {}）内",
-                checked.period, c.start_date, clock::format_date(last)
+                checked.period,
+                c.start_date,
+                clock::format_date(last)
             ),
         ));
     }
@@ -141,7 +143,10 @@ pub async fn publish_disclosure(
             };
             return Err(Problem::conflict(
                 code,
-                format!("该合同 {p} 的收支情况已公开，期间 {} 与之重叠；已公开的数字不能改写。", checked.period),
+                format!(
+                    "该合同 {p} 的收支情况已公开，期间 {} 与之重叠；已公开的数字不能改写。",
+                    checked.period
+                ),
             )
             .into());
         }
@@ -173,7 +178,10 @@ pub async fn publish_disclosure(
         if is_unique_violation(&e) {
             return Err(Problem::conflict(
                 "already_published",
-                format!("该合同 {} 的{}已公开；已公开的数字不能改写。", d.period, d.kind_label),
+                format!(
+                    "该合同 {} 的{}已公开；已公开的数字不能改写。",
+                    d.period, d.kind_label
+                ),
             )
             .into());
         }

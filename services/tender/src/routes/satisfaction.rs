@@ -30,7 +30,10 @@ use crate::state::AppState;
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/satisfaction", get(satisfaction_summary).post(record_survey))
+    Router::new().route(
+        "/satisfaction",
+        get(satisfaction_summary).post(record_survey),
+    )
 }
 
 /// A survey's counts for one quarter.
@@ -283,7 +286,9 @@ pub async fn satisfaction_summary(
             .bind(district.clone())
             .bind(period.clone())
     };
-    let summary = |r: &sqlx::any::AnyRow, period: String| -> std::result::Result<PeriodSummary, sqlx::Error> {
+    let summary = |r: &sqlx::any::AnyRow,
+                   period: String|
+     -> std::result::Result<PeriodSummary, sqlx::Error> {
         let (s, b, d): (i64, i64, i64) = (
             r.try_get("satisfied")?,
             r.try_get("basically_satisfied")?,

@@ -501,10 +501,16 @@ fn changed_terms(before: &Tender, after: &Tender) -> Vec<&'static str> {
         (before.fee_model != after.fee_model, "收费方式"),
         (before.grade != after.grade, "服务等级"),
         (before.term_months != after.term_months, "服务期限"),
-        (before.annual_budget_fen != after.annual_budget_fen, "年度预算"),
+        (
+            before.annual_budget_fen != after.annual_budget_fen,
+            "年度预算",
+        ),
         (before.proposed_fee != after.proposed_fee, "拟定物业费"),
         (before.needs != after.needs, "需求说明"),
-        (before.enquiry_deadline != after.enquiry_deadline, "答疑截止时间"),
+        (
+            before.enquiry_deadline != after.enquiry_deadline,
+            "答疑截止时间",
+        ),
         (before.bid_deadline != after.bid_deadline, "投标截止时间"),
         (before.opening_at != after.opening_at, "开标时间"),
         (before.evaluation != after.evaluation, "评标办法"),
