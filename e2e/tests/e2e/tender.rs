@@ -1507,6 +1507,15 @@ fn normalise(v: &Value, replace: &[(&str, &str)]) -> Value {
     }
 }
 
+/// The structure of a JSON document: its keys and array lengths, every scalar blanked.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        _ => Value::Null,
+    }
+}
+
 async fn sealed_bids_reveal_nothing_before_opening(backend: Backend) {
     let w = World::new(backend).await;
     w.compound("c-seal-a", json!({})).await;
@@ -1627,6 +1636,31 @@ async fn sealed_bids_reveal_nothing_before_opening(backend: Backend) {
             normalise(&item(&tb), &swap),
             "{role} list"
         );
+        // OCDS: the process with bids is published exactly like the one without.
+        let ocid = |id: &str| {
+            format!(
+                "/ocds/releases/{}-{id}",
+                tender::config::DEFAULT_OCID_PREFIX
+            )
+        };
+        let (pa, pb) = (
+            w.get(&ocid(&ta), token).await,
+            w.get(&ocid(&tb), token).await,
+        );
+        assert_eq!(
+            (pa.status.as_u16(), pb.status.as_u16()),
+            (200, 200),
+            "{role}: {}",
+            pa.body
+        );
+        let page = w.get("/ocds/releases?limit=200", token).await;
+        for body in [&pa.body, &page.body] {
+            for s in secrets {
+                assert!(!body.contains(s.as_str()), "{role} OCDS reveals {s}");
+            }
+            assert!(!body.contains("tenderers"), "{role} OCDS: {body}");
+        }
+        assert_eq!(shape(&pa.json()), shape(&pb.json()), "{role} OCDS shapes");
         // The feed, for those who may read it.
         let feed = w
             .app
