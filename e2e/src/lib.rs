@@ -250,6 +250,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
                 scheduler_tick: std::time::Duration::from_millis(100),
                 notice_period: std::time::Duration::from_secs(2),
                 verify_award_with_catalog: options.verify_award_with_catalog,
+                ..Default::default()
             },
         },
         cancel.clone(),

@@ -9,7 +9,9 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
+    pub mod ocds;
     pub mod statistics;
     pub mod tender;
+    pub mod transparency;
     pub mod web;
 }

@@ -3,6 +3,7 @@
 
 use reqwest::Method;
 use serde_json::json;
+use shared::auth::{Role, Scope};
 use wuye_e2e::{Backend, both_backends, spawn_app};
 
 both_backends!(demo_roster_and_ledger_can_be_listed_and_filtered);
@@ -110,6 +111,171 @@ async fn demo_roster_and_ledger_can_be_listed_and_filtered(backend: Backend) {
     let head = app.feed(&app.catalog_url, "/catalog", 0, 1, 0).await.json()["head"].clone();
     wuye::demo::load(&app.catalog_url, &app.keys).await.unwrap();
     let again = app.feed(&app.catalog_url, "/catalog", 0, 1, 0).await.json()["head"].clone();
+    assert_eq!(head, again);
+    app.stop().await;
+}
+
+both_backends!(demo_tenders_cover_every_stage_and_publish_valid_ocds);
+
+async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend) {
+    use std::collections::BTreeMap;
+
+    let app = spawn_app(backend).await;
+    let bases = wuye::demo::Bases {
+        catalog: app.catalog_url.clone(),
+        tender: app.tender_url.clone(),
+    };
+    wuye::demo::load(&app.catalog_url, &app.keys)
+        .await
+        .expect("loading the demo roster and ledger");
+    // The test services run a short bidding window (1 s) and notice (2 s), like the demo
+    // policy `wuye up` loads the past stages under.
+    wuye::demo::load_closed_tenders(&bases, &app.keys)
+        .await
+        .expect("loading the demo's past tender stages");
+    wuye::demo::load_live_tenders(&bases, &app.keys, std::time::Duration::from_secs(1))
+        .await
+        .expect("loading the demo's live tender stages");
+
+    // One tender at every stage.
+    let tenders = |path: String| {
+        let app = &app;
+        async move {
+            let a = app
+                .get(&format!("{}/tenders{path}", app.tender_url), None)
+                .await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            a.json()
+        }
+    };
+    let list = tenders("?limit=100".into()).await;
+    let mut by_status: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+    for t in list["items"].as_array().unwrap() {
+        assert!(t["title"].as_str().unwrap().starts_with("【演示】"), "{t}");
+        by_status
+            .entry(t["status"].as_str().unwrap().to_string())
+            .or_default()
+            .push(t.clone());
+    }
+    let counts: BTreeMap<&str, usize> = by_status
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.len()))
+        .collect();
+    assert_eq!(
+        counts,
+        BTreeMap::from([
+            ("awarded", 1),
+            ("cancelled", 1),
+            ("contracted", 1),
+            ("evaluation", 1),
+            ("open", 1),
+            ("unsuccessful", 1),
+        ])
+    );
+    let id = |status: &str| by_status[status][0]["id"].as_str().unwrap().to_string();
+
+    // Open: sealed bids, nothing about them anywhere.
+    let open = id("open");
+    let sealed = app
+        .get(&format!("{}/tenders/{open}/opening", app.tender_url), None)
+        .await;
+    sealed.problem(409, "bids_sealed");
+    assert!(by_status["open"][0]["accepting_bids"] == true);
+    // Awarded: in its public notice. Evaluation: a rated evaluation, scored.
+    let awarded = tenders(format!("/{}", id("awarded"))).await;
+    assert_eq!(awarded["award"]["status"], "in_notice");
+    let committee = app.token(
+        Role::Committee,
+        Scope::Compound(
+            by_status["evaluation"][0]["compound_id"]
+                .as_str()
+                .unwrap()
+                .into(),
+        ),
+    );
+    let ranking = app
+        .get(
+            &format!("{}/tenders/{}/ranking", app.tender_url, id("evaluation")),
+            Some(&committee),
+        )
+        .await
+        .json();
+    assert!(
+        ranking[0]["total_score"].as_f64().unwrap() > 0.0,
+        "{ranking}"
+    );
+    // Contracted: a budget and accounts, and the compound's satisfaction.
+    let contracted = tenders(format!("/{}", id("contracted"))).await;
+    let compound = contracted["compound_id"].as_str().unwrap();
+    let money = tenders(format!("/disclosures?compound={compound}")).await;
+    assert_eq!(money["total"], 2);
+    let kinds: Vec<&str> = money["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"budget") && kinds.contains(&"accounts"));
+    let satisfaction = tenders(format!("/satisfaction?compound={compound}")).await;
+    assert_eq!(satisfaction["surveys"], 1);
+    assert_eq!(
+        satisfaction["items"][0]["firm_id"],
+        contracted["contract"]["firm_id"]
+    );
+    assert_eq!(tenders("/satisfaction".into()).await["surveys"], 2);
+    // Cancelled with a reason; unsuccessful without a valid bid.
+    assert!(
+        by_status["cancelled"][0]["cancel_reason"]
+            .as_str()
+            .unwrap()
+            .contains("暂缓选聘")
+    );
+
+    // OCDS: every release validates; every kind the demo's stages publish is there; the
+    // open tender's bids are not.
+    let v = super::ocds::package_validator();
+    let releases = super::ocds::all_releases(&app, &v, 50).await;
+    let kinds: std::collections::BTreeSet<&str> = releases
+        .iter()
+        .flat_map(|r| {
+            r["tag"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+        })
+        .collect();
+    for kind in [
+        "planning",
+        "tender",
+        "tenderAmendment",
+        "tenderUpdate",
+        "tenderCancellation",
+        "award",
+        "contract",
+        "implementation",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} release in {kinds:?}");
+    }
+    let open_process: Vec<&serde_json::Value> = releases
+        .iter()
+        .filter(|r| r["tender"]["id"] == open.as_str())
+        .collect();
+    assert!(!open_process.is_empty());
+    for r in open_process {
+        assert!(r["tender"].get("tenderers").is_none(), "{r}");
+        assert!(!r.to_string().contains("firm-"), "{r}");
+    }
+
+    // Loading again changes nothing.
+    let head = app.feed(&app.tender_url, "/tenders", 0, 1, 0).await.json()["head"].clone();
+    wuye::demo::load_closed_tenders(&bases, &app.keys)
+        .await
+        .unwrap();
+    wuye::demo::load_live_tenders(&bases, &app.keys, std::time::Duration::from_secs(1))
+        .await
+        .unwrap();
+    let again = app.feed(&app.tender_url, "/tenders", 0, 1, 0).await.json()["head"].clone();
     assert_eq!(head, again);
     app.stop().await;
 }

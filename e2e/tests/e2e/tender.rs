@@ -32,19 +32,19 @@ both_backends!(
     catalog_firms_bid_and_the_award_asks_the_catalog,
 );
 
-const JINJIANG: &str = "510104";
-const JINGUANYI: &str = "510104017";
-const WUHOU: &str = "510107";
+pub(crate) const JINJIANG: &str = "510104";
+pub(crate) const JINGUANYI: &str = "510104017";
+pub(crate) const WUHOU: &str = "510107";
 
 /// The services plus direct handles on the catalog's and tender's databases.
-struct World {
-    app: TestApp,
-    catalog: Db,
-    tender: Db,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) catalog: Db,
+    pub(crate) tender: Db,
 }
 
 /// `base` with the keys of `overrides` replaced.
-fn merged(mut base: Value, overrides: Value) -> Value {
+pub(crate) fn merged(mut base: Value, overrides: Value) -> Value {
     if let (Some(b), Value::Object(o)) = (base.as_object_mut(), overrides) {
         for (k, v) in o {
             b.insert(k, v);
@@ -54,18 +54,18 @@ fn merged(mut base: Value, overrides: Value) -> Value {
 }
 
 /// An instant `ms` from now, as the API takes it.
-fn from_now(ms: i64) -> String {
+pub(crate) fn from_now(ms: i64) -> String {
     to_rfc3339(now_ms() + ms)
 }
 
-fn ms(v: &Value) -> i64 {
+pub(crate) fn ms(v: &Value) -> i64 {
     parse_rfc3339(v.as_str().unwrap_or_else(|| panic!("not an instant: {v}"))).unwrap()
 }
 
 impl World {
     /// Firms here are injected into the catalog's feed, not kept in its tables, so the
     /// award's direct look-up in the catalog is off (tested on its own below).
-    async fn new(backend: Backend) -> Self {
+    pub(crate) async fn new(backend: Backend) -> Self {
         let app = spawn_app_with(
             backend,
             Options {
@@ -82,17 +82,17 @@ impl World {
         }
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.catalog.pool.close().await;
         self.tender.pool.close().await;
         self.app.stop().await;
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/tenders{path}", self.app.tender_url)
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -102,29 +102,29 @@ impl World {
         self.app.send(method, &self.url(path), token, body).await
     }
 
-    async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> Answer {
         self.call(Method::GET, path, token, None).await
     }
 
-    async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+    pub(crate) async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
-    fn committee(&self, compound: &str) -> String {
+    pub(crate) fn committee(&self, compound: &str) -> String {
         self.app
             .token(Role::Committee, Scope::Compound(compound.into()))
     }
 
-    fn firm_token(&self, firm: &str) -> String {
+    pub(crate) fn firm_token(&self, firm: &str) -> String {
         self.app.token(Role::Firm, Scope::Firm(firm.into()))
     }
 
-    fn association(&self) -> String {
+    pub(crate) fn association(&self) -> String {
         self.app.token(Role::Association, Scope::City)
     }
 
     /// Writes a change into the catalog's outbox, as the catalog does; returns its seq.
-    async fn catalog_change(&self, topic: &str, id: &str, payload: &Value) -> i64 {
+    pub(crate) async fn catalog_change(&self, topic: &str, id: &str, payload: &Value) -> i64 {
         let mut tx = WriteTx::begin(&self.catalog, &Notifier::default())
             .await
             .unwrap();
@@ -134,7 +134,7 @@ impl World {
     }
 
     /// Waits until tender's follower has applied the catalog change `seq`.
-    async fn applied(&self, seq: i64) {
+    pub(crate) async fn applied(&self, seq: i64) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let cursor: Option<i64> =
@@ -153,7 +153,7 @@ impl World {
         }
     }
 
-    fn firm_payload(id: &str, overrides: Value) -> Value {
+    pub(crate) fn firm_payload(id: &str, overrides: Value) -> Value {
         merged(
             json!({
                 "id": id, "name": format!("{id}物业"), "credit_code": "91350100M000100Y43",
@@ -171,7 +171,7 @@ impl World {
     }
 
     /// Emits firms without waiting; returns the last seq.
-    async fn firms(&self, firms: &[(&str, Value)]) -> i64 {
+    pub(crate) async fn firms(&self, firms: &[(&str, Value)]) -> i64 {
         let mut seq = 0;
         for (id, overrides) in firms {
             seq = self
@@ -183,7 +183,7 @@ impl World {
 
     /// A compound known to tender (in Jinjiang, 320 households, unless overridden); the
     /// token of its committee.
-    async fn compound(&self, id: &str, overrides: Value) -> String {
+    pub(crate) async fn compound(&self, id: &str, overrides: Value) -> String {
         let payload = merged(
             json!({
                 "id": id, "code": id, "name": "望江小区", "address": "锦江区望江路 1 号",
@@ -201,7 +201,7 @@ impl World {
     }
 
     /// Creates and publishes a price-only tender; returns its view.
-    async fn open_tender(&self, compound: &str, overrides: Value) -> Value {
+    pub(crate) async fn open_tender(&self, compound: &str, overrides: Value) -> Value {
         let token = self.committee(compound);
         let created = self
             .post("", Some(&token), &tender_body(compound, overrides))
@@ -216,7 +216,7 @@ impl World {
     }
 
     /// The stored status, read underneath the API (so no read can trigger a transition).
-    async fn stored_status(&self, tender: &str) -> String {
+    pub(crate) async fn stored_status(&self, tender: &str) -> String {
         sqlx::query_scalar("SELECT status FROM tender WHERE id = $1")
             .bind(tender)
             .fetch_one(&self.tender.pool)
@@ -225,7 +225,7 @@ impl World {
     }
 
     /// Waits, without calling the API, until the scheduler has moved the tender off `open`.
-    async fn scheduler_moved(&self, tender: &str, secs: u64) -> String {
+    pub(crate) async fn scheduler_moved(&self, tender: &str, secs: u64) -> String {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let status = self.stored_status(tender).await;
@@ -241,7 +241,7 @@ impl World {
     }
 
     /// The tender feed (as a service), every change.
-    async fn tender_feed(&self) -> Vec<Value> {
+    pub(crate) async fn tender_feed(&self) -> Vec<Value> {
         let page = self
             .app
             .feed(&self.app.tender_url, "/tenders", 0, 1000, 0)
@@ -251,7 +251,7 @@ impl World {
     }
 
     /// The kinds of the `tender` changes of one tender, in order.
-    async fn tender_kinds(&self, tender: &str) -> Vec<String> {
+    pub(crate) async fn tender_kinds(&self, tender: &str) -> Vec<String> {
         self.tender_feed()
             .await
             .iter()
@@ -263,7 +263,7 @@ impl World {
 
 /// A valid price-only tender for `compound`: enquiries for 2 s, bids for 4 s, opening at
 /// the deadline; `overrides` replace any field.
-fn tender_body(compound: &str, overrides: Value) -> Value {
+pub(crate) fn tender_body(compound: &str, overrides: Value) -> Value {
     merged(
         json!({
             "compound_id": compound, "service_model": "professional", "fee_model": "lump_sum",
@@ -276,7 +276,7 @@ fn tender_body(compound: &str, overrides: Value) -> Value {
     )
 }
 
-fn bid_body(fee: i64, annual_price_fen: i64) -> Value {
+pub(crate) fn bid_body(fee: i64, annual_price_fen: i64) -> Value {
     json!({
         "fee": fee, "annual_price_fen": annual_price_fen,
         "staffing_plan": "项目经理 1 人，秩序维护 4 人，保洁 3 人，绿化 1 人。",
@@ -284,21 +284,21 @@ fn bid_body(fee: i64, annual_price_fen: i64) -> Value {
     })
 }
 
-async fn sleep_until(at_ms: i64) {
+pub(crate) async fn sleep_until(at_ms: i64) {
     let wait = at_ms - now_ms();
     if wait > 0 {
         tokio::time::sleep(Duration::from_millis(wait as u64)).await;
     }
 }
 
-fn assert_fields(a: &Answer, fields: &[&str]) {
+pub(crate) fn assert_fields(a: &Answer, fields: &[&str]) {
     a.problem(422, "validation_failed");
     for f in fields {
         assert!(a.field_error(f).is_some(), "no error for `{f}`: {}", a.body);
     }
 }
 
-fn field_code(a: &Answer, field: &str) -> String {
+pub(crate) fn field_code(a: &Answer, field: &str) -> String {
     a.json()["errors"]
         .as_array()
         .unwrap()
@@ -1507,6 +1507,15 @@ fn normalise(v: &Value, replace: &[(&str, &str)]) -> Value {
     }
 }
 
+/// The structure of a JSON document: its keys and array lengths, every scalar blanked.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        _ => Value::Null,
+    }
+}
+
 async fn sealed_bids_reveal_nothing_before_opening(backend: Backend) {
     let w = World::new(backend).await;
     w.compound("c-seal-a", json!({})).await;
@@ -1627,6 +1636,31 @@ async fn sealed_bids_reveal_nothing_before_opening(backend: Backend) {
             normalise(&item(&tb), &swap),
             "{role} list"
         );
+        // OCDS: the process with bids is published exactly like the one without.
+        let ocid = |id: &str| {
+            format!(
+                "/ocds/releases/{}-{id}",
+                tender::config::DEFAULT_OCID_PREFIX
+            )
+        };
+        let (pa, pb) = (
+            w.get(&ocid(&ta), token).await,
+            w.get(&ocid(&tb), token).await,
+        );
+        assert_eq!(
+            (pa.status.as_u16(), pb.status.as_u16()),
+            (200, 200),
+            "{role}: {}",
+            pa.body
+        );
+        let page = w.get("/ocds/releases?limit=200", token).await;
+        for body in [&pa.body, &page.body] {
+            for s in secrets {
+                assert!(!body.contains(s.as_str()), "{role} OCDS reveals {s}");
+            }
+            assert!(!body.contains("tenderers"), "{role} OCDS: {body}");
+        }
+        assert_eq!(shape(&pa.json()), shape(&pb.json()), "{role} OCDS shapes");
         // The feed, for those who may read it.
         let feed = w
             .app
@@ -1791,7 +1825,7 @@ async fn bids_racing_the_deadline_are_decided_inside_the_transaction(backend: Ba
 
 /// Opens a tender for `compound`, lets the `(firm, fee)` pairs bid, and waits for the
 /// opening; returns the tender id and the bid ids by firm.
-async fn opened_with_bids(
+pub(crate) async fn opened_with_bids(
     w: &World,
     compound: &str,
     overrides: Value,

@@ -20,9 +20,12 @@ pub struct TenderConfig {
 
 /// The tender rules that are configuration rather than code.
 ///
-/// Durations are whole seconds in files and the environment (`min_bid_window_secs`, …).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
+/// In a settings file it is the `[tender]` table, in the environment `WUYE_TENDER__…`
+/// (e.g. `WUYE_TENDER__MIN_BID_WINDOW_SECS=86400`). Durations are whole seconds
+/// (`min_bid_window_secs`, `notice_period_secs`) or milliseconds (`scheduler_tick_ms`);
+/// every key has a default, so a file names only what it changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TenderPolicy {
     /// 最短投标期: the shortest time between publishing a tender (or changing its material
     /// terms) and its bid deadline. National practice for property-service tenders is 20
@@ -39,6 +42,9 @@ pub struct TenderPolicy {
     /// How often the scheduler looks for tenders whose opening time has come.
     #[serde(rename = "scheduler_tick_ms", with = "millis")]
     pub scheduler_tick: Duration,
+    /// The OCDS ocid prefix registered for this publisher (`ocds-` and six letters or
+    /// digits); a tender's ocid is this prefix, `-`, and the tender's id.
+    pub ocid_prefix: String,
 }
 
 impl Default for TenderPolicy {
@@ -48,9 +54,13 @@ impl Default for TenderPolicy {
             notice_period: Duration::from_secs(5 * 24 * 3600),
             verify_award_with_catalog: true,
             scheduler_tick: Duration::from_millis(500),
+            ocid_prefix: DEFAULT_OCID_PREFIX.to_string(),
         }
     }
 }
+
+/// The ocid prefix used until one is configured.
+pub const DEFAULT_OCID_PREFIX: &str = "ocds-wuye01";
 
 impl TenderPolicy {
     /// The minimum bidding window in milliseconds.
@@ -61,6 +71,74 @@ impl TenderPolicy {
     /// The notice period in milliseconds.
     pub fn notice_period_ms(&self) -> i64 {
         i64::try_from(self.notice_period.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Checks the rules are coherent; a message in English for the operator otherwise.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if self.min_bid_window.is_zero() {
+            problems.push("tender.min_bid_window_secs must be at least 1".to_string());
+        }
+        if self.scheduler_tick < Duration::from_millis(10)
+            || self.scheduler_tick > Duration::from_secs(3600)
+        {
+            problems.push("tender.scheduler_tick_ms must be between 10 and 3600000".to_string());
+        }
+        let prefix = self.ocid_prefix.strip_prefix("ocds-").unwrap_or("");
+        if prefix.len() != 6
+            || !prefix
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        {
+            problems.push(format!(
+                "tender.ocid_prefix must be `ocds-` and six lower-case letters or digits, not {:?}",
+                self.ocid_prefix
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+
+    /// The ocid of a tender's contracting process.
+    pub fn ocid(&self, tender_id: &str) -> String {
+        format!("{}-{tender_id}", self.ocid_prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let p = TenderPolicy::default();
+        assert!(p.validate().is_ok());
+        assert_eq!(p.min_bid_window, Duration::from_secs(20 * 86_400));
+        assert_eq!(p.notice_period, Duration::from_secs(5 * 86_400));
+        assert_eq!(p.ocid("t1"), "ocds-wuye01-t1");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["min_bid_window_secs"], 1_728_000);
+        assert_eq!(json["scheduler_tick_ms"], 500);
+        let back: TenderPolicy = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn incoherent_policies_are_refused() {
+        let bad = TenderPolicy {
+            min_bid_window: Duration::ZERO,
+            scheduler_tick: Duration::from_millis(1),
+            ocid_prefix: "OCDS-x".into(),
+            ..TenderPolicy::default()
+        };
+        let message = bad.validate().unwrap_err();
+        assert!(message.contains("min_bid_window_secs"), "{message}");
+        assert!(message.contains("scheduler_tick_ms"), "{message}");
+        assert!(message.contains("ocid_prefix"), "{message}");
+        assert!(serde_json::from_str::<TenderPolicy>(r#"{"min_bid_window":1}"#).is_err());
     }
 }
 

@@ -1,7 +1,9 @@
 //! The tender service: owners' votes (业主共同决定), sealed-bid tenders (招标投标), awards,
 //! contracts, disclosures, satisfaction and OCDS. It follows the catalog's change feed
 //! into its own copy of what it needs (firms, compounds, places), and publishes its own
-//! feed at `/tenders/feed` (topics `tender`, `tender_question`, `vote`).
+//! feed at `/tenders/feed` (topics `tender`, `tender_question`, `vote`, `complaint`,
+//! `contract`, `disclosure`, `satisfaction`) and OCDS 1.1 release packages at
+//! `/tenders/ocds/releases`.
 
 pub mod audit;
 pub mod award;
@@ -10,10 +12,14 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod copy;
+pub mod disclosure;
 pub mod error;
 pub mod follow;
+pub mod ocds;
+pub mod period;
 pub mod roster;
 pub mod routes;
+pub mod satisfaction;
 pub mod scheduler;
 pub mod startup;
 pub mod state;

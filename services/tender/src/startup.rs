@@ -17,6 +17,10 @@ use crate::state::AppState;
 use crate::{MIGRATOR, PREFIX, routes};
 
 pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::Result<Service> {
+    config
+        .policy
+        .validate()
+        .map_err(|e| anyhow::anyhow!("the tender policy: {e}"))?;
     let db = db::connect(&config.database_url).await?;
     db.migrate(&MIGRATOR).await?;
     let notifier = Notifier::default();

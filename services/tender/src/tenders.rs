@@ -477,6 +477,14 @@ pub async fn open_if_due(app: &AppState, tender_id: &str) -> anyhow::Result<bool
         &serde_json::json!({ "valid_bids": valid_bids, "bids": record.bids.len() }),
     )
     .await?;
+    crate::ocds::publish(
+        tx.conn(),
+        &app.policy,
+        &t.id,
+        &[crate::ocds::tag::TENDER_UPDATE],
+        None,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(tender = %t.id, valid_bids, "bids opened");
     Ok(true)

@@ -429,3 +429,529 @@ fn ledger_csv(rng: &mut Seeded) -> (String, String) {
     }
     (out, first)
 }
+
+/// Where the demo finds the services (one base for `wuye up`, separate ones in tests).
+#[derive(Debug, Clone)]
+pub struct Bases {
+    /// Base URL of the catalog (its API is under `/catalog`).
+    pub catalog: String,
+    /// Base URL of the tender service (its API is under `/tenders`).
+    pub tender: String,
+}
+
+impl Bases {
+    /// Both services behind one base URL, as `wuye up` runs them.
+    pub fn one(base: &str) -> Self {
+        let base = base.trim_end_matches('/').to_string();
+        Self {
+            catalog: base.clone(),
+            tender: base,
+        }
+    }
+}
+
+/// The demo policy `wuye up` uses while it loads the tenders that must already be past
+/// their deadlines (opened, in evaluation, contracted, unsuccessful): bids close and
+/// awards leave their notice a few seconds after they are made, for real, through the
+/// API. The service itself then runs with the configured policy (20 days, 5 days by
+/// default), and the demo's live stages (a tender open for bids, an award in notice) are
+/// loaded under it.
+pub fn demo_policy(configured: &tender::TenderPolicy) -> tender::TenderPolicy {
+    tender::TenderPolicy {
+        min_bid_window: std::time::Duration::from_secs(2),
+        notice_period: std::time::Duration::from_secs(2),
+        scheduler_tick: std::time::Duration::from_millis(200),
+        ..configured.clone()
+    }
+}
+
+/// How long the demo waits for the tender service to follow the catalog, or for a
+/// deadline to pass.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Bids close this long after a demo tender is published in the demo policy.
+const CLOSED_BID_WINDOW_MS: i64 = 6_000;
+
+struct Demo<'k> {
+    http: Client,
+    bases: Bases,
+    keys: &'k TokenKeys,
+    association: String,
+}
+
+fn demo_token(keys: &TokenKeys, role: Role, scope: Scope) -> anyhow::Result<String> {
+    keys.issue(&Identity {
+        account_id: format!("demo-loader-{role:?}").to_lowercase(),
+        name: "演示数据加载".into(),
+        role,
+        scope,
+        token_id: String::new(),
+    })
+}
+
+impl<'k> Demo<'k> {
+    fn new(bases: &Bases, keys: &'k TokenKeys) -> anyhow::Result<Self> {
+        let association = demo_token(keys, Role::Association, Scope::City)?;
+        Ok(Self {
+            http: Client::new(),
+            bases: Bases {
+                catalog: bases.catalog.trim_end_matches('/').to_string(),
+                tender: bases.tender.trim_end_matches('/').to_string(),
+            },
+            keys,
+            association,
+        })
+    }
+
+    fn committee(&self, compound: &str) -> anyhow::Result<String> {
+        demo_token(self.keys, Role::Committee, Scope::Compound(compound.into()))
+    }
+
+    fn firm(&self, firm: &str) -> anyhow::Result<String> {
+        demo_token(self.keys, Role::Firm, Scope::Firm(firm.into()))
+    }
+
+    /// Calls the API; the status and the JSON answer (Null when there is none).
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(reqwest::StatusCode, Value)> {
+        let mut req = self.http.request(method, url).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.with_context(|| format!("calling {url}"))?;
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+
+    /// Calls the tender API and requires success.
+    async fn tender(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<Value> {
+        let url = format!("{}/tenders{path}", self.bases.tender);
+        let (status, v) = self.call(method, &url, token, body).await?;
+        anyhow::ensure!(status.is_success(), "{url} answered {status}: {v}");
+        Ok(v)
+    }
+
+    async fn catalog_get(&self, path: &str) -> anyhow::Result<Value> {
+        let url = format!("{}/catalog{path}", self.bases.catalog);
+        let (status, v) = self
+            .call(Method::GET, &url, &self.association, None)
+            .await?;
+        anyhow::ensure!(status.is_success(), "{url} answered {status}: {v}");
+        Ok(v)
+    }
+
+    /// The demo compound with this ledger code: `(id, floor area m²)`.
+    async fn compound(&self, code: &str) -> anyhow::Result<(String, i64)> {
+        let page = self.catalog_get(&format!("/compounds?q={code}")).await?;
+        let c = &page["items"][0];
+        Ok((
+            c["id"].as_str().context("a demo compound")?.to_string(),
+            c["floor_area_m2"].as_i64().unwrap_or(10_000),
+        ))
+    }
+
+    /// Recommended firms serving `district` that offer what the demo tenders ask
+    /// (professional service, commission fee model, grade 2).
+    async fn eligible_firms(&self, district: &str) -> anyhow::Result<Vec<String>> {
+        let page = self
+            .catalog_get(&format!(
+                "/firms?district={district}&standing=recommended&model=professional&limit=100"
+            ))
+            .await?;
+        let has =
+            |f: &Value, key: &str, v: Value| f[key].as_array().is_some_and(|a| a.contains(&v));
+        Ok(page["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| has(f, "fee_models", json!("commission")) && has(f, "grades", json!(2)))
+            .filter_map(|f| f["id"].as_str().map(str::to_string))
+            .collect())
+    }
+
+    /// The tenders of a compound (any status), as the association sees them.
+    async fn tenders_of(&self, compound: &str) -> anyhow::Result<Vec<Value>> {
+        let page = self
+            .tender(
+                Method::GET,
+                &format!("?compound={compound}&limit=200"),
+                &self.association,
+                None,
+            )
+            .await?;
+        Ok(page["items"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Creates and publishes a tender, waiting for tender to have followed the compound.
+    async fn open_tender(&self, compound: &str, terms: Value) -> anyhow::Result<String> {
+        let token = self.committee(compound)?;
+        let mut body = terms;
+        body["compound_id"] = json!(compound);
+        let url = format!("{}/tenders", self.bases.tender);
+        let started = std::time::Instant::now();
+        let created = loop {
+            let (status, v) = self.call(Method::POST, &url, &token, Some(&body)).await?;
+            if status.is_success() {
+                break v;
+            }
+            let following = v["errors"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["code"] == "unknown_compound"));
+            anyhow::ensure!(
+                following && started.elapsed() < PATIENCE,
+                "creating a demo tender: {status} {v}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        };
+        let id = created["id"].as_str().context("a tender id")?.to_string();
+        self.tender(Method::POST, &format!("/{id}/publish"), &token, None)
+            .await?;
+        Ok(id)
+    }
+
+    /// Submits a bid; false when the firm may not bid (the reason is logged). Waits for
+    /// tender to have followed the firm's standing.
+    async fn bid(&self, tender: &str, firm: &str, body: &Value) -> anyhow::Result<Option<String>> {
+        let token = self.firm(firm)?;
+        let url = format!("{}/tenders/{tender}/bids", self.bases.tender);
+        let started = std::time::Instant::now();
+        loop {
+            let (status, v) = self.call(Method::POST, &url, &token, Some(body)).await?;
+            if status.is_success() {
+                return Ok(v["id"].as_str().map(str::to_string));
+            }
+            let code = v["code"].as_str().unwrap_or_default();
+            let following = matches!(code, "firm_unknown" | "firm_not_recommended");
+            if !(following && started.elapsed() < PATIENCE) {
+                tracing::info!(firm, code, "demo firm does not bid");
+                return Ok(None);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    }
+
+    /// Waits until the tender is no longer open (the scheduler opened its bids).
+    async fn opened(&self, tender: &str) -> anyhow::Result<Value> {
+        let started = std::time::Instant::now();
+        loop {
+            let v = self
+                .tender(Method::GET, &format!("/{tender}"), &self.association, None)
+                .await?;
+            if v["status"] != "open" {
+                return Ok(v);
+            }
+            anyhow::ensure!(
+                started.elapsed() < PATIENCE,
+                "demo tender {tender} did not open"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Awards a tender in evaluation to its top-ranked bid; returns the tender view.
+    async fn award_top(&self, tender: &str, compound: &str) -> anyhow::Result<Value> {
+        let token = self.committee(compound)?;
+        let ranking = self
+            .tender(Method::GET, &format!("/{tender}/ranking"), &token, None)
+            .await?;
+        let top = ranking[0]["bid_id"].as_str().context("a ranked bid")?;
+        self.tender(
+            Method::POST,
+            &format!("/{tender}/award"),
+            &token,
+            Some(&json!({"bid_id": top})),
+        )
+        .await
+    }
+}
+
+/// The demo tenders' terms: professional service, commission (酬金制), grade 2, three
+/// years, at 1.50 元/㎡·月 on the compound's floor area.
+fn demo_terms(floor_area_m2: i64, bid_deadline_ms: i64, enquiry_deadline_ms: i64) -> Value {
+    let at = tender::clock::to_rfc3339;
+    json!({
+        "service_model": "professional",
+        "fee_model": "commission",
+        "grade": 2,
+        "term_months": 36,
+        "annual_budget_fen": floor_area_m2 * 150 * 12,
+        "proposed_fee": 150,
+        "needs": "【演示数据】需要秩序维护（门岗 24 小时值守）、楼道和公共区域保洁、垃圾分类收运、绿化养护和共用设施设备日常维护；每季度公开收支。",
+        "enquiry_deadline": at(enquiry_deadline_ms),
+        "bid_deadline": at(bid_deadline_ms),
+        "opening_at": at(bid_deadline_ms),
+        "evaluation_method": "price_only",
+    })
+}
+
+fn demo_bid(fee: i64, floor_area_m2: i64, rated: bool) -> Value {
+    let mut b = json!({
+        "fee": fee,
+        "annual_price_fen": fee * floor_area_m2 * 12,
+        "staffing_plan": "【演示数据】项目经理 1 人，秩序维护 4 人，保洁 3 人，绿化 1 人，维修 1 人。",
+        "service_plan": "【演示数据】按二级标准服务；报修 30 分钟响应；每季度公开收支并接受业主监督。",
+    });
+    if rated {
+        b["criteria_answers"] = json!([
+            {"name": "服务方案", "answer": "【演示数据】分区网格化管理，楼栋长制度。"},
+            {"name": "人员配置", "answer": "【演示数据】持证上岗，本地用工为主。"},
+        ]);
+    }
+    b
+}
+
+/// The demo compounds used for tenders: five on 锦官驿街道 and one on the next street of
+/// 锦江区 (ledger codes).
+fn tender_compound_codes() -> ([String; 5], String) {
+    let district = districts()
+        .iter()
+        .find(|d| d.code.as_str() == DEMO_DISTRICTS[0])
+        .expect("the first demo district");
+    let streets: Vec<_> = streets_of(&district.code).take(2).collect();
+    let first = streets[0].code.as_str();
+    let codes = [1, 2, 3, 4, 5].map(|n| format!("DEMO-{first}-{n:02}"));
+    (codes, format!("DEMO-{}-01", streets[1].code.as_str()))
+}
+
+/// First day of the quarter before the one containing `day`, and that quarter's name.
+fn previous_quarter(day: time::Date) -> (time::Date, String) {
+    let q = (u8::from(day.month()) - 1) / 3; // 0..=3
+    let (year, q) = if q == 0 {
+        (day.year() - 1, 3)
+    } else {
+        (day.year(), q - 1)
+    };
+    let month = time::Month::try_from(q * 3 + 1).expect("a month");
+    (
+        time::Date::from_calendar_date(year, month, 1).expect("a date"),
+        format!("{year}-Q{}", q + 1),
+    )
+}
+
+/// Splits `total` 分 by per-mille `shares` (the last takes the remainder), so the parts add
+/// up exactly.
+fn split(total: i64, shares: &[i64]) -> Vec<i64> {
+    let mut parts: Vec<i64> = shares.iter().map(|s| total * s / 1000).collect();
+    let used: i64 = parts.iter().sum();
+    if let Some(last) = parts.last_mut() {
+        *last += total - used;
+    }
+    parts
+}
+
+/// A budget or accounts whose numbers add up: fee income plus 8% common revenue, spent
+/// 96% by category.
+fn demo_money(kind: &str, period: &str, fee_income: i64, opening: i64) -> Value {
+    let common = split(fee_income * 8 / 100, &[700, 250, 50]);
+    let income = fee_income + common.iter().sum::<i64>();
+    let spending = split(income * 96 / 100, &[480, 140, 60, 160, 80, 60, 20]);
+    let spent: i64 = spending.iter().sum();
+    json!({
+        "kind": kind,
+        "period": period,
+        "income": {"fee_fen": fee_income, "parking_fen": common[0], "advertising_fen": common[1], "other_fen": common[2]},
+        "total_income_fen": income,
+        "spending": {
+            "personnel_fen": spending[0], "cleaning_fen": spending[1], "greening_fen": spending[2],
+            "security_fen": spending[3], "maintenance_fen": spending[4], "energy_fen": spending[5],
+            "other_fen": spending[6],
+        },
+        "total_spending_fen": spent,
+        "opening_balance_fen": opening,
+        "closing_balance_fen": opening + income - spent,
+        "note": "【演示数据】酬金制：物业服务资金属全体业主所有，结余滚存下期使用。",
+    })
+}
+
+/// The demo tenders that must already be past their deadlines: one contracted (with a
+/// published budget, accounts and a satisfaction survey), one in evaluation (rated, scored),
+/// one opened and waiting for its award (awarded later by [`load_live_tenders`]), one
+/// cancelled with a sealed bid, one unsuccessful. Needs the short [`demo_policy`]; loaded
+/// once (skipped when the first demo compound already has a tender).
+pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Result<()> {
+    let demo = Demo::new(bases, keys)?;
+    let (codes, _) = tender_compound_codes();
+    let mut compounds = Vec::new();
+    for code in &codes {
+        compounds.push(demo.compound(code).await?);
+    }
+    if !demo.tenders_of(&compounds[0].0).await?.is_empty() {
+        return Ok(());
+    }
+    let firms = demo.eligible_firms(DEMO_DISTRICTS[0]).await?;
+    anyhow::ensure!(firms.len() >= 2, "the demo needs two firms serving 锦江区");
+
+    let now = shared::db::now_ms();
+    let deadline = now + CLOSED_BID_WINDOW_MS;
+    let terms = |area: i64| demo_terms(area, deadline, deadline - 1_000);
+    let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|i| compounds[i].clone());
+    let a_id = demo.open_tender(&a.0, terms(a.1)).await?;
+    let b_id = demo.open_tender(&b.0, terms(b.1)).await?;
+    let mut rated = terms(c.1);
+    rated["evaluation_method"] = json!("rated");
+    rated["price_weight"] = json!(40);
+    rated["criteria"] =
+        json!([{"name": "服务方案", "weight": 40}, {"name": "人员配置", "weight": 20}]);
+    let c_id = demo.open_tender(&c.0, rated).await?;
+    let d_id = demo.open_tender(&d.0, terms(d.1)).await?;
+    let e_id = demo.open_tender(&e.0, terms(e.1)).await?;
+    for (i, firm) in firms.iter().take(3).enumerate() {
+        let fee = 140 + 10 * i as i64;
+        demo.bid(&a_id, firm, &demo_bid(fee, a.1, false)).await?;
+        demo.bid(&b_id, firm, &demo_bid(fee + 5, b.1, false))
+            .await?;
+        demo.bid(&c_id, firm, &demo_bid(fee, c.1, true)).await?;
+    }
+    demo.bid(&e_id, &firms[0], &demo_bid(150, e.1, false))
+        .await?;
+    demo.tender(
+        Method::POST,
+        &format!("/{e_id}/cancel"),
+        &demo.committee(&e.0)?,
+        Some(&json!({"reason": "【演示数据】业主大会决定改为先行维修改造，暂缓选聘物业"})),
+    )
+    .await?;
+    for id in [&a_id, &b_id, &c_id, &d_id] {
+        demo.opened(id).await?;
+    }
+
+    // A: awarded, out of notice (demo policy), contracted; then its money and satisfaction.
+    let awarded = demo.award_top(&a_id, &a.0).await?;
+    let notice_ends = tender::clock::parse_rfc3339(
+        awarded["award"]["notice_ends_at"]
+            .as_str()
+            .unwrap_or_default(),
+    )?;
+    let wait = notice_ends - shared::db::now_ms() + 100;
+    if wait > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
+    }
+    let today = shared::domain::roster::china_today();
+    let (start, quarter) = previous_quarter(today);
+    let committee = demo.committee(&a.0)?;
+    let contract = demo
+        .tender(
+            Method::POST,
+            &format!("/{a_id}/contract"),
+            &committee,
+            Some(&json!({"start_date": shared::domain::roster::format_date(start)})),
+        )
+        .await?;
+    let cid = contract["id"].as_str().context("a contract id")?;
+    let annual = contract["annual_price_fen"].as_i64().unwrap_or(0);
+    let firm = demo.firm(contract["firm_id"].as_str().unwrap_or_default())?;
+    let disclosures = format!("/contracts/{cid}/disclosures");
+    demo.tender(
+        Method::POST,
+        &disclosures,
+        &firm,
+        Some(&demo_money("budget", &today.year().to_string(), annual, 0)),
+    )
+    .await?;
+    demo.tender(
+        Method::POST,
+        &disclosures,
+        &committee,
+        Some(&demo_money("accounts", &quarter, annual / 4 * 92 / 100, 0)),
+    )
+    .await?;
+    demo.tender(
+        Method::POST,
+        "/satisfaction",
+        &committee,
+        Some(&json!({"compound_id": a.0, "period": quarter,
+            "satisfied": 168, "basically_satisfied": 96, "dissatisfied": 24})),
+    )
+    .await?;
+    // A compound without a firm is surveyed too.
+    demo.tender(
+        Method::POST,
+        "/satisfaction",
+        &demo.committee(&d.0)?,
+        Some(&json!({"compound_id": d.0, "period": quarter,
+            "satisfied": 20, "basically_satisfied": 35, "dissatisfied": 45})),
+    )
+    .await?;
+
+    // C: the committee's scores of the rated evaluation.
+    let c_committee = demo.committee(&c.0)?;
+    let bids = demo
+        .tender(Method::GET, &format!("/{c_id}/opening"), &c_committee, None)
+        .await?;
+    let scores: Vec<Value> = bids["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["valid"] == true)
+        .enumerate()
+        .map(|(i, b)| {
+            json!({"bid_id": b["bid_id"], "points": {"服务方案": 36 - 4 * i as i64, "人员配置": 15 + i as i64}})
+        })
+        .collect();
+    demo.tender(
+        Method::PUT,
+        &format!("/{c_id}/scores"),
+        &c_committee,
+        Some(&json!({ "scores": scores })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The demo's live stages, under the configured policy: the award of the opened price-only
+/// tender (so it is in its public notice), and a tender open for bids with two sealed bids
+/// (its bid deadline at least the minimum bidding window away, and no sooner than 30
+/// days). Loaded once.
+pub async fn load_live_tenders(
+    bases: &Bases,
+    keys: &TokenKeys,
+    min_bid_window: std::time::Duration,
+) -> anyhow::Result<()> {
+    let demo = Demo::new(bases, keys)?;
+    let (codes, open_code) = tender_compound_codes();
+    let (b, _) = demo.compound(&codes[1]).await?;
+    for t in demo.tenders_of(&b).await? {
+        if t["status"] == "evaluation" {
+            let id = t["id"].as_str().context("a tender id")?;
+            demo.award_top(id, &b).await?;
+        }
+    }
+    let (f, area) = demo.compound(&open_code).await?;
+    if !demo.tenders_of(&f).await?.is_empty() {
+        return Ok(());
+    }
+    let day = 86_400_000;
+    let window = i64::try_from(min_bid_window.as_millis()).unwrap_or(i64::MAX / 2);
+    let now = shared::db::now_ms();
+    let deadline = now + window.max(30 * day - day) + day;
+    let enquiry = (now + 10 * day).min(deadline);
+    let id = demo
+        .open_tender(&f, demo_terms(area, deadline, enquiry))
+        .await?;
+    // A material change while open (an OCDS `tenderAmendment`), before any bid.
+    demo.tender(
+        Method::PATCH,
+        &format!("/{id}"),
+        &demo.committee(&f)?,
+        Some(&json!({"needs": "【演示数据】需要秩序维护（门岗 24 小时值守）、楼道和公共区域保洁、垃圾分类收运、绿化养护、共用设施设备日常维护，以及每年一次外墙和屋面渗漏排查；每季度公开收支。"})),
+    )
+    .await?;
+    let firms = demo.eligible_firms(DEMO_DISTRICTS[0]).await?;
+    for (i, firm) in firms.iter().take(2).enumerate() {
+        demo.bid(&id, firm, &demo_bid(145 + 10 * i as i64, area, false))
+            .await?;
+    }
+    Ok(())
+}

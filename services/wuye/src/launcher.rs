@@ -27,7 +27,10 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     let demo = demo.unwrap_or(first_run);
     let keys = settings.keys(Some(&data))?;
     let limits = settings.limits();
-
+    settings
+        .tender
+        .validate()
+        .map_err(|e| anyhow::anyhow!("the tender policy: {e}"))?;
     let listen = settings.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
     let listener = TcpListener::bind(listen)
         .await
@@ -35,6 +38,17 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
     let cancel = CancellationToken::new();
+    let demo_policy = crate::demo::demo_policy(&settings.tender);
+    if demo {
+        println!(
+            "  loading the demo tenders' past stages under a demo policy (bid window {}, notice {})…",
+            span(demo_policy.min_bid_window),
+            span(demo_policy.notice_period)
+        );
+        prepare_demo(&settings, &data, &keys, limits, demo_policy.clone())
+            .await
+            .context("loading the demo data (past stages)")?;
+    }
 
     let catalog = catalog::build(
         catalog::CatalogConfig {
@@ -53,7 +67,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             catalog_url: base.clone(),
             keys: keys.clone(),
             limits,
-            policy: Default::default(),
+            policy: settings.tender.clone(),
         },
         cancel.clone(),
     )
@@ -94,7 +108,18 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
 
     let server = Server::start(listener, router, cancel.clone());
     let accounts = if demo {
-        match crate::demo::load(&base, &demo_keys).await {
+        let loaded = async {
+            let accounts = crate::demo::load(&base, &demo_keys).await?;
+            crate::demo::load_live_tenders(
+                &crate::demo::Bases::one(&base),
+                &demo_keys,
+                settings.tender.min_bid_window,
+            )
+            .await?;
+            anyhow::Ok(accounts)
+        }
+        .await;
+        match loaded {
             Ok(accounts) => Some(accounts),
             Err(e) => {
                 server.stop(&services).await?;
@@ -124,12 +149,99 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             println!("    {:<16} {}  {}", a.username, a.role_zh, a.scope_zh);
         }
         println!("  sign in: POST {base}/catalog/session {{\"username\", \"password\"}}");
+        println!(
+            "  demo tenders at every stage (open, evaluation, awarded in notice, contracted, cancelled,"
+        );
+        println!(
+            "  unsuccessful): the past stages were run for real under a demo policy (bid window {},",
+            span(demo_policy.min_bid_window)
+        );
+        println!(
+            "  notice {}) before start-up; the service now runs with the configured policy",
+            span(demo_policy.notice_period)
+        );
+        println!(
+            "  (minimum bid window {}, notice {}). OCDS: {base}/tenders/ocds/releases",
+            span(settings.tender.min_bid_window),
+            span(settings.tender.notice_period)
+        );
     }
     println!();
     println!("  press Ctrl-C to stop");
     println!();
 
     server.wait(&services).await
+}
+
+/// A duration for people: `20 days`, `5 hours`, `2 s`.
+fn span(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} days", s / 86_400),
+        s if s >= 3600 && s % 3600 == 0 => format!("{} hours", s / 3600),
+        s => format!("{s} s"),
+    }
+}
+
+/// The demo's past stages (tenders past their deadlines, an award out of its notice, a
+/// contract with its accounts): catalog and tender on the data folder's databases, on a
+/// private port, with the short demo tender policy, loaded through the API; then stopped,
+/// before the real services start with the configured policy.
+async fn prepare_demo(
+    settings: &Settings,
+    data: &std::path::Path,
+    keys: &std::sync::Arc<shared::auth::TokenKeys>,
+    limits: shared::http::Limits,
+    policy: tender::TenderPolicy,
+) -> anyhow::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let cancel = CancellationToken::new();
+    let catalog = catalog::build(
+        catalog::CatalogConfig {
+            database_url: sqlite_url(&data.join("catalog.db")),
+            keys: keys.clone(),
+            limits,
+            policy: settings.catalog.clone(),
+        },
+        cancel.clone(),
+    )
+    .await
+    .context("starting the catalog for the demo")?;
+    let tender = tender::build(
+        tender::TenderConfig {
+            database_url: sqlite_url(&data.join("tender.db")),
+            catalog_url: base.clone(),
+            keys: keys.clone(),
+            limits,
+            policy,
+        },
+        cancel.clone(),
+    )
+    .await
+    .context("starting the tender service for the demo")?;
+    let services = [catalog, tender];
+    let mut router = Router::new();
+    for s in &services {
+        router = router.merge(s.router.clone());
+    }
+    let handle = tokio::spawn(serve_http(
+        listener,
+        with_middleware(router, limits),
+        cancel.clone(),
+    ));
+    let loaded = async {
+        crate::demo::load(&base, keys).await?;
+        crate::demo::load_closed_tenders(&crate::demo::Bases::one(&base), keys).await
+    }
+    .await;
+    cancel.cancel();
+    handle.await.context("the demo server task")??;
+    for s in &services {
+        s.tasks.close();
+        s.tasks.wait().await;
+    }
+    loaded
 }
 
 /// `wuye serve <service>`.
@@ -171,7 +283,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     catalog_url: need(&settings.catalog_url, "catalog-url")?,
                     keys,
                     limits,
-                    policy: Default::default(),
+                    policy: settings.tender.clone(),
                 },
                 cancel.clone(),
             )

@@ -41,6 +41,10 @@ pub struct Settings {
     /// The catalog's configurable rules (`[catalog.credit]` base and grade thresholds, …);
     /// environment: `WUYE_CATALOG__CREDIT__BASE=75`.
     pub catalog: catalog::policy::CatalogPolicy,
+    /// The tender service's rules (`[tender]`: `min_bid_window_secs` (20 days),
+    /// `notice_period_secs` (5 days), `scheduler_tick_ms` (500), `verify_award_with_catalog`
+    /// (true), `ocid_prefix` (`ocds-wuye01`)); environment: `WUYE_TENDER__NOTICE_PERIOD_SECS=86400`.
+    pub tender: tender::TenderPolicy,
 }
 
 impl Settings {
@@ -157,6 +161,55 @@ mod tests {
             "unknown keys are refused"
         );
         assert!(Settings::load(Some(&dir.join("missing.toml"))).is_err());
+    }
+
+    #[test]
+    fn the_tender_policy_comes_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("wuye-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("wuye.toml");
+        std::fs::write(
+            &file,
+            "[tender]\nmin_bid_window_secs = 3600\nnotice_period_secs = 86400\nocid_prefix = \"ocds-abc123\"\nverify_award_with_catalog = false\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file)).unwrap();
+        assert_eq!(
+            s.tender.min_bid_window,
+            std::time::Duration::from_secs(3600)
+        );
+        assert_eq!(
+            s.tender.notice_period,
+            std::time::Duration::from_secs(86_400)
+        );
+        assert_eq!(s.tender.ocid_prefix, "ocds-abc123");
+        assert!(!s.tender.verify_award_with_catalog);
+        assert_eq!(
+            s.tender.scheduler_tick,
+            tender::TenderPolicy::default().scheduler_tick,
+            "unnamed values keep their defaults"
+        );
+        assert!(s.tender.validate().is_ok());
+
+        // Without a file: the national defaults (20 days to bid, 5 days of notice).
+        let d = Settings::load(None).unwrap();
+        assert_eq!(d.tender, tender::TenderPolicy::default());
+        assert_eq!(d.tender.min_bid_window.as_secs(), 20 * 86_400);
+        assert_eq!(d.tender.notice_period.as_secs(), 5 * 86_400);
+
+        std::fs::write(&file, "[tender]\nmin_bid_window = 3600\n").unwrap();
+        assert!(
+            Settings::load(Some(&file)).is_err(),
+            "a misspelt tender key is refused"
+        );
+        std::fs::write(&file, "[tender]\nocid_prefix = \"wuye\"\n").unwrap();
+        assert!(
+            Settings::load(Some(&file))
+                .unwrap()
+                .tender
+                .validate()
+                .is_err()
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::award::{
 };
 use crate::clock::{self, to_rfc3339};
 use crate::error::Result;
+use crate::ocds;
 use crate::routes::tenders::{own_tender, visible_tender};
 use crate::state::AppState;
 use crate::tenders::{self, Tender, load_current, not_found};
@@ -419,6 +420,7 @@ pub async fn award_tender(
         &serde_json::json!({ "award_id": a.id, "bid_id": a.bid_id, "skipped": a.skipped }),
     )
     .await?;
+    ocds::publish(tx.conn(), &app.policy, &t.id, &[ocds::tag::AWARD], None).await?;
     tx.commit().await?;
     Ok(Json(view))
 }
@@ -692,6 +694,14 @@ pub async fn answer_complaint(
             &serde_json::json!({ "award_id": c.award_id, "complaint_id": c.id }),
         )
         .await?;
+        ocds::publish(
+            tx.conn(),
+            &app.policy,
+            &t.id,
+            &[ocds::tag::AWARD_UPDATE],
+            None,
+        )
+        .await?;
     }
     let answered = award::complaint(tx.conn(), &t.id, &cid)
         .await?
@@ -822,6 +832,7 @@ pub async fn sign_contract(
     )
     .await?;
     tx.emit("contract", &c.id, "signed", &c).await?;
+    ocds::publish(tx.conn(), &app.policy, &t.id, &[ocds::tag::CONTRACT], None).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
@@ -967,6 +978,14 @@ pub async fn terminate_contract(
             sealed: false,
             detail: &c,
         },
+    )
+    .await?;
+    ocds::publish(
+        tx.conn(),
+        &app.policy,
+        &c.tender_id,
+        &[ocds::tag::CONTRACT_TERMINATION],
+        None,
     )
     .await?;
     tx.commit().await?;

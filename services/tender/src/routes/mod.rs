@@ -3,7 +3,10 @@
 
 pub mod award;
 pub mod bids;
+pub mod disclosures;
+pub mod ocds;
 pub mod questions;
+pub mod satisfaction;
 pub mod tenders;
 pub mod votes;
 
@@ -36,6 +39,9 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(questions::Api::openapi());
     doc.merge(bids::Api::openapi());
     doc.merge(award::Api::openapi());
+    doc.merge(disclosures::Api::openapi());
+    doc.merge(satisfaction::Api::openapi());
+    doc.merge(ocds::Api::openapi());
     doc
 }
 
@@ -48,6 +54,9 @@ pub fn router() -> Router<AppState> {
         .merge(questions::router())
         .merge(bids::router())
         .merge(award::router())
+        .merge(disclosures::router())
+        .merge(satisfaction::router())
+        .merge(ocds::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -85,6 +94,12 @@ mod tests {
             "/tenders/contracts",
             "/tenders/contracts/{cid}",
             "/tenders/contracts/{cid}/terminate",
+            "/tenders/contracts/{cid}/disclosures",
+            "/tenders/disclosures",
+            "/tenders/disclosures/{did}",
+            "/tenders/satisfaction",
+            "/tenders/ocds/releases",
+            "/tenders/ocds/releases/{ocid}",
         ] {
             assert!(paths.contains(&p), "{p} missing from {paths:?}");
         }

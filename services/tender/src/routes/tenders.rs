@@ -17,6 +17,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::audit::Actor;
 use crate::clock::{self, parse_rfc3339};
 use crate::error::Result;
+use crate::ocds;
 use crate::state::AppState;
 use crate::tenders::{
     self, Evaluation, OpenedBid, OpeningRecord, Tender, TenderView, load_current, not_found,
@@ -492,6 +493,34 @@ impl Terms {
     }
 }
 
+/// The Chinese names of the terms that differ between two versions of a tender.
+fn changed_terms(before: &Tender, after: &Tender) -> Vec<&'static str> {
+    let checks: [(bool, &'static str); 12] = [
+        (before.title != after.title, "标题"),
+        (before.service_model != after.service_model, "物业服务方式"),
+        (before.fee_model != after.fee_model, "收费方式"),
+        (before.grade != after.grade, "服务等级"),
+        (before.term_months != after.term_months, "服务期限"),
+        (
+            before.annual_budget_fen != after.annual_budget_fen,
+            "年度预算",
+        ),
+        (before.proposed_fee != after.proposed_fee, "拟定物业费"),
+        (before.needs != after.needs, "需求说明"),
+        (
+            before.enquiry_deadline != after.enquiry_deadline,
+            "答疑截止时间",
+        ),
+        (before.bid_deadline != after.bid_deadline, "投标截止时间"),
+        (before.opening_at != after.opening_at, "开标时间"),
+        (before.evaluation != after.evaluation, "评标办法"),
+    ];
+    checks
+        .into_iter()
+        .filter_map(|(changed, name)| changed.then_some(name))
+        .collect()
+}
+
 /// Whether the caller may see a tender: everyone once published; a draft only its own
 /// committee and the association.
 pub fn may_see(t: &Tender, identity: Option<&Identity>) -> bool {
@@ -631,6 +660,7 @@ pub async fn update_tender(
         }
     };
     let terms = check_terms(&dto, Some(&t), now, app.policy.min_bid_window_ms(), open)?;
+    let before = t.clone();
     if !terms.apply(&mut t) {
         drop(tx);
         return Ok(Json(
@@ -659,6 +689,21 @@ pub async fn update_tender(
         &serde_json::json!({ "terms_version": t.terms_version }),
     )
     .await?;
+    if open {
+        let rationale = format!(
+            "招标条件变更（{}）；投标截止时间为 {}，此前提交的投标须在截止前重新确认或替换。",
+            changed_terms(&before, &t).join("、"),
+            clock::to_rfc3339(t.bid_deadline)
+        );
+        ocds::publish(
+            tx.conn(),
+            &app.policy,
+            &t.id,
+            &[ocds::tag::TENDER_AMENDMENT],
+            Some(&rationale),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Json(view))
 }
@@ -732,6 +777,14 @@ pub async fn publish_tender(
         &serde_json::json!({}),
     )
     .await?;
+    ocds::publish(
+        tx.conn(),
+        &app.policy,
+        &t.id,
+        &[ocds::tag::PLANNING, ocds::tag::TENDER],
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(view))
 }
@@ -800,6 +853,14 @@ pub async fn cancel_tender(
         "cancelled",
         &Actor::from(&identity),
         &serde_json::json!({ "reason": reason }),
+    )
+    .await?;
+    ocds::publish(
+        tx.conn(),
+        &app.policy,
+        &t.id,
+        &[ocds::tag::TENDER_CANCELLATION],
+        None,
     )
     .await?;
     tx.commit().await?;
