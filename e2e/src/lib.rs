@@ -207,7 +207,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
 }
 
 async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<TestApp> {
-    shared::telemetry::init();
+    shared::telemetry::init_for_tests();
     let keys = Arc::new(TokenKeys::new(&SecretString::from(TEST_SECRET), 3600)?);
     let limits = Limits::default();
     let cancel = CancellationToken::new();

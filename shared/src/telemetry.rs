@@ -8,9 +8,18 @@ use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Installs the global subscriber; later calls are no-ops (tests call it many times).
 pub fn init() {
+    init_with_default("info,sqlx=warn,tantivy=warn");
+}
+
+/// For test processes: only warnings and errors unless `WUYE_LOG` asks for more.
+pub fn init_for_tests() {
+    init_with_default("warn,sqlx=error,tantivy=warn");
+}
+
+fn init_with_default(default_filter: &str) {
     let filter = EnvFilter::try_from_env("WUYE_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tantivy=warn"));
+        .unwrap_or_else(|_| EnvFilter::new(default_filter));
     let json = std::env::var("WUYE_LOG_FORMAT").is_ok_and(|v| v == "json");
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
