@@ -83,7 +83,12 @@ pub fn dataset(scale: Scale) -> Dataset {
 /// Builds an in-memory index of the whole data set; returns it and the build time
 /// (enqueue of every document plus the commit that makes them searchable).
 pub fn build_index(data: &Dataset) -> (IndexHandle, Duration) {
-    let index = IndexHandle::open(IndexLocation::Ram).expect("open index");
+    build_index_at(data, IndexLocation::Ram)
+}
+
+/// [`build_index`] at a given location (a directory for the on-disk figure).
+pub fn build_index_at(data: &Dataset, location: IndexLocation) -> (IndexHandle, Duration) {
+    let index = IndexHandle::open(location).expect("open index");
     let started = Instant::now();
     for f in &data.firms {
         index.upsert_firm(f).expect("firm");
