@@ -78,6 +78,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             database_url: sqlite_url(&data.join("matching.db")),
             catalog_url: base.clone(),
             tender_url: base.clone(),
+            index_dir: Some(data.join("index")),
             keys: keys.clone(),
             limits,
         },
@@ -297,6 +298,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     tender_url: need(&settings.tender_url, "tender-url")?,
                     keys,
                     limits,
+                    index_dir: settings.data.as_ref().map(|d| d.join("index")),
                 },
                 cancel.clone(),
             )
