@@ -438,3 +438,40 @@ impl Server {
         served
     }
 }
+
+/// `wuye admin rebuild-index`: rebuilds `<data>/index` from `<data>/matching.db` with a
+/// progress bar (see `matching::index::rebuild`).
+pub async fn rebuild_index(data: &std::path::Path) -> anyhow::Result<()> {
+    let db = shared::db::connect(&sqlite_url(&data.join("matching.db"))).await?;
+    db.migrate(&matching::MIGRATOR).await?;
+    let dir = data.join("index");
+    let index = {
+        let location = search_index::IndexLocation::Dir(dir.clone());
+        tokio::task::spawn_blocking(move || search_index::IndexHandle::open(location))
+            .await?
+            .with_context(|| {
+                format!(
+                    "opening the index in {} (is wuye up still running?)",
+                    dir.display()
+                )
+            })?
+    };
+    let total = matching::index::rebuild_size(&db).await?;
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} 重建索引 [{bar:40}] {pos}/{len} ({per_sec}, 剩余 {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    matching::index::rebuild(&index, &db, &mut |n| bar.inc(n)).await?;
+    bar.finish();
+    println!(
+        "索引已重建：{total} 条记录，用时 {:.1} 秒（{}）",
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    db.pool.close().await;
+    Ok(())
+}
