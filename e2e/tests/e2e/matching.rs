@@ -327,6 +327,49 @@ async fn tender_firms_ranked_fresh_and_role_aware(backend: Backend) {
     assert!(took < Duration::from_secs(5), "took {took:?}");
     let gone = get(&app, &format!("/firms/{near}/tenders"), Some(&near_token)).await;
     assert_eq!(gone.json()["total"], 0);
+
+    // Crash between the tables and the index: an index whose recorded cursors are behind
+    // moves the database's cursors back, the feeds replay, and the answers end the same.
+    let db = shared::db::connect(&app.matching_db).await.unwrap();
+    let behind = IndexHandle::open(IndexLocation::Ram).unwrap();
+    behind.commit(Some("catalog=3;tender=0")).unwrap();
+    let cursor = |source: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT seq FROM feed_cursor WHERE source = $1")
+                .bind(source)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(cursor("catalog").await > 3 && cursor("tender").await > 0);
+    matching::index::reconcile_cursors(&behind, &db)
+        .await
+        .unwrap();
+    let (catalog_after, tender_after) = (cursor("catalog").await, cursor("tender").await);
+    // (The live followers may already have replayed a little.)
+    assert!(
+        catalog_after < wuye_e2e::REFERENCE_CHANGES,
+        "{catalog_after}"
+    );
+    assert!(tender_after < 3, "{tender_after}");
+    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog")
+        .await;
+    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders")
+        .await;
+    let (page, _) = until(&app, &path, Some(&committee), 5, |p| p["total"] == 1).await;
+    assert_eq!(ids(&page, "firm_id"), vec![far.clone()]);
+    let (mine, _) = until(
+        &app,
+        &format!("/firms/{far}/tenders"),
+        Some(&far_token),
+        5,
+        |p| p["total"] == 1,
+    )
+    .await;
+    assert_eq!(ids(&mine, "tender_id"), vec![tender.clone()]);
+    db.pool.close().await;
     app.stop().await;
 }
 
