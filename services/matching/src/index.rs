@@ -81,6 +81,71 @@ fn firm_doc_from_payload(payload: &Value, today: Date) -> anyhow::Result<FirmDoc
     Ok(firm_doc(&s, today))
 }
 
+/// What matching knows about a firm beyond its snapshot: residents' satisfaction (满意度) in
+/// the compounds it serves — (满意 + 基本满意) ÷ respondents over every survey naming it —
+/// and the number of old compounds it has held a contract for.
+async fn firm_record(conn: &mut AnyConnection, id: &str) -> anyhow::Result<(Option<f64>, u32)> {
+    let (liked, total): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT CAST(SUM(satisfied + basically_satisfied) AS BIGINT), \
+         CAST(SUM(satisfied + basically_satisfied + dissatisfied) AS BIGINT) \
+         FROM tender_satisfaction WHERE firm_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let satisfaction = match (liked, total) {
+        (Some(l), Some(t)) if t > 0 => Some(l as f64 / t as f64),
+        _ => None,
+    };
+    let served: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT k.compound_id) FROM tender_contract k \
+         JOIN catalog_compound c ON c.id = k.compound_id WHERE k.firm_id = $1 AND c.is_old",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((satisfaction, u32::try_from(served).unwrap_or(0)))
+}
+
+/// Indexes one firm from its snapshot and matching's record of it (a payload that cannot be
+/// read is logged and skipped). Returns whether it was indexed.
+async fn index_firm(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    id: &str,
+    payload: &Value,
+    today: Date,
+) -> anyhow::Result<bool> {
+    match firm_doc_from_payload(payload, today) {
+        Ok(mut doc) => {
+            (doc.satisfaction, doc.old_compound_experience) = firm_record(conn, id).await?;
+            index.upsert_firm(&doc)?;
+            Ok(true)
+        }
+        Err(problem) => {
+            tracing::warn!(firm = %id, %problem, "firm not indexed");
+            Ok(false)
+        }
+    }
+}
+
+/// Re-indexes a firm from `catalog_firm` (its contracts or surveys changed).
+async fn reindex_firm(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    id: &str,
+) -> anyhow::Result<()> {
+    let payload: Option<String> =
+        sqlx::query_scalar("SELECT payload FROM catalog_firm WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(p) = payload {
+        index_firm(index, conn, id, &serde_json::from_str(&p)?, china_today()).await?;
+    }
+    Ok(())
+}
+
 fn text(p: &Value, field: &str) -> anyhow::Result<String> {
     p.get(field)
         .and_then(Value::as_str)
@@ -225,10 +290,15 @@ impl Sink for IndexSink {
         Box::pin(async move {
             let index = &self.index;
             match event {
-                Event::Firm(f) => match firm_doc_from_payload(&f.payload, china_today()) {
-                    Ok(doc) => index.upsert_firm(&doc)?,
-                    Err(e) => warn_skip(change, &e),
-                },
+                Event::Firm(f) => {
+                    index_firm(index, conn, &f.id, &f.payload, china_today()).await?;
+                }
+                Event::Contract(k) => reindex_firm(index, conn, &k.firm_id).await?,
+                Event::Satisfaction(s) => {
+                    if let Some(firm) = &s.firm_id {
+                        reindex_firm(index, conn, firm).await?;
+                    }
+                }
                 Event::Compound(c) => {
                     match compound_doc(&c.id, &change.payload) {
                         Ok(doc) => index.upsert_compound(&doc)?,
@@ -246,7 +316,7 @@ impl Sink for IndexSink {
                     Entity::Tender => index.delete(DocKind::Tender, id)?,
                     Entity::Contract | Entity::Satisfaction => {}
                 },
-                Event::Place | Event::Contract(_) | Event::Satisfaction(_) | Event::Ignored => {}
+                Event::Place | Event::Ignored => {}
             }
             Ok(())
         })
@@ -341,14 +411,19 @@ async fn upsert_firms(
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, payload FROM catalog_firm")
         .fetch_all(&db.pool)
         .await?;
+    let mut conn = db.pool.acquire().await?;
     let mut n = 0;
     for (id, payload) in rows {
-        match firm_doc_from_payload(&serde_json::from_str(&payload)?, today) {
-            Ok(doc) => {
-                index.upsert_firm(&doc)?;
-                n += 1;
-            }
-            Err(problem) => tracing::warn!(firm = %id, %problem, "firm not indexed"),
+        if index_firm(
+            index,
+            &mut conn,
+            &id,
+            &serde_json::from_str(&payload)?,
+            today,
+        )
+        .await?
+        {
+            n += 1;
         }
         progress(1);
     }
