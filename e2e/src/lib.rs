@@ -263,6 +263,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             tender_url: tender_url.clone(),
             keys: keys.clone(),
             limits,
+            index_dir: None,
         },
         cancel.clone(),
     )

@@ -1,5 +1,6 @@
 //! The matching service's settings.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use shared::auth::TokenKeys;
@@ -15,4 +16,7 @@ pub struct MatchingConfig {
     pub tender_url: String,
     pub keys: Arc<TokenKeys>,
     pub limits: Limits,
+    /// Where the search index lives; `None` keeps it in RAM (tests), rebuilt from the feeds
+    /// at every start. `wuye up` uses `<data>/index`.
+    pub index_dir: Option<PathBuf>,
 }

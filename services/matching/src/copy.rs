@@ -1,6 +1,6 @@
 //! Matching's own tables, kept from the feeds by the [`Tables`] sink: places, firms,
-//! compounds (current and every version with the day it took effect), contracts and
-//! satisfaction surveys. See `migrations/matching/0003_statistics.sql`.
+//! compounds (current and every version with the day it took effect), contracts,
+//! tenders and satisfaction surveys. See `migrations/matching/0003_statistics.sql`.
 //!
 //! Every write is "the entity is now like this, as of change `seq`": an upsert that only
 //! replaces a row written by an older change, so a replay changes nothing.
@@ -15,6 +15,7 @@ use time::macros::offset;
 
 use crate::follow::{
     CompoundRecord, ContractRecord, Entity, Event, FirmRecord, SatisfactionRecord, Sink,
+    TenderRecord,
 };
 
 /// The sink that keeps matching's tables.
@@ -37,6 +38,7 @@ impl Sink for Tables {
                 Event::Compound(c) => upsert_compound(conn, change, c).await?,
                 Event::Contract(c) => upsert_contract(conn, change.seq, c).await?,
                 Event::Satisfaction(s) => upsert_satisfaction(conn, change.seq, s).await?,
+                Event::Tender(t) => upsert_tender(conn, change.seq, t).await?,
                 Event::Removed { entity, id } => remove(conn, change, *entity, id).await?,
                 Event::Ignored => {}
             }
@@ -191,6 +193,25 @@ async fn upsert_contract(
     Ok(())
 }
 
+async fn upsert_tender(conn: &mut AnyConnection, seq: i64, t: &TenderRecord) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO tender_tender (id, compound_id, status, payload, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id, status = excluded.status, \
+         payload = excluded.payload, seq = excluded.seq, updated_at = excluded.updated_at \
+         WHERE tender_tender.seq < excluded.seq",
+    )
+    .bind(&t.id)
+    .bind(&t.compound_id)
+    .bind(&t.status)
+    .bind(serde_json::to_string(&t.payload)?)
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn upsert_satisfaction(
     conn: &mut AnyConnection,
     seq: i64,
@@ -236,6 +257,7 @@ async fn remove(
         Entity::Compound => "catalog_compound",
         Entity::Contract => "tender_contract",
         Entity::Satisfaction => "tender_satisfaction",
+        Entity::Tender => "tender_tender",
     };
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE id = $1 AND seq < $2"

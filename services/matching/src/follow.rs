@@ -2,10 +2,10 @@
 //!
 //! A [`Follower`] reads each change ONCE into an [`Event`] (the one place that knows the
 //! payload shapes of the topics matching keeps: `firm`, `compound`, `contract`,
-//! `satisfaction`, plus the places), then hands the event to every [`Sink`] in turn, inside
-//! the consumer's transaction. Today there is one sink, [`crate::copy::Tables`], which keeps
-//! matching's own tables (the statistics read them); the search index joins as another sink
-//! (its `after_batch` commits the index), without touching the parsing or the tables.
+//! `satisfaction`, `tender`, plus the places), then hands the event to every [`Sink`] in turn, inside
+//! the consumer's transaction: [`crate::copy::Tables`] keeps matching's own tables (the
+//! statistics read them), then [`crate::index::IndexSink`] feeds the search index (its
+//! `after_batch` commits the index with the feed cursors).
 //!
 //! A payload that cannot be read is logged and skipped: one malformed change must not stop
 //! the follower (and with it every later change) for ever. Sinks apply idempotently by
@@ -82,6 +82,18 @@ pub struct ContractRecord {
     pub termination_reason: Option<String>,
 }
 
+/// A tender (招标) as matching needs it (from tender's public `TenderView`; sealed bids are
+/// never part of it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenderRecord {
+    pub id: String,
+    pub compound_id: String,
+    /// `draft`, `open`, … (tender's `TenderStatus`, snake case).
+    pub status: String,
+    /// The whole view.
+    pub payload: Value,
+}
+
 /// One satisfaction survey record (满意度测评) of a compound for a period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SatisfactionRecord {
@@ -108,6 +120,7 @@ pub enum Entity {
     Compound,
     Contract,
     Satisfaction,
+    Tender,
 }
 
 /// What a change means to matching.
@@ -119,6 +132,7 @@ pub enum Event {
     Compound(CompoundRecord),
     Contract(ContractRecord),
     Satisfaction(SatisfactionRecord),
+    Tender(TenderRecord),
     /// The entity was deleted at its source.
     Removed {
         entity: Entity,
@@ -137,6 +151,7 @@ impl Event {
             (Source::Catalog, "compound") => Entity::Compound,
             (Source::Tender, "contract") => Entity::Contract,
             (Source::Tender, "satisfaction") => Entity::Satisfaction,
+            (Source::Tender, "tender") => Entity::Tender,
             _ => return Event::Ignored,
         };
         if matches!(change.kind.as_str(), "deleted" | "removed") {
@@ -150,6 +165,7 @@ impl Event {
             Entity::Compound => compound(change).map(Event::Compound),
             Entity::Contract => contract(change).map(Event::Contract),
             Entity::Satisfaction => satisfaction(change).map(Event::Satisfaction),
+            Entity::Tender => tender(change).map(Event::Tender),
         };
         read.unwrap_or_else(|problem| {
             tracing::warn!(seq = change.seq, topic = %change.topic, entity = %change.entity_id,
@@ -203,6 +219,22 @@ fn compound(change: &Change) -> Result<CompoundRecord, String> {
         serde_json::from_value(change.payload.clone()).map_err(|e| e.to_string())?;
     c.id = change.entity_id.clone();
     Ok(c)
+}
+
+fn tender(change: &Change) -> Result<TenderRecord, String> {
+    let p = &change.payload;
+    let text = |field: &str| {
+        p.get(field)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("no `{field}`"))
+    };
+    Ok(TenderRecord {
+        id: change.entity_id.clone(),
+        compound_id: text("compound_id")?,
+        status: text("status")?,
+        payload: p.clone(),
+    })
 }
 
 /// The `contract` payload as tender writes it.

@@ -9,6 +9,7 @@ pub mod copy;
 pub mod coverage;
 pub mod error;
 pub mod follow;
+pub mod index;
 pub mod policy;
 pub mod routes;
 pub mod satisfaction;

@@ -14,6 +14,12 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 pub struct MatchingPolicy {
     /// The coverage targets (覆盖率目标), by due date, ascending.
     pub coverage_targets: Vec<CoverageTarget>,
+    /// Weights of the matching score parts (匹配权重).
+    pub weights: search_index::Weights,
+    /// Bundles (片区化): default households a group must reach.
+    pub bundle_viable_households: u32,
+    /// Bundles: default largest distance between two members, km.
+    pub bundle_max_distance_km: f64,
 }
 
 impl Default for MatchingPolicy {
@@ -27,6 +33,9 @@ impl Default for MatchingPolicy {
         };
         Self {
             coverage_targets: vec![target(2023, 0.30), target(2024, 0.70), target(2025, 1.0)],
+            weights: search_index::Weights::default(),
+            bundle_viable_households: 300,
+            bundle_max_distance_km: 1.0,
         }
     }
 }
@@ -91,6 +100,14 @@ impl MatchingPolicy {
                     pair[1].rate
                 ));
             }
+        }
+        self.weights
+            .validate()
+            .map_err(|e| format!("matching weights: {e}"))?;
+        if self.bundle_viable_households == 0
+            || !(self.bundle_max_distance_km.is_finite() && self.bundle_max_distance_km > 0.0)
+        {
+            return Err("bundle defaults must be positive".into());
         }
         Ok(())
     }

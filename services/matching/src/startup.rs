@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use axum::Router;
+use search_index::{IndexHandle, IndexLocation};
 use shared::db;
 use shared::feed::{Consumer, Notifier};
 use shared::service::{Service, common_routes, readiness};
@@ -13,6 +15,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::MatchingConfig;
 use crate::copy::Tables;
 use crate::follow::{Follower, Sink, Source};
+use crate::index::IndexSink;
 use crate::policy::MatchingPolicy;
 use crate::state::AppState;
 use crate::{MIGRATOR, PREFIX, routes};
@@ -35,8 +38,19 @@ pub async fn build_with(
     db.migrate(&MIGRATOR).await?;
     let notifier = Notifier::default();
     let tasks = TaskTracker::new();
-    // Every follower feeds the same sinks; the search index joins this list.
-    let sinks: Vec<Arc<dyn Sink>> = vec![Arc::new(Tables)];
+    let location = match &config.index_dir {
+        Some(dir) => IndexLocation::Dir(dir.clone()),
+        None => IndexLocation::Ram,
+    };
+    let index = tokio::task::spawn_blocking(move || IndexHandle::open(location))
+        .await?
+        .context("opening the search index")?;
+    crate::index::reconcile_cursors(&index, &db).await?;
+    // Every follower feeds the same sinks: the tables first (the index reads them).
+    let sinks: Vec<Arc<dyn Sink>> = vec![
+        Arc::new(Tables),
+        Arc::new(IndexSink::new(index.clone(), db.clone())),
+    ];
 
     let catalog = Consumer::new(
         "catalog",
@@ -58,6 +72,7 @@ pub async fn build_with(
     ];
     tasks.spawn(catalog.run(cancel.clone()));
     tasks.spawn(tender.run(cancel.clone()));
+    tasks.spawn(refresh_daily(index.clone(), db.clone(), cancel.clone()));
 
     let ready = readiness("matching", db.clone(), &MIGRATOR, follows);
     let state = AppState {
@@ -65,6 +80,7 @@ pub async fn build_with(
         notifier: notifier.clone(),
         keys: config.keys.clone(),
         policy: Arc::new(policy),
+        index,
     };
     let api = routes::router()
         .with_state(state)
@@ -76,4 +92,26 @@ pub async fn build_with(
         ready,
         tasks,
     })
+}
+
+/// Re-evaluates every firm's date-derived standing at start-up and whenever the China date
+/// changes (checked every minute); see [`crate::index`].
+async fn refresh_daily(index: IndexHandle, db: shared::db::Db, cancel: CancellationToken) {
+    let mut last: Option<shared::domain::roster::Date> = None;
+    loop {
+        let today = shared::domain::roster::china_today();
+        if last != Some(today) {
+            match crate::index::refresh_firms(&index, &db, today).await {
+                Ok(n) => {
+                    tracing::info!(firms = n, "search index: firm standings re-evaluated");
+                    last = Some(today);
+                }
+                Err(e) => tracing::warn!(error = %e, "search index: firm refresh failed"),
+            }
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+        }
+    }
 }

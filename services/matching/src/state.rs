@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use search_index::IndexHandle;
 use shared::auth::TokenKeys;
 use shared::db::Db;
 use shared::feed::Notifier;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub keys: Arc<TokenKeys>,
     /// Coverage targets and the other configurable rules.
     pub policy: Arc<MatchingPolicy>,
+    /// The search index the feeds keep current.
+    pub index: IndexHandle,
 }
 
 impl FromRef<AppState> for Arc<TokenKeys> {

@@ -103,6 +103,17 @@ pub enum AdminCommand {
         #[arg(long, value_name = "URL")]
         database: Option<String>,
     },
+    /// Rebuild the matching service's search index (搜索索引) from matching's database
+    /// (the tables kept from the catalog and tender feeds), with a progress bar, then exit.
+    ///
+    /// Reads `<data>/matching.db` and replaces `<data>/index`; stop `wuye up` first (the
+    /// index is locked while the service runs). The rebuilt index records the database's
+    /// feed cursors, so the service resumes following where the tables stand.
+    RebuildIndex {
+        /// Data folder of `wuye up` (default: WUYE_DATA or ./data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -181,12 +192,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let database_url = launcher::admin_database_url(&settings, data, database);
             launcher::create_association(&database_url, &username, &display_name).await
         }
+        Command::Admin {
+            command: AdminCommand::RebuildIndex { data },
+        } => {
+            let data = data
+                .or(settings.data)
+                .unwrap_or_else(|| PathBuf::from("./data"));
+            launcher::rebuild_index(&data).await
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn admin_rebuild_index_arguments() {
+        let cli =
+            Cli::try_parse_from(["wuye", "admin", "rebuild-index", "--data", "/tmp/d"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Admin {
+                command: AdminCommand::RebuildIndex { ref data }
+            } if data.as_deref() == Some(std::path::Path::new("/tmp/d"))
+        ));
+    }
 
     #[test]
     fn admin_create_association_arguments() {

@@ -78,6 +78,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             database_url: sqlite_url(&data.join("matching.db")),
             catalog_url: base.clone(),
             tender_url: base.clone(),
+            index_dir: Some(data.join("index")),
             keys: keys.clone(),
             limits,
         },
@@ -297,6 +298,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     tender_url: need(&settings.tender_url, "tender-url")?,
                     keys,
                     limits,
+                    index_dir: settings.data.as_ref().map(|d| d.join("index")),
                 },
                 cancel.clone(),
             )
@@ -435,4 +437,41 @@ impl Server {
         tracing::info!("stopped");
         served
     }
+}
+
+/// `wuye admin rebuild-index`: rebuilds `<data>/index` from `<data>/matching.db` with a
+/// progress bar (see `matching::index::rebuild`).
+pub async fn rebuild_index(data: &std::path::Path) -> anyhow::Result<()> {
+    let db = shared::db::connect(&sqlite_url(&data.join("matching.db"))).await?;
+    db.migrate(&matching::MIGRATOR).await?;
+    let dir = data.join("index");
+    let index = {
+        let location = search_index::IndexLocation::Dir(dir.clone());
+        tokio::task::spawn_blocking(move || search_index::IndexHandle::open(location))
+            .await?
+            .with_context(|| {
+                format!(
+                    "opening the index in {} (is wuye up still running?)",
+                    dir.display()
+                )
+            })?
+    };
+    let total = matching::index::rebuild_size(&db).await?;
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} 重建索引 [{bar:40}] {pos}/{len} ({per_sec}, 剩余 {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    matching::index::rebuild(&index, &db, &mut |n| bar.inc(n)).await?;
+    bar.finish();
+    println!(
+        "索引已重建：{total} 条记录，用时 {:.1} 秒（{}）",
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    db.pool.close().await;
+    Ok(())
 }

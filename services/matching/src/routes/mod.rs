@@ -1,6 +1,7 @@
 //! The matching service's HTTP API: one module per resource, assembled here with the
 //! OpenAPI document that describes them.
 
+pub mod matching;
 pub mod statistics;
 
 use axum::Router;
@@ -23,6 +24,7 @@ pub struct ApiDoc;
 pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(statistics::Api::openapi());
+    doc.merge(matching::Api::openapi());
     doc
 }
 
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .merge(statistics::router())
+        .merge(matching::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -50,6 +53,10 @@ mod tests {
             "/match/coverage/history",
             "/match/satisfaction/ranking",
             "/match/attention",
+            "/match/tenders/{id}/firms",
+            "/match/firms/{id}/tenders",
+            "/match/search",
+            "/match/bundles",
         ] {
             assert!(paths.contains(&p), "{p} missing from {paths:?}");
         }

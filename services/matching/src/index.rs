@@ -1,0 +1,495 @@
+//! The search index (搜索索引) kept from the feeds: the [`IndexSink`] maps `firm`, `compound`
+//! and `tender` events onto the `search-index` documents, and commits the index after each
+//! applied batch with the feed cursors as the commit's payload.
+//!
+//! **Crash consistency.** The tables and the cursors are committed first (in the consumer's
+//! transaction), the index afterwards. If the process dies between the two, the index's
+//! recorded cursors are behind the database's: [`reconcile_cursors`] (at start-up) moves the
+//! database cursors back to the index's, so the feeds replay the gap (table upserts are
+//! idempotent by `seq`). An index in RAM (tests) has no payload and replays from 0.
+//!
+//! **Daily refresh.** A firm's standing is derived from dates (a review date passing, a
+//! suspension ending), so the indexed `recommended` flag can go stale without any change on
+//! the feed. [`refresh_firms`] re-upserts every firm from `catalog_firm` with today's
+//! standing; the service runs it at start-up and then whenever the China date changes
+//! (checked every minute) — a full pass is cheap (≈ 100k firms in a few seconds).
+//!
+//! **Rebuild.** [`rebuild`] clears the index and re-creates it from matching's tables
+//! (`catalog_firm`, `catalog_compound`, `tender_tender`), committing with the current
+//! cursors: the `wuye admin rebuild-index` command.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+use futures::future::BoxFuture;
+use search_index::{CompoundDoc, DocKind, FirmDoc, IndexHandle, TenderDoc};
+use serde_json::Value;
+use shared::db::Db;
+use shared::domain::roster::{Date, FirmSnapshot, china_today};
+use shared::feed::Change;
+use sqlx::{AnyConnection, Row as _};
+
+use crate::follow::{Entity, Event, Sink};
+
+/// The feeds whose cursors the index records.
+pub const SOURCES: [&str; 2] = ["catalog", "tender"];
+
+/// The firm document for a catalog `FirmSnapshot`, its standing taken on `today`.
+pub fn firm_doc(s: &FirmSnapshot, today: Date) -> FirmDoc {
+    let served = (s.capacity_households - s.households_served).max(0);
+    FirmDoc {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        profile: s.profile.clone(),
+        district_code: s
+            .districts_served
+            .first()
+            .map(|d| d.as_str().to_string())
+            .unwrap_or_default(),
+        street_code: None,
+        lon: s.location.lon(),
+        lat: s.location.lat(),
+        districts_served: s
+            .districts_served
+            .iter()
+            .map(|d| d.as_str().to_string())
+            .collect(),
+        service_radius_km: s
+            .service_radius_km
+            .clamp(0.0, search_index::geo::MAX_RADIUS_KM),
+        service_models: s.service_models.clone(),
+        fee_models: s
+            .fee_models
+            .iter()
+            .map(|f| f.as_str().to_string())
+            .collect(),
+        grades: s.grades.iter().map(|g| g.get()).collect(),
+        recommended: s.standing_record.effective(today).may_bid(),
+        capacity_left: u32::try_from(served).unwrap_or(u32::MAX),
+        credit_score: s.credit.score,
+        satisfaction: None,
+        whitelisted: s.whitelisted,
+        soe: s.ownership.as_str() == "soe",
+        low_profit: s.low_profit_commitment,
+        old_compound_experience: 0,
+    }
+}
+
+fn firm_doc_from_payload(payload: &Value, today: Date) -> anyhow::Result<FirmDoc> {
+    let s: FirmSnapshot =
+        serde_json::from_value(payload.clone()).context("reading a firm snapshot")?;
+    Ok(firm_doc(&s, today))
+}
+
+/// What matching knows about a firm beyond its snapshot: residents' satisfaction (满意度) in
+/// the compounds it serves — (满意 + 基本满意) ÷ respondents over every survey naming it —
+/// and the number of old compounds it has held a contract for.
+async fn firm_record(conn: &mut AnyConnection, id: &str) -> anyhow::Result<(Option<f64>, u32)> {
+    let (liked, total): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT CAST(SUM(satisfied + basically_satisfied) AS BIGINT), \
+         CAST(SUM(satisfied + basically_satisfied + dissatisfied) AS BIGINT) \
+         FROM tender_satisfaction WHERE firm_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let satisfaction = match (liked, total) {
+        (Some(l), Some(t)) if t > 0 => Some(l as f64 / t as f64),
+        _ => None,
+    };
+    let served: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT k.compound_id) FROM tender_contract k \
+         JOIN catalog_compound c ON c.id = k.compound_id WHERE k.firm_id = $1 AND c.is_old",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((satisfaction, u32::try_from(served).unwrap_or(0)))
+}
+
+/// Indexes one firm from its snapshot and matching's record of it (a payload that cannot be
+/// read is logged and skipped). Returns whether it was indexed.
+async fn index_firm(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    id: &str,
+    payload: &Value,
+    today: Date,
+) -> anyhow::Result<bool> {
+    match firm_doc_from_payload(payload, today) {
+        Ok(mut doc) => {
+            (doc.satisfaction, doc.old_compound_experience) = firm_record(conn, id).await?;
+            index.upsert_firm(&doc)?;
+            Ok(true)
+        }
+        Err(problem) => {
+            tracing::warn!(firm = %id, %problem, "firm not indexed");
+            Ok(false)
+        }
+    }
+}
+
+/// Re-indexes a firm from `catalog_firm` (its contracts or surveys changed).
+async fn reindex_firm(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    id: &str,
+) -> anyhow::Result<()> {
+    let payload: Option<String> =
+        sqlx::query_scalar("SELECT payload FROM catalog_firm WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(p) = payload {
+        index_firm(index, conn, id, &serde_json::from_str(&p)?, china_today()).await?;
+    }
+    Ok(())
+}
+
+fn text(p: &Value, field: &str) -> anyhow::Result<String> {
+    p.get(field)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .with_context(|| format!("no `{field}`"))
+}
+
+fn number(p: &Value, field: &str) -> anyhow::Result<f64> {
+    p.get(field)
+        .and_then(Value::as_f64)
+        .with_context(|| format!("no `{field}`"))
+}
+
+fn point(p: &Value) -> anyhow::Result<(f64, f64)> {
+    let loc = p.get("location").context("no `location`")?;
+    Ok((number(loc, "lon")?, number(loc, "lat")?))
+}
+
+/// The compound document for a catalog `Compound` payload. A compound counts as covered
+/// (has a service) unless its management is `none`; it is a bundle candidate when it is an
+/// old compound whose owners are eligible and willing.
+pub fn compound_doc(id: &str, p: &Value) -> anyhow::Result<CompoundDoc> {
+    let (lon, lat) = point(p)?;
+    let flag = |f: &str| p.get(f).and_then(Value::as_bool).unwrap_or(false);
+    Ok(CompoundDoc {
+        id: id.to_string(),
+        name: text(p, "name")?,
+        address: text(p, "address").unwrap_or_default(),
+        district_code: text(p, "district")?,
+        street_code: text(p, "street")?,
+        lon,
+        lat,
+        households: u32::try_from(number(p, "households")? as i64).unwrap_or(0),
+        floor_area_m2: number(p, "floor_area_m2").unwrap_or(0.0),
+        management: text(p, "management")?,
+        covered: text(p, "management")? != "none",
+        eligible: flag("eligible_and_willing") && flag("is_old"),
+    })
+}
+
+/// The tender document for tender's `TenderView` payload and its compound's catalog payload.
+/// Only `open` tenders take part in matching and search; others stay readable by id.
+pub fn tender_doc(id: &str, t: &Value, compound: &Value) -> anyhow::Result<TenderDoc> {
+    let (lon, lat) = point(compound)?;
+    let grade = t.get("grade").and_then(Value::as_i64).unwrap_or(1);
+    Ok(TenderDoc {
+        id: id.to_string(),
+        compound_id: text(t, "compound_id")?,
+        compound_name: text(t, "compound_name").or_else(|_| text(compound, "name"))?,
+        needs: format!(
+            "{} {}",
+            text(t, "title").unwrap_or_default(),
+            text(t, "needs").unwrap_or_default()
+        ),
+        district_code: text(compound, "district")?,
+        street_code: text(compound, "street")?,
+        lon,
+        lat,
+        households: u32::try_from(number(compound, "households")? as i64).unwrap_or(0),
+        floor_area_m2: number(compound, "floor_area_m2").unwrap_or(0.0),
+        service_model: text(t, "service_model")?,
+        fee_model: text(t, "fee_model")?,
+        grade: u8::try_from(grade.clamp(1, 5)).unwrap_or(1),
+        budget_fen_per_m2_month: t.get("proposed_fee").and_then(Value::as_i64).unwrap_or(0),
+        open: text(t, "status")? == "open",
+    })
+}
+
+async fn compound_payload(conn: &mut AnyConnection, id: &str) -> anyhow::Result<Option<Value>> {
+    let row: Option<String> =
+        sqlx::query_scalar("SELECT payload FROM catalog_compound WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|p| serde_json::from_str(&p)).transpose()?)
+}
+
+/// Indexes (or un-indexes) one tender from its payload and the compound table.
+async fn index_tender(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    id: &str,
+    tender: &Value,
+) -> anyhow::Result<()> {
+    let compound_id = text(tender, "compound_id")?;
+    match compound_payload(conn, &compound_id).await? {
+        Some(compound) => match tender_doc(id, tender, &compound) {
+            Ok(doc) => index.upsert_tender(&doc)?,
+            Err(problem) => {
+                tracing::warn!(tender = id, %problem, "tender not indexed");
+                index.delete(DocKind::Tender, id)?;
+            }
+        },
+        // Indexed once the compound arrives on the catalog feed.
+        None => index.delete(DocKind::Tender, id)?,
+    }
+    Ok(())
+}
+
+/// Re-indexes the tenders of a compound (its place or size changed, or it just arrived).
+async fn index_tenders_of(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    compound_id: &str,
+) -> anyhow::Result<()> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, payload FROM tender_tender WHERE compound_id = $1")
+            .bind(compound_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, payload) in rows {
+        index_tender(index, conn, &id, &serde_json::from_str(&payload)?).await?;
+    }
+    Ok(())
+}
+
+/// The sink that keeps the search index; runs after [`crate::copy::Tables`] in the same
+/// transaction, so the compound table it reads is current.
+pub struct IndexSink {
+    index: IndexHandle,
+    db: Db,
+}
+
+impl IndexSink {
+    pub fn new(index: IndexHandle, db: Db) -> Self {
+        Self { index, db }
+    }
+}
+
+fn warn_skip(change: &Change, problem: &anyhow::Error) {
+    tracing::warn!(seq = change.seq, topic = %change.topic, entity = %change.entity_id,
+        %problem, "change not indexed");
+}
+
+impl Sink for IndexSink {
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        change: &'a Change,
+        event: &'a Event,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let index = &self.index;
+            match event {
+                Event::Firm(f) => {
+                    index_firm(index, conn, &f.id, &f.payload, china_today()).await?;
+                }
+                Event::Contract(k) => reindex_firm(index, conn, &k.firm_id).await?,
+                Event::Satisfaction(s) => {
+                    if let Some(firm) = &s.firm_id {
+                        reindex_firm(index, conn, firm).await?;
+                    }
+                }
+                Event::Compound(c) => {
+                    match compound_doc(&c.id, &change.payload) {
+                        Ok(doc) => index.upsert_compound(&doc)?,
+                        Err(e) => warn_skip(change, &e),
+                    }
+                    index_tenders_of(index, conn, &c.id).await?;
+                }
+                Event::Tender(t) => index_tender(index, conn, &t.id, &t.payload).await?,
+                Event::Removed { entity, id } => match entity {
+                    Entity::Firm => index.delete(DocKind::Firm, id)?,
+                    Entity::Compound => {
+                        index.delete(DocKind::Compound, id)?;
+                        index_tenders_of(index, conn, id).await?;
+                    }
+                    Entity::Tender => index.delete(DocKind::Tender, id)?,
+                    Entity::Contract | Entity::Satisfaction => {}
+                },
+                Event::Place | Event::Ignored => {}
+            }
+            Ok(())
+        })
+    }
+
+    fn after_batch(&self) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move { commit_with_cursors(&self.index, &self.db).await })
+    }
+}
+
+/// The stored cursors of the followed feeds.
+pub async fn db_cursors(db: &Db) -> anyhow::Result<BTreeMap<String, i64>> {
+    let rows = sqlx::query("SELECT source, seq FROM feed_cursor")
+        .fetch_all(&db.pool)
+        .await?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        out.insert(row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
+    }
+    Ok(out)
+}
+
+/// `catalog=120;tender=45`.
+pub fn format_cursors(cursors: &BTreeMap<String, i64>) -> String {
+    cursors
+        .iter()
+        .map(|(s, c)| format!("{s}={c}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Reads [`format_cursors`]'s output; a missing or unreadable payload records nothing.
+pub fn parse_cursors(payload: Option<&str>) -> BTreeMap<String, i64> {
+    payload
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|part| {
+            let (s, c) = part.split_once('=')?;
+            Some((s.trim().to_string(), c.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// Commits the index with the database's cursors as payload. Every change at or below a
+/// stored cursor was applied (enqueued) before its transaction committed, so it is part of
+/// this commit.
+pub async fn commit_with_cursors(index: &IndexHandle, db: &Db) -> anyhow::Result<()> {
+    let payload = format_cursors(&db_cursors(db).await?);
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.commit(Some(&payload))).await??;
+    Ok(())
+}
+
+/// At start-up, before the followers run: moves each database cursor that is ahead of the
+/// index's recorded one back to it, so the feeds replay what the index missed.
+pub async fn reconcile_cursors(index: &IndexHandle, db: &Db) -> anyhow::Result<()> {
+    let recorded = parse_cursors(index.last_commit_payload().as_deref());
+    for source in SOURCES {
+        let at = recorded.get(source).copied().unwrap_or(0);
+        let moved = sqlx::query("UPDATE feed_cursor SET seq = $1 WHERE source = $2 AND seq > $1")
+            .bind(at)
+            .bind(source)
+            .execute(&db.pool)
+            .await?
+            .rows_affected();
+        if moved > 0 {
+            tracing::info!(
+                source,
+                at,
+                "index behind the database: feed replays from the index's cursor"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Re-upserts every firm from `catalog_firm` with its standing on `today` and commits
+/// (keeping the recorded cursors). Returns how many firms were indexed.
+pub async fn refresh_firms(index: &IndexHandle, db: &Db, today: Date) -> anyhow::Result<u64> {
+    let n = upsert_firms(index, db, today, &mut |_| {}).await?;
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.commit(None)).await??;
+    Ok(n)
+}
+
+async fn upsert_firms(
+    index: &IndexHandle,
+    db: &Db,
+    today: Date,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> anyhow::Result<u64> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, payload FROM catalog_firm")
+        .fetch_all(&db.pool)
+        .await?;
+    let mut conn = db.pool.acquire().await?;
+    let mut n = 0;
+    for (id, payload) in rows {
+        if index_firm(
+            index,
+            &mut conn,
+            &id,
+            &serde_json::from_str(&payload)?,
+            today,
+        )
+        .await?
+        {
+            n += 1;
+        }
+        progress(1);
+    }
+    Ok(n)
+}
+
+/// Rows a [`rebuild`] will read (for a progress bar).
+pub async fn rebuild_size(db: &Db) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for table in ["catalog_firm", "catalog_compound", "tender_tender"] {
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&db.pool)
+                .await?;
+        total += u64::try_from(n).unwrap_or(0);
+    }
+    Ok(total)
+}
+
+/// Clears the index and rebuilds it from matching's tables, then commits with the current
+/// cursors. `progress` is told of every row read.
+pub async fn rebuild(
+    index: &IndexHandle,
+    db: &Db,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> anyhow::Result<()> {
+    let cursors = format_cursors(&db_cursors(db).await?);
+    index.clear()?;
+    upsert_firms(index, db, china_today(), progress).await?;
+    let compounds: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, payload FROM catalog_compound")
+            .fetch_all(&db.pool)
+            .await?;
+    for (id, payload) in compounds {
+        match compound_doc(&id, &serde_json::from_str(&payload)?) {
+            Ok(doc) => index.upsert_compound(&doc)?,
+            Err(problem) => tracing::warn!(compound = %id, %problem, "compound not indexed"),
+        }
+        progress(1);
+    }
+    let tenders: Vec<(String, String)> = sqlx::query_as("SELECT id, payload FROM tender_tender")
+        .fetch_all(&db.pool)
+        .await?;
+    let mut conn = db.pool.acquire().await?;
+    for (id, payload) in tenders {
+        index_tender(index, &mut conn, &id, &serde_json::from_str(&payload)?).await?;
+        progress(1);
+    }
+    drop(conn);
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.commit(Some(&cursors))).await??;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let mut c = BTreeMap::new();
+        c.insert("catalog".to_string(), 120);
+        c.insert("tender".to_string(), 45);
+        assert_eq!(format_cursors(&c), "catalog=120;tender=45");
+        assert_eq!(parse_cursors(Some("catalog=120;tender=45")), c);
+        assert!(parse_cursors(None).is_empty());
+        assert!(parse_cursors(Some("garbage")).is_empty());
+    }
+}

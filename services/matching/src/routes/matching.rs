@@ -1,0 +1,530 @@
+//! Two-way matching (双向匹配), free-text search (检索) and bundles (片区化), answered from the
+//! search index the feeds keep current.
+//!
+//! Who sees what:
+//! - `GET /match/tenders/{id}/firms`: the committee (业委会) of the tender's compound and the
+//!   association. Firms may **not** see it: the ranked list of a tender's candidates is the
+//!   committee's shortlist, and showing it to a bidder would reveal its competitors' standing
+//!   in the race. A firm sees its own side through `GET /match/firms/{id}/tenders`.
+//! - `GET /match/firms/{id}/tenders`: that firm itself and the association.
+//! - `GET /match/search`: anyone; public facts only (firms on the recommended roster, the
+//!   compound ledger, open tenders — sealed bids are never indexed).
+//! - `GET /match/bundles`: the street's officials, its district's officials and the association.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use search_index::{Bundle, DocKind, FirmQuery, IndexError, ScorePart, SearchFilters, Weights};
+use serde::{Deserialize, Serialize};
+use shared::auth::{Identity, Role, Scope};
+use shared::domain::{DistrictCode, StreetCode};
+use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{PageQuery, Query};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(tender_firms, firm_tenders, search, bundles),
+    components(schemas(
+        ScorePartView,
+        FirmMatchView,
+        TenderMatchView,
+        SearchHitView,
+        BundleView,
+        FirmMatchPage,
+        TenderMatchPage,
+        SearchPage
+    ))
+)]
+pub struct Api;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tenders/{id}/firms", get(tender_firms))
+        .route("/firms/{id}/tenders", get(firm_tenders))
+        .route("/search", get(search))
+        .route("/bundles", get(bundles))
+}
+
+/// One part of a match score, with its Chinese explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ScorePartView {
+    /// `distance`, `same_district`, `same_street`, `capacity`, `credit`, `satisfaction`,
+    /// `whitelist`, `public_interest`, `experience`, `text`, `model`, `fee_model`, `grade` ….
+    pub name: String,
+    pub value: f64,
+    /// 中文说明.
+    pub detail: String,
+}
+
+impl From<ScorePart> for ScorePartView {
+    fn from(p: ScorePart) -> Self {
+        Self {
+            name: p.name,
+            value: p.value,
+            detail: p.detail,
+        }
+    }
+}
+
+/// A firm matched to a tender, with the reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FirmMatchView {
+    pub firm_id: String,
+    pub name: String,
+    /// Sum of the parts.
+    pub score: f64,
+    /// From the firm's office to the compound.
+    pub distance_km: f64,
+    pub parts: Vec<ScorePartView>,
+    /// Words of the tender's needs found in the firm's profile.
+    pub matched_terms: Vec<String>,
+}
+
+/// An open tender matched to a firm, with the reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TenderMatchView {
+    pub tender_id: String,
+    pub compound_id: String,
+    pub compound_name: String,
+    pub score: f64,
+    pub distance_km: f64,
+    pub parts: Vec<ScorePartView>,
+    /// Words of the firm's profile found in the tender's needs.
+    pub matched_terms: Vec<String>,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SearchHitView {
+    /// `firm`, `compound` or `tender`.
+    pub kind: String,
+    pub id: String,
+    /// The display name (a tender's is its compound's).
+    pub name: String,
+    /// Relevance (0 for a listing without `q`).
+    pub score: f64,
+    pub matched_terms: Vec<String>,
+}
+
+/// A suggested group of neighbouring small compounds (片区化).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct BundleView {
+    pub compound_ids: Vec<String>,
+    pub total_households: u32,
+    /// Largest distance between two members.
+    pub max_pair_distance_km: f64,
+    /// 理由.
+    pub reason: String,
+}
+
+impl From<Bundle> for BundleView {
+    fn from(b: Bundle) -> Self {
+        Self {
+            compound_ids: b.compound_ids,
+            total_households: b.total_households,
+            max_pair_distance_km: b.max_pair_distance_km,
+            reason: b.reason,
+        }
+    }
+}
+
+/// A page of matched firms.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirmMatchPage {
+    pub items: Vec<FirmMatchView>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A page of matched tenders.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenderMatchPage {
+    pub items: Vec<TenderMatchView>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A page of search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchPage {
+    pub items: Vec<SearchHitView>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// An index error as the client should see it: a bad query is a 422 naming the field.
+fn index_error(e: IndexError) -> Error {
+    match e {
+        IndexError::InvalidQuery { field, message } => {
+            Problem::validation(vec![FieldError::new(field, "invalid", message)]).into()
+        }
+        other => Error::Internal(anyhow::Error::new(other)),
+    }
+}
+
+/// Runs an index read off the async runtime.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::result::Result<T, IndexError> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(anyhow::Error::new(e)))?
+        .map_err(index_error)
+}
+
+fn page(v: &mut Validation, q: &PageQuery) -> (usize, usize) {
+    match q.check() {
+        Ok((limit, offset)) => (
+            usize::try_from(limit).unwrap_or(50),
+            usize::try_from(offset).unwrap_or(0),
+        ),
+        Err(errors) => {
+            for e in errors {
+                v.push(e);
+            }
+            (0, 0)
+        }
+    }
+}
+
+fn weights(app: &AppState) -> Weights {
+    app.policy.weights.clone()
+}
+
+/// A tender's matched firms, best first, with the score parts and matched terms.
+///
+/// Hard filters (DESIGN §5): recommended on the roster today, offers the wanted service
+/// model, fee model and grade, enough capacity left, and serves the compound's district or
+/// reaches it within its service radius.
+#[utoipa::path(
+    get,
+    path = "/match/tenders/{id}/firms",
+    params(("id" = String, Path, description = "Tender id"), PageQuery),
+    responses(
+        (status = 200, body = FirmMatchPage),
+        (status = 401, body = Problem),
+        (status = 403, description = "Not the tender's committee or the association", body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    ),
+    tag = "matching"
+)]
+async fn tender_firms(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<FirmMatchPage>> {
+    identity.require_any(&[Role::Association, Role::Committee])?;
+    let mut v = Validation::default();
+    let (limit, offset) = page(&mut v, &q);
+    v.finish()?;
+    let index = app.index.clone();
+    let tid = id.clone();
+    let tender = blocking(move || index.snapshot().tender(&tid))
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的招标。")))?;
+    if identity.role == Role::Committee {
+        identity.require_compound(&tender.compound_id)?;
+    }
+    let index = app.index.clone();
+    let w = weights(&app);
+    let hits = blocking(move || index.match_firms(&(&tender).into(), limit, offset, &w)).await?;
+    Ok(Json(FirmMatchPage {
+        total: hits.total as i64,
+        limit: limit as i64,
+        offset: offset as i64,
+        items: hits
+            .items
+            .into_iter()
+            .map(|m| FirmMatchView {
+                firm_id: m.firm_id,
+                name: m.name,
+                score: m.score,
+                distance_km: m.distance_km,
+                parts: m.parts.into_iter().map(Into::into).collect(),
+                matched_terms: m.matched_terms,
+            })
+            .collect(),
+    }))
+}
+
+/// A firm's matched open tenders, best first, with the score parts and matched terms. A firm
+/// that is not recommended today gets none (it may not bid).
+#[utoipa::path(
+    get,
+    path = "/match/firms/{id}/tenders",
+    params(("id" = String, Path, description = "Firm id"), PageQuery),
+    responses(
+        (status = 200, body = TenderMatchPage),
+        (status = 401, body = Problem),
+        (status = 403, description = "Not that firm or the association", body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    ),
+    tag = "matching"
+)]
+async fn firm_tenders(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<TenderMatchPage>> {
+    if identity.role != Role::Association {
+        identity.require_firm(&id)?;
+    }
+    let mut v = Validation::default();
+    let (limit, offset) = page(&mut v, &q);
+    v.finish()?;
+    let index = app.index.clone();
+    let fid = id.clone();
+    let firm = blocking(move || index.snapshot().firm(&fid))
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的企业。")))?;
+    let index = app.index.clone();
+    let w = weights(&app);
+    let query = FirmQuery::from(&firm);
+    let hits = blocking(move || index.match_tenders(&query, limit, offset, &w)).await?;
+    Ok(Json(TenderMatchPage {
+        total: hits.total as i64,
+        limit: limit as i64,
+        offset: offset as i64,
+        items: hits
+            .items
+            .into_iter()
+            .map(|m| TenderMatchView {
+                tender_id: m.tender_id,
+                compound_id: m.compound_id,
+                compound_name: m.compound_name,
+                score: m.score,
+                distance_km: m.distance_km,
+                parts: m.parts.into_iter().map(Into::into).collect(),
+                matched_terms: m.matched_terms,
+            })
+            .collect(),
+    }))
+}
+
+/// Filters of `GET /match/search`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Free text (Chinese is segmented into words: 电梯 finds 电梯维保).
+    pub q: Option<String>,
+    /// `firm` (default), `compound` or `tender`.
+    pub kind: Option<String>,
+    /// District code (6 digits).
+    pub district: Option<String>,
+    /// Street code (9 digits).
+    pub street: Option<String>,
+    /// Service model offered (firms) or wanted (tenders).
+    pub model: Option<String>,
+    /// Fee model accepted (firms) or wanted (tenders).
+    pub fee_model: Option<String>,
+    /// Service grade 1–5 deliverable (firms) or wanted (tenders).
+    pub grade: Option<i64>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn code_word(v: &mut Validation, field: &str, value: &Option<String>) -> Option<String> {
+    let s = given(value)?;
+    let ok = s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Some(s.to_string())
+    } else {
+        v.push(FieldError::new(
+            field,
+            "invalid",
+            format!("“{s}”不是有效的代码（小写字母、数字、下划线）"),
+        ));
+        None
+    }
+}
+
+/// Free-text search over public facts: firms on the recommended roster, compounds, open
+/// tenders, with filters. Anyone may search.
+#[utoipa::path(
+    get,
+    path = "/match/search",
+    params(SearchQuery),
+    responses((status = 200, body = SearchPage), (status = 422, body = Problem)),
+    tag = "matching"
+)]
+async fn search(
+    State(app): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<SearchPage>> {
+    let mut v = Validation::default();
+    let (limit, offset) = page(
+        &mut v,
+        &PageQuery {
+            limit: q.limit,
+            offset: q.offset,
+        },
+    );
+    let kind = match given(&q.kind).unwrap_or("firm") {
+        "firm" => Some(DocKind::Firm),
+        "compound" => Some(DocKind::Compound),
+        "tender" => Some(DocKind::Tender),
+        other => {
+            v.push(FieldError::new(
+                "kind",
+                "invalid",
+                format!("“{other}”不是可检索的类型（firm、compound 或 tender）"),
+            ));
+            None
+        }
+    };
+    let district = given(&q.district).and_then(|s| v.field("district", DistrictCode::parse(s)));
+    let street = given(&q.street).and_then(|s| v.field("street", StreetCode::parse(s)));
+    let model = code_word(&mut v, "model", &q.model);
+    let fee_model = code_word(&mut v, "fee_model", &q.fee_model);
+    let grade = match q.grade {
+        Some(g @ 1..=5) => Some(g as u8),
+        Some(g) => {
+            v.push(FieldError::new(
+                "grade",
+                "range",
+                format!("服务等级须为 1–5，收到 {g}"),
+            ));
+            None
+        }
+        None => None,
+    };
+    v.finish()?;
+    let kind = kind.unwrap_or(DocKind::Firm);
+    let filters = SearchFilters {
+        district: district.map(|d| d.as_str().to_string()),
+        street: street.map(|s| s.as_str().to_string()),
+        service_model: model,
+        fee_model,
+        grade,
+        // Only firms on the recommended roster are public search results.
+        recommended: (kind == DocKind::Firm).then_some(true),
+        covered: None,
+        eligible: None,
+    };
+    let text = q.q.clone().unwrap_or_default();
+    let index = app.index.clone();
+    let hits = blocking(move || index.search(&text, &filters, kind, limit, offset)).await?;
+    Ok(Json(SearchPage {
+        total: hits.total as i64,
+        limit: limit as i64,
+        offset: offset as i64,
+        items: hits
+            .items
+            .into_iter()
+            .map(|h| SearchHitView {
+                kind: h.kind.as_str().to_string(),
+                id: h.id,
+                name: h.name,
+                score: h.score,
+                matched_terms: h.matched_terms,
+            })
+            .collect(),
+    }))
+}
+
+/// Parameters of `GET /match/bundles`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BundleQuery {
+    /// Street code (9 digits), required.
+    pub street: Option<String>,
+    /// Households a group must reach (default from the matching policy).
+    pub viable_households: Option<i64>,
+    /// Largest distance between two members in km (default from the matching policy).
+    pub max_distance_km: Option<f64>,
+}
+
+/// Bundle suggestions (片区化) for a street: groups of neighbouring small old compounds with
+/// no service, eligible and willing, whose households together reach a viable size.
+#[utoipa::path(
+    get,
+    path = "/match/bundles",
+    params(BundleQuery),
+    responses(
+        (status = 200, body = [BundleView]),
+        (status = 401, body = Problem),
+        (status = 403, description = "Not an official of that street or district, nor the association", body = Problem),
+        (status = 422, body = Problem)
+    ),
+    tag = "matching"
+)]
+async fn bundles(
+    State(app): State<AppState>,
+    identity: Identity,
+    Query(q): Query<BundleQuery>,
+) -> Result<Json<Vec<BundleView>>> {
+    identity.require_any(&[
+        Role::Association,
+        Role::DistrictOfficial,
+        Role::StreetOfficial,
+    ])?;
+    let mut v = Validation::default();
+    let street = match given(&q.street) {
+        Some(s) => v.field("street", StreetCode::parse(s)),
+        None => {
+            v.push(FieldError::new("street", "required", "请指定街道代码"));
+            None
+        }
+    };
+    let viable = match q.viable_households {
+        None => Some(app.policy.bundle_viable_households),
+        Some(n @ 1..=100_000) => u32::try_from(n).ok(),
+        Some(_) => {
+            v.push(FieldError::new(
+                "viable_households",
+                "range",
+                "viable_households 应在 1–100000 之间",
+            ));
+            None
+        }
+    };
+    let km = match q.max_distance_km {
+        None => Some(app.policy.bundle_max_distance_km),
+        Some(k) if k.is_finite() && k > 0.0 && k <= 20.0 => Some(k),
+        Some(_) => {
+            v.push(FieldError::new(
+                "max_distance_km",
+                "range",
+                "max_distance_km 应大于 0 且不超过 20",
+            ));
+            None
+        }
+    };
+    v.finish()?;
+    let (Some(street), Some(viable), Some(km)) = (street, viable, km) else {
+        return Err(Problem::internal().into());
+    };
+    let allowed = match &identity.scope {
+        Scope::City => identity.role == Role::Association,
+        Scope::District(d) => {
+            identity.role == Role::DistrictOfficial && street.district().as_str() == d
+        }
+        Scope::Street(s) => identity.role == Role::StreetOfficial && street.as_str() == s,
+        _ => false,
+    };
+    if !allowed {
+        return Err(Problem::forbidden("只能查看本辖区街道的片区化建议。").into());
+    }
+    let index = app.index.clone();
+    let code = street.as_str().to_string();
+    let bundles = blocking(move || index.suggest_bundles(&code, viable, km)).await?;
+    Ok(Json(bundles.into_iter().map(Into::into).collect()))
+}
