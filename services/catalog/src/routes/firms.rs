@@ -107,6 +107,21 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Ends a write to a firm: reads its new snapshot, puts it on the feed with `kind`, commits,
+/// and returns it (the answer and the feed payload are the same struct).
+async fn publish(
+    mut tx: WriteTx,
+    app: &AppState,
+    id: &str,
+    today: shared::domain::roster::Date,
+    kind: &str,
+) -> Result<FirmSnapshot> {
+    let snapshot = firms::load_or_404(tx.conn(), id, &app.policy, today).await?;
+    tx.emit(firms::TOPIC, id, kind, &snapshot).await?;
+    tx.commit().await?;
+    Ok(snapshot)
+}
+
 /// A write that hit a unique index answers `problem` instead of a 500.
 fn on_unique(e: Error, problem: impl FnOnce() -> Problem) -> Error {
     match &e {
@@ -304,9 +319,7 @@ pub async fn apply(
         tx.emit(accounts::TOPIC, &account_id, "created", &created.change())
             .await?;
     }
-    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
-    tx.emit(firms::TOPIC, &id, kind::APPLIED, &snapshot).await?;
-    tx.commit().await?;
+    let snapshot = publish(tx, &app, &id, today, kind::APPLIED).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/catalog/firms/{id}"))],
@@ -456,10 +469,7 @@ pub async fn update_firm(
     firms::update_profile(tx.conn(), &id, &firm, now_ms())
         .await
         .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
-    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
-    tx.emit(firms::TOPIC, &id, kind::PROFILE_UPDATED, &snapshot)
-        .await?;
-    tx.commit().await?;
+    let snapshot = publish(tx, &app, &id, today, kind::PROFILE_UPDATED).await?;
     Ok(Json(snapshot))
 }
 
@@ -509,10 +519,7 @@ pub async fn change_standing(
         },
     )
     .await?;
-    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
-    tx.emit(firms::TOPIC, &id, kind::STANDING_CHANGED, &snapshot)
-        .await?;
-    tx.commit().await?;
+    let snapshot = publish(tx, &app, &id, today, kind::STANDING_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -568,10 +575,7 @@ pub async fn add_credit_event(
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
     credit::record(tx.conn(), &id, &event, &Author::of(&identity), now_ms()).await?;
-    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
-    tx.emit(firms::TOPIC, &id, kind::CREDIT_CHANGED, &snapshot)
-        .await?;
-    tx.commit().await?;
+    let snapshot = publish(tx, &app, &id, today, kind::CREDIT_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -635,10 +639,7 @@ pub async fn set_whitelist(
         .into());
     }
     credit::set_whitelist(tx.conn(), &id, &change, &Author::of(&identity), now_ms()).await?;
-    let snapshot = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
-    tx.emit(firms::TOPIC, &id, kind::WHITELIST_CHANGED, &snapshot)
-        .await?;
-    tx.commit().await?;
+    let snapshot = publish(tx, &app, &id, today, kind::WHITELIST_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
