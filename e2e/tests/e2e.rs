@@ -9,8 +9,13 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
+    pub mod journey;
     pub mod matching;
     pub mod ocds;
+    pub mod pages_association;
+    pub mod pages_committee;
+    pub mod pages_firm;
+    pub mod pages_official;
     pub mod statistics;
     pub mod tender;
     pub mod transparency;

@@ -79,6 +79,22 @@ impl Api {
         .await
     }
 
+    /// `GET` any absolute URL (`format!("{}/tenders/…", api.tender)`) as the user.
+    pub async fn get<T: DeserializeOwned>(&self, url: &str, token: Option<&str>) -> Result<T, ApiError> {
+        self.call(Method::GET, url, token, None, None).await
+    }
+
+    /// A write (`POST`, `PUT`, `PATCH`, `DELETE`) with a JSON body as the user.
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Result<T, ApiError> {
+        self.call(method, url, token, Some(body), None).await
+    }
+
     /// Any call; `client_ip` is passed on as `X-Forwarded-For` (sign-in throttling).
     pub async fn call<T: DeserializeOwned>(
         &self,

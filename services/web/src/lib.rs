@@ -10,6 +10,7 @@ pub mod api;
 pub mod config;
 pub mod csrf;
 pub mod error;
+pub mod forms;
 pub mod pages;
 pub mod session;
 pub mod startup;

@@ -1,6 +1,11 @@
 //! The pages, one module per area, and what every page's layout needs ([`Chrome`]).
 
+mod association;
+mod committee;
+mod firm_portal;
 mod home;
+mod official;
+mod public;
 mod roster;
 mod signin;
 
@@ -37,6 +42,8 @@ pub struct Chrome {
     pub role_label: String,
     /// The CSRF token for this page's forms.
     pub csrf: String,
+    /// Their role (drives the navigation).
+    pub role: Option<Role>,
 }
 
 impl Chrome {
@@ -49,6 +56,7 @@ impl Chrome {
                 .map(|i| i.role.label_zh().to_string())
                 .unwrap_or_default(),
             csrf: csrf.0.clone(),
+            role: session.identity.as_ref().map(|i| i.role),
         }
     }
 
@@ -58,6 +66,51 @@ impl Chrome {
 
     pub fn signed_in(&self) -> bool {
         self.user_name.is_some()
+    }
+
+    /// Navigation for the layout: which role's menu to show.
+    pub fn is_association(&self) -> bool {
+        self.role == Some(Role::Association)
+    }
+    pub fn is_official(&self) -> bool {
+        matches!(
+            self.role,
+            Some(Role::StreetOfficial | Role::DistrictOfficial)
+        )
+    }
+    pub fn is_committee(&self) -> bool {
+        self.role == Some(Role::Committee)
+    }
+    pub fn is_firm(&self) -> bool {
+        self.role == Some(Role::Firm)
+    }
+}
+
+/// The signed-in identity and token when the user has one of `roles`; otherwise the page to
+/// answer instead: a redirect to sign in (then back to `path`) for a visitor, 403 for
+/// another role.
+pub fn require_role(
+    session: &Session,
+    roles: &[Role],
+    chrome: &Chrome,
+    path: &str,
+) -> Result<(Identity, String), axum::response::Response> {
+    use axum::response::IntoResponse;
+    match (&session.identity, &session.token) {
+        (Some(identity), Some(token)) if roles.contains(&identity.role) => {
+            Ok((identity.clone(), token.clone()))
+        }
+        (Some(identity), Some(_)) => Err(crate::error::PageError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "无权查看",
+            format!("当前账号（{}）无权使用此页面。", identity.role.label_zh()),
+            chrome.clone(),
+        )
+        .into_response()),
+        _ => {
+            let next = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+            Err(crate::forms::see_other(&format!("/signin?{next}")))
+        }
     }
 }
 
@@ -74,4 +127,9 @@ pub fn router() -> Router<WebState> {
         .route("/roster", get(roster::list))
         .route("/roster/{id}", get(roster::detail))
         .route("/blacklist", get(roster::blacklist))
+        .merge(association::routes())
+        .merge(official::routes())
+        .merge(committee::routes())
+        .merge(firm_portal::routes())
+        .merge(public::routes())
 }

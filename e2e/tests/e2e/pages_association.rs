@@ -1,0 +1,1 @@
+//! Association pages: review queue, a firm's full record, roster actions with reasons.

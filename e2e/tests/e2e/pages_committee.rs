@@ -1,0 +1,1 @@
+//! Committee pages and the public compound/tender pages.

@@ -1,0 +1,1 @@
+//! Firm pages: application, nearby tenders, sealed bids with countdown, results, contracts, accounts.

@@ -1,0 +1,1 @@
+//! Officials' pages: ledger, import preview, coverage dashboard, satisfaction ranking, bundles.
