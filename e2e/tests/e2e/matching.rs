@@ -18,6 +18,7 @@ use super::tender::{JINGUANYI, from_now, merged, tender_body};
 both_backends!(
     tender_firms_ranked_fresh_and_role_aware,
     search_bundles_and_bad_filters,
+    satisfaction_and_old_compound_experience_lift_a_firm,
 );
 
 async fn post(app: &TestApp, url: String, token: Option<&str>, body: &Value) -> Answer {
@@ -512,5 +513,130 @@ async fn search_bundles_and_bad_filters(backend: Backend) {
     ] {
         assert!(doc["paths"][p]["get"].is_object(), "{p}");
     }
+    app.stop().await;
+}
+
+/// Two firms alike in everything the catalog knows; one has served an old compound under a
+/// contract and its residents rated it in a survey (both reach matching over tender's feed).
+/// That firm comes first, and the answer says why: the `satisfaction` part with the surveyed
+/// rate and the `experience` part with the number of old compounds, where the other firm
+/// gets the default satisfaction and no experience.
+async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) {
+    use shared::db;
+    use shared::feed::{Notifier, WriteTx};
+
+    let app = spawn_app(backend).await;
+    let wants = json!({"service_models": ["professional"], "fee_models": ["lump_sum"],
+        "grades": [3], "districts_served": ["510104"],
+        "location": {"lon": 104.084, "lat": 30.653}, "profile": "保洁绿化秩序维护。"});
+    let seasoned = firm(&app, "老练物业", 1, wants.clone(), true).await;
+    let newcomer = firm(&app, "新手物业", 2, wants, true).await;
+    let served = compound(&app, "m101", JINGUANYI, json!({})).await;
+    let c = compound(&app, "m102", JINGUANYI, json!({})).await;
+    app.tender_follows_catalog().await;
+
+    // The seasoned firm's contract at an old compound and its residents' survey, written
+    // into tender's feed as tender writes them.
+    let tender_db = db::connect(&app.tender_db).await.unwrap();
+    let contract = tender::award::Contract {
+        id: "k-seasoned".into(),
+        tender_id: "t-earlier".into(),
+        compound_id: served.clone(),
+        firm_id: seasoned.clone(),
+        firm_name: "老练物业".into(),
+        service_model: "professional".into(),
+        fee_model: "lump_sum".into(),
+        fee: 150,
+        annual_price_fen: 150 * 42_000 * 12,
+        term_months: 36,
+        start_date: "2025-01-01".into(),
+        end_date: "2027-12-31".into(),
+        signed_on: "2024-12-20".into(),
+        signed_at: "2024-12-20T04:00:00Z".into(),
+        status: tender::award::ContractStatus::Active,
+        terminated_on: None,
+        termination_reason: None,
+    };
+    let survey = json!({
+        "id": "s-seasoned", "compound_id": &served, "street_code": JINGUANYI,
+        "district_code": &JINGUANYI[..6], "contract_id": "k-seasoned", "firm_id": &seasoned,
+        "period": "2026-Q3", "satisfied": 80, "basically_satisfied": 10, "dissatisfied": 10,
+        "recorded_at": tender::clock::to_rfc3339(shared::db::now_ms()),
+    });
+    let mut tx = WriteTx::begin(&tender_db, &Notifier::default())
+        .await
+        .unwrap();
+    tx.emit("contract", "k-seasoned", "signed", &contract)
+        .await
+        .unwrap();
+    tx.emit("satisfaction", "s-seasoned", "recorded", &survey)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // A tender published through the API afterwards (its write wakes matching's long poll,
+    // which then reads the injected changes before it).
+    let committee = app.token(Role::Committee, Scope::Compound(c.clone()));
+    let body = tender_body(
+        &c,
+        json!({"enquiry_deadline": from_now(3_600_000),
+            "bid_deadline": from_now(7_200_000), "opening_at": from_now(7_200_000)}),
+    );
+    let created = post(
+        &app,
+        format!("{}/tenders", app.tender_url),
+        Some(&committee),
+        &body,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let tender = created.json()["id"].as_str().unwrap().to_string();
+    let published = post(
+        &app,
+        format!("{}/tenders/{tender}/publish", app.tender_url),
+        Some(&committee),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+
+    let path = format!("/tenders/{tender}/firms");
+    let (page, _) = until(&app, &path, Some(&committee), 15, |p| {
+        p["total"] == 2 && p["items"][0]["firm_id"] == seasoned.as_str()
+    })
+    .await;
+    assert_eq!(
+        ids(&page, "firm_id"),
+        vec![seasoned.clone(), newcomer.clone()]
+    );
+    let part = |item: &Value, name: &str| -> Option<(f64, String)> {
+        item["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| {
+                (
+                    p["value"].as_f64().unwrap(),
+                    p["detail"].as_str().unwrap().to_string(),
+                )
+            })
+    };
+    let (first, second) = (&page["items"][0], &page["items"][1]);
+    // 90 of 100 respondents satisfied or basically satisfied, at the default weight 1.0.
+    let (value, detail) = part(first, "satisfaction").expect("a satisfaction part");
+    assert!((value - 0.9).abs() < 1e-9, "{value}");
+    assert_eq!(detail, "其他小区居民满意度 90%");
+    // One old compound served, of the 10 at which experience counts in full (weight 0.5).
+    let (value, detail) = part(first, "experience").expect("an experience part");
+    assert!((value - 0.05).abs() < 1e-9, "{value}");
+    assert_eq!(detail, "已服务老旧小区 1 个");
+    // The newcomer: the default satisfaction (60 %), no experience part.
+    let (value, detail) = part(second, "satisfaction").expect("a satisfaction part");
+    assert!((value - 0.6).abs() < 1e-9, "{value}");
+    assert!(detail.contains("暂无居民满意度评价"), "{detail}");
+    assert!(part(second, "experience").is_none(), "{second}");
+    let gap = first["score"].as_f64().unwrap() - second["score"].as_f64().unwrap();
+    assert!((gap - 0.35).abs() < 1e-6, "score gap {gap}: {page}");
     app.stop().await;
 }

@@ -262,6 +262,25 @@ async fn index_tenders_of(
     Ok(())
 }
 
+/// Re-indexes the firms that held a contract at a compound: their old-compound experience
+/// counts the compound only once matching knows it is old, and the two feeds arrive in no
+/// fixed order (a contract can be read before its compound).
+async fn reindex_firms_serving(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    compound_id: &str,
+) -> anyhow::Result<()> {
+    let firms: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT firm_id FROM tender_contract WHERE compound_id = $1")
+            .bind(compound_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for firm in firms {
+        reindex_firm(index, conn, &firm).await?;
+    }
+    Ok(())
+}
+
 /// The sink that keeps the search index; runs after [`crate::copy::Tables`] in the same
 /// transaction, so the compound table it reads is current.
 pub struct IndexSink {
@@ -305,6 +324,7 @@ impl Sink for IndexSink {
                         Err(e) => warn_skip(change, &e),
                     }
                     index_tenders_of(index, conn, &c.id).await?;
+                    reindex_firms_serving(index, conn, &c.id).await?;
                 }
                 Event::Tender(t) => index_tender(index, conn, &t.id, &t.payload).await?,
                 Event::Removed { entity, id } => match entity {
@@ -312,6 +332,7 @@ impl Sink for IndexSink {
                     Entity::Compound => {
                         index.delete(DocKind::Compound, id)?;
                         index_tenders_of(index, conn, id).await?;
+                        reindex_firms_serving(index, conn, id).await?;
                     }
                     Entity::Tender => index.delete(DocKind::Tender, id)?,
                     Entity::Contract | Entity::Satisfaction => {}

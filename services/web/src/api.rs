@@ -80,7 +80,11 @@ impl Api {
     }
 
     /// `GET` any absolute URL (`format!("{}/tenders/…", api.tender)`) as the user.
-    pub async fn get<T: DeserializeOwned>(&self, url: &str, token: Option<&str>) -> Result<T, ApiError> {
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: Option<&str>,
+    ) -> Result<T, ApiError> {
         self.call(Method::GET, url, token, None, None).await
     }
 

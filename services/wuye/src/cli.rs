@@ -114,6 +114,33 @@ pub enum AdminCommand {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
     },
+    /// Add the seeded synthetic benchmark data set (search_index::synthetic, names marked
+    /// （示例）) to the search index of a data folder, for HTTP load runs of the match
+    /// endpoints (`bench/http.sh`). Never use it on a real deployment's data folder: the
+    /// synthetic firms, compounds and tenders would be matched like real ones until the next
+    /// `rebuild-index`, which removes them.
+    ///
+    /// Stop `wuye up` first (the index is locked while the service runs). The index keeps
+    /// its recorded feed cursors.
+    LoadSyntheticIndex {
+        /// Data folder of `wuye up` (default: WUYE_DATA or ./data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Which size: chengdu (4,000 firms, 20,000 compounds, 1,500 open tenders) or
+        /// national (100,000 / 200,000 / 20,000).
+        #[arg(long, value_enum, default_value_t = SyntheticScale::Chengdu)]
+        scale: SyntheticScale,
+        /// The generator's seed (the benchmarks use 20260501).
+        #[arg(long, default_value_t = 20_260_501)]
+        seed: u64,
+    },
+}
+
+/// The synthetic data set's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyntheticScale {
+    Chengdu,
+    National,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -199,6 +226,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .or(settings.data)
                 .unwrap_or_else(|| PathBuf::from("./data"));
             launcher::rebuild_index(&data).await
+        }
+        Command::Admin {
+            command: AdminCommand::LoadSyntheticIndex { data, scale, seed },
+        } => {
+            let data = data
+                .or(settings.data)
+                .unwrap_or_else(|| PathBuf::from("./data"));
+            let scale = match scale {
+                SyntheticScale::Chengdu => search_index::synthetic::Scale::CHENGDU,
+                SyntheticScale::National => search_index::synthetic::Scale::NATIONAL,
+            };
+            launcher::load_synthetic_index(&data, scale, seed).await
         }
     }
 }

@@ -441,21 +441,70 @@ impl Server {
 
 /// `wuye admin rebuild-index`: rebuilds `<data>/index` from `<data>/matching.db` with a
 /// progress bar (see `matching::index::rebuild`).
+/// Opens `<data>/index`, saying what to do when `wuye up` still holds it.
+async fn open_data_index(dir: std::path::PathBuf) -> anyhow::Result<search_index::IndexHandle> {
+    let location = search_index::IndexLocation::Dir(dir.clone());
+    tokio::task::spawn_blocking(move || search_index::IndexHandle::open(location))
+        .await?
+        .with_context(|| {
+            format!(
+                "opening the index in {} (is wuye up still running?)",
+                dir.display()
+            )
+        })
+}
+
+/// `wuye admin load-synthetic-index`: upserts the synthetic data set into the data folder's
+/// index and commits it with the cursors the index already recorded.
+pub async fn load_synthetic_index(
+    data: &std::path::Path,
+    scale: search_index::synthetic::Scale,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let index = open_data_index(data.join("index")).await?;
+    let started = std::time::Instant::now();
+    let total = u64::try_from(scale.firms + scale.compounds + scale.tenders)?;
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} 载入合成数据 [{bar:40}] {pos}/{len} ({per_sec}, 剩余 {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    let handle = index.clone();
+    let progress = bar.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let set = search_index::synthetic::generate(scale, seed);
+        for f in &set.firms {
+            handle.upsert_firm(f)?;
+            progress.inc(1);
+        }
+        for c in &set.compounds {
+            handle.upsert_compound(c)?;
+            progress.inc(1);
+        }
+        for t in &set.tenders {
+            handle.upsert_tender(t)?;
+            progress.inc(1);
+        }
+        let cursors = handle.last_commit_payload();
+        handle.commit(cursors.as_deref())?;
+        Ok(())
+    })
+    .await??;
+    bar.finish();
+    println!(
+        "已载入合成数据：{total} 条记录，用时 {:.1} 秒",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 pub async fn rebuild_index(data: &std::path::Path) -> anyhow::Result<()> {
     let db = shared::db::connect(&sqlite_url(&data.join("matching.db"))).await?;
     db.migrate(&matching::MIGRATOR).await?;
     let dir = data.join("index");
-    let index = {
-        let location = search_index::IndexLocation::Dir(dir.clone());
-        tokio::task::spawn_blocking(move || search_index::IndexHandle::open(location))
-            .await?
-            .with_context(|| {
-                format!(
-                    "opening the index in {} (is wuye up still running?)",
-                    dir.display()
-                )
-            })?
-    };
+    let index = open_data_index(dir.clone()).await?;
     let total = matching::index::rebuild_size(&db).await?;
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
