@@ -314,6 +314,50 @@ async fn tender_firms_ranked_fresh_and_role_aware(backend: Backend) {
     assert_eq!(rebuilt_mine.items[0].tender_id, tender);
     db.pool.close().await;
 
+    // Rebuild from scratch from the feeds: a new database and an empty index follow both
+    // feeds from 0 and answer exactly as the live index; the progress ends at the heads.
+    let fresh = wuye_e2e::fresh_database(&app.backend, "matching")
+        .await
+        .unwrap();
+    let fresh = shared::db::connect(&fresh).await.unwrap();
+    fresh.migrate(&matching::MIGRATOR).await.unwrap();
+    let from_feeds = IndexHandle::open(IndexLocation::Ram).unwrap();
+    let feeds = matching::rebuild::Feeds {
+        catalog: shared::feed::feed_url(&app.catalog_url, "/catalog"),
+        tender: shared::feed::feed_url(&app.tender_url, "/tenders"),
+        token: app.service_token(),
+    };
+    let mut last = (0, 0);
+    let applied =
+        matching::rebuild::from_feeds(&fresh, &from_feeds, &feeds, &mut |d, t| last = (d, t))
+            .await
+            .unwrap();
+    assert!(
+        applied > 0 && last.0 == last.1 && last.1 >= applied,
+        "{applied} {last:?}"
+    );
+    let doc = from_feeds
+        .snapshot()
+        .tender(&tender)
+        .unwrap()
+        .expect("indexed");
+    let replayed = from_feeds
+        .match_firms(&TenderQuery::from(&doc), 50, 0, &Weights::default())
+        .unwrap();
+    assert_eq!(replayed.total, 2);
+    for (a, b) in replayed.items.iter().zip(live["items"].as_array().unwrap()) {
+        assert_eq!(a.firm_id, b["firm_id"].as_str().unwrap());
+        assert_eq!(a.matched_terms, terms(b));
+        assert!(
+            (a.score - b["score"].as_f64().unwrap()).abs() < 1e-9,
+            "{a:?} vs {b}"
+        );
+    }
+    // A database that has already followed the feeds is refused (it would double-count).
+    let again = matching::rebuild::from_feeds(&fresh, &from_feeds, &feeds, &mut |_, _| {}).await;
+    assert!(again.is_err());
+    fresh.pool.close().await;
+
     // Freshness: blacklisted in the catalog, gone from the recommendations within seconds.
     let b = post(
         &app,
@@ -639,4 +683,119 @@ async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) 
     let gap = first["score"].as_f64().unwrap() - second["score"].as_f64().unwrap();
     assert!((gap - 0.35).abs() < 1e-6, "score gap {gap}: {page}");
     app.stop().await;
+}
+
+/// `wuye admin rebuild-index` on a data folder (SQLite, as `wuye up` keeps it): the command
+/// serves the folder's catalog and tender feeds to itself, follows them from 0 into a new
+/// matching database and index, and swaps them in; the rebuilt index answers a tender's
+/// match exactly as the live service did, and its cursors stand at the feeds' heads.
+#[tokio::test]
+async fn admin_rebuild_index_follows_a_data_folders_feeds_from_zero() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let wants = json!({"service_models": ["professional"], "fee_models": ["lump_sum"],
+        "grades": [3], "districts_served": ["510104"]});
+    let near = firm(
+        &app,
+        "近邻物业",
+        1,
+        merged(
+            wants.clone(),
+            json!({"location": {"lon": 104.084, "lat": 30.653},
+            "profile": "老旧小区电梯维保经验丰富。"}),
+        ),
+        true,
+    )
+    .await;
+    let far = firm(
+        &app,
+        "远郊物业",
+        2,
+        merged(wants, json!({"location": {"lon": 104.150, "lat": 30.700}})),
+        true,
+    )
+    .await;
+    let c = compound(&app, "m201", JINGUANYI, json!({})).await;
+    app.tender_follows_catalog().await;
+    let committee = app.token(Role::Committee, Scope::Compound(c.clone()));
+    let body = tender_body(
+        &c,
+        json!({"needs": "需要电梯维保。", "enquiry_deadline": from_now(3_600_000),
+            "bid_deadline": from_now(7_200_000), "opening_at": from_now(7_200_000)}),
+    );
+    let created = post(
+        &app,
+        format!("{}/tenders", app.tender_url),
+        Some(&committee),
+        &body,
+    )
+    .await;
+    let tender = created.json()["id"].as_str().unwrap().to_string();
+    let published = post(
+        &app,
+        format!("{}/tenders/{tender}/publish", app.tender_url),
+        Some(&committee),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    let path = format!("/tenders/{tender}/firms");
+    let (live, _) = until(&app, &path, Some(&committee), 10, |p| p["total"] == 2).await;
+    assert_eq!(ids(&live, "firm_id"), vec![near.clone(), far.clone()]);
+
+    // A data folder holding consistent copies of the two sources' databases.
+    let data = wuye_e2e::test_dir().unwrap();
+    for (url, file) in [
+        (&app.catalog_db, "catalog.db"),
+        (&app.tender_db, "tender.db"),
+    ] {
+        let db = shared::db::connect(url).await.unwrap();
+        let target = data.join(file);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "VACUUM INTO '{}'",
+            target.display()
+        )))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        db.pool.close().await;
+    }
+    let heads = [
+        app.feed(&app.catalog_url, "/catalog", 0, 1, 0).await.json()["head"]
+            .as_i64()
+            .unwrap(),
+        app.feed(&app.tender_url, "/tenders", 0, 1, 0).await.json()["head"]
+            .as_i64()
+            .unwrap(),
+    ];
+    app.stop().await;
+
+    wuye::launcher::rebuild_index(&data, false).await.unwrap();
+    assert!(!data.join("matching.rebuild.db").exists() && !data.join("index.rebuild").exists());
+
+    let db = shared::db::connect(&shared::db::sqlite_url(&data.join("matching.db")))
+        .await
+        .unwrap();
+    let cursors = matching::index::db_cursors(&db).await.unwrap();
+    assert_eq!(cursors.get("catalog"), Some(&heads[0]), "{cursors:?}");
+    assert_eq!(cursors.get("tender"), Some(&heads[1]), "{cursors:?}");
+    db.pool.close().await;
+    let index = IndexHandle::open(IndexLocation::Dir(data.join("index"))).unwrap();
+    let doc = index.snapshot().tender(&tender).unwrap().expect("indexed");
+    let again = index
+        .match_firms(&TenderQuery::from(&doc), 50, 0, &Weights::default())
+        .unwrap();
+    assert_eq!(again.total, 2);
+    for (a, b) in again.items.iter().zip(live["items"].as_array().unwrap()) {
+        assert_eq!(a.firm_id, b["firm_id"].as_str().unwrap());
+        assert!(
+            (a.score - b["score"].as_f64().unwrap()).abs() < 1e-9,
+            "{a:?} vs {b}"
+        );
+    }
+    assert!(
+        index
+            .last_commit_payload()
+            .unwrap()
+            .contains(&format!("tender={}", heads[1]))
+    );
 }

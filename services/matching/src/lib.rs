@@ -11,6 +11,7 @@ pub mod error;
 pub mod follow;
 pub mod index;
 pub mod policy;
+pub mod rebuild;
 pub mod routes;
 pub mod satisfaction;
 pub mod startup;

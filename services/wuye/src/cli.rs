@@ -103,16 +103,21 @@ pub enum AdminCommand {
         #[arg(long, value_name = "URL")]
         database: Option<String>,
     },
-    /// Rebuild the matching service's search index (搜索索引) from matching's database
-    /// (the tables kept from the catalog and tender feeds), with a progress bar, then exit.
+    /// Rebuild the matching service's data and search index (搜索索引) from scratch, from
+    /// the catalog and tender change feeds, with a progress bar, then exit.
     ///
-    /// Reads `<data>/matching.db` and replaces `<data>/index`; stop `wuye up` first (the
-    /// index is locked while the service runs). The rebuilt index records the database's
-    /// feed cursors, so the service resumes following where the tables stand.
+    /// Serves the feeds of `<data>/catalog.db` and `<data>/tender.db` to itself, follows
+    /// them from the first change into a new matching database and index, then replaces
+    /// `<data>/matching.db` and `<data>/index` with them. Stop `wuye up` first (the index
+    /// is locked while the service runs). With --from-tables, only the index is rebuilt,
+    /// from matching's own tables (quicker; the tables are the feeds' copy).
     RebuildIndex {
         /// Data folder of `wuye up` (default: WUYE_DATA or ./data).
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        /// Re-index from matching's tables instead of following the feeds from 0.
+        #[arg(long)]
+        from_tables: bool,
     },
     /// Add the seeded synthetic benchmark data set (search_index::synthetic, names marked
     /// （示例）) to the search index of a data folder, for HTTP load runs of the match
@@ -220,12 +225,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             launcher::create_association(&database_url, &username, &display_name).await
         }
         Command::Admin {
-            command: AdminCommand::RebuildIndex { data },
+            command: AdminCommand::RebuildIndex { data, from_tables },
         } => {
             let data = data
                 .or(settings.data)
                 .unwrap_or_else(|| PathBuf::from("./data"));
-            launcher::rebuild_index(&data).await
+            launcher::rebuild_index(&data, from_tables).await
         }
         Command::Admin {
             command: AdminCommand::LoadSyntheticIndex { data, scale, seed },
@@ -253,7 +258,7 @@ mod tests {
         assert!(matches!(
             cli.command,
             Command::Admin {
-                command: AdminCommand::RebuildIndex { ref data }
+                command: AdminCommand::RebuildIndex { ref data, from_tables: false }
             } if data.as_deref() == Some(std::path::Path::new("/tmp/d"))
         ));
     }

@@ -500,7 +500,116 @@ pub async fn load_synthetic_index(
     Ok(())
 }
 
-pub async fn rebuild_index(data: &std::path::Path) -> anyhow::Result<()> {
+/// `wuye admin rebuild-index`: from the feeds (default) or from matching's tables.
+pub async fn rebuild_index(data: &std::path::Path, from_tables: bool) -> anyhow::Result<()> {
+    if from_tables {
+        rebuild_index_from_tables(data).await
+    } else {
+        rebuild_index_from_feeds(data).await
+    }
+}
+
+/// Serves the catalog's and tender's feeds from the data folder's databases on a loopback
+/// port, follows them from 0 into a new matching database and index (with a progress bar),
+/// then swaps those in for `matching.db` and `index`.
+async fn rebuild_index_from_feeds(data: &std::path::Path) -> anyhow::Result<()> {
+    use shared::feed::{FeedState, Notifier, feed_url};
+    // Holding the live index proves `wuye up` is not running (it locks the index).
+    let live = open_data_index(data.join("index")).await?;
+    for file in ["catalog.db", "tender.db"] {
+        anyhow::ensure!(
+            data.join(file).exists(),
+            "{} has no {file}: is it the data folder of `wuye up`?",
+            data.display()
+        );
+    }
+    let catalog = shared::db::connect(&sqlite_url(&data.join("catalog.db"))).await?;
+    let tender = shared::db::connect(&sqlite_url(&data.join("tender.db"))).await?;
+    // The feeds are only served to this process, under a one-off key.
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let keys = std::sync::Arc::new(shared::auth::TokenKeys::new(
+        &SecretString::from(secret),
+        3600,
+    )?);
+    let stop = CancellationToken::new();
+    let state = |db: shared::db::Db| FeedState {
+        db,
+        notifier: Notifier::default(),
+        keys: keys.clone(),
+        stop: stop.clone(),
+    };
+    let router: Router = Router::new()
+        .nest("/catalog", shared::feed::router(state(catalog.clone())))
+        .nest("/tenders", shared::feed::router(state(tender.clone())));
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let server = tokio::spawn(serve_http(listener, router, stop.clone()));
+
+    let new_db = data.join("matching.rebuild.db");
+    let new_index = data.join("index.rebuild");
+    remove_sqlite(&new_db)?;
+    if new_index.exists() {
+        std::fs::remove_dir_all(&new_index)?;
+    }
+    std::fs::create_dir_all(&new_index)?;
+    let db = shared::db::connect(&sqlite_url(&new_db)).await?;
+    db.migrate(&matching::MIGRATOR).await?;
+    let index = open_data_index(new_index.clone()).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} 从变更流重建 [{bar:40}] {pos}/{len} ({per_sec}, 剩余 {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let feeds = matching::rebuild::Feeds {
+        catalog: feed_url(&base, "/catalog"),
+        tender: feed_url(&base, "/tenders"),
+        token: keys.service_token("matching")?,
+    };
+    let applied = matching::rebuild::from_feeds(&db, &index, &feeds, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish();
+    stop.cancel();
+    let _ = server.await;
+    db.pool.close().await;
+    catalog.pool.close().await;
+    tender.pool.close().await;
+    drop(index);
+    drop(live);
+    // Swap: the old database and index go, the rebuilt ones take their names.
+    remove_sqlite(&data.join("matching.db"))?;
+    std::fs::rename(&new_db, data.join("matching.db"))?;
+    std::fs::remove_dir_all(data.join("index"))?;
+    std::fs::rename(&new_index, data.join("index"))?;
+    println!(
+        "已从变更流重建匹配数据和索引：{applied} 条变更，用时 {:.1} 秒（{}）",
+        started.elapsed().as_secs_f64(),
+        data.display()
+    );
+    Ok(())
+}
+
+/// Removes an SQLite database file with its `-wal` and `-shm` companions.
+fn remove_sqlite(path: &std::path::Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    Ok(())
+}
+
+async fn rebuild_index_from_tables(data: &std::path::Path) -> anyhow::Result<()> {
     let db = shared::db::connect(&sqlite_url(&data.join("matching.db"))).await?;
     db.migrate(&matching::MIGRATOR).await?;
     let dir = data.join("index");
