@@ -66,9 +66,7 @@ impl Firm {
         self.fee_models
             .iter()
             .map(|m| match m.as_str() {
-                "lump_sum" => "包干制",
-                "commission" => "酬金制",
-                "trust" => "信托制",
+                "lump_sum" | "commission" | "trust" => fee_model_label(m),
                 other => other,
             })
             .collect::<Vec<_>>()
@@ -303,6 +301,65 @@ pub struct FirmDetailPage {
     chrome: Chrome,
     firm: Firm,
     history: Vec<StandingEvent>,
+    /// Contracts the firm holds or held (public), newest first.
+    contracts: Vec<ServedContract>,
+    /// Residents' satisfaction over every survey naming the firm (public).
+    satisfaction: Option<FirmSatisfaction>,
+}
+
+/// A contract as `GET /tenders/contracts` answers it (the fields the page shows).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServedContract {
+    pub compound_id: String,
+    pub fee: i64,
+    pub fee_model: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub status: String,
+}
+
+impl ServedContract {
+    /// 元/㎡·月 from 分.
+    pub fn fee_yuan(&self) -> String {
+        format!("{:.2}", self.fee as f64 / 100.0)
+    }
+    pub fn fee_model_label(&self) -> &'static str {
+        fee_model_label(&self.fee_model)
+    }
+    pub fn active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+/// 包干制 / 酬金制 / 信托制 (or the code itself when unknown).
+pub fn fee_model_label(code: &str) -> &'static str {
+    match code {
+        "lump_sum" => "包干制",
+        "commission" => "酬金制",
+        "trust" => "信托制",
+        _ => "其他",
+    }
+}
+
+/// `GET /tenders/satisfaction?firm=` (pooled).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FirmSatisfaction {
+    pub surveys: i64,
+    pub respondents: i64,
+    pub rate: Option<f64>,
+}
+
+impl FirmSatisfaction {
+    pub fn percent(&self) -> String {
+        self.rate
+            .map(|r| format!("{:.1}%", r * 100.0))
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ContractPage {
+    items: Vec<ServedContract>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -329,10 +386,32 @@ pub async fn detail(
         .await
         .map(|p| p.items)
         .unwrap_or_default();
+    // What tender knows publicly about the firm; the page still shows the roster record
+    // when the tender service does not answer.
+    let contracts = app
+        .api
+        .get::<ContractPage>(
+            &format!("{}/tenders/contracts?firm={id}&limit=200", app.api.tender),
+            None,
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let satisfaction = app
+        .api
+        .get::<FirmSatisfaction>(
+            &format!("{}/tenders/satisfaction?firm={id}&limit=1", app.api.tender),
+            None,
+        )
+        .await
+        .ok()
+        .filter(|s| s.surveys > 0);
     Ok(FirmDetailPage {
         chrome,
         firm,
         history,
+        contracts,
+        satisfaction,
     })
 }
 
