@@ -4,7 +4,6 @@ use fantoccini::Locator;
 use reqwest::header::{COOKIE, LOCATION};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Method, StatusCode};
-use serde_json::json;
 use shared::auth::{Role, Scope};
 use wuye_e2e::browser::Browser;
 use wuye_e2e::fixtures::{credit_code, firm_body};
@@ -397,6 +396,15 @@ async fn a_firm_applies_and_the_association_recommends_it_in_a_browser(backend: 
             "document.querySelector('#recommend-review_date').value = '2099-12-31';",
             vec![],
         )
+        .await
+        .unwrap();
+    browser
+        .client
+        .execute("document.getElementById('actions').scrollIntoView();", vec![])
+        .await
+        .unwrap();
+    browser
+        .screenshot(&format!("firm-actions-{tag}"))
         .await
         .unwrap();
     browser

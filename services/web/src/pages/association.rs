@@ -285,7 +285,15 @@ impl Contract {
 pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let f = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", f / 100, f % 100)
+    let digits = (f / 100).to_string();
+    let mut whole = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            whole.push(',');
+        }
+        whole.push(c);
+    }
+    format!("{sign}{whole}.{:02}", f % 100)
 }
 
 #[derive(Debug, Deserialize)]
@@ -656,7 +664,9 @@ mod tests {
     fn money_and_dates_read_as_people_write_them() {
         assert_eq!(yuan(180), "1.80");
         assert_eq!(yuan(-5), "-0.05");
-        assert_eq!(yuan(60_480_000), "604800.00");
+        assert_eq!(yuan(60_480_000), "604,800.00");
+        assert_eq!(yuan(100_000), "1,000.00");
+        assert_eq!(yuan(99_999), "999.99");
         // 2026-01-01T00:30+08:00 is still 2025-12-31 in UTC.
         assert_eq!(beijing_date(1_767_198_600_000), "2026-01-01");
     }
