@@ -90,7 +90,10 @@ async fn association_pages_refuse_other_roles_and_keep_refused_forms(backend: Ba
     for path in ["/association", record.as_str()] {
         let (status, location, _) = get(&app, path, None).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
-        assert!(location.starts_with("/signin?next=%2Fassociation"), "{location}");
+        assert!(
+            location.starts_with("/signin?next=%2Fassociation"),
+            "{location}"
+        );
     }
     let (status, location, _) = post(
         &app,
@@ -167,7 +170,10 @@ async fn association_pages_refuse_other_roles_and_keep_refused_forms(backend: Ba
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    assert!(page.contains("id=\"recommend-reason-error\">请填写理由<"), "{page}");
+    assert!(
+        page.contains("id=\"recommend-reason-error\">请填写理由<"),
+        "{page}"
+    );
     assert!(page.contains("aria-describedby=\"recommend-reason-error\""));
     assert!(page.contains("name=\"review_date\" type=\"date\" value=\"2099-12-31\""));
     // A credit event with points out of range: the points keep their value and their message.
@@ -186,7 +192,10 @@ async fn association_pages_refuse_other_roles_and_keep_refused_forms(backend: Ba
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("id=\"credit-points-error\">分值应为 1–100 的整数<"), "{page}");
+    assert!(
+        page.contains("id=\"credit-points-error\">分值应为 1–100 的整数<"),
+        "{page}"
+    );
     assert!(page.contains("value=\"300\"") && page.contains("业主投诉未及时处理"));
 
     // Accepted actions: post/redirect/get with a notice and the new standing.
@@ -220,7 +229,10 @@ async fn association_pages_refuse_other_roles_and_keep_refused_forms(backend: Ba
             ],
             "credit",
         ),
-        (vec![("on", "true"), ("reason", "连续两年检查无问题")], "whitelist"),
+        (
+            vec![("on", "true"), ("reason", "连续两年检查无问题")],
+            "whitelist",
+        ),
     ] {
         let mut fields = vec![("_csrf", CSRF)];
         fields.extend(form);
@@ -304,7 +316,10 @@ async fn a_firm_applies_and_the_association_recommends_it_in_a_browser(backend: 
         ("#capacity_households", "3000"),
         ("#households_served", "800"),
         ("#staff_count", "45"),
-        ("#profile", "深耕老旧小区十二年，擅长二次供水改造和电梯维保。"),
+        (
+            "#profile",
+            "深耕老旧小区十二年，擅长二次供水改造和电梯维保。",
+        ),
         ("#account-username", "rongcheng"),
         ("#account-password", "rongcheng-pass-2026"),
     ] {
@@ -320,8 +335,14 @@ async fn a_firm_applies_and_the_association_recommends_it_in_a_browser(backend: 
     ] {
         browser.click(selector).await.unwrap();
     }
-    browser.click("form.firm button[type=submit]").await.unwrap();
-    let text = browser.wait_for("统一社会信用代码校验位错误").await.unwrap();
+    browser
+        .click("form.firm button[type=submit]")
+        .await
+        .unwrap();
+    let text = browser
+        .wait_for("统一社会信用代码校验位错误")
+        .await
+        .unwrap();
     assert!(text.contains("表单有误"));
     let kept = browser
         .client
@@ -361,12 +382,18 @@ async fn a_firm_applies_and_the_association_recommends_it_in_a_browser(backend: 
         .fill("#account-password", "rongcheng-pass-2026")
         .await
         .unwrap();
-    browser.click("form.firm button[type=submit]").await.unwrap();
+    browser
+        .click("form.firm button[type=submit]")
+        .await
+        .unwrap();
     let text = browser.wait_for("申请已提交").await.unwrap();
     assert!(text.contains("等待物业管理协会审核") && text.contains("rongcheng"));
 
     // The association signs in and finds it in the review queue.
-    browser.open(&url("/signin?next=/association")).await.unwrap();
+    browser
+        .open(&url("/signin?next=/association"))
+        .await
+        .unwrap();
     browser.fill("#username", "admin").await.unwrap();
     browser
         .fill("#password", "correct-horse-battery")
@@ -384,7 +411,10 @@ async fn a_firm_applies_and_the_association_recommends_it_in_a_browser(backend: 
         .unwrap();
 
     // Its record, and the recommendation with a reason and a review date.
-    browser.click("td a[href^='/association/firms/']").await.unwrap();
+    browser
+        .click("td a[href^='/association/firms/']")
+        .await
+        .unwrap();
     browser.wait_for("名录管理操作").await.unwrap();
     browser
         .fill("#recommend-reason", "材料齐全，现场核查通过")
@@ -400,7 +430,10 @@ async fn a_firm_applies_and_the_association_recommends_it_in_a_browser(backend: 
         .unwrap();
     browser
         .client
-        .execute("document.getElementById('actions').scrollIntoView();", vec![])
+        .execute(
+            "document.getElementById('actions').scrollIntoView();",
+            vec![],
+        )
         .await
         .unwrap();
     browser

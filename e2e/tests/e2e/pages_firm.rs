@@ -95,8 +95,8 @@ async fn setup(backend: Backend, bid_window_ms: i64) -> Setup {
         )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
-    let deadline_ms = tender::clock::parse_rfc3339(a.json()["bid_deadline"].as_str().unwrap())
-        .unwrap();
+    let deadline_ms =
+        tender::clock::parse_rfc3339(a.json()["bid_deadline"].as_str().unwrap()).unwrap();
 
     // Matching indexes the firms and the open tender from the feeds.
     for (id, _, _) in &firms {
@@ -116,7 +116,11 @@ async fn setup(backend: Backend, bid_window_ms: i64) -> Setup {
             {
                 break;
             }
-            assert!(Instant::now() < until, "matching never listed the tender: {}", a.body);
+            assert!(
+                Instant::now() < until,
+                "matching never listed the tender: {}",
+                a.body
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -195,7 +199,10 @@ async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {
     // The firm's home lists the nearby tender with its distance and reasons.
     let (status, _, home) = get(app, "/firm", Some(&a)).await;
     assert_eq!(status, 200, "{home}");
-    assert!(home.contains("JJ-PAGES-1号院物业服务招标") && home.contains("公里"), "{home}");
+    assert!(
+        home.contains("JJ-PAGES-1号院物业服务招标") && home.contains("公里"),
+        "{home}"
+    );
     assert!(home.contains(&format!("href=\"/firm/tenders/{}\"", s.tender)));
 
     // A form without its token is refused; a bad amount keeps what was typed.
@@ -221,13 +228,19 @@ async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {
     let (status, location, body) = post(app, &format!("{page}/bid"), Some(&a), &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, _, mine) = get(app, &location, Some(&a)).await;
-    assert!(mine.contains("已密封提交投标") && mine.contains("id=\"my-fee\">1.66 元"), "{mine}");
+    assert!(
+        mine.contains("已密封提交投标") && mine.contains("id=\"my-fee\">1.66 元"),
+        "{mine}"
+    );
     assert!(mine.contains("距截止还有"));
 
     // Firm B sees the tender but nothing of A's bid, and cannot withdraw it.
     let (status, _, theirs) = get(app, &page, Some(&b)).await;
     assert_eq!(status, 200);
-    assert!(!theirs.contains("1.66") && !theirs.contains("836640"), "{theirs}");
+    assert!(
+        !theirs.contains("1.66") && !theirs.contains("836640"),
+        "{theirs}"
+    );
     assert!(!theirs.contains("本企业的投标") && theirs.contains("密封提交投标"));
     let (status, _, body) = post(
         app,
@@ -251,7 +264,10 @@ async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {
 
     // A's home lists its bid.
     let (_, _, home) = get(app, "/firm", Some(&a)).await;
-    assert!(home.contains("已密封提交") && home.contains("密封中，等待开标"), "{home}");
+    assert!(
+        home.contains("已密封提交") && home.contains("密封中，等待开标"),
+        "{home}"
+    );
     s.app.stop().await;
 }
 
@@ -273,14 +289,23 @@ async fn fill_bid(browser: &Browser, fee: &str, price: &str) {
     browser.fill("#fee", fee).await.unwrap();
     browser.fill("#annual_price", price).await.unwrap();
     browser
-        .fill("#staffing_plan", "项目经理 1 人，秩序维护 4 人，保洁 3 人，绿化 1 人。")
+        .fill(
+            "#staffing_plan",
+            "项目经理 1 人，秩序维护 4 人，保洁 3 人，绿化 1 人。",
+        )
         .await
         .unwrap();
     browser
-        .fill("#service_plan", "按三级标准提供服务，电梯和消防设施每月巡检，每季度公示收支。")
+        .fill(
+            "#service_plan",
+            "按三级标准提供服务，电梯和消防设施每月巡检，每季度公示收支。",
+        )
         .await
         .unwrap();
-    browser.click("#bid-form button[type=submit]").await.unwrap();
+    browser
+        .click("#bid-form button[type=submit]")
+        .await
+        .unwrap();
 }
 
 async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
@@ -309,7 +334,10 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
         .await
         .unwrap();
     assert!(row.contains("公里") && row.contains("匹配度"), "{row}");
-    browser.screenshot(&format!("firm-home-{tag}")).await.unwrap();
+    browser
+        .screenshot(&format!("firm-home-{tag}"))
+        .await
+        .unwrap();
 
     // The tender page counts down to the deadline; A bids, then replaces its bid.
     browser
@@ -346,12 +374,18 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
         if now != first {
             break;
         }
-        assert!(Instant::now() < until, "the countdown did not move from {first}");
+        assert!(
+            Instant::now() < until,
+            "the countdown did not move from {first}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     fill_bid(&browser, "1.60", "806400").await;
     let text = browser.wait_for("已替换投标").await.unwrap();
-    assert!(text.contains("第 2 版") && text.contains("1.60 元/㎡·月"), "{text}");
+    assert!(
+        text.contains("第 2 版") && text.contains("1.60 元/㎡·月"),
+        "{text}"
+    );
     browser
         .screenshot(&format!("firm-bid-placed-{tag}"))
         .await
@@ -380,10 +414,14 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
     assert!(!text.contains("本企业的投标"));
     fill_bid(&browser, "1.68", "846720").await;
     let text = browser.wait_for("已密封提交投标").await.unwrap();
-    assert!(text.contains("1.68 元/㎡·月") && text.contains("第 1 版"), "{text}");
+    assert!(
+        text.contains("1.68 元/㎡·月") && text.contains("第 1 版"),
+        "{text}"
+    );
 
     // After the deadline the form is gone (the page reloads itself when time is up).
-    let until = Instant::now() + Duration::from_millis((s.deadline_ms - now_ms()).max(0) as u64)
+    let until = Instant::now()
+        + Duration::from_millis((s.deadline_ms - now_ms()).max(0) as u64)
         + Duration::from_secs(15);
     loop {
         let text = browser.text().await.unwrap_or_default();
@@ -396,7 +434,11 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
     browser.open(&page).await.unwrap();
     browser.wait_for("投标已截止").await.unwrap();
     assert!(
-        browser.client.find(Locator::Css("#bid-form")).await.is_err(),
+        browser
+            .client
+            .find(Locator::Css("#bid-form"))
+            .await
+            .is_err(),
         "no bid form after the deadline"
     );
     // After the opening, the opening record and the firm's result.
@@ -405,7 +447,10 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
         browser.open(&page).await.unwrap();
         let text = browser.text().await.unwrap();
         if text.contains("开标记录") {
-            assert!(text.contains("共 2 份投标") && text.contains("1.60") && text.contains("1.68"), "{text}");
+            assert!(
+                text.contains("共 2 份投标") && text.contains("1.60") && text.contains("1.68"),
+                "{text}"
+            );
             break;
         }
         assert!(Instant::now() < until, "never opened: {text}");

@@ -25,7 +25,15 @@ use crate::terms::{EvaluationMethod, TenderStatus};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(submit_bid, list_bids, my_bid, replace_bid, withdraw_bid, confirm_bid, my_bids),
+    paths(
+        submit_bid,
+        list_bids,
+        my_bid,
+        replace_bid,
+        withdraw_bid,
+        confirm_bid,
+        my_bids
+    ),
     components(schemas(Bid, BidStatus, CriterionAnswer, BidInput))
 )]
 pub struct Api;

@@ -310,7 +310,10 @@ pub async fn contracts_of(
     let mut page: Page<Contract> = app
         .api
         .get(
-            &format!("{}/tenders/contracts?firm={firm_id}&limit=200", app.api.tender),
+            &format!(
+                "{}/tenders/contracts?firm={firm_id}&limit=200",
+                app.api.tender
+            ),
             token,
         )
         .await?;
@@ -319,7 +322,10 @@ pub async fn contracts_of(
         if !names.contains_key(&c.compound_id) {
             let name = app
                 .api
-                .catalog_get::<CompoundName>(&format!("/catalog/compounds/{}", c.compound_id), token)
+                .catalog_get::<CompoundName>(
+                    &format!("/catalog/compounds/{}", c.compound_id),
+                    token,
+                )
                 .await
                 .map(|c| c.name)
                 .unwrap_or_else(|_| c.compound_id.clone());
@@ -413,7 +419,8 @@ async fn load_record(
     let (history, credits, whitelist, contracts) = tokio::join!(
         app.api.catalog_get::<Page<StandingEvent>>(&history_url, t),
         app.api.catalog_get::<Page<CreditEvent>>(&credits_url, t),
-        app.api.catalog_get::<Page<WhitelistEvent>>(&whitelist_url, t),
+        app.api
+            .catalog_get::<Page<WhitelistEvent>>(&whitelist_url, t),
         contracts_of(app, t, id),
     );
     let err = |e| PageError::from_api(e, chrome.clone());
@@ -483,10 +490,8 @@ async fn act(
         Err(r) => return r,
     };
     let url = format!("{}/catalog/firms/{id}/{endpoint}", app.api.catalog);
-    let answer: Result<Value, ApiError> = app
-        .api
-        .send(Method::POST, &url, Some(&token), &body)
-        .await;
+    let answer: Result<Value, ApiError> =
+        app.api.send(Method::POST, &url, Some(&token), &body).await;
     match answer {
         Ok(_) => see_other_with(&path, done),
         Err(e) => {

@@ -350,8 +350,7 @@ pub async fn profile_form(
     Extension(csrf): Extension<CsrfToken>,
 ) -> Response {
     let chrome = Chrome::new(&session, &csrf);
-    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, "/firm/profile")
-    {
+    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, "/firm/profile") {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -382,8 +381,7 @@ pub async fn profile_submit(
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
     let chrome = Chrome::new(&session, &csrf);
-    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, "/firm/profile")
-    {
+    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, "/firm/profile") {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -151,11 +151,7 @@ fn bid_body(fields: &Fields, local: &mut FieldErrors) -> Value {
             }
         }
     };
-    let fee = money(
-        "fee",
-        "fee",
-        "请填写物业费单价（元/㎡·月），如 1.80",
-    );
+    let fee = money("fee", "fee", "请填写物业费单价（元/㎡·月），如 1.80");
     let price = money(
         "annual_price",
         "annual_price_fen",

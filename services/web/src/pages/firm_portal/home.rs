@@ -382,7 +382,8 @@ async fn load(
         ),
         Err(e) => (Vec::new(), Some(e.message())),
     };
-    let views = futures::future::join_all(matched.iter().map(|m| tender(app, token, &m.tender_id))).await;
+    let views =
+        futures::future::join_all(matched.iter().map(|m| tender(app, token, &m.tender_id))).await;
     let matches = matched
         .into_iter()
         .zip(views)
@@ -390,10 +391,14 @@ async fn load(
         .collect();
     let bids: Vec<Bid> = app
         .api
-        .get(&format!("{}/tenders/bids/mine", app.api.tender), Some(token))
+        .get(
+            &format!("{}/tenders/bids/mine", app.api.tender),
+            Some(token),
+        )
         .await
         .map_err(err)?;
-    let tenders = futures::future::join_all(bids.iter().map(|b| tender(app, token, &b.tender_id))).await;
+    let tenders =
+        futures::future::join_all(bids.iter().map(|b| tender(app, token, &b.tender_id))).await;
     let bids = bids
         .into_iter()
         .zip(tenders)
