@@ -175,7 +175,7 @@ pub async fn queue(
     let counts = STANDINGS
         .iter()
         .map(|s| Count {
-            standing: *s,
+            standing: s,
             label: standing_label(s),
             total: pages.get(s).map_or(0, |p| p.total),
         })
@@ -288,7 +288,7 @@ pub fn yuan(fen: i64) -> String {
     let digits = (f / 100).to_string();
     let mut whole = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             whole.push(',');
         }
         whole.push(c);
