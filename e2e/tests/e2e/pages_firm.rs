@@ -29,6 +29,7 @@ struct Setup {
     /// `(firm id, username, password)`.
     firms: Vec<(String, String, String)>,
     tender: String,
+    compound: String,
     deadline_ms: i64,
 }
 
@@ -128,6 +129,7 @@ async fn setup(backend: Backend, bid_window_ms: i64) -> Setup {
         app,
         firms,
         tender,
+        compound,
         deadline_ms,
     }
 }
@@ -262,12 +264,76 @@ async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {
     assert_eq!(still.status, 200, "A's bid is untouched");
     assert_eq!(still.json()["fee"], 166);
 
-    // A's home lists its bid.
+    // A's home lists its bid; the list of a firm's own bids is for firms only.
     let (_, _, home) = get(app, "/firm", Some(&a)).await;
     assert!(
         home.contains("已密封提交") && home.contains("密封中，等待开标"),
         "{home}"
     );
+    let committee = app.token(Role::Committee, Scope::Compound(s.compound.clone()));
+    app.get(
+        &format!("{}/tenders/bids/mine", app.tender_url),
+        Some(&committee),
+    )
+    .await
+    .problem(403, "forbidden");
+    let mine = app
+        .get(&format!("{}/tenders/bids/mine", app.tender_url), Some(&b))
+        .await;
+    assert_eq!(mine.json(), json!([]), "B has no bid");
+
+    // The firm edits its own profile: a refusal keeps what was typed.
+    let (status, _, form) = get(app, "/firm/profile", Some(&a)).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("value=\"锦城物业服务有限公司\"") && form.contains("value=\"13812345678\"")
+    );
+    let code = wuye_e2e::fixtures::credit_code(601);
+    let profile = |phone: &'static str| {
+        vec![
+            ("_csrf", CSRF),
+            ("name", "锦城物业服务有限公司"),
+            ("credit_code", code.as_str()),
+            ("legal_representative", "王建国"),
+            ("contact_phone", phone),
+            ("ownership", "soe"),
+            ("base_address", "成都市锦江区红星路三段 1 号"),
+            ("lon", "104.081"),
+            ("lat", "30.658"),
+            ("districts_served", "510104"),
+            ("districts_served", "510105"),
+            ("service_radius_km", "15"),
+            ("service_models", "professional"),
+            ("service_models", "trust"),
+            ("fee_models", "commission"),
+            ("fee_models", "trust"),
+            ("grades", "2"),
+            ("grades", "3"),
+            ("capacity_households", "5000"),
+            ("households_served", "1300"),
+            ("staff_count", "85"),
+            (
+                "profile",
+                "专注老旧小区物业服务十年，擅长电梯维保和加装电梯后的运维。",
+            ),
+            ("low_profit_commitment", "true"),
+        ]
+    };
+    let (status, _, body) = post(app, "/firm/profile", Some(&a), &profile("12345")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("id=\"contact_phone-error\""), "{body}");
+    assert!(body.contains("value=\"12345\"") && body.contains("加装电梯后的运维"));
+    let (status, location, body) =
+        post(app, "/firm/profile", Some(&a), &profile("13812345679")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, home) = get(app, &location, Some(&a)).await;
+    assert!(home.contains("已保存企业信息"), "{home}");
+    let firm = app
+        .catalog_get(&format!("/catalog/firms/{}", s.firms[0].0), Some(&a))
+        .await
+        .json();
+    assert_eq!(firm["contact_phone"], "13812345679");
+    assert_eq!(firm["staff_count"], 85);
     s.app.stop().await;
 }
 
@@ -456,6 +522,118 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
         assert!(Instant::now() < until, "never opened: {text}");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+
+    // The committee awards A (the lowest fee) and signs the contract after the notice.
+    let app = &s.app;
+    let tenders = |p: &str| format!("{}/tenders/{}{p}", app.tender_url, s.tender);
+    let a_token = app.token(Role::Firm, Scope::Firm(s.firms[0].0.clone()));
+    let winner = app.get(&tenders("/bids/mine"), Some(&a_token)).await.json();
+    let committee = app.token(Role::Committee, Scope::Compound(s.compound.clone()));
+    let a = app
+        .send(
+            Method::POST,
+            &tenders("/award"),
+            Some(&committee),
+            Some(&json!({"bid_id": winner["id"]})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let today = shared::domain::roster::format_date(shared::domain::roster::china_today());
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let a = app
+            .send(
+                Method::POST,
+                &tenders("/contract"),
+                Some(&committee),
+                Some(&json!({"start_date": today})),
+            )
+            .await;
+        if a.status == 201 {
+            break;
+        }
+        a.problem(409, "notice_period_running");
+        assert!(Instant::now() < until, "the notice period never ended");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // B sees it did not win; A sees its contract and publishes the month's accounts.
+    browser.open(&format!("{web}/firm")).await.unwrap();
+    browser
+        .wait_for("未中标（中标企业：锦城物业服务有限公司）")
+        .await
+        .unwrap();
+    browser
+        .click("form[action='/signout'] button")
+        .await
+        .unwrap();
+    browser.wait_for("共 20 个区（市）县").await.unwrap();
+    let (_, user, password) = &s.firms[0];
+    sign_in(&browser, &web, user, password, "/firm").await;
+    let text = browser.wait_for("中标，已签约").await.unwrap();
+    assert!(
+        text.contains("服务合同与信息公开") && text.contains("履行中"),
+        "{text}"
+    );
+    browser.click("details.publish summary").await.unwrap();
+    browser
+        .fill("input[name='period']", &today[..7])
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("income.fee_fen", "30000"),
+        ("income.parking_fen", "1200.50"),
+        ("spending.personnel_fen", "20000"),
+        ("spending.cleaning_fen", "五千"),
+    ] {
+        browser
+            .fill(&format!("input[name='{name}']"), value)
+            .await
+            .unwrap();
+    }
+    browser
+        .click("form[action^='/firm/contracts/'] button[type=submit]")
+        .await
+        .unwrap();
+    browser
+        .wait_for("请填写金额（元），最多两位小数")
+        .await
+        .unwrap();
+    let kept = browser
+        .client
+        .find(Locator::Css("input[name='income.parking_fen']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("1200.50"));
+    browser
+        .fill("input[name='spending.cleaning_fen']", "5000")
+        .await
+        .unwrap();
+    browser
+        .click("form[action^='/firm/contracts/'] button[type=submit]")
+        .await
+        .unwrap();
+    let text = browser.wait_for("收支情况。").await.unwrap();
+    // 30,000 + 1,200.50 − 25,000 = 6,200.50 (opening balance 0).
+    assert!(
+        text.contains("31,200.50") && text.contains("6,200.50"),
+        "{text}"
+    );
+    browser
+        .client
+        .execute(
+            "document.getElementById('contracts-h').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .screenshot(&format!("firm-contract-{tag}"))
+        .await
+        .unwrap();
     browser.close().await;
     s.app.stop().await;
 }
