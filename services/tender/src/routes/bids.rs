@@ -25,7 +25,15 @@ use crate::terms::{EvaluationMethod, TenderStatus};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(submit_bid, list_bids, my_bid, replace_bid, withdraw_bid, confirm_bid),
+    paths(
+        submit_bid,
+        list_bids,
+        my_bid,
+        replace_bid,
+        withdraw_bid,
+        confirm_bid,
+        my_bids
+    ),
     components(schemas(Bid, BidStatus, CriterionAnswer, BidInput))
 )]
 pub struct Api;
@@ -38,6 +46,7 @@ pub fn router() -> Router<AppState> {
             get(my_bid).put(replace_bid).delete(withdraw_bid),
         )
         .route("/{id}/bids/mine/confirm", post(confirm_bid))
+        .route("/bids/mine", get(my_bids))
 }
 
 /// A bid's content.
@@ -501,4 +510,26 @@ pub async fn list_bids(
     }
     let mut conn = app.db.pool.acquire().await?;
     Ok(Json(bids::opened_of(&mut conn, &t.id).await?))
+}
+
+/// The caller's own bids that were not withdrawn, on every tender, newest first (at most
+/// 200). Role: firm. Each is the firm's own sealed content, as `GET /tenders/{id}/bids/mine`.
+#[utoipa::path(get, path = "/tenders/bids/mine", tag = "bids",
+    responses((status = 200, body = Vec<Bid>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn my_bids(State(app): State<AppState>, identity: Identity) -> Result<Json<Vec<Bid>>> {
+    let firm_id = firm_of(&identity)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM bid WHERE firm_id = $1 AND status <> 'withdrawn' \
+         ORDER BY updated_at DESC, id LIMIT 200",
+        bids::COLUMNS
+    )))
+    .bind(&firm_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let items = rows
+        .iter()
+        .map(bids::from_row)
+        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Json(items))
 }
