@@ -13,7 +13,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::json;
-use shared::auth::{Role, Scope};
+use shared::auth::{Identity, Role, Scope};
 use wuye_e2e::browser::Browser;
 use wuye_e2e::fixtures::compound_body;
 use wuye_e2e::{Backend, TestApp, both_backends, spawn_app};
@@ -89,6 +89,7 @@ async fn upload(
     token: &str,
     csrf: Option<&str>,
     name: &str,
+    content_type: &str,
     file: &[u8],
 ) -> (StatusCode, String, String) {
     let boundary = "----wuye-test-boundary-7d1f";
@@ -103,7 +104,7 @@ async fn upload(
     }
     body.extend_from_slice(
         format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
         )
         .as_bytes(),
     );
@@ -182,7 +183,17 @@ async fn official_pages_refuse_what_the_role_may_not_do(backend: Backend) {
     let mine = create_compound(&app, "JGY-1", JINGUANYI).await;
     let other = create_compound(&app, "CSJ-1", CAOSHIJIE).await;
     let street = app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
-    let other_street = app.token(Role::StreetOfficial, Scope::Street(DONGHU.into()));
+    // Its own account (test tokens of one role otherwise share an account id).
+    let other_street = app
+        .keys
+        .issue(&Identity {
+            account_id: "donghu-official".into(),
+            name: "东湖街道工作人员".into(),
+            role: Role::StreetOfficial,
+            scope: Scope::Street(DONGHU.into()),
+            token_id: String::new(),
+        })
+        .unwrap();
     let district = app.token(Role::DistrictOfficial, Scope::District("510104".into()));
     let committee = app.token(Role::Committee, Scope::Compound(mine.clone()));
     let firm = app.token(Role::Firm, Scope::Firm("some-firm".into()));
@@ -348,12 +359,12 @@ async fn official_pages_refuse_what_the_role_may_not_do(backend: Backend) {
 
     // The import: without the CSRF field refused; with it, a job only its starter sees.
     let file = ledger_csv(&[row("U-1", JINGUANYI, 200, 0)]);
-    let (status, _, _) = upload(&app, &street, None, "台账.csv", &file).await;
+    let (status, _, _) = upload(&app, &street, None, "台账.csv", "text/csv", &file).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, body) = upload(&app, &street, Some(CSRF), "台账.txt", &file).await;
+    let (status, _, body) = upload(&app, &street, Some(CSRF), "台账.xls", "application/vnd.ms-excel", &file).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("只能导入 CSV"));
-    let (status, job, _) = upload(&app, &street, Some(CSRF), "台账.csv", &file).await;
+    let (status, job, _) = upload(&app, &street, Some(CSRF), "台账.csv", "text/csv", &file).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(job.starts_with("/official/import/jobs/"), "{job}");
     let preview = wait_for_job(&app, &job, &street).await;
