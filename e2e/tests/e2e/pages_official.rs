@@ -226,6 +226,29 @@ async fn official_pages_refuse_what_the_role_may_not_do(backend: Backend) {
         }
     }
 
+    // A district official's dashboard has a bar per street of the district; a bad date
+    // is said, and today's figures shown.
+    let (status, _, body) = page(&app, "/official/coverage", Some(&district)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("锦江区 · 覆盖率看板"));
+    let bars = &body[body
+        .find("id=\"coverage-streets\"")
+        .expect("the street chart")..];
+    assert!(bars.contains(">锦官驿街道</text>") && bars.contains(">东湖街道</text>"));
+    assert!(!bars.contains("草市街"));
+    let (status, _, body) = page(&app, "/official/coverage?as_of=2025-13-40", Some(&street)).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("日期有误"), "{body}");
+    // Bundles for another district's street are not offered: the page shows its own.
+    let (status, _, body) = page(
+        &app,
+        &format!("/official/bundles?street={CAOSHIJIE}"),
+        Some(&district),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("草市街街道小区分布"), "{body}");
+
     // The ledger lists the official's street only.
     let (status, _, body) = page(&app, "/official/ledger", Some(&street)).await;
     assert_eq!(status, 200);
@@ -361,7 +384,15 @@ async fn official_pages_refuse_what_the_role_may_not_do(backend: Backend) {
     let file = ledger_csv(&[row("U-1", JINGUANYI, 200, 0)]);
     let (status, _, _) = upload(&app, &street, None, "台账.csv", "text/csv", &file).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, body) = upload(&app, &street, Some(CSRF), "台账.xls", "application/vnd.ms-excel", &file).await;
+    let (status, _, body) = upload(
+        &app,
+        &street,
+        Some(CSRF),
+        "台账.xls",
+        "application/vnd.ms-excel",
+        &file,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("只能导入 CSV"));
     let (status, job, _) = upload(&app, &street, Some(CSRF), "台账.csv", "text/csv", &file).await;
@@ -464,29 +495,26 @@ fn ledger_csv(rows: &[Vec<String>]) -> Vec<u8> {
 /// The journey's ledger: three small neighbouring compounds without service (a bundle),
 /// two served by firms, one large one without service; `bad` puts words in a number.
 fn journey_rows(bad: bool) -> Vec<Vec<String>> {
+    let named = |code: &str, households: u32, east: u32, lat: &str, name: &str, served: bool| {
+        let r = with(row(code, JINGUANYI, households, east), "纬度", lat);
+        let r = with(r, "小区名称", name);
+        if served {
+            with(r, "管理方式", "物业企业")
+        } else {
+            r
+        }
+    };
     vec![
+        named("JGY-001", 420, 9, "30.6545", "水津街小区", true),
+        named("JGY-002", 130, 0, "30.6520", "锦官驿一号院", false),
         with(
-            with(row("JGY-001", JINGUANYI, 420, 9), "管理方式", "物业企业"),
-            "小区名称",
-            "水津街小区",
-        ),
-        with(
-            row("JGY-002", JINGUANYI, 130, 0),
-            "小区名称",
-            "锦官驿一号院",
-        ),
-        with(
-            row("JGY-003", JINGUANYI, 120, 1),
+            with(row("JGY-003", JINGUANYI, 120, 1), "纬度", "30.6528"),
             "户数",
             if bad { "一百二十" } else { "120" },
         ),
-        with(row("JGY-004", JINGUANYI, 110, 2), "小区名称", "东门巷院落"),
-        with(
-            with(row("JGY-005", JINGUANYI, 380, 12), "管理方式", "物业企业"),
-            "小区名称",
-            "望江名苑",
-        ),
-        with(row("JGY-006", JINGUANYI, 520, 30), "小区名称", "合江亭小区"),
+        named("JGY-004", 110, 2, "30.6515", "东门巷院落", false),
+        named("JGY-005", 380, 12, "30.6500", "望江名苑", true),
+        named("JGY-006", 520, 30, "30.6560", "合江亭小区", false),
     ]
 }
 
@@ -631,6 +659,18 @@ async fn street_official_imports_a_ledger_in_a_browser(backend: Backend) {
     }
     browser
         .screenshot(&format!("coverage-dashboard-{tag}"))
+        .await
+        .unwrap();
+    browser
+        .client
+        .execute(
+            "document.getElementById('history-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .screenshot(&format!("coverage-charts-{tag}"))
         .await
         .unwrap();
 

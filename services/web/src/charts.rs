@@ -62,7 +62,8 @@ fn open(out: &mut String, id: &str, width: f64, height: f64, title: &str, desc: 
          .chart .track{fill:#eef2f6}\
          .chart .fill{fill:#0b6e4f}\
          .chart .point{fill:#9aa5b1;stroke:#fff;stroke-width:1}\
-         .chart .ring{fill-opacity:.12;stroke-width:2}</style>",
+         .chart .ring{fill-opacity:.12;stroke-width:2}\
+         .chart text.map-label{font-size:11px;fill:#1f2933}</style>",
     );
 }
 
@@ -153,18 +154,19 @@ pub fn line_chart(
         let y = y(t.rate);
         let _ = write!(
             out,
-            r#"<line class="target" x1="{LEFT}" y1="{y:.1}" x2="{x2}" y2="{y:.1}"><title>{l}</title></line><text class="target-label" x="{tx}" y="{ty:.1}">{l}</text>"#,
+            r#"<line class="target" x1="{LEFT}" y1="{y:.1}" x2="{x2}" y2="{y:.1}"><title>{title}</title></line><text class="target-label" x="{tx}" y="{ty:.1}">{l}</text>"#,
             x2 = WIDTH - RIGHT,
             tx = WIDTH - RIGHT + 6.0,
             ty = y + 4.0,
-            l = escape(&format!("目标：{}", t.label)),
+            title = escape(&format!("目标：{}", t.label)),
+            l = escape(&t.label),
         );
     }
-    // X labels: at most eight, evenly spread, always the last.
+    // X labels: at most eight, evenly spread, always the last (and none crowding it).
     let n = points.len();
     let every = n.div_ceil(8).max(1);
     for (i, p) in points.iter().enumerate() {
-        if i % every == 0 || i + 1 == n {
+        if (i % every == 0 && i + every < n) || i + 1 == n {
             let _ = write!(
                 out,
                 r#"<text x="{x:.1}" y="{y:.1}" text-anchor="middle">{l}</text>"#,
@@ -385,6 +387,9 @@ pub fn gauge(id: &str, title: &str, desc: &str, rate: Option<f64>, targets: &[Ta
 /// A compound on a [`scatter_map`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapPoint {
+    /// The name written beside the point (when the map is not crowded).
+    pub name: String,
+    /// The point's tooltip.
     pub label: String,
     pub lon: f64,
     pub lat: f64,
@@ -462,12 +467,23 @@ pub fn scatter_map(
             t = escape(&format!("建议片区 {}", g + 1)),
         );
     }
+    // Names beside the points, unless there are too many to read.
+    let named = points.len() <= 40;
     for p in points {
         let (x, y) = project(p.lon, p.lat);
         let style = match p.group {
             Some(g) => format!(r#" style="fill:{}""#, group_colour(g)),
             None => String::new(),
         };
+        if named {
+            let _ = write!(
+                out,
+                r#"<text class="map-label" x="{tx:.1}" y="{ty:.1}">{n}</text>"#,
+                tx = x + 9.0,
+                ty = y + 4.0,
+                n = escape(&p.name),
+            );
+        }
         let _ = write!(
             out,
             r#"<circle class="point" cx="{x:.1}" cy="{y:.1}" r="6"{style}><title>{t}</title></circle>"#,
@@ -633,7 +649,8 @@ mod tests {
         }
         assert!((line::y(1.0) - line::TOP).abs() < 1e-9);
         assert!((line::y(0.0) - (line::HEIGHT - line::BOTTOM)).abs() < 1e-9);
-        assert!(svg.contains("目标：2024年底 70%"));
+        assert!(svg.contains("<title>目标：2024年底 70%</title>"));
+        assert!(svg.contains(">2024年底 70%</text>"));
         // Two runs (the gap breaks the line), four dots.
         assert_eq!(count(&svg, r#"<polyline class="series""#), 2);
         assert_eq!(count(&svg, r#"<circle class="dot""#), 4);
@@ -663,6 +680,11 @@ mod tests {
             .count();
         assert!(labels <= 9, "{labels} labels");
         assert!(svg.contains(">L35<"), "the last point is labelled");
+        assert!(
+            !svg.contains(">L34<") && !svg.contains(">L33<"),
+            "nothing crowds it"
+        );
+        assert!(svg.contains(">L0<") && svg.contains(">L5<"));
         assert_eq!(count(&svg, r#"<circle class="dot""#), 36);
     }
 
@@ -742,6 +764,7 @@ mod tests {
     #[test]
     fn scatter_map_keeps_points_inside_north_up_and_rings_groups() {
         let p = |label: &str, lon: f64, lat: f64, group: Option<usize>| MapPoint {
+            name: label.into(),
             label: label.into(),
             lon,
             lat,
@@ -769,6 +792,11 @@ mod tests {
         assert!((xs[1] - xs[0]) < (ys[3] - ys[2]));
         assert!(svg.contains(&format!("fill:{}", group_colour(1))));
         assert!(svg.contains("<title>北</title>"));
+        assert_eq!(
+            count(&svg, r#"<text class="map-label""#),
+            4,
+            "each point named"
+        );
         assert!(scatter_map("m", "t", "d", &[], 0).contains("暂无小区坐标"));
     }
 }

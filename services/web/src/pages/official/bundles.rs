@@ -160,6 +160,7 @@ pub async fn page(
     let points: Vec<MapPoint> = compounds
         .iter()
         .map(|c| MapPoint {
+            name: c.name.clone(),
             label: format!("{}（{} 户）", c.name, c.households),
             lon: c.location.lon,
             lat: c.location.lat,
