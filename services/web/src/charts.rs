@@ -476,10 +476,15 @@ pub fn scatter_map(
             None => String::new(),
         };
         if named {
+            // Names of points near the right edge go to their left.
+            let (tx, anchor) = if x > WIDTH * 0.7 {
+                (x - 9.0, "end")
+            } else {
+                (x + 9.0, "start")
+            };
             let _ = write!(
                 out,
-                r#"<text class="map-label" x="{tx:.1}" y="{ty:.1}">{n}</text>"#,
-                tx = x + 9.0,
+                r#"<text class="map-label" x="{tx:.1}" y="{ty:.1}" text-anchor="{anchor}">{n}</text>"#,
                 ty = y + 4.0,
                 n = escape(&p.name),
             );
