@@ -639,6 +639,46 @@ async fn street_official_imports_a_ledger_in_a_browser(backend: Backend) {
     );
     browser.screenshot(&format!("ledger-{tag}")).await.unwrap();
 
+    // Editing a compound with a word for a number: the error beside the field, typed
+    // values kept, nothing saved.
+    browser
+        .click("a[aria-label='编辑 锦官驿一号院']")
+        .await
+        .unwrap();
+    browser.wait_for("编辑小区：锦官驿一号院").await.unwrap();
+    browser.fill("#households", "一百三十").await.unwrap();
+    browser.fill("#name", "锦官驿一号院（东）").await.unwrap();
+    browser
+        .click("form[action^='/official/ledger/'] button[type=submit]")
+        .await
+        .unwrap();
+    browser.wait_for("“一百三十”不是整数").await.unwrap();
+    let kept = browser
+        .client
+        .find(fantoccini::Locator::Css("#households"))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.prop("value").await.unwrap().as_deref(),
+        Some("一百三十")
+    );
+    assert_eq!(
+        kept.attr("aria-describedby").await.unwrap().as_deref(),
+        Some("households-error")
+    );
+    browser
+        .screenshot(&format!("ledger-edit-error-{tag}"))
+        .await
+        .unwrap();
+    let listed = app
+        .catalog_get(
+            &format!("/catalog/compounds?street={JINGUANYI}&q=JGY-002"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["name"], "锦官驿一号院", "nothing saved");
+
     // Coverage: two of the six are served by firms.
     app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog")
         .await;
