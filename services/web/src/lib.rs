@@ -7,6 +7,7 @@
 //! (double-submit cookie, see [`csrf`]).
 
 pub mod api;
+pub mod charts;
 pub mod config;
 pub mod csrf;
 pub mod error;

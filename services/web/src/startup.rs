@@ -24,6 +24,7 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
     let state = WebState {
         api: api.clone(),
         keys: config.keys.clone(),
+        imports: Default::default(),
     };
     let ready: shared::http::Readiness = Arc::new(move || {
         let api = api.clone();

@@ -20,11 +20,15 @@ use crate::api::Api;
 use crate::csrf::CsrfToken;
 use crate::session::Session;
 
+pub use official::ImportJobs;
+
 /// The pages' state.
 #[derive(Clone)]
 pub struct WebState {
     pub api: Api,
     pub keys: Arc<TokenKeys>,
+    /// The officials' ledger import jobs (in memory; see `official::import`).
+    pub imports: Arc<official::ImportJobs>,
 }
 
 impl FromRef<WebState> for Arc<TokenKeys> {

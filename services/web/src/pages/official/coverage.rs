@@ -1,0 +1,481 @@
+//! 覆盖率看板: the official's area against the 30/70/100% targets on a day (`?as_of=`):
+//! the headline figure, coverage over time (line chart), by street (bar chart), the
+//! satisfaction ranking of the district's streets with the bottom-three flag, and the
+//! attention lists (firms under supervision, compounds whose firm is blacklisted).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use shared::domain::roster::{china_today, format_date, parse_date};
+
+use super::{Area, official};
+use crate::api::ApiError;
+use crate::charts::{self, Bar, Point, Target};
+use crate::csrf::CsrfToken;
+use crate::error::PageError;
+use crate::pages::{Chrome, WebState};
+use crate::session::Session;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TargetView {
+    pub due: String,
+    pub rate: f64,
+    pub percent: String,
+}
+
+/// Coverage of one area (the API's `AreaFigures`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Figures {
+    pub code: Option<String>,
+    pub name: String,
+    pub old_compounds: i64,
+    pub eligible: i64,
+    pub covered: i64,
+    pub rate: Option<f64>,
+    pub percent: Option<String>,
+    pub gap_compounds: i64,
+    pub target_met: Option<bool>,
+}
+
+impl Figures {
+    /// `45%（9/20）` or why there is no rate.
+    pub fn note(&self) -> String {
+        match &self.percent {
+            Some(p) => format!("{p}（{}/{}）", self.covered, self.eligible),
+            None => "无符合条件的小区".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CoverageReport {
+    pub target: TargetView,
+    pub districts: Vec<Figures>,
+    pub streets: Vec<Figures>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryPoint {
+    pub date: String,
+    pub target: TargetView,
+    pub rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct History {
+    pub points: Vec<HistoryPoint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RankingItem {
+    pub rank: u32,
+    pub group_size: u32,
+    pub code: String,
+    pub name: String,
+    pub respondents: i64,
+    pub rate: f64,
+    pub percent: String,
+    pub bottom_three: bool,
+    pub previous_rank: Option<u32>,
+    pub notify: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ranking {
+    pub period: String,
+    pub previous_period: String,
+    pub rule: String,
+    pub items: Vec<RankingItem>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LiveContract {
+    pub compound_id: String,
+    pub compound_name: Option<String>,
+    pub end_date: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SupervisedFirm {
+    pub firm_id: String,
+    pub firm_name: String,
+    pub rectify_by: Option<String>,
+    pub rectification_overdue: bool,
+    pub contracts: Vec<LiveContract>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BlacklistedFirmCompound {
+    pub compound_id: String,
+    pub compound_name: Option<String>,
+    pub street_code: Option<String>,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub blacklist_from: Option<String>,
+    pub blacklist_to: Option<String>,
+    pub blacklist_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Attention {
+    pub firms_under_supervision: Vec<SupervisedFirm>,
+    pub compounds_with_blacklisted_firm: Vec<BlacklistedFirmCompound>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    period: String,
+}
+
+/// A plan target with what it takes in this area.
+pub struct TargetRow {
+    pub due: String,
+    pub percent: String,
+    /// Compounds to cover for it: ceil(rate × eligible).
+    pub needed: i64,
+    pub in_force: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "official_coverage.html")]
+pub struct Dashboard {
+    chrome: Chrome,
+    area_name: String,
+    is_district: bool,
+    as_of: String,
+    period_choices: Vec<super::Choice>,
+    error: Option<String>,
+    report: Option<CoverageReport>,
+    headline: Option<Figures>,
+    targets: Vec<TargetRow>,
+    gauge_svg: String,
+    history_svg: Option<String>,
+    streets_svg: Option<String>,
+    ranking: Option<Ranking>,
+    ranking_svg: Option<String>,
+    own_street: String,
+    attention: Option<Attention>,
+    unavailable: Vec<&'static str>,
+}
+
+impl BlacklistedFirmCompound {
+    pub fn street_label(&self) -> String {
+        self.street_code
+            .as_deref()
+            .map(super::street_name)
+            .unwrap_or_default()
+    }
+}
+
+/// The quarter (`2026-Q4`) a day falls in.
+fn quarter_of(day: time::Date) -> String {
+    format!("{}-Q{}", day.year(), (u8::from(day.month()) - 1) / 3 + 1)
+}
+
+/// The quarters from the newest back, `n` of them.
+fn quarters_back(day: time::Date, n: usize) -> Vec<String> {
+    let (mut y, mut q) = (day.year(), (u8::from(day.month()) - 1) / 3 + 1);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(format!("{y}-Q{q}"));
+        if q == 1 {
+            y -= 1;
+            q = 4;
+        } else {
+            q -= 1;
+        }
+    }
+    out
+}
+
+/// The targets a series was measured against, in order; the plan's when there is none.
+fn targets_of(history: &History) -> Vec<Target> {
+    let mut out: Vec<Target> = Vec::new();
+    for p in &history.points {
+        let label = format!(
+            "{}年底 {}",
+            p.target.due.get(..4).unwrap_or(&p.target.due),
+            charts::percent(p.target.rate)
+        );
+        if !out.iter().any(|t| t.label == label) {
+            out.push(Target {
+                label,
+                rate: p.target.rate,
+            });
+        }
+    }
+    if out.len() < 3 {
+        for t in charts::plan_targets() {
+            if !out.iter().any(|o| (o.rate - t.rate).abs() < 1e-9) {
+                out.push(t);
+            }
+        }
+        out.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    }
+    out
+}
+
+/// A part of the dashboard, or `None` (noted in `unavailable`) when its API call failed:
+/// the rest of the page is still shown.
+fn optional<T>(
+    answer: Result<T, ApiError>,
+    what: &'static str,
+    unavailable: &mut Vec<&'static str>,
+) -> Option<T> {
+    match answer {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(error = ?e, "{what} not shown");
+            unavailable.push(what);
+            None
+        }
+    }
+}
+
+pub async fn dashboard(
+    State(app): State<WebState>,
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let chrome = Chrome::new(&session, &csrf);
+    let (_, token, area) = match official(&session, &chrome, "/official/coverage") {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let today = china_today();
+    let mut error = None;
+    let day = match q.as_of.trim() {
+        "" => today,
+        s => match parse_date(s) {
+            Ok(d) => d,
+            Err(e) => {
+                error = Some(format!("日期有误：{}", e.message));
+                today
+            }
+        },
+    };
+    let as_of = format_date(day);
+    let periods = quarters_back(today, 8);
+    let period = if periods.contains(&q.period) {
+        q.period.clone()
+    } else {
+        quarter_of(day.min(today))
+    };
+    let (k, v) = area.param();
+    let m = &app.api.matching;
+    let coverage_url = format!("{m}/match/coverage?as_of={as_of}&{k}={v}");
+    let history_url = format!("{m}/match/coverage/history?{k}={v}&to={as_of}");
+    let ranking_url = format!(
+        "{m}/match/satisfaction/ranking?period={period}&level=street&district={}",
+        area.district().as_str()
+    );
+    let attention_url = format!("{m}/match/attention");
+    let (coverage, history, ranking, attention) = tokio::join!(
+        app.api.get::<CoverageReport>(&coverage_url, Some(&token)),
+        app.api.get::<History>(&history_url, Some(&token)),
+        app.api.get::<Ranking>(&ranking_url, Some(&token)),
+        app.api.get::<Attention>(&attention_url, Some(&token)),
+    );
+    let mut unavailable = Vec::new();
+    let report = match coverage {
+        Ok(r) => Some(r),
+        Err(e)
+            if e.status()
+                .is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403) =>
+        {
+            return PageError::from_api(e, chrome).into_response();
+        }
+        Err(e) => {
+            tracing::warn!(error = ?e, "coverage not shown");
+            unavailable.push("覆盖率");
+            None
+        }
+    };
+    let history = optional(history, "覆盖率变化", &mut unavailable);
+    let ranking = optional(ranking, "满意度排名", &mut unavailable);
+    let attention = optional(attention, "关注清单", &mut unavailable);
+
+    let headline = report.as_ref().and_then(|r| match area {
+        Area::Street(s) => r
+            .streets
+            .iter()
+            .find(|f| f.code.as_deref() == Some(s.as_str()))
+            .cloned(),
+        Area::District(d) => r
+            .districts
+            .iter()
+            .find(|f| f.code.as_deref() == Some(d.as_str()))
+            .cloned(),
+    });
+    let in_force = report.as_ref().map(|r| r.target.due.clone());
+    let plan = match &history {
+        Some(h) => targets_of(h),
+        None => charts::plan_targets(),
+    };
+    let eligible = headline.as_ref().map_or(0, |h| h.eligible);
+    let targets = plan
+        .iter()
+        .map(|t| {
+            let year = t.label.get(..4).unwrap_or("").to_string();
+            TargetRow {
+                due: format!("{year}-12-31"),
+                percent: charts::percent(t.rate),
+                needed: ((t.rate * eligible as f64) - 1e-9).ceil().max(0.0) as i64,
+                in_force: in_force.as_deref() == Some(format!("{year}-12-31").as_str()),
+            }
+        })
+        .collect();
+    let area_name = area.name();
+    let gauge_svg = charts::gauge(
+        "coverage-gauge",
+        &format!("{area_name}覆盖率"),
+        &match &headline {
+            Some(h) => format!(
+                "截至 {as_of}，{area_name}符合条件且业主自愿的老旧小区 {} 个，已覆盖 {} 个，覆盖率 {}。",
+                h.eligible,
+                h.covered,
+                h.percent.clone().unwrap_or_else(|| "无".into())
+            ),
+            None => "暂无数据".into(),
+        },
+        headline.as_ref().and_then(|h| h.rate),
+        &plan,
+    );
+    let history_svg = history.as_ref().map(|h| {
+        let points: Vec<Point> = h
+            .points
+            .iter()
+            .map(|p| Point {
+                label: p.date.get(..7).unwrap_or(&p.date).to_string(),
+                value: p.rate,
+            })
+            .collect();
+        charts::line_chart(
+            "coverage-history",
+            &format!("{area_name}覆盖率变化"),
+            &format!(
+                "每月月底的覆盖率（已覆盖 ÷ 符合条件且业主自愿），共 {} 个点，虚线为 {} 目标。",
+                points.len(),
+                plan.iter()
+                    .map(|t| t.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            &points,
+            &plan,
+        )
+    });
+    let own_street = match area {
+        Area::Street(s) => s.as_str().to_string(),
+        Area::District(_) => String::new(),
+    };
+    let streets_svg = report.as_ref().map(|r| {
+        let mut bars: Vec<Bar> = r
+            .streets
+            .iter()
+            .map(|f| Bar {
+                label: f.name.clone(),
+                value: f.rate,
+                note: f.note(),
+                highlight: f.code.as_deref() == Some(own_street.as_str()),
+                flagged: false,
+            })
+            .collect();
+        // A street official sees their street beside their district.
+        if let Area::Street(s) = area
+            && let Some(d) = r
+                .districts
+                .iter()
+                .find(|f| f.code.as_deref() == Some(s.district().as_str()))
+        {
+            bars.push(Bar {
+                label: format!("{}（全区）", d.name),
+                value: d.rate,
+                note: d.note(),
+                highlight: false,
+                flagged: false,
+            });
+        }
+        charts::bar_chart(
+            "coverage-streets",
+            &if area.is_district() {
+                format!("{area_name}各街道（镇）覆盖率")
+            } else {
+                format!("{}与全区覆盖率", super::street_name(&own_street))
+            },
+            &format!("截至 {as_of} 的覆盖率，虚线为各阶段目标。"),
+            &bars,
+            &plan,
+        )
+    });
+    let ranking_svg = ranking.as_ref().filter(|r| !r.items.is_empty()).map(|r| {
+        let bars: Vec<Bar> = r
+            .items
+            .iter()
+            .map(|i| Bar {
+                label: format!("{}. {}", i.rank, i.name),
+                value: Some(i.rate),
+                note: format!("{}（{} 人）", i.percent, i.respondents),
+                highlight: i.code == own_street,
+                flagged: i.notify,
+            })
+            .collect();
+        charts::bar_chart(
+            "satisfaction-ranking",
+            &format!("{} 满意度排名", r.period),
+            "各街道（镇）满意率（满意与基本满意占参评人数的比例），红色为连续两次排名后三位。",
+            &bars,
+            &[],
+        )
+    });
+    Dashboard {
+        chrome,
+        area_name,
+        is_district: area.is_district(),
+        as_of,
+        period_choices: periods
+            .iter()
+            .map(|p| super::Choice {
+                value: p.clone(),
+                label: p.replace("-Q", " 年第 ") + " 季度",
+                selected: *p == period,
+            })
+            .collect(),
+        error,
+        report,
+        headline,
+        targets,
+        gauge_svg,
+        history_svg,
+        streets_svg,
+        ranking,
+        ranking_svg,
+        own_street,
+        attention,
+        unavailable,
+    }
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn quarters_count_back_across_years() {
+        assert_eq!(quarter_of(date!(2026 - 11 - 27)), "2026-Q4");
+        assert_eq!(quarter_of(date!(2026 - 03 - 31)), "2026-Q1");
+        assert_eq!(
+            quarters_back(date!(2026 - 02 - 01), 3),
+            vec!["2026-Q1", "2025-Q4", "2025-Q3"]
+        );
+    }
+}
