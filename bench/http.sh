@@ -19,8 +19,11 @@ rounds="${WUYE_HTTP_ROUNDS:-3}"
 conns="${WUYE_HTTP_CONNECTIONS:-16}"
 port="${WUYE_HTTP_PORT:-18480}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
-cargo build --release -p wuye
-bin="${CARGO_TARGET_DIR:-target}/release/wuye"
+# WUYE_BIN: an already built release binary of this commit (skips the build).
+if [ -z "${WUYE_BIN:-}" ]; then
+  cargo build --release -p wuye
+fi
+bin="${WUYE_BIN:-${CARGO_TARGET_DIR:-target}/release/wuye}"
 work="$(mktemp -d)"
 out="bench/results/http-$(date -u +%Y-%m-%dT%H%M%SZ)"
 mkdir -p "$out"
