@@ -486,7 +486,6 @@ pub async fn edit(
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ScorePart {
-    pub name: String,
     pub value: f64,
     pub detail: String,
 }
@@ -543,7 +542,6 @@ pub struct CriterionAnswer {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Bid {
     pub id: String,
-    pub firm_id: String,
     pub firm_name: String,
     pub status: String,
     pub fee: i64,
@@ -649,11 +647,11 @@ impl TenderPage {
         default.to_string()
     }
 
-    fn score_name(&self, bid: &str, i: usize) -> String {
+    fn score_name(&self, bid: &str, i: &usize) -> String {
         format!("pts:{bid}:{i}")
     }
 
-    fn score_value(&self, bid: &str, i: usize) -> String {
+    fn score_value(&self, bid: &str, i: &usize) -> String {
         self.typed("scores", &self.score_name(bid, i), "")
     }
 

@@ -138,7 +138,6 @@ impl Evaluation {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct OpenedBid {
-    pub bid_id: String,
     pub firm_id: String,
     pub firm_name: String,
     pub fee: i64,
@@ -160,7 +159,6 @@ pub struct OpeningRecord {
 pub struct Ranked {
     pub rank: i64,
     pub bid_id: String,
-    pub firm_id: String,
     pub firm_name: String,
     pub fee: i64,
     pub annual_price_fen: i64,
@@ -207,10 +205,6 @@ impl Award {
             "revoked" => "已撤销",
             _ => "—",
         }
-    }
-
-    pub fn notice_over(&self) -> bool {
-        instant_ms(&self.notice_ends_at) <= now_ms()
     }
 }
 
@@ -267,13 +261,9 @@ pub struct TenderView {
     pub evaluation: Evaluation,
     #[serde(default)]
     pub accepting_bids: bool,
-    #[serde(default)]
-    pub accepting_questions: bool,
     pub cancel_reason: Option<String>,
-    pub created_at: String,
     pub published_at: Option<String>,
     pub opened_at: Option<String>,
-    pub closed_at: Option<String>,
     pub opening: Option<OpeningRecord>,
     pub award: Option<Award>,
     pub contract: Option<Contract>,
@@ -318,7 +308,6 @@ impl TenderView {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub total: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -444,12 +433,6 @@ impl Vote {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Location {
-    pub lon: f64,
-    pub lat: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
 pub struct Facilities {
     #[serde(default)]
     pub fire_safety: bool,
@@ -475,7 +458,6 @@ pub struct Compound {
     pub district: String,
     pub street: String,
     pub community: String,
-    pub location: Location,
     pub year_built: i64,
     pub buildings: i64,
     pub households: i64,
@@ -550,13 +532,9 @@ pub struct Spending {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Disclosure {
-    pub id: String,
-    pub contract_id: String,
-    pub kind: String,
     pub kind_label: String,
     pub period: String,
     pub income: Income,
-    pub common_revenue_fen: i64,
     pub total_income_fen: i64,
     pub spending: Spending,
     pub total_spending_fen: i64,
@@ -642,9 +620,6 @@ impl TenderView {
     pub fn is_awarded(&self) -> bool {
         self.status == "awarded"
     }
-    pub fn is_contracted(&self) -> bool {
-        self.status == "contracted"
-    }
     pub fn is_final(&self) -> bool {
         matches!(
             self.status.as_str(),
@@ -728,6 +703,9 @@ impl Contract {
 impl Question {
     pub fn answered_text(&self) -> String {
         self.answered_at.as_deref().map(when).unwrap_or_default()
+    }
+    pub fn asked_text(&self) -> String {
+        self.asked_at.as_deref().map(when).unwrap_or_default()
     }
 }
 
