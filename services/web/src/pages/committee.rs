@@ -165,6 +165,12 @@ pub(crate) fn yuan_field(errors: &mut FormErrors, field: &str, raw: &str) -> Opt
     v
 }
 
+/// `303` to `path?done=<message>#<fragment>` (the notice, then the section it is about).
+pub(crate) fn see_other_at(path: &str, done: &str, fragment: &str) -> Response {
+    let query = serde_urlencoded::to_string([("done", done)]).unwrap_or_default();
+    crate::forms::see_other(&format!("{path}?{query}#{fragment}"))
+}
+
 /// Today in Beijing, `YYYY-MM-DD`.
 pub(crate) fn today() -> String {
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
@@ -476,7 +482,7 @@ pub async fn survey_submit(
         )
         .await;
     match answer {
-        Ok(_) => see_other_with("/committee#sat-heading", "已录入满意度调查结果"),
+        Ok(_) => see_other_at("/committee", "已录入满意度调查结果", "sat-heading"),
         Err(e) => (
             FormErrors::status(&e),
             SurveyFormPage {
@@ -662,7 +668,7 @@ pub async fn disclosure_submit(
         )
         .await;
     match answer {
-        Ok(_) => see_other_with("/committee#money-heading", "已公开预算/收支情况"),
+        Ok(_) => see_other_at("/committee", "已公开预算/收支情况", "money-heading"),
         Err(e) => {
             let renames: Vec<(&str, &str)> = AMOUNTS.iter().map(|(n, a, _)| (*a, *n)).collect();
             let errors = errors_for(&e, &renames, true);

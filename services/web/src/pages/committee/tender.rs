@@ -18,7 +18,10 @@ use serde_json::{Value, json};
 
 use super::super::public::model::*;
 use super::super::{Chrome, WebState};
-use super::{Committee, all_messages, committee, errors_for, forbidden, int_field, today, yuan_field};
+use super::{
+    Committee, all_messages, committee, errors_for, forbidden, int_field, see_other_at, today,
+    yuan_field,
+};
 use crate::api::ApiError;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
@@ -809,7 +812,7 @@ async fn act(
         Err(r) => return r,
     };
     match call(app, &c, &t).await {
-        Ok(()) => see_other_with(&format!("/committee/tenders/{id}#{form}"), done),
+        Ok(()) => see_other_at(&format!("/committee/tenders/{id}"), done, form),
         Err(e) => {
             let status = FormErrors::status(&e);
             let refused = Refused {
@@ -1100,4 +1103,68 @@ pub async fn contract(
         "已签订物业服务合同，小区纳入物业服务覆盖",
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_beijing_times_become_rfc3339() {
+        assert_eq!(
+            parse_local("2026-12-01 18:00").unwrap(),
+            "2026-12-01T18:00:00+08:00"
+        );
+        assert_eq!(
+            parse_local(" 2026-12-01T08:05:09 ").unwrap(),
+            "2026-12-01T08:05:09+08:00"
+        );
+        assert_eq!(parse_local("").unwrap_err(), "此项必填");
+        assert!(parse_local("2026-13-01 18:00").is_err());
+        assert!(parse_local("明天").is_err());
+    }
+
+    #[test]
+    fn an_edit_sends_only_what_changed() {
+        let base = TenderForm {
+            title: "望江小区物业服务招标".into(),
+            service_model: "professional".into(),
+            fee_model: "commission".into(),
+            grade: "3".into(),
+            term_months: "36".into(),
+            annual_budget_yuan: "604800.00".into(),
+            proposed_fee_yuan: "1.80".into(),
+            needs: "保洁".into(),
+            enquiry_deadline: "2099-01-01 10:00:00".into(),
+            bid_deadline: "2099-02-01 10:00:00".into(),
+            opening_at: "2099-02-01 10:00:00".into(),
+            evaluation_method: "rated".into(),
+            price_weight: "40".into(),
+            criteria: "服务方案 40\n人员配置 20".into(),
+        };
+        let mut errors = FormErrors::none();
+        let typed = TenderForm {
+            proposed_fee_yuan: "1.95".into(),
+            ..base.clone()
+        };
+        assert_eq!(
+            typed.body(Some(&base), &mut errors),
+            json!({"proposed_fee": 195})
+        );
+        assert!(errors.is_empty());
+        let body = base.body(None, &mut errors);
+        assert_eq!(body["annual_budget_fen"], 60_480_000);
+        assert_eq!(
+            body["criteria"],
+            json!([{"name": "服务方案", "weight": 40}, {"name": "人员配置", "weight": 20}])
+        );
+        assert_eq!(body["bid_deadline"], "2099-02-01T10:00:00+08:00");
+        let bad = TenderForm {
+            criteria: "服务方案".into(),
+            grade: "三".into(),
+            ..base
+        };
+        bad.body(None, &mut errors);
+        assert!(errors.has("criteria") && errors.has("grade"));
+    }
 }
