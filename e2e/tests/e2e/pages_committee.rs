@@ -90,7 +90,13 @@ fn fitting_tender(compound: &str, overrides: Value) -> Value {
 /// Creates (and, if asked, publishes) a tender; returns its id.
 async fn tender(app: &TestApp, compound: &str, body: &Value, publish: bool) -> String {
     let token = committee(app, compound);
-    let a = post(app, format!("{}/tenders", app.tender_url), Some(&token), body).await;
+    let a = post(
+        app,
+        format!("{}/tenders", app.tender_url),
+        Some(&token),
+        body,
+    )
+    .await;
     assert_eq!(a.status, 201, "{}", a.body);
     let id = a.json()["id"].as_str().unwrap().to_string();
     if publish {
@@ -161,9 +167,14 @@ async fn invitations_api(backend: Backend) {
         "{}",
         refused.body
     );
-    post(&app, url(&open), Some(&ca), &json!({"firm_id": "no-such-firm"}))
-        .await
-        .problem(422, "firm_unknown");
+    post(
+        &app,
+        url(&open),
+        Some(&ca),
+        &json!({"firm_id": "no-such-firm"}),
+    )
+    .await
+    .problem(422, "firm_unknown");
     // Only while the tender takes bids: not on a draft.
     post(&app, url(&draft), Some(&cb), &json!({"firm_id": near}))
         .await
@@ -223,7 +234,10 @@ async fn invitations_api(backend: Backend) {
         .problem(401, "unauthenticated");
 
     // Each invitation is one change in tender's feed, in the same transaction.
-    let feed = app.feed(&app.tender_url, "/tenders", 0, 1000, 0).await.json();
+    let feed = app
+        .feed(&app.tender_url, "/tenders", 0, 1000, 0)
+        .await
+        .json();
     let invited: Vec<&Value> = feed["changes"]
         .as_array()
         .unwrap()
@@ -328,7 +342,13 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     let a = compound(&app, "page-a").await;
     let b = compound(&app, "page-b").await;
     app.tender_follows_catalog().await;
-    let open = tender(&app, &a, &fitting_tender(&a, json!({"title": "望江小区物业服务招标"})), true).await;
+    let open = tender(
+        &app,
+        &a,
+        &fitting_tender(&a, json!({"title": "望江小区物业服务招标"})),
+        true,
+    )
+    .await;
     // A sealed bid with a price that must never appear before the opening.
     let bid = post(
         &app,
@@ -341,11 +361,18 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
 
     // Anonymous: redirected to sign in, then back.
     let anonymous = Visitor::new(&app, None).await;
-    for path in ["/committee", &format!("/committee/tenders/{open}"), "/committee/tenders/new"] {
+    for path in [
+        "/committee",
+        &format!("/committee/tenders/{open}"),
+        "/committee/tenders/new",
+    ] {
         let (status, _, location) = anonymous.get(path).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
         let location = location.unwrap();
-        assert!(location.starts_with("/signin?next=%2Fcommittee"), "{location}");
+        assert!(
+            location.starts_with("/signin?next=%2Fcommittee"),
+            "{location}"
+        );
     }
     // A firm: 403.
     let firm_visitor = Visitor::new(&app, Some(firm_token(&app, &bidder))).await;
@@ -376,7 +403,10 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     let (status, page, _) = own.get(&format!("/committee/tenders/{open}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("望江小区物业服务招标") && page.contains("距投标截止还有"));
-    assert!(!page.contains("45,678.91"), "no sealed price on the committee page");
+    assert!(
+        !page.contains("45,678.91"),
+        "no sealed price on the committee page"
+    );
 
     // A post without the CSRF field is refused, and nothing is created.
     let (status, page, _) = own
@@ -389,7 +419,10 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("表单已过期或来源不明"));
     let votes = app
-        .get(&format!("{}/tenders/votes?compound={a}", app.tender_url), None)
+        .get(
+            &format!("{}/tenders/votes?compound={a}", app.tender_url),
+            None,
+        )
         .await;
     assert_eq!(votes.json()["total"], 0);
 
@@ -452,9 +485,12 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     let (status, _, _) = anonymous
         .get(&format!(
             "/tenders/{}",
-            app.get(&format!("{}/tenders?compound={b}", app.tender_url), Some(&committee(&app, &b)))
-                .await
-                .json()["items"][0]["id"]
+            app.get(
+                &format!("{}/tenders?compound={b}", app.tender_url),
+                Some(&committee(&app, &b))
+            )
+            .await
+            .json()["items"][0]["id"]
                 .as_str()
                 .unwrap()
         ))
@@ -537,7 +573,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     browser.open(&url("/committee")).await.unwrap();
     browser.wait_for("登录").await.unwrap();
     browser.fill("#username", "wangjiang").await.unwrap();
-    browser.fill("#password", "committee-pass-2026").await.unwrap();
+    browser
+        .fill("#password", "committee-pass-2026")
+        .await
+        .unwrap();
     browser
         .click("form[action='/signin'] button[type=submit]")
         .await
@@ -547,7 +586,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     browser.screenshot(&shot("committee-home")).await.unwrap();
 
     // A passing owners' vote, and why it passes.
-    browser.click("a[href='/committee/votes/new']").await.unwrap();
+    browser
+        .click("a[href='/committee/votes/new']")
+        .await
+        .unwrap();
     browser.wait_for("录入业主共同决定").await.unwrap();
     browser
         .fill("#subject", "选择专业化物业服务并公开招标选聘物业服务企业")
@@ -580,10 +622,16 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         browser.fill("#annual_budget_yuan", budget).await.unwrap();
         browser.fill("#proposed_fee_yuan", "1.80").await.unwrap();
         browser
-            .fill("#needs", "需要电梯维保、消防设施管理和日常保洁，每月公示收支。")
+            .fill(
+                "#needs",
+                "需要电梯维保、消防设施管理和日常保洁，每月公示收支。",
+            )
             .await
             .unwrap();
-        browser.fill("#enquiry_deadline", &local(30_000)).await.unwrap();
+        browser
+            .fill("#enquiry_deadline", &local(30_000))
+            .await
+            .unwrap();
         browser.fill("#bid_deadline", &local(40_000)).await.unwrap();
         browser.fill("#opening_at", &local(40_000)).await.unwrap();
         browser
@@ -620,7 +668,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(error, "年度预算必须大于 0");
-    browser.screenshot(&shot("tender-form-error")).await.unwrap();
+    browser
+        .screenshot(&shot("tender-form-error"))
+        .await
+        .unwrap();
     fill_form("604800").await;
     browser.wait_for("已保存招标草稿").await.unwrap();
     let detail = browser.client.current_url().await.unwrap();
@@ -646,7 +697,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         ))
         .await
         .unwrap();
-    let text = browser.wait_for("已邀请四川蓉安物业管理有限公司投标").await.unwrap();
+    let text = browser
+        .wait_for("已邀请四川蓉安物业管理有限公司投标")
+        .await
+        .unwrap();
     assert!(text.contains("已邀请"));
     let invited = app
         .get(
@@ -674,7 +728,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         assert_eq!(a.status, 201, "{}", a.body);
     }
     // Before the deadline, the public page shows no bidder and no price.
-    browser.open(&url(&format!("/tenders/{tender_id}"))).await.unwrap();
+    browser
+        .open(&url(&format!("/tenders/{tender_id}")))
+        .await
+        .unwrap();
     let text = browser.wait_for("距投标截止还有").await.unwrap();
     assert!(!text.contains("1.68 元") && !text.contains("蓉安"));
 
@@ -682,7 +739,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     let text = reload_until(&browser, &detail_url, "投标文件对比", 60).await;
     assert!(text.contains("1.75 元/㎡·月") && text.contains("1.68 元/㎡·月"));
     assert!(text.contains("电梯维保 24 小时响应"));
-    browser.screenshot(&shot("bids-side-by-side")).await.unwrap();
+    browser
+        .screenshot(&shot("bids-side-by-side"))
+        .await
+        .unwrap();
 
     // Scores (rated), then the ranking.
     let inputs = browser
@@ -725,7 +785,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(winner, "成都锦城物业服务有限公司", "the better-scored bid wins");
+    assert_eq!(
+        winner, "成都锦城物业服务有限公司",
+        "the better-scored bid wins"
+    );
 
     // After the 2 s notice period, the contract.
     reload_until(&browser, &detail_url, "可以签订合同", 10).await;
@@ -736,11 +799,17 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     browser.wait_for("已签订物业服务合同").await.unwrap();
 
     // The public pages show the result.
-    browser.open(&url(&format!("/compounds/{c}"))).await.unwrap();
+    browser
+        .open(&url(&format!("/compounds/{c}")))
+        .await
+        .unwrap();
     let text = browser.wait_for("物业服务").await.unwrap();
     assert!(text.contains(&winner) && text.contains("履行中"));
     browser.screenshot(&shot("public-compound")).await.unwrap();
-    browser.open(&url(&format!("/tenders/{tender_id}"))).await.unwrap();
+    browser
+        .open(&url(&format!("/tenders/{tender_id}")))
+        .await
+        .unwrap();
     let text = browser.wait_for("定标结果").await.unwrap();
     assert!(text.contains(&winner) && text.contains("开标记录") && text.contains("物业服务合同"));
     browser.screenshot(&shot("public-tender")).await.unwrap();
@@ -751,7 +820,10 @@ async fn committee_journey_in_a_browser(backend: Backend) {
 /// The id of `firm`'s bid in the opened tender (read as the committee).
 async fn bid_of(app: &TestApp, tender: &str, firm: &str) -> String {
     let t: Value = app
-        .get(&format!("{}/tenders/{tender}/opening", app.tender_url), None)
+        .get(
+            &format!("{}/tenders/{tender}/opening", app.tender_url),
+            None,
+        )
         .await
         .json();
     t["bids"]

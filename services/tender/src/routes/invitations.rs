@@ -175,14 +175,12 @@ pub async fn invite(
         })?;
     if let Err(r) = crate::roster::firm_may_bid(&firm, clock::today()) {
         let message = r.message.replace("不能投标", "不能邀请投标");
-        return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            r.code,
-            "不能邀请该企业",
-        )
-        .with_detail(message.clone())
-        .with_errors(vec![FieldError::new("firm_id", r.code, message)])
-        .into());
+        return Err(
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, "不能邀请该企业")
+                .with_detail(message.clone())
+                .with_errors(vec![FieldError::new("firm_id", r.code, message)])
+                .into(),
+        );
     }
     let invitation = Invitation {
         id: new_id(),
@@ -256,10 +254,7 @@ pub async fn list_invitations(
         (Role::Committee, _) if identity.require_compound(&t.compound_id).is_ok() => None,
         (Role::Firm, Scope::Firm(f)) => Some(f.clone()),
         _ => {
-            return Err(Problem::forbidden(
-                "邀请记录仅供招标小区自治组织和受邀企业查看。",
-            )
-            .into());
+            return Err(Problem::forbidden("邀请记录仅供招标小区自治组织和受邀企业查看。").into());
         }
     };
     let mut conn = app.db.pool.acquire().await?;

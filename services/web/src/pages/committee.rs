@@ -26,7 +26,7 @@ use super::{Chrome, WebState, require_role};
 use crate::api::ApiError;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
-use crate::forms::{FormErrors, Flash, see_other_with};
+use crate::forms::{Flash, FormErrors, see_other_with};
 use crate::session::Session;
 
 pub fn routes() -> Router<WebState> {
@@ -61,7 +61,10 @@ pub(crate) fn committee(
     let (identity, token) = require_role(session, &[Role::Committee], chrome, path)?;
     match identity.scope {
         Scope::Compound(compound_id) => Ok(Committee { token, compound_id }),
-        _ => Err(forbidden(chrome, "账号没有对应的小区，请联系街道开设账号。")),
+        _ => Err(forbidden(
+            chrome,
+            "账号没有对应的小区，请联系街道开设账号。",
+        )),
     }
 }
 
@@ -100,7 +103,9 @@ pub(crate) fn errors_for(e: &ApiError, renames: &[(&str, &str)], whole: bool) ->
 /// Every field message of a refusal, for forms that list them (scores).
 pub(crate) fn all_messages(e: &ApiError) -> Vec<String> {
     match e {
-        ApiError::Refused { problem, .. } => problem.errors.iter().map(|f| f.message.clone()).collect(),
+        ApiError::Refused { problem, .. } => {
+            problem.errors.iter().map(|f| f.message.clone()).collect()
+        }
         ApiError::Unavailable(_) => Vec::new(),
     }
 }
@@ -144,7 +149,11 @@ pub(crate) fn parse_yuan(raw: &str) -> Option<i64> {
     {
         return None;
     }
-    let w: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let f: i64 = format!("{frac:0<2}").parse().ok()?;
     let v = w.checked_mul(100)?.checked_add(f)?;
     Some(if neg { -v } else { v })
@@ -198,10 +207,12 @@ pub struct HomePage {
 impl HomePage {
     /// A tender in progress (the compound may have one at a time).
     fn current_tender(&self) -> Option<&TenderView> {
-        self.f
-            .tenders
-            .iter()
-            .find(|t| matches!(t.status.as_str(), "draft" | "open" | "evaluation" | "awarded"))
+        self.f.tenders.iter().find(|t| {
+            matches!(
+                t.status.as_str(),
+                "draft" | "open" | "evaluation" | "awarded"
+            )
+        })
     }
 }
 
@@ -319,7 +330,10 @@ pub async fn vote_submit(
             "participating_area_m2",
             n("participating_area_m2", &v.participating_area_m2),
         ),
-        ("approving_owners", n("approving_owners", &v.approving_owners)),
+        (
+            "approving_owners",
+            n("approving_owners", &v.approving_owners),
+        ),
         (
             "approving_area_m2",
             n("approving_area_m2", &v.approving_area_m2),
@@ -366,7 +380,12 @@ pub async fn vote_submit(
             &format!("/committee/votes/{}", vote.id),
             "已录入业主表决结果",
         ),
-        Err(e) => refused(errors_for(&e, &[], false), FormErrors::status(&e), chrome, v),
+        Err(e) => refused(
+            errors_for(&e, &[], false),
+            FormErrors::status(&e),
+            chrome,
+            v,
+        ),
     }
 }
 
@@ -392,7 +411,10 @@ pub async fn vote_result(
     };
     let v: Vote = match app
         .api
-        .get(&format!("{}/tenders/votes/{id}", app.api.tender), Some(&c.token))
+        .get(
+            &format!("{}/tenders/votes/{id}", app.api.tender),
+            Some(&c.token),
+        )
         .await
     {
         Ok(v) => v,
@@ -509,7 +531,11 @@ const AMOUNTS: [(&str, &str, &str); 15] = [
     ("spending_cleaning", "spending.cleaning_fen", "保洁"),
     ("spending_greening", "spending.greening_fen", "绿化"),
     ("spending_security", "spending.security_fen", "秩序维护"),
-    ("spending_maintenance", "spending.maintenance_fen", "维修养护"),
+    (
+        "spending_maintenance",
+        "spending.maintenance_fen",
+        "维修养护",
+    ),
     ("spending_energy", "spending.energy_fen", "能耗"),
     ("spending_other", "spending.other_fen", "其他支出"),
     ("total_spending", "total_spending_fen", "支出合计"),
@@ -583,14 +609,26 @@ async fn own_contract(
         .get(&url, Some(&c.token))
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()).into_response())?;
-    let owner: WithCompound = serde_json::from_value(raw.clone())
-        .map_err(|_| PageError::new(StatusCode::BAD_GATEWAY, "服务暂不可用", "合同信息无法读取。", chrome.clone()).into_response())?;
+    let owner: WithCompound = serde_json::from_value(raw.clone()).map_err(|_| {
+        PageError::new(
+            StatusCode::BAD_GATEWAY,
+            "服务暂不可用",
+            "合同信息无法读取。",
+            chrome.clone(),
+        )
+        .into_response()
+    })?;
     if owner.compound_id != c.compound_id {
         return Err(forbidden(chrome, "这是其他小区的合同。"));
     }
     serde_json::from_value(raw).map_err(|_| {
-        PageError::new(StatusCode::BAD_GATEWAY, "服务暂不可用", "合同信息无法读取。", chrome.clone())
-            .into_response()
+        PageError::new(
+            StatusCode::BAD_GATEWAY,
+            "服务暂不可用",
+            "合同信息无法读取。",
+            chrome.clone(),
+        )
+        .into_response()
     })
 }
 

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Extension;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Extension;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -244,7 +244,12 @@ impl TenderForm {
                     body["price_weight"] = json!(w);
                 }
                 let mut list = Vec::new();
-                for line in self.criteria.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                for line in self
+                    .criteria
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                {
                     let parsed = line
                         .rsplit_once([' ', '\t', '：', ':', '，', ','])
                         .and_then(|(n, w)| Some((n.trim(), w.trim().parse::<i64>().ok()?)));
