@@ -814,6 +814,82 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     assert!(text.contains(&winner) && text.contains("开标记录") && text.contains("物业服务合同"));
     browser.screenshot(&shot("public-tender")).await.unwrap();
     browser.close().await;
+
+    // After the contract: a satisfaction survey and a budget, through the pages' forms
+    // (over HTTP), shown on the public compound page.
+    let own = Visitor::new(&app, Some(committee(&app, &c))).await;
+    let quarter = {
+        let today = &tender::clock::to_rfc3339(shared::db::now_ms())[..7];
+        let month: u32 = today[5..7].parse().unwrap();
+        format!("{}-Q{}", &today[..4], (month - 1) / 3 + 1)
+    };
+    let (status, _, location) = own
+        .post(
+            "/committee/satisfaction",
+            &[
+                ("period", quarter.as_str()),
+                ("satisfied", "300"),
+                ("basically_satisfied", "100"),
+                ("dissatisfied", "20"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().contains("done="));
+    let contract = app
+        .get(
+            &format!("{}/tenders/contracts?compound={c}", app.tender_url),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let budget = |total_spending: &'static str| {
+        vec![
+            ("kind", "budget"),
+            ("period", "2027"),
+            ("income_fee", "600000"),
+            ("income_parking", "0"),
+            ("income_advertising", "0"),
+            ("income_other", "0"),
+            ("total_income", "600000"),
+            ("spending_personnel", "300000"),
+            ("spending_cleaning", "100000"),
+            ("spending_greening", "0"),
+            ("spending_security", "0"),
+            ("spending_maintenance", "0"),
+            ("spending_energy", "0"),
+            ("spending_other", "0"),
+            ("total_spending", total_spending),
+            ("opening_balance", "0"),
+            ("closing_balance", "200000"),
+            ("note", "按合同约定编制"),
+        ]
+    };
+    let path = format!("/committee/contracts/{contract}/disclosures");
+    // Totals that do not add up: the message beside the total, the typed figures kept.
+    let (status, page, _) = own.post(&path, &budget("500000"), true).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"total_spending-error\""),
+        "no error beside the total: {page}"
+    );
+    assert!(page.contains("value=\"500000\"") && page.contains("按合同约定编制"));
+    let (status, _, _) = own.post(&path, &budget("400000"), true).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Another compound's committee cannot publish for this contract.
+    let stranger = Visitor::new(&app, Some(committee(&app, "another-compound"))).await;
+    let (status, _, _) = stranger.post(&path, &budget("400000"), true).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, page, _) = Visitor::new(&app, None)
+        .await
+        .get(&format!("/compounds/{c}"))
+        .await;
+    assert!(page.contains("95.2%"), "the survey's rate");
+    assert!(page.contains("年度预算") && page.contains("600,000.00"));
     app.stop().await;
 }
 
