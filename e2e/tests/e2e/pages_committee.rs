@@ -471,31 +471,99 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
         .post("/committee/tenders", &form("1.80", "604800"), true)
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(location.unwrap().starts_with("/committee/tenders/"));
+    let location = location.unwrap();
+    assert!(location.starts_with("/committee/tenders/"));
+    let draft = location
+        .trim_start_matches("/committee/tenders/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // A draft is not public.
+    let (status, _, _) = anonymous.get(&format!("/tenders/{draft}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Editing the draft (PATCH): the form shows the terms; only the changed fee is sent.
+    let (status, page, _) = new_b.get(&format!("/committee/tenders/{draft}/edit")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"604800.00\"") && page.contains("value=\"1.80\""));
+    let mut edited = form("1.95", "604800.00");
+    for (k, v) in edited.iter_mut() {
+        if *k == "enquiry_deadline" || *k == "bid_deadline" || *k == "opening_at" {
+            *v = match *k {
+                "enquiry_deadline" => "2099-01-01 10:00:00",
+                _ => "2099-02-01 10:00:00",
+            };
+        }
+    }
+    let (status, _, location) = new_b
+        .post(&format!("/committee/tenders/{draft}/edit"), &edited, true)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location:?}");
+    let stored = app
+        .get(
+            &format!("{}/tenders/{draft}", app.tender_url),
+            Some(&committee(&app, &b)),
+        )
+        .await
+        .json();
+    assert_eq!(stored["proposed_fee"], 195);
+    assert_eq!(stored["annual_budget_fen"], 60_480_000);
+    // Cancelling needs a reason, shown beside its input; then the draft is cancelled.
+    let (status, page, _) = new_b
+        .post(
+            &format!("/committee/tenders/{draft}/cancel"),
+            &[("reason", "")],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"cancel-reason-error\">终止原因应为 2–500 个字符"),
+        "{page}"
+    );
+    let (status, _, _) = new_b
+        .post(
+            &format!("/committee/tenders/{draft}/cancel"),
+            &[("reason", "业主大会决定暂缓选聘")],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Q&A: a firm asks (through the API); the committee answers on its page; the answer
+    // is public, the asker never named.
+    let asked = post(
+        &app,
+        format!("{}/tenders/{open}/questions", app.tender_url),
+        Some(&firm_token(&app, &bidder)),
+        &json!({"question": "现有门卫室是否可作为物业服务用房？"}),
+    )
+    .await;
+    assert_eq!(asked.status, 201, "{}", asked.body);
+    let qid = asked.json()["id"].as_str().unwrap().to_string();
+    let (_, page, _) = own.get(&format!("/committee/tenders/{open}")).await;
+    assert!(page.contains("现有门卫室是否可作为物业服务用房？"));
+    assert!(page.contains(&format!("/questions/{qid}/answer")));
+    let (status, _, _) = own
+        .post(
+            &format!("/committee/tenders/{open}/questions/{qid}/answer"),
+            &[("answer", "可以，门卫室无偿提供给中标企业使用。")],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
 
     // The public tender page before the deadline: terms, no bidder, no price.
     let (status, page, _) = anonymous.get(&format!("/tenders/{open}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("望江小区物业服务招标") && page.contains("距投标截止还有"));
     assert!(page.contains("开标前投标文件密封"));
+    assert!(page.contains("门卫室无偿提供给中标企业使用"));
     for secret in ["45,678.91", "1.73 元", "锦城物业"] {
         assert!(!page.contains(secret), "{secret} leaked before the opening");
     }
-    // A draft is not public.
-    let (status, _, _) = anonymous
-        .get(&format!(
-            "/tenders/{}",
-            app.get(
-                &format!("{}/tenders?compound={b}", app.tender_url),
-                Some(&committee(&app, &b))
-            )
-            .await
-            .json()["items"][0]["id"]
-                .as_str()
-                .unwrap()
-        ))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
     // The public compound page links the tender.
     let (status, page, _) = anonymous.get(&format!("/compounds/{a}")).await;
     assert_eq!(status, StatusCode::OK);
