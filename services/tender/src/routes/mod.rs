@@ -4,6 +4,7 @@
 pub mod award;
 pub mod bids;
 pub mod disclosures;
+pub mod invitations;
 pub mod ocds;
 pub mod questions;
 pub mod satisfaction;
@@ -42,6 +43,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(disclosures::Api::openapi());
     doc.merge(satisfaction::Api::openapi());
     doc.merge(ocds::Api::openapi());
+    doc.merge(invitations::Api::openapi());
     doc
 }
 
@@ -57,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(disclosures::router())
         .merge(satisfaction::router())
         .merge(ocds::router())
+        .merge(invitations::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -100,6 +103,8 @@ mod tests {
             "/tenders/satisfaction",
             "/tenders/ocds/releases",
             "/tenders/ocds/releases/{ocid}",
+            "/tenders/{id}/invitations",
+            "/tenders/invitations/mine",
         ] {
             assert!(paths.contains(&p), "{p} missing from {paths:?}");
         }

@@ -1,9 +1,150 @@
 //! 公开页面: each compound's and each tender's public page (model, firm, fee, budget and accounts, satisfaction, tender history; terms, Q&A, opening record, award, notice period, contract).
+//!
+//! Both pages call the APIs anonymously, whoever is signed in: they show the public facts
+//! and nothing more (a sealed bid is never on them, a draft tender is not found).
 
+pub(super) mod model;
+
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Extension, extract::Query};
 
-use super::WebState;
+use self::model::*;
+use super::{Chrome, WebState};
+use crate::csrf::CsrfToken;
+use crate::error::PageError;
+use crate::forms::Flash;
+use crate::session::Session;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
+        .route("/compounds/{id}", get(compound_page))
+        .route("/tenders/{id}", get(tender_page))
+}
+
+/// Everything public about a compound, from the three APIs (anonymously).
+pub struct CompoundFacts {
+    pub compound: Compound,
+    pub tenders: Vec<TenderView>,
+    pub contracts: Vec<Contract>,
+    pub disclosures: Vec<Disclosure>,
+    pub satisfaction: Option<SatisfactionSummary>,
+    pub votes: Vec<Vote>,
+}
+
+impl CompoundFacts {
+    /// The contract in force, if any.
+    pub fn active_contract(&self) -> Option<&Contract> {
+        self.contracts.iter().find(|c| c.status == "active")
+    }
+}
+
+/// Loads a compound's public facts. The compound itself must exist (its error is the
+/// page's); the lists degrade to empty when a service does not answer.
+pub async fn compound_facts(
+    app: &WebState,
+    id: &str,
+    token: Option<&str>,
+    chrome: &Chrome,
+) -> Result<CompoundFacts, PageError> {
+    let compound: Compound = app
+        .api
+        .catalog_get(&format!("/catalog/compounds/{id}"), None)
+        .await
+        .map_err(|e| PageError::from_api(e, chrome.clone()))?;
+    let q = serde_urlencoded::to_string([("compound", id)]).unwrap_or_default();
+    let t = &app.api.tender;
+    let urls = [
+        format!("{t}/tenders?{q}&limit=50"),
+        format!("{t}/tenders/contracts?{q}&limit=50"),
+        format!("{t}/tenders/disclosures?{q}&limit=50"),
+        format!("{t}/tenders/satisfaction?{q}&limit=20"),
+        format!("{t}/tenders/votes?{q}&limit=50"),
+    ];
+    let (tenders, contracts, disclosures, satisfaction, votes) = futures::join!(
+        app.api.get::<Page<TenderView>>(&urls[0], token),
+        app.api.get::<Page<Contract>>(&urls[1], None),
+        app.api.get::<Page<Disclosure>>(&urls[2], None),
+        app.api.get::<SatisfactionSummary>(&urls[3], None),
+        app.api.get::<Page<Vote>>(&urls[4], None),
+    );
+    Ok(CompoundFacts {
+        compound,
+        tenders: tenders.map(|p| p.items).unwrap_or_default(),
+        contracts: contracts.map(|p| p.items).unwrap_or_default(),
+        disclosures: disclosures.map(|p| p.items).unwrap_or_default(),
+        satisfaction: satisfaction.ok(),
+        votes: votes.map(|p| p.items).unwrap_or_default(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_compound.html")]
+pub struct CompoundPage {
+    chrome: Chrome,
+    f: CompoundFacts,
+    tender_link_prefix: &'static str,
+    vote_links: bool,
+}
+
+pub async fn compound_page(
+    State(app): State<WebState>,
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+) -> Result<CompoundPage, PageError> {
+    let chrome = Chrome::new(&session, &csrf);
+    let f = compound_facts(&app, &id, None, &chrome).await?;
+    Ok(CompoundPage {
+        chrome,
+        f,
+        tender_link_prefix: "/tenders/",
+        vote_links: false,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_tender.html")]
+pub struct TenderPage {
+    chrome: Chrome,
+    t: TenderView,
+    questions: Vec<Question>,
+    /// The committee of this tender is looking: link to its workbench.
+    own_committee: bool,
+    flash: Flash,
+}
+
+pub async fn tender_page(
+    State(app): State<WebState>,
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Result<TenderPage, PageError> {
+    let chrome = Chrome::new(&session, &csrf);
+    let base = &app.api.tender;
+    let t: TenderView = app
+        .api
+        .get(&format!("{base}/tenders/{id}"), None)
+        .await
+        .map_err(|e| PageError::from_api(e, chrome.clone()))?;
+    let questions: Vec<Question> = app
+        .api
+        .get(&format!("{base}/tenders/{id}/questions"), None)
+        .await
+        .unwrap_or_default();
+    let own_committee = session.identity.as_ref().is_some_and(|i| {
+        i.role == shared::auth::Role::Committee
+            && i.scope == shared::auth::Scope::Compound(t.compound_id.clone())
+    });
+    Ok(TenderPage {
+        chrome,
+        t,
+        questions,
+        own_committee,
+        flash,
+    })
 }
