@@ -4,7 +4,7 @@
 # a ratio over the HTTP floor. Needs wrk (Debian package `wrk`).
 #
 #   bench/http.sh                      # 15 s per endpoint, 3 interleaved rounds
-#   WUYE_HTTP_SECS=30 WUYE_HTTP_ROUNDS=5 bench/http.sh
+#   BENCH_HTTP_SECS=30 BENCH_HTTP_ROUNDS=5 bench/http.sh
 #
 # What it does: builds `wuye` (release), starts `wuye up` on a new data folder (demo data),
 # stops it, adds the synthetic Chengdu data set to its index (`wuye admin
@@ -12,18 +12,19 @@
 # tender ids, 200 firm ids and 20 search queries, then runs wrk against each endpoint in
 # turn (interleaved rounds: healthz, tender→firms, firm→tenders, search, healthz, …) and
 # prints one table. wrk shares the 2 cores with the service: both endpoints pay that alike.
+# (Its settings are BENCH_… variables: WUYE_… ones would be read by wuye as its own settings.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${WUYE_HTTP_SECS:-15}"
-rounds="${WUYE_HTTP_ROUNDS:-3}"
-conns="${WUYE_HTTP_CONNECTIONS:-16}"
-port="${WUYE_HTTP_PORT:-18480}"
+secs="${BENCH_HTTP_SECS:-15}"
+rounds="${BENCH_HTTP_ROUNDS:-3}"
+conns="${BENCH_HTTP_CONNECTIONS:-16}"
+port="${BENCH_HTTP_PORT:-18480}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
-# WUYE_BIN: an already built release binary of this commit (skips the build).
-if [ -z "${WUYE_BIN:-}" ]; then
+# BENCH_WUYE_BIN: an already built release binary of this commit (skips the build).
+if [ -z "${BENCH_WUYE_BIN:-}" ]; then
   cargo build --release -p wuye
 fi
-bin="${WUYE_BIN:-${CARGO_TARGET_DIR:-target}/release/wuye}"
+bin="${BENCH_WUYE_BIN:-${CARGO_TARGET_DIR:-target}/release/wuye}"
 work="$(mktemp -d)"
 out="bench/results/http-$(date -u +%Y-%m-%dT%H%M%SZ)"
 mkdir -p "$out"
@@ -88,7 +89,7 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 # Summary: mean rps per endpoint over the rounds and the ratio to healthz.
-awk '{ split($2,e,"="); split($3,r,"="); split($4,p50,"="); split($5,p99,"=");
+awk '{ split($2,e,"="); split($4,r,"="); split($5,p50,"="); split($6,p99,"=");
        n[e[2]]++; rps[e[2]]+=r[2]; l50[e[2]]+=p50[2]; l99[e[2]]+=p99[2] }
      END { h = rps["healthz"]/n["healthz"];
        printf "| endpoint | mean req/s | ratio to healthz | mean p50 (ms) | mean p99 (ms) |\n| --- | --- | --- | --- | --- |\n";

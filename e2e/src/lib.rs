@@ -168,7 +168,8 @@ pub struct TestApp {
     pub keys: Arc<TokenKeys>,
     pub client: Client,
     cancel: CancellationToken,
-    services: Vec<Service>,
+    /// catalog, tender, matching, web.
+    pub services: Vec<Service>,
 }
 
 /// How many changes a fresh catalog's feed starts with: 20 districts, 261 streets and the

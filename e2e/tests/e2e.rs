@@ -9,7 +9,6 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
-    pub mod journey;
     pub mod matching;
     pub mod ocds;
     pub mod pages_association;

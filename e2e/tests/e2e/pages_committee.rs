@@ -481,7 +481,7 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
         .to_string();
 
     // A draft is not public.
-    let (status, _, _) = anonymous.get(&format!("/tenders/{draft}")).await;
+    let (status, _, _) = anonymous.get(&format!("/tender/{draft}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Editing the draft (PATCH): the form shows the terms; only the changed fee is sent.
@@ -556,7 +556,7 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     // The public tender page before the deadline: terms, no bidder, no price.
-    let (status, page, _) = anonymous.get(&format!("/tenders/{open}")).await;
+    let (status, page, _) = anonymous.get(&format!("/tender/{open}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("望江小区物业服务招标") && page.contains("距投标截止还有"));
     assert!(page.contains("开标前投标文件密封"));
@@ -567,7 +567,7 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     // The public compound page links the tender.
     let (status, page, _) = anonymous.get(&format!("/compounds/{a}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains(&format!("href=\"/tenders/{open}\"")));
+    assert!(page.contains(&format!("href=\"/tender/{open}\"")));
     app.stop().await;
 }
 
@@ -797,7 +797,7 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     }
     // Before the deadline, the public page shows no bidder and no price.
     browser
-        .open(&url(&format!("/tenders/{tender_id}")))
+        .open(&url(&format!("/tender/{tender_id}")))
         .await
         .unwrap();
     let text = browser.wait_for("距投标截止还有").await.unwrap();
@@ -858,6 +858,12 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         "the better-scored bid wins"
     );
 
+    // The citywide coverage figure on the home page before the contract: the compound is
+    // old, eligible and willing, and not yet served.
+    reload_until(&browser, &url("/"), "全市覆盖率", 10).await;
+    let text = browser.text().await.unwrap();
+    assert!(text.contains("已覆盖 0 个 ÷ 符合条件且业主自愿 1 个"), "{text}");
+
     // After the 2 s notice period, the contract.
     reload_until(&browser, &detail_url, "可以签订合同", 10).await;
     browser
@@ -875,12 +881,15 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     assert!(text.contains(&winner) && text.contains("履行中"));
     browser.screenshot(&shot("public-compound")).await.unwrap();
     browser
-        .open(&url(&format!("/tenders/{tender_id}")))
+        .open(&url(&format!("/tender/{tender_id}")))
         .await
         .unwrap();
     let text = browser.wait_for("定标结果").await.unwrap();
     assert!(text.contains(&winner) && text.contains("开标记录") && text.contains("物业服务合同"));
     browser.screenshot(&shot("public-tender")).await.unwrap();
+    // The coverage figure moves once matching has read the contract from tender's feed.
+    reload_until(&browser, &url("/"), "已覆盖 1 个 ÷ 符合条件且业主自愿 1 个", 15).await;
+    browser.screenshot(&shot("home-coverage-moved")).await.unwrap();
     browser.close().await;
 
     // After the contract: a satisfaction survey and a budget, through the pages' forms

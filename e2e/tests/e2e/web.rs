@@ -235,3 +235,15 @@ async fn public_roster_pages(backend: Backend) {
     );
     app.stop().await;
 }
+
+/// `wuye up` serves the three APIs and the pages on one port: their paths must not clash (a
+/// page at `/tenders/{id}` would shadow the tender API, and axum refuses the merge).
+#[tokio::test]
+async fn pages_and_apis_share_one_port_without_clashing_paths() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let router = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wuye::launcher::assemble(&app.services)
+    }));
+    assert!(router.is_ok(), "the services' routes clash");
+    app.stop().await;
+}

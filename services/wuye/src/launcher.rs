@@ -100,12 +100,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     .context("starting the pages")?;
     let demo_keys = keys;
     let services = [catalog, tender, matching, web];
-    let ready = combine(services.iter().map(|s| s.ready.clone()).collect());
-    let mut router = Router::new().merge(health_router(ready));
-    for s in &services {
-        router = router.merge(s.router.clone());
-    }
-    let router = with_middleware(router, limits);
+    let router = with_middleware(assemble(&services), limits);
 
     let server = Server::start(listener, router, cancel.clone());
     let accounts = if demo {
@@ -441,6 +436,18 @@ impl Server {
 
 /// `wuye admin rebuild-index`: rebuilds `<data>/index` from `<data>/matching.db` with a
 /// progress bar (see `matching::index::rebuild`).
+/// The one router of `wuye up`: every service's routes (the APIs under their prefixes, the
+/// pages at the root) and the combined health checks. Panics when two services claim the
+/// same path (tested, so a page can never shadow an API).
+pub fn assemble(services: &[Service]) -> Router {
+    let ready = combine(services.iter().map(|s| s.ready.clone()).collect());
+    let mut router = Router::new().merge(health_router(ready));
+    for s in services {
+        router = router.merge(s.router.clone());
+    }
+    router
+}
+
 /// Opens `<data>/index`, saying what to do when `wuye up` still holds it.
 async fn open_data_index(dir: std::path::PathBuf) -> anyhow::Result<search_index::IndexHandle> {
     let location = search_index::IndexLocation::Dir(dir.clone());

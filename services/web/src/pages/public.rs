@@ -22,7 +22,7 @@ use crate::session::Session;
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/compounds/{id}", get(compound_page))
-        .route("/tenders/{id}", get(tender_page))
+        .route("/tender/{id}", get(tender_page))
 }
 
 /// Everything public about a compound, from the three APIs (anonymously).
@@ -101,7 +101,7 @@ pub async fn compound_page(
     Ok(CompoundPage {
         chrome,
         f,
-        tender_link_prefix: "/tenders/",
+        tender_link_prefix: "/tender/",
         vote_links: false,
     })
 }
