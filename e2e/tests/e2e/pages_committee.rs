@@ -862,10 +862,25 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     // old, eligible and willing, and not yet served.
     reload_until(&browser, &url("/"), "全市覆盖率", 10).await;
     let text = browser.text().await.unwrap();
-    assert!(text.contains("已覆盖 0 个 ÷ 符合条件且业主自愿 1 个"), "{text}");
+    assert!(
+        text.contains("已覆盖 0 个 ÷ 符合条件且业主自愿 1 个"),
+        "{text}"
+    );
 
     // After the 2 s notice period, the contract.
     reload_until(&browser, &detail_url, "可以签订合同", 10).await;
+    // Service starts today (the form proposes the first of next month), so the coverage
+    // figure counts the compound at once. Date inputs are set by script: typing into them
+    // depends on the browser's locale.
+    let today = shared::domain::roster::format_date(shared::domain::roster::china_today());
+    browser
+        .client
+        .execute(
+            "document.getElementById('start_date').value = arguments[0];",
+            vec![json!(today)],
+        )
+        .await
+        .unwrap();
     browser
         .click("form[action$='/contract'] button[type=submit]")
         .await
@@ -888,8 +903,17 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     assert!(text.contains(&winner) && text.contains("开标记录") && text.contains("物业服务合同"));
     browser.screenshot(&shot("public-tender")).await.unwrap();
     // The coverage figure moves once matching has read the contract from tender's feed.
-    reload_until(&browser, &url("/"), "已覆盖 1 个 ÷ 符合条件且业主自愿 1 个", 15).await;
-    browser.screenshot(&shot("home-coverage-moved")).await.unwrap();
+    reload_until(
+        &browser,
+        &url("/"),
+        "已覆盖 1 个 ÷ 符合条件且业主自愿 1 个",
+        15,
+    )
+    .await;
+    browser
+        .screenshot(&shot("home-coverage-moved"))
+        .await
+        .unwrap();
     browser.close().await;
 
     // After the contract: a satisfaction survey and a budget, through the pages' forms
