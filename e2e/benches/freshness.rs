@@ -111,7 +111,7 @@ async fn run(backend: Backend, samples: usize) {
             Method::POST,
             format!("{}/catalog/firms", app.catalog_url),
             None,
-            body,
+            body.clone(),
         )
         .await;
         let id = f["id"].as_str().unwrap().to_string();
