@@ -20,7 +20,7 @@ use shared::auth::{Role, Scope};
 use wuye_e2e::fixtures::{compound_body, firm_body};
 use wuye_e2e::{Backend, TestApp, spawn_app};
 
-const STREET: &str = "510104020"; // 锦官驿街道
+const STREET: &str = "510104017"; // 锦官驿街道
 
 fn merged(mut base: Value, overrides: Value) -> Value {
     if let (Some(b), Some(o)) = (base.as_object_mut(), overrides.as_object()) {
