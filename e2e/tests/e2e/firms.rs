@@ -122,6 +122,7 @@ async fn application_validation_and_duplicates(backend: Backend) {
         "households_served": -1,
         "staff_count": -3,
         "profile": "很".repeat(5001),
+        "office_street": "510104999",
         "standing": "recommended"
     });
     let a = post(&app, "/catalog/firms", None, &bad).await;
@@ -145,9 +146,15 @@ async fn application_validation_and_duplicates(backend: Backend) {
             "households_served",
             "staff_count",
             "profile",
+            "office_street",
             "low_profit_commitment",
             "standing",
         ],
+    );
+    assert!(
+        a.field_error("office_street")
+            .unwrap()
+            .contains("510104999")
     );
     assert_eq!(
         a.field_error("credit_code").unwrap(),

@@ -560,11 +560,12 @@ async fn search_bundles_and_bad_filters(backend: Backend) {
     app.stop().await;
 }
 
-/// Two firms alike in everything the catalog knows; one has served an old compound under a
-/// contract and its residents rated it in a survey (both reach matching over tender's feed).
-/// That firm comes first, and the answer says why: the `satisfaction` part with the surveyed
-/// rate and the `experience` part with the number of old compounds, where the other firm
-/// gets the default satisfaction and no experience.
+/// Two firms alike in everything the catalog knows but the office street; one has served an
+/// old compound under a contract and its residents rated it in a survey (both reach
+/// matching over tender's feed). That firm comes first, and the answer says why: the
+/// `satisfaction` part with the surveyed rate, the `experience` part with the number of old
+/// compounds and `same_street` for its office, where the other firm gets the default
+/// satisfaction and neither of the others.
 async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) {
     use shared::db;
     use shared::feed::{Notifier, WriteTx};
@@ -573,7 +574,15 @@ async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) 
     let wants = json!({"service_models": ["professional"], "fee_models": ["lump_sum"],
         "grades": [3], "districts_served": ["510104"],
         "location": {"lon": 104.084, "lat": 30.653}, "profile": "保洁绿化秩序维护。"});
-    let seasoned = firm(&app, "老练物业", 1, wants.clone(), true).await;
+    // The seasoned firm also gives its office street: the tender's own (锦官驿街道).
+    let seasoned = firm(
+        &app,
+        "老练物业",
+        1,
+        merged(wants.clone(), json!({"office_street": JINGUANYI})),
+        true,
+    )
+    .await;
     let newcomer = firm(&app, "新手物业", 2, wants, true).await;
     let served = compound(&app, "m101", JINGUANYI, json!({})).await;
     let c = compound(&app, "m102", JINGUANYI, json!({})).await;
@@ -680,8 +689,14 @@ async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) 
     assert!((value - 0.6).abs() < 1e-9, "{value}");
     assert!(detail.contains("暂无居民满意度评价"), "{detail}");
     assert!(part(second, "experience").is_none(), "{second}");
+    // Its office in the compound's street: the same-street part (weight 0.5); the newcomer,
+    // which gave no office street, has none.
+    let (value, detail) = part(first, "same_street").expect("a same-street part");
+    assert!((value - 0.5).abs() < 1e-9, "{value}");
+    assert!(detail.contains("街道"), "{detail}");
+    assert!(part(second, "same_street").is_none(), "{second}");
     let gap = first["score"].as_f64().unwrap() - second["score"].as_f64().unwrap();
-    assert!((gap - 0.35).abs() < 1e-6, "score gap {gap}: {page}");
+    assert!((gap - 0.85).abs() < 1e-6, "score gap {gap}: {page}");
     app.stop().await;
 }
 

@@ -20,6 +20,7 @@ both_backends!(
     invitations_api,
     committee_pages_refuse_and_keep_typed_values,
     committee_journey_in_a_browser,
+    owners_vote_award_through_the_pages,
 );
 
 fn association(app: &TestApp) -> String {
@@ -232,6 +233,20 @@ async fn invitations_api(backend: Backend) {
     app.get(&mine_url, None)
         .await
         .problem(401, "unauthenticated");
+    // The invited firm sees it on its workbench with a link to bid; a firm never invited
+    // sees no invitations there.
+    let invited = Visitor::new(&app, Some(firm_token(&app, &near))).await;
+    let (status, page, _) = invited.get("/firm").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("收到的投标邀请") && page.contains("欢迎贵公司参与投标"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"/firm/tenders/{open}\"")));
+    let never = Visitor::new(&app, Some(firm_token(&app, &applicant))).await;
+    let (status, page, _) = never.get("/firm").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("收到的投标邀请"));
 
     // Each invitation is one change in tender's feed, in the same transaction.
     let feed = app
@@ -1011,4 +1026,76 @@ async fn bid_of(app: &TestApp, tender: &str, firm: &str) -> String {
         .and_then(|b| b["bid_id"].as_str())
         .unwrap()
         .to_string()
+}
+
+/// An `owners_vote` tender through the pages: after opening, the committee's tender page
+/// links each bid to the vote form with that bid chosen; the passing vote recorded there
+/// (the double majority) lets the award form award exactly that bid.
+async fn owners_vote_award_through_the_pages(backend: Backend) {
+    use super::tender::{World, opened_with_bids};
+    let w = World::new(backend).await;
+    let (id, bid) = opened_with_bids(
+        &w,
+        "c-owners",
+        json!({"evaluation_method": "owners_vote"}),
+        &[("f-v1", 150), ("f-v2", 160)],
+        json!([]),
+    )
+    .await;
+    let chosen = bid["f-v2"].clone();
+    let token = w.committee("c-owners");
+    let page = Visitor::new(&w.app, Some(token.clone())).await;
+    let (status, html, _) = page.get(&format!("/committee/tenders/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let link = format!("/committee/votes/new?matter=choose_firm&amp;chosen_bid_id={chosen}");
+    assert!(
+        html.contains("业主表决定标") && html.contains(&link),
+        "{html}"
+    );
+
+    let (status, form, _) = page.get(&link.replace("&amp;", "&")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains(&format!("name=\"chosen_bid_id\" value=\"{chosen}\"")),
+        "{form}"
+    );
+    let (status, _, location) = page
+        .post(
+            "/committee/votes",
+            &[
+                ("matter", "choose_firm"),
+                ("total_owners", "300"),
+                ("total_area_m2", "30000"),
+                ("participating_owners", "250"),
+                ("participating_area_m2", "25000"),
+                ("approving_owners", "200"),
+                ("approving_area_m2", "20000"),
+                ("held_on", "2025-06-01"),
+                ("document_ref", "表决〔2025〕3号"),
+                ("chosen_bid_id", chosen.as_str()),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, result, _) = page.get(&location.unwrap()).await;
+    assert!(result.contains("通过"), "{result}");
+
+    let (status, _, location) = page
+        .post(
+            &format!("/committee/tenders/{id}/award"),
+            &[("bid_id", chosen.as_str()), ("reason", "")],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location:?}");
+    let awards = w
+        .app
+        .get(
+            &format!("{}/tenders/{id}/awards", w.app.tender_url),
+            Some(&token),
+        )
+        .await;
+    assert!(awards.body.contains(&chosen), "{}", awards.body);
+    w.stop().await;
 }

@@ -298,6 +298,7 @@ async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {
             ("contact_phone", phone),
             ("ownership", "soe"),
             ("base_address", "成都市锦江区红星路三段 1 号"),
+            ("office_street", "510104017"),
             ("lon", "104.081"),
             ("lat", "30.658"),
             ("districts_served", "510104"),
@@ -323,6 +324,11 @@ async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("id=\"contact_phone-error\""), "{body}");
     assert!(body.contains("value=\"12345\"") && body.contains("加装电梯后的运维"));
+    // The office street picked is kept selected.
+    assert!(
+        body.contains("<option value=\"510104017\" selected>锦江区 · 锦官驿街道</option>"),
+        "{body}"
+    );
     let (status, location, body) =
         post(app, "/firm/profile", Some(&a), &profile("13812345679")).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -334,6 +340,7 @@ async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {
         .json();
     assert_eq!(firm["contact_phone"], "13812345679");
     assert_eq!(firm["staff_count"], 85);
+    assert_eq!(firm["office_street"], "510104017");
     s.app.stop().await;
 }
 

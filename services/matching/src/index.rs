@@ -41,12 +41,13 @@ pub fn firm_doc(s: &FirmSnapshot, today: Date) -> FirmDoc {
         id: s.id.clone(),
         name: s.name.clone(),
         profile: s.profile.clone(),
+        // The office's district when the office street is known, else the first served.
         district_code: s
-            .districts_served
-            .first()
-            .map(|d| d.as_str().to_string())
+            .office_street
+            .map(|street| street.district().as_str().to_string())
+            .or_else(|| s.districts_served.first().map(|d| d.as_str().to_string()))
             .unwrap_or_default(),
-        street_code: None,
+        street_code: s.office_street.map(|street| street.as_str().to_string()),
         lon: s.location.lon(),
         lat: s.location.lat(),
         districts_served: s

@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{RefOr, Schema};
 
-use super::{Coordinates, CreditCode, DistrictCode, DomainError};
+use super::{Coordinates, CreditCode, DistrictCode, DomainError, StreetCode};
 
 /// The calendar date type of the roster (re-exported so that users of this module need not
 /// depend on `time` themselves).
@@ -584,6 +584,10 @@ pub struct FirmSnapshot {
     /// 注册/办公地址.
     pub base_address: String,
     pub location: Coordinates,
+    /// The street (街道/镇) of the firm's office, when given (absent in snapshots written
+    /// before it existed).
+    #[serde(default, deserialize_with = "street_code")]
+    pub office_street: Option<StreetCode>,
     /// Districts the firm serves (区县代码), sorted.
     #[serde(deserialize_with = "district_codes")]
     pub districts_served: Vec<DistrictCode>,
@@ -626,6 +630,12 @@ fn district_codes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<District
         .iter()
         .map(|code| DistrictCode::parse(code).map_err(serde::de::Error::custom))
         .collect()
+}
+
+fn street_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<StreetCode>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|code| StreetCode::parse(&code).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 impl FirmSnapshot {
@@ -1044,6 +1054,7 @@ mod tests {
             ownership: Ownership::Soe,
             base_address: "成都市锦江区".into(),
             location: Coordinates::new(104.081, 30.658).unwrap(),
+            office_street: Some(StreetCode::parse("510104017").unwrap()),
             districts_served: vec![DistrictCode::parse("510104").unwrap()],
             service_radius_km: 12.5,
             service_models: vec!["trust".into()],
@@ -1067,6 +1078,7 @@ mod tests {
         };
         let json = serde_json::to_value(&snapshot).unwrap();
         assert_eq!(json["districts_served"][0], "510104");
+        assert_eq!(json["office_street"], "510104017");
         assert_eq!(json["standing_as_of"], "2025-03-15");
         assert_eq!(json["credit"]["grade"], "AAA");
         let back: FirmSnapshot = serde_json::from_value(json).unwrap();
@@ -1074,6 +1086,11 @@ mod tests {
         assert_eq!(back.standing_on(days(31)), RosterStanding::ReviewOverdue);
         // Over capacity counts as none left, never negative.
         assert_eq!(back.capacity_left(), 0);
+        // A snapshot written before the office street existed still reads.
+        let mut old = serde_json::to_value(&snapshot).unwrap();
+        old.as_object_mut().unwrap().remove("office_street");
+        let old: FirmSnapshot = serde_json::from_value(old).unwrap();
+        assert_eq!(old.office_street, None);
     }
 
     fn day() -> impl Strategy<Value = Date> {

@@ -20,7 +20,7 @@ use shared::domain::roster::{
     Date, FeeModel, FirmSnapshot, Ownership, RosterStage, RosterStanding, ServiceGrade,
     StandingRecord, format_date, parse_date,
 };
-use shared::domain::{Coordinates, CreditCode, DistrictCode, PhoneNumber};
+use shared::domain::{Coordinates, CreditCode, DistrictCode, PhoneNumber, StreetCode};
 use shared::error::{FieldError, Problem, Validation};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -132,6 +132,9 @@ pub struct FirmInput {
     pub base_address: Option<String>,
     /// Where the firm is based (WGS-84, inside China).
     pub location: Option<PointInput>,
+    /// The street (街道/镇) code of the firm's office, 9 digits, optional: a firm whose office
+    /// is in a tender's street scores `same_street` in matching.
+    pub office_street: Option<String>,
     /// District codes it serves (at least one).
     pub districts_served: Option<Vec<String>>,
     /// Service radius around `location`, 0–300 km.
@@ -168,6 +171,7 @@ pub struct ValidFirm {
     pub ownership: Ownership,
     pub base_address: String,
     pub location: Coordinates,
+    pub office_street: Option<StreetCode>,
     pub districts_served: Vec<DistrictCode>,
     pub service_radius_km: f64,
     pub service_models: Vec<String>,
@@ -394,6 +398,10 @@ impl FirmInput {
                 None
             }
         };
+        let office_street = match self.office_street.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => v.field("office_street", StreetCode::parse(code)),
+        };
         let districts_served = parse_list(
             &mut v,
             "districts_served",
@@ -528,6 +536,7 @@ impl FirmInput {
             ownership: ownership.expect(CHECKED),
             base_address: base_address.expect(CHECKED),
             location: location.expect(CHECKED),
+            office_street,
             districts_served: districts_served.expect(CHECKED),
             service_radius_km: service_radius_km.expect(CHECKED),
             service_models: service_models.expect(CHECKED),
@@ -573,8 +582,9 @@ pub async fn insert(conn: &mut AnyConnection, id: &str, firm: &ValidFirm, now: i
     sqlx::query(
         "INSERT INTO firm (id, name, credit_code, legal_representative, contact_phone, ownership, \
          base_address, lon, lat, service_radius_km, capacity_households, households_served, \
-         staff_count, profile, low_profit_commitment, stage, credit_net, whitelisted, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, FALSE, $17, $17)",
+         staff_count, profile, low_profit_commitment, stage, credit_net, whitelisted, created_at, updated_at, \
+         office_street) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, FALSE, $17, $17, $18)",
     )
     .bind(id)
     .bind(&firm.name)
@@ -593,6 +603,7 @@ pub async fn insert(conn: &mut AnyConnection, id: &str, firm: &ValidFirm, now: i
     .bind(firm.low_profit_commitment)
     .bind(RosterStage::Applicant.as_str())
     .bind(now)
+    .bind(firm.office_street.map(|s| s.as_str().to_string()))
     .execute(&mut *conn)
     .await?;
     insert_lists(conn, id, firm).await
@@ -609,7 +620,7 @@ pub async fn update_profile(
         "UPDATE firm SET name = $2, credit_code = $3, legal_representative = $4, contact_phone = $5, \
          ownership = $6, base_address = $7, lon = $8, lat = $9, service_radius_km = $10, \
          capacity_households = $11, households_served = $12, staff_count = $13, profile = $14, \
-         low_profit_commitment = $15, updated_at = $16 WHERE id = $1",
+         low_profit_commitment = $15, updated_at = $16, office_street = $17 WHERE id = $1",
     )
     .bind(id)
     .bind(&firm.name)
@@ -627,6 +638,7 @@ pub async fn update_profile(
     .bind(&firm.profile)
     .bind(firm.low_profit_commitment)
     .bind(now)
+    .bind(firm.office_street.map(|s| s.as_str().to_string()))
     .execute(&mut *conn)
     .await?;
     for table in [
@@ -707,7 +719,7 @@ const FIRM_COLUMNS: &str = concat!(
      f.ownership, f.base_address, f.lon, f.lat, f.service_radius_km, f.capacity_households, \
      f.households_served, f.staff_count, f.profile, f.stage, \
      f.review_date, f.rectify_by, f.blacklist_from, f.blacklist_to, f.blacklist_reason, \
-     f.credit_net, f.created_at, f.updated_at, ",
+     f.credit_net, f.created_at, f.updated_at, f.office_street, ",
     bool_column!("f.low_profit_commitment", "low_profit_commitment"),
     ", ",
     bool_column!("f.whitelisted", "whitelisted")
@@ -839,6 +851,12 @@ fn snapshot(
         ownership: Ownership::parse(&ownership).map_err(|e| corrupt("ownership", &id, e))?,
         base_address: row.try_get("base_address")?,
         location,
+        office_street: row
+            .try_get::<Option<String>, _>("office_street")?
+            .as_deref()
+            .map(StreetCode::parse)
+            .transpose()
+            .map_err(|e| corrupt("office street", &id, e))?,
         districts_served: lists.districts.remove(&id).unwrap_or_default(),
         service_radius_km: row.try_get("service_radius_km")?,
         service_models: lists.models.remove(&id).unwrap_or_default(),

@@ -59,6 +59,9 @@ pub struct FirmRecord {
     pub credit_code: String,
     pub legal_representative: String,
     pub location: Point,
+    /// The office's street code, when the firm gave it.
+    #[serde(default)]
+    pub office_street: Option<String>,
     #[serde(default)]
     pub standing_record: Record,
     pub applied_at: i64,

@@ -265,6 +265,18 @@ pub struct VoteInput {
     held_on: String,
     #[serde(default)]
     document_ref: String,
+    /// For `choose_firm` on an `owners_vote` tender: the opened bid the owners chose.
+    #[serde(default)]
+    chosen_bid_id: String,
+}
+
+/// `?matter=choose_firm&chosen_bid_id=…`: the form opened from a tender's bid.
+#[derive(Debug, Default, Deserialize)]
+pub struct VoteQuery {
+    #[serde(default)]
+    matter: Option<String>,
+    #[serde(default)]
+    chosen_bid_id: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -283,16 +295,25 @@ const MATTERS: [(&str, &str); 4] = [
     ("maintenance_fund", "筹集维修资金（须四分之三同意）"),
 ];
 
-pub async fn vote_form(session: Session, Extension(csrf): Extension<CsrfToken>) -> Response {
+pub async fn vote_form(
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    axum::extract::Query(q): axum::extract::Query<VoteQuery>,
+) -> Response {
     let chrome = Chrome::new(&session, &csrf);
     if let Err(r) = committee(&session, &chrome, "/committee/votes/new") {
         return r;
     }
+    let matter = q
+        .matter
+        .filter(|m| MATTERS.iter().any(|(code, _)| code == m))
+        .unwrap_or_else(|| "choose_service_model".into());
     VoteFormPage {
         chrome,
         v: VoteInput {
-            matter: "choose_service_model".into(),
+            matter,
             held_on: today(),
+            chosen_bid_id: q.chosen_bid_id.unwrap_or_default(),
             ..Default::default()
         },
         errors: FormErrors::none(),
@@ -362,6 +383,9 @@ pub async fn vote_submit(
     });
     if !v.subject.trim().is_empty() {
         body["subject"] = json!(v.subject.trim());
+    }
+    if !v.chosen_bid_id.trim().is_empty() {
+        body["chosen_bid_id"] = json!(v.chosen_bid_id.trim());
     }
     for (k, value) in counts {
         body[k] = json!(value);

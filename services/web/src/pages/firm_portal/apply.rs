@@ -30,6 +30,8 @@ pub struct FirmForm {
     pub contact_phone: String,
     pub ownership: String,
     pub base_address: String,
+    /// The office's street code (optional).
+    pub office_street: String,
     pub lon: String,
     pub lat: String,
     pub districts_served: Vec<String>,
@@ -54,6 +56,7 @@ impl FirmForm {
             contact_phone: f.get("contact_phone"),
             ownership: f.get("ownership"),
             base_address: f.get("base_address"),
+            office_street: f.get("office_street"),
             lon: f.get("lon"),
             lat: f.get("lat"),
             districts_served: f.all("districts_served"),
@@ -79,6 +82,7 @@ impl FirmForm {
             contact_phone: b.contact_phone.clone(),
             ownership: b.ownership.clone(),
             base_address: b.base_address.clone(),
+            office_street: f.office_street.clone().unwrap_or_default(),
             lon: f.location.lon.to_string(),
             lat: f.location.lat.to_string(),
             districts_served: b.districts_served.clone(),
@@ -111,6 +115,9 @@ impl FirmForm {
             "profile": self.profile,
             "low_profit_commitment": self.low_profit_commitment,
         });
+        if !self.office_street.trim().is_empty() {
+            body["office_street"] = json!(self.office_street.trim());
+        }
         if self.ownership.is_empty()
             && let Some(o) = body.as_object_mut()
         {
@@ -175,6 +182,8 @@ struct ServiceModel {
 /// The lists the form offers.
 pub struct Choices {
     pub districts: Vec<Option2>,
+    /// Every street and town, labelled with its district.
+    pub streets: Vec<Option2>,
     pub models: Vec<Option2>,
     pub fee_models: Vec<Option2>,
     pub grades: Vec<Option2>,
@@ -201,6 +210,19 @@ async fn choices(app: &WebState) -> Choices {
             .map(|d| Option2 {
                 value: d.code.as_str().to_string(),
                 label: d.name.to_string(),
+            })
+            .collect(),
+        streets: shared::domain::streets()
+            .iter()
+            .map(|st| Option2 {
+                value: st.code.as_str().to_string(),
+                label: format!(
+                    "{} · {}",
+                    shared::domain::district(st.district.as_str())
+                        .map(|d| d.name)
+                        .unwrap_or_default(),
+                    st.name
+                ),
             })
             .collect(),
         models: models

@@ -307,6 +307,24 @@ fn lines(xs: &[(&'static str, &'static str)]) -> Vec<Line> {
         .collect()
 }
 
+/// `GET /tenders/invitations/mine` (the fields the page shows).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Invitation {
+    pub tender_id: String,
+    pub tender_title: String,
+    pub compound_name: String,
+    pub message: Option<String>,
+    pub invited_at: String,
+    pub bid_deadline: String,
+}
+
+impl Invitation {
+    /// `2026-11-28 10:00` from RFC 3339 (Beijing time as the API writes it).
+    pub fn short(at: &str) -> String {
+        at.get(..16).unwrap_or(at).replace('T', " ")
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "portal_home.html")]
 pub struct HomePage {
@@ -315,6 +333,8 @@ pub struct HomePage {
     firm: FirmRecord,
     matches: Vec<(TenderMatch, Option<Tender>)>,
     match_note: Option<String>,
+    /// Committees' invitations to bid (newest first).
+    invitations: Vec<Invitation>,
     bids: Vec<BidRow>,
     contracts: Vec<ContractRow>,
     income_lines: Vec<Line>,
@@ -389,6 +409,15 @@ async fn load(
         .zip(views)
         .map(|(m, v)| (m, v.ok()))
         .collect();
+    // Invitations are a convenience: the page still shows when tender cannot list them.
+    let invitations: Vec<Invitation> = app
+        .api
+        .get(
+            &format!("{}/tenders/invitations/mine", app.api.tender),
+            Some(token),
+        )
+        .await
+        .unwrap_or_default();
     let bids: Vec<Bid> = app
         .api
         .get(
@@ -424,6 +453,7 @@ async fn load(
         firm,
         matches,
         match_note,
+        invitations,
         bids,
         contracts,
         income_lines: lines(&INCOME),
