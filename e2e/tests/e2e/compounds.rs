@@ -1033,6 +1033,8 @@ async fn list_filters_and_paginates(backend: Backend) {
     ];
     for (code, street, management, eligible, name) in specs {
         let mut c = compound_body(code, street);
+        // F-3 was built in 2005 and is not in the old-compound programme.
+        c["is_old"] = json!(code != "F-3");
         c["management"] = json!(management);
         c["eligible_and_willing"] = json!(eligible);
         c["name"] = json!(name);
@@ -1066,6 +1068,11 @@ async fn list_filters_and_paginates(backend: Backend) {
     assert_eq!(codes(&get("?street=510104018").await), ["F-3", "F-4"]);
     assert_eq!(codes(&get("?management=none").await), ["F-1", "F-4"]);
     assert_eq!(codes(&get("?eligible=false").await), ["F-2", "F-5"]);
+    assert_eq!(codes(&get("?old=false").await), ["F-3"]);
+    assert_eq!(
+        codes(&get("?district=510104&old=true").await),
+        ["F-1", "F-2", "F-4"]
+    );
     assert_eq!(
         codes(&get("?district=510104&eligible=true&management=none").await),
         ["F-1", "F-4"]
@@ -1090,6 +1097,7 @@ async fn list_filters_and_paginates(backend: Backend) {
         ("?street=510104999", "street"),
         ("?management=%E6%89%98%E7%AE%A1", "management"),
         ("?eligible=maybe", "eligible"),
+        ("?old=1", "old"),
         ("?limit=0", "limit"),
         ("?offset=-1", "offset"),
     ] {

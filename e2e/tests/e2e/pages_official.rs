@@ -254,6 +254,18 @@ async fn official_pages_refuse_what_the_role_may_not_do(backend: Backend) {
     assert_eq!(status, 200);
     assert!(body.contains("JGY-1") && !body.contains("CSJ-1"), "{body}");
     assert!(body.contains("共 1 个小区"));
+    // The old-compound filter (JGY-1 is old).
+    let (_, _, body) = page(&app, "/official/ledger?old=true", Some(&street)).await;
+    assert!(
+        body.contains("JGY-1")
+            && body.contains("<option value=\"true\" selected>老旧小区</option>"),
+        "{body}"
+    );
+    let (_, _, body) = page(&app, "/official/ledger?old=false", Some(&street)).await;
+    assert!(
+        !body.contains("JGY-1") && body.contains("共 0 个小区"),
+        "{body}"
+    );
     // Asking for another district's street does not widen the list.
     let (_, _, body) = page(
         &app,

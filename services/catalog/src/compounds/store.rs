@@ -190,6 +190,8 @@ pub struct CompoundFilter {
     pub street: Option<StreetCode>,
     pub management: Option<Management>,
     pub eligible: Option<bool>,
+    /// Old compounds (`true`) or the others (`false`).
+    pub old: Option<bool>,
     /// Case-insensitive substring of the name, address, community or code.
     pub q: Option<String>,
 }
@@ -223,6 +225,10 @@ impl CompoundFilter {
         if let Some(e) = self.eligible {
             let n = next(Param::Bool(e), &mut params);
             conds.push(format!("eligible_and_willing = ${n}"));
+        }
+        if let Some(o) = self.old {
+            let n = next(Param::Bool(o), &mut params);
+            conds.push(format!("is_old = ${n}"));
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let any = ["name", "address", "community", "code"]

@@ -118,12 +118,30 @@ pub struct ListQuery {
     pub management: Option<String>,
     /// Only eligible-and-willing compounds (`true`) or the others (`false`).
     pub eligible: Option<String>,
+    /// Only old compounds (`true`, 老旧小区) or the others (`false`).
+    pub old: Option<String>,
     /// Text in the name, address, community or code.
     pub q: Option<String>,
     /// At most this many (1–200, default 50).
     pub limit: Option<i64>,
     /// Skip this many (default 0).
     pub offset: Option<i64>,
+}
+
+/// A `true`/`false` query parameter; anything else is a field error.
+fn flag(v: &mut Validation, field: &str, value: Option<&str>) -> Option<bool> {
+    match value? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => {
+            v.push(FieldError::new(
+                field,
+                "invalid_boolean",
+                format!("{field} 应为 true 或 false"),
+            ));
+            None
+        }
+    }
 }
 
 /// Compounds by code, filtered and paginated. Public.
@@ -161,18 +179,8 @@ pub async fn list(
             .management
             .as_deref()
             .and_then(|m| v.field("management", Management::parse(m))),
-        eligible: q.eligible.as_deref().and_then(|e| match e {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => {
-                v.push(FieldError::new(
-                    "eligible",
-                    "invalid_boolean",
-                    "eligible 应为 true 或 false",
-                ));
-                None
-            }
-        }),
+        eligible: flag(&mut v, "eligible", q.eligible.as_deref()),
+        old: flag(&mut v, "old", q.old.as_deref()),
         q: q.q.clone(),
     };
     v.finish()?;

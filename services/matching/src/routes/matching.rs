@@ -227,17 +227,25 @@ async fn tender_firms(
     let mut v = Validation::default();
     let (limit, offset) = page(&mut v, &q);
     v.finish()?;
+    // One trip to the blocking pool: the tender's document, then its matches (the
+    // committee check below discards the answer of a tender that is not theirs).
     let index = app.index.clone();
     let tid = id.clone();
-    let tender = blocking(move || index.snapshot().tender(&tid))
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的招标。")))?;
-    if identity.role == Role::Committee {
-        identity.require_compound(&tender.compound_id)?;
-    }
-    let index = app.index.clone();
     let w = weights(&app);
-    let hits = blocking(move || index.match_firms(&(&tender).into(), limit, offset, &w)).await?;
+    let found = blocking(move || {
+        let snapshot = index.snapshot();
+        let Some(tender) = snapshot.tender(&tid)? else {
+            return Ok(None);
+        };
+        let hits = index.match_firms(&(&tender).into(), limit, offset, &w)?;
+        Ok(Some((tender.compound_id, hits)))
+    })
+    .await?;
+    let (compound_id, hits) =
+        found.ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的招标。")))?;
+    if identity.role == Role::Committee {
+        identity.require_compound(&compound_id)?;
+    }
     Ok(Json(FirmMatchPage {
         total: hits.total as i64,
         limit: limit as i64,
@@ -286,13 +294,17 @@ async fn firm_tenders(
     v.finish()?;
     let index = app.index.clone();
     let fid = id.clone();
-    let firm = blocking(move || index.snapshot().firm(&fid))
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的企业。")))?;
-    let index = app.index.clone();
     let w = weights(&app);
-    let query = FirmQuery::from(&firm);
-    let hits = blocking(move || index.match_tenders(&query, limit, offset, &w)).await?;
+    let hits = blocking(move || {
+        let Some(firm) = index.snapshot().firm(&fid)? else {
+            return Ok(None);
+        };
+        index
+            .match_tenders(&FirmQuery::from(&firm), limit, offset, &w)
+            .map(Some)
+    })
+    .await?
+    .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的企业。")))?;
     Ok(Json(TenderMatchPage {
         total: hits.total as i64,
         limit: limit as i64,

@@ -83,6 +83,8 @@ pub struct LedgerQuery {
     #[serde(default)]
     eligible: String,
     #[serde(default)]
+    old: String,
+    #[serde(default)]
     q: String,
     #[serde(default)]
     offset: Option<i64>,
@@ -102,6 +104,7 @@ pub struct LedgerPage {
     street_choices: Vec<Choice>,
     management_choices: Vec<Choice>,
     eligible_choices: Vec<Choice>,
+    old_choices: Vec<Choice>,
     prev: Option<String>,
     next: Option<String>,
     error: Option<String>,
@@ -137,6 +140,7 @@ pub async fn list(
     for (k, v) in [
         ("management", &q.management),
         ("eligible", &q.eligible),
+        ("old", &q.old),
         ("q", &q.q),
     ] {
         if !v.trim().is_empty() {
@@ -167,6 +171,7 @@ pub async fn list(
             ("street", &street),
             ("management", &q.management),
             ("eligible", &q.eligible),
+            ("old", &q.old),
             ("q", &q.q),
         ] {
             if !v.is_empty() {
@@ -214,6 +219,10 @@ pub async fn list(
                 ("false", "其他"),
             ],
             &q.eligible,
+        ),
+        old_choices: Choice::list(
+            &[("", "全部"), ("true", "老旧小区"), ("false", "非老旧小区")],
+            &q.old,
         ),
         prev,
         next,
