@@ -1308,5 +1308,37 @@ async fn satisfaction_ranking_and_the_bottom_three_flag(backend: Backend) {
         (jinniu["percent"].as_str(), jinniu["rank"].as_u64()),
         (Some("75%"), Some(3))
     );
+
+    // The district official's dashboard shows the same street ranking with the flags: 锦官驿
+    // and 锦华路 bottom three twice (to be notified), 春熙路 bottom three this quarter only,
+    // 东湖 neither.
+    let token = w
+        .app
+        .token(Role::DistrictOfficial, Scope::District("510104".into()));
+    let page = reqwest::Client::new()
+        .get(format!("{}/official/coverage?period={q3}", w.app.web_url))
+        .header("cookie", format!("wuye_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let row_of = |street: &str| -> String {
+        page.split("<tr")
+            .find(|r| r.contains(&format!("<td>{street}")))
+            .unwrap_or_else(|| panic!("no row for {street}: {page}"))
+            .to_string()
+    };
+    for flagged in ["锦官驿街道", "锦华路街道"] {
+        assert!(row_of(flagged).contains("连续两次排名后三位"), "{flagged}");
+    }
+    let once = row_of("春熙路街道");
+    assert!(
+        once.contains("本期后三位") && !once.contains("连续两次"),
+        "{once}"
+    );
+    let clear = row_of("东湖街道");
+    assert!(!clear.contains("后三位"), "{clear}");
+    assert!(page.contains("<svg"), "the ranking chart");
     w.stop().await;
 }
