@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod pages;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,70 +1,17 @@
 //! Association pages: review queue, a firm's full record, roster actions with reasons.
 
 use fantoccini::Locator;
-use reqwest::header::{COOKIE, LOCATION};
-use reqwest::redirect::Policy;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use shared::auth::{Role, Scope};
 use wuye_e2e::browser::Browser;
 use wuye_e2e::fixtures::{credit_code, firm_body};
+use wuye_e2e::pages::{CSRF, get, post};
 use wuye_e2e::{Backend, TestApp, both_backends, spawn_app};
 
 both_backends!(
     association_pages_refuse_other_roles_and_keep_refused_forms,
     a_firm_applies_and_the_association_recommends_it_in_a_browser,
 );
-
-/// A double-submit CSRF token (any value of 32+ characters the browser holds).
-const CSRF: &str = "0123456789abcdef0123456789abcdef-assoc";
-
-/// A client that does not follow redirects.
-fn client() -> Client {
-    Client::builder().redirect(Policy::none()).build().unwrap()
-}
-
-/// The cookies of a browser signed in with `token` (none: anonymous).
-fn cookies(token: Option<&str>) -> String {
-    match token {
-        Some(t) => format!("wuye_csrf={CSRF}; wuye_session={t}"),
-        None => format!("wuye_csrf={CSRF}"),
-    }
-}
-
-async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
-    let res = client()
-        .get(format!("{}{path}", app.web_url))
-        .header(COOKIE, cookies(token))
-        .send()
-        .await
-        .unwrap();
-    let location = res
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (res.status(), location, res.text().await.unwrap())
-}
-
-async fn post(
-    app: &TestApp,
-    path: &str,
-    token: Option<&str>,
-    form: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let res = client()
-        .post(format!("{}{path}", app.web_url))
-        .header(COOKIE, cookies(token))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let location = res
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (res.status(), location, res.text().await.unwrap())
-}
 
 async fn apply(app: &TestApp, name: &str, n: u32) -> String {
     let a = app

@@ -3,14 +3,13 @@
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use reqwest::header::{COOKIE, LOCATION};
-use reqwest::redirect::Policy;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use shared::auth::{Role, Scope};
 use shared::db::now_ms;
 use wuye_e2e::browser::Browser;
 use wuye_e2e::fixtures::{compound_body, firm_body};
+use wuye_e2e::pages::{CSRF, get, post};
 use wuye_e2e::{Backend, TestApp, both_backends, spawn_app};
 
 use super::tender::{JINGUANYI, from_now, tender_body};
@@ -19,8 +18,6 @@ both_backends!(
     firm_pages_show_only_the_firms_own_bid,
     two_firms_bid_replace_and_withdraw_in_a_browser,
 );
-
-const CSRF: &str = "0123456789abcdef0123456789abcdef-firm";
 
 /// Two recommended firms with accounts, a compound near them and an open tender there,
 /// indexed by matching.
@@ -132,53 +129,6 @@ async fn setup(backend: Backend, bid_window_ms: i64) -> Setup {
         compound,
         deadline_ms,
     }
-}
-
-fn client() -> Client {
-    Client::builder().redirect(Policy::none()).build().unwrap()
-}
-
-fn cookies(token: Option<&str>) -> String {
-    match token {
-        Some(t) => format!("wuye_csrf={CSRF}; wuye_session={t}"),
-        None => format!("wuye_csrf={CSRF}"),
-    }
-}
-
-async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
-    let res = client()
-        .get(format!("{}{path}", app.web_url))
-        .header(COOKIE, cookies(token))
-        .send()
-        .await
-        .unwrap();
-    let location = res
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (res.status(), location, res.text().await.unwrap())
-}
-
-async fn post(
-    app: &TestApp,
-    path: &str,
-    token: Option<&str>,
-    form: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let res = client()
-        .post(format!("{}{path}", app.web_url))
-        .header(COOKIE, cookies(token))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let location = res
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (res.status(), location, res.text().await.unwrap())
 }
 
 async fn firm_pages_show_only_the_firms_own_bid(backend: Backend) {

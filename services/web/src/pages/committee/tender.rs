@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Created;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
@@ -330,11 +331,6 @@ pub async fn new_form(session: Session, Extension(csrf): Extension<CsrfToken>) -
         errors: FormErrors::none(),
     }
     .into_response()
-}
-
-#[derive(Deserialize)]
-struct Created {
-    id: String,
 }
 
 pub async fn create(
