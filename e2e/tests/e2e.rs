@@ -9,6 +9,7 @@ mod e2e {
     pub mod feed;
     pub mod firms;
     pub mod foundation;
+    pub mod hostile_uploads;
     pub mod matching;
     pub mod ocds;
     pub mod pages_association;

@@ -11,8 +11,8 @@
 //! **Import.** Every row is checked by the same [`validate`](super::validate) as the API,
 //! plus: its street must be in the importer's [`Reach`]; an existing compound with the
 //! same code must be in reach too; a code may appear only once in a file (every row with
-//! a repeated code is refused, since the file does not say which one is right). Each
-//! error names the row as the spreadsheet shows it (`line`, the header row being line 1
+//! a repeated code is refused, since the file does not say which one is right; the code
+//! is one error, at its first line, with the count). Each error names the row as the spreadsheet shows it (`line`, the header row being line 1
 //! when it is the first row), the column, the API field, the cell's value and a Chinese
 //! reason. Then, by [`ImportMode`]: `dry_run` writes nothing and says what an import
 //! would do; `strict` imports nothing unless every row is valid; `good_rows` imports the
@@ -21,9 +21,18 @@
 //! importing the same file twice changes nothing and emits no feed change). All writes
 //! of one import are one transaction.
 //!
+//! **Limits.** A file is hostile until read: the reader bounds what a file may make it do
+//! before doing it ([`MAX_SHEET_ROWS`], [`MAX_COLUMNS`], [`MAX_SHEET_BYTES`], and for an
+//! XLSX archive the part count and inflated sizes of [`archive`]), and refuses a file over
+//! a limit with a 413 `ledger_file_too_large` that names the limit. Sheets are read cell
+//! by cell, keeping only non-blank cells, so a sheet's declared dimension costs nothing.
+//! A report lists at most [`MAX_LISTED_ERRORS`] errors and counts the rest.
+//!
 //! **Export** writes the same columns and values, so an exported file imports unchanged.
+//! CSV text cells that a spreadsheet would run as a formula get a leading `'`, which the
+//! import takes off.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 
 use anyhow::Context;
@@ -39,11 +48,37 @@ use utoipa::ToSchema;
 use super::input::{CompoundInput, FacilitiesInput, LocationInput, validate};
 use super::{Compound, CompoundFacts, Reach, TOPIC, store};
 
+pub mod archive;
+
 /// The MIME type of an XLSX workbook.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// At most this many data rows per file.
 pub const MAX_ROWS: usize = 20_000;
+
+// Limits on what a file may make the reader do. Each is checked while reading, before the
+// work or memory it bounds is spent, and a file over one is refused (413
+// `ledger_file_too_large`) with a Chinese message that names the limit.
+
+/// The last spreadsheet row a cell may be in (room for titles, notes and blank rows
+/// around [`MAX_ROWS`] data rows); CSV lines count the same way.
+pub const MAX_SHEET_ROWS: u32 = 25_000;
+
+/// The last column a non-blank cell may be in (the ledger has 23; the rest is room for
+/// notes columns, which are ignored).
+pub const MAX_COLUMNS: usize = 100;
+
+/// Memory the cells read from one sheet may take (their text plus a slot per cell).
+pub const MAX_SHEET_BYTES: usize = 64 * MIB;
+
+/// At most this many errors are listed in a report; the rest are counted
+/// ([`ImportReport::errors_total`]) and summed up in [`ImportReport::errors_not_listed`].
+pub const MAX_LISTED_ERRORS: usize = 200;
+
+/// A cell's text in an error (`value`, `message`) is cut to this many characters.
+pub const MAX_ERROR_TEXT_CHARS: usize = 200;
+
+const MIB: usize = 1024 * 1024;
 
 /// A ledger file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -131,8 +166,15 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// Header columns that are not ledger columns and were ignored.
     pub ignored_columns: Vec<String>,
-    /// Every error, by line then column.
+    /// The first [`MAX_LISTED_ERRORS`] errors, by line then column. A code repeated in
+    /// the file is one error, at its first line, with the count.
     pub errors: Vec<RowError>,
+    /// Every error found, listed or not.
+    pub errors_total: usize,
+    /// When not every error is listed, what was left out, in Chinese
+    /// (“另有 M 个错误未列出……”).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors_not_listed: Option<String>,
 }
 
 /// A ledger column: its Chinese header and the API field it fills.
@@ -232,6 +274,65 @@ impl SheetRow {
     }
 }
 
+/// Collects the non-blank cells of one sheet within [`MAX_SHEET_ROWS`], [`MAX_COLUMNS`]
+/// and [`MAX_SHEET_BYTES`], whatever order they come in, without allocating for the
+/// blank cells around them (a sheet declaring `A1:XFD1048576` costs what its cells do).
+#[derive(Debug, Default)]
+struct SheetBuilder {
+    /// By 0-based row index.
+    rows: BTreeMap<u32, Vec<String>>,
+    bytes: usize,
+}
+
+impl SheetBuilder {
+    /// Puts a cell at a 0-based position; a blank cell is skipped wherever it is.
+    fn put(&mut self, row: u32, col: usize, text: String) -> Result<(), Problem> {
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        if row >= MAX_SHEET_ROWS {
+            return Err(too_large(format!(
+                "工作表超过 {MAX_SHEET_ROWS} 行（第 {} 行有内容），请删除多余的行或分批导入",
+                u64::from(row) + 1
+            )));
+        }
+        if col >= MAX_COLUMNS {
+            return Err(too_large(format!(
+                "工作表超过 {MAX_COLUMNS} 列（第 {} 行第 {} 列有内容），请删除多余的列",
+                u64::from(row) + 1,
+                col + 1
+            )));
+        }
+        let cells = self.rows.entry(row).or_default();
+        if cells.len() <= col {
+            self.bytes += (col + 1 - cells.len()) * std::mem::size_of::<String>();
+            cells.resize(col + 1, String::new());
+        }
+        self.bytes += text.len();
+        if self.bytes > MAX_SHEET_BYTES {
+            return Err(too_large(format!(
+                "工作表内容超过 {} MB，请分批导入",
+                MAX_SHEET_BYTES / MIB
+            )));
+        }
+        cells[col] = text;
+        Ok(())
+    }
+
+    fn finish(self) -> Sheet {
+        let rows = self
+            .rows
+            .into_iter()
+            .map(|(row, cells)| SheetRow {
+                line: row + 1,
+                cells,
+            })
+            .filter(|r| !r.is_blank())
+            .collect();
+        Sheet { rows }
+    }
+}
+
 /// A file-level problem (unreadable file, no header, missing columns): 422.
 fn file_problem(detail: impl Into<String>, errors: Vec<FieldError>) -> Problem {
     Problem::new(
@@ -249,6 +350,18 @@ fn file_error(message: impl Into<String>) -> Problem {
         message.clone(),
         vec![FieldError::new("file", "invalid_ledger_file", message)],
     )
+}
+
+/// A file over one of the reader's limits: 413, the message naming the limit.
+fn too_large(message: impl Into<String>) -> Problem {
+    let message = message.into();
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "ledger_file_too_large",
+        "台账文件超出导入限制",
+    )
+    .with_detail(message.clone())
+    .with_errors(vec![FieldError::new("file", "ledger_file_too_large", message)])
 }
 
 /// Decodes CSV bytes: UTF-8 (a BOM is dropped), else GB18030 (which includes GBK).
@@ -279,38 +392,43 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, Problem> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let starts = row_starts(&text);
-    let mut sheet = Sheet::default();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            file_error(format!("CSV 格式错误（约第 {line} 行）：{e}"))
-        })?;
+    let mut sheet = SheetBuilder::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Err(file_error(format!("CSV 格式错误（约第 {line} 行）：{e}")));
+            }
+        }
         // The reader places a record after blank lines at the first of them; skip them.
         let mut byte = record.position().map_or(0, |p| p.byte()) as usize;
         while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
             byte += 1;
         }
-        let line = u32::try_from(starts.partition_point(|&s| s <= byte)).unwrap_or(u32::MAX);
-        let row = SheetRow {
-            line,
-            cells: record.iter().map(str::to_string).collect(),
-        };
-        if !row.is_blank() {
-            sheet.rows.push(row);
+        // 0-based; past the last counted start it is MAX_SHEET_ROWS or more.
+        let row = u32::try_from(starts.partition_point(|&s| s <= byte))
+            .unwrap_or(u32::MAX)
+            .saturating_sub(1);
+        for (col, cell) in record.iter().enumerate() {
+            sheet.put(row, col, cell.to_string())?;
         }
     }
-    Ok(sheet)
+    Ok(sheet.finish())
 }
 
 /// The byte offsets where the rows of a CSV text begin, as a spreadsheet counts rows:
 /// blank lines are rows, line breaks inside a quoted cell are not (RFC 4180 quoting).
 /// (The CSV reader's own line count skips blank lines in some cases, so it is not used.)
+/// Counts at most one row past [`MAX_SHEET_ROWS`]: a cell beyond is refused anyway.
 fn row_starts(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
     let mut starts = vec![0];
     let (mut quoted, mut field_start) = (false, true);
     let mut i = 0;
-    while i < b.len() {
+    while i < b.len() && starts.len() <= MAX_SHEET_ROWS as usize {
         let ch = b[i];
         if quoted {
             if ch == b'"' {
@@ -376,28 +494,37 @@ fn number_text(f: f64) -> String {
     }
 }
 
+fn unreadable_workbook(e: impl std::fmt::Display) -> Problem {
+    file_error(format!(
+        "无法读取 Excel 工作簿（须是 .xlsx 格式；.xls 请先另存为 .xlsx）：{e}"
+    ))
+}
+
+/// Reads the first sheet with a 小区编码 header (else the first sheet). The archive is
+/// checked first ([`archive::check`]: part count, declared and inflated sizes); the
+/// sheets are read cell by cell, never as a dense range.
 fn read_xlsx(bytes: Bytes) -> Result<Sheet, Problem> {
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-        file_error(format!(
-            "无法读取 Excel 工作簿（须是 .xlsx 格式；.xls 请先另存为 .xlsx）：{e}"
-        ))
-    })?;
+    archive::check(&bytes)?;
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable_workbook)?;
     let mut first: Option<Sheet> = None;
     for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| file_error(format!("无法读取工作表“{name}”：{e}")))?;
-        let start_row = range.start().map(|(r, _)| r).unwrap_or(0);
-        let mut sheet = Sheet::default();
-        for (i, cells) in range.rows().enumerate() {
-            let row = SheetRow {
-                line: start_row + i as u32 + 1,
-                cells: cells.iter().map(xlsx_text).collect(),
-            };
-            if !row.is_blank() {
-                sheet.rows.push(row);
-            }
+        let mut cells = match book.worksheet_cells_reader(&name) {
+            Ok(cells) => cells,
+            // A chart sheet or the like: no cells.
+            Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+            Err(e) => return Err(file_error(format!("无法读取工作表“{name}”：{e}"))),
+        };
+        let mut sheet = SheetBuilder::default();
+        while let Some(cell) = cells
+            .next_cell()
+            .map_err(|e| file_error(format!("无法读取工作表“{name}”：{e}")))?
+        {
+            let (row, col) = cell.get_position();
+            let text = xlsx_text(&Data::from(cell.get_value().clone()));
+            sheet.put(row, col as usize, text)?;
         }
+        let sheet = sheet.finish();
         if header_index(&sheet).is_some() {
             return Ok(sheet);
         }
@@ -448,7 +575,7 @@ fn layout(header: &SheetRow) -> Result<Layout, Problem> {
                 format!("第 {} 行表头中“{name}”列出现了不止一次", header.line),
             )),
             Some(k) => index[k] = Some(i),
-            None => ignored.push(name.to_string()),
+            None => ignored.push(clip(name, MAX_ERROR_TEXT_CHARS)),
         }
     }
     for (k, column) in COLUMNS.iter().enumerate() {
@@ -484,13 +611,42 @@ impl<'a> RowCells<'a> {
         let mut cells = [""; COLUMNS.len()];
         for (k, idx) in layout.index.iter().enumerate() {
             if let Some(i) = idx {
-                cells[k] = row.cells.get(*i).map(|s| s.trim()).unwrap_or("");
+                cells[k] = row.cells.get(*i).map_or("", |s| unescape_cell(s.trim()));
             }
         }
         Self {
             line: row.line,
             cells,
         }
+    }
+}
+
+/// The characters that make a spreadsheet read a cell as a formula when they begin it.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as exported to CSV: one that a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`, `+1`, `@SUM(…)`) gets a leading `'`, so it shows as the text it is.
+fn escape_cell(s: String) -> String {
+    if s.starts_with(FORMULA_STARTS) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
+/// The inverse of [`escape_cell`] on import, so an exported file imports unchanged.
+fn unescape_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => s,
+    }
+}
+
+/// At most `chars` characters of `s`, with `…` when cut.
+fn clip(s: &str, chars: usize) -> String {
+    match s.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
     }
 }
 
@@ -737,7 +893,7 @@ fn check_file(
     let layout = layout(&sheet.rows[header])?;
     let data = &sheet.rows[header + 1..];
     if data.len() > MAX_ROWS {
-        return Err(file_error(format!(
+        return Err(too_large(format!(
             "文件有 {} 行数据，一次最多导入 {MAX_ROWS} 行，请分批导入",
             data.len()
         )));
@@ -749,28 +905,40 @@ fn check_file(
     Ok((rows, layout.ignored))
 }
 
-/// Refuses every row whose code appears more than once in the file.
+/// Refuses every row whose code appears more than once in the file, reporting each such
+/// code once, at its first line, with how often it appears (one pass over the rows, and
+/// one error per code however many rows repeat it).
 fn refuse_duplicate_codes(rows: &mut [CheckedRow]) {
-    let mut lines: HashMap<String, Vec<u32>> = HashMap::new();
-    for r in rows.iter().filter(|r| !r.code.is_empty()) {
-        lines.entry(r.code.clone()).or_default().push(r.line);
+    // For each code: the index of its first row, and its count.
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if !r.code.is_empty() {
+            seen.entry(r.code.as_str()).or_insert((i, 0)).1 += 1;
+        }
     }
-    for r in rows.iter_mut() {
-        if let Some(ls) = lines.get(&r.code).filter(|ls| ls.len() > 1) {
-            let list = ls
-                .iter()
-                .map(|l| l.to_string())
-                .collect::<Vec<_>>()
-                .join("、");
+    let repeated: HashMap<String, (usize, usize)> = seen
+        .into_iter()
+        .filter(|(_, (_, count))| *count > 1)
+        .map(|(code, at)| (code.to_string(), at))
+        .collect();
+    for (i, r) in rows.iter_mut().enumerate() {
+        let Some(&(first, count)) = repeated.get(&r.code) else {
+            continue;
+        };
+        r.facts = None;
+        if i == first {
             r.errors.push(RowError {
                 line: r.line,
                 column: COLUMNS[c::CODE].header.into(),
                 field: COLUMNS[c::CODE].field.into(),
                 value: r.code.clone(),
                 code: "duplicate_code".into(),
-                message: format!("小区编码 {} 在文件中重复出现（第 {list} 行）", r.code),
+                message: format!(
+                    "小区编码 {} 在文件中出现了 {count} 次（首次在第 {} 行），这些行都未导入",
+                    clip(&r.code, 40),
+                    r.line
+                ),
             });
-            r.facts = None;
         }
     }
 }
@@ -908,6 +1076,7 @@ pub async fn import(
 
     let mut errors: Vec<RowError> = rows.iter_mut().flat_map(|r| r.errors.drain(..)).collect();
     errors.sort_by_key(|e| (e.line, column_order(&e.column)));
+    let (errors, errors_total, errors_not_listed) = listed(errors);
     let rows_total = rows.len();
     let rows_valid = rows.iter().filter(|r| r.facts.is_some()).count();
     let (created, updated, unchanged) = if refused {
@@ -928,9 +1097,33 @@ pub async fn import(
             unchanged,
             ignored_columns,
             errors,
+            errors_total,
+            errors_not_listed,
         },
         refused,
     })
+}
+
+/// The errors a report lists (the first [`MAX_LISTED_ERRORS`], their cell text cut to
+/// [`MAX_ERROR_TEXT_CHARS`]), how many there are, and what was left out.
+fn listed(mut errors: Vec<RowError>) -> (Vec<RowError>, usize, Option<String>) {
+    let total = errors.len();
+    let note = (total > MAX_LISTED_ERRORS).then(|| {
+        let mut lines: Vec<u32> = errors[MAX_LISTED_ERRORS..].iter().map(|e| e.line).collect();
+        let (from, to) = (lines[0], lines[lines.len() - 1]);
+        lines.dedup();
+        format!(
+            "共 {total} 个错误，只列出前 {MAX_LISTED_ERRORS} 个；另有 {} 个错误未列出（涉及 {} 行，第 {from} 至 {to} 行）",
+            total - MAX_LISTED_ERRORS,
+            lines.len(),
+        )
+    });
+    errors.truncate(MAX_LISTED_ERRORS);
+    for e in &mut errors {
+        e.value = clip(&e.value, MAX_ERROR_TEXT_CHARS);
+        e.message = clip(&e.message, MAX_ERROR_TEXT_CHARS);
+    }
+    (errors, total, note)
 }
 
 fn column_order(column: &str) -> usize {
@@ -982,7 +1175,8 @@ fn export_row(c: &Compound) -> [Cell; COLUMNS.len()] {
 }
 
 /// The ledger as CSV: UTF-8 with a BOM (so Excel shows the Chinese), the header row, one
-/// row per compound.
+/// row per compound. A text cell that a spreadsheet would take for a formula is escaped
+/// with a leading `'` ([`escape_cell`]; the import takes it off again).
 pub fn export_csv(compounds: &[Compound]) -> anyhow::Result<Vec<u8>> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
@@ -990,7 +1184,7 @@ pub fn export_csv(compounds: &[Compound]) -> anyhow::Result<Vec<u8>> {
         w.write_record(COLUMNS.iter().map(|c| c.header))?;
         for compound in compounds {
             let row = export_row(compound).map(|cell| match cell {
-                Cell::Text(s) => s,
+                Cell::Text(s) => escape_cell(s),
                 Cell::Int(i) => i.to_string(),
                 Cell::Float(f) => format!("{f}"),
                 Cell::Date(d) => d
@@ -1156,8 +1350,9 @@ mod tests {
         assert!(rows[1].facts.is_some());
         assert_eq!(
             rows[0].errors[0].message,
-            "小区编码 D1 在文件中重复出现（第 2、4 行）"
+            "小区编码 D1 在文件中出现了 2 次（首次在第 2 行），这些行都未导入"
         );
+        assert!(rows[2].errors.is_empty(), "each repeated code is reported once");
     }
 
     #[test]
@@ -1179,5 +1374,401 @@ mod tests {
             LedgerFormat::from_content_type(XLSX_MIME),
             Some(LedgerFormat::Xlsx)
         );
+    }
+
+    // ----- hostile files -----
+
+    /// A workbook with the given cells (row, column, text), as rust_xlsxwriter writes it.
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, c, text) in cells {
+            sheet.write_string(*r, *c, *text).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    /// `xlsx` with its part `name` replaced by what `write` writes (stored or deflated).
+    fn replace_part(
+        xlsx: &[u8],
+        name: &str,
+        deflate: bool,
+        write: impl FnOnce(&mut dyn std::io::Write),
+    ) -> Vec<u8> {
+        use std::io::{Read, Write};
+        use zip::write::SimpleFileOptions;
+        let mut from = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+        let mut to = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let method = if deflate {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .large_file(true);
+        let mut write = Some(write);
+        for i in 0..from.len() {
+            let mut part = from.by_index(i).unwrap();
+            let part_name = part.name().unwrap().to_string();
+            to.start_file(part_name.as_str(), options).unwrap();
+            if part_name == name {
+                (write.take().unwrap())(&mut to);
+            } else {
+                let mut bytes = Vec::new();
+                part.read_to_end(&mut bytes).unwrap();
+                to.write_all(&bytes).unwrap();
+            }
+        }
+        assert!(write.is_none(), "no part {name}");
+        to.finish().unwrap().into_inner()
+    }
+
+    const SHEET: &str = "xl/worksheets/sheet1.xml";
+
+    fn check_xlsx(bytes: Vec<u8>) -> Result<(Vec<CheckedRow>, Vec<String>), Problem> {
+        check_file(LedgerFormat::Xlsx, Bytes::from(bytes))
+    }
+
+    fn refused_as_too_large(result: Result<(Vec<CheckedRow>, Vec<String>), Problem>) -> String {
+        let problem = result.expect_err("refused");
+        assert_eq!(problem.status, 413, "{problem:?}");
+        assert_eq!(problem.code, "ledger_file_too_large");
+        problem.detail.unwrap()
+    }
+
+    #[test]
+    fn a_workbook_with_one_cell_at_xfd1048576_is_refused_without_densifying() {
+        // The declared dimension is A1:XFD1048576: a dense read is 17 billion cells.
+        let started = std::time::Instant::now();
+        let bytes = workbook(&[(0, 0, "小区编码"), (1_048_575, 16_383, "x")]);
+        let detail = refused_as_too_large(check_xlsx(bytes));
+        assert!(detail.contains("超过 25000 行"), "{detail}");
+        // Far to the right only: the column cap.
+        let bytes = workbook(&[(0, 0, "小区编码"), (1, 16_383, "x")]);
+        let detail = refused_as_too_large(check_xlsx(bytes));
+        assert!(detail.contains("超过 100 列"), "{detail}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_same_cells_inside_the_limits_still_read() {
+        let header: Vec<&str> = HEADER.split(',').collect();
+        let row: Vec<String> = good_row("X1").split(',').map(str::to_string).collect();
+        let mut cells: Vec<(u32, u16, &str)> = Vec::new();
+        for (k, h) in header.iter().enumerate() {
+            cells.push((2, k as u16, h));
+        }
+        for (k, v) in row.iter().enumerate() {
+            cells.push((24_000, k as u16, v));
+        }
+        cells.push((24_000, 99, "备注在第 100 列"));
+        let (rows, _) = check_xlsx(workbook(&cells)).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 24_001);
+        assert!(rows[0].errors.is_empty(), "{:?}", rows[0].errors);
+    }
+
+    /// A sheet part whose sheetData is `spaces` bytes of whitespace.
+    fn whitespace_sheet(out: &mut dyn std::io::Write, spaces: u64) {
+        out.write_all(
+            br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+        )
+        .unwrap();
+        let chunk = vec![b' '; 1 << 20];
+        let mut left = spaces;
+        while left > 0 {
+            let n = left.min(chunk.len() as u64) as usize;
+            out.write_all(&chunk[..n]).unwrap();
+            left -= n as u64;
+        }
+        out.write_all(b"</sheetData></worksheet>").unwrap();
+    }
+
+    #[test]
+    fn a_part_that_inflates_past_the_limit_is_refused_by_its_declared_size() {
+        let base = workbook(&[(0, 0, "小区编码")]);
+        let bomb = replace_part(&base, SHEET, true, |out| {
+            whitespace_sheet(out, archive::MAX_PART_BYTES + 1)
+        });
+        assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+        let started = std::time::Instant::now();
+        let detail = refused_as_too_large(check_xlsx(bomb));
+        assert!(detail.contains("解压后超过 64 MB"), "{detail}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    /// Sets the uncompressed size that the zip headers (local and central) declare for
+    /// `name`, as a crafted archive would.
+    fn understate_size(zip_bytes: &mut [u8], name: &str, size: u32) {
+        let name = name.as_bytes();
+        let mut patched = 0;
+        for i in 0..zip_bytes.len().saturating_sub(46) {
+            let sig = &zip_bytes[i..i + 4];
+            let (size_at, name_len_at, name_at) = match sig {
+                b"PK\x03\x04" => (i + 22, i + 26, i + 30),
+                b"PK\x01\x02" => (i + 24, i + 28, i + 46),
+                _ => continue,
+            };
+            let len = u16::from_le_bytes([zip_bytes[name_len_at], zip_bytes[name_len_at + 1]]);
+            if zip_bytes.get(name_at..name_at + len as usize) == Some(name) {
+                zip_bytes[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+                patched += 1;
+            }
+        }
+        assert_eq!(patched, 2, "local and central header of {name:?}");
+    }
+
+    #[test]
+    fn a_part_that_inflates_past_its_declared_size_is_refused_too() {
+        let base = workbook(&[(0, 0, "小区编码")]);
+        // Not a zip64 entry, so that the 32-bit size fields are the ones read.
+        let mut bomb = {
+            use std::io::{Read, Write};
+            let mut from = zip::ZipArchive::new(Cursor::new(&base[..])).unwrap();
+            let mut to = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            for i in 0..from.len() {
+                let mut part = from.by_index(i).unwrap();
+                let name = part.name().unwrap().to_string();
+                to.start_file(name.as_str(), options).unwrap();
+                if name == SHEET {
+                    whitespace_sheet(&mut to, archive::MAX_PART_BYTES + (8 << 20));
+                } else {
+                    let mut bytes = Vec::new();
+                    part.read_to_end(&mut bytes).unwrap();
+                    to.write_all(&bytes).unwrap();
+                }
+            }
+            to.finish().unwrap().into_inner()
+        };
+        understate_size(&mut bomb, SHEET, 1000);
+        let started = std::time::Instant::now();
+        let problem = check_xlsx(bomb).expect_err("refused");
+        assert!(
+            [413, 422].contains(&problem.status),
+            "{problem:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn shared_strings_cannot_multiply_past_the_sheet_budget() {
+        // One 40 KB string in 2,000 cells: a 100 KB file, 80 MB of cell text.
+        let long = "长".repeat(40_000 / 3);
+        let mut cells: Vec<(u32, u16, &str)> = vec![(0, 0, "小区编码")];
+        for r in 1..=2_000 {
+            cells.push((r, 1, long.as_str()));
+        }
+        let bytes = workbook(&cells);
+        assert!(bytes.len() < 1 << 20, "{} bytes", bytes.len());
+        let detail = refused_as_too_large(check_xlsx(bytes));
+        assert!(detail.contains("超过 64 MB"), "{detail}");
+    }
+
+    #[test]
+    fn csv_rows_and_columns_are_capped() {
+        let far = format!("{HEADER}\n{}x\n", "\n".repeat(MAX_SHEET_ROWS as usize));
+        let detail = refused_as_too_large(check(&far));
+        assert!(detail.contains("超过 25000 行"), "{detail}");
+        let wide = format!("{HEADER}\n{}x\n", ",".repeat(MAX_COLUMNS));
+        let detail = refused_as_too_large(check(&wide));
+        assert!(detail.contains("超过 100 列"), "{detail}");
+        // Trailing empty cells (as Excel writes for a formatted column) are no content.
+        let trailing = format!("{HEADER}{}\n{}{}\n", ",".repeat(500), good_row("T1"), ",".repeat(500));
+        let (rows, _) = check(&trailing).unwrap();
+        assert!(rows[0].errors.is_empty(), "{:?}", rows[0].errors);
+        // Blank lines are rows too, but only the cells in them count.
+        let (rows, _) = check(&format!("{HEADER}\n{}{}\n", "\n".repeat(20_000), good_row("T2"))).unwrap();
+        assert_eq!(rows[0].line, 20_002);
+    }
+
+    #[test]
+    fn thousands_of_repeated_codes_are_one_error_and_linear_work() {
+        let mut text = format!("{HEADER}\n");
+        for _ in 0..8_000 {
+            text.push_str(&good_row("SAME"));
+            text.push('\n');
+        }
+        let started = std::time::Instant::now();
+        let (mut rows, _) = check(&text).unwrap();
+        refuse_duplicate_codes(&mut rows);
+        assert!(rows.iter().all(|r| r.facts.is_none()));
+        let errors: Vec<&RowError> = rows.iter().flat_map(|r| &r.errors).collect();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].message,
+            "小区编码 SAME 在文件中出现了 8000 次（首次在第 2 行），这些行都未导入"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_report_lists_the_first_errors_and_sums_up_the_rest() {
+        let error = |line: u32| RowError {
+            line,
+            column: "户数".into(),
+            field: "households".into(),
+            value: "多".repeat(5_000),
+            code: "not_an_integer".into(),
+            message: "户数应为整数".into(),
+        };
+        let errors: Vec<RowError> = (2..2 + 500).flat_map(|l| [error(l), error(l)]).collect();
+        let (listed, total, note) = listed(errors);
+        assert_eq!(listed.len(), MAX_LISTED_ERRORS);
+        assert_eq!(total, 1_000);
+        assert_eq!(
+            note.as_deref(),
+            Some("共 1000 个错误，只列出前 200 个；另有 800 个错误未列出（涉及 400 行，第 102 至 501 行）")
+        );
+        assert!(listed.iter().all(|e| e.value.chars().count() == MAX_ERROR_TEXT_CHARS + 1));
+        let (listed, total, note) = listed_of(3);
+        assert_eq!((listed, total, note), (3, 3, None));
+    }
+
+    fn listed_of(n: u32) -> (usize, usize, Option<String>) {
+        let errors = (0..n)
+            .map(|line| RowError {
+                line,
+                column: String::new(),
+                field: String::new(),
+                value: String::new(),
+                code: String::new(),
+                message: String::new(),
+            })
+            .collect();
+        let (listed, total, note) = listed(errors);
+        (listed.len(), total, note)
+    }
+
+    #[test]
+    fn csv_export_escapes_cells_a_spreadsheet_would_run_and_imports_them_back() {
+        let hostile = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"];
+        for (i, name) in hostile.iter().enumerate() {
+            let text = format!(
+                "{HEADER}\n{}\n",
+                good_row(&format!("F{i}"))
+                    .replace("锦官驿小区", &format!("\"{}\"", name.replace('"', "\"\"")))
+            );
+            let (rows, _) = check(&text).unwrap();
+            let Some(facts) = rows[0].facts.clone() else {
+                // A name the validation refuses is never stored, so never exported.
+                continue;
+            };
+            let compound = Compound::new(facts);
+            let exported = String::from_utf8(export_csv(std::slice::from_ref(&compound)).unwrap()).unwrap();
+            let mut reader = csv::ReaderBuilder::new().from_reader(exported.as_bytes());
+            let record = reader.records().next().unwrap().unwrap();
+            let name_cell = &record[1];
+            assert!(name_cell.starts_with('\''), "{name:?} exported as {name_cell:?}");
+            assert_eq!(&name_cell[1..], compound.facts.name);
+            let (back, _) = check(&exported).unwrap();
+            assert_eq!(back[0].facts.as_ref().unwrap(), &compound.facts, "round trip of {name:?}");
+        }
+        // A name that only contains such a character is left alone.
+        assert_eq!(escape_cell("锦官驿=小区".into()), "锦官驿=小区");
+        assert_eq!(unescape_cell("'锦官驿"), "'锦官驿");
+    }
+
+    mod arbitrary_input {
+        use super::*;
+        use proptest::prelude::*;
+        use std::io::Write;
+        use std::time::{Duration, Instant};
+
+        /// A reader's answer to any input: rows, or a 413/422 problem; never a panic, and
+        /// quickly.
+        fn bounded(format: LedgerFormat, bytes: Vec<u8>) -> Result<(), TestCaseError> {
+            let started = Instant::now();
+            match check_file(format, Bytes::from(bytes)) {
+                Ok((mut rows, ignored)) => {
+                    prop_assert!(rows.len() <= MAX_ROWS);
+                    prop_assert!(ignored.len() <= MAX_COLUMNS);
+                    refuse_duplicate_codes(&mut rows);
+                    let errors: Vec<RowError> = rows.into_iter().flat_map(|r| r.errors).collect();
+                    let (listed, _, _) = listed(errors);
+                    prop_assert!(listed.len() <= MAX_LISTED_ERRORS);
+                }
+                Err(problem) => prop_assert!([413, 422].contains(&problem.status), "{problem:?}"),
+            }
+            prop_assert!(started.elapsed() < Duration::from_secs(2));
+            Ok(())
+        }
+
+        fn csv_like() -> impl Strategy<Value = String> {
+            // Header plus rows of the characters that matter to a CSV reader.
+            proptest::collection::vec("[A-Z0-9,\"\r\n 是否=\\-'\t]{0,60}", 0..40)
+                .prop_map(|rows| format!("{HEADER}\n{}", rows.join("\n")))
+        }
+
+        /// A worksheet of arbitrary rows and cells (positions, types, values), written
+        /// into a well-formed archive so that calamine parses it.
+        fn sheet_xml() -> impl Strategy<Value = String> {
+            let cell = (
+                0u32..2_000_000,
+                0u32..20_000,
+                prop_oneof![Just(""), Just("s"), Just("n"), Just("b"), Just("str"), Just("e"), Just("d"), Just("x")],
+                "[0-9a-z.<>&;# -]{0,12}",
+            );
+            (proptest::collection::vec(cell, 0..30), "[A-Z]{1,3}[0-9]{1,7}(:[A-Z]{1,3}[0-9]{1,7})?")
+                .prop_map(|(cells, dim)| {
+                    let mut xml = format!(
+                        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dim}"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>小区编码</t></is></c></row>"#
+                    );
+                    for (row, col, t, v) in cells {
+                        let mut name = String::new();
+                        let mut c = col + 1;
+                        while c > 0 {
+                            name.insert(0, char::from(b'A' + ((c - 1) % 26) as u8));
+                            c = (c - 1) / 26;
+                        }
+                        xml.push_str(&format!(r#"<row r="{}"><c r="{name}{}" t="{t}"><v>{v}</v></c></row>"#, row + 1, row + 1));
+                    }
+                    xml.push_str("</sheetData></worksheet>");
+                    xml
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+            #[test]
+            fn the_csv_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+                bounded(LedgerFormat::Csv, bytes)?;
+            }
+
+            #[test]
+            fn the_csv_reader_takes_any_csv_like_text(text in csv_like()) {
+                bounded(LedgerFormat::Csv, text.into_bytes())?;
+            }
+
+            #[test]
+            fn the_xlsx_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+                bounded(LedgerFormat::Xlsx, bytes)?;
+            }
+
+            #[test]
+            fn the_xlsx_reader_takes_a_zip_header_then_anything(tail in proptest::collection::vec(any::<u8>(), 0..2048)) {
+                let mut bytes = b"PK\x03\x04".to_vec();
+                bytes.extend(tail);
+                bounded(LedgerFormat::Xlsx, bytes)?;
+            }
+
+            #[test]
+            fn the_xlsx_reader_takes_any_sheet(xml in sheet_xml()) {
+                let base = workbook(&[(0, 0, "小区编码")]);
+                let bytes = replace_part(&base, SHEET, false, |out| out.write_all(xml.as_bytes()).unwrap());
+                bounded(LedgerFormat::Xlsx, bytes)?;
+            }
+
+            #[test]
+            fn the_xlsx_reader_takes_a_damaged_workbook(at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+                let mut bytes = workbook(&[(0, 0, "小区编码"), (1, 1, "锦官驿")]);
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+                bounded(LedgerFormat::Xlsx, bytes)?;
+            }
+        }
     }
 }

@@ -303,7 +303,10 @@ pub struct ImportQuery {
 /// (the valid rows imported) and for a clean `strict` import; **422 with the same report
 /// body** (`application/json`, `committed: false`) when `strict` refuses a file with bad
 /// rows. A file that cannot be read at all (not CSV/XLSX, no header row, missing
-/// columns) is a 422 problem `invalid_ledger_file`.
+/// columns) is a 422 problem `invalid_ledger_file`; a file over one of the reader's limits
+/// (rows, columns, inflated size of an XLSX part, …) is a 413 problem
+/// `ledger_file_too_large` naming the limit. A report lists at most 200 errors
+/// (`errors_total` counts them all).
 #[utoipa::path(post, path = "/catalog/compounds/import", tag = "compounds",
     params(ImportQuery),
     request_body(description = "the ledger file", content(

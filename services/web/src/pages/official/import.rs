@@ -74,7 +74,14 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub ignored_columns: Vec<String>,
+    /// The first errors (the catalog lists at most a few hundred).
     pub errors: Vec<RowError>,
+    /// Every error found, listed or not.
+    #[serde(default)]
+    pub errors_total: usize,
+    /// What was left out of `errors`, in Chinese, when not every error is listed.
+    #[serde(default)]
+    pub errors_not_listed: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -353,16 +360,19 @@ pub struct JobPage {
 }
 
 impl JobPage {
-    /// Lines with at least one error.
+    /// Rows refused for an error (the report may not list every error, so they are
+    /// counted from the totals).
     pub fn bad_lines(&self) -> usize {
-        let mut lines: Vec<u32> = self
-            .report
-            .iter()
-            .flat_map(|r| r.errors.iter().map(|e| e.line))
-            .collect();
-        lines.sort_unstable();
-        lines.dedup();
-        lines.len()
+        self.report
+            .as_ref()
+            .map_or(0, |r| r.rows_total.saturating_sub(r.rows_valid))
+    }
+
+    /// Errors found, listed or not.
+    pub fn error_count(&self) -> usize {
+        self.report
+            .as_ref()
+            .map_or(0, |r| r.errors_total.max(r.errors.len()))
     }
 }
 
