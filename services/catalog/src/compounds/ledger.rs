@@ -880,7 +880,16 @@ fn check_file(
 ) -> Result<(Vec<CheckedRow>, Vec<String>), Problem> {
     let sheet = match format {
         LedgerFormat::Csv => read_csv(&bytes)?,
-        LedgerFormat::Xlsx => read_xlsx(bytes)?,
+        // calamine can panic on a malformed sheet (an inverted dimension such as
+        // `A402:A1` overflows a subtraction): that is a bad file, not a server error.
+        LedgerFormat::Xlsx => {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx(bytes)))
+                .unwrap_or_else(|_| {
+                    Err(unreadable_workbook(
+                        "工作簿的结构有误，请在 Excel 中打开并另存为 .xlsx 后重新导入",
+                    ))
+                })?
+        }
     };
     if sheet.rows.is_empty() {
         return Err(file_error("文件是空的"));
@@ -1674,7 +1683,6 @@ mod tests {
     mod arbitrary_input {
         use super::*;
         use proptest::prelude::*;
-        use std::io::Write;
         use std::time::{Duration, Instant};
 
         /// A reader's answer to any input: rows, or a 413/422 problem; never a panic, and
