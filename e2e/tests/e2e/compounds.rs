@@ -683,7 +683,7 @@ async fn csv_import_reports_bad_rows_per_mode_and_is_idempotent(backend: Backend
         (&report["created"], &report["updated"], &report["unchanged"]),
         (&json!(3), &json!(0), &json!(0))
     );
-    assert_eq!(report["errors"].as_array().unwrap().len(), 9);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 8);
     assert_eq!(list_total(&app, "").await, 3);
     let changes = compound_changes(&app, head).await;
     let codes: Vec<(&str, &str)> = changes

@@ -67,7 +67,9 @@ async fn upload(app: &TestApp, token: &str, format: &str, mode: &str, body: Vec<
 
 /// The catalog still answers, and still imports a good file.
 async fn still_up(app: &TestApp, token: &str) {
-    let a = app.catalog_get("/catalog/compounds?limit=1", Some(token)).await;
+    let a = app
+        .catalog_get("/catalog/compounds?limit=1", Some(token))
+        .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     let file = format!("{HEADER}\n{}\n", row("OK1", "锦官驿小区")).into_bytes();
     let a = upload(app, token, "csv", "dry_run", file).await;
@@ -105,7 +107,14 @@ async fn a_workbook_with_one_far_cell_is_refused_and_the_service_stays_up(backen
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "小区编码").unwrap();
     sheet.write_string(1, 16_383, "x").unwrap();
-    let a = upload(&app, &token, "xlsx", "dry_run", book.save_to_buffer().unwrap()).await;
+    let a = upload(
+        &app,
+        &token,
+        "xlsx",
+        "dry_run",
+        book.save_to_buffer().unwrap(),
+    )
+    .await;
     assert_too_large(&a, "工作表超过 100 列");
     still_up(&app, &token).await;
 }
@@ -136,7 +145,12 @@ async fn repeated_codes_and_many_bad_rows_make_a_small_report(backend: Backend) 
     }
     let started = Instant::now();
     let a = upload(&app, &token, "csv", "dry_run", text.into_bytes()).await;
-    assert_eq!(a.status, StatusCode::OK, "{}", &a.body[..a.body.len().min(500)]);
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{}",
+        &a.body[..a.body.len().min(500)]
+    );
     assert!(a.body.len() < 4_096, "report of {} bytes", a.body.len());
     assert!(started.elapsed() < Duration::from_secs(20));
     let r = a.json();
@@ -171,8 +185,16 @@ async fn repeated_codes_and_many_bad_rows_make_a_small_report(backend: Backend) 
     assert_eq!(r["errors_total"], 24_000);
     let errors = r["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 200);
-    assert_eq!(errors[199]["line"].as_i64(), Some(68), "by line: 3 errors per row");
-    assert!(errors.iter().all(|e| e["value"].as_str().unwrap().chars().count() <= 201));
+    assert_eq!(
+        errors[199]["line"].as_i64(),
+        Some(68),
+        "by line: 3 errors per row"
+    );
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["value"].as_str().unwrap().chars().count() <= 201)
+    );
     assert_eq!(
         r["errors_not_listed"],
         "共 24000 个错误，只列出前 200 个；另有 23800 个错误未列出（涉及 7934 行，第 68 至 8001 行）"
@@ -201,7 +223,10 @@ async fn csv_export_escapes_cells_that_a_spreadsheet_would_run(backend: Backend)
 
     let res = app
         .client
-        .get(format!("{}/catalog/compounds/export?format=csv", app.catalog_url))
+        .get(format!(
+            "{}/catalog/compounds/export?format=csv",
+            app.catalog_url
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -281,24 +306,39 @@ fn inflating_workbook(spaces: u64) -> Vec<u8> {
         data: text.into_bytes(),
     };
     let parts = vec![
-        ("[Content_Types].xml", stored(format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{pkg}/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
-        ))),
-        ("_rels/.rels", stored(format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
-        ))),
-        ("xl/workbook.xml", stored(format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>"#
-        ))),
-        ("xl/_rels/workbook.xml.rels", stored(format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
-        ))),
-        ("xl/worksheets/sheet1.xml", Part {
-            method: 8,
-            crc: 0,
-            size: prefix.len() as u64 + spaces + suffix.len() as u64,
-            data: deflate_spaces(prefix.as_bytes(), spaces, suffix.as_bytes()),
-        }),
+        (
+            "[Content_Types].xml",
+            stored(format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{pkg}/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
+            )),
+        ),
+        (
+            "_rels/.rels",
+            stored(format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            )),
+        ),
+        (
+            "xl/workbook.xml",
+            stored(format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            )),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            stored(format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+            )),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            Part {
+                method: 8,
+                crc: 0,
+                size: prefix.len() as u64 + spaces + suffix.len() as u64,
+                data: deflate_spaces(prefix.as_bytes(), spaces, suffix.as_bytes()),
+            },
+        ),
     ];
     zip_archive(&parts)
 }

@@ -361,7 +361,11 @@ fn too_large(message: impl Into<String>) -> Problem {
         "台账文件超出导入限制",
     )
     .with_detail(message.clone())
-    .with_errors(vec![FieldError::new("file", "ledger_file_too_large", message)])
+    .with_errors(vec![FieldError::new(
+        "file",
+        "ledger_file_too_large",
+        message,
+    )])
 }
 
 /// Decodes CSV bytes: UTF-8 (a BOM is dropped), else GB18030 (which includes GBK).
@@ -1361,7 +1365,10 @@ mod tests {
             rows[0].errors[0].message,
             "小区编码 D1 在文件中出现了 2 次（首次在第 2 行），这些行都未导入"
         );
-        assert!(rows[2].errors.is_empty(), "each repeated code is reported once");
+        assert!(
+            rows[2].errors.is_empty(),
+            "each repeated code is reported once"
+        );
     }
 
     #[test]
@@ -1555,10 +1562,7 @@ mod tests {
         understate_size(&mut bomb, SHEET, 1000);
         let started = std::time::Instant::now();
         let problem = check_xlsx(bomb).expect_err("refused");
-        assert!(
-            [413, 422].contains(&problem.status),
-            "{problem:?}"
-        );
+        assert!([413, 422].contains(&problem.status), "{problem:?}");
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
@@ -1585,11 +1589,21 @@ mod tests {
         let detail = refused_as_too_large(check(&wide));
         assert!(detail.contains("超过 100 列"), "{detail}");
         // Trailing empty cells (as Excel writes for a formatted column) are no content.
-        let trailing = format!("{HEADER}{}\n{}{}\n", ",".repeat(500), good_row("T1"), ",".repeat(500));
+        let trailing = format!(
+            "{HEADER}{}\n{}{}\n",
+            ",".repeat(500),
+            good_row("T1"),
+            ",".repeat(500)
+        );
         let (rows, _) = check(&trailing).unwrap();
         assert!(rows[0].errors.is_empty(), "{:?}", rows[0].errors);
         // Blank lines are rows too, but only the cells in them count.
-        let (rows, _) = check(&format!("{HEADER}\n{}{}\n", "\n".repeat(20_000), good_row("T2"))).unwrap();
+        let (rows, _) = check(&format!(
+            "{HEADER}\n{}{}\n",
+            "\n".repeat(20_000),
+            good_row("T2")
+        ))
+        .unwrap();
         assert_eq!(rows[0].line, 20_002);
     }
 
@@ -1629,9 +1643,15 @@ mod tests {
         assert_eq!(total, 1_000);
         assert_eq!(
             note.as_deref(),
-            Some("共 1000 个错误，只列出前 200 个；另有 800 个错误未列出（涉及 400 行，第 102 至 501 行）")
+            Some(
+                "共 1000 个错误，只列出前 200 个；另有 800 个错误未列出（涉及 400 行，第 102 至 501 行）"
+            )
         );
-        assert!(listed.iter().all(|e| e.value.chars().count() == MAX_ERROR_TEXT_CHARS + 1));
+        assert!(
+            listed
+                .iter()
+                .all(|e| e.value.chars().count() == MAX_ERROR_TEXT_CHARS + 1)
+        );
         let (listed, total, note) = listed_of(3);
         assert_eq!((listed, total, note), (3, 3, None));
     }
@@ -1653,7 +1673,14 @@ mod tests {
 
     #[test]
     fn csv_export_escapes_cells_a_spreadsheet_would_run_and_imports_them_back() {
-        let hostile = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"];
+        let hostile = [
+            "=HYPERLINK(\"http://x\",\"点我\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ];
         for (i, name) in hostile.iter().enumerate() {
             let text = format!(
                 "{HEADER}\n{}\n",
@@ -1666,14 +1693,22 @@ mod tests {
                 continue;
             };
             let compound = Compound::new(facts);
-            let exported = String::from_utf8(export_csv(std::slice::from_ref(&compound)).unwrap()).unwrap();
+            let exported =
+                String::from_utf8(export_csv(std::slice::from_ref(&compound)).unwrap()).unwrap();
             let mut reader = csv::ReaderBuilder::new().from_reader(exported.as_bytes());
             let record = reader.records().next().unwrap().unwrap();
             let name_cell = &record[1];
-            assert!(name_cell.starts_with('\''), "{name:?} exported as {name_cell:?}");
+            assert!(
+                name_cell.starts_with('\''),
+                "{name:?} exported as {name_cell:?}"
+            );
             assert_eq!(&name_cell[1..], compound.facts.name);
             let (back, _) = check(&exported).unwrap();
-            assert_eq!(back[0].facts.as_ref().unwrap(), &compound.facts, "round trip of {name:?}");
+            assert_eq!(
+                back[0].facts.as_ref().unwrap(),
+                &compound.facts,
+                "round trip of {name:?}"
+            );
         }
         // A name that only contains such a character is left alone.
         assert_eq!(escape_cell("锦官驿=小区".into()), "锦官驿=小区");
@@ -1716,7 +1751,16 @@ mod tests {
             let cell = (
                 0u32..2_000_000,
                 0u32..20_000,
-                prop_oneof![Just(""), Just("s"), Just("n"), Just("b"), Just("str"), Just("e"), Just("d"), Just("x")],
+                prop_oneof![
+                    Just(""),
+                    Just("s"),
+                    Just("n"),
+                    Just("b"),
+                    Just("str"),
+                    Just("e"),
+                    Just("d"),
+                    Just("x")
+                ],
                 "[0-9a-z.<>&;# -]{0,12}",
             );
             (proptest::collection::vec(cell, 0..30), "[A-Z]{1,3}[0-9]{1,7}(:[A-Z]{1,3}[0-9]{1,7})?")
