@@ -16,6 +16,7 @@ both_backends!(
     a_workbook_inflating_to_a_gigabyte_is_refused_within_seconds,
     repeated_codes_and_many_bad_rows_make_a_small_report,
     csv_export_escapes_cells_that_a_spreadsheet_would_run,
+    the_import_page_counts_every_error_and_shows_the_limits,
 );
 
 const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -253,6 +254,83 @@ async fn csv_export_escapes_cells_that_a_spreadsheet_would_run(backend: Backend)
     let r: Value = a.json();
     assert_eq!(r["unchanged"], 5, "{r}");
     assert_eq!(r["errors_total"], 0);
+}
+
+/// Uploads a file on the web import page (multipart, with the CSRF field) and returns the
+/// finished job's page.
+async fn upload_page(app: &TestApp, token: &str, name: &str, file: &[u8]) -> String {
+    use wuye_e2e::pages::CSRF;
+    let boundary = "----wuye-hostile-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{CSRF}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie = format!("wuye_csrf={CSRF}; wuye_session={token}");
+    let res = client
+        .post(format!("{}/official/import", app.web_url))
+        .header(reqwest::header::COOKIE, &cookie)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let job = res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, _, page) = wuye_e2e::pages::get(app, &job, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        if !page.contains("<progress") {
+            return page;
+        }
+        assert!(Instant::now() < deadline, "the job never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn the_import_page_counts_every_error_and_shows_the_limits(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.token(Role::StreetOfficial, Scope::Street("510104017".into()));
+
+    // 300 bad rows: the page counts all 300 errors and says that 100 are not listed.
+    let mut text = format!("{HEADER}\n");
+    for i in 0..300 {
+        text.push_str(&row(&format!("P{i}"), "院").replace(",360,", ",多,"));
+        text.push('\n');
+    }
+    let page = upload_page(&app, &token, "台账.csv", text.as_bytes()).await;
+    assert!(page.contains("300 行，300 处错误"), "{page}");
+    assert_eq!(page.matches("class=\"row-error\"").count(), 200);
+    assert!(
+        page.contains("另有 100 个错误未列出（涉及 100 行，第 202 至 301 行）"),
+        "{page}"
+    );
+
+    // The far-cell workbook through the page: refused with the limit, the site stays up.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "小区编码").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let page = upload_page(&app, &token, "台账.xlsx", &book.save_to_buffer().unwrap()).await;
+    assert!(page.contains("文件无法导入"), "{page}");
+    assert!(page.contains("工作表超过 25000 行"), "{page}");
+    let (status, _, _) = wuye_e2e::pages::get(&app, "/official/import", Some(&token)).await;
+    assert_eq!(status, StatusCode::OK);
+    still_up(&app, &official(&app)).await;
 }
 
 /// (code, name) of each data row of a CSV export (RFC 4180 quoting, one line per row
