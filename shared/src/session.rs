@@ -251,7 +251,11 @@ pub async fn apply(
             }
         },
         other => {
-            tracing::warn!(seq = change.seq, kind = other, "session change of an unknown kind skipped");
+            tracing::warn!(
+                seq = change.seq,
+                kind = other,
+                "session change of an unknown kind skipped"
+            );
         }
     }
     Ok(true)

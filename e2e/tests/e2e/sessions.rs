@@ -30,9 +30,14 @@ const WITHIN: Duration = Duration::from_secs(10);
 
 /// An association account `staff` (besides the bootstrap admin) and the admin's token.
 async fn staff(app: &TestApp) -> (String, String) {
-    catalog::accounts::bootstrap_association(&app.catalog_db, "admin", "协会管理员", ADMIN_PASSWORD)
-        .await
-        .expect("bootstrapping the association account");
+    catalog::accounts::bootstrap_association(
+        &app.catalog_db,
+        "admin",
+        "协会管理员",
+        ADMIN_PASSWORD,
+    )
+    .await
+    .expect("bootstrapping the association account");
     let admin = sign_in(app, "admin", ADMIN_PASSWORD).await;
     let created = app
         .send(
@@ -73,7 +78,6 @@ fn association_urls(app: &TestApp) -> Vec<String> {
         format!("{}/catalog/feed?after=0&limit=5", app.catalog_url),
         format!("{}/tenders/feed?after=0&limit=5", app.tender_url),
         format!("{}/tenders/contracts", app.tender_url),
-        format!("{}/tenders/", app.tender_url),
         format!("{}/match/attention", app.matching_url),
         format!("{}/match/coverage", app.matching_url),
     ]
@@ -135,7 +139,10 @@ async fn assert_page_refused_within(app: &TestApp, path: &str, token: &str) {
     loop {
         let (status, clears) = page(app, path, token).await;
         if status == StatusCode::UNAUTHORIZED {
-            assert!(clears, "{path}: the refused session's cookie is not cleared");
+            assert!(
+                clears,
+                "{path}: the refused session's cookie is not cleared"
+            );
             return;
         }
         assert!(
@@ -215,7 +222,9 @@ async fn a_password_change_ends_the_other_sessions_everywhere(backend: Backend) 
         .client
         .put(format!("{}/catalog/me/password", app.catalog_url))
         .bearer_auth(&changing)
-        .json(&json!({ "current_password": STAFF_PASSWORD, "new_password": "a-brand-new-password" }))
+        .json(
+            &json!({ "current_password": STAFF_PASSWORD, "new_password": "a-brand-new-password" }),
+        )
         .send()
         .await
         .unwrap();
@@ -223,7 +232,10 @@ async fn a_password_change_ends_the_other_sessions_everywhere(backend: Backend) 
     let cookie = changed.headers()[SET_COOKIE].to_str().unwrap().to_string();
     let body: Value = changed.json().await.unwrap();
     let fresh = body["token"].as_str().unwrap().to_string();
-    assert!(cookie.starts_with(&format!("wuye_session={fresh};")), "{cookie}");
+    assert!(
+        cookie.starts_with(&format!("wuye_session={fresh};")),
+        "{cookie}"
+    );
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert_eq!(body["account"]["username"], "staff");
 
@@ -274,7 +286,10 @@ async fn a_disabled_account_is_refused_everywhere(backend: Backend) {
     let deadline = Instant::now() + WITHIN;
     for url in &urls {
         while status(&app, url, &after).await != 200 {
-            assert!(Instant::now() < deadline, "{url} refuses a re-enabled account");
+            assert!(
+                Instant::now() < deadline,
+                "{url} refuses a re-enabled account"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -24,7 +24,7 @@ use serde::Serialize;
 use shared::auth::{Claims, Role, SESSION_COOKIE, Scope};
 use shared::db::{Db, new_id, now_ms};
 use shared::domain::{DistrictCode, StreetCode};
-use shared::error::{FieldError, Problem};
+use shared::error::FieldError;
 use shared::feed::{Notifier, WriteTx};
 use shared::session::{self, AccountCutoff, RevokedToken, SessionCheck};
 use sqlx::{AnyConnection, Row};
