@@ -16,6 +16,7 @@ mod e2e {
     pub mod pages_committee;
     pub mod pages_firm;
     pub mod pages_official;
+    pub mod sessions;
     pub mod statistics;
     pub mod tender;
     pub mod transparency;

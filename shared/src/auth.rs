@@ -4,18 +4,26 @@
 //! with the shared key (HS256). A token names the account, its role, the scope the role
 //! acts on (a district, a street, one compound, one firm) and an expiry. Browsers carry
 //! it in the HttpOnly cookie [`SESSION_COOKIE`]; API clients as `Authorization: Bearer`.
+//!
+//! A validly signed token is still refused when its session has ended (signed out, the
+//! password changed, the account disabled): [`Auth::identify`] asks the service's
+//! [`SessionCheck`] (see `crate::session`). It is the one check every service uses, through
+//! the [`Identity`] extractor and the [`session_guard`] middleware in front of every route.
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
-use axum::http::header;
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::Problem;
+use crate::session::{NoSessionFacts, SessionCheck};
 
 /// The browser session cookie.
 pub const SESSION_COOKIE: &str = "wuye_session";
@@ -77,6 +85,10 @@ pub struct Claims {
     pub scope: Scope,
     /// Issued at (seconds since the Unix epoch).
     pub iat: i64,
+    /// Issued at (ms since the Unix epoch), so a session cutoff made in the same second as
+    /// a sign-in tells them apart. Absent in tokens issued before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat_ms: Option<i64>,
     /// Expires at (seconds since the Unix epoch).
     pub exp: i64,
     /// Token id, so a session can be revoked.
@@ -166,13 +178,15 @@ impl TokenKeys {
     }
 
     pub fn issue_for(&self, identity: &Identity, ttl_secs: i64) -> anyhow::Result<String> {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now_ms = crate::db::now_ms();
+        let now = now_ms.div_euclid(1000);
         let claims = Claims {
             sub: identity.account_id.clone(),
             name: identity.name.clone(),
             role: identity.role,
             scope: identity.scope.clone(),
             iat: now,
+            iat_ms: Some(now_ms),
             exp: now + ttl_secs,
             jti: if identity.token_id.is_empty() {
                 uuid::Uuid::new_v4().to_string()
@@ -201,23 +215,145 @@ impl TokenKeys {
         )
     }
 
-    /// Verifies signature and expiry.
+    /// Verifies signature and expiry (not whether the session has ended: see
+    /// [`Auth::identify`]).
     pub fn verify(&self, token: &str) -> Result<Identity, Problem> {
+        self.verify_claims(token).map(Claims::into_identity)
+    }
+
+    /// Verifies signature and expiry and answers the claims.
+    pub fn verify_claims(&self, token: &str) -> Result<Claims, Problem> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
-        let data =
-            jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| {
-                Problem::unauthorized().with_detail("登录已失效或凭证无效，请重新登录。")
-            })?;
-        let c = data.claims;
-        Ok(Identity {
-            account_id: c.sub,
-            name: c.name,
-            role: c.role,
-            scope: c.scope,
-            token_id: c.jti,
-        })
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|_| Problem::unauthorized().with_detail("登录已失效或凭证无效，请重新登录。"))
     }
+}
+
+impl Claims {
+    pub fn into_identity(self) -> Identity {
+        Identity {
+            account_id: self.sub,
+            name: self.name,
+            role: self.role,
+            scope: self.scope,
+            token_id: self.jti,
+        }
+    }
+}
+
+/// How a service authenticates a caller: the token keys, and whether a session has ended.
+#[derive(Clone)]
+pub struct Auth {
+    pub keys: Arc<TokenKeys>,
+    pub sessions: Arc<dyn SessionCheck>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth").field("keys", &self.keys).finish()
+    }
+}
+
+/// The answer to a validly signed token whose session has ended.
+pub fn session_ended() -> Problem {
+    Problem::unauthorized().with_detail("登录已注销或账号已停用，请重新登录。")
+}
+
+impl Auth {
+    pub fn new(keys: Arc<TokenKeys>, sessions: Arc<dyn SessionCheck>) -> Self {
+        Self { keys, sessions }
+    }
+
+    /// Keys only: tokens end when they expire (tools that serve a feed to themselves).
+    pub fn without_session_facts(keys: Arc<TokenKeys>) -> Self {
+        Self::new(keys, Arc::new(NoSessionFacts))
+    }
+
+    /// The caller of a token: signature and expiry verified, and its session not ended
+    /// (service tokens have no session).
+    pub async fn identify(&self, token: &str) -> Result<Identity, Problem> {
+        self.check(self.keys.verify_claims(token)?).await
+    }
+
+    /// The caller of verified claims, unless their session has ended.
+    pub async fn check(&self, claims: Claims) -> Result<Identity, Problem> {
+        if claims.role != Role::Service {
+            match self.sessions.ended(&claims).await {
+                Ok(false) => {}
+                Ok(true) => return Err(session_ended()),
+                Err(e) => {
+                    tracing::error!(error = ?e, "checking whether a session has ended");
+                    return Err(Problem::internal());
+                }
+            }
+        }
+        Ok(claims.into_identity())
+    }
+}
+
+/// The identity [`session_guard`] has already checked for this request.
+#[derive(Debug, Clone)]
+struct Checked(Identity);
+
+/// Middleware in front of every route of a service: a request carrying a validly signed
+/// token whose session has ended is answered 401, whatever route it is for (public ones
+/// too, so a client learns it is signed out); when the token came in the cookie, the
+/// answer also clears the cookie so the browser recovers. Sign-in (`POST …/session`) is
+/// exempt, so a stale cookie never blocks signing in again. Requests without a token or
+/// with an invalid one pass on to the handler's own [`Identity`] check.
+pub async fn session_guard(State(auth): State<Auth>, req: Request, next: Next) -> Response {
+    let signing_in = req.method() == Method::POST && req.uri().path().ends_with("/session");
+    let (mut parts, body) = req.into_parts();
+    if let Some(claims) = token_from_parts(&parts)
+        .filter(|_| !signing_in)
+        .and_then(|token| auth.keys.verify_claims(&token).ok())
+    {
+        match auth.check(claims).await {
+            Ok(identity) => {
+                parts.extensions.insert(Checked(identity));
+            }
+            Err(problem) => {
+                let mut response = problem.into_response();
+                let bearer = parts
+                    .headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("Bearer "));
+                if !bearer && response.status() == axum::http::StatusCode::UNAUTHORIZED {
+                    response
+                        .headers_mut()
+                        .append(header::SET_COOKIE, clear_session_cookie(&parts));
+                }
+                return response;
+            }
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// A `Set-Cookie` value that clears the session cookie (`Secure` behind HTTPS).
+fn clear_session_cookie(parts: &Parts) -> HeaderValue {
+    let https = parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    HeaderValue::from_static(if https {
+        "wuye_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Secure"
+    } else {
+        "wuye_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
+    })
+}
+
+/// The caller of a request: the identity [`session_guard`] checked, or the token checked
+/// now.
+async fn identify_parts(parts: &Parts, auth: &Auth, token: &str) -> Result<Identity, Problem> {
+    if let Some(Checked(identity)) = parts.extensions.get::<Checked>() {
+        return Ok(identity.clone());
+    }
+    auth.identify(token).await
 }
 
 /// The raw token from the request: bearer header first, then the session cookie.
@@ -246,15 +382,15 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
 
 impl<S> FromRequestParts<S> for Identity
 where
-    Arc<TokenKeys>: FromRef<S>,
+    Auth: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let keys = Arc::<TokenKeys>::from_ref(state);
+        let auth = Auth::from_ref(state);
         let token = token_from_parts(parts).ok_or_else(Problem::unauthorized)?;
-        keys.verify(&token)
+        identify_parts(parts, &auth, &token).await
     }
 }
 
@@ -262,7 +398,7 @@ where
 /// (a client that thinks it is signed in should learn that it is not).
 impl<S> OptionalFromRequestParts<S> for Identity
 where
-    Arc<TokenKeys>: FromRef<S>,
+    Auth: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Problem;
@@ -271,10 +407,10 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let keys = Arc::<TokenKeys>::from_ref(state);
+        let auth = Auth::from_ref(state);
         match token_from_parts(parts) {
             None => Ok(None),
-            Some(token) => keys.verify(&token).map(Some),
+            Some(token) => identify_parts(parts, &auth, &token).await.map(Some),
         }
     }
 }

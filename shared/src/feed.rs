@@ -33,7 +33,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Identity, Role, TokenKeys};
+use crate::auth::{Auth, Identity, Role};
 use crate::db::{Db, now_ms};
 use crate::error::{Error, FieldError, Problem};
 
@@ -224,14 +224,15 @@ pub struct FeedQuery {
 pub struct FeedState {
     pub db: Db,
     pub notifier: Notifier,
-    pub keys: Arc<TokenKeys>,
+    /// The service's token check: a signed-out association token is refused here too.
+    pub auth: Auth,
     /// Fires on shutdown: long-polls answer at once so in-flight requests can finish.
     pub stop: CancellationToken,
 }
 
-impl axum::extract::FromRef<FeedState> for Arc<TokenKeys> {
+impl axum::extract::FromRef<FeedState> for Auth {
     fn from_ref(s: &FeedState) -> Self {
-        s.keys.clone()
+        s.auth.clone()
     }
 }
 

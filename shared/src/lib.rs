@@ -16,4 +16,5 @@ pub mod feed;
 pub mod follow;
 pub mod http;
 pub mod service;
+pub mod session;
 pub mod telemetry;

@@ -6,10 +6,10 @@
 //! district official on a district, a street official on a street, a compound committee
 //! on one compound, a firm on one firm. Signing in issues a signed token (see
 //! `shared::auth`) that every service verifies locally. Signing out lists the token's id
-//! in `revoked_token`; only the catalog consults that list (see [`session_guard`]).
-//! Tender and matching verify tokens locally and accept a signed-out token until it
-//! expires, so tokens are kept short-lived: `token_ttl_secs` (12 hours by default) bounds
-//! how long a signed-out or disabled account's token still works there.
+//! in `revoked_token`; a password change or disabling sets the account's
+//! `sessions_valid_after`. Both are published on the feed (topic `session`, see
+//! `shared::session`), so tender and matching refuse those tokens within moments too; the
+//! catalog checks its own tables ([`DbSessions`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -18,20 +18,17 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue};
+use futures::future::BoxFuture;
 use serde::Serialize;
-use shared::auth::{Identity, Role, SESSION_COOKIE, Scope};
+use shared::auth::{Claims, Role, SESSION_COOKIE, Scope};
 use shared::db::{Db, new_id, now_ms};
 use shared::domain::{DistrictCode, StreetCode};
-use shared::error::{FieldError, Problem};
+use shared::error::FieldError;
 use shared::feed::{Notifier, WriteTx};
+use shared::session::{self, AccountCutoff, RevokedToken, SessionCheck};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
-
-use crate::state::AppState;
 
 /// The feed topic of account changes.
 pub const TOPIC: &str = "account";
@@ -565,44 +562,146 @@ pub async fn bootstrap_association(
 // ---------------------------------------------------------------------------------------
 // Sessions
 
-/// Lists a token as signed out until it expires (`expires_at` in ms). Not on the feed:
-/// only the catalog consults the list. Expired entries are swept on the way.
+/// Signs a token out: lists it in `revoked_token` until it expires (`expires_at` in ms)
+/// and publishes it on the feed (topic `session`, kind `revoked`) in the same write, so
+/// tender and matching refuse it too. Expired entries are swept on the way.
 pub async fn revoke_token(
     db: &Db,
+    notifier: &Notifier,
     jti: &str,
     account_id: &str,
     expires_at_ms: i64,
 ) -> anyhow::Result<()> {
     let now = now_ms();
+    let mut tx = WriteTx::begin(db, notifier).await?;
     sqlx::query("DELETE FROM revoked_token WHERE expires_at < $1")
         .bind(now)
-        .execute(&db.pool)
+        .execute(&mut *tx.conn())
         .await?;
-    sqlx::query(
-        "INSERT INTO revoked_token (jti, account_id, expires_at, revoked_at) VALUES ($1, $2, $3, $4) \
+    let inserted = sqlx::query(
+        "INSERT INTO revoked_token (jti, account_id, expires_at, revoked_at, published) VALUES ($1, $2, $3, $4, 1) \
          ON CONFLICT (jti) DO NOTHING",
     )
     .bind(jti)
     .bind(account_id)
     .bind(expires_at_ms)
     .bind(now)
-    .execute(&db.pool)
-    .await?;
+    .execute(&mut *tx.conn())
+    .await?
+    .rows_affected();
+    if inserted > 0 {
+        tx.emit(
+            session::TOPIC,
+            jti,
+            session::REVOKED,
+            &RevokedToken {
+                jti: jti.to_string(),
+                account_id: account_id.to_string(),
+                expires_at: expires_at_ms,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
-/// True when a validly signed token must nevertheless be refused: it was signed out, or
-/// its account has been disabled since it was issued.
-pub async fn session_refused(db: &Db, identity: &Identity) -> anyhow::Result<bool> {
-    let refused: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM revoked_token WHERE jti = $1) \
-         + (SELECT COUNT(*) FROM account WHERE id = $2 AND disabled = TRUE)",
+/// Ends every session of an account issued before now (password change, disabling):
+/// sets its `sessions_valid_after`, inside the caller's write. Returns the instant (ms);
+/// a token issued from that instant on is valid. Publish with [`publish_cutoff`].
+pub async fn end_sessions(conn: &mut AnyConnection, account_id: &str) -> anyhow::Result<i64> {
+    let now = now_ms();
+    sqlx::query("UPDATE account SET sessions_valid_after = $1 WHERE id = $2")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(now)
+}
+
+/// Publishes an account's session cutoff (its `sessions_valid_after` and whether it is
+/// disabled) on the feed (topic `session`, kind `cutoff`), inside the caller's write.
+pub async fn publish_cutoff(tx: &mut WriteTx, account_id: &str) -> anyhow::Result<()> {
+    let row = sqlx::query(
+        "SELECT sessions_valid_after, CAST(CASE WHEN disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled \
+         FROM account WHERE id = $1",
     )
-    .bind(&identity.token_id)
-    .bind(&identity.account_id)
-    .fetch_one(&db.pool)
+    .bind(account_id)
+    .fetch_one(&mut *tx.conn())
     .await?;
-    Ok(refused > 0)
+    let cutoff = AccountCutoff {
+        account_id: account_id.to_string(),
+        valid_after: row.try_get("sessions_valid_after")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    };
+    tx.emit(session::TOPIC, account_id, session::CUTOFF, &cutoff)
+        .await?;
+    Ok(())
+}
+
+/// At start-up, publishes the session facts recorded before the `session` topic existed:
+/// signed-out tokens not yet published, and disabled accounts without a cutoff (their
+/// sessions end now). Idempotent: a second run finds nothing.
+pub async fn publish_session_backlog(db: &Db, notifier: &Notifier) -> anyhow::Result<usize> {
+    let mut tx = WriteTx::begin(db, notifier).await?;
+    let now = now_ms();
+    let rows = sqlx::query(
+        "SELECT jti, account_id, expires_at FROM revoked_token WHERE published = 0 AND expires_at >= $1",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx.conn())
+    .await?;
+    let mut published = 0;
+    for r in &rows {
+        let token = RevokedToken {
+            jti: r.try_get("jti")?,
+            account_id: r.try_get("account_id")?,
+            expires_at: r.try_get("expires_at")?,
+        };
+        tx.emit(session::TOPIC, &token.jti, session::REVOKED, &token)
+            .await?;
+        published += 1;
+    }
+    sqlx::query("UPDATE revoked_token SET published = 1 WHERE published = 0")
+        .execute(&mut *tx.conn())
+        .await?;
+    let disabled: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM account WHERE disabled = TRUE AND sessions_valid_after = 0",
+    )
+    .fetch_all(&mut *tx.conn())
+    .await?;
+    for id in &disabled {
+        end_sessions(tx.conn(), id).await?;
+        publish_cutoff(&mut tx, id).await?;
+        published += 1;
+    }
+    tx.commit().await?;
+    Ok(published)
+}
+
+/// The catalog's [`SessionCheck`]: asks its own database (the truth, shared by every
+/// catalog process), so a sign-out answered by one catalog is refused by all at once.
+#[derive(Debug, Clone)]
+pub struct DbSessions {
+    pub db: Db,
+}
+
+impl SessionCheck for DbSessions {
+    fn ended<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let refused: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM revoked_token WHERE jti = $1) \
+                 + (SELECT COUNT(*) FROM account WHERE id = $2 \
+                    AND (disabled = TRUE OR sessions_valid_after > $3))",
+            )
+            .bind(&claims.jti)
+            .bind(&claims.sub)
+            .bind(session::issued_at_ms(claims))
+            .fetch_one(&self.db.pool)
+            .await?;
+            Ok(refused > 0)
+        })
+    }
 }
 
 /// The `Set-Cookie` value of the session cookie: HttpOnly, SameSite=Lax, for the whole
@@ -621,41 +720,6 @@ pub fn session_cookie(token: &str, max_age_secs: i64, request_headers: &HeaderMa
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| {
         HeaderValue::from_static("wuye_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
     })
-}
-
-/// Catalog middleware: a request carrying a valid token that was signed out (or whose
-/// account was disabled) is answered 401, whatever endpoint it is for; when the token
-/// came in the cookie, the answer also clears the cookie so the browser recovers. Sign-in
-/// itself (`POST …/session`) is exempt, so a stale cookie never blocks signing in again.
-/// Requests without a token, or with an invalid one, pass on to the handler's own
-/// `Identity` check. Service tokens are never issued by sign-in and are not looked up.
-pub async fn session_guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let signing_in = req.method() == Method::POST && req.uri().path().ends_with("/session");
-    let (parts, body) = req.into_parts();
-    let identity = shared::auth::token_from_parts(&parts).and_then(|t| app.keys.verify(&t).ok());
-    if let Some(identity) = identity.filter(|i| i.role != Role::Service && !signing_in) {
-        match session_refused(&app.db, &identity).await {
-            Ok(false) => {}
-            Ok(true) => {
-                let mut response = Problem::unauthorized()
-                    .with_detail("登录已注销或账号已停用，请重新登录。")
-                    .into_response();
-                let bearer = parts
-                    .headers
-                    .get(header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.starts_with("Bearer "));
-                if !bearer {
-                    response
-                        .headers_mut()
-                        .append(header::SET_COOKIE, session_cookie("", 0, &parts.headers));
-                }
-                return response;
-            }
-            Err(e) => return crate::Error::Internal(e).into_response(),
-        }
-    }
-    next.run(Request::from_parts(parts, body)).await
 }
 
 // ---------------------------------------------------------------------------------------

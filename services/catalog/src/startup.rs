@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
+use shared::auth::{Auth, session_guard};
 use shared::db;
 use shared::feed::{FeedState, Notifier};
 use shared::service::{Service, common_routes, readiness};
@@ -28,30 +29,38 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
     if loaded > 0 {
         tracing::info!(changed = loaded, "reference places loaded");
     }
+    let published = crate::accounts::publish_session_backlog(&db, &notifier).await?;
+    if published > 0 {
+        tracing::info!(published, "earlier session facts published on the feed");
+    }
+    let auth = Auth::new(
+        config.keys.clone(),
+        Arc::new(crate::accounts::DbSessions { db: db.clone() }),
+    );
     let state = AppState {
         db: db.clone(),
         notifier: notifier.clone(),
         keys: config.keys.clone(),
+        auth: auth.clone(),
         policy: Arc::new(config.policy.clone()),
         login_limiter: Arc::default(),
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
-    // Signed-out tokens are refused on every API route and page (not on the feed, which
-    // only service tokens read).
-    let session_guard = from_fn_with_state(state.clone(), crate::accounts::session_guard);
     let api = routes::router()
-        .layer(session_guard.clone())
         .with_state(state.clone())
         .merge(common_routes(
             Some(FeedState {
                 db,
                 notifier,
-                keys: config.keys.clone(),
+                auth: auth.clone(),
                 stop: cancel.clone(),
             }),
             ready.clone(),
         ));
-    let router = Router::new().nest(PREFIX, api);
+    // Ended sessions are refused on every route, the feed included.
+    let router = Router::new()
+        .nest(PREFIX, api)
+        .layer(from_fn_with_state(auth, session_guard));
     Ok(Service {
         name: "catalog",
         prefix: PREFIX,

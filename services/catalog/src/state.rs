@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use shared::auth::TokenKeys;
+use shared::auth::{Auth, TokenKeys};
 use shared::db::Db;
 use shared::feed::Notifier;
 
@@ -15,13 +15,16 @@ pub struct AppState {
     pub db: Db,
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
+    /// The keys plus this service's check of ended sessions (every `Identity` goes
+    /// through it).
+    pub auth: Auth,
     pub policy: Arc<CatalogPolicy>,
     /// Sign-in throttling (登录限流), shared by every request of this process.
     pub login_limiter: Arc<LoginLimiter>,
 }
 
-impl FromRef<AppState> for Arc<TokenKeys> {
+impl FromRef<AppState> for Auth {
     fn from_ref(s: &AppState) -> Self {
-        s.keys.clone()
+        s.auth.clone()
     }
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use shared::domain::roster::{Date, StandingRecord, parse_date};
 use shared::feed::{Apply, Change};
+use shared::session::SessionSet;
 use sqlx::AnyConnection;
 
 use crate::satisfaction::Period;
@@ -345,15 +346,27 @@ pub trait Sink: Send + Sync + 'static {
     }
 }
 
-/// Applies one feed's changes to every sink, in order.
+/// Applies one feed's changes to every sink, in order. The catalog's session facts (topic
+/// `session`) go to matching's session tables, and to the live service's in-memory set.
 pub struct Follower {
     source: Source,
     sinks: Vec<Arc<dyn Sink>>,
+    sessions: Option<Arc<SessionSet>>,
 }
 
 impl Follower {
     pub fn new(source: Source, sinks: Vec<Arc<dyn Sink>>) -> Self {
-        Self { source, sinks }
+        Self {
+            source,
+            sinks,
+            sessions: None,
+        }
+    }
+
+    /// Also keeps this in-memory set of session facts current (the live service's).
+    pub fn with_sessions(mut self, sessions: Arc<SessionSet>) -> Self {
+        self.sessions = Some(sessions);
+        self
     }
 }
 
@@ -364,6 +377,10 @@ impl Apply for Follower {
         change: &'a Change,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
+            if self.source == Source::Catalog && change.topic == shared::session::TOPIC {
+                shared::session::apply(conn, change, self.sessions.as_deref()).await?;
+                return Ok(());
+            }
             let event = Event::read(self.source, change);
             if event == Event::Ignored {
                 return Ok(());

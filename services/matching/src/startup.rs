@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use search_index::{IndexHandle, IndexLocation};
+use shared::auth::{Auth, session_guard};
 use shared::db;
 use shared::feed::{Consumer, Notifier};
 use shared::service::{Service, common_routes, readiness};
+use shared::session::SessionSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -52,12 +55,16 @@ pub async fn build_with(
         Arc::new(IndexSink::new(index.clone(), db.clone())),
     ];
 
+    // Session facts the catalog published (kept in matching's tables), then kept current
+    // by the catalog follower.
+    let sessions = Arc::new(SessionSet::load(&db).await?);
+    let auth = Auth::new(config.keys.clone(), sessions.clone());
     let catalog = Consumer::new(
         "catalog",
         shared::feed::feed_url(&config.catalog_url, "/catalog"),
         db.clone(),
         config.keys.service_token("matching")?,
-        Follower::new(Source::Catalog, sinks.clone()),
+        Follower::new(Source::Catalog, sinks.clone()).with_sessions(sessions),
     );
     let tender = Consumer::new(
         "tender",
@@ -79,6 +86,7 @@ pub async fn build_with(
         db: db.clone(),
         notifier: notifier.clone(),
         keys: config.keys.clone(),
+        auth: auth.clone(),
         policy: Arc::new(policy),
         index,
     };
@@ -88,7 +96,10 @@ pub async fn build_with(
     Ok(Service {
         name: "matching",
         prefix: PREFIX,
-        router: Router::new().nest(PREFIX, api),
+        // Ended sessions are refused on every route.
+        router: Router::new()
+            .nest(PREFIX, api)
+            .layer(from_fn_with_state(auth, session_guard)),
         ready,
         tasks,
     })

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use search_index::IndexHandle;
-use shared::auth::TokenKeys;
+use shared::auth::{Auth, TokenKeys};
 use shared::db::Db;
 use shared::feed::Notifier;
 
@@ -15,14 +15,17 @@ pub struct AppState {
     pub db: Db,
     pub notifier: Notifier,
     pub keys: Arc<TokenKeys>,
+    /// The keys plus this service's check of ended sessions (every `Identity` goes
+    /// through it).
+    pub auth: Auth,
     /// Coverage targets and the other configurable rules.
     pub policy: Arc<MatchingPolicy>,
     /// The search index the feeds keep current.
     pub index: IndexHandle,
 }
 
-impl FromRef<AppState> for Arc<TokenKeys> {
+impl FromRef<AppState> for Auth {
     fn from_ref(s: &AppState) -> Self {
-        s.keys.clone()
+        s.auth.clone()
     }
 }

@@ -8,14 +8,20 @@
 //! capacity, …) and is logged, so a surprise in the catalog's payload can never let a firm
 //! bid, nor stop the follower.
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use serde_json::Value;
 use shared::db::now_ms;
 use shared::feed::{Apply, Change};
+use shared::session::SessionSet;
 use sqlx::AnyConnection;
 
-/// Applies catalog changes to tender's copy.
-pub struct CatalogFollower;
+/// Applies catalog changes to tender's copy, and the catalog's session facts to tender's
+/// tables and its in-memory [`SessionSet`] (so a signed-out token is refused here too).
+pub struct CatalogFollower {
+    pub sessions: Arc<SessionSet>,
+}
 
 impl Apply for CatalogFollower {
     fn apply<'a>(
@@ -27,6 +33,9 @@ impl Apply for CatalogFollower {
             match change.topic.as_str() {
                 "firm" => apply_firm(conn, change).await?,
                 "compound" => apply_compound(conn, change).await?,
+                shared::session::TOPIC => {
+                    shared::session::apply(conn, change, Some(&self.sessions)).await?;
+                }
                 // Places go to the shared copy; topics tender does not keep are skipped
                 // and the cursor still moves past them.
                 _ => {

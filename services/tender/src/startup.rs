@@ -4,9 +4,12 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
+use shared::auth::{Auth, session_guard};
 use shared::db;
 use shared::feed::{Consumer, FeedState, Notifier};
 use shared::service::{Service, common_routes, readiness};
+use shared::session::SessionSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -26,12 +29,16 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
     let notifier = Notifier::default();
     let tasks = TaskTracker::new();
 
+    // Session facts the catalog published (kept in tender's tables), then kept current by
+    // the catalog follower.
+    let sessions = Arc::new(SessionSet::load(&db).await?);
+    let auth = Auth::new(config.keys.clone(), sessions.clone());
     let catalog = Consumer::new(
         "catalog",
         shared::feed::feed_url(&config.catalog_url, "/catalog"),
         db.clone(),
         config.keys.service_token("tender")?,
-        CatalogFollower,
+        CatalogFollower { sessions },
     );
     let follows = vec![("catalog", catalog.status.clone())];
     tasks.spawn(catalog.run(cancel.clone()));
@@ -41,6 +48,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         db: db.clone(),
         notifier: notifier.clone(),
         keys: config.keys.clone(),
+        auth: auth.clone(),
         policy: Arc::new(config.policy.clone()),
         catalog: Arc::new(CatalogClient::new(
             &config.catalog_url,
@@ -53,7 +61,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         Some(FeedState {
             db,
             notifier,
-            keys: config.keys.clone(),
+            auth: auth.clone(),
             stop: cancel.clone(),
         }),
         ready.clone(),
@@ -61,7 +69,10 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
     Ok(Service {
         name: "tender",
         prefix: PREFIX,
-        router: Router::new().nest(PREFIX, api),
+        // Ended sessions are refused on every route, the feed included.
+        router: Router::new()
+            .nest(PREFIX, api)
+            .layer(from_fn_with_state(auth, session_guard)),
         ready,
         tasks,
     })

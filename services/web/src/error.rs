@@ -73,6 +73,13 @@ impl IntoResponse for PageError {
             heading: self.heading,
             message: self.message,
         };
-        (self.status, page).into_response()
+        let mut response = (self.status, page).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            // The API refused the session (signed out, password changed, account disabled):
+            // clear the cookie so the next page is shown to a visitor who can sign in again.
+            let (name, value) = crate::session::clear_cookie();
+            response.headers_mut().append(name, value);
+        }
+        response
     }
 }

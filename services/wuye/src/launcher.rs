@@ -546,7 +546,8 @@ async fn rebuild_index_from_feeds(data: &std::path::Path) -> anyhow::Result<()> 
     let state = |db: shared::db::Db| FeedState {
         db,
         notifier: Notifier::default(),
-        keys: keys.clone(),
+        // Only this process's own service token reads these feeds.
+        auth: shared::auth::Auth::without_session_facts(keys.clone()),
         stop: stop.clone(),
     };
     let router: Router = Router::new()

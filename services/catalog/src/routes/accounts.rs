@@ -265,8 +265,8 @@ pub async fn login(
     Ok(response)
 }
 
-/// Sign out (退出登录): the token is refused by the catalog from now on, and the cookie is
-/// cleared. Tender and matching verify tokens locally and accept it until it expires.
+/// Sign out (退出登录): the token is refused by the catalog from now on, and by tender and
+/// matching as soon as they read it on the catalog feed (moments); the cookie is cleared.
 #[utoipa::path(delete, path = "/catalog/session", tag = "accounts",
     responses(
         (status = 204, description = "Signed out; the cookie is cleared"),
@@ -283,6 +283,7 @@ pub async fn logout(
         .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs());
     accounts::revoke_token(
         &app.db,
+        &app.notifier,
         &identity.token_id,
         &identity.account_id,
         exp.saturating_mul(1000),
@@ -320,18 +321,20 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Change one's own password (修改密码). Other sessions stay signed in; the old password
-/// stops working at once. A wrong current password counts as a failed sign-in for
-/// throttling.
+/// Change one's own password (修改密码). The old password stops working at once, and every
+/// session of the account ends, on every service: the one making the change gets a fresh
+/// session in the answer (token and cookie) and carries on. A wrong current password
+/// counts as a failed sign-in for throttling.
 #[utoipa::path(put, path = "/catalog/me/password", tag = "accounts", request_body = PasswordChange,
     responses(
-        (status = 204, description = "Changed"),
+        (status = 200, body = Session, description = "Changed; a fresh session (`Set-Cookie: wuye_session=…`) replaces the caller's, every other session has ended"),
         (status = 401, body = Problem),
         (status = 422, body = Problem, description = "Per field: current_password, new_password"),
         (status = 429, body = Problem)))]
 pub async fn change_password(
     State(app): State<AppState>,
     identity: Identity,
+    headers: HeaderMap,
     Json(req): Json<PasswordChange>,
 ) -> Result<Response> {
     let stored = own_account(&app, &identity).await?;
@@ -388,8 +391,40 @@ pub async fn change_password(
         &changed.change(),
     )
     .await?;
+    accounts::end_sessions(tx.conn(), &changed.id).await?;
+    accounts::publish_cutoff(&mut tx, &changed.id).await?;
     tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    // Issued after the cutoff: the caller's fresh session.
+    new_session(&app, changed, &headers)
+}
+
+/// A fresh session for an account: the token as JSON and as the cookie.
+fn new_session(app: &AppState, account: Account, headers: &HeaderMap) -> Result<Response> {
+    let identity = Identity {
+        account_id: account.id.clone(),
+        name: account.display_name.clone(),
+        role: account.role,
+        scope: account.scope.clone(),
+        token_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let token = app.keys.issue(&identity)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let exp = token_expiry(&token).unwrap_or(now + app.keys.ttl_secs());
+    let expires_at = time::OffsetDateTime::from_unix_timestamp(exp)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    let mut response = axum::Json(Session {
+        token: token.clone(),
+        expires_at,
+        account,
+    })
+    .into_response();
+    set_cookie(&mut response, &token, (exp - now).max(0), headers);
+    Ok(response)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -627,7 +662,7 @@ pub async fn list_accounts(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AccountPatch {
     /// Disable (停用) or re-enable the account. A disabled account cannot sign in and its
-    /// sessions are refused by the catalog.
+    /// sessions end on every service; re-enabling does not revive them (sign in again).
     pub disabled: Option<bool>,
 }
 
@@ -681,6 +716,10 @@ pub async fn update_account(
         .account;
     tx.emit(accounts::TOPIC, &id, "updated", &updated.change())
         .await?;
+    if disabled {
+        accounts::end_sessions(tx.conn(), &id).await?;
+    }
+    accounts::publish_cutoff(&mut tx, &id).await?;
     tx.commit().await?;
     Ok(axum::Json(updated))
 }
