@@ -15,5 +15,6 @@ pub mod extract;
 pub mod feed;
 pub mod follow;
 pub mod http;
+pub mod openapi;
 pub mod service;
 pub mod telemetry;

@@ -6,7 +6,7 @@ pub mod statistics;
 
 use axum::Router;
 use axum::routing::get;
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 
@@ -25,8 +25,16 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(statistics::Api::openapi());
     doc.merge(matching::Api::openapi());
+    shared::openapi::ProblemResponses { public: PUBLIC }.modify(&mut doc);
     doc
 }
+
+/// The operations that never read the caller's token (so never answer 401).
+const PUBLIC: &[&str] = &[
+    "GET /match/coverage",
+    "GET /match/coverage/history",
+    "GET /match/satisfaction/ranking",
+];
 
 /// The API routes, relative to the service prefix.
 pub fn router() -> Router<AppState> {

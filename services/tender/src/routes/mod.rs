@@ -13,7 +13,7 @@ pub mod votes;
 
 use axum::Router;
 use axum::routing::get;
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 
@@ -44,8 +44,23 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(satisfaction::Api::openapi());
     doc.merge(ocds::Api::openapi());
     doc.merge(invitations::Api::openapi());
+    shared::openapi::ProblemResponses { public: PUBLIC }.modify(&mut doc);
     doc
 }
+
+/// The operations that never read the caller's token (so never answer 401).
+const PUBLIC: &[&str] = &[
+    "GET /tenders/contracts",
+    "GET /tenders/contracts/{cid}",
+    "GET /tenders/contracts/{cid}/disclosures",
+    "GET /tenders/disclosures",
+    "GET /tenders/disclosures/{did}",
+    "GET /tenders/ocds/releases",
+    "GET /tenders/ocds/releases/{ocid}",
+    "GET /tenders/satisfaction",
+    "GET /tenders/votes",
+    "GET /tenders/votes/{id}",
+];
 
 /// The API routes, relative to the service prefix.
 pub fn router() -> Router<AppState> {
