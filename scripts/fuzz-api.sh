@@ -40,8 +40,10 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q 'version 4\.'; the
 fi
 "$venv/bin/schemathesis" --version
 
-echo "== fuzz: cargo build -p wuye"
-cargo build -p wuye
+# The same package and target selection as `cargo test --workspace` (so the same dependency
+# features): after the test step this only links the binary.
+echo "== fuzz: cargo build --workspace --bins --tests"
+cargo build --workspace --bins --tests
 bin="$PWD/target/debug/wuye"
 
 work="$(mktemp -d)"

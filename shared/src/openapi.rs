@@ -13,7 +13,8 @@
 //! - the problems the shared plumbing can emit are documented, as applicable to the
 //!   operation's shape ([`framework_statuses`]): 400 when it takes a path, query or body;
 //!   401 when it may read the caller's token; 404 when it has a path parameter; 413 and 415
-//!   when it takes a body; 503 always (the request timeout).
+//!   when it takes a body; 422 when it takes a query or a body (`Validation`, `PageQuery`);
+//!   503 always (the request timeout).
 //!
 //! The fuzzer (`scripts/fuzz-api.sh`, schemathesis) checks the result against the running
 //! services.
@@ -91,7 +92,10 @@ pub fn framework_statuses(
         ));
     }
     if reads_token {
-        out.push((401, "Signing in is required, or the token is invalid or expired."));
+        out.push((
+            401,
+            "Signing in is required, or the token is invalid or expired.",
+        ));
     }
     if has_path {
         out.push((404, "Nothing with this identifier."));
@@ -100,7 +104,13 @@ pub fn framework_statuses(
         out.push((413, "The body is larger than allowed."));
         out.push((415, "The body is not `application/json`."));
     }
-    out.push((503, "The request timed out or a service it needs is unavailable."));
+    if has_query || has_body {
+        out.push((422, "A field failed validation (one message per field)."));
+    }
+    out.push((
+        503,
+        "The request timed out or a service it needs is unavailable.",
+    ));
     out
 }
 
@@ -152,7 +162,11 @@ pub fn enums(doc: &OpenApi) -> Vec<(String, Vec<serde_json::Value>)> {
                     out.push((at.clone(), values.clone()));
                 }
                 for (k, v) in map {
-                    walk(v, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                    walk(
+                        v,
+                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
                 }
             }
             serde_json::Value::Array(items) => {
@@ -226,6 +240,7 @@ mod tests {
     use utoipa::OpenApi as _;
 
     #[derive(serde::Deserialize, utoipa::IntoParams)]
+    #[into_params(parameter_in = Query)]
     #[allow(dead_code)]
     struct Filter {
         q: Option<String>,
@@ -272,7 +287,13 @@ mod tests {
     fn statuses(doc: &OpenApi, path: &str, post: bool) -> Vec<String> {
         let item = &doc.paths.paths[path];
         let op = if post { &item.post } else { &item.get };
-        op.as_ref().unwrap().responses.responses.keys().cloned().collect()
+        op.as_ref()
+            .unwrap()
+            .responses
+            .responses
+            .keys()
+            .cloned()
+            .collect()
     }
 
     #[test]
@@ -314,13 +335,21 @@ mod tests {
     fn framework_problems_are_documented_as_the_operation_shape_allows() {
         let doc = doc();
         assert_eq!(statuses(&doc, "/x/public", false), ["200", "503"]);
+        let get = doc.paths.paths["/x/items"].get.as_ref().unwrap();
+        let framework: Vec<u16> = framework_statuses(get, false, true)
+            .iter()
+            .map(|s| s.0)
+            .collect();
+        assert_eq!(framework, [400, 401, 422, 503]);
         assert_eq!(
             statuses(&doc, "/x/items", false),
             ["200", "400", "401", "422", "503"]
         );
         assert_eq!(
             statuses(&doc, "/x/items/{id}", true),
-            ["200", "400", "401", "404", "409", "413", "415", "422", "503"]
+            [
+                "200", "400", "401", "404", "409", "413", "415", "422", "503"
+            ]
         );
     }
 
@@ -349,11 +378,27 @@ mod tests {
         #[openapi(components(schemas(Good, Wrong)))]
         struct Doc;
         let doc = Doc::openapi();
-        assert!(enum_problems(&doc, &[("Good", round_trip::<Good>), ("Wrong", round_trip::<Good>)]).len() == 1);
-        let problems = enum_problems(&doc, &[("Good", round_trip::<Good>), ("Wrong", round_trip::<Wrong>)]);
+        assert!(
+            enum_problems(
+                &doc,
+                &[("Good", round_trip::<Good>), ("Wrong", round_trip::<Good>)]
+            )
+            .len()
+                == 1
+        );
+        let problems = enum_problems(
+            &doc,
+            &[("Good", round_trip::<Good>), ("Wrong", round_trip::<Wrong>)],
+        );
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].starts_with("Wrong: \"Red\" is refused"), "{problems:?}");
-        let problems = enum_problems(&doc, &[("Good", round_trip::<Good>), ("Gone", round_trip::<Good>)]);
+        assert!(
+            problems[0].starts_with("Wrong: \"Red\" is refused"),
+            "{problems:?}"
+        );
+        let problems = enum_problems(
+            &doc,
+            &[("Good", round_trip::<Good>), ("Gone", round_trip::<Good>)],
+        );
         assert_eq!(problems.len(), 2, "{problems:?}");
     }
 

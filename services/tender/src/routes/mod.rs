@@ -84,6 +84,32 @@ async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::openapi::{enum_problems, round_trip};
+
+    /// Every enum the document lists is exactly what serde reads and writes.
+    #[test]
+    fn every_documented_enum_value_round_trips_through_serde() {
+        let problems = enum_problems(
+            &openapi_doc(),
+            &[
+                ("VoteMatter", round_trip::<crate::votes::VoteMatter>),
+                ("BidStatus", round_trip::<crate::bids::BidStatus>),
+                ("AwardStatus", round_trip::<crate::award::AwardStatus>),
+                ("ContractStatus", round_trip::<crate::award::ContractStatus>),
+                (
+                    "DisclosureKind",
+                    round_trip::<crate::disclosure::DisclosureKind>,
+                ),
+                ("Publisher", round_trip::<crate::disclosure::Publisher>),
+                (
+                    "EvaluationMethod",
+                    round_trip::<crate::terms::EvaluationMethod>,
+                ),
+                ("TenderStatus", round_trip::<crate::terms::TenderStatus>),
+            ],
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 
     #[test]
     fn the_document_lists_every_endpoint() {
