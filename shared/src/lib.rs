@@ -15,6 +15,7 @@ pub mod extract;
 pub mod feed;
 pub mod follow;
 pub mod http;
+pub mod openapi;
 pub mod service;
 pub mod session;
 pub mod telemetry;

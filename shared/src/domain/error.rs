@@ -29,6 +29,18 @@ impl DomainError {
     }
 }
 
+/// The most of a refused input an error message quotes, in characters.
+pub const QUOTED_CHARS: usize = 40;
+
+/// `input` as an error message may quote it: at most [`QUOTED_CHARS`] characters, then `…`,
+/// so a hostile megabyte never comes back (and is never copied) in a message.
+pub fn quoted(input: &str) -> Cow<'_, str> {
+    match input.char_indices().nth(QUOTED_CHARS) {
+        None => Cow::Borrowed(input),
+        Some((end, _)) => Cow::Owned(format!("{}…", &input[..end])),
+    }
+}
+
 impl From<DomainError> for validator::ValidationError {
     fn from(error: DomainError) -> Self {
         validator::ValidationError::new(error.code).with_message(Cow::Owned(error.message))

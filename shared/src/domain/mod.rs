@@ -30,8 +30,11 @@ pub mod roster;
 mod schema;
 mod vote;
 
+#[cfg(test)]
+mod hostile;
+
 pub use credit_code::{CREDIT_CODE_ALPHABET, CreditCode, check_char};
-pub use error::DomainError;
+pub use error::{DomainError, QUOTED_CHARS, quoted};
 pub use geo::Coordinates;
 pub use measure::{Buildings, FloorArea, Households};
 pub use money::{FeeRate, Fen};

@@ -49,7 +49,10 @@ pub fn parse_date(input: &str) -> Result<Date, DomainError> {
     Date::parse(input.trim(), DATE_FORMAT).map_err(|_| {
         DomainError::new(
             "invalid_date",
-            format!("日期“{input}”无效，应为 YYYY-MM-DD 格式的有效日期"),
+            format!(
+                "日期“{}”无效，应为 YYYY-MM-DD 格式的有效日期",
+                super::error::quoted(input)
+            ),
         )
     })
 }
@@ -69,11 +72,44 @@ macro_rules! code_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
         }
+
+        // JSON and the OpenAPI schema come from `ALL` and `as_str`, like `parse`: one
+        // source for the wire values.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    let known: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    serde::de::Error::custom(format!(
+                        "unknown value `{}`, expected one of: {}",
+                        super::error::quoted(&s),
+                        known.join(", ")
+                    ))
+                })
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(concat!($("`", $code, "` ", $label, "; "),+).trim_end_matches("; ")))
+                    .enum_values(Some(Self::ALL.iter().map(|v| v.as_str())))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
 
         impl $name {
             /// Every value, in declaration order.
@@ -107,7 +143,11 @@ macro_rules! code_enum {
                             .collect();
                         DomainError::new(
                             $error,
-                            format!(concat!("未知的", $noun, "“{}”，可选：{}"), code, known.join("、")),
+                            format!(
+                                concat!("未知的", $noun, "“{}”，可选：{}"),
+                                super::error::quoted(code),
+                                known.join("、")
+                            ),
                         )
                     })
             }

@@ -9,7 +9,7 @@ mod places;
 
 use axum::Router;
 use axum::routing::get;
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 
@@ -37,6 +37,9 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::Api::openapi());
     doc.merge(firms::Api::openapi());
     doc.merge(compounds::Api::openapi());
+    // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
+    // token on every route (sign-in documents its own 401).
+    shared::openapi::ProblemResponses { public: &[] }.modify(&mut doc);
     doc
 }
 
@@ -54,4 +57,59 @@ pub fn router() -> Router<AppState> {
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(openapi_doc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::openapi::{enum_problems, round_trip};
+
+    /// A `Scope`'s `kind` tag, read and written inside a scope.
+    fn scope_kind(kind: &serde_json::Value) -> Result<serde_json::Value, String> {
+        let scope = if kind == "city" {
+            serde_json::json!({ "kind": kind })
+        } else {
+            serde_json::json!({ "kind": kind, "id": "510104" })
+        };
+        let back = round_trip::<shared::auth::Scope>(&scope)?;
+        Ok(back["kind"].clone())
+    }
+
+    /// Every enum the document lists is exactly what serde reads and writes (issue 10: the
+    /// ledger enums documented their variant names, not the wire values).
+    #[test]
+    fn every_documented_enum_value_round_trips_through_serde() {
+        use crate::compounds::{GovernanceBody, Management};
+        use shared::domain::roster::{
+            CreditGrade, FeeModel, Ownership, RosterStage, RosterStanding,
+        };
+        let problems = enum_problems(
+            &openapi_doc(),
+            &[
+                ("GovernanceBody", round_trip::<GovernanceBody>),
+                ("Management", round_trip::<Management>),
+                ("Ownership", round_trip::<Ownership>),
+                ("FeeModel", round_trip::<FeeModel>),
+                ("RosterStage", round_trip::<RosterStage>),
+                ("RosterStanding", round_trip::<RosterStanding>),
+                ("CreditGrade", round_trip::<CreditGrade>),
+                ("Role", round_trip::<shared::auth::Role>),
+                ("CreditKind", round_trip::<crate::firms::credit::CreditKind>),
+                (
+                    "ImportMode",
+                    round_trip::<crate::compounds::ledger::ImportMode>,
+                ),
+                (
+                    "LedgerFormat",
+                    round_trip::<crate::compounds::ledger::LedgerFormat>,
+                ),
+                ("Scope/oneOf/0/properties/kind", scope_kind),
+                ("Scope/oneOf/1/properties/kind", scope_kind),
+                ("Scope/oneOf/2/properties/kind", scope_kind),
+                ("Scope/oneOf/3/properties/kind", scope_kind),
+                ("Scope/oneOf/4/properties/kind", scope_kind),
+            ],
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }
