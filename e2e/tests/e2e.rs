@@ -17,6 +17,7 @@ mod e2e {
     pub mod pages_official;
     pub mod statistics;
     pub mod tender;
+    pub mod throttling;
     pub mod transparency;
     pub mod web;
 }

@@ -12,6 +12,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::CatalogConfig;
 use crate::state::AppState;
+use crate::throttle::ApplicationLimiter;
 use crate::{MIGRATOR, PREFIX, routes};
 
 /// Connects to the database, applies migrations, loads the reference places and returns
@@ -34,6 +35,10 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         keys: config.keys.clone(),
         policy: Arc::new(config.policy.clone()),
         login_limiter: Arc::default(),
+        passwords: config.throttle.passwords.clone(),
+        applications: Arc::new(ApplicationLimiter::new(
+            config.throttle.anonymous_applications_per_hour,
+        )),
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
     // Signed-out tokens are refused on every API route and page (not on the feed, which
@@ -51,7 +56,12 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
             }),
             ready.clone(),
         ));
-    let router = Router::new().nest(PREFIX, api);
+    // Every handler sees the client's address as `ClientAddr` (X-Forwarded-For believed
+    // only from the configured trusted proxies).
+    let trusted = Arc::new(config.throttle.trusted_proxies.clone());
+    let router = Router::new()
+        .nest(PREFIX, api)
+        .layer(from_fn_with_state(trusted, shared::client_addr::layer));
     Ok(Service {
         name: "catalog",
         prefix: PREFIX,
