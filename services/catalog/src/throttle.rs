@@ -595,11 +595,17 @@ mod tests {
     fn quiet_pairs_are_forgotten() {
         let l = LoginLimiter::default();
         let t0 = Instant::now();
-        for _ in 0..10 {
-            let _ = l.admit_at("zhang", "6.6.6.6", t0);
+        let mut at = t0;
+        for _ in 0..FREE_FAILURES {
+            l.admit_at("zhang", "6.6.6.6", at).unwrap();
         }
-        assert!(l.admit_at("zhang", "6.6.6.6", t0 + MAX_DELAY / 2).is_err());
-        let later = t0 + FORGET_AFTER;
+        // Each attempt as soon as it is allowed: 1 s, 2 s, 4 s, 8 s later.
+        for wait in [1, 2, 4, 8] {
+            at += wait * S;
+            l.admit_at("zhang", "6.6.6.6", at).unwrap();
+        }
+        assert_eq!(l.admit_at("zhang", "6.6.6.6", at + 6 * S), Err(10 * S));
+        let later = at + FORGET_AFTER;
         for _ in 0..FREE_FAILURES {
             assert!(l.admit_at("zhang", "6.6.6.6", later).is_ok());
         }
