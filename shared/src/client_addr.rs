@@ -51,7 +51,9 @@ impl Net {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -198,9 +200,7 @@ impl fmt::Display for ClientAddr {
 }
 
 fn peer(parts_ext: &axum::http::Extensions) -> Option<IpAddr> {
-    parts_ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+    parts_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
@@ -255,8 +255,19 @@ mod tests {
         assert!(!t.contains(ip("fe80::1")));
         // An IPv4-mapped IPv6 peer is its IPv4 address.
         assert!(t.contains(ip("::ffff:10.1.2.3")));
-        assert!(TrustedProxies::parse(&["0.0.0.0/0"]).unwrap().contains(ip("8.8.8.8")));
-        for bad in ["10.0.0.0/33", "nonsense", "10.0.0.0/", "10.0.0.0/+8", "::/129", ""] {
+        assert!(
+            TrustedProxies::parse(&["0.0.0.0/0"])
+                .unwrap()
+                .contains(ip("8.8.8.8"))
+        );
+        for bad in [
+            "10.0.0.0/33",
+            "nonsense",
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+            "::/129",
+            "",
+        ] {
             assert!(TrustedProxies::parse(&[bad]).is_err(), "{bad} accepted");
         }
         assert!(TrustedProxies::default().is_empty());
@@ -275,10 +286,7 @@ mod tests {
         );
         // Private addresses are not trusted for being private.
         let t = TrustedProxies::parse(&["10.0.0.1"]).unwrap();
-        assert_eq!(
-            resolve(Some(ip("10.0.0.2")), &h, &t),
-            Some(ip("10.0.0.2"))
-        );
+        assert_eq!(resolve(Some(ip("10.0.0.2")), &h, &t), Some(ip("10.0.0.2")));
         assert_eq!(resolve(None, &h, &t), None);
     }
 
@@ -298,16 +306,10 @@ mod tests {
         );
         // Every entry trusted: the left-most.
         let h = xff(&["10.1.1.1, 10.2.2.2"]);
-        assert_eq!(
-            resolve(Some(ip("10.0.0.1")), &h, &t),
-            Some(ip("10.1.1.1"))
-        );
+        assert_eq!(resolve(Some(ip("10.0.0.1")), &h, &t), Some(ip("10.1.1.1")));
         // A malformed entry ends the walk at the last believable hop.
         let h = xff(&["198.51.100.4, garbage, 10.0.0.9"]);
-        assert_eq!(
-            resolve(Some(ip("10.0.0.1")), &h, &t),
-            Some(ip("10.0.0.9"))
-        );
+        assert_eq!(resolve(Some(ip("10.0.0.1")), &h, &t), Some(ip("10.0.0.9")));
         // Ports and brackets are tolerated.
         let h = xff(&["198.51.100.4:5123"]);
         assert_eq!(
@@ -326,9 +328,6 @@ mod tests {
         let t = TrustedProxies::parse(&["10.0.0.0/8"]).unwrap();
         let chain = vec!["10.0.0.7"; 1000].join(", ");
         let h = xff(&[&format!("198.51.100.4, {chain}")]);
-        assert_eq!(
-            resolve(Some(ip("10.0.0.1")), &h, &t),
-            Some(ip("10.0.0.7"))
-        );
+        assert_eq!(resolve(Some(ip("10.0.0.1")), &h, &t), Some(ip("10.0.0.7")));
     }
 }

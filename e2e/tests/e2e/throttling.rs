@@ -258,10 +258,15 @@ async fn a_burst_of_parallel_guesses_gets_only_the_free_ones_verified(backend: B
     let guesses = (0..50).map(|i| {
         let app = &app;
         async move {
-            login(app, "li.si", &format!("guess-number-{i}"), Some("203.0.113.9"))
-                .await
-                .answer
-                .status
+            login(
+                app,
+                "li.si",
+                &format!("guess-number-{i}"),
+                Some("203.0.113.9"),
+            )
+            .await
+            .answer
+            .status
         }
     });
     let statuses = futures::future::join_all(guesses).await;

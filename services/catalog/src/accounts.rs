@@ -566,7 +566,13 @@ pub async fn bootstrap_association(
     }
     let db = shared::db::connect(database_url).await?;
     db.migrate(&crate::MIGRATOR).await?;
-    let result = create(&db, &Notifier::default(), &PasswordGate::default(), &account).await;
+    let result = create(
+        &db,
+        &Notifier::default(),
+        &PasswordGate::default(),
+        &account,
+    )
+    .await;
     db.pool.close().await;
     match result {
         Ok(a) => Ok(a.id),

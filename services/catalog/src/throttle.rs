@@ -238,9 +238,7 @@ pub fn delay_after(failures: u32, free: u32) -> Duration {
         return Duration::ZERO;
     }
     let doublings = (failures - free).min(30);
-    FIRST_DELAY
-        .saturating_mul(1u32 << doublings)
-        .min(MAX_DELAY)
+    FIRST_DELAY.saturating_mul(1u32 << doublings).min(MAX_DELAY)
 }
 
 /// Sign-in throttling (登录限流) per (normalised username, client address): a pair's
@@ -317,12 +315,9 @@ impl Tables {
 
     /// The free failures each pair of this username gets now.
     fn free_for(&mut self, username: &str, now: Instant) -> u32 {
-        let capped = self
-            .usernames
-            .get_mut(username)
-            .is_some_and(|events| {
-                window_wait(events, now, USERNAME_WINDOW, USERNAME_SOFT_CAP).is_some()
-            });
+        let capped = self.usernames.get_mut(username).is_some_and(|events| {
+            window_wait(events, now, USERNAME_WINDOW, USERNAME_SOFT_CAP).is_some()
+        });
         if capped { 1 } else { FREE_FAILURES }
     }
 
@@ -505,7 +500,9 @@ mod tests {
             .collect();
         assert_eq!(
             d,
-            [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
+            [
+                0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900
+            ]
         );
         assert_eq!(delay_after(u32::MAX, FREE_FAILURES), MAX_DELAY);
         assert_eq!(delay_after(1, 1), FIRST_DELAY);
@@ -683,7 +680,11 @@ mod tests {
         drop(held);
         let hash = waiting.await.unwrap().unwrap();
         second.await.unwrap().unwrap();
-        assert!(gate.verify("correct horse battery".into(), hash).await.unwrap());
+        assert!(
+            gate.verify("correct horse battery".into(), hash)
+                .await
+                .unwrap()
+        );
         assert_eq!(gate.peak_concurrency(), 1);
         assert_eq!(gate.verifications(), 1);
     }

@@ -12,9 +12,9 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use reqwest::{Method, StatusCode};
-use shared::client_addr::{ClientAddr, TrustedProxies};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use shared::client_addr::{ClientAddr, TrustedProxies};
 use shared::error::Problem;
 
 /// What an API call can answer besides success.

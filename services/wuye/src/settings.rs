@@ -250,9 +250,20 @@ mod tests {
             .unwrap();
         assert!(up.trusted_proxies.contains("127.0.0.1".parse().unwrap()));
         // By default nobody is trusted.
-        assert!(Settings::load(None).unwrap().trusted_proxies().unwrap().is_empty());
+        assert!(
+            Settings::load(None)
+                .unwrap()
+                .trusted_proxies()
+                .unwrap()
+                .is_empty()
+        );
         std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/40\"]\n").unwrap();
-        assert!(Settings::load(Some(&file)).unwrap().trusted_proxies().is_err());
+        assert!(
+            Settings::load(Some(&file))
+                .unwrap()
+                .trusted_proxies()
+                .is_err()
+        );
     }
 
     #[test]
