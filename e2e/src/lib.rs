@@ -167,6 +167,8 @@ pub struct TestApp {
     pub tender_db: String,
     pub matching_db: String,
     pub keys: Arc<TokenKeys>,
+    /// The catalog's argon2 gate, whose counters tell how many passwords were hashed.
+    pub passwords: Arc<catalog::throttle::PasswordGate>,
     pub client: Client,
     cancel: CancellationToken,
     /// catalog, tender, matching, web.
@@ -191,12 +193,21 @@ pub struct Options {
     /// recommended. Tests that inject firms into the catalog's feed (firms the catalog's
     /// tables do not hold) turn it off.
     pub verify_award_with_catalog: bool,
+    /// The catalog and the pages believe `X-Forwarded-For` from loopback (the test
+    /// client), as behind a reverse proxy on the same host; and the catalog believes the
+    /// pages. Tests of untrusted peers turn it off.
+    pub trust_loopback: bool,
+    /// Applications one client address may submit per hour, anonymously. Tests apply
+    /// many firms from one address, so it is high unless a test lowers it.
+    pub anonymous_applications_per_hour: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             verify_award_with_catalog: true,
+            trust_loopback: true,
+            anonymous_applications_per_hour: 10_000,
         }
     }
 }
@@ -230,12 +241,23 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
     let tender_db = fresh_database(&backend, "tender").await?;
     let matching_db = fresh_database(&backend, "matching").await?;
 
+    let trusted = if options.trust_loopback {
+        shared::client_addr::TrustedProxies::loopback()
+    } else {
+        shared::client_addr::TrustedProxies::default()
+    };
+    let passwords = Arc::new(catalog::throttle::PasswordGate::default());
     let catalog = catalog::build(
         catalog::CatalogConfig {
             database_url: catalog_db.clone(),
             keys: keys.clone(),
             limits,
             policy: Default::default(),
+            throttle: catalog::throttle::ThrottleConfig {
+                trusted_proxies: trusted.clone(),
+                anonymous_applications_per_hour: options.anonymous_applications_per_hour,
+                passwords: passwords.clone(),
+            },
         },
         cancel.clone(),
     )
@@ -276,6 +298,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             tender_url: tender_url.clone(),
             matching_url: matching_url.clone(),
             keys: keys.clone(),
+            trusted_proxies: trusted,
         },
         cancel.clone(),
     )
@@ -300,6 +323,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         tender_db,
         matching_db,
         keys,
+        passwords,
         client: Client::new(),
         cancel,
         services: vec![catalog, tender, matching, web],

@@ -19,6 +19,7 @@ mod e2e {
     pub mod sessions;
     pub mod statistics;
     pub mod tender;
+    pub mod throttling;
     pub mod transparency;
     pub mod web;
 }

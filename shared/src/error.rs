@@ -64,6 +64,11 @@ pub struct Problem {
     /// The request id, so a user can quote it to support.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Seconds after which a retry may succeed (429, 503): sent as `Retry-After`, not in
+    /// the body.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -76,7 +81,14 @@ impl Problem {
             code: code.to_string(),
             errors: Vec::new(),
             request_id: None,
+            retry_after: None,
         }
+    }
+
+    /// Answers `Retry-After` in whole seconds (at least 1, rounded up).
+    pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.retry_after = Some(retry_after_secs(wait));
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -162,10 +174,20 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         // The request-id middleware fills `request_id` on the way out (see `http::problem_request_id`).
         response.extensions_mut().insert(ProblemMarker);
         response
     }
+}
+
+/// A wait in whole seconds for `Retry-After`: rounded up, at least 1.
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// Marks a response as a problem document so middleware can add the request id.

@@ -7,6 +7,7 @@
 //! ([`feed`]) and the HTTP plumbing every service uses ([`http`], [`telemetry`]).
 
 pub mod auth;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod domain;

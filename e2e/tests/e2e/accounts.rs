@@ -342,20 +342,14 @@ async fn failed_sign_ins_look_alike_and_are_throttled(backend: Backend) {
         "unknown user {missing:?} vs wrong password {known:?}"
     );
 
-    // Four failures so far for `admin`; the fifth is still answered 401, then 429 even
-    // with the right password, from any address.
+    // Four failures so far for `admin`, each from another address: none of them delays
+    // the owner (throttling is per username and client address; see `throttling`).
     login(&app, "admin", "wrong-again-1", "192.0.2.20")
         .await
         .answer
         .problem(401, "invalid_credentials");
-    let locked = login(&app, "admin", ADMIN_PASSWORD, "192.0.2.21").await;
-    locked.answer.problem(429, "rate_limited");
-    let wait = retry_after(&locked.headers);
-    assert!((1..=900).contains(&wait), "Retry-After {wait}");
-    login(&app, "ADMIN", ADMIN_PASSWORD, "192.0.2.22")
-        .await
-        .answer
-        .problem(429, "rate_limited");
+    let owner = login(&app, "ADMIN ", ADMIN_PASSWORD, "192.0.2.21").await;
+    assert_eq!(owner.answer.status, 200, "{}", owner.answer.body);
 
     // Other usernames are not affected.
     let other = post_account(

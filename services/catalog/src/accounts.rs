@@ -1,6 +1,7 @@
 //! Accounts (账号): argon2 password hashes, roles and scopes, sessions (登录凭证) and
-//! their revocation, login throttling (登录限流) and the bootstrap of the first
-//! association account.
+//! their revocation, and the bootstrap of the first association account. Every hash and
+//! verification goes through the one argon2 gate, and sign-in throttling (登录限流) is
+//! [`LoginLimiter`]: both live in `crate::throttle`.
 //!
 //! An account has one [`Role`] acting on one [`Scope`]: association staff on the city, a
 //! district official on a district, a street official on a street, a compound committee
@@ -10,10 +11,6 @@
 //! `sessions_valid_after`. Both are published on the feed (topic `session`, see
 //! `shared::session`), so tender and matching refuse those tokens within moments too; the
 //! catalog checks its own tables ([`DbSessions`]).
-
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
@@ -29,6 +26,9 @@ use shared::feed::{Notifier, WriteTx};
 use shared::session::{self, AccountCutoff, RevokedToken, SessionCheck};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
+
+pub use crate::throttle::LoginLimiter;
+use crate::throttle::PasswordGate;
 
 /// The feed topic of account changes.
 pub const TOPIC: &str = "account";
@@ -101,30 +101,23 @@ pub struct StoredAccount {
     pub password_hash: String,
 }
 
-/// Hashes a password with argon2id (off the async runtime: it is deliberately slow).
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
-    })
-    .await
-    .context("joining the hashing task")?
+/// Hashes a password with argon2id, on the calling thread: deliberately slow, so only
+/// [`crate::throttle::PasswordGate`] calls it, on the blocking pool.
+pub(crate) fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
 }
 
-/// Checks a password against a stored hash (off the async runtime).
-pub async fn verify_password(password: String, hash: String) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash)
-            .map_err(|e| anyhow::anyhow!("parsing a password hash: {e}"))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .context("joining the verification task")?
+/// Checks a password against a stored hash, on the calling thread (see [`hash_blocking`]).
+pub(crate) fn verify_blocking(password: &str, hash: &str) -> anyhow::Result<bool> {
+    let parsed =
+        PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("parsing a password hash: {e}"))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
 }
 
 /// An argon2id hash with the default parameters of a password nobody knows. A sign-in
@@ -156,7 +149,7 @@ pub fn scope_from_columns(kind: &str, id: Option<String>) -> Option<Scope> {
 }
 
 /// Inserts an account inside the caller's transaction and returns its id. The caller
-/// hashes the password first ([`hash_password`]) so the transaction is not held open
+/// hashes the password first (`PasswordGate::hash`) so the transaction is not held open
 /// while argon2 runs. A duplicate username is a unique violation on `account.username`.
 pub async fn insert_account(
     conn: &mut AnyConnection,
@@ -489,18 +482,42 @@ pub struct ListFilter {
 pub enum CreateAccountError {
     #[error("the username is already taken")]
     UsernameTaken,
+    /// The password gate was busy (503 with `Retry-After`).
+    #[error("refused: {0:?}")]
+    Refused(Box<Problem>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+/// Whether an account has this username (checked before a password is hashed for a new
+/// account; the unique index still decides a race).
+pub async fn username_exists(conn: &mut AnyConnection, username: &str) -> anyhow::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE username = $1")
+        .bind(username)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
 /// Creates an account (already validated) and emits its `account` change, all in one
-/// write transaction. The password is hashed before the transaction begins.
+/// write transaction. A taken username is refused before anything is hashed; the
+/// password is hashed through the gate before the transaction begins.
 pub async fn create(
     db: &Db,
     notifier: &Notifier,
+    passwords: &PasswordGate,
     account: &NewAccount,
 ) -> Result<Account, CreateAccountError> {
-    let hash = hash_password(account.password.clone()).await?;
+    let mut conn = db.pool.acquire().await.context("reading accounts")?;
+    if username_exists(&mut conn, &account.username).await? {
+        return Err(CreateAccountError::UsernameTaken);
+    }
+    drop(conn);
+    let hash = match passwords.hash(account.password.clone()).await {
+        Ok(h) => h,
+        Err(crate::Error::Problem(p)) => return Err(CreateAccountError::Refused(p)),
+        Err(crate::Error::Internal(e)) => return Err(e.into()),
+    };
     let mut tx = WriteTx::begin(db, notifier)
         .await
         .context("beginning a write")?;
@@ -547,7 +564,13 @@ pub async fn bootstrap_association(
     }
     let db = shared::db::connect(database_url).await?;
     db.migrate(&crate::MIGRATOR).await?;
-    let result = create(&db, &Notifier::default(), &account).await;
+    let result = create(
+        &db,
+        &Notifier::default(),
+        &PasswordGate::default(),
+        &account,
+    )
+    .await;
     db.pool.close().await;
     match result {
         Ok(a) => Ok(a.id),
@@ -555,6 +578,7 @@ pub async fn bootstrap_association(
             "the username {:?} already exists; nothing was changed",
             account.username
         ),
+        Err(CreateAccountError::Refused(p)) => anyhow::bail!("{}", p.title),
         Err(CreateAccountError::Internal(e)) => Err(e),
     }
 }
@@ -722,123 +746,6 @@ pub fn session_cookie(token: &str, max_age_secs: i64, request_headers: &HeaderMa
     })
 }
 
-// ---------------------------------------------------------------------------------------
-// Login throttling
-
-/// At most this many failed sign-ins per username within [`USERNAME_WINDOW`]; then that
-/// username is refused (429) until the oldest failure leaves the window, even with the
-/// right password. A successful sign-in clears the username's failures.
-pub const USERNAME_FAILURES: usize = 5;
-pub const USERNAME_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// At most this many sign-in attempts (failed or not) per client address within
-/// [`CLIENT_WINDOW`].
-pub const CLIENT_ATTEMPTS: usize = 30;
-pub const CLIENT_WINDOW: Duration = Duration::from_secs(60);
-/// Expired keys are swept when the tables grow past this many keys.
-const SWEEP_ABOVE: usize = 4096;
-
-/// In-memory sliding-window throttling of sign-ins (登录限流), per username and per client
-/// address. Per process: a restart forgets it, and several catalog processes would each
-/// keep their own.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    inner: Mutex<LimiterTables>,
-}
-
-#[derive(Debug, Default)]
-struct LimiterTables {
-    failures: HashMap<String, VecDeque<Instant>>,
-    attempts: HashMap<String, VecDeque<Instant>>,
-}
-
-/// Drops the instants older than `window`; when `limit` remain, how long until one leaves.
-fn wait_for(
-    events: &mut VecDeque<Instant>,
-    now: Instant,
-    window: Duration,
-    limit: usize,
-) -> Option<Duration> {
-    while events
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
-        events.pop_front();
-    }
-    if events.len() >= limit {
-        events
-            .front()
-            .map(|oldest| window.saturating_sub(now.duration_since(*oldest)))
-    } else {
-        None
-    }
-}
-
-fn sweep(table: &mut HashMap<String, VecDeque<Instant>>, now: Instant, window: Duration) {
-    if table.len() > SWEEP_ABOVE {
-        table.retain(|_, events| {
-            events
-                .back()
-                .is_some_and(|t| now.duration_since(*t) < window)
-        });
-    }
-}
-
-/// Usernames as throttling keys are capped, so huge inputs cannot bloat the tables.
-fn username_key(username: &str) -> String {
-    username.chars().take(64).collect()
-}
-
-impl LoginLimiter {
-    /// Admits one sign-in attempt for `username` from `client` (counted against the
-    /// client), or says how long to wait.
-    pub fn admit(&self, username: &str, client: &str) -> Result<(), Duration> {
-        self.admit_at(username, Some(client), Instant::now())
-    }
-
-    /// Admits one password check for `username` (e.g. the current password at a
-    /// password change), or says how long to wait.
-    pub fn admit_username(&self, username: &str) -> Result<(), Duration> {
-        self.admit_at(username, None, Instant::now())
-    }
-
-    /// Remembers a failed password check for `username`.
-    pub fn record_failure(&self, username: &str) {
-        self.record_failure_at(username, Instant::now());
-    }
-
-    /// Forgets the failures of `username` after a successful sign-in.
-    pub fn record_success(&self, username: &str) {
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        t.failures.remove(&username_key(username));
-    }
-
-    fn admit_at(&self, username: &str, client: Option<&str>, now: Instant) -> Result<(), Duration> {
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let t = &mut *t;
-        sweep(&mut t.failures, now, USERNAME_WINDOW);
-        sweep(&mut t.attempts, now, CLIENT_WINDOW);
-        if let Some(events) = t.failures.get_mut(&username_key(username))
-            && let Some(wait) = wait_for(events, now, USERNAME_WINDOW, USERNAME_FAILURES)
-        {
-            return Err(wait);
-        }
-        if let Some(client) = client {
-            let events = t.attempts.entry(client.to_string()).or_default();
-            if let Some(wait) = wait_for(events, now, CLIENT_WINDOW, CLIENT_ATTEMPTS) {
-                return Err(wait);
-            }
-            events.push_back(now);
-        }
-        Ok(())
-    }
-
-    fn record_failure_at(&self, username: &str, now: Instant) {
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        t.failures
-            .entry(username_key(username))
-            .or_default()
-            .push_back(now);
-    }
 }
 
 #[cfg(test)]
@@ -908,56 +815,6 @@ mod tests {
         assert_eq!(
             scope_for("s", Role::Committee, Some("c1")).unwrap(),
             Scope::Compound("c1".into())
-        );
-    }
-
-    #[test]
-    fn username_failures_lock_until_the_window_passes() {
-        let limiter = LoginLimiter::default();
-        let start = Instant::now();
-        for i in 0..USERNAME_FAILURES {
-            let at = start + Duration::from_secs(i as u64);
-            assert!(limiter.admit_at("zhang", Some("ip"), at).is_ok());
-            limiter.record_failure_at("zhang", at);
-        }
-        let wait = limiter
-            .admit_at("zhang", None, start + Duration::from_secs(10))
-            .unwrap_err();
-        assert_eq!(wait, USERNAME_WINDOW - Duration::from_secs(10));
-        // Another username is not affected.
-        assert!(limiter.admit_at("li", None, start).is_ok());
-        // Once the oldest failure leaves the window, one more attempt is allowed.
-        assert!(
-            limiter
-                .admit_at("zhang", None, start + USERNAME_WINDOW)
-                .is_ok()
-        );
-        limiter.record_success("zhang");
-        assert!(limiter.admit_at("zhang", None, start).is_ok());
-    }
-
-    #[test]
-    fn client_attempts_are_limited_per_minute() {
-        let limiter = LoginLimiter::default();
-        let start = Instant::now();
-        for i in 0..CLIENT_ATTEMPTS {
-            assert!(
-                limiter
-                    .admit_at(&format!("u{i}"), Some("1.2.3.4"), start)
-                    .is_ok()
-            );
-        }
-        assert_eq!(
-            limiter
-                .admit_at("other", Some("1.2.3.4"), start)
-                .unwrap_err(),
-            CLIENT_WINDOW
-        );
-        assert!(limiter.admit_at("other", Some("5.6.7.8"), start).is_ok());
-        assert!(
-            limiter
-                .admit_at("other", Some("1.2.3.4"), start + CLIENT_WINDOW)
-                .is_ok()
         );
     }
 }

@@ -6,6 +6,7 @@ use shared::auth::TokenKeys;
 use shared::http::Limits;
 
 use crate::policy::CatalogPolicy;
+use crate::throttle::ThrottleConfig;
 
 /// What the catalog needs to start.
 #[derive(Debug, Clone)]
@@ -15,4 +16,6 @@ pub struct CatalogConfig {
     pub keys: Arc<TokenKeys>,
     pub limits: Limits,
     pub policy: CatalogPolicy,
+    /// Trusted proxies, the argon2 gate and the anonymous application window.
+    pub throttle: ThrottleConfig,
 }

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod throttle;
 
 pub use config::CatalogConfig;
 pub use error::Error;

@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::CatalogConfig;
 use crate::state::AppState;
+use crate::throttle::ApplicationLimiter;
 use crate::{MIGRATOR, PREFIX, routes};
 
 /// Connects to the database, applies migrations, loads the reference places and returns
@@ -44,6 +45,10 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         auth: auth.clone(),
         policy: Arc::new(config.policy.clone()),
         login_limiter: Arc::default(),
+        passwords: config.throttle.passwords.clone(),
+        applications: Arc::new(ApplicationLimiter::new(
+            config.throttle.anonymous_applications_per_hour,
+        )),
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
     let api = routes::router()
@@ -57,10 +62,14 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
             }),
             ready.clone(),
         ));
-    // Ended sessions are refused on every route, the feed included.
+    // Ended sessions are refused on every route, the feed included; every handler sees the
+    // client's address as `ClientAddr` (X-Forwarded-For believed only from the configured
+    // trusted proxies).
+    let trusted = Arc::new(config.throttle.trusted_proxies.clone());
     let router = Router::new()
         .nest(PREFIX, api)
-        .layer(from_fn_with_state(auth, session_guard));
+        .layer(from_fn_with_state(auth, session_guard))
+        .layer(from_fn_with_state(trusted, shared::client_addr::layer));
     Ok(Service {
         name: "catalog",
         prefix: PREFIX,

@@ -7,8 +7,8 @@ use shared::auth::{Auth, TokenKeys};
 use shared::db::Db;
 use shared::feed::Notifier;
 
-use crate::accounts::LoginLimiter;
 use crate::policy::CatalogPolicy;
+use crate::throttle::{ApplicationLimiter, LoginLimiter, PasswordGate};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +21,10 @@ pub struct AppState {
     pub policy: Arc<CatalogPolicy>,
     /// Sign-in throttling (登录限流), shared by every request of this process.
     pub login_limiter: Arc<LoginLimiter>,
+    /// The one gate every argon2 hash and verification goes through.
+    pub passwords: Arc<PasswordGate>,
+    /// Anonymous firm applications per client address.
+    pub applications: Arc<ApplicationLimiter>,
 }
 
 impl FromRef<AppState> for Auth {

@@ -1,8 +1,20 @@
 //! A client of the services' JSON APIs that acts as the signed-in user.
+//!
+//! Every call made while handling a browser's request carries that browser's address in
+//! `X-Forwarded-For` (the web is a trusted proxy of the APIs, which throttle sign-ins and
+//! applications per client): [`forward_client`] resolves the address once per request and
+//! [`Api::call`] reads it. Work spawned off the request (an import job) runs without it.
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use shared::client_addr::{ClientAddr, TrustedProxies};
 use shared::error::Problem;
 
 /// What an API call can answer besides success.
@@ -99,7 +111,8 @@ impl Api {
         self.call(method, url, token, Some(body), None).await
     }
 
-    /// Any call; `client_ip` is passed on as `X-Forwarded-For` (sign-in throttling).
+    /// Any call; `client_ip` (else the address of the browser whose request is being
+    /// handled) is passed on as `X-Forwarded-For`.
     pub async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -112,7 +125,10 @@ impl Api {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        if let Some(ip) = client_ip {
+        let ip = client_ip
+            .map(str::to_string)
+            .or_else(|| current_client().map(|ip| ip.to_string()));
+        if let Some(ip) = ip {
             req = req.header("x-forwarded-for", ip);
         }
         if let Some(b) = body {
@@ -153,4 +169,31 @@ impl Api {
             ))),
         }
     }
+}
+
+tokio::task_local! {
+    static CLIENT: Option<IpAddr>;
+}
+
+/// The address of the browser whose request is being handled, if any.
+pub fn current_client() -> Option<IpAddr> {
+    CLIENT.try_with(|ip| *ip).ok().flatten()
+}
+
+/// Middleware (`from_fn_with_state(Arc<TrustedProxies>, forward_client)`): resolves the
+/// browser's address (believing `X-Forwarded-For` only from the pages' own trusted
+/// proxies), records it as a [`ClientAddr`] extension and handles the request with it in
+/// scope, so every API call made for the request forwards it.
+pub async fn forward_client(
+    State(trusted): State<Arc<TrustedProxies>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let addr = shared::client_addr::resolve(peer, req.headers(), &trusted);
+    req.extensions_mut().insert(ClientAddr(addr));
+    CLIENT.scope(addr, next.run(req)).await
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use shared::auth::TokenKeys;
+use shared::client_addr::TrustedProxies;
 
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -14,4 +15,7 @@ pub struct WebConfig {
     pub matching_url: String,
     /// The shared token keys, to read the session cookie.
     pub keys: Arc<TokenKeys>,
+    /// Reverse proxies in front of the pages whose `X-Forwarded-For` names the browser
+    /// (default none: the peer is the browser).
+    pub trusted_proxies: TrustedProxies,
 }

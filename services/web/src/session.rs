@@ -1,11 +1,10 @@
 //! Who is signed in: the catalog's token in the `wuye_session` cookie, verified locally.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use shared::auth::{Identity, SESSION_COOKIE, TokenKeys, cookie};
+use shared::client_addr::ClientAddr;
 use std::sync::Arc;
 
 /// The signed-in user (if any) with the raw token to call the APIs as them.
@@ -13,7 +12,7 @@ use std::sync::Arc;
 pub struct Session {
     pub identity: Option<Identity>,
     pub token: Option<String>,
-    /// The browser's address, passed on to the catalog's sign-in throttling.
+    /// The browser's address (see `api::forward_client`), passed on to the APIs.
     pub client_ip: Option<String>,
 }
 
@@ -28,8 +27,9 @@ where
         let keys = Arc::<TokenKeys>::from_ref(state);
         let client_ip = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+            .get::<ClientAddr>()
+            .and_then(|c| c.0)
+            .map(|ip| ip.to_string());
         // A cookie that no longer verifies (expired, signed with an old key) is ignored:
         // the visitor is simply anonymous.
         let token = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty());

@@ -8,7 +8,7 @@ use shared::service::Service;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::api::Api;
+use crate::api::{self, Api};
 use crate::config::WebConfig;
 use crate::csrf;
 use crate::pages::{self, WebState};
@@ -44,9 +44,11 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
             )]
         })
     });
+    let trusted = Arc::new(config.trusted_proxies.clone());
     let router = pages::router()
         .with_state(state)
-        .layer(middleware::from_fn(csrf::ensure_token));
+        .layer(middleware::from_fn(csrf::ensure_token))
+        .layer(middleware::from_fn_with_state(trusted, api::forward_client));
     Ok(Service {
         name: "web",
         prefix: "",

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use axum::Router;
 use secrecy::{ExposeSecret, SecretString};
+use shared::client_addr::TrustedProxies;
 use shared::db::sqlite_url;
 use shared::http::{combine, health_router, serve as serve_http, shutdown_signal, with_middleware};
 use shared::service::Service;
@@ -50,12 +51,20 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             .context("loading the demo data (past stages)")?;
     }
 
+    // The pages call the APIs on this same port: the catalog believes their
+    // X-Forwarded-For (the browser's address) from loopback and the listen address.
+    let own_pages = if addr.ip().is_unspecified() {
+        TrustedProxies::loopback()
+    } else {
+        TrustedProxies::loopback().and_addr(addr.ip())
+    };
     let catalog = catalog::build(
         catalog::CatalogConfig {
             database_url: sqlite_url(&data.join("catalog.db")),
             keys: keys.clone(),
             limits,
             policy: settings.catalog.clone(),
+            throttle: settings.catalog_throttle(&own_pages)?,
         },
         cancel.clone(),
     )
@@ -93,6 +102,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             tender_url: base.clone(),
             matching_url: base.clone(),
             keys: keys.clone(),
+            trusted_proxies: settings.trusted_proxies()?,
         },
         cancel.clone(),
     )
@@ -199,6 +209,7 @@ async fn prepare_demo(
             keys: keys.clone(),
             limits,
             policy: settings.catalog.clone(),
+            throttle: settings.catalog_throttle(&TrustedProxies::default())?,
         },
         cancel.clone(),
     )
@@ -267,6 +278,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     keys,
                     limits,
                     policy: settings.catalog.clone(),
+                    throttle: settings.catalog_throttle(&TrustedProxies::default())?,
                 },
                 cancel.clone(),
             )
@@ -306,6 +318,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     tender_url: need(&settings.tender_url, "tender-url")?,
                     matching_url: need(&settings.matching_url, "matching-url")?,
                     keys,
+                    trusted_proxies: settings.trusted_proxies()?,
                 },
                 cancel.clone(),
             )

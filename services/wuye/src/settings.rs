@@ -38,6 +38,11 @@ pub struct Settings {
     pub body_limit_bytes: Option<usize>,
     /// Longest a request may take, in seconds (60).
     pub request_timeout_secs: Option<u64>,
+    /// Reverse proxies (addresses or CIDR ranges, e.g. `["10.0.0.0/8"]`) whose
+    /// `X-Forwarded-For` is believed by the catalog and the pages; default none. `wuye up`
+    /// also trusts loopback and its own listen address (its pages call the APIs on the
+    /// same port). With `wuye serve catalog`, list the address of `wuye serve web` here.
+    pub trusted_proxies: Vec<String>,
     /// The catalog's configurable rules (`[catalog.credit]` base and grade thresholds, …);
     /// environment: `WUYE_CATALOG__CREDIT__BASE=75`.
     pub catalog: catalog::policy::CatalogPolicy,
@@ -89,6 +94,24 @@ impl Settings {
                 .map(std::time::Duration::from_secs)
                 .unwrap_or(d.timeout),
         }
+    }
+
+    /// The configured trusted proxies.
+    pub fn trusted_proxies(&self) -> anyhow::Result<shared::client_addr::TrustedProxies> {
+        shared::client_addr::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!(e))
+    }
+
+    /// The catalog's throttling: the configured trusted proxies, and `also` (what `wuye
+    /// up` trusts for its own pages).
+    pub fn catalog_throttle(
+        &self,
+        also: &shared::client_addr::TrustedProxies,
+    ) -> anyhow::Result<catalog::throttle::ThrottleConfig> {
+        Ok(catalog::throttle::ThrottleConfig {
+            trusted_proxies: self.trusted_proxies()?.and(also),
+            ..Default::default()
+        })
     }
 
     /// The token keys: the configured secret, or for `wuye up` one kept in the data folder.
@@ -208,6 +231,37 @@ mod tests {
                 .unwrap()
                 .tender
                 .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("wuye-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("wuye.toml");
+        std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n").unwrap();
+        let s = Settings::load(Some(&file)).unwrap();
+        let t = s.trusted_proxies().unwrap();
+        assert!(t.contains("10.9.8.7".parse().unwrap()));
+        assert!(!t.contains("127.0.0.1".parse().unwrap()));
+        let up = s
+            .catalog_throttle(&shared::client_addr::TrustedProxies::loopback())
+            .unwrap();
+        assert!(up.trusted_proxies.contains("127.0.0.1".parse().unwrap()));
+        // By default nobody is trusted.
+        assert!(
+            Settings::load(None)
+                .unwrap()
+                .trusted_proxies()
+                .unwrap()
+                .is_empty()
+        );
+        std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/40\"]\n").unwrap();
+        assert!(
+            Settings::load(Some(&file))
+                .unwrap()
+                .trusted_proxies()
                 .is_err()
         );
     }

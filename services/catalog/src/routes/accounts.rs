@@ -10,17 +10,17 @@
 //! | `PATCH /catalog/accounts/{id}` | association |
 
 use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use serde::{Deserialize, Serialize};
 use shared::auth::{Claims, Identity, Role, Scope};
+use shared::client_addr::ClientAddr;
 use shared::domain::StreetCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
@@ -89,52 +89,6 @@ pub struct Session {
     pub account: Account,
 }
 
-/// The client address sign-in attempts are counted against: the peer address when the
-/// server records it (`ConnectInfo`); behind a proxy on the same host or network, the
-/// right-most `X-Forwarded-For` entry (the address that proxy saw). The services are
-/// served with `ConnectInfo` (`shared::http::serve`); a client connecting from a local
-/// address can still set `X-Forwarded-For`, which is why the per-username limit does not
-/// depend on the address at all.
-#[derive(Debug, Clone)]
-pub struct LoginClient(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for LoginClient {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &S,
-    ) -> std::result::Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .next_back();
-        let key = match (peer, forwarded) {
-            (Some(p), Some(f)) if is_local(p) => f.to_string(),
-            (Some(p), _) => p.to_string(),
-            (None, Some(f)) => f.to_string(),
-            (None, None) => "unknown".to_string(),
-        };
-        Ok(LoginClient(key))
-    }
-}
-
-/// Loopback or private addresses, where a reverse proxy would sit.
-fn is_local(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local(),
-    }
-}
-
 /// The raw token of the request (bearer header, then cookie), if any.
 pub struct RawToken(pub Option<String>);
 
@@ -159,20 +113,9 @@ fn bad_credentials() -> Problem {
     .with_detail("用户名或密码错误，请检查后重试。")
 }
 
-/// 429 with `Retry-After` (whole seconds, at least 1).
-fn throttled(wait: Duration) -> Response {
-    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-    let when = if secs >= 60 {
-        format!("{} 分钟", secs.div_ceil(60))
-    } else {
-        format!("{secs} 秒")
-    };
-    let mut response =
-        Problem::too_many_requests(format!("登录尝试过于频繁，请 {when}后再试。")).into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    response
+/// 429 with `Retry-After` and when to try again.
+fn throttled(wait: Duration) -> crate::Error {
+    crate::throttle::too_many("登录尝试过于频繁", wait).into()
 }
 
 fn set_cookie(response: &mut Response, token: &str, max_age: i64, headers: &HeaderMap) {
@@ -190,19 +133,47 @@ fn token_expiry(token: &str) -> Option<i64> {
         .map(|t| t.claims.exp)
 }
 
+/// The active account these credentials sign in to, if any. Always one argon2
+/// verification through the gate (against a dummy hash for an unknown username), so the
+/// time taken does not reveal whether the account exists; a password longer than any
+/// account may have is refused without hashing.
+async fn account_for_credentials(
+    app: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Option<Account>> {
+    if password.chars().count() > accounts::PASSWORD_MAX {
+        return Ok(None);
+    }
+    let stored = accounts::find_by_username(&app.db, username).await?;
+    let hash = stored
+        .as_ref()
+        .map_or(accounts::DUMMY_HASH.to_string(), |s| {
+            s.password_hash.clone()
+        });
+    let matches = app.passwords.verify(password, hash).await?;
+    Ok(stored
+        .filter(|s| matches && !s.account.disabled)
+        .map(|s| s.account))
+}
+
 /// Sign in (登录). Answers the token and sets it as an HttpOnly cookie. A wrong password,
-/// an unknown username and a disabled account all answer the same 401. At most 5 failed
-/// attempts per username per 15 minutes and 30 attempts per client address per minute;
-/// beyond that 429 with `Retry-After`.
+/// an unknown username and a disabled account all answer the same 401. Throttled per
+/// (username, client address) before any password is checked: after 3 failures each
+/// further attempt from that client waits 1 s, 2 s, 4 s … up to 15 minutes (429 with
+/// `Retry-After`), while the same username from another client is not delayed; and 30
+/// attempts per client address per minute. 503 with `Retry-After` when too many
+/// passwords are being checked at once.
 #[utoipa::path(post, path = "/catalog/session", tag = "accounts", request_body = LoginRequest,
     responses(
         (status = 200, body = Session, description = "Signed in; `Set-Cookie: wuye_session=…`"),
         (status = 401, body = Problem, description = "用户名或密码错误"),
         (status = 422, body = Problem),
-        (status = 429, body = Problem, description = "Too many attempts; see `Retry-After`")))]
+        (status = 429, body = Problem, description = "Too many attempts; see `Retry-After`"),
+        (status = 503, body = Problem, description = "Too many password checks at once; see `Retry-After`")))]
 pub async fn login(
     State(app): State<AppState>,
-    client: LoginClient,
+    client: ClientAddr,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response> {
@@ -215,27 +186,23 @@ pub async fn login(
     }
     v.finish()?;
     let username = accounts::normalise_username(&req.username);
-    if let Err(wait) = app.login_limiter.admit(&username, &client.0) {
-        tracing::warn!(client = %client.0, "sign-in throttled");
-        return Ok(throttled(wait));
+    let client = client.key();
+    if let Err(wait) = app.login_limiter.admit(&username, &client) {
+        tracing::warn!(client = %client, "sign-in throttled");
+        return Err(throttled(wait));
     }
-    let stored = accounts::find_by_username(&app.db, &username).await?;
-    // Always one argon2 verification, so the time taken does not reveal whether the
-    // account exists.
-    let hash = stored
-        .as_ref()
-        .map_or(accounts::DUMMY_HASH.to_string(), |s| {
-            s.password_hash.clone()
-        });
-    let matches = accounts::verify_password(req.password, hash).await?;
-    let account = match stored {
-        Some(s) if matches && !s.account.disabled => s.account,
-        _ => {
-            app.login_limiter.record_failure(&username);
+    let account = match account_for_credentials(&app, &username, req.password).await {
+        Ok(Some(account)) => account,
+        Ok(None) => {
+            app.login_limiter.record_sign_in_failure(&username);
             return Err(bad_credentials().into());
         }
+        Err(e) => {
+            app.login_limiter.release(&username, &client);
+            return Err(e);
+        }
     };
-    app.login_limiter.record_success(&username);
+    app.login_limiter.record_success(&username, &client);
 
     let identity = Identity {
         account_id: account.id.clone(),
@@ -348,10 +315,12 @@ pub async fn change_password(
         ));
     } else {
         if let Err(wait) = app.login_limiter.admit_username(&username) {
-            return Ok(throttled(wait));
+            return Err(throttled(wait));
         }
-        let ok =
-            accounts::verify_password(req.current_password.clone(), stored.password_hash).await?;
+        let ok = app
+            .passwords
+            .verify(req.current_password.clone(), stored.password_hash)
+            .await?;
         if !ok {
             app.login_limiter.record_failure(&username);
             v.push(FieldError::new(
@@ -372,7 +341,7 @@ pub async fn change_password(
     }
     v.finish()?;
 
-    let hash = accounts::hash_password(req.new_password).await?;
+    let hash = app.passwords.hash(req.new_password).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(&hash)
@@ -560,7 +529,7 @@ pub async fn create_account(
         }
     }
 
-    match accounts::create(&app.db, &app.notifier, &account).await {
+    match accounts::create(&app.db, &app.notifier, &app.passwords, &account).await {
         Ok(created) => Ok((StatusCode::CREATED, axum::Json(created)).into_response()),
         Err(CreateAccountError::UsernameTaken) => Err(Problem::conflict(
             "username_taken",
@@ -572,6 +541,7 @@ pub async fn create_account(
             "该用户名已被使用",
         )])
         .into()),
+        Err(CreateAccountError::Refused(p)) => Err((*p).into()),
         Err(CreateAccountError::Internal(e)) => Err(e.into()),
     }
 }

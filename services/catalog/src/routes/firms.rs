@@ -20,6 +20,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role};
+use shared::client_addr::ClientAddr;
 use shared::db::{is_unique_violation, now_ms};
 use shared::domain::DistrictCode;
 use shared::domain::roster::{
@@ -244,35 +245,90 @@ fn username_taken() -> Problem {
     ])
 }
 
-/// A firm applies to the roster (入库申请). Anyone may apply, anonymously too; the new firm's
-/// standing is `applicant`. With `account: {username, password}` the firm's sign-in account
-/// (role `firm`, scope this firm) is created in the same transaction. Every bad field is
-/// reported at once (422); a credit code or username already taken is 409. Feed: topic
-/// `firm`, kind `applied` (and `account`, kind `created`).
-#[utoipa::path(post, path = "/catalog/firms", tag = "firms",
-    request_body = FirmApplication,
-    responses((status = 201, body = FirmSnapshot), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
-pub async fn apply(
-    State(app): State<AppState>,
-    identity: Option<Identity>,
-    JsonBody(mut input): JsonBody<FirmInput>,
-) -> Result<impl IntoResponse> {
+/// The application's profile and optional account, every bad field at once (422).
+async fn check_application(
+    app: &AppState,
+    mut input: FirmInput,
+) -> Result<(firms::ValidFirm, Option<accounts::NewAccount>)> {
     let known = {
         let mut conn = app.db.pool.acquire().await?;
         models::codes(&mut conn).await?
     };
     let (account, account_errors) = applicant_account(input.other.remove("account"));
-    let firm = match input.check(&known, None) {
-        Ok(firm) if account_errors.is_empty() => firm,
-        Ok(_) => return Err(Problem::validation(account_errors).into()),
+    match input.check(&known, None) {
+        Ok(firm) if account_errors.is_empty() => Ok((firm, account)),
+        Ok(_) => Err(Problem::validation(account_errors).into()),
         Err(mut problem) => {
             problem.errors.extend(account_errors);
-            return Err(problem.into());
+            Err(problem.into())
         }
-    };
+    }
+}
+
+/// Refuses, before any password is hashed, a credit code or username already taken
+/// (409). The write transaction checks again; the unique indexes decide a race.
+async fn refuse_taken(
+    app: &AppState,
+    firm: &firms::ValidFirm,
+    account: Option<&accounts::NewAccount>,
+) -> Result<()> {
+    let mut conn = app.db.pool.acquire().await?;
+    if firms::firm_with_credit_code(&mut conn, &firm.credit_code)
+        .await?
+        .is_some()
+    {
+        return Err(firms::duplicate_credit_code(&firm.credit_code).into());
+    }
+    if let Some(a) = account
+        && accounts::username_exists(&mut conn, &a.username).await?
+    {
+        return Err(username_taken().into());
+    }
+    Ok(())
+}
+
+/// Applications are counted per client address, except the association's and the
+/// services' (staff and the demo loader register firms on their behalf).
+fn throttle_application(
+    app: &AppState,
+    identity: Option<&Identity>,
+    client: &ClientAddr,
+) -> Result<()> {
+    if identity.is_some_and(|i| matches!(i.role, Role::Association | Role::Service)) {
+        return Ok(());
+    }
+    app.applications.admit(&client.key()).map_err(|wait| {
+        let what = format!(
+            "同一网络地址每小时最多提交 {} 份入库申请",
+            app.applications.limit()
+        );
+        crate::throttle::too_many(&what, wait).into()
+    })
+}
+
+/// A firm applies to the roster (入库申请). Anyone may apply, anonymously too; the new firm's
+/// standing is `applicant`. With `account: {username, password}` the firm's sign-in account
+/// (role `firm`, scope this firm) is created in the same transaction. Every bad field is
+/// reported at once (422); then a client address may submit 5 applications an hour (429
+/// with `Retry-After`; the association and services are not counted); a credit code or
+/// username already taken is 409, all before the password is hashed. Feed: topic `firm`,
+/// kind `applied` (and `account`, kind `created`).
+#[utoipa::path(post, path = "/catalog/firms", tag = "firms",
+    request_body = FirmApplication,
+    responses((status = 201, body = FirmSnapshot), (status = 409, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem),
+        (status = 503, body = Problem, description = "Too many passwords being hashed; see `Retry-After`")))]
+pub async fn apply(
+    State(app): State<AppState>,
+    identity: Option<Identity>,
+    client: ClientAddr,
+    JsonBody(input): JsonBody<FirmInput>,
+) -> Result<impl IntoResponse> {
+    let (firm, account) = check_application(&app, input).await?;
+    throttle_application(&app, identity.as_ref(), &client)?;
+    refuse_taken(&app, &firm, account.as_ref()).await?;
     let password_hash = match &account {
-        Some(a) => Some(accounts::hash_password(a.password.clone()).await?),
+        Some(a) => Some(app.passwords.hash(a.password.clone()).await?),
         None => None,
     };
     let today = china_today();

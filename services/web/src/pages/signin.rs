@@ -111,16 +111,8 @@ pub async fn submit(
             let error = if username_error.is_some() || password_error.is_some() {
                 None
             } else {
-                Some(match &e {
-                    ApiError::Refused {
-                        retry_after: Some(secs),
-                        status,
-                        ..
-                    } if *status == StatusCode::TOO_MANY_REQUESTS => {
-                        format!("{} 请在 {secs} 秒后重试。", e.message())
-                    }
-                    _ => e.message(),
-                })
+                // A 429's detail says when to try again (the catalog's throttling).
+                Some(e.message())
             };
             let page = SignInPage {
                 chrome: Chrome::new(&session, &csrf),
