@@ -73,7 +73,11 @@ start() {
   local dir="$1" log="$2"
   port="$(free_port)"
   base="http://127.0.0.1:$port"
-  WUYE_LOG="${WUYE_LOG:-warn}" "$bin" up --listen "127.0.0.1:$port" --data "$dir" >"$log" 2>&1 &
+  # Only wuye's own settings reach it: CI's test variables (WUYE_TEST_POSTGRES_URL, …) are
+  # not configuration, and `wuye up` refuses unknown WUYE_ variables.
+  local unset=()
+  for name in $(compgen -e | grep '^WUYE_' | grep -v '^WUYE_LOG'); do unset+=(-u "$name"); done
+  env "${unset[@]}" WUYE_LOG="${WUYE_LOG:-warn}" "$bin" up --listen "127.0.0.1:$port" --data "$dir" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do
     if ! kill -0 "$pid" 2>/dev/null; then
