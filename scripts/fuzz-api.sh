@@ -8,18 +8,19 @@
 # association (or any role) changes or deletes never takes away data another role needs.
 #
 # Settings (environment):
-#   WUYE_FUZZ_MAX_EXAMPLES  test cases per operation and phase (default 25)
-#   WUYE_FUZZ_SEED          schemathesis seed, for a reproducible run (default 20261201)
-#   WUYE_FUZZ_ROLES         roles to run (default: anonymous and every demo role)
-#   WUYE_FUZZ_VENV          the Python virtual environment (default target/fuzz-venv)
-#   WUYE_FUZZ_REPORT        folder for the JUnit reports and logs (default: a temporary one)
+#   FUZZ_API_MAX_EXAMPLES  test cases per operation and phase (default 25)
+#   FUZZ_API_SEED          schemathesis seed, for a reproducible run (default 20261201)
+#   FUZZ_API_ROLES         roles to run (default: anonymous and every demo role)
+#   FUZZ_API_VENV          the Python virtual environment (default target/fuzz-venv)
+#   FUZZ_API_REPORT        folder for the JUnit reports and logs (default: a temporary one)
+# (not WUYE_…: every WUYE_ variable is configuration that `wuye up` refuses if unknown)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-max_examples="${WUYE_FUZZ_MAX_EXAMPLES:-25}"
-seed="${WUYE_FUZZ_SEED:-20261201}"
-roles="${WUYE_FUZZ_ROLES:-anonymous association district_official street_official committee firm}"
-venv="${WUYE_FUZZ_VENV:-target/fuzz-venv}"
+max_examples="${FUZZ_API_MAX_EXAMPLES:-25}"
+seed="${FUZZ_API_SEED:-20261201}"
+roles="${FUZZ_API_ROLES:-anonymous association district_official street_official committee firm}"
+venv="${FUZZ_API_VENV:-target/fuzz-venv}"
 password="wuye-demo-2026"
 
 username_of() {
@@ -47,7 +48,7 @@ cargo build --workspace --bins --tests
 bin="$PWD/target/debug/wuye"
 
 work="$(mktemp -d)"
-report="${WUYE_FUZZ_REPORT:-$work/report}"
+report="${FUZZ_API_REPORT:-$work/report}"
 mkdir -p "$report"
 pid=""
 stop() {
@@ -72,7 +73,11 @@ start() {
   local dir="$1" log="$2"
   port="$(free_port)"
   base="http://127.0.0.1:$port"
-  WUYE_LOG="${WUYE_LOG:-warn}" "$bin" up --listen "127.0.0.1:$port" --data "$dir" >"$log" 2>&1 &
+  # Only wuye's own settings reach it: CI's test variables (WUYE_TEST_POSTGRES_URL, …) are
+  # not configuration, and `wuye up` refuses unknown WUYE_ variables.
+  local unset=()
+  for name in $(compgen -e | grep '^WUYE_' | grep -v '^WUYE_LOG'); do unset+=(-u "$name"); done
+  env "${unset[@]}" WUYE_LOG="${WUYE_LOG:-warn}" "$bin" up --listen "127.0.0.1:$port" --data "$dir" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do
     if ! kill -0 "$pid" 2>/dev/null; then
