@@ -21,7 +21,7 @@ use serde::Serialize;
 use shared::auth::{Claims, Role, SESSION_COOKIE, Scope};
 use shared::db::{Db, new_id, now_ms};
 use shared::domain::{DistrictCode, StreetCode};
-use shared::error::FieldError;
+use shared::error::{FieldError, Problem};
 use shared::feed::{Notifier, WriteTx};
 use shared::session::{self, AccountCutoff, RevokedToken, SessionCheck};
 use sqlx::{AnyConnection, Row};
@@ -744,8 +744,6 @@ pub fn session_cookie(token: &str, max_age_secs: i64, request_headers: &HeaderMa
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| {
         HeaderValue::from_static("wuye_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
     })
-}
-
 }
 
 #[cfg(test)]
