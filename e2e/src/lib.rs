@@ -191,12 +191,16 @@ pub struct Options {
     /// recommended. Tests that inject firms into the catalog's feed (firms the catalog's
     /// tables do not hold) turn it off.
     pub verify_award_with_catalog: bool,
+    /// `[tender] backdate_window_days`: how far back contract dates may lie (the
+    /// production default unless a test replays a longer history).
+    pub backdate_window_days: u32,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             verify_award_with_catalog: true,
+            backdate_window_days: tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
         }
     }
 }
@@ -252,6 +256,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
                 scheduler_tick: std::time::Duration::from_millis(100),
                 notice_period: std::time::Duration::from_secs(2),
                 verify_award_with_catalog: options.verify_award_with_catalog,
+                backdate_window_days: options.backdate_window_days,
                 ..Default::default()
             },
         },
