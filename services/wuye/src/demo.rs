@@ -953,8 +953,10 @@ pub async fn load_live_tenders(
         Some(&json!({"needs": "【演示数据】需要秩序维护（门岗 24 小时值守）、楼道和公共区域保洁、垃圾分类收运、绿化养护、共用设施设备日常维护，以及每年一次外墙和屋面渗漏排查；每季度公开收支。"})),
     )
     .await?;
+    // The firms after the first: the first holds the two awarded compounds, and capacity
+    // is cumulative.
     let firms = demo.eligible_firms(DEMO_DISTRICTS[0]).await?;
-    for (i, firm) in firms.iter().take(2).enumerate() {
+    for (i, firm) in firms.iter().skip(1).take(2).enumerate() {
         demo.bid(&id, firm, &demo_bid(145 + 10 * i as i64, area, false))
             .await?;
     }
