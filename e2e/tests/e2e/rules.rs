@@ -180,7 +180,11 @@ async fn capacity_counts_what_the_firm_already_holds_here(backend: Backend) {
 async fn the_annual_price_is_derived_and_a_bid_above_budget_is_flagged(backend: Backend) {
     let w = World::new(backend).await;
     let seq = w
-        .firms(&[("f-p1", json!({})), ("f-p2", json!({})), ("f-p3", json!({}))])
+        .firms(&[
+            ("f-p1", json!({})),
+            ("f-p2", json!({})),
+            ("f-p3", json!({})),
+        ])
         .await;
     w.applied(seq).await;
     // 28 000 ㎡; budget 604 800 元 a year (1.80 元/㎡·月).
@@ -249,14 +253,21 @@ async fn the_annual_price_is_derived_and_a_bid_above_budget_is_flagged(backend: 
         })
         .collect();
     assert_eq!(flags, vec![(150, false), (180, false), (190, true)]);
-    let ranking = w.get(&format!("/{t}/ranking"), Some(&committee)).await.json();
+    let ranking = w
+        .get(&format!("/{t}/ranking"), Some(&committee))
+        .await
+        .json();
     assert_eq!(ranking[2]["fee"], 190);
     assert_eq!(ranking[2]["above_budget"], true);
     assert_eq!(ranking[0]["above_budget"], false);
     let (status, _, page) =
         wuye_e2e::pages::get(&w.app, &format!("/committee/tenders/{t}"), Some(&committee)).await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(page.matches("超出预算").count(), 2, "bids and ranking: {page}");
+    assert_eq!(
+        page.matches("超出预算").count(),
+        2,
+        "bids and ranking: {page}"
+    );
     w.stop().await;
 }
 
@@ -372,9 +383,7 @@ async fn satisfaction_is_bounded_by_households_and_credited_to_that_quarters_fir
     w.stop().await;
 }
 
-async fn contract_dates_are_not_before_the_award_nor_backdated_beyond_the_window(
-    backend: Backend,
-) {
+async fn contract_dates_are_not_before_the_award_nor_backdated_beyond_the_window(backend: Backend) {
     // The production window: 30 days.
     let w = World::new(backend).await;
     let seq = w.firms(&[("f-date", json!({}))]).await;
@@ -401,11 +410,8 @@ async fn contract_dates_are_not_before_the_award_nor_backdated_beyond_the_window
 
     // Awarded 40 days ago (moved underneath the API): 35 days back is beyond the window,
     // 20 days back is within it.
-    w.award_on(
-        &t,
-        &format!("{}T10:00:00+08:00", days_ago(40)),
-    )
-    .await;
+    w.award_on(&t, &format!("{}T10:00:00+08:00", days_ago(40)))
+        .await;
     let a = w
         .post(
             &contract,

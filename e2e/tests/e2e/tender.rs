@@ -237,12 +237,14 @@ impl World {
     /// Moves the tender's standing award back to `instant` (RFC 3339), underneath the API,
     /// so a contract may start on a past day as in a replayed history.
     pub(crate) async fn award_on(&self, tender: &str, instant: &str) {
-        sqlx::query("UPDATE award SET awarded_at = $2 WHERE tender_id = $1 AND status = 'in_notice'")
-            .bind(tender)
-            .bind(parse_rfc3339(instant).unwrap())
-            .execute(&self.tender.pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE award SET awarded_at = $2 WHERE tender_id = $1 AND status = 'in_notice'",
+        )
+        .bind(tender)
+        .bind(parse_rfc3339(instant).unwrap())
+        .execute(&self.tender.pool)
+        .await
+        .unwrap();
     }
 
     /// The stored status, read underneath the API (so no read can trigger a transition).
@@ -985,9 +987,14 @@ async fn lifecycle_opens_all_bids_at_the_opening_time(backend: Backend) {
     w.post(&bids, Some(&fc), &bid_body(120, 40_320_000))
         .await
         .problem(409, "bid_deadline_passed");
-    w.call(Method::PUT, &mine, Some(&fa), Some(&bid_body(100, 33_600_000)))
-        .await
-        .problem(409, "bid_deadline_passed");
+    w.call(
+        Method::PUT,
+        &mine,
+        Some(&fa),
+        Some(&bid_body(100, 33_600_000)),
+    )
+    .await
+    .problem(409, "bid_deadline_passed");
     w.call(Method::DELETE, &mine, Some(&fa), None)
         .await
         .problem(409, "bid_deadline_passed");

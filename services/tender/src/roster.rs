@@ -251,7 +251,8 @@ mod tests {
         let codes: Vec<_> = far.iter().map(|r| r.code).collect();
         assert_eq!(codes, vec!["outside_service_area", "capacity_exceeded"]);
         assert!(
-            far[1].message.contains("已服务 600 户") && far[1].message.contains("超过申报能力 1000 户"),
+            far[1].message.contains("已服务 600 户")
+                && far[1].message.contains("超过申报能力 1000 户"),
             "{}",
             far[1].message
         );
@@ -261,9 +262,9 @@ mod tests {
         let held = bid_refusals(&f, &near, &wants, TODAY, 300);
         assert_eq!(held[0].code, "capacity_exceeded");
         assert!(
-            held[0]
-                .message
-                .contains("已服务 900 户（自报 600 户＋本平台在服务及公示中的中标 300 户）＋本小区 101 户"),
+            held[0].message.contains(
+                "已服务 900 户（自报 600 户＋本平台在服务及公示中的中标 300 户）＋本小区 101 户"
+            ),
             "{}",
             held[0].message
         );

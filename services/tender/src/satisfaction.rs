@@ -215,7 +215,11 @@ mod tests {
         // Before any contract: nobody.
         assert_eq!(q(date!(2023 - 10 - 01), date!(2023 - 12 - 31)), None);
         // A contract starting after today has not served the current quarter yet.
-        let later = [served("later", date!(2026 - 12 - 15), date!(2029 - 12 - 14))];
+        let later = [served(
+            "later",
+            date!(2026 - 12 - 15),
+            date!(2029 - 12 - 14),
+        )];
         assert_eq!(
             serving_contract(&later, date!(2026 - 10 - 01), date!(2026 - 12 - 31), today),
             None

@@ -922,10 +922,7 @@ fn check_contract_dates(
             v.push(FieldError::new(
                 field,
                 "before_award",
-                format!(
-                    "{label}不能早于定标日期 {}",
-                    clock::format_date(awarded_on)
-                ),
+                format!("{label}不能早于定标日期 {}", clock::format_date(awarded_on)),
             ));
         } else if day < earliest {
             v.push(backdated(field, label, earliest, app));
