@@ -200,6 +200,9 @@ pub struct Options {
     /// Applications one client address may submit per hour, anonymously. Tests apply
     /// many firms from one address, so it is high unless a test lowers it.
     pub anonymous_applications_per_hour: usize,
+    /// `[tender] backdate_window_days`: how far back contract dates may lie (the
+    /// production default unless a test replays a longer history).
+    pub backdate_window_days: u32,
 }
 
 impl Default for Options {
@@ -208,6 +211,7 @@ impl Default for Options {
             verify_award_with_catalog: true,
             trust_loopback: true,
             anonymous_applications_per_hour: 10_000,
+            backdate_window_days: tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
         }
     }
 }
@@ -274,6 +278,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
                 scheduler_tick: std::time::Duration::from_millis(100),
                 notice_period: std::time::Duration::from_secs(2),
                 verify_award_with_catalog: options.verify_award_with_catalog,
+                backdate_window_days: options.backdate_window_days,
                 ..Default::default()
             },
         },

@@ -17,6 +17,7 @@ mod e2e {
     pub mod pages_firm;
     pub mod pages_official;
     pub mod sessions;
+    pub mod rules;
     pub mod statistics;
     pub mod tender;
     pub mod throttling;

@@ -350,12 +350,16 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     assert_eq!(a.status, 200, "{}", a.body);
     sleep_until(ms(&a.json()["award"]["notice_ends_at"])).await;
 
-    // The contract, its budget and accounts, its termination.
+    // The contract (from today: not before the award), its budget and accounts for the
+    // current year and quarter, its termination.
+    let today = tender::clock::format_date(shared::domain::roster::china_today());
+    let month: u32 = today[5..7].parse().unwrap();
+    let quarter = format!("{}-Q{}", &today[..4], (month - 1) / 3 + 1);
     let signed = w
         .post(
             &format!("/{id}/contract"),
             Some(&committee),
-            &json!({"start_date": "2026-01-01"}),
+            &json!({"start_date": today}),
         )
         .await;
     assert_eq!(signed.status, 201, "{}", signed.body);
@@ -375,14 +379,14 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     assert_eq!(r["contracts"][0]["awardID"], r["awards"][1]["id"]);
     assert_eq!(
         r["contracts"][0]["period"]["startDate"],
-        "2026-01-01T00:00:00+08:00"
+        format!("{today}T00:00:00+08:00")
     );
     assert_eq!(r["contracts"][0]["value"]["amount"], 1_512_000.0);
     let path = format!("/contracts/{contract_id}/disclosures");
     let firm = w.firm_token("f-o1");
     for body in [
-        money_body("budget", "2026"),
-        money_body("accounts", "2026-Q3"),
+        money_body("budget", &today[..4]),
+        money_body("accounts", &quarter),
     ] {
         let a = w.post(&path, Some(&firm), &body).await;
         assert_eq!(a.status, 201, "{}", a.body);
@@ -411,7 +415,7 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
         .post(
             &format!("/contracts/{contract_id}/terminate"),
             Some(&committee),
-            &json!({"reason": "企业被列入黑名单", "terminated_on": "2026-10-31"}),
+            &json!({"reason": "企业被列入黑名单", "terminated_on": today}),
         )
         .await;
     assert_eq!(t.status, 200, "{}", t.body);
@@ -420,7 +424,7 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     assert_eq!(r["contracts"][0]["status"], "terminated");
     assert_eq!(
         r["contracts"][0]["period"]["endDate"],
-        "2026-10-31T23:59:59+08:00"
+        format!("{today}T23:59:59+08:00")
     );
 
     // Every kind of release, every code from the official lists.

@@ -369,7 +369,7 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
         &app,
         format!("{}/tenders/{open}/bids", app.tender_url),
         Some(&firm_token(&app, &bidder)),
-        &bid_body(173, 4_567_891),
+        &bid_body(173, 87_192_000),
     )
     .await;
     assert_eq!(bid.status, 201, "{}", bid.body);
@@ -419,7 +419,7 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("望江小区物业服务招标") && page.contains("距投标截止还有"));
     assert!(
-        !page.contains("45,678.91"),
+        !page.contains("871,920.00"),
         "no sealed price on the committee page"
     );
 
@@ -576,7 +576,7 @@ async fn committee_pages_refuse_and_keep_typed_values(backend: Backend) {
     assert!(page.contains("望江小区物业服务招标") && page.contains("距投标截止还有"));
     assert!(page.contains("开标前投标文件密封"));
     assert!(page.contains("门卫室无偿提供给中标企业使用"));
-    for secret in ["45,678.91", "1.73 元", "锦城物业"] {
+    for secret in ["871,920.00", "1.73 元", "锦城物业"] {
         assert!(!page.contains(secret), "{secret} leaked before the opening");
     }
     // The public compound page links the tender.
@@ -795,7 +795,7 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     assert_eq!(invited[0]["tender_id"], tender_id.as_str());
 
     // Two firms bid (through the API), before the deadline.
-    for (firm, fee, price) in [(&jincheng, 175, 60_000_000), (&rongan, 168, 58_000_000)] {
+    for (firm, fee, price) in [(&jincheng, 175, 88_200_000), (&rongan, 168, 84_672_000)] {
         let mut body = bid_body(fee, price);
         body["criteria_answers"] = json!([
             {"name": "服务方案", "answer": "三级服务标准，电梯维保 24 小时响应。"},

@@ -66,14 +66,32 @@ impl World {
     /// Firms here are injected into the catalog's feed, not kept in its tables, so the
     /// award's direct look-up in the catalog is off (tested on its own below).
     pub(crate) async fn new(backend: Backend) -> Self {
-        let app = spawn_app_with(
+        Self::with(
             backend,
             Options {
                 verify_award_with_catalog: false,
                 ..Options::default()
             },
         )
-        .await;
+        .await
+    }
+
+    /// A world whose tests replay a past (contracts that started months ago): contract
+    /// dates may lie up to ten years back. Such a test moves the award back underneath the
+    /// API ([`World::award_on`]); the production window is tested in `rules.rs`.
+    pub(crate) async fn with_history(backend: Backend) -> Self {
+        Self::with(
+            backend,
+            Options {
+                verify_award_with_catalog: false,
+                backdate_window_days: 3650,
+            },
+        )
+        .await
+    }
+
+    async fn with(backend: Backend, options: Options) -> Self {
+        let app = spawn_app_with(backend, options).await;
         let catalog = db::connect(&app.catalog_db).await.unwrap();
         let tender = db::connect(&app.tender_db).await.unwrap();
         Self {
@@ -214,6 +232,19 @@ impl World {
             .await;
         assert_eq!(published.status, 200, "{}", published.body);
         published.json()
+    }
+
+    /// Moves the tender's standing award back to `instant` (RFC 3339), underneath the API,
+    /// so a contract may start on a past day as in a replayed history.
+    pub(crate) async fn award_on(&self, tender: &str, instant: &str) {
+        sqlx::query(
+            "UPDATE award SET awarded_at = $2 WHERE tender_id = $1 AND status = 'in_notice'",
+        )
+        .bind(tender)
+        .bind(parse_rfc3339(instant).unwrap())
+        .execute(&self.tender.pool)
+        .await
+        .unwrap();
     }
 
     /// The stored status, read underneath the API (so no read can trigger a transition).
@@ -876,7 +907,7 @@ async fn lifecycle_opens_all_bids_at_the_opening_time(backend: Backend) {
     assert_eq!(first["revision"], 1);
     assert_eq!(first["firm_name"], "f-a物业");
     assert!(ms(&first["submitted_at"]) < deadline);
-    w.post(&bids, Some(&fa), &bid_body(149, 50_000_000))
+    w.post(&bids, Some(&fa), &bid_body(149, 50_064_000))
         .await
         .problem(409, "bid_exists");
     let a = w
@@ -906,7 +937,7 @@ async fn lifecycle_opens_all_bids_at_the_opening_time(backend: Backend) {
     w.call(Method::DELETE, &mine, Some(&fb), None)
         .await
         .problem(404, "not_found");
-    w.call(Method::PUT, &mine, Some(&fb), Some(&bid_body(1, 1)))
+    w.call(Method::PUT, &mine, Some(&fb), Some(&bid_body(1, 336_000)))
         .await
         .problem(404, "not_found");
     let a = w.post(&bids, Some(&fb), &bid_body(138, 46_368_000)).await;
@@ -956,9 +987,14 @@ async fn lifecycle_opens_all_bids_at_the_opening_time(backend: Backend) {
     w.post(&bids, Some(&fc), &bid_body(120, 40_320_000))
         .await
         .problem(409, "bid_deadline_passed");
-    w.call(Method::PUT, &mine, Some(&fa), Some(&bid_body(100, 1)))
-        .await
-        .problem(409, "bid_deadline_passed");
+    w.call(
+        Method::PUT,
+        &mine,
+        Some(&fa),
+        Some(&bid_body(100, 33_600_000)),
+    )
+    .await
+    .problem(409, "bid_deadline_passed");
     w.call(Method::DELETE, &mine, Some(&fa), None)
         .await
         .problem(409, "bid_deadline_passed");
@@ -1543,7 +1579,7 @@ async fn sealed_bids_reveal_nothing_before_opening(backend: Backend) {
         .post(
             &format!("/{ta}/bids"),
             Some(&s1),
-            &bid_body(177, 987_654_321),
+            &bid_body(177, 59_472_000),
         )
         .await;
     assert_eq!(bid1.status, 201, "{}", bid1.body);
@@ -1551,7 +1587,7 @@ async fn sealed_bids_reveal_nothing_before_opening(backend: Backend) {
         .post(
             &format!("/{ta}/bids"),
             Some(&s2),
-            &bid_body(166, 876_543_219),
+            &bid_body(166, 55_776_000),
         )
         .await;
     assert_eq!(bid2.status, 201, "{}", bid2.body);
@@ -1710,7 +1746,7 @@ async fn sealed_bids_reveal_nothing_before_opening(backend: Backend) {
     );
     // Errors reveal nothing either: a second bid, a vote naming a sealed bid.
     let dup = w
-        .post(&format!("/{ta}/bids"), Some(&s1), &bid_body(1, 1))
+        .post(&format!("/{ta}/bids"), Some(&s1), &bid_body(1, 336_000))
         .await;
     assert!(!dup.body.contains(secrets2[0].as_str()));
     let vote = w
@@ -1767,7 +1803,7 @@ async fn bids_racing_the_deadline_are_decided_inside_the_transaction(backend: Ba
                 let res = client
                     .post(&url)
                     .bearer_auth(token)
-                    .json(&bid_body(150 + i as i64, 50_000_000))
+                    .json(&bid_body(150 + i as i64, (150 + i as i64) * 336_000))
                     .send()
                     .await
                     .unwrap();
@@ -2062,11 +2098,12 @@ async fn award_notice_complaints_and_contract(backend: Backend) {
         .await,
         &["start_date", "signed_on"],
     );
+    let today = shared::domain::roster::china_today();
     let a = w
         .post(
             &format!("/{id}/contract"),
             mine,
-            &json!({"start_date": "2026-03-01"}),
+            &json!({"start_date": tender::clock::format_date(today)}),
         )
         .await;
     assert_eq!(a.status, 201, "{}", a.body);
@@ -2075,7 +2112,10 @@ async fn award_notice_complaints_and_contract(backend: Backend) {
     assert_eq!(contract["fee"], 150);
     assert_eq!(contract["service_model"], "professional");
     assert_eq!(contract["term_months"], 36);
-    assert_eq!(contract["end_date"], "2029-02-28");
+    assert_eq!(
+        contract["end_date"],
+        tender::clock::format_date(tender::award::end_of_term(today, 36))
+    );
     assert_eq!(contract["status"], "active");
     let cid = contract["id"].as_str().unwrap().to_string();
     let view = w.get(&format!("/{id}"), None).await.json();
@@ -2095,7 +2135,8 @@ async fn award_notice_complaints_and_contract(backend: Backend) {
 
     // Early termination ends coverage.
     let terminate = format!("/contracts/{cid}/terminate");
-    let reason = json!({"reason": "物业企业被列入黑名单", "terminated_on": "2026-06-30"});
+    let last_day = tender::clock::format_date(today);
+    let reason = json!({"reason": "物业企业被列入黑名单", "terminated_on": last_day});
     w.post(&terminate, Some(&w.firm_token("f-p1")), &reason)
         .await
         .problem(403, "forbidden");
@@ -2105,7 +2146,7 @@ async fn award_notice_complaints_and_contract(backend: Backend) {
     let a = w.post(&terminate, mine, &reason).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["status"], "terminated");
-    assert_eq!(a.json()["terminated_on"], "2026-06-30");
+    assert_eq!(a.json()["terminated_on"], last_day.as_str());
     w.post(&terminate, mine, &reason)
         .await
         .problem(409, "contract_not_active");

@@ -22,7 +22,8 @@ both_backends!(
 const JIANGXIJIE: &str = "510107001";
 
 /// Opens a tender for `compound` with these bidders, awards it to the lowest fee, waits out
-/// the notice and signs a contract starting on 1 January 2026; returns the tender and
+/// the notice and signs a contract starting on 1 January 2026 (the award moved back to
+/// 31 December 2025, so `w` must be a [`World::with_history`]); returns the tender and
 /// contract ids.
 pub(crate) async fn contracted(
     w: &World,
@@ -41,6 +42,7 @@ pub(crate) async fn contracted(
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     sleep_until(ms(&a.json()["award"]["notice_ends_at"])).await;
+    w.award_on(&id, "2025-12-31T10:00:00+08:00").await;
     let c = w
         .post(
             &format!("/{id}/contract"),
@@ -68,7 +70,7 @@ pub(crate) fn money_body(kind: &str, period: &str) -> Value {
 }
 
 async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backend) {
-    let w = World::new(backend).await;
+    let w = World::with_history(backend).await;
     let (tender_id, cid) = contracted(&w, "c-open", &[("f-d1", 150), ("f-d2", 160)]).await;
     let path = format!("/contracts/{cid}/disclosures");
     let firm = w.firm_token("f-d1");
@@ -279,7 +281,7 @@ async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backe
 }
 
 async fn satisfaction_is_recorded_per_quarter_and_summarised(backend: Backend) {
-    let w = World::new(backend).await;
+    let w = World::with_history(backend).await;
     let (_, cid) = contracted(&w, "c-s1", &[("f-s1", 150)]).await;
     w.compound("c-s2", json!({"name": "锦官小区"})).await;
     w.compound(

@@ -52,6 +52,10 @@ pub struct Ranked {
     pub total_score: Option<f64>,
     /// `owners_vote`: this is the bid the owners chose.
     pub chosen_by_vote: bool,
+    /// The annual price exceeds the tender's annual budget (超出预算); shown to the
+    /// committee, never a reason by itself to skip the bid.
+    #[serde(default)]
+    pub above_budget: bool,
 }
 
 fn ranked(c: &Candidate) -> Ranked {
@@ -66,6 +70,7 @@ fn ranked(c: &Candidate) -> Ranked {
         quality_score: None,
         total_score: None,
         chosen_by_vote: false,
+        above_budget: false,
     }
 }
 
@@ -526,6 +531,55 @@ pub async fn contracts(
     ))
 }
 
+/// The households of the compounds `firm_id` holds on this platform on `today`, other than
+/// `compound_id` (a compound it already serves needs no new capacity when it re-tenders):
+/// its contracts that have not ended (not terminated before today, term not over), and its
+/// awards in their public notice (won but not yet signed). Part of the cumulative capacity
+/// rule ([`crate::roster::capacity_refusal`]).
+pub async fn households_on_platform(
+    conn: &mut AnyConnection,
+    firm_id: &str,
+    compound_id: &str,
+    today: time::Date,
+) -> Result<i64, sqlx::Error> {
+    let today = crate::clock::format_date(today);
+    let contracts: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(cc.households), 0) AS BIGINT) FROM contract c \
+         JOIN catalog_compound cc ON cc.id = c.compound_id \
+         WHERE c.firm_id = $1 AND c.compound_id <> $2 AND c.end_date >= $3 \
+         AND (c.status = 'active' OR c.terminated_on >= $3)",
+    )
+    .bind(firm_id)
+    .bind(compound_id)
+    .bind(&today)
+    .fetch_one(&mut *conn)
+    .await?;
+    let awards: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(cc.households), 0) AS BIGINT) FROM award a \
+         JOIN tender t ON t.id = a.tender_id JOIN catalog_compound cc ON cc.id = t.compound_id \
+         WHERE a.firm_id = $1 AND t.compound_id <> $2 AND a.status = 'in_notice' \
+         AND t.status = 'awarded'",
+    )
+    .bind(firm_id)
+    .bind(compound_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(contracts.saturating_add(awards))
+}
+
+/// The annual price of a fee (分/㎡·月) on a floor area: fee × area × 12, exact in 分 (both
+/// are whole numbers); `None` on overflow.
+pub fn annual_price(fee: i64, floor_area_m2: i64) -> Option<i64> {
+    fee.checked_mul(floor_area_m2)?.checked_mul(12)
+}
+
+/// How far a typed annual price may differ from [`annual_price`] and still be taken as
+/// meaning it: one square metre's fee for a year (fee × 12), the rounding of the floor area
+/// to whole square metres.
+pub fn price_tolerance(fee: i64) -> i64 {
+    fee.saturating_mul(12)
+}
+
 /// The last day of a term of `months` starting on `start`.
 pub fn end_of_term(start: time::Date, months: i64) -> time::Date {
     let total = i64::from(start.year()) * 12 + i64::from(u8::from(start.month())) - 1 + months;
@@ -607,6 +661,14 @@ mod tests {
             ("a", 1, true)
         );
         assert_eq!((r[1].bid_id.as_str(), r[1].rank), ("b", 2));
+    }
+
+    #[test]
+    fn the_annual_price_is_fee_times_area_times_twelve() {
+        assert_eq!(annual_price(138, 28_000), Some(46_368_000));
+        assert_eq!(annual_price(1, 0), Some(0));
+        assert_eq!(annual_price(2_000, i64::MAX / 1000), None);
+        assert_eq!(price_tolerance(150), 1_800);
     }
 
     #[test]

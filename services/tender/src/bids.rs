@@ -76,8 +76,11 @@ pub struct Bid {
     pub status: BidStatus,
     /// Offered fee, 分/㎡·月.
     pub fee: i64,
-    /// Offered annual price, 分.
+    /// Annual price, 分: always fee × the compound's floor area (building area, whole ㎡,
+    /// from tender's copy of the ledger) × 12, derived by the service.
     pub annual_price_fen: i64,
+    /// The annual price exceeds the tender's annual budget (超出预算).
+    pub above_budget: bool,
     /// 人员配置方案.
     pub staffing_plan: String,
     /// 服务方案.
@@ -97,8 +100,17 @@ pub struct Bid {
 pub const COLUMNS: &str = "id, tender_id, firm_id, firm_name, status, fee, annual_price_fen, staffing_plan, \
     service_plan, criteria_answers, revision, terms_version, submitted_at, updated_at, withdrawn_at, invalid_reason";
 
+/// [`COLUMNS`] plus the tender's budget (`budget_fen`), for [`from_row`]: every read of a
+/// bid selects these from `bid`.
+pub const SELECT: &str = "id, tender_id, firm_id, firm_name, status, fee, annual_price_fen, staffing_plan, \
+    service_plan, criteria_answers, revision, terms_version, submitted_at, updated_at, withdrawn_at, invalid_reason, \
+    CAST((SELECT t.annual_budget_fen FROM tender t WHERE t.id = bid.tender_id) AS BIGINT) AS budget_fen";
+
+/// A bid from a row selected with [`SELECT`].
 pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Bid, sqlx::Error> {
     let status: String = r.try_get("status")?;
+    let price: i64 = r.try_get("annual_price_fen")?;
+    let budget: Option<i64> = r.try_get("budget_fen")?;
     let answers: String = r.try_get("criteria_answers")?;
     let withdrawn: Option<i64> = r.try_get("withdrawn_at")?;
     Ok(Bid {
@@ -109,7 +121,8 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Bid, sqlx::Error> {
         status: BidStatus::parse(&status)
             .ok_or_else(|| sqlx::Error::Decode(format!("bid status {status}").into()))?,
         fee: r.try_get("fee")?,
-        annual_price_fen: r.try_get("annual_price_fen")?,
+        annual_price_fen: price,
+        above_budget: budget.is_some_and(|b| price > b),
         staffing_plan: r.try_get("staffing_plan")?,
         service_plan: r.try_get("service_plan")?,
         criteria_answers: serde_json::from_str(&answers)
@@ -130,7 +143,7 @@ pub async fn live_of(
     firm_id: &str,
 ) -> Result<Option<Bid>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM bid WHERE tender_id = $1 AND firm_id = $2 AND status <> 'withdrawn'"
+        "SELECT {SELECT} FROM bid WHERE tender_id = $1 AND firm_id = $2 AND status <> 'withdrawn'"
     )))
     .bind(tender_id)
     .bind(firm_id)
@@ -142,7 +155,7 @@ pub async fn live_of(
 /// Every bid of a tender that was not withdrawn, by fee. Only for opened tenders.
 pub async fn opened_of(conn: &mut AnyConnection, tender_id: &str) -> Result<Vec<Bid>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM bid WHERE tender_id = $1 AND status IN ('opened', 'invalid') \
+        "SELECT {SELECT} FROM bid WHERE tender_id = $1 AND status IN ('opened', 'invalid') \
          ORDER BY fee, updated_at, id"
     )))
     .bind(tender_id)

@@ -45,6 +45,10 @@ pub struct TenderPolicy {
     /// The OCDS ocid prefix registered for this publisher (`ocds-` and six letters or
     /// digits); a tender's ocid is this prefix, `-`, and the tender's id.
     pub ocid_prefix: String,
+    /// 补录期限: how many days back a contract's start, signing or termination date may lie
+    /// (default 30). Dates earlier than today minus this window are refused, so the public
+    /// coverage history cannot be rewritten after the fact.
+    pub backdate_window_days: u32,
 }
 
 impl Default for TenderPolicy {
@@ -55,9 +59,13 @@ impl Default for TenderPolicy {
             verify_award_with_catalog: true,
             scheduler_tick: Duration::from_millis(500),
             ocid_prefix: DEFAULT_OCID_PREFIX.to_string(),
+            backdate_window_days: DEFAULT_BACKDATE_WINDOW_DAYS,
         }
     }
 }
+
+/// How many days back contract dates may lie until configured otherwise.
+pub const DEFAULT_BACKDATE_WINDOW_DAYS: u32 = 30;
 
 /// The ocid prefix used until one is configured.
 pub const DEFAULT_OCID_PREFIX: &str = "ocds-wuye01";
@@ -71,6 +79,13 @@ impl TenderPolicy {
     /// The notice period in milliseconds.
     pub fn notice_period_ms(&self) -> i64 {
         i64::try_from(self.notice_period.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// The earliest contract date (start, signing, termination) accepted on `today`.
+    pub fn earliest_backdate(&self, today: time::Date) -> time::Date {
+        today
+            .checked_sub(time::Duration::days(i64::from(self.backdate_window_days)))
+            .unwrap_or(time::Date::MIN)
     }
 
     /// Checks the rules are coherent; a message in English for the operator otherwise.
@@ -94,6 +109,9 @@ impl TenderPolicy {
                 "tender.ocid_prefix must be `ocds-` and six lower-case letters or digits, not {:?}",
                 self.ocid_prefix
             ));
+        }
+        if self.backdate_window_days > 3650 {
+            problems.push("tender.backdate_window_days must be at most 3650".to_string());
         }
         if problems.is_empty() {
             Ok(())
@@ -122,6 +140,11 @@ mod tests {
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["min_bid_window_secs"], 1_728_000);
         assert_eq!(json["scheduler_tick_ms"], 500);
+        assert_eq!(json["backdate_window_days"], 30);
+        assert_eq!(
+            p.earliest_backdate(time::macros::date!(2026 - 03 - 01)),
+            time::macros::date!(2026 - 01 - 30)
+        );
         let back: TenderPolicy = serde_json::from_value(json).unwrap();
         assert_eq!(back, p);
     }
@@ -132,12 +155,14 @@ mod tests {
             min_bid_window: Duration::ZERO,
             scheduler_tick: Duration::from_millis(1),
             ocid_prefix: "OCDS-x".into(),
+            backdate_window_days: 10_000,
             ..TenderPolicy::default()
         };
         let message = bad.validate().unwrap_err();
         assert!(message.contains("min_bid_window_secs"), "{message}");
         assert!(message.contains("scheduler_tick_ms"), "{message}");
         assert!(message.contains("ocid_prefix"), "{message}");
+        assert!(message.contains("backdate_window_days"), "{message}");
         assert!(serde_json::from_str::<TenderPolicy>(r#"{"min_bid_window":1}"#).is_err());
     }
 }

@@ -71,12 +71,14 @@ pub struct Requirements<'a> {
 }
 
 /// Every reason `firm` may not bid for a tender of `compound` on `today`; empty when it may.
-/// The standing comes first.
+/// The standing comes first. `on_platform` is the households the firm already holds on this
+/// platform ([`crate::award::households_on_platform`]).
 pub fn bid_refusals(
     firm: &FirmCopy,
     compound: &CompoundCopy,
     wants: &Requirements<'_>,
     today: Date,
+    on_platform: i64,
 ) -> Vec<Refusal> {
     let mut out = Vec::new();
     if let Err(r) = firm_may_bid(firm, today) {
@@ -109,17 +111,36 @@ pub fn bid_refusals(
             "该小区不在企业的服务区县内，也不在其服务半径范围内。",
         ));
     }
-    if firm.capacity_left() < compound.households {
-        out.push(Refusal::new(
-            "capacity_exceeded",
-            format!(
-                "企业剩余服务能力（{} 户）不足以承接该小区（{} 户）。",
-                firm.capacity_left().max(0),
-                compound.households
-            ),
-        ));
+    if let Some(r) = capacity_refusal(firm, compound, on_platform) {
+        out.push(r);
     }
     out
+}
+
+/// Capacity is cumulative (承接能力累计): the households in use are the firm's own declared
+/// `households_served` plus `on_platform`, the households of the compounds it holds on this
+/// platform (active contracts, and awards in their notice period); adding this compound's
+/// households must not exceed the declared `capacity_households`. Checked when a bid is
+/// submitted and again inside the award transaction.
+pub fn capacity_refusal(
+    firm: &FirmCopy,
+    compound: &CompoundCopy,
+    on_platform: i64,
+) -> Option<Refusal> {
+    let in_use = firm.households_served.saturating_add(on_platform.max(0));
+    if in_use.saturating_add(compound.households) <= firm.capacity_households {
+        return None;
+    }
+    Some(Refusal::new(
+        "capacity_exceeded",
+        format!(
+            "承接能力不足：已服务 {in_use} 户（自报 {} 户＋本平台在服务及公示中的中标 {} 户）＋本小区 {} 户，超过申报能力 {} 户。",
+            firm.households_served,
+            on_platform.max(0),
+            compound.households,
+            firm.capacity_households
+        ),
+    ))
 }
 
 /// Serves the compound's district, or reaches the compound within its service radius.
@@ -223,18 +244,36 @@ mod tests {
             fee_model: "lump_sum",
             grade: 3,
         };
-        assert!(bid_refusals(&f, &compound("510104", 104.0, 400), &wants, TODAY).is_empty());
+        assert!(bid_refusals(&f, &compound("510104", 104.0, 400), &wants, TODAY, 0).is_empty());
         // Another district but within 5 km.
-        assert!(bid_refusals(&f, &compound("510105", 104.04, 400), &wants, TODAY).is_empty());
-        let far = bid_refusals(&f, &compound("510105", 104.2, 401), &wants, TODAY);
+        assert!(bid_refusals(&f, &compound("510105", 104.04, 400), &wants, TODAY, 0).is_empty());
+        let far = bid_refusals(&f, &compound("510105", 104.2, 401), &wants, TODAY, 0);
         let codes: Vec<_> = far.iter().map(|r| r.code).collect();
         assert_eq!(codes, vec!["outside_service_area", "capacity_exceeded"]);
+        assert!(
+            far[1].message.contains("已服务 600 户")
+                && far[1].message.contains("超过申报能力 1000 户"),
+            "{}",
+            far[1].message
+        );
+        // Households held on the platform count: 600 declared + 300 here + 101 > 1000.
+        let near = compound("510104", 104.0, 101);
+        assert!(bid_refusals(&f, &near, &wants, TODAY, 299).is_empty());
+        let held = bid_refusals(&f, &near, &wants, TODAY, 300);
+        assert_eq!(held[0].code, "capacity_exceeded");
+        assert!(
+            held[0].message.contains(
+                "已服务 900 户（自报 600 户＋本平台在服务及公示中的中标 300 户）＋本小区 101 户"
+            ),
+            "{}",
+            held[0].message
+        );
         let other = Requirements {
             service_model: "trust",
             fee_model: "trust",
             grade: 5,
         };
-        let codes: Vec<_> = bid_refusals(&f, &compound("510104", 104.0, 1), &other, TODAY)
+        let codes: Vec<_> = bid_refusals(&f, &compound("510104", 104.0, 1), &other, TODAY, 0)
             .iter()
             .map(|r| r.code)
             .collect();

@@ -5,6 +5,13 @@
 //! compounds, a street) the counts are pooled before dividing, so a large compound weighs
 //! more than a small one.
 //!
+//! A survey cannot outweigh its compound: the respondents (the three counts' sum) are at most
+//! the compound's households in tender's copy of the ledger. It is credited to the firm
+//! whose contract served the compound in the surveyed quarter ([`serving_contract`]: the
+//! contract with the most days of service in that quarter up to today), never to a firm
+//! that came later; a quarter no platform contract served is recorded without a firm (it
+//! counts for the street and district, never for a firm).
+//!
 //! A survey, once recorded, is not replaced: a second one for the same compound and
 //! quarter is refused (409), so the statistics other services and the public draw from it
 //! never change under them.
@@ -12,6 +19,8 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
+
+use time::Date;
 
 use crate::clock::to_rfc3339;
 
@@ -74,6 +83,36 @@ impl Survey {
             recorded_at: self.recorded_at.clone(),
         }
     }
+}
+
+/// A contract's days of service, as [`serving_contract`] weighs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    pub contract_id: String,
+    pub firm_id: String,
+    pub start: Date,
+    /// The last day of service: the end of the term, or the termination day.
+    pub last: Date,
+}
+
+/// The contract that served a compound in the quarter `[from, to]`, counting only days up
+/// to `today`: the one with the most days of service in it (the later start wins a tie);
+/// `None` when no contract served a day of it.
+pub fn serving_contract<'a>(
+    contracts: &'a [Served],
+    from: Date,
+    to: Date,
+    today: Date,
+) -> Option<&'a Served> {
+    let to = to.min(today);
+    contracts
+        .iter()
+        .filter_map(|c| {
+            let (a, b) = (c.start.max(from), c.last.min(to));
+            (a <= b).then(|| ((b - a).whole_days(), c.start, c))
+        })
+        .max_by_key(|(days, start, _)| (*days, *start))
+        .map(|(_, _, c)| c)
 }
 
 /// The satisfaction rate of pooled counts, to 4 decimals; `None` without respondents.
@@ -151,6 +190,40 @@ mod tests {
         assert_eq!(rate(0, 0, 3), Some(0.0));
         assert_eq!(rate(2, 0, 0), Some(1.0));
         assert_eq!(rate(0, 0, 0), None);
+    }
+
+    #[test]
+    fn a_quarter_is_credited_to_the_contract_that_served_it() {
+        use time::macros::date;
+        let served = |id: &str, start: Date, last: Date| Served {
+            contract_id: id.into(),
+            firm_id: format!("f-{id}"),
+            start,
+            last,
+        };
+        let old = served("old", date!(2024 - 01 - 01), date!(2026 - 08 - 10));
+        let new = served("new", date!(2026 - 08 - 11), date!(2029 - 08 - 10));
+        let list = [old.clone(), new.clone()];
+        let today = date!(2026 - 12 - 01);
+        let q = |from: Date, to: Date| {
+            serving_contract(&list, from, to, today).map(|c| c.contract_id.as_str())
+        };
+        // 2026-Q2: only the old firm; Q3: old 41 days, new 51 days; Q4 so far: the new one.
+        assert_eq!(q(date!(2026 - 04 - 01), date!(2026 - 06 - 30)), Some("old"));
+        assert_eq!(q(date!(2026 - 07 - 01), date!(2026 - 09 - 30)), Some("new"));
+        assert_eq!(q(date!(2026 - 10 - 01), date!(2026 - 12 - 31)), Some("new"));
+        // Before any contract: nobody.
+        assert_eq!(q(date!(2023 - 10 - 01), date!(2023 - 12 - 31)), None);
+        // A contract starting after today has not served the current quarter yet.
+        let later = [served(
+            "later",
+            date!(2026 - 12 - 15),
+            date!(2029 - 12 - 14),
+        )];
+        assert_eq!(
+            serving_contract(&later, date!(2026 - 10 - 01), date!(2026 - 12 - 31), today),
+            None
+        );
     }
 
     #[test]

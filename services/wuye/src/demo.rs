@@ -562,6 +562,12 @@ impl<'k> Demo<'k> {
         ))
     }
 
+    /// A demo compound's households (a survey's respondents may not exceed them).
+    async fn households(&self, id: &str) -> anyhow::Result<i64> {
+        let c = self.catalog_get(&format!("/compounds/{id}")).await?;
+        c["households"].as_i64().context("a compound's households")
+    }
+
     /// Recommended firms serving `district` that offer what the demo tenders ask
     /// (professional service, commission fee model, grade 2).
     async fn eligible_firms(&self, district: &str) -> anyhow::Result<Vec<String>> {
@@ -725,19 +731,9 @@ fn tender_compound_codes() -> ([String; 5], String) {
     (codes, format!("DEMO-{}-01", streets[1].code.as_str()))
 }
 
-/// First day of the quarter before the one containing `day`, and that quarter's name.
-fn previous_quarter(day: time::Date) -> (time::Date, String) {
-    let q = (u8::from(day.month()) - 1) / 3; // 0..=3
-    let (year, q) = if q == 0 {
-        (day.year() - 1, 3)
-    } else {
-        (day.year(), q - 1)
-    };
-    let month = time::Month::try_from(q * 3 + 1).expect("a month");
-    (
-        time::Date::from_calendar_date(year, month, 1).expect("a date"),
-        format!("{year}-Q{}", q + 1),
-    )
+/// The name of the quarter containing `day`, e.g. `2026-Q4`.
+fn quarter_of(day: time::Date) -> String {
+    format!("{}-Q{}", day.year(), (u8::from(day.month()) - 1) / 3 + 1)
 }
 
 /// Splits `total` 分 by per-mille `shares` (the last takes the remainder), so the parts add
@@ -839,7 +835,9 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
         tokio::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
     }
     let today = shared::domain::roster::china_today();
-    let (start, quarter) = previous_quarter(today);
+    // The contract starts on the day it is signed (no earlier than the award), so its
+    // accounts and satisfaction are for the current quarter, the one it serves.
+    let (start, quarter) = (today, quarter_of(today));
     let committee = demo.committee(&a.0)?;
     let contract = demo
         .tender(
@@ -867,21 +865,28 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
         Some(&demo_money("accounts", &quarter, annual / 4 * 92 / 100, 0)),
     )
     .await?;
+    // Surveys answered by most households, never more than the compound has.
+    let survey = |households: i64, [s, b, d]: [i64; 3]| {
+        let asked = households * 3 / 5;
+        [s, b, d].map(|share| asked * share / 100)
+    };
+    let [sat, basic, dis] = survey(demo.households(&a.0).await?, [58, 33, 9]);
     demo.tender(
         Method::POST,
         "/satisfaction",
         &committee,
         Some(&json!({"compound_id": a.0, "period": quarter,
-            "satisfied": 168, "basically_satisfied": 96, "dissatisfied": 24})),
+            "satisfied": sat, "basically_satisfied": basic, "dissatisfied": dis})),
     )
     .await?;
     // A compound without a firm is surveyed too.
+    let [sat, basic, dis] = survey(demo.households(&d.0).await?, [20, 35, 45]);
     demo.tender(
         Method::POST,
         "/satisfaction",
         &demo.committee(&d.0)?,
         Some(&json!({"compound_id": d.0, "period": quarter,
-            "satisfied": 20, "basically_satisfied": 35, "dissatisfied": 45})),
+            "satisfied": sat, "basically_satisfied": basic, "dissatisfied": dis})),
     )
     .await?;
 
@@ -948,8 +953,10 @@ pub async fn load_live_tenders(
         Some(&json!({"needs": "【演示数据】需要秩序维护（门岗 24 小时值守）、楼道和公共区域保洁、垃圾分类收运、绿化养护、共用设施设备日常维护，以及每年一次外墙和屋面渗漏排查；每季度公开收支。"})),
     )
     .await?;
+    // The firms after the first: the first holds the two awarded compounds, and capacity
+    // is cumulative.
     let firms = demo.eligible_firms(DEMO_DISTRICTS[0]).await?;
-    for (i, firm) in firms.iter().take(2).enumerate() {
+    for (i, firm) in firms.iter().skip(1).take(2).enumerate() {
         demo.bid(&id, firm, &demo_bid(145 + 10 * i as i64, area, false))
             .await?;
     }

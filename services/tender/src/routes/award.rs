@@ -119,6 +119,18 @@ async fn passing_vote(
 
 /// The ranking by the tender's evaluation method, and the vote it rests on.
 async fn ranking(conn: &mut AnyConnection, t: &Tender) -> Result<(Vec<Ranked>, Option<String>)> {
+    let (mut list, vote) = ranking_only(conn, t).await?;
+    for r in &mut list {
+        r.above_budget = r.annual_price_fen > t.annual_budget_fen;
+    }
+    Ok((list, vote))
+}
+
+/// [`ranking`] without the budget flags.
+async fn ranking_only(
+    conn: &mut AnyConnection,
+    t: &Tender,
+) -> Result<(Vec<Ranked>, Option<String>)> {
     let list = candidates(conn, &t.id).await?;
     match t.evaluation.method {
         EvaluationMethod::PriceOnly => Ok((award::rank_price_only(&list), None)),
@@ -337,7 +349,10 @@ pub struct AwardInput {
 /// compound; in evaluation. The winner must be the top-ranked valid bid, unless every bid
 /// above it is skipped with a reason; for `owners_vote` it must be the bid a passing vote
 /// chose. The winner's standing is re-checked (followed copy, and the catalog itself):
-/// a firm no longer recommended is refused with the reason's code.
+/// a firm no longer recommended is refused with the reason's code; so is a firm whose
+/// capacity no longer suffices (422 `capacity_exceeded`, checked inside the transaction,
+/// counting its contracts and awards on the platform). Each ranked bid carries
+/// `above_budget` (超出预算) when its annual price exceeds the tender's budget.
 #[utoipa::path(post, path = "/tenders/{id}/award", tag = "award", request_body = AwardInput,
     params(("id" = String, Path, description = "tender id")),
     responses((status = 200, body = crate::tenders::TenderView), (status = 403, body = Problem),
@@ -389,6 +404,7 @@ pub async fn award_tender(
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let mut t = own_tender(tx.conn(), &id, &identity).await?;
     let (winner, (ranked, skipped, vote_id)) = decide(tx.conn(), &t, &dto).await?;
+    check_capacity(&mut tx, &t, &winner).await?;
     let now = now_ms();
     let notice_ends = now.saturating_add(app.policy.notice_period_ms());
     let a = Award {
@@ -423,6 +439,37 @@ pub async fn award_tender(
     ocds::publish(tx.conn(), &app.policy, &t.id, &[ocds::tag::AWARD], None).await?;
     tx.commit().await?;
     Ok(Json(view))
+}
+
+/// Inside the award transaction (after the feed-head lock, so no other award or contract
+/// can slip in between): the winner must still have capacity for the compound, counting
+/// what it holds on the platform now (cumulative capacity, `roster::capacity_refusal`).
+async fn check_capacity(tx: &mut WriteTx, t: &Tender, winner: &Ranked) -> Result<()> {
+    let (Some(firm), Some(compound)) = (
+        crate::copy::firm(tx.conn(), &winner.firm_id).await?,
+        crate::copy::compound(tx.conn(), &t.compound_id).await?,
+    ) else {
+        return Err(Problem::conflict(
+            "catalog_copy_missing",
+            "平台暂缺该企业或小区的名录信息，请稍后再试。",
+        )
+        .into());
+    };
+    let held =
+        award::households_on_platform(tx.conn(), &firm.id, &compound.id, clock::today()).await?;
+    match crate::roster::capacity_refusal(&firm, &compound, held) {
+        None => Ok(()),
+        Some(r) => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            r.code,
+            "中标候选企业不符合条件",
+        )
+        .with_detail(format!(
+            "{}不能定标给{}；如需定标给其他投标人，请说明理由跳过它。",
+            r.message, winner.firm_name
+        ))
+        .into()),
+    }
 }
 
 type Decision = (Ranked, (Vec<Ranked>, Vec<Skipped>, Option<String>));
@@ -734,7 +781,10 @@ pub struct NewContract {
 
 /// Records the signed contract with the awarded firm: the tender becomes `contracted` and
 /// the compound covered (topic `contract`, kind `signed`). Role: committee of the
-/// compound; after the notice period, with every complaint answered.
+/// compound; after the notice period, with every complaint answered. The start and signing
+/// dates may not be before the award's day nor earlier than today minus
+/// `[tender] backdate_window_days` (422 `before_award` / `backdated` on the field). The
+/// signing is written to the audit trail.
 #[utoipa::path(post, path = "/tenders/{id}/contract", tag = "award", request_body = NewContract,
     params(("id" = String, Path, description = "tender id")),
     responses((status = 201, body = Contract), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -795,6 +845,7 @@ pub async fn sign_contract(
         )
         .into());
     }
+    check_contract_dates(&app, &award, start, signed_on)?;
     let c = Contract {
         id: new_id(),
         tender_id: t.id.clone(),
@@ -832,9 +883,65 @@ pub async fn sign_contract(
     )
     .await?;
     tx.emit("contract", &c.id, "signed", &c).await?;
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: &Actor::from(&identity),
+            entity: "contract",
+            entity_id: &c.id,
+            tender_id: Some(&t.id),
+            action: "signed",
+            sealed: false,
+            detail: &c,
+        },
+    )
+    .await?;
     ocds::publish(tx.conn(), &app.policy, &t.id, &[ocds::tag::CONTRACT], None).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// A contract's start and signing dates: not before the award's day, and not earlier than
+/// today minus `[tender] backdate_window_days`. One message per field.
+fn check_contract_dates(
+    app: &AppState,
+    award: &award::AwardRow,
+    start: time::Date,
+    signed_on: time::Date,
+) -> Result<()> {
+    let awarded_on = clock::parse_rfc3339(&award.view.awarded_at)
+        .map(clock::date_at)
+        .map_err(|e| anyhow::anyhow!("stored award instant: {e:?}"))?;
+    let earliest = app.policy.earliest_backdate(clock::today());
+    let mut v = Validation::new();
+    for (field, label, day) in [
+        ("start_date", "服务开始日期", start),
+        ("signed_on", "签订日期", signed_on),
+    ] {
+        if day < awarded_on {
+            v.push(FieldError::new(
+                field,
+                "before_award",
+                format!("{label}不能早于定标日期 {}", clock::format_date(awarded_on)),
+            ));
+        } else if day < earliest {
+            v.push(backdated(field, label, earliest, app));
+        }
+    }
+    Ok(v.finish()?)
+}
+
+/// A date earlier than the backdating window allows.
+fn backdated(field: &str, label: &str, earliest: time::Date, app: &AppState) -> FieldError {
+    FieldError::new(
+        field,
+        "backdated",
+        format!(
+            "{label}不能早于 {}（最多补录 {} 天前的日期）",
+            clock::format_date(earliest),
+            app.policy.backdate_window_days
+        ),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -910,6 +1017,26 @@ pub async fn get_contract(
         .ok_or_else(|| Problem::not_found("没有这份合同。").into())
 }
 
+/// A termination date: not before the contract's start, and not earlier than today minus
+/// `[tender] backdate_window_days` (a backdated termination would rewrite the public
+/// coverage history).
+fn check_termination_date(app: &AppState, c: &Contract, on: time::Date) -> Result<()> {
+    let earliest = app.policy.earliest_backdate(clock::today());
+    let start = clock::parse_date(&c.start_date)
+        .map_err(|e| anyhow::anyhow!("stored contract start: {e:?}"))?;
+    let mut v = Validation::new();
+    if on < start {
+        v.push(FieldError::new(
+            "terminated_on",
+            "before_start",
+            format!("终止日期不能早于合同服务开始日期 {}", c.start_date),
+        ));
+    } else if on < earliest {
+        v.push(backdated("terminated_on", "终止日期", earliest, app));
+    }
+    Ok(v.finish()?)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Termination {
     /// Why, 2–500 characters (e.g. the firm was blacklisted).
@@ -919,7 +1046,9 @@ pub struct Termination {
 }
 
 /// Ends a contract early: the compound is no longer covered by it (topic `contract`, kind
-/// `terminated`). Role: committee of the compound, or the association.
+/// `terminated`). Role: committee of the compound, or the association. The last day of
+/// service may not be before the contract's start nor earlier than today minus
+/// `[tender] backdate_window_days` (422 `before_start` / `backdated`); audited.
 #[utoipa::path(post, path = "/tenders/contracts/{cid}/terminate", tag = "award", request_body = Termination,
     params(("cid" = String, Path, description = "contract id")),
     responses((status = 200, body = Contract), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -955,6 +1084,7 @@ pub async fn terminate_contract(
     if c.status != ContractStatus::Active {
         return Err(Problem::conflict("contract_not_active", "该合同已终止。").into());
     }
+    check_termination_date(&app, &c, on)?;
     sqlx::query(
         "UPDATE contract SET status = 'terminated', terminated_on = $2, termination_reason = $3 WHERE id = $1",
     )

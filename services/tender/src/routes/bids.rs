@@ -8,14 +8,16 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::{Identity, Role, Scope};
 use shared::db::{is_unique_violation, new_id, now_ms};
-use shared::domain::{FeeRate, Fen};
+use shared::domain::FeeRate;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract;
 use shared::feed::WriteTx;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::audit::{self, Actor};
+use crate::award;
 use crate::bids::{self, Bid, BidContent, BidStatus, CriterionAnswer};
+use crate::copy::CompoundCopy;
 use crate::error::Result;
 use crate::roster::{self, Requirements};
 use crate::routes::tenders::{sealed, visible_tender};
@@ -54,8 +56,13 @@ pub fn router() -> Router<AppState> {
 pub struct BidInput {
     /// Offered fee, 分/㎡·月 (1–2000).
     pub fee: i64,
-    /// Offered annual price, 分 (> 0).
-    pub annual_price_fen: i64,
+    /// Optional: the annual price, 分, as the firm computed it. The service always derives
+    /// it as fee × the compound's floor area (whole ㎡, from the ledger copy) × 12; a typed
+    /// price that differs from that by more than one square metre's fee for a year
+    /// (fee × 12) is refused on this field (`price_mismatch`), and the answer shows the
+    /// derived price.
+    #[serde(default)]
+    pub annual_price_fen: Option<i64>,
     /// 人员配置方案, 1–5000 characters.
     pub staffing_plan: String,
     /// 服务方案, 1–20000 characters.
@@ -73,22 +80,27 @@ fn firm_of(identity: &Identity) -> Result<String> {
     }
 }
 
-fn check_content(dto: &BidInput, t: &Tender) -> std::result::Result<BidContent, Problem> {
+fn check_content(
+    dto: &BidInput,
+    t: &Tender,
+    compound: &CompoundCopy,
+) -> std::result::Result<BidContent, Problem> {
     let mut v = Validation::new();
     let fee = v.field("fee", FeeRate::try_from(dto.fee));
-    let price = v.field(
-        "annual_price_fen",
-        Fen::non_negative(dto.annual_price_fen).and_then(|f| {
-            if f.get() == 0 {
-                Err(shared::domain::DomainError::new(
-                    "invalid_price",
-                    "年度报价必须大于 0",
-                ))
-            } else {
-                Ok(f)
-            }
-        }),
-    );
+    let typed_ok = match dto.annual_price_fen {
+        Some(p) if p <= 0 => {
+            v.push(FieldError::new(
+                "annual_price_fen",
+                "invalid_price",
+                "年度报价必须大于 0",
+            ));
+            false
+        }
+        _ => true,
+    };
+    let price = fee
+        .filter(|_| typed_ok)
+        .and_then(|f| derived_price(&mut v, i64::from(f.get()), dto, compound));
     let text = |v: &mut Validation, field: &str, s: &str, max: usize, label: &str| {
         let s = s.trim();
         let n = s.chars().count();
@@ -162,11 +174,64 @@ fn check_content(dto: &BidInput, t: &Tender) -> std::result::Result<BidContent, 
     v.finish()?;
     Ok(BidContent {
         fee: i64::from(fee.expect("validated").get()),
-        annual_price_fen: price.expect("validated").get(),
+        annual_price_fen: price.expect("validated"),
         staffing_plan,
         service_plan,
         criteria_answers: answers,
     })
+}
+
+/// The annual price of a bid: fee × the compound's floor area × 12 (exact in 分). A typed
+/// price must agree within [`award::price_tolerance`]; the derived one is what is stored.
+fn derived_price(
+    v: &mut Validation,
+    fee: i64,
+    dto: &BidInput,
+    compound: &CompoundCopy,
+) -> Option<i64> {
+    let area = compound.floor_area_m2;
+    let Some(derived) = award::annual_price(fee, area).filter(|p| *p > 0) else {
+        v.push(FieldError::new(
+            "annual_price_fen",
+            "area_unknown",
+            "招标小区台账中的建筑面积无效，无法计算年度报价",
+        ));
+        return None;
+    };
+    if let Some(typed) = dto.annual_price_fen
+        && (i128::from(typed) - i128::from(derived)).abs() > i128::from(award::price_tolerance(fee))
+    {
+        v.push(FieldError::new(
+            "annual_price_fen",
+            "price_mismatch",
+            format!(
+                "年度报价应为物业费单价 × 小区建筑面积 {area} ㎡ × 12 个月 = {} 元，与填写的 {} 元不符",
+                yuan(derived),
+                yuan(typed)
+            ),
+        ));
+        return None;
+    }
+    Some(derived)
+}
+
+/// `fen` as 元 with two decimals.
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = i128::from(fen).abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// The tender's compound as tender's copy of the ledger has it.
+async fn compound_of(conn: &mut sqlx::AnyConnection, t: &Tender) -> Result<CompoundCopy> {
+    Ok(crate::copy::compound(conn, &t.compound_id)
+        .await?
+        .ok_or_else(|| {
+            Problem::conflict(
+                "compound_unknown",
+                "招标小区的台账信息暂不可用，请稍后再试。",
+            )
+        })?)
 }
 
 /// Inside the write transaction (feed-head lock held): the tender as it is now, and the
@@ -199,7 +264,12 @@ fn deadline_passed(t: &Tender) -> Problem {
 
 /// Checks that the firm may bid for the tender (standing, model, fee model, grade,
 /// service area, capacity), inside the transaction. Returns the firm's name.
-async fn check_eligible(tx: &mut WriteTx, t: &Tender, firm_id: &str) -> Result<String> {
+async fn check_eligible(
+    tx: &mut WriteTx,
+    t: &Tender,
+    compound: &CompoundCopy,
+    firm_id: &str,
+) -> Result<String> {
     let firm = crate::copy::firm(tx.conn(), firm_id)
         .await?
         .ok_or_else(|| {
@@ -210,23 +280,19 @@ async fn check_eligible(tx: &mut WriteTx, t: &Tender, firm_id: &str) -> Result<S
             )
             .with_detail("平台尚未收到该企业的名录信息，暂不能投标。")
         })?;
-    let compound = crate::copy::compound(tx.conn(), &t.compound_id)
-        .await?
-        .ok_or_else(|| {
-            Problem::conflict(
-                "compound_unknown",
-                "招标小区的台账信息暂不可用，请稍后再试。",
-            )
-        })?;
+    let today = crate::clock::today();
+    let on_platform =
+        award::households_on_platform(tx.conn(), firm_id, &compound.id, today).await?;
     let refusals = roster::bid_refusals(
         &firm,
-        &compound,
+        compound,
         &Requirements {
             service_model: &t.service_model,
             fee_model: &t.fee_model,
             grade: t.grade,
         },
-        crate::clock::today(),
+        today,
+        on_platform,
     );
     if let Some(first) = refusals.first() {
         let detail = refusals
@@ -273,6 +339,16 @@ async fn audit_bid(
     .await
 }
 
+/// Before the lock: the content checked against the tender and its compound as they are
+/// now (checked again inside the transaction).
+async fn precheck(app: &AppState, id: &str, identity: &Identity, dto: &BidInput) -> Result<()> {
+    let t = visible_tender(app, id, Some(identity)).await?;
+    let mut conn = app.db.pool.acquire().await?;
+    let compound = compound_of(&mut conn, &t).await?;
+    check_content(dto, &t, &compound)?;
+    Ok(())
+}
+
 fn bid_exists() -> Problem {
     Problem::conflict(
         "bid_exists",
@@ -283,7 +359,10 @@ fn bid_exists() -> Problem {
 /// Submits a sealed bid. Role: a firm that is recommended on the roster today, offers the
 /// tender's service model and fee model, can deliver its grade, serves the compound's
 /// district or reaches the compound within its radius, and has capacity left for its
-/// households. Each refusal is a 422 whose `code` names the first reason
+/// households (cumulative: its declared households served plus the compounds it holds on
+/// this platform, see `roster::capacity_refusal`). The annual price is derived (fee × the
+/// compound's floor area × 12); a typed one that disagrees is a 422 on `annual_price_fen`
+/// (`price_mismatch`). Each refusal is a 422 whose `code` names the first reason
 /// (`firm_not_recommended`, `firm_suspended`, `firm_blacklisted`,
 /// `service_model_not_offered`, `fee_model_not_offered`, `grade_not_offered`,
 /// `outside_service_area`, `capacity_exceeded`, `firm_unknown`) and whose `errors` list
@@ -301,8 +380,7 @@ pub async fn submit_bid(
 ) -> Result<(StatusCode, Json<Bid>)> {
     let firm_id = firm_of(&identity)?;
     // Content errors are reported before taking the lock …
-    let t = visible_tender(&app, &id, Some(&identity)).await?;
-    check_content(&dto, &t)?;
+    precheck(&app, &id, &identity, &dto).await?;
 
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let (t, now) = bidding_open(&mut tx, &id).await?;
@@ -310,8 +388,9 @@ pub async fn submit_bid(
         return Err(bid_exists().into());
     }
     // … and checked again against the terms as they are inside it.
-    let content = check_content(&dto, &t)?;
-    let firm_name = check_eligible(&mut tx, &t, &firm_id).await?;
+    let compound = compound_of(tx.conn(), &t).await?;
+    let content = check_content(&dto, &t, &compound)?;
+    let firm_name = check_eligible(&mut tx, &t, &compound, &firm_id).await?;
     let bid_id = new_id();
     if let Err(e) = bids::insert(
         tx.conn(),
@@ -356,16 +435,16 @@ pub async fn replace_bid(
     extract::Json(dto): extract::Json<BidInput>,
 ) -> Result<Json<Bid>> {
     let firm_id = firm_of(&identity)?;
-    let t = visible_tender(&app, &id, Some(&identity)).await?;
-    check_content(&dto, &t)?;
+    precheck(&app, &id, &identity, &dto).await?;
 
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let (t, now) = bidding_open(&mut tx, &id).await?;
     let current = bids::live_of(tx.conn(), &t.id, &firm_id)
         .await?
         .ok_or_else(no_bid)?;
-    let content = check_content(&dto, &t)?;
-    let firm_name = check_eligible(&mut tx, &t, &firm_id).await?;
+    let compound = compound_of(tx.conn(), &t).await?;
+    let content = check_content(&dto, &t, &compound)?;
+    let firm_name = check_eligible(&mut tx, &t, &compound, &firm_id).await?;
     bids::replace(
         tx.conn(),
         &current.id,
@@ -403,28 +482,32 @@ pub async fn confirm_bid(
         .ok_or_else(no_bid)?;
     if current.status == BidStatus::NeedsReconfirmation {
         // The content must still fit the new terms (e.g. new criteria).
+        // The price is derived again (the compound's area may have changed).
         let dto = BidInput {
             fee: current.fee,
-            annual_price_fen: current.annual_price_fen,
+            annual_price_fen: None,
             staffing_plan: current.staffing_plan.clone(),
             service_plan: current.service_plan.clone(),
             criteria_answers: current.criteria_answers.clone(),
         };
-        check_content(&dto, &t).map_err(|p| {
+        let compound = compound_of(tx.conn(), &t).await?;
+        let content = check_content(&dto, &t, &compound).map_err(|p| {
             Problem::conflict(
                 "bid_must_be_replaced",
                 "招标条件变更后原投标内容已不符合要求，请替换投标。",
             )
             .with_errors(p.errors)
         })?;
-        let firm_name = check_eligible(&mut tx, &t, &firm_id).await?;
+        let firm_name = check_eligible(&mut tx, &t, &compound, &firm_id).await?;
         sqlx::query(
-            "UPDATE bid SET status = 'submitted', terms_version = $2, firm_name = $3, updated_at = $4 WHERE id = $1",
+            "UPDATE bid SET status = 'submitted', terms_version = $2, firm_name = $3, updated_at = $4, \
+             annual_price_fen = $5 WHERE id = $1",
         )
         .bind(&current.id)
         .bind(t.terms_version)
         .bind(&firm_name)
         .bind(now)
+        .bind(content.annual_price_fen)
         .execute(&mut *tx.conn())
         .await?;
         audit_bid(&mut tx, &identity, &current.id, &t.id, "confirmed").await?;
@@ -522,7 +605,7 @@ pub async fn my_bids(State(app): State<AppState>, identity: Identity) -> Result<
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM bid WHERE firm_id = $1 AND status <> 'withdrawn' \
          ORDER BY updated_at DESC, id LIMIT 200",
-        bids::COLUMNS
+        bids::SELECT
     )))
     .bind(&firm_id)
     .fetch_all(&mut *conn)

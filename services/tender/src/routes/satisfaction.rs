@@ -53,9 +53,11 @@ pub struct NewSurvey {
 const MAX_COUNT: i64 = 1_000_000;
 
 /// Records a compound's satisfaction survey for a quarter (topic `satisfaction`, kind
-/// `recorded`). Role: the compound's committee. Counts are 0–1 000 000 and at least one
-/// resident must have answered; the survey is linked to the compound's active contract
-/// (and its firm) if it has one. One survey per compound and quarter: a second is refused
+/// `recorded`). Role: the compound's committee. Counts are 0–1 000 000, at least one
+/// resident must have answered and the respondents may not exceed the compound's
+/// households (422 `exceeds_households` on `respondents`); the survey is credited to the
+/// contract (and firm) that served the compound in that quarter, or to none when no
+/// platform contract did. One survey per compound and quarter: a second is refused
 /// (409) rather than replacing the first.
 #[utoipa::path(post, path = "/tenders/satisfaction", tag = "satisfaction", request_body = NewSurvey,
     responses((status = 201, body = Survey), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -99,7 +101,8 @@ pub async fn record_survey(
         ));
     }
     v.finish()?;
-    let period = period.expect("validated").to_string();
+    let quarter = period.expect("validated");
+    let period = quarter.to_string();
 
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let compound = crate::copy::compound(tx.conn(), &dto.compound_id)
@@ -121,22 +124,29 @@ pub async fn record_survey(
     if exists > 0 {
         return Err(survey_exists(&period).into());
     }
-    let contract = sqlx::query(
-        "SELECT id, firm_id FROM contract WHERE compound_id = $1 AND status = 'active' \
-         ORDER BY signed_at DESC, id DESC LIMIT 1",
-    )
-    .bind(&compound.id)
-    .fetch_optional(&mut *tx.conn())
-    .await?;
-    let (contract_id, firm_id) = match &contract {
-        Some(r) => (
-            Some(r.try_get::<String, _>("id")?),
-            Some(r.try_get::<String, _>("firm_id")?),
-        ),
+    let respondents = dto.satisfied + dto.basically_satisfied + dto.dissatisfied;
+    if respondents > compound.households {
+        return Err(Problem::validation(vec![FieldError::new(
+            "respondents",
+            "exceeds_households",
+            format!(
+                "受访人数（三项之和 {respondents} 人）超过小区总户数 {} 户",
+                compound.households
+            ),
+        )])
+        .into());
+    }
+    let contracts = served_contracts(tx.conn(), &compound.id).await?;
+    let (contract_id, firm_id) = match satisfaction::serving_contract(
+        &contracts,
+        quarter.start(),
+        quarter.end(),
+        clock::today(),
+    ) {
+        Some(c) => (Some(c.contract_id.clone()), Some(c.firm_id.clone())),
         None => (None, None),
     };
     let now = now_ms();
-    let respondents = dto.satisfied + dto.basically_satisfied + dto.dissatisfied;
     let s = Survey {
         id: new_id(),
         compound_id: compound.id.clone(),
@@ -176,6 +186,38 @@ pub async fn record_survey(
     .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(s)))
+}
+
+/// Every contract of a compound with its days of service.
+async fn served_contracts(
+    conn: &mut sqlx::AnyConnection,
+    compound_id: &str,
+) -> Result<Vec<satisfaction::Served>> {
+    let rows = sqlx::query(
+        "SELECT id, firm_id, start_date, end_date, terminated_on FROM contract WHERE compound_id = $1",
+    )
+    .bind(compound_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let date = |s: String| {
+        clock::parse_date(&s).map_err(|e| anyhow::anyhow!("stored contract date {s}: {e:?}"))
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let end = date(r.try_get("end_date")?)?;
+        let terminated: Option<String> = r.try_get("terminated_on")?;
+        let last = match terminated {
+            Some(t) => date(t)?.min(end),
+            None => end,
+        };
+        out.push(satisfaction::Served {
+            contract_id: r.try_get("id")?,
+            firm_id: r.try_get("firm_id")?,
+            start: date(r.try_get("start_date")?)?,
+            last,
+        });
+    }
+    Ok(out)
 }
 
 fn survey_exists(period: &str) -> Problem {

@@ -550,6 +550,9 @@ pub struct Bid {
     pub status: String,
     pub fee: i64,
     pub annual_price_fen: i64,
+    /// The tender service's flag: the annual price exceeds the tender's budget.
+    #[serde(default)]
+    pub above_budget: bool,
     pub staffing_plan: String,
     pub service_plan: String,
     #[serde(default)]

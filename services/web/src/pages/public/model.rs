@@ -167,6 +167,9 @@ pub struct Ranked {
     pub total_score: Option<f64>,
     #[serde(default)]
     pub chosen_by_vote: bool,
+    /// The annual price exceeds the tender's budget (超出预算).
+    #[serde(default)]
+    pub above_budget: bool,
 }
 
 impl Ranked {
