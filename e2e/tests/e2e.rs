@@ -15,6 +15,7 @@ mod e2e {
     pub mod pages_committee;
     pub mod pages_firm;
     pub mod pages_official;
+    pub mod review_and_audit;
     pub mod statistics;
     pub mod tender;
     pub mod transparency;
