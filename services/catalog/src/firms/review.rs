@@ -58,22 +58,36 @@ pub fn material_changes(old: &FirmSnapshot, new: &ValidFirm) -> Vec<FieldChange>
             .join("、")
     };
     let fees = |f: &[shared::domain::roster::FeeModel]| {
-        f.iter().map(|f| f.label_zh()).collect::<Vec<_>>().join("、")
+        f.iter()
+            .map(|f| f.label_zh())
+            .collect::<Vec<_>>()
+            .join("、")
     };
-    let districts =
-        |d: &[shared::domain::DistrictCode]| joined(&d.iter().map(|d| d.as_str()).collect::<Vec<_>>());
+    let districts = |d: &[shared::domain::DistrictCode]| {
+        joined(&d.iter().map(|d| d.as_str()).collect::<Vec<_>>())
+    };
     let point = |c: &shared::domain::Coordinates| format!("{:.6}, {:.6}", c.lon(), c.lat());
     let mut new_fees = new.fee_models.clone();
     new_fees.sort();
     let candidates = [
-        ("grades", "服务等级", grades(&old.grades), grades(&new.grades)),
+        (
+            "grades",
+            "服务等级",
+            grades(&old.grades),
+            grades(&new.grades),
+        ),
         (
             "service_models",
             "物业服务方式",
             joined(&old.service_models),
             joined(&new.service_models),
         ),
-        ("fee_models", "收费方式", fees(&old.fee_models), fees(&new_fees)),
+        (
+            "fee_models",
+            "收费方式",
+            fees(&old.fee_models),
+            fees(&new_fees),
+        ),
         (
             "districts_served",
             "服务区县",

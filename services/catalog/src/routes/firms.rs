@@ -889,7 +889,9 @@ pub async fn confirm_profile_review(
     JsonBody(input): JsonBody<ReasonInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
-    let reason = input.check(false)?.unwrap_or_else(|| "资料变更复核通过".into());
+    let reason = input
+        .check(false)?
+        .unwrap_or_else(|| "资料变更复核通过".into());
     let today = china_today();
     let now = now_ms();
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;

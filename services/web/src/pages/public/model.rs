@@ -532,8 +532,6 @@ pub struct Spending {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Disclosure {
-    #[serde(default)]
-    pub id: String,
     pub kind_label: String,
     pub period: String,
     pub income: Income,
