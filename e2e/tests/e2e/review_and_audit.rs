@@ -772,14 +772,13 @@ async fn corrections_supersede_and_every_version_stays_public(backend: Backend) 
     let releases = all_releases(&w.app, &v, 100).await;
     let last = releases
         .iter()
-        .filter(|r| {
+        .rfind(|r| {
             r["tag"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .any(|t| t == "implementationUpdate")
         })
-        .next_back()
         .expect("an implementationUpdate release");
     let contract = &last["contracts"][0];
     assert_eq!(
