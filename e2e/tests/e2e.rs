@@ -18,6 +18,7 @@ mod e2e {
     pub mod pages_official;
     pub mod sessions;
     pub mod rules;
+    pub mod review_and_audit;
     pub mod statistics;
     pub mod tender;
     pub mod throttling;

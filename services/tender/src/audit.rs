@@ -69,3 +69,69 @@ pub async fn record<D: Serialize>(conn: &mut AnyConnection, e: Entry<'_, D>) -> 
     .await?;
     Ok(())
 }
+
+/// One audit row as read back (`GET /tenders/{id}/audit`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Event {
+    pub id: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The account id, or `system:scheduler`.
+    pub actor: String,
+    /// `association`, `committee`, `firm`, …, or `system`.
+    pub actor_role: String,
+    /// `tender`, `bid`, `question`, `vote`, `complaint`, `contract`, `disclosure`, …
+    pub entity: String,
+    pub entity_id: String,
+    /// `created`, `published`, `submitted`, `corrected`, …
+    pub action: String,
+    /// What was recorded with it (a sealed bid's row has none).
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// A tender's audit rows, oldest first; `(page, total)`. Rows about sealed bids and
+/// questions are left out, and not counted, unless `with_sealed` (the bids are open).
+pub async fn of_tender(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+    with_sealed: bool,
+    (limit, offset): (i64, i64),
+) -> anyhow::Result<(Vec<Event>, i64)> {
+    let sealed = if with_sealed {
+        ""
+    } else {
+        " AND sealed = FALSE"
+    };
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM audit_event WHERE tender_id = $1{sealed}"
+    )))
+    .bind(tender_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, at, actor, actor_role, entity, entity_id, action, detail FROM audit_event \
+         WHERE tender_id = $1{sealed} ORDER BY at, id LIMIT $2 OFFSET $3"
+    )))
+    .bind(tender_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut events = Vec::with_capacity(rows.len());
+    for r in &rows {
+        use sqlx::Row;
+        let detail: String = r.try_get("detail")?;
+        events.push(Event {
+            id: r.try_get("id")?,
+            at: crate::clock::to_rfc3339(r.try_get("at")?),
+            actor: r.try_get("actor")?,
+            actor_role: r.try_get("actor_role")?,
+            entity: r.try_get("entity")?,
+            entity_id: r.try_get("entity_id")?,
+            action: r.try_get("action")?,
+            detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+        });
+    }
+    Ok((events, total))
+}

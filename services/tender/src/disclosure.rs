@@ -363,12 +363,36 @@ pub struct Disclosure {
     pub closing_balance_fen: i64,
     pub note: Option<String>,
     pub published_by: Publisher,
+    /// The publishing account's name (absent for figures published before names were kept).
+    #[serde(default)]
+    pub published_by_name: Option<String>,
     pub published_at: String,
+    /// 1 for the first publication; a correction is the next version of the same contract,
+    /// kind and period.
+    #[serde(default = "first_version")]
+    pub version: i64,
+    /// The version this one corrects.
+    #[serde(default)]
+    pub supersedes: Option<String>,
+    /// Why it was corrected (更正原因), on a correcting version.
+    #[serde(default)]
+    pub correction_reason: Option<String>,
+    /// The version that corrected this one (已更正); absent while it is current.
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    /// When it was superseded (RFC 3339).
+    #[serde(default)]
+    pub superseded_at: Option<String>,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 pub const COLUMNS: &str = "id, contract_id, tender_id, compound_id, firm_id, kind, period, period_start, \
     period_end, income, spending, total_income_fen, total_spending_fen, opening_balance_fen, \
-    closing_balance_fen, note, published_by, published_by_account, published_at";
+    closing_balance_fen, note, published_by, published_by_account, published_at, version, supersedes, \
+    correction_reason, superseded_by, superseded_at, published_by_name";
 
 fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
     serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
@@ -403,7 +427,15 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Disclosure, sqlx::Error> {
         } else {
             Publisher::Committee
         },
+        published_by_name: r.try_get("published_by_name")?,
         published_at: to_rfc3339(r.try_get("published_at")?),
+        version: r.try_get("version")?,
+        supersedes: r.try_get("supersedes")?,
+        correction_reason: r.try_get("correction_reason")?,
+        superseded_by: r.try_get("superseded_by")?,
+        superseded_at: r
+            .try_get::<Option<i64>, _>("superseded_at")?
+            .map(to_rfc3339),
     })
 }
 
@@ -416,7 +448,7 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO disclosure ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19)"
+         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, NULL, NULL, $23)"
     )))
     .bind(&d.id)
     .bind(&d.contract_id)
@@ -440,6 +472,10 @@ pub async fn insert(
     })
     .bind(account)
     .bind(at)
+    .bind(d.version)
+    .bind(&d.supersedes)
+    .bind(&d.correction_reason)
+    .bind(&d.published_by_name)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -456,13 +492,48 @@ pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Disclosur
     row.as_ref().map(from_row).transpose()
 }
 
-/// The disclosures of a contract, by period start then kind (budget first).
+/// Marks `id` superseded by `by` (only while it is current: answers whether it was).
+pub async fn supersede(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE disclosure SET superseded_by = $2, superseded_at = $3 WHERE id = $1 AND superseded_by IS NULL",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every version of the budget or accounts `d` is one of, oldest first.
+pub async fn versions(
+    conn: &mut AnyConnection,
+    d: &Disclosure,
+) -> Result<Vec<Disclosure>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM disclosure WHERE contract_id = $1 AND kind = $2 AND period = $3 ORDER BY version"
+    )))
+    .bind(&d.contract_id)
+    .bind(d.kind.as_str())
+    .bind(&d.period)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The disclosures of a contract, every version, by period start then kind (budget
+/// first) then version.
 pub async fn of_contract(
     conn: &mut AnyConnection,
     contract_id: &str,
 ) -> Result<Vec<Disclosure>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM disclosure WHERE contract_id = $1 ORDER BY period_start, kind DESC, period_end DESC, id"
+        "SELECT {COLUMNS} FROM disclosure WHERE contract_id = $1 ORDER BY period_start, kind DESC, period_end DESC, version, id"
     )))
     .bind(contract_id)
     .fetch_all(&mut *conn)

@@ -61,6 +61,7 @@ pub mod tag {
     pub const AWARD_UPDATE: &str = "awardUpdate";
     pub const CONTRACT: &str = "contract";
     pub const IMPLEMENTATION: &str = "implementation";
+    pub const IMPLEMENTATION_UPDATE: &str = "implementationUpdate";
     pub const CONTRACT_TERMINATION: &str = "contractTermination";
 }
 
@@ -407,19 +408,43 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
         }
         if !s.disclosures.is_empty() {
             contract["implementation"] = implementation(t, c, &s.disclosures);
+            let corrections = corrections(&s.disclosures);
+            if !corrections.is_empty() {
+                contract["amendments"] = json!(corrections);
+            }
         }
         release["contracts"] = json!([contract]);
     }
     release
 }
 
-/// The implementation of a contract: its published budgets and accounts as documents, and
-/// the fee income of every published accounts period as a transaction from the buyer (the
-/// owners) to the supplier.
+/// Corrections of published budgets and accounts (更正), as the contract's amendments.
+fn corrections(disclosures: &[Disclosure]) -> Vec<Value> {
+    disclosures
+        .iter()
+        .filter_map(|d| {
+            let old = d.supersedes.as_ref()?;
+            Some(json!({
+                "id": format!("{}-correction", d.id),
+                "date": d.published_at,
+                "rationale": d.correction_reason,
+                "description": format!(
+                    "更正 {} {}：第 {} 版（文件 {}）取代第 {} 版（文件 {}）。",
+                    d.period, d.kind.label(), d.version, d.id, d.version - 1, old
+                ),
+            }))
+        })
+        .collect()
+}
+
+/// The implementation of a contract: its published budgets and accounts as documents
+/// (every version: a corrected one is titled 已更正 and names its successor), and the fee
+/// income of every current accounts period as a transaction from the buyer (the owners) to
+/// the supplier.
 fn implementation(t: &Tender, c: &Contract, disclosures: &[Disclosure]) -> Value {
     let transactions: Vec<Value> = disclosures
         .iter()
-        .filter(|d| d.kind == DisclosureKind::Accounts)
+        .filter(|d| d.kind == DisclosureKind::Accounts && d.superseded_by.is_none())
         .map(|d| {
             json!({
                 "id": format!("{}-fee", d.id),
@@ -439,15 +464,23 @@ fn implementation(t: &Tender, c: &Contract, disclosures: &[Disclosure]) -> Value
                     DisclosureKind::Accounts => "financialProgressReport",
                     DisclosureKind::Budget => "contractSchedule",
                 },
-                "title": format!("{} {}", d.period, d.kind.label()),
+                "title": match &d.superseded_by {
+                    Some(_) => format!("{} {}（第 {} 版，已更正）", d.period, d.kind.label(), d.version),
+                    None if d.version > 1 => format!("{} {}（第 {} 版，更正后）", d.period, d.kind.label(), d.version),
+                    None => format!("{} {}", d.period, d.kind.label()),
+                },
                 "description": format!(
-                    "收入合计 {}（物业服务费 {}，公共收益 {}）；支出合计 {}；期初结余 {}，期末结余 {}。",
+                    "收入合计 {}（物业服务费 {}，公共收益 {}）；支出合计 {}；期初结余 {}，期末结余 {}。{}",
                     yuan_text(d.total_income_fen),
                     yuan_text(d.income.fee_fen),
                     yuan_text(d.common_revenue_fen),
                     yuan_text(d.total_spending_fen),
                     yuan_text(d.opening_balance_fen),
-                    yuan_text(d.closing_balance_fen)
+                    yuan_text(d.closing_balance_fen),
+                    match &d.superseded_by {
+                        Some(by) => format!("已被文件 {by} 更正。"),
+                        None => String::new(),
+                    }
                 ),
                 "datePublished": d.published_at,
                 "language": "zh",

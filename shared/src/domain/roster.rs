@@ -661,6 +661,24 @@ pub struct FirmSnapshot {
     pub applied_at: i64,
     /// When anything about it last changed (ms since the Unix epoch).
     pub updated_at: i64,
+    /// Since when a material profile change (grades, models, fee models, districts, radius,
+    /// location, capacity) of a firm on the roster awaits the association's review
+    /// (资料变更待复核), ms since the Unix epoch; absent when nothing is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_pending_since: Option<i64>,
+    /// The association rejected the application (驳回申请): its credit code is free for a
+    /// new application and the firm's accounts are disabled. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<Rejection>,
+}
+
+/// Why and when the association rejected a firm's application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Rejection {
+    /// The reason, in Chinese.
+    pub reason: String,
+    /// When (ms since the Unix epoch).
+    pub at: i64,
 }
 
 /// Deserialises district codes through [`DistrictCode::parse`]. (`DistrictCode`'s own
@@ -1115,6 +1133,8 @@ mod tests {
             whitelisted: false,
             applied_at: 1,
             updated_at: 2,
+            review_pending_since: None,
+            rejection: None,
         };
         let json = serde_json::to_value(&snapshot).unwrap();
         assert_eq!(json["districts_served"][0], "510104");

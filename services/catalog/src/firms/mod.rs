@@ -9,6 +9,7 @@
 
 pub mod credit;
 pub mod models;
+pub mod review;
 pub mod standing;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,8 @@ pub mod kind {
     pub const STANDING_CHANGED: &str = "standing_changed";
     pub const CREDIT_CHANGED: &str = "credit_changed";
     pub const WHITELIST_CHANGED: &str = "whitelist_changed";
+    pub const PROFILE_REVIEWED: &str = "profile_reviewed";
+    pub const APPLICATION_REJECTED: &str = "application_rejected";
 }
 
 /// Limits of a firm's profile.
@@ -101,6 +104,28 @@ pub fn view(mut firm: FirmSnapshot, identity: Option<&Identity>) -> FirmSnapshot
 /// Whether the caller sees who recorded an audit event: the association only.
 pub fn sees_authors(identity: Option<&Identity>) -> bool {
     identity.is_some_and(|i| i.role == Role::Association)
+}
+
+/// Who may read a firm's whole audit trail (`GET /catalog/firms/{id}/audit`): the
+/// association, district and street officials (read-only), and the firm itself; 403 for
+/// anyone else.
+pub fn may_read_audit(identity: &Identity, firm_id: &str) -> std::result::Result<(), Problem> {
+    match identity.role {
+        Role::Association | Role::DistrictOfficial | Role::StreetOfficial => Ok(()),
+        Role::Firm => identity.require_firm(firm_id),
+        _ => Err(Problem::forbidden(
+            "只有协会、区县和街道工作人员及企业本身可以查看企业的审计记录。",
+        )),
+    }
+}
+
+/// Whether the audit trail shows its authors: to the association and officials, not to
+/// the firm itself.
+pub fn audit_shows_authors(identity: &Identity) -> bool {
+    matches!(
+        identity.role,
+        Role::Association | Role::DistrictOfficial | Role::StreetOfficial
+    )
 }
 
 /// Coordinates as sent.
@@ -715,11 +740,13 @@ pub(crate) fn flag(row: &AnyRow, alias: &str) -> std::result::Result<bool, sqlx:
 }
 
 const FIRM_COLUMNS: &str = concat!(
-    "f.id, f.name, f.credit_code, f.legal_representative, f.contact_phone, \
+    "f.id, f.name, COALESCE(f.rejected_credit_code, f.credit_code) AS credit_code, \
+     f.legal_representative, f.contact_phone, \
      f.ownership, f.base_address, f.lon, f.lat, f.service_radius_km, f.capacity_households, \
      f.households_served, f.staff_count, f.profile, f.stage, \
      f.review_date, f.rectify_by, f.blacklist_from, f.blacklist_to, f.blacklist_reason, \
-     f.credit_net, f.created_at, f.updated_at, f.office_street, ",
+     f.credit_net, f.created_at, f.updated_at, f.office_street, \
+     f.review_pending_since, f.rejected_at, f.rejection_reason, ",
     bool_column!("f.low_profit_commitment", "low_profit_commitment"),
     ", ",
     bool_column!("f.whitelisted", "whitelisted")
@@ -874,6 +901,16 @@ fn snapshot(
         whitelisted: flag(row, "whitelisted")?,
         applied_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        review_pending_since: row.try_get("review_pending_since")?,
+        rejection: match row.try_get::<Option<i64>, _>("rejected_at")? {
+            Some(at) => Some(shared::domain::roster::Rejection {
+                at,
+                reason: row
+                    .try_get::<Option<String>, _>("rejection_reason")?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        },
         id,
     })
 }
@@ -950,6 +987,10 @@ pub struct RosterFilter {
     pub grade: Option<ServiceGrade>,
     /// Text in the name or the profile.
     pub q: Option<String>,
+    /// Only firms with a material profile change awaiting review.
+    pub review_pending: bool,
+    /// Only rejected applications (else rejected applications are left out).
+    pub rejected: bool,
 }
 
 /// A value bound to a dynamic query.
@@ -1012,6 +1053,14 @@ pub async fn list(
     today: Date,
 ) -> Result<(Vec<FirmSnapshot>, i64)> {
     let mut c = Conditions::default();
+    c.push(if filter.rejected {
+        "f.rejected_at IS NOT NULL".into()
+    } else {
+        "f.rejected_at IS NULL".into()
+    });
+    if filter.review_pending {
+        c.push("f.review_pending_since IS NOT NULL".into());
+    }
     if let Some(d) = &filter.district {
         let n = c.param(Bind::Text(d.as_str().into()));
         c.push(format!(

@@ -11,6 +11,8 @@
 //! | `POST /catalog/firms/{id}/standing`, `…/credit-events`, `…/whitelist` | association |
 //! | `GET …/standing-history`, `…/credit-events`, `…/whitelist` | public; authors shown to the association only |
 //! | `GET /catalog/blacklist` | public |
+//! | `POST /catalog/firms/{id}/rejection`, `…/profile-review` | association |
+//! | `GET /catalog/firms/{id}/audit` | association, district and street officials, the firm itself |
 
 use axum::Json;
 use axum::Router;
@@ -36,6 +38,7 @@ use crate::accounts;
 use crate::error::{Error, Result};
 use crate::firms::credit::{self, CreditEvent, CreditEventInput, WhitelistEvent, WhitelistInput};
 use crate::firms::models::{self, ServiceModel, ServiceModelInput};
+use crate::firms::review::{self, AuditEntry, FieldChange, NewHistory, ReasonInput};
 use crate::firms::standing::{self, NewStandingEvent, StandingEvent, StandingInput};
 use crate::firms::{self, Author, FirmInput, RosterFilter, kind};
 use crate::state::AppState;
@@ -55,7 +58,10 @@ use crate::state::AppState;
         list_credit_events,
         set_whitelist,
         whitelist_history,
-        blacklist
+        blacklist,
+        reject_application,
+        confirm_profile_review,
+        firm_audit
     ),
     components(schemas(
         ServiceModel,
@@ -77,7 +83,11 @@ use crate::state::AppState;
         credit::CreditKind,
         WhitelistInput,
         WhitelistEvent,
-        BlacklistEntry
+        BlacklistEntry,
+        ReasonInput,
+        AuditEntry,
+        FieldChange,
+        shared::domain::roster::Rejection
     ))
 )]
 pub struct Api;
@@ -101,6 +111,15 @@ pub fn router() -> Router<AppState> {
             get(whitelist_history).post(set_whitelist),
         )
         .route("/blacklist", get(blacklist))
+        .route(
+            "/firms/{id}/rejection",
+            axum::routing::post(reject_application),
+        )
+        .route(
+            "/firms/{id}/profile-review",
+            axum::routing::post(confirm_profile_review),
+        )
+        .route("/firms/{id}/audit", get(firm_audit))
 }
 
 /// A query parameter's value, unless absent or blank.
@@ -398,6 +417,10 @@ pub struct FirmListQuery {
     pub grade: Option<String>,
     /// Text in the name or profile.
     pub q: Option<String>,
+    /// `pending`: only firms whose material profile change awaits the association's review.
+    pub review: Option<String>,
+    /// `true`: only rejected applications (which the roster otherwise leaves out).
+    pub rejected: Option<String>,
 }
 
 /// The roster (供应商名录): every firm with its standing today, filtered, by application
@@ -433,6 +456,30 @@ pub async fn list_firms(
         }),
         q: None,
         model: None,
+        review_pending: match nonempty(&q.review) {
+            None => false,
+            Some("pending") => true,
+            Some(_) => {
+                v.push(FieldError::new(
+                    "review",
+                    "invalid_review",
+                    "review 只能为 pending（资料变更待复核）",
+                ));
+                false
+            }
+        },
+        rejected: match nonempty(&q.rejected) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                v.push(FieldError::new(
+                    "rejected",
+                    "invalid_flag",
+                    "rejected 应为 true 或 false",
+                ));
+                false
+            }
+        },
     };
     if let Some(text) = nonempty(&q.q) {
         if text.chars().count() > 100 {
@@ -492,7 +539,11 @@ pub async fn get_firm(
 /// Edits a firm's profile: the firm itself (scope `firm`) or the association. Same body and
 /// checks as the application. Standing, credit and whitelist are not part of a profile:
 /// sending them is refused (422 `not_editable`), as is any unknown field. Only the
-/// association may correct a credit code. Feed: kind `profile_updated`.
+/// association may correct a credit code. A material change (grades, service models, fee
+/// models, served districts, radius, location, capacity) to a firm that has been on the
+/// roster is written to its history, and, made by the firm, puts it in the association's
+/// review queue (`review_pending_since`). A rejected application cannot be edited (409).
+/// Feed: kind `profile_updated`.
 #[utoipa::path(put, path = "/catalog/firms/{id}", tag = "firms",
     params(("id" = String, Path, description = "firm id")),
     request_body = FirmInput,
@@ -514,17 +565,44 @@ pub async fn update_firm(
         let existing = firms::load_or_404(&mut conn, &id, &app.policy, today).await?;
         (existing, models::codes(&mut conn).await?)
     };
+    if existing.rejection.is_some() {
+        return Err(review::rejected_conflict().into());
+    }
     let locked = (identity.role != Role::Association).then_some(&existing.credit_code);
     let firm = input.check(&known, locked)?;
+    let now = now_ms();
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    // Compared with the record as it is inside the write lock, not as read before it.
+    let current = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    if current.rejection.is_some() {
+        return Err(review::rejected_conflict().into());
+    }
     if let Some(other) = firms::firm_with_credit_code(tx.conn(), &firm.credit_code).await?
         && other != id
     {
         return Err(firms::duplicate_credit_code(&firm.credit_code).into());
     }
-    firms::update_profile(tx.conn(), &id, &firm, now_ms())
+    firms::update_profile(tx.conn(), &id, &firm, now)
         .await
         .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
+    let changes = review::material_changes(&current, &firm);
+    if review::on_roster(&current) && !changes.is_empty() {
+        review::append(
+            tx.conn(),
+            NewHistory {
+                firm_id: &id,
+                kind: review::kind::PROFILE_CHANGED,
+                reason: "",
+                changes: &changes,
+                author: &Author::of(&identity),
+                at: now,
+            },
+        )
+        .await?;
+        if identity.role != Role::Association {
+            review::mark_pending(tx.conn(), &id, now).await?;
+        }
+    }
     let snapshot = publish(tx, &app, &id, today, kind::PROFILE_UPDATED).await?;
     Ok(Json(snapshot))
 }
@@ -536,8 +614,9 @@ pub async fn update_firm(
 /// `rectify_by`), `restore`, `blacklist` (`from`, optional `to`; none = permanent) or
 /// `end_blacklist`, always with a reason. Association only (a firm changing its own
 /// standing is 403). A transition the current standing does not allow is 409 (e.g. a
-/// blacklisted firm cannot be recommended before the blacklisting is ended). Appends an
-/// audit event; feed: kind `standing_changed`.
+/// blacklisted firm cannot be recommended before the blacklisting is ended), as is any
+/// change to a rejected application. Appends an audit event and ends any pending profile
+/// review (acting on the standing is reviewing it); feed: kind `standing_changed`.
 #[utoipa::path(post, path = "/catalog/firms/{id}/standing", tag = "firms",
     params(("id" = String, Path, description = "firm id")),
     request_body = StandingInput,
@@ -556,11 +635,15 @@ pub async fn change_standing(
     let now = now_ms();
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    if firm.rejection.is_some() {
+        return Err(review::rejected_conflict().into());
+    }
     let next = firm
         .standing_record
         .apply(&change.action, today)
         .map_err(|e| Problem::conflict(e.code, e.message))?;
     standing::write_record(tx.conn(), &id, &next, now).await?;
+    review::clear_pending(tx.conn(), &id).await?;
     standing::append_event(
         tx.conn(),
         NewStandingEvent {
@@ -785,6 +868,133 @@ pub async fn blacklist(
             })
         })
         .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Review: rejection, profile review, the audit trail
+
+/// Rejects a pending application (驳回入库申请) with a reason (required, Chinese). Association
+/// only. Only an application that was never on the roster can be rejected (else 409
+/// `not_pending`; use suspension or the blacklist). The rejected firm keeps its record and
+/// history and shows `rejection`; its credit code is free for a new application by the
+/// code's real holder, and every account of the firm is disabled (it can no longer sign
+/// in). Feed: kind `application_rejected` (and `account`, kind `updated`, per account).
+#[utoipa::path(post, path = "/catalog/firms/{id}/rejection", tag = "firms",
+    params(("id" = String, Path, description = "firm id")),
+    request_body = ReasonInput,
+    responses((status = 200, body = FirmSnapshot), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reject_application(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<ReasonInput>,
+) -> Result<Json<FirmSnapshot>> {
+    identity.require_any(&[Role::Association])?;
+    let reason = input.check(true)?.unwrap_or_default();
+    let today = china_today();
+    let now = now_ms();
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    review::check_rejectable(&firm)?;
+    let disabled = review::reject(tx.conn(), &id, &reason, now).await?;
+    review::append(
+        tx.conn(),
+        NewHistory {
+            firm_id: &id,
+            kind: review::kind::REJECTED,
+            reason: &reason,
+            changes: &[],
+            author: &Author::of(&identity),
+            at: now,
+        },
+    )
+    .await?;
+    for account_id in disabled {
+        if let Some(a) = accounts::find_by_id(tx.conn(), &account_id).await? {
+            tx.emit(accounts::TOPIC, &account_id, "updated", &a.account.change())
+                .await?;
+        }
+    }
+    Ok(Json(
+        publish(tx, &app, &id, today, kind::APPLICATION_REJECTED).await?,
+    ))
+}
+
+/// Confirms a firm's material profile changes (资料变更复核通过), taking it out of the review
+/// queue; `{reason}` optional. Association only; 409 `no_pending_review` when nothing
+/// awaits review. (Changing the firm's standing also ends the review.) Feed: kind
+/// `profile_reviewed`.
+#[utoipa::path(post, path = "/catalog/firms/{id}/profile-review", tag = "firms",
+    params(("id" = String, Path, description = "firm id")),
+    request_body = ReasonInput,
+    responses((status = 200, body = FirmSnapshot), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn confirm_profile_review(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<ReasonInput>,
+) -> Result<Json<FirmSnapshot>> {
+    identity.require_any(&[Role::Association])?;
+    let reason = input
+        .check(false)?
+        .unwrap_or_else(|| "资料变更复核通过".into());
+    let today = china_today();
+    let now = now_ms();
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    if firm.review_pending_since.is_none() {
+        return Err(Problem::conflict("no_pending_review", "该企业没有待复核的资料变更。").into());
+    }
+    review::clear_pending(tx.conn(), &id).await?;
+    review::append(
+        tx.conn(),
+        NewHistory {
+            firm_id: &id,
+            kind: review::kind::PROFILE_REVIEWED,
+            reason: &reason,
+            changes: &[],
+            author: &Author::of(&identity),
+            at: now,
+        },
+    )
+    .await?;
+    firms::touch(tx.conn(), &id, now).await?;
+    Ok(Json(
+        publish(tx, &app, &id, today, kind::PROFILE_REVIEWED).await?,
+    ))
+}
+
+/// A firm's audit trail (审计记录), newest first: its application, every standing change,
+/// credit event, whitelist change, material profile change (old → new), review and
+/// rejection, each with its reason and time. The association and district and street
+/// officials (read-only) see who did each; the firm itself reads its own without the
+/// authors. Anyone else: 403; anonymous: 401. Paginated (`limit` 1–200).
+#[utoipa::path(get, path = "/catalog/firms/{id}/audit", tag = "firms",
+    params(("id" = String, Path, description = "firm id"), PageQuery),
+    responses((status = 200, body = Page<AuditEntry>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn firm_audit(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<AuditEntry>>> {
+    firms::may_read_audit(&identity, &id)?;
+    let (limit, offset) = page(&p)?;
+    let mut conn = app.db.pool.acquire().await?;
+    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
+    let with_authors = firms::audit_shows_authors(&identity);
+    let (items, total) = review::audit(&mut conn, &id, (limit, offset), with_authors).await?;
     Ok(Json(Page {
         items,
         total,

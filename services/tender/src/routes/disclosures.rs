@@ -11,7 +11,7 @@ use shared::db::{is_unique_violation, new_id, now_ms};
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{self, Page, PageQuery, Query};
 use shared::feed::WriteTx;
-use utoipa::{IntoParams, OpenApi};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::audit::{self, Actor};
 use crate::award::{self, Contract};
@@ -30,11 +30,14 @@ use crate::state::AppState;
         publish_disclosure,
         contract_disclosures,
         list_disclosures,
-        get_disclosure
+        get_disclosure,
+        correct_disclosure,
+        disclosure_versions
     ),
     components(schemas(
         Disclosure,
         DisclosureInput,
+        CorrectionInput,
         DisclosureKind,
         Income,
         Spending,
@@ -51,6 +54,27 @@ pub fn router() -> Router<AppState> {
         )
         .route("/disclosures", get(list_disclosures))
         .route("/disclosures/{did}", get(get_disclosure))
+        .route(
+            "/disclosures/{did}/corrections",
+            axum::routing::post(correct_disclosure),
+        )
+        .route("/disclosures/{did}/versions", get(disclosure_versions))
+}
+
+/// `versions=all` lists every version (superseded ones included); else only current ones.
+fn all_versions(v: &mut Validation, versions: Option<&str>) -> bool {
+    match versions.map(str::trim) {
+        None | Some("") | Some("current") => false,
+        Some("all") => true,
+        Some(_) => {
+            v.push(FieldError::new(
+                "versions",
+                "invalid_versions",
+                "versions 应为 current（仅现行版本）或 all（含已更正的版本）",
+            ));
+            false
+        }
+    }
 }
 
 fn no_contract() -> Problem {
@@ -95,8 +119,71 @@ pub async fn publish_disclosure(
     };
     let by = publisher(&identity, &c)?;
     let checked = disclosure::check(&dto).map_err(Problem::validation)?;
+    within_term(&c, &checked)?;
 
-    // The period against the contract's term.
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let (from_s, to_s) = (
+        clock::format_date(checked.period.start()),
+        clock::format_date(checked.period.end()),
+    );
+    if checked.kind == DisclosureKind::Accounts {
+        let overlapping: Option<String> = sqlx::query_scalar(
+            "SELECT period FROM disclosure WHERE contract_id = $1 AND kind = 'accounts' \
+             AND period_start <= $3 AND period_end >= $2 ORDER BY period_start LIMIT 1",
+        )
+        .bind(&c.id)
+        .bind(&from_s)
+        .bind(&to_s)
+        .fetch_optional(&mut *tx.conn())
+        .await?;
+        if let Some(p) = overlapping {
+            let code = if p == checked.period.to_string() {
+                "already_published"
+            } else {
+                "period_overlaps"
+            };
+            return Err(Problem::conflict(
+                code,
+                format!(
+                    "该合同 {p} 的收支情况已公开，期间 {} 与之重叠；已公开的数字不能改写，如有错误请提交更正。",
+                    checked.period
+                ),
+            )
+            .into());
+        }
+    }
+    let now = now_ms();
+    let d = new_version(&c, checked, by, &identity, now, None);
+    if let Err(e) = disclosure::insert(tx.conn(), &d, &identity.account_id, now).await {
+        if is_unique_violation(&e) {
+            return Err(Problem::conflict(
+                "already_published",
+                format!(
+                    "该合同 {} 的{}已公开；已公开的数字不能改写，如有错误请提交更正。",
+                    d.period, d.kind_label
+                ),
+            )
+            .into());
+        }
+        return Err(e.into());
+    }
+    tx.emit("disclosure", &d.id, "published", &d).await?;
+    record(&mut tx, &identity, &d, "published", &d).await?;
+    ocds::publish(
+        tx.conn(),
+        &app.policy,
+        &d.tender_id,
+        &[ocds::tag::IMPLEMENTATION],
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(d)))
+}
+
+/// The period of `checked` against the contract's term: within it (up to a termination),
+/// and accounts only for a period that has begun.
+fn within_term(c: &Contract, checked: &disclosure::Checked) -> Result<()> {
     let start = clock::parse_date(&c.start_date).map_err(anyhow::Error::from)?;
     let last = clock::parse_date(c.terminated_on.as_deref().unwrap_or(&c.end_date))
         .map_err(anyhow::Error::from)?;
@@ -122,37 +209,19 @@ pub async fn publish_disclosure(
         ));
     }
     v.finish()?;
+    Ok(())
+}
 
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let (from_s, to_s) = (clock::format_date(from), clock::format_date(to));
-    if checked.kind == DisclosureKind::Accounts {
-        let overlapping: Option<String> = sqlx::query_scalar(
-            "SELECT period FROM disclosure WHERE contract_id = $1 AND kind = 'accounts' \
-             AND period_start <= $3 AND period_end >= $2 ORDER BY period_start LIMIT 1",
-        )
-        .bind(&c.id)
-        .bind(&from_s)
-        .bind(&to_s)
-        .fetch_optional(&mut *tx.conn())
-        .await?;
-        if let Some(p) = overlapping {
-            let code = if p == checked.period.to_string() {
-                "already_published"
-            } else {
-                "period_overlaps"
-            };
-            return Err(Problem::conflict(
-                code,
-                format!(
-                    "该合同 {p} 的收支情况已公开，期间 {} 与之重叠；已公开的数字不能改写。",
-                    checked.period
-                ),
-            )
-            .into());
-        }
-    }
-    let now = now_ms();
-    let d = Disclosure {
+/// A new version of a contract's budget or accounts, published now by `identity`.
+fn new_version(
+    c: &Contract,
+    checked: disclosure::Checked,
+    by: Publisher,
+    identity: &Identity,
+    now: i64,
+    corrects: Option<(&Disclosure, String)>,
+) -> Disclosure {
+    Disclosure {
         id: new_id(),
         contract_id: c.id.clone(),
         tender_id: c.tender_id.clone(),
@@ -161,8 +230,8 @@ pub async fn publish_disclosure(
         kind: checked.kind,
         kind_label: checked.kind.label().to_string(),
         period: checked.period.to_string(),
-        period_start: from_s,
-        period_end: to_s,
+        period_start: clock::format_date(checked.period.start()),
+        period_end: clock::format_date(checked.period.end()),
         common_revenue_fen: checked.income.common_revenue_fen(),
         income: checked.income,
         total_income_fen: checked.total_income_fen,
@@ -172,40 +241,161 @@ pub async fn publish_disclosure(
         closing_balance_fen: checked.closing_balance_fen,
         note: checked.note,
         published_by: by,
+        published_by_name: Some(identity.name.clone()),
         published_at: clock::to_rfc3339(now),
-    };
-    if let Err(e) = disclosure::insert(tx.conn(), &d, &identity.account_id, now).await {
-        if is_unique_violation(&e) {
-            return Err(Problem::conflict(
-                "already_published",
-                format!(
-                    "该合同 {} 的{}已公开；已公开的数字不能改写。",
-                    d.period, d.kind_label
-                ),
-            )
-            .into());
-        }
-        return Err(e.into());
+        version: corrects.as_ref().map_or(1, |(old, _)| old.version + 1),
+        supersedes: corrects.as_ref().map(|(old, _)| old.id.clone()),
+        correction_reason: corrects.map(|(_, reason)| reason),
+        superseded_by: None,
+        superseded_at: None,
     }
-    tx.emit("disclosure", &d.id, "published", &d).await?;
+}
+
+/// Appends the audit row of a disclosure step.
+async fn record(
+    tx: &mut WriteTx,
+    identity: &Identity,
+    d: &Disclosure,
+    action: &str,
+    detail: &impl serde::Serialize,
+) -> Result<()> {
     audit::record(
         tx.conn(),
         audit::Entry {
-            actor: &Actor::from(&identity),
+            actor: &Actor::from(identity),
             entity: "disclosure",
             entity_id: &d.id,
             tender_id: Some(&d.tender_id),
-            action: "published",
+            action,
             sealed: false,
-            detail: &d,
+            detail,
         },
     )
     .await?;
+    Ok(())
+}
+
+/// A correction (更正) of a published budget or accounts: the whole corrected figures (same
+/// body as a publication, same `kind` and `period`) and why.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CorrectionInput {
+    /// 更正原因, required, 1–500 characters.
+    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub figures: DisclosureInput,
+}
+
+const REASON_MAX: usize = 500;
+
+/// Checks a correction of `old`: the figures as for a publication, the same kind and
+/// period, and a reason; every problem at once.
+fn check_correction(
+    dto: &CorrectionInput,
+    old: &Disclosure,
+) -> Result<(disclosure::Checked, String)> {
+    let mut errors = match disclosure::check(&dto.figures) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors,
+    };
+    if dto.figures.kind.trim() != old.kind.as_str() {
+        errors.push(FieldError::new(
+            "kind",
+            "not_editable",
+            format!("更正不能改变类型，原公开的是{}", old.kind_label),
+        ));
+    }
+    if dto.figures.period.trim() != old.period {
+        errors.push(FieldError::new(
+            "period",
+            "not_editable",
+            format!("更正不能改变期间，原公开的期间为 {}", old.period),
+        ));
+    }
+    let reason = match dto.reason.as_deref().map(str::trim) {
+        None | Some("") => {
+            errors.push(FieldError::new("reason", "required", "请填写更正原因"));
+            None
+        }
+        Some(r) if r.chars().count() > REASON_MAX => {
+            errors.push(FieldError::new(
+                "reason",
+                "length",
+                format!("更正原因不能超过 {REASON_MAX} 字"),
+            ));
+            None
+        }
+        Some(r) => Some(r.to_string()),
+    };
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors).into());
+    }
+    let checked = disclosure::check(&dto.figures).map_err(Problem::validation)?;
+    Ok((checked, reason.expect("checked above")))
+}
+
+fn no_disclosure() -> Problem {
+    Problem::not_found("没有这条公开信息。")
+}
+
+/// Corrects a published budget or accounts (更正): a new version of the same contract, kind
+/// and period that supersedes the current one. Both stay public: the earlier one is listed
+/// with `superseded_by`, the new one with `supersedes`, `version` and the reason. Role: the
+/// contract's firm or the compound's committee (either may correct what either published).
+/// Only the current version can be corrected (409 `already_superseded` names the current
+/// one). Feed: topic `disclosure`, kind `corrected`; an OCDS `implementationUpdate` release
+/// with the correction as a contract amendment.
+#[utoipa::path(post, path = "/tenders/disclosures/{did}/corrections", tag = "disclosures",
+    request_body = CorrectionInput,
+    params(("did" = String, Path, description = "disclosure id")),
+    responses((status = 201, body = Disclosure), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn correct_disclosure(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(did): Path<String>,
+    extract::Json(dto): extract::Json<CorrectionInput>,
+) -> Result<(StatusCode, Json<Disclosure>)> {
+    let (old, c) = {
+        let mut conn = app.db.pool.acquire().await?;
+        let old = disclosure::load(&mut conn, &did)
+            .await?
+            .ok_or_else(no_disclosure)?;
+        let c = award::contract(&mut conn, &old.contract_id)
+            .await?
+            .ok_or_else(no_contract)?;
+        (old, c)
+    };
+    let by = publisher(&identity, &c)?;
+    let (checked, reason) = check_correction(&dto, &old)?;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let now = now_ms();
+    let d = new_version(&c, checked, by, &identity, now, Some((&old, reason)));
+    if !disclosure::supersede(tx.conn(), &old.id, &d.id, now).await? {
+        let current = disclosure::versions(tx.conn(), &old)
+            .await?
+            .into_iter()
+            .find(|v| v.superseded_by.is_none())
+            .map(|v| v.id)
+            .unwrap_or_default();
+        return Err(Problem::conflict(
+            "already_superseded",
+            format!("这一版已被更正，请更正现行版本（{current}）。"),
+        )
+        .into());
+    }
+    if let Err(e) = disclosure::insert(tx.conn(), &d, &identity.account_id, now).await {
+        if is_unique_violation(&e) {
+            return Err(Problem::conflict("already_superseded", "这一版已被更正。").into());
+        }
+        return Err(e.into());
+    }
+    tx.emit("disclosure", &d.id, "corrected", &d).await?;
+    record(&mut tx, &identity, &d, "corrected", &d).await?;
     ocds::publish(
         tx.conn(),
         &app.policy,
         &d.tender_id,
-        &[ocds::tag::IMPLEMENTATION],
+        &[ocds::tag::IMPLEMENTATION_UPDATE],
         None,
     )
     .await?;
@@ -213,13 +403,33 @@ pub async fn publish_disclosure(
     Ok((StatusCode::CREATED, Json(d)))
 }
 
+/// Every version of a budget or accounts, oldest first: the first publication and each
+/// correction, with `published_at`, `published_by`, `supersedes` and `superseded_by`.
+/// Public.
+#[utoipa::path(get, path = "/tenders/disclosures/{did}/versions", tag = "disclosures",
+    params(("did" = String, Path, description = "any version's id")),
+    responses((status = 200, body = Vec<Disclosure>), (status = 404, body = Problem)))]
+pub async fn disclosure_versions(
+    State(app): State<AppState>,
+    Path(did): Path<String>,
+) -> Result<Json<Vec<Disclosure>>> {
+    let mut conn = app.db.pool.acquire().await?;
+    let d = disclosure::load(&mut conn, &did)
+        .await?
+        .ok_or_else(no_disclosure)?;
+    Ok(Json(disclosure::versions(&mut conn, &d).await?))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ContractDisclosureQuery {
     /// `budget` | `accounts`.
     pub kind: Option<String>,
+    /// `current` (default): only current versions; `all`: corrected ones too.
+    pub versions: Option<String>,
 }
 
-/// A contract's published budgets and accounts, by period. Public.
+/// A contract's published budgets and accounts, by period: the current versions, or with
+/// `versions=all` every version (corrected ones carry `superseded_by`). Public.
 #[utoipa::path(get, path = "/tenders/contracts/{cid}/disclosures", tag = "disclosures",
     params(("cid" = String, Path, description = "contract id"), ContractDisclosureQuery),
     responses((status = 200, body = Vec<Disclosure>), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -228,13 +438,13 @@ pub async fn contract_disclosures(
     Path(cid): Path<String>,
     Query(q): Query<ContractDisclosureQuery>,
 ) -> Result<Json<Vec<Disclosure>>> {
-    let kind = match q.kind.as_deref() {
-        Some(k) => Some(
-            DisclosureKind::parse(k)
-                .map_err(|e| Problem::validation(vec![FieldError::domain("kind", &e)]))?,
-        ),
-        None => None,
-    };
+    let mut v = Validation::new();
+    let kind = q
+        .kind
+        .as_deref()
+        .and_then(|k| v.field("kind", DisclosureKind::parse(k)));
+    let all = all_versions(&mut v, q.versions.as_deref());
+    v.finish()?;
     let mut conn = app.db.pool.acquire().await?;
     award::contract(&mut conn, &cid)
         .await?
@@ -243,6 +453,7 @@ pub async fn contract_disclosures(
     Ok(Json(
         list.into_iter()
             .filter(|d| kind.is_none_or(|k| d.kind == k))
+            .filter(|d| all || d.superseded_by.is_none())
             .collect(),
     ))
 }
@@ -259,11 +470,14 @@ pub struct DisclosureQuery {
     pub period: Option<String>,
     /// Only contracts that are `active` or `terminated`.
     pub contract_status: Option<String>,
+    /// `current` (default): only current versions; `all`: corrected ones too.
+    pub versions: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
 
-/// Published budgets and accounts, newest first, e.g. one compound's. Public.
+/// Published budgets and accounts, newest first, e.g. one compound's: current versions, or
+/// with `versions=all` corrected ones too. Public.
 #[utoipa::path(get, path = "/tenders/disclosures", tag = "disclosures", params(DisclosureQuery),
     responses((status = 200, body = Page<Disclosure>), (status = 422, body = Problem)))]
 pub async fn list_disclosures(
@@ -299,13 +513,21 @@ pub async fn list_disclosures(
             "合同状态应为 active 或 terminated",
         ));
     }
+    let all = all_versions(&mut v, q.versions.as_deref());
     v.finish()?;
     let (limit, offset) = page.expect("validated");
     let kind = kind.map(DisclosureKind::as_str);
     let period = period.map(|p| p.to_string());
-    let filter = "($1 IS NULL OR d.compound_id = $1) AND ($2 IS NULL OR d.firm_id = $2) \
+    let filter = format!(
+        "($1 IS NULL OR d.compound_id = $1) AND ($2 IS NULL OR d.firm_id = $2) \
         AND ($3 IS NULL OR d.kind = $3) AND ($4 IS NULL OR d.period = $4) \
-        AND ($5 IS NULL OR c.status = $5)";
+        AND ($5 IS NULL OR c.status = $5){}",
+        if all {
+            ""
+        } else {
+            " AND d.superseded_by IS NULL"
+        }
+    );
     let mut conn = app.db.pool.acquire().await?;
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM disclosure d JOIN contract c ON c.id = d.contract_id WHERE {filter}"
@@ -359,5 +581,5 @@ pub async fn get_disclosure(
     disclosure::load(&mut conn, &did)
         .await?
         .map(Json)
-        .ok_or_else(|| Problem::not_found("没有这条公开信息。").into())
+        .ok_or_else(|| no_disclosure().into())
 }

@@ -1,6 +1,7 @@
 //! The tender service's HTTP API: one module per resource, assembled here with the
 //! OpenAPI document that describes them.
 
+pub mod audit;
 pub mod award;
 pub mod bids;
 pub mod disclosures;
@@ -44,6 +45,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(satisfaction::Api::openapi());
     doc.merge(ocds::Api::openapi());
     doc.merge(invitations::Api::openapi());
+    doc.merge(audit::Api::openapi());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(&mut doc);
     doc
 }
@@ -75,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .merge(satisfaction::router())
         .merge(ocds::router())
         .merge(invitations::router())
+        .merge(audit::router())
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -146,6 +149,9 @@ mod tests {
             "/tenders/ocds/releases/{ocid}",
             "/tenders/{id}/invitations",
             "/tenders/invitations/mine",
+            "/tenders/{id}/audit",
+            "/tenders/disclosures/{did}/corrections",
+            "/tenders/disclosures/{did}/versions",
         ] {
             assert!(paths.contains(&p), "{p} missing from {paths:?}");
         }

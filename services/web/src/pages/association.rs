@@ -1,4 +1,4 @@
-//! 协会工作台: the association's review queue, a firm's full record and the roster actions (recommend, suspend, restore, blacklist, credit event, whitelist), each with a reason.
+//! 协会工作台: the association's review queue (applications, material profile changes awaiting review, firms under watch), a firm's full record with its audit trail, and the roster actions (recommend, suspend, restore, blacklist, credit event, whitelist, reject an application, confirm a profile change), each with a reason.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +31,8 @@ pub fn routes() -> Router<WebState> {
         .route("/association/firms/{id}/standing", post(change_standing))
         .route("/association/firms/{id}/credit", post(add_credit))
         .route("/association/firms/{id}/whitelist", post(set_whitelist))
+        .route("/association/firms/{id}/reject", post(reject))
+        .route("/association/firms/{id}/review", post(confirm_review))
 }
 
 const ROLES: &[Role] = &[Role::Association];
@@ -65,11 +67,51 @@ pub struct FirmRecord {
     #[serde(default)]
     pub standing_record: Record,
     pub applied_at: i64,
+    /// Since when a material profile change awaits review (ms).
+    #[serde(default)]
+    pub review_pending_since: Option<i64>,
+    /// The application was rejected.
+    #[serde(default)]
+    pub rejection: Option<RejectionView>,
+}
+
+/// Why and when an application was rejected.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RejectionView {
+    pub reason: String,
+    pub at: i64,
+}
+
+impl RejectionView {
+    pub fn on(&self) -> String {
+        beijing_date(self.at)
+    }
+}
+
+/// One entry of a firm's audit trail (`GET /catalog/firms/{id}/audit`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FirmAudit {
+    pub at: i64,
+    pub action_label: String,
+    pub reason: String,
+    pub summary: String,
+    pub author_name: Option<String>,
+}
+
+impl FirmAudit {
+    pub fn on(&self) -> String {
+        beijing_date(self.at)
+    }
 }
 
 impl FirmRecord {
     pub fn applied_on(&self) -> String {
         beijing_date(self.applied_at)
+    }
+
+    /// The day its pending profile change was made, if one is pending.
+    pub fn review_pending_on(&self) -> Option<String> {
+        self.review_pending_since.map(beijing_date)
     }
 
     /// The badge class of its standing.
@@ -121,6 +163,8 @@ pub struct QueuePage {
     done: Option<String>,
     counts: Vec<Count>,
     applicants: Vec<FirmRecord>,
+    /// Firms on the roster whose material profile change awaits review (资料变更待复核).
+    changed: Vec<FirmRecord>,
     supervised: Vec<Supervised>,
 }
 
@@ -175,6 +219,14 @@ pub async fn queue(
             Err(e) => return PageError::from_api(e, chrome).into_response(),
         }
     }
+    let changed = match app
+        .api
+        .catalog_get::<Page<FirmRecord>>("/catalog/firms?review=pending&limit=200", Some(&token))
+        .await
+    {
+        Ok(p) => p.items,
+        Err(e) => return PageError::from_api(e, chrome).into_response(),
+    };
     let counts = STANDINGS
         .iter()
         .map(|s| Count {
@@ -217,6 +269,7 @@ pub async fn queue(
         done: flash.done,
         counts,
         applicants,
+        changed,
         supervised,
     }
     .into_response()
@@ -348,6 +401,8 @@ pub struct RecordPage {
     done: Option<String>,
     firm: FirmRecord,
     history: Vec<StandingEvent>,
+    /// The whole audit trail, newest first.
+    audit: Vec<FirmAudit>,
     credits: Vec<CreditEvent>,
     whitelist: Vec<WhitelistEvent>,
     contracts: Vec<Contract>,
@@ -390,8 +445,13 @@ impl RecordPage {
 
     /// Whether a form applies to the firm's standing now.
     pub fn offers(&self, form: &str) -> bool {
+        if self.firm.rejection.is_some() {
+            return false;
+        }
         let s = self.firm.base.standing.as_str();
         match form {
+            "reject" => s == "applicant" && self.firm.standing_record.blacklist_from.is_none(),
+            "review" => self.firm.review_pending_since.is_some(),
             "recommend" => matches!(s, "applicant" | "review_overdue"),
             "suspend" => matches!(s, "recommended" | "review_overdue"),
             "restore" => s == "suspended",
@@ -414,13 +474,15 @@ async fn load_record(
         .catalog_get(&format!("/catalog/firms/{id}"), t)
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
-    let (history_url, credits_url, whitelist_url) = (
+    let (history_url, credits_url, whitelist_url, audit_url) = (
         format!("/catalog/firms/{id}/standing-history?limit=200"),
         format!("/catalog/firms/{id}/credit-events?limit=200"),
         format!("/catalog/firms/{id}/whitelist?limit=200"),
+        format!("/catalog/firms/{id}/audit?limit=200"),
     );
-    let (history, credits, whitelist, contracts) = tokio::join!(
+    let (history, audit, credits, whitelist, contracts) = tokio::join!(
         app.api.catalog_get::<Page<StandingEvent>>(&history_url, t),
+        app.api.catalog_get::<Page<FirmAudit>>(&audit_url, t),
         app.api.catalog_get::<Page<CreditEvent>>(&credits_url, t),
         app.api
             .catalog_get::<Page<WhitelistEvent>>(&whitelist_url, t),
@@ -437,6 +499,7 @@ async fn load_record(
     Ok(RecordPage {
         done: None,
         history: history.map_err(err)?.items,
+        audit: audit.map_err(err)?.items,
         credits: credits.map_err(err)?.items,
         whitelist: whitelist.map_err(err)?.items,
         contracts,
@@ -660,6 +723,64 @@ pub async fn set_whitelist(
         "whitelist",
         typed,
         done,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Rejects a pending application (驳回申请), with a reason.
+pub async fn reject(
+    State(app): State<WebState>,
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> Response {
+    let body = json!({"reason": form.reason});
+    let typed = BTreeMap::from([("reason".to_string(), form.reason.clone())]);
+    act(
+        &app,
+        &session,
+        &csrf,
+        &id,
+        "rejection",
+        body,
+        "reject",
+        typed,
+        "已驳回该入库申请，企业账号已停用，信用代码可由真实企业重新申请。",
+    )
+    .await
+}
+
+/// Confirms a firm's material profile changes (复核通过).
+pub async fn confirm_review(
+    State(app): State<WebState>,
+    session: Session,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> Response {
+    let body = if form.reason.trim().is_empty() {
+        json!({})
+    } else {
+        json!({"reason": form.reason})
+    };
+    let typed = BTreeMap::from([("reason".to_string(), form.reason.clone())]);
+    act(
+        &app,
+        &session,
+        &csrf,
+        &id,
+        "profile-review",
+        body,
+        "review",
+        typed,
+        "资料变更已复核。",
     )
     .await
 }

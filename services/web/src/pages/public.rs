@@ -36,6 +36,22 @@ pub struct CompoundFacts {
 }
 
 impl CompoundFacts {
+    /// The current budgets and accounts (not superseded by a correction).
+    pub fn current_disclosures(&self) -> Vec<&Disclosure> {
+        self.disclosures
+            .iter()
+            .filter(|d| !d.is_superseded())
+            .collect()
+    }
+
+    /// Earlier versions that a correction superseded (已更正).
+    pub fn corrected_disclosures(&self) -> Vec<&Disclosure> {
+        self.disclosures
+            .iter()
+            .filter(|d| d.is_superseded())
+            .collect()
+    }
+
     /// The contract in force, if any.
     pub fn active_contract(&self) -> Option<&Contract> {
         self.contracts.iter().find(|c| c.status == "active")
@@ -60,7 +76,7 @@ pub async fn compound_facts(
     let urls = [
         format!("{t}/tenders?{q}&limit=50"),
         format!("{t}/tenders/contracts?{q}&limit=50"),
-        format!("{t}/tenders/disclosures?{q}&limit=50"),
+        format!("{t}/tenders/disclosures?{q}&versions=all&limit=100"),
         format!("{t}/tenders/satisfaction?{q}&limit=20"),
         format!("{t}/tenders/votes?{q}&limit=50"),
     ];
@@ -115,6 +131,9 @@ pub struct TenderPage {
     /// The committee of this tender is looking: link to its workbench.
     own_committee: bool,
     flash: Flash,
+    /// The audit trail, for those who may read it (association, officials of the area, the
+    /// compound's committee): asked for with their own token, so the API decides.
+    audit: Option<Vec<AuditEvent>>,
 }
 
 pub async fn tender_page(
@@ -140,11 +159,31 @@ pub async fn tender_page(
         i.role == shared::auth::Role::Committee
             && i.scope == shared::auth::Scope::Compound(t.compound_id.clone())
     });
+    let reads_audit = session.identity.as_ref().is_some_and(|i| {
+        use shared::auth::Role;
+        matches!(
+            i.role,
+            Role::Association | Role::DistrictOfficial | Role::StreetOfficial | Role::Committee
+        )
+    });
+    let audit = match (&session.token, reads_audit) {
+        (Some(token), true) => app
+            .api
+            .get::<Page<AuditEvent>>(
+                &format!("{base}/tenders/{id}/audit?limit=200"),
+                Some(token.as_str()),
+            )
+            .await
+            .ok()
+            .map(|p| p.items),
+        _ => None,
+    };
     Ok(TenderPage {
         chrome,
         t,
         questions,
         own_committee,
         flash,
+        audit,
     })
 }

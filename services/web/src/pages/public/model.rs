@@ -545,10 +545,42 @@ pub struct Disclosure {
     pub closing_balance_fen: i64,
     pub note: Option<String>,
     pub published_by: String,
+    #[serde(default)]
+    pub published_by_name: Option<String>,
     pub published_at: String,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    #[serde(default)]
+    pub correction_reason: Option<String>,
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    #[serde(default)]
+    pub superseded_at: Option<String>,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 impl Disclosure {
+    /// Whether a later version corrected it (已更正).
+    pub fn is_superseded(&self) -> bool {
+        self.superseded_by.is_some()
+    }
+
+    /// When it was superseded, as people read it.
+    pub fn superseded_text(&self) -> String {
+        self.superseded_at.as_deref().map(when).unwrap_or_default()
+    }
+
+    /// Who published it: the party, and the account's name when known.
+    pub fn author_label(&self) -> String {
+        match &self.published_by_name {
+            Some(n) => format!("{}·{n}", self.publisher_label()),
+            None => self.publisher_label().to_string(),
+        }
+    }
+
     pub fn publisher_label(&self) -> &'static str {
         if self.published_by == "firm" {
             "物业服务企业"
@@ -749,5 +781,72 @@ impl Disclosure {
             ("期初结余", yuan(self.opening_balance_fen)),
             ("期末结余", yuan(self.closing_balance_fen)),
         ]
+    }
+}
+
+/// One row of a tender's audit trail (`GET /tenders/{id}/audit`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuditEvent {
+    pub at: String,
+    pub actor: String,
+    pub actor_role: String,
+    pub entity: String,
+    pub action: String,
+}
+
+impl AuditEvent {
+    pub fn at_text(&self) -> String {
+        when_secs(&self.at)
+    }
+
+    /// The actor's role in Chinese.
+    pub fn role_label(&self) -> &'static str {
+        match self.actor_role.as_str() {
+            "association" => "物业管理协会",
+            "district_official" => "区县工作人员",
+            "street_official" => "街道工作人员",
+            "committee" => "小区自治组织",
+            "firm" => "物业服务企业",
+            "service" => "系统服务",
+            "system" => "系统（定时）",
+            _ => "其他",
+        }
+    }
+
+    /// What was done, in Chinese.
+    pub fn what(&self) -> String {
+        let entity = match self.entity.as_str() {
+            "tender" => "招标项目",
+            "bid" => "投标文件",
+            "question" => "答疑",
+            "vote" => "业主表决",
+            "complaint" => "异议",
+            "contract" => "合同",
+            "disclosure" => "预算与收支公开",
+            "invitation" => "邀请投标",
+            "satisfaction" => "满意度调查",
+            other => other,
+        };
+        let action = match self.action.as_str() {
+            "created" => "创建",
+            "published" => "发布",
+            "updated" | "amended" => "修改",
+            "cancelled" => "取消",
+            "opened" => "开标",
+            "submitted" => "提交",
+            "withdrawn" => "撤回",
+            "asked" => "提问",
+            "answered" => "答复",
+            "scored" => "评分",
+            "awarded" => "定标",
+            "lodged" => "提出",
+            "signed" | "contracted" => "签订",
+            "terminated" => "终止",
+            "corrected" => "更正",
+            "recorded" => "记录",
+            "invited" => "邀请",
+            other => other,
+        };
+        format!("{entity}：{action}")
     }
 }
