@@ -191,12 +191,15 @@ pub struct Options {
     /// recommended. Tests that inject firms into the catalog's feed (firms the catalog's
     /// tables do not hold) turn it off.
     pub verify_award_with_catalog: bool,
+    /// The configured public URL is https: cookies are `Secure`.
+    pub secure_cookies: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             verify_award_with_catalog: true,
+            secure_cookies: false,
         }
     }
 }
@@ -236,6 +239,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             keys: keys.clone(),
             limits,
             policy: Default::default(),
+            secure_cookies: options.secure_cookies,
         },
         cancel.clone(),
     )
@@ -276,6 +280,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             tender_url: tender_url.clone(),
             matching_url: matching_url.clone(),
             keys: keys.clone(),
+            secure_cookies: options.secure_cookies,
         },
         cancel.clone(),
     )

@@ -19,4 +19,5 @@ mod e2e {
     pub mod tender;
     pub mod transparency;
     pub mod web;
+    pub mod web_hardening;
 }

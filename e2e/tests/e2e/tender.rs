@@ -70,6 +70,7 @@ impl World {
             backend,
             Options {
                 verify_award_with_catalog: false,
+                ..Options::default()
             },
         )
         .await;

@@ -15,4 +15,6 @@ pub struct CatalogConfig {
     pub keys: Arc<TokenKeys>,
     pub limits: Limits,
     pub policy: CatalogPolicy,
+    /// Mark the session cookie `Secure`: the site's public URL is https.
+    pub secure_cookies: bool,
 }

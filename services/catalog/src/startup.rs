@@ -34,6 +34,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         keys: config.keys.clone(),
         policy: Arc::new(config.policy.clone()),
         login_limiter: Arc::default(),
+        secure_cookies: config.secure_cookies,
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
     // Signed-out tokens are refused on every API route and page (not on the feed, which
@@ -50,6 +51,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
                 stop: cancel.clone(),
             }),
             ready.clone(),
+            config.keys.clone(),
         ));
     let router = Router::new().nest(PREFIX, api);
     Ok(Service {

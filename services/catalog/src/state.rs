@@ -18,6 +18,8 @@ pub struct AppState {
     pub policy: Arc<CatalogPolicy>,
     /// Sign-in throttling (登录限流), shared by every request of this process.
     pub login_limiter: Arc<LoginLimiter>,
+    /// The session cookie is `Secure` (the public URL is https).
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for Arc<TokenKeys> {

@@ -84,7 +84,7 @@ pub async fn build_with(
     };
     let api = routes::router()
         .with_state(state)
-        .merge(common_routes(None, ready.clone()));
+        .merge(common_routes(None, ready.clone(), config.keys.clone()));
     Ok(Service {
         name: "matching",
         prefix: PREFIX,

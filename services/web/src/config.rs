@@ -14,4 +14,6 @@ pub struct WebConfig {
     pub matching_url: String,
     /// The shared token keys, to read the session cookie.
     pub keys: Arc<TokenKeys>,
+    /// Mark cookies `Secure`: the site's public URL is https.
+    pub secure_cookies: bool,
 }

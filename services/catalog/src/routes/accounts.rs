@@ -175,10 +175,10 @@ fn throttled(wait: Duration) -> Response {
     response
 }
 
-fn set_cookie(response: &mut Response, token: &str, max_age: i64, headers: &HeaderMap) {
+fn set_cookie(response: &mut Response, app: &AppState, token: &str, max_age: i64, headers: &HeaderMap) {
     response.headers_mut().append(
         header::SET_COOKIE,
-        accounts::session_cookie(token, max_age, headers),
+        accounts::session_cookie(token, max_age, app.secure_cookies, headers),
     );
 }
 
@@ -261,7 +261,7 @@ pub async fn login(
         account,
     })
     .into_response();
-    set_cookie(&mut response, &token, max_age, &headers);
+    set_cookie(&mut response, &app, &token, max_age, &headers);
     Ok(response)
 }
 
@@ -289,7 +289,7 @@ pub async fn logout(
     )
     .await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut response, "", 0, &headers);
+    set_cookie(&mut response, &app, "", 0, &headers);
     Ok(response)
 }
 

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod compounds;
+mod demo;
 mod firms;
 mod places;
 
@@ -37,6 +38,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::Api::openapi());
     doc.merge(firms::Api::openapi());
     doc.merge(compounds::Api::openapi());
+    doc.merge(demo::Api::openapi());
     doc
 }
 
@@ -47,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/districts", get(places::list_districts))
         .route("/districts/{code}", get(places::get_district))
         .route("/streets", get(places::list_streets))
+        .route("/demo", get(demo::demo_status))
         .merge(accounts::router())
         .merge(firms::router())
         .merge(compounds::router())
