@@ -31,9 +31,14 @@ fn client() -> Client {
 const ADMIN_PASSWORD: &str = "correct-horse-battery";
 
 async fn admin(app: &TestApp, username: &str) -> String {
-    catalog::accounts::bootstrap_association(&app.catalog_db, username, "协会管理员", ADMIN_PASSWORD)
-        .await
-        .unwrap()
+    catalog::accounts::bootstrap_association(
+        &app.catalog_db,
+        username,
+        "协会管理员",
+        ADMIN_PASSWORD,
+    )
+    .await
+    .unwrap()
 }
 
 /// Signs in through the form with `next`; the answer's `Location`.
@@ -73,7 +78,10 @@ async fn sign_in_follows_only_same_site_next(backend: Backend) {
     ] {
         assert_eq!(sign_in_next(&app, evil).await, "/", "{evil:?}");
     }
-    assert_eq!(sign_in_next(&app, "/roster?district=510104").await, "/roster?district=510104");
+    assert_eq!(
+        sign_in_next(&app, "/roster?district=510104").await,
+        "/roster?district=510104"
+    );
     // Non-ASCII is no header value: home, not a crash.
     assert_eq!(sign_in_next(&app, "/锦江").await, "/");
 
@@ -194,9 +202,16 @@ async fn readyz_tells_anonymous_callers_no_error_text(backend: Backend) {
     assert_eq!(v["status"], "not_ready");
     let checks = v["checks"].as_array().unwrap();
     assert!(checks.iter().all(|c| c.get("detail").is_none()), "{v}");
-    let probe = checks.iter().find(|c| c["name"] == "probe.database").unwrap();
+    let probe = checks
+        .iter()
+        .find(|c| c["name"] == "probe.database")
+        .unwrap();
     assert_eq!(probe["ok"], false);
-    assert!(checks.iter().any(|c| c["name"] == "catalog.database" && c["ok"] == true));
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["name"] == "catalog.database" && c["ok"] == true)
+    );
 
     // Signed in as someone else, or with a forged token: no details either.
     for token in [
@@ -208,16 +223,27 @@ async fn readyz_tells_anonymous_callers_no_error_text(backend: Backend) {
         assert!(!a.body.contains("secret"), "{}", a.body);
     }
     // Services and the association see why.
-    for token in [app.service_token(), app.token(Role::Association, Scope::City)] {
+    for token in [
+        app.service_token(),
+        app.token(Role::Association, Scope::City),
+    ] {
         let a = readyz(Some(token)).await;
         assert_eq!(a.status, 503);
         assert!(a.body.contains("db.internal"), "{}", a.body);
     }
 
     // Each service's own `/readyz` follows the same rule.
-    let a = app.get(&format!("{}/catalog/readyz", app.catalog_url), None).await;
+    let a = app
+        .get(&format!("{}/catalog/readyz", app.catalog_url), None)
+        .await;
     assert_eq!(a.status, 200, "{}", a.body);
-    assert!(a.json()["checks"].as_array().unwrap().iter().all(|c| c.get("detail").is_none()));
+    assert!(
+        a.json()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("detail").is_none())
+    );
     cancel.cancel();
     app.stop().await;
 }
@@ -246,7 +272,11 @@ async fn cookies_are_secure_on_an_https_site(backend: Backend) {
         let has_secure = |v: &str| v.split(';').any(|a| a.trim() == "Secure");
 
         // The web's CSRF cookie.
-        let res = c.get(format!("{}/signin", app.web_url)).send().await.unwrap();
+        let res = c
+            .get(format!("{}/signin", app.web_url))
+            .send()
+            .await
+            .unwrap();
         let csrf = set_cookie(&res, "wuye_csrf").expect("a CSRF cookie");
         assert_eq!(has_secure(&csrf), secure, "{csrf}");
         // The web's session cookie, set by the sign-in form, and cleared by signing out.
@@ -264,7 +294,14 @@ async fn cookies_are_secure_on_an_https_site(backend: Backend) {
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let session = set_cookie(&res, "wuye_session").expect("a session cookie");
         assert_eq!(has_secure(&session), secure, "{session}");
-        let token = session.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+        let token = session
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_string();
         let res = c
             .post(format!("{}/signout", app.web_url))
             .header(COOKIE, format!("wuye_csrf={CSRF}; wuye_session={token}"))
@@ -300,7 +337,11 @@ async fn pages_send_security_headers_and_no_inline_script(backend: Backend) {
         "/static/countdown.js",
         "/static/bid-countdown.js",
     ] {
-        let res = c.get(format!("{}{path}", app.web_url)).send().await.unwrap();
+        let res = c
+            .get(format!("{}{path}", app.web_url))
+            .send()
+            .await
+            .unwrap();
         let h = res.headers();
         let csp = h
             .get("content-security-policy")
@@ -309,7 +350,10 @@ async fn pages_send_security_headers_and_no_inline_script(backend: Backend) {
             .unwrap()
             .to_string();
         assert!(csp.contains("default-src 'self'"), "{csp}");
-        assert!(csp.contains("script-src 'self';"), "scripts only from files: {csp}");
+        assert!(
+            csp.contains("script-src 'self';"),
+            "scripts only from files: {csp}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
@@ -327,7 +371,12 @@ async fn pages_send_security_headers_and_no_inline_script(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
     app.stop().await;
 }
 
@@ -388,8 +437,10 @@ async fn every_page_says_demo_while_demo_accounts_exist(backend: Backend) {
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert!(!demo_status(&app).await);
-    tokio::time::sleep(web::security::DemoStatus::FRESH_FOR + std::time::Duration::from_millis(300))
-        .await;
+    tokio::time::sleep(
+        web::security::DemoStatus::FRESH_FOR + std::time::Duration::from_millis(300),
+    )
+    .await;
     let (_, _, page) = pages::get(&app, "/", None).await;
     assert!(!page.contains(banner));
     app.stop().await;

@@ -653,9 +653,10 @@ pub async fn session_guard(State(app): State<AppState>, req: Request, next: Next
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.starts_with("Bearer "));
                 if !bearer {
-                    response
-                        .headers_mut()
-                        .append(header::SET_COOKIE, session_cookie("", 0, app.secure_cookies, &parts.headers));
+                    response.headers_mut().append(
+                        header::SET_COOKIE,
+                        session_cookie("", 0, app.secure_cookies, &parts.headers),
+                    );
                 }
                 return response;
             }

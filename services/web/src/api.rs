@@ -200,18 +200,26 @@ mod tests {
             "/catalog/firms/a%2F..%2F..%2Fcatalog%2Faccounts"
         );
         assert_eq!(path(&["tenders", "x?y#z"]), "/tenders/x%3Fy%23z");
-        assert_eq!(path(&["tenders", "%2e%2e", "bids"]), "/tenders/%252e%252e/bids");
+        assert_eq!(
+            path(&["tenders", "%2e%2e", "bids"]),
+            "/tenders/%252e%252e/bids"
+        );
         assert_eq!(path(&["tenders", "..", "bids"]), "/tenders/~/bids");
         assert_eq!(path(&["tenders", ".", "bids"]), "/tenders/~/bids");
         assert_eq!(path(&["tenders", "", "bids"]), "/tenders/~/bids");
-        assert_eq!(path(&["roster", "锦江 1"]), "/roster/%E9%94%A6%E6%B1%9F%201");
+        assert_eq!(
+            path(&["roster", "锦江 1"]),
+            "/roster/%E9%94%A6%E6%B1%9F%201"
+        );
     }
 
     #[test]
     fn every_built_path_parses_to_itself() {
         // What reqwest sends is what `url` makes of the string: no segment may be resolved
         // away or turn into a query or fragment.
-        for id in ["..", ".", "%2e%2e", ".%2E", "a/../b", "x?y#z", "\\..\\", "a b", "\t", "/"] {
+        for id in [
+            "..", ".", "%2e%2e", ".%2E", "a/../b", "x?y#z", "\\..\\", "a b", "\t", "/",
+        ] {
             let built = format!("http://127.0.0.1:1{}", path(&["tenders", id, "bids"]));
             let url = reqwest::Url::parse(&built).unwrap();
             assert_eq!(url.as_str(), built, "{id:?}");
@@ -224,6 +232,9 @@ mod tests {
 
     #[test]
     fn query_values_are_encoded() {
-        assert_eq!(query(&[("firm", "a&role=x"), ("limit", "1")]), "firm=a%26role%3Dx&limit=1");
+        assert_eq!(
+            query(&[("firm", "a&role=x"), ("limit", "1")]),
+            "firm=a%26role%3Dx&limit=1"
+        );
     }
 }

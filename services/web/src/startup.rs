@@ -11,8 +11,8 @@ use tokio_util::task::TaskTracker;
 use crate::api::Api;
 use crate::config::WebConfig;
 use crate::csrf;
-use crate::security::{self, CookiePolicy, DemoStatus};
 use crate::pages::{self, WebState};
+use crate::security::{self, CookiePolicy, DemoStatus};
 
 /// The pages hold no data and start no background work; `_cancel` is taken for the same
 /// shape as the services.

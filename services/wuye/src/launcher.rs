@@ -202,8 +202,7 @@ pub fn demo_on_network(
     will_load_demo: bool,
     existing_demo_accounts: i64,
 ) -> anyhow::Result<()> {
-    if addr.ip().to_canonical().is_loopback() || (!will_load_demo && existing_demo_accounts == 0)
-    {
+    if addr.ip().to_canonical().is_loopback() || (!will_load_demo && existing_demo_accounts == 0) {
         return Ok(());
     }
     let why_zh = if will_load_demo {
@@ -719,14 +718,26 @@ mod tests {
     #[test]
     fn demo_accounts_stay_on_loopback() {
         // On loopback the demo is as easy as ever.
-        for a in ["127.0.0.1:8080", "127.9.9.9:1", "[::1]:8080", "[::ffff:127.0.0.1]:8080"] {
+        for a in [
+            "127.0.0.1:8080",
+            "127.9.9.9:1",
+            "[::1]:8080",
+            "[::ffff:127.0.0.1]:8080",
+        ] {
             assert!(demo_on_network(addr(a), true, 5).is_ok(), "{a}");
         }
         // Anywhere else: no demo to load and none left, or refused.
-        for a in ["0.0.0.0:8080", "[::]:8080", "192.168.1.20:80", "[2001:db8::1]:443"] {
+        for a in [
+            "0.0.0.0:8080",
+            "[::]:8080",
+            "192.168.1.20:80",
+            "[2001:db8::1]:443",
+        ] {
             assert!(demo_on_network(addr(a), false, 0).is_ok(), "{a}");
             for (load, existing) in [(true, 0), (false, 1), (true, 5)] {
-                let e = demo_on_network(addr(a), load, existing).unwrap_err().to_string();
+                let e = demo_on_network(addr(a), load, existing)
+                    .unwrap_err()
+                    .to_string();
                 assert!(e.contains("--no-demo"), "{e}");
                 assert!(e.contains("wuye admin create-association"), "{e}");
                 assert!(e.contains("拒绝") && e.contains("refusing"), "{e}");
@@ -749,24 +760,42 @@ mod tests {
 
         // A data folder whose catalog still has an enabled demo account: refused too.
         let url = sqlite_url(&data.join("catalog.db"));
-        catalog::accounts::bootstrap_association(&url, "demo.xiehui", "【演示】协会", "wuye-demo-2026")
-            .await
-            .unwrap();
+        catalog::accounts::bootstrap_association(
+            &url,
+            "demo.xiehui",
+            "【演示】协会",
+            "wuye-demo-2026",
+        )
+        .await
+        .unwrap();
         assert_eq!(catalog::demo::demo_accounts_in(&url).await.unwrap(), 1);
         let e = refuse_demo_on_network(addr("0.0.0.0:8080"), false, &data)
             .await
             .unwrap_err();
         assert!(format!("{e:#}").contains("wuye admin create-association"));
-        assert!(refuse_demo_on_network(addr("127.0.0.1:8080"), false, &data).await.is_ok());
+        assert!(
+            refuse_demo_on_network(addr("127.0.0.1:8080"), false, &data)
+                .await
+                .is_ok()
+        );
 
         // A real installation's first account is no demo account.
         let real = std::env::temp_dir().join(format!("wuye-up-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&real).unwrap();
         let url = sqlite_url(&real.join("catalog.db"));
-        catalog::accounts::bootstrap_association(&url, "xiehui.admin", "协会管理员", "a-long-password-1")
-            .await
-            .unwrap();
-        assert!(refuse_demo_on_network(addr("0.0.0.0:8080"), false, &real).await.is_ok());
+        catalog::accounts::bootstrap_association(
+            &url,
+            "xiehui.admin",
+            "协会管理员",
+            "a-long-password-1",
+        )
+        .await
+        .unwrap();
+        assert!(
+            refuse_demo_on_network(addr("0.0.0.0:8080"), false, &real)
+                .await
+                .is_ok()
+        );
         let _ = std::fs::remove_dir_all(&data);
         let _ = std::fs::remove_dir_all(&real);
     }

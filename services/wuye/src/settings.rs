@@ -286,7 +286,11 @@ mod tests {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
         let again = stored_secret(&dir).unwrap();
-        assert_eq!(first.expose_secret(), again.expose_secret(), "kept, not replaced");
+        assert_eq!(
+            first.expose_secret(),
+            again.expose_secret(),
+            "kept, not replaced"
+        );
         assert!(first.expose_secret().len() >= 32);
 
         // A file an older version left readable by others is narrowed, and still used.
@@ -314,9 +318,21 @@ mod tests {
             ..Settings::default()
         };
         assert!(!with(None).secure_cookies().unwrap());
-        assert!(with(Some("https://wuye.chengdu.gov.cn")).secure_cookies().unwrap());
-        assert!(with(Some("HTTPS://wuye.chengdu.gov.cn/")).secure_cookies().unwrap());
-        assert!(!with(Some("http://127.0.0.1:8080")).secure_cookies().unwrap());
+        assert!(
+            with(Some("https://wuye.chengdu.gov.cn"))
+                .secure_cookies()
+                .unwrap()
+        );
+        assert!(
+            with(Some("HTTPS://wuye.chengdu.gov.cn/"))
+                .secure_cookies()
+                .unwrap()
+        );
+        assert!(
+            !with(Some("http://127.0.0.1:8080"))
+                .secure_cookies()
+                .unwrap()
+        );
         assert!(with(Some("wuye.chengdu.gov.cn")).secure_cookies().is_err());
         assert!(with(Some("ftp://wuye.example")).secure_cookies().is_err());
     }

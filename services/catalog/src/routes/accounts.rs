@@ -175,7 +175,13 @@ fn throttled(wait: Duration) -> Response {
     response
 }
 
-fn set_cookie(response: &mut Response, app: &AppState, token: &str, max_age: i64, headers: &HeaderMap) {
+fn set_cookie(
+    response: &mut Response,
+    app: &AppState,
+    token: &str,
+    max_age: i64,
+    headers: &HeaderMap,
+) {
     response.headers_mut().append(
         header::SET_COOKIE,
         accounts::session_cookie(token, max_age, app.secure_cookies, headers),

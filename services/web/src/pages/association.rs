@@ -416,9 +416,18 @@ async fn load_record(
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
     let (history_url, credits_url, whitelist_url) = (
-        format!("{}?limit=200", api::path(&["catalog", "firms", id, "standing-history"])),
-        format!("{}?limit=200", api::path(&["catalog", "firms", id, "credit-events"])),
-        format!("{}?limit=200", api::path(&["catalog", "firms", id, "whitelist"])),
+        format!(
+            "{}?limit=200",
+            api::path(&["catalog", "firms", id, "standing-history"])
+        ),
+        format!(
+            "{}?limit=200",
+            api::path(&["catalog", "firms", id, "credit-events"])
+        ),
+        format!(
+            "{}?limit=200",
+            api::path(&["catalog", "firms", id, "whitelist"])
+        ),
     );
     let (history, credits, whitelist, contracts) = tokio::join!(
         app.api.catalog_get::<Page<StandingEvent>>(&history_url, t),

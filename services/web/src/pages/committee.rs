@@ -436,7 +436,11 @@ pub async fn vote_result(
     let v: Vote = match app
         .api
         .get(
-            &format!("{}{}", app.api.tender, api::path(&["tenders", "votes", &id])),
+            &format!(
+                "{}{}",
+                app.api.tender,
+                api::path(&["tenders", "votes", &id])
+            ),
             Some(&c.token),
         )
         .await
@@ -627,7 +631,11 @@ async fn own_contract(
     struct WithCompound {
         compound_id: String,
     }
-    let url = format!("{}{}", app.api.tender, api::path(&["tenders", "contracts", cid]));
+    let url = format!(
+        "{}{}",
+        app.api.tender,
+        api::path(&["tenders", "contracts", cid])
+    );
     let raw: Value = app
         .api
         .get(&url, Some(&c.token))

@@ -383,7 +383,10 @@ pub async fn detail(
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
     let history = app
         .api
-        .catalog_get::<EventPage>(&api::path(&["catalog", "firms", &id, "standing-history"]), token)
+        .catalog_get::<EventPage>(
+            &api::path(&["catalog", "firms", &id, "standing-history"]),
+            token,
+        )
         .await
         .map(|p| p.items)
         .unwrap_or_default();

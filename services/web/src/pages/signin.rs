@@ -74,7 +74,8 @@ impl SafeNext {
 
     /// `next`, or home when it is missing or refused.
     pub fn or_home(raw: Option<&str>) -> Self {
-        raw.and_then(Self::parse).unwrap_or_else(|| Self("/".into()))
+        raw.and_then(Self::parse)
+            .unwrap_or_else(|| Self("/".into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -226,7 +227,10 @@ mod tests {
             next("/official/ledger?street=510104017&page=2").as_deref(),
             Some("/official/ledger?street=510104017&page=2")
         );
-        assert_eq!(next("/signin?next=%2Ffirm").as_deref(), Some("/signin?next=%2Ffirm"));
+        assert_eq!(
+            next("/signin?next=%2Ffirm").as_deref(),
+            Some("/signin?next=%2Ffirm")
+        );
         assert_eq!(next("/"), Some("/".into()));
         for refused in [
             "",
@@ -282,8 +286,14 @@ mod tests {
         assert!(axum::http::HeaderValue::from_str(s).is_ok());
         for layer in layers(s) {
             assert_eq!(layer.first(), Some(&b'/'), "{s:?}");
-            assert!(!layer.starts_with(b"//") && !layer.starts_with(b"/\\"), "{s:?}");
-            assert!(!layer.iter().any(|b| *b == b'\\' || b.is_ascii_control()), "{s:?}");
+            assert!(
+                !layer.starts_with(b"//") && !layer.starts_with(b"/\\"),
+                "{s:?}"
+            );
+            assert!(
+                !layer.iter().any(|b| *b == b'\\' || b.is_ascii_control()),
+                "{s:?}"
+            );
         }
         // A path has no scheme, and the browser keeps it on this site.
         let base = reqwest::Url::parse("https://wuye.example/signin").unwrap();

@@ -720,7 +720,10 @@ async fn load_page(
             return Ok(Vec::new());
         }
         app.api
-            .get::<Vec<Invitation>>(&format!("{base}{}", api::path(&["tenders", &id, "invitations"])), token)
+            .get::<Vec<Invitation>>(
+                &format!("{base}{}", api::path(&["tenders", &id, "invitations"])),
+                token,
+            )
             .await
     };
     let opened = t.opened_at.is_some();
@@ -729,7 +732,10 @@ async fn load_page(
             return Ok(Vec::new());
         }
         app.api
-            .get::<Vec<Bid>>(&format!("{base}{}", api::path(&["tenders", &id, "bids"])), token)
+            .get::<Vec<Bid>>(
+                &format!("{base}{}", api::path(&["tenders", &id, "bids"])),
+                token,
+            )
             .await
     };
     let ranking = async {

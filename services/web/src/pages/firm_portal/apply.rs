@@ -411,7 +411,11 @@ pub async fn profile_submit(
     let form = FirmForm::from_fields(&Fields(fields));
     let mut local = Vec::new();
     let body = form.body(&mut local);
-    let url = format!("{}{}", app.api.catalog, api::path(&["catalog", "firms", &id]));
+    let url = format!(
+        "{}{}",
+        app.api.catalog,
+        api::path(&["catalog", "firms", &id])
+    );
     match send(&app, Method::PUT, &url, Some(&token), body, local).await {
         Ok(_) => see_other_with("/firm", "已保存企业信息。"),
         Err((status, errors)) => (

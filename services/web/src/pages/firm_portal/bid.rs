@@ -197,11 +197,7 @@ async fn act(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let base = format!(
-        "{}{}",
-        app.api.tender,
-        api::path(&["tenders", &id, "bids"])
-    );
+    let base = format!("{}{}", app.api.tender, api::path(&["tenders", &id, "bids"]));
     let mut local = FieldErrors::default();
     let (method, url, body, done) = match form {
         "place" => (

@@ -614,7 +614,11 @@ pub async fn update(
         .api
         .send(
             Method::PUT,
-            &format!("{}{}", app.api.catalog, api::path(&["catalog", "compounds", &id])),
+            &format!(
+                "{}{}",
+                app.api.catalog,
+                api::path(&["catalog", "compounds", &id])
+            ),
             Some(&token),
             &body,
         )
