@@ -203,6 +203,8 @@ pub struct Options {
     /// `[tender] backdate_window_days`: how far back contract dates may lie (the
     /// production default unless a test replays a longer history).
     pub backdate_window_days: u32,
+    /// The configured public URL is https: cookies are `Secure`.
+    pub secure_cookies: bool,
 }
 
 impl Default for Options {
@@ -212,6 +214,7 @@ impl Default for Options {
             trust_loopback: true,
             anonymous_applications_per_hour: 10_000,
             backdate_window_days: tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
+            secure_cookies: false,
         }
     }
 }
@@ -262,6 +265,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
                 anonymous_applications_per_hour: options.anonymous_applications_per_hour,
                 passwords: passwords.clone(),
             },
+            secure_cookies: options.secure_cookies,
         },
         cancel.clone(),
     )
@@ -304,6 +308,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             matching_url: matching_url.clone(),
             keys: keys.clone(),
             trusted_proxies: trusted,
+            secure_cookies: options.secure_cookies,
         },
         cancel.clone(),
     )

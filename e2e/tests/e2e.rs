@@ -24,4 +24,5 @@ mod e2e {
     pub mod throttling;
     pub mod transparency;
     pub mod web;
+    pub mod web_hardening;
 }

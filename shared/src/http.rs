@@ -207,16 +207,27 @@ struct ReadyReport {
 }
 
 /// `GET /healthz` (alive) and `GET /readyz` (every check passes), for nesting under a prefix.
-pub fn health_router(ready: Readiness) -> Router {
+/// `/readyz` names each check with ok or failed for everyone; why a check failed (a
+/// database error's text, a host name) only for a valid service or association token.
+pub fn health_router(ready: Readiness, keys: Arc<crate::auth::TokenKeys>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .with_state(ready)
+        .with_state((ready, keys))
 }
 
-async fn readyz(State(ready): State<Readiness>) -> Response {
-    let checks = ready().await;
+async fn readyz(
+    State((ready, keys)): State<(Readiness, Arc<crate::auth::TokenKeys>)>,
+    req: Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let mut checks = ready().await;
     let ok = checks.iter().all(|c| c.ok);
+    if !may_see_details(&parts, &keys) {
+        for c in &mut checks {
+            c.detail = None;
+        }
+    }
     let status = if ok {
         StatusCode::OK
     } else {
@@ -230,6 +241,15 @@ async fn readyz(State(ready): State<Readiness>) -> Response {
         }),
     )
         .into_response()
+}
+
+/// Whether the caller of `/readyz` may read why a check failed: another service, or the
+/// association (who runs the installation).
+fn may_see_details(parts: &axum::http::request::Parts, keys: &crate::auth::TokenKeys) -> bool {
+    use crate::auth::Role;
+    crate::auth::token_from_parts(parts)
+        .and_then(|t| keys.verify(&t).ok())
+        .is_some_and(|i| matches!(i.role, Role::Service | Role::Association))
 }
 
 /// Runs all readiness checks of several services (the launcher's `/readyz`).

@@ -60,9 +60,14 @@ pub fn readiness(
 }
 
 /// The routes every service has under its prefix besides its own API: `/feed`
-/// (when it publishes one), `/healthz` and `/readyz`.
-pub fn common_routes(feed: Option<FeedState>, ready: Readiness) -> Router {
-    let router = health_router(ready);
+/// (when it publishes one), `/healthz` and `/readyz` (details only for `keys`' service and
+/// association tokens).
+pub fn common_routes(
+    feed: Option<FeedState>,
+    ready: Readiness,
+    keys: Arc<crate::auth::TokenKeys>,
+) -> Router {
+    let router = health_router(ready, keys);
     match feed {
         Some(state) => router.merge(feed::router(state)),
         None => router,

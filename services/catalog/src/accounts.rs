@@ -729,13 +729,20 @@ impl SessionCheck for DbSessions {
 }
 
 /// The `Set-Cookie` value of the session cookie: HttpOnly, SameSite=Lax, for the whole
-/// site, `Secure` when a reverse proxy reports HTTPS (`X-Forwarded-Proto: https`). An
-/// empty value with `max_age` 0 clears it.
-pub fn session_cookie(token: &str, max_age_secs: i64, request_headers: &HeaderMap) -> HeaderValue {
-    let https = request_headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+/// site, `Secure` when the configured public URL is https (`secure_site`) or a reverse
+/// proxy reports HTTPS (`X-Forwarded-Proto: https`; a client forging it only makes its own
+/// cookie stricter). An empty value with `max_age` 0 clears it.
+pub fn session_cookie(
+    token: &str,
+    max_age_secs: i64,
+    secure_site: bool,
+    request_headers: &HeaderMap,
+) -> HeaderValue {
+    let https = secure_site
+        || request_headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{}",
         if https { "; Secure" } else { "" }

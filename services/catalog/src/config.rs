@@ -18,4 +18,6 @@ pub struct CatalogConfig {
     pub policy: CatalogPolicy,
     /// Trusted proxies, the argon2 gate and the anonymous application window.
     pub throttle: ThrottleConfig,
+    /// Mark the session cookie `Secure`: the site's public URL is https.
+    pub secure_cookies: bool,
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod compounds;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod firms;
 pub mod places;

@@ -49,6 +49,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         applications: Arc::new(ApplicationLimiter::new(
             config.throttle.anonymous_applications_per_hour,
         )),
+        secure_cookies: config.secure_cookies,
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
     let api = routes::router()
@@ -61,6 +62,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
                 stop: cancel.clone(),
             }),
             ready.clone(),
+            config.keys.clone(),
         ));
     // Ended sessions are refused on every route, the feed included; every handler sees the
     // client's address as `ClientAddr` (X-Forwarded-For believed only from the configured

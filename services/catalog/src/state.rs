@@ -25,6 +25,8 @@ pub struct AppState {
     pub passwords: Arc<PasswordGate>,
     /// Anonymous firm applications per client address.
     pub applications: Arc<ApplicationLimiter>,
+    /// The session cookie is `Secure` (the public URL is https).
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for Auth {

@@ -90,9 +90,11 @@ pub async fn build_with(
         policy: Arc::new(policy),
         index,
     };
-    let api = routes::router()
-        .with_state(state)
-        .merge(common_routes(None, ready.clone()));
+    let api = routes::router().with_state(state).merge(common_routes(
+        None,
+        ready.clone(),
+        config.keys.clone(),
+    ));
     Ok(Service {
         name: "matching",
         prefix: PREFIX,

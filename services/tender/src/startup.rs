@@ -65,6 +65,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
             stop: cancel.clone(),
         }),
         ready.clone(),
+        config.keys.clone(),
     ));
     Ok(Service {
         name: "tender",

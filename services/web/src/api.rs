@@ -11,11 +11,44 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::client_addr::{ClientAddr, TrustedProxies};
 use shared::error::Problem;
+
+/// What a path segment keeps as is: RFC 3986's unreserved characters; everything else
+/// (`/`, `?`, `#`, `%`, `\\`, spaces, non-ASCII …) is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// An API path (`/tenders/{id}/bids`) built from segments, each percent-encoded, so an id
+/// taken from a page's URL or an API answer names one segment and nothing else: it cannot
+/// add a segment (`a/../../catalog/accounts`), a query (`x?y`) or a fragment (`x#z`). A
+/// segment that is empty, `.` or `..` (which URL parsers resolve, even percent-encoded)
+/// becomes `~`, which names nothing, so the API answers 404.
+///
+/// `path(&["catalog", "firms", id])` → `/catalog/firms/…`.
+pub fn path(segments: &[&str]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        out.push('/');
+        match *s {
+            "" | "." | ".." => out.push('~'),
+            s => out.extend(utf8_percent_encode(s, SEGMENT)),
+        }
+    }
+    out
+}
+
+/// A query string (`firm=…&limit=50`, without `?`) with every value form-encoded.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
 
 /// What an API call can answer besides success.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +108,7 @@ impl Api {
         }
     }
 
-    /// `GET` on the catalog (`path` starts with `/catalog`).
+    /// `GET` on the catalog (`path` starts with `/catalog`; build it with [`path`]).
     pub async fn catalog_get<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -196,4 +229,55 @@ pub async fn forward_client(
     let addr = shared::client_addr::resolve(peer, req.headers(), &trusted);
     req.extensions_mut().insert(ClientAddr(addr));
     CLIENT.scope(addr, next.run(req)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{path, query};
+
+    #[test]
+    fn an_id_is_one_segment_and_nothing_else() {
+        assert_eq!(path(&["catalog", "firms", "f-1"]), "/catalog/firms/f-1");
+        assert_eq!(
+            path(&["catalog", "firms", "a/../../catalog/accounts"]),
+            "/catalog/firms/a%2F..%2F..%2Fcatalog%2Faccounts"
+        );
+        assert_eq!(path(&["tenders", "x?y#z"]), "/tenders/x%3Fy%23z");
+        assert_eq!(
+            path(&["tenders", "%2e%2e", "bids"]),
+            "/tenders/%252e%252e/bids"
+        );
+        assert_eq!(path(&["tenders", "..", "bids"]), "/tenders/~/bids");
+        assert_eq!(path(&["tenders", ".", "bids"]), "/tenders/~/bids");
+        assert_eq!(path(&["tenders", "", "bids"]), "/tenders/~/bids");
+        assert_eq!(
+            path(&["roster", "锦江 1"]),
+            "/roster/%E9%94%A6%E6%B1%9F%201"
+        );
+    }
+
+    #[test]
+    fn every_built_path_parses_to_itself() {
+        // What reqwest sends is what `url` makes of the string: no segment may be resolved
+        // away or turn into a query or fragment.
+        for id in [
+            "..", ".", "%2e%2e", ".%2E", "a/../b", "x?y#z", "\\..\\", "a b", "\t", "/",
+        ] {
+            let built = format!("http://127.0.0.1:1{}", path(&["tenders", id, "bids"]));
+            let url = reqwest::Url::parse(&built).unwrap();
+            assert_eq!(url.as_str(), built, "{id:?}");
+            assert_eq!(url.query(), None, "{id:?}");
+            assert_eq!(url.fragment(), None, "{id:?}");
+            assert_eq!(url.path_segments().unwrap().count(), 3, "{id:?}");
+            assert!(url.path().starts_with("/tenders/") && url.path().ends_with("/bids"));
+        }
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            query(&[("firm", "a&role=x"), ("limit", "1")]),
+            "firm=a%26role%3Dx&limit=1"
+        );
+    }
 }

@@ -18,4 +18,6 @@ pub struct WebConfig {
     /// Reverse proxies in front of the pages whose `X-Forwarded-For` names the browser
     /// (default none: the peer is the browser).
     pub trusted_proxies: TrustedProxies,
+    /// Mark cookies `Secure`: the site's public URL is https.
+    pub secure_cookies: bool,
 }

@@ -5,7 +5,7 @@
 //! the server. A form whose field does not match the cookie is refused with 403: another
 //! site can make a browser send the cookie, but cannot read it to fill in the field.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::pages::Chrome;
+use crate::security::CookiePolicy;
 
 pub const CSRF_COOKIE: &str = "wuye_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
@@ -33,8 +34,13 @@ fn cookie_value(req: &Request, name: &str) -> Option<String> {
 }
 
 /// Middleware: puts the request's [`CsrfToken`] in its extensions, issuing a cookie when
-/// the browser has none.
-pub async fn ensure_token(mut req: Request, next: Next) -> Response {
+/// the browser has none (`Secure` by the [`CookiePolicy`]).
+pub async fn ensure_token(
+    State(cookies): State<CookiePolicy>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let secure = cookies.attributes(req.headers());
     let existing = cookie_value(&req, CSRF_COOKIE).filter(|v| v.len() >= 32);
     let token = existing.clone().unwrap_or_else(|| {
         format!(
@@ -47,7 +53,7 @@ pub async fn ensure_token(mut req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     if existing.is_none()
         && let Ok(v) = HeaderValue::from_str(&format!(
-            "{CSRF_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/"
+            "{CSRF_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/{secure}"
         ))
     {
         response.headers_mut().append(header::SET_COOKIE, v);
@@ -73,12 +79,19 @@ where
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let expected = cookie_value(&req, CSRF_COOKIE);
+        let chrome = Chrome {
+            demo: req
+                .extensions()
+                .get::<crate::security::DemoMode>()
+                .is_some_and(|d| d.0),
+            ..Chrome::anonymous()
+        };
         let refused = |message: &str| {
             crate::error::PageError::new(
                 StatusCode::FORBIDDEN,
                 "表单已失效",
                 message,
-                Chrome::anonymous(),
+                chrome.clone(),
             )
             .into_response()
         };

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use crate::api::ApiError;
 
@@ -88,9 +88,15 @@ impl FormErrors {
 /// `303 See Other` to `path` (post/redirect/get), with an optional flash message carried in
 /// the query string as `?done=<message>`.
 pub fn see_other(path: &str) -> Response {
-    let mut r = Redirect::to(path).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    r
+    // `Redirect::to` panics on a value that is no header (a page id with non-ASCII or
+    // control characters typed into the address bar); such a path goes home instead.
+    let location = axum::http::HeaderValue::try_from(path)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("/"));
+    (
+        StatusCode::SEE_OTHER,
+        [(axum::http::header::LOCATION, location)],
+    )
+        .into_response()
 }
 
 /// `303` to `path` with `done=<message>` appended, shown by pages that read [`Flash`].

@@ -13,6 +13,7 @@ pub mod csrf;
 pub mod error;
 pub mod forms;
 pub mod pages;
+pub mod security;
 pub mod session;
 pub mod startup;
 

@@ -14,6 +14,8 @@ pub struct Session {
     pub token: Option<String>,
     /// The browser's address (see `api::forward_client`), passed on to the APIs.
     pub client_ip: Option<String>,
+    /// Demo accounts exist (the layout says 演示环境); see [`crate::security::DemoMode`].
+    pub demo: bool,
 }
 
 impl<S> FromRequestParts<S> for Session
@@ -34,18 +36,24 @@ where
         // the visitor is simply anonymous.
         let token = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty());
         let identity = token.as_deref().and_then(|t| keys.verify(t).ok());
+        let demo = parts
+            .extensions
+            .get::<crate::security::DemoMode>()
+            .is_some_and(|d| d.0);
         Ok(Session {
             token: identity.as_ref().and(token),
             identity,
             client_ip,
+            demo,
         })
     }
 }
 
-/// The `Set-Cookie` value of the session (HttpOnly, SameSite=Lax); `max_age` 0 clears it.
-pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
+/// The `Set-Cookie` value of the session (HttpOnly, SameSite=Lax, and `secure`, which is
+/// `; Secure` or empty: [`crate::security::CookiePolicy::attributes`]); `max_age` 0 clears it.
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: &str) -> HeaderValue {
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}"
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{secure}"
     ))
     .unwrap_or_else(|_| {
         HeaderValue::from_static("wuye_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
@@ -53,6 +61,6 @@ pub fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
 }
 
 /// A header pair to clear the session cookie.
-pub fn clear_cookie() -> (header::HeaderName, HeaderValue) {
-    (header::SET_COOKIE, session_cookie("", 0))
+pub fn clear_cookie(secure: &str) -> (header::HeaderName, HeaderValue) {
+    (header::SET_COOKIE, session_cookie("", 0, secure))
 }

@@ -12,6 +12,7 @@ use crate::api::{self, Api};
 use crate::config::WebConfig;
 use crate::csrf;
 use crate::pages::{self, WebState};
+use crate::security::{self, CookiePolicy, DemoStatus};
 
 /// The pages hold no data and start no background work; `_cancel` is taken for the same
 /// shape as the services.
@@ -21,11 +22,16 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
         &config.tender_url,
         &config.matching_url,
     );
+    let cookies = CookiePolicy {
+        secure_site: config.secure_cookies,
+    };
     let state = WebState {
         api: api.clone(),
         keys: config.keys.clone(),
         imports: Default::default(),
+        cookies,
     };
+    let demo = (Arc::new(DemoStatus::default()), api.clone());
     let ready: shared::http::Readiness = Arc::new(move || {
         let api = api.clone();
         Box::pin(async move {
@@ -47,7 +53,10 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
     let trusted = Arc::new(config.trusted_proxies.clone());
     let router = pages::router()
         .with_state(state)
-        .layer(middleware::from_fn(csrf::ensure_token))
+        .merge(security::static_routes())
+        .layer(middleware::from_fn_with_state(cookies, csrf::ensure_token))
+        .layer(middleware::from_fn_with_state(demo, security::demo_mode))
+        .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn_with_state(trusted, api::forward_client));
     Ok(Service {
         name: "web",

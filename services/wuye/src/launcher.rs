@@ -26,6 +26,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let first_run = !data.join("catalog.db").exists();
     let demo = demo.unwrap_or(first_run);
+    let secure_cookies = settings.secure_cookies()?;
     let keys = settings.keys(Some(&data))?;
     let limits = settings.limits();
     settings
@@ -37,6 +38,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
+    refuse_demo_on_network(addr, demo, &data).await?;
     let base = format!("http://{addr}");
     let cancel = CancellationToken::new();
     let demo_policy = crate::demo::demo_policy(&settings.tender);
@@ -65,6 +67,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             limits,
             policy: settings.catalog.clone(),
             throttle: settings.catalog_throttle(&own_pages)?,
+            secure_cookies,
         },
         cancel.clone(),
     )
@@ -103,14 +106,15 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             matching_url: base.clone(),
             keys: keys.clone(),
             trusted_proxies: settings.trusted_proxies()?,
+            secure_cookies,
         },
         cancel.clone(),
     )
     .await
     .context("starting the pages")?;
-    let demo_keys = keys;
+    let demo_keys = keys.clone();
     let services = [catalog, tender, matching, web];
-    let router = with_middleware(assemble(&services), limits);
+    let router = with_middleware(assemble(&services, keys), limits);
 
     let server = Server::start(listener, router, cancel.clone());
     let accounts = if demo {
@@ -179,6 +183,62 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     server.wait(&services).await
 }
 
+/// Demo accounts share the password printed in the README: `wuye up` serves them on a
+/// loopback address only. On any other address it refuses to start when it would load the
+/// demo or the data folder's catalog still has an enabled demo account (from the records:
+/// `catalog::demo`), and says how to start a real installation.
+pub async fn refuse_demo_on_network(
+    addr: std::net::SocketAddr,
+    will_load_demo: bool,
+    data: &std::path::Path,
+) -> anyhow::Result<()> {
+    if addr.ip().to_canonical().is_loopback() {
+        return Ok(());
+    }
+    let catalog_db = data.join("catalog.db");
+    let existing = if catalog_db.exists() {
+        catalog::demo::demo_accounts_in(&sqlite_url(&catalog_db))
+            .await
+            .context("looking for demo accounts")?
+    } else {
+        0
+    };
+    demo_on_network(addr, will_load_demo, existing)
+}
+
+/// The decision of [`refuse_demo_on_network`] for a non-loopback `addr`.
+pub fn demo_on_network(
+    addr: std::net::SocketAddr,
+    will_load_demo: bool,
+    existing_demo_accounts: i64,
+) -> anyhow::Result<()> {
+    if addr.ip().to_canonical().is_loopback() || (!will_load_demo && existing_demo_accounts == 0) {
+        return Ok(());
+    }
+    let why_zh = if will_load_demo {
+        "将载入演示数据"
+    } else {
+        "数据目录中仍有启用的演示账号"
+    };
+    let why_en = if will_load_demo {
+        "it would load the demo"
+    } else {
+        "the data folder still has enabled demo accounts"
+    };
+    anyhow::bail!(
+        "拒绝在非本机地址 {addr} 上启动：{why_zh}，演示账号的密码已在 README 中公开。\n\
+         正式安装：使用新的数据目录并加 --no-demo 启动（wuye up --no-demo --data DIR --listen {addr}），\n\
+         再用 wuye admin create-association --username U --display-name N --data DIR 创建协会账号；\n\
+         演示请只在本机地址（默认 127.0.0.1:8080）上运行，或先由协会停用全部 demo.… 账号。\n\
+         refusing to listen on {addr} (not a loopback address): {why_en}, and the demo accounts' \
+         password is published in the README. For a real installation start with a new data \
+         folder and --no-demo (wuye up --no-demo --data DIR --listen {addr}), then create the \
+         first account with `wuye admin create-association --username U --display-name N \
+         --data DIR`; run the demo on a loopback address only (the default 127.0.0.1:8080), or \
+         disable every demo.… account first."
+    )
+}
+
 /// A duration for people: `20 days`, `5 hours`, `2 s`.
 fn span(d: std::time::Duration) -> String {
     let secs = d.as_secs();
@@ -200,6 +260,7 @@ async fn prepare_demo(
     limits: shared::http::Limits,
     policy: tender::TenderPolicy,
 ) -> anyhow::Result<()> {
+    let secure_cookies = settings.secure_cookies()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let cancel = CancellationToken::new();
@@ -210,6 +271,7 @@ async fn prepare_demo(
             limits,
             policy: settings.catalog.clone(),
             throttle: settings.catalog_throttle(&TrustedProxies::default())?,
+            secure_cookies,
         },
         cancel.clone(),
     )
@@ -254,6 +316,8 @@ async fn prepare_demo(
 /// `wuye serve <service>`.
 pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()> {
     let keys = settings.keys(None)?;
+    let secure_cookies = settings.secure_cookies()?;
+    let health_keys = keys.clone();
     let limits = settings.limits();
     let database_url = || {
         settings
@@ -279,6 +343,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     limits,
                     policy: settings.catalog.clone(),
                     throttle: settings.catalog_throttle(&TrustedProxies::default())?,
+                    secure_cookies,
                 },
                 cancel.clone(),
             )
@@ -319,6 +384,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
                     matching_url: need(&settings.matching_url, "matching-url")?,
                     keys,
                     trusted_proxies: settings.trusted_proxies()?,
+                    secure_cookies,
                 },
                 cancel.clone(),
             )
@@ -326,7 +392,7 @@ pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()>
         }
     };
     let router = Router::new()
-        .merge(health_router(service.ready.clone()))
+        .merge(health_router(service.ready.clone(), health_keys))
         .merge(service.router.clone());
     let router = with_middleware(router, limits);
     println!(
@@ -452,9 +518,9 @@ impl Server {
 /// The one router of `wuye up`: every service's routes (the APIs under their prefixes, the
 /// pages at the root) and the combined health checks. Panics when two services claim the
 /// same path (tested, so a page can never shadow an API).
-pub fn assemble(services: &[Service]) -> Router {
+pub fn assemble(services: &[Service], keys: std::sync::Arc<shared::auth::TokenKeys>) -> Router {
     let ready = combine(services.iter().map(|s| s.ready.clone()).collect());
-    let mut router = Router::new().merge(health_router(ready));
+    let mut router = Router::new().merge(health_router(ready, keys));
     for s in services {
         router = router.merge(s.router.clone());
     }
@@ -653,4 +719,98 @@ async fn rebuild_index_from_tables(data: &std::path::Path) -> anyhow::Result<()>
     );
     db.pool.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(s: &str) -> std::net::SocketAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn demo_accounts_stay_on_loopback() {
+        // On loopback the demo is as easy as ever.
+        for a in [
+            "127.0.0.1:8080",
+            "127.9.9.9:1",
+            "[::1]:8080",
+            "[::ffff:127.0.0.1]:8080",
+        ] {
+            assert!(demo_on_network(addr(a), true, 5).is_ok(), "{a}");
+        }
+        // Anywhere else: no demo to load and none left, or refused.
+        for a in [
+            "0.0.0.0:8080",
+            "[::]:8080",
+            "192.168.1.20:80",
+            "[2001:db8::1]:443",
+        ] {
+            assert!(demo_on_network(addr(a), false, 0).is_ok(), "{a}");
+            for (load, existing) in [(true, 0), (false, 1), (true, 5)] {
+                let e = demo_on_network(addr(a), load, existing)
+                    .unwrap_err()
+                    .to_string();
+                assert!(e.contains("--no-demo"), "{e}");
+                assert!(e.contains("wuye admin create-association"), "{e}");
+                assert!(e.contains("拒绝") && e.contains("refusing"), "{e}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn up_refuses_a_network_address_before_loading_the_demo() {
+        let data = std::env::temp_dir().join(format!("wuye-up-{}", uuid::Uuid::new_v4()));
+        let settings = Settings {
+            listen: Some("0.0.0.0:0".into()),
+            data: Some(data.clone()),
+            ..Settings::default()
+        };
+        // A new data folder would get the demo: refused, and nothing was loaded.
+        let e = up(settings, None).await.unwrap_err();
+        assert!(format!("{e:#}").contains("--no-demo"), "{e:#}");
+        assert!(!data.join("catalog.db").exists(), "nothing loaded");
+
+        // A data folder whose catalog still has an enabled demo account: refused too.
+        let url = sqlite_url(&data.join("catalog.db"));
+        catalog::accounts::bootstrap_association(
+            &url,
+            "demo.xiehui",
+            "【演示】协会",
+            "wuye-demo-2026",
+        )
+        .await
+        .unwrap();
+        assert_eq!(catalog::demo::demo_accounts_in(&url).await.unwrap(), 1);
+        let e = refuse_demo_on_network(addr("0.0.0.0:8080"), false, &data)
+            .await
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("wuye admin create-association"));
+        assert!(
+            refuse_demo_on_network(addr("127.0.0.1:8080"), false, &data)
+                .await
+                .is_ok()
+        );
+
+        // A real installation's first account is no demo account.
+        let real = std::env::temp_dir().join(format!("wuye-up-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&real).unwrap();
+        let url = sqlite_url(&real.join("catalog.db"));
+        catalog::accounts::bootstrap_association(
+            &url,
+            "xiehui.admin",
+            "协会管理员",
+            "a-long-password-1",
+        )
+        .await
+        .unwrap();
+        assert!(
+            refuse_demo_on_network(addr("0.0.0.0:8080"), false, &real)
+                .await
+                .is_ok()
+        );
+        let _ = std::fs::remove_dir_all(&data);
+        let _ = std::fs::remove_dir_all(&real);
+    }
 }

@@ -29,6 +29,9 @@ pub struct Settings {
     pub tender_url: Option<String>,
     /// Where `wuye serve web` finds the matching service.
     pub matching_url: Option<String>,
+    /// The address people use (`https://wuye.chengdu.gov.cn`); when it is https, cookies
+    /// are `Secure`.
+    pub public_url: Option<String>,
     /// Shared HS256 key for auth tokens (at least 32 bytes). `wuye up` makes one and keeps
     /// it in the data folder when none is configured; `wuye serve` requires it.
     pub token_secret: Option<SecretString>,
@@ -85,6 +88,21 @@ impl Settings {
         figment.extract().context("reading the configuration")
     }
 
+    /// Whether cookies are `Secure`: the public URL is https. A public URL that is no
+    /// http(s) URL is refused.
+    pub fn secure_cookies(&self) -> anyhow::Result<bool> {
+        let Some(raw) = self.public_url.as_deref() else {
+            return Ok(false);
+        };
+        let url = reqwest::Url::parse(raw.trim())
+            .with_context(|| format!("public_url {raw:?} is not a URL"))?;
+        anyhow::ensure!(
+            matches!(url.scheme(), "http" | "https") && url.host_str().is_some(),
+            "public_url {raw:?} must be an http:// or https:// address"
+        );
+        Ok(url.scheme() == "https")
+    }
+
     pub fn limits(&self) -> Limits {
         let d = Limits::default();
         Limits {
@@ -128,30 +146,76 @@ impl Settings {
     }
 }
 
-/// A random secret created on first run and kept (mode 0600) beside the databases.
+/// A random secret created on first run and kept beside the databases, in a file that is
+/// never readable by others: created with mode 0600 in the same call that creates it (no
+/// moment with the umask's mode), and an older file found wider is narrowed to 0600.
 fn stored_secret(dir: &Path) -> anyhow::Result<SecretString> {
     let path = dir.join("token_secret");
-    if let Ok(s) = std::fs::read_to_string(&path) {
-        let s = s.trim().to_string();
-        if s.len() >= 32 {
-            return Ok(SecretString::from(s));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for _ in 0..2 {
+        if let Some(secret) = read_secret(&path)? {
+            return Ok(secret);
+        }
+        let secret = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        match create_private(&path) {
+            Ok(mut file) => {
+                use std::io::Write;
+                file.write_all(secret.as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .with_context(|| format!("writing {}", path.display()))?;
+                let secret = SecretString::from(secret);
+                debug_assert!(secret.expose_secret().len() >= 32);
+                return Ok(secret);
+            }
+            // Another process made it first: read theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!("creating {}", path.display())));
+            }
         }
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let secret = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    anyhow::bail!("{} holds no usable token secret", path.display())
+}
+
+/// The kept secret, if the file holds one (narrowing its mode to 0600); a file too short to
+/// be a key is removed so a new one can be made.
+fn read_secret(path: &Path) -> anyhow::Result<Option<SecretString>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    };
+    let text = text.trim();
+    if text.len() < 32 {
+        std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()))?;
+        return Ok(None);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("narrowing {} to mode 0600", path.display()))?;
+        }
     }
-    let secret = SecretString::from(secret);
-    debug_assert!(secret.expose_secret().len() >= 32);
-    Ok(secret)
+    Ok(Some(SecretString::from(text.to_string())))
+}
+
+/// A new file only its owner can read and write (fails if it exists).
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 #[cfg(test)]
@@ -233,6 +297,67 @@ mod tests {
                 .validate()
                 .is_err()
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_token_secret_file_is_private_from_the_start() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("wuye-secret-{}", uuid::Uuid::new_v4()));
+        let first = stored_secret(&dir).unwrap();
+        let path = dir.join("token_secret");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+        let again = stored_secret(&dir).unwrap();
+        assert_eq!(
+            first.expose_secret(),
+            again.expose_secret(),
+            "kept, not replaced"
+        );
+        assert!(first.expose_secret().len() >= 32);
+
+        // A file an older version left readable by others is narrowed, and still used.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let old = stored_secret(&dir).unwrap();
+        assert_eq!(old.expose_secret(), first.expose_secret());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+
+        // A file too short to be a key is replaced by a new private one.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, "short").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let new = stored_secret(&dir).unwrap();
+        assert!(new.expose_secret().len() >= 32);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn cookies_are_secure_when_the_public_url_is_https() {
+        let with = |url: Option<&str>| Settings {
+            public_url: url.map(str::to_string),
+            ..Settings::default()
+        };
+        assert!(!with(None).secure_cookies().unwrap());
+        assert!(
+            with(Some("https://wuye.chengdu.gov.cn"))
+                .secure_cookies()
+                .unwrap()
+        );
+        assert!(
+            with(Some("HTTPS://wuye.chengdu.gov.cn/"))
+                .secure_cookies()
+                .unwrap()
+        );
+        assert!(
+            !with(Some("http://127.0.0.1:8080"))
+                .secure_cookies()
+                .unwrap()
+        );
+        assert!(with(Some("wuye.chengdu.gov.cn")).secure_cookies().is_err());
+        assert!(with(Some("ftp://wuye.example")).secure_cookies().is_err());
     }
 
     #[test]

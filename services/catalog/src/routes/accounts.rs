@@ -118,10 +118,16 @@ fn throttled(wait: Duration) -> crate::Error {
     crate::throttle::too_many("登录尝试过于频繁", wait).into()
 }
 
-fn set_cookie(response: &mut Response, token: &str, max_age: i64, headers: &HeaderMap) {
+fn set_cookie(
+    response: &mut Response,
+    app: &AppState,
+    token: &str,
+    max_age: i64,
+    headers: &HeaderMap,
+) {
     response.headers_mut().append(
         header::SET_COOKIE,
-        accounts::session_cookie(token, max_age, headers),
+        accounts::session_cookie(token, max_age, app.secure_cookies, headers),
     );
 }
 
@@ -228,7 +234,7 @@ pub async fn login(
         account,
     })
     .into_response();
-    set_cookie(&mut response, &token, max_age, &headers);
+    set_cookie(&mut response, &app, &token, max_age, &headers);
     Ok(response)
 }
 
@@ -257,7 +263,7 @@ pub async fn logout(
     )
     .await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut response, "", 0, &headers);
+    set_cookie(&mut response, &app, "", 0, &headers);
     Ok(response)
 }
 

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod compounds;
+mod demo;
 mod firms;
 mod places;
 
@@ -40,6 +41,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
     // token on every route (sign-in documents its own 401).
     shared::openapi::ProblemResponses { public: &[] }.modify(&mut doc);
+    doc.merge(demo::Api::openapi());
     doc
 }
 
@@ -50,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/districts", get(places::list_districts))
         .route("/districts/{code}", get(places::get_district))
         .route("/streets", get(places::list_streets))
+        .route("/demo", get(demo::demo_status))
         .merge(accounts::router())
         .merge(firms::router())
         .merge(compounds::router())

@@ -18,7 +18,7 @@ use shared::domain::roster::{china_today, format_date};
 
 use super::roster::{Firm, StandingEvent, standing_label};
 use super::{Chrome, WebState, require_role};
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
 use crate::forms::{Flash, FormErrors, see_other_with};
@@ -367,8 +367,9 @@ pub async fn contracts_of(
         .api
         .get(
             &format!(
-                "{}/tenders/contracts?firm={firm_id}&limit=200",
-                app.api.tender
+                "{}/tenders/contracts?{}",
+                app.api.tender,
+                api::query(&[("firm", firm_id), ("limit", "200")])
             ),
             token,
         )
@@ -379,7 +380,7 @@ pub async fn contracts_of(
             let name = app
                 .api
                 .catalog_get::<CompoundName>(
-                    &format!("/catalog/compounds/{}", c.compound_id),
+                    &api::path(&["catalog", "compounds", &c.compound_id]),
                     token,
                 )
                 .await
@@ -471,14 +472,23 @@ async fn load_record(
     let t = Some(token);
     let firm: FirmRecord = app
         .api
-        .catalog_get(&format!("/catalog/firms/{id}"), t)
+        .catalog_get(&api::path(&["catalog", "firms", id]), t)
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
     let (history_url, credits_url, whitelist_url, audit_url) = (
-        format!("/catalog/firms/{id}/standing-history?limit=200"),
-        format!("/catalog/firms/{id}/credit-events?limit=200"),
-        format!("/catalog/firms/{id}/whitelist?limit=200"),
-        format!("/catalog/firms/{id}/audit?limit=200"),
+        format!(
+            "{}?limit=200",
+            api::path(&["catalog", "firms", id, "standing-history"])
+        ),
+        format!(
+            "{}?limit=200",
+            api::path(&["catalog", "firms", id, "credit-events"])
+        ),
+        format!(
+            "{}?limit=200",
+            api::path(&["catalog", "firms", id, "whitelist"])
+        ),
+        format!("{}?limit=200", api::path(&["catalog", "firms", id, "audit"])),
     );
     let (history, audit, credits, whitelist, contracts) = tokio::join!(
         app.api.catalog_get::<Page<StandingEvent>>(&history_url, t),
@@ -555,7 +565,11 @@ async fn act(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let url = format!("{}/catalog/firms/{id}/{endpoint}", app.api.catalog);
+    let url = format!(
+        "{}{}",
+        app.api.catalog,
+        api::path(&["catalog", "firms", id, endpoint])
+    );
     let answer: Result<Value, ApiError> =
         app.api.send(Method::POST, &url, Some(&token), &body).await;
     match answer {

@@ -23,7 +23,7 @@ use shared::auth::{Role, Scope};
 use super::public::model::*;
 use super::public::{CompoundFacts, compound_facts};
 use super::{Chrome, WebState, require_role};
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
 use crate::forms::{Flash, FormErrors, see_other_with};
@@ -436,7 +436,11 @@ pub async fn vote_result(
     let v: Vote = match app
         .api
         .get(
-            &format!("{}/tenders/votes/{id}", app.api.tender),
+            &format!(
+                "{}{}",
+                app.api.tender,
+                api::path(&["tenders", "votes", &id])
+            ),
             Some(&c.token),
         )
         .await
@@ -627,7 +631,11 @@ async fn own_contract(
     struct WithCompound {
         compound_id: String,
     }
-    let url = format!("{}/tenders/contracts/{cid}", app.api.tender);
+    let url = format!(
+        "{}{}",
+        app.api.tender,
+        api::path(&["tenders", "contracts", cid])
+    );
     let raw: Value = app
         .api
         .get(&url, Some(&c.token))
@@ -724,7 +732,11 @@ pub async fn disclosure_submit(
         .api
         .send(
             Method::POST,
-            &format!("{}/tenders/contracts/{cid}/disclosures", app.api.tender),
+            &format!(
+                "{}{}",
+                app.api.tender,
+                api::path(&["tenders", "contracts", &cid, "disclosures"])
+            ),
             Some(&c.token),
             &body,
         )

@@ -29,6 +29,8 @@ pub struct WebState {
     pub keys: Arc<TokenKeys>,
     /// The officials' ledger import jobs (in memory; see `official::import`).
     pub imports: Arc<official::ImportJobs>,
+    /// Whether cookies are `Secure`.
+    pub cookies: crate::security::CookiePolicy,
 }
 
 impl FromRef<WebState> for Arc<TokenKeys> {
@@ -48,6 +50,8 @@ pub struct Chrome {
     pub csrf: String,
     /// Their role (drives the navigation).
     pub role: Option<Role>,
+    /// Demo accounts with the published password exist: the layout says 演示环境.
+    pub demo: bool,
 }
 
 impl Chrome {
@@ -61,6 +65,7 @@ impl Chrome {
                 .unwrap_or_default(),
             csrf: csrf.0.clone(),
             role: session.identity.as_ref().map(|i| i.role),
+            demo: session.demo,
         }
     }
 

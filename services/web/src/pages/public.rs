@@ -14,6 +14,7 @@ use axum::{Extension, extract::Query};
 
 use self::model::*;
 use super::{Chrome, WebState};
+use crate::api;
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
 use crate::forms::Flash;
@@ -68,7 +69,7 @@ pub async fn compound_facts(
 ) -> Result<CompoundFacts, PageError> {
     let compound: Compound = app
         .api
-        .catalog_get(&format!("/catalog/compounds/{id}"), None)
+        .catalog_get(&api::path(&["catalog", "compounds", id]), None)
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
     let q = serde_urlencoded::to_string([("compound", id)]).unwrap_or_default();
@@ -147,12 +148,15 @@ pub async fn tender_page(
     let base = &app.api.tender;
     let t: TenderView = app
         .api
-        .get(&format!("{base}/tenders/{id}"), None)
+        .get(&format!("{base}{}", api::path(&["tenders", &id])), None)
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
     let questions: Vec<Question> = app
         .api
-        .get(&format!("{base}/tenders/{id}/questions"), None)
+        .get(
+            &format!("{base}{}", api::path(&["tenders", &id, "questions"])),
+            None,
+        )
         .await
         .unwrap_or_default();
     let own_committee = session.identity.as_ref().is_some_and(|i| {

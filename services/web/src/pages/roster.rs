@@ -8,6 +8,7 @@ use serde::Deserialize;
 use shared::domain::{district, districts};
 
 use super::{Chrome, WebState};
+use crate::api;
 use crate::csrf::CsrfToken;
 use crate::error::PageError;
 use crate::session::Session;
@@ -377,12 +378,15 @@ pub async fn detail(
     let token = session.token.as_deref();
     let firm: Firm = app
         .api
-        .catalog_get(&format!("/catalog/firms/{id}"), token)
+        .catalog_get(&api::path(&["catalog", "firms", &id]), token)
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
     let history = app
         .api
-        .catalog_get::<EventPage>(&format!("/catalog/firms/{id}/standing-history"), token)
+        .catalog_get::<EventPage>(
+            &api::path(&["catalog", "firms", &id, "standing-history"]),
+            token,
+        )
         .await
         .map(|p| p.items)
         .unwrap_or_default();
@@ -391,7 +395,11 @@ pub async fn detail(
     let contracts = app
         .api
         .get::<ContractPage>(
-            &format!("{}/tenders/contracts?firm={id}&limit=200", app.api.tender),
+            &format!(
+                "{}/tenders/contracts?{}",
+                app.api.tender,
+                api::query(&[("firm", &id), ("limit", "200")])
+            ),
             None,
         )
         .await
@@ -400,7 +408,11 @@ pub async fn detail(
     let satisfaction = app
         .api
         .get::<FirmSatisfaction>(
-            &format!("{}/tenders/satisfaction?firm={id}&limit=1", app.api.tender),
+            &format!(
+                "{}/tenders/satisfaction?{}",
+                app.api.tender,
+                api::query(&[("firm", &id), ("limit", "1")])
+            ),
             None,
         )
         .await

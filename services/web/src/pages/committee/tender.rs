@@ -23,7 +23,7 @@ use super::{
     Committee, all_messages, committee, errors_for, forbidden, int_field, see_other_at, today,
     yuan_field,
 };
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
 use crate::forms::{Flash, FormErrors, see_other_with};
@@ -394,7 +394,10 @@ async fn own_tender(
 ) -> Result<TenderView, Response> {
     let t: TenderView = app
         .api
-        .get(&format!("{}/tenders/{id}", app.api.tender), Some(&c.token))
+        .get(
+            &format!("{}{}", app.api.tender, api::path(&["tenders", id])),
+            Some(&c.token),
+        )
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()).into_response())?;
     if t.compound_id != c.compound_id {
@@ -465,7 +468,7 @@ pub async fn edit(
         .api
         .send(
             Method::PATCH,
-            &format!("{}/tenders/{id}", app.api.tender),
+            &format!("{}{}", app.api.tender, api::path(&["tenders", &id])),
             Some(&c.token),
             &body,
         )
@@ -696,7 +699,7 @@ async fn load_page(
     let base = &app.api.tender;
     let id = t.id.clone();
     let token = Some(c.token.as_str());
-    let questions_url = format!("{base}/tenders/{id}/questions");
+    let questions_url = format!("{base}{}", api::path(&["tenders", &id, "questions"]));
     let questions = app.api.get::<Vec<Question>>(&questions_url, token);
     let open = t.is_open() && t.accepting_bids;
     let matches = async {
@@ -705,7 +708,11 @@ async fn load_page(
         }
         app.api
             .get::<Page<FirmMatch>>(
-                &format!("{}/match/tenders/{id}/firms?limit=20", app.api.matching),
+                &format!(
+                    "{}{}?limit=20",
+                    app.api.matching,
+                    api::path(&["match", "tenders", &id, "firms"])
+                ),
                 token,
             )
             .await
@@ -716,7 +723,10 @@ async fn load_page(
             return Ok(Vec::new());
         }
         app.api
-            .get::<Vec<Invitation>>(&format!("{base}/tenders/{id}/invitations"), token)
+            .get::<Vec<Invitation>>(
+                &format!("{base}{}", api::path(&["tenders", &id, "invitations"])),
+                token,
+            )
             .await
     };
     let opened = t.opened_at.is_some();
@@ -725,7 +735,10 @@ async fn load_page(
             return Ok(Vec::new());
         }
         app.api
-            .get::<Vec<Bid>>(&format!("{base}/tenders/{id}/bids"), token)
+            .get::<Vec<Bid>>(
+                &format!("{base}{}", api::path(&["tenders", &id, "bids"])),
+                token,
+            )
             .await
     };
     let ranking = async {
@@ -733,7 +746,10 @@ async fn load_page(
             return Ok(Vec::new());
         }
         app.api
-            .get::<Vec<Ranked>>(&format!("{base}/tenders/{id}/ranking"), token)
+            .get::<Vec<Ranked>>(
+                &format!("{base}{}", api::path(&["tenders", &id, "ranking"])),
+                token,
+            )
             .await
     };
     let (questions, matches, invitations, bids, ranking) =
@@ -865,7 +881,7 @@ pub async fn publish(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Response {
-    let path = format!("/tenders/{id}/publish");
+    let path = api::path(&["tenders", &id, "publish"]);
     act(
         &app,
         &session,
@@ -888,7 +904,7 @@ pub async fn cancel(
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Response {
     let reason = form.get("reason").cloned().unwrap_or_default();
-    let path = format!("/tenders/{id}/cancel");
+    let path = api::path(&["tenders", &id, "cancel"]);
     act(
         &app,
         &session,
@@ -913,7 +929,7 @@ pub async fn answer(
     let text = form.get("answer").cloned().unwrap_or_default();
     // Which question the typed answer belongs to.
     form.insert(format!("answer:{qid}"), text.clone());
-    let path = format!("/tenders/{id}/questions/{qid}/answer");
+    let path = api::path(&["tenders", &id, "questions", &qid, "answer"]);
     act(
         &app,
         &session,
@@ -937,7 +953,7 @@ pub async fn invite(
 ) -> Response {
     let firm_id = form.get("firm_id").cloned().unwrap_or_default();
     let firm_name = form.get("firm_name").cloned().unwrap_or_default();
-    let path = format!("/tenders/{id}/invitations");
+    let path = api::path(&["tenders", &id, "invitations"]);
     let done = if firm_name.is_empty() {
         "已发出投标邀请".to_string()
     } else {
@@ -964,7 +980,7 @@ pub async fn scores(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Response {
-    let path = format!("/tenders/{id}/scores");
+    let path = api::path(&["tenders", &id, "scores"]);
     let typed = form.clone();
     act(
         &app,
@@ -1041,7 +1057,7 @@ pub async fn award(
     let bid_id = form.get("bid_id").cloned().unwrap_or_default();
     let reason = form.get("reason").cloned().unwrap_or_default();
     let base = app.api.tender.clone();
-    let path = format!("/tenders/{id}/award");
+    let path = api::path(&["tenders", &id, "award"]);
     act(
         &app,
         &session,
@@ -1053,7 +1069,10 @@ pub async fn award(
             // Every valid bid ranked above the chosen one is passed over with the reason.
             let ranking: Vec<Ranked> = app
                 .api
-                .get(&format!("{base}/tenders/{id}/ranking"), Some(&c.token))
+                .get(
+                    &format!("{base}{}", api::path(&["tenders", &id, "ranking"])),
+                    Some(&c.token),
+                )
                 .await?;
             let rank = ranking
                 .iter()
@@ -1088,7 +1107,7 @@ pub async fn contract(
 ) -> Response {
     let start = form.get("start_date").cloned().unwrap_or_default();
     let signed = form.get("signed_on").cloned().unwrap_or_default();
-    let path = format!("/tenders/{id}/contract");
+    let path = api::path(&["tenders", &id, "contract"]);
     act(
         &app,
         &session,

@@ -13,7 +13,7 @@ use shared::auth::Role;
 use shared::domain::districts;
 
 use super::{FieldErrors, Fields, firm_id};
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
 use crate::forms::{FormErrors, see_other_with};
@@ -379,7 +379,7 @@ pub async fn profile_form(
     let id = firm_id(&identity);
     let firm: FirmRecord = match app
         .api
-        .catalog_get(&format!("/catalog/firms/{id}"), Some(&token))
+        .catalog_get(&api::path(&["catalog", "firms", &id]), Some(&token))
         .await
     {
         Ok(f) => f,
@@ -411,7 +411,11 @@ pub async fn profile_submit(
     let form = FirmForm::from_fields(&Fields(fields));
     let mut local = Vec::new();
     let body = form.body(&mut local);
-    let url = format!("{}/catalog/firms/{id}", app.api.catalog);
+    let url = format!(
+        "{}{}",
+        app.api.catalog,
+        api::path(&["catalog", "firms", &id])
+    );
     match send(&app, Method::PUT, &url, Some(&token), body, local).await {
         Ok(_) => see_other_with("/firm", "已保存企业信息。"),
         Err((status, errors)) => (

@@ -14,7 +14,7 @@ use shared::auth::Role;
 
 use super::home::{Bid, Tender};
 use super::{FieldErrors, Fields, fen_of_yuan, firm_id, now_ms};
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
 use crate::forms::{Flash, FormErrors, see_other_with};
@@ -90,13 +90,20 @@ async fn load(
 ) -> Result<BidPage, PageError> {
     let tender: Tender = app
         .api
-        .get(&format!("{}/tenders/{id}", app.api.tender), Some(token))
+        .get(
+            &format!("{}{}", app.api.tender, api::path(&["tenders", id])),
+            Some(token),
+        )
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()))?;
     let bid: Result<Bid, ApiError> = app
         .api
         .get(
-            &format!("{}/tenders/{id}/bids/mine", app.api.tender),
+            &format!(
+                "{}{}",
+                app.api.tender,
+                api::path(&["tenders", id, "bids", "mine"])
+            ),
             Some(token),
         )
         .await;
@@ -190,7 +197,7 @@ async fn act(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let base = format!("{}/tenders/{id}/bids", app.api.tender);
+    let base = format!("{}{}", app.api.tender, api::path(&["tenders", &id, "bids"]));
     let mut local = FieldErrors::default();
     let (method, url, body, done) = match form {
         "place" => (

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use shared::auth::Role;
 
 use super::{FieldErrors, Fields, beijing, fen_of_yuan, firm_id, instant_ms, now_ms, remaining};
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
 use crate::forms::{Flash, FormErrors, see_other_with};
@@ -371,7 +371,10 @@ impl HomePage {
 
 async fn tender(app: &WebState, token: &str, id: &str) -> Result<Tender, ApiError> {
     app.api
-        .get(&format!("{}/tenders/{id}", app.api.tender), Some(token))
+        .get(
+            &format!("{}{}", app.api.tender, api::path(&["tenders", id])),
+            Some(token),
+        )
         .await
 }
 
@@ -384,13 +387,17 @@ async fn load(
     let err = |e| PageError::from_api(e, chrome.clone());
     let firm: FirmRecord = app
         .api
-        .catalog_get(&format!("/catalog/firms/{id}"), Some(token))
+        .catalog_get(&api::path(&["catalog", "firms", id]), Some(token))
         .await
         .map_err(err)?;
     let matched: Result<MatchPage, ApiError> = app
         .api
         .get(
-            &format!("{}/match/firms/{id}/tenders?limit=20", app.api.matching),
+            &format!(
+                "{}{}?limit=20",
+                app.api.matching,
+                api::path(&["match", "firms", id, "tenders"])
+            ),
             Some(token),
         )
         .await;
@@ -435,7 +442,11 @@ async fn load(
         .collect();
     let contracts = contracts_of(app, Some(token), id).await.map_err(err)?;
     let disclosures = futures::future::join_all(contracts.iter().map(|c| {
-        let url = format!("{}/tenders/contracts/{}/disclosures", app.api.tender, c.id);
+        let url = format!(
+            "{}{}",
+            app.api.tender,
+            api::path(&["tenders", "contracts", &c.id, "disclosures"])
+        );
         async move { app.api.get::<Vec<Disclosure>>(&url, Some(token)).await }
     }))
     .await;
@@ -539,7 +550,11 @@ pub async fn publish_disclosure(
         app.api
             .send(
                 Method::POST,
-                &format!("{}/tenders/contracts/{cid}/disclosures", app.api.tender),
+                &format!(
+                    "{}{}",
+                    app.api.tender,
+                    api::path(&["tenders", "contracts", &cid, "disclosures"])
+                ),
                 Some(&token),
                 &body,
             )

@@ -76,7 +76,14 @@ async fn street_compounds(
         let page: CompoundPage = app
             .api
             .catalog_get(
-                &format!("/catalog/compounds?street={street}&limit=200&offset={offset}"),
+                &format!(
+                    "/catalog/compounds?{}",
+                    crate::api::query(&[
+                        ("street", street),
+                        ("limit", "200"),
+                        ("offset", &offset.to_string())
+                    ])
+                ),
                 Some(token),
             )
             .await?;

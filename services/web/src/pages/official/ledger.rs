@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Area, Choice, GOVERNANCE, MANAGEMENT, label_of, official, street_name};
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::PageError;
 use crate::forms::{Flash, FormErrors, see_other_with};
@@ -545,7 +545,7 @@ async fn compound_in_area(
 ) -> Result<Compound, Response> {
     let c: Compound = app
         .api
-        .catalog_get(&format!("/catalog/compounds/{id}"), Some(token))
+        .catalog_get(&api::path(&["catalog", "compounds", id]), Some(token))
         .await
         .map_err(|e| PageError::from_api(e, chrome.clone()).into_response())?;
     if !area.covers(&c.street) {
@@ -614,7 +614,11 @@ pub async fn update(
         .api
         .send(
             Method::PUT,
-            &format!("{}/catalog/compounds/{id}", app.api.catalog),
+            &format!(
+                "{}{}",
+                app.api.catalog,
+                api::path(&["catalog", "compounds", &id])
+            ),
             Some(&token),
             &body,
         )
