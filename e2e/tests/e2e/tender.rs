@@ -85,6 +85,7 @@ impl World {
             Options {
                 verify_award_with_catalog: false,
                 backdate_window_days: 3650,
+                ..Options::default()
             },
         )
         .await

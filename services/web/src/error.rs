@@ -77,7 +77,9 @@ impl IntoResponse for PageError {
         if self.status == StatusCode::UNAUTHORIZED {
             // The API refused the session (signed out, password changed, account disabled):
             // clear the cookie so the next page is shown to a visitor who can sign in again.
-            let (name, value) = crate::session::clear_cookie();
+            // Without `Secure`: over https a clearing cookie replaces a `Secure` one all the
+            // same (only plain-http origins may not touch secure cookies).
+            let (name, value) = crate::session::clear_cookie("");
             response.headers_mut().append(name, value);
         }
         response

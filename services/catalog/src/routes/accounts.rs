@@ -398,7 +398,7 @@ fn new_session(app: &AppState, account: Account, headers: &HeaderMap) -> Result<
         account,
     })
     .into_response();
-    set_cookie(&mut response, &token, (exp - now).max(0), headers);
+    set_cookie(&mut response, app, &token, (exp - now).max(0), headers);
     Ok(response)
 }
 
