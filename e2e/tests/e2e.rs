@@ -16,9 +16,9 @@ mod e2e {
     pub mod pages_committee;
     pub mod pages_firm;
     pub mod pages_official;
-    pub mod sessions;
-    pub mod rules;
     pub mod review_and_audit;
+    pub mod rules;
+    pub mod sessions;
     pub mod statistics;
     pub mod tender;
     pub mod throttling;

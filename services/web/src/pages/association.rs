@@ -488,7 +488,10 @@ async fn load_record(
             "{}?limit=200",
             api::path(&["catalog", "firms", id, "whitelist"])
         ),
-        format!("{}?limit=200", api::path(&["catalog", "firms", id, "audit"])),
+        format!(
+            "{}?limit=200",
+            api::path(&["catalog", "firms", id, "audit"])
+        ),
     );
     let (history, audit, credits, whitelist, contracts) = tokio::join!(
         app.api.catalog_get::<Page<StandingEvent>>(&history_url, t),
