@@ -602,7 +602,7 @@ async fn a_tenders_audit_trail_is_read_in_scope_and_keeps_bids_sealed(backend: B
 }
 
 async fn corrections_supersede_and_every_version_stays_public(backend: Backend) {
-    let w = World::new(backend).await;
+    let w = World::with_history(backend).await;
     // A compound the catalog holds too, for its public page.
     let a = call(
         &w.app,

@@ -98,12 +98,12 @@ pub struct Served {
 /// The contract that served a compound in the quarter `[from, to]`, counting only days up
 /// to `today`: the one with the most days of service in it (the later start wins a tie);
 /// `None` when no contract served a day of it.
-pub fn serving_contract<'a>(
-    contracts: &'a [Served],
+pub fn serving_contract(
+    contracts: &[Served],
     from: Date,
     to: Date,
     today: Date,
-) -> Option<&'a Served> {
+) -> Option<&Served> {
     let to = to.min(today);
     contracts
         .iter()
