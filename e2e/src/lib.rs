@@ -12,11 +12,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use reqwest::{Client, Method, StatusCode};
-use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use shared::auth::{Identity, Role, Scope, TokenKeys};
+use shared::auth::{Identity, KeyRing, Role, Scope, Signer, TokenKeys};
 use shared::http::{Limits, with_middleware};
 use shared::service::Service;
 use tokio::net::TcpListener;
@@ -166,7 +165,12 @@ pub struct TestApp {
     pub catalog_db: String,
     pub tender_db: String,
     pub matching_db: String,
+    /// The catalog's keys: tokens of any role and scope.
     pub keys: Arc<TokenKeys>,
+    /// The folder of the services' key files (`<signer>.key`, `<signer>.pub`), as `wuye
+    /// admin keygen` makes it; each service was given its own private key only.
+    pub keys_dir: std::path::PathBuf,
+    _keys_folder: Arc<tempfile::TempDir>,
     /// The catalog's argon2 gate, whose counters tell how many passwords were hashed.
     pub passwords: Arc<catalog::throttle::PasswordGate>,
     pub client: Client,
@@ -178,8 +182,6 @@ pub struct TestApp {
 /// How many changes a fresh catalog's feed starts with: 20 districts, 261 streets and the
 /// four seeded service models.
 pub const REFERENCE_CHANGES: i64 = 285;
-
-pub const TEST_SECRET: &str = "wuye-test-secret-wuye-test-secret-0123456789";
 
 /// Starts catalog, tender and matching on random ports with fresh databases.
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -228,7 +230,15 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
 
 async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<TestApp> {
     shared::telemetry::init_for_tests();
-    let keys = Arc::new(TokenKeys::new(&SecretString::from(TEST_SECRET), 3600)?);
+    let keys_folder = Arc::new(tempfile::tempdir()?);
+    let keys_dir = keys_folder.path().to_path_buf();
+    let ring = KeyRing::create(&keys_dir)?;
+    let keys_of = |signer: Option<Signer>| -> anyhow::Result<Arc<TokenKeys>> {
+        Ok(Arc::new(
+            KeyRing::load(&keys_dir, signer.as_slice())?.token_keys(signer, 3600)?,
+        ))
+    };
+    let keys = Arc::new(ring.token_keys(Some(Signer::Catalog), 3600)?);
     let limits = Limits::default();
     let cancel = CancellationToken::new();
 
@@ -257,7 +267,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
     let catalog = catalog::build(
         catalog::CatalogConfig {
             database_url: catalog_db.clone(),
-            keys: keys.clone(),
+            keys: keys_of(Some(Signer::Catalog))?,
             limits,
             policy: Default::default(),
             throttle: catalog::throttle::ThrottleConfig {
@@ -274,7 +284,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         tender::TenderConfig {
             database_url: tender_db.clone(),
             catalog_url: catalog_url.clone(),
-            keys: keys.clone(),
+            keys: keys_of(Some(Signer::Tender))?,
             limits,
             policy: tender::TenderPolicy {
                 // Tests open tenders seconds after publishing them.
@@ -294,7 +304,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             database_url: matching_db.clone(),
             catalog_url: catalog_url.clone(),
             tender_url: tender_url.clone(),
-            keys: keys.clone(),
+            keys: keys_of(Some(Signer::Matching))?,
             limits,
             index_dir: None,
         },
@@ -306,7 +316,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             catalog_url: catalog_url.clone(),
             tender_url: tender_url.clone(),
             matching_url: matching_url.clone(),
-            keys: keys.clone(),
+            keys: keys_of(None)?,
             trusted_proxies: trusted,
             secure_cookies: options.secure_cookies,
         },
@@ -333,6 +343,8 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         tender_db,
         matching_db,
         keys,
+        keys_dir,
+        _keys_folder: keys_folder,
         passwords,
         client: Client::new(),
         cancel,
@@ -436,6 +448,16 @@ impl TestApp {
                 token_id: String::new(),
             })
             .expect("issuing a token")
+    }
+
+    /// The token keys a service process gets: the public keys, and `signer`'s private key
+    /// only (`None`: verify only, as the pages).
+    pub fn service_keys(&self, signer: Option<Signer>) -> Arc<TokenKeys> {
+        Arc::new(
+            KeyRing::load(&self.keys_dir, signer.as_slice())
+                .and_then(|ring| ring.token_keys(signer, 3600))
+                .expect("the service's keys"),
+        )
     }
 
     pub fn service_token(&self) -> String {

@@ -1,7 +1,7 @@
 //! Signed auth tokens and the axum extractor that yields the caller's identity.
 //!
 //! The catalog holds the accounts and issues tokens; every service verifies them locally
-//! with the shared key (HS256). A token names the account, its role, the scope the role
+//! with the signers' public keys (Ed25519, see [`crate::keys`]). A token names the account, its role, the scope the role
 //! acts on (a district, a street, one compound, one firm) and an expiry. Browsers carry
 //! it in the HttpOnly cookie [`SESSION_COOKIE`]; API clients as `Authorization: Bearer`.
 //!
@@ -17,13 +17,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::Problem;
 use crate::session::{NoSessionFacts, SessionCheck};
+
+pub use crate::keys::{KeyRing, Signer, TokenKeys};
 
 /// The browser session cookie.
 pub const SESSION_COOKIE: &str = "wuye_session";
@@ -134,100 +134,6 @@ impl Identity {
             Scope::Compound(id) if self.role == Role::Committee && id == compound_id => Ok(()),
             _ => Err(Problem::forbidden("只能操作本小区的信息。")),
         }
-    }
-}
-
-/// Signing and verifying keys.
-pub struct TokenKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    ttl_secs: i64,
-}
-
-impl std::fmt::Debug for TokenKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys")
-            .field("secret", &"[redacted]")
-            .field("ttl_secs", &self.ttl_secs)
-            .finish()
-    }
-}
-
-impl TokenKeys {
-    /// Keys from the shared secret (at least 32 bytes).
-    pub fn new(secret: &SecretString, ttl_secs: i64) -> anyhow::Result<Self> {
-        let bytes = secret.expose_secret().as_bytes();
-        anyhow::ensure!(
-            bytes.len() >= 32,
-            "the token secret must be at least 32 bytes long"
-        );
-        Ok(Self {
-            encoding: EncodingKey::from_secret(bytes),
-            decoding: DecodingKey::from_secret(bytes),
-            ttl_secs,
-        })
-    }
-
-    pub fn ttl_secs(&self) -> i64 {
-        self.ttl_secs
-    }
-
-    /// Signs a token for an identity, valid for the configured time.
-    pub fn issue(&self, identity: &Identity) -> anyhow::Result<String> {
-        self.issue_for(identity, self.ttl_secs)
-    }
-
-    pub fn issue_for(&self, identity: &Identity, ttl_secs: i64) -> anyhow::Result<String> {
-        let now_ms = crate::db::now_ms();
-        let now = now_ms.div_euclid(1000);
-        let claims = Claims {
-            sub: identity.account_id.clone(),
-            name: identity.name.clone(),
-            role: identity.role,
-            scope: identity.scope.clone(),
-            iat: now,
-            iat_ms: Some(now_ms),
-            exp: now + ttl_secs,
-            jti: if identity.token_id.is_empty() {
-                uuid::Uuid::new_v4().to_string()
-            } else {
-                identity.token_id.clone()
-            },
-        };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
-    }
-
-    /// A token for another wuye service (feeds, internal look-ups).
-    pub fn service_token(&self, service: &str) -> anyhow::Result<String> {
-        self.issue_for(
-            &Identity {
-                account_id: format!("service:{service}"),
-                name: service.to_string(),
-                role: Role::Service,
-                scope: Scope::City,
-                token_id: String::new(),
-            },
-            365 * 24 * 3600,
-        )
-    }
-
-    /// Verifies signature and expiry (not whether the session has ended: see
-    /// [`Auth::identify`]).
-    pub fn verify(&self, token: &str) -> Result<Identity, Problem> {
-        self.verify_claims(token).map(Claims::into_identity)
-    }
-
-    /// Verifies signature and expiry and answers the claims.
-    pub fn verify_claims(&self, token: &str) -> Result<Claims, Problem> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims)
-            .map_err(|_| Problem::unauthorized().with_detail("登录已失效或凭证无效，请重新登录。"))
     }
 }
 
@@ -419,14 +325,6 @@ where
 mod tests {
     use super::*;
 
-    fn keys() -> TokenKeys {
-        TokenKeys::new(
-            &SecretString::from("0123456789abcdef0123456789abcdef"),
-            3600,
-        )
-        .unwrap()
-    }
-
     fn firm() -> Identity {
         Identity {
             account_id: "a1".into(),
@@ -435,36 +333,6 @@ mod tests {
             scope: Scope::Firm("f1".into()),
             token_id: String::new(),
         }
-    }
-
-    #[test]
-    fn round_trip() {
-        let k = keys();
-        let t = k.issue(&firm()).unwrap();
-        let id = k.verify(&t).unwrap();
-        assert_eq!(id.role, Role::Firm);
-        assert_eq!(id.scope, Scope::Firm("f1".into()));
-        assert!(!id.token_id.is_empty());
-    }
-
-    #[test]
-    fn expired_and_forged_tokens_are_refused() {
-        let k = keys();
-        let expired = k.issue_for(&firm(), -60).unwrap();
-        assert_eq!(k.verify(&expired).unwrap_err().status, 401);
-        let other = TokenKeys::new(
-            &SecretString::from("another-secret-another-secret-xx"),
-            3600,
-        )
-        .unwrap();
-        let forged = other.issue(&firm()).unwrap();
-        assert_eq!(k.verify(&forged).unwrap_err().status, 401);
-        assert_eq!(k.verify("garbage").unwrap_err().status, 401);
-    }
-
-    #[test]
-    fn short_secret_is_refused() {
-        assert!(TokenKeys::new(&SecretString::from("short"), 60).is_err());
     }
 
     #[test]

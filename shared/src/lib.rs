@@ -3,7 +3,7 @@
 //! Everything the three services (catalog, tender, matching) have in common lives here:
 //! domain newtypes that cannot hold invalid values ([`domain`]), the RFC 9457 problem
 //! type ([`error`]), database access that runs the same queries on SQLite and PostgreSQL
-//! ([`db`]), signed auth tokens ([`auth`]), the change-feed outbox, endpoint and consumer
+//! ([`db`]), signed auth tokens ([`auth`], [`keys`]), the change-feed outbox, endpoint and consumer
 //! ([`feed`]) and the HTTP plumbing every service uses ([`http`], [`telemetry`]).
 
 pub mod auth;
@@ -16,6 +16,7 @@ pub mod extract;
 pub mod feed;
 pub mod follow;
 pub mod http;
+pub mod keys;
 pub mod openapi;
 pub mod service;
 pub mod session;

@@ -3,7 +3,8 @@
 //! every service and route (the catalog's API and feed, tender's API and feed, matching's
 //! statistics, the pages), while the fresh token of the password change and service tokens
 //! keep working. The followers keep the facts in their own tables: a restarted tender
-//! still refuses.
+//! still refuses. Tokens are signed per service (Ed25519): what tender's or matching's key
+//! signs beyond its own service token is refused everywhere.
 
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,7 @@ both_backends!(
     a_disabled_account_is_refused_everywhere,
     an_official_signed_out_is_refused_by_matching_and_its_pages,
     a_restarted_tender_still_refuses_a_signed_out_token,
+    a_service_key_cannot_mint_an_account_token,
 );
 
 const ADMIN_PASSWORD: &str = "correct-horse-battery";
@@ -345,7 +347,7 @@ async fn a_restarted_tender_still_refuses_a_signed_out_token(backend: Backend) {
         tender::TenderConfig {
             database_url: app.tender_db.clone(),
             catalog_url: "http://127.0.0.1:9".into(),
-            keys: app.keys.clone(),
+            keys: app.service_keys(Some(shared::auth::Signer::Tender)),
             limits: Default::default(),
             policy: Default::default(),
         },
@@ -374,5 +376,82 @@ async fn a_restarted_tender_still_refuses_a_signed_out_token(backend: Backend) {
     cancel.cancel();
     restarted.tasks.close();
     restarted.tasks.wait().await;
+    app.stop().await;
+}
+
+/// A compromised tender or matching process holds its own private key only. Signing
+/// association claims with it, by hand as an attacker would, gets a token every service
+/// refuses on every route; its own service token still reads the feeds; the pages' process
+/// has no private key at all.
+async fn a_service_key_cannot_mint_an_account_token(backend: Backend) {
+    use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+    let app = spawn_app(backend).await;
+    let now = shared::db::now_ms() / 1000;
+    let claims = json!({
+        "sub": "attacker", "name": "协会", "role": "association",
+        "scope": { "kind": "city" }, "iat": now, "exp": now + 600, "jti": "minted",
+    });
+    let mint = |signer: &str, kid: Option<&str>| {
+        let pem = std::fs::read_to_string(app.keys_dir.join(format!("{signer}.key"))).unwrap();
+        let der = ed25519_dalek::SigningKey::from_pkcs8_pem(&pem)
+            .unwrap()
+            .to_pkcs8_der()
+            .unwrap();
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = kid.map(str::to_string);
+        jsonwebtoken::encode(
+            &header,
+            &claims,
+            &jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes()),
+        )
+        .unwrap()
+    };
+    // The same claims signed by the catalog's key are honoured: the refusals below are the
+    // signer's, not the claims'.
+    let genuine = mint("catalog", Some("catalog"));
+    let a = app
+        .get(
+            &format!("{}/catalog/accounts", app.catalog_url),
+            Some(&genuine),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    // A minted token gets what an anonymous caller gets, never more: 401 where a token is
+    // needed (the accounts, every feed, the statistics).
+    let mut protected = 0;
+    for url in association_urls(&app) {
+        let anonymous = app.get(&url, None).await;
+        protected += usize::from(anonymous.status == 401);
+        for (signer, kid) in [
+            ("tender", Some("tender")),
+            ("matching", Some("matching")),
+            ("tender", Some("catalog")),
+            ("tender", None),
+        ] {
+            let a = app.get(&url, Some(&mint(signer, kid))).await;
+            assert_eq!(
+                a.status, anonymous.status,
+                "{signer} as {kid:?}: {url}: {}",
+                a.body
+            );
+            if a.status == 200 {
+                assert_eq!(a.body, anonymous.body, "{signer} as {kid:?}: {url}");
+            }
+        }
+    }
+    assert!(protected >= 4, "the probe reaches routes that need a token");
+    // Each service's own key still signs its own service token, which reads the feeds.
+    let tender = app.service_keys(Some(shared::auth::Signer::Tender));
+    let own = tender.service_token("tender").unwrap();
+    let a = app
+        .get(
+            &format!("{}/catalog/feed?after=0&limit=1", app.catalog_url),
+            Some(&own),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(tender.service_token("catalog").is_err());
+    // The pages verify only.
+    assert!(app.service_keys(None).service_token("web").is_err());
     app.stop().await;
 }

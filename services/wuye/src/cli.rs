@@ -11,7 +11,7 @@ use crate::settings::Settings;
 /// wuye（物业通）: property services for Chengdu's old residential compounds.
 ///
 /// Every option can also come from a `WUYE_…` environment variable or a TOML file given
-/// with --config (keys: listen, data, database, catalog_url, tender_url, matching_url, token_secret,
+/// with --config (keys: listen, data, database, catalog_url, tender_url, matching_url, keys_dir,
 /// token_ttl_secs, body_limit_bytes, request_timeout_secs). Flags win over the
 /// environment, which wins over the file. Secrets are never printed.
 #[derive(Debug, Parser)]
@@ -33,7 +33,7 @@ pub enum Command {
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
-        /// Folder for the databases, the index and the token secret [default: ./data].
+        /// Folder for the databases, the index and the token keys [default: ./data].
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
         /// Load the synthetic demo data (default on the first run, when the folder is new).
@@ -118,6 +118,16 @@ pub enum AdminCommand {
         /// Re-index from matching's tables instead of following the feeds from 0.
         #[arg(long)]
         from_tables: bool,
+    },
+    /// Make the services' token keys (Ed25519, PEM) in a folder, keeping any already there:
+    /// `catalog.key`, `tender.key` and `matching.key` (private, mode 0600) and their
+    /// `.pub` files. Give every service all three `.pub` files and each signing service
+    /// only its own `.key` (the pages need none), then point WUYE_KEYS_DIR at that folder.
+    /// Prints the files made.
+    Keygen {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        keys_dir: PathBuf,
     },
     /// Add the seeded synthetic benchmark data set (search_index::synthetic, names marked
     /// （示例）) to the search index of a data folder, for HTTP load runs of the match
@@ -231,6 +241,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .or(settings.data)
                 .unwrap_or_else(|| PathBuf::from("./data"));
             launcher::rebuild_index(&data, from_tables).await
+        }
+        Command::Admin {
+            command: AdminCommand::Keygen { keys_dir },
+        } => {
+            shared::auth::KeyRing::create(&keys_dir)?;
+            for signer in shared::auth::Signer::ALL {
+                for ext in ["key", "pub"] {
+                    println!(
+                        "{}",
+                        keys_dir
+                            .join(format!("{}.{ext}", signer.as_str()))
+                            .display()
+                    );
+                }
+            }
+            Ok(())
         }
         Command::Admin {
             command: AdminCommand::LoadSyntheticIndex { data, scale, seed },

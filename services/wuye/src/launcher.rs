@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use axum::Router;
 use secrecy::{ExposeSecret, SecretString};
+use shared::auth::{KeyRing, Signer};
 use shared::client_addr::TrustedProxies;
 use shared::db::sqlite_url;
 use shared::http::{combine, health_router, serve as serve_http, shutdown_signal, with_middleware};
@@ -27,7 +28,8 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     let first_run = !data.join("catalog.db").exists();
     let demo = demo.unwrap_or(first_run);
     let secure_cookies = settings.secure_cookies()?;
-    let keys = settings.keys(Some(&data))?;
+    let ring = settings.key_ring_for_up(&data)?;
+    let keys_of = |signer| settings.token_keys(&ring, signer);
     let limits = settings.limits();
     settings
         .tender
@@ -48,7 +50,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             span(demo_policy.min_bid_window),
             span(demo_policy.notice_period)
         );
-        prepare_demo(&settings, &data, &keys, limits, demo_policy.clone())
+        prepare_demo(&settings, &data, &ring, limits, demo_policy.clone())
             .await
             .context("loading the demo data (past stages)")?;
     }
@@ -63,7 +65,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     let catalog = catalog::build(
         catalog::CatalogConfig {
             database_url: sqlite_url(&data.join("catalog.db")),
-            keys: keys.clone(),
+            keys: keys_of(Some(Signer::Catalog))?,
             limits,
             policy: settings.catalog.clone(),
             throttle: settings.catalog_throttle(&own_pages)?,
@@ -77,7 +79,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
         tender::TenderConfig {
             database_url: sqlite_url(&data.join("tender.db")),
             catalog_url: base.clone(),
-            keys: keys.clone(),
+            keys: keys_of(Some(Signer::Tender))?,
             limits,
             policy: settings.tender.clone(),
         },
@@ -91,7 +93,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             catalog_url: base.clone(),
             tender_url: base.clone(),
             index_dir: Some(data.join("index")),
-            keys: keys.clone(),
+            keys: keys_of(Some(Signer::Matching))?,
             limits,
         },
         cancel.clone(),
@@ -104,7 +106,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             catalog_url: base.clone(),
             tender_url: base.clone(),
             matching_url: base.clone(),
-            keys: keys.clone(),
+            keys: keys_of(None)?,
             trusted_proxies: settings.trusted_proxies()?,
             secure_cookies,
         },
@@ -112,9 +114,10 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     )
     .await
     .context("starting the pages")?;
-    let demo_keys = keys.clone();
+    // The demo is loaded through the API with tokens the catalog's key signs.
+    let demo_keys = keys_of(Some(Signer::Catalog))?;
     let services = [catalog, tender, matching, web];
-    let router = with_middleware(assemble(&services, keys), limits);
+    let router = with_middleware(assemble(&services, keys_of(None)?), limits);
 
     let server = Server::start(listener, router, cancel.clone());
     let accounts = if demo {
@@ -256,10 +259,11 @@ fn span(d: std::time::Duration) -> String {
 async fn prepare_demo(
     settings: &Settings,
     data: &std::path::Path,
-    keys: &std::sync::Arc<shared::auth::TokenKeys>,
+    ring: &KeyRing,
     limits: shared::http::Limits,
     policy: tender::TenderPolicy,
 ) -> anyhow::Result<()> {
+    let keys = &settings.token_keys(ring, Some(Signer::Catalog))?;
     let secure_cookies = settings.secure_cookies()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -281,7 +285,7 @@ async fn prepare_demo(
         tender::TenderConfig {
             database_url: sqlite_url(&data.join("tender.db")),
             catalog_url: base.clone(),
-            keys: keys.clone(),
+            keys: settings.token_keys(ring, Some(Signer::Tender))?,
             limits,
             policy,
         },
@@ -315,7 +319,13 @@ async fn prepare_demo(
 
 /// `wuye serve <service>`.
 pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()> {
-    let keys = settings.keys(None)?;
+    let signer = match which {
+        ServiceName::Catalog => Some(Signer::Catalog),
+        ServiceName::Tender => Some(Signer::Tender),
+        ServiceName::Matching => Some(Signer::Matching),
+        ServiceName::Web => None,
+    };
+    let keys = settings.token_keys(&settings.key_ring_for_serve(signer)?, signer)?;
     let secure_cookies = settings.secure_cookies()?;
     let health_keys = keys.clone();
     let limits = settings.limits();
@@ -611,16 +621,9 @@ async fn rebuild_index_from_feeds(data: &std::path::Path) -> anyhow::Result<()> 
     }
     let catalog = shared::db::connect(&sqlite_url(&data.join("catalog.db"))).await?;
     let tender = shared::db::connect(&sqlite_url(&data.join("tender.db"))).await?;
-    // The feeds are only served to this process, under a one-off key.
-    let secret = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let keys = std::sync::Arc::new(shared::auth::TokenKeys::new(
-        &SecretString::from(secret),
-        3600,
-    )?);
+    // The feeds are only served to this process, under one-off keys.
+    let ring = KeyRing::generate()?;
+    let keys = std::sync::Arc::new(ring.token_keys(None, 3600)?);
     let stop = CancellationToken::new();
     let state = |db: shared::db::Db| FeedState {
         db,
@@ -657,7 +660,9 @@ async fn rebuild_index_from_feeds(data: &std::path::Path) -> anyhow::Result<()> 
     let feeds = matching::rebuild::Feeds {
         catalog: feed_url(&base, "/catalog"),
         tender: feed_url(&base, "/tenders"),
-        token: keys.service_token("matching")?,
+        token: ring
+            .token_keys(Some(Signer::Matching), 3600)?
+            .service_token("matching")?,
     };
     let applied = matching::rebuild::from_feeds(&db, &index, &feeds, &mut |done, total| {
         bar.set_length(total);

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
-use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use shared::auth::TokenKeys;
+use shared::auth::{KeyRing, Signer, TokenKeys};
 use shared::http::Limits;
 
 /// Everything the launcher reads from the file and the environment. Field names are the
@@ -32,9 +31,12 @@ pub struct Settings {
     /// The address people use (`https://wuye.chengdu.gov.cn`); when it is https, cookies
     /// are `Secure`.
     pub public_url: Option<String>,
-    /// Shared HS256 key for auth tokens (at least 32 bytes). `wuye up` makes one and keeps
-    /// it in the data folder when none is configured; `wuye serve` requires it.
-    pub token_secret: Option<SecretString>,
+    /// Folder of the token keys (Ed25519, PEM): `catalog.pub`, `tender.pub` and
+    /// `matching.pub` for every service, and beside each signing service only its own
+    /// private key (`catalog.key`, `tender.key` or `matching.key`, mode 0600); `wuye admin
+    /// keygen` makes a set. `wuye up` keeps them in `<data>/keys` when none is configured;
+    /// `wuye serve` requires it.
+    pub keys_dir: Option<PathBuf>,
     /// How long a sign-in lasts, in seconds (12 hours).
     pub token_ttl_secs: Option<i64>,
     /// Largest accepted request body in bytes (16 MiB).
@@ -132,90 +134,39 @@ impl Settings {
         })
     }
 
-    /// The token keys: the configured secret, or for `wuye up` one kept in the data folder.
-    pub fn keys(&self, data_dir: Option<&Path>) -> anyhow::Result<Arc<TokenKeys>> {
-        let ttl = self.token_ttl_secs.unwrap_or(12 * 3600);
-        let secret = match (&self.token_secret, data_dir) {
-            (Some(s), _) => s.clone(),
-            (None, Some(dir)) => stored_secret(dir)?,
-            (None, None) => anyhow::bail!(
-                "no token secret: set WUYE_TOKEN_SECRET (at least 32 bytes, the same for every service)"
-            ),
-        };
-        Ok(Arc::new(TokenKeys::new(&secret, ttl)?))
+    /// How long a sign-in lasts (12 hours unless configured).
+    pub fn token_ttl_secs(&self) -> i64 {
+        self.token_ttl_secs.unwrap_or(12 * 3600)
     }
-}
 
-/// A random secret created on first run and kept beside the databases, in a file that is
-/// never readable by others: created with mode 0600 in the same call that creates it (no
-/// moment with the umask's mode), and an older file found wider is narrowed to 0600.
-fn stored_secret(dir: &Path) -> anyhow::Result<SecretString> {
-    let path = dir.join("token_secret");
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    for _ in 0..2 {
-        if let Some(secret) = read_secret(&path)? {
-            return Ok(secret);
+    /// `wuye up`'s key ring: every key pair (one process runs every signer), from the
+    /// configured folder or `<data>/keys`, made on the first run. An HS256 secret an older
+    /// version kept in the data folder is removed: nothing reads it any more.
+    pub fn key_ring_for_up(&self, data: &Path) -> anyhow::Result<KeyRing> {
+        let old = data.join("token_secret");
+        if old.exists() {
+            std::fs::remove_file(&old).with_context(|| format!("removing {}", old.display()))?;
         }
-        let secret = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
-        match create_private(&path) {
-            Ok(mut file) => {
-                use std::io::Write;
-                file.write_all(secret.as_bytes())
-                    .and_then(|()| file.sync_all())
-                    .with_context(|| format!("writing {}", path.display()))?;
-                let secret = SecretString::from(secret);
-                debug_assert!(secret.expose_secret().len() >= 32);
-                return Ok(secret);
-            }
-            // Another process made it first: read theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!("creating {}", path.display())));
-            }
-        }
+        let dir = self.keys_dir.clone().unwrap_or_else(|| data.join("keys"));
+        KeyRing::create(&dir)
     }
-    anyhow::bail!("{} holds no usable token secret", path.display())
-}
 
-/// The kept secret, if the file holds one (narrowing its mode to 0600); a file too short to
-/// be a key is removed so a new one can be made.
-fn read_secret(path: &Path) -> anyhow::Result<Option<SecretString>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
-    };
-    let text = text.trim();
-    if text.len() < 32 {
-        std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()))?;
-        return Ok(None);
+    /// `wuye serve`'s key ring: the public keys, and the private key of `signer` only.
+    pub fn key_ring_for_serve(&self, signer: Option<Signer>) -> anyhow::Result<KeyRing> {
+        let dir = self.keys_dir.as_deref().context(
+            "no token keys: set WUYE_KEYS_DIR (or keys_dir) to a folder made by `wuye admin keygen`",
+        )?;
+        KeyRing::load(dir, signer.as_slice())
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)?.permissions().mode();
-        if mode & 0o077 != 0 {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-                .with_context(|| format!("narrowing {} to mode 0600", path.display()))?;
-        }
-    }
-    Ok(Some(SecretString::from(text.to_string())))
-}
 
-/// A new file only its owner can read and write (fails if it exists).
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    /// The token keys of one service in `ring`.
+    pub fn token_keys(
+        &self,
+        ring: &KeyRing,
+        signer: Option<Signer>,
+    ) -> anyhow::Result<Arc<TokenKeys>> {
+        Ok(Arc::new(ring.token_keys(signer, self.token_ttl_secs())?))
     }
-    options.open(path)
 }
 
 #[cfg(test)]
@@ -299,41 +250,6 @@ mod tests {
         );
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn the_token_secret_file_is_private_from_the_start() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("wuye-secret-{}", uuid::Uuid::new_v4()));
-        let first = stored_secret(&dir).unwrap();
-        let path = dir.join("token_secret");
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
-        let again = stored_secret(&dir).unwrap();
-        assert_eq!(
-            first.expose_secret(),
-            again.expose_secret(),
-            "kept, not replaced"
-        );
-        assert!(first.expose_secret().len() >= 32);
-
-        // A file an older version left readable by others is narrowed, and still used.
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let old = stored_secret(&dir).unwrap();
-        assert_eq!(old.expose_secret(), first.expose_secret());
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
-
-        // A file too short to be a key is replaced by a new private one.
-        std::fs::remove_file(&path).unwrap();
-        std::fs::write(&path, "short").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let new = stored_secret(&dir).unwrap();
-        assert!(new.expose_secret().len() >= 32);
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
     #[test]
     fn cookies_are_secure_when_the_public_url_is_https() {
         let with = |url: Option<&str>| Settings {
@@ -392,11 +308,29 @@ mod tests {
     }
 
     #[test]
-    fn secrets_never_print() {
-        let s = Settings {
-            token_secret: Some(SecretString::from("super-secret-value-that-must-not-print")),
+    fn serve_needs_a_keys_folder_and_up_makes_one() {
+        assert!(Settings::default().key_ring_for_serve(None).is_err());
+        let dir = std::env::temp_dir().join(format!("wuye-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("token_secret"),
+            "an old HS256 secret of 32 bytes..",
+        )
+        .unwrap();
+        let s = Settings::default();
+        let ring = s.key_ring_for_up(&dir).unwrap();
+        assert!(!dir.join("token_secret").exists(), "the old secret is gone");
+        assert!(s.token_keys(&ring, Some(Signer::Catalog)).is_ok());
+        let serve = Settings {
+            keys_dir: Some(dir.join("keys")),
             ..Settings::default()
         };
-        assert!(!format!("{s:?}").contains("super-secret"));
+        let tender = serve.key_ring_for_serve(Some(Signer::Tender)).unwrap();
+        assert!(serve.token_keys(&tender, Some(Signer::Tender)).is_ok());
+        assert!(
+            serve.token_keys(&tender, Some(Signer::Catalog)).is_err(),
+            "tender never reads the catalog's private key"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
