@@ -18,14 +18,20 @@
 //! | [`Households`], [`FloorArea`], [`Buildings`] | 户数, 建筑面积, 楼栋数 |
 //! | [`PhoneNumber`] | mainland mobile (手机号) or landline (固定电话) number |
 //! | [`VoteTally`] | the count of an 业主共同决定 (owners' common decision, Civil Code art. 278) |
+//! | [`ExclusiveArea`], [`UnitLabel`], [`Holder`], [`RegisterCount`] | the 业主名册 (owner register) and how it counts owners and area (SPC interpretation arts. 8–9) |
+//! | [`OwnerCode`] | the one-time code on a unit's paper notice (stored as its digest) |
+//! | [`BallotCount`], [`Choice`] | an owners' vote counted from its ballots against the register |
 
+mod ballot;
 mod credit_code;
 mod error;
 mod geo;
 mod measure;
 mod money;
+mod owner_code;
 mod phone;
 mod place;
+pub mod register;
 pub mod roster;
 mod schema;
 mod vote;
@@ -33,14 +39,17 @@ mod vote;
 #[cfg(test)]
 mod hostile;
 
+pub use ballot::{BallotCount, Choice, ChoiceCount};
 pub use credit_code::{CREDIT_CODE_ALPHABET, CreditCode, check_char};
 pub use error::{DomainError, QUOTED_CHARS, quoted};
 pub use geo::Coordinates;
 pub use measure::{Buildings, FloorArea, Households};
 pub use money::{FeeRate, Fen};
+pub use owner_code::OwnerCode;
 pub use phone::{PhoneKind, PhoneNumber};
 pub use place::{
     District, DistrictCode, DistrictKind, Street, StreetCode, district, districts, street, streets,
     streets_of,
 };
+pub use register::{Centi, ExclusiveArea, Holder, Owner, OwnerKey, RegisterCount, UnitLabel};
 pub use vote::{Matter, VoteError, VoteOutcome, VoteTally};

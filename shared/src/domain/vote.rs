@@ -269,16 +269,47 @@ impl VoteTally {
     /// participating owners (过半数); for [`Matter::MaintenanceFund`], at least three quarters
     /// of both.
     pub fn decide(&self, matter: Matter) -> VoteOutcome {
-        let t_owners = u64::from(self.total_owners);
-        let p_owners = u64::from(self.participating_owners);
-        let a_owners = u64::from(self.approving_owners);
-        let t_area = self.total_area_m2;
-        let p_area = self.participating_area_m2;
-        let a_area = self.approving_area_m2;
+        Counts {
+            total_owners: u64::from(self.total_owners),
+            total_area: self.total_area_m2,
+            participating_owners: u64::from(self.participating_owners),
+            participating_area: self.participating_area_m2,
+            approving_owners: u64::from(self.approving_owners),
+            approving_area: self.approving_area_m2,
+        }
+        .decide(matter, &|area| area.to_string())
+    }
+}
+
+/// The six numbers art. 278 is applied to, with the area in any unit (whole ㎡ for typed
+/// tallies, 0.01 ㎡ for counts from ballots): the rule is the same, only how the reasons
+/// show an area differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub total_owners: u64,
+    pub total_area: u64,
+    pub participating_owners: u64,
+    pub participating_area: u64,
+    pub approving_owners: u64,
+    pub approving_area: u64,
+}
+
+impl Counts {
+    /// See [`VoteTally::decide`]; `area` writes an area in square metres for the reasons.
+    pub fn decide(&self, matter: Matter, area: &dyn Fn(u64) -> String) -> VoteOutcome {
+        let t_owners = self.total_owners;
+        let p_owners = self.participating_owners;
+        let a_owners = self.approving_owners;
+        let (t_area, p_area, a_area) = (
+            self.total_area,
+            self.participating_area,
+            self.approving_area,
+        );
+        let (ts, ps, as_) = (area(t_area), area(p_area), area(a_area));
         let mut reasons = Vec::new();
         if !at_least(p_area, t_area, 2, 3) {
             reasons.push(format!(
-                "参与表决的业主专有部分面积未达到总面积的三分之二（{p_area}/{t_area} 平方米）"
+                "参与表决的业主专有部分面积未达到总面积的三分之二（{ps}/{ts} 平方米）"
             ));
         }
         if !at_least(p_owners, t_owners, 2, 3) {
@@ -290,7 +321,7 @@ impl VoteTally {
             Matter::Ordinary => {
                 if !more_than(a_area, p_area, 1, 2) {
                     reasons.push(format!(
-                        "同意的业主专有部分面积未超过参与表决面积的半数（{a_area}/{p_area} 平方米）"
+                        "同意的业主专有部分面积未超过参与表决面积的半数（{as_}/{ps} 平方米）"
                     ));
                 }
                 if !more_than(a_owners, p_owners, 1, 2) {
@@ -304,7 +335,7 @@ impl VoteTally {
                 // vacuously; the participation condition has already failed then.
                 if !at_least(a_area, p_area, 3, 4) {
                     reasons.push(format!(
-                        "同意的业主专有部分面积未达到参与表决面积的四分之三（{a_area}/{p_area} 平方米）"
+                        "同意的业主专有部分面积未达到参与表决面积的四分之三（{as_}/{ps} 平方米）"
                     ));
                 }
                 if !at_least(a_owners, p_owners, 3, 4) {
