@@ -1,106 +1,13 @@
-//! What the tender, catalog and matching APIs answer, as the compound and tender pages read
-//! it (only the fields they show), and the formatting those pages share: money in 元,
-//! instants in Beijing time, labels in Chinese.
+//! What the tender API answers, as the pages read it (only the fields they show), with the
+//! texts the templates print.
 
 use serde::Deserialize;
-use shared::domain::{district, street};
+use shared::db::now_ms;
 
-/// `12345` 分 → `123.45`, with thousands separators.
-pub fn yuan(fen: i64) -> String {
-    let neg = fen < 0;
-    let f = fen.unsigned_abs();
-    let whole = (f / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{}{}.{:02}", if neg { "-" } else { "" }, grouped, f % 100)
-}
-
-/// A fee in 分/㎡·月 as `1.80 元/㎡·月`.
-pub fn fee_label(fee: i64) -> String {
-    format!("{}.{:02} 元/㎡·月", fee / 100, fee % 100)
-}
-
-/// An API instant (`2026-03-01T09:30:00.000+08:00`) as `2026-03-01 09:30`.
-pub fn when(s: &str) -> String {
-    if s.len() >= 16 && s.as_bytes()[10] == b'T' {
-        format!("{} {}", &s[..10], &s[11..16])
-    } else {
-        s.to_string()
-    }
-}
-
-/// An API instant with seconds: `2026-03-01 09:30:05`.
-pub fn when_secs(s: &str) -> String {
-    if s.len() >= 19 && s.as_bytes()[10] == b'T' {
-        format!("{} {}", &s[..10], &s[11..19])
-    } else {
-        s.to_string()
-    }
-}
-
-/// Milliseconds since the epoch of an API instant (for countdowns), or 0.
-pub fn instant_ms(s: &str) -> i64 {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .unwrap_or(0)
-}
-
-/// Now, ms since the epoch.
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-/// “3 天 4 小时”, “12 分 5 秒” until `ms`; `None` once passed.
-pub fn remaining(until_ms: i64) -> Option<String> {
-    let left = until_ms - now_ms();
-    if left <= 0 {
-        return None;
-    }
-    let s = left / 1000;
-    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
-    Some(if d > 0 {
-        format!("{d} 天 {h} 小时")
-    } else if h > 0 {
-        format!("{h} 小时 {m} 分")
-    } else {
-        format!("{m} 分 {sec} 秒")
-    })
-}
-
-pub fn model_label(m: &str) -> &str {
-    super::super::roster::model_label(m)
-}
-
-pub fn fee_model_label(m: &str) -> &str {
-    match m {
-        "lump_sum" => "包干制",
-        "commission" => "酬金制",
-        "trust" => "信托制",
-        other => other,
-    }
-}
-
-pub fn method_label(m: &str) -> &str {
-    match m {
-        "price_only" => "最低价法",
-        "rated" => "综合评分法",
-        "owners_vote" => "业主表决定标",
-        other => other,
-    }
-}
-
-pub fn place_label(district_code: &str, street_code: Option<&str>) -> String {
-    let d = district(district_code).map_or(district_code.to_string(), |d| d.name.to_string());
-    match street_code.and_then(street) {
-        Some(s) => format!("{d}{}", s.name),
-        None => d,
-    }
-}
+use crate::format::{
+    fee_label, fee_model_label, instant_ms, matter_label, method_label, model_label, place_label,
+    rate_percent, remaining, time_left, when, when_secs, yuan,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Criterion {
@@ -211,10 +118,15 @@ impl Award {
     }
 }
 
+/// A contract as `GET /tenders/contracts…` answers it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Contract {
     pub id: String,
     pub tender_id: String,
+    pub compound_id: String,
+    /// The compound's name, from the catalog (filled in by the page that lists them).
+    #[serde(skip)]
+    pub compound_name: String,
     pub firm_id: String,
     pub firm_name: String,
     pub service_model: String,
@@ -226,13 +138,19 @@ pub struct Contract {
     pub end_date: String,
     pub signed_on: String,
     pub status: String,
+    #[serde(default)]
     pub terminated_on: Option<String>,
+    #[serde(default)]
     pub termination_reason: Option<String>,
 }
 
 impl Contract {
+    pub fn active(&self) -> bool {
+        self.status == "active"
+    }
+
     pub fn status_label(&self) -> &'static str {
-        if self.status == "active" {
+        if self.active() {
             "履行中"
         } else {
             "已终止"
@@ -297,20 +215,134 @@ impl TenderView {
     /// Until the bid deadline, while bids are accepted.
     pub fn bid_countdown(&self) -> Option<String> {
         if self.accepting_bids {
-            remaining(instant_ms(&self.bid_deadline))
+            time_left(self.bid_deadline_ms())
         } else {
             None
         }
     }
 
     pub fn bid_deadline_ms(&self) -> i64 {
-        instant_ms(&self.bid_deadline)
+        instant_ms(&self.bid_deadline).unwrap_or(0)
+    }
+
+    /// Time left to bid, as people say it (`0 秒` once passed).
+    pub fn remaining_text(&self) -> String {
+        remaining(self.bid_deadline_ms() - now_ms())
+    }
+
+    pub fn method_label(&self) -> &str {
+        method_label(&self.evaluation.method)
+    }
+
+    /// A firm's result on this tender, once known.
+    pub fn result_for(&self, firm: &str) -> String {
+        match (&self.award, self.status.as_str()) {
+            (Some(a), _) if a.firm_id == firm => {
+                if self.contract.is_some() {
+                    "中标，已签约".into()
+                } else {
+                    format!("中标（公示至 {}）", when_secs(&a.notice_ends_at))
+                }
+            }
+            (Some(a), _) => format!("未中标（中标企业：{}）", a.firm_name),
+            (None, "open") => "密封中，等待开标".into(),
+            (None, "evaluation") => "已开标，评标中".into(),
+            (None, "unsuccessful") => "流标".into(),
+            (None, "cancelled") => "招标已终止".into(),
+            _ => self.status_label.clone(),
+        }
     }
 }
 
+/// A bid as `GET /tenders/{id}/bids` (the committee, after the opening) and
+/// `GET /tenders/{id}/bids/mine` (the firm, its own sealed bid) answer it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
+pub struct Bid {
+    pub id: String,
+    pub tender_id: String,
+    pub firm_name: String,
+    pub status: String,
+    pub fee: i64,
+    pub annual_price_fen: i64,
+    /// The tender service's flag: the annual price exceeds the tender's budget.
+    #[serde(default)]
+    pub above_budget: bool,
+    pub staffing_plan: String,
+    pub service_plan: String,
+    #[serde(default)]
+    pub criteria_answers: Vec<CriterionAnswer>,
+    pub revision: i64,
+    pub updated_at: String,
+    pub invalid_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CriterionAnswer {
+    pub name: String,
+    pub answer: String,
+}
+
+impl Bid {
+    /// The fee in 元/㎡·月, the number only.
+    pub fn fee_yuan(&self) -> String {
+        yuan(self.fee)
+    }
+    pub fn fee_text(&self) -> String {
+        fee_label(self.fee)
+    }
+    pub fn price_text(&self) -> String {
+        format!("{} 元", yuan(self.annual_price_fen))
+    }
+    pub fn received_text(&self) -> String {
+        when_secs(&self.updated_at)
+    }
+    pub fn valid(&self) -> bool {
+        self.status == "opened"
+    }
+    pub fn answer_for(&self, name: &str) -> String {
+        self.criteria_answers
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.answer.clone())
+            .unwrap_or_else(|| "—".into())
+    }
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "submitted" => "已密封提交",
+            "needs_reconfirmation" => "招标条件已变更，待确认",
+            "opened" => "已开标",
+            "invalid" => "无效",
+            "withdrawn" => "已撤回",
+            _ => "其他",
+        }
+    }
+}
+
+/// A committee's invitation to bid (`GET /tenders/{id}/invitations` for the committee,
+/// `GET /tenders/invitations/mine` for a firm).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Invitation {
+    pub tender_id: String,
+    #[serde(default)]
+    pub tender_title: String,
+    #[serde(default)]
+    pub compound_name: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    pub invited_at: String,
+    #[serde(default)]
+    pub bid_deadline: String,
+}
+
+impl Invitation {
+    pub fn invited_text(&self) -> String {
+        when(&self.invited_at)
+    }
+    pub fn deadline_text(&self) -> String {
+        when(&self.bid_deadline)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -340,16 +372,6 @@ pub struct Vote {
     #[serde(default)]
     pub reasons: Vec<String>,
     pub recorded_at: String,
-}
-
-pub fn matter_label(m: &str) -> &str {
-    match m {
-        "choose_service_model" => "选择物业服务方式",
-        "choose_firm" => "选聘物业服务企业",
-        "other" => "其他共同决定事项",
-        "maintenance_fund" => "筹集维修资金",
-        other => other,
-    }
 }
 
 /// One condition of Civil Code art. 278 as the result page explains it.
@@ -436,85 +458,6 @@ impl Vote {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Facilities {
-    #[serde(default)]
-    pub fire_safety: bool,
-    #[serde(default)]
-    pub video_surveillance: bool,
-    #[serde(default)]
-    pub access_control: bool,
-    #[serde(default)]
-    pub garbage_sorting_points: i64,
-    #[serde(default)]
-    pub parking_spaces: i64,
-    #[serde(default)]
-    pub elevators: i64,
-}
-
-/// A compound as `GET /catalog/compounds/{id}` answers it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Compound {
-    pub id: String,
-    pub code: String,
-    pub name: String,
-    pub address: String,
-    pub district: String,
-    pub street: String,
-    pub community: String,
-    pub year_built: i64,
-    pub buildings: i64,
-    pub households: i64,
-    pub floor_area_m2: i64,
-    pub management: String,
-    pub facilities: Facilities,
-    pub governance_body: String,
-    pub governance_formed_on: Option<String>,
-    pub eligible_and_willing: bool,
-    #[serde(default)]
-    pub is_old: bool,
-}
-
-impl Compound {
-    pub fn place(&self) -> String {
-        place_label(&self.district, Some(&self.street))
-    }
-
-    pub fn management_label(&self) -> &str {
-        match self.management.as_str() {
-            "none" => "无物业",
-            "self_managed" => "自管",
-            "property_firm" => "物业企业",
-            "other" => "其他",
-            m => m,
-        }
-    }
-
-    pub fn governance_label(&self) -> &str {
-        match self.governance_body.as_str() {
-            "none" => "无",
-            "owners_committee" => "业主委员会",
-            "property_management_committee" => "物业管理委员会",
-            "courtyard_committee" => "院委会",
-            m => m,
-        }
-    }
-
-    pub fn facilities_label(&self) -> String {
-        let f = &self.facilities;
-        let yes = |b: bool| if b { "有" } else { "无" };
-        format!(
-            "消防设施{}、视频监控{}、门禁{}；垃圾分类投放点 {} 个，停车位 {} 个，电梯 {} 部",
-            yes(f.fire_safety),
-            yes(f.video_surveillance),
-            yes(f.access_control),
-            f.garbage_sorting_points,
-            f.parking_spaces,
-            f.elevators
-        )
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
 pub struct Income {
     pub fee_fen: i64,
     pub parking_fen: i64,
@@ -535,6 +478,10 @@ pub struct Spending {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Disclosure {
+    pub id: String,
+    pub contract_id: String,
+    /// `budget` or `accounts`.
+    pub kind: String,
     pub kind_label: String,
     pub period: String,
     pub income: Income,
@@ -602,7 +549,7 @@ pub struct Survey {
 
 impl Survey {
     pub fn rate_label(&self) -> String {
-        format!("{:.1}%", self.rate * 100.0)
+        rate_percent(self.rate)
     }
 }
 
@@ -617,8 +564,7 @@ pub struct SatisfactionSummary {
 
 impl SatisfactionSummary {
     pub fn rate_label(&self) -> String {
-        self.rate
-            .map_or("暂无调查".into(), |r| format!("{:.1}%", r * 100.0))
+        self.rate.map_or("暂无调查".into(), rate_percent)
     }
 }
 
@@ -664,6 +610,14 @@ impl TenderView {
 }
 
 impl OpenedBid {
+    /// The fee in 元/㎡·月, the number only.
+    pub fn fee_yuan(&self) -> String {
+        yuan(self.fee)
+    }
+    /// The annual price in 元, the number only.
+    pub fn price_yuan(&self) -> String {
+        yuan(self.annual_price_fen)
+    }
     pub fn fee_text(&self) -> String {
         fee_label(self.fee)
     }
@@ -713,14 +667,22 @@ impl Award {
         when_secs(&self.notice_ends_at)
     }
     pub fn notice_ms(&self) -> i64 {
-        instant_ms(&self.notice_ends_at)
+        instant_ms(&self.notice_ends_at).unwrap_or(0)
     }
     pub fn notice_left(&self) -> Option<String> {
-        remaining(self.notice_ms())
+        time_left(self.notice_ms())
     }
 }
 
 impl Contract {
+    /// The fee in 元/㎡·月, the number only.
+    pub fn fee_yuan(&self) -> String {
+        yuan(self.fee)
+    }
+    /// The annual price in 元, the number only.
+    pub fn price_yuan(&self) -> String {
+        yuan(self.annual_price_fen)
+    }
     pub fn fee_text(&self) -> String {
         fee_label(self.fee)
     }
