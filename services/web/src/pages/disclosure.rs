@@ -40,6 +40,13 @@ const fn line(field: &'static str, slug: &'static str, label: &'static str) -> L
     Line { field, slug, label }
 }
 
+impl Line {
+    /// A total or the closing balance: computed when left empty.
+    fn computed(&self) -> bool {
+        [TOTAL_INCOME.field, TOTAL_SPENDING.field, CLOSING.field].contains(&self.field)
+    }
+}
+
 const INCOME: [Line; 4] = [
     line("income.fee_fen", "income_fee", "物业费收入"),
     line("income.parking_fen", "income_parking", "停车收益"),
@@ -196,7 +203,8 @@ impl DisclosureForm {
         Self { values }
     }
 
-    /// The figures of a published version, to correct.
+    /// The figures of a published version, to correct: its lines and opening balance (the
+    /// totals and the closing balance left to be computed again from them).
     fn of(d: &Disclosure) -> Self {
         let (i, s) = (&d.income, &d.spending);
         let amounts = [
@@ -204,7 +212,6 @@ impl DisclosureForm {
             (INCOME[1].field, i.parking_fen),
             (INCOME[2].field, i.advertising_fen),
             (INCOME[3].field, i.other_fen),
-            (TOTAL_INCOME.field, d.total_income_fen),
             (SPENDING[0].field, s.personnel_fen),
             (SPENDING[1].field, s.cleaning_fen),
             (SPENDING[2].field, s.greening_fen),
@@ -212,9 +219,7 @@ impl DisclosureForm {
             (SPENDING[4].field, s.maintenance_fen),
             (SPENDING[5].field, s.energy_fen),
             (SPENDING[6].field, s.other_fen),
-            (TOTAL_SPENDING.field, d.total_spending_fen),
             (OPENING.field, d.opening_balance_fen),
-            (CLOSING.field, d.closing_balance_fen),
         ];
         let mut values: BTreeMap<String, String> = amounts
             .iter()
@@ -287,6 +292,7 @@ impl DisclosureForm {
             label: l.label,
             value: self.values.get(l.field).cloned().unwrap_or_default(),
             error: errors.get(l.field).map(str::to_string),
+            computed: l.computed(),
         };
         let group = |legend, lines: Vec<&Line>| Group {
             legend,
@@ -317,6 +323,8 @@ pub struct Input {
     pub label: &'static str,
     pub value: String,
     pub error: Option<String>,
+    /// Computed from the lines when left empty.
+    pub computed: bool,
 }
 
 /// A fieldset of inputs.
@@ -660,11 +668,12 @@ mod tests {
         .unwrap();
         let f = DisclosureForm::of(&d);
         assert_eq!(f.get("income.fee_fen"), "600000.00");
-        assert_eq!(f.get("closing_balance_fen"), "200000.00");
+        assert_eq!(f.get("closing_balance_fen"), "", "computed again");
         let mut errors = FormErrors::none();
         let body = f.body(&mut errors, true);
         assert!(errors.is_empty());
         assert_eq!(body["total_spending_fen"], 40_000_000);
+        assert_eq!(body["closing_balance_fen"], 20_000_000);
         assert_eq!(body["period"], "2027");
         let fields = f.fields(FormErrors::none(), "-k1".into(), true);
         assert_eq!(fields.groups[0].inputs[4].id, "total_income-k1");
