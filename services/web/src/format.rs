@@ -278,6 +278,7 @@ mod tests {
         assert_eq!(parse_yuan("604800"), Some(60_480_000));
         assert_eq!(parse_yuan("1.8"), Some(180));
         assert_eq!(parse_yuan("1.80"), Some(180));
+        assert_eq!(parse_yuan("2"), Some(200));
         assert_eq!(parse_yuan("1,234.05"), Some(123_405));
         assert_eq!(parse_yuan("604,800.5"), Some(60_480_050));
         assert_eq!(parse_yuan("-3"), Some(-300));

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::model::tender::{Contract, Disclosure};
+use super::model::contract::{Contract, Disclosure};
 use crate::api::{self, ApiError};
 use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;

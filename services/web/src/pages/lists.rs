@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::model::Page;
-use super::model::tender::Contract;
+use super::model::contract::Contract;
 use crate::api::{self, ApiError};
 use crate::state::WebState;
 

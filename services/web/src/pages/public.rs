@@ -12,9 +12,9 @@ use shared::auth::{Role, Scope};
 
 use super::model::Page;
 use super::model::catalog::Compound;
-use super::model::tender::{
-    AuditEvent, Contract, Disclosure, Question, SatisfactionSummary, TenderView, Vote,
-};
+use super::model::contract::{Contract, Disclosure};
+use super::model::owners::{SatisfactionSummary, Vote};
+use super::model::tender::{AuditEvent, Question, TenderView};
 use crate::api;
 use crate::chrome::Chrome;
 use crate::error::PageError;

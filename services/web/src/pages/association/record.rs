@@ -18,7 +18,7 @@ use crate::pages::model::Page;
 use crate::pages::model::catalog::{
     CreditEvent, FirmAudit, FirmRecord, StandingEvent, WhitelistEvent,
 };
-use crate::pages::model::tender::Contract;
+use crate::pages::model::contract::Contract;
 use crate::roles::AssociationUser;
 use crate::state::WebState;
 

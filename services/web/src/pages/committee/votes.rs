@@ -17,7 +17,7 @@ use crate::error::PageError;
 use crate::format::{MATTERS, today};
 use crate::forms::{Flash, FormErrors, see_other_with};
 use crate::pages::model::Created;
-use crate::pages::model::tender::Vote;
+use crate::pages::model::owners::Vote;
 use crate::roles::CommitteeUser;
 use crate::state::WebState;
 

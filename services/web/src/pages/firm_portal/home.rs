@@ -15,8 +15,9 @@ use crate::pages::disclosure::{Fields, Party};
 use crate::pages::lists::contracts_of;
 use crate::pages::model::Page;
 use crate::pages::model::catalog::FirmRecord;
+use crate::pages::model::contract::{Contract, Disclosure};
 use crate::pages::model::matching::TenderMatch;
-use crate::pages::model::tender::{Bid, Contract, Disclosure, Invitation, TenderView};
+use crate::pages::model::tender::{Bid, Invitation, TenderView};
 use crate::roles::FirmUser;
 use crate::state::WebState;
 

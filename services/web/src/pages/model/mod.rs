@@ -2,7 +2,9 @@
 //! templates print (formatting itself is in [`crate::format`]).
 
 pub mod catalog;
+pub mod contract;
 pub mod matching;
+pub mod owners;
 pub mod tender;
 
 use serde::Deserialize;

@@ -1,12 +1,14 @@
-//! What the tender API answers, as the pages read it (only the fields they show), with the
-//! texts the templates print.
+//! What the tender API answers about tenders, as the pages read it (only the fields they
+//! show), with the texts the templates print: terms, Q&A, bids, the opening, ranking and
+//! award, invitations, the audit trail.
 
 use serde::Deserialize;
 use shared::db::now_ms;
 
+use super::contract::Contract;
 use crate::format::{
-    fee_label, fee_model_label, instant_ms, matter_label, method_label, model_label, place_label,
-    rate_percent, remaining, time_left, when, when_secs, yuan,
+    fee_label, fee_model_label, instant_ms, method_label, model_label, place_label, remaining,
+    time_left, when, when_secs, yuan,
 };
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,46 +116,6 @@ impl Award {
             "final" => "已签约",
             "revoked" => "已撤销",
             _ => "—",
-        }
-    }
-}
-
-/// A contract as `GET /tenders/contracts…` answers it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Contract {
-    pub id: String,
-    pub tender_id: String,
-    pub compound_id: String,
-    /// The compound's name, from the catalog (filled in by the page that lists them).
-    #[serde(skip)]
-    pub compound_name: String,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub service_model: String,
-    pub fee_model: String,
-    pub fee: i64,
-    pub annual_price_fen: i64,
-    pub term_months: i64,
-    pub start_date: String,
-    pub end_date: String,
-    pub signed_on: String,
-    pub status: String,
-    #[serde(default)]
-    pub terminated_on: Option<String>,
-    #[serde(default)]
-    pub termination_reason: Option<String>,
-}
-
-impl Contract {
-    pub fn active(&self) -> bool {
-        self.status == "active"
-    }
-
-    pub fn status_label(&self) -> &'static str {
-        if self.active() {
-            "履行中"
-        } else {
-            "已终止"
         }
     }
 }
@@ -354,220 +316,6 @@ pub struct Question {
     pub asked_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Vote {
-    pub id: String,
-    pub compound_id: String,
-    pub matter: String,
-    pub subject: String,
-    pub total_owners: i64,
-    pub total_area_m2: i64,
-    pub participating_owners: i64,
-    pub participating_area_m2: i64,
-    pub approving_owners: i64,
-    pub approving_area_m2: i64,
-    pub held_on: String,
-    pub document_ref: String,
-    pub passed: bool,
-    #[serde(default)]
-    pub reasons: Vec<String>,
-    pub recorded_at: String,
-}
-
-/// One condition of Civil Code art. 278 as the result page explains it.
-pub struct Condition {
-    pub what: &'static str,
-    pub rule: &'static str,
-    pub actual: String,
-    pub met: bool,
-}
-
-fn pct(a: i64, b: i64) -> String {
-    if b == 0 {
-        "—".into()
-    } else {
-        format!("{:.1}%", a as f64 * 100.0 / b as f64)
-    }
-}
-
-impl Vote {
-    pub fn matter_label(&self) -> &str {
-        matter_label(&self.matter)
-    }
-
-    /// The four conditions of the double majority (participation two thirds of area and of
-    /// owners; approval more than half — three quarters for the maintenance fund — of the
-    /// participating area and owners), with the tally's figures.
-    pub fn conditions(&self) -> Vec<Condition> {
-        let at_least = |a: i64, b: i64, n: i64, d: i64| a * d >= b * n;
-        let fund = self.matter == "maintenance_fund";
-        let (approve_rule, approve_ok): (&'static str, fn(i64, i64) -> bool) = if fund {
-            ("≥ 3/4", |a, b| a * 4 >= b * 3)
-        } else {
-            ("> 1/2", |a, b| a * 2 > b)
-        };
-        vec![
-            Condition {
-                what: "参与表决的专有部分面积 / 总面积",
-                rule: "≥ 2/3",
-                actual: format!(
-                    "{} / {} ㎡（{}）",
-                    self.participating_area_m2,
-                    self.total_area_m2,
-                    pct(self.participating_area_m2, self.total_area_m2)
-                ),
-                met: at_least(self.participating_area_m2, self.total_area_m2, 2, 3),
-            },
-            Condition {
-                what: "参与表决的业主人数 / 业主总人数",
-                rule: "≥ 2/3",
-                actual: format!(
-                    "{} / {} 人（{}）",
-                    self.participating_owners,
-                    self.total_owners,
-                    pct(self.participating_owners, self.total_owners)
-                ),
-                met: at_least(self.participating_owners, self.total_owners, 2, 3),
-            },
-            Condition {
-                what: "同意的专有部分面积 / 参与表决面积",
-                rule: approve_rule,
-                actual: format!(
-                    "{} / {} ㎡（{}）",
-                    self.approving_area_m2,
-                    self.participating_area_m2,
-                    pct(self.approving_area_m2, self.participating_area_m2)
-                ),
-                met: self.participating_area_m2 > 0
-                    && approve_ok(self.approving_area_m2, self.participating_area_m2),
-            },
-            Condition {
-                what: "同意的业主人数 / 参与表决人数",
-                rule: approve_rule,
-                actual: format!(
-                    "{} / {} 人（{}）",
-                    self.approving_owners,
-                    self.participating_owners,
-                    pct(self.approving_owners, self.participating_owners)
-                ),
-                met: self.participating_owners > 0
-                    && approve_ok(self.approving_owners, self.participating_owners),
-            },
-        ]
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Income {
-    pub fee_fen: i64,
-    pub parking_fen: i64,
-    pub advertising_fen: i64,
-    pub other_fen: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Spending {
-    pub personnel_fen: i64,
-    pub cleaning_fen: i64,
-    pub greening_fen: i64,
-    pub security_fen: i64,
-    pub maintenance_fen: i64,
-    pub energy_fen: i64,
-    pub other_fen: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Disclosure {
-    pub id: String,
-    pub contract_id: String,
-    /// `budget` or `accounts`.
-    pub kind: String,
-    pub kind_label: String,
-    pub period: String,
-    pub income: Income,
-    pub total_income_fen: i64,
-    pub spending: Spending,
-    pub total_spending_fen: i64,
-    pub opening_balance_fen: i64,
-    pub closing_balance_fen: i64,
-    pub note: Option<String>,
-    pub published_by: String,
-    #[serde(default)]
-    pub published_by_name: Option<String>,
-    pub published_at: String,
-    #[serde(default = "first_version")]
-    pub version: i64,
-    #[serde(default)]
-    pub correction_reason: Option<String>,
-    #[serde(default)]
-    pub superseded_by: Option<String>,
-    #[serde(default)]
-    pub superseded_at: Option<String>,
-}
-
-fn first_version() -> i64 {
-    1
-}
-
-impl Disclosure {
-    /// Whether a later version corrected it (已更正).
-    pub fn is_superseded(&self) -> bool {
-        self.superseded_by.is_some()
-    }
-
-    /// When it was superseded, as people read it.
-    pub fn superseded_text(&self) -> String {
-        self.superseded_at.as_deref().map(when).unwrap_or_default()
-    }
-
-    /// Who published it: the party, and the account's name when known.
-    pub fn author_label(&self) -> String {
-        match &self.published_by_name {
-            Some(n) => format!("{}·{n}", self.publisher_label()),
-            None => self.publisher_label().to_string(),
-        }
-    }
-
-    pub fn publisher_label(&self) -> &'static str {
-        if self.published_by == "firm" {
-            "物业服务企业"
-        } else {
-            "小区自治组织"
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Survey {
-    pub period: String,
-    pub satisfied: i64,
-    pub basically_satisfied: i64,
-    pub dissatisfied: i64,
-    pub respondents: i64,
-    pub rate: f64,
-}
-
-impl Survey {
-    pub fn rate_label(&self) -> String {
-        rate_percent(self.rate)
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SatisfactionSummary {
-    pub surveys: i64,
-    pub respondents: i64,
-    pub rate: Option<f64>,
-    #[serde(default)]
-    pub items: Vec<Survey>,
-}
-
-impl SatisfactionSummary {
-    pub fn rate_label(&self) -> String {
-        self.rate.map_or("暂无调查".into(), rate_percent)
-    }
-}
-
 // Texts for the templates (askama calls methods more readily than free functions).
 
 impl TenderView {
@@ -674,75 +422,12 @@ impl Award {
     }
 }
 
-impl Contract {
-    /// The fee in 元/㎡·月, the number only.
-    pub fn fee_yuan(&self) -> String {
-        yuan(self.fee)
-    }
-    /// The annual price in 元, the number only.
-    pub fn price_yuan(&self) -> String {
-        yuan(self.annual_price_fen)
-    }
-    pub fn fee_text(&self) -> String {
-        fee_label(self.fee)
-    }
-    pub fn price_text(&self) -> String {
-        format!("{} 元", yuan(self.annual_price_fen))
-    }
-    pub fn model_text(&self) -> &str {
-        model_label(&self.service_model)
-    }
-    pub fn fee_model_text(&self) -> &str {
-        fee_model_label(&self.fee_model)
-    }
-}
-
 impl Question {
     pub fn answered_text(&self) -> String {
         self.answered_at.as_deref().map(when).unwrap_or_default()
     }
     pub fn asked_text(&self) -> String {
         self.asked_at.as_deref().map(when).unwrap_or_default()
-    }
-}
-
-impl Vote {
-    pub fn recorded_text(&self) -> String {
-        when(&self.recorded_at)
-    }
-}
-
-impl Disclosure {
-    pub fn published_text(&self) -> String {
-        when(&self.published_at)
-    }
-    pub fn income_text(&self) -> String {
-        yuan(self.total_income_fen)
-    }
-    pub fn spending_text(&self) -> String {
-        yuan(self.total_spending_fen)
-    }
-    pub fn closing_text(&self) -> String {
-        yuan(self.closing_balance_fen)
-    }
-    /// The published lines, label and amount in 元.
-    pub fn lines(&self) -> Vec<(&'static str, String)> {
-        let (i, s) = (&self.income, &self.spending);
-        vec![
-            ("物业费收入", yuan(i.fee_fen)),
-            ("停车收益", yuan(i.parking_fen)),
-            ("广告收益", yuan(i.advertising_fen)),
-            ("其他收入", yuan(i.other_fen)),
-            ("人员费用", yuan(s.personnel_fen)),
-            ("保洁", yuan(s.cleaning_fen)),
-            ("绿化", yuan(s.greening_fen)),
-            ("秩序维护", yuan(s.security_fen)),
-            ("维修养护", yuan(s.maintenance_fen)),
-            ("能耗", yuan(s.energy_fen)),
-            ("其他支出", yuan(s.other_fen)),
-            ("期初结余", yuan(self.opening_balance_fen)),
-            ("期末结余", yuan(self.closing_balance_fen)),
-        ]
     }
 }
 
