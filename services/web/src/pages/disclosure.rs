@@ -119,29 +119,35 @@ impl Party {
 }
 
 /// The signed-in party with its token and what it owns.
-struct Acting<'a> {
+pub struct Acting<'a> {
     party: Party,
     token: &'a str,
     /// The committee's compound or the firm.
     scope: &'a str,
 }
 
-impl<'a> From<&'a CommitteeUser> for Acting<'a> {
-    fn from(u: &'a CommitteeUser) -> Self {
-        Self {
+/// A user who may publish for a contract: its committee or its firm. The form's handlers are
+/// generic over it, routed once per party (`publish::<CommitteeUser>`).
+pub trait Publisher: Send + Sync {
+    fn acting(&self) -> Acting<'_>;
+}
+
+impl Publisher for CommitteeUser {
+    fn acting(&self) -> Acting<'_> {
+        Acting {
             party: Party::Committee,
-            token: &u.token,
-            scope: &u.compound_id,
+            token: &self.token,
+            scope: &self.compound_id,
         }
     }
 }
 
-impl<'a> From<&'a FirmUser> for Acting<'a> {
-    fn from(u: &'a FirmUser) -> Self {
-        Self {
+impl Publisher for FirmUser {
+    fn acting(&self) -> Acting<'_> {
+        Acting {
             party: Party::Firm,
-            token: &u.token,
-            scope: &u.firm_id,
+            token: &self.token,
+            scope: &self.firm_id,
         }
     }
 }
@@ -376,24 +382,6 @@ pub struct DisclosurePage {
     df: Fields,
 }
 
-/// A new publication's form (`GET …/contracts/{cid}/disclosures`).
-async fn new_form(
-    app: &WebState,
-    who: Acting<'_>,
-    chrome: Chrome,
-    cid: &str,
-) -> Result<DisclosurePage, PageError> {
-    let contract = who.contract(app, cid).await?;
-    Ok(DisclosurePage {
-        chrome,
-        action: publish_path(who.party, &contract.id),
-        contract,
-        home: who.party.home(),
-        correcting: None,
-        df: DisclosureForm::blank(who.party).fields(FormErrors::none(), String::new(), false),
-    })
-}
-
 fn publish_path(party: Party, cid: &str) -> String {
     format!("{}/contracts/{cid}/disclosures", party.prefix())
 }
@@ -471,14 +459,48 @@ async fn submit(
     Ok((status, page).into_response())
 }
 
-/// A correction's form, prefilled with the current figures.
-async fn correction_form(
-    app: &WebState,
-    who: Acting<'_>,
+/// A new publication's form (`GET …/contracts/{cid}/disclosures`).
+pub async fn new_form<U: Publisher>(
+    State(app): State<WebState>,
+    user: U,
     chrome: Chrome,
-    did: &str,
+    Path(cid): Path<String>,
 ) -> Result<DisclosurePage, PageError> {
-    let (d, contract) = who.disclosure(app, did).await?;
+    let who = user.acting();
+    let contract = who.contract(&app, &cid).await?;
+    Ok(DisclosurePage {
+        chrome,
+        action: publish_path(who.party, &contract.id),
+        contract,
+        home: who.party.home(),
+        correcting: None,
+        df: DisclosureForm::blank(who.party).fields(FormErrors::none(), String::new(), false),
+    })
+}
+
+/// Publishes (`POST …/contracts/{cid}/disclosures`).
+pub async fn publish<U: Publisher>(
+    State(app): State<WebState>,
+    user: U,
+    chrome: Chrome,
+    Path(cid): Path<String>,
+    CsrfForm(values): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
+    let who = user.acting();
+    let contract = who.contract(&app, &cid).await?;
+    submit(&app, who, chrome, contract, None, DisclosureForm { values }).await
+}
+
+/// A correction's form (`GET …/disclosures/{did}/correction`), prefilled with the current
+/// figures.
+pub async fn correction_form<U: Publisher>(
+    State(app): State<WebState>,
+    user: U,
+    chrome: Chrome,
+    Path(did): Path<String>,
+) -> Result<DisclosurePage, PageError> {
+    let who = user.acting();
+    let (d, contract) = who.disclosure(&app, &did).await?;
     if d.is_superseded() {
         return Err(PageError::new(
             StatusCode::CONFLICT,
@@ -496,98 +518,15 @@ async fn correction_form(
     })
 }
 
-// The committee's routes.
-
-pub async fn committee_form(
+/// Corrects (`POST …/disclosures/{did}/correction`).
+pub async fn correct<U: Publisher>(
     State(app): State<WebState>,
-    user: CommitteeUser,
-    chrome: Chrome,
-    Path(cid): Path<String>,
-) -> Result<DisclosurePage, PageError> {
-    new_form(&app, (&user).into(), chrome, &cid).await
-}
-
-pub async fn committee_publish(
-    State(app): State<WebState>,
-    user: CommitteeUser,
-    chrome: Chrome,
-    Path(cid): Path<String>,
-    CsrfForm(values): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, PageError> {
-    let who = Acting::from(&user);
-    let contract = who.contract(&app, &cid).await?;
-    submit(&app, who, chrome, contract, None, DisclosureForm { values }).await
-}
-
-pub async fn committee_correction_form(
-    State(app): State<WebState>,
-    user: CommitteeUser,
-    chrome: Chrome,
-    Path(did): Path<String>,
-) -> Result<DisclosurePage, PageError> {
-    correction_form(&app, (&user).into(), chrome, &did).await
-}
-
-pub async fn committee_correct(
-    State(app): State<WebState>,
-    user: CommitteeUser,
+    user: U,
     chrome: Chrome,
     Path(did): Path<String>,
     CsrfForm(values): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let who = Acting::from(&user);
-    let (d, contract) = who.disclosure(&app, &did).await?;
-    submit(
-        &app,
-        who,
-        chrome,
-        contract,
-        Some(d),
-        DisclosureForm { values },
-    )
-    .await
-}
-
-// The firm's routes.
-
-pub async fn firm_form(
-    State(app): State<WebState>,
-    user: FirmUser,
-    chrome: Chrome,
-    Path(cid): Path<String>,
-) -> Result<DisclosurePage, PageError> {
-    new_form(&app, (&user).into(), chrome, &cid).await
-}
-
-pub async fn firm_publish(
-    State(app): State<WebState>,
-    user: FirmUser,
-    chrome: Chrome,
-    Path(cid): Path<String>,
-    CsrfForm(values): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, PageError> {
-    let who = Acting::from(&user);
-    let contract = who.contract(&app, &cid).await?;
-    submit(&app, who, chrome, contract, None, DisclosureForm { values }).await
-}
-
-pub async fn firm_correction_form(
-    State(app): State<WebState>,
-    user: FirmUser,
-    chrome: Chrome,
-    Path(did): Path<String>,
-) -> Result<DisclosurePage, PageError> {
-    correction_form(&app, (&user).into(), chrome, &did).await
-}
-
-pub async fn firm_correct(
-    State(app): State<WebState>,
-    user: FirmUser,
-    chrome: Chrome,
-    Path(did): Path<String>,
-    CsrfForm(values): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, PageError> {
-    let who = Acting::from(&user);
+    let who = user.acting();
     let (d, contract) = who.disclosure(&app, &did).await?;
     submit(
         &app,

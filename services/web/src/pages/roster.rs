@@ -84,26 +84,15 @@ pub async fn list(
         }
         Err(e) => return Err(e.into()),
     };
-    let link = |offset: i64| {
-        let mut p: Vec<(&str, String)> = vec![];
-        for (k, v) in [
+    let (prev, next) = page.pager(
+        "/roster",
+        &[
             ("district", &q.district),
             ("model", &q.model),
             ("grade", &q.grade),
             ("q", &q.q),
-        ] {
-            if !v.is_empty() {
-                p.push((k, v.clone()));
-            }
-        }
-        p.push(("offset", offset.to_string()));
-        format!(
-            "/roster?{}",
-            serde_urlencoded::to_string(&p).unwrap_or_default()
-        )
-    };
-    let prev = (page.offset > 0).then(|| link((page.offset - page.limit).max(0)));
-    let next = (page.offset + page.limit < page.total).then(|| link(page.offset + page.limit));
+        ],
+    );
     Ok(RosterPage {
         chrome,
         total: page.total,

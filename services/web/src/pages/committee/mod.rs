@@ -14,6 +14,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::disclosure;
+use crate::roles::CommitteeUser;
 use crate::state::WebState;
 
 pub fn routes() -> Router<WebState> {
@@ -28,11 +29,12 @@ pub fn routes() -> Router<WebState> {
         )
         .route(
             "/committee/contracts/{cid}/disclosures",
-            get(disclosure::committee_form).post(disclosure::committee_publish),
+            get(disclosure::new_form::<CommitteeUser>).post(disclosure::publish::<CommitteeUser>),
         )
         .route(
             "/committee/disclosures/{did}/correction",
-            get(disclosure::committee_correction_form).post(disclosure::committee_correct),
+            get(disclosure::correction_form::<CommitteeUser>)
+                .post(disclosure::correct::<CommitteeUser>),
         )
         .merge(tender::routes())
 }

@@ -167,39 +167,60 @@ fn bid_body(fields: &Fields, local: &mut FormErrors) -> Value {
     })
 }
 
-/// Sends a bid action (`form`) as the firm; success → back to the page with a notice;
-/// refusal → the page again with what was typed and why.
+/// What the firm does with its bid; each is a form of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidAction {
+    Place,
+    Replace,
+    Withdraw,
+    Confirm,
+}
+
+impl BidAction {
+    /// The form's name on the page.
+    fn form(self) -> &'static str {
+        match self {
+            BidAction::Place => "place",
+            BidAction::Replace => "replace",
+            BidAction::Withdraw => "withdraw",
+            BidAction::Confirm => "confirm",
+        }
+    }
+}
+
+/// Sends a bid action as the firm; success → back to the page with a notice; refusal → the
+/// page again with what was typed and why.
 async fn act(
     app: &WebState,
     user: &FirmUser,
     chrome: Chrome,
     id: &str,
-    form: &'static str,
+    action: BidAction,
     fields: Fields,
 ) -> Result<Response, PageError> {
     let path = format!("/firm/tenders/{id}");
     let base = format!("{}{}", app.api.tender, api::path(&["tenders", id, "bids"]));
     let mut local = FormErrors::none();
-    let (method, url, body, done) = match form {
-        "place" => (
+    let (method, url, body, done) = match action {
+        BidAction::Place => (
             Method::POST,
             base,
             Some(bid_body(&fields, &mut local)),
             "已密封提交投标。开标前任何人都看不到投标内容。",
         ),
-        "replace" => (
+        BidAction::Replace => (
             Method::PUT,
             format!("{base}/mine"),
             Some(bid_body(&fields, &mut local)),
             "已替换投标，以最新一版为准。",
         ),
-        "confirm" => (
+        BidAction::Confirm => (
             Method::POST,
             format!("{base}/mine/confirm"),
             Some(json!({})),
             "已确认投标响应最新的招标条件。",
         ),
-        _ => (
+        BidAction::Withdraw => (
             Method::DELETE,
             format!("{base}/mine"),
             None,
@@ -217,7 +238,7 @@ async fn act(
                 if matches!(
                     e.status(),
                     Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-                ) && form == "place" =>
+                ) && action == BidAction::Place =>
             {
                 return Err(e.into());
             }
@@ -230,7 +251,7 @@ async fn act(
         (StatusCode::UNPROCESSABLE_ENTITY, local)
     };
     let refused = Refused {
-        form,
+        form: action.form(),
         typed: fields,
         errors,
     };
@@ -245,35 +266,22 @@ pub async fn place(
     Path(id): Path<String>,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    act(&app, &user, chrome, &id, "place", Fields(fields)).await
+    act(&app, &user, chrome, &id, BidAction::Place, Fields(fields)).await
 }
 
-pub async fn replace(
+/// `…/bid/replace`, `…/bid/withdraw`, `…/bid/confirm`.
+pub async fn change(
     State(app): State<WebState>,
     user: FirmUser,
     chrome: Chrome,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    act(&app, &user, chrome, &id, "replace", Fields(fields)).await
-}
-
-pub async fn withdraw(
-    State(app): State<WebState>,
-    user: FirmUser,
-    chrome: Chrome,
-    Path(id): Path<String>,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    act(&app, &user, chrome, &id, "withdraw", Fields(fields)).await
-}
-
-pub async fn confirm(
-    State(app): State<WebState>,
-    user: FirmUser,
-    chrome: Chrome,
-    Path(id): Path<String>,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    act(&app, &user, chrome, &id, "confirm", Fields(fields)).await
+    let action = match action.as_str() {
+        "replace" => BidAction::Replace,
+        "withdraw" => BidAction::Withdraw,
+        "confirm" => BidAction::Confirm,
+        _ => return Err(PageError::not_found("没有这个投标操作。")),
+    };
+    act(&app, &user, chrome, &id, action, Fields(fields)).await
 }

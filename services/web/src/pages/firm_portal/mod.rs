@@ -10,6 +10,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::disclosure;
+use crate::roles::FirmUser;
 use crate::state::WebState;
 
 pub fn routes() -> Router<WebState> {
@@ -22,15 +23,13 @@ pub fn routes() -> Router<WebState> {
         )
         .route(
             "/firm/contracts/{cid}/disclosures",
-            get(disclosure::firm_form).post(disclosure::firm_publish),
+            get(disclosure::new_form::<FirmUser>).post(disclosure::publish::<FirmUser>),
         )
         .route(
             "/firm/disclosures/{did}/correction",
-            get(disclosure::firm_correction_form).post(disclosure::firm_correct),
+            get(disclosure::correction_form::<FirmUser>).post(disclosure::correct::<FirmUser>),
         )
         .route("/firm/tenders/{id}", get(bid::page))
         .route("/firm/tenders/{id}/bid", post(bid::place))
-        .route("/firm/tenders/{id}/bid/replace", post(bid::replace))
-        .route("/firm/tenders/{id}/bid/withdraw", post(bid::withdraw))
-        .route("/firm/tenders/{id}/bid/confirm", post(bid::confirm))
+        .route("/firm/tenders/{id}/bid/{action}", post(bid::change))
 }

@@ -100,27 +100,16 @@ pub async fn list(
         }
         Err(e) => return Err(e.into()),
     };
-    let link = |offset: i64| {
-        let mut p: Vec<(&str, String)> = vec![];
-        for (k, v) in [
+    let (prev, next) = page.pager(
+        "/official/ledger",
+        &[
             ("street", &street),
             ("management", &q.management),
             ("eligible", &q.eligible),
             ("old", &q.old),
             ("q", &q.q),
-        ] {
-            if !v.is_empty() {
-                p.push((k, v.clone()));
-            }
-        }
-        p.push(("offset", offset.to_string()));
-        format!(
-            "/official/ledger?{}",
-            serde_urlencoded::to_string(&p).unwrap_or_default()
-        )
-    };
-    let prev = (page.offset > 0).then(|| link((page.offset - page.limit).max(0)));
-    let next = (page.offset + page.limit < page.total).then(|| link(page.offset + page.limit));
+        ],
+    );
     let mut street_choices = vec![Choice {
         value: String::new(),
         label: "全部街道（镇）".into(),
