@@ -79,7 +79,7 @@ pub enum Party {
 }
 
 impl Party {
-    /// The party's workbench, where a success goes back to.
+    /// The party's workbench, where a success goes back to (and under which its forms are).
     fn home(self) -> &'static str {
         match self {
             Party::Committee => "/committee",
@@ -93,11 +93,6 @@ impl Party {
             Party::Committee => "money-heading",
             Party::Firm => "contracts-h",
         }
-    }
-
-    /// Where the party's forms post.
-    fn prefix(self) -> &'static str {
-        self.home()
     }
 
     /// `published_by` of what this party publishes.
@@ -383,11 +378,11 @@ pub struct DisclosurePage {
 }
 
 fn publish_path(party: Party, cid: &str) -> String {
-    format!("{}/contracts/{cid}/disclosures", party.prefix())
+    format!("{}/contracts/{cid}/disclosures", party.home())
 }
 
 fn correction_path(party: Party, did: &str) -> String {
-    format!("{}/disclosures/{did}/correction", party.prefix())
+    format!("{}/disclosures/{did}/correction", party.home())
 }
 
 /// Posts a publication or a correction; success → the workbench with a notice, refusal →
