@@ -14,6 +14,7 @@ mod e2e {
     pub mod ocds;
     pub mod pages_association;
     pub mod pages_committee;
+    pub mod pages_disclosures;
     pub mod pages_firm;
     pub mod pages_official;
     pub mod review_and_audit;

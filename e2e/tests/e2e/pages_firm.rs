@@ -591,6 +591,46 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
         .screenshot(&format!("firm-contract-{tag}"))
         .await
         .unwrap();
+
+    // Its own accounts have a 更正 link to the form with the published figures; without a
+    // reason the correction is refused beside the field, the typed figure kept.
+    browser.click("a.correct").await.unwrap();
+    browser.wait_for("更正原因").await.unwrap();
+    browser
+        .fill("input[name='income.fee_fen']", "31000")
+        .await
+        .unwrap();
+    browser
+        .click("form[action^='/firm/disclosures/'] button[type=submit]")
+        .await
+        .unwrap();
+    browser.wait_for("请填写更正原因").await.unwrap();
+    let kept = browser
+        .client
+        .find(Locator::Css("input[name='income.fee_fen']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("31000"));
+    browser
+        .fill("textarea[name='reason']", "物业费实收 31000 元")
+        .await
+        .unwrap();
+    browser
+        .click("form[action^='/firm/disclosures/'] button[type=submit]")
+        .await
+        .unwrap();
+    let text = browser
+        .wait_for(&format!("已更正 {} 收支情况。", &today[..7]))
+        .await
+        .unwrap();
+    // 31,000 + 1,200.50 − 25,000 = 7,200.50, the second version.
+    assert!(
+        text.contains("32,200.50") && text.contains("7,200.50") && text.contains("第 2 版"),
+        "{text}"
+    );
     browser.close().await;
     s.app.stop().await;
 }

@@ -6,13 +6,13 @@
 //! site can make a browser send the cookie, but cannot read it to fill in the field.
 
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::pages::Chrome;
+use crate::error::PageError;
 use crate::security::CookiePolicy;
 
 pub const CSRF_COOKIE: &str = "wuye_csrf";
@@ -22,8 +22,8 @@ pub const CSRF_FIELD: &str = "_csrf";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsrfToken(pub String);
 
-fn cookie_value(req: &Request, name: &str) -> Option<String> {
-    req.headers()
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -41,7 +41,7 @@ pub async fn ensure_token(
     next: Next,
 ) -> Response {
     let secure = cookies.attributes(req.headers());
-    let existing = cookie_value(&req, CSRF_COOKIE).filter(|v| v.len() >= 32);
+    let existing = cookie_value(req.headers(), CSRF_COOKIE).filter(|v| v.len() >= 32);
     let token = existing.clone().unwrap_or_else(|| {
         format!(
             "{}{}",
@@ -78,37 +78,41 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let expected = cookie_value(&req, CSRF_COOKIE);
-        let chrome = Chrome {
-            demo: req
-                .extensions()
-                .get::<crate::security::DemoMode>()
-                .is_some_and(|d| d.0),
-            ..Chrome::anonymous()
-        };
+        let expected = cookie_value(req.headers(), CSRF_COOKIE);
         let refused = |message: &str| {
-            crate::error::PageError::new(
-                StatusCode::FORBIDDEN,
-                "表单已失效",
-                message,
-                chrome.clone(),
-            )
-            .into_response()
+            PageError::new(StatusCode::FORBIDDEN, "表单已失效", message).into_response()
         };
         let bytes = axum::body::Bytes::from_request(req, &())
             .await
             .map_err(|_| refused("无法读取表单内容，请返回重试。"))?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| refused("表单格式不正确，请返回重试。"))?;
-        match expected {
-            Some(cookie)
-                if !field.csrf.is_empty()
-                    && constant_time_eq(cookie.as_bytes(), field.csrf.as_bytes()) => {}
-            _ => return Err(refused("表单已过期或来源不明，请刷新页面后重新提交。")),
+        if !matches(expected.as_deref(), &field.csrf) {
+            return Err(refused(EXPIRED));
         }
         let value = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| refused("表单内容不完整，请返回重试。"))?;
         Ok(CsrfForm(value))
+    }
+}
+
+const EXPIRED: &str = "表单已过期或来源不明，请刷新页面后重新提交。";
+
+/// Whether the form's `_csrf` value matches the cookie's.
+fn matches(cookie: Option<&str>, sent: &str) -> bool {
+    cookie.is_some_and(|c| !sent.is_empty() && constant_time_eq(c.as_bytes(), sent.as_bytes()))
+}
+
+/// For a form read another way than [`CsrfForm`] (a multipart upload): its `_csrf` value
+/// against the request's cookie; the same 403 page otherwise.
+pub fn check(headers: &HeaderMap, sent: Option<&str>) -> Result<(), PageError> {
+    if matches(
+        cookie_value(headers, CSRF_COOKIE).as_deref(),
+        sent.unwrap_or(""),
+    ) {
+        Ok(())
+    } else {
+        Err(PageError::new(StatusCode::FORBIDDEN, "表单已失效", EXPIRED))
     }
 }
 

@@ -7,6 +7,30 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api::ApiError;
+use crate::format::parse_yuan;
+
+const INVALID: &str = "表单有误，请按提示修改后重新提交。";
+
+/// How an API field name (`prices[0].amount`, `income.fee_fen`) becomes a form's input name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// Its top-level field: `prices`, `income`.
+    Top,
+    /// Its path up to the first list index: `income.fee_fen`, `account.username`,
+    /// `districts_served` (from `districts_served[0]`), `criteria_answers` (from
+    /// `criteria_answers[0].answer`).
+    Path,
+}
+
+impl Keys {
+    fn of(self, field: &str) -> String {
+        let cut: &[char] = match self {
+            Keys::Top => &['.', '['],
+            Keys::Path => &['['],
+        };
+        field.split(cut).next().unwrap_or(field).to_string()
+    }
+}
 
 /// Errors to show on a refused form. Field names are the API's (`households`, `deadline` …),
 /// so a form's inputs use the API's field names.
@@ -30,36 +54,106 @@ impl FormErrors {
         }
     }
 
-    /// From an API refusal: its per-field messages, and its detail when no field is named.
+    /// From an API refusal: its per-field messages keyed by their top-level field
+    /// (`prices[0].amount` → `prices`), and its detail when no field is named.
     pub fn from_api(e: &ApiError) -> Self {
+        Self::from_api_as(e, Keys::Top, &[])
+    }
+
+    /// From an API refusal, its field names turned into the form's input names by `keys`,
+    /// then `renames` (API field → input).
+    pub fn from_api_as(e: &ApiError, keys: Keys, renames: &[(&str, &str)]) -> Self {
         let mut out = Self::default();
         if let ApiError::Refused { problem, .. } = e {
             for f in &problem.errors {
-                // Nested fields (`prices[0].amount`) are shown at their top-level input.
-                let key = f
-                    .field
-                    .split(['.', '['])
-                    .next()
-                    .unwrap_or(&f.field)
-                    .to_string();
+                let key = keys.of(&f.field);
+                let key = renames
+                    .iter()
+                    .find(|(api, _)| *api == key)
+                    .map_or(key, |(_, input)| input.to_string());
                 out.fields.entry(key).or_insert_with(|| f.message.clone());
             }
         }
-        if out.fields.is_empty() {
-            out.general = Some(e.message());
+        out.general = Some(if out.fields.is_empty() {
+            e.message()
         } else {
-            out.general = Some("表单有误，请按提示修改后重新提交。".into());
-        }
+            INVALID.into()
+        });
         out
     }
 
-    /// Adds a field message (for checks the page makes itself, such as an unreadable number).
+    /// Every field message of a refusal, in order (for forms that list them: scores).
+    pub fn messages(e: &ApiError) -> Vec<String> {
+        match e {
+            ApiError::Refused { problem, .. } => {
+                problem.errors.iter().map(|f| f.message.clone()).collect()
+            }
+            ApiError::Unavailable(_) => Vec::new(),
+        }
+    }
+
+    /// Another set's messages for fields this one has no message for.
+    pub fn merge(mut self, other: FormErrors) -> Self {
+        for (k, v) in other.fields {
+            self.fields.entry(k).or_insert(v);
+        }
+        if self.general.is_none() || !self.fields.is_empty() {
+            self.general = other.general.or(self.general);
+        }
+        self
+    }
+
+    /// A whole number typed in `field`; a message beside it otherwise.
+    pub fn int(&mut self, field: &str, raw: &str) -> Option<i64> {
+        let s = raw.trim().replace([',', '，', ' '], "");
+        match s.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.add(
+                    field,
+                    if s.is_empty() {
+                        "此项必填"
+                    } else {
+                        "请填写整数"
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    /// An amount typed in 元 in `field`, as 分; a message beside it otherwise.
+    pub fn yuan(&mut self, field: &str, raw: &str) -> Option<i64> {
+        let v = parse_yuan(raw);
+        if v.is_none() {
+            self.add(
+                field,
+                if raw.trim().is_empty() {
+                    "此项必填"
+                } else {
+                    "请填写金额（元），最多两位小数，如 1234.50"
+                },
+            );
+        }
+        v
+    }
+
+    /// Adds a field message (for checks the page makes itself, such as an unreadable
+    /// number) unless the field has one.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.fields
             .entry(field.to_string())
             .or_insert_with(|| message.into());
         if self.general.is_none() {
-            self.general = Some("表单有误，请按提示修改后重新提交。".into());
+            self.general = Some(INVALID.into());
+        }
+    }
+
+    /// Sets a field message, replacing the API's for that field.
+    pub fn set(&mut self, field: &str, message: impl Into<String>) {
+        self.fields.insert(field.to_string(), message.into());
+        if self.general.is_none() {
+            self.general = Some(INVALID.into());
         }
     }
 
@@ -85,6 +179,30 @@ impl FormErrors {
     }
 }
 
+/// A posted form as name/value pairs, in order (checkbox groups repeat a name).
+#[derive(Debug, Default, Clone)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`, trimmed ("" when absent).
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every non-empty value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+}
+
 /// `303 See Other` to `path` (post/redirect/get), with an optional flash message carried in
 /// the query string as `?done=<message>`.
 pub fn see_other(path: &str) -> Response {
@@ -97,6 +215,12 @@ pub fn see_other(path: &str) -> Response {
         [(axum::http::header::LOCATION, location)],
     )
         .into_response()
+}
+
+/// `303` to `path?done=<message>#<fragment>` (the notice, then the section it is about).
+pub fn see_other_at(path: &str, done: &str, fragment: &str) -> Response {
+    let query = serde_urlencoded::to_string([("done", done)]).unwrap_or_default();
+    see_other(&format!("{path}?{query}#{fragment}"))
 }
 
 /// `303` to `path` with `done=<message>` appended, shown by pages that read [`Flash`].
@@ -141,6 +265,36 @@ mod tests {
         assert_eq!(errors.get("prices"), Some("金额须为正数"));
         assert!(errors.general.is_some());
         assert_eq!(FormErrors::status(&e), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[test]
+    fn field_names_become_input_names() {
+        let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "输入有误");
+        for field in ["districts_served[0]", "income.fee_fen", "skipped[1].reason"] {
+            problem.errors.push(FieldError {
+                field: field.into(),
+                code: "invalid".into(),
+                message: format!("{field} 有误"),
+            });
+        }
+        let e = ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            problem: Box::new(problem),
+            retry_after: None,
+        };
+        let path = FormErrors::from_api_as(&e, Keys::Path, &[("skipped", "reason")]);
+        assert!(path.has("districts_served") && path.has("income.fee_fen") && path.has("reason"));
+        let top = FormErrors::from_api(&e);
+        assert!(top.has("income") && top.has("skipped"));
+        assert_eq!(FormErrors::messages(&e).len(), 3);
+        let mut local = FormErrors::none();
+        assert_eq!(local.int("n", "1,200"), Some(1200));
+        assert_eq!(local.int("m", "三"), None);
+        assert_eq!(local.yuan("y", "1.8"), Some(180));
+        assert_eq!(local.get("m"), Some("请填写整数"));
+        let merged = local.merge(top);
+        assert_eq!(merged.get("m"), Some("请填写整数"));
+        assert!(merged.has("income"));
     }
 
     #[test]

@@ -8,14 +8,20 @@
 
 pub mod api;
 pub mod charts;
+pub mod chrome;
 pub mod config;
 pub mod csrf;
 pub mod error;
+pub mod format;
 pub mod forms;
+pub mod jobs;
+pub mod next;
 pub mod pages;
+pub mod roles;
 pub mod security;
 pub mod session;
 pub mod startup;
+pub mod state;
 
 pub use config::WebConfig;
 pub use startup::build;

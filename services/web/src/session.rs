@@ -26,6 +26,11 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Verified once per request: the first extractor (or the error pages' middleware)
+        // keeps it in the request's extensions for the others.
+        if let Some(session) = parts.extensions.get::<Session>() {
+            return Ok(session.clone());
+        }
         let keys = Arc::<TokenKeys>::from_ref(state);
         let client_ip = parts
             .extensions
@@ -40,12 +45,14 @@ where
             .extensions
             .get::<crate::security::DemoMode>()
             .is_some_and(|d| d.0);
-        Ok(Session {
+        let session = Session {
             token: identity.as_ref().and(token),
             identity,
             client_ip,
             demo,
-        })
+        };
+        parts.extensions.insert(session.clone());
+        Ok(session)
     }
 }
 

@@ -10,9 +10,9 @@ use tokio_util::task::TaskTracker;
 
 use crate::api::{self, Api};
 use crate::config::WebConfig;
-use crate::csrf;
-use crate::pages::{self, WebState};
 use crate::security::{self, CookiePolicy, DemoStatus};
+use crate::state::WebState;
+use crate::{chrome, csrf, pages};
 
 /// The pages hold no data and start no background work; `_cancel` is taken for the same
 /// shape as the services.
@@ -52,6 +52,10 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
     });
     let trusted = Arc::new(config.trusted_proxies.clone());
     let router = pages::router()
+        .layer(middleware::from_fn_with_state(
+            config.keys.clone(),
+            chrome::error_pages,
+        ))
         .with_state(state)
         .merge(security::static_routes())
         .layer(middleware::from_fn_with_state(cookies, csrf::ensure_token))

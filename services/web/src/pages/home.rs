@@ -3,46 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Extension;
 use axum::extract::State;
-use serde::Deserialize;
 
-use super::{Chrome, WebState};
+use super::model::catalog::District;
+use super::model::matching::CoverageReport;
 use crate::charts;
-use crate::csrf::CsrfToken;
+use crate::chrome::Chrome;
 use crate::error::PageError;
-use crate::session::Session;
-
-#[derive(Debug, Deserialize)]
-pub struct District {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub streets: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct TargetView {
-    pub due: String,
-    pub percent: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CityFigures {
-    pub eligible: i64,
-    pub covered: i64,
-    pub rate: Option<f64>,
-    pub percent: Option<String>,
-    pub gap_compounds: i64,
-    pub target_met: Option<bool>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CoverageReport {
-    pub as_of: String,
-    pub target: TargetView,
-    pub city: CityFigures,
-}
+use crate::state::WebState;
 
 /// The citywide figure as the home page shows it.
 pub struct Coverage {
@@ -59,19 +27,14 @@ pub struct HomePage {
     coverage: Option<Coverage>,
 }
 
-pub async fn home(
-    State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
-) -> Result<HomePage, PageError> {
-    let chrome = Chrome::new(&session, &csrf);
+pub async fn home(State(app): State<WebState>, chrome: Chrome) -> Result<HomePage, PageError> {
     let coverage_url = format!("{}/match/coverage", app.api.matching);
     let (districts, coverage) = tokio::join!(
         app.api
             .catalog_get::<Vec<District>>("/catalog/districts", None),
         app.api.get::<CoverageReport>(&coverage_url, None),
     );
-    let districts = districts.map_err(|e| PageError::from_api(e, chrome.clone()))?;
+    let districts = districts?;
     let coverage = match coverage {
         Ok(report) => {
             let c = &report.city;

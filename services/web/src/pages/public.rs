@@ -3,22 +3,24 @@
 //! Both pages call the APIs anonymously, whoever is signed in: they show the public facts
 //! and nothing more (a sealed bid is never on them, a draft tender is not found).
 
-pub(super) mod model;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use axum::{Extension, extract::Query};
+use shared::auth::{Role, Scope};
 
-use self::model::*;
-use super::{Chrome, WebState};
+use super::model::Page;
+use super::model::catalog::Compound;
+use super::model::contract::{Contract, Disclosure};
+use super::model::owners::{SatisfactionSummary, Vote};
+use super::model::tender::{AuditEvent, Question, TenderView};
 use crate::api;
-use crate::csrf::CsrfToken;
+use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::forms::Flash;
 use crate::session::Session;
+use crate::state::WebState;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -60,18 +62,17 @@ impl CompoundFacts {
 }
 
 /// Loads a compound's public facts. The compound itself must exist (its error is the
-/// page's); the lists degrade to empty when a service does not answer.
+/// page's); the lists degrade to empty when a service does not answer. `token` reads the
+/// tenders as their committee sees them (drafts included).
 pub async fn compound_facts(
     app: &WebState,
     id: &str,
     token: Option<&str>,
-    chrome: &Chrome,
 ) -> Result<CompoundFacts, PageError> {
     let compound: Compound = app
         .api
         .catalog_get(&api::path(&["catalog", "compounds", id]), None)
-        .await
-        .map_err(|e| PageError::from_api(e, chrome.clone()))?;
+        .await?;
     let q = serde_urlencoded::to_string([("compound", id)]).unwrap_or_default();
     let t = &app.api.tender;
     let urls = [
@@ -105,21 +106,22 @@ pub struct CompoundPage {
     f: CompoundFacts,
     tender_link_prefix: &'static str,
     vote_links: bool,
+    /// Whose current disclosures get a 更正 link (none on the public page).
+    corrects: Option<&'static str>,
 }
 
 pub async fn compound_page(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<CompoundPage, PageError> {
-    let chrome = Chrome::new(&session, &csrf);
-    let f = compound_facts(&app, &id, None, &chrome).await?;
+    let f = compound_facts(&app, &id, None).await?;
     Ok(CompoundPage {
         chrome,
         f,
         tender_link_prefix: "/tender/",
         vote_links: false,
+        corrects: None,
     })
 }
 
@@ -140,17 +142,15 @@ pub struct TenderPage {
 pub async fn tender_page(
     State(app): State<WebState>,
     session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    chrome: Chrome,
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Result<TenderPage, PageError> {
-    let chrome = Chrome::new(&session, &csrf);
     let base = &app.api.tender;
     let t: TenderView = app
         .api
         .get(&format!("{base}{}", api::path(&["tenders", &id])), None)
-        .await
-        .map_err(|e| PageError::from_api(e, chrome.clone()))?;
+        .await?;
     let questions: Vec<Question> = app
         .api
         .get(
@@ -160,11 +160,9 @@ pub async fn tender_page(
         .await
         .unwrap_or_default();
     let own_committee = session.identity.as_ref().is_some_and(|i| {
-        i.role == shared::auth::Role::Committee
-            && i.scope == shared::auth::Scope::Compound(t.compound_id.clone())
+        i.role == Role::Committee && i.scope == Scope::Compound(t.compound_id.clone())
     });
     let reads_audit = session.identity.as_ref().is_some_and(|i| {
-        use shared::auth::Role;
         matches!(
             i.role,
             Role::Association | Role::DistrictOfficial | Role::StreetOfficial | Role::Committee
@@ -174,7 +172,7 @@ pub async fn tender_page(
         (Some(token), true) => app
             .api
             .get::<Page<AuditEvent>>(
-                &format!("{base}/tenders/{id}/audit?limit=200"),
+                &format!("{base}{}?limit=200", api::path(&["tenders", &id, "audit"])),
                 Some(token.as_str()),
             )
             .await

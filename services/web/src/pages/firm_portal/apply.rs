@@ -3,23 +3,23 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Extension;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use reqwest::Method;
-use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::auth::Role;
 use shared::domain::districts;
 
-use super::{FieldErrors, Fields, firm_id};
 use crate::api::{self, ApiError};
-use crate::csrf::{CsrfForm, CsrfToken};
+use crate::chrome::Chrome;
+use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::forms::{FormErrors, see_other_with};
-use crate::pages::association::FirmRecord;
-use crate::pages::{Chrome, WebState, require_role};
-use crate::session::Session;
+use crate::format::FEE_MODELS;
+use crate::forms::{Fields, FormErrors, Keys, see_other_with};
+use crate::pages::choice::Choice;
+use crate::pages::model::catalog::{FirmRecord, ServiceModel};
+use crate::roles::FirmUser;
+use crate::state::WebState;
 
 /// What the form holds, as typed.
 #[derive(Debug, Clone, Default)]
@@ -167,27 +167,15 @@ impl FirmForm {
     }
 }
 
-/// A choice of a checkbox group or a select.
-pub struct Option2 {
-    pub value: String,
-    pub label: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct ServiceModel {
-    code: String,
-    name_zh: String,
-}
-
 /// The lists the form offers.
 pub struct Choices {
-    pub districts: Vec<Option2>,
+    pub districts: Vec<Choice>,
     /// Every street and town, labelled with its district.
-    pub streets: Vec<Option2>,
-    pub models: Vec<Option2>,
-    pub fee_models: Vec<Option2>,
-    pub grades: Vec<Option2>,
-    pub ownerships: Vec<Option2>,
+    pub streets: Vec<Choice>,
+    pub models: Vec<Choice>,
+    pub fee_models: Vec<Choice>,
+    pub grades: Vec<Choice>,
+    pub ownerships: Vec<Choice>,
 }
 
 async fn choices(app: &WebState) -> Choices {
@@ -196,47 +184,34 @@ async fn choices(app: &WebState) -> Choices {
         .catalog_get("/catalog/service-models", None)
         .await
         .unwrap_or_default();
-    let pairs = |xs: &[(&str, &str)]| -> Vec<Option2> {
-        xs.iter()
-            .map(|(v, l)| Option2 {
-                value: v.to_string(),
-                label: l.to_string(),
-            })
-            .collect()
+    let pairs = |xs: &[(&str, &str)]| Choice::list(xs, "");
+    let choice = |value: String, label: String| Choice {
+        value,
+        label,
+        selected: false,
     };
     Choices {
         districts: districts()
             .iter()
-            .map(|d| Option2 {
-                value: d.code.as_str().to_string(),
-                label: d.name.to_string(),
-            })
+            .map(|d| choice(d.code.as_str().to_string(), d.name.to_string()))
             .collect(),
         streets: shared::domain::streets()
             .iter()
-            .map(|st| Option2 {
-                value: st.code.as_str().to_string(),
-                label: format!(
-                    "{} · {}",
-                    shared::domain::district(st.district.as_str())
-                        .map(|d| d.name)
-                        .unwrap_or_default(),
-                    st.name
-                ),
+            .map(|st| {
+                let district = shared::domain::district(st.district.as_str())
+                    .map(|d| d.name)
+                    .unwrap_or_default();
+                choice(
+                    st.code.as_str().to_string(),
+                    format!("{district} · {}", st.name),
+                )
             })
             .collect(),
         models: models
             .into_iter()
-            .map(|m| Option2 {
-                value: m.code,
-                label: m.name_zh,
-            })
+            .map(|m| choice(m.code, m.name_zh))
             .collect(),
-        fee_models: pairs(&[
-            ("lump_sum", "包干制"),
-            ("commission", "酬金制"),
-            ("trust", "信托制"),
-        ]),
+        fee_models: pairs(&FEE_MODELS),
         grades: pairs(&[
             ("1", "一级"),
             ("2", "二级"),
@@ -257,7 +232,7 @@ async fn choices(app: &WebState) -> Choices {
 pub struct ApplyPage {
     chrome: Chrome,
     form: FirmForm,
-    errors: FieldErrors,
+    errors: FormErrors,
     choices: Choices,
     /// `true` on the firm's own profile page (no account fields, PUT).
     editing: bool,
@@ -272,25 +247,23 @@ pub struct AppliedPage {
     username: String,
 }
 
-pub async fn form(
-    State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
-) -> ApplyPage {
+pub async fn form(State(app): State<WebState>, chrome: Chrome) -> ApplyPage {
     ApplyPage {
-        chrome: Chrome::new(&session, &csrf),
+        chrome,
         form: FirmForm {
             low_profit_commitment: true,
             ..FirmForm::default()
         },
-        errors: FieldErrors::default(),
+        errors: FormErrors::none(),
         choices: choices(&app).await,
         editing: false,
         action: "/apply".into(),
     }
 }
 
-/// Sends the form; `Ok` with the API's answer, or the errors to show.
+/// Sends the form; `Ok` with the API's answer, or the errors to show: the API's, with the
+/// page's own messages (`local`: numbers it could not read, left out of the body) in
+/// their place.
 async fn send(
     app: &WebState,
     method: Method,
@@ -298,38 +271,27 @@ async fn send(
     token: Option<&str>,
     body: Value,
     local: Vec<(&'static str, &'static str)>,
-) -> Result<Value, (axum::http::StatusCode, FieldErrors)> {
+) -> Result<Value, (StatusCode, FormErrors)> {
     let answer: Result<Value, ApiError> = app.api.send(method, url, token, &body).await;
-    match answer {
-        Ok(v) if local.is_empty() => Ok(v),
-        Ok(_) => unreachable_ok(local),
-        Err(e) => {
-            let status = FormErrors::status(&e);
-            let mut errors = FieldErrors::from_api(&e);
-            for (field, message) in local {
-                errors.set(field, message);
-            }
-            Err((status, errors))
-        }
-    }
-}
-
-/// The API accepted a body whose numbers the page had left out: cannot happen (they are
-/// required), but if it did, the typed values are still wrong — say so.
-fn unreachable_ok(
-    local: Vec<(&'static str, &'static str)>,
-) -> Result<Value, (axum::http::StatusCode, FieldErrors)> {
-    let mut errors = FieldErrors::default();
+    let (status, mut errors) = match answer {
+        Ok(v) if local.is_empty() => return Ok(v),
+        // The API accepted a body whose numbers the page had left out: cannot happen (they
+        // are required), but if it did, the typed values are still wrong — say so.
+        Ok(_) => (StatusCode::UNPROCESSABLE_ENTITY, FormErrors::none()),
+        Err(e) => (
+            FormErrors::status(&e),
+            FormErrors::from_api_as(&e, Keys::Path, &[]),
+        ),
+    };
     for (field, message) in local {
         errors.set(field, message);
     }
-    Err((axum::http::StatusCode::UNPROCESSABLE_ENTITY, errors))
+    Err((status, errors))
 }
 
 pub async fn submit(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    chrome: Chrome,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
     let fields = Fields(fields);
@@ -346,7 +308,7 @@ pub async fn submit(
     let url = format!("{}/catalog/firms", app.api.catalog);
     match send(&app, Method::POST, &url, None, body, local).await {
         Ok(v) => AppliedPage {
-            chrome: Chrome::new(&session, &csrf),
+            chrome,
             name: v["name"].as_str().unwrap_or_default().to_string(),
             username: form.username,
         }
@@ -354,7 +316,7 @@ pub async fn submit(
         Err((status, errors)) => (
             status,
             ApplyPage {
-                chrome: Chrome::new(&session, &csrf),
+                chrome,
                 form,
                 errors,
                 choices: choices(&app).await,
@@ -368,55 +330,41 @@ pub async fn submit(
 
 pub async fn profile_form(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, "/firm/profile") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let id = firm_id(&identity);
-    let firm: FirmRecord = match app
+    user: FirmUser,
+    chrome: Chrome,
+) -> Result<ApplyPage, PageError> {
+    let firm: FirmRecord = app
         .api
-        .catalog_get(&api::path(&["catalog", "firms", &id]), Some(&token))
-        .await
-    {
-        Ok(f) => f,
-        Err(e) => return PageError::from_api(e, chrome).into_response(),
-    };
-    ApplyPage {
+        .catalog_get(
+            &api::path(&["catalog", "firms", &user.firm_id]),
+            Some(&user.token),
+        )
+        .await?;
+    Ok(ApplyPage {
         chrome,
         form: FirmForm::from_firm(&firm),
-        errors: FieldErrors::default(),
+        errors: FormErrors::none(),
         choices: choices(&app).await,
         editing: true,
         action: "/firm/profile".into(),
-    }
-    .into_response()
+    })
 }
 
 pub async fn profile_submit(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    user: FirmUser,
+    chrome: Chrome,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, "/firm/profile") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let id = firm_id(&identity);
     let form = FirmForm::from_fields(&Fields(fields));
     let mut local = Vec::new();
     let body = form.body(&mut local);
     let url = format!(
         "{}{}",
         app.api.catalog,
-        api::path(&["catalog", "firms", &id])
+        api::path(&["catalog", "firms", &user.firm_id])
     );
-    match send(&app, Method::PUT, &url, Some(&token), body, local).await {
+    match send(&app, Method::PUT, &url, Some(&user.token), body, local).await {
         Ok(_) => see_other_with("/firm", "已保存企业信息。"),
         Err((status, errors)) => (
             status,

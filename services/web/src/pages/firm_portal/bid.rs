@@ -4,38 +4,46 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::auth::Role;
+use shared::db::now_ms;
 
-use super::home::{Bid, Tender};
-use super::{FieldErrors, Fields, fen_of_yuan, firm_id, now_ms};
 use crate::api::{self, ApiError};
-use crate::csrf::{CsrfForm, CsrfToken};
+use crate::chrome::Chrome;
+use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::forms::{Flash, FormErrors, see_other_with};
-use crate::pages::association::yuan;
-use crate::pages::{Chrome, WebState, require_role};
-use crate::session::Session;
+use crate::format::{parse_yuan, yuan_plain};
+use crate::forms::{Fields, Flash, FormErrors, Keys, see_other_with};
+use crate::pages::model::tender::{Bid, TenderView};
+use crate::roles::FirmUser;
+use crate::state::WebState;
+
+/// A refused bid form: which one (`place`, `replace`, `withdraw`, `confirm`), what was typed
+/// and why.
+#[derive(Debug, Default)]
+pub struct Refused {
+    form: &'static str,
+    typed: Fields,
+    errors: FormErrors,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal_tender.html")]
 pub struct BidPage {
     chrome: Chrome,
     done: Option<String>,
-    tender: Tender,
+    tender: TenderView,
     bid: Option<Bid>,
     firm: String,
     /// Server time when rendered (ms), for the countdown script.
     now: i64,
-    /// Which form was refused: `place`, `replace`, `withdraw`, `confirm`.
-    failed: String,
+    /// Which form was refused, if any.
+    failed: &'static str,
     typed: Fields,
-    errors: FieldErrors,
+    errors: FormErrors,
 }
 
 impl BidPage {
@@ -48,8 +56,8 @@ impl BidPage {
             return String::new();
         };
         match field {
-            "fee" => yuan(b.fee),
-            "annual_price" => yuan(b.annual_price_fen),
+            "fee" => yuan_plain(b.fee),
+            "annual_price" => yuan_plain(b.annual_price_fen),
             "staffing_plan" => b.staffing_plan.clone(),
             "service_plan" => b.service_plan.clone(),
             _ => String::new(),
@@ -83,74 +91,52 @@ impl BidPage {
 
 async fn load(
     app: &WebState,
-    token: &str,
-    firm: &str,
+    user: &FirmUser,
     id: &str,
     chrome: Chrome,
+    done: Option<String>,
+    refused: Refused,
 ) -> Result<BidPage, PageError> {
-    let tender: Tender = app
-        .api
-        .get(
-            &format!("{}{}", app.api.tender, api::path(&["tenders", id])),
-            Some(token),
-        )
-        .await
-        .map_err(|e| PageError::from_api(e, chrome.clone()))?;
-    let bid: Result<Bid, ApiError> = app
-        .api
-        .get(
-            &format!(
-                "{}{}",
-                app.api.tender,
-                api::path(&["tenders", id, "bids", "mine"])
-            ),
-            Some(token),
-        )
-        .await;
-    let bid = match bid {
+    let token = Some(user.token.as_str());
+    let tender_url = format!("{}{}", app.api.tender, api::path(&["tenders", id]));
+    let tender: TenderView = app.api.get(&tender_url, token).await?;
+    let bid_url = format!(
+        "{}{}",
+        app.api.tender,
+        api::path(&["tenders", id, "bids", "mine"])
+    );
+    let bid = match app.api.get::<Bid>(&bid_url, token).await {
         Ok(b) => Some(b),
         Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => None,
-        Err(e) => return Err(PageError::from_api(e, chrome)),
+        Err(e) => return Err(e.into()),
     };
     Ok(BidPage {
         chrome,
-        done: None,
+        done,
         tender,
         bid,
-        firm: firm.to_string(),
+        firm: user.firm_id.clone(),
         now: now_ms(),
-        failed: String::new(),
-        typed: Fields::default(),
-        errors: FieldErrors::default(),
+        failed: refused.form,
+        typed: refused.typed,
+        errors: refused.errors,
     })
 }
 
 pub async fn page(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    user: FirmUser,
+    chrome: Chrome,
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let path = format!("/firm/tenders/{id}");
-    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, &path) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match load(&app, &token, &firm_id(&identity), &id, chrome).await {
-        Ok(mut page) => {
-            page.done = flash.done;
-            page.into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+) -> Result<BidPage, PageError> {
+    load(&app, &user, &id, chrome, flash.done, Refused::default()).await
 }
 
 /// The bid body from the form; amounts typed in 元.
-fn bid_body(fields: &Fields, local: &mut FieldErrors) -> Value {
+fn bid_body(fields: &Fields, local: &mut FormErrors) -> Value {
     let mut money = |name: &str, api: &str, message: &str| -> i64 {
-        match fen_of_yuan(&fields.get(name)) {
+        match parse_yuan(&fields.get(name)) {
             Some(v) => v,
             None => {
                 local.set(api, message);
@@ -181,117 +167,121 @@ fn bid_body(fields: &Fields, local: &mut FieldErrors) -> Value {
     })
 }
 
-/// Sends a bid action as the firm; success → back to the page with `done`; refusal → the
+/// What the firm does with its bid; each is a form of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidAction {
+    Place,
+    Replace,
+    Withdraw,
+    Confirm,
+}
+
+impl BidAction {
+    /// The form's name on the page.
+    fn form(self) -> &'static str {
+        match self {
+            BidAction::Place => "place",
+            BidAction::Replace => "replace",
+            BidAction::Withdraw => "withdraw",
+            BidAction::Confirm => "confirm",
+        }
+    }
+}
+
+/// Sends a bid action as the firm; success → back to the page with a notice; refusal → the
 /// page again with what was typed and why.
 async fn act(
-    app: WebState,
-    session: Session,
-    csrf: CsrfToken,
-    id: String,
-    form: &str,
+    app: &WebState,
+    user: &FirmUser,
+    chrome: Chrome,
+    id: &str,
+    action: BidAction,
     fields: Fields,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
+) -> Result<Response, PageError> {
     let path = format!("/firm/tenders/{id}");
-    let (identity, token) = match require_role(&session, &[Role::Firm], &chrome, &path) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let base = format!("{}{}", app.api.tender, api::path(&["tenders", &id, "bids"]));
-    let mut local = FieldErrors::default();
-    let (method, url, body, done) = match form {
-        "place" => (
+    let base = format!("{}{}", app.api.tender, api::path(&["tenders", id, "bids"]));
+    let mut local = FormErrors::none();
+    let (method, url, body, done) = match action {
+        BidAction::Place => (
             Method::POST,
             base,
             Some(bid_body(&fields, &mut local)),
             "已密封提交投标。开标前任何人都看不到投标内容。",
         ),
-        "replace" => (
+        BidAction::Replace => (
             Method::PUT,
             format!("{base}/mine"),
             Some(bid_body(&fields, &mut local)),
             "已替换投标，以最新一版为准。",
         ),
-        "confirm" => (
+        BidAction::Confirm => (
             Method::POST,
             format!("{base}/mine/confirm"),
             Some(json!({})),
             "已确认投标响应最新的招标条件。",
         ),
-        _ => (
+        BidAction::Withdraw => (
             Method::DELETE,
             format!("{base}/mine"),
             None,
             "已撤回投标。截止前可重新投标。",
         ),
     };
-    let answer: Result<Value, ApiError> = if local.is_empty() {
-        app.api
-            .call(method, &url, Some(&token), body.as_ref(), None)
-            .await
+    let (status, errors) = if local.is_empty() {
+        let answer: Result<Value, ApiError> = app
+            .api
+            .call(method, &url, Some(&user.token), body.as_ref(), None)
+            .await;
+        match answer {
+            Ok(_) => return Ok(see_other_with(&path, done)),
+            Err(e)
+                if matches!(
+                    e.status(),
+                    Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                ) && action == BidAction::Place =>
+            {
+                return Err(e.into());
+            }
+            Err(e) => (
+                FormErrors::status(&e),
+                FormErrors::from_api_as(&e, Keys::Path, &[]),
+            ),
+        }
     } else {
-        Ok(Value::Null)
+        (StatusCode::UNPROCESSABLE_ENTITY, local)
     };
-    let (status, errors) = match answer {
-        Ok(_) if local.is_empty() => return see_other_with(&path, done),
-        Ok(_) => (StatusCode::UNPROCESSABLE_ENTITY, local),
-        Err(e)
-            if matches!(
-                e.status(),
-                Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-            ) && form == "place" =>
-        {
-            return PageError::from_api(e, chrome).into_response();
-        }
-        Err(e) => (FormErrors::status(&e), FieldErrors::from_api(&e)),
+    let refused = Refused {
+        form: action.form(),
+        typed: fields,
+        errors,
     };
-    match load(&app, &token, &firm_id(&identity), &id, chrome).await {
-        Ok(mut page) => {
-            page.failed = form.to_string();
-            page.typed = fields;
-            page.errors = errors;
-            (status, page).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    let page = load(app, user, id, chrome, None, refused).await?;
+    Ok((status, page).into_response())
 }
 
 pub async fn place(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    user: FirmUser,
+    chrome: Chrome,
     Path(id): Path<String>,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    act(app, session, csrf, id, "place", Fields(fields)).await
+) -> Result<Response, PageError> {
+    act(&app, &user, chrome, &id, BidAction::Place, Fields(fields)).await
 }
 
-pub async fn replace(
+/// `…/bid/replace`, `…/bid/withdraw`, `…/bid/confirm`.
+pub async fn change(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
+    user: FirmUser,
+    chrome: Chrome,
+    Path((id, action)): Path<(String, String)>,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    act(app, session, csrf, id, "replace", Fields(fields)).await
-}
-
-pub async fn withdraw(
-    State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    act(app, session, csrf, id, "withdraw", Fields(fields)).await
-}
-
-pub async fn confirm(
-    State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    act(app, session, csrf, id, "confirm", Fields(fields)).await
+) -> Result<Response, PageError> {
+    let action = match action.as_str() {
+        "replace" => BidAction::Replace,
+        "withdraw" => BidAction::Withdraw,
+        "confirm" => BidAction::Confirm,
+        _ => return Err(PageError::not_found("没有这个投标操作。")),
+    };
+    act(&app, &user, chrome, &id, action, Fields(fields)).await
 }

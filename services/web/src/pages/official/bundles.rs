@@ -6,26 +6,18 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Extension;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::ledger::{Compound, CompoundPage};
-use super::{Area, Choice, official};
 use crate::charts::{self, MapPoint};
-use crate::csrf::CsrfToken;
+use crate::chrome::Chrome;
 use crate::error::PageError;
-use crate::pages::{Chrome, WebState};
-use crate::session::Session;
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct BundleView {
-    pub compound_ids: Vec<String>,
-    pub total_households: u32,
-    pub max_pair_distance_km: f64,
-    pub reason: String,
-}
+use crate::pages::choice::Choice;
+use crate::pages::model::Page;
+use crate::pages::model::catalog::Compound;
+use crate::pages::model::matching::BundleView;
+use crate::roles::{Area, OfficialUser};
+use crate::state::WebState;
 
 /// A bundle as the page lists it.
 pub struct BundleRow {
@@ -73,7 +65,7 @@ async fn street_compounds(
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
-        let page: CompoundPage = app
+        let page: Page<Compound> = app
             .api
             .catalog_get(
                 &format!(
@@ -98,30 +90,17 @@ async fn street_compounds(
 
 pub async fn page(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    OfficialUser { token, area, .. }: OfficialUser,
+    chrome: Chrome,
     Query(q): Query<BundlesQuery>,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let (_, token, area) = match official(&session, &chrome, "/official/bundles") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<BundlesPage, PageError> {
     let streets = area.streets();
     let street = streets
         .iter()
         .find(|s| s.as_str() == q.street)
         .or(streets.first())
         .copied();
-    let Some(street) = street else {
-        return PageError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "未找到",
-            "辖区内没有街道（镇）。",
-            chrome,
-        )
-        .into_response();
-    };
+    let street = street.ok_or_else(|| PageError::not_found("辖区内没有街道（镇）。"))?;
     let mut params: Vec<(&str, String)> = vec![("street", street.as_str().to_string())];
     for (k, v) in [
         ("viable_households", &q.viable_households),
@@ -140,15 +119,12 @@ pub async fn page(
         app.api.get::<Vec<BundleView>>(&url, Some(&token)),
         street_compounds(&app, &token, street.as_str()),
     );
-    let compounds = match compounds {
-        Ok(c) => c,
-        Err(e) => return PageError::from_api(e, chrome).into_response(),
-    };
+    let compounds = compounds?;
     let (bundles, error) = match bundles {
         Ok(b) => (b, None),
         Err(e) if e.status().is_some_and(|s| s.as_u16() == 422) => (vec![], Some(e.message())),
         Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
-            return PageError::from_api(e, chrome).into_response();
+            return Err(e.into());
         }
         Err(e) => {
             tracing::warn!(error = ?e, "bundles not shown");
@@ -210,7 +186,7 @@ pub async fn page(
             reason: b.reason,
         })
         .collect();
-    BundlesPage {
+    Ok(BundlesPage {
         area_name: area.name(),
         is_district: matches!(area, Area::District(_)),
         street_choices: streets
@@ -230,6 +206,5 @@ pub async fn page(
         compounds_total: compounds.len(),
         unplaced,
         chrome,
-    }
-    .into_response()
+    })
 }

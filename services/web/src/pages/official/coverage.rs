@@ -5,125 +5,19 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Extension;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::domain::roster::{china_today, format_date, parse_date};
 
-use super::{Area, official};
 use crate::api::ApiError;
 use crate::charts::{self, Bar, Point, Target};
-use crate::csrf::CsrfToken;
+use crate::chrome::Chrome;
 use crate::error::PageError;
-use crate::pages::{Chrome, WebState};
-use crate::session::Session;
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct TargetView {
-    pub due: String,
-    pub rate: f64,
-    pub percent: String,
-}
-
-/// Coverage of one area (the API's `AreaFigures`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Figures {
-    pub code: Option<String>,
-    pub name: String,
-    pub old_compounds: i64,
-    pub eligible: i64,
-    pub covered: i64,
-    pub rate: Option<f64>,
-    pub percent: Option<String>,
-    pub gap_compounds: i64,
-    pub target_met: Option<bool>,
-}
-
-impl Figures {
-    /// `45%（9/20）` or why there is no rate.
-    pub fn note(&self) -> String {
-        match &self.percent {
-            Some(p) => format!("{p}（{}/{}）", self.covered, self.eligible),
-            None => "无符合条件的小区".into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct CoverageReport {
-    pub target: TargetView,
-    pub districts: Vec<Figures>,
-    pub streets: Vec<Figures>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct HistoryPoint {
-    pub date: String,
-    pub target: TargetView,
-    pub rate: Option<f64>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct History {
-    pub points: Vec<HistoryPoint>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RankingItem {
-    pub rank: u32,
-    pub group_size: u32,
-    pub code: String,
-    pub name: String,
-    pub respondents: i64,
-    pub rate: f64,
-    pub percent: String,
-    pub bottom_three: bool,
-    pub previous_rank: Option<u32>,
-    pub notify: bool,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Ranking {
-    pub period: String,
-    pub previous_period: String,
-    pub rule: String,
-    pub items: Vec<RankingItem>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct LiveContract {
-    pub compound_id: String,
-    pub compound_name: Option<String>,
-    pub end_date: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SupervisedFirm {
-    pub firm_id: String,
-    pub firm_name: String,
-    pub rectify_by: Option<String>,
-    pub rectification_overdue: bool,
-    pub contracts: Vec<LiveContract>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct BlacklistedFirmCompound {
-    pub compound_id: String,
-    pub compound_name: Option<String>,
-    pub street_code: Option<String>,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub blacklist_from: Option<String>,
-    pub blacklist_to: Option<String>,
-    pub blacklist_reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Attention {
-    pub firms_under_supervision: Vec<SupervisedFirm>,
-    pub compounds_with_blacklisted_firm: Vec<BlacklistedFirmCompound>,
-}
+use crate::format::{quarter_of, street_name};
+use crate::pages::choice::Choice;
+use crate::pages::model::matching::{Attention, CoverageReport, Figures, History, Ranking};
+use crate::roles::{Area, OfficialUser};
+use crate::state::WebState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
@@ -149,7 +43,7 @@ pub struct Dashboard {
     area_name: String,
     is_district: bool,
     as_of: String,
-    period_choices: Vec<super::Choice>,
+    period_choices: Vec<Choice>,
     error: Option<String>,
     report: Option<CoverageReport>,
     headline: Option<Figures>,
@@ -162,20 +56,6 @@ pub struct Dashboard {
     own_street: String,
     attention: Option<Attention>,
     unavailable: Vec<&'static str>,
-}
-
-impl BlacklistedFirmCompound {
-    pub fn street_label(&self) -> String {
-        self.street_code
-            .as_deref()
-            .map(super::street_name)
-            .unwrap_or_default()
-    }
-}
-
-/// The quarter (`2026-Q4`) a day falls in.
-fn quarter_of(day: time::Date) -> String {
-    format!("{}-Q{}", day.year(), (u8::from(day.month()) - 1) / 3 + 1)
 }
 
 /// The quarters from the newest back, `n` of them.
@@ -240,15 +120,10 @@ fn optional<T>(
 
 pub async fn dashboard(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    OfficialUser { token, area, .. }: OfficialUser,
+    chrome: Chrome,
     Query(q): Query<DashboardQuery>,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let (_, token, area) = match official(&session, &chrome, "/official/coverage") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Dashboard, PageError> {
     let today = china_today();
     let mut error = None;
     let day = match q.as_of.trim() {
@@ -290,7 +165,7 @@ pub async fn dashboard(
             if e.status()
                 .is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403) =>
         {
-            return PageError::from_api(e, chrome).into_response();
+            return Err(e.into());
         }
         Err(e) => {
             tracing::warn!(error = ?e, "coverage not shown");
@@ -408,7 +283,7 @@ pub async fn dashboard(
             &if area.is_district() {
                 format!("{area_name}各街道（镇）覆盖率")
             } else {
-                format!("{}与全区覆盖率", super::street_name(&own_street))
+                format!("{}与全区覆盖率", street_name(&own_street))
             },
             &format!("截至 {as_of} 的覆盖率，虚线为各阶段目标。"),
             &bars,
@@ -435,14 +310,14 @@ pub async fn dashboard(
             &[],
         )
     });
-    Dashboard {
+    Ok(Dashboard {
         chrome,
         area_name,
         is_district: area.is_district(),
         as_of,
         period_choices: periods
             .iter()
-            .map(|p| super::Choice {
+            .map(|p| Choice {
                 value: p.clone(),
                 label: p.replace("-Q", " 年第 ") + " 季度",
                 selected: *p == period,
@@ -460,8 +335,7 @@ pub async fn dashboard(
         own_street,
         attention,
         unavailable,
-    }
-    .into_response()
+    })
 }
 
 #[cfg(test)]
@@ -471,7 +345,6 @@ mod tests {
 
     #[test]
     fn quarters_count_back_across_years() {
-        assert_eq!(quarter_of(date!(2026 - 11 - 27)), "2026-Q4");
         assert_eq!(quarter_of(date!(2026 - 03 - 31)), "2026-Q1");
         assert_eq!(
             quarters_back(date!(2026 - 02 - 01), 3),

@@ -7,140 +7,26 @@
 //! kept in memory for an hour and belong to the account that started them: anyone else
 //! gets a 404.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{Area, official};
-use crate::csrf::{CSRF_COOKIE, CsrfForm, CsrfToken};
+use crate::chrome::Chrome;
+use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
 use crate::forms::see_other;
-use crate::pages::{Chrome, WebState};
-use crate::session::Session;
+use crate::jobs::{ImportReport, Job, JobState, Mode};
+use crate::roles::{Area, OfficialUser};
+use crate::state::WebState;
 
 /// The largest file the page accepts (the catalog's own limit).
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
-/// How long a finished job stays viewable.
-const KEEP: Duration = Duration::from_secs(3600);
-/// At most this many jobs held at once (the oldest go first).
-const MAX_JOBS: usize = 500;
-
-/// What an import job does with the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// 试导入: check every row, save nothing.
-    DryRun,
-    /// Import every row, or nothing if one is bad.
-    Strict,
-    /// Import the valid rows.
-    GoodRows,
-}
-
-impl Mode {
-    fn as_str(self) -> &'static str {
-        match self {
-            Mode::DryRun => "dry_run",
-            Mode::Strict => "strict",
-            Mode::GoodRows => "good_rows",
-        }
-    }
-}
-
-/// One bad cell or row, as the catalog reports it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct RowError {
-    pub line: u32,
-    pub column: String,
-    pub value: String,
-    pub message: String,
-}
-
-/// The catalog's import report.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ImportReport {
-    pub committed: bool,
-    pub rows_total: usize,
-    pub rows_valid: usize,
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub ignored_columns: Vec<String>,
-    /// The first errors (the catalog lists at most a few hundred).
-    pub errors: Vec<RowError>,
-    /// Every error found, listed or not.
-    #[serde(default)]
-    pub errors_total: usize,
-    /// What was left out of `errors`, in Chinese, when not every error is listed.
-    #[serde(default)]
-    pub errors_not_listed: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum JobState {
-    Running,
-    Done(ImportReport),
-    Failed(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct Job {
-    owner: String,
-    started: Instant,
-    file_name: String,
-    format: &'static str,
-    mode: Mode,
-    bytes: Bytes,
-    state: JobState,
-}
-
-/// The import jobs of this process.
-#[derive(Debug, Default)]
-pub struct ImportJobs {
-    jobs: Mutex<HashMap<String, Job>>,
-}
-
-impl ImportJobs {
-    fn insert(&self, id: String, job: Job) {
-        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.retain(|_, j| j.started.elapsed() < KEEP);
-        while jobs.len() >= MAX_JOBS {
-            let Some(oldest) = jobs
-                .iter()
-                .min_by_key(|(_, j)| j.started)
-                .map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            jobs.remove(&oldest);
-        }
-        jobs.insert(id, job);
-    }
-
-    /// The job, if it exists and `owner` started it.
-    fn get(&self, id: &str, owner: &str) -> Option<Job> {
-        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.get(id)
-            .filter(|j| j.owner == owner && j.started.elapsed() < KEEP)
-            .cloned()
-    }
-
-    fn finish(&self, id: &str, state: JobState) {
-        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(j) = jobs.get_mut(id) {
-            j.state = state;
-        }
-    }
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "official_import.html")]
 pub struct ImportForm {
@@ -149,38 +35,12 @@ pub struct ImportForm {
     error: Option<String>,
 }
 
-pub async fn form(
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
-) -> Result<ImportForm, Response> {
-    let chrome = Chrome::new(&session, &csrf);
-    let (_, _, area) = official(&session, &chrome, "/official/import")?;
-    Ok(ImportForm {
+pub async fn form(user: OfficialUser, chrome: Chrome) -> ImportForm {
+    ImportForm {
         chrome,
-        area_name: area.name(),
+        area_name: user.area.name(),
         error: None,
-    })
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, v)| *k == name && !v.is_empty())
-        .map(|(_, v)| v.to_string())
-}
-
-fn form_expired() -> Response {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "表单已失效",
-        "表单已过期或来源不明，请刷新页面后重新提交。",
-        Chrome::anonymous(),
-    )
-    .into_response()
+    }
 }
 
 /// The ledger format of an uploaded file, by its name, else its declared type.
@@ -202,17 +62,15 @@ fn format_of(file_name: &str, content_type: Option<&str>) -> Option<&'static str
 /// Receives the file (multipart, with the `_csrf` field) and starts its dry run.
 pub async fn upload(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    OfficialUser {
+        identity,
+        token,
+        area,
+    }: OfficialUser,
+    chrome: Chrome,
     headers: HeaderMap,
     mut multipart: Multipart,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let (identity, token, area) = match official(&session, &chrome, "/official/import") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let expected = cookie(&headers, CSRF_COOKIE);
+) -> Result<Response, PageError> {
     let mut sent_csrf = None;
     let mut file: Option<(String, Option<String>, Bytes)> = None;
     loop {
@@ -225,7 +83,11 @@ pub async fn upload(
                     match field.bytes().await {
                         Ok(b) => file = Some((name, ct, b)),
                         Err(_) => {
-                            return refused(chrome, &area, "文件上传中断或超过 16 MB，请重试。");
+                            return Ok(refused(
+                                chrome,
+                                &area,
+                                "文件上传中断或超过 16 MB，请重试。",
+                            ));
                         }
                     }
                 }
@@ -233,28 +95,25 @@ pub async fn upload(
             },
             Ok(None) => break,
             Err(_) => {
-                return refused(
+                return Ok(refused(
                     chrome,
                     &area,
                     "无法读取上传的内容，请重试（文件不超过 16 MB）。",
-                );
+                ));
             }
         }
     }
     // The CSRF field must match the cookie, as for every form.
-    match (expected, sent_csrf) {
-        (Some(c), Some(s)) if !s.is_empty() && c == s => {}
-        _ => return form_expired(),
-    }
+    csrf::check(&headers, sent_csrf.as_deref())?;
     let Some((file_name, content_type, bytes)) = file.filter(|f| !f.2.is_empty()) else {
-        return refused(chrome, &area, "请选择要导入的台账文件。");
+        return Ok(refused(chrome, &area, "请选择要导入的台账文件。"));
     };
     let Some(format) = format_of(&file_name, content_type.as_deref()) else {
-        return refused(
+        return Ok(refused(
             chrome,
             &area,
             "只能导入 CSV（.csv）或 Excel（.xlsx）格式的台账文件。",
-        );
+        ));
     };
     let id = start(
         &app,
@@ -269,7 +128,7 @@ pub async fn upload(
         },
         token,
     );
-    see_other(&format!("/official/import/jobs/{id}"))
+    Ok(see_other(&format!("/official/import/jobs/{id}")))
 }
 
 fn refused(chrome: Chrome, area: &Area, message: &str) -> Response {
@@ -378,19 +237,14 @@ impl JobPage {
 
 pub async fn job(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    user: OfficialUser,
+    chrome: Chrome,
     Path(id): Path<String>,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let path = format!("/official/import/jobs/{id}");
-    let (identity, _, _) = match official(&session, &chrome, &path) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some(job) = app.imports.get(&id, &identity.account_id) else {
-        return not_found(chrome);
-    };
+) -> Result<Response, PageError> {
+    let job = app
+        .imports
+        .get(&id, &user.identity.account_id)
+        .ok_or_else(no_job)?;
     let (running, report, failure) = match job.state {
         JobState::Running => (true, None, None),
         JobState::Done(r) => (false, Some(r), None),
@@ -419,17 +273,11 @@ pub async fn job(
         // Reload until done (also said by the page's <meta http-equiv="refresh">).
         h.insert(header::REFRESH, HeaderValue::from_static("1"));
     }
-    response
+    Ok(response)
 }
 
-fn not_found(chrome: Chrome) -> Response {
-    PageError::new(
-        StatusCode::NOT_FOUND,
-        "未找到",
-        "没有这个导入任务（任务只保留一小时，且只有发起人可以查看）。",
-        chrome,
-    )
-    .into_response()
+fn no_job() -> PageError {
+    PageError::not_found("没有这个导入任务（任务只保留一小时，且只有发起人可以查看）。")
 }
 
 #[derive(Debug, Deserialize)]
@@ -441,41 +289,33 @@ pub struct ConfirmForm {
 /// Imports the previewed file: `strict` (every row) or `good_rows` (the valid ones).
 pub async fn confirm(
     State(app): State<WebState>,
-    session: Session,
-    Extension(csrf): Extension<CsrfToken>,
+    OfficialUser {
+        identity, token, ..
+    }: OfficialUser,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ConfirmForm>,
-) -> Response {
-    let chrome = Chrome::new(&session, &csrf);
-    let path = format!("/official/import/jobs/{id}");
-    let (identity, token, _) = match official(&session, &chrome, &path) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some(previous) = app.imports.get(&id, &identity.account_id) else {
-        return not_found(chrome);
-    };
+) -> Result<Response, PageError> {
+    let previous = app
+        .imports
+        .get(&id, &identity.account_id)
+        .ok_or_else(no_job)?;
     let mode = match form.mode.as_str() {
         "strict" => Mode::Strict,
         "good_rows" => Mode::GoodRows,
         _ => {
-            return PageError::new(
+            return Err(PageError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "请求有误",
                 "请选择导入方式。",
-                chrome,
-            )
-            .into_response();
+            ));
         }
     };
     if previous.mode != Mode::DryRun || !matches!(previous.state, JobState::Done(_)) {
-        return PageError::new(
+        return Err(PageError::new(
             StatusCode::CONFLICT,
             "无法导入",
             "只能确认已完成预览的文件，请重新上传。",
-            chrome,
-        )
-        .into_response();
+        ));
     }
     let new_id = start(
         &app,
@@ -490,38 +330,12 @@ pub async fn confirm(
         },
         token,
     );
-    see_other(&format!("/official/import/jobs/{new_id}"))
+    Ok(see_other(&format!("/official/import/jobs/{new_id}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn job(owner: &str) -> Job {
-        Job {
-            owner: owner.into(),
-            started: Instant::now(),
-            file_name: "a.csv".into(),
-            format: "csv",
-            mode: Mode::DryRun,
-            bytes: Bytes::new(),
-            state: JobState::Running,
-        }
-    }
-
-    #[test]
-    fn a_job_is_seen_only_by_its_owner() {
-        let jobs = ImportJobs::default();
-        jobs.insert("j1".into(), job("alice"));
-        assert!(jobs.get("j1", "alice").is_some());
-        assert!(jobs.get("j1", "bob").is_none());
-        assert!(jobs.get("j2", "alice").is_none());
-        jobs.finish("j1", JobState::Failed("x".into()));
-        assert!(matches!(
-            jobs.get("j1", "alice").unwrap().state,
-            JobState::Failed(_)
-        ));
-    }
 
     #[test]
     fn formats_by_name_then_type() {

@@ -1,0 +1,326 @@
+//! How the pages write money, instants, dates and codes for people: amounts in 元 with
+//! thousands separators, instants and dates in Beijing time, durations as people say them,
+//! and the Chinese labels of the APIs' codes. Also the reverse for forms: an amount typed
+//! in 元 read as 分.
+
+use shared::db::now_ms;
+use shared::domain::roster::{china_today, format_date};
+use shared::domain::{Fen, district, street};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::macros::{format_description, offset};
+
+/// `12345` 分 → `123.45`, with thousands separators (`604,800.00`).
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let f = fen.unsigned_abs();
+    let digits = (f / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", f % 100)
+}
+
+/// `12345` 分 → `123.45`, as a form field holds it (no separators): [`parse_yuan`] reads
+/// it back.
+pub fn yuan_plain(fen: i64) -> String {
+    Fen::new(fen).to_yuan_string()
+}
+
+/// A fee in 分/㎡·月 as `1.80 元/㎡·月`.
+pub fn fee_label(fee: i64) -> String {
+    format!("{} 元/㎡·月", yuan_plain(fee))
+}
+
+/// An amount typed in 元 (up to two decimals; separators, spaces and ¥ allowed) as 分.
+pub fn parse_yuan(raw: &str) -> Option<i64> {
+    let s = raw.trim().replace([',', '，', ' ', '¥', '￥'], "");
+    if s.is_empty() {
+        return None;
+    }
+    Fen::parse_yuan(&s).ok().map(Fen::get)
+}
+
+/// An API instant (RFC 3339) in Beijing time with `format`; the text as it came when it is
+/// no instant.
+fn beijing(s: &str, seconds: bool) -> Option<String> {
+    let at = OffsetDateTime::parse(s, &Rfc3339)
+        .ok()?
+        .to_offset(offset!(+8));
+    let text = if seconds {
+        at.format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+    } else {
+        at.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
+    };
+    text.ok()
+}
+
+/// An API instant (`2026-03-01T09:30:00.000+08:00`) as `2026-03-01 09:30`, Beijing time.
+pub fn when(s: &str) -> String {
+    beijing(s, false).unwrap_or_else(|| s.to_string())
+}
+
+/// An API instant with seconds: `2026-03-01 09:30:05`, Beijing time.
+pub fn when_secs(s: &str) -> String {
+    beijing(s, true).unwrap_or_else(|| s.to_string())
+}
+
+/// Milliseconds since the epoch of an API instant (for countdowns).
+pub fn instant_ms(s: &str) -> Option<i64> {
+    let at = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// `ms` since the epoch as a Beijing date, `2026-01-01`.
+pub fn beijing_date(ms: i64) -> String {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset!(+8));
+    format_date(at.date())
+}
+
+/// Today in Beijing, `YYYY-MM-DD`.
+pub fn today() -> String {
+    format_date(china_today())
+}
+
+/// Now in Beijing, to the minute.
+pub fn beijing_now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc().to_offset(offset!(+8));
+    now.replace_second(0)
+        .and_then(|t| t.replace_nanosecond(0))
+        .unwrap_or(now)
+}
+
+/// A Beijing time as a form shows it: `2026-03-01 09:30:00`.
+pub fn local_text(t: OffsetDateTime) -> String {
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second]"
+    ))
+    .unwrap_or_default()
+}
+
+/// The quarter (`2026-Q4`) a day falls in.
+pub fn quarter_of(day: time::Date) -> String {
+    format!("{}-Q{}", day.year(), (u8::from(day.month()) - 1) / 3 + 1)
+}
+
+/// Remaining time as people say it: “2 天 3 小时”, “3 小时 5 分”, “4 分 10 秒”, “35 秒”
+/// (whole seconds, rounded up). The countdown scripts in `static/` write it the same way.
+pub fn remaining(ms: i64) -> String {
+    let s = (ms.max(0) + 999) / 1000;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    if d > 0 {
+        format!("{d} 天 {h} 小时")
+    } else if h > 0 {
+        format!("{h} 小时 {m} 分")
+    } else if m > 0 {
+        format!("{m} 分 {sec} 秒")
+    } else {
+        format!("{sec} 秒")
+    }
+}
+
+/// The time left until `until_ms`, as [`remaining`] says it; `None` once passed.
+pub fn time_left(until_ms: i64) -> Option<String> {
+    let left = until_ms - now_ms();
+    (left > 0).then(|| remaining(left))
+}
+
+/// A rate (0–1) as `95.2%`.
+pub fn rate_percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
+}
+
+/// 服务方式 (service model) in Chinese.
+pub fn model_label(m: &str) -> &str {
+    match m {
+        "professional" => "专业化物业服务",
+        "trust" => "信托制物业",
+        "community" => "公益/保障型物业",
+        "self_managed" => "业主自治管理",
+        other => other,
+    }
+}
+
+/// The service models a committee may choose, in order.
+pub const MODELS: [(&str, &str); 4] = [
+    ("professional", "专业化物业服务"),
+    ("trust", "信托制物业"),
+    ("community", "公益/保障型物业"),
+    ("self_managed", "业主自治管理"),
+];
+
+/// 收费方式 (fee model).
+pub const FEE_MODELS: [(&str, &str); 3] = [
+    ("lump_sum", "包干制"),
+    ("commission", "酬金制"),
+    ("trust", "信托制"),
+];
+
+/// 包干制 / 酬金制 / 信托制, or 其他 for a code the pages do not know.
+pub fn fee_model_label(code: &str) -> &'static str {
+    FEE_MODELS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("其他", |(_, l)| l)
+}
+
+/// 评标方法 (evaluation method).
+pub const METHODS: [(&str, &str); 3] = [
+    ("price_only", "最低价法"),
+    ("rated", "综合评分法"),
+    ("owners_vote", "业主表决定标"),
+];
+
+pub fn method_label(m: &str) -> &str {
+    METHODS.iter().find(|(c, _)| *c == m).map_or(m, |(_, l)| l)
+}
+
+/// 名录状态 (a firm's roster standing).
+pub fn standing_label(s: &str) -> &'static str {
+    match s {
+        "applicant" => "申请中",
+        "recommended" => "推荐",
+        "review_overdue" => "待复核",
+        "suspended" => "重点监管",
+        "blacklisted" => "黑名单",
+        _ => "未知",
+    }
+}
+
+/// The badge class of a standing.
+pub fn standing_class(standing: &str) -> &'static str {
+    match standing {
+        "recommended" => "badge",
+        "suspended" | "review_overdue" => "badge warn",
+        "blacklisted" => "badge bad",
+        _ => "badge plain",
+    }
+}
+
+/// 锦江区锦官驿街道 from the codes.
+pub fn place_label(district_code: &str, street_code: Option<&str>) -> String {
+    let d = district(district_code).map_or(district_code.to_string(), |d| d.name.to_string());
+    match street_code.and_then(street) {
+        Some(s) => format!("{d}{}", s.name),
+        None => d,
+    }
+}
+
+/// The name of a street code (or the code when unknown).
+pub fn street_name(code: &str) -> String {
+    street(code).map_or_else(|| code.to_string(), |s| s.name.to_string())
+}
+
+/// 表决事项 (the matter of an owners' vote).
+pub const MATTERS: [(&str, &str); 4] = [
+    ("choose_service_model", "选择物业服务方式"),
+    ("choose_firm", "选聘物业服务企业"),
+    ("other", "其他共同决定事项"),
+    ("maintenance_fund", "筹集维修资金（须四分之三同意）"),
+];
+
+pub fn matter_label(m: &str) -> &str {
+    match m {
+        "maintenance_fund" => "筹集维修资金",
+        m => MATTERS.iter().find(|(c, _)| *c == m).map_or(m, |(_, l)| l),
+    }
+}
+
+/// 管理方式 (how a compound is managed).
+pub const MANAGEMENT: [(&str, &str); 4] = [
+    ("none", "无物业"),
+    ("self_managed", "自管"),
+    ("property_firm", "物业企业"),
+    ("other", "其他"),
+];
+
+/// 自治组织 (a compound's governance body).
+pub const GOVERNANCE: [(&str, &str); 4] = [
+    ("none", "无"),
+    ("owners_committee", "业主委员会"),
+    ("property_management_committee", "物业管理委员会"),
+    ("courtyard_committee", "院委会"),
+];
+
+/// The label of `value` in a table of codes, or the value itself.
+pub fn label_of<'a>(table: &[(&str, &'a str)], value: &'a str) -> &'a str {
+    table
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or(value, |(_, l)| l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_people_write_it() {
+        assert_eq!(yuan(180), "1.80");
+        assert_eq!(yuan(-5), "-0.05");
+        assert_eq!(yuan(60_480_000), "604,800.00");
+        assert_eq!(yuan(100_000), "1,000.00");
+        assert_eq!(yuan(99_999), "999.99");
+        assert_eq!(yuan_plain(60_480_000), "604800.00");
+        assert_eq!(fee_label(180), "1.80 元/㎡·月");
+    }
+
+    #[test]
+    fn amounts_in_yuan_become_fen() {
+        assert_eq!(parse_yuan("604800"), Some(60_480_000));
+        assert_eq!(parse_yuan("1.8"), Some(180));
+        assert_eq!(parse_yuan("1.80"), Some(180));
+        assert_eq!(parse_yuan("2"), Some(200));
+        assert_eq!(parse_yuan("1,234.05"), Some(123_405));
+        assert_eq!(parse_yuan("604,800.5"), Some(60_480_050));
+        assert_eq!(parse_yuan("-3"), Some(-300));
+        assert_eq!(parse_yuan("-3.25"), Some(-325));
+        assert_eq!(parse_yuan("0"), Some(0));
+        assert_eq!(parse_yuan("￥ 12"), Some(1_200));
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(parse_yuan("abc"), None);
+        assert_eq!(parse_yuan("五千"), None);
+        assert_eq!(parse_yuan(""), None);
+    }
+
+    #[test]
+    fn instants_read_in_beijing_time() {
+        assert_eq!(when_secs("2026-03-01T01:30:00.000Z"), "2026-03-01 09:30:00");
+        assert_eq!(when("2026-03-01T09:30:05.000+08:00"), "2026-03-01 09:30");
+        assert_eq!(when("not an instant"), "not an instant");
+        assert_eq!(instant_ms("1970-01-01T08:00:01.500+08:00"), Some(1_500));
+        // 2026-01-01T00:30+08:00 is still 2025-12-31 in UTC.
+        assert_eq!(beijing_date(1_767_198_600_000), "2026-01-01");
+        assert_eq!(quarter_of(time::macros::date!(2026 - 11 - 27)), "2026-Q4");
+    }
+
+    #[test]
+    fn remaining_time_reads_naturally() {
+        assert_eq!(remaining(35_000), "35 秒");
+        assert_eq!(remaining(34_001), "35 秒");
+        assert_eq!(remaining(250_000), "4 分 10 秒");
+        assert_eq!(remaining((3 * 3600 + 5 * 60) * 1000), "3 小时 5 分");
+        assert_eq!(remaining((2 * 86_400 + 3 * 3600) * 1000), "2 天 3 小时");
+        assert_eq!(remaining(-5), "0 秒");
+        assert_eq!(time_left(now_ms() - 1), None);
+        assert!(time_left(now_ms() + 90_000).is_some());
+    }
+
+    #[test]
+    fn codes_have_labels() {
+        assert_eq!(fee_model_label("commission"), "酬金制");
+        assert_eq!(fee_model_label("x"), "其他");
+        assert_eq!(method_label("owners_vote"), "业主表决定标");
+        assert_eq!(matter_label("maintenance_fund"), "筹集维修资金");
+        assert_eq!(matter_label("choose_firm"), "选聘物业服务企业");
+        assert_eq!(label_of(&MANAGEMENT, "self_managed"), "自管");
+    }
+}

@@ -1,0 +1,183 @@
+//! What the tender API answers about contracts and their published budgets and accounts
+//! (信息公开), as the pages read it, with the texts the templates print.
+
+use serde::Deserialize;
+
+use crate::format::{fee_label, fee_model_label, model_label, when, yuan};
+
+/// A contract as `GET /tenders/contracts…` answers it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Contract {
+    pub id: String,
+    pub tender_id: String,
+    pub compound_id: String,
+    /// The compound's name, from the catalog (filled in by the page that lists them).
+    #[serde(skip)]
+    pub compound_name: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub service_model: String,
+    pub fee_model: String,
+    pub fee: i64,
+    pub annual_price_fen: i64,
+    pub term_months: i64,
+    pub start_date: String,
+    pub end_date: String,
+    pub signed_on: String,
+    pub status: String,
+    #[serde(default)]
+    pub terminated_on: Option<String>,
+    #[serde(default)]
+    pub termination_reason: Option<String>,
+}
+
+impl Contract {
+    pub fn active(&self) -> bool {
+        self.status == "active"
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        if self.active() {
+            "履行中"
+        } else {
+            "已终止"
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Income {
+    pub fee_fen: i64,
+    pub parking_fen: i64,
+    pub advertising_fen: i64,
+    pub other_fen: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Spending {
+    pub personnel_fen: i64,
+    pub cleaning_fen: i64,
+    pub greening_fen: i64,
+    pub security_fen: i64,
+    pub maintenance_fen: i64,
+    pub energy_fen: i64,
+    pub other_fen: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Disclosure {
+    pub id: String,
+    pub contract_id: String,
+    /// `budget` or `accounts`.
+    pub kind: String,
+    pub kind_label: String,
+    pub period: String,
+    pub income: Income,
+    pub total_income_fen: i64,
+    pub spending: Spending,
+    pub total_spending_fen: i64,
+    pub opening_balance_fen: i64,
+    pub closing_balance_fen: i64,
+    pub note: Option<String>,
+    pub published_by: String,
+    #[serde(default)]
+    pub published_by_name: Option<String>,
+    pub published_at: String,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    #[serde(default)]
+    pub correction_reason: Option<String>,
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    #[serde(default)]
+    pub superseded_at: Option<String>,
+}
+
+fn first_version() -> i64 {
+    1
+}
+
+impl Disclosure {
+    /// Whether a later version corrected it (已更正).
+    pub fn is_superseded(&self) -> bool {
+        self.superseded_by.is_some()
+    }
+
+    /// When it was superseded, as people read it.
+    pub fn superseded_text(&self) -> String {
+        self.superseded_at.as_deref().map(when).unwrap_or_default()
+    }
+
+    /// Who published it: the party, and the account's name when known.
+    pub fn author_label(&self) -> String {
+        match &self.published_by_name {
+            Some(n) => format!("{}·{n}", self.publisher_label()),
+            None => self.publisher_label().to_string(),
+        }
+    }
+
+    pub fn publisher_label(&self) -> &'static str {
+        if self.published_by == "firm" {
+            "物业服务企业"
+        } else {
+            "小区自治组织"
+        }
+    }
+}
+
+impl Contract {
+    /// The fee in 元/㎡·月, the number only.
+    pub fn fee_yuan(&self) -> String {
+        yuan(self.fee)
+    }
+    /// The annual price in 元, the number only.
+    pub fn price_yuan(&self) -> String {
+        yuan(self.annual_price_fen)
+    }
+    pub fn fee_text(&self) -> String {
+        fee_label(self.fee)
+    }
+    pub fn price_text(&self) -> String {
+        format!("{} 元", yuan(self.annual_price_fen))
+    }
+    pub fn model_text(&self) -> &str {
+        model_label(&self.service_model)
+    }
+    pub fn fee_model_text(&self) -> &str {
+        fee_model_label(&self.fee_model)
+    }
+}
+
+impl Disclosure {
+    pub fn published_text(&self) -> String {
+        when(&self.published_at)
+    }
+    pub fn income_text(&self) -> String {
+        yuan(self.total_income_fen)
+    }
+    pub fn spending_text(&self) -> String {
+        yuan(self.total_spending_fen)
+    }
+    pub fn closing_text(&self) -> String {
+        yuan(self.closing_balance_fen)
+    }
+    /// The published lines, label and amount in 元.
+    pub fn lines(&self) -> Vec<(&'static str, String)> {
+        let (i, s) = (&self.income, &self.spending);
+        vec![
+            ("物业费收入", yuan(i.fee_fen)),
+            ("停车收益", yuan(i.parking_fen)),
+            ("广告收益", yuan(i.advertising_fen)),
+            ("其他收入", yuan(i.other_fen)),
+            ("人员费用", yuan(s.personnel_fen)),
+            ("保洁", yuan(s.cleaning_fen)),
+            ("绿化", yuan(s.greening_fen)),
+            ("秩序维护", yuan(s.security_fen)),
+            ("维修养护", yuan(s.maintenance_fen)),
+            ("能耗", yuan(s.energy_fen)),
+            ("其他支出", yuan(s.other_fen)),
+            ("期初结余", yuan(self.opening_balance_fen)),
+            ("期末结余", yuan(self.closing_balance_fen)),
+        ]
+    }
+}
