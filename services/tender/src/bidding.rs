@@ -84,7 +84,11 @@ impl BidInput {
     /// The content checked against tender `t` and its compound: the fee, the price it
     /// makes on the compound's floor area, the plans, and one answer per criterion of a
     /// rated tender (none otherwise). Every problem at once.
-    pub fn check(&self, t: &Tender, compound: &CompoundCopy) -> std::result::Result<BidContent, Problem> {
+    pub fn check(
+        &self,
+        t: &Tender,
+        compound: &CompoundCopy,
+    ) -> std::result::Result<BidContent, Problem> {
         let mut v = Validation::new();
         v.validator(self.validate());
         let fee = v.field("fee", FeeRate::try_from(self.fee));
@@ -403,15 +407,13 @@ pub async fn confirm(
     let current = live(tx, &t.id, firm_id).await?;
     if current.status == BidStatus::NeedsReconfirmation {
         let compound = compound_of(tx.conn(), &t).await?;
-        let content = BidInput::of(&current)
-            .check(&t, &compound)
-            .map_err(|p| {
-                Problem::conflict(
-                    "bid_must_be_replaced",
-                    "招标条件变更后原投标内容已不符合要求，请替换投标。",
-                )
-                .with_errors(p.errors)
-            })?;
+        let content = BidInput::of(&current).check(&t, &compound).map_err(|p| {
+            Problem::conflict(
+                "bid_must_be_replaced",
+                "招标条件变更后原投标内容已不符合要求，请替换投标。",
+            )
+            .with_errors(p.errors)
+        })?;
         let firm_name = check_eligible(tx, &t, &compound, firm_id).await?;
         bids::confirm(
             tx.conn(),

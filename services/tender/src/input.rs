@@ -5,7 +5,7 @@
 //! stored records stay in the domain that checks the request.
 
 use serde::{Deserialize, Deserializer};
-use shared::error::{Problem, Validation, from_validator};
+use shared::error::{FieldError, Problem, Validation, from_validator};
 
 /// A string field, trimmed.
 pub fn trimmed<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -39,4 +39,14 @@ pub fn refused(v: Validation) -> Problem {
     v.finish()
         .err()
         .unwrap_or_else(|| Problem::validation(Vec::new()))
+}
+
+/// A request naming a compound tender has no copy of (the catalog's ledger entry has not
+/// arrived): 422 on `compound_id`.
+pub fn unknown_compound() -> Problem {
+    Problem::validation(vec![FieldError::new(
+        "compound_id",
+        "unknown_compound",
+        "平台尚未收到该小区的台账信息",
+    )])
 }

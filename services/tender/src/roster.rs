@@ -105,7 +105,11 @@ pub fn bid_refusals(
             ),
         ));
     }
-    if !firm.fee_models.iter().any(|m| m == wants.fee_model.as_str()) {
+    if !firm
+        .fee_models
+        .iter()
+        .any(|m| m == wants.fee_model.as_str())
+    {
         out.push(Refusal::new(
             "fee_model_not_offered",
             format!(

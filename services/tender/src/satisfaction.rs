@@ -29,7 +29,7 @@ use validator::Validate;
 use crate::audit::{self, Actor};
 use crate::clock::{self, to_rfc3339};
 use crate::error::Result;
-use crate::input::refused;
+use crate::input::{refused, unknown_compound};
 use crate::period::Period;
 
 /// A survey's counts for one quarter.
@@ -42,7 +42,11 @@ pub struct NewSurvey {
     #[validate(range(min = 0, max = 1_000_000, message = "“满意”人数应在 0–1000000 之间"))]
     pub satisfied: i64,
     /// 基本满意.
-    #[validate(range(min = 0, max = 1_000_000, message = "“基本满意”人数应在 0–1000000 之间"))]
+    #[validate(range(
+        min = 0,
+        max = 1_000_000,
+        message = "“基本满意”人数应在 0–1000000 之间"
+    ))]
     pub basically_satisfied: i64,
     /// 不满意.
     #[validate(range(min = 0, max = 1_000_000, message = "“不满意”人数应在 0–1000000 之间"))]
@@ -112,17 +116,15 @@ fn survey_exists(period: &str) -> Problem {
 /// `survey_exists`), the respondents at most the compound's households (422
 /// `exceeds_households`), credited to the contract that served the quarter
 /// ([`serving_contract`]).
-pub async fn record(tx: &mut WriteTx, survey: CheckedSurvey, identity: &Identity) -> Result<Survey> {
+pub async fn record(
+    tx: &mut WriteTx,
+    survey: CheckedSurvey,
+    identity: &Identity,
+) -> Result<Survey> {
     let period = survey.quarter.to_string();
     let compound = crate::copy::compound(tx.conn(), &survey.compound_id)
         .await?
-        .ok_or_else(|| {
-            Problem::validation(vec![FieldError::new(
-                "compound_id",
-                "unknown_compound",
-                "平台尚未收到该小区的台账信息",
-            )])
-        })?;
+        .ok_or_else(unknown_compound)?;
     let exists: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM satisfaction_survey WHERE compound_id = $1 AND period = $2",
     )

@@ -5,8 +5,8 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::state::AppState;
 use crate::opening;
+use crate::state::AppState;
 
 /// Runs until `cancel` fires.
 pub async fn run(app: AppState, cancel: CancellationToken) {

@@ -133,7 +133,10 @@ impl Terms {
             (self.annual_budget != other.annual_budget, "年度预算"),
             (self.proposed_fee != other.proposed_fee, "拟定物业费"),
             (self.needs != other.needs, "需求说明"),
-            (self.enquiry_deadline != other.enquiry_deadline, "答疑截止时间"),
+            (
+                self.enquiry_deadline != other.enquiry_deadline,
+                "答疑截止时间",
+            ),
             (self.bid_deadline != other.bid_deadline, "投标截止时间"),
             (self.opening_at != other.opening_at, "开标时间"),
             (self.evaluation != other.evaluation, "评标办法"),

@@ -20,7 +20,7 @@ use validator::Validate;
 use crate::audit::{self, Actor};
 use crate::clock;
 use crate::error::Result;
-use crate::input::{refused, trimmed, trimmed_opt};
+use crate::input::{refused, trimmed, trimmed_opt, unknown_compound};
 
 /// What the owners decided on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -117,17 +117,44 @@ pub struct NewVote {
     #[serde(default, deserialize_with = "trimmed_opt")]
     #[validate(length(max = 500, message = "表决事项说明不能超过 500 个字符"))]
     pub subject: Option<String>,
-    #[validate(range(min = 0, max = 4_294_967_295_i64, code = "vote_count_range", message = "人数和面积应为不小于 0 的整数"))]
+    #[validate(range(
+        min = 0,
+        max = 4_294_967_295_i64,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
     pub total_owners: i64,
-    #[validate(range(min = 0, code = "vote_count_range", message = "人数和面积应为不小于 0 的整数"))]
+    #[validate(range(
+        min = 0,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
     pub total_area_m2: i64,
-    #[validate(range(min = 0, max = 4_294_967_295_i64, code = "vote_count_range", message = "人数和面积应为不小于 0 的整数"))]
+    #[validate(range(
+        min = 0,
+        max = 4_294_967_295_i64,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
     pub participating_owners: i64,
-    #[validate(range(min = 0, code = "vote_count_range", message = "人数和面积应为不小于 0 的整数"))]
+    #[validate(range(
+        min = 0,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
     pub participating_area_m2: i64,
-    #[validate(range(min = 0, max = 4_294_967_295_i64, code = "vote_count_range", message = "人数和面积应为不小于 0 的整数"))]
+    #[validate(range(
+        min = 0,
+        max = 4_294_967_295_i64,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
     pub approving_owners: i64,
-    #[validate(range(min = 0, code = "vote_count_range", message = "人数和面积应为不小于 0 的整数"))]
+    #[validate(range(
+        min = 0,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
     pub approving_area_m2: i64,
     /// `YYYY-MM-DD`, not in the future.
     pub held_on: String,
@@ -227,12 +254,7 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
         .await?
         .is_none()
     {
-        return Err(Problem::validation(vec![FieldError::new(
-            "compound_id",
-            "unknown_compound",
-            "平台尚未收到该小区的台账信息",
-        )])
-        .into());
+        return Err(unknown_compound().into());
     }
     let tender_id = match &vote.chosen_bid_id {
         None => None,
@@ -373,7 +395,10 @@ pub async fn insert(
 }
 
 /// One vote.
-pub async fn get(conn: &mut AnyConnection, id: &str) -> std::result::Result<Option<Vote>, sqlx::Error> {
+pub async fn get(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> std::result::Result<Option<Vote>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {SELECT} FROM owners_vote WHERE id = $1"
     )))
@@ -408,6 +433,9 @@ pub async fn list(
     .bind(offset)
     .fetch_all(&mut *conn)
     .await?;
-    let votes = rows.iter().map(from_row).collect::<std::result::Result<_, _>>()?;
+    let votes = rows
+        .iter()
+        .map(from_row)
+        .collect::<std::result::Result<_, _>>()?;
     Ok((votes, total))
 }

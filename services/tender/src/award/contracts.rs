@@ -55,7 +55,9 @@ impl NewContract {
             ));
         }
         match (start, signed_on) {
-            (Some(start), Some(signed_on)) if v.is_empty() => Ok(ContractDates { start, signed_on }),
+            (Some(start), Some(signed_on)) if v.is_empty() => {
+                Ok(ContractDates { start, signed_on })
+            }
             _ => Err(refused(v)),
         }
     }

@@ -25,6 +25,6 @@ pub mod records;
 
 pub use rank::{Candidate, Ranked, Scores};
 pub use records::{
-    Award, AwardStatus, Complaint, Contract, ContractStatus, Skipped, annual_price,
-    end_of_term, households_on_platform, price_tolerance,
+    Award, AwardStatus, Complaint, Contract, ContractStatus, Skipped, annual_price, end_of_term,
+    households_on_platform, price_tolerance,
 };

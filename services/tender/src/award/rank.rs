@@ -209,5 +209,4 @@ mod tests {
         );
         assert_eq!((r[1].bid_id.as_str(), r[1].rank), ("b", 2));
     }
-
 }

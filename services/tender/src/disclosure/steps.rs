@@ -26,10 +26,10 @@ pub fn publisher(identity: &Identity, c: &Contract) -> Result<Publisher> {
     } else if identity.is_committee_of(&c.compound_id) {
         Ok(Publisher::Committee)
     } else {
-        Err(Problem::forbidden(
-            "只有合同的物业服务企业或小区自治组织可以公开该合同的预算和收支。",
+        Err(
+            Problem::forbidden("只有合同的物业服务企业或小区自治组织可以公开该合同的预算和收支。")
+                .into(),
         )
-        .into())
     }
 }
 

@@ -222,7 +222,6 @@ pub async fn of_contract(
     rows.iter().map(from_row).collect()
 }
 
-
 /// The period of the first accounts of the contract overlapping `period`, if any.
 pub async fn overlapping_accounts(
     conn: &mut AnyConnection,

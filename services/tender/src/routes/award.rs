@@ -12,6 +12,7 @@ use shared::extract::{self, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
+use crate::award::Ranked;
 use crate::award::complaints::{self, ComplaintAnswer, NewComplaint};
 use crate::award::contracts::{self, NewContract, Termination};
 use crate::award::decision::{self, AwardInput, SkipInput};
@@ -19,7 +20,6 @@ use crate::award::evaluation::{self, BidScores, ScoresInput};
 use crate::award::records::{
     self, Award, AwardStatus, Complaint, Contract, ContractStatus, Skipped,
 };
-use crate::award::Ranked;
 use crate::error::Result;
 use crate::input::{declared, refused};
 use crate::opening::{load_current, visible_tender};

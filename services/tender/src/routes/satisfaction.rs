@@ -77,6 +77,44 @@ pub struct SatisfactionQuery {
     pub offset: Option<i64>,
 }
 
+impl SatisfactionQuery {
+    /// The page and the filter, every bad parameter at once.
+    fn check(&self) -> std::result::Result<((i64, i64), satisfaction::SummaryFilter), Problem> {
+        let mut v = Validation::new();
+        let page = PageQuery {
+            limit: self.limit,
+            offset: self.offset,
+        }
+        .check();
+        if let Err(errs) = &page {
+            errs.iter().for_each(|e| v.push(e.clone()));
+        }
+        let street = self
+            .street
+            .as_deref()
+            .and_then(|s| v.field("street", StreetCode::parse(s)));
+        let district = self
+            .district
+            .as_deref()
+            .and_then(|s| v.field("district", DistrictCode::parse(s)));
+        let period = self
+            .period
+            .as_deref()
+            .and_then(|p| v.field("period", Period::parse_quarter(p)));
+        let filter = satisfaction::SummaryFilter {
+            compound: self.compound.clone(),
+            firm: self.firm.clone(),
+            street: street.map(|s| s.as_str().to_string()),
+            district: district.map(|d| d.as_str().to_string()),
+            period: period.map(|p| p.to_string()),
+        };
+        match page {
+            Ok(page) if v.is_empty() => Ok((page, filter)),
+            _ => Err(refused(v)),
+        }
+    }
+}
+
 /// Satisfaction per compound, firm, street or district (and quarter). Public: matching
 /// ranks firms by it and statistics rank streets and districts.
 #[utoipa::path(get, path = "/tenders/satisfaction", tag = "satisfaction", params(SatisfactionQuery),
@@ -85,46 +123,7 @@ pub async fn satisfaction_summary(
     State(app): State<AppState>,
     Query(q): Query<SatisfactionQuery>,
 ) -> Result<Json<SatisfactionSummary>> {
-    let mut v = Validation::new();
-    let page = PageQuery {
-        limit: q.limit,
-        offset: q.offset,
-    }
-    .check();
-    if let Err(errs) = &page {
-        for e in errs {
-            v.push(e.clone());
-        }
-    }
-    let street = q
-        .street
-        .as_deref()
-        .and_then(|s| v.field("street", StreetCode::parse(s)));
-    let district = q
-        .district
-        .as_deref()
-        .and_then(|s| v.field("district", DistrictCode::parse(s)));
-    let period = q
-        .period
-        .as_deref()
-        .and_then(|p| v.field("period", Period::parse_quarter(p)));
-    let (limit, offset) = match page {
-        Ok(page) if v.is_empty() => page,
-        _ => return Err(refused(v).into()),
-    };
-    let street = street.map(|s| s.as_str().to_string());
-    let district = district.map(|d| d.as_str().to_string());
-    let period = period.map(|p| p.to_string());
-
-    let filter = satisfaction::SummaryFilter {
-        compound: q.compound.clone(),
-        firm: q.firm.clone(),
-        street,
-        district,
-        period,
-    };
+    let (page, filter) = q.check()?;
     let mut conn = app.db.pool.acquire().await?;
-    Ok(Json(
-        satisfaction::summary(&mut conn, &filter, (limit, offset)).await?,
-    ))
+    Ok(Json(satisfaction::summary(&mut conn, &filter, page).await?))
 }

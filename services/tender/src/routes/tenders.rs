@@ -22,8 +22,8 @@ use crate::opening::{self, load_current, visible_tender};
 use crate::state::AppState;
 use crate::tenders::view::{TenderView, view};
 use crate::tenders::{
-    CancelTender, CriterionInput, NewTender, Schedule, Step, TermsInput, for_committee,
-    lifecycle, sealed, store,
+    CancelTender, CriterionInput, NewTender, Schedule, Step, TermsInput, for_committee, lifecycle,
+    sealed, store,
 };
 use crate::terms::{Criterion, Evaluation, EvaluationMethod, ServiceModel, TenderStatus};
 
@@ -276,7 +276,10 @@ pub async fn list_tenders(
         store::list(&mut *app.db.pool.acquire().await?, &filter, (limit, offset)).await?;
     let now = now_ms();
     Ok(Json(Page {
-        items: tenders.iter().map(|t| TenderView::of(t, None, now)).collect(),
+        items: tenders
+            .iter()
+            .map(|t| TenderView::of(t, None, now))
+            .collect(),
         total,
         limit,
         offset,

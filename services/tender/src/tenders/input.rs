@@ -42,7 +42,12 @@ pub struct TermsInput {
     /// Service grade wanted, 1–5.
     pub grade: Option<i64>,
     /// Contract term in months (1–120).
-    #[validate(range(min = 1, max = 120, code = "invalid_term", message = "服务期限应为 1–120 个月"))]
+    #[validate(range(
+        min = 1,
+        max = 120,
+        code = "invalid_term",
+        message = "服务期限应为 1–120 个月"
+    ))]
     pub term_months: Option<i64>,
     /// Annual budget in 分.
     pub annual_budget_fen: Option<i64>,
@@ -402,7 +407,11 @@ fn check_evaluation(
     let mut checked: Vec<Criterion> = Vec::new();
     for (i, c) in criteria.iter().enumerate() {
         let declared = c.validate().err();
-        let fine = |field: &str| declared.as_ref().is_none_or(|e| !e.field_errors().contains_key(field));
+        let fine = |field: &str| {
+            declared
+                .as_ref()
+                .is_none_or(|e| !e.field_errors().contains_key(field))
+        };
         let name_ok = fine("name");
         if name_ok && checked.iter().any(|x| x.name == c.name) {
             v.push(FieldError::new(

@@ -18,6 +18,7 @@ use crate::award::records;
 use crate::clock;
 use crate::config::TenderPolicy;
 use crate::error::Result;
+use crate::input::unknown_compound;
 use crate::ocds;
 use crate::terms::TenderStatus;
 
@@ -41,15 +42,6 @@ pub async fn for_committee(
     }
     step.admits(&t, now_ms())?;
     Ok(t)
-}
-
-/// The answer for a compound tender has no copy of.
-pub fn unknown_compound() -> Problem {
-    Problem::validation(vec![FieldError::new(
-        "compound_id",
-        "unknown_compound",
-        "平台尚未收到该小区的台账信息",
-    )])
 }
 
 /// Drafts a tender for a compound known from the catalog that has no other tender in
@@ -92,7 +84,14 @@ pub async fn draft(
         updated_at: now,
     };
     store::insert(tx.conn(), &t).await?;
-    Ok(record_change(tx, &t, "drafted", &Actor::from(identity), &serde_json::json!({})).await?)
+    Ok(record_change(
+        tx,
+        &t,
+        "drafted",
+        &Actor::from(identity),
+        &serde_json::json!({}),
+    )
+    .await?)
 }
 
 /// Replaces the terms of `t` (a draft, or open before its bid deadline) with `proposal`;
@@ -192,7 +191,14 @@ pub async fn open_for_bids(
     t.published_at = Some(now);
     t.updated_at = now;
     store::update(tx.conn(), &t).await?;
-    let view = record_change(tx, &t, "published", &Actor::from(identity), &serde_json::json!({})).await?;
+    let view = record_change(
+        tx,
+        &t,
+        "published",
+        &Actor::from(identity),
+        &serde_json::json!({}),
+    )
+    .await?;
     ocds::release(
         tx.conn(),
         policy,

@@ -42,8 +42,8 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Tender, sqlx::Error> {
         text("evaluation_method")?,
     );
     let price_weight: Option<i64> = r.try_get("price_weight")?;
-    let criteria = serde_json::from_str(&text("criteria")?)
-        .map_err(|e| undecodable(&id, "criteria", e))?;
+    let criteria =
+        serde_json::from_str(&text("criteria")?).map_err(|e| undecodable(&id, "criteria", e))?;
     let terms = Terms {
         service_model: parsed(&id, "service_model", || ServiceModel::parse(&model))?,
         fee_model: parsed(&id, "fee_model", || FeeModel::parse(&fee_model))?,
@@ -56,7 +56,9 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Tender, sqlx::Error> {
         bid_deadline: int("bid_deadline")?,
         opening_at: int("opening_at")?,
         evaluation: Evaluation {
-            method: parsed(&id, "evaluation_method", || EvaluationMethod::parse(&method))?,
+            method: parsed(&id, "evaluation_method", || {
+                EvaluationMethod::parse(&method)
+            })?,
             price_weight: price_weight
                 .map(|w| u32::try_from(w).map_err(|e| undecodable(&id, "price_weight", e)))
                 .transpose()?,
@@ -234,7 +236,10 @@ pub async fn list(
 }
 
 /// Open tenders whose opening time has come, by opening time.
-pub async fn due_for_opening(conn: &mut AnyConnection, now: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn due_for_opening(
+    conn: &mut AnyConnection,
+    now: i64,
+) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT id FROM tender WHERE status = 'open' AND opening_at <= $1 ORDER BY opening_at",
     )
