@@ -14,7 +14,7 @@ use sqlx::AnyConnection;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::award::records::{annual_price, households_on_platform, price_tolerance};
 use crate::bids::{self, Bid, BidContent, BidStatus, CriterionAnswer};
 use crate::copy::CompoundCopy;
@@ -290,17 +290,13 @@ async fn audit_bid(
     tender_id: &str,
     action: &str,
 ) -> anyhow::Result<()> {
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "bid",
-            entity_id: bid_id,
-            tender_id: Some(tender_id),
-            action,
-            sealed: true,
-            detail: &serde_json::json!({}),
-        },
+        identity,
+        ("bid", bid_id),
+        Some(tender_id),
+        (action, true),
+        &serde_json::json!({}),
     )
     .await
 }

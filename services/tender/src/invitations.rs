@@ -16,7 +16,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::clock::{self, to_rfc3339};
 use crate::error::Result;
 use crate::input::{trimmed, trimmed_opt};
@@ -166,17 +166,13 @@ pub async fn invite(
     }
     tx.emit("tender_invitation", &invitation.id, "invited", &invitation)
         .await?;
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "invitation",
-            entity_id: &invitation.id,
-            tender_id: Some(&t.id),
-            action: "invited",
-            sealed: false,
-            detail: &invitation,
-        },
+        identity,
+        ("invitation", &invitation.id),
+        Some(&t.id),
+        ("invited", false),
+        &invitation,
     )
     .await?;
     Ok(Some(Invited::New(invitation)))

@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::clock::to_rfc3339;
 use crate::error::Result;
 use crate::input::trimmed;
@@ -94,17 +94,13 @@ pub async fn ask(
     .bind(now)
     .execute(&mut *tx.conn())
     .await?;
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "question",
-            entity_id: &qid,
-            tender_id: Some(&t.id),
-            action: "asked",
-            sealed: true,
-            detail: &serde_json::json!({}),
-        },
+        identity,
+        ("question", &qid),
+        Some(&t.id),
+        ("asked", true),
+        &serde_json::json!({}),
     )
     .await?;
     Ok(Question {
@@ -200,17 +196,13 @@ pub async fn answer(
         mine: None,
     };
     tx.emit("tender_question", qid, "answered", &q).await?;
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "question",
-            entity_id: qid,
-            tender_id: Some(&t.id),
-            action: "answered",
-            sealed: false,
-            detail: &q,
-        },
+        identity,
+        ("question", qid),
+        Some(&t.id),
+        ("answered", false),
+        &q,
     )
     .await?;
     Ok(q)

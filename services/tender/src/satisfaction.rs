@@ -26,7 +26,7 @@ use time::Date;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::clock::{self, to_rfc3339};
 use crate::error::Result;
 use crate::input::{refused, unknown_compound};
@@ -186,17 +186,13 @@ pub async fn record(
     }
     tx.emit("satisfaction", &s.id, "recorded", &s.change())
         .await?;
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "satisfaction",
-            entity_id: &s.id,
-            tender_id: None,
-            action: "recorded",
-            sealed: false,
-            detail: &s.change(),
-        },
+        identity,
+        ("satisfaction", &s.id),
+        None,
+        ("recorded", false),
+        &s.change(),
     )
     .await?;
     Ok(s)

@@ -17,7 +17,7 @@ use time::Date;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::clock;
 use crate::error::Result;
 use crate::input::{refused, trimmed, trimmed_opt, unknown_compound};
@@ -294,17 +294,13 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
     };
     insert(tx.conn(), &v, &identity.account_id, now).await?;
     tx.emit("vote", &v.id, "recorded", &v).await?;
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "vote",
-            entity_id: &v.id,
-            tender_id: v.tender_id.as_deref(),
-            action: "recorded",
-            sealed: false,
-            detail: &v,
-        },
+        identity,
+        ("vote", &v.id),
+        v.tender_id.as_deref(),
+        ("recorded", false),
+        &v,
     )
     .await?;
     Ok(v)

@@ -165,17 +165,13 @@ async fn reopen_evaluation(
 
 /// The audit row of a complaint step.
 async fn record(tx: &mut WriteTx, identity: &Identity, c: &Complaint, action: &str) -> Result<()> {
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "complaint",
-            entity_id: &c.id,
-            tender_id: Some(&c.tender_id),
-            action,
-            sealed: false,
-            detail: c,
-        },
+        identity,
+        ("complaint", &c.id),
+        Some(&c.tender_id),
+        (action, false),
+        c,
     )
     .await?;
     Ok(())

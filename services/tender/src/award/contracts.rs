@@ -264,17 +264,13 @@ pub async fn terminate(
 
 /// The audit row of a contract step.
 async fn record(tx: &mut WriteTx, identity: &Identity, c: &Contract, action: &str) -> Result<()> {
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "contract",
-            entity_id: &c.id,
-            tender_id: Some(&c.tender_id),
-            action,
-            sealed: false,
-            detail: c,
-        },
+        identity,
+        ("contract", &c.id),
+        Some(&c.tender_id),
+        (action, false),
+        c,
     )
     .await?;
     Ok(())

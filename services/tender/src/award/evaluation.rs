@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::rank::{self, Candidate, Ranked, Scores};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::error::Result;
 use crate::input::refused;
 use crate::tenders::tender::Tender;
@@ -221,17 +221,13 @@ pub async fn score(
     .bind(now_ms())
     .execute(&mut *tx.conn())
     .await?;
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "tender",
-            entity_id: &t.id,
-            tender_id: Some(&t.id),
-            action: "scored",
-            sealed: false,
-            detail: &scores,
-        },
+        identity,
+        ("tender", &t.id),
+        Some(&t.id),
+        ("scored", false),
+        &scores,
     )
     .await?;
     Ok(ranking(tx.conn(), t).await?.0)

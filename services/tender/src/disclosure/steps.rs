@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::figures::{self, Checked, DisclosureInput, DisclosureKind};
 use super::store::{self, Disclosure, Publisher};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::award::records::Contract;
 use crate::clock;
 use crate::config::TenderPolicy;
@@ -105,17 +105,13 @@ fn new_version(
 
 /// Appends the audit row of a disclosure step.
 async fn record(tx: &mut WriteTx, identity: &Identity, d: &Disclosure, action: &str) -> Result<()> {
-    audit::record(
+    audit::record_step(
         tx.conn(),
-        audit::Entry {
-            actor: &Actor::from(identity),
-            entity: "disclosure",
-            entity_id: &d.id,
-            tender_id: Some(&d.tender_id),
-            action,
-            sealed: false,
-            detail: d,
-        },
+        identity,
+        ("disclosure", &d.id),
+        Some(&d.tender_id),
+        (action, false),
+        d,
     )
     .await?;
     Ok(())

@@ -96,10 +96,29 @@ pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Tender>, 
     row.as_ref().map(from_row).transpose()
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds the terms' thirteen columns, in [`COLUMNS`] order (`service_model` … `criteria`).
+fn bind_terms<'q>(query: Query<'q>, terms: &'q Terms) -> anyhow::Result<Query<'q>> {
+    Ok(query
+        .bind(terms.service_model.as_str())
+        .bind(terms.fee_model.as_str())
+        .bind(i64::from(terms.grade.get()))
+        .bind(terms.term_months)
+        .bind(terms.annual_budget.get())
+        .bind(i64::from(terms.proposed_fee.get()))
+        .bind(&terms.needs)
+        .bind(terms.enquiry_deadline)
+        .bind(terms.bid_deadline)
+        .bind(terms.opening_at)
+        .bind(terms.evaluation.method.as_str())
+        .bind(terms.evaluation.price_weight.map(i64::from))
+        .bind(serde_json::to_string(&terms.evaluation.criteria)?))
+}
+
 /// Inserts a new tender row.
 pub async fn insert(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> {
-    let terms = &t.terms;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO tender ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
          $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
     )))
@@ -109,37 +128,24 @@ pub async fn insert(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> 
     .bind(&t.district_code)
     .bind(&t.street_code)
     .bind(&t.title)
-    .bind(t.status.as_str())
-    .bind(terms.service_model.as_str())
-    .bind(terms.fee_model.as_str())
-    .bind(i64::from(terms.grade.get()))
-    .bind(terms.term_months)
-    .bind(terms.annual_budget.get())
-    .bind(i64::from(terms.proposed_fee.get()))
-    .bind(&terms.needs)
-    .bind(terms.enquiry_deadline)
-    .bind(terms.bid_deadline)
-    .bind(terms.opening_at)
-    .bind(terms.evaluation.method.as_str())
-    .bind(terms.evaluation.price_weight.map(i64::from))
-    .bind(serde_json::to_string(&terms.evaluation.criteria)?)
-    .bind(t.terms_version)
-    .bind(&t.cancel_reason)
-    .bind(&t.created_by)
-    .bind(t.created_at)
-    .bind(t.published_at)
-    .bind(t.opened_at)
-    .bind(t.closed_at)
-    .bind(t.updated_at)
-    .execute(&mut *conn)
-    .await?;
+    .bind(t.status.as_str());
+    bind_terms(query, &t.terms)?
+        .bind(t.terms_version)
+        .bind(&t.cancel_reason)
+        .bind(&t.created_by)
+        .bind(t.created_at)
+        .bind(t.published_at)
+        .bind(t.opened_at)
+        .bind(t.closed_at)
+        .bind(t.updated_at)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// Writes back every mutable column of a tender.
 pub async fn update(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> {
-    let terms = &t.terms;
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE tender SET title = $2, status = $3, service_model = $4, fee_model = $5, grade = $6, \
          term_months = $7, annual_budget_fen = $8, proposed_fee = $9, needs = $10, enquiry_deadline = $11, \
          bid_deadline = $12, opening_at = $13, evaluation_method = $14, price_weight = $15, criteria = $16, \
@@ -148,28 +154,16 @@ pub async fn update(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> 
     )
     .bind(&t.id)
     .bind(&t.title)
-    .bind(t.status.as_str())
-    .bind(terms.service_model.as_str())
-    .bind(terms.fee_model.as_str())
-    .bind(i64::from(terms.grade.get()))
-    .bind(terms.term_months)
-    .bind(terms.annual_budget.get())
-    .bind(i64::from(terms.proposed_fee.get()))
-    .bind(&terms.needs)
-    .bind(terms.enquiry_deadline)
-    .bind(terms.bid_deadline)
-    .bind(terms.opening_at)
-    .bind(terms.evaluation.method.as_str())
-    .bind(terms.evaluation.price_weight.map(i64::from))
-    .bind(serde_json::to_string(&terms.evaluation.criteria)?)
-    .bind(t.terms_version)
-    .bind(&t.cancel_reason)
-    .bind(t.published_at)
-    .bind(t.opened_at)
-    .bind(t.closed_at)
-    .bind(t.updated_at)
-    .execute(&mut *conn)
-    .await?;
+    .bind(t.status.as_str());
+    bind_terms(query, &t.terms)?
+        .bind(t.terms_version)
+        .bind(&t.cancel_reason)
+        .bind(t.published_at)
+        .bind(t.opened_at)
+        .bind(t.closed_at)
+        .bind(t.updated_at)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
