@@ -34,16 +34,6 @@ pub enum BidStatus {
 }
 
 impl BidStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::NeedsReconfirmation => "needs_reconfirmation",
-            Self::Withdrawn => "withdrawn",
-            Self::Opened => "opened",
-            Self::Invalid => "invalid",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "submitted" => Self::Submitted,

@@ -31,14 +31,6 @@ pub enum AwardStatus {
 }
 
 impl AwardStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InNotice => "in_notice",
-            Self::Revoked => "revoked",
-            Self::Final => "final",
-        }
-    }
-
     fn parse(s: &str) -> Self {
         match s {
             "revoked" => Self::Revoked,

@@ -23,6 +23,6 @@ pub mod figures;
 pub mod steps;
 pub mod store;
 
-pub use figures::{Checked, DisclosureInput, DisclosureKind, Income, Spending, check};
+pub use figures::{DisclosureInput, DisclosureKind, Income, Spending};
 pub use steps::CorrectionInput;
 pub use store::{Disclosure, Publisher};

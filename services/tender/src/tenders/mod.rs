@@ -23,7 +23,7 @@ pub mod store;
 pub mod tender;
 pub mod view;
 
-pub use input::{CancelTender, CriterionInput, NewTender, Proposal, Schedule, TermsInput};
+pub use input::{CancelTender, CriterionInput, NewTender, Schedule, TermsInput};
 pub use lifecycle::for_committee;
-pub use tender::{Step, Tender, not_found, sealed};
+pub use tender::{Step, Tender, sealed};
 pub use view::TenderView;
