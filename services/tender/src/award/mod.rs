@@ -23,8 +23,5 @@ pub mod evaluation;
 pub mod rank;
 pub mod records;
 
-pub use rank::{Candidate, Ranked, Scores};
-pub use records::{
-    Award, AwardStatus, Complaint, Contract, ContractStatus, Skipped, annual_price, end_of_term,
-    households_on_platform, price_tolerance,
-};
+pub use rank::Ranked;
+pub use records::{Contract, ContractStatus, end_of_term};
