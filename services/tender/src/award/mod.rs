@@ -24,4 +24,4 @@ pub mod rank;
 pub mod records;
 
 pub use rank::Ranked;
-pub use records::{Contract, ContractStatus, end_of_term};
+pub use records::{AwardStatus, Contract, ContractStatus, end_of_term};
