@@ -130,9 +130,39 @@ impl Identity {
 
     /// 403 unless the caller is the given compound's committee.
     pub fn require_compound(&self, compound_id: &str) -> Result<(), Problem> {
-        match &self.scope {
-            Scope::Compound(id) if self.role == Role::Committee && id == compound_id => Ok(()),
-            _ => Err(Problem::forbidden("只能操作本小区的信息。")),
+        if self.is_committee_of(compound_id) {
+            Ok(())
+        } else {
+            Err(Problem::forbidden("只能操作本小区的信息。"))
+        }
+    }
+
+    /// The compound whose committee (业委会/物管会/院委会) the caller is, if it is one.
+    pub fn committee_compound(&self) -> Option<&str> {
+        match (&self.role, &self.scope) {
+            (Role::Committee, Scope::Compound(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Whether the caller is the given compound's own committee.
+    pub fn is_committee_of(&self, compound_id: &str) -> bool {
+        self.committee_compound() == Some(compound_id)
+    }
+
+    /// Whether the caller oversees what a compound's committee does for it: the compound's
+    /// own committee, or the association, which oversees every compound. They, and nobody
+    /// else, see a compound's drafts and full bids, answer complaints about its awards and
+    /// end its contracts.
+    pub fn oversees_compound(&self, compound_id: &str) -> bool {
+        self.role == Role::Association || self.is_committee_of(compound_id)
+    }
+
+    /// The firm whose account the caller is, if it is a firm's.
+    pub fn own_firm(&self) -> Option<&str> {
+        match (&self.role, &self.scope) {
+            (Role::Firm, Scope::Firm(id)) => Some(id),
+            _ => None,
         }
     }
 }
@@ -346,5 +376,36 @@ mod tests {
             403
         );
         assert!(id.require_any(&[Role::Firm]).is_ok());
+    }
+
+    #[test]
+    fn who_acts_for_a_compound_or_a_firm() {
+        let committee = Identity {
+            account_id: "a2".into(),
+            name: "某小区业委会".into(),
+            role: Role::Committee,
+            scope: Scope::Compound("c1".into()),
+            token_id: String::new(),
+        };
+        let association = Identity {
+            role: Role::Association,
+            scope: Scope::City,
+            ..committee.clone()
+        };
+        // A scope that does not match its role gives nothing.
+        let odd = Identity {
+            role: Role::Firm,
+            scope: Scope::Compound("c1".into()),
+            ..committee.clone()
+        };
+        assert_eq!(committee.committee_compound(), Some("c1"));
+        assert!(committee.is_committee_of("c1") && !committee.is_committee_of("c2"));
+        assert!(committee.oversees_compound("c1") && !committee.oversees_compound("c2"));
+        assert!(association.oversees_compound("c2") && !association.is_committee_of("c2"));
+        assert!(!firm().oversees_compound("c1"));
+        assert!(!odd.oversees_compound("c1") && odd.committee_compound().is_none());
+        assert_eq!(firm().own_firm(), Some("f1"));
+        assert_eq!(committee.own_firm(), None);
+        assert_eq!(odd.own_firm(), None);
     }
 }

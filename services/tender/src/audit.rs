@@ -70,6 +70,32 @@ pub async fn record<D: Serialize>(conn: &mut AnyConnection, e: Entry<'_, D>) -> 
     Ok(())
 }
 
+/// Appends the audit row of `identity`'s `action` on `entity` `entity_id` (of tender
+/// `tender_id`), with `detail`, inside the caller's transaction; `sealed` rows (about a
+/// sealed bid or question) stay hidden until the tender's bids are opened.
+pub async fn record_step<D: Serialize>(
+    conn: &mut AnyConnection,
+    identity: &Identity,
+    (entity, entity_id): (&str, &str),
+    tender_id: Option<&str>,
+    (action, sealed): (&str, bool),
+    detail: &D,
+) -> anyhow::Result<()> {
+    record(
+        conn,
+        Entry {
+            actor: &Actor::from(identity),
+            entity,
+            entity_id,
+            tender_id,
+            action,
+            sealed,
+            detail,
+        },
+    )
+    .await
+}
+
 /// One audit row as read back (`GET /tenders/{id}/audit`).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Event {

@@ -6,6 +6,9 @@
 //! transaction that holds the feed-head lock, which the opening also takes: a bid that
 //! started before the deadline but reaches the database after it is refused, and no bid
 //! can slip in after the opening has read the bids.
+//!
+//! At the opening (开标, [`crate::opening`]) every bid is opened at once into the public
+//! [`OpeningRecord`].
 
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -31,16 +34,6 @@ pub enum BidStatus {
 }
 
 impl BidStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::NeedsReconfirmation => "needs_reconfirmation",
-            Self::Withdrawn => "withdrawn",
-            Self::Opened => "opened",
-            Self::Invalid => "invalid",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "submitted" => Self::Submitted,
@@ -50,11 +43,6 @@ impl BidStatus {
             "invalid" => Self::Invalid,
             _ => return None,
         })
-    }
-
-    /// Still in the race before the deadline.
-    pub fn is_live(self) -> bool {
-        matches!(self, Self::Submitted | Self::NeedsReconfirmation)
     }
 }
 
@@ -164,6 +152,53 @@ pub async fn opened_of(conn: &mut AnyConnection, tender_id: &str) -> Result<Vec<
     rows.iter().map(from_row).collect()
 }
 
+/// One line of an opening record: who bid what. Public once the bids are opened.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpenedBid {
+    pub bid_id: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    /// Offered fee, 分/㎡·月.
+    pub fee: i64,
+    /// Offered annual price, 分.
+    pub annual_price_fen: i64,
+    /// When the bid's final version was received.
+    pub received_at: String,
+    /// Whether the bid takes part in the evaluation.
+    pub valid: bool,
+    /// Why not, when it does not.
+    pub invalid_reason: Option<String>,
+}
+
+/// 开标记录: every bid received, opened at once at the opening time.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpeningRecord {
+    pub tender_id: String,
+    /// The scheduled opening time.
+    pub opening_at: String,
+    /// When the bids were actually opened.
+    pub opened_at: String,
+    /// Bids received, by fee (lowest first).
+    pub bids: Vec<OpenedBid>,
+    /// How many bids are valid.
+    pub valid_bids: i64,
+}
+
+/// The opening record of a tender, once opened.
+pub async fn opening_record(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+) -> Result<Option<OpeningRecord>, sqlx::Error> {
+    let record: Option<String> =
+        sqlx::query_scalar("SELECT record FROM tender_opening WHERE tender_id = $1")
+            .bind(tender_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    record
+        .map(|r| serde_json::from_str(&r).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}
+
 /// The content of a bid, checked.
 #[derive(Debug, Clone)]
 pub struct BidContent {
@@ -231,4 +266,52 @@ pub async fn replace(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Confirms a bid waiting for re-confirmation for the current terms, with its price
+/// derived again.
+pub async fn confirm(
+    conn: &mut AnyConnection,
+    id: &str,
+    firm_name: &str,
+    annual_price_fen: i64,
+    terms_version: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE bid SET status = 'submitted', terms_version = $2, firm_name = $3, updated_at = $4, \
+         annual_price_fen = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(terms_version)
+    .bind(firm_name)
+    .bind(now)
+    .bind(annual_price_fen)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Withdraws a live bid.
+pub async fn withdraw(conn: &mut AnyConnection, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE bid SET status = 'withdrawn', withdrawn_at = $2, updated_at = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A firm's bids that were not withdrawn, on every tender, newest first (at most 200).
+pub async fn of_firm(conn: &mut AnyConnection, firm_id: &str) -> Result<Vec<Bid>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SELECT} FROM bid WHERE firm_id = $1 AND status <> 'withdrawn' \
+         ORDER BY updated_at DESC, id LIMIT 200"
+    )))
+    .bind(firm_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
 }

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod award;
+pub mod bidding;
 pub mod bids;
 pub mod catalog;
 pub mod clock;
@@ -15,8 +16,12 @@ pub mod copy;
 pub mod disclosure;
 pub mod error;
 pub mod follow;
+pub mod input;
+pub mod invitations;
 pub mod ocds;
+pub mod opening;
 pub mod period;
+pub mod questions;
 pub mod roster;
 pub mod routes;
 pub mod satisfaction;

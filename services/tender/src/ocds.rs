@@ -33,12 +33,17 @@ use serde_json::{Value, json};
 use shared::db::now_ms;
 use sqlx::{AnyConnection, Row};
 
-use crate::award::{self, Award, AwardStatus, Contract, ContractStatus};
+use shared::domain::Fen;
+
+use crate::award::records::{self, Award, AwardStatus, Contract, ContractStatus};
+use crate::bids::{self, OpeningRecord};
 use crate::clock::to_rfc3339;
 use crate::config::TenderPolicy;
-use crate::disclosure::{self, Disclosure, DisclosureKind};
-use crate::tenders::{self, OpeningRecord, Tender};
-use crate::terms::{EvaluationMethod, FeeModel, TenderStatus};
+use crate::disclosure::figures::DisclosureKind;
+use crate::disclosure::store::{self as disclosures, Disclosure};
+use crate::tenders::store;
+use crate::tenders::tender::Tender;
+use crate::terms::{EvaluationMethod, TenderStatus};
 
 /// The OCDS version the releases follow.
 pub const VERSION: &str = "1.1";
@@ -181,10 +186,6 @@ fn award_criteria(method: EvaluationMethod) -> (Option<&'static str>, String) {
     }
 }
 
-fn yuan_text(fen: i64) -> String {
-    format!("{} 元", shared::domain::Fen::new(fen).to_yuan_string())
-}
-
 /// Builds one release from a snapshot (pure; see the module docs for what goes in).
 pub fn build(s: &Snapshot, meta: &Meta) -> Value {
     let t = &s.tender;
@@ -237,16 +238,11 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
     }
 
     // The tender.
-    let fee_model = FeeModel::parse(&t.fee_model)
-        .map(|f| f.label())
-        .unwrap_or("");
-    let grade = crate::terms::Grade::new(t.grade)
-        .map(|g| g.to_string())
-        .unwrap_or_default();
-    let (criteria, criteria_details) = award_criteria(t.evaluation.method);
+    let terms = &t.terms;
+    let (criteria, criteria_details) = award_criteria(terms.evaluation.method);
     let mut item = json!({
         "id": "1",
-        "description": format!("物业服务：服务方式 {}，{}，{}，服务期限 {} 个月", t.service_model, grade, fee_model, t.term_months),
+        "description": format!("物业服务：服务方式 {}，{}，{}，服务期限 {} 个月", terms.service_model.as_str(), terms.grade, terms.fee_model.label_zh(), terms.term_months),
         "classification": {
             "scheme": "CPV",
             "id": "70330000",
@@ -254,7 +250,7 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
         },
         "unit": {
             "name": "平方米·月（拟定物业费单价）",
-            "value": money(t.proposed_fee),
+            "value": money(i64::from(terms.proposed_fee.get())),
         },
     });
     if let Some(area) = s.floor_area_m2 {
@@ -263,12 +259,12 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
     let mut tender = json!({
         "id": t.id,
         "title": t.title,
-        "description": t.needs,
+        "description": terms.needs,
         "status": tender_status(t.status),
         "statusDetails": t.status.as_str(),
         "procuringEntity": buyer_ref(t),
         "items": [item],
-        "value": money(over_term(t.annual_budget_fen, t.term_months)),
+        "value": money(over_term(terms.annual_budget.get(), terms.term_months)),
         "procurementMethod": "open",
         "procurementMethodDetails": "公开招标（物业服务）",
         "mainProcurementCategory": "services",
@@ -277,13 +273,13 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
         "submissionMethodDetails": "通过本平台在线提交密封投标，开标前任何人不能查看。",
         "tenderPeriod": {
             "startDate": t.published_at.map(to_rfc3339),
-            "endDate": to_rfc3339(t.bid_deadline),
+            "endDate": to_rfc3339(terms.bid_deadline),
         },
         "enquiryPeriod": {
             "startDate": t.published_at.map(to_rfc3339),
-            "endDate": to_rfc3339(t.enquiry_deadline),
+            "endDate": to_rfc3339(terms.enquiry_deadline),
         },
-        "awardPeriod": { "startDate": to_rfc3339(t.opening_at) },
+        "awardPeriod": { "startDate": to_rfc3339(terms.opening_at) },
         "eligibilityCriteria": "列入优选供应商推荐名录（未暂停、未列入黑名单），提供招标要求的服务方式、收费方式和服务等级，服务区域覆盖本小区，且剩余服务能力足以承接本小区。",
     });
     if let Some(c) = criteria {
@@ -330,10 +326,10 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
                 "id": format!("{}-budget", t.id),
                 "description": format!(
                     "年度预算 {} × 服务期限 {} 个月",
-                    yuan_text(t.annual_budget_fen),
-                    t.term_months
+                    terms.annual_budget,
+                    terms.term_months
                 ),
-                "amount": money(over_term(t.annual_budget_fen, t.term_months)),
+                "amount": money(over_term(terms.annual_budget.get(), terms.term_months)),
             },
         },
         "tender": tender,
@@ -350,13 +346,13 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
                     "title": format!("定标结果：{}", a.firm_name),
                     "description": format!(
                         "中标报价 {}/㎡·月，年度报价 {}；公示期至 {}。",
-                        yuan_text(a.fee),
-                        yuan_text(a.annual_price_fen),
+                        Fen::new(a.fee),
+                        Fen::new(a.annual_price_fen),
                         a.notice_ends_at
                     ),
                     "status": award_status(a.status),
                     "date": a.awarded_at,
-                    "value": money(over_term(a.annual_price_fen, t.term_months)),
+                    "value": money(over_term(a.annual_price_fen, terms.term_months)),
                     "suppliers": [firm_ref(&a.firm_id, &a.firm_name)],
                 });
                 if let Some(c) = s
@@ -389,8 +385,8 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
             "title": format!("物业服务合同：{}", c.firm_name),
             "description": format!(
                 "物业费 {}/㎡·月，年度合同金额 {}，服务期限 {} 个月。",
-                yuan_text(c.fee),
-                yuan_text(c.annual_price_fen),
+                Fen::new(c.fee),
+                Fen::new(c.annual_price_fen),
                 c.term_months
             ),
             "status": contract_status(c.status),
@@ -471,12 +467,12 @@ fn implementation(t: &Tender, c: &Contract, disclosures: &[Disclosure]) -> Value
                 },
                 "description": format!(
                     "收入合计 {}（物业服务费 {}，公共收益 {}）；支出合计 {}；期初结余 {}，期末结余 {}。{}",
-                    yuan_text(d.total_income_fen),
-                    yuan_text(d.income.fee_fen),
-                    yuan_text(d.common_revenue_fen),
-                    yuan_text(d.total_spending_fen),
-                    yuan_text(d.opening_balance_fen),
-                    yuan_text(d.closing_balance_fen),
+                    Fen::new(d.total_income_fen),
+                    Fen::new(d.income.fee_fen),
+                    Fen::new(d.common_revenue_fen),
+                    Fen::new(d.total_spending_fen),
+                    Fen::new(d.opening_balance_fen),
+                    Fen::new(d.closing_balance_fen),
                     match &d.superseded_by {
                         Some(by) => format!("已被文件 {by} 更正。"),
                         None => String::new(),
@@ -492,21 +488,21 @@ fn implementation(t: &Tender, c: &Contract, disclosures: &[Disclosure]) -> Value
 
 /// Loads the process as it stands, inside the caller's transaction.
 pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Result<Snapshot> {
-    let tender = tenders::load(conn, tender_id)
+    let tender = store::load(conn, tender_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("tender {tender_id} not found"))?;
     let floor_area_m2 = crate::copy::compound(conn, &tender.compound_id)
         .await?
         .map(|c| c.floor_area_m2);
     let opening = if tender.opened_at.is_some() {
-        tenders::opening(conn, &tender.id).await?
+        bids::opening_record(conn, &tender.id).await?
     } else {
         None
     };
-    let awards = award::all_of(conn, &tender.id).await?;
-    let contract = award::contract_of_tender(conn, &tender.id).await?;
+    let awards = records::all_of(conn, &tender.id).await?;
+    let contract = records::contract_of_tender(conn, &tender.id).await?;
     let disclosures = match &contract {
-        Some(c) => disclosure::of_contract(conn, &c.id).await?,
+        Some(c) => disclosures::of_contract(conn, &c.id).await?,
         None => Vec::new(),
     };
     let mut credit_codes = std::collections::BTreeMap::new();
@@ -535,10 +531,10 @@ pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Resu
     })
 }
 
-/// Publishes a release of the tender's process for the step just taken, inside the step's
-/// write transaction (which holds the feed-head lock, so `seq` is monotonic). A draft is
-/// never published.
-pub async fn publish(
+/// Records and publishes an OCDS release of the tender's process for the step just taken,
+/// inside the step's write transaction (which holds the feed-head lock, so `seq` is
+/// monotonic). A draft has no release.
+pub async fn release(
     conn: &mut AnyConnection,
     policy: &TenderPolicy,
     tender_id: &str,

@@ -47,7 +47,10 @@ impl Period {
                 let year = year_of(y)?;
                 if let Some(q) = rest.strip_prefix('Q') {
                     match q {
-                        "1" | "2" | "3" | "4" => Ok(Self::Quarter(year, q.parse().expect("digit"))),
+                        "1" => Ok(Self::Quarter(year, 1)),
+                        "2" => Ok(Self::Quarter(year, 2)),
+                        "3" => Ok(Self::Quarter(year, 3)),
+                        "4" => Ok(Self::Quarter(year, 4)),
                         _ => Err(invalid()),
                     }
                 } else if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) {

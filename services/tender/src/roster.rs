@@ -11,6 +11,7 @@ use shared::domain::roster::{RosterStanding, StandingRecord};
 use time::Date;
 
 use crate::copy::{CompoundCopy, FirmCopy};
+use crate::terms::{FeeModel, ServiceGrade, Terms};
 
 /// Why a firm may not bid: a stable code and a Chinese sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +67,19 @@ pub fn standing_on(payload: &Value, day: Date) -> RosterStanding {
 #[derive(Debug, Clone)]
 pub struct Requirements<'a> {
     pub service_model: &'a str,
-    pub fee_model: &'a str,
-    pub grade: i64,
+    pub fee_model: FeeModel,
+    pub grade: ServiceGrade,
+}
+
+impl<'a> Requirements<'a> {
+    /// What a tender's terms ask.
+    pub fn of(terms: &'a Terms) -> Self {
+        Self {
+            service_model: terms.service_model.as_str(),
+            fee_model: terms.fee_model,
+            grade: terms.grade,
+        }
+    }
 }
 
 /// Every reason `firm` may not bid for a tender of `compound` on `today`; empty when it may.
@@ -93,16 +105,26 @@ pub fn bid_refusals(
             ),
         ));
     }
-    if !firm.fee_models.iter().any(|m| m == wants.fee_model) {
+    if !firm
+        .fee_models
+        .iter()
+        .any(|m| m == wants.fee_model.as_str())
+    {
         out.push(Refusal::new(
             "fee_model_not_offered",
-            format!("该企业未提供招标要求的收费方式（{}）。", wants.fee_model),
+            format!(
+                "该企业未提供招标要求的收费方式（{}）。",
+                wants.fee_model.as_str()
+            ),
         ));
     }
-    if !firm.grades.contains(&wants.grade) {
+    if !firm.grades.contains(&i64::from(wants.grade.get())) {
         out.push(Refusal::new(
             "grade_not_offered",
-            format!("该企业不能提供招标要求的服务等级（{} 级）。", wants.grade),
+            format!(
+                "该企业不能提供招标要求的服务等级（{} 级）。",
+                wants.grade.get()
+            ),
         ));
     }
     if !reaches(firm, compound) {
@@ -241,8 +263,8 @@ mod tests {
         let f = firm(json!({"stage": "recommended", "review_date": "2030-01-01"}));
         let wants = Requirements {
             service_model: "professional",
-            fee_model: "lump_sum",
-            grade: 3,
+            fee_model: FeeModel::LumpSum,
+            grade: ServiceGrade::new(3).unwrap(),
         };
         assert!(bid_refusals(&f, &compound("510104", 104.0, 400), &wants, TODAY, 0).is_empty());
         // Another district but within 5 km.
@@ -270,8 +292,8 @@ mod tests {
         );
         let other = Requirements {
             service_model: "trust",
-            fee_model: "trust",
-            grade: 5,
+            fee_model: FeeModel::Trust,
+            grade: ServiceGrade::new(5).unwrap(),
         };
         let codes: Vec<_> = bid_refusals(&f, &compound("510104", 104.0, 1), &other, TODAY, 0)
             .iter()

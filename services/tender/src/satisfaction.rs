@@ -17,12 +17,215 @@
 //! never change under them.
 
 use serde::{Deserialize, Serialize};
+use shared::auth::Identity;
+use shared::db::{is_unique_violation, new_id, now_ms};
+use shared::error::{FieldError, Problem, Validation};
+use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
-use utoipa::ToSchema;
-
 use time::Date;
+use utoipa::ToSchema;
+use validator::Validate;
 
-use crate::clock::to_rfc3339;
+use crate::audit;
+use crate::clock::{self, to_rfc3339};
+use crate::error::Result;
+use crate::input::{refused, unknown_compound};
+use crate::period::Period;
+
+/// A survey's counts for one quarter.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+pub struct NewSurvey {
+    pub compound_id: String,
+    /// The quarter surveyed, e.g. `2026-Q3` (not one that has not begun).
+    pub period: String,
+    /// 满意.
+    #[validate(range(min = 0, max = 1_000_000, message = "“满意”人数应在 0–1000000 之间"))]
+    pub satisfied: i64,
+    /// 基本满意.
+    #[validate(range(
+        min = 0,
+        max = 1_000_000,
+        message = "“基本满意”人数应在 0–1000000 之间"
+    ))]
+    pub basically_satisfied: i64,
+    /// 不满意.
+    #[validate(range(min = 0, max = 1_000_000, message = "“不满意”人数应在 0–1000000 之间"))]
+    pub dissatisfied: i64,
+}
+
+/// A survey checked field by field, ready to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedSurvey {
+    pub compound_id: String,
+    /// A quarter that has begun.
+    pub quarter: Period,
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+    pub dissatisfied: i64,
+}
+
+impl CheckedSurvey {
+    /// The three counts' sum.
+    pub fn respondents(&self) -> i64 {
+        self.satisfied + self.basically_satisfied + self.dissatisfied
+    }
+}
+
+impl NewSurvey {
+    /// A quarter that has begun, counts of 0–1 000 000 each, at least one respondent.
+    pub fn check(self) -> std::result::Result<CheckedSurvey, Problem> {
+        let mut v = Validation::new();
+        v.validator(self.validate());
+        let counts_ok = v.is_empty();
+        let quarter = v.field("period", Period::parse_quarter(&self.period));
+        if quarter.is_some_and(|p| p.start() > clock::today()) {
+            v.push(FieldError::new(
+                "period",
+                "period_not_begun",
+                "该季度尚未开始，不能记录满意度调查",
+            ));
+        }
+        if counts_ok && self.satisfied + self.basically_satisfied + self.dissatisfied == 0 {
+            v.push(FieldError::new(
+                "respondents",
+                "no_respondents",
+                "受访人数（三项之和）必须大于 0",
+            ));
+        }
+        match quarter {
+            Some(quarter) if v.is_empty() => Ok(CheckedSurvey {
+                compound_id: self.compound_id,
+                quarter,
+                satisfied: self.satisfied,
+                basically_satisfied: self.basically_satisfied,
+                dissatisfied: self.dissatisfied,
+            }),
+            _ => Err(refused(v)),
+        }
+    }
+}
+
+fn survey_exists(period: &str) -> Problem {
+    Problem::conflict(
+        "survey_exists",
+        format!("该小区 {period} 的满意度调查已记录，不能重复记录或覆盖。"),
+    )
+}
+
+/// Records a checked survey, inside the transaction: one per compound and quarter (409
+/// `survey_exists`), the respondents at most the compound's households (422
+/// `exceeds_households`), credited to the contract that served the quarter
+/// ([`serving_contract`]).
+pub async fn record(
+    tx: &mut WriteTx,
+    survey: CheckedSurvey,
+    identity: &Identity,
+) -> Result<Survey> {
+    let period = survey.quarter.to_string();
+    let compound = crate::copy::compound(tx.conn(), &survey.compound_id)
+        .await?
+        .ok_or_else(unknown_compound)?;
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM satisfaction_survey WHERE compound_id = $1 AND period = $2",
+    )
+    .bind(&compound.id)
+    .bind(&period)
+    .fetch_one(&mut *tx.conn())
+    .await?;
+    if exists > 0 {
+        return Err(survey_exists(&period).into());
+    }
+    let respondents = survey.respondents();
+    if respondents > compound.households {
+        return Err(Problem::validation(vec![FieldError::new(
+            "respondents",
+            "exceeds_households",
+            format!(
+                "受访人数（三项之和 {respondents} 人）超过小区总户数 {} 户",
+                compound.households
+            ),
+        )])
+        .into());
+    }
+    let contracts = served_contracts(tx.conn(), &compound.id).await?;
+    let (contract_id, firm_id) = match serving_contract(
+        &contracts,
+        survey.quarter.start(),
+        survey.quarter.end(),
+        clock::today(),
+    ) {
+        Some(c) => (Some(c.contract_id.clone()), Some(c.firm_id.clone())),
+        None => (None, None),
+    };
+    let now = now_ms();
+    let s = Survey {
+        id: new_id(),
+        compound_id: compound.id.clone(),
+        street_code: compound.street_code.clone(),
+        district_code: compound.district_code.clone(),
+        contract_id,
+        firm_id,
+        period: period.clone(),
+        satisfied: survey.satisfied,
+        basically_satisfied: survey.basically_satisfied,
+        dissatisfied: survey.dissatisfied,
+        respondents,
+        rate: rate(
+            survey.satisfied,
+            survey.basically_satisfied,
+            survey.dissatisfied,
+        )
+        .unwrap_or(0.0),
+        recorded_at: to_rfc3339(now),
+    };
+    if let Err(e) = insert(tx.conn(), &s, &identity.account_id, now).await {
+        if is_unique_violation(&e) {
+            return Err(survey_exists(&period).into());
+        }
+        return Err(e.into());
+    }
+    tx.emit("satisfaction", &s.id, "recorded", &s.change())
+        .await?;
+    audit::record_step(
+        tx.conn(),
+        identity,
+        ("satisfaction", &s.id),
+        None,
+        ("recorded", false),
+        &s.change(),
+    )
+    .await?;
+    Ok(s)
+}
+
+/// Every contract of a compound with its days of service.
+async fn served_contracts(conn: &mut AnyConnection, compound_id: &str) -> Result<Vec<Served>> {
+    let rows = sqlx::query(
+        "SELECT id, firm_id, start_date, end_date, terminated_on FROM contract WHERE compound_id = $1",
+    )
+    .bind(compound_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let date = |s: String| {
+        clock::parse_date(&s).map_err(|e| anyhow::anyhow!("stored contract date {s}: {e:?}"))
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let end = date(r.try_get("end_date")?)?;
+        let terminated: Option<String> = r.try_get("terminated_on")?;
+        let last = match terminated {
+            Some(t) => date(t)?.min(end),
+            None => end,
+        };
+        out.push(Served {
+            contract_id: r.try_get("id")?,
+            firm_id: r.try_get("firm_id")?,
+            start: date(r.try_get("start_date")?)?,
+            last,
+        });
+    }
+    Ok(out)
+}
 
 /// The feed payload of topic `satisfaction` (kind `recorded`), exactly these fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -130,7 +333,7 @@ pub fn rate(satisfied: i64, basically: i64, dissatisfied: i64) -> Option<f64> {
 pub const COLUMNS: &str = "id, compound_id, street_code, district_code, contract_id, firm_id, period, \
     satisfied, basically_satisfied, dissatisfied, recorded_at";
 
-pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Survey, sqlx::Error> {
+pub fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Survey, sqlx::Error> {
     let satisfied: i64 = r.try_get("satisfied")?;
     let basically: i64 = r.try_get("basically_satisfied")?;
     let dissatisfied: i64 = r.try_get("dissatisfied")?;
@@ -157,7 +360,7 @@ pub async fn insert(
     s: &Survey,
     recorded_by: &str,
     at: i64,
-) -> Result<(), sqlx::Error> {
+) -> std::result::Result<(), sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO satisfaction_survey ({COLUMNS}, recorded_by) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
@@ -177,6 +380,128 @@ pub async fn insert(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The pooled counts of one quarter.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PeriodSummary {
+    pub period: String,
+    pub surveys: i64,
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+    pub dissatisfied: i64,
+    pub respondents: i64,
+    /// (satisfied + basically satisfied) ÷ respondents, 4 decimals.
+    pub rate: Option<f64>,
+}
+
+/// Satisfaction of the surveys matching the filters: pooled counts and rate, the same per
+/// quarter, and the surveys themselves (newest quarter first).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SatisfactionSummary {
+    pub surveys: i64,
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+    pub dissatisfied: i64,
+    pub respondents: i64,
+    /// (satisfied + basically satisfied) ÷ respondents over every matching survey, 4
+    /// decimals; absent without surveys.
+    pub rate: Option<f64>,
+    /// Oldest quarter first.
+    pub by_period: Vec<PeriodSummary>,
+    pub items: Vec<Survey>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Which surveys a summary pools.
+#[derive(Debug, Clone, Default)]
+pub struct SummaryFilter {
+    pub compound: Option<String>,
+    pub firm: Option<String>,
+    pub street: Option<String>,
+    pub district: Option<String>,
+    pub period: Option<String>,
+}
+
+/// The pooled satisfaction of the surveys matching `f`, per quarter, and one page of them.
+pub async fn summary(
+    conn: &mut AnyConnection,
+    f: &SummaryFilter,
+    (limit, offset): (i64, i64),
+) -> std::result::Result<SatisfactionSummary, sqlx::Error> {
+    let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR firm_id = $2) \
+        AND ($3 IS NULL OR street_code = $3) AND ($4 IS NULL OR district_code = $4) \
+        AND ($5 IS NULL OR period = $5)";
+    let sums = "COUNT(*) AS surveys, CAST(COALESCE(SUM(satisfied), 0) AS BIGINT) AS satisfied, \
+        CAST(COALESCE(SUM(basically_satisfied), 0) AS BIGINT) AS basically_satisfied, \
+        CAST(COALESCE(SUM(dissatisfied), 0) AS BIGINT) AS dissatisfied";
+    let bind = |sql: String| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(f.compound.clone())
+            .bind(f.firm.clone())
+            .bind(f.street.clone())
+            .bind(f.district.clone())
+            .bind(f.period.clone())
+    };
+    let summary = |r: &sqlx::any::AnyRow,
+                   period: String|
+     -> std::result::Result<PeriodSummary, sqlx::Error> {
+        let (s, b, d): (i64, i64, i64) = (
+            r.try_get("satisfied")?,
+            r.try_get("basically_satisfied")?,
+            r.try_get("dissatisfied")?,
+        );
+        Ok(PeriodSummary {
+            period,
+            surveys: r.try_get("surveys")?,
+            satisfied: s,
+            basically_satisfied: b,
+            dissatisfied: d,
+            respondents: s + b + d,
+            rate: rate(s, b, d),
+        })
+    };
+    let all = bind(format!(
+        "SELECT {sums} FROM satisfaction_survey WHERE {filter}"
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    let all = summary(&all, String::new())?;
+    let rows = bind(format!(
+        "SELECT period, {sums} FROM satisfaction_survey WHERE {filter} GROUP BY period ORDER BY period"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let by_period = rows
+        .iter()
+        .map(|r| summary(r, r.try_get("period")?))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let rows = bind(format!(
+        "SELECT {} FROM satisfaction_survey WHERE {filter} \
+         ORDER BY period DESC, recorded_at DESC, id DESC LIMIT $6 OFFSET $7",
+        COLUMNS
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let items = rows
+        .iter()
+        .map(from_row)
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(SatisfactionSummary {
+        surveys: all.surveys,
+        satisfied: all.satisfied,
+        basically_satisfied: all.basically_satisfied,
+        dissatisfied: all.dissatisfied,
+        respondents: all.respondents,
+        rate: all.rate,
+        by_period,
+        items,
+        limit,
+        offset,
+    })
 }
 
 #[cfg(test)]

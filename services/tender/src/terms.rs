@@ -1,11 +1,16 @@
-//! The vocabulary of a tender's terms: service model, fee model, grade, evaluation
-//! method, and the tender's status.
-
-use std::fmt;
+//! A tender's terms (招标条件) and their vocabulary: service model, fee model, grade,
+//! evaluation method, and the tender's status.
+//!
+//! [`Terms`] holds every term as a checked value; a tender stores it, a change of terms
+//! is `old != new`, and [`Terms::differences`] names what changed (for the OCDS amendment's
+//! rationale). The fee model and the grade are the catalog's own types
+//! ([`shared::domain::roster`]), so a firm's profile and a tender speak the same codes.
 
 use serde::{Deserialize, Serialize};
-use shared::domain::DomainError;
+use shared::domain::{DomainError, FeeRate, Fen};
 use utoipa::ToSchema;
+
+pub use shared::domain::roster::{FeeModel, ServiceGrade};
 
 /// 物业服务方式 (service model) code, e.g. `professional`, `trust`, `community`,
 /// `self_managed`. Models are data in the catalog, not a closed list, so any snake_case
@@ -33,76 +38,6 @@ impl ServiceModel {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// 收费方式 (fee model).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FeeModel {
-    /// 包干制: a fixed fee; the firm keeps the surplus or bears the loss.
-    LumpSum,
-    /// 酬金制: the firm takes an agreed share; the rest is spent on the compound.
-    Commission,
-    /// 信托制: fees form a trust fund owned by the owners.
-    Trust,
-}
-
-impl FeeModel {
-    pub fn parse(input: &str) -> Result<Self, DomainError> {
-        match input.trim() {
-            "lump_sum" => Ok(Self::LumpSum),
-            "commission" => Ok(Self::Commission),
-            "trust" => Ok(Self::Trust),
-            _ => Err(DomainError::new(
-                "invalid_fee_model",
-                "收费方式应为 lump_sum（包干制）、commission（酬金制）或 trust（信托制）",
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::LumpSum => "lump_sum",
-            Self::Commission => "commission",
-            Self::Trust => "trust",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::LumpSum => "包干制",
-            Self::Commission => "酬金制",
-            Self::Trust => "信托制",
-        }
-    }
-}
-
-/// 物业服务等级: Chengdu's residential service grades 一级 (1) to 五级 (5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
-#[serde(transparent)]
-pub struct Grade(u8);
-
-impl Grade {
-    pub fn new(value: i64) -> Result<Self, DomainError> {
-        match u8::try_from(value) {
-            Ok(g @ 1..=5) => Ok(Self(g)),
-            _ => Err(DomainError::new(
-                "invalid_grade",
-                "服务等级应为 1 至 5（一级至五级）",
-            )),
-        }
-    }
-
-    pub fn get(self) -> u8 {
-        self.0
-    }
-}
-
-impl fmt::Display for Grade {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = ["一", "二", "三", "四", "五"][usize::from(self.0 - 1)];
-        write!(f, "{name}级")
     }
 }
 
@@ -147,6 +82,69 @@ pub struct Criterion {
     pub name: String,
     /// Its weight out of 100.
     pub weight: u32,
+}
+
+/// How bids are evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Evaluation {
+    pub method: EvaluationMethod,
+    /// For `rated`: the weight of the price, out of 100.
+    pub price_weight: Option<u32>,
+    /// For `rated`: the quality criteria; `price_weight` + Σ weights = 100.
+    pub criteria: Vec<Criterion>,
+}
+
+/// A tender's terms, every one a checked value: what firms bid on. While a tender is
+/// open, any change of them is material (the bids already in must be re-confirmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// 物业服务方式.
+    pub service_model: ServiceModel,
+    /// 收费方式.
+    pub fee_model: FeeModel,
+    /// 服务等级 wanted.
+    pub grade: ServiceGrade,
+    /// 服务期限, 1–120 months.
+    pub term_months: i64,
+    /// 年度预算, more than 0.
+    pub annual_budget: Fen,
+    /// 拟定物业费, 分/㎡·月.
+    pub proposed_fee: FeeRate,
+    /// 需求说明.
+    pub needs: String,
+    /// 答疑截止时间, ms since the Unix epoch.
+    pub enquiry_deadline: i64,
+    /// 投标截止时间, ms.
+    pub bid_deadline: i64,
+    /// 开标时间, ms.
+    pub opening_at: i64,
+    /// 评标办法.
+    pub evaluation: Evaluation,
+}
+
+impl Terms {
+    /// The Chinese names of the terms that differ in `other`, in the order of the form.
+    pub fn differences(&self, other: &Terms) -> Vec<&'static str> {
+        [
+            (self.service_model != other.service_model, "物业服务方式"),
+            (self.fee_model != other.fee_model, "收费方式"),
+            (self.grade != other.grade, "服务等级"),
+            (self.term_months != other.term_months, "服务期限"),
+            (self.annual_budget != other.annual_budget, "年度预算"),
+            (self.proposed_fee != other.proposed_fee, "拟定物业费"),
+            (self.needs != other.needs, "需求说明"),
+            (
+                self.enquiry_deadline != other.enquiry_deadline,
+                "答疑截止时间",
+            ),
+            (self.bid_deadline != other.bid_deadline, "投标截止时间"),
+            (self.opening_at != other.opening_at, "开标时间"),
+            (self.evaluation != other.evaluation, "评标办法"),
+        ]
+        .into_iter()
+        .filter_map(|(changed, name)| changed.then_some(name))
+        .collect()
+    }
 }
 
 /// Where a tender is in its life (see DESIGN.md §6).
@@ -234,9 +232,6 @@ mod tests {
         assert!(ServiceModel::parse("Professional").is_err());
         assert!(ServiceModel::parse("x").is_err());
         assert!(ServiceModel::parse("1abc").is_err());
-        for s in ["lump_sum", "commission", "trust"] {
-            assert_eq!(FeeModel::parse(s).unwrap().as_str(), s);
-        }
         for s in ["price_only", "rated", "owners_vote"] {
             assert_eq!(EvaluationMethod::parse(s).unwrap().as_str(), s);
         }
@@ -254,10 +249,31 @@ mod tests {
     }
 
     #[test]
-    fn grades_are_one_to_five() {
-        assert!(Grade::new(0).is_err());
-        assert!(Grade::new(6).is_err());
-        assert!(Grade::new(-1).is_err());
-        assert_eq!(Grade::new(3).unwrap().to_string(), "三级");
+    fn differences_name_what_changed() {
+        let terms = Terms {
+            service_model: ServiceModel::parse("professional").unwrap(),
+            fee_model: FeeModel::LumpSum,
+            grade: ServiceGrade::new(3).unwrap(),
+            term_months: 36,
+            annual_budget: Fen::new(60_000_000),
+            proposed_fee: FeeRate::new(150).unwrap(),
+            needs: "保洁、绿化、秩序维护".into(),
+            enquiry_deadline: 1,
+            bid_deadline: 2,
+            opening_at: 3,
+            evaluation: Evaluation {
+                method: EvaluationMethod::PriceOnly,
+                price_weight: None,
+                criteria: Vec::new(),
+            },
+        };
+        assert!(terms.differences(&terms.clone()).is_empty());
+        let other = Terms {
+            grade: ServiceGrade::new(2).unwrap(),
+            bid_deadline: 5,
+            ..terms.clone()
+        };
+        assert_ne!(terms, other);
+        assert_eq!(terms.differences(&other), vec!["服务等级", "投标截止时间"]);
     }
 }

@@ -7,9 +7,20 @@
 //! the count behind it. A vote names a chosen bid only once that bid has been opened.
 
 use serde::{Deserialize, Serialize};
-use shared::domain::{DomainError, Matter};
+use shared::auth::Identity;
+use shared::db::{new_id, now_ms};
+use shared::domain::{DomainError, Matter, VoteTally};
+use shared::error::{FieldError, Problem, Validation};
+use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
+use time::Date;
 use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::audit;
+use crate::clock;
+use crate::error::Result;
+use crate::input::{refused, trimmed, trimmed_opt, unknown_compound};
 
 /// What the owners decided on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -26,7 +37,7 @@ pub enum VoteMatter {
 }
 
 impl VoteMatter {
-    pub fn parse(input: &str) -> Result<Self, DomainError> {
+    pub fn parse(input: &str) -> std::result::Result<Self, DomainError> {
         match input.trim() {
             "choose_service_model" => Ok(Self::ChooseServiceModel),
             "choose_firm" => Ok(Self::ChooseFirm),
@@ -95,6 +106,222 @@ pub struct Vote {
     pub recorded_at: String,
 }
 
+/// An owners' vote to record.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+pub struct NewVote {
+    /// The committee's own compound.
+    pub compound_id: String,
+    /// `choose_service_model` | `choose_firm` | `other` | `maintenance_fund`.
+    pub matter: String,
+    /// What was put to the owners (defaults to the matter's name).
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(max = 500, message = "表决事项说明不能超过 500 个字符"))]
+    pub subject: Option<String>,
+    #[validate(range(
+        min = 0,
+        max = 4_294_967_295_i64,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
+    pub total_owners: i64,
+    #[validate(range(
+        min = 0,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
+    pub total_area_m2: i64,
+    #[validate(range(
+        min = 0,
+        max = 4_294_967_295_i64,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
+    pub participating_owners: i64,
+    #[validate(range(
+        min = 0,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
+    pub participating_area_m2: i64,
+    #[validate(range(
+        min = 0,
+        max = 4_294_967_295_i64,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
+    pub approving_owners: i64,
+    #[validate(range(
+        min = 0,
+        code = "vote_count_range",
+        message = "人数和面积应为不小于 0 的整数"
+    ))]
+    pub approving_area_m2: i64,
+    /// `YYYY-MM-DD`, not in the future.
+    pub held_on: String,
+    /// Reference of the vote's documents.
+    #[serde(deserialize_with = "trimmed")]
+    #[validate(length(min = 1, max = 200, message = "表决材料编号应为 1–200 个字符"))]
+    pub document_ref: String,
+    /// For `choose_firm`: the opened bid the owners chose.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub chosen_bid_id: Option<String>,
+}
+
+/// A vote checked field by field, ready to record.
+#[derive(Debug, Clone)]
+pub struct CheckedVote {
+    pub compound_id: String,
+    pub matter: VoteMatter,
+    pub tally: VoteTally,
+    pub held_on: Date,
+    /// What was put to the owners (the matter's name when not given).
+    pub subject: String,
+    pub document_ref: String,
+    pub chosen_bid_id: Option<String>,
+}
+
+impl NewVote {
+    /// Checks every field and the tally: an impossible tally (more approving than
+    /// participating, more participating than in all) is one message per field; the day
+    /// not in the future; a chosen bid only for `choose_firm`.
+    pub fn check(self) -> std::result::Result<CheckedVote, Problem> {
+        let mut v = Validation::new();
+        v.validator(self.validate());
+        let matter = v.field("matter", VoteMatter::parse(&self.matter));
+        let owners = |n: i64| u32::try_from(n).ok();
+        let area = |n: i64| u64::try_from(n).ok();
+        let tally = match (
+            owners(self.total_owners),
+            area(self.total_area_m2),
+            owners(self.participating_owners),
+            area(self.participating_area_m2),
+            owners(self.approving_owners),
+            area(self.approving_area_m2),
+        ) {
+            (Some(to), Some(ta), Some(po), Some(pa), Some(ao), Some(aa)) => {
+                match VoteTally::new(to, ta, po, pa, ao, aa) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        for (field, err) in e.errors {
+                            v.push(FieldError::domain(field, &err));
+                        }
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let held_on = v.field("held_on", clock::parse_date(&self.held_on));
+        if held_on.is_some_and(|d| d > clock::today()) {
+            v.push(FieldError::new(
+                "held_on",
+                "date_in_future",
+                "表决日期不能晚于今天",
+            ));
+        }
+        let chosen_bid_id = self.chosen_bid_id.filter(|s| !s.is_empty());
+        if chosen_bid_id.is_some() && matter.is_some_and(|m| m != VoteMatter::ChooseFirm) {
+            v.push(FieldError::new(
+                "chosen_bid_id",
+                "bid_not_for_matter",
+                "只有“选聘物业服务企业”的表决可以指定中选投标",
+            ));
+        }
+        match (matter, tally, held_on) {
+            (Some(matter), Some(tally), Some(held_on)) if v.is_empty() => Ok(CheckedVote {
+                compound_id: self.compound_id,
+                subject: self
+                    .subject
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| matter.label().to_string()),
+                matter,
+                tally,
+                held_on,
+                document_ref: self.document_ref,
+                chosen_bid_id,
+            }),
+            _ => Err(refused(v)),
+        }
+    }
+}
+
+/// Records a checked vote of a compound tender knows, inside the transaction, and decides
+/// it under art. 278. A chosen bid must be an opened, valid bid of this compound's tender;
+/// a sealed or unknown bid gets the same answer, so the check reveals nothing about
+/// sealed bids.
+pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) -> Result<Vote> {
+    if crate::copy::compound(tx.conn(), &vote.compound_id)
+        .await?
+        .is_none()
+    {
+        return Err(unknown_compound().into());
+    }
+    let tender_id = match &vote.chosen_bid_id {
+        None => None,
+        Some(bid_id) => Some(
+            tender_of_opened_bid(tx.conn(), bid_id, &vote.compound_id)
+                .await?
+                .ok_or_else(|| {
+                    Problem::validation(vec![FieldError::new(
+                        "chosen_bid_id",
+                        "unknown_bid",
+                        "不是本小区招标中已开标的有效投标",
+                    )])
+                })?,
+        ),
+    };
+    let now = now_ms();
+    let tally = vote.tally;
+    let outcome = tally.decide(vote.matter.matter());
+    let v = Vote {
+        id: new_id(),
+        compound_id: vote.compound_id,
+        matter: vote.matter,
+        subject: vote.subject,
+        total_owners: tally.total_owners().into(),
+        total_area_m2: tally.total_area_m2() as i64,
+        participating_owners: tally.participating_owners().into(),
+        participating_area_m2: tally.participating_area_m2() as i64,
+        approving_owners: tally.approving_owners().into(),
+        approving_area_m2: tally.approving_area_m2() as i64,
+        held_on: clock::format_date(vote.held_on),
+        document_ref: vote.document_ref,
+        tender_id,
+        chosen_bid_id: vote.chosen_bid_id,
+        passed: outcome.passed,
+        reasons: outcome.reasons,
+        recorded_at: clock::to_rfc3339(now),
+    };
+    insert(tx.conn(), &v, &identity.account_id, now).await?;
+    tx.emit("vote", &v.id, "recorded", &v).await?;
+    audit::record_step(
+        tx.conn(),
+        identity,
+        ("vote", &v.id),
+        v.tender_id.as_deref(),
+        ("recorded", false),
+        &v,
+    )
+    .await?;
+    Ok(v)
+}
+
+/// The tender of an opened, valid bid of the compound's tenders.
+async fn tender_of_opened_bid(
+    conn: &mut AnyConnection,
+    bid_id: &str,
+    compound_id: &str,
+) -> std::result::Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT b.tender_id FROM bid b JOIN tender t ON t.id = b.tender_id \
+         WHERE b.id = $1 AND t.compound_id = $2 AND b.status = 'opened' AND t.opened_at IS NOT NULL",
+    )
+    .bind(bid_id)
+    .bind(compound_id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 const COLUMNS: &str = "id, compound_id, matter, subject, total_owners, total_area_m2, participating_owners, \
     participating_area_m2, approving_owners, approving_area_m2, held_on, document_ref, tender_id, \
     chosen_bid_id, passed, reasons, recorded_at";
@@ -105,7 +332,7 @@ const SELECT: &str = "id, compound_id, matter, subject, total_owners, total_area
     participating_area_m2, approving_owners, approving_area_m2, held_on, document_ref, tender_id, \
     chosen_bid_id, CAST(CASE WHEN passed THEN 1 ELSE 0 END AS BIGINT) AS passed, reasons, recorded_at";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Vote, sqlx::Error> {
+fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
     let matter: String = r.try_get("matter")?;
     let reasons: String = r.try_get("reasons")?;
     Ok(Vote {
@@ -164,7 +391,10 @@ pub async fn insert(
 }
 
 /// One vote.
-pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<Vote>, sqlx::Error> {
+pub async fn get(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> std::result::Result<Option<Vote>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {SELECT} FROM owners_vote WHERE id = $1"
     )))
@@ -181,7 +411,7 @@ pub async fn list(
     tender: Option<&str>,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<Vote>, i64), sqlx::Error> {
+) -> std::result::Result<(Vec<Vote>, i64), sqlx::Error> {
     let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR tender_id = $2)";
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM owners_vote WHERE {filter}"
@@ -199,6 +429,9 @@ pub async fn list(
     .bind(offset)
     .fetch_all(&mut *conn)
     .await?;
-    let votes = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let votes = rows
+        .iter()
+        .map(from_row)
+        .collect::<std::result::Result<_, _>>()?;
     Ok((votes, total))
 }

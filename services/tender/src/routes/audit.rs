@@ -21,7 +21,7 @@ use utoipa::OpenApi;
 
 use crate::audit::{self, Event};
 use crate::error::Result;
-use crate::routes::tenders::visible_tender;
+use crate::opening::visible_tender;
 use crate::state::AppState;
 use crate::tenders::Tender;
 

@@ -7,11 +7,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use shared::error::{FieldError, Problem};
+use shared::error::Problem;
 use shared::extract::Query;
 use utoipa::{IntoParams, OpenApi};
+use validator::Validate;
 
 use crate::error::Result;
+use crate::input::declared;
 use crate::ocds;
 use crate::state::AppState;
 
@@ -25,12 +27,14 @@ pub fn router() -> Router<AppState> {
         .route("/ocds/releases/{ocid}", get(process_package))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 pub struct ReleaseQuery {
     /// Only releases after this cursor (default 0: from the first). Each package's
     /// `links.next` carries the cursor of its last release.
+    #[validate(range(min = 0, message = "after 不能为负数"))]
     pub after: Option<i64>,
     /// At most this many releases (1–200, default 100).
+    #[validate(range(min = 1, max = 200, message = "limit 应在 1–200 之间"))]
     pub limit: Option<i64>,
 }
 
@@ -76,18 +80,8 @@ pub async fn release_packages(
     headers: HeaderMap,
     Query(q): Query<ReleaseQuery>,
 ) -> Result<Response> {
-    let after = q.after.unwrap_or(0);
-    let limit = q.limit.unwrap_or(100);
-    let mut errors = Vec::new();
-    if after < 0 {
-        errors.push(FieldError::new("after", "range", "after 不能为负数"));
-    }
-    if !(1..=200).contains(&limit) {
-        errors.push(FieldError::new("limit", "range", "limit 应在 1–200 之间"));
-    }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors).into());
-    }
+    declared(&q)?;
+    let (after, limit) = (q.after.unwrap_or(0), q.limit.unwrap_or(100));
     let mut conn = app.db.pool.acquire().await?;
     let releases = ocds::page(&mut conn, after, limit).await?;
     let Some(last) = releases.last().map(|r| r.seq) else {

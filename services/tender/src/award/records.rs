@@ -1,153 +1,14 @@
-//! Evaluation (评标), award (定标), public notice (公示), complaints (质疑) and contracts
-//! (合同).
-//!
-//! - `price_only` ranks the valid bids by fee (then annual price, then who was first).
-//! - `rated` takes the committee's points per criterion (0 to the criterion's weight) and
-//!   adds a price score of `price_weight × lowest fee ÷ this fee` (低价优先法); ranks by total.
-//! - `owners_vote` puts first the bid a passing owners' vote chose.
-//!
-//! The award goes to the top-ranked bid; the committee may skip a bid only with a recorded
-//! reason. It opens a notice period during which bidders may complain; a complaint upheld
-//! revokes the award and reopens evaluation. After the notice, with every complaint
-//! answered, the committee records the signed contract: the compound is covered from then
-//! on (topic `contract` in the feed) until the contract ends or is terminated.
-
-use std::collections::BTreeMap;
+//! What evaluation and award leave on record (award, complaint, contract), as stored and
+//! as everyone reads it, with the rules that come from records rather than from what a
+//! committee types: households a firm holds on the platform, the annual price of a fee, the
+//! last day of a term.
 
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
+use super::rank::Ranked;
 use crate::clock::to_rfc3339;
-use crate::terms::Criterion;
-
-/// A valid opened bid, as evaluation sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    pub bid_id: String,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub fee: i64,
-    pub annual_price_fen: i64,
-}
-
-/// Points per criterion per bid: `{bid_id: {criterion: points}}`.
-pub type Scores = BTreeMap<String, BTreeMap<String, u32>>;
-
-/// One line of a ranking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Ranked {
-    /// 1 for the best.
-    pub rank: u32,
-    pub bid_id: String,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub fee: i64,
-    pub annual_price_fen: i64,
-    /// `rated`: price score, two decimals.
-    pub price_score: Option<f64>,
-    /// `rated`: sum of the criterion points.
-    pub quality_score: Option<f64>,
-    /// `rated`: price + quality.
-    pub total_score: Option<f64>,
-    /// `owners_vote`: this is the bid the owners chose.
-    pub chosen_by_vote: bool,
-    /// The annual price exceeds the tender's annual budget (超出预算); shown to the
-    /// committee, never a reason by itself to skip the bid.
-    #[serde(default)]
-    pub above_budget: bool,
-}
-
-fn ranked(c: &Candidate) -> Ranked {
-    Ranked {
-        rank: 0,
-        bid_id: c.bid_id.clone(),
-        firm_id: c.firm_id.clone(),
-        firm_name: c.firm_name.clone(),
-        fee: c.fee,
-        annual_price_fen: c.annual_price_fen,
-        price_score: None,
-        quality_score: None,
-        total_score: None,
-        chosen_by_vote: false,
-        above_budget: false,
-    }
-}
-
-fn numbered(mut list: Vec<Ranked>) -> Vec<Ranked> {
-    for (i, r) in list.iter_mut().enumerate() {
-        r.rank = i as u32 + 1;
-    }
-    list
-}
-
-/// `price_only`: lowest fee first, then lowest annual price; the candidates' order (by
-/// time received) breaks remaining ties.
-pub fn rank_price_only(candidates: &[Candidate]) -> Vec<Ranked> {
-    let mut list: Vec<(usize, &Candidate)> = candidates.iter().enumerate().collect();
-    list.sort_by_key(|(i, c)| (c.fee, c.annual_price_fen, *i));
-    numbered(list.into_iter().map(|(_, c)| ranked(c)).collect())
-}
-
-/// `rated`: every candidate needs points for every criterion; returns the Chinese list of
-/// what is missing otherwise.
-pub fn rank_rated(
-    candidates: &[Candidate],
-    price_weight: u32,
-    criteria: &[Criterion],
-    scores: &Scores,
-) -> Result<Vec<Ranked>, Vec<String>> {
-    let mut missing = Vec::new();
-    for c in candidates {
-        for k in criteria {
-            if !scores
-                .get(&c.bid_id)
-                .is_some_and(|s| s.contains_key(&k.name))
-            {
-                missing.push(format!("{}的“{}”尚未评分", c.firm_name, k.name));
-            }
-        }
-    }
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    let lowest = candidates.iter().map(|c| c.fee).min().unwrap_or(1).max(1);
-    let cents = |x: f64| (x * 100.0).round() as i64;
-    let mut list: Vec<(i64, usize, Ranked)> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let price = f64::from(price_weight) * lowest as f64 / c.fee.max(1) as f64;
-            let quality: u32 = criteria
-                .iter()
-                .map(|k| scores[&c.bid_id][&k.name].min(k.weight))
-                .sum();
-            let total = cents(price) + i64::from(quality) * 100;
-            let mut r = ranked(c);
-            r.price_score = Some(cents(price) as f64 / 100.0);
-            r.quality_score = Some(f64::from(quality));
-            r.total_score = Some(total as f64 / 100.0);
-            (total, i, r)
-        })
-        .collect();
-    list.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then(a.2.fee.cmp(&b.2.fee))
-            .then(a.1.cmp(&b.1))
-    });
-    Ok(numbered(list.into_iter().map(|(_, _, r)| r).collect()))
-}
-
-/// `owners_vote`: the chosen bid first, the rest by price.
-pub fn rank_by_vote(candidates: &[Candidate], chosen: Option<&str>) -> Vec<Ranked> {
-    let mut list = rank_price_only(candidates);
-    if let Some(pos) = chosen.and_then(|c| list.iter().position(|r| r.bid_id == c)) {
-        let mut first = list.remove(pos);
-        first.chosen_by_vote = true;
-        list.insert(0, first);
-    }
-    numbered(list)
-}
 
 /// A bid passed over, with the committee's reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -170,14 +31,6 @@ pub enum AwardStatus {
 }
 
 impl AwardStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InNotice => "in_notice",
-            Self::Revoked => "revoked",
-            Self::Final => "final",
-        }
-    }
-
     fn parse(s: &str) -> Self {
         match s {
             "revoked" => Self::Revoked,
@@ -309,6 +162,52 @@ pub async fn insert(
     Ok(())
 }
 
+/// Revokes the tender's award in notice, if it has one (the tender was cancelled).
+pub async fn revoke_in_notice(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+    at: i64,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE award SET status = 'revoked', revoked_at = $2, revoked_reason = $3 \
+         WHERE tender_id = $1 AND status = 'in_notice'",
+    )
+    .bind(tender_id)
+    .bind(at)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Revokes one award (a complaint about it was upheld).
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    award_id: &str,
+    at: i64,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE award SET status = 'revoked', revoked_at = $2, revoked_reason = $3 WHERE id = $1",
+    )
+    .bind(award_id)
+    .bind(at)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Makes an award final (its contract is signed).
+pub async fn make_final(conn: &mut AnyConnection, award_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE award SET status = 'final' WHERE id = $1")
+        .bind(award_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// A complaint (质疑) about an award.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Complaint {
@@ -374,6 +273,61 @@ pub async fn complaint(
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(complaint_from_row).transpose()
+}
+
+/// Stores a new complaint (unanswered).
+pub async fn insert_complaint(
+    conn: &mut AnyConnection,
+    c: &Complaint,
+    lodged_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO complaint (id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&c.id)
+    .bind(&c.tender_id)
+    .bind(&c.award_id)
+    .bind(&c.firm_id)
+    .bind(&c.firm_name)
+    .bind(&c.grounds)
+    .bind(lodged_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the answer to a complaint.
+pub async fn answer_complaint(
+    conn: &mut AnyConnection,
+    id: &str,
+    answer: &str,
+    upheld: bool,
+    by: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE complaint SET answer = $2, upheld = $3, answered_by = $4, answered_at = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(answer)
+    .bind(upheld)
+    .bind(by)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// How many complaints about an award are not answered yet.
+pub async fn unanswered_complaints(
+    conn: &mut AnyConnection,
+    award_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM complaint WHERE award_id = $1 AND answer IS NULL")
+        .bind(award_id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// Where a contract is.
@@ -479,6 +433,24 @@ pub async fn contract(conn: &mut AnyConnection, id: &str) -> Result<Option<Contr
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(contract_from_row).transpose()
+}
+
+/// Ends a contract early.
+pub async fn terminate_contract(
+    conn: &mut AnyConnection,
+    id: &str,
+    on: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contract SET status = 'terminated', terminated_on = $2, termination_reason = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(on)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// The contract that came out of a tender.
@@ -596,72 +568,6 @@ pub fn end_of_term(start: time::Date, months: i64) -> time::Date {
 mod tests {
     use super::*;
     use time::macros::date;
-
-    fn c(id: &str, fee: i64, price: i64) -> Candidate {
-        Candidate {
-            bid_id: id.into(),
-            firm_id: format!("f-{id}"),
-            firm_name: format!("{id}物业"),
-            fee,
-            annual_price_fen: price,
-        }
-    }
-
-    #[test]
-    fn price_only_ranks_by_fee_then_price_then_arrival() {
-        let r = rank_price_only(&[
-            c("a", 150, 100),
-            c("b", 140, 200),
-            c("c", 150, 90),
-            c("d", 140, 200),
-        ]);
-        let order: Vec<_> = r.iter().map(|x| (x.rank, x.bid_id.as_str())).collect();
-        assert_eq!(order, vec![(1, "b"), (2, "d"), (3, "c"), (4, "a")]);
-    }
-
-    #[test]
-    fn rated_adds_price_and_quality() {
-        let criteria = vec![
-            Criterion {
-                name: "方案".into(),
-                weight: 40,
-            },
-            Criterion {
-                name: "人员".into(),
-                weight: 20,
-            },
-        ];
-        let mut scores = Scores::new();
-        scores.insert(
-            "a".into(),
-            BTreeMap::from([("方案".into(), 38), ("人员".into(), 18)]),
-        );
-        scores.insert(
-            "b".into(),
-            BTreeMap::from([("方案".into(), 30), ("人员".into(), 15)]),
-        );
-        // a: 40 × 120/150 = 32 + 56 = 88; b: 40 + 45 = 85.
-        let r = rank_rated(&[c("a", 150, 1), c("b", 120, 1)], 40, &criteria, &scores).unwrap();
-        assert_eq!(r[0].bid_id, "a");
-        assert_eq!(r[0].price_score, Some(32.0));
-        assert_eq!(r[0].total_score, Some(88.0));
-        assert_eq!(r[1].total_score, Some(85.0));
-        scores.remove("b");
-        let missing =
-            rank_rated(&[c("a", 150, 1), c("b", 120, 1)], 40, &criteria, &scores).unwrap_err();
-        assert_eq!(missing.len(), 2);
-        assert!(missing[0].contains("b物业"));
-    }
-
-    #[test]
-    fn a_vote_puts_its_bid_first() {
-        let r = rank_by_vote(&[c("a", 150, 1), c("b", 120, 1)], Some("a"));
-        assert_eq!(
-            (r[0].bid_id.as_str(), r[0].rank, r[0].chosen_by_vote),
-            ("a", 1, true)
-        );
-        assert_eq!((r[1].bid_id.as_str(), r[1].rank), ("b", 2));
-    }
 
     #[test]
     fn the_annual_price_is_fee_times_area_times_twelve() {

@@ -1,25 +1,13 @@
-//! Transparency (信息公开): for each contract, its firm or its compound's committee
-//! publishes the open annual budget (开放式年度预算) and periodic accounts (收支公开):
-//! fee income, common revenue (公共收益: parking, advertising, other), spending by
-//! category, and the balance. Everything is public.
-//!
-//! The numbers must add up, and the publisher states the totals so that a typing mistake
-//! is caught rather than silently recomputed:
-//!
-//! - `total_income_fen` = Σ income (fee + parking + advertising + other);
-//! - `total_spending_fen` = Σ spending categories;
-//! - `closing_balance_fen` = `opening_balance_fen` + Σ income − Σ spending.
-//!
-//! For a budget the balances are the planned ones (the surplus carried into and out of
-//! the year). Balances may be negative (a deficit); amounts may not.
+//! The figures of a budget or accounts (预算、收支): what is published, the categories of
+//! income and spending, and the check that the numbers add up.
 
 use serde::{Deserialize, Serialize};
 use shared::domain::Fen;
-use shared::error::FieldError;
-use sqlx::{AnyConnection, Row};
+use shared::error::{FieldError, from_validator};
 use utoipa::ToSchema;
+use validator::Validate;
 
-use crate::clock::to_rfc3339;
+use crate::input::trimmed_opt;
 use crate::period::Period;
 
 /// What is published.
@@ -144,7 +132,7 @@ impl Spending {
 }
 
 /// A budget or accounts as published.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 pub struct DisclosureInput {
     /// `budget` | `accounts`.
     pub kind: String,
@@ -163,6 +151,8 @@ pub struct DisclosureInput {
     /// 期末结余 = opening + income − spending, 分.
     pub closing_balance_fen: i64,
     /// Remarks, up to 2000 characters.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(max = 2000, message = "说明最多 2000 个字符"))]
     pub note: Option<String>,
 }
 
@@ -178,10 +168,6 @@ pub struct Checked {
     pub opening_balance_fen: i64,
     pub closing_balance_fen: i64,
     pub note: Option<String>,
-}
-
-fn yuan(fen: i64) -> String {
-    format!("{} 元", Fen::new(fen).to_yuan_string())
 }
 
 /// Checks a disclosure's content: every field's own rule, then that the numbers add up.
@@ -237,14 +223,10 @@ pub fn check(input: &DisclosureInput) -> Result<Checked, Vec<FieldError>> {
         "支出合计",
         input.total_spending_fen,
     );
-    let note = match input.note.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(n) if n.chars().count() > 2000 => {
-            errors.push(FieldError::new("note", "length", "说明最多 2000 个字符"));
-            None
-        }
-        Some(n) => Some(n.to_string()),
-    };
+    if let Err(e) = input.validate() {
+        errors.extend(from_validator(&e, ""));
+    }
+    let note = input.note.clone().filter(|n| !n.is_empty());
     if amounts_ok {
         let income = Fen::checked_sum(input.income.values().map(Fen::new));
         let spending = Fen::checked_sum(input.spending.values().map(Fen::new));
@@ -259,8 +241,8 @@ pub fn check(input: &DisclosureInput) -> Result<Checked, Vec<FieldError>> {
                 "sum_mismatch",
                 format!(
                     "收入合计应等于各项收入之和 {}（物业服务费 + 停车 + 广告 + 其他公共收益），现填 {}",
-                    yuan(sum.get()),
-                    yuan(input.total_income_fen)
+                    sum,
+                    Fen::new(input.total_income_fen)
                 ),
             )),
             Some(_) => {}
@@ -276,8 +258,8 @@ pub fn check(input: &DisclosureInput) -> Result<Checked, Vec<FieldError>> {
                 "sum_mismatch",
                 format!(
                     "支出合计应等于各类支出之和 {}，现填 {}",
-                    yuan(sum.get()),
-                    yuan(input.total_spending_fen)
+                    sum,
+                    Fen::new(input.total_spending_fen)
                 ),
             )),
             Some(_) => {}
@@ -298,11 +280,11 @@ pub fn check(input: &DisclosureInput) -> Result<Checked, Vec<FieldError>> {
                         "balance_mismatch",
                         format!(
                             "期末结余应等于期初结余 {} + 收入 {} − 支出 {} = {}，现填 {}",
-                            yuan(input.opening_balance_fen),
-                            yuan(i.get()),
-                            yuan(s.get()),
-                            yuan(expected.get()),
-                            yuan(input.closing_balance_fen)
+                            Fen::new(input.opening_balance_fen),
+                            i,
+                            s,
+                            expected,
+                            Fen::new(input.closing_balance_fen)
                         ),
                     ))
                 }
@@ -310,235 +292,20 @@ pub fn check(input: &DisclosureInput) -> Result<Checked, Vec<FieldError>> {
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    match (kind, period) {
+        (Some(kind), Some(period)) if errors.is_empty() => Ok(Checked {
+            kind,
+            period,
+            income: input.income,
+            spending: input.spending,
+            total_income_fen: input.total_income_fen,
+            total_spending_fen: input.total_spending_fen,
+            opening_balance_fen: input.opening_balance_fen,
+            closing_balance_fen: input.closing_balance_fen,
+            note,
+        }),
+        _ => Err(errors),
     }
-    Ok(Checked {
-        kind: kind.expect("checked"),
-        period: period.expect("checked"),
-        income: input.income,
-        spending: input.spending,
-        total_income_fen: input.total_income_fen,
-        total_spending_fen: input.total_spending_fen,
-        opening_balance_fen: input.opening_balance_fen,
-        closing_balance_fen: input.closing_balance_fen,
-        note,
-    })
-}
-
-/// Who published a disclosure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Publisher {
-    /// The contract's firm.
-    Firm,
-    /// The compound's committee.
-    Committee,
-}
-
-/// A published budget or accounts (feed topic `disclosure`, kind `published`; this is the
-/// payload).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Disclosure {
-    pub id: String,
-    pub contract_id: String,
-    pub tender_id: String,
-    pub compound_id: String,
-    pub firm_id: String,
-    pub kind: DisclosureKind,
-    /// The kind in Chinese.
-    pub kind_label: String,
-    pub period: String,
-    /// First day of the period, `YYYY-MM-DD`.
-    pub period_start: String,
-    /// Last day of the period, `YYYY-MM-DD`.
-    pub period_end: String,
-    pub income: Income,
-    /// 公共收益: parking + advertising + other, 分.
-    pub common_revenue_fen: i64,
-    pub total_income_fen: i64,
-    pub spending: Spending,
-    pub total_spending_fen: i64,
-    pub opening_balance_fen: i64,
-    pub closing_balance_fen: i64,
-    pub note: Option<String>,
-    pub published_by: Publisher,
-    /// The publishing account's name (absent for figures published before names were kept).
-    #[serde(default)]
-    pub published_by_name: Option<String>,
-    pub published_at: String,
-    /// 1 for the first publication; a correction is the next version of the same contract,
-    /// kind and period.
-    #[serde(default = "first_version")]
-    pub version: i64,
-    /// The version this one corrects.
-    #[serde(default)]
-    pub supersedes: Option<String>,
-    /// Why it was corrected (更正原因), on a correcting version.
-    #[serde(default)]
-    pub correction_reason: Option<String>,
-    /// The version that corrected this one (已更正); absent while it is current.
-    #[serde(default)]
-    pub superseded_by: Option<String>,
-    /// When it was superseded (RFC 3339).
-    #[serde(default)]
-    pub superseded_at: Option<String>,
-}
-
-fn first_version() -> i64 {
-    1
-}
-
-pub const COLUMNS: &str = "id, contract_id, tender_id, compound_id, firm_id, kind, period, period_start, \
-    period_end, income, spending, total_income_fen, total_spending_fen, opening_balance_fen, \
-    closing_balance_fen, note, published_by, published_by_account, published_at, version, supersedes, \
-    correction_reason, superseded_by, superseded_at, published_by_name";
-
-fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
-    serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Disclosure, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    let kind = DisclosureKind::parse(&kind).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    let income: Income = decode(&r.try_get::<String, _>("income")?)?;
-    let by: String = r.try_get("published_by")?;
-    Ok(Disclosure {
-        id: r.try_get("id")?,
-        contract_id: r.try_get("contract_id")?,
-        tender_id: r.try_get("tender_id")?,
-        compound_id: r.try_get("compound_id")?,
-        firm_id: r.try_get("firm_id")?,
-        kind,
-        kind_label: kind.label().to_string(),
-        period: r.try_get("period")?,
-        period_start: r.try_get("period_start")?,
-        period_end: r.try_get("period_end")?,
-        common_revenue_fen: income.common_revenue_fen(),
-        income,
-        total_income_fen: r.try_get("total_income_fen")?,
-        spending: decode(&r.try_get::<String, _>("spending")?)?,
-        total_spending_fen: r.try_get("total_spending_fen")?,
-        opening_balance_fen: r.try_get("opening_balance_fen")?,
-        closing_balance_fen: r.try_get("closing_balance_fen")?,
-        note: r.try_get("note")?,
-        published_by: if by == "firm" {
-            Publisher::Firm
-        } else {
-            Publisher::Committee
-        },
-        published_by_name: r.try_get("published_by_name")?,
-        published_at: to_rfc3339(r.try_get("published_at")?),
-        version: r.try_get("version")?,
-        supersedes: r.try_get("supersedes")?,
-        correction_reason: r.try_get("correction_reason")?,
-        superseded_by: r.try_get("superseded_by")?,
-        superseded_at: r
-            .try_get::<Option<i64>, _>("superseded_at")?
-            .map(to_rfc3339),
-    })
-}
-
-/// Stores a disclosure.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    d: &Disclosure,
-    account: &str,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO disclosure ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, NULL, NULL, $23)"
-    )))
-    .bind(&d.id)
-    .bind(&d.contract_id)
-    .bind(&d.tender_id)
-    .bind(&d.compound_id)
-    .bind(&d.firm_id)
-    .bind(d.kind.as_str())
-    .bind(&d.period)
-    .bind(&d.period_start)
-    .bind(&d.period_end)
-    .bind(serde_json::to_string(&d.income).unwrap_or_default())
-    .bind(serde_json::to_string(&d.spending).unwrap_or_default())
-    .bind(d.total_income_fen)
-    .bind(d.total_spending_fen)
-    .bind(d.opening_balance_fen)
-    .bind(d.closing_balance_fen)
-    .bind(&d.note)
-    .bind(match d.published_by {
-        Publisher::Firm => "firm",
-        Publisher::Committee => "committee",
-    })
-    .bind(account)
-    .bind(at)
-    .bind(d.version)
-    .bind(&d.supersedes)
-    .bind(&d.correction_reason)
-    .bind(&d.published_by_name)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// One disclosure.
-pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Disclosure>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM disclosure WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
-/// Marks `id` superseded by `by` (only while it is current: answers whether it was).
-pub async fn supersede(
-    conn: &mut AnyConnection,
-    id: &str,
-    by: &str,
-    at: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE disclosure SET superseded_by = $2, superseded_at = $3 WHERE id = $1 AND superseded_by IS NULL",
-    )
-    .bind(id)
-    .bind(by)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Every version of the budget or accounts `d` is one of, oldest first.
-pub async fn versions(
-    conn: &mut AnyConnection,
-    d: &Disclosure,
-) -> Result<Vec<Disclosure>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM disclosure WHERE contract_id = $1 AND kind = $2 AND period = $3 ORDER BY version"
-    )))
-    .bind(&d.contract_id)
-    .bind(d.kind.as_str())
-    .bind(&d.period)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// The disclosures of a contract, every version, by period start then kind (budget
-/// first) then version.
-pub async fn of_contract(
-    conn: &mut AnyConnection,
-    contract_id: &str,
-) -> Result<Vec<Disclosure>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM disclosure WHERE contract_id = $1 ORDER BY period_start, kind DESC, period_end DESC, version, id"
-    )))
-    .bind(contract_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
 }
 
 #[cfg(test)]
@@ -568,7 +335,7 @@ mod tests {
             total_spending_fen: 14_000_000,
             opening_balance_fen: -200_000,
             closing_balance_fen: 2_300_000,
-            note: Some("  ".into()),
+            note: Some(String::new()),
         }
     }
 
