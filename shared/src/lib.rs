@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod client_addr;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -21,3 +22,4 @@ pub mod openapi;
 pub mod service;
 pub mod session;
 pub mod telemetry;
+pub mod validate;

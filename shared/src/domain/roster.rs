@@ -20,7 +20,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
-use time::macros::{format_description, offset};
+use time::macros::format_description;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{RefOr, Schema};
@@ -37,12 +37,9 @@ const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
-/// Today's date in China (UTC+8), the day every standing is decided on.
-pub fn china_today() -> Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(offset!(+8))
-        .date()
-}
+/// Today's date in China (UTC+8), the day every standing is decided on (the kernel's
+/// clock, [`crate::clock`]).
+pub use crate::clock::china_today;
 
 /// Parses a `YYYY-MM-DD` date. Error code: `invalid_date`.
 pub fn parse_date(input: &str) -> Result<Date, DomainError> {
