@@ -19,9 +19,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+use sqlx::any::AnyRow;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor, Row};
 
 use crate::error::{Error, Problem};

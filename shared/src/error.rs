@@ -425,7 +425,10 @@ mod tests {
         assert_eq!(fields, ["b", "a"]);
         assert_eq!(problem.errors[1].message, "a 应在 1–9 之间");
         assert_eq!(
-            Validation::new().finish_with(|| None::<()>).unwrap_err().status,
+            Validation::new()
+                .finish_with(|| None::<()>)
+                .unwrap_err()
+                .status,
             500
         );
     }

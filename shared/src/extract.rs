@@ -99,8 +99,13 @@ impl PageQuery {
     pub const MAX_LIMIT: i64 = 200;
     pub const DEFAULT_LIMIT: i64 = 50;
 
+    /// Checked `(limit, offset)`, or field errors (see [`PageQuery::checked`]).
+    pub fn check(&self) -> Result<(i64, i64), Vec<FieldError>> {
+        self.checked().map(|p| (p.limit, p.offset))
+    }
+
     /// Checked bounds, or field errors.
-    pub fn check(&self) -> Result<Pagination, Vec<FieldError>> {
+    pub fn checked(&self) -> Result<Pagination, Vec<FieldError>> {
         let limit = self.limit.unwrap_or(Self::DEFAULT_LIMIT);
         let offset = self.offset.unwrap_or(0);
         let mut errors = Vec::new();
@@ -120,7 +125,7 @@ impl PageQuery {
     /// Checked bounds, its field errors added to `v` (for lists whose filters are checked
     /// too, so every bad parameter is answered at once).
     pub fn collect(&self, v: &mut Validation) -> Option<Pagination> {
-        match self.check() {
+        match self.checked() {
             Ok(p) => Some(p),
             Err(errors) => {
                 for e in errors {
@@ -166,7 +171,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Pagination {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Query(q) = Query::<PageQuery>::from_request_parts(parts, state).await?;
-        q.check().map_err(Problem::validation)
+        q.checked().map_err(Problem::validation)
     }
 }
 

@@ -73,9 +73,9 @@ pub fn chars_between<const MIN: usize, const MAX: usize>(s: &str) -> Result<(), 
 
 /// A domain parser's verdict as a field rule: its code and Chinese message.
 pub fn domain<T>(parsed: Result<T, DomainError>) -> Result<(), ValidationError> {
-    parsed.map(|_| ()).map_err(|e| {
-        ValidationError::new(e.code).with_message(Cow::Owned(e.message))
-    })
+    parsed
+        .map(|_| ())
+        .map_err(|e| ValidationError::new(e.code).with_message(Cow::Owned(e.message)))
 }
 
 /// A `YYYY-MM-DD` date.

@@ -31,7 +31,7 @@ pub use crate::throttle::LoginLimiter;
 use crate::throttle::PasswordGate;
 
 /// The feed topic of account changes.
-pub const TOPIC: &str = "account";
+pub const TOPIC: &str = shared::events::catalog::ACCOUNT;
 
 /// Usernames are 3–32 characters of `a-z 0-9 _ . -`.
 pub const USERNAME_MIN: usize = 3;

@@ -5,13 +5,13 @@
 
 pub mod attention;
 pub mod config;
-pub mod copy;
 pub mod coverage;
 pub mod error;
 pub mod follow;
 pub mod index;
 pub mod policy;
 pub mod rebuild;
+pub mod replica;
 pub mod routes;
 pub mod satisfaction;
 pub mod startup;

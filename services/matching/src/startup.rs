@@ -16,10 +16,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::MatchingConfig;
-use crate::copy::Tables;
 use crate::follow::{Follower, Sink, Source};
 use crate::index::IndexSink;
 use crate::policy::MatchingPolicy;
+use crate::replica::Tables;
 use crate::state::AppState;
 use crate::{MIGRATOR, PREFIX, routes};
 

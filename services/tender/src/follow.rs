@@ -1,23 +1,26 @@
 //! Following the catalog's change feed into tender's own tables.
 //!
-//! This is the ONE place that knows the shape of the catalog's `firm` and `compound`
-//! payloads: [`FirmColumns::from_payload`] and [`CompoundColumns::from_payload`] map a
-//! snapshot into the columns tender queries, and the whole snapshot is kept as `payload`
-//! (the roster standing is read from it by [`crate::roster`]). The readers are tolerant:
-//! a missing or malformed field takes a value that *fails closed* (no models offered, no
-//! capacity, …) and is logged, so a surprise in the catalog's payload can never let a firm
-//! bid, nor stop the follower.
+//! Each `firm` and `compound` change is decoded once into the payload types the catalog
+//! publishes (`shared::events::catalog`); [`FirmColumns::of`] and [`CompoundColumns::of`]
+//! map them into the columns tender queries, and the whole snapshot is kept as `payload`
+//! (the roster standing is read from it by [`crate::roster`]). A payload that does not
+//! decode *fails closed*: tender's copy of that firm or compound is removed (a firm tender
+//! does not know cannot bid) and the problem is logged, so a surprise in the catalog's
+//! payload can never let a firm bid, nor stop the follower.
 
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use serde::Deserialize;
 use serde_json::Value;
-use shared::db::now_ms;
+use shared::clock::now_ms;
+use shared::events::catalog::{self, Compound, Firm};
+use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
 use shared::session::SessionSet;
 use sqlx::AnyConnection;
 
-/// Applies catalog changes to tender's copy, and the catalog's session facts to tender's
+/// Applies catalog changes to tender's replica of catalog data, and the catalog's session facts to tender's
 /// tables and its in-memory [`SessionSet`] (so a signed-out token is refused here too).
 pub struct CatalogFollower {
     pub sessions: Arc<SessionSet>,
@@ -31,9 +34,9 @@ impl Apply for CatalogFollower {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             match change.topic.as_str() {
-                "firm" => apply_firm(conn, change).await?,
-                "compound" => apply_compound(conn, change).await?,
-                shared::session::TOPIC => {
+                catalog::FIRM => apply_firm(conn, change).await?,
+                catalog::COMPOUND => apply_compound(conn, change).await?,
+                catalog::SESSION => {
                     shared::session::apply(conn, change, Some(&self.sessions)).await?;
                 }
                 // Places go to the shared copy; topics tender does not keep are skipped
@@ -47,12 +50,7 @@ impl Apply for CatalogFollower {
     }
 }
 
-/// Whether a change removes its entity rather than describing its new state.
-fn is_removal(change: &Change) -> bool {
-    matches!(change.kind.as_str(), "deleted" | "removed")
-}
-
-/// The columns of `catalog_firm`, read from a `firm` payload.
+/// The columns of `catalog_firm`, from a `firm` payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirmColumns {
     pub name: String,
@@ -68,28 +66,61 @@ pub struct FirmColumns {
 }
 
 impl FirmColumns {
-    pub fn from_payload(p: &Value) -> Self {
-        let (lon, lat) = location(p);
+    /// The columns of a firm as the catalog publishes it.
+    pub fn of(f: &Firm) -> Self {
         Self {
-            name: text(p, &["name"]).unwrap_or_default(),
-            lon,
-            lat,
-            service_radius_km: number(p, &["service_radius_km"]).unwrap_or(0.0),
-            districts_served: codes(p, &["districts_served", "districts"]),
-            service_models: codes(p, &["service_models"]),
-            fee_models: codes(p, &["fee_models"]),
-            grades: list(p, &["grades"])
+            name: f.name.clone(),
+            lon: Some(f.location.lon()),
+            lat: Some(f.location.lat()),
+            service_radius_km: f.service_radius_km,
+            districts_served: f
+                .districts_served
                 .iter()
-                .filter_map(Value::as_i64)
+                .map(|d| d.as_str().to_string())
                 .collect(),
-            capacity_households: integer(p, &["capacity_households", "capacity"]).unwrap_or(0),
-            // Unknown households served counts as "full": fail closed.
-            households_served: integer(p, &["households_served"]).unwrap_or(i64::MAX / 2),
+            service_models: f.service_models.clone(),
+            fee_models: f
+                .fee_models
+                .iter()
+                .map(|m| m.as_str().to_string())
+                .collect(),
+            grades: f.grades.iter().map(|g| i64::from(g.get())).collect(),
+            capacity_households: f.capacity_households,
+            households_served: f.households_served,
+        }
+    }
+
+    /// Columns that let the firm do nothing: no place, no models, no capacity (unknown
+    /// households served count as "full").
+    pub fn fail_closed() -> Self {
+        Self {
+            name: String::new(),
+            lon: None,
+            lat: None,
+            service_radius_km: 0.0,
+            districts_served: Vec::new(),
+            service_models: Vec::new(),
+            fee_models: Vec::new(),
+            grades: Vec::new(),
+            capacity_households: 0,
+            households_served: i64::MAX / 2,
+        }
+    }
+
+    /// The columns of a `firm` payload, decoded as the catalog's [`Firm`]; a payload that
+    /// does not decode fails closed (and is logged).
+    pub fn from_payload(p: &Value) -> Self {
+        match Firm::deserialize(p) {
+            Ok(f) => Self::of(&f),
+            Err(e) => {
+                tracing::warn!(error = %e, "firm payload unreadable; read failing closed");
+                Self::fail_closed()
+            }
         }
     }
 }
 
-/// The columns of `catalog_compound`, read from a `compound` payload.
+/// The columns of `catalog_compound`, from a `compound` payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompoundColumns {
     pub code: Option<String>,
@@ -103,34 +134,47 @@ pub struct CompoundColumns {
 }
 
 impl CompoundColumns {
-    pub fn from_payload(p: &Value) -> Self {
-        let (lon, lat) = location(p);
+    /// The columns of a compound as the catalog publishes it.
+    pub fn of(c: &Compound) -> Self {
+        let f = &c.facts;
         Self {
-            code: text(p, &["code"]),
-            name: text(p, &["name"]).unwrap_or_default(),
-            district_code: place_code(p, &["district", "district_code"]).unwrap_or_default(),
-            street_code: place_code(p, &["street", "street_code"]),
-            lon,
-            lat,
-            households: integer(p, &["households"]).unwrap_or(0),
-            floor_area_m2: integer(p, &["floor_area_m2", "floor_area"]).unwrap_or(0),
+            code: Some(f.code.clone()),
+            name: f.name.clone(),
+            district_code: f.district.as_str().to_string(),
+            street_code: Some(f.street.as_str().to_string()),
+            lon: Some(f.location.lon()),
+            lat: Some(f.location.lat()),
+            households: i64::from(f.households.get()),
+            floor_area_m2: i64::try_from(f.floor_area_m2.get()).unwrap_or(i64::MAX),
         }
     }
 }
 
+/// Removes tender's copy of an entity (a removal at the source, or a payload tender cannot
+/// read: a firm or compound it cannot read is one it does not know, which fails closed).
+async fn remove(conn: &mut AnyConnection, table: &str, change: &Change) -> anyhow::Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE id = $1 AND seq < $2"
+    )))
+    .bind(&change.entity_id)
+    .bind(change.seq)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn apply_firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<()> {
     if is_removal(change) {
-        sqlx::query("DELETE FROM catalog_firm WHERE id = $1 AND seq < $2")
-            .bind(&change.entity_id)
-            .bind(change.seq)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(());
+        return remove(conn, "catalog_firm", change).await;
     }
-    let c = FirmColumns::from_payload(&change.payload);
-    if c.name.is_empty() || c.lon.is_none() || c.service_models.is_empty() {
-        tracing::warn!(seq = change.seq, firm = %change.entity_id, "firm change lacks expected fields; stored failing closed");
-    }
+    let c = match decode::<Firm>(change) {
+        Ok(f) => FirmColumns::of(&f),
+        Err(e) => {
+            tracing::warn!(seq = change.seq, firm = %change.entity_id, error = %e,
+                "firm change unreadable; tender's copy removed (fails closed)");
+            return remove(conn, "catalog_firm", change).await;
+        }
+    };
     sqlx::query(
         "INSERT INTO catalog_firm (id, name, lon, lat, service_radius_km, districts_served, service_models, \
          fee_models, grades, capacity_households, households_served, payload, seq, updated_at) \
@@ -163,17 +207,16 @@ async fn apply_firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result
 
 async fn apply_compound(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<()> {
     if is_removal(change) {
-        sqlx::query("DELETE FROM catalog_compound WHERE id = $1 AND seq < $2")
-            .bind(&change.entity_id)
-            .bind(change.seq)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(());
+        return remove(conn, "catalog_compound", change).await;
     }
-    let c = CompoundColumns::from_payload(&change.payload);
-    if c.name.is_empty() || c.district_code.is_empty() || c.households == 0 {
-        tracing::warn!(seq = change.seq, compound = %change.entity_id, "compound change lacks expected fields");
-    }
+    let c = match decode::<Compound>(change) {
+        Ok(c) => CompoundColumns::of(&c),
+        Err(e) => {
+            tracing::warn!(seq = change.seq, compound = %change.entity_id, error = %e,
+                "compound change unreadable; tender's copy removed");
+            return remove(conn, "catalog_compound", change).await;
+        }
+    };
     sqlx::query(
         "INSERT INTO catalog_compound (id, code, name, district_code, street_code, lon, lat, households, \
          floor_area_m2, payload, seq, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
@@ -200,72 +243,30 @@ async fn apply_compound(conn: &mut AnyConnection, change: &Change) -> anyhow::Re
     Ok(())
 }
 
-/// The first of `keys` present in `p`.
-fn field<'a>(p: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().find_map(|k| p.get(*k).filter(|v| !v.is_null()))
-}
-
-fn text(p: &Value, keys: &[&str]) -> Option<String> {
-    field(p, keys).and_then(Value::as_str).map(str::to_string)
-}
-
-fn number(p: &Value, keys: &[&str]) -> Option<f64> {
-    field(p, keys).and_then(Value::as_f64)
-}
-
-fn integer(p: &Value, keys: &[&str]) -> Option<i64> {
-    field(p, keys).and_then(Value::as_i64)
-}
-
-fn list<'a>(p: &'a Value, keys: &[&str]) -> &'a [Value] {
-    field(p, keys)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-}
-
-/// A list of codes: plain strings, or objects with a `code`.
-fn codes(p: &Value, keys: &[&str]) -> Vec<String> {
-    list(p, keys)
-        .iter()
-        .filter_map(|v| {
-            v.as_str()
-                .or_else(|| v.get("code").and_then(Value::as_str))
-                .map(str::to_string)
-        })
-        .collect()
-}
-
-/// A place given as its code, or as an object with a `code`.
-fn place_code(p: &Value, keys: &[&str]) -> Option<String> {
-    let v = field(p, keys)?;
-    v.as_str()
-        .or_else(|| v.get("code").and_then(Value::as_str))
-        .map(str::to_string)
-}
-
-/// `location: {lon, lat}` (or top-level `lon`/`lat`).
-fn location(p: &Value) -> (Option<f64>, Option<f64>) {
-    let at = p.get("location").filter(|v| v.is_object()).unwrap_or(p);
-    (
-        at.get("lon").and_then(Value::as_f64),
-        at.get("lat").and_then(Value::as_f64),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn firm_payload_maps_to_columns() {
-        let c = FirmColumns::from_payload(&json!({
-            "id": "f1", "name": "锦江物业", "location": {"lon": 104.08, "lat": 30.65},
+    /// A firm as the catalog publishes it.
+    fn firm_payload() -> Value {
+        json!({
+            "id": "f1", "name": "锦江物业", "credit_code": "91350100M000100Y43",
+            "legal_representative": "张三", "contact_phone": "13812345678", "ownership": "private",
+            "base_address": "锦江区某路 1 号", "location": {"lon": 104.08, "lat": 30.65},
             "districts_served": ["510104"], "service_radius_km": 5.5,
             "service_models": ["professional"], "fee_models": ["lump_sum", "trust"],
             "grades": [2, 3], "capacity_households": 5000, "households_served": 1200,
-        }));
+            "staff_count": 30, "profile": "专业物业服务", "low_profit_commitment": true,
+            "standing": "applicant", "standing_as_of": "2026-03-01",
+            "standing_record": {"stage": "applicant"}, "credit": {"score": 80, "grade": "AA"},
+            "whitelisted": false, "applied_at": 0, "updated_at": 0,
+        })
+    }
+
+    #[test]
+    fn firm_payload_maps_to_columns() {
+        let c = FirmColumns::from_payload(&firm_payload());
         assert_eq!(c.name, "锦江物业");
         assert_eq!((c.lon, c.lat), (Some(104.08), Some(30.65)));
         assert_eq!(c.districts_served, vec!["510104"]);
@@ -281,15 +282,25 @@ mod tests {
         assert!(c.capacity_households - c.households_served < 0);
     }
 
+    /// Places travel as codes (the catalog's `Compound`); the object form an old reader
+    /// also accepted was never published and is refused.
     #[test]
-    fn compound_places_may_be_codes_or_objects() {
-        let c = CompoundColumns::from_payload(&json!({
-            "name": "望江小区", "district": {"code": "510104", "name": "锦江区"},
-            "street": "510104017", "households": 320, "floor_area_m2": 28000,
-            "location": {"lon": 104.08, "lat": 30.64},
-        }));
+    fn compound_places_are_codes() {
+        let mut p = json!({
+            "id": "c1", "code": "JJ-0001", "name": "望江小区", "address": "锦江区望江路 1 号",
+            "district": "510104", "street": "510104017", "community": "望江社区",
+            "location": {"lon": 104.08, "lat": 30.64}, "year_built": 1995, "buildings": 6,
+            "households": 320, "floor_area_m2": 28000, "management": "none",
+            "facilities": {"fire_safety": true, "video_surveillance": false, "access_control": false,
+                "garbage_sorting_points": 2, "parking_spaces": 10, "elevators": 0},
+            "governance_body": "none", "governance_formed_on": null,
+            "eligible_and_willing": true, "is_old": true, "created_at": 0, "updated_at": 0,
+        });
+        let c = CompoundColumns::of(&Compound::deserialize(&p).unwrap());
         assert_eq!(c.district_code, "510104");
         assert_eq!(c.street_code.as_deref(), Some("510104017"));
         assert_eq!(c.households, 320);
+        p["district"] = json!({"code": "510104", "name": "锦江区"});
+        assert!(Compound::deserialize(&p).is_err());
     }
 }

@@ -19,6 +19,7 @@
 //! | [`PhoneNumber`] | mainland mobile (手机号) or landline (固定电话) number |
 //! | [`VoteTally`] | the count of an 业主共同决定 (owners' common decision, Civil Code art. 278) |
 
+pub mod compound;
 mod credit_code;
 mod error;
 mod geo;

@@ -477,5 +477,4 @@ mod tests {
         assert_eq!(Fen::new(100_000_000).to_yuan_grouped(), "1,000,000.00");
         assert_eq!(Fen::new(i64::MIN).to_yuan_string(), "-92233720368547758.08");
     }
-
 }

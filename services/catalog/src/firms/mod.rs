@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::policy::CatalogPolicy;
 
 /// The feed topic of every change to a firm.
-pub const TOPIC: &str = "firm";
+pub const TOPIC: &str = shared::events::catalog::FIRM;
 
 /// Feed kinds of the `firm` topic.
 pub mod kind {

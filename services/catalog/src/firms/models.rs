@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::error::Result;
 
 /// The feed topic of service models.
-pub const TOPIC: &str = "service_model";
+pub const TOPIC: &str = shared::events::catalog::SERVICE_MODEL;
 
 /// A service model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]

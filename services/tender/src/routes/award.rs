@@ -375,7 +375,7 @@ pub async fn award_tender(
     // Standing now: the followed copy, then the catalog itself (outside the transaction).
     {
         let mut conn = app.db.pool.acquire().await?;
-        let copy = crate::copy::firm(&mut conn, &firm_id).await?;
+        let copy = crate::replica::firm(&mut conn, &firm_id).await?;
         let verdict = match copy {
             Some(f) => crate::roster::firm_may_bid(&f, clock::today()),
             None => Err(crate::roster::Refusal {
@@ -446,8 +446,8 @@ pub async fn award_tender(
 /// what it holds on the platform now (cumulative capacity, `roster::capacity_refusal`).
 async fn check_capacity(tx: &mut WriteTx, t: &Tender, winner: &Ranked) -> Result<()> {
     let (Some(firm), Some(compound)) = (
-        crate::copy::firm(tx.conn(), &winner.firm_id).await?,
-        crate::copy::compound(tx.conn(), &t.compound_id).await?,
+        crate::replica::firm(tx.conn(), &winner.firm_id).await?,
+        crate::replica::compound(tx.conn(), &t.compound_id).await?,
     ) else {
         return Err(Problem::conflict(
             "catalog_copy_missing",

@@ -17,8 +17,8 @@ use utoipa::{OpenApi, ToSchema};
 use crate::audit::{self, Actor};
 use crate::award;
 use crate::bids::{self, Bid, BidContent, BidStatus, CriterionAnswer};
-use crate::copy::CompoundCopy;
 use crate::error::Result;
+use crate::replica::CompoundCopy;
 use crate::roster::{self, Requirements};
 use crate::routes::tenders::{sealed, visible_tender};
 use crate::state::AppState;
@@ -224,7 +224,7 @@ fn yuan(fen: i64) -> String {
 
 /// The tender's compound as tender's copy of the ledger has it.
 async fn compound_of(conn: &mut sqlx::AnyConnection, t: &Tender) -> Result<CompoundCopy> {
-    Ok(crate::copy::compound(conn, &t.compound_id)
+    Ok(crate::replica::compound(conn, &t.compound_id)
         .await?
         .ok_or_else(|| {
             Problem::conflict(
@@ -270,7 +270,7 @@ async fn check_eligible(
     compound: &CompoundCopy,
     firm_id: &str,
 ) -> Result<String> {
-    let firm = crate::copy::firm(tx.conn(), firm_id)
+    let firm = crate::replica::firm(tx.conn(), firm_id)
         .await?
         .ok_or_else(|| {
             Problem::new(

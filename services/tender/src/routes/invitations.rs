@@ -158,7 +158,7 @@ pub async fn invite(
     if let Some(found) = existing(tx.conn(), &t.id, &firm_id).await? {
         return Ok((StatusCode::OK, Json(found)));
     }
-    let firm = crate::copy::firm(tx.conn(), &firm_id)
+    let firm = crate::replica::firm(tx.conn(), &firm_id)
         .await?
         .ok_or_else(|| {
             Problem::new(

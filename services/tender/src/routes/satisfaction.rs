@@ -105,7 +105,7 @@ pub async fn record_survey(
     let period = quarter.to_string();
 
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let compound = crate::copy::compound(tx.conn(), &dto.compound_id)
+    let compound = crate::replica::compound(tx.conn(), &dto.compound_id)
         .await?
         .ok_or_else(|| {
             Problem::validation(vec![FieldError::new(

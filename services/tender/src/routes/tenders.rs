@@ -561,7 +561,7 @@ pub async fn create_tender(
     let terms = check_terms(&dto.terms, None, now, app.policy.min_bid_window_ms(), false)?;
 
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let compound = crate::copy::compound(tx.conn(), &dto.compound_id)
+    let compound = crate::replica::compound(tx.conn(), &dto.compound_id)
         .await?
         .ok_or_else(|| {
             Problem::validation(vec![FieldError::new(

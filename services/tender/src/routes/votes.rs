@@ -154,7 +154,7 @@ pub async fn record_vote(
 
     let now = now_ms();
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    if crate::copy::compound(tx.conn(), &dto.compound_id)
+    if crate::replica::compound(tx.conn(), &dto.compound_id)
         .await?
         .is_none()
     {
