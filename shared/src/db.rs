@@ -223,6 +223,7 @@ pub fn flag(row: &AnyRow, alias: &str) -> Result<bool, sqlx::Error> {
 pub enum Bind {
     Text(String),
     Int(i64),
+    Bool(bool),
 }
 
 /// The `WHERE` part of a query built at run time and its parameters, numbered as they are
@@ -264,6 +265,7 @@ impl Filter {
             q = match b {
                 Bind::Text(s) => q.bind(s.clone()),
                 Bind::Int(i) => q.bind(*i),
+                Bind::Bool(b) => q.bind(*b),
             };
         }
         q

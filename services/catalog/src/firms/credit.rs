@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use shared::domain::roster::{CreditSummary, Date, format_date, parse_date};
 use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
@@ -230,30 +231,20 @@ pub struct CreditEvent {
     pub at: i64,
 }
 
-/// A firm's credit events, oldest first; `(page, total)`.
+/// A firm's credit events, oldest first: one page.
 pub async fn events(
     conn: &mut AnyConnection,
     firm_id: &str,
-    (limit, offset): (i64, i64),
+    page: Pagination,
     with_authors: bool,
-) -> Result<(Vec<CreditEvent>, i64)> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM firm_credit_event WHERE firm_id = $1")
-            .bind(firm_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows = sqlx::query(
-        "SELECT id, kind, points, reason, source, event_date, author_id, author_name, at \
-         FROM firm_credit_event WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3",
-    )
-    .bind(firm_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+) -> Result<Page<CreditEvent>> {
+    super::history_of(firm_id)
+        .list(
+            "id, kind, points, reason, source, event_date, author_id, author_name, at",
+            "firm_credit_event",
+        )
+        .page(conn, page, |r| {
+            let (author_id, author_name) = super::author_columns(r, with_authors)?;
             let kind: String = r.try_get("kind")?;
             Ok(CreditEvent {
                 id: r.try_get("id")?,
@@ -266,21 +257,12 @@ pub async fn events(
                 reason: r.try_get("reason")?,
                 source: r.try_get("source")?,
                 date: r.try_get("event_date")?,
-                author_id: if with_authors {
-                    r.try_get("author_id")?
-                } else {
-                    None
-                },
-                author_name: if with_authors {
-                    Some(r.try_get("author_name")?)
-                } else {
-                    None
-                },
+                author_id,
+                author_name,
                 at: r.try_get("at")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((list, total))
+        .await
 }
 
 /// Turning the whitelist on or off.
@@ -373,52 +355,35 @@ pub struct WhitelistEvent {
     pub at: i64,
 }
 
-/// A firm's whitelist history, oldest first; `(page, total)`.
+/// A firm's whitelist history, oldest first: one page.
 pub async fn whitelist_history(
     conn: &mut AnyConnection,
     firm_id: &str,
-    (limit, offset): (i64, i64),
+    page: Pagination,
     with_authors: bool,
-) -> Result<(Vec<WhitelistEvent>, i64)> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM firm_whitelist_event WHERE firm_id = $1")
-            .bind(firm_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows = sqlx::query(concat!(
-        "SELECT id, ",
-        super::bool_column!("listed", "listed"),
-        ", reason, on_date, author_id, author_name, at FROM firm_whitelist_event \
-         WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3"
-    ))
-    .bind(firm_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+) -> Result<Page<WhitelistEvent>> {
+    super::history_of(firm_id)
+        .list(
+            concat!(
+                "id, ",
+                shared::bool_column!("listed", "listed"),
+                ", reason, on_date, author_id, author_name, at"
+            ),
+            "firm_whitelist_event",
+        )
+        .page(conn, page, |r| {
+            let (author_id, author_name) = super::author_columns(r, with_authors)?;
             Ok(WhitelistEvent {
                 id: r.try_get("id")?,
-                on: super::flag(r, "listed")?,
+                on: shared::db::flag(r, "listed")?,
                 reason: r.try_get("reason")?,
                 date: r.try_get("on_date")?,
-                author_id: if with_authors {
-                    r.try_get("author_id")?
-                } else {
-                    None
-                },
-                author_name: if with_authors {
-                    Some(r.try_get("author_name")?)
-                } else {
-                    None
-                },
+                author_id,
+                author_name,
                 at: r.try_get("at")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((list, total))
+        .await
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use shared::domain::roster::{
     Date, RosterStanding, StandingAction, StandingRecord, format_date, parse_date,
 };
 use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
@@ -274,28 +275,13 @@ pub struct StandingEvent {
     pub at: i64,
 }
 
-/// A firm's standing history, oldest first; `(page, total)`.
+/// A firm's standing history, oldest first: one page.
 pub async fn history(
     conn: &mut AnyConnection,
     firm_id: &str,
-    (limit, offset): (i64, i64),
+    page: Pagination,
     with_authors: bool,
-) -> Result<(Vec<StandingEvent>, i64)> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM firm_standing_event WHERE firm_id = $1")
-            .bind(firm_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows = sqlx::query(
-        "SELECT id, action, reason, on_date, review_date, rectify_by, blacklist_from, blacklist_to, \
-         standing_before, standing_after, author_id, author_name, at FROM firm_standing_event \
-         WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3",
-    )
-    .bind(firm_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
+) -> Result<Page<StandingEvent>> {
     let standing = |s: Option<String>| -> Result<Option<RosterStanding>> {
         s.map(|s| {
             RosterStanding::parse(&s).map_err(|e| {
@@ -304,9 +290,15 @@ pub async fn history(
         })
         .transpose()
     };
-    let events = rows
-        .iter()
-        .map(|r| {
+    super::history_of(firm_id)
+        .list(
+            "id, action, reason, on_date, review_date, rectify_by, blacklist_from, blacklist_to, \
+             standing_before, standing_after, author_id, author_name, at",
+            "firm_standing_event",
+        )
+        .page(conn, page, |r| {
+            let (author_id, author_name) = super::author_columns(r, with_authors)?;
+            let after: String = r.try_get("standing_after")?;
             Ok(StandingEvent {
                 id: r.try_get("id")?,
                 action: r.try_get("action")?,
@@ -317,22 +309,17 @@ pub async fn history(
                 blacklist_from: r.try_get("blacklist_from")?,
                 blacklist_to: r.try_get("blacklist_to")?,
                 standing_before: standing(r.try_get("standing_before")?)?,
-                standing_after: standing(Some(r.try_get("standing_after")?))?.expect("present"),
-                author_id: if with_authors {
-                    r.try_get("author_id")?
-                } else {
-                    None
-                },
-                author_name: if with_authors {
-                    Some(r.try_get("author_name")?)
-                } else {
-                    None
-                },
+                standing_after: RosterStanding::parse(&after).map_err(|e| {
+                    crate::Error::Internal(anyhow::anyhow!(
+                        "stored standing {after:?} is invalid: {e}"
+                    ))
+                })?,
+                author_id,
+                author_name,
                 at: r.try_get("at")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((events, total))
+        .await
 }
 
 /// A blacklisting in force on a day: firm `f`'s `blacklist_from <= day <= blacklist_to`

@@ -14,7 +14,6 @@
 //! | `POST /catalog/firms/{id}/rejection`, `…/profile-review` | association |
 //! | `GET /catalog/firms/{id}/audit` | association, district and street officials, the firm itself |
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -23,19 +22,19 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role};
 use shared::client_addr::ClientAddr;
-use shared::db::{is_unique_violation, now_ms};
+use shared::clock::{china_today, now_ms};
+use shared::db::{Filter, ListQuery, ResultExt};
 use shared::domain::DistrictCode;
-use shared::domain::roster::{
-    FeeModel, FirmSnapshot, RosterStanding, ServiceGrade, china_today, format_date,
-};
+use shared::domain::roster::{FeeModel, FirmSnapshot, RosterStanding, ServiceGrade, format_date};
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{Json as JsonBody, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use shared::feed::WriteTx;
 use sqlx::Row;
+use sqlx::pool::PoolConnection;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::accounts;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::firms::credit::{self, CreditEvent, CreditEventInput, WhitelistEvent, WhitelistInput};
 use crate::firms::models::{self, ServiceModel, ServiceModelInput};
 use crate::firms::review::{self, AuditEntry, FieldChange, NewHistory, ReasonInput};
@@ -127,9 +126,9 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Ends a write to a firm: reads its new snapshot, puts it on the feed with `kind`, commits,
-/// and returns it (the answer and the feed payload are the same struct).
-async fn publish(
+/// Ends a write to a firm: reads its new snapshot, appends it to the feed with `kind`,
+/// commits, and returns it (the answer and the feed payload are the same struct).
+async fn commit_firm_change(
     mut tx: WriteTx,
     app: &AppState,
     id: &str,
@@ -142,22 +141,11 @@ async fn publish(
     Ok(snapshot)
 }
 
-/// A write that hit a unique index answers `problem` instead of a 500.
-fn on_unique(e: Error, problem: impl FnOnce() -> Problem) -> Error {
-    match &e {
-        Error::Internal(inner)
-            if inner
-                .downcast_ref::<sqlx::Error>()
-                .is_some_and(is_unique_violation) =>
-        {
-            problem().into()
-        }
-        _ => e,
-    }
-}
-
-fn page(q: &PageQuery) -> std::result::Result<(i64, i64), Problem> {
-    q.check().map_err(Problem::validation)
+/// A connection for reading one of a firm's histories; 404 when there is no such firm.
+async fn existing_firm(app: &AppState, id: &str) -> Result<PoolConnection<sqlx::Any>> {
+    let mut conn = app.db.pool.acquire().await?;
+    firms::load_or_404(&mut conn, id, &app.policy, china_today()).await?;
+    Ok(conn)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -180,7 +168,7 @@ pub async fn list_service_models(State(app): State<AppState>) -> Result<Json<Vec
 pub async fn create_service_model(
     State(app): State<AppState>,
     identity: Identity,
-    JsonBody(input): JsonBody<ServiceModelInput>,
+    Json(input): Json<ServiceModelInput>,
 ) -> Result<(StatusCode, Json<ServiceModel>)> {
     identity.require_any(&[Role::Association])?;
     let model = input.check()?;
@@ -190,7 +178,7 @@ pub async fn create_service_model(
     }
     models::insert(tx.conn(), &model, now_ms())
         .await
-        .map_err(|e| on_unique(e, || models::duplicate(&model.code)))?;
+        .on_constraint(|| models::duplicate(&model.code))?;
     tx.emit(models::TOPIC, &model.code, "created", &model)
         .await?;
     tx.commit().await?;
@@ -341,7 +329,7 @@ pub async fn apply(
     State(app): State<AppState>,
     identity: Option<Identity>,
     client: ClientAddr,
-    JsonBody(input): JsonBody<FirmInput>,
+    Json(input): Json<FirmInput>,
 ) -> Result<impl IntoResponse> {
     let (firm, account) = check_application(&app, input).await?;
     throttle_application(&app, identity.as_ref(), &client)?;
@@ -362,7 +350,7 @@ pub async fn apply(
     }
     firms::insert(tx.conn(), &id, &firm, now)
         .await
-        .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
+        .on_constraint(|| firms::duplicate_credit_code(&firm.credit_code))?;
     let record = shared::domain::roster::StandingRecord::applicant();
     standing::append_event(
         tx.conn(),
@@ -386,7 +374,7 @@ pub async fn apply(
         };
         let account_id = accounts::insert_account(tx.conn(), &account, &hash)
             .await
-            .map_err(|e| on_unique(Error::from(e), username_taken))?;
+            .on_constraint(username_taken)?;
         let created = accounts::find_by_id(tx.conn(), &account_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("reading back a new firm account"))?
@@ -394,7 +382,7 @@ pub async fn apply(
         tx.emit(accounts::TOPIC, &account_id, "created", &created.change())
             .await?;
     }
-    let snapshot = publish(tx, &app, &id, today, kind::APPLIED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::APPLIED).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/catalog/firms/{id}"))],
@@ -435,15 +423,24 @@ pub async fn list_firms(
     Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<FirmSnapshot>>> {
     let mut v = Validation::new();
-    let paging = match p.check() {
-        Ok(x) => Some(x),
-        Err(errors) => {
-            for e in errors {
-                v.push(e);
-            }
-            None
-        }
-    };
+    let page = p.collect(&mut v);
+    let filter = roster_filter(&app, &q, &mut v).await?;
+    let page = v.finish_with(|| page)?;
+    let mut firms = firms::list(&app.db, &filter, page, &app.policy, china_today()).await?;
+    firms.items = firms
+        .items
+        .into_iter()
+        .map(|f| firms::view(f, identity.as_ref()))
+        .collect();
+    Ok(Json(firms))
+}
+
+/// The roster's filters, each bad one reported in `v`.
+async fn roster_filter(
+    app: &AppState,
+    q: &FirmListQuery,
+    v: &mut Validation,
+) -> Result<RosterFilter> {
     let mut filter = RosterFilter {
         district: nonempty(&q.district).and_then(|d| v.field("district", DistrictCode::parse(d))),
         standing: nonempty(&q.standing).and_then(|s| v.field("standing", RosterStanding::parse(s))),
@@ -500,26 +497,7 @@ pub async fn list_firms(
             ));
         }
     }
-    v.finish()?;
-    let (limit, offset) = paging.expect("checked above");
-    let (items, total) = firms::list(
-        &app.db,
-        &filter,
-        (limit, offset),
-        &app.policy,
-        china_today(),
-    )
-    .await?;
-    let items = items
-        .into_iter()
-        .map(|f| firms::view(f, identity.as_ref()))
-        .collect();
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(filter)
 }
 
 /// One firm with its standing today. Public; phone masked as in the list.
@@ -554,7 +532,7 @@ pub async fn update_firm(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<FirmInput>,
+    Json(input): Json<FirmInput>,
 ) -> Result<Json<FirmSnapshot>> {
     if identity.role != Role::Association {
         identity.require_firm(&id)?;
@@ -584,7 +562,7 @@ pub async fn update_firm(
     }
     firms::update_profile(tx.conn(), &id, &firm, now)
         .await
-        .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
+        .on_constraint(|| firms::duplicate_credit_code(&firm.credit_code))?;
     let changes = review::material_changes(&current, &firm);
     if review::on_roster(&current) && !changes.is_empty() {
         review::append(
@@ -603,7 +581,7 @@ pub async fn update_firm(
             review::mark_pending(tx.conn(), &id, now).await?;
         }
     }
-    let snapshot = publish(tx, &app, &id, today, kind::PROFILE_UPDATED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::PROFILE_UPDATED).await?;
     Ok(Json(snapshot))
 }
 
@@ -627,7 +605,7 @@ pub async fn change_standing(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<StandingInput>,
+    Json(input): Json<StandingInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let today = china_today();
@@ -658,7 +636,7 @@ pub async fn change_standing(
         },
     )
     .await?;
-    let snapshot = publish(tx, &app, &id, today, kind::STANDING_CHANGED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::STANDING_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -671,24 +649,11 @@ pub async fn standing_history(
     State(app): State<AppState>,
     identity: Option<Identity>,
     Path(id): Path<String>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<StandingEvent>>> {
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let (items, total) = standing::history(
-        &mut conn,
-        &id,
-        (limit, offset),
-        firms::sees_authors(identity.as_ref()),
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::sees_authors(identity.as_ref());
+    Ok(Json(standing::history(&mut conn, &id, page, shown).await?))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -706,7 +671,7 @@ pub async fn add_credit_event(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<CreditEventInput>,
+    Json(input): Json<CreditEventInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let today = china_today();
@@ -714,7 +679,7 @@ pub async fn add_credit_event(
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
     credit::record(tx.conn(), &id, &event, &Author::of(&identity), now_ms()).await?;
-    let snapshot = publish(tx, &app, &id, today, kind::CREDIT_CHANGED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::CREDIT_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -726,24 +691,11 @@ pub async fn list_credit_events(
     State(app): State<AppState>,
     identity: Option<Identity>,
     Path(id): Path<String>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<CreditEvent>>> {
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let (items, total) = credit::events(
-        &mut conn,
-        &id,
-        (limit, offset),
-        firms::sees_authors(identity.as_ref()),
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::sees_authors(identity.as_ref());
+    Ok(Json(credit::events(&mut conn, &id, page, shown).await?))
 }
 
 /// Puts a firm on the inspection whitelist (检查白名单) or takes it off: `{on, reason,
@@ -759,7 +711,7 @@ pub async fn set_whitelist(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<WhitelistInput>,
+    Json(input): Json<WhitelistInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let today = china_today();
@@ -778,7 +730,7 @@ pub async fn set_whitelist(
         .into());
     }
     credit::set_whitelist(tx.conn(), &id, &change, &Author::of(&identity), now_ms()).await?;
-    let snapshot = publish(tx, &app, &id, today, kind::WHITELIST_CHANGED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::WHITELIST_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -790,24 +742,13 @@ pub async fn whitelist_history(
     State(app): State<AppState>,
     identity: Option<Identity>,
     Path(id): Path<String>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<WhitelistEvent>>> {
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let (items, total) = credit::whitelist_history(
-        &mut conn,
-        &id,
-        (limit, offset),
-        firms::sees_authors(identity.as_ref()),
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::sees_authors(identity.as_ref());
+    Ok(Json(
+        credit::whitelist_history(&mut conn, &id, page, shown).await?,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -832,48 +773,32 @@ pub struct BlacklistEntry {
     responses((status = 200, body = Page<BlacklistEntry>), (status = 422, body = Problem)))]
 pub async fn blacklist(
     State(app): State<AppState>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<BlacklistEntry>>> {
-    let (limit, offset) = page(&p)?;
-    let today = format_date(china_today());
-    let active = standing::blacklist_active_sql(1);
+    let mut filter = Filter::default();
+    let today = filter.param(shared::db::Bind::Text(format_date(china_today())));
+    filter.push(standing::blacklist_active_sql(today));
     let mut conn = app.db.pool.acquire().await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM firm f WHERE {active}"
-    )))
-    .bind(&today)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT f.id, f.name, f.credit_code, f.blacklist_reason, f.blacklist_from, f.blacklist_to \
-         FROM firm f WHERE {active} ORDER BY f.blacklist_from DESC, f.id LIMIT $2 OFFSET $3"
-    )))
-    .bind(&today)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            let to: Option<String> = r.try_get("blacklist_to")?;
-            Ok(BlacklistEntry {
-                firm_id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                credit_code: r.try_get("credit_code")?,
-                reason: r.try_get("blacklist_reason")?,
-                from: r.try_get("blacklist_from")?,
-                permanent: to.is_none(),
-                to,
-            })
+    let list = ListQuery {
+        columns: "f.id, f.name, f.credit_code, f.blacklist_reason, f.blacklist_from, f.blacklist_to",
+        from: "firm f",
+        filter: &filter,
+        order_by: "f.blacklist_from DESC, f.id",
+    }
+    .page(&mut conn, page, |r| {
+        let to: Option<String> = r.try_get("blacklist_to")?;
+        Ok::<_, sqlx::Error>(BlacklistEntry {
+            firm_id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            credit_code: r.try_get("credit_code")?,
+            reason: r.try_get("blacklist_reason")?,
+            from: r.try_get("blacklist_from")?,
+            permanent: to.is_none(),
+            to,
         })
-        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    })
+    .await?;
+    Ok(Json(list))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -895,7 +820,7 @@ pub async fn reject_application(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<ReasonInput>,
+    Json(input): Json<ReasonInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let reason = input.check(true)?.unwrap_or_default();
@@ -924,7 +849,7 @@ pub async fn reject_application(
         }
     }
     Ok(Json(
-        publish(tx, &app, &id, today, kind::APPLICATION_REJECTED).await?,
+        commit_firm_change(tx, &app, &id, today, kind::APPLICATION_REJECTED).await?,
     ))
 }
 
@@ -942,7 +867,7 @@ pub async fn confirm_profile_review(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<ReasonInput>,
+    Json(input): Json<ReasonInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let reason = input
@@ -970,7 +895,7 @@ pub async fn confirm_profile_review(
     .await?;
     firms::touch(tx.conn(), &id, now).await?;
     Ok(Json(
-        publish(tx, &app, &id, today, kind::PROFILE_REVIEWED).await?,
+        commit_firm_change(tx, &app, &id, today, kind::PROFILE_REVIEWED).await?,
     ))
 }
 
@@ -990,15 +915,8 @@ pub async fn firm_audit(
     Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<AuditEntry>>> {
     firms::may_read_audit(&identity, &id)?;
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let with_authors = firms::audit_shows_authors(&identity);
-    let (items, total) = review::audit(&mut conn, &id, (limit, offset), with_authors).await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let page = p.checked().map_err(Problem::validation)?;
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::audit_shows_authors(&identity);
+    Ok(Json(review::audit(&mut conn, &id, page, shown).await?))
 }

@@ -1,0 +1,479 @@
+//! A firm's application and profile as sent ([`FirmInput`]) and checked ([`ValidFirm`]):
+//! every field at once, one Chinese message per field.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use shared::domain::roster::{FeeModel, Ownership, ServiceGrade};
+use shared::domain::{Coordinates, CreditCode, DistrictCode, PhoneNumber, StreetCode};
+use shared::error::{FieldError, Problem, Validation};
+use utoipa::ToSchema;
+
+/// Limits of a firm's profile.
+pub mod limits {
+    pub const PROFILE_MAX_CHARS: usize = 5000;
+    pub const SERVICE_RADIUS_MAX_KM: f64 = 300.0;
+    pub const CAPACITY_MAX: i64 = 10_000_000;
+    pub const STAFF_MAX: i64 = 1_000_000;
+}
+
+/// Coordinates as sent.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub struct PointInput {
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+}
+
+/// A firm's application, and its profile as edited later (`PUT` takes the same body).
+///
+/// Every field is required and checked; all problems are answered at once (422, one
+/// Chinese message per field). Any other field is refused with a message naming it:
+/// standing, credit and whitelist are changed only by the association through their own
+/// endpoints.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct FirmInput {
+    /// 企业名称 (2–100 characters).
+    pub name: Option<String>,
+    /// 统一社会信用代码 (18 characters with check character); unique.
+    pub credit_code: Option<String>,
+    /// 法定代表人.
+    pub legal_representative: Option<String>,
+    /// 联系电话: mobile or landline.
+    pub contact_phone: Option<String>,
+    /// `soe` (国企), `private` (民营) or `other`.
+    pub ownership: Option<String>,
+    /// 注册/办公地址.
+    pub base_address: Option<String>,
+    /// Where the firm is based (WGS-84, inside China).
+    pub location: Option<PointInput>,
+    /// The street (街道/镇) code of the firm's office, 9 digits, optional: a firm whose office
+    /// is in a tender's street scores `same_street` in matching.
+    pub office_street: Option<String>,
+    /// District codes it serves (at least one).
+    pub districts_served: Option<Vec<String>>,
+    /// Service radius around `location`, 0–300 km.
+    pub service_radius_km: Option<f64>,
+    /// Codes of existing service models (at least one).
+    pub service_models: Option<Vec<String>>,
+    /// `lump_sum`, `commission`, `trust` (at least one).
+    pub fee_models: Option<Vec<String>>,
+    /// Service grades it can deliver, 1–5 (at least one).
+    pub grades: Option<Vec<i64>>,
+    /// Households it can take on in total (≥ 1).
+    pub capacity_households: Option<i64>,
+    /// Households it serves now (0 to capacity).
+    pub households_served: Option<i64>,
+    /// Number of staff (≥ 1).
+    pub staff_count: Option<i64>,
+    /// 企业简介, Chinese free text, 1–5000 characters.
+    pub profile: Option<String>,
+    /// Commits to no- or low-profit service (无偿/微利) for old compounds.
+    pub low_profit_commitment: Option<bool>,
+    /// Any other field: refused.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub other: BTreeMap<String, serde_json::Value>,
+}
+
+/// A checked [`FirmInput`].
+#[derive(Debug, Clone)]
+pub struct ValidFirm {
+    pub name: String,
+    pub credit_code: CreditCode,
+    pub legal_representative: String,
+    pub contact_phone: PhoneNumber,
+    pub ownership: Ownership,
+    pub base_address: String,
+    pub location: Coordinates,
+    pub office_street: Option<StreetCode>,
+    pub districts_served: Vec<DistrictCode>,
+    pub service_radius_km: f64,
+    pub service_models: Vec<String>,
+    pub fee_models: Vec<FeeModel>,
+    pub grades: Vec<ServiceGrade>,
+    pub capacity_households: i64,
+    pub households_served: i64,
+    pub staff_count: i64,
+    pub profile: String,
+    pub low_profit_commitment: bool,
+}
+
+/// Fields that belong to the association's own endpoints, not to a profile.
+const MANAGED_FIELDS: &[&str] = &[
+    "standing",
+    "standing_record",
+    "standing_as_of",
+    "stage",
+    "review_date",
+    "rectify_by",
+    "blacklist_from",
+    "blacklist_to",
+    "blacklist_reason",
+    "credit",
+    "credit_score",
+    "credit_grade",
+    "whitelisted",
+    "whitelist",
+];
+
+/// Fields of a firm that are made by the catalog.
+const READ_ONLY_FIELDS: &[&str] = &["id", "applied_at", "updated_at"];
+
+fn required(v: &mut Validation, field: &str, label: &str) {
+    v.push(FieldError::new(field, "required", format!("请填写{label}")));
+}
+
+/// A trimmed text of `min..=max` characters.
+fn text(
+    v: &mut Validation,
+    field: &str,
+    label: &str,
+    value: Option<&str>,
+    (min, max): (usize, usize),
+) -> Option<String> {
+    let Some(value) = value.map(str::trim) else {
+        required(v, field, label);
+        return None;
+    };
+    let n = value.chars().count();
+    if n == 0 {
+        required(v, field, label);
+        None
+    } else if n < min || n > max {
+        v.push(FieldError::new(
+            field,
+            "length",
+            format!("{label}应为 {min}–{max} 个字，当前为 {n} 个字"),
+        ));
+        None
+    } else {
+        Some(value.to_string())
+    }
+}
+
+/// A whole number in `min..=max`.
+fn count(
+    v: &mut Validation,
+    field: &str,
+    label: &str,
+    value: Option<i64>,
+    (min, max): (i64, i64),
+) -> Option<i64> {
+    let Some(value) = value else {
+        required(v, field, label);
+        return None;
+    };
+    if value < 0 {
+        v.push(FieldError::new(
+            field,
+            "negative",
+            format!("{label}不能为负数"),
+        ));
+        None
+    } else if value < min {
+        v.push(FieldError::new(
+            field,
+            "range",
+            format!("{label}必须大于 0"),
+        ));
+        None
+    } else if value > max {
+        v.push(FieldError::new(
+            field,
+            "range",
+            format!("{label}不能超过 {max}"),
+        ));
+        None
+    } else {
+        Some(value)
+    }
+}
+
+/// A non-empty list, each item parsed; duplicates dropped, sorted.
+fn parse_list<T: Ord, I>(
+    v: &mut Validation,
+    field: &str,
+    label: &str,
+    value: Option<Vec<I>>,
+    mut parse: impl FnMut(&I) -> std::result::Result<T, shared::domain::DomainError>,
+) -> Option<Vec<T>> {
+    let Some(items) = value else {
+        required(v, field, label);
+        return None;
+    };
+    if items.is_empty() {
+        v.push(FieldError::new(
+            field,
+            "required",
+            format!("请至少选择一项{label}"),
+        ));
+        return None;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        match v.field(&format!("{field}[{i}]"), parse(item)) {
+            Some(x) => out.push(x),
+            None => ok = false,
+        }
+    }
+    out.sort();
+    out.dedup();
+    ok.then_some(out)
+}
+
+impl FirmInput {
+    /// Checks every field, reporting every problem at once. `known_models` are the codes of
+    /// the service models that exist; `locked_credit_code`, when given, is the firm's
+    /// registered code, which this caller may not change.
+    pub fn check(
+        self,
+        known_models: &[String],
+        locked_credit_code: Option<&CreditCode>,
+    ) -> std::result::Result<ValidFirm, Problem> {
+        let mut v = Validation::new();
+        for key in self.other.keys() {
+            if MANAGED_FIELDS.contains(&key.as_str()) {
+                v.push(FieldError::new(
+                    key,
+                    "not_editable",
+                    "名录状态、信用和白名单只能由协会通过专门的操作变更，不能随企业信息提交",
+                ));
+            } else if READ_ONLY_FIELDS.contains(&key.as_str()) {
+                v.push(FieldError::new(
+                    key,
+                    "read_only",
+                    "此项由系统生成，不能提交",
+                ));
+            } else {
+                v.push(FieldError::new(
+                    key,
+                    "unknown_field",
+                    format!("未知字段“{key}”"),
+                ));
+            }
+        }
+        let name = text(&mut v, "name", "企业名称", self.name.as_deref(), (2, 100));
+        let credit_code = match self.credit_code.as_deref() {
+            Some(code) => v.field("credit_code", CreditCode::parse(code)),
+            None => {
+                required(&mut v, "credit_code", "统一社会信用代码");
+                None
+            }
+        };
+        if let (Some(code), Some(locked)) = (&credit_code, locked_credit_code)
+            && code != locked
+        {
+            v.push(FieldError::new(
+                "credit_code",
+                "not_editable",
+                "统一社会信用代码登记后不能由企业自行修改，如需更正请联系协会",
+            ));
+        }
+        let legal_representative = text(
+            &mut v,
+            "legal_representative",
+            "法定代表人",
+            self.legal_representative.as_deref(),
+            (1, 50),
+        );
+        let contact_phone = match self.contact_phone.as_deref() {
+            Some(phone) => v.field("contact_phone", PhoneNumber::parse(phone)),
+            None => {
+                required(&mut v, "contact_phone", "联系电话");
+                None
+            }
+        };
+        let ownership = match self.ownership.as_deref() {
+            Some(o) => v.field("ownership", Ownership::parse(o)),
+            None => {
+                required(&mut v, "ownership", "企业性质");
+                None
+            }
+        };
+        let base_address = text(
+            &mut v,
+            "base_address",
+            "企业地址",
+            self.base_address.as_deref(),
+            (2, 200),
+        );
+        let location = match self.location {
+            Some(PointInput {
+                lon: Some(lon),
+                lat: Some(lat),
+            }) => v.field("location", Coordinates::new(lon, lat)),
+            _ => {
+                v.push(FieldError::new(
+                    "location",
+                    "required",
+                    "请填写企业所在位置的经度（lon）和纬度（lat）",
+                ));
+                None
+            }
+        };
+        let office_street = match self.office_street.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => v.field("office_street", StreetCode::parse(code)),
+        };
+        let districts_served = parse_list(
+            &mut v,
+            "districts_served",
+            "服务区县",
+            self.districts_served,
+            |d: &String| DistrictCode::parse(d),
+        );
+        let service_radius_km = match self.service_radius_km {
+            None => {
+                required(&mut v, "service_radius_km", "服务半径");
+                None
+            }
+            Some(r) if !r.is_finite() => {
+                v.push(FieldError::new(
+                    "service_radius_km",
+                    "invalid_number",
+                    "服务半径必须是有效的数值",
+                ));
+                None
+            }
+            Some(r) if r < 0.0 => {
+                v.push(FieldError::new(
+                    "service_radius_km",
+                    "negative",
+                    "服务半径不能为负数",
+                ));
+                None
+            }
+            Some(r) if r > limits::SERVICE_RADIUS_MAX_KM => {
+                v.push(FieldError::new(
+                    "service_radius_km",
+                    "range",
+                    format!("服务半径不能超过 {} 公里", limits::SERVICE_RADIUS_MAX_KM),
+                ));
+                None
+            }
+            Some(r) => Some(r),
+        };
+        let service_models = parse_list(
+            &mut v,
+            "service_models",
+            "物业服务方式",
+            self.service_models,
+            |m: &String| {
+                let code = m.trim();
+                if known_models.iter().any(|k| k == code) {
+                    Ok(code.to_string())
+                } else {
+                    Err(shared::domain::DomainError::new(
+                        "unknown_service_model",
+                        format!(
+                            "未知的物业服务方式“{code}”，可选：{}",
+                            known_models.join("、")
+                        ),
+                    ))
+                }
+            },
+        );
+        let fee_models = parse_list(
+            &mut v,
+            "fee_models",
+            "收费方式",
+            self.fee_models,
+            |m: &String| FeeModel::parse(m),
+        );
+        let grades = parse_list(&mut v, "grades", "服务等级", self.grades, |g: &i64| {
+            ServiceGrade::new(*g)
+        });
+        let capacity_households = count(
+            &mut v,
+            "capacity_households",
+            "可承接总户数",
+            self.capacity_households,
+            (1, limits::CAPACITY_MAX),
+        );
+        let households_served = count(
+            &mut v,
+            "households_served",
+            "在管户数",
+            self.households_served,
+            (0, limits::CAPACITY_MAX),
+        );
+        if let (Some(capacity), Some(served)) = (capacity_households, households_served)
+            && served > capacity
+        {
+            v.push(FieldError::new(
+                "households_served",
+                "exceeds_capacity",
+                format!("在管户数不能超过可承接总户数（{capacity} 户）"),
+            ));
+        }
+        let staff_count = count(
+            &mut v,
+            "staff_count",
+            "员工人数",
+            self.staff_count,
+            (1, limits::STAFF_MAX),
+        );
+        let profile = match self.profile.as_deref().map(str::trim) {
+            None | Some("") => {
+                required(&mut v, "profile", "企业简介");
+                None
+            }
+            Some(p) if p.chars().count() > limits::PROFILE_MAX_CHARS => {
+                v.push(FieldError::new(
+                    "profile",
+                    "length",
+                    format!(
+                        "企业简介不能超过 {} 字，当前为 {} 字",
+                        limits::PROFILE_MAX_CHARS,
+                        p.chars().count()
+                    ),
+                ));
+                None
+            }
+            Some(p) => Some(p.to_string()),
+        };
+        if self.low_profit_commitment.is_none() {
+            v.push(FieldError::new(
+                "low_profit_commitment",
+                "required",
+                "请说明是否承诺无偿/微利服务老旧小区（true 或 false）",
+            ));
+        }
+        v.finish()?;
+        const CHECKED: &str = "every field was checked above";
+        Ok(ValidFirm {
+            name: name.expect(CHECKED),
+            credit_code: credit_code.expect(CHECKED),
+            legal_representative: legal_representative.expect(CHECKED),
+            contact_phone: contact_phone.expect(CHECKED),
+            ownership: ownership.expect(CHECKED),
+            base_address: base_address.expect(CHECKED),
+            location: location.expect(CHECKED),
+            office_street,
+            districts_served: districts_served.expect(CHECKED),
+            service_radius_km: service_radius_km.expect(CHECKED),
+            service_models: service_models.expect(CHECKED),
+            fee_models: fee_models.expect(CHECKED),
+            grades: grades.expect(CHECKED),
+            capacity_households: capacity_households.expect(CHECKED),
+            households_served: households_served.expect(CHECKED),
+            staff_count: staff_count.expect(CHECKED),
+            profile: profile.expect(CHECKED),
+            low_profit_commitment: self.low_profit_commitment.expect(CHECKED),
+        })
+    }
+}
+
+/// 409 for a credit code another firm already has.
+pub fn duplicate_credit_code(code: &CreditCode) -> Problem {
+    Problem::conflict(
+        "duplicate_credit_code",
+        format!("统一社会信用代码 {code} 已有企业登记，不能重复申请。"),
+    )
+    .with_errors(vec![FieldError::new(
+        "credit_code",
+        "duplicate",
+        "该统一社会信用代码已登记",
+    )])
+}
