@@ -277,6 +277,18 @@ impl Validation {
         }
     }
 
+    /// Answers the messages in the order of `fields` (a request's fields as declared),
+    /// whatever order the checks ran in; messages about fields not named (unknown fields)
+    /// come first, and a field's own messages keep their order.
+    pub fn in_order(mut self, fields: &[&str]) -> Self {
+        let position = |name: &str| {
+            let top = name.split(['.', '[']).next().unwrap_or(name);
+            fields.iter().position(|f| *f == top)
+        };
+        self.errors.sort_by_key(|e| position(&e.field));
+        self
+    }
+
     /// Whether a field already has a message (so a later rule on it can be skipped).
     pub fn has(&self, field: &str) -> bool {
         self.errors.iter().any(|e| e.field == field)

@@ -9,8 +9,8 @@
 //! | feed | topic | payload |
 //! | --- | --- | --- |
 //! | catalog | `district`, `street` | [`catalog::DistrictPublished`], [`catalog::StreetPublished`] (applied by `shared::follow::apply_place`) |
-//! | catalog | `firm` | [`catalog::Firm`] (`FirmSnapshot`); followers that keep only a summary read [`catalog::FirmSummary`] |
-//! | catalog | `compound` | [`catalog::Compound`] |
+//! | catalog | `firm` | [`catalog::Firm`] (`FirmSnapshot`); a follower that needs only part of it reads [`catalog::FirmSummary`] (matching's tables) or [`catalog::FirmOffer`] (tender's bids), both failing closed |
+//! | catalog | `compound` | [`catalog::Compound`]; tender reads [`catalog::CompoundSite`] |
 //! | catalog | `session` | `shared::session`'s facts |
 //! | tender | `tender` | [`tender::TenderPublished`] (the public view: sealed bids are never in it) |
 //! | tender | `contract` | [`tender::ContractPublished`] |
@@ -83,6 +83,80 @@ pub mod catalog {
             deserialize_with = "record_or_applicant"
         )]
         pub standing_record: StandingRecord,
+    }
+
+    /// A point as published (`{lon, lat}`).
+    #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+    pub struct LonLat {
+        pub lon: f64,
+        pub lat: f64,
+    }
+
+    /// The part of a [`Firm`] payload a follower that takes bids relies on: where the firm
+    /// is, what it offers and how much room it has. It fails closed: a missing list offers
+    /// nothing, a missing capacity is none, missing households served count as "full", a
+    /// missing place reaches nowhere.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    pub struct FirmOffer {
+        #[serde(default)]
+        pub name: String,
+        #[serde(default)]
+        pub location: Option<LonLat>,
+        #[serde(default)]
+        pub service_radius_km: f64,
+        #[serde(default)]
+        pub districts_served: Vec<String>,
+        #[serde(default)]
+        pub service_models: Vec<String>,
+        #[serde(default)]
+        pub fee_models: Vec<String>,
+        #[serde(default)]
+        pub grades: Vec<i64>,
+        #[serde(default)]
+        pub capacity_households: i64,
+        #[serde(default = "full")]
+        pub households_served: i64,
+    }
+
+    fn full() -> i64 {
+        i64::MAX / 2
+    }
+
+    impl FirmOffer {
+        /// Offers nothing, reaches nowhere, has no room.
+        pub fn nothing() -> Self {
+            Self {
+                name: String::new(),
+                location: None,
+                service_radius_km: 0.0,
+                districts_served: Vec::new(),
+                service_models: Vec::new(),
+                fee_models: Vec::new(),
+                grades: Vec::new(),
+                capacity_households: 0,
+                households_served: full(),
+            }
+        }
+    }
+
+    /// The part of a [`Compound`] payload a follower that places tenders relies on: where
+    /// the compound is and how big. Places are codes.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    pub struct CompoundSite {
+        #[serde(default)]
+        pub code: Option<String>,
+        #[serde(default)]
+        pub name: String,
+        #[serde(default)]
+        pub district: String,
+        #[serde(default)]
+        pub street: Option<String>,
+        #[serde(default)]
+        pub location: Option<LonLat>,
+        #[serde(default)]
+        pub households: i64,
+        #[serde(default)]
+        pub floor_area_m2: i64,
     }
 
     fn record_or_applicant<'de, D: Deserializer<'de>>(d: D) -> Result<StandingRecord, D::Error> {

@@ -1,12 +1,14 @@
 //! Following the catalog's change feed into tender's own tables.
 //!
-//! Each `firm` and `compound` change is decoded once into the payload types the catalog
-//! publishes (`shared::events::catalog`); [`FirmColumns::of`] and [`CompoundColumns::of`]
-//! map them into the columns tender queries, and the whole snapshot is kept as `payload`
-//! (the roster standing is read from it by [`crate::roster`]). A payload that does not
-//! decode *fails closed*: tender's copy of that firm or compound is removed (a firm tender
-//! does not know cannot bid) and the problem is logged, so a surprise in the catalog's
-//! payload can never let a firm bid, nor stop the follower.
+//! Each `firm` and `compound` change is decoded once into the part of the catalog's
+//! published payloads tender relies on (`shared::events::catalog::FirmOffer`,
+//! `CompoundSite`); [`FirmColumns::of`] and [`CompoundColumns::of`] map them into the
+//! columns tender queries, and the whole snapshot is kept as `payload`
+//! (the roster standing is read from it by [`crate::roster`]). Both *fail closed*: a
+//! missing field offers nothing (no models, no capacity, no place), and a payload that does
+//! not decode at all removes tender's copy of that firm or compound (a firm tender does not
+//! know cannot bid); either is logged, so a surprise in the catalog's payload can never let
+//! a firm bid, nor stop the follower.
 
 use std::sync::Arc;
 
@@ -14,7 +16,7 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::Value;
 use shared::clock::now_ms;
-use shared::events::catalog::{self, Compound, Firm};
+use shared::events::catalog::{self, CompoundSite, FirmOffer};
 use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
 use shared::session::SessionSet;
@@ -66,57 +68,29 @@ pub struct FirmColumns {
 }
 
 impl FirmColumns {
-    /// The columns of a firm as the catalog publishes it.
-    pub fn of(f: &Firm) -> Self {
+    /// The columns of a firm's offer as the catalog publishes it.
+    pub fn of(f: FirmOffer) -> Self {
         Self {
-            name: f.name.clone(),
-            lon: Some(f.location.lon()),
-            lat: Some(f.location.lat()),
+            name: f.name,
+            lon: f.location.map(|p| p.lon),
+            lat: f.location.map(|p| p.lat),
             service_radius_km: f.service_radius_km,
-            districts_served: f
-                .districts_served
-                .iter()
-                .map(|d| d.as_str().to_string())
-                .collect(),
-            service_models: f.service_models.clone(),
-            fee_models: f
-                .fee_models
-                .iter()
-                .map(|m| m.as_str().to_string())
-                .collect(),
-            grades: f.grades.iter().map(|g| i64::from(g.get())).collect(),
+            districts_served: f.districts_served,
+            service_models: f.service_models,
+            fee_models: f.fee_models,
+            grades: f.grades,
             capacity_households: f.capacity_households,
             households_served: f.households_served,
         }
     }
 
-    /// Columns that let the firm do nothing: no place, no models, no capacity (unknown
-    /// households served count as "full").
-    pub fn fail_closed() -> Self {
-        Self {
-            name: String::new(),
-            lon: None,
-            lat: None,
-            service_radius_km: 0.0,
-            districts_served: Vec::new(),
-            service_models: Vec::new(),
-            fee_models: Vec::new(),
-            grades: Vec::new(),
-            capacity_households: 0,
-            households_served: i64::MAX / 2,
-        }
-    }
-
-    /// The columns of a `firm` payload, decoded as the catalog's [`Firm`]; a payload that
-    /// does not decode fails closed (and is logged).
+    /// The columns of a `firm` payload, decoded once as the catalog's [`FirmOffer`]; a
+    /// payload that does not decode fails closed (and is logged).
     pub fn from_payload(p: &Value) -> Self {
-        match Firm::deserialize(p) {
-            Ok(f) => Self::of(&f),
-            Err(e) => {
-                tracing::warn!(error = %e, "firm payload unreadable; read failing closed");
-                Self::fail_closed()
-            }
-        }
+        Self::of(FirmOffer::deserialize(p).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "firm payload unreadable; read failing closed");
+            FirmOffer::nothing()
+        }))
     }
 }
 
@@ -134,18 +108,17 @@ pub struct CompoundColumns {
 }
 
 impl CompoundColumns {
-    /// The columns of a compound as the catalog publishes it.
-    pub fn of(c: &Compound) -> Self {
-        let f = &c.facts;
+    /// The columns of a compound's site as the catalog publishes it.
+    pub fn of(c: CompoundSite) -> Self {
         Self {
-            code: Some(f.code.clone()),
-            name: f.name.clone(),
-            district_code: f.district.as_str().to_string(),
-            street_code: Some(f.street.as_str().to_string()),
-            lon: Some(f.location.lon()),
-            lat: Some(f.location.lat()),
-            households: i64::from(f.households.get()),
-            floor_area_m2: i64::try_from(f.floor_area_m2.get()).unwrap_or(i64::MAX),
+            code: c.code,
+            name: c.name,
+            district_code: c.district,
+            street_code: c.street,
+            lon: c.location.map(|p| p.lon),
+            lat: c.location.map(|p| p.lat),
+            households: c.households,
+            floor_area_m2: c.floor_area_m2,
         }
     }
 }
@@ -167,14 +140,17 @@ async fn apply_firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result
     if is_removal(change) {
         return remove(conn, "catalog_firm", change).await;
     }
-    let c = match decode::<Firm>(change) {
-        Ok(f) => FirmColumns::of(&f),
+    let c = match decode::<FirmOffer>(change) {
+        Ok(f) => FirmColumns::of(f),
         Err(e) => {
             tracing::warn!(seq = change.seq, firm = %change.entity_id, error = %e,
                 "firm change unreadable; tender's copy removed (fails closed)");
             return remove(conn, "catalog_firm", change).await;
         }
     };
+    if c.name.is_empty() || c.lon.is_none() || c.service_models.is_empty() {
+        tracing::warn!(seq = change.seq, firm = %change.entity_id, "firm change lacks expected fields; stored failing closed");
+    }
     sqlx::query(
         "INSERT INTO catalog_firm (id, name, lon, lat, service_radius_km, districts_served, service_models, \
          fee_models, grades, capacity_households, households_served, payload, seq, updated_at) \
@@ -209,14 +185,17 @@ async fn apply_compound(conn: &mut AnyConnection, change: &Change) -> anyhow::Re
     if is_removal(change) {
         return remove(conn, "catalog_compound", change).await;
     }
-    let c = match decode::<Compound>(change) {
-        Ok(c) => CompoundColumns::of(&c),
+    let c = match decode::<CompoundSite>(change) {
+        Ok(c) => CompoundColumns::of(c),
         Err(e) => {
             tracing::warn!(seq = change.seq, compound = %change.entity_id, error = %e,
                 "compound change unreadable; tender's copy removed");
             return remove(conn, "catalog_compound", change).await;
         }
     };
+    if c.name.is_empty() || c.district_code.is_empty() || c.households == 0 {
+        tracing::warn!(seq = change.seq, compound = %change.entity_id, "compound change lacks expected fields");
+    }
     sqlx::query(
         "INSERT INTO catalog_compound (id, code, name, district_code, street_code, lon, lat, households, \
          floor_area_m2, payload, seq, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
@@ -248,25 +227,14 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// A firm as the catalog publishes it.
-    fn firm_payload() -> Value {
-        json!({
-            "id": "f1", "name": "锦江物业", "credit_code": "91350100M000100Y43",
-            "legal_representative": "张三", "contact_phone": "13812345678", "ownership": "private",
-            "base_address": "锦江区某路 1 号", "location": {"lon": 104.08, "lat": 30.65},
+    #[test]
+    fn firm_payload_maps_to_columns() {
+        let c = FirmColumns::from_payload(&json!({
+            "id": "f1", "name": "锦江物业", "location": {"lon": 104.08, "lat": 30.65},
             "districts_served": ["510104"], "service_radius_km": 5.5,
             "service_models": ["professional"], "fee_models": ["lump_sum", "trust"],
             "grades": [2, 3], "capacity_households": 5000, "households_served": 1200,
-            "staff_count": 30, "profile": "专业物业服务", "low_profit_commitment": true,
-            "standing": "applicant", "standing_as_of": "2026-03-01",
-            "standing_record": {"stage": "applicant"}, "credit": {"score": 80, "grade": "AA"},
-            "whitelisted": false, "applied_at": 0, "updated_at": 0,
-        })
-    }
-
-    #[test]
-    fn firm_payload_maps_to_columns() {
-        let c = FirmColumns::from_payload(&firm_payload());
+        }));
         assert_eq!(c.name, "锦江物业");
         assert_eq!((c.lon, c.lat), (Some(104.08), Some(30.65)));
         assert_eq!(c.districts_served, vec!["510104"]);
@@ -296,11 +264,11 @@ mod tests {
             "governance_body": "none", "governance_formed_on": null,
             "eligible_and_willing": true, "is_old": true, "created_at": 0, "updated_at": 0,
         });
-        let c = CompoundColumns::of(&Compound::deserialize(&p).unwrap());
+        let c = CompoundColumns::of(CompoundSite::deserialize(&p).unwrap());
         assert_eq!(c.district_code, "510104");
         assert_eq!(c.street_code.as_deref(), Some("510104017"));
         assert_eq!(c.households, 320);
         p["district"] = json!({"code": "510104", "name": "锦江区"});
-        assert!(Compound::deserialize(&p).is_err());
+        assert!(CompoundSite::deserialize(&p).is_err());
     }
 }

@@ -8,6 +8,7 @@ use shared::domain::roster::{FeeModel, Ownership, ServiceGrade};
 use shared::domain::{Coordinates, CreditCode, DistrictCode, PhoneNumber, StreetCode};
 use shared::error::{FieldError, Problem, Validation};
 use utoipa::ToSchema;
+use validator::Validate;
 
 /// Limits of a firm's profile.
 pub mod limits {
@@ -30,24 +31,61 @@ pub struct PointInput {
 /// Chinese message per field). Any other field is refused with a message naming it:
 /// standing, credit and whitelist are changed only by the association through their own
 /// endpoints.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct FirmInput {
     /// 企业名称 (2–100 characters).
+    #[validate(
+        required(message = "请填写企业名称"),
+        custom(function = "shared::validate::not_blank", message = "请填写企业名称"),
+        custom(
+            function = "shared::validate::chars_between::<2, 100>",
+            message = "企业名称应为 {min}–{max} 个字，当前为 {chars} 个字"
+        )
+    )]
     pub name: Option<String>,
     /// 统一社会信用代码 (18 characters with check character); unique.
+    #[validate(
+        required(message = "请填写统一社会信用代码"),
+        custom(function = "shared::validate::credit_code")
+    )]
     pub credit_code: Option<String>,
     /// 法定代表人.
+    #[validate(
+        required(message = "请填写法定代表人"),
+        custom(function = "shared::validate::not_blank", message = "请填写法定代表人"),
+        custom(
+            function = "shared::validate::chars_between::<1, 50>",
+            message = "法定代表人应为 {min}–{max} 个字，当前为 {chars} 个字"
+        )
+    )]
     pub legal_representative: Option<String>,
     /// 联系电话: mobile or landline.
+    #[validate(
+        required(message = "请填写联系电话"),
+        custom(function = "shared::validate::phone")
+    )]
     pub contact_phone: Option<String>,
     /// `soe` (国企), `private` (民营) or `other`.
+    #[validate(
+        required(message = "请填写企业性质"),
+        custom(function = "ownership_code")
+    )]
     pub ownership: Option<String>,
     /// 注册/办公地址.
+    #[validate(
+        required(message = "请填写企业地址"),
+        custom(function = "shared::validate::not_blank", message = "请填写企业地址"),
+        custom(
+            function = "shared::validate::chars_between::<2, 200>",
+            message = "企业地址应为 {min}–{max} 个字，当前为 {chars} 个字"
+        )
+    )]
     pub base_address: Option<String>,
     /// Where the firm is based (WGS-84, inside China).
     pub location: Option<PointInput>,
     /// The street (街道/镇) code of the firm's office, 9 digits, optional: a firm whose office
     /// is in a tender's street scores `same_street` in matching.
+    #[validate(custom(function = "shared::validate::street_code"))]
     pub office_street: Option<String>,
     /// District codes it serves (at least one).
     pub districts_served: Option<Vec<String>>,
@@ -66,8 +104,17 @@ pub struct FirmInput {
     /// Number of staff (≥ 1).
     pub staff_count: Option<i64>,
     /// 企业简介, Chinese free text, 1–5000 characters.
+    #[validate(
+        required(message = "请填写企业简介"),
+        custom(function = "shared::validate::not_blank", message = "请填写企业简介"),
+        custom(
+            function = "shared::validate::max_chars::<5000>",
+            message = "企业简介不能超过 {max} 字，当前为 {chars} 字"
+        )
+    )]
     pub profile: Option<String>,
     /// Commits to no- or low-profit service (无偿/微利) for old compounds.
+    #[validate(required(message = "请说明是否承诺无偿/微利服务老旧小区（true 或 false）"))]
     pub low_profit_commitment: Option<bool>,
     /// Any other field: refused.
     #[serde(flatten)]
@@ -123,32 +170,35 @@ fn required(v: &mut Validation, field: &str, label: &str) {
     v.push(FieldError::new(field, "required", format!("请填写{label}")));
 }
 
-/// A trimmed text of `min..=max` characters.
-fn text(
-    v: &mut Validation,
-    field: &str,
-    label: &str,
-    value: Option<&str>,
-    (min, max): (usize, usize),
-) -> Option<String> {
-    let Some(value) = value.map(str::trim) else {
-        required(v, field, label);
-        return None;
-    };
-    let n = value.chars().count();
-    if n == 0 {
-        required(v, field, label);
-        None
-    } else if n < min || n > max {
-        v.push(FieldError::new(
-            field,
-            "length",
-            format!("{label}应为 {min}–{max} 个字，当前为 {n} 个字"),
-        ));
-        None
-    } else {
-        Some(value.to_string())
-    }
+/// An ownership (企业性质) by its parser.
+fn ownership_code(s: &str) -> Result<(), validator::ValidationError> {
+    shared::validate::domain(Ownership::parse(s))
+}
+
+/// The fields of a firm as declared: every problem is answered in this order.
+const FIELDS: &[&str] = &[
+    "name",
+    "credit_code",
+    "legal_representative",
+    "contact_phone",
+    "ownership",
+    "base_address",
+    "location",
+    "office_street",
+    "districts_served",
+    "service_radius_km",
+    "service_models",
+    "fee_models",
+    "grades",
+    "capacity_households",
+    "households_served",
+    "staff_count",
+    "profile",
+    "low_profit_commitment",
+];
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    Some(s.as_deref()?.trim().to_string())
 }
 
 /// A whole number in `min..=max`.
@@ -253,14 +303,11 @@ impl FirmInput {
                 ));
             }
         }
-        let name = text(&mut v, "name", "企业名称", self.name.as_deref(), (2, 100));
-        let credit_code = match self.credit_code.as_deref() {
-            Some(code) => v.field("credit_code", CreditCode::parse(code)),
-            None => {
-                required(&mut v, "credit_code", "统一社会信用代码");
-                None
-            }
-        };
+        v.rules(&self, FIELDS);
+        let credit_code = self
+            .credit_code
+            .as_deref()
+            .and_then(|c| CreditCode::parse(c).ok());
         if let (Some(code), Some(locked)) = (&credit_code, locked_credit_code)
             && code != locked
         {
@@ -270,34 +317,6 @@ impl FirmInput {
                 "统一社会信用代码登记后不能由企业自行修改，如需更正请联系协会",
             ));
         }
-        let legal_representative = text(
-            &mut v,
-            "legal_representative",
-            "法定代表人",
-            self.legal_representative.as_deref(),
-            (1, 50),
-        );
-        let contact_phone = match self.contact_phone.as_deref() {
-            Some(phone) => v.field("contact_phone", PhoneNumber::parse(phone)),
-            None => {
-                required(&mut v, "contact_phone", "联系电话");
-                None
-            }
-        };
-        let ownership = match self.ownership.as_deref() {
-            Some(o) => v.field("ownership", Ownership::parse(o)),
-            None => {
-                required(&mut v, "ownership", "企业性质");
-                None
-            }
-        };
-        let base_address = text(
-            &mut v,
-            "base_address",
-            "企业地址",
-            self.base_address.as_deref(),
-            (2, 200),
-        );
         let location = match self.location {
             Some(PointInput {
                 lon: Some(lon),
@@ -313,8 +332,8 @@ impl FirmInput {
             }
         };
         let office_street = match self.office_street.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(code) => v.field("office_street", StreetCode::parse(code)),
+            None | Some("") => Some(None),
+            Some(code) => StreetCode::parse(code).ok().map(Some),
         };
         let districts_served = parse_list(
             &mut v,
@@ -414,53 +433,27 @@ impl FirmInput {
             self.staff_count,
             (1, limits::STAFF_MAX),
         );
-        let profile = match self.profile.as_deref().map(str::trim) {
-            None | Some("") => {
-                required(&mut v, "profile", "企业简介");
-                None
-            }
-            Some(p) if p.chars().count() > limits::PROFILE_MAX_CHARS => {
-                v.push(FieldError::new(
-                    "profile",
-                    "length",
-                    format!(
-                        "企业简介不能超过 {} 字，当前为 {} 字",
-                        limits::PROFILE_MAX_CHARS,
-                        p.chars().count()
-                    ),
-                ));
-                None
-            }
-            Some(p) => Some(p.to_string()),
-        };
-        if self.low_profit_commitment.is_none() {
-            v.push(FieldError::new(
-                "low_profit_commitment",
-                "required",
-                "请说明是否承诺无偿/微利服务老旧小区（true 或 false）",
-            ));
-        }
-        v.finish()?;
-        const CHECKED: &str = "every field was checked above";
-        Ok(ValidFirm {
-            name: name.expect(CHECKED),
-            credit_code: credit_code.expect(CHECKED),
-            legal_representative: legal_representative.expect(CHECKED),
-            contact_phone: contact_phone.expect(CHECKED),
-            ownership: ownership.expect(CHECKED),
-            base_address: base_address.expect(CHECKED),
-            location: location.expect(CHECKED),
-            office_street,
-            districts_served: districts_served.expect(CHECKED),
-            service_radius_km: service_radius_km.expect(CHECKED),
-            service_models: service_models.expect(CHECKED),
-            fee_models: fee_models.expect(CHECKED),
-            grades: grades.expect(CHECKED),
-            capacity_households: capacity_households.expect(CHECKED),
-            households_served: households_served.expect(CHECKED),
-            staff_count: staff_count.expect(CHECKED),
-            profile: profile.expect(CHECKED),
-            low_profit_commitment: self.low_profit_commitment.expect(CHECKED),
+        v.in_order(FIELDS).finish_with(|| {
+            Some(ValidFirm {
+                name: trimmed(&self.name)?,
+                credit_code: credit_code?,
+                legal_representative: trimmed(&self.legal_representative)?,
+                contact_phone: PhoneNumber::parse(self.contact_phone.as_deref()?).ok()?,
+                ownership: Ownership::parse(self.ownership.as_deref()?).ok()?,
+                base_address: trimmed(&self.base_address)?,
+                location: location?,
+                office_street: office_street?,
+                districts_served: districts_served?,
+                service_radius_km: service_radius_km?,
+                service_models: service_models?,
+                fee_models: fee_models?,
+                grades: grades?,
+                capacity_households: capacity_households?,
+                households_served: households_served?,
+                staff_count: staff_count?,
+                profile: trimmed(&self.profile)?,
+                low_profit_commitment: self.low_profit_commitment?,
+            })
         })
     }
 }

@@ -19,6 +19,7 @@ use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::{Author, ValidFirm};
 use crate::error::Result;
@@ -30,6 +31,7 @@ pub mod kind {
     pub const REJECTED: &str = "rejected";
 }
 
+#[cfg(test)]
 const REASON_MAX: usize = 500;
 
 /// One changed field of a profile: old → new, as people read them.
@@ -132,9 +134,13 @@ pub fn on_roster(firm: &FirmSnapshot) -> bool {
 }
 
 /// A reason as sent: `{reason}`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct ReasonInput {
     /// Why, in Chinese (1–500 characters). Required to reject; optional to confirm a review.
+    #[validate(custom(
+        function = "shared::validate::max_chars::<500>",
+        message = "理由不能超过 500 字"
+    ))]
     pub reason: Option<String>,
 }
 
@@ -142,23 +148,16 @@ impl ReasonInput {
     /// The trimmed reason; `required` makes a missing one an error.
     pub fn check(&self, required: bool) -> std::result::Result<Option<String>, Problem> {
         let mut v = Validation::new();
-        let reason = match self.reason.as_deref().map(str::trim) {
-            None | Some("") => {
-                if required {
-                    v.push(FieldError::new("reason", "required", "请填写理由"));
-                }
-                None
-            }
-            Some(r) if r.chars().count() > REASON_MAX => {
-                v.push(FieldError::new(
-                    "reason",
-                    "length",
-                    format!("理由不能超过 {REASON_MAX} 字"),
-                ));
-                None
-            }
-            Some(r) => Some(r.to_string()),
-        };
+        v.rules(self, &["reason"]);
+        let reason = self
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        if required && reason.is_none() {
+            v.push(FieldError::new("reason", "required", "请填写理由"));
+        }
         v.finish()?;
         Ok(reason)
     }

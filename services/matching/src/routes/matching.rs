@@ -11,7 +11,6 @@
 //!   compound ledger, open tenders — sealed bids are never indexed).
 //! - `GET /match/bundles`: the street's officials, its district's officials and the association.
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -20,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role, Scope};
 use shared::domain::{DistrictCode, StreetCode};
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::error::{Error, Result};
@@ -35,9 +34,9 @@ use crate::state::AppState;
         TenderMatchView,
         SearchHitView,
         BundleView,
-        FirmMatchPage,
-        TenderMatchPage,
-        SearchPage
+        Page<FirmMatchView>,
+        Page<TenderMatchView>,
+        Page<SearchHitView>
     ))
 )]
 pub struct Api;
@@ -133,33 +132,6 @@ impl From<Bundle> for BundleView {
     }
 }
 
-/// A page of matched firms.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FirmMatchPage {
-    pub items: Vec<FirmMatchView>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// A page of matched tenders.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TenderMatchPage {
-    pub items: Vec<TenderMatchView>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// A page of search results.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchPage {
-    pub items: Vec<SearchHitView>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 /// An index error as the client should see it: a bad query is a 422 naming the field.
 fn index_error(e: IndexError) -> Error {
     match e {
@@ -180,19 +152,19 @@ async fn blocking<T: Send + 'static>(
         .map_err(index_error)
 }
 
-fn page(v: &mut Validation, q: &PageQuery) -> (usize, usize) {
-    match q.check() {
-        Ok((limit, offset)) => (
-            usize::try_from(limit).unwrap_or(50),
-            usize::try_from(offset).unwrap_or(0),
-        ),
-        Err(errors) => {
-            for e in errors {
-                v.push(e);
-            }
-            (0, 0)
-        }
-    }
+/// Checked bounds of a page (422 naming `limit` or `offset`), after the caller's role was.
+fn page(q: &PageQuery) -> Result<Pagination> {
+    Ok(q.checked().map_err(Problem::validation)?)
+}
+
+/// A page of `total` index hits, each made a view.
+fn page_of<H, V>(
+    page: Pagination,
+    total: usize,
+    hits: Vec<H>,
+    view: impl FnMut(H) -> V,
+) -> Page<V> {
+    page.of(hits.into_iter().map(view).collect(), total as i64)
 }
 
 fn weights(app: &AppState) -> Weights {
@@ -209,7 +181,7 @@ fn weights(app: &AppState) -> Weights {
     path = "/match/tenders/{id}/firms",
     params(("id" = String, Path, description = "Tender id"), PageQuery),
     responses(
-        (status = 200, body = FirmMatchPage),
+        (status = 200, body = Page<FirmMatchView>),
         (status = 401, body = Problem),
         (status = 403, description = "Not the tender's committee or the association", body = Problem),
         (status = 404, body = Problem),
@@ -222,11 +194,10 @@ async fn tender_firms(
     identity: Identity,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<FirmMatchPage>> {
+) -> Result<Json<Page<FirmMatchView>>> {
     identity.require_any(&[Role::Association, Role::Committee])?;
-    let mut v = Validation::default();
-    let (limit, offset) = page(&mut v, &q);
-    v.finish()?;
+    let paging = page(&q)?;
+    let (limit, offset) = paging.as_usize();
     // One trip to the blocking pool: the tender's document, then its matches (the
     // committee check below discards the answer of a tender that is not theirs).
     let index = app.index.clone();
@@ -246,23 +217,16 @@ async fn tender_firms(
     if identity.role == Role::Committee {
         identity.require_compound(&compound_id)?;
     }
-    Ok(Json(FirmMatchPage {
-        total: hits.total as i64,
-        limit: limit as i64,
-        offset: offset as i64,
-        items: hits
-            .items
-            .into_iter()
-            .map(|m| FirmMatchView {
-                firm_id: m.firm_id,
-                name: m.name,
-                score: m.score,
-                distance_km: m.distance_km,
-                parts: m.parts.into_iter().map(Into::into).collect(),
-                matched_terms: m.matched_terms,
-            })
-            .collect(),
-    }))
+    Ok(Json(page_of(paging, hits.total, hits.items, |m| {
+        FirmMatchView {
+            firm_id: m.firm_id,
+            name: m.name,
+            score: m.score,
+            distance_km: m.distance_km,
+            parts: m.parts.into_iter().map(Into::into).collect(),
+            matched_terms: m.matched_terms,
+        }
+    })))
 }
 
 /// A firm's matched open tenders, best first, with the score parts and matched terms. A firm
@@ -272,7 +236,7 @@ async fn tender_firms(
     path = "/match/firms/{id}/tenders",
     params(("id" = String, Path, description = "Firm id"), PageQuery),
     responses(
-        (status = 200, body = TenderMatchPage),
+        (status = 200, body = Page<TenderMatchView>),
         (status = 401, body = Problem),
         (status = 403, description = "Not that firm or the association", body = Problem),
         (status = 404, body = Problem),
@@ -285,13 +249,12 @@ async fn firm_tenders(
     identity: Identity,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<TenderMatchPage>> {
+) -> Result<Json<Page<TenderMatchView>>> {
     if identity.role != Role::Association {
         identity.require_firm(&id)?;
     }
-    let mut v = Validation::default();
-    let (limit, offset) = page(&mut v, &q);
-    v.finish()?;
+    let paging = page(&q)?;
+    let (limit, offset) = paging.as_usize();
     let index = app.index.clone();
     let fid = id.clone();
     let w = weights(&app);
@@ -305,24 +268,17 @@ async fn firm_tenders(
     })
     .await?
     .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的企业。")))?;
-    Ok(Json(TenderMatchPage {
-        total: hits.total as i64,
-        limit: limit as i64,
-        offset: offset as i64,
-        items: hits
-            .items
-            .into_iter()
-            .map(|m| TenderMatchView {
-                tender_id: m.tender_id,
-                compound_id: m.compound_id,
-                compound_name: m.compound_name,
-                score: m.score,
-                distance_km: m.distance_km,
-                parts: m.parts.into_iter().map(Into::into).collect(),
-                matched_terms: m.matched_terms,
-            })
-            .collect(),
-    }))
+    Ok(Json(page_of(paging, hits.total, hits.items, |m| {
+        TenderMatchView {
+            tender_id: m.tender_id,
+            compound_id: m.compound_id,
+            compound_name: m.compound_name,
+            score: m.score,
+            distance_km: m.distance_km,
+            parts: m.parts.into_iter().map(Into::into).collect(),
+            matched_terms: m.matched_terms,
+        }
+    })))
 }
 
 /// Filters of `GET /match/search`.
@@ -343,8 +299,6 @@ pub struct SearchQuery {
     pub fee_model: Option<String>,
     /// Service grade 1–5 deliverable (firms) or wanted (tenders).
     pub grade: Option<i64>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
@@ -373,22 +327,17 @@ fn code_word(v: &mut Validation, field: &str, value: &Option<String>) -> Option<
 #[utoipa::path(
     get,
     path = "/match/search",
-    params(SearchQuery),
-    responses((status = 200, body = SearchPage), (status = 422, body = Problem)),
+    params(SearchQuery, PageQuery),
+    responses((status = 200, body = Page<SearchHitView>), (status = 422, body = Problem)),
     tag = "matching"
 )]
 async fn search(
     State(app): State<AppState>,
     Query(q): Query<SearchQuery>,
-) -> Result<Json<SearchPage>> {
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<SearchHitView>>> {
     let mut v = Validation::default();
-    let (limit, offset) = page(
-        &mut v,
-        &PageQuery {
-            limit: q.limit,
-            offset: q.offset,
-        },
-    );
+    let paging = p.collect(&mut v);
     let kind = match given(&q.kind).unwrap_or("firm") {
         "firm" => Some(DocKind::Firm),
         "compound" => Some(DocKind::Compound),
@@ -418,7 +367,8 @@ async fn search(
         }
         None => None,
     };
-    v.finish()?;
+    let paging = v.finish_with(|| paging)?;
+    let (limit, offset) = paging.as_usize();
     let kind = kind.unwrap_or(DocKind::Firm);
     let filters = SearchFilters {
         district: district.map(|d| d.as_str().to_string()),
@@ -434,22 +384,15 @@ async fn search(
     let text = q.q.clone().unwrap_or_default();
     let index = app.index.clone();
     let hits = blocking(move || index.search(&text, &filters, kind, limit, offset)).await?;
-    Ok(Json(SearchPage {
-        total: hits.total as i64,
-        limit: limit as i64,
-        offset: offset as i64,
-        items: hits
-            .items
-            .into_iter()
-            .map(|h| SearchHitView {
-                kind: h.kind.as_str().to_string(),
-                id: h.id,
-                name: h.name,
-                score: h.score,
-                matched_terms: h.matched_terms,
-            })
-            .collect(),
-    }))
+    Ok(Json(page_of(paging, hits.total, hits.items, |h| {
+        SearchHitView {
+            kind: h.kind.as_str().to_string(),
+            id: h.id,
+            name: h.name,
+            score: h.score,
+            matched_terms: h.matched_terms,
+        }
+    })))
 }
 
 /// Parameters of `GET /match/bundles`.
@@ -520,10 +463,7 @@ async fn bundles(
             None
         }
     };
-    v.finish()?;
-    let (Some(street), Some(viable), Some(km)) = (street, viable, km) else {
-        return Err(Problem::internal().into());
-    };
+    let (street, viable, km) = v.finish_with(|| Some((street?, viable?, km?)))?;
     let allowed = match &identity.scope {
         Scope::City => identity.role == Role::Association,
         Scope::District(d) => {

@@ -7,16 +7,16 @@
 //! public elsewhere, but the compiled list of compounds to act on is addressed to the
 //! officials responsible for them.
 
-use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::domain::roster::{Date, china_today, format_date, parse_date};
+use shared::clock::china_today;
+use shared::domain::roster::{Date, format_date, parse_date};
 use shared::domain::{DistrictCode, StreetCode, districts, streets_of};
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::Query;
+use shared::extract::{Json, Query};
 use time::Month;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -90,6 +90,19 @@ fn area_param(
         (Some(Some(d)), None) => Some(Area::District(d)),
         (None, None) => Some(Area::City),
         _ => None,
+    }
+}
+
+/// An area's level (`city`, `district`, `street`), code and Chinese name.
+fn described(area: &Area) -> (&'static str, Option<String>, String) {
+    match area {
+        Area::City => ("city", None, CITY_NAME.to_string()),
+        Area::District(d) => (
+            "district",
+            Some(d.as_str().to_string()),
+            d.name().to_string(),
+        ),
+        Area::Street(s) => ("street", Some(s.as_str().to_string()), s.name().to_string()),
     }
 }
 
@@ -167,9 +180,8 @@ pub async fn coverage_report(
     let mut v = Validation::new();
     let as_of = date_param(&mut v, "as_of", &q.as_of);
     let area = area_param(&mut v, &q.district, &q.street);
-    v.finish()?;
+    let area = v.finish_with(|| area)?;
     let day = as_of.unwrap_or_else(china_today);
-    let area = area.expect("validated");
     let target = app.policy.target_on(day);
 
     let mut conn = app.db.pool.acquire().await?;
@@ -298,12 +310,16 @@ impl Step {
         let year = day.year();
         let month = match self {
             Step::Month => day.month(),
-            Step::Quarter => {
-                Month::try_from(((u8::from(day.month()) - 1) / 3 + 1) * 3).expect("3, 6, 9 or 12")
-            }
+            Step::Quarter => match day.month() {
+                Month::January | Month::February | Month::March => Month::March,
+                Month::April | Month::May | Month::June => Month::June,
+                Month::July | Month::August | Month::September => Month::September,
+                _ => Month::December,
+            },
             Step::Year => Month::December,
         };
-        Date::from_calendar_date(year, month, month.length(year)).expect("the last day of a month")
+        // Always a date: the month's own length.
+        Date::from_calendar_date(year, month, month.length(year)).unwrap_or(day)
     }
 }
 
@@ -360,8 +376,7 @@ pub async fn coverage_history(
             ));
         }
     }
-    v.finish()?;
-    let (area, step) = (area.expect("validated"), step.expect("validated"));
+    let (area, step) = v.finish_with(|| Some((area?, step?)))?;
 
     let mut conn = app.db.pool.acquire().await?;
     let history = coverage::load(&mut conn, &area, to).await?;
@@ -380,15 +395,7 @@ pub async fn coverage_history(
             }
         })
         .collect();
-    let (level, code, name) = match area {
-        Area::City => ("city", None, CITY_NAME.to_string()),
-        Area::District(d) => (
-            "district",
-            Some(d.as_str().to_string()),
-            d.name().to_string(),
-        ),
-        Area::Street(s) => ("street", Some(s.as_str().to_string()), s.name().to_string()),
-    };
+    let (level, code, name) = described(&area);
     Ok(Json(CoverageHistory {
         level: level.into(),
         code,
@@ -491,8 +498,7 @@ pub async fn satisfaction_ranking(
     let level =
         given(&q.level).map_or(Some(Level::District), |s| v.field("level", Level::parse(s)));
     let district = given(&q.district).and_then(|d| v.field("district", DistrictCode::parse(d)));
-    v.finish()?;
-    let (period, level) = (period.expect("validated"), level.expect("validated"));
+    let (period, level) = v.finish_with(|| Some((period?, level?)))?;
     let previous = period.previous();
 
     let mut conn = app.db.pool.acquire().await?;
@@ -605,15 +611,7 @@ pub async fn attention_lists(
     let today = china_today();
     let mut conn = app.db.pool.acquire().await?;
     let lists = attention::lists(&mut conn, &area, today).await?;
-    let (level, code, name) = match area {
-        Area::City => ("city", None, CITY_NAME.to_string()),
-        Area::District(d) => (
-            "district",
-            Some(d.as_str().to_string()),
-            d.name().to_string(),
-        ),
-        Area::Street(s) => ("street", Some(s.as_str().to_string()), s.name().to_string()),
-    };
+    let (level, code, name) = described(&area);
     Ok(Json(Attention {
         as_of: format_date(today),
         level: level.into(),
