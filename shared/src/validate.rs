@@ -71,6 +71,38 @@ pub fn chars_between<const MIN: usize, const MAX: usize>(s: &str) -> Result<(), 
     }
 }
 
+/// A whole number not below zero (code `negative`).
+pub fn not_negative(n: i64) -> Result<(), ValidationError> {
+    if n < 0 {
+        Err(ValidationError::new("negative"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A whole number of at least `MIN` (code `range`, parameter `min`); a negative one passes,
+/// for `not_negative` to name.
+pub fn at_least<const MIN: i64>(n: i64) -> Result<(), ValidationError> {
+    if (0..MIN).contains(&n) {
+        let mut e = ValidationError::new("range");
+        e.add_param(Cow::from("min"), &MIN);
+        Err(e)
+    } else {
+        Ok(())
+    }
+}
+
+/// A whole number of at most `MAX` (code `range`, parameter `max`).
+pub fn at_most<const MAX: i64>(n: i64) -> Result<(), ValidationError> {
+    if n > MAX {
+        let mut e = ValidationError::new("range");
+        e.add_param(Cow::from("max"), &MAX);
+        Err(e)
+    } else {
+        Ok(())
+    }
+}
+
 /// A domain parser's verdict as a field rule: its code and Chinese message.
 pub fn domain<T>(parsed: Result<T, DomainError>) -> Result<(), ValidationError> {
     parsed
@@ -83,6 +115,14 @@ pub fn date(s: &str) -> Result<(), ValidationError> {
     domain(parse_date(s))
 }
 
+/// A `YYYY-MM-DD` date; blank passes (an optional parameter left empty).
+pub fn date_if_given(s: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        return Ok(());
+    }
+    date(s)
+}
+
 /// A 统一社会信用代码.
 pub fn credit_code(s: &str) -> Result<(), ValidationError> {
     domain(CreditCode::parse(s))
@@ -93,8 +133,11 @@ pub fn phone(s: &str) -> Result<(), ValidationError> {
     domain(PhoneNumber::parse(s))
 }
 
-/// A district code of Chengdu.
+/// A district code of Chengdu; blank passes (an optional field left empty).
 pub fn district_code(s: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        return Ok(());
+    }
     domain(DistrictCode::parse(s))
 }
 

@@ -98,10 +98,51 @@ pub struct FirmInput {
     /// Service grades it can deliver, 1–5 (at least one).
     pub grades: Option<Vec<i64>>,
     /// Households it can take on in total (≥ 1).
+    #[validate(
+        required(message = "请填写可承接总户数"),
+        custom(
+            function = "shared::validate::not_negative",
+            message = "可承接总户数不能为负数"
+        ),
+        custom(
+            function = "shared::validate::at_least::<1>",
+            message = "可承接总户数必须大于 0"
+        ),
+        custom(
+            function = "shared::validate::at_most::<10_000_000>",
+            message = "可承接总户数不能超过 {max}"
+        )
+    )]
     pub capacity_households: Option<i64>,
     /// Households it serves now (0 to capacity).
+    #[validate(
+        required(message = "请填写在管户数"),
+        custom(
+            function = "shared::validate::not_negative",
+            message = "在管户数不能为负数"
+        ),
+        custom(
+            function = "shared::validate::at_most::<10_000_000>",
+            message = "在管户数不能超过 {max}"
+        )
+    )]
     pub households_served: Option<i64>,
     /// Number of staff (≥ 1).
+    #[validate(
+        required(message = "请填写员工人数"),
+        custom(
+            function = "shared::validate::not_negative",
+            message = "员工人数不能为负数"
+        ),
+        custom(
+            function = "shared::validate::at_least::<1>",
+            message = "员工人数必须大于 0"
+        ),
+        custom(
+            function = "shared::validate::at_most::<1_000_000>",
+            message = "员工人数不能超过 {max}"
+        )
+    )]
     pub staff_count: Option<i64>,
     /// 企业简介, Chinese free text, 1–5000 characters.
     #[validate(
@@ -199,44 +240,6 @@ const FIELDS: &[&str] = &[
 
 fn trimmed(s: &Option<String>) -> Option<String> {
     Some(s.as_deref()?.trim().to_string())
-}
-
-/// A whole number in `min..=max`.
-fn count(
-    v: &mut Validation,
-    field: &str,
-    label: &str,
-    value: Option<i64>,
-    (min, max): (i64, i64),
-) -> Option<i64> {
-    let Some(value) = value else {
-        required(v, field, label);
-        return None;
-    };
-    if value < 0 {
-        v.push(FieldError::new(
-            field,
-            "negative",
-            format!("{label}不能为负数"),
-        ));
-        None
-    } else if value < min {
-        v.push(FieldError::new(
-            field,
-            "range",
-            format!("{label}必须大于 0"),
-        ));
-        None
-    } else if value > max {
-        v.push(FieldError::new(
-            field,
-            "range",
-            format!("{label}不能超过 {max}"),
-        ));
-        None
-    } else {
-        Some(value)
-    }
 }
 
 /// A non-empty list, each item parsed; duplicates dropped, sorted.
@@ -403,20 +406,10 @@ impl FirmInput {
         let grades = parse_list(&mut v, "grades", "服务等级", self.grades, |g: &i64| {
             ServiceGrade::new(*g)
         });
-        let capacity_households = count(
-            &mut v,
-            "capacity_households",
-            "可承接总户数",
-            self.capacity_households,
-            (1, limits::CAPACITY_MAX),
-        );
-        let households_served = count(
-            &mut v,
-            "households_served",
-            "在管户数",
-            self.households_served,
-            (0, limits::CAPACITY_MAX),
-        );
+        // Counts that passed their field rules.
+        let valid = |v: &Validation, field: &str, n: Option<i64>| n.filter(|_| !v.has(field));
+        let capacity_households = valid(&v, "capacity_households", self.capacity_households);
+        let households_served = valid(&v, "households_served", self.households_served);
         if let (Some(capacity), Some(served)) = (capacity_households, households_served)
             && served > capacity
         {
@@ -426,13 +419,7 @@ impl FirmInput {
                 format!("在管户数不能超过可承接总户数（{capacity} 户）"),
             ));
         }
-        let staff_count = count(
-            &mut v,
-            "staff_count",
-            "员工人数",
-            self.staff_count,
-            (1, limits::STAFF_MAX),
-        );
+        let staff_count = valid(&v, "staff_count", self.staff_count);
         v.in_order(FIELDS).finish_with(|| {
             Some(ValidFirm {
                 name: trimmed(&self.name)?,

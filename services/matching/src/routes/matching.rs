@@ -11,16 +11,19 @@
 //!   compound ledger, open tenders — sealed bids are never indexed).
 //! - `GET /match/bundles`: the street's officials, its district's officials and the association.
 
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use search_index::{Bundle, DocKind, FirmQuery, IndexError, ScorePart, SearchFilters, Weights};
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role, Scope};
-use shared::domain::{DistrictCode, StreetCode};
+use shared::domain::StreetCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use validator::{Validate, ValidationError};
 
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -282,44 +285,82 @@ async fn firm_tenders(
 }
 
 /// Filters of `GET /match/search`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Free text (Chinese is segmented into words: 电梯 finds 电梯维保).
     pub q: Option<String>,
     /// `firm` (default), `compound` or `tender`.
+    #[validate(custom(
+        function = "doc_kind",
+        code = "invalid",
+        message = "“{kind}”不是可检索的类型（firm、compound 或 tender）"
+    ))]
     pub kind: Option<String>,
     /// District code (6 digits).
+    #[validate(custom(function = "shared::validate::district_code"))]
     pub district: Option<String>,
     /// Street code (9 digits).
+    #[validate(custom(function = "shared::validate::street_code"))]
     pub street: Option<String>,
     /// Service model offered (firms) or wanted (tenders).
+    #[validate(custom(
+        function = "code_word",
+        code = "invalid",
+        message = "“{code}”不是有效的代码（小写字母、数字、下划线）"
+    ))]
     pub model: Option<String>,
     /// Fee model accepted (firms) or wanted (tenders).
+    #[validate(custom(
+        function = "code_word",
+        code = "invalid",
+        message = "“{code}”不是有效的代码（小写字母、数字、下划线）"
+    ))]
     pub fee_model: Option<String>,
     /// Service grade 1–5 deliverable (firms) or wanted (tenders).
+    #[validate(range(min = 1, max = 5, message = "服务等级须为 1–5，收到 {value}"))]
     pub grade: Option<i64>,
 }
 
+const SEARCH_FIELDS: &[&str] = &["kind", "district", "street", "model", "fee_model", "grade"];
+
+/// An optional query value: absent, empty and blank are all "not given".
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn code_word(v: &mut Validation, field: &str, value: &Option<String>) -> Option<String> {
-    let s = given(value)?;
+/// What a search lists, once trimmed; blank is the default (`firm`).
+fn doc_kind_of(s: &str) -> Option<DocKind> {
+    match s.trim() {
+        "" | "firm" => Some(DocKind::Firm),
+        "compound" => Some(DocKind::Compound),
+        "tender" => Some(DocKind::Tender),
+        _ => None,
+    }
+}
+
+fn doc_kind(s: &str) -> std::result::Result<(), ValidationError> {
+    if doc_kind_of(s).is_some() {
+        return Ok(());
+    }
+    let mut e = ValidationError::new("invalid");
+    e.add_param(Cow::from("kind"), &s.trim());
+    Err(e)
+}
+
+/// A code as the index keys it: lowercase letters, digits, `_` and `-`, at most 40; blank is
+/// "not given".
+fn code_word(s: &str) -> std::result::Result<(), ValidationError> {
+    let s = s.trim();
     let ok = s.len() <= 40
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     if ok {
-        Some(s.to_string())
-    } else {
-        v.push(FieldError::new(
-            field,
-            "invalid",
-            format!("“{s}”不是有效的代码（小写字母、数字、下划线）"),
-        ));
-        None
+        return Ok(());
     }
+    let mut e = ValidationError::new("invalid");
+    e.add_param(Cow::from("code"), &s);
+    Err(e)
 }
 
 /// Free-text search over public facts: firms on the recommended roster, compounds, open
@@ -338,44 +379,17 @@ async fn search(
 ) -> Result<Json<Page<SearchHitView>>> {
     let mut v = Validation::default();
     let paging = p.collect(&mut v);
-    let kind = match given(&q.kind).unwrap_or("firm") {
-        "firm" => Some(DocKind::Firm),
-        "compound" => Some(DocKind::Compound),
-        "tender" => Some(DocKind::Tender),
-        other => {
-            v.push(FieldError::new(
-                "kind",
-                "invalid",
-                format!("“{other}”不是可检索的类型（firm、compound 或 tender）"),
-            ));
-            None
-        }
-    };
-    let district = given(&q.district).and_then(|s| v.field("district", DistrictCode::parse(s)));
-    let street = given(&q.street).and_then(|s| v.field("street", StreetCode::parse(s)));
-    let model = code_word(&mut v, "model", &q.model);
-    let fee_model = code_word(&mut v, "fee_model", &q.fee_model);
-    let grade = match q.grade {
-        Some(g @ 1..=5) => Some(g as u8),
-        Some(g) => {
-            v.push(FieldError::new(
-                "grade",
-                "range",
-                format!("服务等级须为 1–5，收到 {g}"),
-            ));
-            None
-        }
-        None => None,
-    };
+    v.rules(&q, SEARCH_FIELDS);
     let paging = v.finish_with(|| paging)?;
     let (limit, offset) = paging.as_usize();
+    let kind = given(&q.kind).map_or(Some(DocKind::Firm), doc_kind_of);
     let kind = kind.unwrap_or(DocKind::Firm);
     let filters = SearchFilters {
-        district: district.map(|d| d.as_str().to_string()),
-        street: street.map(|s| s.as_str().to_string()),
-        service_model: model,
-        fee_model,
-        grade,
+        district: given(&q.district).map(str::to_string),
+        street: given(&q.street).map(str::to_string),
+        service_model: given(&q.model).map(str::to_string),
+        fee_model: given(&q.fee_model).map(str::to_string),
+        grade: q.grade.and_then(|g| u8::try_from(g).ok()),
         // Only firms on the recommended roster are public search results.
         recommended: (kind == DocKind::Firm).then_some(true),
         covered: None,
@@ -396,15 +410,38 @@ async fn search(
 }
 
 /// Parameters of `GET /match/bundles`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct BundleQuery {
     /// Street code (9 digits), required.
+    #[validate(
+        required(message = "请指定街道代码"),
+        custom(function = "shared::validate::not_blank", message = "请指定街道代码"),
+        custom(function = "shared::validate::street_code")
+    )]
     pub street: Option<String>,
     /// Households a group must reach (default from the matching policy).
+    #[validate(range(
+        min = 1,
+        max = 100_000,
+        message = "viable_households 应在 1–100000 之间"
+    ))]
     pub viable_households: Option<i64>,
     /// Largest distance between two members in km (default from the matching policy).
+    #[validate(custom(
+        function = "bundle_km",
+        code = "range",
+        message = "max_distance_km 应大于 0 且不超过 20"
+    ))]
     pub max_distance_km: Option<f64>,
+}
+
+fn bundle_km(k: f64) -> std::result::Result<(), ValidationError> {
+    if k.is_finite() && k > 0.0 && k <= 20.0 {
+        Ok(())
+    } else {
+        Err(ValidationError::new("range"))
+    }
 }
 
 /// Bundle suggestions (片区化) for a street: groups of neighbouring small old compounds with
@@ -432,38 +469,18 @@ async fn bundles(
         Role::StreetOfficial,
     ])?;
     let mut v = Validation::default();
-    let street = match given(&q.street) {
-        Some(s) => v.field("street", StreetCode::parse(s)),
-        None => {
-            v.push(FieldError::new("street", "required", "请指定街道代码"));
-            None
-        }
-    };
-    let viable = match q.viable_households {
-        None => Some(app.policy.bundle_viable_households),
-        Some(n @ 1..=100_000) => u32::try_from(n).ok(),
-        Some(_) => {
-            v.push(FieldError::new(
-                "viable_households",
-                "range",
-                "viable_households 应在 1–100000 之间",
-            ));
-            None
-        }
-    };
-    let km = match q.max_distance_km {
-        None => Some(app.policy.bundle_max_distance_km),
-        Some(k) if k.is_finite() && k > 0.0 && k <= 20.0 => Some(k),
-        Some(_) => {
-            v.push(FieldError::new(
-                "max_distance_km",
-                "range",
-                "max_distance_km 应大于 0 且不超过 20",
-            ));
-            None
-        }
-    };
-    let (street, viable, km) = v.finish_with(|| Some((street?, viable?, km?)))?;
+    v.rules(&q, &["street", "viable_households", "max_distance_km"]);
+    let (street, viable, km) = v.finish_with(|| {
+        Some((
+            StreetCode::parse(given(&q.street)?).ok()?,
+            match q.viable_households {
+                None => app.policy.bundle_viable_households,
+                Some(n) => u32::try_from(n).ok()?,
+            },
+            q.max_distance_km
+                .unwrap_or(app.policy.bundle_max_distance_km),
+        ))
+    })?;
     let allowed = match &identity.scope {
         Scope::City => identity.role == Role::Association,
         Scope::District(d) => {
