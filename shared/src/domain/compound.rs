@@ -6,7 +6,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Buildings, Coordinates, DistrictCode, DomainError, FloorArea, Households, StreetCode};
+use super::error::DomainError;
+use super::geo::Coordinates;
+use super::measure::{Buildings, FloorArea, Households};
+use super::place::{DistrictCode, StreetCode};
 use crate::clock::now_ms;
 use crate::db::new_id;
 
@@ -43,7 +46,7 @@ macro_rules! ledger_enum {
                     let known: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
                     serde::de::Error::custom(format!(
                         "unknown value `{}`, expected one of: {}",
-                        crate::domain::quoted(&s),
+                        super::error::quoted(&s),
                         known.join(", ")
                     ))
                 })

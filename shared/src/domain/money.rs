@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::openapi::schema::KnownFormat;
 use utoipa::openapi::{RefOr, Schema};
 
+use super::error::DomainError;
+use super::measure::FloorArea;
 use super::schema::IntegerSchema;
-use super::{DomainError, FloorArea};
 
 /// An amount of money in 分 (fen; 100 fen = 1 元 yuan).
 ///

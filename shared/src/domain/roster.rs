@@ -25,7 +25,10 @@ use utoipa::ToSchema;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{RefOr, Schema};
 
-use super::{Coordinates, CreditCode, DistrictCode, DomainError, StreetCode};
+use super::credit_code::CreditCode;
+use super::error::DomainError;
+use super::geo::Coordinates;
+use super::place::{DistrictCode, StreetCode};
 
 /// The calendar date type of the roster (re-exported so that users of this module need not
 /// depend on `time` themselves).

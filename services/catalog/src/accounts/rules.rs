@@ -5,7 +5,9 @@ use shared::auth::{Role, Scope};
 use shared::domain::{DistrictCode, StreetCode};
 use shared::error::FieldError;
 
-use super::{DISPLAY_NAME_MAX, NewAccount, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN};
+use super::record::{
+    DISPLAY_NAME_MAX, NewAccount, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN,
+};
 
 /// How a username typed at sign-in is compared: trimmed and lower-cased (usernames are
 /// stored lower-case), so `Admin ` and `admin` are the same account and the same

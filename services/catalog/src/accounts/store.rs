@@ -10,10 +10,11 @@ use shared::extract::{Page, Pagination};
 use shared::feed::{Notifier, WriteTx};
 use sqlx::{AnyConnection, Row};
 
-use super::{
-    Account, NewAccount, StoredAccount, TOPIC, account_role, check_new_account, role_str,
-    scope_columns, scope_from_columns,
+use super::record::{
+    Account, NewAccount, StoredAccount, TOPIC, account_role, role_str, scope_columns,
+    scope_from_columns,
 };
+use super::rules::check_new_account;
 use crate::passwords::PasswordGate;
 
 /// Inserts an account inside the caller's transaction and returns its id. The caller
@@ -189,8 +190,8 @@ pub async fn create(
     drop(conn);
     let hash = match passwords.hash(account.password.clone()).await {
         Ok(h) => h,
-        Err(crate::Error::Problem(p)) => return Err(CreateAccountError::Refused(p)),
-        Err(crate::Error::Internal(e)) => return Err(e.into()),
+        Err(crate::error::Error::Problem(p)) => return Err(CreateAccountError::Refused(p)),
+        Err(crate::error::Error::Internal(e)) => return Err(e.into()),
     };
     let mut tx = WriteTx::begin(db, notifier)
         .await
@@ -237,7 +238,7 @@ pub async fn bootstrap_association(
         anyhow::bail!("the account was not created: {}", lines.join("; "));
     }
     let db = shared::db::connect(database_url).await?;
-    db.migrate(&crate::MIGRATOR).await?;
+    db.migrate(&crate::schema::MIGRATOR).await?;
     let result = create(
         &db,
         &Notifier::default(),

@@ -9,7 +9,9 @@ use shared::error::{FieldError, Validation};
 use time::macros::{date, offset};
 use utoipa::ToSchema;
 
-use super::{CompoundFacts, Facilities, GovernanceBody, Management};
+use shared::domain::compound::{
+    CompoundFacts, DATE_FORMAT, Facilities, GovernanceBody, Management,
+};
 
 /// A compound as clients send it (`POST` and `PUT /catalog/compounds…`). Every field is
 /// optional on the wire so that a missing one is reported as `required` together with
@@ -338,7 +340,7 @@ fn parse_year(year: i64) -> Result<i32, DomainError> {
 
 /// A `YYYY-MM-DD` date between 1900-01-01 and today.
 pub(crate) fn parse_date(input: &str) -> Result<time::Date, DomainError> {
-    let date = time::Date::parse(input.trim(), super::DATE_FORMAT).map_err(|_| {
+    let date = time::Date::parse(input.trim(), DATE_FORMAT).map_err(|_| {
         DomainError::new(
             "invalid_date",
             "日期格式应为 YYYY-MM-DD（如 2021-06-18），且须是有效日期",

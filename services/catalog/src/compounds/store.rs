@@ -8,7 +8,11 @@ use shared::extract::{Page, Pagination};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{Compound, CompoundFacts, Facilities, GovernanceBody, Management, Reach};
+use shared::domain::compound::{
+    Compound, CompoundFacts, DATE_FORMAT, Facilities, GovernanceBody, Management,
+};
+
+use super::reach::Reach;
 
 /// The table's columns, in the order [`upsert`] binds them.
 const COLUMNS: [&str; 26] = [
@@ -133,8 +137,7 @@ pub async fn upsert(conn: &mut AnyConnection, compounds: &[Compound]) -> Result<
 }
 
 fn format_date(d: time::Date) -> String {
-    d.format(super::DATE_FORMAT)
-        .expect("a date formats as YYYY-MM-DD")
+    d.format(DATE_FORMAT).expect("a date formats as YYYY-MM-DD")
 }
 
 /// One compound by id.
@@ -326,8 +329,7 @@ fn from_row(r: &AnyRow) -> Result<Compound, sqlx::Error> {
             .map_err(|e| corrupt("governance_body", e))?,
         governance_formed_on: formed_on
             .map(|s| {
-                time::Date::parse(&s, super::DATE_FORMAT)
-                    .map_err(|e| corrupt("governance_formed_on", e))
+                time::Date::parse(&s, DATE_FORMAT).map_err(|e| corrupt("governance_formed_on", e))
             })
             .transpose()?,
         eligible_and_willing: flag("eligible_and_willing")?,

@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::Author;
+use super::history::{Author, author_columns, history_of};
 use crate::error::Result;
 use crate::policy::CreditPolicy;
 
@@ -245,13 +245,13 @@ pub async fn events(
     page: Pagination,
     with_authors: bool,
 ) -> Result<Page<CreditEvent>> {
-    super::history_of(firm_id)
+    history_of(firm_id)
         .list(
             "id, kind, points, reason, source, event_date, author_id, author_name, at",
             "firm_credit_event",
         )
         .page(conn, page, |r| {
-            let (author_id, author_name) = super::author_columns(r, with_authors)?;
+            let (author_id, author_name) = author_columns(r, with_authors)?;
             let kind: String = r.try_get("kind")?;
             Ok(CreditEvent {
                 id: r.try_get("id")?,
@@ -375,7 +375,7 @@ pub async fn whitelist_history(
     page: Pagination,
     with_authors: bool,
 ) -> Result<Page<WhitelistEvent>> {
-    super::history_of(firm_id)
+    history_of(firm_id)
         .list(
             concat!(
                 "id, ",
@@ -385,7 +385,7 @@ pub async fn whitelist_history(
             "firm_whitelist_event",
         )
         .page(conn, page, |r| {
-            let (author_id, author_name) = super::author_columns(r, with_authors)?;
+            let (author_id, author_name) = author_columns(r, with_authors)?;
             Ok(WhitelistEvent {
                 id: r.try_get("id")?,
                 on: shared::db::flag(r, "listed")?,

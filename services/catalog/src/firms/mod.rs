@@ -10,6 +10,7 @@
 //! on the feed as topic [`TOPIC`], entity id = the firm's id.
 
 pub mod credit;
+mod history;
 mod input;
 pub mod models;
 pub mod review;
@@ -20,9 +21,8 @@ use shared::auth::{Identity, Role, Scope};
 use shared::domain::PhoneNumber;
 use shared::domain::roster::FirmSnapshot;
 use shared::error::Problem;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
+pub use history::Author;
 pub use input::{FirmInput, PointInput, ValidFirm, duplicate_credit_code, limits};
 pub use store::{
     RosterFilter, firm_with_credit_code, insert, list, load, load_many, load_or_404, not_found,
@@ -41,32 +41,6 @@ pub mod kind {
     pub const WHITELIST_CHANGED: &str = "whitelist_changed";
     pub const PROFILE_REVIEWED: &str = "profile_reviewed";
     pub const APPLICATION_REJECTED: &str = "application_rejected";
-}
-
-/// Who did something: an account, or an anonymous applicant.
-#[derive(Debug, Clone)]
-pub struct Author {
-    pub id: Option<String>,
-    pub name: String,
-}
-
-impl Author {
-    pub fn of(identity: &Identity) -> Self {
-        Self {
-            id: Some(identity.account_id.clone()),
-            name: identity.name.clone(),
-        }
-    }
-
-    pub fn of_applicant(identity: Option<&Identity>, firm_name: &str) -> Self {
-        match identity {
-            Some(identity) => Self::of(identity),
-            None => Self {
-                id: None,
-                name: format!("申请企业：{firm_name}"),
-            },
-        }
-    }
 }
 
 /// Whether the caller sees a firm's private details (the whole contact phone): the
@@ -117,46 +91,4 @@ pub fn audit_shows_authors(identity: &Identity) -> bool {
         identity.role,
         Role::Association | Role::DistrictOfficial | Role::StreetOfficial
     )
-}
-
-/// Who did an audited thing, as the caller may see it: `(author_id, author_name)` for the
-/// association (and officials on the audit trail), nothing for anyone else. Every history
-/// list reads its authors through this.
-pub(crate) fn author_columns(
-    row: &AnyRow,
-    shown: bool,
-) -> std::result::Result<(Option<String>, Option<String>), sqlx::Error> {
-    if shown {
-        Ok((row.try_get("author_id")?, Some(row.try_get("author_name")?)))
-    } else {
-        Ok((None, None))
-    }
-}
-
-/// The rows of one firm's history in `table`, oldest first (every history list pages
-/// through this).
-pub(crate) struct History {
-    filter: shared::db::Filter,
-}
-
-pub(crate) fn history_of(firm_id: &str) -> History {
-    let mut filter = shared::db::Filter::default();
-    let n = filter.param(shared::db::Bind::Text(firm_id.to_string()));
-    filter.push(format!("firm_id = ${n}"));
-    History { filter }
-}
-
-impl History {
-    pub(crate) fn list<'a>(
-        &'a self,
-        columns: &'a str,
-        table: &'a str,
-    ) -> shared::db::ListQuery<'a> {
-        shared::db::ListQuery {
-            columns,
-            from: table,
-            filter: &self.filter,
-            order_by: "at, id",
-        }
-    }
 }

@@ -21,7 +21,8 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{Author, ValidFirm};
+use super::history::{Author, author_columns};
+use super::input::ValidFirm;
 use crate::error::Result;
 
 /// Kinds of `firm_history_event`.
@@ -391,7 +392,7 @@ fn audit_entry(r: &sqlx::any::AnyRow, with_authors: bool) -> Result<AuditEntry> 
             .collect::<Vec<_>>()
             .join("；"),
     };
-    let (author_id, author_name) = super::author_columns(r, with_authors)?;
+    let (author_id, author_name) = author_columns(r, with_authors)?;
     Ok(AuditEntry {
         id: r.try_get("id")?,
         at: r.try_get("at")?,

@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::Author;
+use super::history::{Author, author_columns, history_of};
 use crate::error::Result;
 
 /// A change of standing as the association sends it.
@@ -310,19 +310,21 @@ pub async fn history(
     let standing = |s: Option<String>| -> Result<Option<RosterStanding>> {
         s.map(|s| {
             RosterStanding::parse(&s).map_err(|e| {
-                crate::Error::Internal(anyhow::anyhow!("stored standing {s:?} is invalid: {e}"))
+                crate::error::Error::Internal(anyhow::anyhow!(
+                    "stored standing {s:?} is invalid: {e}"
+                ))
             })
         })
         .transpose()
     };
-    super::history_of(firm_id)
+    history_of(firm_id)
         .list(
             "id, action, reason, on_date, review_date, rectify_by, blacklist_from, blacklist_to, \
              standing_before, standing_after, author_id, author_name, at",
             "firm_standing_event",
         )
         .page(conn, page, |r| {
-            let (author_id, author_name) = super::author_columns(r, with_authors)?;
+            let (author_id, author_name) = author_columns(r, with_authors)?;
             let after: String = r.try_get("standing_after")?;
             Ok(StandingEvent {
                 id: r.try_get("id")?,
@@ -335,7 +337,7 @@ pub async fn history(
                 blacklist_to: r.try_get("blacklist_to")?,
                 standing_before: standing(r.try_get("standing_before")?)?,
                 standing_after: RosterStanding::parse(&after).map_err(|e| {
-                    crate::Error::Internal(anyhow::anyhow!(
+                    crate::error::Error::Internal(anyhow::anyhow!(
                         "stored standing {after:?} is invalid: {e}"
                     ))
                 })?,

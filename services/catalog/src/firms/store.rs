@@ -14,8 +14,8 @@ use shared::extract::{Page, Pagination};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::ValidFirm;
 use super::credit;
+use super::input::ValidFirm;
 use crate::error::{Error, Result};
 use crate::policy::CatalogPolicy;
 

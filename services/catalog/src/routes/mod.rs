@@ -9,6 +9,9 @@ mod firms;
 mod places;
 mod session;
 
+/// Where this service's API lives.
+pub const PREFIX: &str = "/catalog";
+
 use axum::Router;
 use axum::routing::get;
 use utoipa::{Modify, OpenApi};

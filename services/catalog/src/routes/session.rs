@@ -80,7 +80,7 @@ fn bad_credentials() -> Problem {
 }
 
 /// 429 with `Retry-After` and when to try again.
-pub(super) fn throttled(wait: Duration) -> crate::Error {
+pub(super) fn throttled(wait: Duration) -> crate::error::Error {
     crate::throttle::too_many("登录尝试过于频繁", wait).into()
 }
 

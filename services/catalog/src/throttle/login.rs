@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{SWEEP_ABOVE, sweep_windows, window_wait};
+use super::window::{SWEEP_ABOVE, sweep_windows, window_wait};
 
 /// Failures of one (username, client) pair that are answered without delay.
 pub const FREE_FAILURES: u32 = 3;

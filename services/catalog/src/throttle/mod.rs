@@ -9,6 +9,7 @@
 //! is believed).
 
 pub mod login;
+mod window;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,7 @@ use shared::error::Problem;
 
 pub use crate::passwords::{HASH_PERMITS, HASH_QUEUE, PasswordGate};
 pub use login::LoginLimiter;
+use window::{sweep_windows, window_wait};
 
 /// The catalog's throttling settings.
 #[derive(Debug, Clone)]
@@ -44,9 +46,6 @@ impl Default for ThrottleConfig {
     }
 }
 
-/// Expired keys are swept when a table grows past this many keys.
-pub(crate) const SWEEP_ABOVE: usize = 4096;
-
 /// A 429 problem saying how long to wait, with `Retry-After`.
 pub fn too_many(what: &str, wait: Duration) -> Problem {
     let secs = shared::error::retry_after_secs(wait);
@@ -66,42 +65,6 @@ pub fn too_many(what: &str, wait: Duration) -> Problem {
         "{what}，请 {when}后再试（北京时间 {clock} 之后）。"
     ))
     .with_retry_after(wait)
-}
-
-/// Drops the instants older than `window`; when `limit` remain, how long until one leaves.
-pub(crate) fn window_wait(
-    events: &mut VecDeque<Instant>,
-    now: Instant,
-    window: Duration,
-    limit: usize,
-) -> Option<Duration> {
-    while events
-        .front()
-        .is_some_and(|t| now.saturating_duration_since(*t) >= window)
-    {
-        events.pop_front();
-    }
-    if events.len() >= limit {
-        events
-            .front()
-            .map(|oldest| window.saturating_sub(now.saturating_duration_since(*oldest)))
-    } else {
-        None
-    }
-}
-
-pub(crate) fn sweep_windows(
-    table: &mut HashMap<String, VecDeque<Instant>>,
-    now: Instant,
-    window: Duration,
-) {
-    if table.len() > SWEEP_ABOVE {
-        table.retain(|_, events| {
-            events
-                .back()
-                .is_some_and(|t| now.saturating_duration_since(*t) < window)
-        });
-    }
 }
 
 /// The window of [`ApplicationLimiter`].
