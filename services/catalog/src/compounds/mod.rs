@@ -18,7 +18,6 @@ pub mod ledger;
 mod reach;
 pub mod store;
 
-use shared::domain::{DistrictCode, StreetCode};
 use shared::error::Problem;
 use shared::feed::WriteTx;
 
@@ -107,6 +106,7 @@ pub fn code_taken(code: &str) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::domain::{DistrictCode, StreetCode};
 
     #[test]
     fn ledger_enums_parse_machine_names_labels_and_aliases() {
