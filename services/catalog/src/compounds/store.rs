@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use shared::db::{Bind, Db, Filter, ListQuery, dialect};
+use shared::domain::roster::format_date;
 use shared::domain::{Buildings, Coordinates, DistrictCode, FloorArea, Households, StreetCode};
 use shared::extract::{Page, Pagination};
 use sqlx::any::AnyRow;
@@ -134,10 +135,6 @@ pub async fn upsert(conn: &mut AnyConnection, compounds: &[Compound]) -> Result<
         q.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-fn format_date(d: time::Date) -> String {
-    d.format(DATE_FORMAT).expect("a date formats as YYYY-MM-DD")
 }
 
 /// One compound by id.

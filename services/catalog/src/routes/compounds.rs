@@ -331,8 +331,7 @@ pub async fn import(
             None
         }
     };
-    v.finish()?;
-    let (format, mode) = (format.expect("validated"), mode.expect("validated"));
+    let (format, mode) = v.finish_with(|| Some((format?, mode?)))?;
     let outcome = ledger::import(&app.db, &app.notifier, reach, format, mode, body).await?;
     let status = if outcome.refused {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -32,6 +32,7 @@ use shared::feed::WriteTx;
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use validator::{Validate, ValidationError};
 
 use crate::accounts;
 use crate::error::Result;
@@ -390,25 +391,99 @@ pub async fn apply(
     ))
 }
 
-/// Filters of the roster list; bad values answer 422 naming the filter.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+/// Filters of the roster list; bad values answer 422 naming the filter. A blank value is
+/// no filter.
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 pub struct FirmListQuery {
     /// Serves this district (6-digit code).
+    #[validate(custom(function = "shared::validate::district_code"))]
     pub district: Option<String>,
     /// Standing today: `applicant`, `recommended`, `review_overdue`, `suspended`, `blacklisted`.
+    #[validate(custom(function = "standing_filter"))]
     pub standing: Option<String>,
     /// Offers this service model (code).
     pub model: Option<String>,
     /// Offers this fee model: `lump_sum`, `commission`, `trust`.
+    #[validate(custom(function = "fee_model_filter"))]
     pub fee_model: Option<String>,
     /// Can deliver this service grade (1–5).
+    #[validate(custom(function = "grade_filter"))]
     pub grade: Option<String>,
     /// Text in the name or profile.
+    #[validate(custom(
+        function = "shared::validate::max_chars::<100>",
+        message = "搜索文字不能超过 100 字"
+    ))]
     pub q: Option<String>,
     /// `pending`: only firms whose material profile change awaits the association's review.
+    #[validate(custom(
+        function = "review_filter",
+        code = "invalid_review",
+        message = "review 只能为 pending（资料变更待复核）"
+    ))]
     pub review: Option<String>,
     /// `true`: only rejected applications (which the roster otherwise leaves out).
+    #[validate(custom(
+        function = "rejected_filter",
+        code = "invalid_flag",
+        message = "rejected 应为 true 或 false"
+    ))]
     pub rejected: Option<String>,
+}
+
+/// The filters' rules are answered in this order, the service model (known or not, a
+/// question for the database) after them.
+const ROSTER_FILTERS: &[&str] = &[
+    "district",
+    "standing",
+    "fee_model",
+    "grade",
+    "review",
+    "rejected",
+    "q",
+];
+
+fn if_given<T>(
+    s: &str,
+    parse: impl FnOnce(&str) -> std::result::Result<T, shared::domain::DomainError>,
+) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" => Ok(()),
+        s => shared::validate::domain(parse(s)),
+    }
+}
+
+fn standing_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    if_given(s, RosterStanding::parse)
+}
+
+fn fee_model_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    if_given(s, FeeModel::parse)
+}
+
+/// A grade as a query parameter: a whole number, 1–5.
+fn grade(s: &str) -> std::result::Result<ServiceGrade, shared::domain::DomainError> {
+    s.parse::<i64>()
+        .map_err(|_| shared::domain::DomainError::new("invalid_grade", "服务等级应为 1–5 的整数"))
+        .and_then(ServiceGrade::new)
+}
+
+fn grade_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    if_given(s, grade)
+}
+
+fn review_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" | "pending" => Ok(()),
+        _ => Err(ValidationError::new("invalid_review")),
+    }
+}
+
+fn rejected_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" | "true" | "false" => Ok(()),
+        _ => Err(ValidationError::new("invalid_flag")),
+    }
 }
 
 /// The roster (供应商名录): every firm with its standing today, filtered, by application
@@ -435,56 +510,25 @@ pub async fn list_firms(
     Ok(Json(firms))
 }
 
-/// The roster's filters, each bad one reported in `v`.
+/// The roster's filters (their field rules checked), each bad one reported in `v`.
 async fn roster_filter(
     app: &AppState,
     q: &FirmListQuery,
     v: &mut Validation,
 ) -> Result<RosterFilter> {
+    v.rules(q, ROSTER_FILTERS);
     let mut filter = RosterFilter {
-        district: nonempty(&q.district).and_then(|d| v.field("district", DistrictCode::parse(d))),
-        standing: nonempty(&q.standing).and_then(|s| v.field("standing", RosterStanding::parse(s))),
-        fee_model: nonempty(&q.fee_model).and_then(|s| v.field("fee_model", FeeModel::parse(s))),
-        grade: nonempty(&q.grade).and_then(|g| {
-            let n = g.parse::<i64>().map_err(|_| {
-                shared::domain::DomainError::new("invalid_grade", "服务等级应为 1–5 的整数")
-            });
-            v.field("grade", n.and_then(ServiceGrade::new))
-        }),
-        q: None,
+        district: nonempty(&q.district).and_then(|d| DistrictCode::parse(d).ok()),
+        standing: nonempty(&q.standing).and_then(|s| RosterStanding::parse(s).ok()),
+        fee_model: nonempty(&q.fee_model).and_then(|s| FeeModel::parse(s).ok()),
+        grade: nonempty(&q.grade).and_then(|g| grade(g).ok()),
+        q: nonempty(&q.q)
+            .filter(|t| t.chars().count() <= 100)
+            .map(str::to_string),
         model: None,
-        review_pending: match nonempty(&q.review) {
-            None => false,
-            Some("pending") => true,
-            Some(_) => {
-                v.push(FieldError::new(
-                    "review",
-                    "invalid_review",
-                    "review 只能为 pending（资料变更待复核）",
-                ));
-                false
-            }
-        },
-        rejected: match nonempty(&q.rejected) {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => {
-                v.push(FieldError::new(
-                    "rejected",
-                    "invalid_flag",
-                    "rejected 应为 true 或 false",
-                ));
-                false
-            }
-        },
+        review_pending: nonempty(&q.review) == Some("pending"),
+        rejected: nonempty(&q.rejected) == Some("true"),
     };
-    if let Some(text) = nonempty(&q.q) {
-        if text.chars().count() > 100 {
-            v.push(FieldError::new("q", "length", "搜索文字不能超过 100 字"));
-        } else {
-            filter.q = Some(text.to_string());
-        }
-    }
     if let Some(model) = nonempty(&q.model) {
         let mut conn = app.db.pool.acquire().await?;
         if models::exists(&mut conn, model).await? {
