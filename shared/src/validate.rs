@@ -45,6 +45,15 @@ pub fn not_blank(s: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Not empty, as sent (a password: blanks are characters too) (code `required`).
+pub fn not_empty(s: &str) -> Result<(), ValidationError> {
+    if s.is_empty() {
+        Err(ValidationError::new("required"))
+    } else {
+        Ok(())
+    }
+}
+
 /// At most `MAX` characters once trimmed (code `length`, parameter `chars`).
 pub fn max_chars<const MAX: usize>(s: &str) -> Result<(), ValidationError> {
     let n = chars(s);

@@ -142,6 +142,18 @@ async fn commit_firm_change(
     Ok(snapshot)
 }
 
+/// A write to an existing firm: the transaction (the feed-head lock taken) and the firm as
+/// it is inside it; 404 when there is no such firm.
+async fn firm_in_write(
+    app: &AppState,
+    id: &str,
+    today: shared::domain::roster::Date,
+) -> Result<(WriteTx, FirmSnapshot)> {
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let firm = firms::load_or_404(tx.conn(), id, &app.policy, today).await?;
+    Ok((tx, firm))
+}
+
 /// A connection for reading one of a firm's histories; 404 when there is no such firm.
 async fn existing_firm(app: &AppState, id: &str) -> Result<PoolConnection<sqlx::Any>> {
     let mut conn = app.db.pool.acquire().await?;
@@ -593,9 +605,8 @@ pub async fn update_firm(
     let locked = (identity.role != Role::Association).then_some(&existing.credit_code);
     let firm = input.check(&known, locked)?;
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     // Compared with the record as it is inside the write lock, not as read before it.
-    let current = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, current) = firm_in_write(&app, &id, today).await?;
     if current.rejection.is_some() {
         return Err(review::rejected_conflict().into());
     }
@@ -655,8 +666,7 @@ pub async fn change_standing(
     let today = china_today();
     let change = input.check(today)?;
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     if firm.rejection.is_some() {
         return Err(review::rejected_conflict().into());
     }
@@ -720,8 +730,7 @@ pub async fn add_credit_event(
     identity.require_any(&[Role::Association])?;
     let today = china_today();
     let event = input.check(today)?;
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, _) = firm_in_write(&app, &id, today).await?;
     credit::record(tx.conn(), &id, &event, &Author::of(&identity), now_ms()).await?;
     let snapshot = commit_firm_change(tx, &app, &id, today, kind::CREDIT_CHANGED).await?;
     Ok(Json(snapshot))
@@ -760,8 +769,7 @@ pub async fn set_whitelist(
     identity.require_any(&[Role::Association])?;
     let today = china_today();
     let change = input.check(today)?;
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     if firm.whitelisted == change.on {
         return Err(Problem::conflict(
             "whitelist_unchanged",
@@ -870,8 +878,7 @@ pub async fn reject_application(
     let reason = input.check(true)?.unwrap_or_default();
     let today = china_today();
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     review::check_rejectable(&firm)?;
     let disabled = review::reject(tx.conn(), &id, &reason, now).await?;
     review::append(
@@ -919,8 +926,7 @@ pub async fn confirm_profile_review(
         .unwrap_or_else(|| "资料变更复核通过".into());
     let today = china_today();
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     if firm.review_pending_since.is_none() {
         return Err(Problem::conflict("no_pending_review", "该企业没有待复核的资料变更。").into());
     }

@@ -19,9 +19,10 @@ use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use shared::auth::{Claims, Identity, SESSION_COOKIE};
 use shared::client_addr::ClientAddr;
-use shared::error::{FieldError, Problem, Validation};
+use shared::error::{Problem, Validation};
 use shared::extract::Json;
 use utoipa::{OpenApi, ToSchema};
+use validator::Validate;
 
 use crate::accounts::{self, Account};
 use crate::error::Result;
@@ -36,11 +37,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Credentials for signing in.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct LoginRequest {
     #[serde(default)]
+    #[validate(custom(function = "shared::validate::not_blank", message = "请填写用户名"))]
     pub username: String,
     #[serde(default)]
+    #[validate(custom(function = "shared::validate::not_empty", message = "请填写密码"))]
     pub password: String,
 }
 
@@ -150,12 +153,7 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Response> {
     let mut v = Validation::new();
-    if req.username.trim().is_empty() {
-        v.push(FieldError::new("username", "required", "请填写用户名"));
-    }
-    if req.password.is_empty() {
-        v.push(FieldError::new("password", "required", "请填写密码"));
-    }
+    v.rules(&req, &["username", "password"]);
     v.finish()?;
     let username = accounts::normalise_username(&req.username);
     let client = client.key();
