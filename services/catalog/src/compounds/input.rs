@@ -6,7 +6,7 @@ use shared::domain::{
     Buildings, Coordinates, DistrictCode, DomainError, FloorArea, Households, StreetCode,
 };
 use shared::error::{FieldError, Validation};
-use time::macros::{date, offset};
+use time::macros::date;
 use utoipa::ToSchema;
 
 use shared::domain::compound::{
@@ -98,11 +98,7 @@ const MAX_PARKING: i64 = 1_000_000;
 const FIRST_YEAR: i64 = 1900;
 
 /// Today in China (UTC+8), the reference for "this year" and "not in the future".
-pub(crate) fn today() -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(offset!(+8))
-        .date()
-}
+pub(crate) use shared::clock::china_today as today;
 
 /// Checks a compound form; on failure every field error at once, named by API field
 /// (`households`, `location`, `facilities.parking_spaces`, …).
