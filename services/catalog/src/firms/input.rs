@@ -90,6 +90,16 @@ pub struct FirmInput {
     /// District codes it serves (at least one).
     pub districts_served: Option<Vec<String>>,
     /// Service radius around `location`, 0–300 km.
+    #[validate(
+        required(message = "请填写服务半径"),
+        custom(
+            function = "finite",
+            code = "invalid_number",
+            message = "服务半径必须是有效的数值"
+        ),
+        custom(function = "radius_not_negative", message = "服务半径不能为负数"),
+        custom(function = "radius_at_most", message = "服务半径不能超过 300 公里")
+    )]
     pub service_radius_km: Option<f64>,
     /// Codes of existing service models (at least one).
     pub service_models: Option<Vec<String>>,
@@ -214,6 +224,33 @@ fn required(v: &mut Validation, field: &str, label: &str) {
 /// An ownership (企业性质) by its parser.
 fn ownership_code(s: &str) -> Result<(), validator::ValidationError> {
     shared::validate::domain(Ownership::parse(s))
+}
+
+/// A number that is a number (not NaN nor infinite).
+fn finite(r: f64) -> Result<(), validator::ValidationError> {
+    if r.is_finite() {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("invalid_number"))
+    }
+}
+
+/// A radius not below 0 km (NaN is `finite`'s to name).
+fn radius_not_negative(r: f64) -> Result<(), validator::ValidationError> {
+    if r < 0.0 {
+        Err(validator::ValidationError::new("negative"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A finite radius of at most [`limits::SERVICE_RADIUS_MAX_KM`].
+fn radius_at_most(r: f64) -> Result<(), validator::ValidationError> {
+    if r.is_finite() && r > limits::SERVICE_RADIUS_MAX_KM {
+        Err(validator::ValidationError::new("range"))
+    } else {
+        Ok(())
+    }
 }
 
 /// The fields of a firm as declared: every problem is answered in this order.
@@ -345,37 +382,9 @@ impl FirmInput {
             self.districts_served,
             |d: &String| DistrictCode::parse(d),
         );
-        let service_radius_km = match self.service_radius_km {
-            None => {
-                required(&mut v, "service_radius_km", "服务半径");
-                None
-            }
-            Some(r) if !r.is_finite() => {
-                v.push(FieldError::new(
-                    "service_radius_km",
-                    "invalid_number",
-                    "服务半径必须是有效的数值",
-                ));
-                None
-            }
-            Some(r) if r < 0.0 => {
-                v.push(FieldError::new(
-                    "service_radius_km",
-                    "negative",
-                    "服务半径不能为负数",
-                ));
-                None
-            }
-            Some(r) if r > limits::SERVICE_RADIUS_MAX_KM => {
-                v.push(FieldError::new(
-                    "service_radius_km",
-                    "range",
-                    format!("服务半径不能超过 {} 公里", limits::SERVICE_RADIUS_MAX_KM),
-                ));
-                None
-            }
-            Some(r) => Some(r),
-        };
+        let service_radius_km = self
+            .service_radius_km
+            .filter(|_| !v.has("service_radius_km"));
         let service_models = parse_list(
             &mut v,
             "service_models",
