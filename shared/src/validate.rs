@@ -3,7 +3,7 @@
 //! bytes) or call a domain newtype's parser, so the rule sits next to the field and the
 //! message is the newtype's own.
 //!
-//! ```ignore
+//! ```text
 //! #[derive(Deserialize, Validate)]
 //! struct ReasonInput {
 //!     #[validate(
