@@ -6,7 +6,11 @@
 //!
 //! - identifiers are application-made (UUIDv7 text), never `SERIAL`/`AUTOINCREMENT`;
 //! - instants are `BIGINT` milliseconds since the Unix epoch, dates are `TEXT` `YYYY-MM-DD`;
-//! - money is `BIGINT` fen, coordinates `DOUBLE PRECISION`, flags `BOOLEAN`.
+//! - money is `BIGINT` fen, coordinates `DOUBLE PRECISION`, flags `BOOLEAN` (read through
+//!   [`bool_column!`], since the `Any` driver cannot decode SQLite's `BOOLEAN`).
+//!
+//! Pages of lists are read with [`ListQuery`] (COUNT and SELECT over one [`Filter`]); a
+//! unique violation becomes the client's problem with [`ResultExt::on_constraint`].
 //!
 //! Where a statement truly differs between the two it lives in [`dialect`], side by side.
 
@@ -15,9 +19,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+use sqlx::any::AnyRow;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor, Row};
+
+use crate::error::{Error, Problem};
+use crate::extract::{Page, Pagination};
 
 /// Which database a pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,11 +150,9 @@ impl Db {
     }
 }
 
-/// Milliseconds since the Unix epoch: how instants are stored.
-pub fn now_ms() -> i64 {
-    let now = time::OffsetDateTime::now_utc();
-    (now.unix_timestamp_nanos() / 1_000_000) as i64
-}
+/// Milliseconds since the Unix epoch: how instants are stored (the kernel's clock,
+/// [`crate::clock`]).
+pub use crate::clock::now_ms;
 
 /// A new time-ordered identifier (UUIDv7, as text).
 pub fn new_id() -> String {
@@ -157,6 +163,175 @@ pub fn new_id() -> String {
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
+}
+
+/// Turning a statement's unique violation into the problem the client should see
+/// (realworld-axum-sqlx's `on_constraint`): a write guarded by one unique key answers, say,
+/// 409 `duplicate_credit_code` when two requests race past the check before it, instead of
+/// a 500. Any other error passes unchanged.
+///
+/// The violation is recognised by its kind, not by the constraint's name: SQLite names no
+/// constraint through sqlx's `Any` driver, so each guarded statement must touch only the
+/// one unique key its problem is about.
+pub trait ResultExt<T> {
+    fn on_constraint(self, problem: impl FnOnce() -> Problem) -> Result<T, Error>;
+}
+
+impl<T, E: Into<Error>> ResultExt<T> for Result<T, E> {
+    fn on_constraint(self, problem: impl FnOnce() -> Problem) -> Result<T, Error> {
+        self.map_err(|e| {
+            let e = e.into();
+            let unique = match &e {
+                Error::Internal(inner) => inner
+                    .downcast_ref::<sqlx::Error>()
+                    .is_some_and(is_unique_violation),
+                Error::Problem(_) => false,
+            };
+            if unique { problem().into() } else { e }
+        })
+    }
+}
+
+/// A `BOOLEAN` column read as a `BIGINT` 0/1, for a SQL text made with `concat!`:
+/// `bool_column!("f.whitelisted", "whitelisted")`. SQLite's `BOOLEAN` cannot be decoded
+/// through sqlx's `Any` driver, so every flag is read this way and decoded with [`flag`].
+/// [`bool_column`] builds the same text at run time.
+#[macro_export]
+macro_rules! bool_column {
+    ($column:literal, $alias:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $column,
+            " THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS ",
+            $alias
+        )
+    };
+}
+
+/// [`bool_column!`] for a column named at run time.
+pub fn bool_column(column: &str, alias: &str) -> String {
+    format!("CASE WHEN {column} THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS {alias}")
+}
+
+/// Decodes a flag read with [`bool_column!`] / [`bool_column`].
+pub fn flag(row: &AnyRow, alias: &str) -> Result<bool, sqlx::Error> {
+    Ok(row.try_get::<i64, _>(alias)? != 0)
+}
+
+/// A value bound to a query built at run time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// The `WHERE` part of a query built at run time and its parameters, numbered as they are
+/// added: every value the client sent is a bound parameter, only fixed SQL is formatted in.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Filter {
+    /// Adds a parameter, returning its number (for `$n` in a clause).
+    pub fn param(&mut self, value: Bind) -> usize {
+        self.binds.push(value);
+        self.binds.len()
+    }
+
+    /// Adds a condition (all are joined with `AND`).
+    pub fn push(&mut self, clause: impl Into<String>) {
+        self.clauses.push(clause.into());
+    }
+
+    /// ` WHERE a AND b`, or nothing.
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    pub fn binds(&self) -> &[Bind] {
+        &self.binds
+    }
+
+    /// Binds every parameter to a query, in order.
+    pub fn bind_to<'q>(&self, mut q: AnyQuery<'q>) -> AnyQuery<'q> {
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.clone()),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Bool(b) => q.bind(*b),
+            };
+        }
+        q
+    }
+}
+
+/// A query of the `Any` driver.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// One page of a list query: the rows of `SELECT {columns} FROM {from}{filter} ORDER BY
+/// {order_by} LIMIT … OFFSET …` and how many rows match in all (`SELECT COUNT(*) FROM
+/// {from}{filter}`), the same filter and parameters in both. Every list endpoint pages
+/// through this.
+#[derive(Debug, Clone, Copy)]
+pub struct ListQuery<'a> {
+    pub columns: &'a str,
+    pub from: &'a str,
+    pub filter: &'a Filter,
+    pub order_by: &'a str,
+}
+
+impl ListQuery<'_> {
+    /// `(rows, total)` of one page.
+    pub async fn fetch(
+        self,
+        conn: &mut AnyConnection,
+        page: Pagination,
+    ) -> Result<(Vec<AnyRow>, i64), sqlx::Error> {
+        let where_sql = self.filter.sql();
+        let count = format!("SELECT COUNT(*) AS n FROM {}{where_sql}", self.from);
+        let total: i64 = self
+            .filter
+            .bind_to(sqlx::query(sqlx::AssertSqlSafe(count)))
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        let n = self.filter.binds().len();
+        let select = format!(
+            "SELECT {} FROM {}{where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
+            self.columns,
+            self.from,
+            self.order_by,
+            n + 1,
+            n + 2
+        );
+        let rows = self
+            .filter
+            .bind_to(sqlx::query(sqlx::AssertSqlSafe(select)))
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// One page decoded row by row.
+    pub async fn page<T, E: From<sqlx::Error>>(
+        self,
+        conn: &mut AnyConnection,
+        page: Pagination,
+        decode: impl FnMut(&AnyRow) -> Result<T, E>,
+    ) -> Result<Page<T>, E> {
+        let (rows, total) = self.fetch(conn, page).await?;
+        let items = rows.iter().map(decode).collect::<Result<Vec<_>, E>>()?;
+        Ok(page.of(items, total))
+    }
 }
 
 /// Statements whose text differs between SQLite and PostgreSQL, side by side.

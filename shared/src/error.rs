@@ -261,8 +261,53 @@ impl Validation {
         }
     }
 
+    /// Adds the field rules a request type declares with `#[derive(Validate)]`, in the
+    /// order of `fields` (the type's fields as declared; fields not named come first, by
+    /// name), after anything already collected. Cross-field and domain rules are pushed
+    /// after them by the type's own check.
+    pub fn rules(&mut self, value: &impl validator::Validate, fields: &[&str]) {
+        if let Err(errs) = value.validate() {
+            let mut found = from_validator(&errs, "");
+            let position = |name: &str| {
+                let top = name.split(['.', '[']).next().unwrap_or(name);
+                fields.iter().position(|f| *f == top)
+            };
+            found.sort_by_key(|e| position(&e.field));
+            self.errors.extend(found);
+        }
+    }
+
+    /// Answers the messages in the order of `fields` (a request's fields as declared),
+    /// whatever order the checks ran in; messages about fields not named (unknown fields)
+    /// come first, and a field's own messages keep their order.
+    pub fn in_order(mut self, fields: &[&str]) -> Self {
+        let position = |name: &str| {
+            let top = name.split(['.', '[']).next().unwrap_or(name);
+            fields.iter().position(|f| *f == top)
+        };
+        self.errors.sort_by_key(|e| position(&e.field));
+        self
+    }
+
+    /// Whether a field already has a message (so a later rule on it can be skipped).
+    pub fn has(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// The checked value when nothing failed, otherwise the 422 problem. `build` assembles
+    /// the value from the parts the checks produced; every part it finds missing must have
+    /// reported a field error, so a `None` with no error is a bug: a logged 500, never a
+    /// panic.
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, Problem> {
+        self.finish()?;
+        build().ok_or_else(|| {
+            tracing::error!("a request passed its checks but a checked part is missing");
+            Problem::internal()
+        })
     }
 
     /// `Ok(())` when nothing failed, otherwise the 422 problem.
@@ -291,7 +336,7 @@ pub fn from_validator(errs: &validator::ValidationErrors, prefix: &str) -> Vec<F
                     let message = e
                         .message
                         .as_ref()
-                        .map(|m| m.to_string())
+                        .map(|m| with_params(m, &e.params))
                         .unwrap_or_else(|| default_message(&e.code));
                     out.push(FieldError::new(&name, e.code.to_string(), message));
                 }
@@ -305,6 +350,26 @@ pub fn from_validator(errs: &validator::ValidationErrors, prefix: &str) -> Vec<F
         }
     }
     out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+/// A message with `{name}` replaced by the error's parameter `name` (a rule's `min`, `max`,
+/// the `chars` a text has), so one declared message can say "当前为 {chars} 个字".
+fn with_params(
+    message: &str,
+    params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>,
+) -> String {
+    let mut out = message.to_string();
+    for (name, value) in params {
+        let key = format!("{{{name}}}");
+        if out.contains(&key) {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            out = out.replace(&key, &text);
+        }
+    }
     out
 }
 
@@ -346,6 +411,38 @@ mod tests {
         assert_eq!(problem.errors[0].message, "数值超出允许范围");
         assert_eq!(problem.errors[1].field, "name");
         assert_eq!(problem.errors[1].message, "名称长度应为 1–10 个字符");
+    }
+
+    #[derive(Validate)]
+    struct Ordered {
+        #[validate(length(min = 1, message = "请填写 b"))]
+        b: String,
+        #[validate(range(min = 1, max = 9, message = "a 应在 {min}–{max} 之间"))]
+        a: i64,
+    }
+
+    #[test]
+    fn rules_follow_the_declared_order_and_fill_in_parameters() {
+        let mut v = Validation::new();
+        v.rules(
+            &Ordered {
+                b: String::new(),
+                a: 10,
+            },
+            &["b", "a"],
+        );
+        assert!(v.has("a") && v.has("b"));
+        let problem = v.finish().unwrap_err();
+        let fields: Vec<_> = problem.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["b", "a"]);
+        assert_eq!(problem.errors[1].message, "a 应在 1–9 之间");
+        assert_eq!(
+            Validation::new()
+                .finish_with(|| None::<()>)
+                .unwrap_err()
+                .status,
+            500
+        );
     }
 
     #[test]

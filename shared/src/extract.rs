@@ -7,11 +7,21 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{FieldError, Problem};
+use axum::response::{IntoResponse, Response};
 
-/// A JSON body. A body that is not JSON, or whose fields have the wrong JSON types,
-/// answers 400 `malformed_json` with serde's explanation of where it failed.
+use crate::error::{FieldError, Problem, Validation};
+
+/// JSON in and out: the one JSON type of every handler. As a body extractor, a body that
+/// is not JSON, or whose fields have the wrong JSON types, answers 400 `malformed_json`
+/// with serde's explanation of where it failed; as an answer it is `application/json`.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
 
 impl<S, T> FromRequest<S> for Json<T>
 where
@@ -76,8 +86,8 @@ where
     }
 }
 
-/// `?limit=&offset=` on every list endpoint.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+/// `?limit=&offset=` on every list endpoint, as sent.
+#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 pub struct PageQuery {
     /// At most this many items (1–200, default 50).
     pub limit: Option<i64>,
@@ -87,10 +97,16 @@ pub struct PageQuery {
 
 impl PageQuery {
     pub const MAX_LIMIT: i64 = 200;
+    pub const DEFAULT_LIMIT: i64 = 50;
 
-    /// Checked `(limit, offset)`, or field errors.
+    /// Checked `(limit, offset)`, or field errors (see [`PageQuery::checked`]).
     pub fn check(&self) -> Result<(i64, i64), Vec<FieldError>> {
-        let limit = self.limit.unwrap_or(50);
+        self.checked().map(|p| (p.limit, p.offset))
+    }
+
+    /// Checked bounds, or field errors.
+    pub fn checked(&self) -> Result<Pagination, Vec<FieldError>> {
+        let limit = self.limit.unwrap_or(Self::DEFAULT_LIMIT);
         let offset = self.offset.unwrap_or(0);
         let mut errors = Vec::new();
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
@@ -100,10 +116,62 @@ impl PageQuery {
             errors.push(FieldError::new("offset", "range", "offset 不能为负数"));
         }
         if errors.is_empty() {
-            Ok((limit, offset))
+            Ok(Pagination { limit, offset })
         } else {
             Err(errors)
         }
+    }
+
+    /// Checked bounds, its field errors added to `v` (for lists whose filters are checked
+    /// too, so every bad parameter is answered at once).
+    pub fn collect(&self, v: &mut Validation) -> Option<Pagination> {
+        match self.checked() {
+            Ok(p) => Some(p),
+            Err(errors) => {
+                for e in errors {
+                    v.push(e);
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Checked `?limit=&offset=`: 1 ≤ limit ≤ 200 (default 50), offset ≥ 0 (default 0). As an
+/// extractor it answers its own 422 naming `limit` or `offset`; a list that also checks
+/// filters reads [`PageQuery`] and calls [`PageQuery::collect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pagination {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Pagination {
+    /// This page of a list of `total` items.
+    pub fn of<T>(self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+
+    /// The bounds as `usize` (for lists not read from SQL).
+    pub fn as_usize(self) -> (usize, usize) {
+        (
+            usize::try_from(self.limit).unwrap_or(0),
+            usize::try_from(self.offset).unwrap_or(0),
+        )
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Pagination {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(q) = Query::<PageQuery>::from_request_parts(parts, state).await?;
+        q.checked().map_err(Problem::validation)
     }
 }
 

@@ -7,41 +7,39 @@
 use anyhow::Context;
 use sqlx::AnyConnection;
 
+use crate::events::catalog::{self, DistrictPublished, StreetPublished};
+use crate::events::decode;
 use crate::feed::Change;
 
 /// Applies a `district` or `street` change; returns false for other topics.
 pub async fn apply_place(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<bool> {
-    let p = &change.payload;
-    let text = |k: &str| -> anyhow::Result<String> {
-        p.get(k)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .with_context(|| format!("{} change {} has no `{k}`", change.topic, change.seq))
-    };
+    let unreadable = || format!("{} change {} is unreadable", change.topic, change.seq);
     match change.topic.as_str() {
-        "district" => {
+        catalog::DISTRICT => {
+            let d: DistrictPublished = decode(change).with_context(unreadable)?;
             sqlx::query(
                 "INSERT INTO catalog_district (code, name, seq) VALUES ($1, $2, $3) \
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, seq = excluded.seq \
                  WHERE catalog_district.seq < excluded.seq",
             )
-            .bind(text("code")?)
-            .bind(text("name")?)
+            .bind(d.code)
+            .bind(d.name)
             .bind(change.seq)
             .execute(&mut *conn)
             .await?;
             Ok(true)
         }
-        "street" => {
+        catalog::STREET => {
+            let s: StreetPublished = decode(change).with_context(unreadable)?;
             sqlx::query(
                 "INSERT INTO catalog_street (code, name, district_code, seq) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
                  district_code = excluded.district_code, seq = excluded.seq \
                  WHERE catalog_street.seq < excluded.seq",
             )
-            .bind(text("code")?)
-            .bind(text("name")?)
-            .bind(text("district_code")?)
+            .bind(s.code)
+            .bind(s.name)
+            .bind(s.district_code)
             .bind(change.seq)
             .execute(&mut *conn)
             .await?;

@@ -8,10 +8,12 @@
 
 pub mod auth;
 pub mod client_addr;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod feed;
 pub mod follow;
@@ -21,3 +23,4 @@ pub mod openapi;
 pub mod service;
 pub mod session;
 pub mod telemetry;
+pub mod validate;

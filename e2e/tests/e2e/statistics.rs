@@ -420,7 +420,7 @@ impl World {
                 feed_url(base, prefix),
                 matching.clone(),
                 self.app.service_token(),
-                matching::follow::Follower::new(source, vec![Arc::new(matching::copy::Tables)]),
+                matching::follow::Follower::new(source, vec![Arc::new(matching::replica::Tables)]),
             );
             let page = self.app.feed(base, prefix, 0, 1000, 0).await;
             let changes: Vec<Change> =

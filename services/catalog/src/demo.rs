@@ -23,7 +23,7 @@ pub async fn demo_accounts(db: &Db) -> anyhow::Result<i64> {
 /// starts anything).
 pub async fn demo_accounts_in(database_url: &str) -> anyhow::Result<i64> {
     let db = shared::db::connect(database_url).await?;
-    db.migrate(&crate::MIGRATOR).await?;
+    db.migrate(&crate::schema::MIGRATOR).await?;
     let n = demo_accounts(&db).await;
     db.pool.close().await;
     n

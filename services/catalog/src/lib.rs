@@ -8,19 +8,18 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod firms;
+pub mod passwords;
 pub mod places;
 pub mod policy;
 pub mod routes;
+mod schema;
 pub mod startup;
 pub mod state;
 pub mod throttle;
 
 pub use config::CatalogConfig;
 pub use error::Error;
+pub use routes::PREFIX;
 pub use startup::build;
 
-/// Where this service's API lives.
-pub const PREFIX: &str = "/catalog";
-
-/// The service's migrations, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/catalog");
+pub use schema::MIGRATOR;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use shared::db::{Db, now_ms};
 use shared::domain;
+use shared::events::catalog::{self, DistrictPublished, StreetPublished};
 use shared::feed::{Notifier, WriteTx};
 use sqlx::Row;
 
@@ -71,13 +72,16 @@ pub async fn load_reference(db: &Db, notifier: &Notifier) -> anyhow::Result<usiz
         .execute(&mut *tx.conn())
         .await?;
         tx.emit(
-            "district",
+            catalog::DISTRICT,
             d.code.as_str(),
             "upserted",
-            &serde_json::json!({
-                "code": d.code.as_str(), "name": d.name, "kind": kind,
-                "lon": d.seat.lon(), "lat": d.seat.lat(),
-            }),
+            &DistrictPublished {
+                code: d.code.as_str().into(),
+                name: d.name.into(),
+                kind: kind.into(),
+                lon: d.seat.lon(),
+                lat: d.seat.lat(),
+            },
         )
         .await?;
         changed += 1;
@@ -106,12 +110,14 @@ pub async fn load_reference(db: &Db, notifier: &Notifier) -> anyhow::Result<usiz
         .execute(&mut *tx.conn())
         .await?;
         tx.emit(
-            "street",
+            catalog::STREET,
             s.code.as_str(),
             "upserted",
-            &serde_json::json!({
-                "code": s.code.as_str(), "name": s.name, "district_code": s.district.as_str(),
-            }),
+            &StreetPublished {
+                code: s.code.as_str().into(),
+                name: s.name.into(),
+                district_code: s.district.as_str().into(),
+            },
         )
         .await?;
         changed += 1;

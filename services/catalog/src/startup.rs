@@ -12,9 +12,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::CatalogConfig;
+use crate::routes::{self, PREFIX};
+use crate::schema::MIGRATOR;
 use crate::state::AppState;
 use crate::throttle::ApplicationLimiter;
-use crate::{MIGRATOR, PREFIX, routes};
 
 /// Connects to the database, applies migrations, loads the reference places and returns
 /// the service ready to be served. Background work stops when `cancel` fires.

@@ -1,9 +1,9 @@
 //! Following the catalog and tender feeds.
 //!
-//! A [`Follower`] reads each change ONCE into an [`Event`] (the one place that knows the
-//! payload shapes of the topics matching keeps: `firm`, `compound`, `contract`,
-//! `satisfaction`, `tender`, plus the places), then hands the event to every [`Sink`] in turn, inside
-//! the consumer's transaction: [`crate::copy::Tables`] keeps matching's own tables (the
+//! A [`Follower`] decodes each change ONCE into an [`Event`], through the payload types the
+//! services publish (`shared::events`: `firm`, `compound`, `contract`, `satisfaction`,
+//! `tender`, plus the places), then hands the event to every [`Sink`] in turn, inside
+//! the consumer's transaction: [`crate::replica::Tables`] keeps matching's own tables (the
 //! statistics read them), then [`crate::index::IndexSink`] feeds the search index (its
 //! `after_batch` commits the index with the feed cursors).
 //!
@@ -14,9 +14,11 @@
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use serde::Deserialize;
 use serde_json::Value;
-use shared::domain::roster::{Date, StandingRecord, parse_date};
+use shared::domain::roster::StandingRecord;
+use shared::events::catalog::{Compound, FirmSummary};
+use shared::events::tender::{ContractPublished, SurveyPublished, TenderPublished};
+use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
 use shared::session::SessionSet;
 use sqlx::AnyConnection;
@@ -32,7 +34,9 @@ pub enum Source {
     Tender,
 }
 
-/// A firm as matching needs it (from the catalog's `FirmSnapshot`).
+/// A firm as matching keeps it in its tables: the summary every follower relies on
+/// (`shared::events::catalog::FirmSummary`, failing closed to an applicant), and the whole
+/// payload, which the index reads as a `FirmSnapshot`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirmRecord {
     pub id: String,
@@ -40,57 +44,26 @@ pub struct FirmRecord {
     pub districts_served: Vec<String>,
     /// Decides the standing on any day (`StandingRecord::effective`).
     pub standing_record: StandingRecord,
-    /// The whole snapshot.
+    /// The whole snapshot, as published.
     pub payload: Value,
 }
 
-/// A compound as matching needs it (from the catalog's `Compound`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CompoundRecord {
-    #[serde(skip)]
-    pub id: String,
-    pub code: String,
-    pub name: String,
-    pub district: String,
-    pub street: String,
-    pub households: i64,
-    /// `none`, `self_managed`, `property_firm` or `other`.
-    pub management: String,
-    /// `none` or the kind of self-governance body.
-    pub governance_body: String,
-    pub eligible_and_willing: bool,
-    pub is_old: bool,
-}
-
-/// A contract as matching needs it (from tender's `Contract`).
+/// A compound as matching needs it: the catalog's [`Compound`], decoded once.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ContractRecord {
+pub struct CompoundRecord {
     pub id: String,
-    pub tender_id: String,
-    pub compound_id: String,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub service_model: String,
-    pub fee_model: String,
-    pub start_date: Date,
-    /// Last day of the term.
-    pub end_date: Date,
-    pub signed_on: Date,
-    /// `active` or `terminated`.
-    pub status: String,
-    /// Last day of service of a terminated contract.
-    pub terminated_on: Option<Date>,
-    pub termination_reason: Option<String>,
+    pub compound: Compound,
 }
 
-/// A tender (招标) as matching needs it (from tender's public `TenderView`; sealed bids are
-/// never part of it).
+/// A contract as matching needs it (tender's published contract).
+pub type ContractRecord = ContractPublished;
+
+/// A tender (招标) as matching needs it: tender's public view (sealed bids are never part
+/// of it), decoded, and the payload as published (kept in `tender_tender`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenderRecord {
     pub id: String,
-    pub compound_id: String,
-    /// `draft`, `open`, … (tender's `TenderStatus`, snake case).
-    pub status: String,
+    pub tender: TenderPublished,
     /// The whole view.
     pub payload: Value,
 }
@@ -130,7 +103,7 @@ pub enum Event {
     /// A `district` or `street` change.
     Place,
     Firm(FirmRecord),
-    Compound(CompoundRecord),
+    Compound(Box<CompoundRecord>),
     Contract(ContractRecord),
     Satisfaction(SatisfactionRecord),
     Tender(TenderRecord),
@@ -146,16 +119,17 @@ pub enum Event {
 impl Event {
     /// Reads a change of `source`'s feed.
     pub fn read(source: Source, change: &Change) -> Self {
+        use shared::events::{catalog, tender};
         let entity = match (source, change.topic.as_str()) {
-            (Source::Catalog, "district" | "street") => return Event::Place,
-            (Source::Catalog, "firm") => Entity::Firm,
-            (Source::Catalog, "compound") => Entity::Compound,
-            (Source::Tender, "contract") => Entity::Contract,
-            (Source::Tender, "satisfaction") => Entity::Satisfaction,
-            (Source::Tender, "tender") => Entity::Tender,
+            (Source::Catalog, catalog::DISTRICT | catalog::STREET) => return Event::Place,
+            (Source::Catalog, catalog::FIRM) => Entity::Firm,
+            (Source::Catalog, catalog::COMPOUND) => Entity::Compound,
+            (Source::Tender, tender::CONTRACT) => Entity::Contract,
+            (Source::Tender, tender::SATISFACTION) => Entity::Satisfaction,
+            (Source::Tender, tender::TENDER) => Entity::Tender,
             _ => return Event::Ignored,
         };
-        if matches!(change.kind.as_str(), "deleted" | "removed") {
+        if is_removal(change) {
             return Event::Removed {
                 entity,
                 id: change.entity_id.clone(),
@@ -163,10 +137,27 @@ impl Event {
         }
         let read = match entity {
             Entity::Firm => firm(change).map(Event::Firm),
-            Entity::Compound => compound(change).map(Event::Compound),
-            Entity::Contract => contract(change).map(Event::Contract),
+            Entity::Compound => decode::<Compound>(change)
+                .map(|compound| {
+                    Event::Compound(Box::new(CompoundRecord {
+                        id: change.entity_id.clone(),
+                        compound,
+                    }))
+                })
+                .map_err(|e| e.to_string()),
+            Entity::Contract => decode::<ContractPublished>(change)
+                .map(Event::Contract)
+                .map_err(|e| e.to_string()),
             Entity::Satisfaction => satisfaction(change).map(Event::Satisfaction),
-            Entity::Tender => tender(change).map(Event::Tender),
+            Entity::Tender => decode::<TenderPublished>(change)
+                .map(|tender| {
+                    Event::Tender(TenderRecord {
+                        id: change.entity_id.clone(),
+                        tender,
+                        payload: change.payload.clone(),
+                    })
+                })
+                .map_err(|e| e.to_string()),
         };
         read.unwrap_or_else(|problem| {
             tracing::warn!(seq = change.seq, topic = %change.topic, entity = %change.entity_id,
@@ -177,154 +168,33 @@ impl Event {
 }
 
 fn firm(change: &Change) -> Result<FirmRecord, String> {
-    let p = &change.payload;
-    let name = p
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or("no `name`")?
-        .to_string();
-    let districts_served = p
-        .get("districts_served")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    // No readable record: the firm counts as an applicant (never "under supervision",
-    // never "blacklisted"), and the problem is logged.
-    let standing_record = match p
-        .get("standing_record")
-        .cloned()
-        .map(serde_json::from_value)
-    {
-        Some(Ok(r)) => r,
-        _ => {
-            tracing::warn!(seq = change.seq, firm = %change.entity_id, "firm change without a readable standing_record; read as an applicant");
-            StandingRecord::applicant()
-        }
-    };
+    let s: FirmSummary = decode(change).map_err(|e| e.to_string())?;
     Ok(FirmRecord {
         id: change.entity_id.clone(),
-        name,
-        districts_served,
-        standing_record,
-        payload: p.clone(),
+        name: s.name,
+        districts_served: s.districts_served,
+        standing_record: s.standing_record,
+        payload: change.payload.clone(),
     })
-}
-
-fn compound(change: &Change) -> Result<CompoundRecord, String> {
-    let mut c: CompoundRecord =
-        serde_json::from_value(change.payload.clone()).map_err(|e| e.to_string())?;
-    c.id = change.entity_id.clone();
-    Ok(c)
-}
-
-fn tender(change: &Change) -> Result<TenderRecord, String> {
-    let p = &change.payload;
-    let text = |field: &str| {
-        p.get(field)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| format!("no `{field}`"))
-    };
-    Ok(TenderRecord {
-        id: change.entity_id.clone(),
-        compound_id: text("compound_id")?,
-        status: text("status")?,
-        payload: p.clone(),
-    })
-}
-
-/// The `contract` payload as tender writes it.
-#[derive(Deserialize)]
-struct ContractPayload {
-    id: String,
-    tender_id: String,
-    compound_id: String,
-    firm_id: String,
-    firm_name: String,
-    service_model: String,
-    fee_model: String,
-    start_date: String,
-    end_date: String,
-    signed_on: String,
-    status: String,
-    terminated_on: Option<String>,
-    termination_reason: Option<String>,
-}
-
-fn date(field: &str, s: &str) -> Result<Date, String> {
-    parse_date(s).map_err(|e| format!("`{field}`: {}", e.message))
-}
-
-fn contract(change: &Change) -> Result<ContractRecord, String> {
-    let c: ContractPayload =
-        serde_json::from_value(change.payload.clone()).map_err(|e| e.to_string())?;
-    if c.status != "active" && c.status != "terminated" {
-        return Err(format!("unknown status {:?}", c.status));
-    }
-    Ok(ContractRecord {
-        start_date: date("start_date", &c.start_date)?,
-        end_date: date("end_date", &c.end_date)?,
-        signed_on: date("signed_on", &c.signed_on)?,
-        terminated_on: c
-            .terminated_on
-            .as_deref()
-            .map(|d| date("terminated_on", d))
-            .transpose()?,
-        id: c.id,
-        tender_id: c.tender_id,
-        compound_id: c.compound_id,
-        firm_id: c.firm_id,
-        firm_name: c.firm_name,
-        service_model: c.service_model,
-        fee_model: c.fee_model,
-        status: c.status,
-        termination_reason: c.termination_reason,
-    })
-}
-
-/// The `satisfaction` payload as tender writes it.
-#[derive(Deserialize)]
-struct SatisfactionPayload {
-    id: String,
-    compound_id: String,
-    street_code: String,
-    district_code: String,
-    contract_id: Option<String>,
-    firm_id: Option<String>,
-    period: String,
-    satisfied: i64,
-    basically_satisfied: i64,
-    dissatisfied: i64,
-    #[serde(default)]
-    recorded_at: Option<Value>,
 }
 
 fn satisfaction(change: &Change) -> Result<SatisfactionRecord, String> {
-    let s: SatisfactionPayload =
-        serde_json::from_value(change.payload.clone()).map_err(|e| e.to_string())?;
+    let s: SurveyPublished = decode(change).map_err(|e| e.to_string())?;
     if s.satisfied < 0 || s.basically_satisfied < 0 || s.dissatisfied < 0 {
         return Err("negative respondent count".into());
     }
     Ok(SatisfactionRecord {
         period: Period::parse(&s.period).map_err(|e| e.message)?,
+        street_code: s.street_code.ok_or("no `street_code`")?,
         id: s.id,
         compound_id: s.compound_id,
-        street_code: s.street_code,
         district_code: s.district_code,
         contract_id: s.contract_id,
         firm_id: s.firm_id,
         satisfied: s.satisfied,
         basically_satisfied: s.basically_satisfied,
         dissatisfied: s.dissatisfied,
-        recorded_at: s.recorded_at.map(|v| match v {
-            Value::String(s) => s,
-            other => other.to_string(),
-        }),
+        recorded_at: s.recorded_at,
     })
 }
 

@@ -24,8 +24,12 @@ use anyhow::Context as _;
 use futures::future::BoxFuture;
 use search_index::{CompoundDoc, DocKind, FirmDoc, IndexHandle, TenderDoc};
 use serde_json::Value;
+use shared::clock::china_today;
 use shared::db::Db;
-use shared::domain::roster::{Date, FirmSnapshot, china_today};
+use shared::domain::compound::Management;
+use shared::domain::roster::{Date, FirmSnapshot};
+use shared::events::catalog::Compound;
+use shared::events::tender::TenderPublished;
 use shared::feed::Change;
 use sqlx::{AnyConnection, Row as _};
 
@@ -147,103 +151,105 @@ async fn reindex_firm(
     Ok(())
 }
 
-fn text(p: &Value, field: &str) -> anyhow::Result<String> {
-    p.get(field)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .with_context(|| format!("no `{field}`"))
-}
-
-fn number(p: &Value, field: &str) -> anyhow::Result<f64> {
-    p.get(field)
-        .and_then(Value::as_f64)
-        .with_context(|| format!("no `{field}`"))
-}
-
-fn point(p: &Value) -> anyhow::Result<(f64, f64)> {
-    let loc = p.get("location").context("no `location`")?;
-    Ok((number(loc, "lon")?, number(loc, "lat")?))
-}
-
-/// The compound document for a catalog `Compound` payload. A compound counts as covered
-/// (has a service) unless its management is `none`; it is a bundle candidate when it is an
-/// old compound whose owners are eligible and willing.
-pub fn compound_doc(id: &str, p: &Value) -> anyhow::Result<CompoundDoc> {
-    let (lon, lat) = point(p)?;
-    let flag = |f: &str| p.get(f).and_then(Value::as_bool).unwrap_or(false);
-    Ok(CompoundDoc {
+/// The compound document for a catalog compound. A compound counts as covered (has a
+/// service) unless its management is `none`; it is a bundle candidate when it is an old
+/// compound whose owners are eligible and willing.
+pub fn compound_doc(id: &str, c: &Compound) -> CompoundDoc {
+    let f = &c.facts;
+    CompoundDoc {
         id: id.to_string(),
-        name: text(p, "name")?,
-        address: text(p, "address").unwrap_or_default(),
-        district_code: text(p, "district")?,
-        street_code: text(p, "street")?,
-        lon,
-        lat,
-        households: u32::try_from(number(p, "households")? as i64).unwrap_or(0),
-        floor_area_m2: number(p, "floor_area_m2").unwrap_or(0.0),
-        management: text(p, "management")?,
-        covered: text(p, "management")? != "none",
-        eligible: flag("eligible_and_willing") && flag("is_old"),
-    })
+        name: f.name.clone(),
+        address: f.address.clone(),
+        district_code: f.district.as_str().to_string(),
+        street_code: f.street.as_str().to_string(),
+        lon: f.location.lon(),
+        lat: f.location.lat(),
+        households: f.households.get(),
+        floor_area_m2: f.floor_area_m2.get() as f64,
+        management: f.management.as_str().to_string(),
+        covered: f.management != Management::None,
+        eligible: f.eligible_and_willing && f.is_old,
+    }
 }
 
-/// The tender document for tender's `TenderView` payload and its compound's catalog payload.
-/// Only `open` tenders take part in matching and search; others stay readable by id.
-pub fn tender_doc(id: &str, t: &Value, compound: &Value) -> anyhow::Result<TenderDoc> {
-    let (lon, lat) = point(compound)?;
-    let grade = t.get("grade").and_then(Value::as_i64).unwrap_or(1);
-    Ok(TenderDoc {
+/// The tender document for tender's published view and its compound. Only `open` tenders
+/// take part in matching and search; others stay readable by id.
+pub fn tender_doc(id: &str, t: &TenderPublished, compound: &Compound) -> TenderDoc {
+    let c = &compound.facts;
+    TenderDoc {
         id: id.to_string(),
-        compound_id: text(t, "compound_id")?,
-        compound_name: text(t, "compound_name").or_else(|_| text(compound, "name"))?,
-        needs: format!(
-            "{} {}",
-            text(t, "title").unwrap_or_default(),
-            text(t, "needs").unwrap_or_default()
-        ),
-        district_code: text(compound, "district")?,
-        street_code: text(compound, "street")?,
-        lon,
-        lat,
-        households: u32::try_from(number(compound, "households")? as i64).unwrap_or(0),
-        floor_area_m2: number(compound, "floor_area_m2").unwrap_or(0.0),
-        service_model: text(t, "service_model")?,
-        fee_model: text(t, "fee_model")?,
-        grade: u8::try_from(grade.clamp(1, 5)).unwrap_or(1),
-        budget_fen_per_m2_month: t.get("proposed_fee").and_then(Value::as_i64).unwrap_or(0),
-        open: text(t, "status")? == "open",
-    })
+        compound_id: t.compound_id.clone(),
+        compound_name: if t.compound_name.is_empty() {
+            c.name.clone()
+        } else {
+            t.compound_name.clone()
+        },
+        needs: format!("{} {}", t.title, t.needs),
+        district_code: c.district.as_str().to_string(),
+        street_code: c.street.as_str().to_string(),
+        lon: c.location.lon(),
+        lat: c.location.lat(),
+        households: c.households.get(),
+        floor_area_m2: c.floor_area_m2.get() as f64,
+        service_model: t.service_model.clone(),
+        fee_model: t.fee_model.clone(),
+        grade: u8::try_from(t.grade.clamp(1, 5)).unwrap_or(1),
+        budget_fen_per_m2_month: t.proposed_fee,
+        open: t.status == "open",
+    }
 }
 
-async fn compound_payload(conn: &mut AnyConnection, id: &str) -> anyhow::Result<Option<Value>> {
+/// The compound as matching's table keeps it (the catalog's payload), if it is known and
+/// readable.
+async fn stored_compound(conn: &mut AnyConnection, id: &str) -> anyhow::Result<Option<Compound>> {
     let row: Option<String> =
         sqlx::query_scalar("SELECT payload FROM catalog_compound WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
-    Ok(row.map(|p| serde_json::from_str(&p)).transpose()?)
+    Ok(match row {
+        Some(p) => match serde_json::from_str::<Compound>(&p) {
+            Ok(c) => Some(c),
+            Err(problem) => {
+                tracing::warn!(compound = id, %problem, "stored compound unreadable");
+                None
+            }
+        },
+        None => None,
+    })
 }
 
-/// Indexes (or un-indexes) one tender from its payload and the compound table.
+/// Indexes (or un-indexes) one tender from its published view and the compound table.
 async fn index_tender(
     index: &IndexHandle,
     conn: &mut AnyConnection,
     id: &str,
-    tender: &Value,
+    tender: &TenderPublished,
 ) -> anyhow::Result<()> {
-    let compound_id = text(tender, "compound_id")?;
-    match compound_payload(conn, &compound_id).await? {
-        Some(compound) => match tender_doc(id, tender, &compound) {
-            Ok(doc) => index.upsert_tender(&doc)?,
-            Err(problem) => {
-                tracing::warn!(tender = id, %problem, "tender not indexed");
-                index.delete(DocKind::Tender, id)?;
-            }
-        },
+    match stored_compound(conn, &tender.compound_id).await? {
+        Some(compound) => index.upsert_tender(&tender_doc(id, tender, &compound))?,
         // Indexed once the compound arrives on the catalog feed.
         None => index.delete(DocKind::Tender, id)?,
     }
     Ok(())
+}
+
+/// Indexes one tender from its payload as stored in `tender_tender` (unreadable: removed
+/// from the index, logged).
+async fn index_stored_tender(
+    index: &IndexHandle,
+    conn: &mut AnyConnection,
+    id: &str,
+    payload: &str,
+) -> anyhow::Result<()> {
+    match serde_json::from_str::<TenderPublished>(payload) {
+        Ok(tender) => index_tender(index, conn, id, &tender).await,
+        Err(problem) => {
+            tracing::warn!(tender = id, %problem, "tender not indexed");
+            index.delete(DocKind::Tender, id)?;
+            Ok(())
+        }
+    }
 }
 
 /// Re-indexes the tenders of a compound (its place or size changed, or it just arrived).
@@ -258,7 +264,7 @@ async fn index_tenders_of(
             .fetch_all(&mut *conn)
             .await?;
     for (id, payload) in rows {
-        index_tender(index, conn, &id, &serde_json::from_str(&payload)?).await?;
+        index_stored_tender(index, conn, &id, &payload).await?;
     }
     Ok(())
 }
@@ -282,7 +288,7 @@ async fn reindex_firms_serving(
     Ok(())
 }
 
-/// The sink that keeps the search index; runs after [`crate::copy::Tables`] in the same
+/// The sink that keeps the search index; runs after [`crate::replica::Tables`] in the same
 /// transaction, so the compound table it reads is current.
 pub struct IndexSink {
     index: IndexHandle,
@@ -295,16 +301,11 @@ impl IndexSink {
     }
 }
 
-fn warn_skip(change: &Change, problem: &anyhow::Error) {
-    tracing::warn!(seq = change.seq, topic = %change.topic, entity = %change.entity_id,
-        %problem, "change not indexed");
-}
-
 impl Sink for IndexSink {
     fn apply<'a>(
         &'a self,
         conn: &'a mut AnyConnection,
-        change: &'a Change,
+        _change: &'a Change,
         event: &'a Event,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
@@ -320,14 +321,11 @@ impl Sink for IndexSink {
                     }
                 }
                 Event::Compound(c) => {
-                    match compound_doc(&c.id, &change.payload) {
-                        Ok(doc) => index.upsert_compound(&doc)?,
-                        Err(e) => warn_skip(change, &e),
-                    }
+                    index.upsert_compound(&compound_doc(&c.id, &c.compound))?;
                     index_tenders_of(index, conn, &c.id).await?;
                     reindex_firms_serving(index, conn, &c.id).await?;
                 }
-                Event::Tender(t) => index_tender(index, conn, &t.id, &t.payload).await?,
+                Event::Tender(t) => index_tender(index, conn, &t.id, &t.tender).await?,
                 Event::Removed { entity, id } => match entity {
                     Entity::Firm => index.delete(DocKind::Firm, id)?,
                     Entity::Compound => {
@@ -480,8 +478,8 @@ pub async fn rebuild(
             .fetch_all(&db.pool)
             .await?;
     for (id, payload) in compounds {
-        match compound_doc(&id, &serde_json::from_str(&payload)?) {
-            Ok(doc) => index.upsert_compound(&doc)?,
+        match serde_json::from_str::<Compound>(&payload) {
+            Ok(c) => index.upsert_compound(&compound_doc(&id, &c))?,
             Err(problem) => tracing::warn!(compound = %id, %problem, "compound not indexed"),
         }
         progress(1);
@@ -491,7 +489,7 @@ pub async fn rebuild(
         .await?;
     let mut conn = db.pool.acquire().await?;
     for (id, payload) in tenders {
-        index_tender(index, &mut conn, &id, &serde_json::from_str(&payload)?).await?;
+        index_stored_tender(index, &mut conn, &id, &payload).await?;
         progress(1);
     }
     drop(conn);

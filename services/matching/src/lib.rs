@@ -5,25 +5,23 @@
 
 pub mod attention;
 pub mod config;
-pub mod copy;
 pub mod coverage;
 pub mod error;
 pub mod follow;
 pub mod index;
 pub mod policy;
 pub mod rebuild;
+pub mod replica;
 pub mod routes;
 pub mod satisfaction;
+mod schema;
 pub mod startup;
 pub mod state;
 
 pub use config::MatchingConfig;
 pub use error::Error;
 pub use policy::MatchingPolicy;
+pub use routes::PREFIX;
 pub use startup::{build, build_with};
 
-/// Where this service's API lives.
-pub const PREFIX: &str = "/match";
-
-/// The service's migrations (feed cursors and the copies it keeps), embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/matching");
+pub use schema::MIGRATOR;

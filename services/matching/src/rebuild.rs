@@ -15,9 +15,9 @@ use search_index::IndexHandle;
 use shared::db::Db;
 use shared::feed::Consumer;
 
-use crate::copy::Tables;
 use crate::follow::{Follower, Sink, Source};
 use crate::index::{IndexSink, SOURCES};
+use crate::replica::Tables;
 
 /// Where the feeds are and how to read them.
 #[derive(Debug, Clone)]

@@ -16,12 +16,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::MatchingConfig;
-use crate::copy::Tables;
 use crate::follow::{Follower, Sink, Source};
 use crate::index::IndexSink;
 use crate::policy::MatchingPolicy;
+use crate::replica::Tables;
+use crate::routes::{self, PREFIX};
+use crate::schema::MIGRATOR;
 use crate::state::AppState;
-use crate::{MIGRATOR, PREFIX, routes};
 
 /// Builds the service with the default [`MatchingPolicy`] (the plan's targets).
 pub async fn build(config: MatchingConfig, cancel: CancellationToken) -> anyhow::Result<Service> {

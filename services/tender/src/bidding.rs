@@ -17,9 +17,9 @@ use validator::Validate;
 use crate::audit;
 use crate::award::records::{annual_price, households_on_platform, price_tolerance};
 use crate::bids::{self, Bid, BidContent, BidStatus, CriterionAnswer};
-use crate::copy::CompoundCopy;
 use crate::error::Result;
 use crate::input::{declared_item, refused, trimmed};
+use crate::replica::CompoundCopy;
 use crate::roster::{self, Requirements};
 use crate::tenders::store;
 use crate::tenders::tender::{Tender, not_found};
@@ -194,7 +194,7 @@ pub fn bidder(identity: &Identity) -> Result<String> {
 
 /// The tender's compound as tender's copy of the ledger has it.
 pub async fn compound_of(conn: &mut AnyConnection, t: &Tender) -> Result<CompoundCopy> {
-    Ok(crate::copy::compound(conn, &t.compound_id)
+    Ok(crate::replica::compound(conn, &t.compound_id)
         .await?
         .ok_or_else(|| {
             Problem::conflict(
@@ -240,7 +240,7 @@ async fn check_eligible(
     compound: &CompoundCopy,
     firm_id: &str,
 ) -> Result<String> {
-    let firm = crate::copy::firm(tx.conn(), firm_id)
+    let firm = crate::replica::firm(tx.conn(), firm_id)
         .await?
         .ok_or_else(|| {
             Problem::new(

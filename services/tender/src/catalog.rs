@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use shared::error::Problem;
 
-use crate::copy::FirmCopy;
+use crate::replica::FirmCopy;
 use crate::roster::{self, Refusal};
 
 /// A client of the catalog's API.

@@ -1,23 +1,28 @@
 //! Following the catalog's change feed into tender's own tables.
 //!
-//! This is the ONE place that knows the shape of the catalog's `firm` and `compound`
-//! payloads: [`FirmColumns::from_payload`] and [`CompoundColumns::from_payload`] map a
-//! snapshot into the columns tender queries, and the whole snapshot is kept as `payload`
-//! (the roster standing is read from it by [`crate::roster`]). The readers are tolerant:
-//! a missing or malformed field takes a value that *fails closed* (no models offered, no
-//! capacity, …) and is logged, so a surprise in the catalog's payload can never let a firm
-//! bid, nor stop the follower.
+//! Each `firm` and `compound` change is decoded once into the part of the catalog's
+//! published payloads tender relies on (`shared::events::catalog::FirmOffer`,
+//! `CompoundSite`); [`FirmColumns::of`] and [`CompoundColumns::of`] map them into the
+//! columns tender queries, and the whole snapshot is kept as `payload`
+//! (the roster standing is read from it by [`crate::roster`]). Both *fail closed*: a
+//! missing field offers nothing (no models, no capacity, no place), and a payload that does
+//! not decode at all removes tender's copy of that firm or compound (a firm tender does not
+//! know cannot bid); either is logged, so a surprise in the catalog's payload can never let
+//! a firm bid, nor stop the follower.
 
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use serde::Deserialize;
 use serde_json::Value;
-use shared::db::now_ms;
+use shared::clock::now_ms;
+use shared::events::catalog::{self, CompoundSite, FirmOffer};
+use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
 use shared::session::SessionSet;
 use sqlx::AnyConnection;
 
-/// Applies catalog changes to tender's copy, and the catalog's session facts to tender's
+/// Applies catalog changes to tender's replica of catalog data, and the catalog's session facts to tender's
 /// tables and its in-memory [`SessionSet`] (so a signed-out token is refused here too).
 pub struct CatalogFollower {
     pub sessions: Arc<SessionSet>,
@@ -31,9 +36,9 @@ impl Apply for CatalogFollower {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             match change.topic.as_str() {
-                "firm" => apply_firm(conn, change).await?,
-                "compound" => apply_compound(conn, change).await?,
-                shared::session::TOPIC => {
+                catalog::FIRM => apply_firm(conn, change).await?,
+                catalog::COMPOUND => apply_compound(conn, change).await?,
+                catalog::SESSION => {
                     shared::session::apply(conn, change, Some(&self.sessions)).await?;
                 }
                 // Places go to the shared copy; topics tender does not keep are skipped
@@ -47,12 +52,7 @@ impl Apply for CatalogFollower {
     }
 }
 
-/// Whether a change removes its entity rather than describing its new state.
-fn is_removal(change: &Change) -> bool {
-    matches!(change.kind.as_str(), "deleted" | "removed")
-}
-
-/// The columns of `catalog_firm`, read from a `firm` payload.
+/// The columns of `catalog_firm`, from a `firm` payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirmColumns {
     pub name: String,
@@ -68,28 +68,33 @@ pub struct FirmColumns {
 }
 
 impl FirmColumns {
-    pub fn from_payload(p: &Value) -> Self {
-        let (lon, lat) = location(p);
+    /// The columns of a firm's offer as the catalog publishes it.
+    pub fn of(f: FirmOffer) -> Self {
         Self {
-            name: text(p, &["name"]).unwrap_or_default(),
-            lon,
-            lat,
-            service_radius_km: number(p, &["service_radius_km"]).unwrap_or(0.0),
-            districts_served: codes(p, &["districts_served", "districts"]),
-            service_models: codes(p, &["service_models"]),
-            fee_models: codes(p, &["fee_models"]),
-            grades: list(p, &["grades"])
-                .iter()
-                .filter_map(Value::as_i64)
-                .collect(),
-            capacity_households: integer(p, &["capacity_households", "capacity"]).unwrap_or(0),
-            // Unknown households served counts as "full": fail closed.
-            households_served: integer(p, &["households_served"]).unwrap_or(i64::MAX / 2),
+            name: f.name,
+            lon: f.location.map(|p| p.lon),
+            lat: f.location.map(|p| p.lat),
+            service_radius_km: f.service_radius_km,
+            districts_served: f.districts_served,
+            service_models: f.service_models,
+            fee_models: f.fee_models,
+            grades: f.grades,
+            capacity_households: f.capacity_households,
+            households_served: f.households_served,
         }
+    }
+
+    /// The columns of a `firm` payload, decoded once as the catalog's [`FirmOffer`]; a
+    /// payload that does not decode fails closed (and is logged).
+    pub fn from_payload(p: &Value) -> Self {
+        Self::of(FirmOffer::deserialize(p).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "firm payload unreadable; read failing closed");
+            FirmOffer::nothing()
+        }))
     }
 }
 
-/// The columns of `catalog_compound`, read from a `compound` payload.
+/// The columns of `catalog_compound`, from a `compound` payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompoundColumns {
     pub code: Option<String>,
@@ -103,31 +108,46 @@ pub struct CompoundColumns {
 }
 
 impl CompoundColumns {
-    pub fn from_payload(p: &Value) -> Self {
-        let (lon, lat) = location(p);
+    /// The columns of a compound's site as the catalog publishes it.
+    pub fn of(c: CompoundSite) -> Self {
         Self {
-            code: text(p, &["code"]),
-            name: text(p, &["name"]).unwrap_or_default(),
-            district_code: place_code(p, &["district", "district_code"]).unwrap_or_default(),
-            street_code: place_code(p, &["street", "street_code"]),
-            lon,
-            lat,
-            households: integer(p, &["households"]).unwrap_or(0),
-            floor_area_m2: integer(p, &["floor_area_m2", "floor_area"]).unwrap_or(0),
+            code: c.code,
+            name: c.name,
+            district_code: c.district,
+            street_code: c.street,
+            lon: c.location.map(|p| p.lon),
+            lat: c.location.map(|p| p.lat),
+            households: c.households,
+            floor_area_m2: c.floor_area_m2,
         }
     }
 }
 
+/// Removes tender's copy of an entity (a removal at the source, or a payload tender cannot
+/// read: a firm or compound it cannot read is one it does not know, which fails closed).
+async fn remove(conn: &mut AnyConnection, table: &str, change: &Change) -> anyhow::Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE id = $1 AND seq < $2"
+    )))
+    .bind(&change.entity_id)
+    .bind(change.seq)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn apply_firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<()> {
     if is_removal(change) {
-        sqlx::query("DELETE FROM catalog_firm WHERE id = $1 AND seq < $2")
-            .bind(&change.entity_id)
-            .bind(change.seq)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(());
+        return remove(conn, "catalog_firm", change).await;
     }
-    let c = FirmColumns::from_payload(&change.payload);
+    let c = match decode::<FirmOffer>(change) {
+        Ok(f) => FirmColumns::of(f),
+        Err(e) => {
+            tracing::warn!(seq = change.seq, firm = %change.entity_id, error = %e,
+                "firm change unreadable; tender's copy removed (fails closed)");
+            return remove(conn, "catalog_firm", change).await;
+        }
+    };
     if c.name.is_empty() || c.lon.is_none() || c.service_models.is_empty() {
         tracing::warn!(seq = change.seq, firm = %change.entity_id, "firm change lacks expected fields; stored failing closed");
     }
@@ -163,14 +183,16 @@ async fn apply_firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result
 
 async fn apply_compound(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<()> {
     if is_removal(change) {
-        sqlx::query("DELETE FROM catalog_compound WHERE id = $1 AND seq < $2")
-            .bind(&change.entity_id)
-            .bind(change.seq)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(());
+        return remove(conn, "catalog_compound", change).await;
     }
-    let c = CompoundColumns::from_payload(&change.payload);
+    let c = match decode::<CompoundSite>(change) {
+        Ok(c) => CompoundColumns::of(c),
+        Err(e) => {
+            tracing::warn!(seq = change.seq, compound = %change.entity_id, error = %e,
+                "compound change unreadable; tender's copy removed");
+            return remove(conn, "catalog_compound", change).await;
+        }
+    };
     if c.name.is_empty() || c.district_code.is_empty() || c.households == 0 {
         tracing::warn!(seq = change.seq, compound = %change.entity_id, "compound change lacks expected fields");
     }
@@ -198,59 +220,6 @@ async fn apply_compound(conn: &mut AnyConnection, change: &Change) -> anyhow::Re
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// The first of `keys` present in `p`.
-fn field<'a>(p: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().find_map(|k| p.get(*k).filter(|v| !v.is_null()))
-}
-
-fn text(p: &Value, keys: &[&str]) -> Option<String> {
-    field(p, keys).and_then(Value::as_str).map(str::to_string)
-}
-
-fn number(p: &Value, keys: &[&str]) -> Option<f64> {
-    field(p, keys).and_then(Value::as_f64)
-}
-
-fn integer(p: &Value, keys: &[&str]) -> Option<i64> {
-    field(p, keys).and_then(Value::as_i64)
-}
-
-fn list<'a>(p: &'a Value, keys: &[&str]) -> &'a [Value] {
-    field(p, keys)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-}
-
-/// A list of codes: plain strings, or objects with a `code`.
-fn codes(p: &Value, keys: &[&str]) -> Vec<String> {
-    list(p, keys)
-        .iter()
-        .filter_map(|v| {
-            v.as_str()
-                .or_else(|| v.get("code").and_then(Value::as_str))
-                .map(str::to_string)
-        })
-        .collect()
-}
-
-/// A place given as its code, or as an object with a `code`.
-fn place_code(p: &Value, keys: &[&str]) -> Option<String> {
-    let v = field(p, keys)?;
-    v.as_str()
-        .or_else(|| v.get("code").and_then(Value::as_str))
-        .map(str::to_string)
-}
-
-/// `location: {lon, lat}` (or top-level `lon`/`lat`).
-fn location(p: &Value) -> (Option<f64>, Option<f64>) {
-    let at = p.get("location").filter(|v| v.is_object()).unwrap_or(p);
-    (
-        at.get("lon").and_then(Value::as_f64),
-        at.get("lat").and_then(Value::as_f64),
-    )
 }
 
 #[cfg(test)]
@@ -281,15 +250,25 @@ mod tests {
         assert!(c.capacity_households - c.households_served < 0);
     }
 
+    /// Places travel as codes (the catalog's `Compound`); the object form an old reader
+    /// also accepted was never published and is refused.
     #[test]
-    fn compound_places_may_be_codes_or_objects() {
-        let c = CompoundColumns::from_payload(&json!({
-            "name": "望江小区", "district": {"code": "510104", "name": "锦江区"},
-            "street": "510104017", "households": 320, "floor_area_m2": 28000,
-            "location": {"lon": 104.08, "lat": 30.64},
-        }));
+    fn compound_places_are_codes() {
+        let mut p = json!({
+            "id": "c1", "code": "JJ-0001", "name": "望江小区", "address": "锦江区望江路 1 号",
+            "district": "510104", "street": "510104017", "community": "望江社区",
+            "location": {"lon": 104.08, "lat": 30.64}, "year_built": 1995, "buildings": 6,
+            "households": 320, "floor_area_m2": 28000, "management": "none",
+            "facilities": {"fire_safety": true, "video_surveillance": false, "access_control": false,
+                "garbage_sorting_points": 2, "parking_spaces": 10, "elevators": 0},
+            "governance_body": "none", "governance_formed_on": null,
+            "eligible_and_willing": true, "is_old": true, "created_at": 0, "updated_at": 0,
+        });
+        let c = CompoundColumns::of(CompoundSite::deserialize(&p).unwrap());
         assert_eq!(c.district_code, "510104");
         assert_eq!(c.street_code.as_deref(), Some("510104017"));
         assert_eq!(c.households, 320);
+        p["district"] = json!({"code": "510104", "name": "锦江区"});
+        assert!(CompoundSite::deserialize(&p).is_err());
     }
 }

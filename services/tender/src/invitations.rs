@@ -108,7 +108,7 @@ pub async fn invite(
     if let Some(found) = existing(tx.conn(), &t.id, &input.firm_id).await? {
         return Ok(Some(Invited::Existing(found)));
     }
-    let firm = crate::copy::firm(tx.conn(), &input.firm_id)
+    let firm = crate::replica::firm(tx.conn(), &input.firm_id)
         .await?
         .ok_or_else(|| {
             Problem::new(

@@ -491,7 +491,7 @@ pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Resu
     let tender = store::load(conn, tender_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("tender {tender_id} not found"))?;
-    let floor_area_m2 = crate::copy::compound(conn, &tender.compound_id)
+    let floor_area_m2 = crate::replica::compound(conn, &tender.compound_id)
         .await?
         .map(|c| c.floor_area_m2);
     let opening = if tender.opened_at.is_some() {
@@ -514,7 +514,7 @@ pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Resu
         if credit_codes.contains_key(&id) {
             continue;
         }
-        if let Some(f) = crate::copy::firm(conn, &id).await?
+        if let Some(f) = crate::replica::firm(conn, &id).await?
             && let Some(code) = f.payload.get("credit_code").and_then(Value::as_str)
         {
             credit_codes.insert(id.clone(), code.to_string());

@@ -10,7 +10,7 @@ use serde_json::Value;
 use shared::domain::roster::{RosterStanding, StandingRecord};
 use time::Date;
 
-use crate::copy::{CompoundCopy, FirmCopy};
+use crate::replica::{CompoundCopy, FirmCopy};
 use crate::terms::{FeeModel, ServiceGrade, Terms};
 
 /// Why a firm may not bid: a stable code and a Chinese sentence.

@@ -122,7 +122,7 @@ pub async fn record(
     identity: &Identity,
 ) -> Result<Survey> {
     let period = survey.quarter.to_string();
-    let compound = crate::copy::compound(tx.conn(), &survey.compound_id)
+    let compound = crate::replica::compound(tx.conn(), &survey.compound_id)
         .await?
         .ok_or_else(unknown_compound)?;
     let exists: i64 = sqlx::query_scalar(

@@ -250,7 +250,7 @@ impl NewVote {
 /// a sealed or unknown bid gets the same answer, so the check reveals nothing about
 /// sealed bids.
 pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) -> Result<Vote> {
-    if crate::copy::compound(tx.conn(), &vote.compound_id)
+    if crate::replica::compound(tx.conn(), &vote.compound_id)
         .await?
         .is_none()
     {

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::openapi::{RefOr, Schema};
 
-use super::DomainError;
+use super::error::DomainError;
 use super::schema::StringSchema;
 
 /// The 31 characters a credit code may contain, in the order of their numeric values

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::DomainError;
+use super::error::DomainError;
 
 /// Mean Earth radius in kilometres (IUGG).
 const EARTH_RADIUS_KM: f64 = 6371.0088;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::openapi::schema::KnownFormat;
 use utoipa::openapi::{RefOr, Schema};
 
-use super::DomainError;
+use super::error::DomainError;
 use super::schema::IntegerSchema;
 
 /// Defines a positive integer newtype bounded by `1..=MAX`, serialised as a bare integer.

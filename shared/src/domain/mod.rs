@@ -23,6 +23,7 @@
 //! | [`BallotCount`], [`Choice`] | an owners' vote counted from its ballots against the register |
 
 mod ballot;
+pub mod compound;
 mod credit_code;
 mod error;
 mod geo;

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::openapi::schema::KnownFormat;
 use utoipa::openapi::{RefOr, Schema};
 
+use super::error::DomainError;
+use super::measure::FloorArea;
 use super::schema::IntegerSchema;
-use super::{DomainError, FloorArea};
 
 /// An amount of money in 分 (fen; 100 fen = 1 元 yuan).
 ///
@@ -133,9 +134,29 @@ impl Fen {
     /// [`Fen::parse_yuan`] reads it back.
     pub fn to_yuan_string(self) -> String {
         let sign = if self.is_negative() { "-" } else { "" };
-        let magnitude = self.0.unsigned_abs();
-        format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
+        format!("{sign}{}", yuan_digits(self.0.unsigned_abs(), false))
     }
+
+    /// The amount in 元 with thousands separators and two decimals, no unit, as pages show
+    /// it: `"12,345.60"`, `"-0.05"`.
+    pub fn to_yuan_grouped(self) -> String {
+        let sign = if self.is_negative() { "-" } else { "" };
+        format!("{sign}{}", yuan_digits(self.0.unsigned_abs(), true))
+    }
+}
+
+/// `magnitude` 分 as 元 with two decimals, optionally with thousands separators: the one
+/// place money is written as text.
+fn yuan_digits(magnitude: u64, grouped: bool) -> String {
+    let whole = (magnitude / 100).to_string();
+    let mut out = String::with_capacity(whole.len() + whole.len() / 3 + 3);
+    for (i, c) in whole.chars().enumerate() {
+        if grouped && i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{:02}", magnitude % 100)
 }
 
 impl fmt::Display for Fen {
@@ -238,7 +259,7 @@ impl From<FeeRate> for u32 {
 impl fmt::Display for FeeRate {
     /// Formats as `1.50 元/㎡·月`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02} 元/㎡·月", self.0 / 100, self.0 % 100)
+        write!(f, "{} 元/㎡·月", yuan_digits(u64::from(self.0), false))
     }
 }
 
@@ -448,5 +469,13 @@ mod tests {
             prop_assert_eq!(monthly.get(), i64::from(rate.get()) * area.get() as i64);
             prop_assert_eq!(rate.annual_fee(area), monthly.checked_mul(12).unwrap());
         }
+    }
+
+    #[test]
+    fn grouped_yuan() {
+        assert_eq!(Fen::new(1_234_560).to_yuan_grouped(), "12,345.60");
+        assert_eq!(Fen::new(-5).to_yuan_grouped(), "-0.05");
+        assert_eq!(Fen::new(100_000_000).to_yuan_grouped(), "1,000,000.00");
+        assert_eq!(Fen::new(i64::MIN).to_yuan_string(), "-92233720368547758.08");
     }
 }

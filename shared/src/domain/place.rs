@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Schema};
 
+use super::error::DomainError;
+use super::geo::Coordinates;
 use super::schema::StringSchema;
-use super::{Coordinates, DomainError};
 
 /// `code,name,kind,lon,lat`: Chengdu's 20 county-level divisions (GB/T 2260 codes).
 const DISTRICTS_CSV: &str = include_str!("../../data/chengdu_districts.csv");

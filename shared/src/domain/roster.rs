@@ -20,12 +20,15 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
-use time::macros::{format_description, offset};
+use time::macros::format_description;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{RefOr, Schema};
 
-use super::{Coordinates, CreditCode, DistrictCode, DomainError, StreetCode};
+use super::credit_code::CreditCode;
+use super::error::DomainError;
+use super::geo::Coordinates;
+use super::place::{DistrictCode, StreetCode};
 
 /// The calendar date type of the roster (re-exported so that users of this module need not
 /// depend on `time` themselves).
@@ -37,12 +40,9 @@ const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
-/// Today's date in China (UTC+8), the day every standing is decided on.
-pub fn china_today() -> Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(offset!(+8))
-        .date()
-}
+/// Today's date in China (UTC+8), the day every standing is decided on (the kernel's
+/// clock, [`crate::clock`]).
+pub use crate::clock::china_today;
 
 /// Parses a `YYYY-MM-DD` date. Error code: `invalid_date`.
 pub fn parse_date(input: &str) -> Result<Date, DomainError> {

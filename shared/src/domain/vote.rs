@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::DomainError;
+use super::error::DomainError;
 
 /// The kind of matter put to the owners, which fixes the majority it needs
 /// (《民法典》第二百七十八条).

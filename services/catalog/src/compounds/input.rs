@@ -6,10 +6,12 @@ use shared::domain::{
     Buildings, Coordinates, DistrictCode, DomainError, FloorArea, Households, StreetCode,
 };
 use shared::error::{FieldError, Validation};
-use time::macros::{date, offset};
+use time::macros::date;
 use utoipa::ToSchema;
 
-use super::{CompoundFacts, Facilities, GovernanceBody, Management};
+use shared::domain::compound::{
+    CompoundFacts, DATE_FORMAT, Facilities, GovernanceBody, Management,
+};
 
 /// A compound as clients send it (`POST` and `PUT /catalog/compounds…`). Every field is
 /// optional on the wire so that a missing one is reported as `required` together with
@@ -96,11 +98,7 @@ const MAX_PARKING: i64 = 1_000_000;
 const FIRST_YEAR: i64 = 1900;
 
 /// Today in China (UTC+8), the reference for "this year" and "not in the future".
-pub(crate) fn today() -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(offset!(+8))
-        .date()
-}
+pub(crate) use shared::clock::china_today as today;
 
 /// Checks a compound form; on failure every field error at once, named by API field
 /// (`households`, `location`, `facilities.parking_spaces`, …).
@@ -338,7 +336,7 @@ fn parse_year(year: i64) -> Result<i32, DomainError> {
 
 /// A `YYYY-MM-DD` date between 1900-01-01 and today.
 pub(crate) fn parse_date(input: &str) -> Result<time::Date, DomainError> {
-    let date = time::Date::parse(input.trim(), super::DATE_FORMAT).map_err(|_| {
+    let date = time::Date::parse(input.trim(), DATE_FORMAT).map_err(|_| {
         DomainError::new(
             "invalid_date",
             "日期格式应为 YYYY-MM-DD（如 2021-06-18），且须是有效日期",

@@ -2,12 +2,18 @@
 
 use std::collections::HashMap;
 
-use shared::db::{Db, dialect};
+use shared::db::{Bind, Db, Filter, ListQuery, dialect};
+use shared::domain::roster::format_date;
 use shared::domain::{Buildings, Coordinates, DistrictCode, FloorArea, Households, StreetCode};
+use shared::extract::{Page, Pagination};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{Compound, CompoundFacts, Facilities, GovernanceBody, Management, Reach};
+use shared::domain::compound::{
+    Compound, CompoundFacts, DATE_FORMAT, Facilities, GovernanceBody, Management,
+};
+
+use super::reach::Reach;
 
 /// The table's columns, in the order [`upsert`] binds them.
 const COLUMNS: [&str; 26] = [
@@ -54,18 +60,22 @@ const FLAGS: [&str; 5] = [
 ];
 
 fn select() -> String {
-    let columns = COLUMNS
+    format!("SELECT {} FROM compound", columns())
+}
+
+/// The columns [`from_row`] reads, flags as 0/1.
+fn columns() -> String {
+    COLUMNS
         .iter()
         .map(|c| {
             if FLAGS.contains(c) {
-                format!("CASE WHEN {c} THEN 1 ELSE 0 END AS {c}")
+                shared::db::bool_column(c, c)
             } else {
                 c.to_string()
             }
         })
         .collect::<Vec<_>>()
-        .join(", ");
-    format!("SELECT {columns} FROM compound")
+        .join(", ")
 }
 
 /// Inserts or updates compounds (by id) in a few multi-row statements.
@@ -125,11 +135,6 @@ pub async fn upsert(conn: &mut AnyConnection, compounds: &[Compound]) -> Result<
         q.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-fn format_date(d: time::Date) -> String {
-    d.format(super::DATE_FORMAT)
-        .expect("a date formats as YYYY-MM-DD")
 }
 
 /// One compound by id.
@@ -196,106 +201,60 @@ pub struct CompoundFilter {
     pub q: Option<String>,
 }
 
-enum Param {
-    Text(String),
-    Bool(bool),
-}
-
 impl CompoundFilter {
-    /// ` WHERE …` (or nothing) and its parameters, numbered from `$1`.
-    fn clause(&self, db: &Db) -> (String, Vec<Param>) {
-        let mut conds = Vec::new();
-        let mut params = Vec::new();
-        let next = |p: Param, params: &mut Vec<Param>| {
-            params.push(p);
-            params.len()
-        };
+    /// The filter as SQL conditions and parameters.
+    fn sql(&self, db: &Db) -> Filter {
+        let mut f = Filter::default();
         if let Some(d) = &self.district {
-            let n = next(Param::Text(d.as_str().into()), &mut params);
-            conds.push(format!("district_code = ${n}"));
+            let n = f.param(Bind::Text(d.as_str().into()));
+            f.push(format!("district_code = ${n}"));
         }
         if let Some(s) = &self.street {
-            let n = next(Param::Text(s.as_str().into()), &mut params);
-            conds.push(format!("street_code = ${n}"));
+            let n = f.param(Bind::Text(s.as_str().into()));
+            f.push(format!("street_code = ${n}"));
         }
         if let Some(m) = self.management {
-            let n = next(Param::Text(m.as_str().into()), &mut params);
-            conds.push(format!("management = ${n}"));
+            let n = f.param(Bind::Text(m.as_str().into()));
+            f.push(format!("management = ${n}"));
         }
         if let Some(e) = self.eligible {
-            let n = next(Param::Bool(e), &mut params);
-            conds.push(format!("eligible_and_willing = ${n}"));
+            let n = f.param(Bind::Bool(e));
+            f.push(format!("eligible_and_willing = ${n}"));
         }
         if let Some(o) = self.old {
-            let n = next(Param::Bool(o), &mut params);
-            conds.push(format!("is_old = ${n}"));
+            let n = f.param(Bind::Bool(o));
+            f.push(format!("is_old = ${n}"));
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let any = ["name", "address", "community", "code"]
                 .iter()
                 .map(|col| {
-                    let n = next(Param::Text(q.to_string()), &mut params);
+                    let n = f.param(Bind::Text(q.to_string()));
                     dialect::contains(db.backend, col, n)
                 })
                 .collect::<Vec<_>>()
                 .join(" OR ");
-            conds.push(format!("({any})"));
+            f.push(format!("({any})"));
         }
-        let clause = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conds.join(" AND "))
-        };
-        (clause, params)
+        f
     }
 }
 
-fn bind_all<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    params: &[Param],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    for p in params {
-        q = match p {
-            Param::Text(s) => q.bind(s.clone()),
-            Param::Bool(b) => q.bind(*b),
-        };
-    }
-    q
-}
-
-/// One page of compounds matching `filter`, by code, and how many match in all.
+/// One page of compounds matching `filter`, by code.
 pub async fn list(
     db: &Db,
     filter: &CompoundFilter,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Compound>, i64), sqlx::Error> {
-    let (clause, params) = filter.clause(db);
-    let total: i64 = bind_all(
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT COUNT(*) AS n FROM compound{clause}"
-        ))),
-        &params,
-    )
-    .fetch_one(&db.pool)
-    .await?
-    .try_get("n")?;
-    let n = params.len();
-    let rows = bind_all(
-        sqlx::query(AssertSqlSafe(format!(
-            "{}{clause} ORDER BY code LIMIT ${} OFFSET ${}",
-            select(),
-            n + 1,
-            n + 2
-        ))),
-        &params,
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.pool)
-    .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    page: Pagination,
+) -> Result<Page<Compound>, sqlx::Error> {
+    let mut conn = db.pool.acquire().await?;
+    ListQuery {
+        columns: &columns(),
+        from: "compound",
+        filter: &filter.sql(db),
+        order_by: "code",
+    }
+    .page(&mut conn, page, from_row)
+    .await
 }
 
 /// Every compound within an official's reach, by code (the ledger export).
@@ -311,13 +270,15 @@ pub async fn in_reach(db: &Db, reach: &Reach) -> Result<Vec<Compound>, sqlx::Err
             ..Default::default()
         },
     };
-    let (clause, params) = filter.clause(db);
-    let rows = bind_all(
-        sqlx::query(AssertSqlSafe(format!("{}{clause} ORDER BY code", select()))),
-        &params,
-    )
-    .fetch_all(&db.pool)
-    .await?;
+    let filter = filter.sql(db);
+    let rows = filter
+        .bind_to(sqlx::query(AssertSqlSafe(format!(
+            "{}{} ORDER BY code",
+            select(),
+            filter.sql()
+        ))))
+        .fetch_all(&db.pool)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -365,8 +326,7 @@ fn from_row(r: &AnyRow) -> Result<Compound, sqlx::Error> {
             .map_err(|e| corrupt("governance_body", e))?,
         governance_formed_on: formed_on
             .map(|s| {
-                time::Date::parse(&s, super::DATE_FORMAT)
-                    .map_err(|e| corrupt("governance_formed_on", e))
+                time::Date::parse(&s, DATE_FORMAT).map_err(|e| corrupt("governance_formed_on", e))
             })
             .transpose()?,
         eligible_and_willing: flag("eligible_and_willing")?,

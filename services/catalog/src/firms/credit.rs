@@ -9,10 +9,12 @@
 use serde::{Deserialize, Serialize};
 use shared::domain::roster::{CreditSummary, Date, format_date, parse_date};
 use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
-use super::Author;
+use super::history::{Author, author_columns, history_of};
 use crate::error::Result;
 use crate::policy::CreditPolicy;
 
@@ -29,6 +31,15 @@ impl CreditKind {
         match self {
             CreditKind::Good => "good",
             CreditKind::Bad => "bad",
+        }
+    }
+
+    /// `good` or `bad`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "good" => Some(CreditKind::Good),
+            "bad" => Some(CreditKind::Bad),
+            _ => None,
         }
     }
 
@@ -59,18 +70,65 @@ pub fn summary(net_points: i64, policy: &CreditPolicy) -> CreditSummary {
 pub const POINTS: std::ops::RangeInclusive<i64> = 1..=100;
 
 /// A credit event as the association records it.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct CreditEventInput {
     /// `good` (加分) or `bad` (扣分).
+    #[validate(
+        required(message = "请选择加分（good）或扣分（bad）"),
+        custom(
+            function = "shared::validate::not_blank",
+            message = "请选择加分（good）或扣分（bad）"
+        ),
+        custom(
+            function = "credit_kind",
+            message = "未知的类型“{kind}”，应为 good（加分）或 bad（扣分）"
+        )
+    )]
     pub kind: Option<String>,
     /// 1–100.
+    #[validate(
+        required(message = "请填写分值"),
+        range(min = 1, max = 100, message = "分值应为 1–100 的整数")
+    )]
     pub points: Option<i64>,
     /// What happened (1–500 characters).
+    #[validate(
+        required(message = "请填写理由"),
+        custom(function = "shared::validate::not_blank", message = "请填写理由"),
+        custom(
+            function = "shared::validate::max_chars::<500>",
+            message = "理由不能超过 500 字"
+        )
+    )]
     pub reason: Option<String>,
     /// Where it comes from, e.g. 街道检查, 业主投诉, 行政处罚 (1–100 characters).
+    #[validate(
+        required(message = "请填写来源"),
+        custom(function = "shared::validate::not_blank", message = "请填写来源"),
+        custom(
+            function = "shared::validate::max_chars::<100>",
+            message = "来源不能超过 100 字"
+        )
+    )]
     pub source: Option<String>,
     /// The day it happened (`YYYY-MM-DD`, not in the future).
+    #[validate(
+        required(message = "请填写发生日期"),
+        custom(function = "shared::validate::date")
+    )]
     pub date: Option<String>,
+}
+
+/// `good` or `bad`, once trimmed (a blank one is `not_blank`'s to name).
+fn credit_kind(kind: &str) -> Result<(), ValidationError> {
+    let kind = kind.trim();
+    if kind.is_empty() || CreditKind::parse(kind).is_some() {
+        Ok(())
+    } else {
+        let mut e = ValidationError::new("invalid_kind");
+        e.add_param(std::borrow::Cow::from("kind"), &kind);
+        Err(e)
+    }
 }
 
 /// A checked [`CreditEventInput`].
@@ -83,37 +141,19 @@ pub struct ValidCreditEvent {
     pub date: Date,
 }
 
-fn text(
-    v: &mut Validation,
-    field: &str,
-    label: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Option<String> {
-    match value.map(str::trim) {
-        None | Some("") => {
-            v.push(FieldError::new(field, "required", format!("请填写{label}")));
-            None
-        }
-        Some(s) if s.chars().count() > max => {
-            v.push(FieldError::new(
-                field,
-                "length",
-                format!("{label}不能超过 {max} 字"),
-            ));
-            None
-        }
-        Some(s) => Some(s.to_string()),
-    }
+/// A text field once trimmed.
+fn trimmed(s: &Option<String>) -> Option<String> {
+    Some(s.as_deref()?.trim().to_string())
 }
 
+/// A day that passed its field rule (`YYYY-MM-DD`), not after `today` (a domain rule).
 fn day_not_in_future(
     v: &mut Validation,
     field: &str,
     value: Option<&str>,
     today: Date,
 ) -> Option<Date> {
-    let d = v.field(field, parse_date(value?))?;
+    let d = parse_date(value?).ok()?;
     if d > today {
         v.push(FieldError::new(
             field,
@@ -125,57 +165,25 @@ fn day_not_in_future(
     Some(d)
 }
 
+const CREDIT_FIELDS: &[&str] = &["kind", "points", "reason", "source", "date"];
+
 impl CreditEventInput {
     pub fn check(&self, today: Date) -> std::result::Result<ValidCreditEvent, Problem> {
         let mut v = Validation::new();
-        let kind = match self.kind.as_deref().map(str::trim) {
-            Some("good") => Some(CreditKind::Good),
-            Some("bad") => Some(CreditKind::Bad),
-            None | Some("") => {
-                v.push(FieldError::new(
-                    "kind",
-                    "required",
-                    "请选择加分（good）或扣分（bad）",
-                ));
-                None
-            }
-            Some(other) => {
-                v.push(FieldError::new(
-                    "kind",
-                    "invalid_kind",
-                    format!("未知的类型“{other}”，应为 good（加分）或 bad（扣分）"),
-                ));
-                None
-            }
+        v.rules(self, CREDIT_FIELDS);
+        let date = if v.has("date") {
+            None
+        } else {
+            day_not_in_future(&mut v, "date", self.date.as_deref(), today)
         };
-        let points = match self.points {
-            None => {
-                v.push(FieldError::new("points", "required", "请填写分值"));
-                None
-            }
-            Some(p) if POINTS.contains(&p) => Some(p),
-            Some(_) => {
-                v.push(FieldError::new("points", "range", "分值应为 1–100 的整数"));
-                None
-            }
-        };
-        let reason = text(&mut v, "reason", "理由", self.reason.as_deref(), 500);
-        let source = text(&mut v, "source", "来源", self.source.as_deref(), 100);
-        let date = match self.date.as_deref() {
-            None => {
-                v.push(FieldError::new("date", "required", "请填写发生日期"));
-                None
-            }
-            d => day_not_in_future(&mut v, "date", d, today),
-        };
-        v.finish()?;
-        const CHECKED: &str = "checked above";
-        Ok(ValidCreditEvent {
-            kind: kind.expect(CHECKED),
-            points: points.expect(CHECKED),
-            reason: reason.expect(CHECKED),
-            source: source.expect(CHECKED),
-            date: date.expect(CHECKED),
+        v.in_order(CREDIT_FIELDS).finish_with(|| {
+            Some(ValidCreditEvent {
+                kind: CreditKind::parse(self.kind.as_deref()?.trim())?,
+                points: self.points?,
+                reason: trimmed(&self.reason)?,
+                source: trimmed(&self.source)?,
+                date: date?,
+            })
         })
     }
 }
@@ -230,30 +238,20 @@ pub struct CreditEvent {
     pub at: i64,
 }
 
-/// A firm's credit events, oldest first; `(page, total)`.
+/// A firm's credit events, oldest first: one page.
 pub async fn events(
     conn: &mut AnyConnection,
     firm_id: &str,
-    (limit, offset): (i64, i64),
+    page: Pagination,
     with_authors: bool,
-) -> Result<(Vec<CreditEvent>, i64)> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM firm_credit_event WHERE firm_id = $1")
-            .bind(firm_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows = sqlx::query(
-        "SELECT id, kind, points, reason, source, event_date, author_id, author_name, at \
-         FROM firm_credit_event WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3",
-    )
-    .bind(firm_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+) -> Result<Page<CreditEvent>> {
+    history_of(firm_id)
+        .list(
+            "id, kind, points, reason, source, event_date, author_id, author_name, at",
+            "firm_credit_event",
+        )
+        .page(conn, page, |r| {
+            let (author_id, author_name) = author_columns(r, with_authors)?;
             let kind: String = r.try_get("kind")?;
             Ok(CreditEvent {
                 id: r.try_get("id")?,
@@ -266,31 +264,32 @@ pub async fn events(
                 reason: r.try_get("reason")?,
                 source: r.try_get("source")?,
                 date: r.try_get("event_date")?,
-                author_id: if with_authors {
-                    r.try_get("author_id")?
-                } else {
-                    None
-                },
-                author_name: if with_authors {
-                    Some(r.try_get("author_name")?)
-                } else {
-                    None
-                },
+                author_id,
+                author_name,
                 at: r.try_get("at")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((list, total))
+        .await
 }
 
 /// Turning the whitelist on or off.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct WhitelistInput {
     /// `true` to put the firm on the whitelist, `false` to take it off.
+    #[validate(required(message = "请说明列入（true）还是移出（false）白名单"))]
     pub on: Option<bool>,
     /// Why (1–500 characters).
+    #[validate(
+        required(message = "请填写理由"),
+        custom(function = "shared::validate::not_blank", message = "请填写理由"),
+        custom(
+            function = "shared::validate::max_chars::<500>",
+            message = "理由不能超过 500 字"
+        )
+    )]
     pub reason: Option<String>,
     /// The day it takes effect (`YYYY-MM-DD`, not in the future; default today).
+    #[validate(custom(function = "shared::validate::date"))]
     pub date: Option<String>,
 }
 
@@ -302,27 +301,23 @@ pub struct ValidWhitelist {
     pub date: Date,
 }
 
+const WHITELIST_FIELDS: &[&str] = &["on", "reason", "date"];
+
 impl WhitelistInput {
     pub fn check(&self, today: Date) -> std::result::Result<ValidWhitelist, Problem> {
         let mut v = Validation::new();
-        if self.on.is_none() {
-            v.push(FieldError::new(
-                "on",
-                "required",
-                "请说明列入（true）还是移出（false）白名单",
-            ));
-        }
-        let reason = text(&mut v, "reason", "理由", self.reason.as_deref(), 500);
+        v.rules(self, WHITELIST_FIELDS);
         let date = match self.date.as_deref() {
             None => Some(today),
+            Some(_) if v.has("date") => None,
             d => day_not_in_future(&mut v, "date", d, today),
         };
-        v.finish()?;
-        const CHECKED: &str = "checked above";
-        Ok(ValidWhitelist {
-            on: self.on.expect(CHECKED),
-            reason: reason.expect(CHECKED),
-            date: date.expect(CHECKED),
+        v.in_order(WHITELIST_FIELDS).finish_with(|| {
+            Some(ValidWhitelist {
+                on: self.on?,
+                reason: trimmed(&self.reason)?,
+                date: date?,
+            })
         })
     }
 }
@@ -373,52 +368,35 @@ pub struct WhitelistEvent {
     pub at: i64,
 }
 
-/// A firm's whitelist history, oldest first; `(page, total)`.
+/// A firm's whitelist history, oldest first: one page.
 pub async fn whitelist_history(
     conn: &mut AnyConnection,
     firm_id: &str,
-    (limit, offset): (i64, i64),
+    page: Pagination,
     with_authors: bool,
-) -> Result<(Vec<WhitelistEvent>, i64)> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM firm_whitelist_event WHERE firm_id = $1")
-            .bind(firm_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows = sqlx::query(concat!(
-        "SELECT id, ",
-        super::bool_column!("listed", "listed"),
-        ", reason, on_date, author_id, author_name, at FROM firm_whitelist_event \
-         WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3"
-    ))
-    .bind(firm_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
+) -> Result<Page<WhitelistEvent>> {
+    history_of(firm_id)
+        .list(
+            concat!(
+                "id, ",
+                shared::bool_column!("listed", "listed"),
+                ", reason, on_date, author_id, author_name, at"
+            ),
+            "firm_whitelist_event",
+        )
+        .page(conn, page, |r| {
+            let (author_id, author_name) = author_columns(r, with_authors)?;
             Ok(WhitelistEvent {
                 id: r.try_get("id")?,
-                on: super::flag(r, "listed")?,
+                on: shared::db::flag(r, "listed")?,
                 reason: r.try_get("reason")?,
                 date: r.try_get("on_date")?,
-                author_id: if with_authors {
-                    r.try_get("author_id")?
-                } else {
-                    None
-                },
-                author_name: if with_authors {
-                    Some(r.try_get("author_name")?)
-                } else {
-                    None
-                },
+                author_id,
+                author_name,
                 at: r.try_get("at")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((list, total))
+        .await
 }
 
 #[cfg(test)]

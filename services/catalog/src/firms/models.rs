@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use shared::error::{FieldError, Problem, Validation};
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
 use crate::error::Result;
 
 /// The feed topic of service models.
-pub const TOPIC: &str = "service_model";
+pub const TOPIC: &str = shared::events::catalog::SERVICE_MODEL;
 
 /// A service model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -25,13 +26,38 @@ pub struct ServiceModel {
 }
 
 /// A service model to add.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct ServiceModelInput {
     /// Lowercase letters, digits and `_`, starting with a letter, 2–32 characters.
+    #[validate(
+        required(message = "请填写代码"),
+        custom(function = "shared::validate::not_blank", message = "请填写代码"),
+        custom(
+            function = "model_code",
+            code = "invalid_code",
+            message = "代码应为 2–32 位小写字母、数字或下划线，且以字母开头"
+        )
+    )]
     pub code: Option<String>,
     /// 1–50 characters.
+    #[validate(
+        required(message = "请填写中文名称"),
+        custom(function = "shared::validate::not_blank", message = "请填写中文名称"),
+        custom(
+            function = "shared::validate::max_chars::<50>",
+            message = "中文名称不能超过 50 字"
+        )
+    )]
     pub name_zh: Option<String>,
     /// 1–1000 characters.
+    #[validate(
+        required(message = "请填写说明"),
+        custom(function = "shared::validate::not_blank", message = "请填写说明"),
+        custom(
+            function = "shared::validate::max_chars::<1000>",
+            message = "说明不能超过 1000 字"
+        )
+    )]
     pub description_zh: Option<String>,
 }
 
@@ -42,53 +68,27 @@ fn valid_code(code: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// A model code once trimmed (a blank one is `not_blank`'s to name).
+fn model_code(code: &str) -> Result<(), ValidationError> {
+    let code = code.trim();
+    if code.is_empty() || valid_code(code) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("invalid_code"))
+    }
+}
+
 impl ServiceModelInput {
     pub fn check(&self) -> std::result::Result<ServiceModel, Problem> {
         let mut v = Validation::new();
-        let code = match self.code.as_deref().map(str::trim) {
-            None | Some("") => {
-                v.push(FieldError::new("code", "required", "请填写代码"));
-                None
-            }
-            Some(c) if valid_code(c) => Some(c.to_string()),
-            Some(_) => {
-                v.push(FieldError::new(
-                    "code",
-                    "invalid_code",
-                    "代码应为 2–32 位小写字母、数字或下划线，且以字母开头",
-                ));
-                None
-            }
-        };
-        let mut text = |field: &str, label: &str, value: Option<&str>, max: usize| match value
-            .map(str::trim)
-        {
-            None | Some("") => {
-                v.push(FieldError::new(field, "required", format!("请填写{label}")));
-                None
-            }
-            Some(s) if s.chars().count() > max => {
-                v.push(FieldError::new(
-                    field,
-                    "length",
-                    format!("{label}不能超过 {max} 字"),
-                ));
-                None
-            }
-            Some(s) => Some(s.to_string()),
-        };
-        let name_zh = text("name_zh", "中文名称", self.name_zh.as_deref(), 50);
-        let description_zh = text(
-            "description_zh",
-            "说明",
-            self.description_zh.as_deref(),
-            1000,
-        );
-        v.finish()?;
-        Ok(ServiceModel {
-            code: code.expect("checked"),
-            name_zh: name_zh.expect("checked"),
-            description_zh: description_zh.expect("checked"),
+        v.rules(self, &["code", "name_zh", "description_zh"]);
+        let text = |s: &Option<String>| Some(s.as_deref()?.trim().to_string());
+        v.finish_with(|| {
+            Some(ServiceModel {
+                code: text(&self.code)?,
+                name_zh: text(&self.name_zh)?,
+                description_zh: text(&self.description_zh)?,
+            })
         })
     }
 }

@@ -16,10 +16,13 @@
 use serde::{Deserialize, Serialize};
 use shared::domain::roster::{FirmSnapshot, RosterStage, RosterStanding};
 use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
+use validator::Validate;
 
-use super::{Author, ValidFirm};
+use super::history::{Author, author_columns};
+use super::input::ValidFirm;
 use crate::error::Result;
 
 /// Kinds of `firm_history_event`.
@@ -29,6 +32,7 @@ pub mod kind {
     pub const REJECTED: &str = "rejected";
 }
 
+#[cfg(test)]
 const REASON_MAX: usize = 500;
 
 /// One changed field of a profile: old → new, as people read them.
@@ -131,9 +135,13 @@ pub fn on_roster(firm: &FirmSnapshot) -> bool {
 }
 
 /// A reason as sent: `{reason}`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct ReasonInput {
     /// Why, in Chinese (1–500 characters). Required to reject; optional to confirm a review.
+    #[validate(custom(
+        function = "shared::validate::max_chars::<500>",
+        message = "理由不能超过 500 字"
+    ))]
     pub reason: Option<String>,
 }
 
@@ -141,23 +149,16 @@ impl ReasonInput {
     /// The trimmed reason; `required` makes a missing one an error.
     pub fn check(&self, required: bool) -> std::result::Result<Option<String>, Problem> {
         let mut v = Validation::new();
-        let reason = match self.reason.as_deref().map(str::trim) {
-            None | Some("") => {
-                if required {
-                    v.push(FieldError::new("reason", "required", "请填写理由"));
-                }
-                None
-            }
-            Some(r) if r.chars().count() > REASON_MAX => {
-                v.push(FieldError::new(
-                    "reason",
-                    "length",
-                    format!("理由不能超过 {REASON_MAX} 字"),
-                ));
-                None
-            }
-            Some(r) => Some(r.to_string()),
-        };
+        v.rules(self, &["reason"]);
+        let reason = self
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        if required && reason.is_none() {
+            v.push(FieldError::new("reason", "required", "请填写理由"));
+        }
         v.finish()?;
         Ok(reason)
     }
@@ -323,98 +324,87 @@ fn standing_label(s: Option<&str>) -> &'static str {
         .map_or("—", RosterStanding::label_zh)
 }
 
+/// Every history of a firm in one relation (`source`, `action`, `a`, `b`, `changes`):
+/// standing, credit, whitelist and profile.
+const AUDIT_TRAIL: &str = "(SELECT firm_id, id, at, CAST('standing' AS TEXT) AS source, action, reason, \
+         standing_before AS a, standing_after AS b, CAST(NULL AS TEXT) AS changes, author_id, author_name \
+     FROM firm_standing_event \
+     UNION ALL \
+     SELECT firm_id, id, at, CAST('credit' AS TEXT), kind, reason, source, CAST(points AS TEXT), \
+         CAST(NULL AS TEXT), author_id, author_name \
+     FROM firm_credit_event \
+     UNION ALL \
+     SELECT firm_id, id, at, CAST('whitelist' AS TEXT), \
+         CASE WHEN listed THEN CAST('listed' AS TEXT) ELSE CAST('unlisted' AS TEXT) END, \
+         reason, on_date, CAST(NULL AS TEXT), CAST(NULL AS TEXT), author_id, author_name \
+     FROM firm_whitelist_event \
+     UNION ALL \
+     SELECT firm_id, id, at, CAST('profile' AS TEXT), kind, reason, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+         changes, author_id, author_name \
+     FROM firm_history_event) t";
+
 /// A firm's audit trail, newest first: standing, credit, whitelist and profile history in
-/// one list; `(page, total)`.
+/// one list; one page.
 pub async fn audit(
     conn: &mut AnyConnection,
     firm_id: &str,
-    (limit, offset): (i64, i64),
+    page: Pagination,
     with_authors: bool,
-) -> Result<(Vec<AuditEntry>, i64)> {
-    let total: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM firm_standing_event WHERE firm_id = $1) \
-         + (SELECT COUNT(*) FROM firm_credit_event WHERE firm_id = $1) \
-         + (SELECT COUNT(*) FROM firm_whitelist_event WHERE firm_id = $1) \
-         + (SELECT COUNT(*) FROM firm_history_event WHERE firm_id = $1)",
-    )
-    .bind(firm_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(
-        "SELECT id, at, CAST('standing' AS TEXT) AS source, action, reason, standing_before AS a, \
-             standing_after AS b, CAST(NULL AS TEXT) AS changes, author_id, author_name \
-         FROM firm_standing_event WHERE firm_id = $1 \
-         UNION ALL \
-         SELECT id, at, CAST('credit' AS TEXT), kind, reason, source, CAST(points AS TEXT), \
-             CAST(NULL AS TEXT), author_id, author_name \
-         FROM firm_credit_event WHERE firm_id = $1 \
-         UNION ALL \
-         SELECT id, at, CAST('whitelist' AS TEXT), \
-             CASE WHEN listed THEN CAST('listed' AS TEXT) ELSE CAST('unlisted' AS TEXT) END, \
-             reason, on_date, CAST(NULL AS TEXT), CAST(NULL AS TEXT), author_id, author_name \
-         FROM firm_whitelist_event WHERE firm_id = $1 \
-         UNION ALL \
-         SELECT id, at, CAST('profile' AS TEXT), kind, reason, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
-             changes, author_id, author_name \
-         FROM firm_history_event WHERE firm_id = $1 \
-         ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(firm_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut entries = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let source: String = r.try_get("source")?;
-        let action: String = r.try_get("action")?;
-        let a: Option<String> = r.try_get("a")?;
-        let b: Option<String> = r.try_get("b")?;
-        let changes: Vec<FieldChange> = match r.try_get::<Option<String>, _>("changes")? {
-            Some(text) => serde_json::from_str(&text).map_err(anyhow::Error::from)?,
-            None => Vec::new(),
-        };
-        let summary = match source.as_str() {
-            "standing" => format!(
-                "{} → {}",
-                standing_label(a.as_deref()),
-                standing_label(b.as_deref())
-            ),
-            "credit" => format!(
-                "{}{} 分（{}）",
-                if action == "good" { "加" } else { "扣" },
-                b.unwrap_or_default(),
-                a.unwrap_or_default()
-            ),
-            "whitelist" => format!("自 {}", a.unwrap_or_default()),
-            _ => changes
-                .iter()
-                .map(|c| format!("{}：{} → {}", c.label, c.old, c.new))
-                .collect::<Vec<_>>()
-                .join("；"),
-        };
-        entries.push(AuditEntry {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            action_label: action_label(&source, &action).to_string(),
-            reason: r.try_get("reason")?,
-            summary,
-            changes,
-            author_id: if with_authors {
-                r.try_get("author_id")?
-            } else {
-                None
-            },
-            author_name: if with_authors {
-                Some(r.try_get("author_name")?)
-            } else {
-                None
-            },
-            source,
-            action,
-        });
+) -> Result<Page<AuditEntry>> {
+    let mut filter = shared::db::Filter::default();
+    let n = filter.param(shared::db::Bind::Text(firm_id.to_string()));
+    filter.push(format!("t.firm_id = ${n}"));
+    shared::db::ListQuery {
+        columns: "t.id, t.at, t.source, t.action, t.reason, t.a, t.b, t.changes, t.author_id, t.author_name",
+        from: AUDIT_TRAIL,
+        filter: &filter,
+        order_by: "t.at DESC, t.id DESC",
     }
-    Ok((entries, total))
+    .page(conn, page, |r| audit_entry(r, with_authors))
+    .await
+}
+
+fn audit_entry(r: &sqlx::any::AnyRow, with_authors: bool) -> Result<AuditEntry> {
+    let source: String = r.try_get("source")?;
+    let action: String = r.try_get("action")?;
+    let a: Option<String> = r.try_get("a")?;
+    let b: Option<String> = r.try_get("b")?;
+    let changes: Vec<FieldChange> = match r.try_get::<Option<String>, _>("changes")? {
+        Some(text) => serde_json::from_str(&text).map_err(anyhow::Error::from)?,
+        None => Vec::new(),
+    };
+    let summary = match source.as_str() {
+        "standing" => format!(
+            "{} → {}",
+            standing_label(a.as_deref()),
+            standing_label(b.as_deref())
+        ),
+        "credit" => format!(
+            "{}{} 分（{}）",
+            if action == "good" { "加" } else { "扣" },
+            b.unwrap_or_default(),
+            a.unwrap_or_default()
+        ),
+        "whitelist" => format!("自 {}", a.unwrap_or_default()),
+        _ => changes
+            .iter()
+            .map(|c| format!("{}：{} → {}", c.label, c.old, c.new))
+            .collect::<Vec<_>>()
+            .join("；"),
+    };
+    let (author_id, author_name) = author_columns(r, with_authors)?;
+    Ok(AuditEntry {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        action_label: action_label(&source, &action).to_string(),
+        reason: r.try_get("reason")?,
+        summary,
+        changes,
+        author_id,
+        author_name,
+        source,
+        action,
+    })
 }
 
 #[cfg(test)]

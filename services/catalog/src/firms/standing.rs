@@ -8,28 +8,70 @@ use shared::domain::roster::{
     Date, RosterStanding, StandingAction, StandingRecord, format_date, parse_date,
 };
 use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
 
-use super::Author;
+use super::history::{Author, author_columns, history_of};
 use crate::error::Result;
 
 /// A change of standing as the association sends it.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 pub struct StandingInput {
     /// `recommend`, `suspend`, `restore`, `blacklist` or `end_blacklist`.
+    #[validate(
+        required(message = "请选择操作"),
+        custom(function = "shared::validate::not_blank", message = "请选择操作"),
+        custom(
+            function = "standing_action",
+            message = "未知的操作“{action}”，可选：recommend（推荐）、suspend（重点监管）、restore（恢复）、blacklist（列入黑名单）、end_blacklist（解除黑名单）"
+        )
+    )]
     pub action: Option<String>,
     /// Why (required, 1–500 characters).
+    #[validate(
+        required(message = "请填写理由"),
+        custom(function = "shared::validate::not_blank", message = "请填写理由"),
+        custom(
+            function = "shared::validate::max_chars::<500>",
+            message = "理由不能超过 500 字"
+        )
+    )]
     pub reason: Option<String>,
     /// `recommend`: required, the last day of the recommendation (复核日期, not before
     /// today). `restore`: optional, a new review date (else the previous one is kept).
+    #[validate(custom(function = "shared::validate::date"))]
     pub review_date: Option<String>,
     /// `suspend`: required, the rectification deadline (整改期限, not before today).
+    #[validate(custom(function = "shared::validate::date"))]
     pub rectify_by: Option<String>,
     /// `blacklist`: first day (default today).
+    #[validate(custom(function = "shared::validate::date"))]
     pub from: Option<String>,
     /// `blacklist`: last day, inclusive (not before `from` nor today); absent = permanent.
+    #[validate(custom(function = "shared::validate::date"))]
     pub to: Option<String>,
+}
+
+/// The actions, once trimmed (a blank one is `not_blank`'s to name).
+const ACTIONS: &[&str] = &[
+    "recommend",
+    "suspend",
+    "restore",
+    "blacklist",
+    "end_blacklist",
+];
+
+fn standing_action(action: &str) -> Result<(), ValidationError> {
+    let action = action.trim();
+    if action.is_empty() || ACTIONS.contains(&action) {
+        Ok(())
+    } else {
+        let mut e = ValidationError::new("invalid_action");
+        e.add_param(std::borrow::Cow::from("action"), &action);
+        Err(e)
+    }
 }
 
 /// A checked [`StandingInput`].
@@ -39,10 +81,18 @@ pub struct ValidStanding {
     pub reason: String,
 }
 
-const REASON_MAX: usize = 500;
+const FIELDS: &[&str] = &[
+    "action",
+    "reason",
+    "review_date",
+    "rectify_by",
+    "from",
+    "to",
+];
 
-fn date(v: &mut Validation, field: &str, value: Option<&str>) -> Option<Date> {
-    value.and_then(|s| v.field(field, parse_date(s)))
+/// A date that passed its field rule.
+fn date(value: Option<&str>) -> Option<Date> {
+    value.and_then(|s| parse_date(s).ok())
 }
 
 fn not_before_today(v: &mut Validation, field: &str, label: &str, d: Option<Date>, today: Date) {
@@ -61,44 +111,21 @@ impl StandingInput {
     /// Checks the request; `today` bounds the deadlines.
     pub fn check(&self, today: Date) -> std::result::Result<ValidStanding, Problem> {
         let mut v = Validation::new();
-        let action = match self.action.as_deref().map(str::trim) {
-            None | Some("") => {
-                v.push(FieldError::new("action", "required", "请选择操作"));
-                None
-            }
-            Some(a @ ("recommend" | "suspend" | "restore" | "blacklist" | "end_blacklist")) => {
-                Some(a)
-            }
-            Some(other) => {
-                v.push(FieldError::new(
-                    "action",
-                    "invalid_action",
-                    format!(
-                        "未知的操作“{other}”，可选：recommend（推荐）、suspend（重点监管）、restore（恢复）、blacklist（列入黑名单）、end_blacklist（解除黑名单）"
-                    ),
-                ));
-                None
-            }
-        };
-        let reason = match self.reason.as_deref().map(str::trim) {
-            None | Some("") => {
-                v.push(FieldError::new("reason", "required", "请填写理由"));
-                None
-            }
-            Some(r) if r.chars().count() > REASON_MAX => {
-                v.push(FieldError::new(
-                    "reason",
-                    "length",
-                    format!("理由不能超过 {REASON_MAX} 字"),
-                ));
-                None
-            }
-            Some(r) => Some(r.to_string()),
-        };
-        let review_date = date(&mut v, "review_date", self.review_date.as_deref());
-        let rectify_by = date(&mut v, "rectify_by", self.rectify_by.as_deref());
-        let from = date(&mut v, "from", self.from.as_deref());
-        let to = date(&mut v, "to", self.to.as_deref());
+        v.rules(self, FIELDS);
+        let action = self
+            .action
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| ACTIONS.contains(a));
+        let reason = self
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        let review_date = date(self.review_date.as_deref());
+        let rectify_by = date(self.rectify_by.as_deref());
+        let from = date(self.from.as_deref());
+        let to = date(self.to.as_deref());
 
         // Which dates each action takes; any other date is refused rather than ignored.
         let uses: &[&str] = match action {
@@ -163,25 +190,24 @@ impl StandingInput {
             }
             _ => {}
         }
-        v.finish()?;
-        let action = match action.expect("checked above") {
-            "recommend" => StandingAction::Recommend {
-                review_date: review_date.expect("checked above"),
-            },
-            "suspend" => StandingAction::Suspend {
-                rectify_by: rectify_by.expect("checked above"),
-            },
-            "restore" => StandingAction::Restore { review_date },
-            "blacklist" => StandingAction::Blacklist {
-                from: from.unwrap_or(today),
-                to,
-                reason: reason.clone().expect("checked above"),
-            },
-            _ => StandingAction::EndBlacklist,
-        };
-        Ok(ValidStanding {
-            action,
-            reason: reason.expect("checked above"),
+        v.finish_with(|| {
+            let reason = reason?.to_string();
+            let action = match action? {
+                "recommend" => StandingAction::Recommend {
+                    review_date: review_date?,
+                },
+                "suspend" => StandingAction::Suspend {
+                    rectify_by: rectify_by?,
+                },
+                "restore" => StandingAction::Restore { review_date },
+                "blacklist" => StandingAction::Blacklist {
+                    from: from.unwrap_or(today),
+                    to,
+                    reason: reason.clone(),
+                },
+                _ => StandingAction::EndBlacklist,
+            };
+            Some(ValidStanding { action, reason })
         })
     }
 }
@@ -274,39 +300,32 @@ pub struct StandingEvent {
     pub at: i64,
 }
 
-/// A firm's standing history, oldest first; `(page, total)`.
+/// A firm's standing history, oldest first: one page.
 pub async fn history(
     conn: &mut AnyConnection,
     firm_id: &str,
-    (limit, offset): (i64, i64),
+    page: Pagination,
     with_authors: bool,
-) -> Result<(Vec<StandingEvent>, i64)> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM firm_standing_event WHERE firm_id = $1")
-            .bind(firm_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows = sqlx::query(
-        "SELECT id, action, reason, on_date, review_date, rectify_by, blacklist_from, blacklist_to, \
-         standing_before, standing_after, author_id, author_name, at FROM firm_standing_event \
-         WHERE firm_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3",
-    )
-    .bind(firm_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
+) -> Result<Page<StandingEvent>> {
     let standing = |s: Option<String>| -> Result<Option<RosterStanding>> {
         s.map(|s| {
             RosterStanding::parse(&s).map_err(|e| {
-                crate::Error::Internal(anyhow::anyhow!("stored standing {s:?} is invalid: {e}"))
+                crate::error::Error::Internal(anyhow::anyhow!(
+                    "stored standing {s:?} is invalid: {e}"
+                ))
             })
         })
         .transpose()
     };
-    let events = rows
-        .iter()
-        .map(|r| {
+    history_of(firm_id)
+        .list(
+            "id, action, reason, on_date, review_date, rectify_by, blacklist_from, blacklist_to, \
+             standing_before, standing_after, author_id, author_name, at",
+            "firm_standing_event",
+        )
+        .page(conn, page, |r| {
+            let (author_id, author_name) = author_columns(r, with_authors)?;
+            let after: String = r.try_get("standing_after")?;
             Ok(StandingEvent {
                 id: r.try_get("id")?,
                 action: r.try_get("action")?,
@@ -317,22 +336,17 @@ pub async fn history(
                 blacklist_from: r.try_get("blacklist_from")?,
                 blacklist_to: r.try_get("blacklist_to")?,
                 standing_before: standing(r.try_get("standing_before")?)?,
-                standing_after: standing(Some(r.try_get("standing_after")?))?.expect("present"),
-                author_id: if with_authors {
-                    r.try_get("author_id")?
-                } else {
-                    None
-                },
-                author_name: if with_authors {
-                    Some(r.try_get("author_name")?)
-                } else {
-                    None
-                },
+                standing_after: RosterStanding::parse(&after).map_err(|e| {
+                    crate::error::Error::Internal(anyhow::anyhow!(
+                        "stored standing {after:?} is invalid: {e}"
+                    ))
+                })?,
+                author_id,
+                author_name,
                 at: r.try_get("at")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((events, total))
+        .await
 }
 
 /// A blacklisting in force on a day: firm `f`'s `blacklist_from <= day <= blacklist_to`

@@ -1,270 +1,46 @@
-//! Sign-in, sign-out, the caller's own account, and account management.
+//! The caller's own account and account management (sign-in and sign-out are
+//! `routes/session.rs`).
 //!
 //! | endpoint | who |
 //! | --- | --- |
-//! | `POST /catalog/session` | anyone (throttled) |
-//! | `DELETE /catalog/session` | any signed-in caller |
 //! | `GET /catalog/me`, `PUT /catalog/me/password` | any signed-in account |
 //! | `POST /catalog/accounts` | association (any role); district official (street officials of its district) |
 //! | `GET /catalog/accounts` | association (all); district official (the street officials of its district) |
 //! | `PATCH /catalog/accounts/{id}` | association |
 
-use std::convert::Infallible;
-use std::time::Duration;
-
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
-use serde::{Deserialize, Serialize};
-use shared::auth::{Claims, Identity, Role, Scope};
-use shared::client_addr::ClientAddr;
+use serde::Deserialize;
+use shared::auth::{Identity, Role, Scope};
+use shared::clock::{china_today, now_ms};
 use shared::domain::StreetCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::session::{self, Session};
 use crate::accounts::{self, Account, CreateAccountError, ListFilter, NewAccount};
 use crate::compounds;
 use crate::error::Result;
 use crate::state::AppState;
-use shared::domain::roster::china_today;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        login,
-        logout,
-        me,
-        change_password,
-        create_account,
-        list_accounts,
-        update_account
-    ),
-    components(schemas(
-        Account,
-        LoginRequest,
-        Session,
-        PasswordChange,
-        AccountRequest,
-        AccountPatch,
-        Role,
-        Scope
-    ))
+    paths(me, change_password, create_account, list_accounts, update_account),
+    components(schemas(Account, PasswordChange, AccountRequest, AccountPatch, Role, Scope))
 )]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/session", post(login).delete(logout))
         .route("/me", get(me))
         .route("/me/password", put(change_password))
         .route("/accounts", post(create_account).get(list_accounts))
         .route("/accounts/{id}", patch(update_account))
-}
-
-// ---------------------------------------------------------------------------------------
-// Sign-in and sign-out
-
-/// Credentials for signing in.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LoginRequest {
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub password: String,
-}
-
-/// A new session (登录会话): the token (also set as the `wuye_session` cookie), when it
-/// expires, and the account.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Session {
-    /// Signed token for `Authorization: Bearer …`.
-    pub token: String,
-    /// RFC 3339.
-    pub expires_at: String,
-    pub account: Account,
-}
-
-/// The raw token of the request (bearer header, then cookie), if any.
-pub struct RawToken(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for RawToken {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &S,
-    ) -> std::result::Result<Self, Self::Rejection> {
-        Ok(RawToken(shared::auth::token_from_parts(parts)))
-    }
-}
-
-/// The one answer to every failed sign-in, whether or not the account exists.
-fn bad_credentials() -> Problem {
-    Problem::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        "用户名或密码错误",
-    )
-    .with_detail("用户名或密码错误，请检查后重试。")
-}
-
-/// 429 with `Retry-After` and when to try again.
-fn throttled(wait: Duration) -> crate::Error {
-    crate::throttle::too_many("登录尝试过于频繁", wait).into()
-}
-
-fn set_cookie(
-    response: &mut Response,
-    app: &AppState,
-    token: &str,
-    max_age: i64,
-    headers: &HeaderMap,
-) {
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        accounts::session_cookie(token, max_age, app.secure_cookies, headers),
-    );
-}
-
-/// A verified token's expiry (seconds since the Unix epoch).
-fn token_expiry(token: &str) -> Option<i64> {
-    // The signature was verified by the `Identity` extractor; only the claims are read here.
-    jsonwebtoken::dangerous::insecure_decode::<Claims>(token)
-        .ok()
-        .map(|t| t.claims.exp)
-}
-
-/// The active account these credentials sign in to, if any. Always one argon2
-/// verification through the gate (against a dummy hash for an unknown username), so the
-/// time taken does not reveal whether the account exists; a password longer than any
-/// account may have is refused without hashing.
-async fn account_for_credentials(
-    app: &AppState,
-    username: &str,
-    password: String,
-) -> Result<Option<Account>> {
-    if password.chars().count() > accounts::PASSWORD_MAX {
-        return Ok(None);
-    }
-    let stored = accounts::find_by_username(&app.db, username).await?;
-    let hash = stored
-        .as_ref()
-        .map_or(accounts::DUMMY_HASH.to_string(), |s| {
-            s.password_hash.clone()
-        });
-    let matches = app.passwords.verify(password, hash).await?;
-    Ok(stored
-        .filter(|s| matches && !s.account.disabled)
-        .map(|s| s.account))
-}
-
-/// Sign in (登录). Answers the token and sets it as an HttpOnly cookie. A wrong password,
-/// an unknown username and a disabled account all answer the same 401. Throttled per
-/// (username, client address) before any password is checked: after 3 failures each
-/// further attempt from that client waits 1 s, 2 s, 4 s … up to 15 minutes (429 with
-/// `Retry-After`), while the same username from another client is not delayed; and 30
-/// attempts per client address per minute. 503 with `Retry-After` when too many
-/// passwords are being checked at once.
-#[utoipa::path(post, path = "/catalog/session", tag = "accounts", request_body = LoginRequest,
-    responses(
-        (status = 200, body = Session, description = "Signed in; `Set-Cookie: wuye_session=…`"),
-        (status = 401, body = Problem, description = "用户名或密码错误"),
-        (status = 422, body = Problem),
-        (status = 429, body = Problem, description = "Too many attempts; see `Retry-After`"),
-        (status = 503, body = Problem, description = "Too many password checks at once; see `Retry-After`")))]
-pub async fn login(
-    State(app): State<AppState>,
-    client: ClientAddr,
-    headers: HeaderMap,
-    Json(req): Json<LoginRequest>,
-) -> Result<Response> {
-    let mut v = Validation::new();
-    if req.username.trim().is_empty() {
-        v.push(FieldError::new("username", "required", "请填写用户名"));
-    }
-    if req.password.is_empty() {
-        v.push(FieldError::new("password", "required", "请填写密码"));
-    }
-    v.finish()?;
-    let username = accounts::normalise_username(&req.username);
-    let client = client.key();
-    if let Err(wait) = app.login_limiter.admit(&username, &client) {
-        tracing::warn!(client = %client, "sign-in throttled");
-        return Err(throttled(wait));
-    }
-    let account = match account_for_credentials(&app, &username, req.password).await {
-        Ok(Some(account)) => account,
-        Ok(None) => {
-            app.login_limiter.record_sign_in_failure(&username);
-            return Err(bad_credentials().into());
-        }
-        Err(e) => {
-            app.login_limiter.release(&username, &client);
-            return Err(e);
-        }
-    };
-    app.login_limiter.record_success(&username, &client);
-
-    let identity = Identity {
-        account_id: account.id.clone(),
-        name: account.display_name.clone(),
-        role: account.role,
-        scope: account.scope.clone(),
-        token_id: uuid::Uuid::new_v4().to_string(),
-    };
-    let token = app.keys.issue(&identity)?;
-    let exp = token_expiry(&token)
-        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs());
-    let max_age = (exp - time::OffsetDateTime::now_utc().unix_timestamp()).max(0);
-    let expires_at = time::OffsetDateTime::from_unix_timestamp(exp)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
-    let mut response = axum::Json(Session {
-        token: token.clone(),
-        expires_at,
-        account,
-    })
-    .into_response();
-    set_cookie(&mut response, &app, &token, max_age, &headers);
-    Ok(response)
-}
-
-/// Sign out (退出登录): the token is refused by the catalog from now on, and by tender and
-/// matching as soon as they read it on the catalog feed (moments); the cookie is cleared.
-#[utoipa::path(delete, path = "/catalog/session", tag = "accounts",
-    responses(
-        (status = 204, description = "Signed out; the cookie is cleared"),
-        (status = 401, body = Problem)))]
-pub async fn logout(
-    State(app): State<AppState>,
-    identity: Identity,
-    RawToken(token): RawToken,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let exp = token
-        .as_deref()
-        .and_then(token_expiry)
-        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs());
-    accounts::revoke_token(
-        &app.db,
-        &app.notifier,
-        &identity.token_id,
-        &identity.account_id,
-        exp.saturating_mul(1000),
-    )
-    .await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut response, &app, "", 0, &headers);
-    Ok(response)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -280,8 +56,8 @@ async fn own_account(app: &AppState, identity: &Identity) -> Result<accounts::St
 /// The caller's account (当前账号). Any signed-in account.
 #[utoipa::path(get, path = "/catalog/me", tag = "accounts",
     responses((status = 200, body = Account), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn me(State(app): State<AppState>, identity: Identity) -> Result<axum::Json<Account>> {
-    Ok(axum::Json(own_account(&app, &identity).await?.account))
+pub async fn me(State(app): State<AppState>, identity: Identity) -> Result<Json<Account>> {
+    Ok(Json(own_account(&app, &identity).await?.account))
 }
 
 /// A password change.
@@ -321,7 +97,7 @@ pub async fn change_password(
         ));
     } else {
         if let Err(wait) = app.login_limiter.admit_username(&username) {
-            return Err(throttled(wait));
+            return Err(session::throttled(wait));
         }
         let ok = app
             .passwords
@@ -351,7 +127,7 @@ pub async fn change_password(
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(&hash)
-        .bind(shared::db::now_ms())
+        .bind(now_ms())
         .bind(&stored.account.id)
         .execute(&mut *tx.conn())
         .await?;
@@ -370,36 +146,7 @@ pub async fn change_password(
     accounts::publish_cutoff(&mut tx, &changed.id).await?;
     tx.commit().await?;
     // Issued after the cutoff: the caller's fresh session.
-    new_session(&app, changed, &headers)
-}
-
-/// A fresh session for an account: the token as JSON and as the cookie.
-fn new_session(app: &AppState, account: Account, headers: &HeaderMap) -> Result<Response> {
-    let identity = Identity {
-        account_id: account.id.clone(),
-        name: account.display_name.clone(),
-        role: account.role,
-        scope: account.scope.clone(),
-        token_id: uuid::Uuid::new_v4().to_string(),
-    };
-    let token = app.keys.issue(&identity)?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let exp = token_expiry(&token).unwrap_or(now + app.keys.ttl_secs());
-    let expires_at = time::OffsetDateTime::from_unix_timestamp(exp)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
-    let mut response = axum::Json(Session {
-        token: token.clone(),
-        expires_at,
-        account,
-    })
-    .into_response();
-    set_cookie(&mut response, app, &token, (exp - now).max(0), headers);
-    Ok(response)
+    session::new_session(&app, changed, &headers)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -481,14 +228,15 @@ pub async fn create_account(
     for e in accounts::check_credentials(&req.username, &req.display_name, &req.password) {
         v.push(e);
     }
-    v.finish()?;
-    let account = NewAccount {
-        username: req.username,
-        display_name: req.display_name.trim().to_string(),
-        password: req.password,
-        role: role.expect("validated"),
-        scope: scope.expect("validated"),
-    };
+    let account = v.finish_with(|| {
+        Some(NewAccount {
+            username: req.username,
+            display_name: req.display_name.trim().to_string(),
+            password: req.password,
+            role: role?,
+            scope: scope?,
+        })
+    })?;
 
     match &account.scope {
         Scope::Compound(id) => {
@@ -536,7 +284,7 @@ pub async fn create_account(
     }
 
     match accounts::create(&app.db, &app.notifier, &app.passwords, &account).await {
-        Ok(created) => Ok((StatusCode::CREATED, axum::Json(created)).into_response()),
+        Ok(created) => Ok((StatusCode::CREATED, Json(created)).into_response()),
         Err(CreateAccountError::UsernameTaken) => Err(Problem::conflict(
             "username_taken",
             format!("用户名 {} 已被使用。", account.username),
@@ -560,15 +308,11 @@ pub struct AccountQuery {
     pub q: Option<String>,
     /// Only disabled (`true`) or active (`false`) accounts.
     pub disabled: Option<bool>,
-    /// At most this many items (1–200, default 50).
-    pub limit: Option<i64>,
-    /// Skip this many items (default 0).
-    pub offset: Option<i64>,
 }
 
 /// List accounts (账号列表). Association: all accounts. District official: the street
 /// officials of its district. Everyone else: 403.
-#[utoipa::path(get, path = "/catalog/accounts", tag = "accounts", params(AccountQuery),
+#[utoipa::path(get, path = "/catalog/accounts", tag = "accounts", params(AccountQuery, PageQuery),
     responses(
         (status = 200, body = Page<Account>),
         (status = 401, body = Problem),
@@ -578,19 +322,11 @@ pub async fn list_accounts(
     State(app): State<AppState>,
     identity: Identity,
     Query(q): Query<AccountQuery>,
-) -> Result<axum::Json<Page<Account>>> {
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<Account>>> {
     identity.require_any(&[Role::Association, Role::DistrictOfficial])?;
     let mut v = Validation::new();
-    let page = PageQuery {
-        limit: q.limit,
-        offset: q.offset,
-    }
-    .check();
-    if let Err(errors) = &page {
-        for e in errors {
-            v.push(e.clone());
-        }
-    }
+    let page = p.collect(&mut v);
     let role = match q.role.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(r) => {
@@ -601,8 +337,7 @@ pub async fn list_accounts(
             parsed
         }
     };
-    v.finish()?;
-    let (limit, offset) = page.unwrap_or((50, 0));
+    let page = v.finish_with(|| page)?;
     let mut filter = ListFilter {
         role,
         text: q.q.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
@@ -613,25 +348,14 @@ pub async fn list_accounts(
         && identity.role == Role::DistrictOfficial
     {
         if role.is_some_and(|r| r != Role::StreetOfficial) {
-            return Ok(axum::Json(Page {
-                items: Vec::new(),
-                total: 0,
-                limit,
-                offset,
-            }));
+            return Ok(Json(page.of(Vec::new(), 0)));
         }
         filter.role = Some(Role::StreetOfficial);
         filter.streets_of_district = Some(own.clone());
     } else if identity.role == Role::DistrictOfficial {
         return Err(Problem::forbidden("区县工作人员账号缺少区县范围。").into());
     }
-    let (items, total) = accounts::list(&app.db, &filter, limit, offset).await?;
-    Ok(axum::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(Json(accounts::list(&app.db, &filter, page).await?))
 }
 
 /// A change to an account.
@@ -657,7 +381,7 @@ pub async fn update_account(
     identity: Identity,
     Path(id): Path<String>,
     Json(req): Json<AccountPatch>,
-) -> Result<axum::Json<Account>> {
+) -> Result<Json<Account>> {
     identity.require_any(&[Role::Association])?;
     let Some(disabled) = req.disabled else {
         return Err(Problem::validation(vec![FieldError::new(
@@ -678,11 +402,11 @@ pub async fn update_account(
         .ok_or_else(|| Problem::not_found("没有这个账号。"))?
         .account;
     if current.disabled == disabled {
-        return Ok(axum::Json(current));
+        return Ok(Json(current));
     }
     sqlx::query("UPDATE account SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled)
-        .bind(shared::db::now_ms())
+        .bind(now_ms())
         .bind(&id)
         .execute(&mut *tx.conn())
         .await?;
@@ -697,5 +421,5 @@ pub async fn update_account(
     }
     accounts::publish_cutoff(&mut tx, &id).await?;
     tx.commit().await?;
-    Ok(axum::Json(updated))
+    Ok(Json(updated))
 }

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use shared::auth::{Identity, Role, Scope};
+use shared::db::ResultExt;
 use shared::domain::{DistrictCode, StreetCode};
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
@@ -83,7 +84,7 @@ pub async fn create(
     State(app): State<AppState>,
     identity: Identity,
     Json(input): Json<CompoundInput>,
-) -> Result<(StatusCode, axum::Json<Compound>)> {
+) -> Result<(StatusCode, Json<Compound>)> {
     let reach = Reach::of_official(&identity)?;
     let facts = checked(&input)?;
     reach.require(facts.street, "无权登记该小区")?;
@@ -94,22 +95,14 @@ pub async fn create(
     }
     compounds::save(&mut tx, &compound, true)
         .await
-        .map_err(|e| unique_code(e, &compound.facts.code))?;
+        .on_constraint(|| compounds::code_taken(&compound.facts.code))?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(compound)))
-}
-
-/// A unique violation that raced past the pre-check is still the client's 409.
-fn unique_code(e: anyhow::Error, code: &str) -> crate::Error {
-    match e.downcast_ref::<sqlx::Error>() {
-        Some(db) if shared::db::is_unique_violation(db) => compounds::code_taken(code).into(),
-        _ => e.into(),
-    }
+    Ok((StatusCode::CREATED, Json(compound)))
 }
 
 /// Filters of the compound list. Bad values answer 422 naming the parameter.
 #[derive(Debug, Deserialize, IntoParams)]
-pub struct ListQuery {
+pub struct CompoundListQuery {
     /// Only this district (6-digit code).
     pub district: Option<String>,
     /// Only this street (9-digit code).
@@ -122,10 +115,6 @@ pub struct ListQuery {
     pub old: Option<String>,
     /// Text in the name, address, community or code.
     pub q: Option<String>,
-    /// At most this many (1–200, default 50).
-    pub limit: Option<i64>,
-    /// Skip this many (default 0).
-    pub offset: Option<i64>,
 }
 
 /// A `true`/`false` query parameter; anything else is a field error.
@@ -145,27 +134,15 @@ fn flag(v: &mut Validation, field: &str, value: Option<&str>) -> Option<bool> {
 }
 
 /// Compounds by code, filtered and paginated. Public.
-#[utoipa::path(get, path = "/catalog/compounds", tag = "compounds", params(ListQuery),
+#[utoipa::path(get, path = "/catalog/compounds", tag = "compounds", params(CompoundListQuery, PageQuery),
     responses((status = 200, body = Page<Compound>), (status = 422, body = Problem)))]
 pub async fn list(
     State(app): State<AppState>,
-    Query(q): Query<ListQuery>,
-) -> Result<axum::Json<Page<Compound>>> {
+    Query(q): Query<CompoundListQuery>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<Compound>>> {
     let mut v = Validation::new();
-    let page = PageQuery {
-        limit: q.limit,
-        offset: q.offset,
-    }
-    .check();
-    let (limit, offset) = match page {
-        Ok(p) => p,
-        Err(errors) => {
-            for e in errors {
-                v.push(e);
-            }
-            (0, 0)
-        }
-    };
+    let page = p.collect(&mut v);
     let filter = CompoundFilter {
         district: q
             .district
@@ -183,14 +160,8 @@ pub async fn list(
         old: flag(&mut v, "old", q.old.as_deref()),
         q: q.q.clone(),
     };
-    v.finish()?;
-    let (items, total) = compounds::list(&app.db, &filter, limit, offset).await?;
-    Ok(axum::Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let page = v.finish_with(|| page)?;
+    Ok(Json(compounds::list(&app.db, &filter, page).await?))
 }
 
 /// One compound's facts. Public.
@@ -200,12 +171,12 @@ pub async fn list(
 pub async fn get_one(
     State(app): State<AppState>,
     Path(id): Path<String>,
-) -> Result<axum::Json<Compound>> {
+) -> Result<Json<Compound>> {
     let mut conn = app.db.pool.acquire().await?;
     let compound = compounds::fetch(&mut conn, &id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(axum::Json(compound))
+    Ok(Json(compound))
 }
 
 fn not_found() -> Problem {
@@ -232,7 +203,7 @@ pub async fn update(
     identity: Identity,
     Path(id): Path<String>,
     Json(input): Json<CompoundInput>,
-) -> Result<axum::Json<Compound>> {
+) -> Result<Json<Compound>> {
     // Who may edit at all, before anything is read.
     let official = match identity.role {
         Role::Committee => {
@@ -272,7 +243,7 @@ pub async fn update(
         }
     }
     if facts == current.facts {
-        return Ok(axum::Json(current));
+        return Ok(Json(current));
     }
     if facts.code != current.facts.code
         && compounds::code_in_use(tx.conn(), &facts.code, Some(&id)).await?
@@ -282,9 +253,9 @@ pub async fn update(
     let updated = current.with_facts(facts);
     compounds::save(&mut tx, &updated, false)
         .await
-        .map_err(|e| unique_code(e, &updated.facts.code))?;
+        .on_constraint(|| compounds::code_taken(&updated.facts.code))?;
     tx.commit().await?;
-    Ok(axum::Json(updated))
+    Ok(Json(updated))
 }
 
 /// Query of the ledger import.
@@ -360,15 +331,14 @@ pub async fn import(
             None
         }
     };
-    v.finish()?;
-    let (format, mode) = (format.expect("validated"), mode.expect("validated"));
+    let (format, mode) = v.finish_with(|| Some((format?, mode?)))?;
     let outcome = ledger::import(&app.db, &app.notifier, reach, format, mode, body).await?;
     let status = if outcome.refused {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    Ok((status, axum::Json(outcome.report)).into_response())
+    Ok((status, Json(outcome.report)).into_response())
 }
 
 fn parse_format(f: &str) -> std::result::Result<LedgerFormat, shared::domain::DomainError> {

@@ -14,7 +14,6 @@
 //! | `POST /catalog/firms/{id}/rejection`, `…/profile-review` | association |
 //! | `GET /catalog/firms/{id}/audit` | association, district and street officials, the firm itself |
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -23,19 +22,20 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role};
 use shared::client_addr::ClientAddr;
-use shared::db::{is_unique_violation, now_ms};
+use shared::clock::{china_today, now_ms};
+use shared::db::{Filter, ListQuery, ResultExt};
 use shared::domain::DistrictCode;
-use shared::domain::roster::{
-    FeeModel, FirmSnapshot, RosterStanding, ServiceGrade, china_today, format_date,
-};
+use shared::domain::roster::{FeeModel, FirmSnapshot, RosterStanding, ServiceGrade, format_date};
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{Json as JsonBody, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use shared::feed::WriteTx;
 use sqlx::Row;
+use sqlx::pool::PoolConnection;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use validator::{Validate, ValidationError};
 
 use crate::accounts;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::firms::credit::{self, CreditEvent, CreditEventInput, WhitelistEvent, WhitelistInput};
 use crate::firms::models::{self, ServiceModel, ServiceModelInput};
 use crate::firms::review::{self, AuditEntry, FieldChange, NewHistory, ReasonInput};
@@ -127,9 +127,9 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Ends a write to a firm: reads its new snapshot, puts it on the feed with `kind`, commits,
-/// and returns it (the answer and the feed payload are the same struct).
-async fn publish(
+/// Ends a write to a firm: reads its new snapshot, appends it to the feed with `kind`,
+/// commits, and returns it (the answer and the feed payload are the same struct).
+async fn commit_firm_change(
     mut tx: WriteTx,
     app: &AppState,
     id: &str,
@@ -142,22 +142,23 @@ async fn publish(
     Ok(snapshot)
 }
 
-/// A write that hit a unique index answers `problem` instead of a 500.
-fn on_unique(e: Error, problem: impl FnOnce() -> Problem) -> Error {
-    match &e {
-        Error::Internal(inner)
-            if inner
-                .downcast_ref::<sqlx::Error>()
-                .is_some_and(is_unique_violation) =>
-        {
-            problem().into()
-        }
-        _ => e,
-    }
+/// A write to an existing firm: the transaction (the feed-head lock taken) and the firm as
+/// it is inside it; 404 when there is no such firm.
+async fn firm_in_write(
+    app: &AppState,
+    id: &str,
+    today: shared::domain::roster::Date,
+) -> Result<(WriteTx, FirmSnapshot)> {
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let firm = firms::load_or_404(tx.conn(), id, &app.policy, today).await?;
+    Ok((tx, firm))
 }
 
-fn page(q: &PageQuery) -> std::result::Result<(i64, i64), Problem> {
-    q.check().map_err(Problem::validation)
+/// A connection for reading one of a firm's histories; 404 when there is no such firm.
+async fn existing_firm(app: &AppState, id: &str) -> Result<PoolConnection<sqlx::Any>> {
+    let mut conn = app.db.pool.acquire().await?;
+    firms::load_or_404(&mut conn, id, &app.policy, china_today()).await?;
+    Ok(conn)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ pub async fn list_service_models(State(app): State<AppState>) -> Result<Json<Vec
 pub async fn create_service_model(
     State(app): State<AppState>,
     identity: Identity,
-    JsonBody(input): JsonBody<ServiceModelInput>,
+    Json(input): Json<ServiceModelInput>,
 ) -> Result<(StatusCode, Json<ServiceModel>)> {
     identity.require_any(&[Role::Association])?;
     let model = input.check()?;
@@ -190,7 +191,7 @@ pub async fn create_service_model(
     }
     models::insert(tx.conn(), &model, now_ms())
         .await
-        .map_err(|e| on_unique(e, || models::duplicate(&model.code)))?;
+        .on_constraint(|| models::duplicate(&model.code))?;
     tx.emit(models::TOPIC, &model.code, "created", &model)
         .await?;
     tx.commit().await?;
@@ -341,7 +342,7 @@ pub async fn apply(
     State(app): State<AppState>,
     identity: Option<Identity>,
     client: ClientAddr,
-    JsonBody(input): JsonBody<FirmInput>,
+    Json(input): Json<FirmInput>,
 ) -> Result<impl IntoResponse> {
     let (firm, account) = check_application(&app, input).await?;
     throttle_application(&app, identity.as_ref(), &client)?;
@@ -362,7 +363,7 @@ pub async fn apply(
     }
     firms::insert(tx.conn(), &id, &firm, now)
         .await
-        .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
+        .on_constraint(|| firms::duplicate_credit_code(&firm.credit_code))?;
     let record = shared::domain::roster::StandingRecord::applicant();
     standing::append_event(
         tx.conn(),
@@ -386,7 +387,7 @@ pub async fn apply(
         };
         let account_id = accounts::insert_account(tx.conn(), &account, &hash)
             .await
-            .map_err(|e| on_unique(Error::from(e), username_taken))?;
+            .on_constraint(username_taken)?;
         let created = accounts::find_by_id(tx.conn(), &account_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("reading back a new firm account"))?
@@ -394,7 +395,7 @@ pub async fn apply(
         tx.emit(accounts::TOPIC, &account_id, "created", &created.change())
             .await?;
     }
-    let snapshot = publish(tx, &app, &id, today, kind::APPLIED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::APPLIED).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/catalog/firms/{id}"))],
@@ -402,25 +403,99 @@ pub async fn apply(
     ))
 }
 
-/// Filters of the roster list; bad values answer 422 naming the filter.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+/// Filters of the roster list; bad values answer 422 naming the filter. A blank value is
+/// no filter.
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 pub struct FirmListQuery {
     /// Serves this district (6-digit code).
+    #[validate(custom(function = "shared::validate::district_code"))]
     pub district: Option<String>,
     /// Standing today: `applicant`, `recommended`, `review_overdue`, `suspended`, `blacklisted`.
+    #[validate(custom(function = "standing_filter"))]
     pub standing: Option<String>,
     /// Offers this service model (code).
     pub model: Option<String>,
     /// Offers this fee model: `lump_sum`, `commission`, `trust`.
+    #[validate(custom(function = "fee_model_filter"))]
     pub fee_model: Option<String>,
     /// Can deliver this service grade (1–5).
+    #[validate(custom(function = "grade_filter"))]
     pub grade: Option<String>,
     /// Text in the name or profile.
+    #[validate(custom(
+        function = "shared::validate::max_chars::<100>",
+        message = "搜索文字不能超过 100 字"
+    ))]
     pub q: Option<String>,
     /// `pending`: only firms whose material profile change awaits the association's review.
+    #[validate(custom(
+        function = "review_filter",
+        code = "invalid_review",
+        message = "review 只能为 pending（资料变更待复核）"
+    ))]
     pub review: Option<String>,
     /// `true`: only rejected applications (which the roster otherwise leaves out).
+    #[validate(custom(
+        function = "rejected_filter",
+        code = "invalid_flag",
+        message = "rejected 应为 true 或 false"
+    ))]
     pub rejected: Option<String>,
+}
+
+/// The filters' rules are answered in this order, the service model (known or not, a
+/// question for the database) after them.
+const ROSTER_FILTERS: &[&str] = &[
+    "district",
+    "standing",
+    "fee_model",
+    "grade",
+    "review",
+    "rejected",
+    "q",
+];
+
+fn if_given<T>(
+    s: &str,
+    parse: impl FnOnce(&str) -> std::result::Result<T, shared::domain::DomainError>,
+) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" => Ok(()),
+        s => shared::validate::domain(parse(s)),
+    }
+}
+
+fn standing_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    if_given(s, RosterStanding::parse)
+}
+
+fn fee_model_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    if_given(s, FeeModel::parse)
+}
+
+/// A grade as a query parameter: a whole number, 1–5.
+fn grade(s: &str) -> std::result::Result<ServiceGrade, shared::domain::DomainError> {
+    s.parse::<i64>()
+        .map_err(|_| shared::domain::DomainError::new("invalid_grade", "服务等级应为 1–5 的整数"))
+        .and_then(ServiceGrade::new)
+}
+
+fn grade_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    if_given(s, grade)
+}
+
+fn review_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" | "pending" => Ok(()),
+        _ => Err(ValidationError::new("invalid_review")),
+    }
+}
+
+fn rejected_filter(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" | "true" | "false" => Ok(()),
+        _ => Err(ValidationError::new("invalid_flag")),
+    }
 }
 
 /// The roster (供应商名录): every firm with its standing today, filtered, by application
@@ -435,59 +510,37 @@ pub async fn list_firms(
     Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<FirmSnapshot>>> {
     let mut v = Validation::new();
-    let paging = match p.check() {
-        Ok(x) => Some(x),
-        Err(errors) => {
-            for e in errors {
-                v.push(e);
-            }
-            None
-        }
-    };
+    let page = p.collect(&mut v);
+    let filter = roster_filter(&app, &q, &mut v).await?;
+    let page = v.finish_with(|| page)?;
+    let mut firms = firms::list(&app.db, &filter, page, &app.policy, china_today()).await?;
+    firms.items = firms
+        .items
+        .into_iter()
+        .map(|f| firms::view(f, identity.as_ref()))
+        .collect();
+    Ok(Json(firms))
+}
+
+/// The roster's filters (their field rules checked), each bad one reported in `v`.
+async fn roster_filter(
+    app: &AppState,
+    q: &FirmListQuery,
+    v: &mut Validation,
+) -> Result<RosterFilter> {
+    v.rules(q, ROSTER_FILTERS);
     let mut filter = RosterFilter {
-        district: nonempty(&q.district).and_then(|d| v.field("district", DistrictCode::parse(d))),
-        standing: nonempty(&q.standing).and_then(|s| v.field("standing", RosterStanding::parse(s))),
-        fee_model: nonempty(&q.fee_model).and_then(|s| v.field("fee_model", FeeModel::parse(s))),
-        grade: nonempty(&q.grade).and_then(|g| {
-            let n = g.parse::<i64>().map_err(|_| {
-                shared::domain::DomainError::new("invalid_grade", "服务等级应为 1–5 的整数")
-            });
-            v.field("grade", n.and_then(ServiceGrade::new))
-        }),
-        q: None,
+        district: nonempty(&q.district).and_then(|d| DistrictCode::parse(d).ok()),
+        standing: nonempty(&q.standing).and_then(|s| RosterStanding::parse(s).ok()),
+        fee_model: nonempty(&q.fee_model).and_then(|s| FeeModel::parse(s).ok()),
+        grade: nonempty(&q.grade).and_then(|g| grade(g).ok()),
+        q: nonempty(&q.q)
+            .filter(|t| t.chars().count() <= 100)
+            .map(str::to_string),
         model: None,
-        review_pending: match nonempty(&q.review) {
-            None => false,
-            Some("pending") => true,
-            Some(_) => {
-                v.push(FieldError::new(
-                    "review",
-                    "invalid_review",
-                    "review 只能为 pending（资料变更待复核）",
-                ));
-                false
-            }
-        },
-        rejected: match nonempty(&q.rejected) {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => {
-                v.push(FieldError::new(
-                    "rejected",
-                    "invalid_flag",
-                    "rejected 应为 true 或 false",
-                ));
-                false
-            }
-        },
+        review_pending: nonempty(&q.review) == Some("pending"),
+        rejected: nonempty(&q.rejected) == Some("true"),
     };
-    if let Some(text) = nonempty(&q.q) {
-        if text.chars().count() > 100 {
-            v.push(FieldError::new("q", "length", "搜索文字不能超过 100 字"));
-        } else {
-            filter.q = Some(text.to_string());
-        }
-    }
     if let Some(model) = nonempty(&q.model) {
         let mut conn = app.db.pool.acquire().await?;
         if models::exists(&mut conn, model).await? {
@@ -500,26 +553,7 @@ pub async fn list_firms(
             ));
         }
     }
-    v.finish()?;
-    let (limit, offset) = paging.expect("checked above");
-    let (items, total) = firms::list(
-        &app.db,
-        &filter,
-        (limit, offset),
-        &app.policy,
-        china_today(),
-    )
-    .await?;
-    let items = items
-        .into_iter()
-        .map(|f| firms::view(f, identity.as_ref()))
-        .collect();
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(filter)
 }
 
 /// One firm with its standing today. Public; phone masked as in the list.
@@ -554,7 +588,7 @@ pub async fn update_firm(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<FirmInput>,
+    Json(input): Json<FirmInput>,
 ) -> Result<Json<FirmSnapshot>> {
     if identity.role != Role::Association {
         identity.require_firm(&id)?;
@@ -571,9 +605,8 @@ pub async fn update_firm(
     let locked = (identity.role != Role::Association).then_some(&existing.credit_code);
     let firm = input.check(&known, locked)?;
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     // Compared with the record as it is inside the write lock, not as read before it.
-    let current = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, current) = firm_in_write(&app, &id, today).await?;
     if current.rejection.is_some() {
         return Err(review::rejected_conflict().into());
     }
@@ -584,7 +617,7 @@ pub async fn update_firm(
     }
     firms::update_profile(tx.conn(), &id, &firm, now)
         .await
-        .map_err(|e| on_unique(e, || firms::duplicate_credit_code(&firm.credit_code)))?;
+        .on_constraint(|| firms::duplicate_credit_code(&firm.credit_code))?;
     let changes = review::material_changes(&current, &firm);
     if review::on_roster(&current) && !changes.is_empty() {
         review::append(
@@ -603,7 +636,7 @@ pub async fn update_firm(
             review::mark_pending(tx.conn(), &id, now).await?;
         }
     }
-    let snapshot = publish(tx, &app, &id, today, kind::PROFILE_UPDATED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::PROFILE_UPDATED).await?;
     Ok(Json(snapshot))
 }
 
@@ -627,14 +660,13 @@ pub async fn change_standing(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<StandingInput>,
+    Json(input): Json<StandingInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let today = china_today();
     let change = input.check(today)?;
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     if firm.rejection.is_some() {
         return Err(review::rejected_conflict().into());
     }
@@ -658,7 +690,7 @@ pub async fn change_standing(
         },
     )
     .await?;
-    let snapshot = publish(tx, &app, &id, today, kind::STANDING_CHANGED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::STANDING_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -671,24 +703,11 @@ pub async fn standing_history(
     State(app): State<AppState>,
     identity: Option<Identity>,
     Path(id): Path<String>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<StandingEvent>>> {
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let (items, total) = standing::history(
-        &mut conn,
-        &id,
-        (limit, offset),
-        firms::sees_authors(identity.as_ref()),
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::sees_authors(identity.as_ref());
+    Ok(Json(standing::history(&mut conn, &id, page, shown).await?))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -706,15 +725,14 @@ pub async fn add_credit_event(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<CreditEventInput>,
+    Json(input): Json<CreditEventInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let today = china_today();
     let event = input.check(today)?;
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, _) = firm_in_write(&app, &id, today).await?;
     credit::record(tx.conn(), &id, &event, &Author::of(&identity), now_ms()).await?;
-    let snapshot = publish(tx, &app, &id, today, kind::CREDIT_CHANGED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::CREDIT_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -726,24 +744,11 @@ pub async fn list_credit_events(
     State(app): State<AppState>,
     identity: Option<Identity>,
     Path(id): Path<String>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<CreditEvent>>> {
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let (items, total) = credit::events(
-        &mut conn,
-        &id,
-        (limit, offset),
-        firms::sees_authors(identity.as_ref()),
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::sees_authors(identity.as_ref());
+    Ok(Json(credit::events(&mut conn, &id, page, shown).await?))
 }
 
 /// Puts a firm on the inspection whitelist (检查白名单) or takes it off: `{on, reason,
@@ -759,13 +764,12 @@ pub async fn set_whitelist(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<WhitelistInput>,
+    Json(input): Json<WhitelistInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let today = china_today();
     let change = input.check(today)?;
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     if firm.whitelisted == change.on {
         return Err(Problem::conflict(
             "whitelist_unchanged",
@@ -778,7 +782,7 @@ pub async fn set_whitelist(
         .into());
     }
     credit::set_whitelist(tx.conn(), &id, &change, &Author::of(&identity), now_ms()).await?;
-    let snapshot = publish(tx, &app, &id, today, kind::WHITELIST_CHANGED).await?;
+    let snapshot = commit_firm_change(tx, &app, &id, today, kind::WHITELIST_CHANGED).await?;
     Ok(Json(snapshot))
 }
 
@@ -790,24 +794,13 @@ pub async fn whitelist_history(
     State(app): State<AppState>,
     identity: Option<Identity>,
     Path(id): Path<String>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<WhitelistEvent>>> {
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let (items, total) = credit::whitelist_history(
-        &mut conn,
-        &id,
-        (limit, offset),
-        firms::sees_authors(identity.as_ref()),
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::sees_authors(identity.as_ref());
+    Ok(Json(
+        credit::whitelist_history(&mut conn, &id, page, shown).await?,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -832,48 +825,32 @@ pub struct BlacklistEntry {
     responses((status = 200, body = Page<BlacklistEntry>), (status = 422, body = Problem)))]
 pub async fn blacklist(
     State(app): State<AppState>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<BlacklistEntry>>> {
-    let (limit, offset) = page(&p)?;
-    let today = format_date(china_today());
-    let active = standing::blacklist_active_sql(1);
+    let mut filter = Filter::default();
+    let today = filter.param(shared::db::Bind::Text(format_date(china_today())));
+    filter.push(standing::blacklist_active_sql(today));
     let mut conn = app.db.pool.acquire().await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM firm f WHERE {active}"
-    )))
-    .bind(&today)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT f.id, f.name, f.credit_code, f.blacklist_reason, f.blacklist_from, f.blacklist_to \
-         FROM firm f WHERE {active} ORDER BY f.blacklist_from DESC, f.id LIMIT $2 OFFSET $3"
-    )))
-    .bind(&today)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            let to: Option<String> = r.try_get("blacklist_to")?;
-            Ok(BlacklistEntry {
-                firm_id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                credit_code: r.try_get("credit_code")?,
-                reason: r.try_get("blacklist_reason")?,
-                from: r.try_get("blacklist_from")?,
-                permanent: to.is_none(),
-                to,
-            })
+    let list = ListQuery {
+        columns: "f.id, f.name, f.credit_code, f.blacklist_reason, f.blacklist_from, f.blacklist_to",
+        from: "firm f",
+        filter: &filter,
+        order_by: "f.blacklist_from DESC, f.id",
+    }
+    .page(&mut conn, page, |r| {
+        let to: Option<String> = r.try_get("blacklist_to")?;
+        Ok::<_, sqlx::Error>(BlacklistEntry {
+            firm_id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            credit_code: r.try_get("credit_code")?,
+            reason: r.try_get("blacklist_reason")?,
+            from: r.try_get("blacklist_from")?,
+            permanent: to.is_none(),
+            to,
         })
-        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    })
+    .await?;
+    Ok(Json(list))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -895,14 +872,13 @@ pub async fn reject_application(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<ReasonInput>,
+    Json(input): Json<ReasonInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let reason = input.check(true)?.unwrap_or_default();
     let today = china_today();
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     review::check_rejectable(&firm)?;
     let disabled = review::reject(tx.conn(), &id, &reason, now).await?;
     review::append(
@@ -924,7 +900,7 @@ pub async fn reject_application(
         }
     }
     Ok(Json(
-        publish(tx, &app, &id, today, kind::APPLICATION_REJECTED).await?,
+        commit_firm_change(tx, &app, &id, today, kind::APPLICATION_REJECTED).await?,
     ))
 }
 
@@ -942,7 +918,7 @@ pub async fn confirm_profile_review(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<ReasonInput>,
+    Json(input): Json<ReasonInput>,
 ) -> Result<Json<FirmSnapshot>> {
     identity.require_any(&[Role::Association])?;
     let reason = input
@@ -950,8 +926,7 @@ pub async fn confirm_profile_review(
         .unwrap_or_else(|| "资料变更复核通过".into());
     let today = china_today();
     let now = now_ms();
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let firm = firms::load_or_404(tx.conn(), &id, &app.policy, today).await?;
+    let (mut tx, firm) = firm_in_write(&app, &id, today).await?;
     if firm.review_pending_since.is_none() {
         return Err(Problem::conflict("no_pending_review", "该企业没有待复核的资料变更。").into());
     }
@@ -970,7 +945,7 @@ pub async fn confirm_profile_review(
     .await?;
     firms::touch(tx.conn(), &id, now).await?;
     Ok(Json(
-        publish(tx, &app, &id, today, kind::PROFILE_REVIEWED).await?,
+        commit_firm_change(tx, &app, &id, today, kind::PROFILE_REVIEWED).await?,
     ))
 }
 
@@ -990,15 +965,8 @@ pub async fn firm_audit(
     Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<AuditEntry>>> {
     firms::may_read_audit(&identity, &id)?;
-    let (limit, offset) = page(&p)?;
-    let mut conn = app.db.pool.acquire().await?;
-    firms::load_or_404(&mut conn, &id, &app.policy, china_today()).await?;
-    let with_authors = firms::audit_shows_authors(&identity);
-    let (items, total) = review::audit(&mut conn, &id, (limit, offset), with_authors).await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let page = p.checked().map_err(Problem::validation)?;
+    let mut conn = existing_firm(&app, &id).await?;
+    let shown = firms::audit_shows_authors(&identity);
+    Ok(Json(review::audit(&mut conn, &id, page, shown).await?))
 }

@@ -7,6 +7,10 @@ mod compounds;
 mod demo;
 mod firms;
 mod places;
+mod session;
+
+/// Where this service's API lives.
+pub const PREFIX: &str = "/catalog";
 
 use axum::Router;
 use axum::routing::get;
@@ -35,6 +39,7 @@ pub struct ApiDoc;
 /// The whole document: places here, plus each resource module's own.
 pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(session::Api::openapi());
     doc.merge(accounts::Api::openapi());
     doc.merge(firms::Api::openapi());
     doc.merge(compounds::Api::openapi());
@@ -53,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/districts/{code}", get(places::get_district))
         .route("/streets", get(places::list_streets))
         .route("/demo", get(demo::demo_status))
+        .merge(session::router())
         .merge(accounts::router())
         .merge(firms::router())
         .merge(compounds::router())

@@ -36,8 +36,7 @@ pub async fn get_district(
 ) -> Result<Json<DistrictDetail>> {
     let mut v = Validation::new();
     let code = v.field("code", DistrictCode::parse(&code));
-    v.finish()?;
-    let code = code.expect("validated");
+    let code = v.finish_with(|| code)?;
     let district = places::districts(&app.db)
         .await?
         .into_iter()

@@ -11,17 +11,19 @@
 //!   compound ledger, open tenders — sealed bids are never indexed).
 //! - `GET /match/bundles`: the street's officials, its district's officials and the association.
 
-use axum::Json;
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use search_index::{Bundle, DocKind, FirmQuery, IndexError, ScorePart, SearchFilters, Weights};
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role, Scope};
-use shared::domain::{DistrictCode, StreetCode};
+use shared::domain::StreetCode;
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use validator::{Validate, ValidationError};
 
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -35,9 +37,9 @@ use crate::state::AppState;
         TenderMatchView,
         SearchHitView,
         BundleView,
-        FirmMatchPage,
-        TenderMatchPage,
-        SearchPage
+        Page<FirmMatchView>,
+        Page<TenderMatchView>,
+        Page<SearchHitView>
     ))
 )]
 pub struct Api;
@@ -133,33 +135,6 @@ impl From<Bundle> for BundleView {
     }
 }
 
-/// A page of matched firms.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FirmMatchPage {
-    pub items: Vec<FirmMatchView>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// A page of matched tenders.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TenderMatchPage {
-    pub items: Vec<TenderMatchView>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// A page of search results.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchPage {
-    pub items: Vec<SearchHitView>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 /// An index error as the client should see it: a bad query is a 422 naming the field.
 fn index_error(e: IndexError) -> Error {
     match e {
@@ -180,19 +155,19 @@ async fn blocking<T: Send + 'static>(
         .map_err(index_error)
 }
 
-fn page(v: &mut Validation, q: &PageQuery) -> (usize, usize) {
-    match q.check() {
-        Ok((limit, offset)) => (
-            usize::try_from(limit).unwrap_or(50),
-            usize::try_from(offset).unwrap_or(0),
-        ),
-        Err(errors) => {
-            for e in errors {
-                v.push(e);
-            }
-            (0, 0)
-        }
-    }
+/// Checked bounds of a page (422 naming `limit` or `offset`), after the caller's role was.
+fn page(q: &PageQuery) -> Result<Pagination> {
+    Ok(q.checked().map_err(Problem::validation)?)
+}
+
+/// A page of `total` index hits, each made a view.
+fn page_of<H, V>(
+    page: Pagination,
+    total: usize,
+    hits: Vec<H>,
+    view: impl FnMut(H) -> V,
+) -> Page<V> {
+    page.of(hits.into_iter().map(view).collect(), total as i64)
 }
 
 fn weights(app: &AppState) -> Weights {
@@ -209,7 +184,7 @@ fn weights(app: &AppState) -> Weights {
     path = "/match/tenders/{id}/firms",
     params(("id" = String, Path, description = "Tender id"), PageQuery),
     responses(
-        (status = 200, body = FirmMatchPage),
+        (status = 200, body = Page<FirmMatchView>),
         (status = 401, body = Problem),
         (status = 403, description = "Not the tender's committee or the association", body = Problem),
         (status = 404, body = Problem),
@@ -222,11 +197,10 @@ async fn tender_firms(
     identity: Identity,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<FirmMatchPage>> {
+) -> Result<Json<Page<FirmMatchView>>> {
     identity.require_any(&[Role::Association, Role::Committee])?;
-    let mut v = Validation::default();
-    let (limit, offset) = page(&mut v, &q);
-    v.finish()?;
+    let paging = page(&q)?;
+    let (limit, offset) = paging.as_usize();
     // One trip to the blocking pool: the tender's document, then its matches (the
     // committee check below discards the answer of a tender that is not theirs).
     let index = app.index.clone();
@@ -246,23 +220,16 @@ async fn tender_firms(
     if identity.role == Role::Committee {
         identity.require_compound(&compound_id)?;
     }
-    Ok(Json(FirmMatchPage {
-        total: hits.total as i64,
-        limit: limit as i64,
-        offset: offset as i64,
-        items: hits
-            .items
-            .into_iter()
-            .map(|m| FirmMatchView {
-                firm_id: m.firm_id,
-                name: m.name,
-                score: m.score,
-                distance_km: m.distance_km,
-                parts: m.parts.into_iter().map(Into::into).collect(),
-                matched_terms: m.matched_terms,
-            })
-            .collect(),
-    }))
+    Ok(Json(page_of(paging, hits.total, hits.items, |m| {
+        FirmMatchView {
+            firm_id: m.firm_id,
+            name: m.name,
+            score: m.score,
+            distance_km: m.distance_km,
+            parts: m.parts.into_iter().map(Into::into).collect(),
+            matched_terms: m.matched_terms,
+        }
+    })))
 }
 
 /// A firm's matched open tenders, best first, with the score parts and matched terms. A firm
@@ -272,7 +239,7 @@ async fn tender_firms(
     path = "/match/firms/{id}/tenders",
     params(("id" = String, Path, description = "Firm id"), PageQuery),
     responses(
-        (status = 200, body = TenderMatchPage),
+        (status = 200, body = Page<TenderMatchView>),
         (status = 401, body = Problem),
         (status = 403, description = "Not that firm or the association", body = Problem),
         (status = 404, body = Problem),
@@ -285,13 +252,12 @@ async fn firm_tenders(
     identity: Identity,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<TenderMatchPage>> {
+) -> Result<Json<Page<TenderMatchView>>> {
     if identity.role != Role::Association {
         identity.require_firm(&id)?;
     }
-    let mut v = Validation::default();
-    let (limit, offset) = page(&mut v, &q);
-    v.finish()?;
+    let paging = page(&q)?;
+    let (limit, offset) = paging.as_usize();
     let index = app.index.clone();
     let fid = id.clone();
     let w = weights(&app);
@@ -305,67 +271,96 @@ async fn firm_tenders(
     })
     .await?
     .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的企业。")))?;
-    Ok(Json(TenderMatchPage {
-        total: hits.total as i64,
-        limit: limit as i64,
-        offset: offset as i64,
-        items: hits
-            .items
-            .into_iter()
-            .map(|m| TenderMatchView {
-                tender_id: m.tender_id,
-                compound_id: m.compound_id,
-                compound_name: m.compound_name,
-                score: m.score,
-                distance_km: m.distance_km,
-                parts: m.parts.into_iter().map(Into::into).collect(),
-                matched_terms: m.matched_terms,
-            })
-            .collect(),
-    }))
+    Ok(Json(page_of(paging, hits.total, hits.items, |m| {
+        TenderMatchView {
+            tender_id: m.tender_id,
+            compound_id: m.compound_id,
+            compound_name: m.compound_name,
+            score: m.score,
+            distance_km: m.distance_km,
+            parts: m.parts.into_iter().map(Into::into).collect(),
+            matched_terms: m.matched_terms,
+        }
+    })))
 }
 
 /// Filters of `GET /match/search`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Free text (Chinese is segmented into words: 电梯 finds 电梯维保).
     pub q: Option<String>,
     /// `firm` (default), `compound` or `tender`.
+    #[validate(custom(
+        function = "doc_kind",
+        code = "invalid",
+        message = "“{kind}”不是可检索的类型（firm、compound 或 tender）"
+    ))]
     pub kind: Option<String>,
     /// District code (6 digits).
+    #[validate(custom(function = "shared::validate::district_code"))]
     pub district: Option<String>,
     /// Street code (9 digits).
+    #[validate(custom(function = "shared::validate::street_code"))]
     pub street: Option<String>,
     /// Service model offered (firms) or wanted (tenders).
+    #[validate(custom(
+        function = "code_word",
+        code = "invalid",
+        message = "“{code}”不是有效的代码（小写字母、数字、下划线）"
+    ))]
     pub model: Option<String>,
     /// Fee model accepted (firms) or wanted (tenders).
+    #[validate(custom(
+        function = "code_word",
+        code = "invalid",
+        message = "“{code}”不是有效的代码（小写字母、数字、下划线）"
+    ))]
     pub fee_model: Option<String>,
     /// Service grade 1–5 deliverable (firms) or wanted (tenders).
+    #[validate(range(min = 1, max = 5, message = "服务等级须为 1–5，收到 {value}"))]
     pub grade: Option<i64>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
+const SEARCH_FIELDS: &[&str] = &["kind", "district", "street", "model", "fee_model", "grade"];
+
+/// An optional query value: absent, empty and blank are all "not given".
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn code_word(v: &mut Validation, field: &str, value: &Option<String>) -> Option<String> {
-    let s = given(value)?;
+/// What a search lists, once trimmed; blank is the default (`firm`).
+fn doc_kind_of(s: &str) -> Option<DocKind> {
+    match s.trim() {
+        "" | "firm" => Some(DocKind::Firm),
+        "compound" => Some(DocKind::Compound),
+        "tender" => Some(DocKind::Tender),
+        _ => None,
+    }
+}
+
+fn doc_kind(s: &str) -> std::result::Result<(), ValidationError> {
+    if doc_kind_of(s).is_some() {
+        return Ok(());
+    }
+    let mut e = ValidationError::new("invalid");
+    e.add_param(Cow::from("kind"), &s.trim());
+    Err(e)
+}
+
+/// A code as the index keys it: lowercase letters, digits, `_` and `-`, at most 40; blank is
+/// "not given".
+fn code_word(s: &str) -> std::result::Result<(), ValidationError> {
+    let s = s.trim();
     let ok = s.len() <= 40
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     if ok {
-        Some(s.to_string())
-    } else {
-        v.push(FieldError::new(
-            field,
-            "invalid",
-            format!("“{s}”不是有效的代码（小写字母、数字、下划线）"),
-        ));
-        None
+        return Ok(());
     }
+    let mut e = ValidationError::new("invalid");
+    e.add_param(Cow::from("code"), &s);
+    Err(e)
 }
 
 /// Free-text search over public facts: firms on the recommended roster, compounds, open
@@ -373,59 +368,28 @@ fn code_word(v: &mut Validation, field: &str, value: &Option<String>) -> Option<
 #[utoipa::path(
     get,
     path = "/match/search",
-    params(SearchQuery),
-    responses((status = 200, body = SearchPage), (status = 422, body = Problem)),
+    params(SearchQuery, PageQuery),
+    responses((status = 200, body = Page<SearchHitView>), (status = 422, body = Problem)),
     tag = "matching"
 )]
 async fn search(
     State(app): State<AppState>,
     Query(q): Query<SearchQuery>,
-) -> Result<Json<SearchPage>> {
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<SearchHitView>>> {
     let mut v = Validation::default();
-    let (limit, offset) = page(
-        &mut v,
-        &PageQuery {
-            limit: q.limit,
-            offset: q.offset,
-        },
-    );
-    let kind = match given(&q.kind).unwrap_or("firm") {
-        "firm" => Some(DocKind::Firm),
-        "compound" => Some(DocKind::Compound),
-        "tender" => Some(DocKind::Tender),
-        other => {
-            v.push(FieldError::new(
-                "kind",
-                "invalid",
-                format!("“{other}”不是可检索的类型（firm、compound 或 tender）"),
-            ));
-            None
-        }
-    };
-    let district = given(&q.district).and_then(|s| v.field("district", DistrictCode::parse(s)));
-    let street = given(&q.street).and_then(|s| v.field("street", StreetCode::parse(s)));
-    let model = code_word(&mut v, "model", &q.model);
-    let fee_model = code_word(&mut v, "fee_model", &q.fee_model);
-    let grade = match q.grade {
-        Some(g @ 1..=5) => Some(g as u8),
-        Some(g) => {
-            v.push(FieldError::new(
-                "grade",
-                "range",
-                format!("服务等级须为 1–5，收到 {g}"),
-            ));
-            None
-        }
-        None => None,
-    };
-    v.finish()?;
+    let paging = p.collect(&mut v);
+    v.rules(&q, SEARCH_FIELDS);
+    let paging = v.finish_with(|| paging)?;
+    let (limit, offset) = paging.as_usize();
+    let kind = given(&q.kind).map_or(Some(DocKind::Firm), doc_kind_of);
     let kind = kind.unwrap_or(DocKind::Firm);
     let filters = SearchFilters {
-        district: district.map(|d| d.as_str().to_string()),
-        street: street.map(|s| s.as_str().to_string()),
-        service_model: model,
-        fee_model,
-        grade,
+        district: given(&q.district).map(str::to_string),
+        street: given(&q.street).map(str::to_string),
+        service_model: given(&q.model).map(str::to_string),
+        fee_model: given(&q.fee_model).map(str::to_string),
+        grade: q.grade.and_then(|g| u8::try_from(g).ok()),
         // Only firms on the recommended roster are public search results.
         recommended: (kind == DocKind::Firm).then_some(true),
         covered: None,
@@ -434,34 +398,50 @@ async fn search(
     let text = q.q.clone().unwrap_or_default();
     let index = app.index.clone();
     let hits = blocking(move || index.search(&text, &filters, kind, limit, offset)).await?;
-    Ok(Json(SearchPage {
-        total: hits.total as i64,
-        limit: limit as i64,
-        offset: offset as i64,
-        items: hits
-            .items
-            .into_iter()
-            .map(|h| SearchHitView {
-                kind: h.kind.as_str().to_string(),
-                id: h.id,
-                name: h.name,
-                score: h.score,
-                matched_terms: h.matched_terms,
-            })
-            .collect(),
-    }))
+    Ok(Json(page_of(paging, hits.total, hits.items, |h| {
+        SearchHitView {
+            kind: h.kind.as_str().to_string(),
+            id: h.id,
+            name: h.name,
+            score: h.score,
+            matched_terms: h.matched_terms,
+        }
+    })))
 }
 
 /// Parameters of `GET /match/bundles`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct BundleQuery {
     /// Street code (9 digits), required.
+    #[validate(
+        required(message = "请指定街道代码"),
+        custom(function = "shared::validate::not_blank", message = "请指定街道代码"),
+        custom(function = "shared::validate::street_code")
+    )]
     pub street: Option<String>,
     /// Households a group must reach (default from the matching policy).
+    #[validate(range(
+        min = 1,
+        max = 100_000,
+        message = "viable_households 应在 1–100000 之间"
+    ))]
     pub viable_households: Option<i64>,
     /// Largest distance between two members in km (default from the matching policy).
+    #[validate(custom(
+        function = "bundle_km",
+        code = "range",
+        message = "max_distance_km 应大于 0 且不超过 20"
+    ))]
     pub max_distance_km: Option<f64>,
+}
+
+fn bundle_km(k: f64) -> std::result::Result<(), ValidationError> {
+    if k.is_finite() && k > 0.0 && k <= 20.0 {
+        Ok(())
+    } else {
+        Err(ValidationError::new("range"))
+    }
 }
 
 /// Bundle suggestions (片区化) for a street: groups of neighbouring small old compounds with
@@ -489,41 +469,18 @@ async fn bundles(
         Role::StreetOfficial,
     ])?;
     let mut v = Validation::default();
-    let street = match given(&q.street) {
-        Some(s) => v.field("street", StreetCode::parse(s)),
-        None => {
-            v.push(FieldError::new("street", "required", "请指定街道代码"));
-            None
-        }
-    };
-    let viable = match q.viable_households {
-        None => Some(app.policy.bundle_viable_households),
-        Some(n @ 1..=100_000) => u32::try_from(n).ok(),
-        Some(_) => {
-            v.push(FieldError::new(
-                "viable_households",
-                "range",
-                "viable_households 应在 1–100000 之间",
-            ));
-            None
-        }
-    };
-    let km = match q.max_distance_km {
-        None => Some(app.policy.bundle_max_distance_km),
-        Some(k) if k.is_finite() && k > 0.0 && k <= 20.0 => Some(k),
-        Some(_) => {
-            v.push(FieldError::new(
-                "max_distance_km",
-                "range",
-                "max_distance_km 应大于 0 且不超过 20",
-            ));
-            None
-        }
-    };
-    v.finish()?;
-    let (Some(street), Some(viable), Some(km)) = (street, viable, km) else {
-        return Err(Problem::internal().into());
-    };
+    v.rules(&q, &["street", "viable_households", "max_distance_km"]);
+    let (street, viable, km) = v.finish_with(|| {
+        Some((
+            StreetCode::parse(given(&q.street)?).ok()?,
+            match q.viable_households {
+                None => app.policy.bundle_viable_households,
+                Some(n) => u32::try_from(n).ok()?,
+            },
+            q.max_distance_km
+                .unwrap_or(app.policy.bundle_max_distance_km),
+        ))
+    })?;
     let allowed = match &identity.scope {
         Scope::City => identity.role == Role::Association,
         Scope::District(d) => {

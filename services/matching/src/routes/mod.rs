@@ -4,6 +4,9 @@
 pub mod matching;
 pub mod statistics;
 
+/// Where this service's API lives.
+pub const PREFIX: &str = "/match";
+
 use axum::Router;
 use axum::routing::get;
 use utoipa::{Modify, OpenApi};

@@ -7,18 +7,19 @@
 //! public elsewhere, but the compiled list of compounds to act on is addressed to the
 //! officials responsible for them.
 
-use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::domain::roster::{Date, china_today, format_date, parse_date};
+use shared::clock::china_today;
+use shared::domain::roster::{Date, format_date, parse_date};
 use shared::domain::{DistrictCode, StreetCode, districts, streets_of};
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::Query;
+use shared::extract::{Json, Query};
 use time::Month;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use validator::{Validate, ValidationError};
 
 use crate::attention::{self, CompoundWithBlacklistedFirm, LiveContract, SupervisedFirm};
 use crate::coverage::{self, Area, Figures, Tally};
@@ -65,18 +66,20 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn date_param(v: &mut Validation, field: &str, value: &Option<String>) -> Option<Date> {
-    given(value).and_then(|s| v.field(field, parse_date(s)))
+/// A date that passed its field rule, if given.
+fn date_param(value: &Option<String>) -> Option<Date> {
+    given(value).and_then(|s| parse_date(s).ok())
 }
 
-/// The area named by `district` and/or `street` (a street must lie in the district).
+/// The area named by `district` and/or `street`, which passed their field rules; a street
+/// must lie in the district (a cross-field rule).
 fn area_param(
     v: &mut Validation,
     district: &Option<String>,
     street: &Option<String>,
 ) -> Option<Area> {
-    let d = given(district).map(|s| v.field("district", DistrictCode::parse(s)));
-    let s = given(street).map(|s| v.field("street", StreetCode::parse(s)));
+    let d = given(district).map(|s| DistrictCode::parse(s).ok());
+    let s = given(street).map(|s| StreetCode::parse(s).ok());
     match (d, s) {
         (Some(Some(d)), Some(Some(s))) if s.district() != d => {
             v.push(FieldError::new(
@@ -90,6 +93,19 @@ fn area_param(
         (Some(Some(d)), None) => Some(Area::District(d)),
         (None, None) => Some(Area::City),
         _ => None,
+    }
+}
+
+/// An area's level (`city`, `district`, `street`), code and Chinese name.
+fn described(area: &Area) -> (&'static str, Option<String>, String) {
+    match area {
+        Area::City => ("city", None, CITY_NAME.to_string()),
+        Area::District(d) => (
+            "district",
+            Some(d.as_str().to_string()),
+            d.name().to_string(),
+        ),
+        Area::Street(s) => ("street", Some(s.as_str().to_string()), s.name().to_string()),
     }
 }
 
@@ -146,13 +162,16 @@ pub struct CoverageReport {
     pub streets: Vec<AreaFigures>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 pub struct CoverageQuery {
     /// The day, `YYYY-MM-DD` (default today in China).
+    #[validate(custom(function = "shared::validate::date_if_given"))]
     pub as_of: Option<String>,
     /// A district code: adds its streets.
+    #[validate(custom(function = "shared::validate::district_code"))]
     pub district: Option<String>,
     /// A street code: adds that street (must lie in `district` when both are given).
+    #[validate(custom(function = "shared::validate::street_code"))]
     pub street: Option<String>,
 }
 
@@ -165,11 +184,11 @@ pub async fn coverage_report(
     Query(q): Query<CoverageQuery>,
 ) -> Result<Json<CoverageReport>> {
     let mut v = Validation::new();
-    let as_of = date_param(&mut v, "as_of", &q.as_of);
+    v.rules(&q, &["as_of", "district", "street"]);
+    let as_of = date_param(&q.as_of);
     let area = area_param(&mut v, &q.district, &q.street);
-    v.finish()?;
+    let area = v.finish_with(|| area)?;
     let day = as_of.unwrap_or_else(china_today);
-    let area = area.expect("validated");
     let target = app.policy.target_on(day);
 
     let mut conn = app.db.pool.acquire().await?;
@@ -247,18 +266,32 @@ pub struct CoverageHistory {
     pub points: Vec<HistoryPoint>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 pub struct HistoryQuery {
     /// A district code (default: the city).
+    #[validate(custom(function = "shared::validate::district_code"))]
     pub district: Option<String>,
     /// A street code (must lie in `district` when both are given).
+    #[validate(custom(function = "shared::validate::street_code"))]
     pub street: Option<String>,
     /// First day, `YYYY-MM-DD` (default 1 January of the first target's year).
+    #[validate(custom(function = "shared::validate::date_if_given"))]
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD` (default today in China).
+    #[validate(custom(function = "shared::validate::date_if_given"))]
     pub to: Option<String>,
     /// `month` (default), `quarter` or `year`: one point at the end of each.
+    #[validate(custom(function = "step_if_given"))]
     pub step: Option<String>,
+}
+
+const HISTORY_FIELDS: &[&str] = &["district", "street", "from", "to", "step"];
+
+fn step_if_given(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" => Ok(()),
+        s => shared::validate::domain(Step::parse(s)),
+    }
 }
 
 /// The most points a series may have.
@@ -298,12 +331,16 @@ impl Step {
         let year = day.year();
         let month = match self {
             Step::Month => day.month(),
-            Step::Quarter => {
-                Month::try_from(((u8::from(day.month()) - 1) / 3 + 1) * 3).expect("3, 6, 9 or 12")
-            }
+            Step::Quarter => match day.month() {
+                Month::January | Month::February | Month::March => Month::March,
+                Month::April | Month::May | Month::June => Month::June,
+                Month::July | Month::August | Month::September => Month::September,
+                _ => Month::December,
+            },
             Step::Year => Month::December,
         };
-        Date::from_calendar_date(year, month, month.length(year)).expect("the last day of a month")
+        // Always a date: the month's own length.
+        Date::from_calendar_date(year, month, month.length(year)).unwrap_or(day)
     }
 }
 
@@ -332,10 +369,11 @@ pub async fn coverage_history(
     Query(q): Query<HistoryQuery>,
 ) -> Result<Json<CoverageHistory>> {
     let mut v = Validation::new();
+    v.rules(&q, HISTORY_FIELDS);
     let area = area_param(&mut v, &q.district, &q.street);
-    let from = date_param(&mut v, "from", &q.from);
-    let to = date_param(&mut v, "to", &q.to);
-    let step = given(&q.step).map_or(Some(Step::Month), |s| v.field("step", Step::parse(s)));
+    let from = date_param(&q.from);
+    let to = date_param(&q.to);
+    let step = given(&q.step).map_or(Some(Step::Month), |s| Step::parse(s).ok());
     let to = to.unwrap_or_else(china_today);
     let first_year = app
         .policy
@@ -360,8 +398,9 @@ pub async fn coverage_history(
             ));
         }
     }
-    v.finish()?;
-    let (area, step) = (area.expect("validated"), step.expect("validated"));
+    let (area, step) = v
+        .in_order(HISTORY_FIELDS)
+        .finish_with(|| Some((area?, step?)))?;
 
     let mut conn = app.db.pool.acquire().await?;
     let history = coverage::load(&mut conn, &area, to).await?;
@@ -380,15 +419,7 @@ pub async fn coverage_history(
             }
         })
         .collect();
-    let (level, code, name) = match area {
-        Area::City => ("city", None, CITY_NAME.to_string()),
-        Area::District(d) => (
-            "district",
-            Some(d.as_str().to_string()),
-            d.name().to_string(),
-        ),
-        Area::Street(s) => ("street", Some(s.as_str().to_string()), s.name().to_string()),
-    };
+    let (level, code, name) = described(&area);
     Ok(Json(CoverageHistory {
         level: level.into(),
         code,
@@ -453,14 +484,38 @@ pub struct Ranking {
     pub items: Vec<RankingItem>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 pub struct RankingQuery {
     /// The survey period, a quarter: `2026-Q3`.
+    #[validate(
+        required(message = "请指定测评周期，如 2026-Q3"),
+        custom(
+            function = "shared::validate::not_blank",
+            message = "请指定测评周期，如 2026-Q3"
+        ),
+        custom(function = "period_if_given")
+    )]
     pub period: Option<String>,
     /// `district` (default: districts citywide) or `street` (streets within their district).
+    #[validate(custom(function = "level_if_given"))]
     pub level: Option<String>,
     /// Only this district's streets (or this district).
+    #[validate(custom(function = "shared::validate::district_code"))]
     pub district: Option<String>,
+}
+
+fn period_if_given(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" => Ok(()),
+        s => shared::validate::domain(Period::parse(s)),
+    }
+}
+
+fn level_if_given(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" => Ok(()),
+        s => shared::validate::domain(Level::parse(s)),
+    }
 }
 
 const STREET_RULE: &str = "满意率 =（满意 + 基本满意）÷ 参评人数，按各小区参评人数加权汇总；街道在所属区县内排名。\
@@ -477,22 +532,11 @@ pub async fn satisfaction_ranking(
     Query(q): Query<RankingQuery>,
 ) -> Result<Json<Ranking>> {
     let mut v = Validation::new();
-    let period = match given(&q.period) {
-        Some(p) => v.field("period", Period::parse(p)),
-        None => {
-            v.push(FieldError::new(
-                "period",
-                "required",
-                "请指定测评周期，如 2026-Q3",
-            ));
-            None
-        }
-    };
-    let level =
-        given(&q.level).map_or(Some(Level::District), |s| v.field("level", Level::parse(s)));
-    let district = given(&q.district).and_then(|d| v.field("district", DistrictCode::parse(d)));
-    v.finish()?;
-    let (period, level) = (period.expect("validated"), level.expect("validated"));
+    v.rules(&q, &["period", "level", "district"]);
+    let period = given(&q.period).and_then(|p| Period::parse(p).ok());
+    let level = given(&q.level).map_or(Some(Level::District), |s| Level::parse(s).ok());
+    let district = given(&q.district).and_then(|d| DistrictCode::parse(d).ok());
+    let (period, level) = v.finish_with(|| Some((period?, level?)))?;
     let previous = period.previous();
 
     let mut conn = app.db.pool.acquire().await?;
@@ -605,15 +649,7 @@ pub async fn attention_lists(
     let today = china_today();
     let mut conn = app.db.pool.acquire().await?;
     let lists = attention::lists(&mut conn, &area, today).await?;
-    let (level, code, name) = match area {
-        Area::City => ("city", None, CITY_NAME.to_string()),
-        Area::District(d) => (
-            "district",
-            Some(d.as_str().to_string()),
-            d.name().to_string(),
-        ),
-        Area::Street(s) => ("street", Some(s.as_str().to_string()), s.name().to_string()),
-    };
+    let (level, code, name) = described(&area);
     Ok(Json(Attention {
         as_of: format_date(today),
         level: level.into(),

@@ -149,7 +149,7 @@ fn ineligible(r: Refusal, winner: &Ranked) -> Problem {
 pub async fn check_standing(app: &AppState, winner: &Ranked) -> Result<()> {
     let copy = {
         let mut conn = app.db.pool.acquire().await?;
-        crate::copy::firm(&mut conn, &winner.firm_id).await?
+        crate::replica::firm(&mut conn, &winner.firm_id).await?
     };
     let verdict = match copy {
         Some(f) => crate::roster::firm_may_bid(&f, clock::today()),
@@ -170,8 +170,8 @@ pub async fn check_standing(app: &AppState, winner: &Ranked) -> Result<()> {
 /// what it holds on the platform now (cumulative capacity, `roster::capacity_refusal`).
 async fn check_capacity(tx: &mut WriteTx, t: &Tender, winner: &Ranked) -> Result<()> {
     let (Some(firm), Some(compound)) = (
-        crate::copy::firm(tx.conn(), &winner.firm_id).await?,
-        crate::copy::compound(tx.conn(), &t.compound_id).await?,
+        crate::replica::firm(tx.conn(), &winner.firm_id).await?,
+        crate::replica::compound(tx.conn(), &t.compound_id).await?,
     ) else {
         return Err(Problem::conflict(
             "catalog_copy_missing",

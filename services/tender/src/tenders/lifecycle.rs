@@ -53,7 +53,7 @@ pub async fn draft(
     identity: &Identity,
     now: i64,
 ) -> Result<TenderView> {
-    let compound = crate::copy::compound(tx.conn(), compound_id)
+    let compound = crate::replica::compound(tx.conn(), compound_id)
         .await?
         .ok_or_else(unknown_compound)?;
     if store::in_progress(tx.conn(), &compound.id).await? > 0 {

@@ -1,4 +1,5 @@
-//! Matching's own tables, kept from the feeds by the [`Tables`] sink: places, firms,
+//! Matching's replica of the catalog's and tender's data (its own tables), kept from the
+//! feeds by the [`Tables`] sink: places, firms,
 //! compounds (current and every version with the day it took effect), contracts,
 //! tenders and satisfaction surveys. See `migrations/matching/0003_statistics.sql`.
 //!
@@ -6,12 +7,10 @@
 //! replaces a row written by an older change, so a replay changes nothing.
 
 use futures::future::BoxFuture;
-use shared::db::now_ms;
-use shared::domain::roster::{Date, format_date};
+use shared::clock::{china_date, now_ms};
+use shared::domain::roster::format_date;
 use shared::feed::Change;
 use sqlx::AnyConnection;
-use time::OffsetDateTime;
-use time::macros::offset;
 
 use crate::follow::{
     CompoundRecord, ContractRecord, Entity, Event, FirmRecord, SatisfactionRecord, Sink,
@@ -47,14 +46,6 @@ impl Sink for Tables {
     }
 }
 
-/// The day (in China, UTC+8) of an instant in ms: the day a change took effect.
-pub fn china_date(ms: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(offset!(+8))
-        .date()
-}
-
 async fn upsert_firm(conn: &mut AnyConnection, seq: i64, f: &FirmRecord) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO catalog_firm (id, name, districts_served, standing_record, payload, seq, updated_at) \
@@ -78,8 +69,9 @@ async fn upsert_firm(conn: &mut AnyConnection, seq: i64, f: &FirmRecord) -> anyh
 async fn upsert_compound(
     conn: &mut AnyConnection,
     change: &Change,
-    c: &CompoundRecord,
+    record: &CompoundRecord,
 ) -> anyhow::Result<()> {
+    let c = &record.compound.facts;
     sqlx::query(
         "INSERT INTO catalog_compound (id, code, name, district_code, street_code, households, management, \
          governance_body, eligible_and_willing, is_old, payload, seq, updated_at) \
@@ -91,14 +83,14 @@ async fn upsert_compound(
          is_old = excluded.is_old, payload = excluded.payload, seq = excluded.seq, updated_at = excluded.updated_at \
          WHERE catalog_compound.seq < excluded.seq",
     )
-    .bind(&c.id)
+    .bind(&record.id)
     .bind(&c.code)
     .bind(&c.name)
-    .bind(&c.district)
-    .bind(&c.street)
-    .bind(c.households)
-    .bind(&c.management)
-    .bind(&c.governance_body)
+    .bind(c.district.as_str())
+    .bind(c.street.as_str())
+    .bind(i64::from(c.households.get()))
+    .bind(c.management.as_str())
+    .bind(c.governance_body.as_str())
     .bind(c.eligible_and_willing)
     .bind(c.is_old)
     .bind(serde_json::to_string(&change.payload)?)
@@ -110,10 +102,10 @@ async fn upsert_compound(
         conn,
         change,
         Version {
-            district: &c.district,
-            street: &c.street,
-            management: &c.management,
-            governance_body: &c.governance_body,
+            district: c.district.as_str(),
+            street: c.street.as_str(),
+            management: c.management.as_str(),
+            governance_body: c.governance_body.as_str(),
             eligible_and_willing: c.eligible_and_willing,
             is_old: c.is_old,
             removed: false,
@@ -183,7 +175,7 @@ async fn upsert_contract(
     .bind(format_date(c.start_date))
     .bind(format_date(c.end_date))
     .bind(format_date(c.signed_on))
-    .bind(&c.status)
+    .bind(c.status.as_str())
     .bind(c.terminated_on.map(format_date))
     .bind(&c.termination_reason)
     .bind(seq)
@@ -202,8 +194,8 @@ async fn upsert_tender(conn: &mut AnyConnection, seq: i64, t: &TenderRecord) -> 
          WHERE tender_tender.seq < excluded.seq",
     )
     .bind(&t.id)
-    .bind(&t.compound_id)
-    .bind(&t.status)
+    .bind(&t.tender.compound_id)
+    .bind(&t.tender.status)
     .bind(serde_json::to_string(&t.payload)?)
     .bind(seq)
     .bind(now_ms())

@@ -1,4 +1,5 @@
-//! Reading tender's copy of catalog firms and compounds (kept by [`crate::follow`]).
+//! Tender's replica of catalog data: reading the firms and compounds kept from the catalog's
+//! feed by [`crate::follow`].
 
 use serde_json::Value;
 use shared::domain::Coordinates;

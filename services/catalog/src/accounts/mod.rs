@@ -1,0 +1,43 @@
+//! Accounts (账号): argon2 password hashes, roles and scopes, sessions (登录凭证) and
+//! their revocation, and the bootstrap of the first association account. Every hash and
+//! verification goes through the one argon2 gate (`crate::passwords`); sign-in throttling
+//! (登录限流) is `crate::throttle::login`.
+//!
+//! An account has one [`Role`] acting on one [`Scope`]: association staff on the city, a
+//! district official on a district, a street official on a street, a compound committee
+//! on one compound, a firm on one firm. Signing in issues a signed token (see
+//! `shared::auth`) that every service verifies locally. Signing out lists the token's id
+//! in `revoked_token`; a password change or disabling sets the account's
+//! `sessions_valid_after`. Both are published on the feed (topic `session`, see
+//! `shared::session`), so tender and matching refuse those tokens within moments too; the
+//! catalog checks its own tables ([`DbSessions`]).
+//!
+//! | module | what |
+//! | --- | --- |
+//! | `record.rs` | the account as the API and the feed show it, roles and scopes as stored |
+//! | `rules.rs` | what a username, display name, password and scope must be |
+//! | `store.rs` | reading, listing and creating accounts; the first association account |
+//! | `sessions.rs` | ended sessions: revoked tokens, cutoffs, their feed facts, the catalog's `SessionCheck` |
+
+mod record;
+mod rules;
+mod sessions;
+mod store;
+
+pub use record::{
+    Account, AccountChange, DISPLAY_NAME_MAX, NewAccount, PASSWORD_MAX, PASSWORD_MIN,
+    StoredAccount, TOPIC, USERNAME_MAX, USERNAME_MIN, account_role, role_str, scope_columns,
+    scope_from_columns,
+};
+
+pub use rules::{
+    check_credentials, check_display_name, check_new_account, check_new_password, check_username,
+    normalise_username, scope_for,
+};
+pub use sessions::{
+    DbSessions, end_sessions, publish_cutoff, publish_session_backlog, revoke_token,
+};
+pub use store::{
+    CreateAccountError, ListFilter, bootstrap_association, create, find_by_id, find_by_username,
+    insert_account, list, username_exists,
+};

@@ -1,0 +1,328 @@
+//! The language the services publish to each other: every feed topic a follower reads,
+//! and the type of its payload. A publisher emits these types and a follower decodes each
+//! change once into them ([`decode`]); nothing else reads a payload's JSON by hand.
+//!
+//! Payloads are a wire contract: old outbox rows are replayed (a new follower, `wuye admin
+//! rebuild-index`), so a field added later is `#[serde(default)]`, and unknown fields are
+//! ignored.
+//!
+//! | feed | topic | payload |
+//! | --- | --- | --- |
+//! | catalog | `district`, `street` | [`catalog::DistrictPublished`], [`catalog::StreetPublished`] (applied by `shared::follow::apply_place`) |
+//! | catalog | `firm` | [`catalog::Firm`] (`FirmSnapshot`); a follower that needs only part of it reads [`catalog::FirmSummary`] (matching's tables) or [`catalog::FirmOffer`] (tender's bids), both failing closed |
+//! | catalog | `compound` | [`catalog::Compound`]; tender reads [`catalog::CompoundSite`] |
+//! | catalog | `session` | `shared::session`'s facts |
+//! | tender | `tender` | [`tender::TenderPublished`] (the public view: sealed bids are never in it) |
+//! | tender | `contract` | [`tender::ContractPublished`] |
+//! | tender | `satisfaction` | [`tender::SurveyPublished`] |
+
+use serde::de::DeserializeOwned;
+
+use crate::feed::Change;
+
+/// Whether a change removes its entity rather than describing its new state.
+pub fn is_removal(change: &Change) -> bool {
+    matches!(change.kind.as_str(), "deleted" | "removed")
+}
+
+/// A change's payload as its topic's type.
+pub fn decode<T: DeserializeOwned>(change: &Change) -> Result<T, serde_json::Error> {
+    T::deserialize(&change.payload)
+}
+
+/// What the catalog publishes (`/catalog/feed`).
+pub mod catalog {
+    use serde::{Deserialize, Deserializer, Serialize};
+
+    pub use crate::domain::compound::Compound;
+    pub use crate::domain::roster::FirmSnapshot as Firm;
+    use crate::domain::roster::StandingRecord;
+
+    /// Payload: [`DistrictPublished`].
+    pub const DISTRICT: &str = "district";
+    /// Payload: [`StreetPublished`].
+    pub const STREET: &str = "street";
+    pub const SERVICE_MODEL: &str = "service_model";
+    /// Payload: [`Firm`], the firm's whole current state.
+    pub const FIRM: &str = "firm";
+    /// Payload: [`Compound`].
+    pub const COMPOUND: &str = "compound";
+    pub const ACCOUNT: &str = "account";
+    pub const SESSION: &str = crate::session::TOPIC;
+
+    /// A district (区县) of the reference places.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DistrictPublished {
+        pub code: String,
+        pub name: String,
+        /// `district`, `county` or `city` (snake case of `DistrictKind`).
+        pub kind: String,
+        /// The seat's coordinates.
+        pub lon: f64,
+        pub lat: f64,
+    }
+
+    /// A street (街道/镇) of the reference places.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct StreetPublished {
+        pub code: String,
+        pub name: String,
+        pub district_code: String,
+    }
+
+    /// The part of a [`Firm`] payload a follower that keeps only a summary relies on. It
+    /// fails closed: a firm whose standing record is missing or unreadable is read as an
+    /// applicant (never recommended, never under supervision).
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    pub struct FirmSummary {
+        pub name: String,
+        #[serde(default)]
+        pub districts_served: Vec<String>,
+        #[serde(
+            default = "StandingRecord::applicant",
+            deserialize_with = "record_or_applicant"
+        )]
+        pub standing_record: StandingRecord,
+    }
+
+    /// A point as published (`{lon, lat}`).
+    #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+    pub struct LonLat {
+        pub lon: f64,
+        pub lat: f64,
+    }
+
+    /// The part of a [`Firm`] payload a follower that takes bids relies on: where the firm
+    /// is, what it offers and how much room it has. It fails closed: a missing list offers
+    /// nothing, a missing capacity is none, missing households served count as "full", a
+    /// missing place reaches nowhere.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    pub struct FirmOffer {
+        #[serde(default)]
+        pub name: String,
+        #[serde(default)]
+        pub location: Option<LonLat>,
+        #[serde(default)]
+        pub service_radius_km: f64,
+        #[serde(default)]
+        pub districts_served: Vec<String>,
+        #[serde(default)]
+        pub service_models: Vec<String>,
+        #[serde(default)]
+        pub fee_models: Vec<String>,
+        #[serde(default)]
+        pub grades: Vec<i64>,
+        #[serde(default)]
+        pub capacity_households: i64,
+        #[serde(default = "full")]
+        pub households_served: i64,
+    }
+
+    fn full() -> i64 {
+        i64::MAX / 2
+    }
+
+    impl FirmOffer {
+        /// Offers nothing, reaches nowhere, has no room.
+        pub fn nothing() -> Self {
+            Self {
+                name: String::new(),
+                location: None,
+                service_radius_km: 0.0,
+                districts_served: Vec::new(),
+                service_models: Vec::new(),
+                fee_models: Vec::new(),
+                grades: Vec::new(),
+                capacity_households: 0,
+                households_served: full(),
+            }
+        }
+    }
+
+    /// The part of a [`Compound`] payload a follower that places tenders relies on: where
+    /// the compound is and how big. Places are codes.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    pub struct CompoundSite {
+        #[serde(default)]
+        pub code: Option<String>,
+        #[serde(default)]
+        pub name: String,
+        #[serde(default)]
+        pub district: String,
+        #[serde(default)]
+        pub street: Option<String>,
+        #[serde(default)]
+        pub location: Option<LonLat>,
+        #[serde(default)]
+        pub households: i64,
+        #[serde(default)]
+        pub floor_area_m2: i64,
+    }
+
+    fn record_or_applicant<'de, D: Deserializer<'de>>(d: D) -> Result<StandingRecord, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(serde_json::from_value(value).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "firm standing record unreadable; read as an applicant");
+            StandingRecord::applicant()
+        }))
+    }
+}
+
+/// What the tender service publishes (`/tenders/feed`) that others follow.
+pub mod tender {
+    use serde::{Deserialize, Deserializer, Serialize};
+    use time::Date;
+
+    pub const TENDER: &str = "tender";
+    pub const CONTRACT: &str = "contract";
+    pub const SATISFACTION: &str = "satisfaction";
+
+    time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+    /// A tender's public view (招标): the fields followers read. The publisher's view
+    /// carries more (deadlines, evaluation, the opening record, the award); sealed bids are
+    /// never part of it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct TenderPublished {
+        pub id: String,
+        pub compound_id: String,
+        /// The compound's name when the tender was written (may be empty in old changes).
+        #[serde(default)]
+        pub compound_name: String,
+        #[serde(default)]
+        pub title: String,
+        /// `draft`, `open`, `evaluation`, `awarded`, `contracted`, `cancelled`, `unsuccessful`.
+        pub status: String,
+        pub service_model: String,
+        pub fee_model: String,
+        /// Service grade wanted, 1–5.
+        #[serde(default = "grade_one")]
+        pub grade: i64,
+        /// The fee the committee proposes, 分/㎡·月.
+        #[serde(default)]
+        pub proposed_fee: i64,
+        /// 需求说明.
+        #[serde(default)]
+        pub needs: String,
+    }
+
+    fn grade_one() -> i64 {
+        1
+    }
+
+    /// Whether a contract is in force.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ContractStatus {
+        Active,
+        Terminated,
+    }
+
+    impl ContractStatus {
+        pub fn as_str(self) -> &'static str {
+            match self {
+                ContractStatus::Active => "active",
+                ContractStatus::Terminated => "terminated",
+            }
+        }
+    }
+
+    /// A signed contract (物业服务合同), and its termination.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ContractPublished {
+        pub id: String,
+        pub tender_id: String,
+        pub compound_id: String,
+        pub firm_id: String,
+        pub firm_name: String,
+        pub service_model: String,
+        pub fee_model: String,
+        #[serde(with = "iso_date")]
+        pub start_date: Date,
+        /// Last day of the term.
+        #[serde(with = "iso_date")]
+        pub end_date: Date,
+        #[serde(with = "iso_date")]
+        pub signed_on: Date,
+        pub status: ContractStatus,
+        /// Last day of service of a terminated contract.
+        #[serde(default, with = "iso_date::option")]
+        pub terminated_on: Option<Date>,
+        #[serde(default)]
+        pub termination_reason: Option<String>,
+    }
+
+    /// A satisfaction survey (满意度测评) of a compound for a quarter.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SurveyPublished {
+        pub id: String,
+        pub compound_id: String,
+        /// The compound's street (9 digits).
+        #[serde(default)]
+        pub street_code: Option<String>,
+        /// The compound's district (6 digits).
+        pub district_code: String,
+        /// The compound's active contract when the survey was recorded.
+        #[serde(default)]
+        pub contract_id: Option<String>,
+        /// That contract's firm.
+        #[serde(default)]
+        pub firm_id: Option<String>,
+        /// The quarter, e.g. `2026-Q3`.
+        pub period: String,
+        /// 满意.
+        pub satisfied: i64,
+        /// 基本满意.
+        pub basically_satisfied: i64,
+        /// 不满意.
+        pub dissatisfied: i64,
+        /// RFC 3339 (any other JSON value in an old change is kept as its text).
+        #[serde(default, deserialize_with = "text_of_any")]
+        pub recorded_at: Option<String>,
+    }
+
+    fn text_of_any<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(
+            Option::<serde_json::Value>::deserialize(d)?.map(|v| match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_firm_summary_fails_closed() {
+        let s: catalog::FirmSummary =
+            serde_json::from_value(json!({"name": "某物业", "districts_served": ["510104"]}))
+                .unwrap();
+        assert_eq!(
+            s.standing_record,
+            crate::domain::roster::StandingRecord::applicant()
+        );
+        let s: catalog::FirmSummary =
+            serde_json::from_value(json!({"name": "某物业", "standing_record": {"stage": "??"}}))
+                .unwrap();
+        assert_eq!(
+            s.standing_record,
+            crate::domain::roster::StandingRecord::applicant()
+        );
+    }
+
+    #[test]
+    fn contracts_round_trip_with_iso_dates() {
+        let c = json!({"id": "k1", "tender_id": "t1", "compound_id": "c1", "firm_id": "f1",
+            "firm_name": "锦城物业", "service_model": "professional", "fee_model": "commission",
+            "start_date": "2026-03-01", "end_date": "2029-02-28", "signed_on": "2026-02-20",
+            "status": "active", "terminated_on": null, "termination_reason": null});
+        let k: tender::ContractPublished = serde_json::from_value(c.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&k).unwrap(), c);
+        let bad = json!({"id": "k1", "start_date": "2026-02-30"});
+        assert!(serde_json::from_value::<tender::ContractPublished>(bad).is_err());
+    }
+}
