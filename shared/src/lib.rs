@@ -22,5 +22,6 @@ pub mod keys;
 pub mod openapi;
 pub mod service;
 pub mod session;
+pub mod sheet;
 pub mod telemetry;
 pub mod validate;

@@ -22,11 +22,11 @@
 //! of one import are one transaction.
 //!
 //! **Limits.** A file is hostile until read: the reader bounds what a file may make it do
-//! before doing it ([`MAX_SHEET_ROWS`], [`MAX_COLUMNS`], [`MAX_SHEET_BYTES`], and for an
-//! XLSX archive the part count and inflated sizes of [`archive`]), and refuses a file over
-//! a limit with a 413 `ledger_file_too_large` that names the limit. Sheets are read cell
+//! before doing it ([`LEDGER`]'s limits, and for an XLSX archive the part count and inflated
+//! sizes of [`shared::sheet::archive`]), and refuses a file over a limit with a 413
+//! `ledger_file_too_large` that names the limit. Sheets are read cell
 //! by cell, keeping only non-blank cells, so a sheet's declared dimension costs nothing.
-//! A report lists at most [`MAX_LISTED_ERRORS`] errors and counts the rest.
+//! A report lists at most [`shared::sheet::MAX_LISTED_ERRORS`] errors and counts the rest.
 //!
 //! **Export** writes the same columns and values, so an exported file imports unchanged.
 //! CSV text cells that a spreadsheet would run as a formula get a leading `'`, which the
@@ -35,131 +35,42 @@
 //! | file | what |
 //! | --- | --- |
 //! | here | the columns, the limits, the report, the import (plan and write) |
-//! | `ledger/read.rs` | CSV and XLSX into a sparse sheet, the header, each row's cells |
-//! | `ledger/archive.rs` | an XLSX archive's bounds, checked before calamine opens it |
+//! | `shared::sheet` | CSV and XLSX into a sparse sheet within the limits (an XLSX archive's bounds checked before calamine opens it), the header and each row's cells, bounded reports, CSV and XLSX out |
 //! | `ledger/check.rs` | each row into the API's form and through its validation; repeated codes, reach |
-//! | `ledger/export.rs` | CSV and XLSX out |
+//! | `ledger/export.rs` | the ledger's rows as cells |
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Cursor;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 use axum::body::Bytes;
-use axum::http::StatusCode;
-use calamine::{Data, Reader, Xlsx};
 use serde::{Deserialize, Serialize};
 use shared::db::Db;
 use shared::error::{FieldError, Problem};
 use shared::feed::{Notifier, WriteTx};
+use shared::sheet::{Column, FileKind, Layout, Limits, clip, listed};
 use utoipa::ToSchema;
 
 use super::input::{CompoundInput, FacilitiesInput, LocationInput, validate};
 use super::{Compound, CompoundFacts, Reach, TOPIC, store};
 
-pub mod archive;
 mod check;
 mod export;
-mod read;
 
 use check::*;
 pub use export::{export_csv, export_xlsx};
-use read::*;
+pub use shared::sheet::{ImportMode, RowError, SheetFormat as LedgerFormat};
 
-/// The MIME type of an XLSX workbook.
-pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// At most this many data rows per file.
-pub const MAX_ROWS: usize = 20_000;
-
-// Limits on what a file may make the reader do. Each is checked while reading, before the
-// work or memory it bounds is spent, and a file over one is refused (413
-// `ledger_file_too_large`) with a Chinese message that names the limit.
-
-/// The last spreadsheet row a cell may be in (room for titles, notes and blank rows
-/// around [`MAX_ROWS`] data rows); CSV lines count the same way.
-pub const MAX_SHEET_ROWS: u32 = 25_000;
-
-/// The last column a non-blank cell may be in (the ledger has 23; the rest is room for
-/// notes columns, which are ignored).
-pub const MAX_COLUMNS: usize = 100;
-
-/// Memory the cells read from one sheet may take (their text plus a slot per cell).
-pub const MAX_SHEET_BYTES: usize = 64 * MIB;
-
-/// At most this many errors are listed in a report; the rest are counted
-/// ([`ImportReport::errors_total`]) and summed up in [`ImportReport::errors_not_listed`].
-pub const MAX_LISTED_ERRORS: usize = 200;
-
-/// A cell's text in an error (`value`, `message`) is cut to this many characters.
-pub const MAX_ERROR_TEXT_CHARS: usize = 200;
-
-const MIB: usize = 1024 * 1024;
-
-/// A ledger file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LedgerFormat {
-    /// Comma-separated values (UTF-8 with or without BOM, or GB18030).
-    Csv,
-    /// An Excel 2007+ workbook; the first sheet with a 小区编码 header is read.
-    Xlsx,
-}
-
-impl LedgerFormat {
-    /// The format a `Content-Type` names, if any.
-    pub fn from_content_type(content_type: &str) -> Option<Self> {
-        let essence = content_type.split(';').next().unwrap_or("").trim();
-        match essence.to_ascii_lowercase().as_str() {
-            "text/csv" | "application/csv" => Some(Self::Csv),
-            XLSX_MIME => Some(Self::Xlsx),
-            _ => None,
-        }
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            Self::Csv => "text/csv; charset=utf-8",
-            Self::Xlsx => XLSX_MIME,
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::Xlsx => "xlsx",
-        }
-    }
-}
-
-/// What an import does with the rows it checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportMode {
-    /// Check every row, write nothing (试导入).
-    DryRun,
-    /// Import everything, or nothing if any row is bad.
-    Strict,
-    /// Import the valid rows, report the bad ones.
-    GoodRows,
-}
-
-/// One bad cell (or row) of an imported file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct RowError {
-    /// The row number as the spreadsheet shows it (the header row is line 1 when it is
-    /// the first row).
-    pub line: u32,
-    /// The column's header (小区编码, 户数, …); `经度/纬度` for the coordinates together.
-    pub column: String,
-    /// The API field (`code`, `households`, `location`, …).
-    pub field: String,
-    /// The cell's text as read.
-    pub value: String,
-    /// Stable machine code (`required`, `invalid_households`, `duplicate_code`, …).
-    pub code: String,
-    /// Why, in Chinese.
-    pub message: String,
-}
+/// A ledger file: its problems (`invalid_ledger_file`, 413 `ledger_file_too_large`), its
+/// header (the row with 小区编码) and its limits: at most 20,000 data rows; cells up to row
+/// 25,000 (room for titles, notes and blank rows) and column 100 (the ledger has 23; the rest
+/// is room for notes columns, which are ignored); 64 MB of cells per sheet.
+pub const LEDGER: FileKind = FileKind {
+    noun: "台账",
+    invalid_code: "invalid_ledger_file",
+    too_large_code: "ledger_file_too_large",
+    header_key: "小区编码",
+    limits: Limits::DEFAULT,
+};
 
 /// The answer to an import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -181,7 +92,7 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// Header columns that are not ledger columns and were ignored.
     pub ignored_columns: Vec<String>,
-    /// The first [`MAX_LISTED_ERRORS`] errors, by line then column. A code repeated in
+    /// The first [`shared::sheet::MAX_LISTED_ERRORS`] errors, by line then column. A code repeated in
     /// the file is one error, at its first line, with the count.
     pub errors: Vec<RowError>,
     /// Every error found, listed or not.
@@ -192,56 +103,31 @@ pub struct ImportReport {
     pub errors_not_listed: Option<String>,
 }
 
-/// A ledger column: its Chinese header and the API field it fills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
-    pub header: &'static str,
-    pub field: &'static str,
-    /// Whether a file must have this column (a missing optional column takes the default).
-    pub required: bool,
-}
-
-const fn col(header: &'static str, field: &'static str) -> Column {
-    Column {
-        header,
-        field,
-        required: true,
-    }
-}
-
 /// The ledger's columns, in export order.
 pub const COLUMNS: [Column; 23] = [
-    col("小区编码", "code"),
-    col("小区名称", "name"),
-    col("地址", "address"),
-    col("区县代码", "district"),
-    col("街道代码", "street"),
-    col("社区", "community"),
-    col("经度", "location.lon"),
-    col("纬度", "location.lat"),
-    col("建成年份", "year_built"),
-    col("楼栋数", "buildings"),
-    col("户数", "households"),
-    col("建筑面积", "floor_area_m2"),
-    col("管理方式", "management"),
-    col("消防设施", "facilities.fire_safety"),
-    col("视频监控", "facilities.video_surveillance"),
-    col("门禁", "facilities.access_control"),
-    col("垃圾分类投放点", "facilities.garbage_sorting_points"),
-    col("停车位", "facilities.parking_spaces"),
-    col("电梯", "facilities.elevators"),
-    col("自治组织", "governance_body"),
-    Column {
-        header: "自治组织成立日期",
-        field: "governance_formed_on",
-        required: false,
-    },
-    col("符合条件且业主自愿", "eligible_and_willing"),
-    Column {
-        header: "是否老旧小区",
-        field: "is_old",
-        required: false,
-    },
+    Column::required("小区编码", "code"),
+    Column::required("小区名称", "name"),
+    Column::required("地址", "address"),
+    Column::required("区县代码", "district"),
+    Column::required("街道代码", "street"),
+    Column::required("社区", "community"),
+    Column::required("经度", "location.lon"),
+    Column::required("纬度", "location.lat"),
+    Column::required("建成年份", "year_built"),
+    Column::required("楼栋数", "buildings"),
+    Column::required("户数", "households"),
+    Column::required("建筑面积", "floor_area_m2"),
+    Column::required("管理方式", "management"),
+    Column::required("消防设施", "facilities.fire_safety"),
+    Column::required("视频监控", "facilities.video_surveillance"),
+    Column::required("门禁", "facilities.access_control"),
+    Column::required("垃圾分类投放点", "facilities.garbage_sorting_points"),
+    Column::required("停车位", "facilities.parking_spaces"),
+    Column::required("电梯", "facilities.elevators"),
+    Column::required("自治组织", "governance_body"),
+    Column::optional("自治组织成立日期", "governance_formed_on"),
+    Column::required("符合条件且业主自愿", "eligible_and_willing"),
+    Column::optional("是否老旧小区", "is_old"),
 ];
 
 /// Indexes into [`COLUMNS`].
@@ -409,28 +295,6 @@ pub async fn import(
     })
 }
 
-/// The errors a report lists (the first [`MAX_LISTED_ERRORS`], their cell text cut to
-/// [`MAX_ERROR_TEXT_CHARS`]), how many there are, and what was left out.
-fn listed(mut errors: Vec<RowError>) -> (Vec<RowError>, usize, Option<String>) {
-    let total = errors.len();
-    let note = (total > MAX_LISTED_ERRORS).then(|| {
-        let mut lines: Vec<u32> = errors[MAX_LISTED_ERRORS..].iter().map(|e| e.line).collect();
-        let (from, to) = (lines[0], lines[lines.len() - 1]);
-        lines.dedup();
-        format!(
-            "共 {total} 个错误，只列出前 {MAX_LISTED_ERRORS} 个；另有 {} 个错误未列出（涉及 {} 行，第 {from} 至 {to} 行）",
-            total - MAX_LISTED_ERRORS,
-            lines.len(),
-        )
-    });
-    errors.truncate(MAX_LISTED_ERRORS);
-    for e in &mut errors {
-        e.value = clip(&e.value, MAX_ERROR_TEXT_CHARS);
-        e.message = clip(&e.message, MAX_ERROR_TEXT_CHARS);
-    }
-    (errors, total, note)
-}
-
 fn column_order(column: &str) -> usize {
     // `经度/纬度` (the coordinates together) sorts with 经度.
     COLUMNS
@@ -443,6 +307,15 @@ fn column_order(column: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::sheet::{
+        MAX_ERROR_TEXT_CHARS, MAX_LISTED_ERRORS, XLSX_MIME, archive, escape_cell, number_text,
+        unescape_cell,
+    };
+    use std::io::Cursor;
+
+    const MAX_SHEET_ROWS: u32 = LEDGER.limits.max_sheet_rows;
+    const MAX_COLUMNS: usize = LEDGER.limits.max_columns;
+    const MAX_ROWS: usize = LEDGER.limits.max_rows;
 
     const HEADER: &str = "小区编码,小区名称,地址,区县代码,街道代码,社区,经度,纬度,建成年份,楼栋数,户数,建筑面积,管理方式,消防设施,视频监控,门禁,垃圾分类投放点,停车位,电梯,自治组织,自治组织成立日期,符合条件且业主自愿,是否老旧小区";
 

@@ -33,9 +33,6 @@ pub use store::{CompoundFilter, code_taken as code_in_use, fetch, fetch_by_codes
 /// The feed topic of compound changes.
 pub const TOPIC: &str = shared::events::catalog::COMPOUND;
 
-/// How dates are written everywhere: `YYYY-MM-DD`.
-pub(crate) use shared::domain::compound::DATE_FORMAT;
-
 /// The fields a compound's committee (scope: that compound) may change: its facilities
 /// and its governance body. Everything else is the officials' ledger.
 pub const COMMITTEE_FIELDS: &[&str] = &["facilities", "governance_body", "governance_formed_on"];

@@ -109,7 +109,7 @@ mod tests {
                     round_trip::<crate::compounds::ledger::ImportMode>,
                 ),
                 (
-                    "LedgerFormat",
+                    "SheetFormat",
                     round_trip::<crate::compounds::ledger::LedgerFormat>,
                 ),
                 ("Scope/oneOf/0/properties/kind", scope_kind),

@@ -3,32 +3,18 @@
 
 use super::*;
 
-/// The characters that make a spreadsheet read a cell as a formula when they begin it.
-pub(super) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A text cell as exported to CSV: one that a spreadsheet would run as a formula
-/// (`=HYPERLINK(…)`, `+1`, `@SUM(…)`) gets a leading `'`, so it shows as the text it is.
-pub(super) fn escape_cell(s: String) -> String {
-    if s.starts_with(FORMULA_STARTS) {
-        format!("'{s}")
-    } else {
-        s
-    }
+/// A data row's cells by ledger column.
+pub(super) struct RowCells<'a> {
+    pub(super) line: u32,
+    pub(super) cells: Vec<&'a str>,
 }
 
-/// The inverse of [`escape_cell`] on import, so an exported file imports unchanged.
-pub(super) fn unescape_cell(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
-        _ => s,
-    }
-}
-
-/// At most `chars` characters of `s`, with `…` when cut.
-pub(super) fn clip(s: &str, chars: usize) -> String {
-    match s.char_indices().nth(chars) {
-        Some((end, _)) => format!("{}…", &s[..end]),
-        None => s.to_string(),
+impl<'a> RowCells<'a> {
+    pub(super) fn new(layout: &Layout, row: &'a shared::sheet::SheetRow) -> Self {
+        Self {
+            line: row.line,
+            cells: layout.cells(row),
+        }
     }
 }
 
@@ -260,35 +246,9 @@ pub(super) fn check_file(
     format: LedgerFormat,
     bytes: Bytes,
 ) -> Result<(Vec<CheckedRow>, Vec<String>), Problem> {
-    let sheet = match format {
-        LedgerFormat::Csv => read_csv(&bytes)?,
-        // calamine can panic on a malformed sheet (an inverted dimension such as
-        // `A402:A1` overflows a subtraction): that is a bad file, not a server error.
-        LedgerFormat::Xlsx => {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx(bytes)))
-                .unwrap_or_else(|_| {
-                    Err(unreadable_workbook(
-                        "工作簿的结构有误，请在 Excel 中打开并另存为 .xlsx 后重新导入",
-                    ))
-                })?
-        }
-    };
-    if sheet.rows.is_empty() {
-        return Err(file_error("文件是空的"));
-    }
-    let header = header_index(&sheet).ok_or_else(|| {
-        file_error(format!(
-            "前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应有“小区编码”“小区名称”等列名）"
-        ))
-    })?;
-    let layout = layout(&sheet.rows[header])?;
-    let data = &sheet.rows[header + 1..];
-    if data.len() > MAX_ROWS {
-        return Err(too_large(format!(
-            "文件有 {} 行数据，一次最多导入 {MAX_ROWS} 行，请分批导入",
-            data.len()
-        )));
-    }
+    let sheet = LEDGER.read(format, &bytes)?;
+    let (header, data) = LEDGER.split_header(&sheet, "“小区编码”“小区名称”")?;
+    let layout = LEDGER.layout(header, &COLUMNS)?;
     let rows = data
         .iter()
         .map(|row| check_row(&RowCells::new(&layout, row)))
