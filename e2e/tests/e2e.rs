@@ -12,6 +12,7 @@ mod e2e {
     pub mod hostile_uploads;
     pub mod matching;
     pub mod ocds;
+    pub mod owners;
     pub mod pages_association;
     pub mod pages_committee;
     pub mod pages_disclosures;

@@ -19,6 +19,7 @@ pub mod input;
 pub mod invitations;
 pub mod ocds;
 pub mod opening;
+pub mod owners;
 pub mod period;
 pub mod questions;
 pub mod replica;
