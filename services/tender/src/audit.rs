@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::new_id;
 use sqlx::AnyConnection;
 
 /// Who did it: an account, or the service itself (the scheduler).

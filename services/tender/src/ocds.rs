@@ -30,7 +30,7 @@
 //! the opening record; nothing before it mentions a bid, a bidder or their number.
 
 use serde_json::{Value, json};
-use shared::db::now_ms;
+use shared::clock::now_ms;
 use sqlx::{AnyConnection, Row};
 
 use shared::domain::Fen;

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::error::Problem;
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};

@@ -18,7 +18,9 @@
 
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::db::{is_unique_violation, new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::{ResultExt, new_id};
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
@@ -78,7 +80,7 @@ impl NewSurvey {
         v.validator(self.validate());
         let counts_ok = v.is_empty();
         let quarter = v.field("period", Period::parse_quarter(&self.period));
-        if quarter.is_some_and(|p| p.start() > clock::today()) {
+        if quarter.is_some_and(|p| p.start() > china_today()) {
             v.push(FieldError::new(
                 "period",
                 "period_not_begun",
@@ -152,7 +154,7 @@ pub async fn record(
         &contracts,
         survey.quarter.start(),
         survey.quarter.end(),
-        clock::today(),
+        china_today(),
     ) {
         Some(c) => (Some(c.contract_id.clone()), Some(c.firm_id.clone())),
         None => (None, None),
@@ -178,12 +180,9 @@ pub async fn record(
         .unwrap_or(0.0),
         recorded_at: to_rfc3339(now),
     };
-    if let Err(e) = insert(tx.conn(), &s, &identity.account_id, now).await {
-        if is_unique_violation(&e) {
-            return Err(survey_exists(&period).into());
-        }
-        return Err(e.into());
-    }
+    insert(tx.conn(), &s, &identity.account_id, now)
+        .await
+        .on_constraint(|| survey_exists(&period))?;
     tx.emit("satisfaction", &s.id, "recorded", &s.change())
         .await?;
     audit::record_step(

@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::domain::{DomainError, Matter, VoteTally};
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
@@ -212,7 +214,7 @@ impl NewVote {
             _ => None,
         };
         let held_on = v.field("held_on", clock::parse_date(&self.held_on));
-        if held_on.is_some_and(|d| d > clock::today()) {
+        if held_on.is_some_and(|d| d > china_today()) {
             v.push(FieldError::new(
                 "held_on",
                 "date_in_future",
@@ -326,11 +328,15 @@ const COLUMNS: &str = "id, compound_id, matter, subject, total_owners, total_are
     participating_area_m2, approving_owners, approving_area_m2, held_on, document_ref, tender_id, \
     chosen_bid_id, passed, reasons, recorded_at";
 
-/// The select list: [`COLUMNS`], with the flag read as an integer (the Any driver cannot
-/// decode SQLite's BOOLEAN).
-const SELECT: &str = "id, compound_id, matter, subject, total_owners, total_area_m2, participating_owners, \
+/// The select list: [`COLUMNS`], with the flag read through the kernel's
+/// [`shared::bool_column!`].
+const SELECT: &str = concat!(
+    "id, compound_id, matter, subject, total_owners, total_area_m2, participating_owners, \
     participating_area_m2, approving_owners, approving_area_m2, held_on, document_ref, tender_id, \
-    chosen_bid_id, CAST(CASE WHEN passed THEN 1 ELSE 0 END AS BIGINT) AS passed, reasons, recorded_at";
+    chosen_bid_id, ",
+    shared::bool_column!("passed", "passed"),
+    ", reasons, recorded_at"
+);
 
 fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
     let matter: String = r.try_get("matter")?;
@@ -350,7 +356,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
         document_ref: r.try_get("document_ref")?,
         tender_id: r.try_get("tender_id")?,
         chosen_bid_id: r.try_get("chosen_bid_id")?,
-        passed: r.try_get::<i64, _>("passed")? != 0,
+        passed: shared::db::flag(r, "passed")?,
         reasons: serde_json::from_str(&reasons).unwrap_or_default(),
         recorded_at: crate::clock::to_rfc3339(r.try_get("recorded_at")?),
     })

@@ -4,7 +4,8 @@
 
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::error::Problem;
 use shared::feed::WriteTx;
 use utoipa::ToSchema;

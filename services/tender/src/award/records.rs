@@ -225,12 +225,20 @@ pub struct Complaint {
     pub answered_at: Option<String>,
 }
 
-const COMPLAINT_SELECT: &str = "id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at, answer, \
-    CAST(CASE WHEN upheld IS NULL THEN NULL WHEN upheld THEN 1 ELSE 0 END AS BIGINT) AS upheld, answered_at";
+/// `upheld` is written with the answer ([`answer_complaint`]), so it is read as a flag
+/// ([`shared::bool_column!`]) only for an answered complaint.
+const COMPLAINT_SELECT: &str = concat!(
+    "id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at, answer, ",
+    shared::bool_column!("upheld", "upheld"),
+    ", answered_at"
+);
 
 fn complaint_from_row(r: &sqlx::any::AnyRow) -> Result<Complaint, sqlx::Error> {
-    let upheld: Option<i64> = r.try_get("upheld")?;
     let answered: Option<i64> = r.try_get("answered_at")?;
+    let upheld = match answered {
+        Some(_) => Some(shared::db::flag(r, "upheld")?),
+        None => None,
+    };
     Ok(Complaint {
         id: r.try_get("id")?,
         tender_id: r.try_get("tender_id")?,
@@ -240,7 +248,7 @@ fn complaint_from_row(r: &sqlx::any::AnyRow) -> Result<Complaint, sqlx::Error> {
         grounds: r.try_get("grounds")?,
         lodged_at: to_rfc3339(r.try_get("lodged_at")?),
         answer: r.try_get("answer")?,
-        upheld: upheld.map(|u| u != 0),
+        upheld,
         answered_at: answered.map(to_rfc3339),
     })
 }

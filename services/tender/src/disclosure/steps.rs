@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::{is_unique_violation, new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::{ResultExt, new_id};
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
 use utoipa::ToSchema;
@@ -53,7 +55,7 @@ fn within_term(c: &Contract, checked: &Checked) -> Result<()> {
             ),
         ));
     }
-    if checked.kind == DisclosureKind::Accounts && from > clock::today() {
+    if checked.kind == DisclosureKind::Accounts && from > china_today() {
         v.push(FieldError::new(
             "period",
             "period_not_begun",
@@ -154,19 +156,17 @@ pub async fn publish(
     }
     let now = now_ms();
     let d = new_version(c, checked, by, identity, now, None);
-    if let Err(e) = store::insert(tx.conn(), &d, &identity.account_id, now).await {
-        if is_unique_violation(&e) {
-            return Err(Problem::conflict(
+    store::insert(tx.conn(), &d, &identity.account_id, now)
+        .await
+        .on_constraint(|| {
+            Problem::conflict(
                 "already_published",
                 format!(
                     "该合同 {} 的{}已公开；已公开的数字不能改写，如有错误请提交更正。",
                     d.period, d.kind_label
                 ),
             )
-            .into());
-        }
-        return Err(e.into());
-    }
+        })?;
     tx.emit("disclosure", &d.id, "published", &d).await?;
     record(tx, identity, &d, "published").await?;
     ocds::release(
@@ -252,12 +252,9 @@ pub async fn correct(
         )
         .into());
     }
-    if let Err(e) = store::insert(tx.conn(), &d, &identity.account_id, now).await {
-        if is_unique_violation(&e) {
-            return Err(Problem::conflict("already_superseded", "这一版已被更正。").into());
-        }
-        return Err(e.into());
-    }
+    store::insert(tx.conn(), &d, &identity.account_id, now)
+        .await
+        .on_constraint(|| Problem::conflict("already_superseded", "这一版已被更正。"))?;
     tx.emit("disclosure", &d.id, "corrected", &d).await?;
     record(tx, identity, &d, "corrected").await?;
     ocds::release(

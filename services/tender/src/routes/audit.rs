@@ -11,12 +11,12 @@
 //! Rows about sealed bids and questions stay hidden, whoever asks, until the bids are
 //! opened.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use shared::auth::{Identity, Role, Scope};
 use shared::error::Problem;
-use shared::extract::{Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Query};
 use utoipa::OpenApi;
 
 use crate::audit::{self, Event};

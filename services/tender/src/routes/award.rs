@@ -1,14 +1,14 @@
 //! Evaluation, award, notice, complaints and contracts (see [`crate::award`]). Each
 //! handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{self, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
@@ -89,7 +89,7 @@ pub async fn put_scores(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<ScoresInput>,
+    Json(dto): Json<ScoresInput>,
 ) -> Result<Json<Vec<Ranked>>> {
     load_current(&app, &id).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -145,7 +145,7 @@ pub async fn award_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<AwardInput>,
+    Json(dto): Json<AwardInput>,
 ) -> Result<Json<TenderView>> {
     load_current(&app, &id).await?;
     // The decision as things stand, and the winner's standing asked outside the transaction …
@@ -187,7 +187,7 @@ pub async fn lodge_complaint(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<NewComplaint>,
+    Json(dto): Json<NewComplaint>,
 ) -> Result<(StatusCode, Json<Complaint>)> {
     let firm_id = identity
         .own_firm()
@@ -224,7 +224,7 @@ pub async fn answer_complaint(
     State(app): State<AppState>,
     identity: Identity,
     Path((id, cid)): Path<(String, String)>,
-    extract::Json(dto): extract::Json<ComplaintAnswer>,
+    Json(dto): Json<ComplaintAnswer>,
 ) -> Result<Json<Complaint>> {
     declared(&dto)?;
     let t = visible_tender(&app, &id, Some(&identity)).await?;
@@ -251,7 +251,7 @@ pub async fn sign_contract(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<NewContract>,
+    Json(dto): Json<NewContract>,
 ) -> Result<(StatusCode, Json<Contract>)> {
     let dates = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -354,7 +354,7 @@ pub async fn terminate_contract(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    extract::Json(dto): extract::Json<Termination>,
+    Json(dto): Json<Termination>,
 ) -> Result<Json<Contract>> {
     let on = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;

@@ -2,14 +2,14 @@
 //! annual budget and periodic accounts; everyone reads them (see [`crate::disclosure`]).
 //! Each handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{self, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
@@ -96,7 +96,7 @@ pub async fn publish_disclosure(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    extract::Json(dto): extract::Json<DisclosureInput>,
+    Json(dto): Json<DisclosureInput>,
 ) -> Result<(StatusCode, Json<Disclosure>)> {
     let c = contract(&app, &cid).await?;
     let by = steps::publisher(&identity, &c)?;
@@ -135,7 +135,7 @@ pub async fn correct_disclosure(
     State(app): State<AppState>,
     identity: Identity,
     Path(did): Path<String>,
-    extract::Json(dto): extract::Json<CorrectionInput>,
+    Json(dto): Json<CorrectionInput>,
 ) -> Result<(StatusCode, Json<Disclosure>)> {
     let old = {
         let mut conn = app.db.pool.acquire().await?;

@@ -2,15 +2,15 @@
 //! summarised per compound, firm, street or district (see [`crate::satisfaction`]). Each
 //! handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::domain::{DistrictCode, StreetCode};
 use shared::error::{Problem, Validation};
-use shared::extract::{self, PageQuery, Query};
+use shared::extract::{Json, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
@@ -49,7 +49,7 @@ pub fn router() -> Router<AppState> {
 pub async fn record_survey(
     State(app): State<AppState>,
     identity: Identity,
-    extract::Json(dto): extract::Json<NewSurvey>,
+    Json(dto): Json<NewSurvey>,
 ) -> Result<(StatusCode, Json<Survey>)> {
     identity.require_any(&[Role::Committee])?;
     identity.require_compound(&dto.compound_id)?;

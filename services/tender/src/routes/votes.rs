@@ -2,14 +2,14 @@
 //! and `GET /tenders/votes/{id}` (public: owners' decisions are announced to all). Each
 //! handler parses the request, calls the domain ([`crate::votes`]) and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract::{self, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 pub async fn record_vote(
     State(app): State<AppState>,
     identity: Identity,
-    extract::Json(dto): extract::Json<NewVote>,
+    Json(dto): Json<NewVote>,
 ) -> Result<(StatusCode, Json<Vote>)> {
     identity.require_any(&[Role::Committee])?;
     identity.require_compound(&dto.compound_id)?;

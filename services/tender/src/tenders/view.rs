@@ -2,7 +2,7 @@
 //! the payload of the `tender` topic of the feed.
 
 use serde::{Deserialize, Serialize};
-use shared::db::now_ms;
+use shared::clock::now_ms;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 

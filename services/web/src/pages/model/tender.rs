@@ -3,7 +3,7 @@
 //! award, invitations, the audit trail.
 
 use serde::Deserialize;
-use shared::db::now_ms;
+use shared::clock::now_ms;
 
 use super::contract::Contract;
 use crate::format::{
