@@ -17,6 +17,7 @@ pub mod error;
 pub mod follow;
 pub mod input;
 pub mod invitations;
+pub mod lists;
 pub mod ocds;
 pub mod opening;
 pub mod period;

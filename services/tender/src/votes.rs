@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
 use shared::clock::china_today;
 use shared::clock::now_ms;
-use shared::db::new_id;
+use shared::db::{Filter, ListQuery, new_id};
 use shared::domain::{DomainError, Matter, VoteTally};
 use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Page, Pagination};
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
 use time::Date;
@@ -23,6 +24,7 @@ use crate::audit;
 use crate::clock;
 use crate::error::Result;
 use crate::input::{refused, trimmed, trimmed_opt, unknown_compound};
+use crate::lists::Conditions;
 
 /// What the owners decided on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -410,34 +412,21 @@ pub async fn get(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Votes, newest first, optionally of one compound and/or one tender; with the total.
+/// Votes, newest first, optionally of one compound and/or one tender: one page.
 pub async fn list(
     conn: &mut AnyConnection,
     compound: Option<&str>,
     tender: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> std::result::Result<(Vec<Vote>, i64), sqlx::Error> {
-    let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR tender_id = $2)";
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM owners_vote WHERE {filter}"
-    )))
-    .bind(compound)
-    .bind(tender)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SELECT} FROM owners_vote WHERE {filter} ORDER BY held_on DESC, recorded_at DESC, id DESC LIMIT $3 OFFSET $4"
-    )))
-    .bind(compound)
-    .bind(tender)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let votes = rows
-        .iter()
-        .map(from_row)
-        .collect::<std::result::Result<_, _>>()?;
-    Ok((votes, total))
+    page: Pagination,
+) -> std::result::Result<Page<Vote>, sqlx::Error> {
+    let mut filter = Filter::default();
+    filter.equal([("compound_id", compound), ("tender_id", tender)]);
+    ListQuery {
+        columns: SELECT,
+        from: "owners_vote",
+        filter: &filter,
+        order_by: "held_on DESC, recorded_at DESC, id DESC",
+    }
+    .page(conn, page, from_row)
+    .await
 }

@@ -9,7 +9,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract::{Json, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
@@ -57,38 +57,19 @@ pub struct VoteQuery {
     pub compound: Option<String>,
     /// Only votes that chose a bid of this tender.
     pub tender: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 /// Recorded owners' votes, newest first. Public.
-#[utoipa::path(get, path = "/tenders/votes", tag = "votes", params(VoteQuery),
+#[utoipa::path(get, path = "/tenders/votes", tag = "votes", params(VoteQuery, PageQuery),
     responses((status = 200, body = Page<Vote>), (status = 422, body = Problem)))]
 pub async fn list_votes(
     State(app): State<AppState>,
     Query(q): Query<VoteQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<Vote>>> {
-    let (limit, offset) = PageQuery {
-        limit: q.limit,
-        offset: q.offset,
-    }
-    .check()
-    .map_err(Problem::validation)?;
     let mut conn = app.db.pool.acquire().await?;
-    let (items, total) = votes::list(
-        &mut conn,
-        q.compound.as_deref(),
-        q.tender.as_deref(),
-        limit,
-        offset,
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let votes = votes::list(&mut conn, q.compound.as_deref(), q.tender.as_deref(), page).await?;
+    Ok(Json(votes))
 }
 
 /// One owners' vote. Public.

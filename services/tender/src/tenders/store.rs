@@ -8,6 +8,7 @@ use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 
 use super::tender::Tender;
+use crate::lists::Conditions;
 use crate::terms::{
     Evaluation, EvaluationMethod, FeeModel, ServiceGrade, ServiceModel, TenderStatus, Terms,
 };
@@ -208,18 +209,12 @@ pub async fn list(
             None => w.push("status <> 'draft'"),
         }
     }
-    let given = [
-        ("status", f.status.map(|s| s.as_str().to_string())),
-        ("district_code", f.district.clone()),
-        ("service_model", f.model.clone()),
-        ("compound_id", f.compound.clone()),
-    ];
-    for (column, value) in given {
-        if let Some(value) = value {
-            let n = w.param(Bind::Text(value));
-            w.push(format!("{column} = ${n}"));
-        }
-    }
+    w.equal([
+        ("status", f.status.map(TenderStatus::as_str)),
+        ("district_code", f.district.as_deref()),
+        ("service_model", f.model.as_deref()),
+        ("compound_id", f.compound.as_deref()),
+    ]);
     ListQuery {
         columns: COLUMNS,
         from: "tender",
