@@ -176,9 +176,9 @@ pub async fn sign(
         fee: award.view.fee,
         annual_price_fen: award.view.annual_price_fen,
         term_months: terms.term_months,
-        start_date: clock::format_date(dates.start),
-        end_date: clock::format_date(end_of_term(dates.start, terms.term_months)),
-        signed_on: clock::format_date(dates.signed_on),
+        start_date: dates.start,
+        end_date: end_of_term(dates.start, terms.term_months),
+        signed_on: dates.signed_on,
         signed_at: to_rfc3339(now),
         status: ContractStatus::Active,
         terminated_on: None,
@@ -198,7 +198,8 @@ pub async fn sign(
         &serde_json::json!({ "contract_id": c.id }),
     )
     .await?;
-    tx.emit("contract", &c.id, "signed", &c).await?;
+    tx.emit(shared::events::tender::CONTRACT, &c.id, "signed", &c)
+        .await?;
     record(tx, identity, &c, "signed").await?;
     ocds::release(tx.conn(), policy, &t.id, &[ocds::tag::CONTRACT], None).await?;
     Ok(c)
@@ -213,14 +214,15 @@ fn no_contract() -> Problem {
 /// coverage history).
 fn check_termination_date(policy: &TenderPolicy, c: &Contract, on: Date) -> Result<()> {
     let earliest = policy.earliest_backdate(china_today());
-    let start = clock::parse_date(&c.start_date)
-        .map_err(|e| anyhow::anyhow!("stored contract start: {e:?}"))?;
     let mut v = Validation::new();
-    if on < start {
+    if on < c.start_date {
         v.push(FieldError::new(
             "terminated_on",
             "before_start",
-            format!("终止日期不能早于合同服务开始日期 {}", c.start_date),
+            format!(
+                "终止日期不能早于合同服务开始日期 {}",
+                clock::format_date(c.start_date)
+            ),
         ));
     } else if on < earliest {
         v.push(backdated("terminated_on", "终止日期", earliest, policy));
@@ -252,7 +254,8 @@ pub async fn terminate(
     let c = records::contract(tx.conn(), cid)
         .await?
         .ok_or_else(no_contract)?;
-    tx.emit("contract", cid, "terminated", &c).await?;
+    tx.emit(shared::events::tender::CONTRACT, cid, "terminated", &c)
+        .await?;
     record(tx, identity, &c, "terminated").await?;
     ocds::release(
         tx.conn(),

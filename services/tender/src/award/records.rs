@@ -4,11 +4,14 @@
 //! last day of a term.
 
 use serde::{Deserialize, Serialize};
+use shared::db::{Filter, ListQuery};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::rank::Ranked;
-use crate::clock::to_rfc3339;
+use crate::clock::{format_date, parse_date, to_rfc3339};
+use crate::lists::Conditions;
 
 /// A bid passed over, with the committee's reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -338,48 +341,31 @@ pub async fn unanswered_complaints(
         .await
 }
 
-/// Where a contract is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContractStatus {
-    Active,
-    /// Ended early, with a reason.
-    Terminated,
-}
-
-/// 物业服务合同: what was agreed; while active (and within its term) the compound is covered.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Contract {
-    pub id: String,
-    pub tender_id: String,
-    pub compound_id: String,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub service_model: String,
-    pub fee_model: String,
-    /// 分/㎡·月.
-    pub fee: i64,
-    /// 分.
-    pub annual_price_fen: i64,
-    pub term_months: i64,
-    /// `YYYY-MM-DD`.
-    pub start_date: String,
-    /// Last day of the term, `YYYY-MM-DD`.
-    pub end_date: String,
-    pub signed_on: String,
-    pub signed_at: String,
-    pub status: ContractStatus,
-    pub terminated_on: Option<String>,
-    pub termination_reason: Option<String>,
-}
+/// 物业服务合同, as the API answers it and the `contract` topic publishes it (the type the
+/// followers decode, `shared::events::tender`).
+pub use shared::events::tender::{ContractPublished as Contract, ContractStatus};
 
 const CONTRACT_COLUMNS: &str = "id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, fee, \
     annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason";
 
+/// A stored value that does not decode: which row, which column, why (an internal error,
+/// never a silent default).
+fn undecodable(table: &str, id: &str, column: &str, why: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("{table} {id}: stored {column}: {why}").into())
+}
+
 fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
+    let id: String = r.try_get("id")?;
+    let date = |column: &str| -> Result<time::Date, sqlx::Error> {
+        let text: String = r.try_get(column)?;
+        parse_date(&text).map_err(|e| undecodable("contract", &id, column, e))
+    };
     let status: String = r.try_get("status")?;
+    let terminated_on = match r.try_get::<Option<String>, _>("terminated_on")? {
+        Some(_) => Some(date("terminated_on")?),
+        None => None,
+    };
     Ok(Contract {
-        id: r.try_get("id")?,
         tender_id: r.try_get("tender_id")?,
         compound_id: r.try_get("compound_id")?,
         firm_id: r.try_get("firm_id")?,
@@ -389,17 +375,15 @@ fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
         fee: r.try_get("fee")?,
         annual_price_fen: r.try_get("annual_price_fen")?,
         term_months: r.try_get("term_months")?,
-        start_date: r.try_get("start_date")?,
-        end_date: r.try_get("end_date")?,
-        signed_on: r.try_get("signed_on")?,
+        start_date: date("start_date")?,
+        end_date: date("end_date")?,
+        signed_on: date("signed_on")?,
         signed_at: to_rfc3339(r.try_get("signed_at")?),
-        status: if status == "terminated" {
-            ContractStatus::Terminated
-        } else {
-            ContractStatus::Active
-        },
-        terminated_on: r.try_get("terminated_on")?,
+        status: ContractStatus::parse(&status)
+            .ok_or_else(|| undecodable("contract", &id, "status", &status))?,
+        terminated_on,
         termination_reason: r.try_get("termination_reason")?,
+        id,
     })
 }
 
@@ -423,9 +407,9 @@ pub async fn insert_contract(
     .bind(c.fee)
     .bind(c.annual_price_fen)
     .bind(c.term_months)
-    .bind(&c.start_date)
-    .bind(&c.end_date)
-    .bind(&c.signed_on)
+    .bind(format_date(c.start_date))
+    .bind(format_date(c.end_date))
+    .bind(format_date(c.signed_on))
     .bind(signed_at)
     .execute(&mut *conn)
     .await?;
@@ -475,40 +459,42 @@ pub async fn contract_of_tender(
     row.as_ref().map(contract_from_row).transpose()
 }
 
-/// Contracts, newest first, filtered; with the total.
+/// Which contracts a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ContractFilter {
+    pub compound: Option<String>,
+    pub firm: Option<String>,
+    pub status: Option<ContractStatus>,
+}
+
+/// A contract status as a query parameter (`active` or `terminated`), a field rule.
+pub fn contract_status(s: &str) -> Result<(), validator::ValidationError> {
+    match ContractStatus::parse(s) {
+        Some(_) => Ok(()),
+        None => Err(validator::ValidationError::new("invalid_status")),
+    }
+}
+
+/// Contracts matching `f`, newest first: one page.
 pub async fn contracts(
     conn: &mut AnyConnection,
-    compound: Option<&str>,
-    firm: Option<&str>,
-    status: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Contract>, i64), sqlx::Error> {
-    let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR firm_id = $2) AND ($3 IS NULL OR status = $3)";
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM contract WHERE {filter}"
-    )))
-    .bind(compound)
-    .bind(firm)
-    .bind(status)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CONTRACT_COLUMNS} FROM contract WHERE {filter} ORDER BY signed_at DESC, id DESC LIMIT $4 OFFSET $5"
-    )))
-    .bind(compound)
-    .bind(firm)
-    .bind(status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok((
-        rows.iter()
-            .map(contract_from_row)
-            .collect::<Result<_, _>>()?,
-        total,
-    ))
+    f: &ContractFilter,
+    page: Pagination,
+) -> Result<Page<Contract>, sqlx::Error> {
+    let mut filter = Filter::default();
+    filter.equal([
+        ("compound_id", f.compound.as_deref()),
+        ("firm_id", f.firm.as_deref()),
+        ("status", f.status.map(ContractStatus::as_str)),
+    ]);
+    ListQuery {
+        columns: CONTRACT_COLUMNS,
+        from: "contract",
+        filter: &filter,
+        order_by: "signed_at DESC, id DESC",
+    }
+    .page(conn, page, contract_from_row)
+    .await
 }
 
 /// The households of the compounds `firm_id` holds on this platform on `today`, other than

@@ -38,9 +38,8 @@ pub fn publisher(identity: &Identity, c: &Contract) -> Result<Publisher> {
 /// The period of `checked` against the contract's term: within it (up to a termination),
 /// and accounts only for a period that has begun.
 fn within_term(c: &Contract, checked: &Checked) -> Result<()> {
-    let start = clock::parse_date(&c.start_date).map_err(anyhow::Error::from)?;
-    let last = clock::parse_date(c.terminated_on.as_deref().unwrap_or(&c.end_date))
-        .map_err(anyhow::Error::from)?;
+    let start = c.start_date;
+    let last = c.terminated_on.unwrap_or(c.end_date);
     let (from, to) = (checked.period.start(), checked.period.end());
     let mut v = Validation::new();
     if to < start || from > last {
@@ -50,7 +49,7 @@ fn within_term(c: &Contract, checked: &Checked) -> Result<()> {
             format!(
                 "期间 {} 不在合同服务期限（{} 至 {}）内",
                 checked.period,
-                c.start_date,
+                clock::format_date(start),
                 clock::format_date(last)
             ),
         ));

@@ -1,11 +1,15 @@
 //! Published budgets and accounts, as stored and as everyone reads them; every version kept.
 
 use serde::{Deserialize, Serialize};
+use shared::db::{self, ListQuery};
+use shared::events::tender::ContractStatus;
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::figures::{DisclosureKind, Income, Spending};
 use crate::clock::to_rfc3339;
+use crate::lists::Conditions;
 
 /// Who published a disclosure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -248,56 +252,39 @@ pub struct Filter {
     /// Exactly this period (`2026`, `2026-Q3`, `2026-07`).
     pub period: Option<String>,
     /// Only contracts with this status.
-    pub contract_status: Option<String>,
+    pub contract_status: Option<ContractStatus>,
     /// Corrected versions too.
     pub all_versions: bool,
 }
 
-/// Disclosures matching `f`, newest first: one page and the total.
+/// Disclosures matching `f`, newest first: one page.
 pub async fn list(
     conn: &mut AnyConnection,
     f: &Filter,
-    (limit, offset): (i64, i64),
-) -> Result<(Vec<Disclosure>, i64), sqlx::Error> {
-    let kind = f.kind.map(DisclosureKind::as_str);
-    let filter = format!(
-        "($1 IS NULL OR d.compound_id = $1) AND ($2 IS NULL OR d.firm_id = $2) \
-        AND ($3 IS NULL OR d.kind = $3) AND ($4 IS NULL OR d.period = $4) \
-        AND ($5 IS NULL OR c.status = $5){}",
-        if f.all_versions {
-            ""
-        } else {
-            " AND d.superseded_by IS NULL"
-        }
-    );
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM disclosure d JOIN contract c ON c.id = d.contract_id WHERE {filter}"
-    )))
-    .bind(&f.compound)
-    .bind(&f.firm)
-    .bind(kind)
-    .bind(&f.period)
-    .bind(&f.contract_status)
-    .fetch_one(&mut *conn)
-    .await?;
+    page: Pagination,
+) -> Result<Page<Disclosure>, sqlx::Error> {
+    let mut filter = db::Filter::default();
+    filter.equal([
+        ("d.compound_id", f.compound.as_deref()),
+        ("d.firm_id", f.firm.as_deref()),
+        ("d.kind", f.kind.map(DisclosureKind::as_str)),
+        ("d.period", f.period.as_deref()),
+        ("c.status", f.contract_status.map(ContractStatus::as_str)),
+    ]);
+    if !f.all_versions {
+        filter.push("d.superseded_by IS NULL");
+    }
     let columns = COLUMNS
         .split(", ")
         .map(|c| format!("d.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {columns} FROM disclosure d JOIN contract c ON c.id = d.contract_id WHERE {filter} \
-         ORDER BY d.published_at DESC, d.id DESC LIMIT $6 OFFSET $7"
-    )))
-    .bind(&f.compound)
-    .bind(&f.firm)
-    .bind(kind)
-    .bind(&f.period)
-    .bind(&f.contract_status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    ListQuery {
+        columns: &columns,
+        from: "disclosure d JOIN contract c ON c.id = d.contract_id",
+        filter: &filter,
+        order_by: "d.published_at DESC, d.id DESC",
+    }
+    .page(conn, page, from_row)
+    .await
 }

@@ -135,3 +135,69 @@ pub async fn view(conn: &mut AnyConnection, t: &Tender) -> Result<TenderView, sq
     }
     Ok(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::domain::{FeeRate, Fen};
+    use shared::events::tender::TenderPublished;
+
+    use crate::terms::{EvaluationMethod, FeeModel, ServiceGrade, ServiceModel, Terms};
+
+    /// The `tender` topic carries the whole view; what followers read of it is
+    /// `shared::events::tender::TenderPublished`, decoded from exactly that payload.
+    #[test]
+    fn the_published_view_decodes_as_the_followers_type() {
+        let t = Tender {
+            id: "t1".into(),
+            compound_id: "c1".into(),
+            compound_name: "锦江小区".into(),
+            district_code: "510104".into(),
+            street_code: None,
+            title: "物业服务招标".into(),
+            status: TenderStatus::Open,
+            terms: Terms {
+                service_model: ServiceModel::parse("professional").unwrap(),
+                fee_model: FeeModel::LumpSum,
+                grade: ServiceGrade::new(3).unwrap(),
+                term_months: 36,
+                annual_budget: Fen::new(60_000_000),
+                proposed_fee: FeeRate::new(150).unwrap(),
+                needs: "保洁、绿化".into(),
+                enquiry_deadline: 1,
+                bid_deadline: 2,
+                opening_at: 3,
+                evaluation: Evaluation {
+                    method: EvaluationMethod::PriceOnly,
+                    price_weight: None,
+                    criteria: Vec::new(),
+                },
+            },
+            terms_version: 1,
+            cancel_reason: None,
+            created_by: "a1".into(),
+            created_at: 0,
+            published_at: Some(0),
+            opened_at: None,
+            closed_at: None,
+            updated_at: 0,
+        };
+        let payload = serde_json::to_value(TenderView::of(&t, None, 0)).unwrap();
+        let read: TenderPublished = serde_json::from_value(payload).unwrap();
+        assert_eq!(
+            read,
+            TenderPublished {
+                id: "t1".into(),
+                compound_id: "c1".into(),
+                compound_name: "锦江小区".into(),
+                title: "物业服务招标".into(),
+                status: "open".into(),
+                service_model: "professional".into(),
+                fee_model: "lump_sum".into(),
+                grade: 3,
+                proposed_fee: 150,
+                needs: "保洁、绿化".into(),
+            }
+        );
+    }
+}
