@@ -12,9 +12,10 @@
 //! | catalog | `firm` | [`catalog::Firm`] (`FirmSnapshot`); a follower that needs only part of it reads [`catalog::FirmSummary`] (matching's tables) or [`catalog::FirmOffer`] (tender's bids), both failing closed |
 //! | catalog | `compound` | [`catalog::Compound`]; tender reads [`catalog::CompoundSite`] |
 //! | catalog | `session` | `shared::session`'s facts |
-//! | tender | `tender` | [`tender::TenderPublished`] (the public view: sealed bids are never in it) |
-//! | tender | `contract` | [`tender::ContractPublished`] |
+//! | tender | `tender` | tender's public view of the tender; followers read [`tender::TenderPublished`] (sealed bids are never in it) |
+//! | tender | `contract` | [`tender::ContractPublished`] (also tender's API answer) |
 //! | tender | `satisfaction` | [`tender::SurveyPublished`] |
+//! | tender | `vote`, `tender_question`, `tender_invitation`, `complaint`, `disclosure` | tender's API answers; named here ([`tender::VOTE`] …), followed by no service |
 
 use serde::de::DeserializeOwned;
 
@@ -174,9 +175,28 @@ pub mod tender {
     use time::Date;
     use utoipa::ToSchema;
 
+    /// Payload: tender's whole public view of the tender (its API answer, kinds `created`,
+    /// `published`, `amended`, `opened`, `awarded`, …); followers read [`TenderPublished`].
     pub const TENDER: &str = "tender";
+    /// Payload: [`ContractPublished`] (kinds `signed`, `terminated`).
     pub const CONTRACT: &str = "contract";
+    /// Payload: [`SurveyPublished`] (kind `recorded`).
     pub const SATISFACTION: &str = "satisfaction";
+    /// Payload: the owners' vote as tender's API answers it (kind `recorded`); no service
+    /// follows it.
+    pub const VOTE: &str = "vote";
+    /// Payload: the question and its answer as tender's API answers it (kind `answered`;
+    /// questions are sealed until answered); no service follows it.
+    pub const QUESTION: &str = "tender_question";
+    /// Payload: the invitation as tender's API answers it (kind `invited`); no service
+    /// follows it.
+    pub const INVITATION: &str = "tender_invitation";
+    /// Payload: the complaint as tender's API answers it (kinds `lodged`, `answered`); no
+    /// service follows it.
+    pub const COMPLAINT: &str = "complaint";
+    /// Payload: the budget or accounts as tender's API answers it (kinds `published`,
+    /// `corrected`); no service follows it.
+    pub const DISCLOSURE: &str = "disclosure";
 
     time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 

@@ -8,7 +8,7 @@ use shared::db::{Filter, ListQuery, new_id};
 use shared::extract::{Page, Pagination};
 use sqlx::AnyConnection;
 
-use crate::lists::Conditions;
+use crate::rows::Conditions;
 
 /// Who did it: an account, or the service itself (the scheduler).
 #[derive(Debug, Clone)]

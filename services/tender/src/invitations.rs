@@ -166,8 +166,13 @@ pub async fn invite(
         Err(e) if is_unique_violation(&e) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    tx.emit("tender_invitation", &invitation.id, "invited", &invitation)
-        .await?;
+    tx.emit(
+        shared::events::tender::INVITATION,
+        &invitation.id,
+        "invited",
+        &invitation,
+    )
+    .await?;
     audit::record_step(
         tx.conn(),
         identity,

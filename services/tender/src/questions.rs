@@ -196,7 +196,8 @@ pub async fn answer(
         asked_at: None,
         mine: None,
     };
-    tx.emit("tender_question", qid, "answered", &q).await?;
+    tx.emit(shared::events::tender::QUESTION, qid, "answered", &q)
+        .await?;
     audit::record_step(
         tx.conn(),
         identity,

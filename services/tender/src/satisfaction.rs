@@ -34,8 +34,8 @@ use crate::audit;
 use crate::clock::{self, to_rfc3339};
 use crate::error::Result;
 use crate::input::{refused, unknown_compound};
-use crate::lists::Conditions;
 use crate::period::Period;
+use crate::rows::Conditions;
 
 /// A survey's counts for one quarter.
 #[derive(Debug, Deserialize, ToSchema, Validate)]

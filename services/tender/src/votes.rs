@@ -24,7 +24,7 @@ use crate::audit;
 use crate::clock;
 use crate::error::Result;
 use crate::input::{refused, trimmed, trimmed_opt, unknown_compound};
-use crate::lists::Conditions;
+use crate::rows::Conditions;
 
 /// What the owners decided on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -297,7 +297,8 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
         recorded_at: clock::to_rfc3339(now),
     };
     insert(tx.conn(), &v, &identity.account_id, now).await?;
-    tx.emit("vote", &v.id, "recorded", &v).await?;
+    tx.emit(shared::events::tender::VOTE, &v.id, "recorded", &v)
+        .await?;
     audit::record_step(
         tx.conn(),
         identity,
@@ -341,12 +342,13 @@ const SELECT: &str = concat!(
 );
 
 fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
+    let id: String = r.try_get("id")?;
     let matter: String = r.try_get("matter")?;
     let reasons: String = r.try_get("reasons")?;
     Ok(Vote {
-        id: r.try_get("id")?,
         compound_id: r.try_get("compound_id")?,
-        matter: VoteMatter::parse(&matter).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        matter: VoteMatter::parse(&matter)
+            .map_err(|e| crate::rows::undecodable("owners_vote", &id, "matter", e))?,
         subject: r.try_get("subject")?,
         total_owners: r.try_get("total_owners")?,
         total_area_m2: r.try_get("total_area_m2")?,
@@ -359,8 +361,10 @@ fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
         tender_id: r.try_get("tender_id")?,
         chosen_bid_id: r.try_get("chosen_bid_id")?,
         passed: shared::db::flag(r, "passed")?,
-        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        reasons: serde_json::from_str(&reasons)
+            .map_err(|e| crate::rows::undecodable("owners_vote", &id, "reasons", e))?,
         recorded_at: crate::clock::to_rfc3339(r.try_get("recorded_at")?),
+        id,
     })
 }
 

@@ -91,7 +91,8 @@ pub async fn lodge(
         answered_at: None,
     };
     records::insert_complaint(tx.conn(), &c, now).await?;
-    tx.emit("complaint", &c.id, "lodged", &c).await?;
+    tx.emit(shared::events::tender::COMPLAINT, &c.id, "lodged", &c)
+        .await?;
     record(tx, identity, &c, "lodged").await?;
     Ok(c)
 }
@@ -133,7 +134,13 @@ pub async fn answer(
     let answered = records::complaint(tx.conn(), &t.id, cid)
         .await?
         .ok_or_else(no_complaint)?;
-    tx.emit("complaint", cid, "answered", &answered).await?;
+    tx.emit(
+        shared::events::tender::COMPLAINT,
+        cid,
+        "answered",
+        &answered,
+    )
+    .await?;
     record(tx, identity, &answered, "answered").await?;
     Ok(answered)
 }

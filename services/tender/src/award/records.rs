@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::rank::Ranked;
 use crate::clock::{format_date, parse_date, to_rfc3339};
-use crate::lists::Conditions;
+use crate::rows::{Conditions, undecodable};
 
 /// A bid passed over, with the committee's reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -34,11 +34,13 @@ pub enum AwardStatus {
 }
 
 impl AwardStatus {
-    fn parse(s: &str) -> Self {
+    /// A status as stored (`in_notice`, `revoked`, `final`); anything else is `None`.
+    fn parse(s: &str) -> Option<Self> {
         match s {
-            "revoked" => Self::Revoked,
-            "final" => Self::Final,
-            _ => Self::InNotice,
+            "in_notice" => Some(Self::InNotice),
+            "revoked" => Some(Self::Revoked),
+            "final" => Some(Self::Final),
+            _ => None,
         }
     }
 }
@@ -82,12 +84,15 @@ fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
 }
 
 fn award_from_row(r: &sqlx::any::AnyRow) -> Result<AwardRow, sqlx::Error> {
+    let id: String = r.try_get("id")?;
     let notice: i64 = r.try_get("notice_ends_at")?;
     let revoked_at: Option<i64> = r.try_get("revoked_at")?;
     let status: String = r.try_get("status")?;
+    let status =
+        AwardStatus::parse(&status).ok_or_else(|| undecodable("award", &id, "status", &status))?;
     Ok(AwardRow {
         view: Award {
-            id: r.try_get("id")?,
+            id,
             tender_id: r.try_get("tender_id")?,
             bid_id: r.try_get("bid_id")?,
             firm_id: r.try_get("firm_id")?,
@@ -99,7 +104,7 @@ fn award_from_row(r: &sqlx::any::AnyRow) -> Result<AwardRow, sqlx::Error> {
             vote_id: r.try_get("vote_id")?,
             awarded_at: to_rfc3339(r.try_get("awarded_at")?),
             notice_ends_at: to_rfc3339(notice),
-            status: AwardStatus::parse(&status),
+            status,
             revoked_at: revoked_at.map(to_rfc3339),
             revoked_reason: r.try_get("revoked_reason")?,
         },
@@ -347,12 +352,6 @@ pub use shared::events::tender::{ContractPublished as Contract, ContractStatus};
 
 const CONTRACT_COLUMNS: &str = "id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, fee, \
     annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason";
-
-/// A stored value that does not decode: which row, which column, why (an internal error,
-/// never a silent default).
-fn undecodable(table: &str, id: &str, column: &str, why: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("{table} {id}: stored {column}: {why}").into())
-}
 
 fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
     let id: String = r.try_get("id")?;

@@ -166,7 +166,8 @@ pub async fn publish(
                 ),
             )
         })?;
-    tx.emit("disclosure", &d.id, "published", &d).await?;
+    tx.emit(shared::events::tender::DISCLOSURE, &d.id, "published", &d)
+        .await?;
     record(tx, identity, &d, "published").await?;
     ocds::release(
         tx.conn(),
@@ -254,7 +255,8 @@ pub async fn correct(
     store::insert(tx.conn(), &d, &identity.account_id, now)
         .await
         .on_constraint(|| Problem::conflict("already_superseded", "这一版已被更正。"))?;
-    tx.emit("disclosure", &d.id, "corrected", &d).await?;
+    tx.emit(shared::events::tender::DISCLOSURE, &d.id, "corrected", &d)
+        .await?;
     record(tx, identity, &d, "corrected").await?;
     ocds::release(
         tx.conn(),

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::figures::{DisclosureKind, Income, Spending};
 use crate::clock::to_rfc3339;
-use crate::lists::Conditions;
+use crate::rows::{Conditions, undecodable};
 
 /// Who published a disclosure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -19,6 +19,22 @@ pub enum Publisher {
     Firm,
     /// The compound's committee.
     Committee,
+}
+
+impl Publisher {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Publisher::Firm => "firm",
+            Publisher::Committee => "committee",
+        }
+    }
+
+    /// A publisher as stored; anything else is `None`.
+    fn parse(s: &str) -> Option<Self> {
+        [Publisher::Firm, Publisher::Committee]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
 }
 
 /// A published budget or accounts (feed topic `disclosure`, kind `published`; this is the
@@ -84,12 +100,16 @@ fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
 }
 
 pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Disclosure, sqlx::Error> {
+    let id: String = r.try_get("id")?;
     let kind: String = r.try_get("kind")?;
-    let kind = DisclosureKind::parse(&kind).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let kind =
+        DisclosureKind::parse(&kind).map_err(|e| undecodable("disclosure", &id, "kind", e))?;
     let income: Income = decode(&r.try_get::<String, _>("income")?)?;
     let by: String = r.try_get("published_by")?;
+    let published_by =
+        Publisher::parse(&by).ok_or_else(|| undecodable("disclosure", &id, "published_by", &by))?;
     Ok(Disclosure {
-        id: r.try_get("id")?,
+        id,
         contract_id: r.try_get("contract_id")?,
         tender_id: r.try_get("tender_id")?,
         compound_id: r.try_get("compound_id")?,
@@ -107,11 +127,7 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Disclosure, sqlx::Error> {
         opening_balance_fen: r.try_get("opening_balance_fen")?,
         closing_balance_fen: r.try_get("closing_balance_fen")?,
         note: r.try_get("note")?,
-        published_by: if by == "firm" {
-            Publisher::Firm
-        } else {
-            Publisher::Committee
-        },
+        published_by,
         published_by_name: r.try_get("published_by_name")?,
         published_at: to_rfc3339(r.try_get("published_at")?),
         version: r.try_get("version")?,
@@ -151,10 +167,7 @@ pub async fn insert(
     .bind(d.opening_balance_fen)
     .bind(d.closing_balance_fen)
     .bind(&d.note)
-    .bind(match d.published_by {
-        Publisher::Firm => "firm",
-        Publisher::Committee => "committee",
-    })
+    .bind(d.published_by.as_str())
     .bind(account)
     .bind(at)
     .bind(d.version)

@@ -8,7 +8,7 @@ use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 
 use super::tender::Tender;
-use crate::lists::Conditions;
+use crate::rows::{self, Conditions};
 use crate::terms::{
     Evaluation, EvaluationMethod, FeeModel, ServiceGrade, ServiceModel, TenderStatus, Terms,
 };
@@ -20,7 +20,7 @@ pub const COLUMNS: &str = "id, compound_id, compound_name, district_code, street
 
 /// A stored value that no longer parses: which tender, which column, why.
 fn undecodable(id: &str, column: &str, why: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("tender {id}: stored {column}: {why}").into())
+    rows::undecodable("tender", id, column, why)
 }
 
 /// Reads a column through a domain parser.

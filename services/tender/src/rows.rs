@@ -1,5 +1,6 @@
-//! The filters of the service's lists, built for the kernel's [`shared::db::ListQuery`]:
-//! every value the client sent is a bound parameter.
+//! Rows as the service reads them: the filters of its lists, built for the kernel's
+//! [`shared::db::ListQuery`] (every value the client sent is a bound parameter), and the
+//! one error for a stored value that does not decode.
 
 use shared::db::{Bind, Filter};
 
@@ -18,6 +19,17 @@ impl Conditions for Filter {
             }
         }
     }
+}
+
+/// A stored value that does not decode: which row, which column, why. An internal error
+/// (logged, answered 500), never a panic and never a silent default.
+pub fn undecodable(
+    table: &str,
+    id: &str,
+    column: &str,
+    why: impl std::fmt::Display,
+) -> sqlx::Error {
+    sqlx::Error::Decode(format!("{table} {id}: stored {column}: {why}").into())
 }
 
 #[cfg(test)]
