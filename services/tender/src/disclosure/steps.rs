@@ -186,7 +186,11 @@ pub async fn publish(
 pub struct CorrectionInput {
     /// 更正原因, required, 1–500 characters.
     #[serde(default, deserialize_with = "trimmed_opt")]
-    #[validate(length(max = 500, message = "更正原因不能超过 500 字"))]
+    #[validate(
+        required(message = "请填写更正原因"),
+        custom(function = "shared::validate::not_blank", message = "请填写更正原因"),
+        length(max = 500, message = "更正原因不能超过 500 字")
+    )]
     pub reason: Option<String>,
     #[serde(flatten)]
     pub figures: DisclosureInput,
@@ -212,12 +216,10 @@ impl CorrectionInput {
                 format!("更正不能改变期间，原公开的期间为 {}", old.period),
             ));
         }
-        let reason = self.reason.clone().filter(|r| !r.is_empty());
-        if reason.is_none() {
-            errors.push(FieldError::new("reason", "required", "请填写更正原因"));
-        } else if let Err(e) = self.validate() {
+        if let Err(e) = self.validate() {
             errors.extend(shared::error::from_validator(&e, ""));
         }
+        let reason = self.reason.clone().filter(|r| !r.is_empty());
         match (checked, reason) {
             (Ok(checked), Some(reason)) if errors.is_empty() => Ok((checked, reason)),
             _ => Err(Problem::validation(errors).into()),
