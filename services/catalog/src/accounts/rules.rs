@@ -48,7 +48,7 @@ pub fn username(username: &str) -> Result<(), ValidationError> {
 /// A display name: 1–64 characters, not only blanks (codes `required`, `length`); a field
 /// rule with its own message.
 pub fn display_name(name: &str) -> Result<(), ValidationError> {
-    let len = name.trim().chars().count();
+    let len = shared::validate::chars(name);
     if len == 0 {
         Err(refused("required", "请填写显示名称".into()))
     } else if len > DISPLAY_NAME_MAX {
