@@ -11,12 +11,20 @@ use crate::format::{fee_label, fee_model_label, model_label, when, yuan};
 /// A contract as `GET /tenders/contracts…` answers it: the type tender publishes
 /// (`shared::events::tender::ContractPublished`), read through, plus the compound's name.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(from = "ContractPublished")]
 pub struct Contract {
-    #[serde(flatten)]
     pub contract: ContractPublished,
     /// The compound's name, from the catalog (filled in by the page that lists them).
-    #[serde(skip)]
     pub compound_name: String,
+}
+
+impl From<ContractPublished> for Contract {
+    fn from(contract: ContractPublished) -> Self {
+        Self {
+            contract,
+            compound_name: String::new(),
+        }
+    }
 }
 
 impl Deref for Contract {
@@ -184,6 +192,16 @@ mod tests {
 
     #[test]
     fn a_contract_reads_as_tender_publishes_it_and_prints_its_days() {
+        let active: Contract = serde_json::from_str(
+            r#"{"id": "k1", "tender_id": "t1", "compound_id": "c1", "firm_id": "f1",
+            "firm_name": "锦城物业", "service_model": "professional", "fee_model": "lump_sum",
+            "fee": 150, "annual_price_fen": 1, "term_months": 36, "start_date": "2026-03-01",
+            "end_date": "2029-02-28", "signed_on": "2026-02-20",
+            "signed_at": "2026-02-20T10:00:00.000+08:00", "status": "active",
+            "terminated_on": null, "termination_reason": null}"#,
+        )
+        .unwrap();
+        assert!(active.active() && active.terminated_on.is_none());
         let c: Contract = serde_json::from_value(serde_json::json!({"id": "k1",
             "tender_id": "t1", "compound_id": "c1", "firm_id": "f1", "firm_name": "锦城物业",
             "service_model": "professional", "fee_model": "lump_sum", "fee": 150,
