@@ -15,6 +15,11 @@ pub fn yuan(fen: i64) -> String {
     Fen::new(fen).to_yuan_grouped()
 }
 
+/// `12345` 分 → `123.45 元`, with thousands separators.
+pub fn yuan_label(fen: i64) -> String {
+    format!("{} 元", yuan(fen))
+}
+
 /// `12345` 分 → `123.45`, as a form field holds it (no separators): [`parse_yuan`] reads
 /// it back.
 pub fn yuan_plain(fen: i64) -> String {

@@ -6,7 +6,7 @@ use std::ops::Deref;
 use serde::Deserialize;
 use shared::events::tender::{ContractPublished, ContractStatus};
 
-use crate::format::{fee_label, fee_model_label, model_label, when, yuan};
+use crate::format::{fee_label, fee_model_label, model_label, when, yuan, yuan_label};
 
 /// A contract as `GET /tenders/contracts…` answers it: the type tender publishes
 /// (`shared::events::tender::ContractPublished`), read through, plus the compound's name.
@@ -142,7 +142,7 @@ impl Contract {
         fee_label(self.fee)
     }
     pub fn price_text(&self) -> String {
-        format!("{} 元", yuan(self.annual_price_fen))
+        yuan_label(self.annual_price_fen)
     }
     pub fn model_text(&self) -> &str {
         model_label(&self.service_model)
