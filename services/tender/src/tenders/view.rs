@@ -139,10 +139,9 @@ pub async fn view(conn: &mut AnyConnection, t: &Tender) -> Result<TenderView, sq
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::domain::{FeeRate, Fen};
     use shared::events::tender::TenderPublished;
 
-    use crate::terms::{EvaluationMethod, FeeModel, ServiceGrade, ServiceModel, Terms};
+    use crate::terms::Terms;
 
     /// The `tender` topic carries the whole view; what followers read of it is
     /// `shared::events::tender::TenderPublished`, decoded from exactly that payload.
@@ -156,23 +155,7 @@ mod tests {
             street_code: None,
             title: "物业服务招标".into(),
             status: TenderStatus::Open,
-            terms: Terms {
-                service_model: ServiceModel::parse("professional").unwrap(),
-                fee_model: FeeModel::LumpSum,
-                grade: ServiceGrade::new(3).unwrap(),
-                term_months: 36,
-                annual_budget: Fen::new(60_000_000),
-                proposed_fee: FeeRate::new(150).unwrap(),
-                needs: "保洁、绿化".into(),
-                enquiry_deadline: 1,
-                bid_deadline: 2,
-                opening_at: 3,
-                evaluation: Evaluation {
-                    method: EvaluationMethod::PriceOnly,
-                    price_weight: None,
-                    criteria: Vec::new(),
-                },
-            },
+            terms: Terms::sample(),
             terms_version: 1,
             cancel_reason: None,
             created_by: "a1".into(),
@@ -196,7 +179,7 @@ mod tests {
                 fee_model: "lump_sum".into(),
                 grade: 3,
                 proposed_fee: 150,
-                needs: "保洁、绿化".into(),
+                needs: "保洁、绿化、秩序维护".into(),
             }
         );
     }
