@@ -12,9 +12,10 @@
 //! | catalog | `firm` | [`catalog::Firm`] (`FirmSnapshot`); a follower that needs only part of it reads [`catalog::FirmSummary`] (matching's tables) or [`catalog::FirmOffer`] (tender's bids), both failing closed |
 //! | catalog | `compound` | [`catalog::Compound`]; tender reads [`catalog::CompoundSite`] |
 //! | catalog | `session` | `shared::session`'s facts |
-//! | tender | `tender` | [`tender::TenderPublished`] (the public view: sealed bids are never in it) |
-//! | tender | `contract` | [`tender::ContractPublished`] |
+//! | tender | `tender` | tender's public view of the tender; followers read [`tender::TenderPublished`] (sealed bids are never in it) |
+//! | tender | `contract` | [`tender::ContractPublished`] (also tender's API answer) |
 //! | tender | `satisfaction` | [`tender::SurveyPublished`] |
+//! | tender | `vote`, `tender_question`, `tender_invitation`, `complaint`, `disclosure` | tender's API answers; named here ([`tender::VOTE`] …), followed by no service |
 
 use serde::de::DeserializeOwned;
 
@@ -172,10 +173,30 @@ pub mod catalog {
 pub mod tender {
     use serde::{Deserialize, Deserializer, Serialize};
     use time::Date;
+    use utoipa::ToSchema;
 
+    /// Payload: tender's whole public view of the tender (its API answer, kinds `created`,
+    /// `published`, `amended`, `opened`, `awarded`, …); followers read [`TenderPublished`].
     pub const TENDER: &str = "tender";
+    /// Payload: [`ContractPublished`] (kinds `signed`, `terminated`).
     pub const CONTRACT: &str = "contract";
+    /// Payload: [`SurveyPublished`] (kind `recorded`).
     pub const SATISFACTION: &str = "satisfaction";
+    /// Payload: the owners' vote as tender's API answers it (kind `recorded`); no service
+    /// follows it.
+    pub const VOTE: &str = "vote";
+    /// Payload: the question and its answer as tender's API answers it (kind `answered`;
+    /// questions are sealed until answered); no service follows it.
+    pub const QUESTION: &str = "tender_question";
+    /// Payload: the invitation as tender's API answers it (kind `invited`); no service
+    /// follows it.
+    pub const INVITATION: &str = "tender_invitation";
+    /// Payload: the complaint as tender's API answers it (kinds `lodged`, `answered`); no
+    /// service follows it.
+    pub const COMPLAINT: &str = "complaint";
+    /// Payload: the budget or accounts as tender's API answers it (kinds `published`,
+    /// `corrected`); no service follows it.
+    pub const DISCLOSURE: &str = "disclosure";
 
     time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -210,25 +231,35 @@ pub mod tender {
         1
     }
 
-    /// Whether a contract is in force.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    /// Where a contract is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
     #[serde(rename_all = "snake_case")]
     pub enum ContractStatus {
         Active,
+        /// Ended early, with a reason.
         Terminated,
     }
 
     impl ContractStatus {
+        pub const ALL: [ContractStatus; 2] = [ContractStatus::Active, ContractStatus::Terminated];
+
         pub fn as_str(self) -> &'static str {
             match self {
                 ContractStatus::Active => "active",
                 ContractStatus::Terminated => "terminated",
             }
         }
+
+        /// A status as stored or sent (`active`, `terminated`); anything else is `None`.
+        pub fn parse(s: &str) -> Option<Self> {
+            Self::ALL.into_iter().find(|c| c.as_str() == s)
+        }
     }
 
-    /// A signed contract (物业服务合同), and its termination.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    /// 物业服务合同: what was agreed; while active (and within its term) the compound is
+    /// covered. Tender's API answers it and publishes it (kind `signed`, then `terminated`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    #[schema(as = Contract)]
     pub struct ContractPublished {
         pub id: String,
         pub tender_id: String,
@@ -237,27 +268,49 @@ pub mod tender {
         pub firm_name: String,
         pub service_model: String,
         pub fee_model: String,
+        /// 分/㎡·月.
+        #[serde(default)]
+        #[schema(required = true)]
+        pub fee: i64,
+        /// 分.
+        #[serde(default)]
+        #[schema(required = true)]
+        pub annual_price_fen: i64,
+        #[serde(default)]
+        #[schema(required = true)]
+        pub term_months: i64,
+        /// `YYYY-MM-DD`.
         #[serde(with = "iso_date")]
+        #[schema(value_type = String, format = Date)]
         pub start_date: Date,
-        /// Last day of the term.
+        /// Last day of the term, `YYYY-MM-DD`.
         #[serde(with = "iso_date")]
+        #[schema(value_type = String, format = Date)]
         pub end_date: Date,
         #[serde(with = "iso_date")]
+        #[schema(value_type = String, format = Date)]
         pub signed_on: Date,
+        /// When it was recorded (RFC 3339).
+        #[serde(default)]
+        #[schema(required = true)]
+        pub signed_at: String,
         pub status: ContractStatus,
         /// Last day of service of a terminated contract.
         #[serde(default, with = "iso_date::option")]
+        #[schema(value_type = Option<String>, format = Date)]
         pub terminated_on: Option<Date>,
         #[serde(default)]
         pub termination_reason: Option<String>,
     }
 
-    /// A satisfaction survey (满意度测评) of a compound for a quarter.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    /// A satisfaction survey (满意度测评) of a compound for a quarter: the payload of topic
+    /// `satisfaction` (kind `recorded`), exactly these fields.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    #[schema(as = SurveyChange)]
     pub struct SurveyPublished {
         pub id: String,
         pub compound_id: String,
-        /// The compound's street (9 digits).
+        /// The compound's street (9 digits), from tender's copy of the catalog's compound.
         #[serde(default)]
         pub street_code: Option<String>,
         /// The compound's district (6 digits).
@@ -278,6 +331,7 @@ pub mod tender {
         pub dissatisfied: i64,
         /// RFC 3339 (any other JSON value in an old change is kept as its text).
         #[serde(default, deserialize_with = "text_of_any")]
+        #[schema(value_type = String, required = true)]
         pub recorded_at: Option<String>,
     }
 
@@ -314,11 +368,45 @@ mod tests {
         );
     }
 
+    /// What tender's outbox holds today (kind `signed`), decoded and written back unchanged.
+    #[test]
+    fn a_stored_contract_payload_decodes_and_is_written_the_same() {
+        let stored = json!({"id": "k1", "tender_id": "t1", "compound_id": "c1",
+            "firm_id": "f1", "firm_name": "锦城物业", "service_model": "professional",
+            "fee_model": "lump_sum", "fee": 150, "annual_price_fen": 75_600_000,
+            "term_months": 36, "start_date": "2026-03-01", "end_date": "2029-02-28",
+            "signed_on": "2026-02-20", "signed_at": "2026-02-20T10:00:00.000+08:00",
+            "status": "terminated", "terminated_on": "2027-06-30",
+            "termination_reason": "业主共同决定解除合同"});
+        let k: tender::ContractPublished = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(k.status, tender::ContractStatus::Terminated);
+        assert_eq!(k.fee, 150);
+        assert_eq!(serde_json::to_value(&k).unwrap(), stored);
+        assert_eq!(
+            tender::ContractStatus::parse("active"),
+            Some(tender::ContractStatus::Active)
+        );
+        assert_eq!(tender::ContractStatus::parse("Active"), None);
+    }
+
+    /// What tender's outbox holds today (kind `recorded`), decoded and written back unchanged.
+    #[test]
+    fn a_stored_survey_payload_decodes_and_is_written_the_same() {
+        let stored = json!({"id": "s1", "compound_id": "c1", "street_code": "510104001",
+            "district_code": "510104", "contract_id": "k1", "firm_id": "f1",
+            "period": "2026-Q3", "satisfied": 80, "basically_satisfied": 10,
+            "dissatisfied": 10, "recorded_at": "2026-09-01T10:00:00.000+08:00"});
+        let s: tender::SurveyPublished = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&s).unwrap(), stored);
+    }
+
     #[test]
     fn contracts_round_trip_with_iso_dates() {
         let c = json!({"id": "k1", "tender_id": "t1", "compound_id": "c1", "firm_id": "f1",
             "firm_name": "锦城物业", "service_model": "professional", "fee_model": "commission",
+            "fee": 150, "annual_price_fen": 75_600_000, "term_months": 36,
             "start_date": "2026-03-01", "end_date": "2029-02-28", "signed_on": "2026-02-20",
+            "signed_at": "2026-02-20T10:00:00.000+08:00",
             "status": "active", "terminated_on": null, "termination_reason": null});
         let k: tender::ContractPublished = serde_json::from_value(c.clone()).unwrap();
         assert_eq!(serde_json::to_value(&k).unwrap(), c);

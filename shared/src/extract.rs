@@ -86,8 +86,11 @@ where
     }
 }
 
-/// `?limit=&offset=` on every list endpoint, as sent.
+/// `?limit=&offset=` on every list endpoint, as sent. Documented as query parameters
+/// wherever a handler lists it, also beside the [`Pagination`] extractor (which utoipa cannot
+/// see through).
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// At most this many items (1–200, default 50).
     pub limit: Option<i64>,

@@ -25,7 +25,7 @@ both_backends!(
 
 /// A day `days` before today, as the API takes it.
 fn days_ago(days: i64) -> String {
-    format_date(tender::clock::date_at(
+    format_date(shared::clock::china_date(
         shared::db::now_ms() - days * 86_400_000,
     ))
 }

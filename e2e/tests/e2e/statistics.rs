@@ -349,16 +349,16 @@ impl World {
             fee: 150,
             annual_price_fen: 150 * 42_000 * 12,
             term_months: 36,
-            start_date: start.into(),
-            end_date: end.into(),
-            signed_on: day.into(),
+            start_date: tender::clock::parse_date(start).unwrap(),
+            end_date: tender::clock::parse_date(end).unwrap(),
+            signed_on: tender::clock::parse_date(day).unwrap(),
             signed_at: to_rfc3339(noon_ms(day)),
             status: if terminated_on.is_some() {
                 tender::award::ContractStatus::Terminated
             } else {
                 tender::award::ContractStatus::Active
             },
-            terminated_on: terminated_on.map(str::to_string),
+            terminated_on: terminated_on.map(|d| tender::clock::parse_date(d).unwrap()),
             termination_reason: terminated_on.map(|_| "业主共同决定解除合同".to_string()),
         };
         let kind = if terminated_on.is_some() {

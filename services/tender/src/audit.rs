@@ -3,8 +3,12 @@
 
 use serde::Serialize;
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::{Filter, ListQuery, new_id};
+use shared::extract::{Page, Pagination};
 use sqlx::AnyConnection;
+
+use crate::rows::Conditions;
 
 /// Who did it: an account, or the service itself (the scheduler).
 #[derive(Debug, Clone)]
@@ -116,39 +120,29 @@ pub struct Event {
     pub detail: serde_json::Value,
 }
 
-/// A tender's audit rows, oldest first; `(page, total)`. Rows about sealed bids and
-/// questions are left out, and not counted, unless `with_sealed` (the bids are open).
+/// One page of a tender's audit rows, oldest first. Rows about sealed bids and questions
+/// are left out, and not counted, unless `with_sealed` (the bids are open).
 pub async fn of_tender(
     conn: &mut AnyConnection,
     tender_id: &str,
     with_sealed: bool,
-    (limit, offset): (i64, i64),
-) -> anyhow::Result<(Vec<Event>, i64)> {
-    let sealed = if with_sealed {
-        ""
-    } else {
-        " AND sealed = FALSE"
-    };
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM audit_event WHERE tender_id = $1{sealed}"
-    )))
-    .bind(tender_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, at, actor, actor_role, entity, entity_id, action, detail FROM audit_event \
-         WHERE tender_id = $1{sealed} ORDER BY at, id LIMIT $2 OFFSET $3"
-    )))
-    .bind(tender_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut events = Vec::with_capacity(rows.len());
-    for r in &rows {
+    page: Pagination,
+) -> Result<Page<Event>, sqlx::Error> {
+    let mut filter = Filter::default();
+    filter.equal([("tender_id", Some(tender_id))]);
+    if !with_sealed {
+        filter.push("sealed = FALSE");
+    }
+    ListQuery {
+        columns: "id, at, actor, actor_role, entity, entity_id, action, detail",
+        from: "audit_event",
+        filter: &filter,
+        order_by: "at, id",
+    }
+    .page(conn, page, |r| {
         use sqlx::Row;
         let detail: String = r.try_get("detail")?;
-        events.push(Event {
+        Ok(Event {
             id: r.try_get("id")?,
             at: crate::clock::to_rfc3339(r.try_get("at")?),
             actor: r.try_get("actor")?,
@@ -157,7 +151,7 @@ pub async fn of_tender(
             entity_id: r.try_get("entity_id")?,
             action: r.try_get("action")?,
             detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-        });
-    }
-    Ok((events, total))
+        })
+    })
+    .await
 }

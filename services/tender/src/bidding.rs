@@ -6,7 +6,8 @@
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::{is_unique_violation, new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::{ResultExt, new_id};
 use shared::domain::{FeeRate, Fen};
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
@@ -174,9 +175,9 @@ fn derived_price(
             "annual_price_fen",
             "price_mismatch",
             format!(
-                "年度报价应为物业费单价 × 小区建筑面积 {area} ㎡ × 12 个月 = {} 元，与填写的 {} 元不符",
-                Fen::new(derived).to_yuan_string(),
-                Fen::new(typed).to_yuan_string()
+                "年度报价应为物业费单价 × 小区建筑面积 {area} ㎡ × 12 个月 = {}，与填写的 {}不符",
+                Fen::new(derived),
+                Fen::new(typed)
             ),
         ));
         return None;
@@ -250,7 +251,7 @@ async fn check_eligible(
             )
             .with_detail("平台尚未收到该企业的名录信息，暂不能投标。")
         })?;
-    let today = crate::clock::today();
+    let today = shared::clock::china_today();
     let on_platform = households_on_platform(tx.conn(), firm_id, &compound.id, today).await?;
     let refusals = roster::bid_refusals(
         &firm,
@@ -338,7 +339,7 @@ pub async fn submit(
     let content = input.check(&t, &compound)?;
     let firm_name = check_eligible(tx, &t, &compound, firm_id).await?;
     let bid_id = new_id();
-    if let Err(e) = bids::insert(
+    bids::insert(
         tx.conn(),
         &bid_id,
         &t.id,
@@ -349,13 +350,7 @@ pub async fn submit(
         now,
     )
     .await
-    {
-        return Err(if is_unique_violation(&e) {
-            bid_exists().into()
-        } else {
-            e.into()
-        });
-    }
+    .on_constraint(bid_exists)?;
     audit_bid(tx, identity, &bid_id, &t.id, "submitted").await?;
     Ok(bids::live_of(tx.conn(), &t.id, firm_id)
         .await?

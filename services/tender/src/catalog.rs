@@ -59,7 +59,7 @@ impl CatalogClient {
             StatusCode::OK => {
                 let payload: serde_json::Value = res.json().await.map_err(|_| unavailable())?;
                 let firm = FirmCopy::from_payload(firm_id, payload);
-                Ok(roster::firm_may_bid(&firm, crate::clock::today()))
+                Ok(roster::firm_may_bid(&firm, shared::clock::china_today()))
             }
             StatusCode::NOT_FOUND => Ok(Err(Refusal {
                 code: "firm_not_recommended",

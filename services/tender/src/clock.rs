@@ -2,21 +2,20 @@
 //!
 //! Instants are stored as milliseconds since the Unix epoch and exchanged as RFC 3339
 //! strings; answers use Beijing time (`+08:00`), requests may use any offset. Calendar
-//! dates (a vote's date, a review date) are `YYYY-MM-DD` in Beijing time.
+//! dates (a vote's date, a review date) are `YYYY-MM-DD` in Beijing time. The clock itself
+//! (now, today, the day of an instant) is the kernel's, [`shared::clock`].
 
+use shared::clock::china_instant;
 use shared::domain::DomainError;
 use time::format_description::well_known::Rfc3339;
-use time::macros::{format_description, offset};
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
 
-/// Beijing time, the offset of every date the service reasons about.
-pub const BEIJING: UtcOffset = offset!(+8);
+pub use shared::domain::roster::format_date;
 
 /// `ms` since the epoch as RFC 3339 in Beijing time, e.g. `2025-03-01T09:30:00.000+08:00`.
 pub fn to_rfc3339(ms: i64) -> String {
-    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(BEIJING);
+    let at = china_instant(ms);
     let fmt = format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
     );
@@ -41,28 +40,10 @@ pub fn parse_date(input: &str) -> Result<Date, DomainError> {
         .map_err(|_| DomainError::new("invalid_date", "日期格式不正确，应为 YYYY-MM-DD"))
 }
 
-/// A date as `YYYY-MM-DD`.
-pub fn format_date(date: Date) -> String {
-    date.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
-
-/// The calendar date in Beijing at `ms` since the epoch.
-pub fn date_at(ms: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(BEIJING)
-        .date()
-}
-
-/// Today's date in Beijing.
-pub fn today() -> Date {
-    date_at(shared::db::now_ms())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::clock::china_date;
 
     #[test]
     fn instants_round_trip_in_beijing_time() {
@@ -80,8 +61,8 @@ mod tests {
     #[test]
     fn dates_are_beijing_dates() {
         // 2025-02-28T16:00:00Z is midnight of 1 March in Beijing.
-        assert_eq!(format_date(date_at(1_740_758_400_000)), "2025-03-01");
-        assert_eq!(format_date(date_at(1_740_758_399_999)), "2025-02-28");
+        assert_eq!(format_date(china_date(1_740_758_400_000)), "2025-03-01");
+        assert_eq!(format_date(china_date(1_740_758_399_999)), "2025-02-28");
         assert_eq!(format_date(parse_date("2025-03-01").unwrap()), "2025-03-01");
         assert_eq!(parse_date("2025-02-30").unwrap_err().code, "invalid_date");
     }

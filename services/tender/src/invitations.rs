@@ -9,7 +9,9 @@
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::db::{is_unique_violation, new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::{is_unique_violation, new_id};
 use shared::error::{FieldError, Problem};
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
@@ -17,7 +19,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::audit;
-use crate::clock::{self, to_rfc3339};
+use crate::clock::to_rfc3339;
 use crate::error::Result;
 use crate::input::{trimmed, trimmed_opt};
 use crate::tenders::tender::Tender;
@@ -123,7 +125,7 @@ pub async fn invite(
                 "平台尚未收到该企业的名录信息",
             )])
         })?;
-    if let Err(r) = crate::roster::firm_may_bid(&firm, clock::today()) {
+    if let Err(r) = crate::roster::firm_may_bid(&firm, china_today()) {
         let message = r.message.replace("不能投标", "不能邀请投标");
         return Err(
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, "不能邀请该企业")
@@ -164,8 +166,13 @@ pub async fn invite(
         Err(e) if is_unique_violation(&e) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    tx.emit("tender_invitation", &invitation.id, "invited", &invitation)
-        .await?;
+    tx.emit(
+        shared::events::tender::INVITATION,
+        &invitation.id,
+        "invited",
+        &invitation,
+    )
+    .await?;
     audit::record_step(
         tx.conn(),
         identity,

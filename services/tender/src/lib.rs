@@ -25,6 +25,7 @@ pub mod questions;
 pub mod replica;
 pub mod roster;
 pub mod routes;
+pub mod rows;
 pub mod satisfaction;
 pub mod scheduler;
 pub mod startup;

@@ -30,14 +30,14 @@
 //! the opening record; nothing before it mentions a bid, a bidder or their number.
 
 use serde_json::{Value, json};
-use shared::db::now_ms;
+use shared::clock::now_ms;
 use sqlx::{AnyConnection, Row};
 
 use shared::domain::Fen;
 
 use crate::award::records::{self, Award, AwardStatus, Contract, ContractStatus};
 use crate::bids::{self, OpeningRecord};
-use crate::clock::to_rfc3339;
+use crate::clock::{format_date, to_rfc3339};
 use crate::config::TenderPolicy;
 use crate::disclosure::figures::DisclosureKind;
 use crate::disclosure::store::{self as disclosures, Disclosure};
@@ -361,8 +361,8 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
                     .filter(|_| a.status == AwardStatus::Final)
                 {
                     award["contractPeriod"] = json!({
-                        "startDate": day_start(&c.start_date),
-                        "endDate": day_end(&c.end_date),
+                        "startDate": day_start(&format_date(c.start_date)),
+                        "endDate": day_end(&format_date(c.end_date)),
                     });
                 }
                 award
@@ -378,7 +378,7 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
             .find(|a| a.status == AwardStatus::Final)
             .map(|a| a.id.clone())
             .unwrap_or_default();
-        let end = c.terminated_on.as_deref().unwrap_or(&c.end_date);
+        let end = c.terminated_on.unwrap_or(c.end_date);
         let mut contract = json!({
             "id": c.id,
             "awardID": award_id,
@@ -390,7 +390,7 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
                 c.term_months
             ),
             "status": contract_status(c.status),
-            "period": { "startDate": day_start(&c.start_date), "endDate": day_end(end) },
+            "period": { "startDate": day_start(&format_date(c.start_date)), "endDate": day_end(&format_date(end)) },
             "value": money(over_term(c.annual_price_fen, c.term_months)),
             "dateSigned": c.signed_at,
         });

@@ -2,7 +2,7 @@
 //! opening time has come ([`open_all_due`]), and every read brings its tender up to date
 //! first ([`load_current`]), so no read is ever stale between ticks.
 
-use shared::db::now_ms;
+use shared::clock::now_ms;
 use shared::feed::WriteTx;
 use sqlx::Row;
 

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::error::Problem;
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
@@ -195,7 +196,8 @@ pub async fn answer(
         asked_at: None,
         mine: None,
     };
-    tx.emit("tender_question", qid, "answered", &q).await?;
+    tx.emit(shared::events::tender::QUESTION, qid, "answered", &q)
+        .await?;
     audit::record_step(
         tx.conn(),
         identity,

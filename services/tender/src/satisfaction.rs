@@ -18,8 +18,12 @@
 
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::db::{is_unique_violation, new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::{Filter, ListQuery, ResultExt, new_id};
 use shared::error::{FieldError, Problem, Validation};
+use shared::events::tender as events;
+use shared::extract::Pagination;
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
 use time::Date;
@@ -31,6 +35,7 @@ use crate::clock::{self, to_rfc3339};
 use crate::error::Result;
 use crate::input::{refused, unknown_compound};
 use crate::period::Period;
+use crate::rows::Conditions;
 
 /// A survey's counts for one quarter.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -78,7 +83,7 @@ impl NewSurvey {
         v.validator(self.validate());
         let counts_ok = v.is_empty();
         let quarter = v.field("period", Period::parse_quarter(&self.period));
-        if quarter.is_some_and(|p| p.start() > clock::today()) {
+        if quarter.is_some_and(|p| p.start() > china_today()) {
             v.push(FieldError::new(
                 "period",
                 "period_not_begun",
@@ -152,7 +157,7 @@ pub async fn record(
         &contracts,
         survey.quarter.start(),
         survey.quarter.end(),
-        clock::today(),
+        china_today(),
     ) {
         Some(c) => (Some(c.contract_id.clone()), Some(c.firm_id.clone())),
         None => (None, None),
@@ -178,13 +183,10 @@ pub async fn record(
         .unwrap_or(0.0),
         recorded_at: to_rfc3339(now),
     };
-    if let Err(e) = insert(tx.conn(), &s, &identity.account_id, now).await {
-        if is_unique_violation(&e) {
-            return Err(survey_exists(&period).into());
-        }
-        return Err(e.into());
-    }
-    tx.emit("satisfaction", &s.id, "recorded", &s.change())
+    insert(tx.conn(), &s, &identity.account_id, now)
+        .await
+        .on_constraint(|| survey_exists(&period))?;
+    tx.emit(events::SATISFACTION, &s.id, "recorded", &s.change())
         .await?;
     audit::record_step(
         tx.conn(),
@@ -227,27 +229,9 @@ async fn served_contracts(conn: &mut AnyConnection, compound_id: &str) -> Result
     Ok(out)
 }
 
-/// The feed payload of topic `satisfaction` (kind `recorded`), exactly these fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct SurveyChange {
-    pub id: String,
-    pub compound_id: String,
-    /// The compound's street (9 digits), from tender's copy of the catalog's compound.
-    pub street_code: Option<String>,
-    /// The compound's district (6 digits).
-    pub district_code: String,
-    /// The compound's active contract when the survey was recorded.
-    pub contract_id: Option<String>,
-    /// That contract's firm.
-    pub firm_id: Option<String>,
-    /// The quarter, e.g. `2026-Q3`.
-    pub period: String,
-    pub satisfied: i64,
-    pub basically_satisfied: i64,
-    pub dissatisfied: i64,
-    /// RFC 3339.
-    pub recorded_at: String,
-}
+/// The feed payload of topic `satisfaction` (kind `recorded`): the type its followers
+/// decode.
+pub use shared::events::tender::SurveyPublished as SurveyChange;
 
 /// A survey as the API shows it: the recorded counts plus the respondents and rate.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -283,7 +267,7 @@ impl Survey {
             satisfied: self.satisfied,
             basically_satisfied: self.basically_satisfied,
             dissatisfied: self.dissatisfied,
-            recorded_at: self.recorded_at.clone(),
+            recorded_at: Some(self.recorded_at.clone()),
         }
     }
 }
@@ -428,22 +412,21 @@ pub struct SummaryFilter {
 pub async fn summary(
     conn: &mut AnyConnection,
     f: &SummaryFilter,
-    (limit, offset): (i64, i64),
+    page: Pagination,
 ) -> std::result::Result<SatisfactionSummary, sqlx::Error> {
-    let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR firm_id = $2) \
-        AND ($3 IS NULL OR street_code = $3) AND ($4 IS NULL OR district_code = $4) \
-        AND ($5 IS NULL OR period = $5)";
+    let mut filter = Filter::default();
+    filter.equal([
+        ("compound_id", f.compound.as_deref()),
+        ("firm_id", f.firm.as_deref()),
+        ("street_code", f.street.as_deref()),
+        ("district_code", f.district.as_deref()),
+        ("period", f.period.as_deref()),
+    ]);
+    let where_sql = filter.sql();
     let sums = "COUNT(*) AS surveys, CAST(COALESCE(SUM(satisfied), 0) AS BIGINT) AS satisfied, \
         CAST(COALESCE(SUM(basically_satisfied), 0) AS BIGINT) AS basically_satisfied, \
         CAST(COALESCE(SUM(dissatisfied), 0) AS BIGINT) AS dissatisfied";
-    let bind = |sql: String| {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(f.compound.clone())
-            .bind(f.firm.clone())
-            .bind(f.street.clone())
-            .bind(f.district.clone())
-            .bind(f.period.clone())
-    };
+    let bound = |sql: String| filter.bind_to(sqlx::query(sqlx::AssertSqlSafe(sql)));
     let summary = |r: &sqlx::any::AnyRow,
                    period: String|
      -> std::result::Result<PeriodSummary, sqlx::Error> {
@@ -462,14 +445,12 @@ pub async fn summary(
             rate: rate(s, b, d),
         })
     };
-    let all = bind(format!(
-        "SELECT {sums} FROM satisfaction_survey WHERE {filter}"
-    ))
-    .fetch_one(&mut *conn)
-    .await?;
+    let all = bound(format!("SELECT {sums} FROM satisfaction_survey{where_sql}"))
+        .fetch_one(&mut *conn)
+        .await?;
     let all = summary(&all, String::new())?;
-    let rows = bind(format!(
-        "SELECT period, {sums} FROM satisfaction_survey WHERE {filter} GROUP BY period ORDER BY period"
+    let rows = bound(format!(
+        "SELECT period, {sums} FROM satisfaction_survey{where_sql} GROUP BY period ORDER BY period"
     ))
     .fetch_all(&mut *conn)
     .await?;
@@ -477,19 +458,14 @@ pub async fn summary(
         .iter()
         .map(|r| summary(r, r.try_get("period")?))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let rows = bind(format!(
-        "SELECT {} FROM satisfaction_survey WHERE {filter} \
-         ORDER BY period DESC, recorded_at DESC, id DESC LIMIT $6 OFFSET $7",
-        COLUMNS
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
+    let surveys = ListQuery {
+        columns: COLUMNS,
+        from: "satisfaction_survey",
+        filter: &filter,
+        order_by: "period DESC, recorded_at DESC, id DESC",
+    }
+    .page(conn, page, from_row)
     .await?;
-    let items = rows
-        .iter()
-        .map(from_row)
-        .collect::<std::result::Result<_, _>>()?;
     Ok(SatisfactionSummary {
         surveys: all.surveys,
         satisfied: all.satisfied,
@@ -498,9 +474,9 @@ pub async fn summary(
         respondents: all.respondents,
         rate: all.rate,
         by_period,
-        items,
-        limit,
-        offset,
+        items: surveys.items,
+        limit: page.limit,
+        offset: page.offset,
     })
 }
 

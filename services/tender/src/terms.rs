@@ -220,6 +220,30 @@ impl TenderStatus {
 }
 
 #[cfg(test)]
+impl Terms {
+    /// Terms for tests: professional service, lump sum, grade 3, 36 months, price only.
+    pub fn sample() -> Self {
+        Terms {
+            service_model: ServiceModel::parse("professional").unwrap(),
+            fee_model: FeeModel::LumpSum,
+            grade: ServiceGrade::new(3).unwrap(),
+            term_months: 36,
+            annual_budget: Fen::new(60_000_000),
+            proposed_fee: FeeRate::new(150).unwrap(),
+            needs: "保洁、绿化、秩序维护".into(),
+            enquiry_deadline: 1,
+            bid_deadline: 2,
+            opening_at: 3,
+            evaluation: Evaluation {
+                method: EvaluationMethod::PriceOnly,
+                price_weight: None,
+                criteria: Vec::new(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -250,23 +274,7 @@ mod tests {
 
     #[test]
     fn differences_name_what_changed() {
-        let terms = Terms {
-            service_model: ServiceModel::parse("professional").unwrap(),
-            fee_model: FeeModel::LumpSum,
-            grade: ServiceGrade::new(3).unwrap(),
-            term_months: 36,
-            annual_budget: Fen::new(60_000_000),
-            proposed_fee: FeeRate::new(150).unwrap(),
-            needs: "保洁、绿化、秩序维护".into(),
-            enquiry_deadline: 1,
-            bid_deadline: 2,
-            opening_at: 3,
-            evaluation: Evaluation {
-                method: EvaluationMethod::PriceOnly,
-                price_weight: None,
-                criteria: Vec::new(),
-            },
-        };
+        let terms = Terms::sample();
         assert!(terms.differences(&terms.clone()).is_empty());
         let other = Terms {
             grade: ServiceGrade::new(2).unwrap(),

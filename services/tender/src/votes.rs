@@ -8,9 +8,12 @@
 
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::{Filter, ListQuery, new_id};
 use shared::domain::{DomainError, Matter, VoteTally};
 use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Page, Pagination};
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
 use time::Date;
@@ -21,6 +24,7 @@ use crate::audit;
 use crate::clock;
 use crate::error::Result;
 use crate::input::{refused, trimmed, trimmed_opt, unknown_compound};
+use crate::rows::Conditions;
 
 /// What the owners decided on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -212,7 +216,7 @@ impl NewVote {
             _ => None,
         };
         let held_on = v.field("held_on", clock::parse_date(&self.held_on));
-        if held_on.is_some_and(|d| d > clock::today()) {
+        if held_on.is_some_and(|d| d > china_today()) {
             v.push(FieldError::new(
                 "held_on",
                 "date_in_future",
@@ -293,7 +297,8 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
         recorded_at: clock::to_rfc3339(now),
     };
     insert(tx.conn(), &v, &identity.account_id, now).await?;
-    tx.emit("vote", &v.id, "recorded", &v).await?;
+    tx.emit(shared::events::tender::VOTE, &v.id, "recorded", &v)
+        .await?;
     audit::record_step(
         tx.conn(),
         identity,
@@ -326,19 +331,24 @@ const COLUMNS: &str = "id, compound_id, matter, subject, total_owners, total_are
     participating_area_m2, approving_owners, approving_area_m2, held_on, document_ref, tender_id, \
     chosen_bid_id, passed, reasons, recorded_at";
 
-/// The select list: [`COLUMNS`], with the flag read as an integer (the Any driver cannot
-/// decode SQLite's BOOLEAN).
-const SELECT: &str = "id, compound_id, matter, subject, total_owners, total_area_m2, participating_owners, \
+/// The select list: [`COLUMNS`], with the flag read through the kernel's
+/// [`shared::bool_column!`].
+const SELECT: &str = concat!(
+    "id, compound_id, matter, subject, total_owners, total_area_m2, participating_owners, \
     participating_area_m2, approving_owners, approving_area_m2, held_on, document_ref, tender_id, \
-    chosen_bid_id, CAST(CASE WHEN passed THEN 1 ELSE 0 END AS BIGINT) AS passed, reasons, recorded_at";
+    chosen_bid_id, ",
+    shared::bool_column!("passed", "passed"),
+    ", reasons, recorded_at"
+);
 
 fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
+    let id: String = r.try_get("id")?;
     let matter: String = r.try_get("matter")?;
     let reasons: String = r.try_get("reasons")?;
     Ok(Vote {
-        id: r.try_get("id")?,
         compound_id: r.try_get("compound_id")?,
-        matter: VoteMatter::parse(&matter).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        matter: VoteMatter::parse(&matter)
+            .map_err(|e| crate::rows::undecodable("owners_vote", &id, "matter", e))?,
         subject: r.try_get("subject")?,
         total_owners: r.try_get("total_owners")?,
         total_area_m2: r.try_get("total_area_m2")?,
@@ -350,9 +360,11 @@ fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
         document_ref: r.try_get("document_ref")?,
         tender_id: r.try_get("tender_id")?,
         chosen_bid_id: r.try_get("chosen_bid_id")?,
-        passed: r.try_get::<i64, _>("passed")? != 0,
-        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        passed: shared::db::flag(r, "passed")?,
+        reasons: serde_json::from_str(&reasons)
+            .map_err(|e| crate::rows::undecodable("owners_vote", &id, "reasons", e))?,
         recorded_at: crate::clock::to_rfc3339(r.try_get("recorded_at")?),
+        id,
     })
 }
 
@@ -404,34 +416,21 @@ pub async fn get(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Votes, newest first, optionally of one compound and/or one tender; with the total.
+/// Votes, newest first, optionally of one compound and/or one tender: one page.
 pub async fn list(
     conn: &mut AnyConnection,
     compound: Option<&str>,
     tender: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> std::result::Result<(Vec<Vote>, i64), sqlx::Error> {
-    let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR tender_id = $2)";
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM owners_vote WHERE {filter}"
-    )))
-    .bind(compound)
-    .bind(tender)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SELECT} FROM owners_vote WHERE {filter} ORDER BY held_on DESC, recorded_at DESC, id DESC LIMIT $3 OFFSET $4"
-    )))
-    .bind(compound)
-    .bind(tender)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let votes = rows
-        .iter()
-        .map(from_row)
-        .collect::<std::result::Result<_, _>>()?;
-    Ok((votes, total))
+    page: Pagination,
+) -> std::result::Result<Page<Vote>, sqlx::Error> {
+    let mut filter = Filter::default();
+    filter.equal([("compound_id", compound), ("tender_id", tender)]);
+    ListQuery {
+        columns: SELECT,
+        from: "owners_vote",
+        filter: &filter,
+        order_by: "held_on DESC, recorded_at DESC, id DESC",
+    }
+    .page(conn, page, from_row)
+    .await
 }

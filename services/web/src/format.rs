@@ -3,26 +3,21 @@
 //! and the Chinese labels of the APIs' codes. Also the reverse for forms: an amount typed
 //! in 元 read as 分.
 
-use shared::db::now_ms;
-use shared::domain::roster::{china_today, format_date};
+use shared::clock::{CHINA, china_date, china_now, china_today, now_ms};
+use shared::domain::roster::format_date;
 use shared::domain::{Fen, district, street};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::macros::{format_description, offset};
+use time::macros::format_description;
 
 /// `12345` 分 → `123.45`, with thousands separators (`604,800.00`).
 pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let f = fen.unsigned_abs();
-    let digits = (f / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{:02}", f % 100)
+    Fen::new(fen).to_yuan_grouped()
+}
+
+/// `12345` 分 → `123.45 元`, with thousands separators.
+pub fn yuan_label(fen: i64) -> String {
+    format!("{} 元", yuan(fen))
 }
 
 /// `12345` 分 → `123.45`, as a form field holds it (no separators): [`parse_yuan`] reads
@@ -48,9 +43,7 @@ pub fn parse_yuan(raw: &str) -> Option<i64> {
 /// An API instant (RFC 3339) in Beijing time with `format`; the text as it came when it is
 /// no instant.
 fn beijing(s: &str, seconds: bool) -> Option<String> {
-    let at = OffsetDateTime::parse(s, &Rfc3339)
-        .ok()?
-        .to_offset(offset!(+8));
+    let at = OffsetDateTime::parse(s, &Rfc3339).ok()?.to_offset(CHINA);
     let text = if seconds {
         at.format(format_description!(
             "[year]-[month]-[day] [hour]:[minute]:[second]"
@@ -79,10 +72,7 @@ pub fn instant_ms(s: &str) -> Option<i64> {
 
 /// `ms` since the epoch as a Beijing date, `2026-01-01`.
 pub fn beijing_date(ms: i64) -> String {
-    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(offset!(+8));
-    format_date(at.date())
+    format_date(china_date(ms))
 }
 
 /// Today in Beijing, `YYYY-MM-DD`.
@@ -92,7 +82,7 @@ pub fn today() -> String {
 
 /// Now in Beijing, to the minute.
 pub fn beijing_now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc().to_offset(offset!(+8));
+    let now = china_now();
     now.replace_second(0)
         .and_then(|t| t.replace_nanosecond(0))
         .unwrap_or(now)

@@ -31,8 +31,8 @@ pub use record::{
 };
 
 pub use rules::{
-    check_credentials, check_display_name, check_new_account, check_new_password, check_username,
-    normalise_username, scope_for,
+    check_new_account, credentials_across, display_name, new_password, normalise_username,
+    password_is_username, scope_for, username,
 };
 pub use sessions::{
     DbSessions, end_sessions, publish_cutoff, publish_session_backlog, revoke_token,

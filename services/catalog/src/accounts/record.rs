@@ -3,6 +3,7 @@
 use serde::Serialize;
 use shared::auth::{Role, Scope};
 use utoipa::ToSchema;
+use validator::Validate;
 
 /// The feed topic of account changes.
 pub const TOPIC: &str = shared::events::catalog::ACCOUNT;
@@ -16,11 +17,15 @@ pub const PASSWORD_MAX: usize = 128;
 /// Display names are 1–64 characters.
 pub const DISPLAY_NAME_MAX: usize = 64;
 
-/// An account to create. The password is hashed before it is stored.
-#[derive(Debug, Clone)]
+/// An account to create, with the field rules of its username, display name and password
+/// (`super::rules`). The password is hashed before it is stored.
+#[derive(Debug, Clone, Validate)]
 pub struct NewAccount {
+    #[validate(custom(function = "super::rules::username"))]
     pub username: String,
+    #[validate(custom(function = "super::rules::display_name"))]
     pub display_name: String,
+    #[validate(custom(function = "super::rules::new_password"))]
     pub password: String,
     pub role: Role,
     pub scope: Scope,

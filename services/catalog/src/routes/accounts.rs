@@ -21,6 +21,7 @@ use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use validator::Validate;
 
 use super::session::{self, Session};
 use crate::accounts::{self, Account, CreateAccountError, ListFilter, NewAccount};
@@ -61,14 +62,19 @@ pub async fn me(State(app): State<AppState>, identity: Identity) -> Result<Json<
 }
 
 /// A password change.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct PasswordChange {
     #[serde(default)]
+    #[validate(custom(function = "shared::validate::not_empty", message = "请填写当前密码"))]
     pub current_password: String,
     /// At least 10 characters, not the username, not the current password.
     #[serde(default)]
+    #[validate(custom(function = "accounts::new_password"))]
     pub new_password: String,
 }
+
+/// The fields of a password change, in the order they are answered.
+const PASSWORD_CHANGE: &[&str] = &["current_password", "new_password"];
 
 /// Change one's own password (修改密码). The old password stops working at once, and every
 /// session of the account ends, on every service: the one making the change gets a fresh
@@ -89,13 +95,8 @@ pub async fn change_password(
     let stored = own_account(&app, &identity).await?;
     let username = stored.account.username.clone();
     let mut v = Validation::new();
-    if req.current_password.is_empty() {
-        v.push(FieldError::new(
-            "current_password",
-            "required",
-            "请填写当前密码",
-        ));
-    } else {
+    v.rules(&req, PASSWORD_CHANGE);
+    if !req.current_password.is_empty() {
         if let Err(wait) = app.login_limiter.admit_username(&username) {
             return Err(session::throttled(wait));
         }
@@ -112,16 +113,20 @@ pub async fn change_password(
             ));
         }
     }
-    if let Some(e) = accounts::check_new_password("new_password", &req.new_password, &username) {
-        v.push(e);
-    } else if req.new_password == req.current_password {
-        v.push(FieldError::new(
-            "new_password",
-            "password_unchanged",
-            "新密码不能与当前密码相同",
-        ));
+    if !v.has("new_password") {
+        if let Some(e) =
+            accounts::password_is_username("new_password", &req.new_password, &username)
+        {
+            v.push(e);
+        } else if req.new_password == req.current_password {
+            v.push(FieldError::new(
+                "new_password",
+                "password_unchanged",
+                "新密码不能与当前密码相同",
+            ));
+        }
     }
-    v.finish()?;
+    v.in_order(PASSWORD_CHANGE).finish()?;
 
     let hash = app.passwords.hash(req.new_password).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -153,15 +158,18 @@ pub async fn change_password(
 // Account management
 
 /// A new account.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct AccountRequest {
     /// 3–32 characters of `a-z 0-9 _ . -`, unique.
     #[serde(default)]
+    #[validate(custom(function = "accounts::username"))]
     pub username: String,
     #[serde(default)]
+    #[validate(custom(function = "accounts::display_name"))]
     pub display_name: String,
     /// At least 10 characters, not the username.
     #[serde(default)]
+    #[validate(custom(function = "accounts::new_password"))]
     pub password: String,
     /// `association`, `district_official`, `street_official`, `committee` or `firm`.
     #[serde(default)]
@@ -225,9 +233,8 @@ pub async fn create_account(
             .map_err(|e| v.push(e))
             .ok(),
     };
-    for e in accounts::check_credentials(&req.username, &req.display_name, &req.password) {
-        v.push(e);
-    }
+    v.rules(&req, &["username", "display_name", "password"]);
+    accounts::credentials_across(&mut v, (&req.username, &req.password));
     let account = v.finish_with(|| {
         Some(NewAccount {
             username: req.username,

@@ -202,11 +202,13 @@ pub async fn create_service_model(
 // Applications and profiles
 
 /// The sign-in account a firm may ask for with its application (企业账号).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 pub struct ApplicantAccount {
     /// 3–32 characters of `a-z 0-9 _ . -`.
+    #[validate(custom(function = "accounts::username"))]
     pub username: Option<String>,
     /// At least 10 characters, not the username.
+    #[validate(custom(function = "accounts::new_password"))]
     pub password: Option<String>,
 }
 
@@ -240,15 +242,30 @@ fn applicant_account(
             );
         }
     };
+    // Checked as given, a missing text read as empty; the username compared as sign-in
+    // compares it.
     let username = accounts::normalise_username(parsed.username.as_deref().unwrap_or_default());
     let password = parsed.password.unwrap_or_default();
-    let errors: Vec<FieldError> = [
-        accounts::check_username("account.username", &username),
-        accounts::check_new_password("account.password", &password, &username),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut v = Validation::new();
+    v.rules(
+        &ApplicantAccount {
+            username: Some(username.clone()),
+            password: Some(password.clone()),
+        },
+        &["username", "password"],
+    );
+    accounts::credentials_across(&mut v, (&username, &password));
+    let errors: Vec<FieldError> = v
+        .finish()
+        .err()
+        .map(|p| p.errors)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| FieldError {
+            field: format!("account.{}", e.field),
+            ..e
+        })
+        .collect();
     let account = errors.is_empty().then(|| accounts::NewAccount {
         username,
         display_name: String::new(),

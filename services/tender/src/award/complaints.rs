@@ -4,7 +4,8 @@
 
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::error::Problem;
 use shared::feed::WriteTx;
 use utoipa::ToSchema;
@@ -90,7 +91,8 @@ pub async fn lodge(
         answered_at: None,
     };
     records::insert_complaint(tx.conn(), &c, now).await?;
-    tx.emit("complaint", &c.id, "lodged", &c).await?;
+    tx.emit(shared::events::tender::COMPLAINT, &c.id, "lodged", &c)
+        .await?;
     record(tx, identity, &c, "lodged").await?;
     Ok(c)
 }
@@ -132,7 +134,13 @@ pub async fn answer(
     let answered = records::complaint(tx.conn(), &t.id, cid)
         .await?
         .ok_or_else(no_complaint)?;
-    tx.emit("complaint", cid, "answered", &answered).await?;
+    tx.emit(
+        shared::events::tender::COMPLAINT,
+        cid,
+        "answered",
+        &answered,
+    )
+    .await?;
     record(tx, identity, &answered, "answered").await?;
     Ok(answered)
 }

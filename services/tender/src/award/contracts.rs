@@ -4,7 +4,10 @@
 
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::china_date;
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
 use time::Date;
@@ -45,9 +48,9 @@ impl NewContract {
         let start = v.field("start_date", clock::parse_date(&self.start_date));
         let signed_on = match self.signed_on.as_deref() {
             Some(s) => v.field("signed_on", clock::parse_date(s)),
-            None => Some(clock::today()),
+            None => Some(china_today()),
         };
-        if signed_on.is_some_and(|d| d > clock::today()) {
+        if signed_on.is_some_and(|d| d > china_today()) {
             v.push(FieldError::new(
                 "signed_on",
                 "date_in_future",
@@ -80,7 +83,7 @@ impl Termination {
         v.validator(self.validate());
         let on = match self.terminated_on.as_deref() {
             Some(s) => v.field("terminated_on", clock::parse_date(s)),
-            None => Some(clock::today()),
+            None => Some(china_today()),
         };
         match on {
             Some(on) if v.is_empty() => Ok(on),
@@ -106,9 +109,9 @@ fn backdated(field: &str, label: &str, earliest: Date, policy: &TenderPolicy) ->
 /// today minus `[tender] backdate_window_days`. One message per field.
 fn check_dates(policy: &TenderPolicy, award: &AwardRow, dates: ContractDates) -> Result<()> {
     let awarded_on = clock::parse_rfc3339(&award.view.awarded_at)
-        .map(clock::date_at)
+        .map(china_date)
         .map_err(|e| anyhow::anyhow!("stored award instant: {e:?}"))?;
-    let earliest = policy.earliest_backdate(clock::today());
+    let earliest = policy.earliest_backdate(china_today());
     let mut v = Validation::new();
     for (field, label, day) in [
         ("start_date", "服务开始日期", dates.start),
@@ -173,9 +176,9 @@ pub async fn sign(
         fee: award.view.fee,
         annual_price_fen: award.view.annual_price_fen,
         term_months: terms.term_months,
-        start_date: clock::format_date(dates.start),
-        end_date: clock::format_date(end_of_term(dates.start, terms.term_months)),
-        signed_on: clock::format_date(dates.signed_on),
+        start_date: dates.start,
+        end_date: end_of_term(dates.start, terms.term_months),
+        signed_on: dates.signed_on,
         signed_at: to_rfc3339(now),
         status: ContractStatus::Active,
         terminated_on: None,
@@ -195,7 +198,8 @@ pub async fn sign(
         &serde_json::json!({ "contract_id": c.id }),
     )
     .await?;
-    tx.emit("contract", &c.id, "signed", &c).await?;
+    tx.emit(shared::events::tender::CONTRACT, &c.id, "signed", &c)
+        .await?;
     record(tx, identity, &c, "signed").await?;
     ocds::release(tx.conn(), policy, &t.id, &[ocds::tag::CONTRACT], None).await?;
     Ok(c)
@@ -209,15 +213,16 @@ fn no_contract() -> Problem {
 /// `[tender] backdate_window_days` (a backdated termination would rewrite the public
 /// coverage history).
 fn check_termination_date(policy: &TenderPolicy, c: &Contract, on: Date) -> Result<()> {
-    let earliest = policy.earliest_backdate(clock::today());
-    let start = clock::parse_date(&c.start_date)
-        .map_err(|e| anyhow::anyhow!("stored contract start: {e:?}"))?;
+    let earliest = policy.earliest_backdate(china_today());
     let mut v = Validation::new();
-    if on < start {
+    if on < c.start_date {
         v.push(FieldError::new(
             "terminated_on",
             "before_start",
-            format!("终止日期不能早于合同服务开始日期 {}", c.start_date),
+            format!(
+                "终止日期不能早于合同服务开始日期 {}",
+                clock::format_date(c.start_date)
+            ),
         ));
     } else if on < earliest {
         v.push(backdated("terminated_on", "终止日期", earliest, policy));
@@ -249,7 +254,8 @@ pub async fn terminate(
     let c = records::contract(tx.conn(), cid)
         .await?
         .ok_or_else(no_contract)?;
-    tx.emit("contract", cid, "terminated", &c).await?;
+    tx.emit(shared::events::tender::CONTRACT, cid, "terminated", &c)
+        .await?;
     record(tx, identity, &c, "terminated").await?;
     ocds::release(
         tx.conn(),

@@ -6,7 +6,9 @@
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::{new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
 use sqlx::AnyConnection;
@@ -17,7 +19,7 @@ use super::evaluation::ranking;
 use super::rank::Ranked;
 use super::records::{self, Award, AwardStatus, Skipped};
 use crate::audit::Actor;
-use crate::clock::{self, to_rfc3339};
+use crate::clock::to_rfc3339;
 use crate::error::Result;
 use crate::input::{declared_item, refused, trimmed};
 use crate::ocds;
@@ -152,7 +154,7 @@ pub async fn check_standing(app: &AppState, winner: &Ranked) -> Result<()> {
         crate::replica::firm(&mut conn, &winner.firm_id).await?
     };
     let verdict = match copy {
-        Some(f) => crate::roster::firm_may_bid(&f, clock::today()),
+        Some(f) => crate::roster::firm_may_bid(&f, china_today()),
         None => Err(Refusal {
             code: "firm_not_recommended",
             message: "平台没有该企业的名录信息。".into(),
@@ -180,7 +182,7 @@ async fn check_capacity(tx: &mut WriteTx, t: &Tender, winner: &Ranked) -> Result
         .into());
     };
     let held =
-        records::households_on_platform(tx.conn(), &firm.id, &compound.id, clock::today()).await?;
+        records::households_on_platform(tx.conn(), &firm.id, &compound.id, china_today()).await?;
     match crate::roster::capacity_refusal(&firm, &compound, held) {
         None => Ok(()),
         Some(r) => Err(ineligible(r, winner).into()),

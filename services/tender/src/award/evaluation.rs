@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::now_ms;
+use shared::clock::now_ms;
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};

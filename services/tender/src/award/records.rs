@@ -4,11 +4,14 @@
 //! last day of a term.
 
 use serde::{Deserialize, Serialize};
+use shared::db::{Filter, ListQuery};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::rank::Ranked;
-use crate::clock::to_rfc3339;
+use crate::clock::{format_date, parse_date, to_rfc3339};
+use crate::rows::{Conditions, undecodable};
 
 /// A bid passed over, with the committee's reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -31,11 +34,13 @@ pub enum AwardStatus {
 }
 
 impl AwardStatus {
-    fn parse(s: &str) -> Self {
+    /// A status as stored (`in_notice`, `revoked`, `final`); anything else is `None`.
+    fn parse(s: &str) -> Option<Self> {
         match s {
-            "revoked" => Self::Revoked,
-            "final" => Self::Final,
-            _ => Self::InNotice,
+            "in_notice" => Some(Self::InNotice),
+            "revoked" => Some(Self::Revoked),
+            "final" => Some(Self::Final),
+            _ => None,
         }
     }
 }
@@ -79,12 +84,15 @@ fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
 }
 
 fn award_from_row(r: &sqlx::any::AnyRow) -> Result<AwardRow, sqlx::Error> {
+    let id: String = r.try_get("id")?;
     let notice: i64 = r.try_get("notice_ends_at")?;
     let revoked_at: Option<i64> = r.try_get("revoked_at")?;
     let status: String = r.try_get("status")?;
+    let status =
+        AwardStatus::parse(&status).ok_or_else(|| undecodable("award", &id, "status", &status))?;
     Ok(AwardRow {
         view: Award {
-            id: r.try_get("id")?,
+            id,
             tender_id: r.try_get("tender_id")?,
             bid_id: r.try_get("bid_id")?,
             firm_id: r.try_get("firm_id")?,
@@ -96,7 +104,7 @@ fn award_from_row(r: &sqlx::any::AnyRow) -> Result<AwardRow, sqlx::Error> {
             vote_id: r.try_get("vote_id")?,
             awarded_at: to_rfc3339(r.try_get("awarded_at")?),
             notice_ends_at: to_rfc3339(notice),
-            status: AwardStatus::parse(&status),
+            status,
             revoked_at: revoked_at.map(to_rfc3339),
             revoked_reason: r.try_get("revoked_reason")?,
         },
@@ -225,12 +233,20 @@ pub struct Complaint {
     pub answered_at: Option<String>,
 }
 
-const COMPLAINT_SELECT: &str = "id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at, answer, \
-    CAST(CASE WHEN upheld IS NULL THEN NULL WHEN upheld THEN 1 ELSE 0 END AS BIGINT) AS upheld, answered_at";
+/// `upheld` is written with the answer ([`answer_complaint`]), so it is read as a flag
+/// ([`shared::bool_column!`]) only for an answered complaint.
+const COMPLAINT_SELECT: &str = concat!(
+    "id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at, answer, ",
+    shared::bool_column!("upheld", "upheld"),
+    ", answered_at"
+);
 
 fn complaint_from_row(r: &sqlx::any::AnyRow) -> Result<Complaint, sqlx::Error> {
-    let upheld: Option<i64> = r.try_get("upheld")?;
     let answered: Option<i64> = r.try_get("answered_at")?;
+    let upheld = match answered {
+        Some(_) => Some(shared::db::flag(r, "upheld")?),
+        None => None,
+    };
     Ok(Complaint {
         id: r.try_get("id")?,
         tender_id: r.try_get("tender_id")?,
@@ -240,7 +256,7 @@ fn complaint_from_row(r: &sqlx::any::AnyRow) -> Result<Complaint, sqlx::Error> {
         grounds: r.try_get("grounds")?,
         lodged_at: to_rfc3339(r.try_get("lodged_at")?),
         answer: r.try_get("answer")?,
-        upheld: upheld.map(|u| u != 0),
+        upheld,
         answered_at: answered.map(to_rfc3339),
     })
 }
@@ -330,48 +346,25 @@ pub async fn unanswered_complaints(
         .await
 }
 
-/// Where a contract is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContractStatus {
-    Active,
-    /// Ended early, with a reason.
-    Terminated,
-}
-
-/// 物业服务合同: what was agreed; while active (and within its term) the compound is covered.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Contract {
-    pub id: String,
-    pub tender_id: String,
-    pub compound_id: String,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub service_model: String,
-    pub fee_model: String,
-    /// 分/㎡·月.
-    pub fee: i64,
-    /// 分.
-    pub annual_price_fen: i64,
-    pub term_months: i64,
-    /// `YYYY-MM-DD`.
-    pub start_date: String,
-    /// Last day of the term, `YYYY-MM-DD`.
-    pub end_date: String,
-    pub signed_on: String,
-    pub signed_at: String,
-    pub status: ContractStatus,
-    pub terminated_on: Option<String>,
-    pub termination_reason: Option<String>,
-}
+/// 物业服务合同, as the API answers it and the `contract` topic publishes it (the type the
+/// followers decode, `shared::events::tender`).
+pub use shared::events::tender::{ContractPublished as Contract, ContractStatus};
 
 const CONTRACT_COLUMNS: &str = "id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, fee, \
     annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason";
 
 fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
+    let id: String = r.try_get("id")?;
+    let date = |column: &str| -> Result<time::Date, sqlx::Error> {
+        let text: String = r.try_get(column)?;
+        parse_date(&text).map_err(|e| undecodable("contract", &id, column, e))
+    };
     let status: String = r.try_get("status")?;
+    let terminated_on = match r.try_get::<Option<String>, _>("terminated_on")? {
+        Some(_) => Some(date("terminated_on")?),
+        None => None,
+    };
     Ok(Contract {
-        id: r.try_get("id")?,
         tender_id: r.try_get("tender_id")?,
         compound_id: r.try_get("compound_id")?,
         firm_id: r.try_get("firm_id")?,
@@ -381,17 +374,15 @@ fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
         fee: r.try_get("fee")?,
         annual_price_fen: r.try_get("annual_price_fen")?,
         term_months: r.try_get("term_months")?,
-        start_date: r.try_get("start_date")?,
-        end_date: r.try_get("end_date")?,
-        signed_on: r.try_get("signed_on")?,
+        start_date: date("start_date")?,
+        end_date: date("end_date")?,
+        signed_on: date("signed_on")?,
         signed_at: to_rfc3339(r.try_get("signed_at")?),
-        status: if status == "terminated" {
-            ContractStatus::Terminated
-        } else {
-            ContractStatus::Active
-        },
-        terminated_on: r.try_get("terminated_on")?,
+        status: ContractStatus::parse(&status)
+            .ok_or_else(|| undecodable("contract", &id, "status", &status))?,
+        terminated_on,
         termination_reason: r.try_get("termination_reason")?,
+        id,
     })
 }
 
@@ -415,9 +406,9 @@ pub async fn insert_contract(
     .bind(c.fee)
     .bind(c.annual_price_fen)
     .bind(c.term_months)
-    .bind(&c.start_date)
-    .bind(&c.end_date)
-    .bind(&c.signed_on)
+    .bind(format_date(c.start_date))
+    .bind(format_date(c.end_date))
+    .bind(format_date(c.signed_on))
     .bind(signed_at)
     .execute(&mut *conn)
     .await?;
@@ -467,40 +458,42 @@ pub async fn contract_of_tender(
     row.as_ref().map(contract_from_row).transpose()
 }
 
-/// Contracts, newest first, filtered; with the total.
+/// Which contracts a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ContractFilter {
+    pub compound: Option<String>,
+    pub firm: Option<String>,
+    pub status: Option<ContractStatus>,
+}
+
+/// A contract status as a query parameter (`active` or `terminated`), a field rule.
+pub fn contract_status(s: &str) -> Result<(), validator::ValidationError> {
+    match ContractStatus::parse(s) {
+        Some(_) => Ok(()),
+        None => Err(validator::ValidationError::new("invalid_status")),
+    }
+}
+
+/// Contracts matching `f`, newest first: one page.
 pub async fn contracts(
     conn: &mut AnyConnection,
-    compound: Option<&str>,
-    firm: Option<&str>,
-    status: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Contract>, i64), sqlx::Error> {
-    let filter = "($1 IS NULL OR compound_id = $1) AND ($2 IS NULL OR firm_id = $2) AND ($3 IS NULL OR status = $3)";
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM contract WHERE {filter}"
-    )))
-    .bind(compound)
-    .bind(firm)
-    .bind(status)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CONTRACT_COLUMNS} FROM contract WHERE {filter} ORDER BY signed_at DESC, id DESC LIMIT $4 OFFSET $5"
-    )))
-    .bind(compound)
-    .bind(firm)
-    .bind(status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok((
-        rows.iter()
-            .map(contract_from_row)
-            .collect::<Result<_, _>>()?,
-        total,
-    ))
+    f: &ContractFilter,
+    page: Pagination,
+) -> Result<Page<Contract>, sqlx::Error> {
+    let mut filter = Filter::default();
+    filter.equal([
+        ("compound_id", f.compound.as_deref()),
+        ("firm_id", f.firm.as_deref()),
+        ("status", f.status.map(ContractStatus::as_str)),
+    ]);
+    ListQuery {
+        columns: CONTRACT_COLUMNS,
+        from: "contract",
+        filter: &filter,
+        order_by: "signed_at DESC, id DESC",
+    }
+    .page(conn, page, contract_from_row)
+    .await
 }
 
 /// The households of the compounds `firm_id` holds on this platform on `today`, other than

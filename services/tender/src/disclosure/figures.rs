@@ -49,26 +49,32 @@ impl DisclosureKind {
 
 /// Income (收入), in 分: the property fee, and common revenue (公共收益) from parking,
 /// advertising and other uses of common parts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate,
+)]
 #[serde(default, deny_unknown_fields)]
 pub struct Income {
     /// 物业服务费收入.
+    #[validate(range(
+        min = 0,
+        code = "negative_amount",
+        message = "物业服务费收入不能为负数"
+    ))]
     pub fee_fen: i64,
     /// 停车收益.
+    #[validate(range(min = 0, code = "negative_amount", message = "停车收益不能为负数"))]
     pub parking_fen: i64,
     /// 广告收益.
+    #[validate(range(min = 0, code = "negative_amount", message = "广告收益不能为负数"))]
     pub advertising_fen: i64,
     /// 其他公共收益.
+    #[validate(range(min = 0, code = "negative_amount", message = "其他公共收益不能为负数"))]
     pub other_fen: i64,
 }
 
 impl Income {
-    pub const FIELDS: [(&'static str, &'static str); 4] = [
-        ("fee_fen", "物业服务费收入"),
-        ("parking_fen", "停车收益"),
-        ("advertising_fen", "广告收益"),
-        ("other_fen", "其他公共收益"),
-    ];
+    /// The fields, in the order they are declared (and answered).
+    const FIELDS: [&'static str; 4] = ["fee_fen", "parking_fen", "advertising_fen", "other_fen"];
 
     fn values(&self) -> [i64; 4] {
         [
@@ -88,34 +94,48 @@ impl Income {
 }
 
 /// Spending (支出) by category, in 分.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate,
+)]
 #[serde(default, deny_unknown_fields)]
 pub struct Spending {
     /// 人员费用.
+    #[validate(range(min = 0, code = "negative_amount", message = "人员费用不能为负数"))]
     pub personnel_fen: i64,
     /// 保洁.
+    #[validate(range(min = 0, code = "negative_amount", message = "保洁费用不能为负数"))]
     pub cleaning_fen: i64,
     /// 绿化.
+    #[validate(range(min = 0, code = "negative_amount", message = "绿化费用不能为负数"))]
     pub greening_fen: i64,
     /// 秩序维护.
+    #[validate(range(min = 0, code = "negative_amount", message = "秩序维护费用不能为负数"))]
     pub security_fen: i64,
     /// 设施设备维护.
+    #[validate(range(
+        min = 0,
+        code = "negative_amount",
+        message = "设施设备维护费用不能为负数"
+    ))]
     pub maintenance_fen: i64,
     /// 公共能耗.
+    #[validate(range(min = 0, code = "negative_amount", message = "公共能耗费用不能为负数"))]
     pub energy_fen: i64,
     /// 其他.
+    #[validate(range(min = 0, code = "negative_amount", message = "其他支出不能为负数"))]
     pub other_fen: i64,
 }
 
 impl Spending {
-    pub const FIELDS: [(&'static str, &'static str); 7] = [
-        ("personnel_fen", "人员费用"),
-        ("cleaning_fen", "保洁费用"),
-        ("greening_fen", "绿化费用"),
-        ("security_fen", "秩序维护费用"),
-        ("maintenance_fen", "设施设备维护费用"),
-        ("energy_fen", "公共能耗费用"),
-        ("other_fen", "其他支出"),
+    /// The fields, in the order they are declared (and answered).
+    const FIELDS: [&'static str; 7] = [
+        "personnel_fen",
+        "cleaning_fen",
+        "greening_fen",
+        "security_fen",
+        "maintenance_fen",
+        "energy_fen",
+        "other_fen",
     ];
 
     fn values(&self) -> [i64; 7] {
@@ -139,12 +159,16 @@ pub struct DisclosureInput {
     /// A budget: a year (`2026`); accounts: a year, quarter (`2026-Q3`) or month (`2026-07`).
     pub period: String,
     #[serde(default)]
+    #[validate(nested)]
     pub income: Income,
     /// Σ income, 分.
+    #[validate(range(min = 0, code = "negative_amount", message = "收入合计不能为负数"))]
     pub total_income_fen: i64,
     #[serde(default)]
+    #[validate(nested)]
     pub spending: Spending,
     /// Σ spending, 分.
+    #[validate(range(min = 0, code = "negative_amount", message = "支出合计不能为负数"))]
     pub total_spending_fen: i64,
     /// 期初结余, 分 (may be negative).
     pub opening_balance_fen: i64,
@@ -196,35 +220,20 @@ pub fn check(input: &DisclosureInput) -> Result<Checked, Vec<FieldError>> {
             None
         }
     };
+    // The declared field rules (amounts not negative, the note's length), answered in the
+    // order of the fields.
     let mut amounts_ok = true;
-    let mut non_negative = |field: String, label: &str, fen: i64| {
-        if fen < 0 {
-            amounts_ok = false;
-            errors.push(FieldError::new(
-                field,
-                "negative_amount",
-                format!("{label}不能为负数"),
-            ));
-        }
-    };
-    for ((field, label), fen) in Income::FIELDS.iter().zip(input.income.values()) {
-        non_negative(format!("income.{field}"), label, fen);
-    }
-    for ((field, label), fen) in Spending::FIELDS.iter().zip(input.spending.values()) {
-        non_negative(format!("spending.{field}"), label, fen);
-    }
-    non_negative(
-        "total_income_fen".into(),
-        "收入合计",
-        input.total_income_fen,
-    );
-    non_negative(
-        "total_spending_fen".into(),
-        "支出合计",
-        input.total_spending_fen,
-    );
     if let Err(e) = input.validate() {
-        errors.extend(from_validator(&e, ""));
+        let order: Vec<String> = Income::FIELDS
+            .iter()
+            .map(|f| format!("income.{f}"))
+            .chain(Spending::FIELDS.iter().map(|f| format!("spending.{f}")))
+            .chain(["total_income_fen", "total_spending_fen", "note"].map(String::from))
+            .collect();
+        let mut found = from_validator(&e, "");
+        found.sort_by_key(|e| order.iter().position(|f| *f == e.field));
+        amounts_ok = !found.iter().any(|e| e.code == "negative_amount");
+        errors.extend(found);
     }
     let note = input.note.clone().filter(|n| !n.is_empty());
     if amounts_ok {

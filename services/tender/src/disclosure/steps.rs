@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::db::{is_unique_violation, new_id, now_ms};
+use shared::clock::china_today;
+use shared::clock::now_ms;
+use shared::db::{ResultExt, new_id};
 use shared::error::{FieldError, Problem, Validation};
 use shared::feed::WriteTx;
 use utoipa::ToSchema;
@@ -36,9 +38,8 @@ pub fn publisher(identity: &Identity, c: &Contract) -> Result<Publisher> {
 /// The period of `checked` against the contract's term: within it (up to a termination),
 /// and accounts only for a period that has begun.
 fn within_term(c: &Contract, checked: &Checked) -> Result<()> {
-    let start = clock::parse_date(&c.start_date).map_err(anyhow::Error::from)?;
-    let last = clock::parse_date(c.terminated_on.as_deref().unwrap_or(&c.end_date))
-        .map_err(anyhow::Error::from)?;
+    let start = c.start_date;
+    let last = c.terminated_on.unwrap_or(c.end_date);
     let (from, to) = (checked.period.start(), checked.period.end());
     let mut v = Validation::new();
     if to < start || from > last {
@@ -48,12 +49,12 @@ fn within_term(c: &Contract, checked: &Checked) -> Result<()> {
             format!(
                 "期间 {} 不在合同服务期限（{} 至 {}）内",
                 checked.period,
-                c.start_date,
+                clock::format_date(start),
                 clock::format_date(last)
             ),
         ));
     }
-    if checked.kind == DisclosureKind::Accounts && from > clock::today() {
+    if checked.kind == DisclosureKind::Accounts && from > china_today() {
         v.push(FieldError::new(
             "period",
             "period_not_begun",
@@ -154,20 +155,19 @@ pub async fn publish(
     }
     let now = now_ms();
     let d = new_version(c, checked, by, identity, now, None);
-    if let Err(e) = store::insert(tx.conn(), &d, &identity.account_id, now).await {
-        if is_unique_violation(&e) {
-            return Err(Problem::conflict(
+    store::insert(tx.conn(), &d, &identity.account_id, now)
+        .await
+        .on_constraint(|| {
+            Problem::conflict(
                 "already_published",
                 format!(
                     "该合同 {} 的{}已公开；已公开的数字不能改写，如有错误请提交更正。",
                     d.period, d.kind_label
                 ),
             )
-            .into());
-        }
-        return Err(e.into());
-    }
-    tx.emit("disclosure", &d.id, "published", &d).await?;
+        })?;
+    tx.emit(shared::events::tender::DISCLOSURE, &d.id, "published", &d)
+        .await?;
     record(tx, identity, &d, "published").await?;
     ocds::release(
         tx.conn(),
@@ -186,7 +186,11 @@ pub async fn publish(
 pub struct CorrectionInput {
     /// 更正原因, required, 1–500 characters.
     #[serde(default, deserialize_with = "trimmed_opt")]
-    #[validate(length(max = 500, message = "更正原因不能超过 500 字"))]
+    #[validate(
+        required(message = "请填写更正原因"),
+        custom(function = "shared::validate::not_blank", message = "请填写更正原因"),
+        length(max = 500, message = "更正原因不能超过 500 字")
+    )]
     pub reason: Option<String>,
     #[serde(flatten)]
     pub figures: DisclosureInput,
@@ -212,12 +216,10 @@ impl CorrectionInput {
                 format!("更正不能改变期间，原公开的期间为 {}", old.period),
             ));
         }
-        let reason = self.reason.clone().filter(|r| !r.is_empty());
-        if reason.is_none() {
-            errors.push(FieldError::new("reason", "required", "请填写更正原因"));
-        } else if let Err(e) = self.validate() {
+        if let Err(e) = self.validate() {
             errors.extend(shared::error::from_validator(&e, ""));
         }
+        let reason = self.reason.clone().filter(|r| !r.is_empty());
         match (checked, reason) {
             (Ok(checked), Some(reason)) if errors.is_empty() => Ok((checked, reason)),
             _ => Err(Problem::validation(errors).into()),
@@ -252,13 +254,11 @@ pub async fn correct(
         )
         .into());
     }
-    if let Err(e) = store::insert(tx.conn(), &d, &identity.account_id, now).await {
-        if is_unique_violation(&e) {
-            return Err(Problem::conflict("already_superseded", "这一版已被更正。").into());
-        }
-        return Err(e.into());
-    }
-    tx.emit("disclosure", &d.id, "corrected", &d).await?;
+    store::insert(tx.conn(), &d, &identity.account_id, now)
+        .await
+        .on_constraint(|| Problem::conflict("already_superseded", "这一版已被更正。"))?;
+    tx.emit(shared::events::tender::DISCLOSURE, &d.id, "corrected", &d)
+        .await?;
     record(tx, identity, &d, "corrected").await?;
     ocds::release(
         tx.conn(),

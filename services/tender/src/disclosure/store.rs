@@ -1,11 +1,15 @@
 //! Published budgets and accounts, as stored and as everyone reads them; every version kept.
 
 use serde::{Deserialize, Serialize};
+use shared::db::{self, ListQuery};
+use shared::events::tender::ContractStatus;
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::figures::{DisclosureKind, Income, Spending};
 use crate::clock::to_rfc3339;
+use crate::rows::{Conditions, undecodable};
 
 /// Who published a disclosure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -15,6 +19,22 @@ pub enum Publisher {
     Firm,
     /// The compound's committee.
     Committee,
+}
+
+impl Publisher {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Publisher::Firm => "firm",
+            Publisher::Committee => "committee",
+        }
+    }
+
+    /// A publisher as stored; anything else is `None`.
+    fn parse(s: &str) -> Option<Self> {
+        [Publisher::Firm, Publisher::Committee]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
 }
 
 /// A published budget or accounts (feed topic `disclosure`, kind `published`; this is the
@@ -80,12 +100,16 @@ fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, sqlx::Error> {
 }
 
 pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Disclosure, sqlx::Error> {
+    let id: String = r.try_get("id")?;
     let kind: String = r.try_get("kind")?;
-    let kind = DisclosureKind::parse(&kind).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let kind =
+        DisclosureKind::parse(&kind).map_err(|e| undecodable("disclosure", &id, "kind", e))?;
     let income: Income = decode(&r.try_get::<String, _>("income")?)?;
     let by: String = r.try_get("published_by")?;
+    let published_by =
+        Publisher::parse(&by).ok_or_else(|| undecodable("disclosure", &id, "published_by", &by))?;
     Ok(Disclosure {
-        id: r.try_get("id")?,
+        id,
         contract_id: r.try_get("contract_id")?,
         tender_id: r.try_get("tender_id")?,
         compound_id: r.try_get("compound_id")?,
@@ -103,11 +127,7 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Disclosure, sqlx::Error> {
         opening_balance_fen: r.try_get("opening_balance_fen")?,
         closing_balance_fen: r.try_get("closing_balance_fen")?,
         note: r.try_get("note")?,
-        published_by: if by == "firm" {
-            Publisher::Firm
-        } else {
-            Publisher::Committee
-        },
+        published_by,
         published_by_name: r.try_get("published_by_name")?,
         published_at: to_rfc3339(r.try_get("published_at")?),
         version: r.try_get("version")?,
@@ -147,10 +167,7 @@ pub async fn insert(
     .bind(d.opening_balance_fen)
     .bind(d.closing_balance_fen)
     .bind(&d.note)
-    .bind(match d.published_by {
-        Publisher::Firm => "firm",
-        Publisher::Committee => "committee",
-    })
+    .bind(d.published_by.as_str())
     .bind(account)
     .bind(at)
     .bind(d.version)
@@ -248,56 +265,39 @@ pub struct Filter {
     /// Exactly this period (`2026`, `2026-Q3`, `2026-07`).
     pub period: Option<String>,
     /// Only contracts with this status.
-    pub contract_status: Option<String>,
+    pub contract_status: Option<ContractStatus>,
     /// Corrected versions too.
     pub all_versions: bool,
 }
 
-/// Disclosures matching `f`, newest first: one page and the total.
+/// Disclosures matching `f`, newest first: one page.
 pub async fn list(
     conn: &mut AnyConnection,
     f: &Filter,
-    (limit, offset): (i64, i64),
-) -> Result<(Vec<Disclosure>, i64), sqlx::Error> {
-    let kind = f.kind.map(DisclosureKind::as_str);
-    let filter = format!(
-        "($1 IS NULL OR d.compound_id = $1) AND ($2 IS NULL OR d.firm_id = $2) \
-        AND ($3 IS NULL OR d.kind = $3) AND ($4 IS NULL OR d.period = $4) \
-        AND ($5 IS NULL OR c.status = $5){}",
-        if f.all_versions {
-            ""
-        } else {
-            " AND d.superseded_by IS NULL"
-        }
-    );
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM disclosure d JOIN contract c ON c.id = d.contract_id WHERE {filter}"
-    )))
-    .bind(&f.compound)
-    .bind(&f.firm)
-    .bind(kind)
-    .bind(&f.period)
-    .bind(&f.contract_status)
-    .fetch_one(&mut *conn)
-    .await?;
+    page: Pagination,
+) -> Result<Page<Disclosure>, sqlx::Error> {
+    let mut filter = db::Filter::default();
+    filter.equal([
+        ("d.compound_id", f.compound.as_deref()),
+        ("d.firm_id", f.firm.as_deref()),
+        ("d.kind", f.kind.map(DisclosureKind::as_str)),
+        ("d.period", f.period.as_deref()),
+        ("c.status", f.contract_status.map(ContractStatus::as_str)),
+    ]);
+    if !f.all_versions {
+        filter.push("d.superseded_by IS NULL");
+    }
     let columns = COLUMNS
         .split(", ")
         .map(|c| format!("d.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {columns} FROM disclosure d JOIN contract c ON c.id = d.contract_id WHERE {filter} \
-         ORDER BY d.published_at DESC, d.id DESC LIMIT $6 OFFSET $7"
-    )))
-    .bind(&f.compound)
-    .bind(&f.firm)
-    .bind(kind)
-    .bind(&f.period)
-    .bind(&f.contract_status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    ListQuery {
+        columns: &columns,
+        from: "disclosure d JOIN contract c ON c.id = d.contract_id",
+        filter: &filter,
+        order_by: "d.published_at DESC, d.id DESC",
+    }
+    .page(conn, page, from_row)
+    .await
 }

@@ -11,12 +11,12 @@
 //! Rows about sealed bids and questions stay hidden, whoever asks, until the bids are
 //! opened.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use shared::auth::{Identity, Role, Scope};
 use shared::error::Problem;
-use shared::extract::{Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Pagination};
 use utoipa::OpenApi;
 
 use crate::audit::{self, Event};
@@ -65,18 +65,12 @@ pub async fn tender_audit(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Query(p): Query<PageQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<Event>>> {
-    let (limit, offset) = p.check().map_err(Problem::validation)?;
     let t = visible_tender(&app, &id, Some(&identity)).await?;
     may_read(&identity, &t)?;
     let mut conn = app.db.pool.acquire().await?;
-    let (items, total) =
-        audit::of_tender(&mut conn, &t.id, t.opened_at.is_some(), (limit, offset)).await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(Json(
+        audit::of_tender(&mut conn, &t.id, t.opened_at.is_some(), page).await?,
+    ))
 }

@@ -1,16 +1,17 @@
 //! Evaluation, award, notice, complaints and contracts (see [`crate::award`]). Each
 //! handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{self, Page, PageQuery, Query};
+use shared::error::{Problem, Validation};
+use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use validator::Validate;
 
 use crate::award::Ranked;
 use crate::award::complaints::{self, ComplaintAnswer, NewComplaint};
@@ -21,7 +22,7 @@ use crate::award::records::{
     self, Award, AwardStatus, Complaint, Contract, ContractStatus, Skipped,
 };
 use crate::error::Result;
-use crate::input::{declared, refused};
+use crate::input::declared;
 use crate::opening::{load_current, visible_tender};
 use crate::state::AppState;
 use crate::tenders::{Step, TenderView, for_committee, sealed};
@@ -89,7 +90,7 @@ pub async fn put_scores(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<ScoresInput>,
+    Json(dto): Json<ScoresInput>,
 ) -> Result<Json<Vec<Ranked>>> {
     load_current(&app, &id).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -145,7 +146,7 @@ pub async fn award_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<AwardInput>,
+    Json(dto): Json<AwardInput>,
 ) -> Result<Json<TenderView>> {
     load_current(&app, &id).await?;
     // The decision as things stand, and the winner's standing asked outside the transaction …
@@ -187,7 +188,7 @@ pub async fn lodge_complaint(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<NewComplaint>,
+    Json(dto): Json<NewComplaint>,
 ) -> Result<(StatusCode, Json<Complaint>)> {
     let firm_id = identity
         .own_firm()
@@ -224,7 +225,7 @@ pub async fn answer_complaint(
     State(app): State<AppState>,
     identity: Identity,
     Path((id, cid)): Path<(String, String)>,
-    extract::Json(dto): extract::Json<ComplaintAnswer>,
+    Json(dto): Json<ComplaintAnswer>,
 ) -> Result<Json<Complaint>> {
     declared(&dto)?;
     let t = visible_tender(&app, &id, Some(&identity)).await?;
@@ -251,7 +252,7 @@ pub async fn sign_contract(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<NewContract>,
+    Json(dto): Json<NewContract>,
 ) -> Result<(StatusCode, Json<Contract>)> {
     let dates = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -261,70 +262,38 @@ pub async fn sign_contract(
     Ok((StatusCode::CREATED, Json(c)))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 pub struct ContractQuery {
     pub compound: Option<String>,
     pub firm: Option<String>,
     /// `active` | `terminated`.
+    #[validate(custom(
+        function = "records::contract_status",
+        code = "invalid_status",
+        message = "状态应为 active 或 terminated"
+    ))]
     pub status: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-}
-
-impl ContractQuery {
-    /// The page; the status `active` or `terminated`.
-    fn check(&self) -> std::result::Result<(i64, i64), Problem> {
-        let mut v = Validation::new();
-        let page = PageQuery {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .check();
-        if let Err(errors) = &page {
-            errors.iter().for_each(|e| v.push(e.clone()));
-        }
-        if self
-            .status
-            .as_deref()
-            .is_some_and(|s| s != "active" && s != "terminated")
-        {
-            v.push(FieldError::new(
-                "status",
-                "invalid_status",
-                "状态应为 active 或 terminated",
-            ));
-        }
-        match page {
-            Ok(page) if v.is_empty() => Ok(page),
-            _ => Err(refused(v)),
-        }
-    }
 }
 
 /// Contracts, newest first. Public.
-#[utoipa::path(get, path = "/tenders/contracts", tag = "award", params(ContractQuery),
+#[utoipa::path(get, path = "/tenders/contracts", tag = "award", params(ContractQuery, PageQuery),
     responses((status = 200, body = Page<Contract>), (status = 422, body = Problem)))]
 pub async fn list_contracts(
     State(app): State<AppState>,
     Query(q): Query<ContractQuery>,
+    Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<Contract>>> {
-    let (limit, offset) = q.check()?;
+    let mut v = Validation::new();
+    let page = p.collect(&mut v);
+    v.rules(&q, &["status"]);
+    let page = v.finish_with(|| page)?;
+    let filter = records::ContractFilter {
+        compound: q.compound,
+        firm: q.firm,
+        status: q.status.as_deref().and_then(ContractStatus::parse),
+    };
     let mut conn = app.db.pool.acquire().await?;
-    let (items, total) = records::contracts(
-        &mut conn,
-        q.compound.as_deref(),
-        q.firm.as_deref(),
-        q.status.as_deref(),
-        limit,
-        offset,
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    Ok(Json(records::contracts(&mut conn, &filter, page).await?))
 }
 
 /// One contract. Public.
@@ -354,7 +323,7 @@ pub async fn terminate_contract(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    extract::Json(dto): extract::Json<Termination>,
+    Json(dto): Json<Termination>,
 ) -> Result<Json<Contract>> {
     let on = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;

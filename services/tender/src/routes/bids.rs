@@ -2,13 +2,13 @@
 //! deadline and reads only its own; the bids open all at once at the opening time. Each
 //! handler parses the request, calls the domain ([`crate::bidding`]) and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use shared::auth::Identity;
 use shared::error::Problem;
-use shared::extract;
+use shared::extract::Json;
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 
@@ -75,7 +75,7 @@ pub async fn submit_bid(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<BidInput>,
+    Json(dto): Json<BidInput>,
 ) -> Result<(StatusCode, Json<Bid>)> {
     let firm_id = bidder(&identity)?;
     precheck(&app, &id, &identity, &dto).await?;
@@ -95,7 +95,7 @@ pub async fn replace_bid(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<BidInput>,
+    Json(dto): Json<BidInput>,
 ) -> Result<Json<Bid>> {
     let firm_id = bidder(&identity)?;
     precheck(&app, &id, &identity, &dto).await?;

@@ -2,24 +2,24 @@
 //! annual budget and periodic accounts; everyone reads them (see [`crate::disclosure`]).
 //! Each handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{self, Page, PageQuery, Query};
+use shared::error::{Problem, Validation};
+use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use validator::{Validate, ValidationError};
 
-use crate::award::records::{self, Contract};
+use crate::award::records::{self, Contract, ContractStatus};
 use crate::disclosure::{
     CorrectionInput, Disclosure, DisclosureInput, DisclosureKind, Income, Publisher, Spending,
     steps, store,
 };
 use crate::error::Result;
-use crate::input::refused;
 use crate::period::Period;
 use crate::state::AppState;
 
@@ -60,19 +60,17 @@ pub fn router() -> Router<AppState> {
         .route("/disclosures/{did}/versions", get(disclosure_versions))
 }
 
-/// `versions=all` lists every version (superseded ones included); else only current ones.
-fn all_versions(v: &mut Validation, versions: Option<&str>) -> bool {
-    match versions.map(str::trim) {
-        None | Some("") | Some("current") => false,
-        Some("all") => true,
-        Some(_) => {
-            v.push(FieldError::new(
-                "versions",
-                "invalid_versions",
-                "versions 应为 current（仅现行版本）或 all（含已更正的版本）",
-            ));
-            false
-        }
+/// `versions=all` lists every version (superseded ones included); `current`, blank or
+/// absent only current ones.
+fn all_versions(versions: Option<&str>) -> bool {
+    versions.map(str::trim) == Some("all")
+}
+
+/// `versions` as a query parameter: `current` or `all` (blank: current), a field rule.
+fn versions_rule(s: &str) -> std::result::Result<(), ValidationError> {
+    match s.trim() {
+        "" | "current" | "all" => Ok(()),
+        _ => Err(ValidationError::new("invalid_versions")),
     }
 }
 
@@ -96,7 +94,7 @@ pub async fn publish_disclosure(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    extract::Json(dto): extract::Json<DisclosureInput>,
+    Json(dto): Json<DisclosureInput>,
 ) -> Result<(StatusCode, Json<Disclosure>)> {
     let c = contract(&app, &cid).await?;
     let by = steps::publisher(&identity, &c)?;
@@ -135,7 +133,7 @@ pub async fn correct_disclosure(
     State(app): State<AppState>,
     identity: Identity,
     Path(did): Path<String>,
-    extract::Json(dto): extract::Json<CorrectionInput>,
+    Json(dto): Json<CorrectionInput>,
 ) -> Result<(StatusCode, Json<Disclosure>)> {
     let old = {
         let mut conn = app.db.pool.acquire().await?;
@@ -169,11 +167,16 @@ pub async fn disclosure_versions(
     Ok(Json(store::versions(&mut conn, &d).await?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 pub struct ContractDisclosureQuery {
     /// `budget` | `accounts`.
     pub kind: Option<String>,
     /// `current` (default): only current versions; `all`: corrected ones too.
+    #[validate(custom(
+        function = "versions_rule",
+        code = "invalid_versions",
+        message = "versions 应为 current（仅现行版本）或 all（含已更正的版本）"
+    ))]
     pub versions: Option<String>,
 }
 
@@ -192,8 +195,9 @@ pub async fn contract_disclosures(
         .kind
         .as_deref()
         .and_then(|k| v.field("kind", DisclosureKind::parse(k)));
-    let all = all_versions(&mut v, q.versions.as_deref());
+    v.rules(&q, &["kind", "versions"]);
     v.finish()?;
+    let all = all_versions(q.versions.as_deref());
     let mut conn = app.db.pool.acquire().await?;
     records::contract(&mut conn, &cid)
         .await?
@@ -207,7 +211,7 @@ pub async fn contract_disclosures(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 pub struct DisclosureQuery {
     /// Only this compound's.
     pub compound: Option<String>,
@@ -218,44 +222,41 @@ pub struct DisclosureQuery {
     /// Exactly this period (`2026`, `2026-Q3`, `2026-07`).
     pub period: Option<String>,
     /// Only contracts that are `active` or `terminated`.
+    #[validate(custom(
+        function = "records::contract_status",
+        code = "invalid_status",
+        message = "合同状态应为 active 或 terminated"
+    ))]
     pub contract_status: Option<String>,
     /// `current` (default): only current versions; `all`: corrected ones too.
+    #[validate(custom(
+        function = "versions_rule",
+        code = "invalid_versions",
+        message = "versions 应为 current（仅现行版本）或 all（含已更正的版本）"
+    ))]
     pub versions: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 /// Published budgets and accounts, newest first, e.g. one compound's: current versions, or
 /// with `versions=all` corrected ones too. Public.
-#[utoipa::path(get, path = "/tenders/disclosures", tag = "disclosures", params(DisclosureQuery),
+#[utoipa::path(get, path = "/tenders/disclosures", tag = "disclosures", params(DisclosureQuery, PageQuery),
     responses((status = 200, body = Page<Disclosure>), (status = 422, body = Problem)))]
 pub async fn list_disclosures(
     State(app): State<AppState>,
     Query(q): Query<DisclosureQuery>,
+    Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<Disclosure>>> {
-    let (page, filter) = q.check()?;
+    let mut v = Validation::new();
+    let page = p.collect(&mut v);
+    let filter = q.check(&mut v);
+    let page = v.finish_with(|| page)?;
     let mut conn = app.db.pool.acquire().await?;
-    let (items, total) = store::list(&mut conn, &filter, page).await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit: page.0,
-        offset: page.1,
-    }))
+    Ok(Json(store::list(&mut conn, &filter, page).await?))
 }
 
 impl DisclosureQuery {
-    /// The page and the filter, every bad parameter at once.
-    fn check(&self) -> std::result::Result<((i64, i64), store::Filter), Problem> {
-        let mut v = Validation::new();
-        let page = PageQuery {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .check();
-        if let Err(errs) = &page {
-            errs.iter().for_each(|e| v.push(e.clone()));
-        }
+    /// The filter, each bad parameter reported in `v` (in the order of the parameters).
+    fn check(&self, v: &mut Validation) -> store::Filter {
         let kind = self
             .kind
             .as_deref()
@@ -264,29 +265,17 @@ impl DisclosureQuery {
             .period
             .as_deref()
             .and_then(|p| v.field("period", Period::parse(p)));
-        if self
-            .contract_status
-            .as_deref()
-            .is_some_and(|s| s != "active" && s != "terminated")
-        {
-            v.push(FieldError::new(
-                "contract_status",
-                "invalid_status",
-                "合同状态应为 active 或 terminated",
-            ));
-        }
-        let all_versions = all_versions(&mut v, self.versions.as_deref());
-        let filter = store::Filter {
+        v.rules(self, &["contract_status", "versions"]);
+        store::Filter {
             compound: self.compound.clone(),
             firm: self.firm.clone(),
             kind,
             period: period.map(|p| p.to_string()),
-            contract_status: self.contract_status.clone(),
-            all_versions,
-        };
-        match page {
-            Ok(page) if v.is_empty() => Ok((page, filter)),
-            _ => Err(refused(v)),
+            contract_status: self
+                .contract_status
+                .as_deref()
+                .and_then(ContractStatus::parse),
+            all_versions: all_versions(self.versions.as_deref()),
         }
     }
 }

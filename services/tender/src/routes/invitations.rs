@@ -2,13 +2,13 @@
 //! invites a recommended firm to bid for its open tender; the firm sees its own
 //! invitations. Each handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract;
+use shared::extract::Json;
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 
@@ -47,7 +47,7 @@ pub async fn invite(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<NewInvitation>,
+    Json(dto): Json<NewInvitation>,
 ) -> Result<(StatusCode, Json<Invitation>)> {
     identity.require_any(&[Role::Committee])?;
     declared(&dto)?;

@@ -1,14 +1,14 @@
 //! OCDS 1.1 release packages (see [`crate::ocds`]): every published release, paginated
 //! by a monotonic cursor, and the releases of one contracting process. Public.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::error::Problem;
-use shared::extract::Query;
+use shared::extract::{Json, Query};
 use utoipa::{IntoParams, OpenApi};
 use validator::Validate;
 

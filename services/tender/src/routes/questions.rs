@@ -2,13 +2,13 @@
 //! answers, answered questions are public; who asked is never shown (see
 //! [`crate::questions`]). Each handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract;
+use shared::extract::Json;
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 
@@ -41,7 +41,7 @@ pub async fn ask(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<NewQuestion>,
+    Json(dto): Json<NewQuestion>,
 ) -> Result<(StatusCode, Json<Question>)> {
     let firm_id = identity
         .own_firm()
@@ -85,7 +85,7 @@ pub async fn answer(
     State(app): State<AppState>,
     identity: Identity,
     Path((id, qid)): Path<(String, String)>,
-    extract::Json(dto): extract::Json<NewAnswer>,
+    Json(dto): Json<NewAnswer>,
 ) -> Result<Json<Question>> {
     identity.require_any(&[Role::Committee])?;
     declared(&dto)?;

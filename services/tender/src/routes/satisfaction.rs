@@ -2,20 +2,19 @@
 //! summarised per compound, firm, street or district (see [`crate::satisfaction`]). Each
 //! handler parses the request, calls the domain and answers.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::domain::{DistrictCode, StreetCode};
 use shared::error::{Problem, Validation};
-use shared::extract::{self, PageQuery, Query};
+use shared::extract::{Json, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
 use crate::error::Result;
-use crate::input::refused;
 use crate::period::Period;
 use crate::satisfaction::{
     self, NewSurvey, PeriodSummary, SatisfactionSummary, Survey, SurveyChange,
@@ -49,7 +48,7 @@ pub fn router() -> Router<AppState> {
 pub async fn record_survey(
     State(app): State<AppState>,
     identity: Identity,
-    extract::Json(dto): extract::Json<NewSurvey>,
+    Json(dto): Json<NewSurvey>,
 ) -> Result<(StatusCode, Json<Survey>)> {
     identity.require_any(&[Role::Committee])?;
     identity.require_compound(&dto.compound_id)?;
@@ -72,23 +71,11 @@ pub struct SatisfactionQuery {
     pub district: Option<String>,
     /// One quarter, e.g. `2026-Q3`.
     pub period: Option<String>,
-    /// Surveys listed (1–200, default 50).
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 impl SatisfactionQuery {
-    /// The page and the filter, every bad parameter at once.
-    fn check(&self) -> std::result::Result<((i64, i64), satisfaction::SummaryFilter), Problem> {
-        let mut v = Validation::new();
-        let page = PageQuery {
-            limit: self.limit,
-            offset: self.offset,
-        }
-        .check();
-        if let Err(errs) = &page {
-            errs.iter().for_each(|e| v.push(e.clone()));
-        }
+    /// The filter, each bad parameter reported in `v`.
+    fn check(&self, v: &mut Validation) -> satisfaction::SummaryFilter {
         let street = self
             .street
             .as_deref()
@@ -101,29 +88,29 @@ impl SatisfactionQuery {
             .period
             .as_deref()
             .and_then(|p| v.field("period", Period::parse_quarter(p)));
-        let filter = satisfaction::SummaryFilter {
+        satisfaction::SummaryFilter {
             compound: self.compound.clone(),
             firm: self.firm.clone(),
             street: street.map(|s| s.as_str().to_string()),
             district: district.map(|d| d.as_str().to_string()),
             period: period.map(|p| p.to_string()),
-        };
-        match page {
-            Ok(page) if v.is_empty() => Ok((page, filter)),
-            _ => Err(refused(v)),
         }
     }
 }
 
-/// Satisfaction per compound, firm, street or district (and quarter). Public: matching
-/// ranks firms by it and statistics rank streets and districts.
-#[utoipa::path(get, path = "/tenders/satisfaction", tag = "satisfaction", params(SatisfactionQuery),
+/// Satisfaction per compound, firm, street or district (and quarter), with one page of the
+/// surveys. Public: matching ranks firms by it and statistics rank streets and districts.
+#[utoipa::path(get, path = "/tenders/satisfaction", tag = "satisfaction", params(SatisfactionQuery, PageQuery),
     responses((status = 200, body = SatisfactionSummary), (status = 422, body = Problem)))]
 pub async fn satisfaction_summary(
     State(app): State<AppState>,
     Query(q): Query<SatisfactionQuery>,
+    Query(p): Query<PageQuery>,
 ) -> Result<Json<SatisfactionSummary>> {
-    let (page, filter) = q.check()?;
+    let mut v = Validation::new();
+    let page = p.collect(&mut v);
+    let filter = q.check(&mut v);
+    let page = v.finish_with(|| page)?;
     let mut conn = app.db.pool.acquire().await?;
     Ok(Json(satisfaction::summary(&mut conn, &filter, page).await?))
 }

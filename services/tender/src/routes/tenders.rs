@@ -2,22 +2,22 @@
 //! opening record. Each handler parses the request, calls the domain
 //! ([`crate::tenders`]) and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
-use shared::db::now_ms;
+use shared::clock::now_ms;
 use shared::domain::DistrictCode;
 use shared::error::{Problem, Validation};
-use shared::extract::{self, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
 use crate::bids::{self, OpenedBid, OpeningRecord};
 use crate::error::Result;
-use crate::input::{declared, refused};
+use crate::input::declared;
 use crate::opening::{self, load_current, visible_tender};
 use crate::state::AppState;
 use crate::tenders::view::{TenderView, view};
@@ -81,7 +81,7 @@ fn schedule(app: &AppState, now: i64, extend: bool) -> Schedule {
 pub async fn create_tender(
     State(app): State<AppState>,
     identity: Identity,
-    extract::Json(dto): extract::Json<NewTender>,
+    Json(dto): Json<NewTender>,
 ) -> Result<(StatusCode, Json<TenderView>)> {
     identity.require_any(&[Role::Committee])?;
     identity.require_compound(&dto.compound_id)?;
@@ -107,7 +107,7 @@ pub async fn update_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<TermsInput>,
+    Json(dto): Json<TermsInput>,
 ) -> Result<Json<TenderView>> {
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let mut t = for_committee(tx.conn(), &id, &identity, Step::Revise).await?;
@@ -155,7 +155,7 @@ pub async fn cancel_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    extract::Json(dto): extract::Json<CancelTender>,
+    Json(dto): Json<CancelTender>,
 ) -> Result<Json<TenderView>> {
     declared(&dto)?;
     // Bring the tender up to date first, so a cancellation never lands on a tender whose
@@ -209,30 +209,12 @@ pub struct TenderQuery {
     pub model: Option<String>,
     /// Only this compound's tenders.
     pub compound: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 impl TenderQuery {
-    /// The page and the filter; drafts of every compound for the association, of its own
-    /// compound for a committee.
-    fn check(
-        &self,
-        identity: Option<&Identity>,
-    ) -> std::result::Result<((i64, i64), store::Filter), Problem> {
-        let mut v = Validation::new();
-        let page = match (PageQuery {
-            limit: self.limit,
-            offset: self.offset,
-        })
-        .check()
-        {
-            Ok(page) => Some(page),
-            Err(errors) => {
-                errors.into_iter().for_each(|e| v.push(e));
-                None
-            }
-        };
+    /// The filter, each bad value reported in `v`; drafts of every compound for the
+    /// association, of its own compound for a committee.
+    fn check(&self, identity: Option<&Identity>, v: &mut Validation) -> store::Filter {
         let status = self
             .status
             .as_deref()
@@ -245,7 +227,7 @@ impl TenderQuery {
             .model
             .as_deref()
             .and_then(|s| v.field("model", ServiceModel::parse(s)));
-        let filter = store::Filter {
+        store::Filter {
             all_drafts: identity.is_some_and(|i| i.role == Role::Association),
             own_compound: identity
                 .and_then(Identity::committee_compound)
@@ -254,34 +236,30 @@ impl TenderQuery {
             district: district.map(|d| d.as_str().to_string()),
             model: model.map(|m| m.as_str().to_string()),
             compound: self.compound.clone(),
-        };
-        match page {
-            Some(page) if v.is_empty() => Ok((page, filter)),
-            _ => Err(refused(v)),
         }
     }
 }
 
 /// Tenders, newest first. Public; drafts appear only to their committee and the association.
-#[utoipa::path(get, path = "/tenders", tag = "tenders", params(TenderQuery),
+#[utoipa::path(get, path = "/tenders", tag = "tenders", params(TenderQuery, PageQuery),
     responses((status = 200, body = Page<TenderView>), (status = 422, body = Problem)))]
 pub async fn list_tenders(
     State(app): State<AppState>,
     identity: Option<Identity>,
     Query(q): Query<TenderQuery>,
+    Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<TenderView>>> {
-    let ((limit, offset), filter) = q.check(identity.as_ref())?;
+    let mut v = Validation::new();
+    let page = p.collect(&mut v);
+    let filter = q.check(identity.as_ref(), &mut v);
+    let page = v.finish_with(|| page)?;
     opening::open_all_due(&app).await?;
-    let (tenders, total) =
-        store::list(&mut *app.db.pool.acquire().await?, &filter, (limit, offset)).await?;
+    let tenders = store::list(&mut *app.db.pool.acquire().await?, &filter, page).await?;
     let now = now_ms();
-    Ok(Json(Page {
-        items: tenders
-            .iter()
-            .map(|t| TenderView::of(t, None, now))
-            .collect(),
-        total,
-        limit,
-        offset,
-    }))
+    let items = tenders
+        .items
+        .iter()
+        .map(|t| TenderView::of(t, None, now))
+        .collect();
+    Ok(Json(page.of(items, tenders.total)))
 }

@@ -2,14 +2,14 @@
 //! and `GET /tenders/votes/{id}` (public: owners' decisions are announced to all). Each
 //! handler parses the request, calls the domain ([`crate::votes`]) and answers.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract::{self, Page, PageQuery, Query};
+use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 
@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 pub async fn record_vote(
     State(app): State<AppState>,
     identity: Identity,
-    extract::Json(dto): extract::Json<NewVote>,
+    Json(dto): Json<NewVote>,
 ) -> Result<(StatusCode, Json<Vote>)> {
     identity.require_any(&[Role::Committee])?;
     identity.require_compound(&dto.compound_id)?;
@@ -57,38 +57,19 @@ pub struct VoteQuery {
     pub compound: Option<String>,
     /// Only votes that chose a bid of this tender.
     pub tender: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 /// Recorded owners' votes, newest first. Public.
-#[utoipa::path(get, path = "/tenders/votes", tag = "votes", params(VoteQuery),
+#[utoipa::path(get, path = "/tenders/votes", tag = "votes", params(VoteQuery, PageQuery),
     responses((status = 200, body = Page<Vote>), (status = 422, body = Problem)))]
 pub async fn list_votes(
     State(app): State<AppState>,
     Query(q): Query<VoteQuery>,
+    page: Pagination,
 ) -> Result<Json<Page<Vote>>> {
-    let (limit, offset) = PageQuery {
-        limit: q.limit,
-        offset: q.offset,
-    }
-    .check()
-    .map_err(Problem::validation)?;
     let mut conn = app.db.pool.acquire().await?;
-    let (items, total) = votes::list(
-        &mut conn,
-        q.compound.as_deref(),
-        q.tender.as_deref(),
-        limit,
-        offset,
-    )
-    .await?;
-    Ok(Json(Page {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let votes = votes::list(&mut conn, q.compound.as_deref(), q.tender.as_deref(), page).await?;
+    Ok(Json(votes))
 }
 
 /// One owners' vote. Public.

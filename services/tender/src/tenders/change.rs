@@ -16,7 +16,8 @@ pub async fn record_change(
     detail: &serde_json::Value,
 ) -> anyhow::Result<TenderView> {
     let v = view(tx.conn(), t).await?;
-    tx.emit("tender", &t.id, kind, &v).await?;
+    tx.emit(shared::events::tender::TENDER, &t.id, kind, &v)
+        .await?;
     audit::record(
         tx.conn(),
         audit::Entry {

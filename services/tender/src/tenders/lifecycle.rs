@@ -3,7 +3,8 @@
 //! ([`record_change`]: feed + audit) and, once the tender is public, an OCDS release.
 
 use shared::auth::{Identity, Role};
-use shared::db::{new_id, now_ms};
+use shared::clock::now_ms;
+use shared::db::new_id;
 use shared::error::{FieldError, Problem};
 use shared::feed::WriteTx;
 use sqlx::AnyConnection;

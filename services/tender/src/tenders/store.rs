@@ -2,10 +2,13 @@
 //! decode is an internal error naming the tender and the column, never a panic), written
 //! back whole.
 
+use shared::db::{self, Bind, ListQuery};
 use shared::domain::{DomainError, FeeRate, Fen};
+use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 
 use super::tender::Tender;
+use crate::rows::{self, Conditions};
 use crate::terms::{
     Evaluation, EvaluationMethod, FeeModel, ServiceGrade, ServiceModel, TenderStatus, Terms,
 };
@@ -17,7 +20,7 @@ pub const COLUMNS: &str = "id, compound_id, compound_name, district_code, street
 
 /// A stored value that no longer parses: which tender, which column, why.
 fn undecodable(id: &str, column: &str, why: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("tender {id}: stored {column}: {why}").into())
+    rows::undecodable("tender", id, column, why)
 }
 
 /// Reads a column through a domain parser.
@@ -190,43 +193,36 @@ pub struct Filter {
     pub compound: Option<String>,
 }
 
-/// Tenders matching `f`, newest first: one page and the total.
+/// Tenders matching `f`, newest first: one page.
 pub async fn list(
     conn: &mut AnyConnection,
     f: &Filter,
-    (limit, offset): (i64, i64),
-) -> Result<(Vec<Tender>, i64), sqlx::Error> {
-    let filter = "(status <> 'draft' OR $1 OR compound_id = $2) \
-        AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR district_code = $4) \
-        AND ($5 IS NULL OR service_model = $5) AND ($6 IS NULL OR compound_id = $6)";
-    let own = f.own_compound.clone().unwrap_or_default();
-    let status = f.status.map(TenderStatus::as_str);
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM tender WHERE {filter}"
-    )))
-    .bind(f.all_drafts)
-    .bind(&own)
-    .bind(status)
-    .bind(&f.district)
-    .bind(&f.model)
-    .bind(&f.compound)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM tender WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
-    )))
-    .bind(f.all_drafts)
-    .bind(&own)
-    .bind(status)
-    .bind(&f.district)
-    .bind(&f.model)
-    .bind(&f.compound)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    page: Pagination,
+) -> Result<Page<Tender>, sqlx::Error> {
+    let mut w = db::Filter::default();
+    if !f.all_drafts {
+        match &f.own_compound {
+            Some(own) => {
+                let n = w.param(Bind::Text(own.clone()));
+                w.push(format!("(status <> 'draft' OR compound_id = ${n})"));
+            }
+            None => w.push("status <> 'draft'"),
+        }
+    }
+    w.equal([
+        ("status", f.status.map(TenderStatus::as_str)),
+        ("district_code", f.district.as_deref()),
+        ("service_model", f.model.as_deref()),
+        ("compound_id", f.compound.as_deref()),
+    ]);
+    ListQuery {
+        columns: COLUMNS,
+        from: "tender",
+        filter: &w,
+        order_by: "created_at DESC, id DESC",
+    }
+    .page(conn, page, from_row)
+    .await
 }
 
 /// Open tenders whose opening time has come, by opening time.

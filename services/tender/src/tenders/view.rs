@@ -2,7 +2,7 @@
 //! the payload of the `tender` topic of the feed.
 
 use serde::{Deserialize, Serialize};
-use shared::db::now_ms;
+use shared::clock::now_ms;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
@@ -134,4 +134,53 @@ pub async fn view(conn: &mut AnyConnection, t: &Tender) -> Result<TenderView, sq
         v.contract = records::contract_of_tender(conn, &t.id).await?;
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::events::tender::TenderPublished;
+
+    use crate::terms::Terms;
+
+    /// The `tender` topic carries the whole view; what followers read of it is
+    /// `shared::events::tender::TenderPublished`, decoded from exactly that payload.
+    #[test]
+    fn the_published_view_decodes_as_the_followers_type() {
+        let t = Tender {
+            id: "t1".into(),
+            compound_id: "c1".into(),
+            compound_name: "锦江小区".into(),
+            district_code: "510104".into(),
+            street_code: None,
+            title: "物业服务招标".into(),
+            status: TenderStatus::Open,
+            terms: Terms::sample(),
+            terms_version: 1,
+            cancel_reason: None,
+            created_by: "a1".into(),
+            created_at: 0,
+            published_at: Some(0),
+            opened_at: None,
+            closed_at: None,
+            updated_at: 0,
+        };
+        let payload = serde_json::to_value(TenderView::of(&t, None, 0)).unwrap();
+        let read: TenderPublished = serde_json::from_value(payload).unwrap();
+        assert_eq!(
+            read,
+            TenderPublished {
+                id: "t1".into(),
+                compound_id: "c1".into(),
+                compound_name: "锦江小区".into(),
+                title: "物业服务招标".into(),
+                status: "open".into(),
+                service_model: "professional".into(),
+                fee_model: "lump_sum".into(),
+                grade: 3,
+                proposed_fee: 150,
+                needs: "保洁、绿化、秩序维护".into(),
+            }
+        );
+    }
 }

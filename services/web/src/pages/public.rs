@@ -57,7 +57,7 @@ impl CompoundFacts {
 
     /// The contract in force, if any.
     pub fn active_contract(&self) -> Option<&Contract> {
-        self.contracts.iter().find(|c| c.status == "active")
+        self.contracts.iter().find(|c| c.active())
     }
 }
 

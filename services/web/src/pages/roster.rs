@@ -7,10 +7,10 @@ use serde::Deserialize;
 use shared::domain::districts;
 
 use super::choice::Choice;
-use super::model::Page;
 use super::model::catalog::{Blacklisted, Firm, StandingEvent};
 use super::model::contract::Contract;
 use super::model::owners::SatisfactionSummary;
+use super::model::{Page, Pager, empty_page};
 use crate::api;
 use crate::chrome::Chrome;
 use crate::error::PageError;
@@ -80,7 +80,7 @@ pub async fn list(
         Ok(p) => (p, None),
         // A bad filter is the visitor's mistake: show the form again with the message.
         Err(e) if e.status().is_some_and(|s| s.as_u16() == 422) => {
-            (Page::empty(PAGE), Some(e.message()))
+            (empty_page(PAGE), Some(e.message()))
         }
         Err(e) => return Err(e.into()),
     };

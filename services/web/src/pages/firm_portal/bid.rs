@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::db::now_ms;
+use shared::clock::now_ms;
 
 use crate::api::{self, ApiError};
 use crate::chrome::Chrome;

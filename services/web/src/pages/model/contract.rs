@@ -1,39 +1,43 @@
 //! What the tender API answers about contracts and their published budgets and accounts
 //! (信息公开), as the pages read it, with the texts the templates print.
 
+use std::ops::Deref;
+
 use serde::Deserialize;
+use shared::events::tender::{ContractPublished, ContractStatus};
 
-use crate::format::{fee_label, fee_model_label, model_label, when, yuan};
+use crate::format::{fee_label, fee_model_label, model_label, when, yuan, yuan_label};
 
-/// A contract as `GET /tenders/contracts…` answers it.
+/// A contract as `GET /tenders/contracts…` answers it: the type tender publishes
+/// (`shared::events::tender::ContractPublished`), read through, plus the compound's name.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(from = "ContractPublished")]
 pub struct Contract {
-    pub id: String,
-    pub tender_id: String,
-    pub compound_id: String,
+    pub contract: ContractPublished,
     /// The compound's name, from the catalog (filled in by the page that lists them).
-    #[serde(skip)]
     pub compound_name: String,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub service_model: String,
-    pub fee_model: String,
-    pub fee: i64,
-    pub annual_price_fen: i64,
-    pub term_months: i64,
-    pub start_date: String,
-    pub end_date: String,
-    pub signed_on: String,
-    pub status: String,
-    #[serde(default)]
-    pub terminated_on: Option<String>,
-    #[serde(default)]
-    pub termination_reason: Option<String>,
+}
+
+impl From<ContractPublished> for Contract {
+    fn from(contract: ContractPublished) -> Self {
+        Self {
+            contract,
+            compound_name: String::new(),
+        }
+    }
+}
+
+impl Deref for Contract {
+    type Target = ContractPublished;
+
+    fn deref(&self) -> &ContractPublished {
+        &self.contract
+    }
 }
 
 impl Contract {
     pub fn active(&self) -> bool {
-        self.status == "active"
+        self.status == ContractStatus::Active
     }
 
     pub fn status_label(&self) -> &'static str {
@@ -138,7 +142,7 @@ impl Contract {
         fee_label(self.fee)
     }
     pub fn price_text(&self) -> String {
-        format!("{} 元", yuan(self.annual_price_fen))
+        yuan_label(self.annual_price_fen)
     }
     pub fn model_text(&self) -> &str {
         model_label(&self.service_model)
@@ -179,5 +183,40 @@ impl Disclosure {
             ("期初结余", yuan(self.opening_balance_fen)),
             ("期末结余", yuan(self.closing_balance_fen)),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contract_reads_as_tender_publishes_it_and_prints_its_days() {
+        let active: Contract = serde_json::from_str(
+            r#"{"id": "k1", "tender_id": "t1", "compound_id": "c1", "firm_id": "f1",
+            "firm_name": "锦城物业", "service_model": "professional", "fee_model": "lump_sum",
+            "fee": 150, "annual_price_fen": 1, "term_months": 36, "start_date": "2026-03-01",
+            "end_date": "2029-02-28", "signed_on": "2026-02-20",
+            "signed_at": "2026-02-20T10:00:00.000+08:00", "status": "active",
+            "terminated_on": null, "termination_reason": null}"#,
+        )
+        .unwrap();
+        assert!(active.active() && active.terminated_on.is_none());
+        let c: Contract = serde_json::from_value(serde_json::json!({"id": "k1",
+            "tender_id": "t1", "compound_id": "c1", "firm_id": "f1", "firm_name": "锦城物业",
+            "service_model": "professional", "fee_model": "lump_sum", "fee": 150,
+            "annual_price_fen": 75_600_000, "term_months": 36, "start_date": "2026-03-01",
+            "end_date": "2029-02-28", "signed_on": "2026-02-20",
+            "signed_at": "2026-02-20T10:00:00.000+08:00", "status": "terminated",
+            "terminated_on": "2027-06-30", "termination_reason": "业主共同决定解除合同"}))
+        .unwrap();
+        assert!(!c.active());
+        assert_eq!(c.status_label(), "已终止");
+        assert_eq!(c.start_date.to_string(), "2026-03-01");
+        assert_eq!(
+            c.terminated_on.map(|d| d.to_string()).as_deref(),
+            Some("2027-06-30")
+        );
+        assert_eq!(c.price_text(), "756,000.00 元");
     }
 }

@@ -9,23 +9,19 @@ pub mod tender;
 
 use serde::Deserialize;
 
-/// A page of a list (`{"items": […], "total": …}`); the pages read the counts where they
-/// show them.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    #[serde(default)]
-    pub total: i64,
-    #[serde(default)]
-    pub limit: i64,
-    #[serde(default)]
-    pub offset: i64,
-}
+/// A page of a list as every API answers it (`{"items": […], "total", "limit", "offset"}`):
+/// the kernel's own type.
+pub use shared::extract::Page;
 
-impl<T> Page<T> {
+/// What the pages do with a page of a list.
+pub trait Pager {
     /// The links to the previous and next pages of a list page at `path` filtered by
     /// `filters` (empty ones left out), if there are such pages.
-    pub fn pager(&self, path: &str, filters: &[(&str, &str)]) -> (Option<String>, Option<String>) {
+    fn pager(&self, path: &str, filters: &[(&str, &str)]) -> (Option<String>, Option<String>);
+}
+
+impl<T> Pager for Page<T> {
+    fn pager(&self, path: &str, filters: &[(&str, &str)]) -> (Option<String>, Option<String>) {
         let link = |offset: i64| {
             let mut p: Vec<(&str, String)> = filters
                 .iter()
@@ -42,15 +38,15 @@ impl<T> Page<T> {
         let next = (self.offset + self.limit < self.total).then(|| link(self.offset + self.limit));
         (prev, next)
     }
+}
 
-    /// No items (a list the page could not load, shown empty).
-    pub fn empty(limit: i64) -> Self {
-        Self {
-            items: Vec::new(),
-            total: 0,
-            limit,
-            offset: 0,
-        }
+/// No items (a list the page could not load, shown empty), `limit` to a page.
+pub fn empty_page<T>(limit: i64) -> Page<T> {
+    Page {
+        items: Vec::new(),
+        total: 0,
+        limit,
+        offset: 0,
     }
 }
 
@@ -62,7 +58,7 @@ pub struct Created {
 
 #[cfg(test)]
 mod tests {
-    use super::Page;
+    use super::{Page, Pager};
 
     #[test]
     fn the_pager_keeps_the_filters() {

@@ -3,12 +3,12 @@
 //! award, invitations, the audit trail.
 
 use serde::Deserialize;
-use shared::db::now_ms;
+use shared::clock::now_ms;
 
 use super::contract::Contract;
 use crate::format::{
     fee_label, fee_model_label, instant_ms, method_label, model_label, place_label, remaining,
-    time_left, when, when_secs, yuan,
+    time_left, when, when_secs, yuan, yuan_label,
 };
 
 #[derive(Debug, Clone, Deserialize)]
@@ -253,7 +253,7 @@ impl Bid {
         fee_label(self.fee)
     }
     pub fn price_text(&self) -> String {
-        format!("{} 元", yuan(self.annual_price_fen))
+        yuan_label(self.annual_price_fen)
     }
     pub fn received_text(&self) -> String {
         when_secs(&self.updated_at)
@@ -370,7 +370,7 @@ impl OpenedBid {
         fee_label(self.fee)
     }
     pub fn price_text(&self) -> String {
-        format!("{} 元", yuan(self.annual_price_fen))
+        yuan_label(self.annual_price_fen)
     }
     pub fn received_text(&self) -> String {
         when_secs(&self.received_at)
@@ -388,7 +388,7 @@ impl Ranked {
         fee_label(self.fee)
     }
     pub fn price_text(&self) -> String {
-        format!("{} 元", yuan(self.annual_price_fen))
+        yuan_label(self.annual_price_fen)
     }
     pub fn price_score_text(&self) -> String {
         Self::score(&self.price_score)
@@ -406,7 +406,7 @@ impl Award {
         fee_label(self.fee)
     }
     pub fn price_text(&self) -> String {
-        format!("{} 元", yuan(self.annual_price_fen))
+        yuan_label(self.annual_price_fen)
     }
     pub fn awarded_text(&self) -> String {
         when_secs(&self.awarded_at)

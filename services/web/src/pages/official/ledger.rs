@@ -12,8 +12,8 @@ use crate::error::PageError;
 use crate::format::MANAGEMENT;
 use crate::forms::Flash;
 use crate::pages::choice::Choice;
-use crate::pages::model::Page;
 use crate::pages::model::catalog::Compound;
+use crate::pages::model::{Page, Pager, empty_page};
 use crate::roles::OfficialUser;
 use crate::state::WebState;
 
@@ -96,7 +96,7 @@ pub async fn list(
     let (page, error) = match answer {
         Ok(p) => (p, None),
         Err(e) if e.status().is_some_and(|s| s.as_u16() == 422) => {
-            (Page::empty(PAGE), Some(e.message()))
+            (empty_page(PAGE), Some(e.message()))
         }
         Err(e) => return Err(e.into()),
     };
