@@ -1,7 +1,8 @@
-//! The end-to-end harness: starts catalog, tender and matching in the test process, each
-//! on its own random port with a fresh database (a temporary SQLite file, or a fresh
-//! PostgreSQL schema when `WUYE_TEST_POSTGRES_URL` is set), and a typed client over
-//! reqwest. Every end-to-end test goes through [`spawn_app`].
+//! The end-to-end harness: starts catalog, tender, matching and the pages in the test
+//! process through the launcher's composition root (`wuye::platform`), each on its own
+//! random port with a fresh database (a temporary SQLite file, or a fresh PostgreSQL schema
+//! when `WUYE_TEST_POSTGRES_URL` is set), and a typed client over reqwest. Every
+//! end-to-end test goes through [`spawn_app`].
 
 pub mod browser;
 pub mod fixtures;
@@ -16,10 +17,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::auth::{Identity, KeyRing, Role, Scope, Signer, TokenKeys};
-use shared::http::{Limits, with_middleware};
+use shared::http::Limits;
 use shared::service::Service;
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
+use wuye::platform::{Platform, PlatformSettings, Running, ServiceName, Storage, Urls};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,9 +175,8 @@ pub struct TestApp {
     /// The catalog's argon2 gate, whose counters tell how many passwords were hashed.
     pub passwords: Arc<catalog::throttle::PasswordGate>,
     pub client: Client,
-    cancel: CancellationToken,
-    /// catalog, tender, matching, web.
-    pub services: Vec<Service>,
+    /// catalog, tender, matching and the pages, built by the launcher's composition root.
+    running: Running,
 }
 
 /// How many changes a fresh catalog's feed starts with: 20 districts, 261 streets and the
@@ -232,28 +232,18 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
     shared::telemetry::init_for_tests();
     let keys_folder = Arc::new(tempfile::tempdir()?);
     let keys_dir = keys_folder.path().to_path_buf();
-    let ring = KeyRing::create(&keys_dir)?;
-    let keys_of = |signer: Option<Signer>| -> anyhow::Result<Arc<TokenKeys>> {
-        Ok(Arc::new(
-            KeyRing::load(&keys_dir, signer.as_slice())?.token_keys(signer, 3600)?,
-        ))
-    };
+    let ring = Arc::new(KeyRing::create(&keys_dir)?);
     let keys = Arc::new(ring.token_keys(Some(Signer::Catalog), 3600)?);
-    let limits = Limits::default();
-    let cancel = CancellationToken::new();
 
-    let catalog_listener = TcpListener::bind("127.0.0.1:0").await?;
-    let tender_listener = TcpListener::bind("127.0.0.1:0").await?;
-    let matching_listener = TcpListener::bind("127.0.0.1:0").await?;
-    let web_listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url =
-        |l: &TcpListener| -> anyhow::Result<String> { Ok(format!("http://{}", l.local_addr()?)) };
-    let (catalog_url, tender_url, matching_url) = (
-        url(&catalog_listener)?,
-        url(&tender_listener)?,
-        url(&matching_listener)?,
-    );
-    let web_url = url(&web_listener)?;
+    let mut listeners = Vec::new();
+    let mut urls = Vec::new();
+    for name in ServiceName::ALL {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        urls.push(format!("http://{}", listener.local_addr()?));
+        listeners.push((name, listener));
+    }
+    let [catalog_url, tender_url, matching_url, web_url] =
+        <[String; 4]>::try_from(urls).map_err(|_| anyhow::anyhow!("four listeners"))?;
     let catalog_db = fresh_database(&backend, "catalog").await?;
     let tender_db = fresh_database(&backend, "tender").await?;
     let matching_db = fresh_database(&backend, "matching").await?;
@@ -264,75 +254,42 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         shared::client_addr::TrustedProxies::default()
     };
     let passwords = Arc::new(catalog::throttle::PasswordGate::default());
-    let catalog = catalog::build(
-        catalog::CatalogConfig {
-            database_url: catalog_db.clone(),
-            keys: keys_of(Some(Signer::Catalog))?,
-            limits,
-            policy: Default::default(),
-            throttle: catalog::throttle::ThrottleConfig {
-                trusted_proxies: trusted.clone(),
-                anonymous_applications_per_hour: options.anonymous_applications_per_hour,
-                passwords: passwords.clone(),
-            },
-            secure_cookies: options.secure_cookies,
-        },
-        cancel.clone(),
-    )
-    .await?;
-    let tender = tender::build(
-        tender::TenderConfig {
-            database_url: tender_db.clone(),
-            catalog_url: catalog_url.clone(),
-            keys: keys_of(Some(Signer::Tender))?,
-            limits,
-            policy: tender::TenderPolicy {
-                // Tests open tenders seconds after publishing them.
-                min_bid_window: std::time::Duration::from_secs(1),
-                scheduler_tick: std::time::Duration::from_millis(100),
-                notice_period: std::time::Duration::from_secs(2),
-                verify_award_with_catalog: options.verify_award_with_catalog,
-                backdate_window_days: options.backdate_window_days,
-                ..Default::default()
-            },
-        },
-        cancel.clone(),
-    )
-    .await?;
-    let matching = matching::build(
-        matching::MatchingConfig {
-            database_url: matching_db.clone(),
-            catalog_url: catalog_url.clone(),
-            tender_url: tender_url.clone(),
-            keys: keys_of(Some(Signer::Matching))?,
-            limits,
+    let settings = PlatformSettings {
+        services: ServiceName::ALL.to_vec(),
+        storage: Storage::Databases {
+            catalog: Some(catalog_db.clone()),
+            tender: Some(tender_db.clone()),
+            matching: Some(matching_db.clone()),
             index_dir: None,
         },
-        cancel.clone(),
-    )
-    .await?;
-    let web = web::build(
-        web::WebConfig {
-            catalog_url: catalog_url.clone(),
-            tender_url: tender_url.clone(),
-            matching_url: matching_url.clone(),
-            keys: keys_of(None)?,
-            trusted_proxies: trusted,
-            secure_cookies: options.secure_cookies,
+        urls: Urls {
+            catalog: Some(catalog_url.clone()),
+            tender: Some(tender_url.clone()),
+            matching: Some(matching_url.clone()),
         },
-        cancel.clone(),
-    )
-    .await?;
-    for (service, listener) in [
-        (&catalog, catalog_listener),
-        (&tender, tender_listener),
-        (&matching, matching_listener),
-        (&web, web_listener),
-    ] {
-        let router = with_middleware(service.router.clone(), limits);
-        let cancel = cancel.clone();
-        tokio::spawn(async move { shared::http::serve(listener, router, cancel).await });
-    }
+        keys: ring,
+        token_ttl_secs: 3600,
+        limits: Limits::default(),
+        catalog_policy: Default::default(),
+        tender_policy: tender::TenderPolicy {
+            // Tests open tenders seconds after publishing them.
+            min_bid_window: std::time::Duration::from_secs(1),
+            scheduler_tick: std::time::Duration::from_millis(100),
+            notice_period: std::time::Duration::from_secs(2),
+            verify_award_with_catalog: options.verify_award_with_catalog,
+            backdate_window_days: options.backdate_window_days,
+            ..Default::default()
+        },
+        throttle: catalog::throttle::ThrottleConfig {
+            trusted_proxies: trusted.clone(),
+            anonymous_applications_per_hour: options.anonymous_applications_per_hour,
+            passwords: passwords.clone(),
+        },
+        trusted_proxies: trusted,
+        secure_cookies: options.secure_cookies,
+    };
+    // Each service on its own port, as separate processes behind a proxy would be.
+    let running = Platform::build(settings).await?.start_apart(listeners);
     Ok(TestApp {
         backend,
         catalog_url,
@@ -347,8 +304,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         _keys_folder: keys_folder,
         passwords,
         client: Client::new(),
-        cancel,
-        services: vec![catalog, tender, matching, web],
+        running,
     })
 }
 
@@ -532,12 +488,13 @@ impl TestApp {
             .await;
     }
 
+    /// catalog, tender, matching, web.
+    pub fn services(&self) -> &[Service] {
+        self.running.services()
+    }
+
     /// Stops the services: in-flight requests finish and background tasks end.
     pub async fn stop(self) {
-        self.cancel.cancel();
-        for s in &self.services {
-            s.tasks.close();
-            s.tasks.wait().await;
-        }
+        self.running.stop().await.expect("stopping the services");
     }
 }
