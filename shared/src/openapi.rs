@@ -39,6 +39,14 @@ pub struct ProblemResponses<'a> {
     pub public: &'a [&'a str],
 }
 
+/// `GET` answering a service's document (`<prefix>/openapi.json`), built once at start-up.
+pub fn serve<S>(doc: OpenApi) -> axum::routing::MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    axum::routing::get(move || std::future::ready(axum::Json(doc.clone())))
+}
+
 impl Modify for ProblemResponses<'_> {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::middleware::from_fn_with_state;
 use shared::auth::{Auth, session_guard};
 use shared::db;
@@ -57,7 +56,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         )),
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
-    let api = routes::router().with_state(state).merge(common_routes(
+    let common = common_routes(
         Some(FeedState {
             db,
             notifier,
@@ -66,13 +65,14 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         }),
         ready.clone(),
         config.keys.clone(),
-    ));
+    );
     Ok(Service {
         name: "tender",
         prefix: PREFIX,
         // Ended sessions are refused on every route, the feed included.
-        router: Router::new()
-            .nest(PREFIX, api)
+        router: routes::router()
+            .with_state(state)
+            .nest(PREFIX, common)
             .layer(from_fn_with_state(auth, session_guard)),
         ready,
         tasks,

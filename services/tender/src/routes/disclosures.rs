@@ -2,16 +2,17 @@
 //! annual budget and periodic accounts; everyone reads them (see [`crate::disclosure`]).
 //! Each handler parses the request, calls the domain and answers.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{self, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::award::records::{self, Contract};
 use crate::disclosure::{
@@ -24,40 +25,25 @@ use crate::period::Period;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        publish_disclosure,
-        contract_disclosures,
-        list_disclosures,
-        get_disclosure,
-        correct_disclosure,
-        disclosure_versions
-    ),
-    components(schemas(
-        Disclosure,
-        DisclosureInput,
-        CorrectionInput,
-        DisclosureKind,
-        Income,
-        Spending,
-        Publisher
-    ))
-)]
+#[openapi(components(schemas(
+    Disclosure,
+    DisclosureInput,
+    CorrectionInput,
+    DisclosureKind,
+    Income,
+    Spending,
+    Publisher
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/contracts/{cid}/disclosures",
-            get(contract_disclosures).post(publish_disclosure),
-        )
-        .route("/disclosures", get(list_disclosures))
-        .route("/disclosures/{did}", get(get_disclosure))
-        .route(
-            "/disclosures/{did}/corrections",
-            axum::routing::post(correct_disclosure),
-        )
-        .route("/disclosures/{did}/versions", get(disclosure_versions))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(contract_disclosures, publish_disclosure))
+        .routes(routes!(list_disclosures))
+        .routes(routes!(get_disclosure))
+        .routes(routes!(correct_disclosure))
+        .routes(routes!(disclosure_versions))
 }
 
 /// `versions=all` lists every version (superseded ones included); else only current ones.
