@@ -2,11 +2,14 @@
 //! process through the launcher's composition root (`wuye::platform`), each on its own
 //! random port with a fresh database (a temporary SQLite file, or a fresh PostgreSQL schema
 //! when `WUYE_TEST_POSTGRES_URL` is set), and a typed client over reqwest. Every
-//! end-to-end test goes through [`spawn_app`].
+//! end-to-end test goes through [`spawn_app`]. Valid bodies and places are in [`fixtures`];
+//! the tender service's typed client and shared steps ([`tender::World`]) in [`tender`];
+//! the pages' form client in [`pages`]; the browser in [`browser`].
 
 pub mod browser;
 pub mod fixtures;
 pub mod pages;
+pub mod tender;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -215,7 +218,7 @@ impl Default for Options {
             verify_award_with_catalog: true,
             trust_loopback: true,
             anonymous_applications_per_hour: 10_000,
-            backdate_window_days: tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
+            backdate_window_days: ::tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
             secure_cookies: false,
         }
     }
@@ -271,7 +274,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         token_ttl_secs: 3600,
         limits: Limits::default(),
         catalog_policy: Default::default(),
-        tender_policy: tender::TenderPolicy {
+        tender_policy: ::tender::TenderPolicy {
             // Tests open tenders seconds after publishing them.
             min_bid_window: std::time::Duration::from_secs(1),
             scheduler_tick: std::time::Duration::from_millis(100),
@@ -349,6 +352,26 @@ impl Answer {
             .find(|e| e["field"] == field)
             .and_then(|e| e["message"].as_str().map(str::to_string))
     }
+}
+
+/// Asserts a validation problem with a message for each of `fields`.
+pub fn assert_fields(a: &Answer, fields: &[&str]) {
+    a.problem(422, "validation_failed");
+    for f in fields {
+        assert!(a.field_error(f).is_some(), "no error for `{f}`: {}", a.body);
+    }
+}
+
+/// The `code` of one field's error in a validation problem.
+pub fn field_code(a: &Answer, field: &str) -> String {
+    a.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == field)
+        .and_then(|e| e["code"].as_str())
+        .unwrap_or_else(|| panic!("no error for `{field}`: {}", a.body))
+        .to_string()
 }
 
 impl TestApp {

@@ -13,7 +13,8 @@ use shared::auth::{Role, Scope};
 use wuye_e2e::fixtures::{compound_body, firm_body};
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
-use super::tender::{JINGUANYI, from_now, merged, tender_body};
+use wuye_e2e::fixtures::{JINGUANYI, merged};
+use wuye_e2e::tender::{from_now, tender_body};
 
 both_backends!(
     tender_firms_ranked_fresh_and_role_aware,
