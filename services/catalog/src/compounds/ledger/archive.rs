@@ -12,7 +12,9 @@ use std::io::{self, Cursor, Read};
 
 use shared::error::Problem;
 
-use super::{MIB, clip, too_large, unreadable_workbook};
+use super::cell::clip;
+use super::format::MIB;
+use super::refusal::{too_large, unreadable_workbook};
 
 /// At most this many parts (files) in a workbook archive.
 pub const MAX_PARTS: u64 = 1_000;

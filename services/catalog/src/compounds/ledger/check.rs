@@ -1,36 +1,18 @@
 //! Checking a ledger file's rows: each row's cells into the API's form and through the
 //! same validation as the API, repeated codes, rows out of the importer's reach.
 
-use super::*;
+use std::collections::{HashMap, HashSet};
 
-/// The characters that make a spreadsheet read a cell as a formula when they begin it.
-pub(super) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+use axum::body::Bytes;
+use shared::error::{FieldError, Problem};
 
-/// A text cell as exported to CSV: one that a spreadsheet would run as a formula
-/// (`=HYPERLINK(…)`, `+1`, `@SUM(…)`) gets a leading `'`, so it shows as the text it is.
-pub(super) fn escape_cell(s: String) -> String {
-    if s.starts_with(FORMULA_STARTS) {
-        format!("'{s}")
-    } else {
-        s
-    }
-}
-
-/// The inverse of [`escape_cell`] on import, so an exported file imports unchanged.
-pub(super) fn unescape_cell(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
-        _ => s,
-    }
-}
-
-/// At most `chars` characters of `s`, with `…` when cut.
-pub(super) fn clip(s: &str, chars: usize) -> String {
-    match s.char_indices().nth(chars) {
-        Some((end, _)) => format!("{}…", &s[..end]),
-        None => s.to_string(),
-    }
-}
+use super::cell::clip;
+use super::format::{COLUMNS, LedgerFormat, MAX_ROWS, RowError, c};
+use super::read::{HEADER_SEARCH_ROWS, RowCells, header_index, layout, read_csv, read_xlsx};
+use super::refusal::{file_error, too_large, unreadable_workbook};
+use crate::compounds::{
+    CompoundFacts, CompoundInput, FacilitiesInput, LocationInput, Reach, validate,
+};
 
 /// Turns one row's cells into the API's form, noting cells that are not even the right
 /// kind of value (a word where a number belongs).
@@ -136,10 +118,6 @@ pub(super) fn parse_yes_no(s: &str) -> Option<bool> {
         "否" | "无" | "n" | "no" | "false" | "0" | "×" => Some(false),
         _ => None,
     }
-}
-
-pub(super) fn yes_no(b: bool) -> &'static str {
-    if b { "是" } else { "否" }
 }
 
 /// `2021/6/18`, `2021.6.18`, `2021-6-18` → `2021-06-18`; anything else unchanged (and

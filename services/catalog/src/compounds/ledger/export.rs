@@ -1,6 +1,10 @@
 //! Writing the ledger: the same columns and values as the import reads, in CSV and XLSX.
 
-use super::*;
+use anyhow::Context;
+
+use super::cell::{escape_cell, yes_no};
+use super::format::COLUMNS;
+use crate::compounds::Compound;
 
 /// One exported cell.
 pub(super) enum Cell {

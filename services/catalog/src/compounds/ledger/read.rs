@@ -1,7 +1,19 @@
 //! Reading a ledger file: CSV (UTF-8 or GB18030) or XLSX into a sparse sheet of non-blank
 //! cells within the limits, the header row, and each data row's cells by column.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use axum::body::Bytes;
+use calamine::{Data, Reader, Xlsx};
+use shared::error::{FieldError, Problem};
+
+use super::archive;
+use super::cell::{clip, unescape_cell, yes_no};
+use super::format::{
+    COLUMNS, MAX_COLUMNS, MAX_ERROR_TEXT_CHARS, MAX_SHEET_BYTES, MAX_SHEET_ROWS, MIB, c,
+};
+use super::refusal::{file_error, file_problem, too_large, unreadable_workbook};
 
 /// A spreadsheet read as text: each non-blank row with its spreadsheet row number.
 #[derive(Debug, Default)]
@@ -78,41 +90,6 @@ impl SheetBuilder {
             .collect();
         Sheet { rows }
     }
-}
-
-/// A file-level problem (unreadable file, no header, missing columns): 422.
-pub(super) fn file_problem(detail: impl Into<String>, errors: Vec<FieldError>) -> Problem {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_ledger_file",
-        "台账文件无法导入",
-    )
-    .with_detail(detail)
-    .with_errors(errors)
-}
-
-pub(super) fn file_error(message: impl Into<String>) -> Problem {
-    let message = message.into();
-    file_problem(
-        message.clone(),
-        vec![FieldError::new("file", "invalid_ledger_file", message)],
-    )
-}
-
-/// A file over one of the reader's limits: 413, the message naming the limit.
-pub(super) fn too_large(message: impl Into<String>) -> Problem {
-    let message = message.into();
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "ledger_file_too_large",
-        "台账文件超出导入限制",
-    )
-    .with_detail(message.clone())
-    .with_errors(vec![FieldError::new(
-        "file",
-        "ledger_file_too_large",
-        message,
-    )])
 }
 
 /// Decodes CSV bytes: UTF-8 (a BOM is dropped), else GB18030 (which includes GBK).
@@ -243,12 +220,6 @@ pub(super) fn number_text(f: f64) -> String {
     } else {
         format!("{f}")
     }
-}
-
-pub(super) fn unreadable_workbook(e: impl std::fmt::Display) -> Problem {
-    file_error(format!(
-        "无法读取 Excel 工作簿（须是 .xlsx 格式；.xls 请先另存为 .xlsx）：{e}"
-    ))
 }
 
 /// Reads the first sheet with a 小区编码 header (else the first sheet). The archive is
