@@ -12,8 +12,9 @@ use shared::auth::{Role, Scope};
 use shared::db::{self, Db, now_ms};
 use shared::feed::{Notifier, WriteTx};
 
+use crate::app::{Answer, Options, TestApp, spawn_app_with};
+use crate::backend::Backend;
 use crate::fixtures::{JINGUANYI, JINJIANG, merged};
-use crate::{Answer, Backend, Options, TestApp, spawn_app_with};
 
 /// The services plus direct handles on the catalog's and tender's databases.
 pub struct World {

@@ -15,8 +15,9 @@ use tokio_util::task::TaskTracker;
 use crate::catalog::CatalogClient;
 use crate::config::TenderConfig;
 use crate::follow::CatalogFollower;
+use crate::routes::{self, PREFIX};
+use crate::schema::MIGRATOR;
 use crate::state::AppState;
-use crate::{MIGRATOR, PREFIX, routes};
 
 pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::Result<Service> {
     config

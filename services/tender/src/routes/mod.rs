@@ -13,6 +13,9 @@ pub mod satisfaction;
 pub mod tenders;
 pub mod votes;
 
+/// Where this service's API lives.
+pub const PREFIX: &str = "/tenders";
+
 use axum::Router;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -36,7 +39,7 @@ pub struct ApiDoc;
 
 /// Every route of the API with its OpenAPI operation, from one list per resource module
 /// (`routes!`): a route cannot exist without its operation, nor an operation without its
-/// route. Paths are the operations' own, absolute (under [`crate::PREFIX`]).
+/// route. Paths are the operations' own, absolute (under [`PREFIX`]).
 pub fn api() -> OpenApiRouter<AppState> {
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(votes::router())
@@ -76,7 +79,7 @@ const PUBLIC: &[&str] = &[
 pub fn router() -> Router<AppState> {
     let (router, doc) = api().split_for_parts();
     router.route(
-        &format!("{}/openapi.json", crate::PREFIX),
+        &format!("{}/openapi.json", PREFIX),
         shared::openapi::serve(doc),
     )
 }
@@ -118,7 +121,7 @@ mod tests {
         let doc = openapi_doc();
         assert!(!doc.paths.paths.is_empty());
         for path in doc.paths.paths.keys() {
-            let under = path.strip_prefix(crate::PREFIX);
+            let under = path.strip_prefix(PREFIX);
             assert!(
                 under.is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
                 "{path}"
