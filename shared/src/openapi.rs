@@ -236,6 +236,30 @@ pub fn enum_problems(doc: &OpenApi, types: &[(&str, RoundTrip)]) -> Vec<String> 
     problems
 }
 
+/// What is wrong with a service's document for tests: no operation at all, a path outside
+/// the service's `prefix`, or a document that does not serialise. (Routes and operations
+/// come from one list, `routes!`, so no test keeps a list of paths.)
+pub fn outside_prefix(doc: &OpenApi, prefix: &str) -> Vec<String> {
+    let mut problems: Vec<String> = doc
+        .paths
+        .paths
+        .keys()
+        .filter(|path| {
+            !path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .map(|path| format!("{path}: not under {prefix}"))
+        .collect();
+    if doc.paths.paths.is_empty() {
+        problems.push("no operation".to_string());
+    }
+    if let Err(e) = serde_json::to_string(doc) {
+        problems.push(format!("does not serialise: {e}"));
+    }
+    problems
+}
+
 /// The component schema named `name` as JSON, for tests.
 pub fn component(doc: &OpenApi, name: &str) -> Option<serde_json::Value> {
     let schema = doc.components.as_ref()?.schemas.get(name)?;
