@@ -3,7 +3,6 @@
 //! administration tasks (`wuye admin …`).
 
 use std::path::PathBuf;
-
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -31,6 +30,9 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     let first_run = !data.join("catalog.db").exists();
     let demo = demo.unwrap_or(first_run);
     let ring = Arc::new(settings.key_ring_for_up(&data)?);
+    // Settings that cannot be right are refused before anything is loaded.
+    settings.secure_cookies()?;
+    settings.trusted_proxies()?;
     settings
         .tender
         .validate()

@@ -168,6 +168,7 @@ pub struct Platform {
 impl Platform {
     /// Builds the services `settings` names: connect, migrate, follow, assemble.
     pub async fn build(settings: PlatformSettings) -> anyhow::Result<Self> {
+        let keys = settings.token_keys(None)?;
         let cancel = CancellationToken::new();
         let mut services = Vec::new();
         for name in ServiceName::ALL {
@@ -187,7 +188,7 @@ impl Platform {
         Ok(Self {
             services,
             cancel,
-            keys: settings.token_keys(None)?,
+            keys,
             limits: settings.limits,
         })
     }
@@ -365,5 +366,110 @@ async fn build_one(
         )
         .await
         .context("starting the pages"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(services: Vec<ServiceName>, storage: Storage, urls: Urls) -> PlatformSettings {
+        PlatformSettings {
+            services,
+            storage,
+            urls,
+            keys: Arc::new(KeyRing::generate().unwrap()),
+            token_ttl_secs: 3600,
+            limits: Limits::default(),
+            catalog_policy: Default::default(),
+            tender_policy: Default::default(),
+            throttle: Default::default(),
+            trusted_proxies: TrustedProxies::default(),
+            secure_cookies: false,
+        }
+    }
+
+    fn no_databases() -> Storage {
+        Storage::Databases {
+            catalog: None,
+            tender: None,
+            matching: None,
+            index_dir: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_service_is_refused_without_what_it_needs() {
+        let e = Platform::build(settings(
+            vec![ServiceName::Catalog],
+            no_databases(),
+            Urls::default(),
+        ))
+        .await
+        .err()
+        .expect("no database");
+        assert!(format!("{e:#}").contains("--database"), "{e:#}");
+        let storage = Storage::Databases {
+            catalog: None,
+            tender: Some("sqlite::memory:".into()),
+            matching: None,
+            index_dir: None,
+        };
+        let e = Platform::build(settings(
+            vec![ServiceName::Tender],
+            storage,
+            Urls::default(),
+        ))
+        .await
+        .err()
+        .expect("no catalog URL");
+        assert!(format!("{e:#}").contains("--catalog-url"), "{e:#}");
+        let e = Platform::build(settings(
+            vec![ServiceName::Web],
+            no_databases(),
+            Urls::one("http://127.0.0.1:1"),
+        ))
+        .await
+        .map(|_| ());
+        assert!(e.is_ok(), "the pages need no database");
+    }
+
+    #[tokio::test]
+    async fn one_port_serves_every_service_built_and_their_health() {
+        let dir = std::env::temp_dir().join(format!("wuye-platform-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let platform = Platform::build(settings(
+            vec![ServiceName::Catalog],
+            Storage::Folder(dir.clone()),
+            Urls::one(&base),
+        ))
+        .await
+        .unwrap();
+        assert_eq!(
+            platform
+                .services()
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>(),
+            ["catalog"]
+        );
+        assert!(dir.join("catalog.db").exists());
+        let running = platform.start(listener);
+        for path in [
+            "/catalog/districts",
+            "/catalog/openapi.json",
+            "/healthz",
+            "/readyz",
+        ] {
+            let status = reqwest::get(format!("{base}{path}"))
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 200, "{path}");
+        }
+        running.stop().await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
