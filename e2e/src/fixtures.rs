@@ -3,6 +3,23 @@
 use serde_json::{Value, json};
 use shared::domain::check_char;
 
+/// 锦江区, a district.
+pub const JINJIANG: &str = "510104";
+/// 锦官驿街道, a street of 锦江区.
+pub const JINGUANYI: &str = "510104017";
+/// 武侯区, another district.
+pub const WUHOU: &str = "510107";
+
+/// `base` with the keys of `overrides` replaced.
+pub fn merged(mut base: Value, overrides: Value) -> Value {
+    if let (Some(b), Value::Object(o)) = (base.as_object_mut(), overrides) {
+        for (k, v) in o {
+            b.insert(k, v);
+        }
+    }
+    base
+}
+
 /// A valid credit code made from a number: `91510100MA` + 7 digits + check character.
 pub fn credit_code(n: u32) -> String {
     let prefix = format!("91510100MA{n:07}");

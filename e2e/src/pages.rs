@@ -6,7 +6,7 @@ use reqwest::header::{COOKIE, LOCATION};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 
-use crate::TestApp;
+use crate::app::TestApp;
 
 /// The CSRF token these requests hold in their cookie; a form posts it as `_csrf`.
 pub const CSRF: &str = "0123456789abcdef0123456789abcdef-pages";

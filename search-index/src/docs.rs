@@ -8,41 +8,7 @@ use tantivy::TantivyDocument;
 
 use crate::error::{IndexError, Result};
 use crate::geo::{self, Cell};
-use crate::schema::{Fields, TextField, flags, term};
-
-/// The kind of an indexed document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocKind {
-    /// A property-service firm.
-    Firm,
-    /// A residential compound.
-    Compound,
-    /// A tender (a compound's posted service need).
-    Tender,
-}
-
-impl DocKind {
-    /// Every kind.
-    pub const ALL: [DocKind; 3] = [DocKind::Firm, DocKind::Compound, DocKind::Tender];
-
-    /// The kind's name as used in terms and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::Firm => "firm",
-            DocKind::Compound => "compound",
-            DocKind::Tender => "tender",
-        }
-    }
-
-    pub(crate) fn code(self) -> u64 {
-        self as u64
-    }
-
-    pub(crate) fn from_code(code: u64) -> Option<Self> {
-        Self::ALL.get(usize::try_from(code).ok()?).copied()
-    }
-}
+use crate::schema::{DocKind, Fields, TextField, flags, term};
 
 /// A firm as matching sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

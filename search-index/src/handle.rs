@@ -19,10 +19,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Ta
 
 use crate::analyzer::{ANALYZER, analyzer};
 use crate::bundles::Bundle;
-use crate::docs::{CompoundDoc, DocKind, FirmDoc, TenderDoc, check_id};
+use crate::docs::{CompoundDoc, FirmDoc, TenderDoc, check_id};
 use crate::error::{IndexError, Result};
 use crate::matching::{FirmMatch, FirmQuery, Hits, TenderMatch, TenderQuery};
 use crate::rank::Weights;
+use crate::schema::DocKind;
 use crate::schema::{Fields, schema, term};
 use crate::search::{SearchFilters, SearchHit};
 use crate::snapshot::Snapshot;

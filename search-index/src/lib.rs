@@ -36,11 +36,11 @@ mod tests;
 
 pub use analyzer::analyzer;
 pub use bundles::{Bundle, suggest_bundles};
-pub use docs::{CompoundDoc, DocKind, FirmDoc, TenderDoc};
+pub use docs::{CompoundDoc, FirmDoc, TenderDoc};
 pub use error::{IndexError, Result};
 pub use handle::{IndexHandle, IndexLocation, OpenOptions};
 pub use matching::{FirmMatch, FirmQuery, Hits, MAX_QUERY_TERMS, TenderMatch, TenderQuery};
 pub use rank::{ScorePart, Weights};
-pub use schema::schema;
+pub use schema::{DocKind, schema};
 pub use search::{SearchFilters, SearchHit};
 pub use snapshot::Snapshot;

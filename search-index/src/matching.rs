@@ -23,13 +23,12 @@ use tantivy::{DocSet, TERMINATED, Term};
 use crate::analyzer;
 use crate::bits::Bits;
 use crate::docs::{
-    DocKind, FirmDoc, TenderDoc, check_code_word, check_grade, check_point, parse_district,
-    parse_street,
+    FirmDoc, TenderDoc, check_code_word, check_grade, check_point, parse_district, parse_street,
 };
 use crate::error::{IndexError, Result};
 use crate::geo::{self, Cell, haversine_km};
 use crate::rank::{self, ScorePart, Weights};
-use crate::schema::{TextField, flags, term};
+use crate::schema::{DocKind, TextField, flags, term};
 use crate::snapshot::{Bm25, Names, Row, Snapshot};
 
 /// Kilometres per degree of latitude (on the mean sphere).

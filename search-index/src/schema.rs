@@ -15,7 +15,43 @@ use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
+use serde::{Deserialize, Serialize};
+
 use crate::analyzer::ANALYZER;
+
+/// The kind of an indexed document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// A property-service firm.
+    Firm,
+    /// A residential compound.
+    Compound,
+    /// A tender (a compound's posted service need).
+    Tender,
+}
+
+impl DocKind {
+    /// Every kind.
+    pub const ALL: [DocKind; 3] = [DocKind::Firm, DocKind::Compound, DocKind::Tender];
+
+    /// The kind's name as used in terms and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Firm => "firm",
+            DocKind::Compound => "compound",
+            DocKind::Tender => "tender",
+        }
+    }
+
+    pub(crate) fn code(self) -> u64 {
+        self as u64
+    }
+
+    pub(crate) fn from_code(code: u64) -> Option<Self> {
+        Self::ALL.get(usize::try_from(code).ok()?).copied()
+    }
+}
 
 /// Field names.
 pub mod names {
@@ -156,11 +192,11 @@ impl TextField {
         TextField::TenderNeeds,
     ];
 
-    pub(crate) fn kind(self) -> crate::DocKind {
+    pub(crate) fn kind(self) -> DocKind {
         match self {
-            TextField::FirmName | TextField::FirmProfile => crate::DocKind::Firm,
-            TextField::CompoundName | TextField::CompoundAddress => crate::DocKind::Compound,
-            TextField::TenderName | TextField::TenderNeeds => crate::DocKind::Tender,
+            TextField::FirmName | TextField::FirmProfile => DocKind::Firm,
+            TextField::CompoundName | TextField::CompoundAddress => DocKind::Compound,
+            TextField::TenderName | TextField::TenderNeeds => DocKind::Tender,
         }
     }
 }

@@ -17,12 +17,11 @@ use crate::analyzer;
 use crate::bits::Bits;
 use crate::bundles::{Bundle, suggest_bundles};
 use crate::docs::{
-    CompoundDoc, DocKind, FirmDoc, TenderDoc, check_code_word, check_grade, parse_district,
-    parse_street,
+    CompoundDoc, FirmDoc, TenderDoc, check_code_word, check_grade, parse_district, parse_street,
 };
 use crate::error::{IndexError, Result};
 use crate::matching::{Hits, MAX_QUERY_TERMS, as_query};
-use crate::schema::{TextField, term};
+use crate::schema::{DocKind, TextField, term};
 use crate::snapshot::Snapshot;
 
 /// Filters of a free-text search. A filter that does not apply to the searched kind is an

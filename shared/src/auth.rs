@@ -7,7 +7,9 @@
 //!
 //! A validly signed token is still refused when its session has ended (signed out, the
 //! password changed, the account disabled): [`Auth::identify`] asks the service's
-//! [`SessionCheck`] (see `crate::session`). It is the one check every service uses, through
+//! [`SessionCheck`] (the facts and the followers' [`crate::session::SessionSet`] are
+//! `crate::session`). Who the caller is ([`Identity`], its [`Role`] and [`Scope`], the
+//! token's [`Claims`]) is `crate::identity`. It is the one check every service uses, through
 //! the [`Identity`] extractor and the [`session_guard`] middleware in front of every route.
 
 use std::sync::Arc;
@@ -17,167 +19,16 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+
+use futures::future::BoxFuture;
 
 use crate::error::Problem;
-use crate::session::{NoSessionFacts, SessionCheck};
 
+pub use crate::identity::{Claims, Identity, Role, Scope};
 pub use crate::keys::{KeyRing, Signer, TokenKeys};
 
 /// The browser session cookie.
 pub const SESSION_COOKIE: &str = "wuye_session";
-
-/// What an account is allowed to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// City property management association staff (市物业管理协会).
-    Association,
-    /// District (区县) official; scope: a district.
-    DistrictOfficial,
-    /// Street or town (镇街道) official; scope: a street.
-    StreetOfficial,
-    /// Compound committee (业委会/物管会/院委会); scope: one compound.
-    Committee,
-    /// Property service firm (物业服务企业); scope: one firm.
-    Firm,
-    /// Another wuye service (feeds, internal look-ups).
-    Service,
-}
-
-impl Role {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Association => "物业管理协会",
-            Role::DistrictOfficial => "区县工作人员",
-            Role::StreetOfficial => "街道工作人员",
-            Role::Committee => "小区自治组织",
-            Role::Firm => "物业服务企业",
-            Role::Service => "系统服务",
-        }
-    }
-}
-
-/// What a role acts on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
-pub enum Scope {
-    /// Everything (association staff, services).
-    City,
-    /// A district's 6-digit code.
-    District(String),
-    /// A street's 9-digit code.
-    Street(String),
-    /// A compound's id.
-    Compound(String),
-    /// A firm's id.
-    Firm(String),
-}
-
-/// The token's claims.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Claims {
-    /// The account id.
-    pub sub: String,
-    pub name: String,
-    pub role: Role,
-    pub scope: Scope,
-    /// Issued at (seconds since the Unix epoch).
-    pub iat: i64,
-    /// Issued at (ms since the Unix epoch), so a session cutoff made in the same second as
-    /// a sign-in tells them apart. Absent in tokens issued before it existed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat_ms: Option<i64>,
-    /// Expires at (seconds since the Unix epoch).
-    pub exp: i64,
-    /// Token id, so a session can be revoked.
-    pub jti: String,
-}
-
-/// The authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Identity {
-    pub account_id: String,
-    pub name: String,
-    pub role: Role,
-    pub scope: Scope,
-    /// The token id.
-    #[serde(skip)]
-    pub token_id: String,
-}
-
-impl Identity {
-    /// 403 unless the caller has one of these roles.
-    pub fn require_any(&self, roles: &[Role]) -> Result<(), Problem> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(Problem::forbidden(format!(
-                "当前账号（{}）无权进行此操作。",
-                self.role.label_zh()
-            )))
-        }
-    }
-
-    /// 403 unless the caller is the given firm's own account.
-    pub fn require_firm(&self, firm_id: &str) -> Result<(), Problem> {
-        match &self.scope {
-            Scope::Firm(id) if self.role == Role::Firm && id == firm_id => Ok(()),
-            _ => Err(Problem::forbidden("只能操作本企业的信息。")),
-        }
-    }
-
-    /// 403 unless the caller is the given compound's committee.
-    pub fn require_compound(&self, compound_id: &str) -> Result<(), Problem> {
-        if self.is_committee_of(compound_id) {
-            Ok(())
-        } else {
-            Err(Problem::forbidden("只能操作本小区的信息。"))
-        }
-    }
-
-    /// The compound whose committee (业委会/物管会/院委会) the caller is, if it is one.
-    pub fn committee_compound(&self) -> Option<&str> {
-        match (&self.role, &self.scope) {
-            (Role::Committee, Scope::Compound(id)) => Some(id),
-            _ => None,
-        }
-    }
-
-    /// Whether the caller is the given compound's own committee.
-    pub fn is_committee_of(&self, compound_id: &str) -> bool {
-        self.committee_compound() == Some(compound_id)
-    }
-
-    /// Whether the caller oversees what a compound's committee does for it: the compound's
-    /// own committee, or the association, which oversees every compound. They, and nobody
-    /// else, see a compound's drafts and full bids, answer complaints about its awards and
-    /// end its contracts.
-    pub fn oversees_compound(&self, compound_id: &str) -> bool {
-        self.role == Role::Association || self.is_committee_of(compound_id)
-    }
-
-    /// The firm whose account the caller is, if it is a firm's.
-    pub fn own_firm(&self) -> Option<&str> {
-        match (&self.role, &self.scope) {
-            (Role::Firm, Scope::Firm(id)) => Some(id),
-            _ => None,
-        }
-    }
-}
-
-impl Claims {
-    pub fn into_identity(self) -> Identity {
-        Identity {
-            account_id: self.sub,
-            name: self.name,
-            role: self.role,
-            scope: self.scope,
-            token_id: self.jti,
-        }
-    }
-}
 
 /// How a service authenticates a caller: the token keys, and whether a session has ended.
 #[derive(Clone)]
@@ -189,6 +40,21 @@ pub struct Auth {
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Auth").field("keys", &self.keys).finish()
+    }
+}
+
+/// Whether a validly signed token's session has ended.
+pub trait SessionCheck: Send + Sync + 'static {
+    fn ended<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>>;
+}
+
+/// No session facts: tokens end only when they expire (tools and unit tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSessionFacts;
+
+impl SessionCheck for NoSessionFacts {
+    fn ended<'a>(&'a self, _claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async { Ok(false) })
     }
 }
 
@@ -348,64 +214,5 @@ where
             None => Ok(None),
             Some(token) => identify_parts(parts, &auth, &token).await.map(Some),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn firm() -> Identity {
-        Identity {
-            account_id: "a1".into(),
-            name: "某物业".into(),
-            role: Role::Firm,
-            scope: Scope::Firm("f1".into()),
-            token_id: String::new(),
-        }
-    }
-
-    #[test]
-    fn scope_checks() {
-        let id = firm();
-        assert!(id.require_firm("f1").is_ok());
-        assert_eq!(id.require_firm("f2").unwrap_err().status, 403);
-        assert_eq!(id.require_compound("c1").unwrap_err().status, 403);
-        assert_eq!(
-            id.require_any(&[Role::Association]).unwrap_err().status,
-            403
-        );
-        assert!(id.require_any(&[Role::Firm]).is_ok());
-    }
-
-    #[test]
-    fn who_acts_for_a_compound_or_a_firm() {
-        let committee = Identity {
-            account_id: "a2".into(),
-            name: "某小区业委会".into(),
-            role: Role::Committee,
-            scope: Scope::Compound("c1".into()),
-            token_id: String::new(),
-        };
-        let association = Identity {
-            role: Role::Association,
-            scope: Scope::City,
-            ..committee.clone()
-        };
-        // A scope that does not match its role gives nothing.
-        let odd = Identity {
-            role: Role::Firm,
-            scope: Scope::Compound("c1".into()),
-            ..committee.clone()
-        };
-        assert_eq!(committee.committee_compound(), Some("c1"));
-        assert!(committee.is_committee_of("c1") && !committee.is_committee_of("c2"));
-        assert!(committee.oversees_compound("c1") && !committee.oversees_compound("c2"));
-        assert!(association.oversees_compound("c2") && !association.is_committee_of("c2"));
-        assert!(!firm().oversees_compound("c1"));
-        assert!(!odd.oversees_compound("c1") && odd.committee_compound().is_none());
-        assert_eq!(firm().own_firm(), Some("f1"));
-        assert_eq!(committee.own_firm(), None);
-        assert_eq!(odd.own_firm(), None);
     }
 }

@@ -21,8 +21,8 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
-use crate::auth::{Claims, Identity, Role, Scope};
 use crate::error::Problem;
+use crate::identity::{Claims, Identity, Role, Scope};
 
 /// A service that signs tokens with a key of its own (the `kid` of its tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

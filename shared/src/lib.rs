@@ -3,8 +3,10 @@
 //! Everything the three services (catalog, tender, matching) have in common lives here:
 //! domain newtypes that cannot hold invalid values ([`domain`]), the RFC 9457 problem
 //! type ([`error`]), database access that runs the same queries on SQLite and PostgreSQL
-//! ([`db`]), signed auth tokens ([`auth`], [`keys`]), the change-feed outbox, endpoint and consumer
-//! ([`feed`]) and the HTTP plumbing every service uses ([`http`], [`telemetry`]).
+//! ([`db`]), who the caller is ([`identity`]), signed tokens ([`keys`]) and the extractor
+//! and session guard that check them ([`auth`]), sessions that end early ([`session`]),
+//! the change-feed outbox, endpoint and consumer ([`feed`]) and the HTTP plumbing every
+//! service uses ([`http`], [`telemetry`]).
 
 pub mod auth;
 pub mod client_addr;
@@ -18,6 +20,7 @@ pub mod extract;
 pub mod feed;
 pub mod follow;
 pub mod http;
+pub mod identity;
 pub mod keys;
 pub mod openapi;
 pub mod service;

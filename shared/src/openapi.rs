@@ -39,6 +39,14 @@ pub struct ProblemResponses<'a> {
     pub public: &'a [&'a str],
 }
 
+/// `GET` answering a service's document (`<prefix>/openapi.json`), built once at start-up.
+pub fn serve<S>(doc: OpenApi) -> axum::routing::MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    axum::routing::get(move || std::future::ready(axum::Json(doc.clone())))
+}
+
 impl Modify for ProblemResponses<'_> {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -224,6 +232,30 @@ pub fn enum_problems(doc: &OpenApi, types: &[(&str, RoundTrip)]) -> Vec<String> 
         {
             problems.push(format!("{name}: named, but no such enum in the document"));
         }
+    }
+    problems
+}
+
+/// What is wrong with a service's document for tests: no operation at all, a path outside
+/// the service's `prefix`, or a document that does not serialise. (Routes and operations
+/// come from one list, `routes!`, so no test keeps a list of paths.)
+pub fn outside_prefix(doc: &OpenApi, prefix: &str) -> Vec<String> {
+    let mut problems: Vec<String> = doc
+        .paths
+        .paths
+        .keys()
+        .filter(|path| {
+            !path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .map(|path| format!("{path}: not under {prefix}"))
+        .collect();
+    if doc.paths.paths.is_empty() {
+        problems.push("no operation".to_string());
+    }
+    if let Err(e) = serde_json::to_string(doc) {
+        problems.push(format!("does not serialise: {e}"));
     }
     problems
 }

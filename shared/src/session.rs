@@ -26,9 +26,10 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::auth::Claims;
+pub use crate::auth::{NoSessionFacts, SessionCheck};
 use crate::db::{Db, now_ms};
 use crate::feed::Change;
+use crate::identity::Claims;
 
 /// The catalog feed topic of session facts.
 pub const TOPIC: &str = "session";
@@ -65,21 +66,6 @@ pub fn issued_at_ms(claims: &Claims) -> i64 {
     claims
         .iat_ms
         .unwrap_or_else(|| claims.iat.saturating_mul(1000))
-}
-
-/// Whether a validly signed token's session has ended.
-pub trait SessionCheck: Send + Sync + 'static {
-    fn ended<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>>;
-}
-
-/// No session facts: tokens end only when they expire (tools and unit tests).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoSessionFacts;
-
-impl SessionCheck for NoSessionFacts {
-    fn ended<'a>(&'a self, _claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async { Ok(false) })
-    }
 }
 
 #[derive(Debug, Clone, Copy)]

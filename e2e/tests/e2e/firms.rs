@@ -318,21 +318,9 @@ async fn service_models_are_data(backend: Backend) {
     let firm = apply(&app, &body).await;
     assert_eq!(firm["service_models"], json!(["mixed"]));
 
-    // Every endpoint is in the OpenAPI document.
+    // The document describes the firm payload (every route is in the document: they come
+    // from one list, `foundation::every_documented_operation_is_served`).
     let doc = app.catalog_get("/catalog/openapi.json", None).await.json();
-    for (path, method) in [
-        ("/catalog/service-models", "post"),
-        ("/catalog/firms", "get"),
-        ("/catalog/firms", "post"),
-        ("/catalog/firms/{id}", "put"),
-        ("/catalog/firms/{id}/standing", "post"),
-        ("/catalog/firms/{id}/standing-history", "get"),
-        ("/catalog/firms/{id}/credit-events", "post"),
-        ("/catalog/firms/{id}/whitelist", "get"),
-        ("/catalog/blacklist", "get"),
-    ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
-    }
     assert!(doc["components"]["schemas"]["FirmSnapshot"].is_object());
     app.stop().await;
 }

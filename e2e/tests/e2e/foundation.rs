@@ -1,6 +1,7 @@
 //! The foundation: places served, health and readiness, problem+json for bad requests,
-//! OpenAPI documents, tender and matching following the catalog.
+//! OpenAPI documents (every operation served), tender and matching following the catalog.
 
+use reqwest::Method;
 use shared::auth::{Role, Scope};
 use wuye_e2e::{Backend, both_backends, spawn_app};
 
@@ -110,6 +111,56 @@ async fn health_readiness_and_openapi(backend: Backend) {
     }
     let doc = app.catalog_get("/catalog/openapi.json", None).await.json();
     assert!(doc["paths"]["/catalog/districts"]["get"].is_object());
+    app.stop().await;
+}
+
+/// Routes and OpenAPI operations come from one list in each service (`routes!`), so no
+/// test keeps its own list of paths: every operation a served document lists is routed
+/// (asked without a token or body, it gets some answer of its own, never the router's
+/// 404 for an unknown path or its 405).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_operation_is_served() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut operations = 0;
+    for (base, prefix) in [
+        (&app.catalog_url, "/catalog"),
+        (&app.tender_url, "/tenders"),
+        (&app.matching_url, "/match"),
+    ] {
+        let doc = app
+            .get(&format!("{base}{prefix}/openapi.json"), None)
+            .await
+            .json();
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(!paths.is_empty(), "{prefix}: no paths");
+        for (path, item) in paths {
+            // Every path parameter becomes `x`.
+            let concrete: String = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "x" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            for method in item.as_object().expect("a path item").keys() {
+                let Ok(m) = Method::from_bytes(method.to_uppercase().as_bytes()) else {
+                    continue;
+                };
+                if !matches!(
+                    m,
+                    Method::GET | Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+                ) {
+                    continue;
+                }
+                operations += 1;
+                let a = app
+                    .send(m, &format!("{base}{concrete}"), None, None::<&()>)
+                    .await;
+                let unrouted =
+                    a.status == 405 || (a.status == 404 && a.body.contains("请求的地址不存在。"));
+                assert!(!unrouted, "{method} {path} is not routed: {}", a.body);
+            }
+        }
+    }
+    assert!(operations > 0);
     app.stop().await;
 }
 

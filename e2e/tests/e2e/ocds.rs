@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use wuye_e2e::{Answer, Backend, both_backends};
 
-use super::tender::{World, bid_body, field_code, from_now, ms, sleep_until, tender_body};
-use super::transparency::money_body;
+use wuye_e2e::field_code;
+use wuye_e2e::tender::money_body;
+use wuye_e2e::tender::{World, bid_body, from_now, ms, sleep_until, tender_body};
 
 both_backends!(every_release_kind_validates_and_sealed_bids_stay_out);
 
@@ -100,7 +101,13 @@ fn codes(file: &str) -> BTreeSet<String> {
         .collect()
 }
 
-impl World {
+/// The tender world's OCDS reads, as these tests make them.
+trait OcdsReads {
+    /// A tender's release package, valid against the schema, every release of its `ocid`.
+    async fn process(&self, v: &jsonschema::Validator, tender_id: &str) -> Value;
+}
+
+impl OcdsReads for World {
     async fn process(&self, v: &jsonschema::Validator, tender_id: &str) -> Value {
         let ocid = format!("ocds-wuye01-{tender_id}");
         let a = self.get(&format!("/ocds/releases/{ocid}"), None).await;

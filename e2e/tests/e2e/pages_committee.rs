@@ -14,7 +14,8 @@ use wuye_e2e::browser::Browser;
 use wuye_e2e::fixtures::{compound_body, firm_body};
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
-use super::tender::{JINGUANYI, bid_body, from_now, merged, tender_body};
+use wuye_e2e::fixtures::{JINGUANYI, merged};
+use wuye_e2e::tender::{bid_body, from_now, tender_body};
 
 both_backends!(
     invitations_api,
@@ -1032,7 +1033,7 @@ async fn bid_of(app: &TestApp, tender: &str, firm: &str) -> String {
 /// links each bid to the vote form with that bid chosen; the passing vote recorded there
 /// (the double majority) lets the award form award exactly that bid.
 async fn owners_vote_award_through_the_pages(backend: Backend) {
-    use super::tender::{World, opened_with_bids};
+    use wuye_e2e::tender::{World, opened_with_bids};
     let w = World::new(backend).await;
     let (id, bid) = opened_with_bids(
         &w,

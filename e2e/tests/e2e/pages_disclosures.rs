@@ -12,8 +12,9 @@ use wuye_e2e::fixtures::{compound_body, firm_body};
 use wuye_e2e::pages::{CSRF, get, post};
 use wuye_e2e::{Backend, both_backends, spawn_app};
 
-use super::tender::{JINGUANYI, World};
-use super::transparency::contracted;
+use wuye_e2e::fixtures::JINGUANYI;
+use wuye_e2e::tender::World;
+use wuye_e2e::tender::contracted;
 
 both_backends!(
     budgets_and_accounts_are_published_and_corrected_through_the_pages,

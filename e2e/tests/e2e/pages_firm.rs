@@ -12,7 +12,8 @@ use wuye_e2e::fixtures::{compound_body, firm_body};
 use wuye_e2e::pages::{CSRF, get, post};
 use wuye_e2e::{Backend, TestApp, both_backends, spawn_app};
 
-use super::tender::{JINGUANYI, from_now, tender_body};
+use wuye_e2e::fixtures::JINGUANYI;
+use wuye_e2e::tender::{from_now, tender_body};
 
 both_backends!(
     firm_pages_show_only_the_firms_own_bid,

@@ -11,10 +11,10 @@ use wuye_e2e::fixtures::{compound_body, credit_code, firm_body};
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, pages, spawn_app};
 
 use super::ocds::{all_releases, package_validator};
-use super::tender::{
-    JINGUANYI, JINJIANG, WUHOU, World, assert_fields, field_code, from_now, merged,
-};
-use super::transparency::{contracted, money_body};
+use wuye_e2e::fixtures::{JINGUANYI, JINJIANG, WUHOU, merged};
+use wuye_e2e::tender::{World, from_now};
+use wuye_e2e::tender::{contracted, money_body};
+use wuye_e2e::{assert_fields, field_code};
 
 both_backends!(
     material_profile_changes_reach_the_review_queue,
@@ -525,7 +525,7 @@ async fn a_tenders_audit_trail_is_read_in_scope_and_keeps_bids_sealed(backend: B
         .post(
             &format!("/{id}/bids"),
             Some(&w.firm_token("f-a1")),
-            &super::tender::bid_body(150, 150 * 28_000 * 12),
+            &wuye_e2e::tender::bid_body(150, 150 * 28_000 * 12),
         )
         .await;
     assert_eq!(bid.status, 201, "{}", bid.body);

@@ -12,9 +12,9 @@ use shared::domain::roster::china_today;
 use tender::clock::format_date;
 use wuye_e2e::{Backend, both_backends};
 
-use super::tender::{
-    World, assert_fields, bid_body, field_code, from_now, merged, ms, sleep_until,
-};
+use wuye_e2e::fixtures::merged;
+use wuye_e2e::tender::{World, bid_body, from_now, ms, sleep_until};
+use wuye_e2e::{assert_fields, field_code};
 
 both_backends!(
     capacity_counts_what_the_firm_already_holds_here,

@@ -8,10 +8,9 @@ use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
 use wuye_e2e::{Backend, both_backends};
 
-use super::tender::{
-    JINGUANYI, JINJIANG, World, assert_fields, field_code, merged, ms, opened_with_bids,
-    sleep_until,
-};
+use wuye_e2e::fixtures::{JINGUANYI, JINJIANG, merged};
+use wuye_e2e::tender::{World, contracted, money_body};
+use wuye_e2e::{assert_fields, field_code};
 
 both_backends!(
     budgets_and_accounts_add_up_and_only_the_parties_publish,
@@ -20,54 +19,6 @@ both_backends!(
 
 /// A street of Wuhou district (another street than the default compounds').
 const JIANGXIJIE: &str = "510107001";
-
-/// Opens a tender for `compound` with these bidders, awards it to the lowest fee, waits out
-/// the notice and signs a contract starting on 1 January 2026 (the award moved back to
-/// 31 December 2025, so `w` must be a [`World::with_history`]); returns the tender and
-/// contract ids.
-pub(crate) async fn contracted(
-    w: &World,
-    compound: &str,
-    bidders: &[(&str, i64)],
-) -> (String, String) {
-    let (id, bids) = opened_with_bids(w, compound, json!({}), bidders, json!([])).await;
-    let (winner, _) = bidders.iter().min_by_key(|(_, fee)| *fee).unwrap();
-    let committee = w.committee(compound);
-    let a = w
-        .post(
-            &format!("/{id}/award"),
-            Some(&committee),
-            &json!({"bid_id": bids[*winner]}),
-        )
-        .await;
-    assert_eq!(a.status, 200, "{}", a.body);
-    sleep_until(ms(&a.json()["award"]["notice_ends_at"])).await;
-    w.award_on(&id, "2025-12-31T10:00:00+08:00").await;
-    let c = w
-        .post(
-            &format!("/{id}/contract"),
-            Some(&committee),
-            &json!({"start_date": "2026-01-01"}),
-        )
-        .await;
-    assert_eq!(c.status, 201, "{}", c.body);
-    (id, c.json()["id"].as_str().unwrap().to_string())
-}
-
-/// Accounts (or a budget) whose numbers add up: income 165 000 元, spending 140 000 元.
-pub(crate) fn money_body(kind: &str, period: &str) -> Value {
-    json!({
-        "kind": kind, "period": period,
-        "income": {"fee_fen": 15_000_000, "parking_fen": 1_200_000, "advertising_fen": 300_000, "other_fen": 0},
-        "total_income_fen": 16_500_000,
-        "spending": {"personnel_fen": 8_000_000, "cleaning_fen": 2_000_000, "greening_fen": 500_000,
-            "security_fen": 1_500_000, "maintenance_fen": 1_000_000, "energy_fen": 900_000, "other_fen": 100_000},
-        "total_spending_fen": 14_000_000,
-        "opening_balance_fen": -200_000,
-        "closing_balance_fen": 2_300_000,
-        "note": "物业服务费收缴率 92%。",
-    })
-}
 
 async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backend) {
     let w = World::with_history(backend).await;

@@ -242,7 +242,7 @@ async fn public_roster_pages(backend: Backend) {
 async fn pages_and_apis_share_one_port_without_clashing_paths() {
     let app = spawn_app(Backend::Sqlite).await;
     let router = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        wuye::launcher::assemble(&app.services, app.keys.clone())
+        wuye::platform::assemble(app.services(), app.keys.clone())
     }));
     assert!(router.is_ok(), "the services' routes clash");
     app.stop().await;

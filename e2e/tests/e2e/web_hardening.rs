@@ -174,7 +174,7 @@ async fn readyz_tells_anonymous_callers_no_error_text(backend: Backend) {
     let app = spawn_app(backend).await;
     // The launcher's combined `/readyz` over the four services and a failing one.
     let mut services: Vec<shared::service::Service> = Vec::new();
-    for s in &app.services {
+    for s in app.services() {
         services.push(shared::service::Service {
             name: s.name,
             prefix: s.prefix,
@@ -184,7 +184,7 @@ async fn readyz_tells_anonymous_callers_no_error_text(backend: Backend) {
         });
     }
     services.push(failing());
-    let router = wuye::launcher::assemble(&services, app.keys.clone());
+    let router = wuye::platform::assemble(&services, app.keys.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let cancel = tokio_util::sync::CancellationToken::new();

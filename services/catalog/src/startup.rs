@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::middleware::from_fn_with_state;
 use shared::auth::{Auth, session_guard};
 use shared::db;
@@ -53,24 +52,23 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         secure_cookies: config.secure_cookies,
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
-    let api = routes::router()
-        .with_state(state.clone())
-        .merge(common_routes(
-            Some(FeedState {
-                db,
-                notifier,
-                auth: auth.clone(),
-                stop: cancel.clone(),
-            }),
-            ready.clone(),
-            config.keys.clone(),
-        ));
+    let common = common_routes(
+        Some(FeedState {
+            db,
+            notifier,
+            auth: auth.clone(),
+            stop: cancel.clone(),
+        }),
+        ready.clone(),
+        config.keys.clone(),
+    );
     // Ended sessions are refused on every route, the feed included; every handler sees the
     // client's address as `ClientAddr` (X-Forwarded-For believed only from the configured
     // trusted proxies).
     let trusted = Arc::new(config.throttle.trusted_proxies.clone());
-    let router = Router::new()
-        .nest(PREFIX, api)
+    let router = routes::router()
+        .with_state(state.clone())
+        .nest(PREFIX, common)
         .layer(from_fn_with_state(auth, session_guard))
         .layer(from_fn_with_state(trusted, shared::client_addr::layer));
     Ok(Service {

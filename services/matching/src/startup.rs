@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use axum::Router;
 use axum::middleware::from_fn_with_state;
 use search_index::{IndexHandle, IndexLocation};
 use shared::auth::{Auth, session_guard};
@@ -91,17 +90,14 @@ pub async fn build_with(
         policy: Arc::new(policy),
         index,
     };
-    let api = routes::router().with_state(state).merge(common_routes(
-        None,
-        ready.clone(),
-        config.keys.clone(),
-    ));
+    let common = common_routes(None, ready.clone(), config.keys.clone());
     Ok(Service {
         name: "matching",
         prefix: PREFIX,
         // Ended sessions are refused on every route.
-        router: Router::new()
-            .nest(PREFIX, api)
+        router: routes::router()
+            .with_state(state)
+            .nest(PREFIX, common)
             .layer(from_fn_with_state(auth, session_guard)),
         ready,
         tasks,

@@ -28,6 +28,7 @@ pub mod routes;
 pub mod rows;
 pub mod satisfaction;
 pub mod scheduler;
+mod schema;
 pub mod startup;
 pub mod state;
 pub mod tenders;
@@ -36,10 +37,6 @@ pub mod votes;
 
 pub use config::{TenderConfig, TenderPolicy};
 pub use error::Error;
+pub use routes::PREFIX;
+pub use schema::MIGRATOR;
 pub use startup::build;
-
-/// Where this service's API lives.
-pub const PREFIX: &str = "/tenders";
-
-/// The service's migrations, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/tender");

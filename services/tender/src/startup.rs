@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::middleware::from_fn_with_state;
 use shared::auth::{Auth, session_guard};
 use shared::db;
@@ -16,8 +15,9 @@ use tokio_util::task::TaskTracker;
 use crate::catalog::CatalogClient;
 use crate::config::TenderConfig;
 use crate::follow::CatalogFollower;
+use crate::routes::{self, PREFIX};
+use crate::schema::MIGRATOR;
 use crate::state::AppState;
-use crate::{MIGRATOR, PREFIX, routes};
 
 pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::Result<Service> {
     config
@@ -57,7 +57,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         )),
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
-    let api = routes::router().with_state(state).merge(common_routes(
+    let common = common_routes(
         Some(FeedState {
             db,
             notifier,
@@ -66,13 +66,14 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         }),
         ready.clone(),
         config.keys.clone(),
-    ));
+    );
     Ok(Service {
         name: "tender",
         prefix: PREFIX,
         // Ended sessions are refused on every route, the feed included.
-        router: Router::new()
-            .nest(PREFIX, api)
+        router: routes::router()
+            .with_state(state)
+            .nest(PREFIX, common)
             .layer(from_fn_with_state(auth, session_guard)),
         ready,
         tasks,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::launcher;
+use crate::platform::ServiceName;
 use crate::settings::Settings;
 
 /// wuye（物业通）: property services for Chengdu's old residential compounds.
@@ -156,15 +157,6 @@ pub enum AdminCommand {
 pub enum SyntheticScale {
     Chengdu,
     National,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ServiceName {
-    Catalog,
-    Tender,
-    Matching,
-    /// The pages (site root); needs no database.
-    Web,
 }
 
 /// Parses the command line and runs it.

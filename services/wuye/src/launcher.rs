@@ -1,19 +1,21 @@
-//! Running the services: all three behind one port (`up`), or one alone (`serve`).
+//! The launcher's commands: all the services behind one port (`up`), or one alone
+//! (`serve`), both built by the composition root ([`crate::platform`]); and the
+//! administration tasks (`wuye admin …`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
 use secrecy::{ExposeSecret, SecretString};
-use shared::auth::{KeyRing, Signer};
 use shared::client_addr::TrustedProxies;
 use shared::db::sqlite_url;
-use shared::http::{combine, health_router, serve as serve_http, shutdown_signal, with_middleware};
-use shared::service::Service;
+use shared::http::serve as serve_http;
+use shared::keys::{KeyRing, Signer};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::cli::ServiceName;
+use crate::platform::{Platform, ServiceName, Storage, Urls};
 use crate::settings::Settings;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -27,10 +29,10 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let first_run = !data.join("catalog.db").exists();
     let demo = demo.unwrap_or(first_run);
-    let secure_cookies = settings.secure_cookies()?;
-    let ring = settings.key_ring_for_up(&data)?;
-    let keys_of = |signer| settings.token_keys(&ring, signer);
-    let limits = settings.limits();
+    let ring = Arc::new(settings.key_ring_for_up(&data)?);
+    // Settings that cannot be right are refused before anything is loaded.
+    settings.secure_cookies()?;
+    settings.trusted_proxies()?;
     settings
         .tender
         .validate()
@@ -42,7 +44,6 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     refuse_demo_on_network(addr, demo, &data).await?;
     let base = format!("http://{addr}");
-    let cancel = CancellationToken::new();
     let demo_policy = crate::demo::demo_policy(&settings.tender);
     if demo {
         println!(
@@ -50,7 +51,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
             span(demo_policy.min_bid_window),
             span(demo_policy.notice_period)
         );
-        prepare_demo(&settings, &data, &ring, limits, demo_policy.clone())
+        prepare_demo(&settings, &data, ring.clone(), demo_policy.clone())
             .await
             .context("loading the demo data (past stages)")?;
     }
@@ -62,64 +63,17 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     } else {
         TrustedProxies::loopback().and_addr(addr.ip())
     };
-    let catalog = catalog::build(
-        catalog::CatalogConfig {
-            database_url: sqlite_url(&data.join("catalog.db")),
-            keys: keys_of(Some(Signer::Catalog))?,
-            limits,
-            policy: settings.catalog.clone(),
-            throttle: settings.catalog_throttle(&own_pages)?,
-            secure_cookies,
-        },
-        cancel.clone(),
-    )
-    .await
-    .context("starting the catalog")?;
-    let tender = tender::build(
-        tender::TenderConfig {
-            database_url: sqlite_url(&data.join("tender.db")),
-            catalog_url: base.clone(),
-            keys: keys_of(Some(Signer::Tender))?,
-            limits,
-            policy: settings.tender.clone(),
-        },
-        cancel.clone(),
-    )
-    .await
-    .context("starting the tender service")?;
-    let matching = matching::build(
-        matching::MatchingConfig {
-            database_url: sqlite_url(&data.join("matching.db")),
-            catalog_url: base.clone(),
-            tender_url: base.clone(),
-            index_dir: Some(data.join("index")),
-            keys: keys_of(Some(Signer::Matching))?,
-            limits,
-        },
-        cancel.clone(),
-    )
-    .await
-    .context("starting the matching service")?;
-
-    let web = web::build(
-        web::WebConfig {
-            catalog_url: base.clone(),
-            tender_url: base.clone(),
-            matching_url: base.clone(),
-            keys: keys_of(None)?,
-            trusted_proxies: settings.trusted_proxies()?,
-            secure_cookies,
-        },
-        cancel.clone(),
-    )
-    .await
-    .context("starting the pages")?;
+    let platform = settings.platform(
+        ServiceName::ALL.to_vec(),
+        Storage::Folder(data.clone()),
+        Urls::one(&base),
+        ring,
+        &own_pages,
+    )?;
     // The demo is loaded through the API with tokens the catalog's key signs.
-    let demo_keys = keys_of(Some(Signer::Catalog))?;
-    let services = [catalog, tender, matching, web];
-    let router = with_middleware(assemble(&services, keys_of(None)?), limits);
-
-    let server = Server::start(listener, router, cancel.clone());
+    let demo_keys = platform.token_keys(Some(Signer::Catalog))?;
+    let running = Platform::build(platform).await?.start(listener);
+    running.stop_on_signal();
     let accounts = if demo {
         let loaded = async {
             let accounts = crate::demo::load(&base, &demo_keys).await?;
@@ -135,7 +89,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
         match loaded {
             Ok(accounts) => Some(accounts),
             Err(e) => {
-                server.stop(&services).await?;
+                running.stop().await?;
                 return Err(e.context("loading the demo data"));
             }
         }
@@ -183,7 +137,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
     println!("  press Ctrl-C to stop");
     println!();
 
-    server.wait(&services).await
+    running.wait().await
 }
 
 /// Demo accounts share the password printed in the README: `wuye up` serves them on a
@@ -259,161 +213,61 @@ fn span(d: std::time::Duration) -> String {
 async fn prepare_demo(
     settings: &Settings,
     data: &std::path::Path,
-    ring: &KeyRing,
-    limits: shared::http::Limits,
+    ring: Arc<KeyRing>,
     policy: tender::TenderPolicy,
 ) -> anyhow::Result<()> {
-    let keys = &settings.token_keys(ring, Some(Signer::Catalog))?;
-    let secure_cookies = settings.secure_cookies()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let cancel = CancellationToken::new();
-    let catalog = catalog::build(
-        catalog::CatalogConfig {
-            database_url: sqlite_url(&data.join("catalog.db")),
-            keys: keys.clone(),
-            limits,
-            policy: settings.catalog.clone(),
-            throttle: settings.catalog_throttle(&TrustedProxies::default())?,
-            secure_cookies,
-        },
-        cancel.clone(),
-    )
-    .await
-    .context("starting the catalog for the demo")?;
-    let tender = tender::build(
-        tender::TenderConfig {
-            database_url: sqlite_url(&data.join("tender.db")),
-            catalog_url: base.clone(),
-            keys: settings.token_keys(ring, Some(Signer::Tender))?,
-            limits,
-            policy,
-        },
-        cancel.clone(),
-    )
-    .await
-    .context("starting the tender service for the demo")?;
-    let services = [catalog, tender];
-    let mut router = Router::new();
-    for s in &services {
-        router = router.merge(s.router.clone());
-    }
-    let handle = tokio::spawn(serve_http(
-        listener,
-        with_middleware(router, limits),
-        cancel.clone(),
-    ));
+    let mut platform = settings.platform(
+        vec![ServiceName::Catalog, ServiceName::Tender],
+        Storage::Folder(data.to_path_buf()),
+        Urls::one(&base),
+        ring,
+        &TrustedProxies::default(),
+    )?;
+    platform.tender_policy = policy;
+    let keys = platform.token_keys(Some(Signer::Catalog))?;
+    let running = Platform::build(platform).await?.start(listener);
     let loaded = async {
-        crate::demo::load(&base, keys).await?;
-        crate::demo::load_closed_tenders(&crate::demo::Bases::one(&base), keys).await
+        crate::demo::load(&base, &keys).await?;
+        crate::demo::load_closed_tenders(&crate::demo::Bases::one(&base), &keys).await
     }
     .await;
-    cancel.cancel();
-    handle.await.context("the demo server task")??;
-    for s in &services {
-        s.tasks.close();
-        s.tasks.wait().await;
-    }
+    running.stop().await?;
     loaded
 }
 
 /// `wuye serve <service>`.
 pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()> {
-    let signer = match which {
-        ServiceName::Catalog => Some(Signer::Catalog),
-        ServiceName::Tender => Some(Signer::Tender),
-        ServiceName::Matching => Some(Signer::Matching),
-        ServiceName::Web => None,
+    let ring = Arc::new(settings.key_ring_for_serve(which.signer())?);
+    let storage = Storage::Databases {
+        catalog: settings.database.clone(),
+        tender: settings.database.clone(),
+        matching: settings.database.clone(),
+        index_dir: settings.data.as_ref().map(|d| d.join("index")),
     };
-    let keys = settings.token_keys(&settings.key_ring_for_serve(signer)?, signer)?;
-    let secure_cookies = settings.secure_cookies()?;
-    let health_keys = keys.clone();
-    let limits = settings.limits();
-    let database_url = || {
-        settings
-            .database
-            .clone()
-            .context("--database (or WUYE_DATABASE) is required for this service")
+    let urls = Urls {
+        catalog: settings.catalog_url.clone(),
+        tender: settings.tender_url.clone(),
+        matching: settings.matching_url.clone(),
     };
+    let platform =
+        settings.platform(vec![which], storage, urls, ring, &TrustedProxies::default())?;
     let listen = settings.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
-    let cancel = CancellationToken::new();
-    let need = |v: &Option<String>, flag: &str| {
-        v.clone()
-            .with_context(|| format!("--{flag} is required for this service"))
-    };
-    let service = match which {
-        ServiceName::Catalog => {
-            catalog::build(
-                catalog::CatalogConfig {
-                    database_url: database_url()?,
-                    keys,
-                    limits,
-                    policy: settings.catalog.clone(),
-                    throttle: settings.catalog_throttle(&TrustedProxies::default())?,
-                    secure_cookies,
-                },
-                cancel.clone(),
-            )
-            .await?
-        }
-        ServiceName::Tender => {
-            tender::build(
-                tender::TenderConfig {
-                    database_url: database_url()?,
-                    catalog_url: need(&settings.catalog_url, "catalog-url")?,
-                    keys,
-                    limits,
-                    policy: settings.tender.clone(),
-                },
-                cancel.clone(),
-            )
-            .await?
-        }
-        ServiceName::Matching => {
-            matching::build(
-                matching::MatchingConfig {
-                    database_url: database_url()?,
-                    catalog_url: need(&settings.catalog_url, "catalog-url")?,
-                    tender_url: need(&settings.tender_url, "tender-url")?,
-                    keys,
-                    limits,
-                    index_dir: settings.data.as_ref().map(|d| d.join("index")),
-                },
-                cancel.clone(),
-            )
-            .await?
-        }
-        ServiceName::Web => {
-            web::build(
-                web::WebConfig {
-                    catalog_url: need(&settings.catalog_url, "catalog-url")?,
-                    tender_url: need(&settings.tender_url, "tender-url")?,
-                    matching_url: need(&settings.matching_url, "matching-url")?,
-                    keys,
-                    trusted_proxies: settings.trusted_proxies()?,
-                    secure_cookies,
-                },
-                cancel.clone(),
-            )
-            .await?
-        }
-    };
-    let router = Router::new()
-        .merge(health_router(service.ready.clone(), health_keys))
-        .merge(service.router.clone());
-    let router = with_middleware(router, limits);
-    println!(
-        "  wuye {} is running at http://{}{}/",
-        service.name,
-        listener.local_addr()?,
-        service.prefix
-    );
-    Server::start(listener, router, cancel)
-        .wait(std::slice::from_ref(&service))
-        .await
+    let addr = listener.local_addr()?;
+    let platform = Platform::build(platform).await?;
+    if let Some(service) = platform.services().first() {
+        println!(
+            "  wuye {} is running at http://{addr}{}/",
+            service.name, service.prefix
+        );
+    }
+    let running = platform.start(listener);
+    running.stop_on_signal();
+    running.wait().await
 }
 
 /// The catalog database of `wuye admin`: `--database`, else `--data`'s catalog.db, else
@@ -484,58 +338,6 @@ fn admin_password() -> anyhow::Result<SecretString> {
 
 /// Where `wuye admin create-association` reads the password from first.
 pub const ADMIN_PASSWORD_ENV: &str = "WUYE_ADMIN_PASSWORD";
-
-/// A running HTTP server: serves until SIGINT/SIGTERM (or [`Server::stop`]); then in-flight
-/// requests finish, followers stop, and the background tasks are awaited.
-struct Server {
-    cancel: CancellationToken,
-    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-impl Server {
-    fn start(listener: TcpListener, router: Router, cancel: CancellationToken) -> Self {
-        let stop = cancel.clone();
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            stop.cancel();
-        });
-        let handle = tokio::spawn(serve_http(listener, router, cancel.clone()));
-        Self { cancel, handle }
-    }
-
-    /// Stops now (used when start-up work after binding fails).
-    async fn stop(self, services: &[Service]) -> anyhow::Result<()> {
-        self.cancel.cancel();
-        self.wait(services).await
-    }
-
-    /// Waits for the server to stop, then for the services' background tasks.
-    async fn wait(self, services: &[Service]) -> anyhow::Result<()> {
-        let served = self.handle.await.context("the HTTP server task")?;
-        self.cancel.cancel();
-        for s in services {
-            s.tasks.close();
-            s.tasks.wait().await;
-        }
-        tracing::info!("stopped");
-        served
-    }
-}
-
-/// `wuye admin rebuild-index`: rebuilds `<data>/index` from `<data>/matching.db` with a
-/// progress bar (see `matching::index::rebuild`).
-/// The one router of `wuye up`: every service's routes (the APIs under their prefixes, the
-/// pages at the root) and the combined health checks. Panics when two services claim the
-/// same path (tested, so a page can never shadow an API).
-pub fn assemble(services: &[Service], keys: std::sync::Arc<shared::auth::TokenKeys>) -> Router {
-    let ready = combine(services.iter().map(|s| s.ready.clone()).collect());
-    let mut router = Router::new().merge(health_router(ready, keys));
-    for s in services {
-        router = router.merge(s.router.clone());
-    }
-    router
-}
 
 /// Opens `<data>/index`, saying what to do when `wuye up` still holds it.
 async fn open_data_index(dir: std::path::PathBuf) -> anyhow::Result<search_index::IndexHandle> {

@@ -8,8 +8,11 @@ use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
-use shared::auth::{KeyRing, Signer, TokenKeys};
+use shared::client_addr::TrustedProxies;
 use shared::http::Limits;
+use shared::keys::{KeyRing, Signer, TokenKeys};
+
+use crate::platform::{PlatformSettings, ServiceName, Storage, Urls};
 
 /// Everything the launcher reads from the file and the environment. Field names are the
 /// TOML keys; the environment variable is `WUYE_` + the upper-cased name.
@@ -131,6 +134,33 @@ impl Settings {
         Ok(catalog::throttle::ThrottleConfig {
             trusted_proxies: self.trusted_proxies()?.and(also),
             ..Default::default()
+        })
+    }
+
+    /// What the composition root builds: `services` on `storage`, finding each other at
+    /// `urls`, with the token keys of `keys`, and these settings' limits, policies,
+    /// proxies and cookie policy; the catalog also believes `also` (what `wuye up` trusts
+    /// for its own pages).
+    pub fn platform(
+        &self,
+        services: Vec<ServiceName>,
+        storage: Storage,
+        urls: Urls,
+        keys: Arc<KeyRing>,
+        also: &TrustedProxies,
+    ) -> anyhow::Result<PlatformSettings> {
+        Ok(PlatformSettings {
+            services,
+            storage,
+            urls,
+            keys,
+            token_ttl_secs: self.token_ttl_secs(),
+            limits: self.limits(),
+            catalog_policy: self.catalog.clone(),
+            tender_policy: self.tender.clone(),
+            throttle: self.catalog_throttle(also)?,
+            trusted_proxies: self.trusted_proxies()?,
+            secure_cookies: self.secure_cookies()?,
         })
     }
 

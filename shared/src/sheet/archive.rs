@@ -10,7 +10,8 @@
 
 use std::io::{self, Cursor, Read};
 
-use super::{FileKind, MIB, clip};
+use super::cell::clip;
+use super::kind::{FileKind, MIB};
 use crate::error::Problem;
 
 /// At most this many parts (files) in a workbook archive.

@@ -6,8 +6,10 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 
-use super::{FileKind, MIB, archive, clean_header};
-use crate::error::Problem;
+use super::archive;
+use super::cell::{clean_header, clip, unescape_cell};
+use super::kind::{Column, FileKind, HEADER_SEARCH_ROWS, MAX_ERROR_TEXT_CHARS, MIB, SheetFormat};
+use crate::error::{FieldError, Problem};
 
 /// A spreadsheet read as text: each non-blank row with its spreadsheet row number.
 #[derive(Debug, Default)]
@@ -254,7 +256,7 @@ pub(super) fn read_xlsx(kind: &FileKind, bytes: &[u8]) -> Result<Sheet, Problem>
         let has_header = sheet
             .rows
             .iter()
-            .take(super::HEADER_SEARCH_ROWS)
+            .take(HEADER_SEARCH_ROWS)
             .any(|r| r.cells.iter().any(|c| clean_header(c) == kind.header_key));
         if has_header {
             return Ok(sheet);
@@ -264,9 +266,133 @@ pub(super) fn read_xlsx(kind: &FileKind, bytes: &[u8]) -> Result<Sheet, Problem>
     first.ok_or_else(|| kind.file_error("工作簿中没有工作表"))
 }
 
+/// Where each column of a file is.
+#[derive(Debug)]
+pub struct Layout {
+    /// For each column (in the order given to [`FileKind::layout`]), its cell index, if the
+    /// file has it.
+    pub index: Vec<Option<usize>>,
+    /// Header cells that are no column of the file, ignored.
+    pub ignored: Vec<String>,
+}
+
+impl Layout {
+    /// A data row's cells by column (`""` for a column the file lacks), trimmed and with
+    /// the export's formula escape taken off.
+    pub fn cells<'a>(&self, row: &'a SheetRow) -> Vec<&'a str> {
+        self.index
+            .iter()
+            .map(|idx| {
+                idx.and_then(|i| row.cells.get(i))
+                    .map_or("", |s| unescape_cell(s.trim()))
+            })
+            .collect()
+    }
+}
+
+impl FileKind {
+    /// Reads a file into a sparse sheet within the limits (see the module docs). A
+    /// workbook calamine cannot read, or one that makes it panic (an inverted sheet
+    /// dimension overflows a subtraction in calamine 0.38), is a bad file, not a server
+    /// error.
+    pub fn read(&self, format: SheetFormat, bytes: &[u8]) -> Result<Sheet, Problem> {
+        let sheet = match format {
+            SheetFormat::Csv => read_csv(self, bytes)?,
+            SheetFormat::Xlsx => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx(self, bytes)))
+                    .unwrap_or_else(|_| {
+                        Err(self.unreadable_workbook(
+                            "工作簿的结构有误，请在 Excel 中打开并另存为 .xlsx 后重新导入",
+                        ))
+                    })?
+            }
+        };
+        if sheet.rows.is_empty() {
+            return Err(self.file_error("文件是空的"));
+        }
+        Ok(sheet)
+    }
+
+    /// The index (in `sheet.rows`) of the header row: the first of the first
+    /// [`HEADER_SEARCH_ROWS`] rows with a [`FileKind::header_key`] cell.
+    pub fn header_index(&self, sheet: &Sheet) -> Option<usize> {
+        sheet.rows.iter().take(HEADER_SEARCH_ROWS).position(|r| {
+            r.cells
+                .iter()
+                .any(|cell| clean_header(cell) == self.header_key)
+        })
+    }
+
+    /// The header row and the data rows after it, refusing a file without a header (in its
+    /// first rows) or with more data rows than the limit.
+    pub fn split_header<'s>(
+        &self,
+        sheet: &'s Sheet,
+        expected: &str,
+    ) -> Result<(&'s SheetRow, &'s [SheetRow]), Problem> {
+        let header = self.header_index(sheet).ok_or_else(|| {
+            self.file_error(format!(
+                "前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应有{expected}等列名）"
+            ))
+        })?;
+        let data = &sheet.rows[header + 1..];
+        if data.len() > self.limits.max_rows {
+            return Err(self.too_large(format!(
+                "文件有 {} 行数据，一次最多导入 {} 行，请分批导入",
+                data.len(),
+                self.limits.max_rows
+            )));
+        }
+        Ok((&sheet.rows[header], data))
+    }
+
+    /// Where each of `columns` is in a header row; refuses a missing required column and a
+    /// column named twice, every one named.
+    pub fn layout(&self, header: &SheetRow, columns: &[Column]) -> Result<Layout, Problem> {
+        let mut index = vec![None; columns.len()];
+        let mut ignored = Vec::new();
+        let mut errors = Vec::new();
+        for (i, cell) in header.cells.iter().enumerate() {
+            let name = clean_header(cell);
+            if name.is_empty() {
+                continue;
+            }
+            match columns.iter().position(|c| c.header == name) {
+                Some(k) if index[k].is_some() => errors.push(FieldError::new(
+                    name,
+                    "duplicate_column",
+                    format!("第 {} 行表头中“{name}”列出现了不止一次", header.line),
+                )),
+                Some(k) => index[k] = Some(i),
+                None => ignored.push(clip(name, MAX_ERROR_TEXT_CHARS)),
+            }
+        }
+        for (k, column) in columns.iter().enumerate() {
+            if column.required && index[k].is_none() {
+                errors.push(FieldError::new(
+                    column.header,
+                    "missing_column",
+                    format!("缺少“{}”列", column.header),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Layout { index, ignored })
+        } else {
+            Err(self.file_problem(
+                format!(
+                    "第 {} 行表头不完整或有重复列，请使用导出的{}模板的列名。",
+                    header.line, self.noun
+                ),
+                errors,
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{Limits, SheetFormat};
+    use super::super::kind::{Limits, SheetFormat};
     use super::*;
 
     const KIND: FileKind = FileKind {

@@ -4,7 +4,8 @@
 
 use anyhow::Context;
 
-use super::{Column, escape_cell};
+use super::cell::escape_cell;
+use super::kind::Column;
 
 /// One exported cell.
 #[derive(Debug, Clone, PartialEq)]

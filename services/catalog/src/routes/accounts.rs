@@ -8,11 +8,9 @@
 //! | `GET /catalog/accounts` | association (all); district official (the street officials of its district) |
 //! | `PATCH /catalog/accounts/{id}` | association |
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
 use serde::Deserialize;
 use shared::auth::{Identity, Role, Scope};
 use shared::clock::{china_today, now_ms};
@@ -21,6 +19,8 @@ use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::Validate;
 
 use super::session::{self, Session};
@@ -30,18 +30,23 @@ use crate::error::Result;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(me, change_password, create_account, list_accounts, update_account),
-    components(schemas(Account, PasswordChange, AccountRequest, AccountPatch, Role, Scope))
-)]
+#[openapi(components(schemas(
+    Account,
+    PasswordChange,
+    AccountRequest,
+    AccountPatch,
+    Role,
+    Scope
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/me/password", put(change_password))
-        .route("/accounts", post(create_account).get(list_accounts))
-        .route("/accounts/{id}", patch(update_account))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(create_account, list_accounts))
+        .routes(routes!(update_account))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -8,12 +8,10 @@
 //! | `POST /catalog/compounds/import` | the officials above; rows outside their reach are row errors |
 //! | `GET /catalog/compounds/export` | the officials above, for the compounds in reach |
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use shared::auth::{Identity, Role, Scope};
 use shared::db::ResultExt;
@@ -22,6 +20,9 @@ use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
 use crate::compounds::ledger::{self, ImportMode, ImportReport, LedgerFormat, RowError};
 use crate::compounds::{
@@ -33,7 +34,6 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(create, list, get_one, update, import, export),
     components(schemas(
         Compound,
         CompoundFacts,
@@ -55,15 +55,13 @@ pub struct Api;
 /// Largest accepted ledger file (the service-wide body limit still applies).
 const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/compounds", post(create).get(list))
-        .route(
-            "/compounds/import",
-            post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
-        )
-        .route("/compounds/export", get(export))
-        .route("/compounds/{id}", get(get_one).put(update))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(create, list))
+        .routes(routes!(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)))
+        .routes(routes!(export))
+        .routes(routes!(get_one, update))
 }
 
 /// A validated body, or the 422 naming every bad field.

@@ -4,13 +4,21 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::Result;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(demo_status), components(schemas(DemoStatus)))]
+#[openapi(components(schemas(DemoStatus)))]
 pub struct Api;
+
+/// The route with its OpenAPI operation. Its document is merged after the problem
+/// responses are added (see `super::api`).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi()).routes(routes!(demo_status))
+}
 
 /// Whether this is a demo installation.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

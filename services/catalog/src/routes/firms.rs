@@ -14,11 +14,9 @@
 //! | `POST /catalog/firms/{id}/rejection`, `…/profile-review` | association |
 //! | `GET /catalog/firms/{id}/audit` | association, district and street officials, the firm itself |
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role};
 use shared::client_addr::ClientAddr;
@@ -32,6 +30,8 @@ use shared::feed::WriteTx;
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::{Validate, ValidationError};
 
 use crate::accounts;
@@ -44,82 +44,48 @@ use crate::firms::{self, Author, FirmInput, RosterFilter, kind};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_service_models,
-        create_service_model,
-        apply,
-        list_firms,
-        get_firm,
-        update_firm,
-        change_standing,
-        standing_history,
-        add_credit_event,
-        list_credit_events,
-        set_whitelist,
-        whitelist_history,
-        blacklist,
-        reject_application,
-        confirm_profile_review,
-        firm_audit
-    ),
-    components(schemas(
-        ServiceModel,
-        ServiceModelInput,
-        FirmInput,
-        firms::PointInput,
-        FirmSnapshot,
-        shared::domain::roster::StandingRecord,
-        shared::domain::roster::CreditSummary,
-        shared::domain::roster::CreditGrade,
-        shared::domain::roster::Ownership,
-        shared::domain::roster::FeeModel,
-        shared::domain::roster::RosterStanding,
-        shared::domain::roster::RosterStage,
-        StandingInput,
-        StandingEvent,
-        CreditEventInput,
-        CreditEvent,
-        credit::CreditKind,
-        WhitelistInput,
-        WhitelistEvent,
-        BlacklistEntry,
-        ReasonInput,
-        AuditEntry,
-        FieldChange,
-        shared::domain::roster::Rejection
-    ))
-)]
+#[openapi(components(schemas(
+    ServiceModel,
+    ServiceModelInput,
+    FirmInput,
+    firms::PointInput,
+    FirmSnapshot,
+    shared::domain::roster::StandingRecord,
+    shared::domain::roster::CreditSummary,
+    shared::domain::roster::CreditGrade,
+    shared::domain::roster::Ownership,
+    shared::domain::roster::FeeModel,
+    shared::domain::roster::RosterStanding,
+    shared::domain::roster::RosterStage,
+    StandingInput,
+    StandingEvent,
+    CreditEventInput,
+    CreditEvent,
+    credit::CreditKind,
+    WhitelistInput,
+    WhitelistEvent,
+    BlacklistEntry,
+    ReasonInput,
+    AuditEntry,
+    FieldChange,
+    shared::domain::roster::Rejection
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/service-models",
-            get(list_service_models).post(create_service_model),
-        )
-        .route("/firms", get(list_firms).post(apply))
-        .route("/firms/{id}", get(get_firm).put(update_firm))
-        .route("/firms/{id}/standing", axum::routing::post(change_standing))
-        .route("/firms/{id}/standing-history", get(standing_history))
-        .route(
-            "/firms/{id}/credit-events",
-            get(list_credit_events).post(add_credit_event),
-        )
-        .route(
-            "/firms/{id}/whitelist",
-            get(whitelist_history).post(set_whitelist),
-        )
-        .route("/blacklist", get(blacklist))
-        .route(
-            "/firms/{id}/rejection",
-            axum::routing::post(reject_application),
-        )
-        .route(
-            "/firms/{id}/profile-review",
-            axum::routing::post(confirm_profile_review),
-        )
-        .route("/firms/{id}/audit", get(firm_audit))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_service_models, create_service_model))
+        .routes(routes!(list_firms, apply))
+        .routes(routes!(get_firm, update_firm))
+        .routes(routes!(change_standing))
+        .routes(routes!(standing_history))
+        .routes(routes!(list_credit_events, add_credit_event))
+        .routes(routes!(whitelist_history, set_whitelist))
+        .routes(routes!(blacklist))
+        .routes(routes!(reject_application))
+        .routes(routes!(confirm_profile_review))
+        .routes(routes!(firm_audit))
 }
 
 /// A query parameter's value, unless absent or blank.

@@ -1,6 +1,6 @@
-//! The catalog's HTTP API: one module per resource, all routes assembled here together
-//! with the OpenAPI document that describes them. Each resource module has its own
-//! `Api` (utoipa) merged into the service's document.
+//! The catalog's HTTP API: one module per resource, each with a `router()` that lists its
+//! handlers once (`utoipa_axum::routes!`), giving both the route and its OpenAPI operation;
+//! assembled here into the service's routes and its document.
 
 mod accounts;
 mod compounds;
@@ -13,8 +13,8 @@ mod session;
 pub const PREFIX: &str = "/catalog";
 
 use axum::Router;
-use axum::routing::get;
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
@@ -24,7 +24,6 @@ use crate::state::AppState;
         title = "wuye catalog",
         description = "供应商名录、小区台账、地点与账号（catalog service）"
     ),
-    paths(places::list_districts, places::get_district, places::list_streets),
     components(schemas(
         crate::places::District,
         crate::places::Street,
@@ -36,36 +35,34 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
-/// The whole document: places here, plus each resource module's own.
-pub fn openapi_doc() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    doc.merge(session::Api::openapi());
-    doc.merge(accounts::Api::openapi());
-    doc.merge(firms::Api::openapi());
-    doc.merge(compounds::Api::openapi());
-    // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
-    // token on every route (sign-in documents its own 401).
-    shared::openapi::ProblemResponses { public: &[] }.modify(&mut doc);
-    doc.merge(demo::Api::openapi());
-    doc
-}
-
-/// The API routes, relative to the service prefix.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/districts", get(places::list_districts))
-        .route("/districts/{code}", get(places::get_district))
-        .route("/streets", get(places::list_streets))
-        .route("/demo", get(demo::demo_status))
+/// Every route of the API with its OpenAPI operation, from one list per resource module
+/// (`routes!`): a route cannot exist without its operation, nor an operation without its
+/// route. Paths are the operations' own, absolute (under [`PREFIX`]).
+pub fn api() -> OpenApiRouter<AppState> {
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(places::router())
         .merge(session::router())
         .merge(accounts::router())
         .merge(firms::router())
-        .merge(compounds::router())
+        .merge(compounds::router());
+    // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
+    // token on every route (sign-in documents its own 401).
+    shared::openapi::ProblemResponses { public: &[] }.modify(api.get_openapi_mut());
+    api.merge(demo::router())
 }
 
-async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(openapi_doc())
+/// The whole document, as `/catalog/openapi.json` serves it.
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    api().into_openapi()
+}
+
+/// The API's routes and `/catalog/openapi.json`, which serves their document.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = api().split_for_parts();
+    router.route(
+        &format!("{PREFIX}/openapi.json"),
+        shared::openapi::serve(doc),
+    )
 }
 
 #[cfg(test)]
@@ -82,6 +79,14 @@ mod tests {
         };
         let back = round_trip::<shared::auth::Scope>(&scope)?;
         Ok(back["kind"].clone())
+    }
+
+    /// Routes and operations come from one list (`routes!`), so no test keeps a list of
+    /// paths: every operation lies under the service's prefix and the document serialises.
+    #[test]
+    fn every_operation_lies_under_the_prefix() {
+        let problems = shared::openapi::outside_prefix(&openapi_doc(), PREFIX);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     /// Every enum the document lists is exactly what serde reads and writes (issue 10: the

@@ -6,10 +6,20 @@ use serde::{Deserialize, Serialize};
 use shared::domain::DistrictCode;
 use shared::error::{Problem, Validation};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::Result;
 use crate::places::{self, District, Street};
 use crate::state::AppState;
+
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_districts))
+        .routes(routes!(get_district))
+        .routes(routes!(list_streets))
+}
 
 /// Chengdu's districts, counties and county-level cities. Public.
 #[utoipa::path(get, path = "/catalog/districts", tag = "places",

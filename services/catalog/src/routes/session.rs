@@ -10,18 +10,18 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use shared::auth::{Claims, Identity, SESSION_COOKIE};
 use shared::client_addr::ClientAddr;
 use shared::error::{Problem, Validation};
 use shared::extract::Json;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::Validate;
 
 use crate::accounts::{self, Account};
@@ -29,11 +29,12 @@ use crate::error::Result;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(paths(login, logout), components(schemas(LoginRequest, Session)))]
+#[openapi(components(schemas(LoginRequest, Session)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/session", post(login).delete(logout))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi()).routes(routes!(login, logout))
 }
 
 /// Credentials for signing in.

@@ -13,9 +13,7 @@
 
 use std::borrow::Cow;
 
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use search_index::{Bundle, DocKind, FirmQuery, IndexError, ScorePart, SearchFilters, Weights};
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role, Scope};
@@ -23,6 +21,8 @@ use shared::domain::StreetCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::{Validate, ValidationError};
 
 use crate::error::{Error, Result};
@@ -30,7 +30,6 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(tender_firms, firm_tenders, search, bundles),
     components(schemas(
         ScorePartView,
         FirmMatchView,
@@ -44,12 +43,13 @@ use crate::state::AppState;
 )]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/tenders/{id}/firms", get(tender_firms))
-        .route("/firms/{id}/tenders", get(firm_tenders))
-        .route("/search", get(search))
-        .route("/bundles", get(bundles))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(tender_firms))
+        .routes(routes!(firm_tenders))
+        .routes(routes!(search))
+        .routes(routes!(bundles))
 }
 
 /// One part of a match score, with its Chinese explanation.

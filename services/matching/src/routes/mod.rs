@@ -1,5 +1,6 @@
-//! The matching service's HTTP API: one module per resource, assembled here with the
-//! OpenAPI document that describes them.
+//! The matching service's HTTP API: one module per resource, each with a `router()` that
+//! lists its handlers once (`utoipa_axum::routes!`), giving both the route and its OpenAPI
+//! operation; assembled here into the service's routes and its document.
 
 pub mod matching;
 pub mod statistics;
@@ -8,8 +9,8 @@ pub mod statistics;
 pub const PREFIX: &str = "/match";
 
 use axum::Router;
-use axum::routing::get;
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
@@ -23,13 +24,20 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
-/// The whole document: each resource module's paths merged in.
+/// Every route of the API with its OpenAPI operation, from one list per resource module
+/// (`routes!`): a route cannot exist without its operation, nor an operation without its
+/// route. Paths are the operations' own, absolute (under [`PREFIX`]).
+pub fn api() -> OpenApiRouter<AppState> {
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(statistics::router())
+        .merge(matching::router());
+    shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
+    api
+}
+
+/// The whole document, as `/match/openapi.json` serves it.
 pub fn openapi_doc() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    doc.merge(statistics::Api::openapi());
-    doc.merge(matching::Api::openapi());
-    shared::openapi::ProblemResponses { public: PUBLIC }.modify(&mut doc);
-    doc
+    api().into_openapi()
 }
 
 /// The operations that never read the caller's token (so never answer 401).
@@ -39,16 +47,13 @@ const PUBLIC: &[&str] = &[
     "GET /match/satisfaction/ranking",
 ];
 
-/// The API routes, relative to the service prefix.
+/// The API's routes and `/match/openapi.json`, which serves their document.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .merge(statistics::router())
-        .merge(matching::router())
-}
-
-async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(openapi_doc())
+    let (router, doc) = api().split_for_parts();
+    router.route(
+        &format!("{PREFIX}/openapi.json"),
+        shared::openapi::serve(doc),
+    )
 }
 
 #[cfg(test)]
@@ -64,22 +69,11 @@ mod tests {
         assert!(problems.is_empty(), "{problems:#?}");
     }
 
+    /// Routes and operations come from one list (`routes!`), so no test keeps a list of
+    /// paths: every operation lies under the service's prefix and the document serialises.
     #[test]
-    fn the_document_lists_every_endpoint() {
-        let doc = openapi_doc();
-        let paths: Vec<&str> = doc.paths.paths.keys().map(String::as_str).collect();
-        for p in [
-            "/match/coverage",
-            "/match/coverage/history",
-            "/match/satisfaction/ranking",
-            "/match/attention",
-            "/match/tenders/{id}/firms",
-            "/match/firms/{id}/tenders",
-            "/match/search",
-            "/match/bundles",
-        ] {
-            assert!(paths.contains(&p), "{p} missing from {paths:?}");
-        }
-        assert!(serde_json::to_string(&doc).is_ok());
+    fn every_operation_lies_under_the_prefix() {
+        let problems = shared::openapi::outside_prefix(&openapi_doc(), PREFIX);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

@@ -7,9 +7,7 @@
 //! public elsewhere, but the compiled list of compounds to act on is addressed to the
 //! officials responsible for them.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
 use shared::clock::china_today;
@@ -19,6 +17,8 @@ use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Query};
 use time::Month;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::{Validate, ValidationError};
 
 use crate::attention::{self, CompoundWithBlacklistedFirm, LiveContract, SupervisedFirm};
@@ -29,36 +29,29 @@ use crate::satisfaction::{self, Level, Period};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        coverage_report,
-        coverage_history,
-        satisfaction_ranking,
-        attention_lists
-    ),
-    components(schemas(
-        CoverageReport,
-        AreaFigures,
-        TargetView,
-        Figures,
-        CoverageHistory,
-        HistoryPoint,
-        Ranking,
-        RankingItem,
-        Attention,
-        SupervisedFirm,
-        CompoundWithBlacklistedFirm,
-        LiveContract
-    ))
-)]
+#[openapi(components(schemas(
+    CoverageReport,
+    AreaFigures,
+    TargetView,
+    Figures,
+    CoverageHistory,
+    HistoryPoint,
+    Ranking,
+    RankingItem,
+    Attention,
+    SupervisedFirm,
+    CompoundWithBlacklistedFirm,
+    LiveContract
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/coverage", get(coverage_report))
-        .route("/coverage/history", get(coverage_history))
-        .route("/satisfaction/ranking", get(satisfaction_ranking))
-        .route("/attention", get(attention_lists))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(coverage_report))
+        .routes(routes!(coverage_history))
+        .routes(routes!(satisfaction_ranking))
+        .routes(routes!(attention_lists))
 }
 
 /// An optional query value: absent, empty and blank are all "not given".

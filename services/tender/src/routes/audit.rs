@@ -11,13 +11,13 @@
 //! Rows about sealed bids and questions stay hidden, whoever asks, until the bids are
 //! opened.
 
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use shared::auth::{Identity, Role, Scope};
 use shared::error::Problem;
 use shared::extract::{Json, Page, PageQuery, Pagination};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::audit::{self, Event};
 use crate::error::Result;
@@ -26,11 +26,12 @@ use crate::state::AppState;
 use crate::tenders::Tender;
 
 #[derive(OpenApi)]
-#[openapi(paths(tender_audit), components(schemas(Event)))]
+#[openapi(components(schemas(Event)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/{id}/audit", get(tender_audit))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi()).routes(routes!(tender_audit))
 }
 
 /// Whether `identity` may read the audit trail of `t` (see the module's table).

@@ -1,16 +1,16 @@
 //! Evaluation, award, notice, complaints and contracts (see [`crate::award`]). Each
 //! handler parses the request, calls the domain and answers.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::error::{Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::Validate;
 
 use crate::award::Ranked;
@@ -29,55 +29,38 @@ use crate::tenders::{Step, TenderView, for_committee, sealed};
 use crate::terms::TenderStatus;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        put_scores,
-        get_ranking,
-        award_tender,
-        list_awards,
-        lodge_complaint,
-        list_complaints,
-        answer_complaint,
-        sign_contract,
-        list_contracts,
-        get_contract,
-        terminate_contract
-    ),
-    components(schemas(
-        Award,
-        AwardStatus,
-        Ranked,
-        Skipped,
-        Complaint,
-        Contract,
-        ContractStatus,
-        ScoresInput,
-        BidScores,
-        AwardInput,
-        SkipInput,
-        NewComplaint,
-        ComplaintAnswer,
-        NewContract,
-        Termination
-    ))
-)]
+#[openapi(components(schemas(
+    Award,
+    AwardStatus,
+    Ranked,
+    Skipped,
+    Complaint,
+    Contract,
+    ContractStatus,
+    ScoresInput,
+    BidScores,
+    AwardInput,
+    SkipInput,
+    NewComplaint,
+    ComplaintAnswer,
+    NewContract,
+    Termination
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{id}/scores", put(put_scores))
-        .route("/{id}/ranking", get(get_ranking))
-        .route("/{id}/award", post(award_tender))
-        .route("/{id}/awards", get(list_awards))
-        .route(
-            "/{id}/complaints",
-            get(list_complaints).post(lodge_complaint),
-        )
-        .route("/{id}/complaints/{cid}/answer", post(answer_complaint))
-        .route("/{id}/contract", post(sign_contract))
-        .route("/contracts", get(list_contracts))
-        .route("/contracts/{cid}", get(get_contract))
-        .route("/contracts/{cid}/terminate", post(terminate_contract))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(put_scores))
+        .routes(routes!(get_ranking))
+        .routes(routes!(award_tender))
+        .routes(routes!(list_awards))
+        .routes(routes!(list_complaints, lodge_complaint))
+        .routes(routes!(answer_complaint))
+        .routes(routes!(sign_contract))
+        .routes(routes!(list_contracts))
+        .routes(routes!(get_contract))
+        .routes(routes!(terminate_contract))
 }
 
 /// Records (or replaces) the committee's scores of a rated evaluation. Role: committee of

@@ -2,15 +2,15 @@
 //! deadline and reads only its own; the bids open all at once at the opening time. Each
 //! handler parses the request, calls the domain ([`crate::bidding`]) and answers.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use shared::auth::Identity;
 use shared::error::Problem;
 use shared::extract::Json;
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::bidding::{self, BidInput, bidder, compound_of, no_bid};
 use crate::bids::{self, Bid, BidStatus, CriterionAnswer};
@@ -20,29 +20,16 @@ use crate::state::AppState;
 use crate::tenders::sealed;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        submit_bid,
-        list_bids,
-        my_bid,
-        replace_bid,
-        withdraw_bid,
-        confirm_bid,
-        my_bids
-    ),
-    components(schemas(Bid, BidStatus, CriterionAnswer, BidInput))
-)]
+#[openapi(components(schemas(Bid, BidStatus, CriterionAnswer, BidInput)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{id}/bids", get(list_bids).post(submit_bid))
-        .route(
-            "/{id}/bids/mine",
-            get(my_bid).put(replace_bid).delete(withdraw_bid),
-        )
-        .route("/{id}/bids/mine/confirm", post(confirm_bid))
-        .route("/bids/mine", get(my_bids))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_bids, submit_bid))
+        .routes(routes!(my_bid, replace_bid, withdraw_bid))
+        .routes(routes!(confirm_bid))
+        .routes(routes!(my_bids))
 }
 
 /// Before the lock: the content checked against the tender and its compound as they are

@@ -2,16 +2,16 @@
 //! annual budget and periodic accounts; everyone reads them (see [`crate::disclosure`]).
 //! Each handler parses the request, calls the domain and answers.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::error::{Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::{Validate, ValidationError};
 
 use crate::award::records::{self, Contract, ContractStatus};
@@ -24,40 +24,25 @@ use crate::period::Period;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        publish_disclosure,
-        contract_disclosures,
-        list_disclosures,
-        get_disclosure,
-        correct_disclosure,
-        disclosure_versions
-    ),
-    components(schemas(
-        Disclosure,
-        DisclosureInput,
-        CorrectionInput,
-        DisclosureKind,
-        Income,
-        Spending,
-        Publisher
-    ))
-)]
+#[openapi(components(schemas(
+    Disclosure,
+    DisclosureInput,
+    CorrectionInput,
+    DisclosureKind,
+    Income,
+    Spending,
+    Publisher
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/contracts/{cid}/disclosures",
-            get(contract_disclosures).post(publish_disclosure),
-        )
-        .route("/disclosures", get(list_disclosures))
-        .route("/disclosures/{did}", get(get_disclosure))
-        .route(
-            "/disclosures/{did}/corrections",
-            axum::routing::post(correct_disclosure),
-        )
-        .route("/disclosures/{did}/versions", get(disclosure_versions))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(contract_disclosures, publish_disclosure))
+        .routes(routes!(list_disclosures))
+        .routes(routes!(get_disclosure))
+        .routes(routes!(correct_disclosure))
+        .routes(routes!(disclosure_versions))
 }
 
 /// `versions=all` lists every version (superseded ones included); `current`, blank or

@@ -2,15 +2,15 @@
 //! invites a recommended firm to bid for its open tender; the firm sees its own
 //! invitations. Each handler parses the request, calls the domain and answers.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
 use shared::extract::Json;
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::Result;
 use crate::input::declared;
@@ -20,16 +20,14 @@ use crate::state::AppState;
 use crate::tenders::{Step, for_committee};
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(invite, list_invitations, my_invitations),
-    components(schemas(Invitation, NewInvitation))
-)]
+#[openapi(components(schemas(Invitation, NewInvitation)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{id}/invitations", get(list_invitations).post(invite))
-        .route("/invitations/mine", get(my_invitations))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_invitations, invite))
+        .routes(routes!(my_invitations))
 }
 
 /// Invites a firm to bid. Role: the tender's committee; while the tender accepts bids

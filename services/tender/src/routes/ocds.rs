@@ -1,15 +1,15 @@
 //! OCDS 1.1 release packages (see [`crate::ocds`]): every published release, paginated
 //! by a monotonic cursor, and the releases of one contracting process. Public.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use shared::error::Problem;
 use shared::extract::{Json, Query};
-use utoipa::{IntoParams, OpenApi};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use validator::Validate;
 
 use crate::error::Result;
@@ -17,14 +17,11 @@ use crate::input::declared;
 use crate::ocds;
 use crate::state::AppState;
 
-#[derive(OpenApi)]
-#[openapi(paths(release_packages, process_package))]
-pub struct Api;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/ocds/releases", get(release_packages))
-        .route("/ocds/releases/{ocid}", get(process_package))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(release_packages))
+        .routes(routes!(process_package))
 }
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]

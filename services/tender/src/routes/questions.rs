@@ -2,15 +2,15 @@
 //! answers, answered questions are public; who asked is never shown (see
 //! [`crate::questions`]). Each handler parses the request, calls the domain and answers.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
 use shared::extract::Json;
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::Result;
 use crate::input::declared;
@@ -19,16 +19,14 @@ use crate::questions::{self, NewAnswer, NewQuestion, Question, Reader};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(ask, list_questions, answer),
-    components(schemas(Question, NewQuestion, NewAnswer))
-)]
+#[openapi(components(schemas(Question, NewQuestion, NewAnswer)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{id}/questions", get(list_questions).post(ask))
-        .route("/{id}/questions/{qid}/answer", post(answer))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_questions, ask))
+        .routes(routes!(answer))
 }
 
 /// Asks a question during the enquiry period. Role: firm. The answer will be public; who

@@ -2,10 +2,8 @@
 //! summarised per compound, firm, street or district (see [`crate::satisfaction`]). Each
 //! handler parses the request, calls the domain and answers.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::domain::{DistrictCode, StreetCode};
@@ -13,6 +11,8 @@ use shared::error::{Problem, Validation};
 use shared::extract::{Json, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::Result;
 use crate::period::Period;
@@ -22,17 +22,18 @@ use crate::satisfaction::{
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(record_survey, satisfaction_summary),
-    components(schemas(Survey, SurveyChange, NewSurvey, SatisfactionSummary, PeriodSummary))
-)]
+#[openapi(components(schemas(
+    Survey,
+    SurveyChange,
+    NewSurvey,
+    SatisfactionSummary,
+    PeriodSummary
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/satisfaction",
-        get(satisfaction_summary).post(record_survey),
-    )
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi()).routes(routes!(satisfaction_summary, record_survey))
 }
 
 /// Records a compound's satisfaction survey for a quarter (topic `satisfaction`, kind

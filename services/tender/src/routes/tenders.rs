@@ -2,10 +2,8 @@
 //! opening record. Each handler parses the request, calls the domain
 //! ([`crate::tenders`]) and answers.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::clock::now_ms;
@@ -14,6 +12,8 @@ use shared::error::{Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::bids::{self, OpenedBid, OpeningRecord};
 use crate::error::Result;
@@ -28,39 +28,29 @@ use crate::tenders::{
 use crate::terms::{Criterion, Evaluation, EvaluationMethod, ServiceModel, TenderStatus};
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        create_tender,
-        list_tenders,
-        get_tender,
-        update_tender,
-        publish_tender,
-        cancel_tender,
-        get_opening
-    ),
-    components(schemas(
-        TenderView,
-        OpeningRecord,
-        OpenedBid,
-        Evaluation,
-        Criterion,
-        EvaluationMethod,
-        TenderStatus,
-        NewTender,
-        TermsInput,
-        CriterionInput,
-        CancelTender
-    ))
-)]
+#[openapi(components(schemas(
+    TenderView,
+    OpeningRecord,
+    OpenedBid,
+    Evaluation,
+    Criterion,
+    EvaluationMethod,
+    TenderStatus,
+    NewTender,
+    TermsInput,
+    CriterionInput,
+    CancelTender
+)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(list_tenders).post(create_tender))
-        .route("/{id}", get(get_tender).patch(update_tender))
-        .route("/{id}/publish", post(publish_tender))
-        .route("/{id}/cancel", post(cancel_tender))
-        .route("/{id}/opening", get(get_opening))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_tenders, create_tender))
+        .routes(routes!(get_tender, update_tender))
+        .routes(routes!(publish_tender))
+        .routes(routes!(cancel_tender))
+        .routes(routes!(get_opening))
 }
 
 /// How deadlines are checked now: against the policy's shortest bidding window, extended

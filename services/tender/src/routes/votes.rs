@@ -2,32 +2,30 @@
 //! and `GET /tenders/votes/{id}` (public: owners' decisions are announced to all). Each
 //! handler parses the request, calls the domain ([`crate::votes`]) and answers.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
 use shared::extract::{Json, Page, PageQuery, Pagination, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::Result;
 use crate::state::AppState;
 use crate::votes::{self, NewVote, Vote, VoteMatter};
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(record_vote, list_votes, get_vote),
-    components(schemas(Vote, VoteMatter, NewVote))
-)]
+#[openapi(components(schemas(Vote, VoteMatter, NewVote)))]
 pub struct Api;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/votes", get(list_votes).post(record_vote))
-        .route("/votes/{id}", get(get_vote))
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(list_votes, record_vote))
+        .routes(routes!(get_vote))
 }
 
 /// Records an owners' vote of the caller's own compound and says whether it passes under

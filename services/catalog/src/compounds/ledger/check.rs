@@ -1,7 +1,15 @@
 //! Checking a ledger file's rows: each row's cells into the API's form and through the
 //! same validation as the API, repeated codes, rows out of the importer's reach.
 
-use super::*;
+use std::collections::{HashMap, HashSet};
+
+use axum::body::Bytes;
+use shared::error::{FieldError, Problem};
+use shared::sheet::{Layout, RowError, SheetFormat as LedgerFormat, clip};
+
+use super::format::{COLUMNS, LEDGER, c};
+use crate::compounds::input::{CompoundInput, FacilitiesInput, LocationInput, validate};
+use crate::compounds::{CompoundFacts, Reach};
 
 /// A data row's cells by ledger column.
 pub(super) struct RowCells<'a> {

@@ -1,6 +1,10 @@
 //! Writing the ledger: the same columns and values as the import reads, in CSV and XLSX.
 
-use super::*;
+use shared::sheet::Column;
+
+use super::check::yes_no;
+use super::format::COLUMNS;
+use crate::compounds::Compound;
 use shared::sheet::write::{self, Cell};
 
 pub(super) fn export_row(c: &Compound) -> [Cell; COLUMNS.len()] {
