@@ -1,214 +1,42 @@
-//! 业主名册 (owner register) rows: a compound's units with their registered exclusive area and
-//! holder, every change a numbered version in `register_unit_history`, and the register's
-//! totals derived from the rows ([`RegisterCount`]), never typed.
+//! 业主名册 (owner register): per compound, its units (专有部分: building, unit, room), each
+//! with its exclusive area as registered (不动产登记簿, in 0.01 ㎡, an integer) and its
+//! owners (name, phone) or the developer while unsold; the totals (units, owners by head,
+//! area) derived from the units as the SPC interpretation arts. 8–9 counts them, never
+//! typed. Kept by the compound's committee and its street official: imported from CSV or
+//! XLSX the ledger's way (dry run naming every bad row in Chinese, strict or good rows only,
+//! idempotent by unit, export round trip), edited one unit at a time, every change a
+//! numbered version in the history.
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `store.rs` | the rows (`register_unit`) and their history (`register_unit_history`) |
+//! | `access.rs` | who reads (whole or masked) and who keeps a compound's register |
+//! | `input.rs` | a unit as sent (`UnitInput`) and the one check the API and the file rows share |
+//! | `edit.rs` | add, change (naming the version), remove one unit |
+//! | `file.rs`, `check.rs`, `import.rs`, `export.rs` | the file: its columns and report, its rows checked, the import, the export |
+//! | `view.rs` | the API's answers: units whole or masked, the derived totals, the history, the public summary |
 
-use serde::{Deserialize, Serialize};
-use shared::domain::{ExclusiveArea, Holder, OwnerKey, RegisterCount, UnitLabel};
-use sqlx::{AnyConnection, Row};
+mod access;
+mod check;
+mod edit;
+mod export;
+mod file;
+mod import;
+mod input;
+mod store;
+mod view;
 
-/// One unit (专有部分) of a compound's register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unit {
-    pub id: String,
-    pub compound_id: String,
-    pub label: UnitLabel,
-    pub area: ExclusiveArea,
-    pub holder: Holder,
-    pub version: i64,
-    pub removed: bool,
-    pub updated_by: String,
-    pub updated_at: i64,
-}
-
-impl Unit {
-    /// Whom the count treats as this unit's owner (SPC interpretation art. 9).
-    pub fn owner_key(&self) -> OwnerKey {
-        self.holder.key()
-    }
-
-    /// The unit's key within its compound: building, unit and room, normalised.
-    pub fn unit_key(&self) -> String {
-        key_of(&self.label)
-    }
-}
-
-/// The normalised key of a label (`3栋|2单元|501`).
-pub fn key_of(label: &UnitLabel) -> String {
-    format!("{}|{}|{}", label.building(), label.unit(), label.room())
-}
-
-const COLUMNS: &str = concat!(
-    "id, compound_id, building, unit, room, area_centi, holder, version, ",
-    shared::bool_column!("removed", "removed"),
-    ", updated_by, updated_at"
-);
-
-/// A stored value that no longer parses: which unit, which column, why.
-fn undecodable(id: &str, column: &str, why: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("register unit {id}: stored {column}: {why}").into())
-}
-
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Unit, sqlx::Error> {
-    let id: String = r.try_get("id")?;
-    let text = |c: &str| r.try_get::<String, _>(c);
-    let label = UnitLabel::parse(&text("building")?, &text("unit")?, &text("room")?)
-        .map_err(|e| undecodable(&id, "label", format!("{e:?}")))?;
-    let area = u64::try_from(r.try_get::<i64, _>("area_centi")?)
-        .ok()
-        .and_then(|c| ExclusiveArea::from_centi(c).ok())
-        .ok_or_else(|| undecodable(&id, "area_centi", "not a valid area"))?;
-    let holder: Holder =
-        serde_json::from_str(&text("holder")?).map_err(|e| undecodable(&id, "holder", e))?;
-    Ok(Unit {
-        compound_id: text("compound_id")?,
-        label,
-        area,
-        holder,
-        version: r.try_get("version")?,
-        removed: shared::db::flag(r, "removed")?,
-        updated_by: text("updated_by")?,
-        updated_at: r.try_get("updated_at")?,
-        id,
-    })
-}
-
-/// The units of a compound's register (removed ones left out), by building, unit and room.
-pub async fn units(conn: &mut AnyConnection, compound_id: &str) -> Result<Vec<Unit>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM register_unit WHERE compound_id = $1 AND NOT removed \
-         ORDER BY building, unit, room"
-    )))
-    .bind(compound_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// One unit of a compound (removed or not).
-pub async fn unit(
-    conn: &mut AnyConnection,
-    compound_id: &str,
-    id: &str,
-) -> Result<Option<Unit>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM register_unit WHERE compound_id = $1 AND id = $2"
-    )))
-    .bind(compound_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
-/// The unit of a compound with this label's key, if any (removed or not).
-pub async fn unit_by_label(
-    conn: &mut AnyConnection,
-    compound_id: &str,
-    label: &UnitLabel,
-) -> Result<Option<Unit>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM register_unit WHERE compound_id = $1 AND unit_key = $2"
-    )))
-    .bind(compound_id)
-    .bind(key_of(label))
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
-/// The register's totals, derived from its units.
-pub fn count(units: &[Unit]) -> RegisterCount {
-    let keys: Vec<(OwnerKey, ExclusiveArea)> =
-        units.iter().map(|u| (u.owner_key(), u.area)).collect();
-    RegisterCount::of(keys.iter().map(|(k, a)| (k, *a)))
-}
-
-/// How a unit's new version came about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// Edited one unit at a time.
-    Edit,
-    /// Taken out of the register.
-    Remove,
-    /// Written by the import with this id.
-    Import(String),
-}
-
-impl Source {
-    fn as_text(&self) -> String {
-        match self {
-            Source::Edit => "edit".into(),
-            Source::Remove => "remove".into(),
-            Source::Import(id) => format!("import:{id}"),
-        }
-    }
-}
-
-/// Writes `unit` as its next version (`unit.version` is the new version: 1 for a new unit),
-/// with the version before it (`None` for a new unit) in the history. Call inside the write
-/// transaction that emits the change.
-pub async fn save(
-    conn: &mut AnyConnection,
-    before: Option<&Unit>,
-    unit: &Unit,
-    source: &Source,
-) -> anyhow::Result<()> {
-    let holder = serde_json::to_string(&unit.holder)?;
-    if before.is_some() {
-        sqlx::query(
-            "UPDATE register_unit SET building = $1, unit = $2, room = $3, unit_key = $4, \
-             area_centi = $5, holder = $6, owner_key = $7, version = $8, removed = $9, \
-             updated_by = $10, updated_at = $11 WHERE id = $12",
-        )
-        .bind(unit.label.building())
-        .bind(unit.label.unit())
-        .bind(unit.label.room())
-        .bind(unit.unit_key())
-        .bind(unit.area.centi() as i64)
-        .bind(&holder)
-        .bind(unit.owner_key().as_str())
-        .bind(unit.version)
-        .bind(unit.removed)
-        .bind(&unit.updated_by)
-        .bind(unit.updated_at)
-        .bind(&unit.id)
-        .execute(&mut *conn)
-        .await?;
-    } else {
-        sqlx::query(
-            "INSERT INTO register_unit (id, compound_id, unit_key, building, unit, room, area_centi, \
-             holder, owner_key, version, removed, updated_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(&unit.id)
-        .bind(&unit.compound_id)
-        .bind(unit.unit_key())
-        .bind(unit.label.building())
-        .bind(unit.label.unit())
-        .bind(unit.label.room())
-        .bind(unit.area.centi() as i64)
-        .bind(&holder)
-        .bind(unit.owner_key().as_str())
-        .bind(unit.version)
-        .bind(unit.removed)
-        .bind(&unit.updated_by)
-        .bind(unit.updated_at)
-        .execute(&mut *conn)
-        .await?;
-    }
-    sqlx::query(
-        "INSERT INTO register_unit_history (unit_id, version, compound_id, before_state, \
-         after_state, source, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&unit.id)
-    .bind(unit.version)
-    .bind(&unit.compound_id)
-    .bind(before.map(serde_json::to_string).transpose()?)
-    .bind(serde_json::to_string(unit)?)
-    .bind(source.as_text())
-    .bind(&unit.updated_by)
-    .bind(unit.updated_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+pub use access::{Access, Sight, actor, compound};
+pub use edit::{MAX_UNITS, change, create, remove};
+pub use export::{csv as export_csv, xlsx as export_xlsx};
+pub use file::{COLUMNS, ImportReport, REGISTER};
+pub use import::{ImportOutcome, import};
+pub use input::{CheckedUnit, OwnerInput, UnitInput};
+pub use store::{
+    Source, Unit, Version, all_units, count, history, key_of, last_change, save, unit,
+    unit_by_label, units,
+};
+pub use view::{
+    ChangeKind, OwnerView, RegisterSummary, RegisterView, Totals, UnitState, UnitView,
+    VersionView, units_per_owner,
+};

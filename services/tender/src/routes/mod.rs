@@ -9,6 +9,7 @@ pub mod disclosures;
 pub mod invitations;
 pub mod ocds;
 pub mod questions;
+pub mod register;
 pub mod satisfaction;
 pub mod tenders;
 pub mod votes;
@@ -51,7 +52,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(satisfaction::router())
         .merge(ocds::router())
         .merge(invitations::router())
-        .merge(audit::router());
+        .merge(audit::router())
+        .merge(register::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -63,6 +65,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
 
 /// The operations that never read the caller's token (so never answer 401).
 const PUBLIC: &[&str] = &[
+    "GET /tenders/compounds/{cid}/register/summary",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
     "GET /tenders/contracts/{cid}/disclosures",
@@ -109,6 +112,12 @@ mod tests {
                     round_trip::<crate::terms::EvaluationMethod>,
                 ),
                 ("TenderStatus", round_trip::<crate::terms::TenderStatus>),
+                (
+                    "ChangeKind",
+                    round_trip::<crate::owners::register::ChangeKind>,
+                ),
+                ("ImportMode", round_trip::<shared::sheet::ImportMode>),
+                ("SheetFormat", round_trip::<shared::sheet::SheetFormat>),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");
