@@ -37,6 +37,6 @@ pub use store::{
     unit_by_label, units,
 };
 pub use view::{
-    ChangeKind, OwnerView, RegisterSummary, RegisterView, Totals, UnitState, UnitView,
-    VersionView, units_per_owner,
+    ChangeKind, OwnerView, RegisterSummary, RegisterView, Totals, UnitState, UnitView, VersionView,
+    units_per_owner,
 };

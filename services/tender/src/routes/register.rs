@@ -78,7 +78,11 @@ pub struct RegisterQuery {
 fn text_filter(v: &mut Validation, field: &str, value: Option<&str>) -> Option<String> {
     let value = value.map(str::trim).filter(|s| !s.is_empty())?;
     if value.chars().count() > 40 {
-        v.push(FieldError::new(field, "length", "筛选条件不能超过 40 个字符"));
+        v.push(FieldError::new(
+            field,
+            "length",
+            "筛选条件不能超过 40 个字符",
+        ));
         return None;
     }
     Some(value.to_string())
@@ -92,9 +96,9 @@ fn matches(u: &Unit, q: &str, sight: Sight) -> bool {
     }
     sight == Sight::Whole
         && match &u.holder {
-            shared::domain::Holder::Owners(owners) => owners.iter().any(|o| {
-                o.name().contains(q) || o.phone().is_some_and(|p| p.as_str().contains(q))
-            }),
+            shared::domain::Holder::Owners(owners) => owners
+                .iter()
+                .any(|o| o.name().contains(q) || o.phone().is_some_and(|p| p.as_str().contains(q))),
             shared::domain::Holder::Developer => "未售".contains(q),
         }
 }
@@ -388,7 +392,10 @@ fn parse_format(f: &str) -> std::result::Result<SheetFormat, DomainError> {
     match f {
         "csv" => Ok(SheetFormat::Csv),
         "xlsx" => Ok(SheetFormat::Xlsx),
-        _ => Err(DomainError::new("invalid_format", "format 应为 csv 或 xlsx")),
+        _ => Err(DomainError::new(
+            "invalid_format",
+            "format 应为 csv 或 xlsx",
+        )),
     }
 }
 

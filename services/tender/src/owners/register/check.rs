@@ -55,7 +55,9 @@ fn phones(cell: &str) -> Vec<&str> {
 pub fn parse_status(cell: &str) -> Option<bool> {
     match cell.trim() {
         "" | "已售" | "已交付" | "正常" => Some(false),
-        UNSOLD | "未交付" | "未售出" | "开发商" | "建设单位" | "开发建设单位" => Some(true),
+        UNSOLD | "未交付" | "未售出" | "开发商" | "建设单位" | "开发建设单位" => {
+            Some(true)
+        }
         _ => None,
     }
 }
@@ -75,8 +77,7 @@ pub fn check_row(line: u32, cells: &[&str]) -> CheckedRow {
     });
     let names = names(cells[c::OWNERS]);
     let phones = phones(cells[c::PHONES]);
-    if phones.len() > names.len().max(1) || (!phones.is_empty() && names.is_empty() && !developer)
-    {
+    if phones.len() > names.len().max(1) || (!phones.is_empty() && names.is_empty() && !developer) {
         errors.push(error(
             line,
             c::PHONES,
@@ -178,7 +179,10 @@ pub fn refuse_repeated_units(rows: &mut [CheckedRow]) {
             first_of.insert(key, first);
             let r = &mut rows[first];
             let (label, line) = (
-                r.unit.as_ref().map(|u| u.label.to_string()).unwrap_or_default(),
+                r.unit
+                    .as_ref()
+                    .map(|u| u.label.to_string())
+                    .unwrap_or_default(),
                 r.line,
             );
             r.errors.push(error(
@@ -191,8 +195,7 @@ pub fn refuse_repeated_units(rows: &mut [CheckedRow]) {
         }
     }
     for r in rows.iter_mut() {
-        if r
-            .unit
+        if r.unit
             .as_ref()
             .is_some_and(|u| first_of.contains_key(&key_of(&u.label)))
         {
@@ -252,9 +255,7 @@ mod tests {
 
     #[test]
     fn a_unit_repeated_in_the_file_is_refused_on_every_row() {
-        let text = format!(
-            "{HEADER}\n3,1,101,50,甲,,\n３,1,101,51,乙,,\n3,1,102,50,丙,,\n"
-        );
+        let text = format!("{HEADER}\n3,1,101,50,甲,,\n３,1,101,51,乙,,\n3,1,102,50,丙,,\n");
         let (mut rows, _) = check(&text).unwrap();
         refuse_repeated_units(&mut rows);
         assert!(rows[0].unit.is_none() && rows[1].unit.is_none());

@@ -120,8 +120,7 @@ pub async fn change(
         }
         return Err(unit_exists(&other.label.to_string()).into());
     }
-    if !old.removed && old.label == new.label && old.area == new.area && old.holder == new.holder
-    {
+    if !old.removed && old.label == new.label && old.area == new.area && old.holder == new.holder {
         return Ok(old);
     }
     let unit = Unit {

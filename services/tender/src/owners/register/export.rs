@@ -102,8 +102,11 @@ mod tests {
             unit(
                 "102",
                 "0.07",
-                Holder::owners(vec![owner("王五", None), owner("赵六", Some("028-12345678"))])
-                    .unwrap(),
+                Holder::owners(vec![
+                    owner("王五", None),
+                    owner("赵六", Some("028-12345678")),
+                ])
+                .unwrap(),
             ),
             unit("103", "100000", Holder::Developer),
         ]

@@ -34,10 +34,7 @@ pub struct UnitInput {
     pub developer: bool,
     /// The owners (co-owners in the register's order), 1–10 unless `developer`.
     #[serde(default)]
-    #[validate(
-        length(max = 10, message = "一套房屋最多登记 10 名共有人"),
-        nested
-    )]
+    #[validate(length(max = 10, message = "一套房屋最多登记 10 名共有人"), nested)]
     pub owners: Vec<OwnerInput>,
     /// For a change (`PUT`): the version being changed, so that two people editing the
     /// same unit cannot overwrite each other (409 `stale_version`). Ignored on creation.
@@ -149,7 +146,11 @@ pub fn check(text: &UnitText<'_>) -> Result<CheckedUnit, Vec<(Part, DomainError)
 
 fn holder(text: &UnitText<'_>, errors: &mut Vec<(Part, DomainError)>) -> Option<Holder> {
     if text.developer {
-        if text.owners.iter().any(|(n, p)| !n.is_empty() || !p.is_empty()) {
+        if text
+            .owners
+            .iter()
+            .any(|(n, p)| !n.is_empty() || !p.is_empty())
+        {
             errors.push((
                 Part::Owners,
                 DomainError::new(

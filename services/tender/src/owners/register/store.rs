@@ -274,9 +274,8 @@ fn version_from_row(r: &sqlx::any::AnyRow) -> Result<Version, sqlx::Error> {
             .map(|b| state("before_state", b))
             .transpose()?,
         after: state("after_state", &after)?,
-        source: Source::from_stored(&source).ok_or_else(|| {
-            undecodable_row("register_unit_history", &key, "source", &source)
-        })?,
+        source: Source::from_stored(&source)
+            .ok_or_else(|| undecodable_row("register_unit_history", &key, "source", &source))?,
         changed_by: r.try_get("changed_by")?,
         changed_at: r.try_get("changed_at")?,
         unit_id,
