@@ -15,6 +15,7 @@ mod lists;
 mod model;
 mod official;
 mod public;
+mod register;
 mod roster;
 mod signin;
 
@@ -36,4 +37,5 @@ pub fn router() -> Router<WebState> {
         .merge(committee::routes())
         .merge(firm_portal::routes())
         .merge(public::routes())
+        .merge(register::routes())
 }
