@@ -18,6 +18,7 @@ mod e2e {
     pub mod pages_disclosures;
     pub mod pages_firm;
     pub mod pages_official;
+    pub mod pages_register;
     pub mod review_and_audit;
     pub mod rules;
     pub mod sessions;

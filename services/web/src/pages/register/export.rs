@@ -31,7 +31,8 @@ pub async fn export(
     let res = match answer {
         Ok(r) if r.status().is_success() => r,
         Ok(r) => {
-            let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let status =
+                StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
             let message = r
                 .json::<shared::error::Problem>()
                 .await

@@ -226,7 +226,9 @@ pub struct JobPath {
 }
 
 fn no_upload() -> PageError {
-    PageError::not_found("没有这个上传的文件（文件只保留一小时，且只有上传人可以查看），请重新上传。")
+    PageError::not_found(
+        "没有这个上传的文件（文件只保留一小时，且只有上传人可以查看），请重新上传。",
+    )
 }
 
 /// The preview: the dry run of the kept file, now.
@@ -236,7 +238,10 @@ pub async fn preview(
     chrome: Chrome,
     Path(p): Path<JobPath>,
 ) -> Result<Response, PageError> {
-    let job = app.imports.get(&p.job, &owner(&desk)).ok_or_else(no_upload)?;
+    let job = app
+        .imports
+        .get(&p.job, &owner(&desk))
+        .ok_or_else(no_upload)?;
     let answer = send(&app, &desk, &job, Mode::DryRun).await?;
     Ok(preview_page(chrome, &desk, p.job, &job, answer, false).into_response())
 }
@@ -283,7 +288,10 @@ pub async fn confirm(
     Path(p): Path<JobPath>,
     CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    let job = app.imports.get(&p.job, &owner(&desk)).ok_or_else(no_upload)?;
+    let job = app
+        .imports
+        .get(&p.job, &owner(&desk))
+        .ok_or_else(no_upload)?;
     let mode = match form.mode.as_str() {
         "strict" => Mode::Strict,
         "good_rows" => Mode::GoodRows,
@@ -322,7 +330,13 @@ mod tests {
     fn formats_by_name_then_type() {
         assert_eq!(format_of("名册.CSV", None), Some("csv"));
         assert_eq!(format_of("名册.xlsx", Some("text/csv")), Some("xlsx"));
-        assert_eq!(format_of("blob", Some("text/csv; charset=utf-8")), Some("csv"));
-        assert_eq!(format_of("名册.xls", Some("application/vnd.ms-excel")), None);
+        assert_eq!(
+            format_of("blob", Some("text/csv; charset=utf-8")),
+            Some("csv")
+        );
+        assert_eq!(
+            format_of("名册.xls", Some("application/vnd.ms-excel")),
+            None
+        );
     }
 }
