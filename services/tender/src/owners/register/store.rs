@@ -76,16 +76,61 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Unit, sqlx::Error> {
     })
 }
 
+/// A part of a label as people count it: runs of digits by their number, so `2栋` comes
+/// before `10栋`, whatever the database's collation.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Chunk<'a> {
+    /// Digits without leading zeros: longer is larger, then by digits.
+    Number(usize, &'a str),
+    Text(&'a str),
+}
+
+fn chunks(s: &str) -> Vec<Chunk<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(first) = rest.chars().next() {
+        let digit = first.is_ascii_digit();
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| c.is_ascii_digit() != digit)
+            .map_or(rest.len(), |(i, _)| i);
+        let (run, tail) = rest.split_at(end);
+        out.push(if digit {
+            let n = run.trim_start_matches('0');
+            Chunk::Number(n.len(), n)
+        } else {
+            Chunk::Text(run)
+        });
+        rest = tail;
+    }
+    out
+}
+
+/// Units by building, unit and room as people count them (`2栋` before `10栋`).
+fn in_order(mut units: Vec<Unit>) -> Vec<Unit> {
+    fn key(u: &Unit) -> [Vec<Chunk<'_>>; 3] {
+        [
+            chunks(u.label.building()),
+            chunks(u.label.unit()),
+            chunks(u.label.room()),
+        ]
+    }
+    units.sort_by(|a, b| key(a).cmp(&key(b)));
+    units
+}
+
 /// The units of a compound's register (removed ones left out), by building, unit and room.
 pub async fn units(conn: &mut AnyConnection, compound_id: &str) -> Result<Vec<Unit>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM register_unit WHERE compound_id = $1 AND NOT removed \
-         ORDER BY building, unit, room"
+        "SELECT {COLUMNS} FROM register_unit WHERE compound_id = $1 AND NOT removed"
     )))
     .bind(compound_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()
+        .map(in_order)
 }
 
 /// Every unit of a compound's register, removed ones too (an import matches its rows to
@@ -95,12 +140,15 @@ pub async fn all_units(
     compound_id: &str,
 ) -> Result<Vec<Unit>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM register_unit WHERE compound_id = $1 ORDER BY building, unit, room"
+        "SELECT {COLUMNS} FROM register_unit WHERE compound_id = $1"
     )))
     .bind(compound_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()
+        .map(in_order)
 }
 
 /// One unit of a compound (removed or not).
@@ -312,4 +360,45 @@ pub async fn last_change(
         .bind(compound_id)
         .fetch_one(&mut *conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::domain::Holder;
+
+    #[test]
+    fn units_are_in_the_order_people_count_them() {
+        let unit = |b: &str, u: &str, r: &str| Unit {
+            id: format!("{b}{u}{r}"),
+            compound_id: "c".into(),
+            label: UnitLabel::parse(b, u, r).unwrap(),
+            area: ExclusiveArea::from_centi(100).unwrap(),
+            holder: Holder::Developer,
+            version: 1,
+            removed: false,
+            updated_by: String::new(),
+            updated_at: 0,
+        };
+        let units = in_order(vec![
+            unit("10栋", "1单元", "101"),
+            unit("2栋", "2单元", "1001"),
+            unit("2栋", "2单元", "201"),
+            unit("2栋", "", "09"),
+            unit("A座", "", "1"),
+            unit("2栋", "10单元", "101"),
+        ]);
+        let labels: Vec<String> = units.iter().map(|u| u.label.to_string()).collect();
+        assert_eq!(
+            labels,
+            [
+                "2栋09",
+                "2栋2单元201",
+                "2栋2单元1001",
+                "2栋10单元101",
+                "10栋1单元101",
+                "A座1"
+            ]
+        );
+    }
 }
