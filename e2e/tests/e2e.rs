@@ -3,6 +3,7 @@
 
 mod e2e {
     pub mod accounts;
+    pub mod ballots;
     pub mod browser;
     pub mod compounds;
     pub mod demo;
