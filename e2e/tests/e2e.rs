@@ -4,6 +4,7 @@
 mod e2e {
     pub mod access_matrix;
     pub mod accounts;
+    pub mod ballots;
     pub mod browser;
     pub mod compounds;
     pub mod demo;
