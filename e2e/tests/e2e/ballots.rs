@@ -648,15 +648,25 @@ async fn a_survey_is_counted_from_one_answer_per_unit(backend: Backend) {
     assert_eq!(published["surveys"], 1, "{published}");
     assert_eq!(published["respondents"], 4, "{published}");
     assert_eq!(published["items"][0]["period"], "2026-Q3");
-    // A typed survey of the same quarter is refused.
-    w.post(
-        "/satisfaction",
-        Some(&committee),
-        &json!({"compound_id": c, "period": "2026-Q3", "satisfied": 1,
-            "basically_satisfied": 0, "dissatisfied": 0}),
-    )
-    .await
-    .problem(409, "survey_exists");
+    assert_eq!(published["items"][0]["verified"], true, "{published}");
+    // Typed totals: never for the quarter surveyed, nor for any quarter since the register
+    // existed; a quarter before it is recorded, marked 未经名册核验.
+    let typed = |period: &str| {
+        json!({"compound_id": c, "period": period, "satisfied": 1,
+            "basically_satisfied": 0, "dissatisfied": 0})
+    };
+    w.post("/satisfaction", Some(&committee), &typed("2026-Q3"))
+        .await
+        .problem(409, "survey_exists");
+    w.post("/satisfaction", Some(&committee), &typed("2026-Q4"))
+        .await
+        .problem(409, "register_exists");
+    let a = w
+        .post("/satisfaction", Some(&committee), &typed("2025-Q4"))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["verified"], false);
+    assert_eq!(a.json()["verified_label"], "未经名册核验");
     w.stop().await;
 }
 
