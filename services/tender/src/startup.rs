@@ -14,6 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::catalog::CatalogClient;
 use crate::config::TenderConfig;
+use crate::files::{FileStore, Location};
 use crate::follow::CatalogFollower;
 use crate::routes::{self, PREFIX};
 use crate::schema::MIGRATOR;
@@ -44,6 +45,11 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
     tasks.spawn(catalog.run(cancel.clone()));
 
     let ready = readiness("tender", db.clone(), &MIGRATOR, follows);
+    let files = Location::of(config.policy.files.as_deref(), config.files_dir.as_deref());
+    if files == Location::Memory {
+        tracing::info!("documents are kept in memory: set [tender] files to keep them");
+    }
+    let files = FileStore::open(&files)?;
     let state = AppState {
         db: db.clone(),
         notifier: notifier.clone(),
@@ -55,6 +61,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
             config.keys.service_token("tender")?,
             config.policy.verify_award_with_catalog,
         )),
+        files,
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
     let common = common_routes(

@@ -9,6 +9,7 @@ use shared::feed::Notifier;
 
 use crate::catalog::CatalogClient;
 use crate::config::TenderPolicy;
+use crate::files::FileStore;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,8 @@ pub struct AppState {
     pub auth: Auth,
     pub policy: Arc<TenderPolicy>,
     pub catalog: Arc<CatalogClient>,
+    /// Where documents' bytes are kept (content-addressed).
+    pub files: FileStore,
 }
 
 impl FromRef<AppState> for Auth {

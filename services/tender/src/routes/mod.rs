@@ -6,6 +6,8 @@ pub mod audit;
 pub mod award;
 pub mod bids;
 pub mod disclosures;
+pub mod documents;
+pub mod inspections;
 pub mod invitations;
 pub mod ocds;
 pub mod questions;
@@ -53,7 +55,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(ocds::router())
         .merge(invitations::router())
         .merge(audit::router())
-        .merge(register::router());
+        .merge(register::router())
+        .merge(documents::router())
+        .merge(inspections::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -65,6 +69,10 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
 
 /// The operations that never read the caller's token (so never answer 401).
 const PUBLIC: &[&str] = &[
+    "GET /tenders/ballot-votes/{vid}/documents",
+    "GET /tenders/compounds/{cid}/documents",
+    "GET /tenders/contracts/{cid}/documents",
+    "POST /tenders/owner-code/inspection",
     "GET /tenders/compounds/{cid}/register/summary",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
@@ -118,6 +126,12 @@ mod tests {
                 ),
                 ("ImportMode", round_trip::<shared::sheet::ImportMode>),
                 ("SheetFormat", round_trip::<shared::sheet::SheetFormat>),
+                ("DocumentKind", round_trip::<crate::documents::DocumentKind>),
+                ("OwnerKind", round_trip::<crate::documents::OwnerKind>),
+                ("MediaType", round_trip::<crate::files::MediaType>),
+                ("What", round_trip::<crate::inspections::What>),
+                ("AskedBy", round_trip::<crate::inspections::AskedBy>),
+                ("State", round_trip::<crate::inspections::State>),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");
