@@ -8,6 +8,7 @@ mod e2e {
     pub mod browser;
     pub mod compounds;
     pub mod demo;
+    pub mod documents;
     pub mod feed;
     pub mod firms;
     pub mod foundation;

@@ -14,6 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::catalog::CatalogClient;
 use crate::config::TenderConfig;
+use crate::files::{FileStore, Location};
 use crate::follow::CatalogFollower;
 use crate::owners::ballots::CodeLimiter;
 use crate::routes::{self, PREFIX};
@@ -45,6 +46,11 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
     tasks.spawn(catalog.run(cancel.clone()));
 
     let ready = readiness("tender", db.clone(), &MIGRATOR, follows);
+    let files = Location::of(config.policy.files.as_deref(), config.files_dir.as_deref());
+    if files == Location::Memory {
+        tracing::info!("documents are kept in memory: set [tender] files to keep them");
+    }
+    let files = FileStore::open(&files)?;
     let state = AppState {
         db: db.clone(),
         notifier: notifier.clone(),
@@ -59,6 +65,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         owner_codes: Arc::new(CodeLimiter::new(
             config.policy.owner_code_requests_per_minute as usize,
         )),
+        files,
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
     // The client's address as `ClientAddr` for the owner-code throttle (X-Forwarded-For

@@ -98,6 +98,15 @@ impl Storage {
             Storage::Databases { index_dir, .. } => index_dir.clone(),
         }
     }
+
+    /// Where tender keeps documents unless `[tender] files` says otherwise: the data
+    /// folder's `files/`; with database URLs, nowhere on disk (memory).
+    fn files_dir(&self) -> Option<PathBuf> {
+        match self {
+            Storage::Folder(dir) => Some(dir.join("files")),
+            Storage::Databases { .. } => None,
+        }
+    }
 }
 
 /// Where each service finds the others: base URLs (`http://127.0.0.1:8080`), each API
@@ -337,6 +346,7 @@ async fn build_one(
                 policy: s.tender_policy.clone(),
                 // The pages call on behalf of browsers from where the catalog believes them.
                 trusted_proxies: s.throttle.trusted_proxies.clone(),
+                files_dir: s.storage.files_dir(),
             },
             cancel,
         )
