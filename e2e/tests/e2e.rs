@@ -3,6 +3,7 @@
 
 mod e2e {
     pub mod accounts;
+    pub mod backups;
     pub mod browser;
     pub mod compounds;
     pub mod demo;
@@ -19,6 +20,7 @@ mod e2e {
     pub mod pages_firm;
     pub mod pages_official;
     pub mod pages_register;
+    pub mod replicas;
     pub mod review_and_audit;
     pub mod rules;
     pub mod sessions;
