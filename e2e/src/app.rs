@@ -71,6 +71,9 @@ pub struct Options {
     pub backdate_window_days: u32,
     /// The configured public URL is https: cookies are `Secure`.
     pub secure_cookies: bool,
+    /// Loopback peers (the tests) may read `<prefix>/metrics` without a token, as a
+    /// configured Prometheus network.
+    pub metrics_from_loopback: bool,
 }
 
 impl Default for Options {
@@ -81,6 +84,7 @@ impl Default for Options {
             anonymous_applications_per_hour: 10_000,
             backdate_window_days: ::tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
             secure_cookies: false,
+            metrics_from_loopback: false,
         }
     }
 }
@@ -191,7 +195,11 @@ fn platform_settings(
         },
         trusted_proxies: trusted,
         secure_cookies: options.secure_cookies,
-        metrics_networks: shared::client_addr::TrustedProxies::default(),
+        metrics_networks: if options.metrics_from_loopback {
+            shared::client_addr::TrustedProxies::loopback()
+        } else {
+            shared::client_addr::TrustedProxies::default()
+        },
     }
 }
 

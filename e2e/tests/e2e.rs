@@ -12,6 +12,7 @@ mod e2e {
     pub mod foundation;
     pub mod hostile_uploads;
     pub mod matching;
+    pub mod metrics;
     pub mod ocds;
     pub mod owners;
     pub mod pages_association;

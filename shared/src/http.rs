@@ -337,3 +337,22 @@ pub async fn serve(
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_request_id_goes_along_to_other_services() {
+        let client = reqwest::Client::new();
+        let call = || client.get("http://127.0.0.1:9/");
+        let inside = CURRENT_REQUEST_ID
+            .scope("abc-1".to_string(), async { forward_request_id(call()) })
+            .await
+            .build()
+            .unwrap();
+        assert_eq!(inside.headers()[REQUEST_ID], "abc-1");
+        let outside = forward_request_id(call()).build().unwrap();
+        assert!(outside.headers().get(REQUEST_ID).is_none());
+    }
+}

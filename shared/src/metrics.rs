@@ -20,14 +20,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::future::BoxFuture;
-use prometheus_client::encoding::text::encode_registry;
+use prometheus_client::encoding::prometheus_text;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::auth::TokenKeys;
+use crate::auth::{Role, TokenKeys};
 use crate::client_addr::TrustedProxies;
 use crate::db::Db;
 use crate::error::Problem;
@@ -162,7 +162,7 @@ impl Metrics {
             probe(self.clone()).await;
         }
         let mut out = String::new();
-        if let Err(e) = encode_registry(&mut out, &self.0.registry) {
+        if let Err(e) = prometheus_text::encode(&mut out, &self.0.registry) {
             tracing::warn!(error = %e, "rendering the metrics failed");
         }
         out
@@ -213,13 +213,26 @@ async fn scrape(State(state): State<MetricsState>, req: Request) -> Response {
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
     let by_network = peer.is_some_and(|ip| state.networks.contains(ip));
-    if !(by_network || crate::http::may_see_details(&parts, &state.keys)) {
-        return Problem::unauthorized().into_response();
+    if !by_network {
+        // Who the token says (a token that does not verify is no token).
+        let role = crate::auth::token_from_parts(&parts)
+            .and_then(|t| state.keys.verify(&t).ok())
+            .map(|identity| identity.role);
+        match role {
+            Some(Role::Service | Role::Association) => {}
+            Some(_) => {
+                return Problem::forbidden(
+                    "只有服务令牌、协会账号或配置的监控网络可以读取运行指标。",
+                )
+                .into_response();
+            }
+            None => return Problem::unauthorized().into_response(),
+        }
     }
     let mut response = state.metrics.render().await.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        HeaderValue::from_static(prometheus_text::CONTENT_TYPE),
     );
     response
 }
