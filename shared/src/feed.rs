@@ -486,6 +486,9 @@ impl<A: Apply> Consumer<A> {
     /// Returns how many changes were applied.
     pub async fn poll_once(&self, wait: u64) -> anyhow::Result<usize> {
         let after = self.cursor().await?;
+        // Replicas sharing this database share the cursor: what another replica applied
+        // counts as followed here too.
+        self.status.cursor.fetch_max(after, Ordering::AcqRel);
         let page: FeedPage = self
             .client
             .get(&self.feed_url)
@@ -525,8 +528,10 @@ impl<A: Apply> Consumer<A> {
                     .bind(&self.source)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if cursor.unwrap_or(0) >= change.seq {
-                // Already applied (a duplicate page after a retry).
+            if let Some(cursor) = cursor.filter(|c| *c >= change.seq) {
+                // Already applied (a duplicate page after a retry, or another replica
+                // sharing this database applied it first).
+                self.status.cursor.fetch_max(cursor, Ordering::AcqRel);
                 continue;
             }
             self.apply

@@ -300,6 +300,10 @@ async fn two_schedulers_open_each_tender_once(backend: Backend) {
     // A second tender process on the same database: its scheduler ticks (every 100 ms, as
     // the app's) race the app's for every due tender.
     let b = w.app.replica(ServiceName::Tender, None).await;
+    // Both are ready: each counts what the other applied of their shared catalog cursor.
+    w.app.tender_follows_catalog().await;
+    w.app.wait_ready(&w.app.tender_url, "/tenders", 20).await;
+    w.app.wait_ready(&b.url, "/tenders", 20).await;
     let mut tenders = Vec::new();
     for (i, compound) in ["c-race-1", "c-race-2", "c-race-3"].into_iter().enumerate() {
         let firms = [format!("f-race-{i}a"), format!("f-race-{i}b")];
