@@ -7,19 +7,19 @@
 #
 #   bash scripts/replicas.sh            # start, smoke, stop
 #   bash scripts/replicas.sh --keep     # start, smoke, leave running (stop: kill the pids
-#                                       # in $WUYE_REPLICAS_DIR/pids)
+#                                       # in $REPLICAS_DIR/pids)
 #
-# Needs: PostgreSQL reachable as WUYE_PG (default postgres://postgres@127.0.0.1:5432,
+# Needs: PostgreSQL reachable as REPLICAS_PG (default postgres://postgres@127.0.0.1:5432,
 # databases wuye_r_catalog and wuye_r_tender are dropped and made anew), psql, nginx
-# (Debian nginx-light), curl and jq. WUYE_BIN picks the binary (default target/debug/wuye,
+# (Debian nginx-light), curl and jq. REPLICAS_BIN picks the binary (default target/debug/wuye,
 # built with `cargo build --workspace --all-targets` if missing; use a release build for
 # load figures).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-PG="${WUYE_PG:-postgres://postgres@127.0.0.1:5432}"
-BIN="${WUYE_BIN:-$REPO/target/debug/wuye}"
-RUN="${WUYE_REPLICAS_DIR:-$REPO/target/replicas}"
+PG="${REPLICAS_PG:-postgres://postgres@127.0.0.1:5432}"
+BIN="${REPLICAS_BIN:-$REPO/target/debug/wuye}"
+RUN="${REPLICAS_DIR:-$REPO/target/replicas}"
 PROXY="http://127.0.0.1:18080"
 KEEP=0
 [[ "${1:-}" == "--keep" ]] && KEEP=1
@@ -66,10 +66,22 @@ export WUYE_LOG="${WUYE_LOG:-info,sqlx=warn,tantivy=warn}"
 export WUYE_TRUSTED_PROXIES='["127.0.0.1"]'
 export WUYE_METRICS_NETWORKS='["127.0.0.1"]'
 
-start() { # name port args...
+start() { # name port args...: starts a replica and writes $RUN/run/<name>.sh, which
+    # starts it again the same way (scripts/load.sh restarts replicas it killed).
     local name=$1 port=$2; shift 2
-    "$BIN" serve "$@" --listen "127.0.0.1:$port" >"$RUN/logs/$name.log" 2>&1 &
-    echo $! >> "$RUN/pids"
+    mkdir -p "$RUN/run"
+    {
+        echo "#!/usr/bin/env bash"
+        echo "cd $(printf '%q' "$REPO")"
+        for var in WUYE_KEYS_DIR WUYE_LOG_FORMAT WUYE_LOG WUYE_TRUSTED_PROXIES WUYE_METRICS_NETWORKS WUYE_DATA; do
+            [[ -n "${!var:-}" ]] && echo "export $var=$(printf '%q' "${!var}")"
+        done
+        printf '%q ' "$BIN" serve "$@" --listen "127.0.0.1:$port"
+        echo ">>$(printf '%q' "$RUN/logs/$name.log") 2>&1 &"
+        echo "echo \$! > $(printf '%q' "$RUN/run/$name.pid")"
+        echo "echo \$! >> $(printf '%q' "$RUN/pids")"
+    } > "$RUN/run/$name.sh"
+    bash "$RUN/run/$name.sh"
 }
 start catalog-1 18181 catalog --database "$PG/wuye_r_catalog"
 start catalog-2 18182 catalog --database "$PG/wuye_r_catalog"
