@@ -21,6 +21,7 @@ PG="${REPLICAS_PG:-postgres://postgres@127.0.0.1:5432}"
 BIN="${REPLICAS_BIN:-$REPO/target/debug/wuye}"
 RUN="${REPLICAS_DIR:-$REPO/target/replicas}"
 PROXY="http://127.0.0.1:18080"
+export PGOPTIONS="-c client_min_messages=warning"
 KEEP=0
 [[ "${1:-}" == "--keep" ]] && KEEP=1
 
@@ -104,8 +105,8 @@ start tender-2 18282 tender --database "$PG/wuye_r_tender" --catalog-url "$PROXY
 wait_ready http://127.0.0.1:18281/tenders/readyz 60
 wait_ready http://127.0.0.1:18282/tenders/readyz 60
 # Each matching replica keeps its own embedded database and index under its own folder.
-WUYE_DATA="$RUN/matching-1" start matching-1 18381 matching --catalog-url "$PROXY" --tender-url "$PROXY"
-WUYE_DATA="$RUN/matching-2" start matching-2 18382 matching --catalog-url "$PROXY" --tender-url "$PROXY"
+start matching-1 18381 matching --data "$RUN/matching-1" --catalog-url "$PROXY" --tender-url "$PROXY"
+start matching-2 18382 matching --data "$RUN/matching-2" --catalog-url "$PROXY" --tender-url "$PROXY"
 start web-1 18481 web --catalog-url "$PROXY" --tender-url "$PROXY" --matching-url "$PROXY"
 start web-2 18482 web --catalog-url "$PROXY" --tender-url "$PROXY" --matching-url "$PROXY"
 for url in http://127.0.0.1:18381/match/readyz http://127.0.0.1:18382/match/readyz \
@@ -174,4 +175,19 @@ for port in 18381 18382; do
 done
 lag=$(curl -fsS http://127.0.0.1:18281/tenders/metrics | grep 'name="feed_lag",source="catalog"' | awk '{print $2}')
 echo "replicas: metrics answered by every replica (tender-1's catalog feed lag: $lag)"
+# A PostgreSQL backup while serving, as docs/DEPLOYMENT.md gives it: pg_dump, pg_restore
+# into a new database, every row there.
+if command -v pg_dump >/dev/null && command -v pg_restore >/dev/null; then
+    pg_dump -Fc -d "$PG/wuye_r_catalog" -f "$RUN/catalog.dump"
+    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS wuye_r_catalog_restored WITH (FORCE)" >/dev/null
+    psql "$PG/postgres" -qc "CREATE DATABASE wuye_r_catalog_restored" >/dev/null
+    pg_restore -d "$PG/wuye_r_catalog_restored" --no-owner "$RUN/catalog.dump"
+    for table in compound account revoked_token outbox district street; do
+        a=$(psql "$PG/wuye_r_catalog" -Atc "SELECT COUNT(*) FROM $table")
+        b=$(psql "$PG/wuye_r_catalog_restored" -Atc "SELECT COUNT(*) FROM $table")
+        [[ "$a" == "$b" ]] || fail "pg_restore: $table has $a rows, the restored copy $b"
+    done
+    psql "$PG/postgres" -qc "DROP DATABASE wuye_r_catalog_restored WITH (FORCE)" >/dev/null
+    echo "replicas: a pg_dump taken while serving restored with every row"
+fi
 echo "replicas: smoke passed"
