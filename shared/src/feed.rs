@@ -126,6 +126,11 @@ impl Notifier {
         self.tx.subscribe()
     }
 
+    /// A PostgreSQL listener is connected (other processes' commits wake this one's polls).
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Acquire)
+    }
+
     /// How long a long-poll may sleep before re-reading on its own.
     pub fn poll_interval(&self) -> Duration {
         if self.listening.load(Ordering::Acquire) {

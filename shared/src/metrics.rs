@@ -31,7 +31,7 @@ use crate::auth::{Role, TokenKeys};
 use crate::client_addr::TrustedProxies;
 use crate::db::Db;
 use crate::error::Problem;
-use crate::feed::ConsumerStatus;
+use crate::feed::{ConsumerStatus, Notifier};
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -76,7 +76,7 @@ impl Metrics {
         let gauges = Family::<Labels, Gauge<i64, AtomicI64>>::default();
         registry.register(
             "state",
-            "Gauges read when scraped: `name` says which (feed_lag, feed_cursor, feed_head, db_pool_size, db_pool_idle, db_pool_max, index_documents, index_generation, tenders_due_for_opening)",
+            "Gauges read when scraped: `name` says which (feed_lag, feed_cursor, feed_head, feed_listening, db_pool_size, db_pool_idle, db_pool_max, index_documents, index_generation, tenders_due_for_opening)",
             gauges.clone(),
         );
         Self(Arc::new(Inner {
@@ -136,6 +136,15 @@ impl Metrics {
                     metrics.set("feed_lag", &labels, (head - cursor).max(0));
                 }
             })
+        }));
+    }
+
+    /// Whether the feed's PostgreSQL listener is connected (`feed_listening`, 1 or 0).
+    pub fn watch_notifier(&self, notifier: &Notifier) {
+        let notifier = notifier.clone();
+        self.probe(Arc::new(move |metrics| {
+            metrics.set("feed_listening", &[], i64::from(notifier.is_listening()));
+            Box::pin(async {})
         }));
     }
 
