@@ -1030,8 +1030,8 @@ async fn bid_of(app: &TestApp, tender: &str, firm: &str) -> String {
 }
 
 /// An `owners_vote` tender through the pages: after opening, the committee's tender page
-/// links each bid to the vote form with that bid chosen; the passing vote recorded there
-/// (the double majority) lets the award form award exactly that bid.
+/// links each bid to the vote form with that bid chosen; a passing vote from ballots
+/// choosing it lets the award form award exactly that bid.
 async fn owners_vote_award_through_the_pages(backend: Backend) {
     use wuye_e2e::tender::{World, opened_with_bids};
     let w = World::new(backend).await;
@@ -1060,27 +1060,9 @@ async fn owners_vote_award_through_the_pages(backend: Backend) {
         form.contains(&format!("name=\"chosen_bid_id\" value=\"{chosen}\"")),
         "{form}"
     );
-    let (status, _, location) = page
-        .post(
-            "/committee/votes",
-            &[
-                ("matter", "choose_firm"),
-                ("total_owners", "300"),
-                ("total_area_m2", "30000"),
-                ("participating_owners", "250"),
-                ("participating_area_m2", "25000"),
-                ("approving_owners", "200"),
-                ("approving_area_m2", "20000"),
-                ("held_on", "2025-06-01"),
-                ("document_ref", "表决〔2025〕3号"),
-                ("chosen_bid_id", chosen.as_str()),
-            ],
-            true,
-        )
-        .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, result, _) = page.get(&location.unwrap()).await;
-    assert!(result.contains("通过"), "{result}");
+    // The award rests on a vote from ballots (a typed tally never does), cast through the
+    // API: codes from the street, a paper ballot, closed by the committee.
+    wuye_e2e::ballots::owners_choose(&w, "c-owners", &id, &chosen).await;
 
     let (status, _, location) = page
         .post(

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use shared::auth::TokenKeys;
+use shared::client_addr::TrustedProxies;
 use shared::http::Limits;
 
 #[derive(Debug, Clone)]
@@ -19,6 +20,9 @@ pub struct TenderConfig {
     /// The data folder's `files/`, where documents are kept when `[tender] files` names no
     /// other place (`wuye up`); `None`: in memory unless `files` is set (tests).
     pub files_dir: Option<std::path::PathBuf>,
+    /// Peers whose `X-Forwarded-For` is believed when counting owner-code requests per
+    /// client address (the pages, a reverse proxy); default none.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The tender rules that are configuration rather than code.
@@ -63,6 +67,9 @@ pub struct TenderPolicy {
     pub max_file_bytes: u64,
     /// 查阅期限: days an inspection request may wait for its answer (default 15).
     pub inspection_days: u32,
+    /// 表决码限流: requests carrying an owner code one client address may make per minute
+    /// (default 30); more are answered 429 with `Retry-After`.
+    pub owner_code_requests_per_minute: u32,
 }
 
 impl Default for TenderPolicy {
@@ -77,6 +84,7 @@ impl Default for TenderPolicy {
             files: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             inspection_days: DEFAULT_INSPECTION_DAYS,
+            owner_code_requests_per_minute: DEFAULT_OWNER_CODE_REQUESTS_PER_MINUTE,
         }
     }
 }
@@ -89,6 +97,9 @@ pub const DEFAULT_INSPECTION_DAYS: u32 = 15;
 
 /// How many days back contract dates may lie until configured otherwise.
 pub const DEFAULT_BACKDATE_WINDOW_DAYS: u32 = 30;
+
+/// Owner-code requests per client address per minute until configured otherwise.
+pub const DEFAULT_OWNER_CODE_REQUESTS_PER_MINUTE: u32 = 30;
 
 /// The ocid prefix used until one is configured.
 pub const DEFAULT_OCID_PREFIX: &str = "ocds-wuye01";
@@ -141,6 +152,9 @@ impl TenderPolicy {
         }
         if self.backdate_window_days > 3650 {
             problems.push("tender.backdate_window_days must be at most 3650".to_string());
+        }
+        if self.owner_code_requests_per_minute == 0 {
+            problems.push("tender.owner_code_requests_per_minute must be at least 1".to_string());
         }
         if problems.is_empty() {
             Ok(())

@@ -345,6 +345,8 @@ async fn build_one(
                 limits: s.limits,
                 policy: s.tender_policy.clone(),
                 files_dir: s.storage.files_dir(),
+                // The pages call on behalf of browsers from where the catalog believes them.
+                trusted_proxies: s.throttle.trusted_proxies.clone(),
             },
             cancel,
         )

@@ -122,11 +122,14 @@ impl Owner {
     }
 }
 
-/// The compound a ballot vote belongs to. The ballot votes (`ballot_vote`) are the
-/// ballots work's table; until it is wired here no ballot vote is known, so documents
-/// cannot be attached to one yet (404).
-async fn ballot_vote_compound(_conn: &mut AnyConnection, _id: &str) -> Result<Option<String>> {
-    Ok(None)
+/// The compound a ballot vote (`ballot_vote`, the ballots' table) belongs to.
+async fn ballot_vote_compound(conn: &mut AnyConnection, id: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT compound_id FROM ballot_vote WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 /// The owner `kind` `id`, as stored now (a tender as stored: a read brings it up to date

@@ -1,9 +1,8 @@
-//! An owner's one-time code (业主表决码), resolved to the unit it was printed for. The codes
-//! are the ballots work's (`owners::ballots`, whose `resolve_code` finds the unit and
-//! compound of a code); until it is wired here, no code resolves, so an inspection request
-//! by code answers 404 `code_unknown` like a wrong code.
+//! An owner's one-time code (业主表决码), resolved to the unit it was printed for, through
+//! the ballots' [`crate::owners::ballots::resolve_code`]. A code that was issued and not
+//! replaced by a newer notice speaks for its unit even after its vote or survey closed:
+//! it proves the owner holds the unit's notice, which is all an inspection request needs.
 
-use shared::domain::OwnerCode;
 use sqlx::AnyConnection;
 
 use crate::error::Result;
@@ -15,7 +14,12 @@ pub struct CodeHolder {
     pub compound_id: String,
 }
 
-/// The unit of `code`, if it is a code the platform issued.
-pub async fn resolve(_conn: &mut AnyConnection, _code: &OwnerCode) -> Result<Option<CodeHolder>> {
-    Ok(None)
+/// The unit of `code` as an owner typed it, if it is a live code the platform issued.
+pub async fn resolve(conn: &mut AnyConnection, code: &str) -> Result<Option<CodeHolder>> {
+    Ok(crate::owners::ballots::resolve_code(conn, code)
+        .await?
+        .map(|h| CodeHolder {
+            unit_id: h.unit_id,
+            compound_id: h.compound_id,
+        }))
 }

@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use shared::auth::{Identity, Role, Scope};
 use shared::clock::{china_today, now_ms};
 use shared::db::new_id;
-use shared::domain::OwnerCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Page, Pagination};
 use shared::feed::WriteTx;
@@ -132,8 +131,7 @@ pub async fn ask(
             )
         }
         Asker::Owner { code } => {
-            let code = OwnerCode::parse(code).map_err(|_| code_unknown())?;
-            let holder = codes::resolve(tx.conn(), &code)
+            let holder = codes::resolve(tx.conn(), code)
                 .await?
                 .ok_or_else(code_unknown)?;
             (

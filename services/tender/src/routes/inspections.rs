@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::auth::Identity;
+use shared::client_addr::ClientAddr;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
@@ -64,15 +65,19 @@ pub async fn ask(
 }
 
 /// An owner asks to inspect, with the one-time code of the unit's notice (no account; the
-/// code in the body, never the URL). A wrong code answers 404 `code_unknown`.
+/// code in the body, never the URL; a code stays good for this after its vote closed, until
+/// a newer notice replaces it). A wrong code answers 404 `code_unknown`; owner-code
+/// requests are counted per client address like the others (429 with `Retry-After`).
 #[utoipa::path(post, path = "/tenders/owner-code/inspection", tag = "inspections",
     request_body = OwnerInspectionInput,
     responses((status = 201, body = InspectionView), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn ask_by_code(
     State(app): State<AppState>,
+    client: ClientAddr,
     Json(dto): Json<OwnerInspectionInput>,
 ) -> Result<(StatusCode, Json<InspectionView>)> {
+    app.owner_codes.admit(&client.key())?;
     let (code, checked) = dto.check()?;
     let days = app.policy.inspection_days;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
