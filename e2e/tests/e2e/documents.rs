@@ -18,6 +18,7 @@ both_backends!(
     bid_documents_are_sealed_through_every_read_path_until_the_opening,
     contracts_are_public_and_vouchers_are_for_the_parties_and_officials,
     inspection_requests_are_answered_and_overdue_ones_reach_the_officials,
+    the_committee_keeps_its_documents_on_its_pages,
 );
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
@@ -903,5 +904,139 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
         section.contains("物业服务合同") && section.contains("已逾期"),
         "{section}"
     );
+    w.stop().await;
+}
+
+/// A form post to the pages (multipart or urlencoded) as a signed-in account, with the
+/// form token; `(status, location, page)`.
+async fn page_post(
+    w: &World,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, String, String) {
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}{path}", w.app.web_url))
+        .header(
+            reqwest::header::COOKIE,
+            format!("wuye_csrf={CSRF}; wuye_session={token}"),
+        )
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, res.text().await.unwrap())
+}
+
+const CSRF: &str = "documents-form-token";
+
+/// The page's upload form: the token, the kind, the title and the file.
+fn page_form(kind: &str, title: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----wuye-page-boundary";
+    let mut body = String::new();
+    for (n, v) in [("_csrf", CSRF), ("kind", kind), ("title", title)] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    ));
+    let mut body = body.into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn the_committee_keeps_its_documents_on_its_pages(backend: Backend) {
+    let w = World::new(backend).await;
+    let committee = w.compound("c-doc-p", json!({})).await;
+    let get_page = |token: String| {
+        let w = &w;
+        async move {
+            let res = w
+                .app
+                .client
+                .get(format!("{}/committee/documents", w.app.web_url))
+                .header(reqwest::header::COOKIE, format!("wuye_session={token}"))
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, page) = get_page(committee.clone()).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("还没有上传文件"), "{page}");
+
+    // Uploaded through the page, listed with its link.
+    let (ct, body) = page_form(
+        "assembly_rules",
+        "业主大会议事规则（2026）",
+        "rules.pdf",
+        PDF,
+    );
+    let (status, location, _) = page_post(&w, "/committee/documents", &committee, &ct, body).await;
+    assert_eq!(status, 303);
+    assert!(
+        location.starts_with("/committee/documents?done="),
+        "{location}"
+    );
+    let (_, page) = get_page(committee.clone()).await;
+    assert!(page.contains("业主大会议事规则（2026）"), "{page}");
+    let listed = w.get("/compounds/c-doc-p/documents", None).await.json();
+    let id = listed[0]["id"].as_str().unwrap().to_string();
+    assert!(page.contains(&format!("/tenders/documents/{id}/content")));
+
+    // A program renamed as a PDF: the page shows the API's reason, keeps what was typed.
+    let (ct, body) = page_form(
+        "assembly_rules",
+        "改名的程序",
+        "setup.pdf",
+        b"MZ\x90\x00\x03",
+    );
+    let (status, _, page) = page_post(&w, "/committee/documents", &committee, &ct, body).await;
+    assert_eq!(status, 415, "{page}");
+    assert!(
+        page.contains("按文件内容判断类型") && page.contains("改名的程序"),
+        "{page}"
+    );
+    // Without the form token: refused.
+    let (ct, mut body) = page_form("assembly_rules", "x", "x.pdf", PDF);
+    body = String::from_utf8_lossy(&body)
+        .replace(CSRF, "forged")
+        .into_bytes();
+    let (status, _, _) = page_post(&w, "/committee/documents", &committee, &ct, body).await;
+    assert_eq!(status, 403);
+
+    // Taken down: off the list, its record kept by the API.
+    let (status, _, _) = page_post(
+        &w,
+        &format!("/committee/documents/{id}/remove"),
+        &committee,
+        "application/x-www-form-urlencoded",
+        format!("_csrf={CSRF}").into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = get_page(committee.clone()).await;
+    assert!(page.contains("还没有上传文件"), "{page}");
+    assert_eq!(
+        w.get(&format!("/documents/{id}"), None).await.json()["removed"],
+        true
+    );
+    // A firm is not a committee.
+    assert_eq!(get_page(w.firm_token("f-doc-p")).await.0, 403);
     w.stop().await;
 }
