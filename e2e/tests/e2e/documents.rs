@@ -999,6 +999,23 @@ async fn the_committee_keeps_its_documents_on_its_pages(backend: Backend) {
     let id = listed[0]["id"].as_str().unwrap().to_string();
     assert!(page.contains(&format!("/tenders/documents/{id}/content")));
 
+    // Everyone sees it on the compound's public documents page.
+    let public = |id: &str| {
+        let url = format!("{}/compounds/{id}/documents", w.app.web_url);
+        let client = w.app.client.clone();
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, page) = public("c-doc-p").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("业主大会议事规则（2026）") && page.contains(&id),
+        "{page}"
+    );
+    assert_eq!(public("no-such-compound").await.0, 404);
+
     // A program renamed as a PDF: the page shows the API's reason, keeps what was typed.
     let (ct, body) = page_form(
         "assembly_rules",
