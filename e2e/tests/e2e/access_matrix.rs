@@ -50,7 +50,7 @@ fn matrix_file() -> std::path::PathBuf {
 
 /// Writes anonymous callers may make: sign-in, firm applications, and what an owner does
 /// with the one-time code of a notice.
-const PUBLIC_WRITES: [(&str, &str); 8] = [
+const PUBLIC_WRITES: [(&str, &str); 9] = [
     ("POST", "/catalog/session"),
     ("POST", "/catalog/firms"),
     ("POST", "/tenders/owner-code"),
@@ -59,6 +59,7 @@ const PUBLIC_WRITES: [(&str, &str); 8] = [
     ("POST", "/tenders/owner-code/objection"),
     ("POST", "/tenders/owner-code/survey"),
     ("POST", "/tenders/owner-code/inspection"),
+    ("POST", "/tenders/owner-code/inspections"),
 ];
 
 /// The scopes one row is called for: the resource's own and another one.

@@ -521,6 +521,16 @@ async fn bid_documents_are_sealed_through_every_read_path_until_the_opening(back
     )
     .await
     .problem(409, "bid_deadline_passed");
+    // The tender's documents are fixed once bids closed too.
+    upload(
+        &w,
+        &format!("/{tid}/documents"),
+        Some(&committee),
+        &[("title", "补充招标文件")],
+        Some(("t2.pdf", "application/pdf", PDF)),
+    )
+    .await
+    .problem(409, "tender_not_editable");
     w.stop().await;
 }
 
@@ -727,6 +737,21 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
     assert_eq!(by_owner.json()["asked_by"], "owner_code");
     assert_eq!(by_owner.json()["unit_id"], unit.as_str());
     assert_eq!(by_owner.json()["compound_id"], "c-doc-i");
+    // The owner follows the request with the same code; a wrong code learns nothing.
+    let mine = w
+        .post("/owner-code/inspections", None, &json!({"code": code}))
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(mine.json().as_array().unwrap().len(), 1);
+    assert_eq!(mine.json()[0]["id"], by_owner.json()["id"]);
+    assert_eq!(mine.json()[0]["state"], "open");
+    w.post(
+        "/owner-code/inspections",
+        None,
+        &json!({"code": "0000-0000-0000"}),
+    )
+    .await
+    .problem(404, "code_unknown");
     let notice = upload(
         &w,
         &format!("/ballot-votes/{vid}/documents"),

@@ -11,7 +11,7 @@ use shared::client_addr::ClientAddr;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
-use utoipa::{IntoParams, OpenApi};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,6 +27,7 @@ use crate::state::AppState;
     InspectionInput,
     OwnerInspectionInput,
     AnswerInput,
+    CodeOnly,
     What,
     AskedBy,
     inspections::State,
@@ -39,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(Api::openapi())
         .routes(routes!(ask, compound_inspections))
         .routes(routes!(ask_by_code))
+        .routes(routes!(by_code))
         .routes(routes!(answer))
         .routes(routes!(inspection))
         .routes(routes!(area_inspections))
@@ -84,6 +86,29 @@ pub async fn ask_by_code(
     let view = inspections::ask(&mut tx, ("", Asker::Owner { code }), checked, days).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The code's body: the code printed on the unit's notice.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CodeOnly {
+    pub code: String,
+}
+
+/// The inspection requests asked with the code's unit (at most 50), with where each
+/// stands and its answer: the owner follows the request with the same code. A wrong code
+/// answers 404 `code_unknown`; counted per client address like every owner-code request.
+#[utoipa::path(post, path = "/tenders/owner-code/inspections", tag = "inspections",
+    request_body = CodeOnly,
+    responses((status = 200, body = Vec<InspectionView>), (status = 404, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn by_code(
+    State(app): State<AppState>,
+    client: ClientAddr,
+    Json(dto): Json<CodeOnly>,
+) -> Result<Json<Vec<InspectionView>>> {
+    app.owner_codes.admit(&client.key())?;
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(inspections::of_code(&mut conn, &dto.code).await?))
 }
 
 /// Answers a request, once (409 `already_answered`), optionally giving documents of the

@@ -79,6 +79,7 @@ const PUBLIC: &[&str] = &[
     "GET /tenders/compounds/{cid}/documents",
     "GET /tenders/contracts/{cid}/documents",
     "POST /tenders/owner-code/inspection",
+    "POST /tenders/owner-code/inspections",
     "GET /tenders/ballot-votes/{vid}",
     "GET /tenders/compounds/{cid}/ballot-votes",
     "GET /tenders/compounds/{cid}/unit-surveys",
