@@ -21,7 +21,7 @@ both_backends!(
     the_committee_keeps_its_documents_on_its_pages,
 );
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+use wuye_e2e::fixtures::PDF;
 const JPEG: &[u8] = &[
     0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1,
 ];
@@ -36,31 +36,12 @@ async fn upload(
     fields: &[(&str, &str)],
     file: Option<(&str, &str, &[u8])>,
 ) -> Answer {
-    let boundary = "----wuye-documents-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    if let Some((name, content_type, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let mut req = w.app.client.post(w.url(path)).header(
-        reqwest::header::CONTENT_TYPE,
-        format!("multipart/form-data; boundary={boundary}"),
-    );
+    let (content_type, body) = wuye_e2e::fixtures::multipart(fields, file);
+    let mut req = w
+        .app
+        .client
+        .post(w.url(path))
+        .header(reqwest::header::CONTENT_TYPE, content_type);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -929,6 +910,7 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
         section.contains("物业服务合同") && section.contains("已逾期"),
         "{section}"
     );
+
     w.stop().await;
 }
 

@@ -350,8 +350,8 @@ async fn a_restarted_tender_still_refuses_a_signed_out_token(backend: Backend) {
             keys: app.service_keys(Some(shared::auth::Signer::Tender)),
             limits: Default::default(),
             policy: Default::default(),
-            files_dir: None,
             trusted_proxies: Default::default(),
+            files_dir: None,
         },
         cancel.clone(),
     )

@@ -17,12 +17,12 @@ pub struct TenderConfig {
     pub keys: Arc<TokenKeys>,
     pub limits: Limits,
     pub policy: TenderPolicy,
-    /// The data folder's `files/`, where documents are kept when `[tender] files` names no
-    /// other place (`wuye up`); `None`: in memory unless `files` is set (tests).
-    pub files_dir: Option<std::path::PathBuf>,
     /// Peers whose `X-Forwarded-For` is believed when counting owner-code requests per
     /// client address (the pages, a reverse proxy); default none.
     pub trusted_proxies: TrustedProxies,
+    /// The data folder's `files/`, where documents are kept when `[tender] files` names no
+    /// other place (`wuye up`); `None`: in memory unless `files` is set (tests).
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 /// The tender rules that are configuration rather than code.
@@ -56,6 +56,9 @@ pub struct TenderPolicy {
     /// (default 30). Dates earlier than today minus this window are refused, so the public
     /// coverage history cannot be rewritten after the fact.
     pub backdate_window_days: u32,
+    /// 表决码限流: requests carrying an owner code one client address may make per minute
+    /// (default 30); more are answered 429 with `Retry-After`.
+    pub owner_code_requests_per_minute: u32,
     /// Where documents are kept (content-addressed): a local folder, `s3://bucket/prefix`
     /// (an S3-compatible store; credentials, region and endpoint from the `AWS_*`
     /// environment, e.g. `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
@@ -67,9 +70,6 @@ pub struct TenderPolicy {
     pub max_file_bytes: u64,
     /// 查阅期限: days an inspection request may wait for its answer (default 15).
     pub inspection_days: u32,
-    /// 表决码限流: requests carrying an owner code one client address may make per minute
-    /// (default 30); more are answered 429 with `Retry-After`.
-    pub owner_code_requests_per_minute: u32,
 }
 
 impl Default for TenderPolicy {
@@ -81,10 +81,10 @@ impl Default for TenderPolicy {
             scheduler_tick: Duration::from_millis(500),
             ocid_prefix: DEFAULT_OCID_PREFIX.to_string(),
             backdate_window_days: DEFAULT_BACKDATE_WINDOW_DAYS,
+            owner_code_requests_per_minute: DEFAULT_OWNER_CODE_REQUESTS_PER_MINUTE,
             files: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             inspection_days: DEFAULT_INSPECTION_DAYS,
-            owner_code_requests_per_minute: DEFAULT_OWNER_CODE_REQUESTS_PER_MINUTE,
         }
     }
 }

@@ -62,10 +62,10 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
             config.keys.service_token("tender")?,
             config.policy.verify_award_with_catalog,
         )),
-        files,
         owner_codes: Arc::new(CodeLimiter::new(
             config.policy.owner_code_requests_per_minute as usize,
         )),
+        files,
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
     // The client's address as `ClientAddr` for the owner-code throttle (X-Forwarded-For

@@ -22,10 +22,10 @@ pub struct AppState {
     pub auth: Auth,
     pub policy: Arc<TenderPolicy>,
     pub catalog: Arc<CatalogClient>,
-    /// Where documents' bytes are kept (content-addressed).
-    pub files: FileStore,
     /// Owner-code requests per client address (表决码限流).
     pub owner_codes: Arc<CodeLimiter>,
+    /// Where documents' bytes are kept (content-addressed).
+    pub files: FileStore,
 }
 
 impl FromRef<AppState> for Auth {

@@ -344,9 +344,9 @@ async fn build_one(
                 keys,
                 limits: s.limits,
                 policy: s.tender_policy.clone(),
-                files_dir: s.storage.files_dir(),
                 // The pages call on behalf of browsers from where the catalog believes them.
                 trusted_proxies: s.throttle.trusted_proxies.clone(),
+                files_dir: s.storage.files_dir(),
             },
             cancel,
         )

@@ -122,7 +122,7 @@ impl Owner {
     }
 }
 
-/// The compound a ballot vote (`ballot_vote`, the ballots' table) belongs to.
+/// The compound a ballot vote (`ballot_vote`, `owners::ballots`) belongs to.
 async fn ballot_vote_compound(conn: &mut AnyConnection, id: &str) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT compound_id FROM ballot_vote WHERE id = $1")

@@ -1,8 +1,9 @@
-//! An owner's one-time code (业主表决码), resolved to the unit it was printed for, through
-//! the ballots' [`crate::owners::ballots::resolve_code`]. A code that was issued and not
-//! replaced by a newer notice speaks for its unit even after its vote or survey closed:
-//! it proves the owner holds the unit's notice, which is all an inspection request needs.
+//! An owner's one-time code (业主表决码), resolved to the unit it was printed for by the
+//! ballots' `owners::ballots::resolve_code`. A code speaks for its unit while its vote or
+//! survey takes answers; a code that is unknown, replaced or past its period answers 404
+//! `code_unknown` like a wrong one (the owner can still ask through the committee).
 
+use shared::domain::OwnerCode;
 use sqlx::AnyConnection;
 
 use crate::error::Result;
@@ -14,12 +15,11 @@ pub struct CodeHolder {
     pub compound_id: String,
 }
 
-/// The unit of `code` as an owner typed it, if it is a live code the platform issued.
-pub async fn resolve(conn: &mut AnyConnection, code: &str) -> Result<Option<CodeHolder>> {
-    Ok(crate::owners::ballots::resolve_code(conn, code)
-        .await?
-        .map(|h| CodeHolder {
-            unit_id: h.unit_id,
-            compound_id: h.compound_id,
-        }))
+/// The unit of `code`, if it is a code the platform issued.
+pub async fn resolve(conn: &mut AnyConnection, code: &OwnerCode) -> Result<Option<CodeHolder>> {
+    let holder = crate::owners::ballots::resolve_code(conn, &code.printed()).await?;
+    Ok(holder.filter(|h| h.valid_now).map(|h| CodeHolder {
+        unit_id: h.unit_id,
+        compound_id: h.compound_id,
+    }))
 }

@@ -8,7 +8,7 @@
 //! | --- | --- |
 //! | `terms.rs` | what is asked ([`What`]), who asked, where it stands ([`State`]: open, overdue the day after its due date, answered) |
 //! | `input.rs` | the requests and the answer as sent, checked |
-//! | `codes.rs` | an owner's code resolved to its unit (the ballots' `resolve_code`) |
+//! | `codes.rs` | an owner's code resolved to its unit by the ballots' `resolve_code` |
 //! | `store.rs` | the rows and the lists |
 //! | `steps.rs` | ask, answer, who reads (the table) |
 //! | `view.rs` | [`InspectionView`], the API's answer |

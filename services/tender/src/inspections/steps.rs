@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use shared::auth::{Identity, Role, Scope};
 use shared::clock::{china_today, now_ms};
 use shared::db::new_id;
+use shared::domain::OwnerCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Page, Pagination};
 use shared::feed::WriteTx;
@@ -131,7 +132,8 @@ pub async fn ask(
             )
         }
         Asker::Owner { code } => {
-            let holder = codes::resolve(tx.conn(), code)
+            let code = OwnerCode::parse(code).map_err(|_| code_unknown())?;
+            let holder = codes::resolve(tx.conn(), &code)
                 .await?
                 .ok_or_else(code_unknown)?;
             (
@@ -337,7 +339,10 @@ pub async fn of_area(
 /// The requests asked with the code of a unit (the newest 50 first by due date), for the
 /// owner holding that unit's code: where each stands and its answer.
 pub async fn of_code(conn: &mut AnyConnection, code: &str) -> Result<Vec<InspectionView>> {
-    let holder = codes::resolve(conn, code).await?.ok_or_else(code_unknown)?;
+    let code = OwnerCode::parse(code).map_err(|_| code_unknown())?;
+    let holder = codes::resolve(conn, &code)
+        .await?
+        .ok_or_else(code_unknown)?;
     let selection = Selection {
         compound: Some(&holder.compound_id),
         unit: Some(&holder.unit_id),

@@ -75,11 +75,6 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
 
 /// The operations that never read the caller's token (so never answer 401).
 const PUBLIC: &[&str] = &[
-    "GET /tenders/ballot-votes/{vid}/documents",
-    "GET /tenders/compounds/{cid}/documents",
-    "GET /tenders/contracts/{cid}/documents",
-    "POST /tenders/owner-code/inspection",
-    "POST /tenders/owner-code/inspections",
     "GET /tenders/ballot-votes/{vid}",
     "GET /tenders/compounds/{cid}/ballot-votes",
     "GET /tenders/compounds/{cid}/unit-surveys",
@@ -89,6 +84,11 @@ const PUBLIC: &[&str] = &[
     "POST /tenders/owner-code/objection",
     "POST /tenders/owner-code/participation",
     "POST /tenders/owner-code/survey",
+    "GET /tenders/ballot-votes/{vid}/documents",
+    "GET /tenders/compounds/{cid}/documents",
+    "GET /tenders/contracts/{cid}/documents",
+    "POST /tenders/owner-code/inspection",
+    "POST /tenders/owner-code/inspections",
     "GET /tenders/compounds/{cid}/register/summary",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
