@@ -1,4 +1,5 @@
-//! The access matrix (issue 13): every operation of the three OpenAPI documents, called by
+//! The access matrix (issue 13): every operation of the three OpenAPI documents (and each
+//! service's feed, metrics, readiness, liveness and document), called by
 //! every kind of caller, for its own scope and for another's, on the demo data (with a
 //! register, a typed vote, a question and a complaint added), on both backends.
 //!
@@ -102,6 +103,16 @@ async fn every_operation(backend: Backend) {
         let doc = app.get(&format!("{base}{prefix}/openapi.json"), None).await;
         assert_eq!(doc.status, 200, "{}", doc.body);
         let doc = doc.json();
+        // What every service serves besides its document: the change feed (matching has
+        // none), the metrics, readiness and liveness, the document itself.
+        let mut outside = vec!["/metrics", "/readyz", "/healthz", "/openapi.json"];
+        if prefix != "/match" {
+            outside.push("/feed?after=0&limit=1");
+        }
+        for extra in outside {
+            let path = format!("{prefix}{extra}");
+            rows.push(row(&app, &world, base, "get", &path, "contracted", &json!({})).await);
+        }
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for method in ["get", "post", "put", "patch", "delete"] {
                 let Some(op) = item.get(method) else { continue };

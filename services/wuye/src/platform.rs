@@ -14,6 +14,7 @@ use shared::client_addr::TrustedProxies;
 use shared::db::sqlite_url;
 use shared::http::{Limits, combine, health_router, shutdown_signal, with_middleware};
 use shared::keys::{KeyRing, Signer, TokenKeys};
+use shared::metrics::{MetricsState, attach};
 use shared::service::Service;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -155,6 +156,8 @@ pub struct PlatformSettings {
     pub trusted_proxies: TrustedProxies,
     /// Cookies are `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// Peers that may read `<prefix>/metrics` without a token (the Prometheus server).
+    pub metrics_networks: TrustedProxies,
 }
 
 impl PlatformSettings {
@@ -186,7 +189,16 @@ impl Platform {
             }
             let built = build_one(name, &settings, cancel.clone()).await;
             match built {
-                Ok(service) => services.push(service),
+                Ok(mut service) => {
+                    // `<prefix>/metrics`, and every request counted by its route.
+                    let state = MetricsState {
+                        metrics: service.metrics.clone(),
+                        keys: keys.clone(),
+                        networks: settings.metrics_networks.clone(),
+                    };
+                    service.router = attach(service.router, service.prefix, state);
+                    services.push(service);
+                }
                 Err(e) => {
                     // Those built already stop their followers before the error is answered.
                     stop_tasks(&cancel, &services).await;
@@ -398,6 +410,7 @@ mod tests {
             throttle: Default::default(),
             trusted_proxies: TrustedProxies::default(),
             secure_cookies: false,
+            metrics_networks: TrustedProxies::default(),
         }
     }
 
