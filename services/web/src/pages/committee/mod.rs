@@ -5,12 +5,14 @@
 //! vote and contract pages of another compound answer 403 even where the API would show the
 //! public facts (those are on the public pages).
 
+pub mod documents;
 mod home;
 mod survey;
 mod tender;
 mod votes;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use super::disclosure;
@@ -20,6 +22,13 @@ use crate::state::WebState;
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/committee", get(home::home))
+        .route(
+            "/committee/documents",
+            get(documents::list)
+                .post(documents::upload)
+                .layer(DefaultBodyLimit::max(documents::MAX_FILE_BYTES)),
+        )
+        .route("/committee/documents/{id}/remove", post(documents::remove))
         .route("/committee/votes/new", get(votes::form))
         .route("/committee/votes", post(votes::submit))
         .route("/committee/votes/{id}", get(votes::result))
