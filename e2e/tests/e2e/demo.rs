@@ -216,13 +216,30 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
         .map(|d| d["kind"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"budget") && kinds.contains(&"accounts"));
+    // This quarter's typed survey (recorded before the register) and last quarter's
+    // answered per unit.
     let satisfaction = tenders(format!("/satisfaction?compound={compound}")).await;
-    assert_eq!(satisfaction["surveys"], 1);
+    assert_eq!(satisfaction["surveys"], 2);
     assert_eq!(
         satisfaction["items"][0]["firm_id"],
         contracted["contract"]["firm_id"]
     );
-    assert_eq!(tenders("/satisfaction".into()).await["surveys"], 2);
+    assert_eq!(satisfaction["items"][1]["verified"], true, "{satisfaction}");
+    assert_eq!(satisfaction["items"][1]["respondents"], 8, "{satisfaction}");
+    assert_eq!(tenders("/satisfaction".into()).await["surveys"], 3);
+    // Its owners' register and votes: one counted from ballots, one open.
+    let register = tenders(format!("/compounds/{compound}/register/summary")).await;
+    assert_eq!(register["totals"]["units"], 12, "{register}");
+    let votes = tenders(format!("/compounds/{compound}/ballot-votes")).await;
+    assert_eq!(votes["total"], 2, "{votes}");
+    let closed = &votes["items"][1];
+    assert_eq!(closed["state"], "closed", "{votes}");
+    assert_eq!(
+        closed["turnout"],
+        json!({"units_voted": 9, "online": 7, "paper": 2})
+    );
+    assert_eq!(closed["result"]["passed"], true, "{closed}");
+    assert_eq!(votes["items"][0]["state"], "open");
     // Cancelled with a reason; unsuccessful without a valid bid.
     assert!(
         by_status["cancelled"][0]["cancel_reason"]
