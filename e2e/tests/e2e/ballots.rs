@@ -19,6 +19,7 @@ both_backends!(
     codes_and_ballots_are_refused_with_clear_errors,
     a_survey_is_counted_from_one_answer_per_unit,
     the_serving_firm_answers_a_comment_publicly,
+    a_large_register_gets_one_distinct_code_per_unit,
 );
 
 /// 张三 holds 101 and 102 (50 ㎡ each), the developer 201 and 202 unsold (50 ㎡ each), 李四,
@@ -256,6 +257,14 @@ async fn codes_and_ballots_are_refused_with_clear_errors(backend: Backend) {
         )
         .await;
     assert_eq!(wuye_e2e::field_code(&a, "closes_at"), "closes_before_opens");
+    let a = w
+        .post(
+            &opening,
+            Some(&committee),
+            &body(json!({"matter": "choose_firm", "tender_id": "no-such-tender"})),
+        )
+        .await;
+    assert_eq!(wuye_e2e::field_code(&a, "tender_id"), "unknown_tender");
     // Only the compound's committee opens a vote.
     for token in [street(&w), w.committee(other), w.association()] {
         w.post(&opening, Some(&token), &body(json!({})))
@@ -743,6 +752,35 @@ async fn the_serving_firm_answers_a_comment_publicly(backend: Backend) {
         .json();
     assert_eq!(published["items"][0]["firm_id"], "f-serve", "{published}");
     assert_eq!(published["items"][0]["dissatisfied"], 1, "{published}");
+    w.stop().await;
+}
+
+/// 1,201 units (written several hundred to a statement): every unit of the vote gets its
+/// own notice and a distinct code, and a reprint replaces every code.
+async fn a_large_register_gets_one_distinct_code_per_unit(backend: Backend) {
+    let w = World::new(backend).await;
+    let c = "c-large";
+    w.compound(c, json!({})).await;
+    let units: Vec<_> = (0..1201)
+        .map(|i| unit(c, &format!("{}", 1000 + i), "60", Some(&format!("业主{i}"))))
+        .collect();
+    register(&w, &units).await;
+    let vote = open_vote(&w, c, json!({}), 60).await;
+    assert_eq!(vote["register"]["units"], 1201);
+    assert_eq!(vote["register"]["owners"], 1201);
+    let id = vote["id"].as_str().unwrap();
+    let first = notices(&w, id).await;
+    let second = notices(&w, id).await;
+    assert_eq!(first.len(), 1201);
+    let distinct: std::collections::BTreeSet<&String> = second.values().collect();
+    assert_eq!(distinct.len(), 1201);
+    let (unit_id, code) = second.iter().nth(700).unwrap();
+    let seen = w.post("/owner-code", None, &json!({"code": code})).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert_eq!(seen.json()["unit"]["unit_id"], unit_id.as_str());
+    w.post("/owner-code", None, &json!({"code": first[unit_id]}))
+        .await
+        .problem(404, "code_unknown");
     w.stop().await;
 }
 

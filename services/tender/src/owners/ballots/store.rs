@@ -67,24 +67,41 @@ pub async fn insert_vote(
     Ok(())
 }
 
-/// Stores the units that may vote.
+/// Stores the units that may vote, 500 to a statement.
 pub async fn insert_units(
     conn: &mut AnyConnection,
     vote_id: &str,
     units: &[VoteUnit],
 ) -> Result<(), sqlx::Error> {
-    for u in units {
-        sqlx::query(
+    for chunk in units.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO ballot_vote_unit (vote_id, unit_id, unit_label, owner_key, area_centi) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(vote_id)
-        .bind(&u.unit_id)
-        .bind(&u.label)
-        .bind(u.owner_key.as_str())
-        .bind(u.area.centi() as i64)
-        .execute(&mut *conn)
-        .await?;
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for u in chunk {
+            insert = insert
+                .bind(vote_id.to_string())
+                .bind(u.unit_id.clone())
+                .bind(u.label.clone())
+                .bind(u.owner_key.as_str().to_string())
+                .bind(u.area.centi() as i64);
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(())
 }
