@@ -257,6 +257,21 @@ async fn codes_and_ballots_are_refused_with_clear_errors(backend: Backend) {
         )
         .await;
     assert_eq!(wuye_e2e::field_code(&a, "closes_at"), "closes_before_opens");
+    // Typed totals only for decisions taken before the register existed.
+    let typed = |held_on: &str| {
+        json!({"compound_id": c, "matter": "other", "total_owners": 6, "total_area_m2": 600,
+            "participating_owners": 5, "participating_area_m2": 500, "approving_owners": 5,
+            "approving_area_m2": 500, "held_on": held_on, "document_ref": "表决〔2025〕1号"})
+    };
+    let today = shared::domain::roster::format_date(shared::clock::china_today());
+    w.post("/votes", Some(&committee), &typed(&today))
+        .await
+        .problem(409, "register_exists");
+    let a = w
+        .post("/votes", Some(&committee), &typed("2025-01-10"))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["verified_label"], "未经名册核验");
     let a = w
         .post(
             &opening,
