@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::count::{BallotChoice, CountedBallot, VoteResult, VoteUnit};
-use super::vote::{StoredVote, Turnout};
+use super::vote::{RegisterTotals, StoredVote, Turnout};
 use crate::rows::{Conditions, undecodable};
 use crate::votes::VoteMatter;
 
@@ -175,6 +175,28 @@ pub async fn units(conn: &mut AnyConnection, vote_id: &str) -> Result<Vec<VoteUn
             })
         })
         .collect()
+}
+
+/// The totals of the units that may vote (counted in the database: a list of votes does
+/// not read every unit): units, owners by head (SPC interpretation art. 9: the register's
+/// owner keys), area.
+pub async fn register_totals(
+    conn: &mut AnyConnection,
+    vote_id: &str,
+) -> Result<RegisterTotals, sqlx::Error> {
+    let (units, owners, area): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT owner_key), CAST(COALESCE(SUM(area_centi), 0) AS BIGINT) \
+         FROM ballot_vote_unit WHERE vote_id = $1",
+    )
+    .bind(vote_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let bad = |column: &str| undecodable("ballot_vote_unit", vote_id, column, "out of range");
+    Ok(RegisterTotals {
+        units: u32::try_from(units).map_err(|_| bad("units"))?,
+        owners: u32::try_from(owners).map_err(|_| bad("owner_key"))?,
+        area_centi: u64::try_from(area).map_err(|_| bad("area_centi"))?,
+    })
 }
 
 /// One unit that may vote.
