@@ -124,6 +124,14 @@ pub async fn units(
     .await
 }
 
+/// How many units may answer.
+pub async fn unit_count(conn: &mut AnyConnection, survey_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM unit_survey_unit WHERE survey_id = $1")
+        .bind(survey_id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// One answer as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredAnswer {
