@@ -88,6 +88,9 @@ fn result(v: &Value) -> (i64, i64, i64, i64, bool, usize) {
 /// - 张三's two units vote differently: 张三 takes part (4 owners, 400 ㎡) and approves
 ///   nothing by head, while by area each unit counts for its own ballot: 3 of 4 owners,
 ///   350 of 400 ㎡ approve.
+///
+/// And on a second register, participation failing by head alone, and passing with one
+/// more owner.
 async fn votes_are_counted_from_ballots_against_the_register_at_the_boundaries(backend: Backend) {
     let w = World::new(backend).await;
     let c = "c-ballot";
@@ -172,6 +175,41 @@ async fn votes_are_counted_from_ballots_against_the_register_at_the_boundaries(b
     assert_eq!(closed[3]["result"]["split_owners"], 1);
     assert_eq!(closed[3]["result"]["opposing_area_centi"], 5_000);
     assert_eq!(closed[3]["state"], "closed");
+
+    // By head alone: 甲 holds 400 ㎡, 乙…己 100 ㎡ each (6 owners, 900 ㎡). 甲, 乙 and 丙 are
+    // exactly two thirds of the area but half the owners: fails on the head count only;
+    // with 丁 too it passes.
+    let h = "c-heads";
+    w.compound(h, json!({})).await;
+    let mut units = vec![unit(h, "101", "400", Some("甲"))];
+    for (i, name) in ["乙", "丙", "丁", "戊", "己"].iter().enumerate() {
+        units.push(unit(h, &format!("20{i}"), "100", Some(name)));
+    }
+    register(&w, &units).await;
+    let three = open_vote(&w, h, json!({}), 3).await;
+    let four = open_vote(&w, h, json!({}), 3).await;
+    for (v, rooms) in [
+        (&three, &["101", "200", "201"][..]),
+        (&four, &["101", "200", "201", "202"][..]),
+    ] {
+        let id = v["id"].as_str().unwrap();
+        for room in rooms {
+            assert_eq!(paper(&w, id, h, room, "approve").await.status, 201);
+        }
+    }
+    let three = close(&w, h, &three).await;
+    assert_eq!(result(&three), (3, 60_000, 3, 60_000, false, 1));
+    assert!(
+        three["result"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("人数未达到业主总人数的三分之二（3/6 人）"),
+        "{three}"
+    );
+    assert_eq!(
+        result(&close(&w, h, &four).await),
+        (4, 70_000, 4, 70_000, true, 0)
+    );
 
     // The public sees counts and results, never a ballot; the list too.
     for body in [
