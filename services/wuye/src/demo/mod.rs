@@ -5,6 +5,9 @@
 //! Everything synthetic carries 【演示】 in its name. The generator is seeded, so every
 //! fresh data folder gets the same demo.
 
+mod ballots;
+mod owners;
+
 use anyhow::Context;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
@@ -12,6 +15,9 @@ use shared::auth::{Identity, Role, Scope, TokenKeys};
 use shared::domain::{check_char, districts, streets_of};
 
 /// The password of every demo account.
+/// The seed of the demo's generator; the ledger is the first thing drawn from it.
+const LEDGER_SEED: u64 = 0x5EED_2026_0000_0001;
+
 pub const DEMO_PASSWORD: &str = "wuye-demo-2026";
 
 /// A demo account, as printed at start-up.
@@ -152,7 +158,7 @@ pub async fn load(base: &str, keys: &TokenKeys) -> anyhow::Result<Vec<DemoAccoun
     if already_loaded(&api).await? {
         return Ok(accounts);
     }
-    let mut rng = Seeded(0x5EED_2026_0000_0001);
+    let mut rng = Seeded(LEDGER_SEED);
 
     // Compounds: one ledger import, as a district office would do it.
     let (csv, first_code) = ledger_csv(&mut rng);
@@ -681,182 +687,6 @@ impl<'k> Demo<'k> {
         )
         .await
     }
-
-    /// The owners of `compound` taking part themselves: its owner register (one owner of two
-    /// units, the developer's two unsold units), a vote cast with the codes the street
-    /// printed and on paper, closed and counted; last quarter's survey answered per unit and
-    /// published; and a vote left open for 30 days, whose notices the street official can
-    /// print so anyone can try an owner's code.
-    async fn owners(&self, compound: &str, last_quarter: &str) -> anyhow::Result<()> {
-        let committee = self.committee(compound)?;
-        let c = self.catalog_get(&format!("/compounds/{compound}")).await?;
-        let street = c["street"].as_str().context("the compound's street")?;
-        let street = demo_token(
-            self.keys,
-            Role::StreetOfficial,
-            Scope::Street(street.into()),
-        )?;
-        let names = [
-            "张建国",
-            "李秀英",
-            "王志强",
-            "赵丽娟",
-            "陈国华",
-            "刘桂兰",
-            "杨文斌",
-            "黄淑芬",
-            "周建军",
-        ];
-        for i in 0..12usize {
-            let room = format!("{}0{}", 1 + i / 4, 1 + i % 4);
-            let area = ["89.57", "76.05", "120.30", "65.00"][i % 4];
-            let owners = match i {
-                10 | 11 => json!([]),
-                // Rooms 101 and 102 are 张建国's: one owner of two units.
-                _ => {
-                    let n = i.saturating_sub(1);
-                    json!([{"name": names[n], "phone": format!("139000000{n:02}")}])
-                }
-            };
-            self.tender(
-                Method::POST,
-                &format!("/compounds/{compound}/register/units"),
-                &committee,
-                Some(
-                    &json!({"building": "1栋", "unit": "1单元", "room": room, "area": area,
-                    "developer": i >= 10, "owners": owners}),
-                ),
-            )
-            .await?;
-        }
-        let now = shared::db::now_ms();
-        let (opens, closes) = (
-            tender::clock::to_rfc3339(now),
-            tender::clock::to_rfc3339(now + 4_000),
-        );
-        let vote = self
-            .tender(
-                Method::POST,
-                &format!("/compounds/{compound}/ballot-votes"),
-                &committee,
-                Some(&json!({"matter": "amend_covenant", "opens_at": opens, "closes_at": closes,
-                    "question": "【演示数据】是否同意修订《管理规约》第十二条：电动自行车统一在充电棚充电，禁止入户"})),
-            )
-            .await?;
-        let vid = vote["id"].as_str().context("a vote id")?;
-        let survey = self
-            .tender(
-                Method::POST,
-                &format!("/compounds/{compound}/unit-surveys"),
-                &committee,
-                Some(&json!({"period": last_quarter, "opens_at": opens, "closes_at": closes})),
-            )
-            .await?;
-        let sid = survey["id"].as_str().context("a survey id")?;
-        let codes = |notices: &Value| -> Vec<(String, String)> {
-            notices["notices"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|n| Some((n["unit_id"].as_str()?.into(), n["code"].as_str()?.into())))
-                .collect()
-        };
-        let vote_codes = codes(
-            &self
-                .tender(
-                    Method::POST,
-                    &format!("/ballot-votes/{vid}/notices"),
-                    &street,
-                    None,
-                )
-                .await?,
-        );
-        let survey_codes = codes(
-            &self
-                .tender(
-                    Method::POST,
-                    &format!("/unit-surveys/{sid}/notices"),
-                    &street,
-                    None,
-                )
-                .await?,
-        );
-        for (i, (unit, code)) in vote_codes.iter().enumerate() {
-            match i {
-                0..=6 => {
-                    let choice = ["approve", "approve", "approve", "oppose"][i % 4];
-                    self.tender(
-                        Method::POST,
-                        "/owner-code/ballot",
-                        &self.association,
-                        Some(&json!({"code": code, "choice": choice})),
-                    )
-                    .await?;
-                }
-                7 | 8 => {
-                    self.tender(
-                        Method::POST,
-                        &format!("/ballot-votes/{vid}/paper-ballots"),
-                        &committee,
-                        Some(&json!({"unit_id": unit, "choice": "approve",
-                            "paper_ref": format!("【演示】纸质表决票 {:03}", i + 1)})),
-                    )
-                    .await?;
-                }
-                _ => {}
-            }
-        }
-        let comments = [
-            Some("电梯年检后仍常停运，希望加快维修"),
-            None,
-            Some("绿化修剪及时，感谢"),
-        ];
-        for (i, (_, code)) in survey_codes.iter().take(8).enumerate() {
-            let rating = [
-                "satisfied",
-                "basically_satisfied",
-                "satisfied",
-                "dissatisfied",
-            ][i % 4];
-            self.tender(
-                Method::POST,
-                "/owner-code/survey",
-                &self.association,
-                Some(&json!({"code": code, "rating": rating, "comment": comments[i % 3]})),
-            )
-            .await?;
-        }
-        let wait = now + 4_000 - shared::db::now_ms() + 100;
-        if wait > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
-        }
-        self.tender(
-            Method::POST,
-            &format!("/ballot-votes/{vid}/close"),
-            &committee,
-            None,
-        )
-        .await?;
-        self.tender(
-            Method::POST,
-            &format!("/unit-surveys/{sid}/close"),
-            &committee,
-            None,
-        )
-        .await?;
-        let now = shared::db::now_ms();
-        self.tender(
-            Method::POST,
-            &format!("/compounds/{compound}/ballot-votes"),
-            &committee,
-            Some(&json!({"matter": "common_parts_use",
-                "opens_at": tender::clock::to_rfc3339(now),
-                "closes_at": tender::clock::to_rfc3339(now + 30 * 86_400_000),
-                "question": "【演示数据】是否同意将 1 栋架空层改建为社区食堂，租金收入计入公共收益"})),
-        )
-        .await?;
-        Ok(())
-    }
 }
 
 /// The demo tenders' terms: professional service, commission (酬金制), grade 2, three
@@ -905,16 +735,6 @@ fn tender_compound_codes() -> ([String; 5], String) {
     let first = streets[0].code.as_str();
     let codes = [1, 2, 3, 4, 5].map(|n| format!("DEMO-{first}-{n:02}"));
     (codes, format!("DEMO-{}-01", streets[1].code.as_str()))
-}
-
-/// The name of the quarter before the one containing `day`, e.g. `2026-Q3`.
-fn previous_quarter(day: time::Date) -> String {
-    let q = (u8::from(day.month()) - 1) / 3 + 1;
-    if q == 1 {
-        format!("{}-Q4", day.year() - 1)
-    } else {
-        format!("{}-Q{}", day.year(), q - 1)
-    }
 }
 
 /// The name of the quarter containing `day`, e.g. `2026-Q4`.
@@ -1076,9 +896,6 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
     )
     .await?;
 
-    // A's owners take part themselves: a register, votes from ballots, a survey per unit.
-    demo.owners(&a.0, &previous_quarter(today)).await?;
-
     // C: the committee's scores of the rated evaluation.
     let c_committee = demo.committee(&c.0)?;
     let bids = demo
@@ -1150,4 +967,30 @@ pub async fn load_live_tenders(
             .await?;
     }
     Ok(())
+}
+
+/// The demo's owners, loaded once: the demo committee's compound gets its owner register
+/// (one unit per household of its ledger row), imported by its committee. Answers the
+/// compound's id.
+pub async fn load_owners(bases: &Bases, keys: &TokenKeys) -> anyhow::Result<String> {
+    let demo = Demo::new(bases, keys)?;
+    let (_, first_code) = ledger_csv(&mut Seeded(LEDGER_SEED));
+    let (compound_id, _) = demo.compound(&first_code).await?;
+    let compound = demo
+        .catalog_get(&format!("/compounds/{compound_id}"))
+        .await?;
+    let street = compound["street"]
+        .as_str()
+        .context("the demo compound's street")?;
+    let owners = owners::OwnersDemo {
+        http: demo.http.clone(),
+        tender: demo.bases.tender.clone(),
+        committee: demo.committee(&compound_id)?,
+        street: demo_token(keys, Role::StreetOfficial, Scope::Street(street.into()))?,
+        households: u32::try_from(compound["households"].as_i64().unwrap_or(0)).unwrap_or(0),
+        compound_id,
+    };
+    owners.load_register().await?;
+    owners.load_decisions().await?;
+    Ok(owners.compound_id)
 }
