@@ -19,6 +19,7 @@ both_backends!(
     codes_and_ballots_are_refused_with_clear_errors,
     a_survey_is_counted_from_one_answer_per_unit,
     the_serving_firm_answers_a_comment_publicly,
+    a_large_register_gets_one_distinct_code_per_unit,
 );
 
 /// 张三 holds 101 and 102 (50 ㎡ each), the developer 201 and 202 unsold (50 ㎡ each), 李四,
@@ -87,6 +88,9 @@ fn result(v: &Value) -> (i64, i64, i64, i64, bool, usize) {
 /// - 张三's two units vote differently: 张三 takes part (4 owners, 400 ㎡) and approves
 ///   nothing by head, while by area each unit counts for its own ballot: 3 of 4 owners,
 ///   350 of 400 ㎡ approve.
+///
+/// And on a second register, participation failing by head alone, and passing with one
+/// more owner.
 async fn votes_are_counted_from_ballots_against_the_register_at_the_boundaries(backend: Backend) {
     let w = World::new(backend).await;
     let c = "c-ballot";
@@ -172,6 +176,41 @@ async fn votes_are_counted_from_ballots_against_the_register_at_the_boundaries(b
     assert_eq!(closed[3]["result"]["opposing_area_centi"], 5_000);
     assert_eq!(closed[3]["state"], "closed");
 
+    // By head alone: 甲 holds 400 ㎡, 乙…己 100 ㎡ each (6 owners, 900 ㎡). 甲, 乙 and 丙 are
+    // exactly two thirds of the area but half the owners: fails on the head count only;
+    // with 丁 too it passes.
+    let h = "c-heads";
+    w.compound(h, json!({})).await;
+    let mut units = vec![unit(h, "101", "400", Some("甲"))];
+    for (i, name) in ["乙", "丙", "丁", "戊", "己"].iter().enumerate() {
+        units.push(unit(h, &format!("20{i}"), "100", Some(name)));
+    }
+    register(&w, &units).await;
+    let three = open_vote(&w, h, json!({}), 3).await;
+    let four = open_vote(&w, h, json!({}), 3).await;
+    for (v, rooms) in [
+        (&three, &["101", "200", "201"][..]),
+        (&four, &["101", "200", "201", "202"][..]),
+    ] {
+        let id = v["id"].as_str().unwrap();
+        for room in rooms {
+            assert_eq!(paper(&w, id, h, room, "approve").await.status, 201);
+        }
+    }
+    let three = close(&w, h, &three).await;
+    assert_eq!(result(&three), (3, 60_000, 3, 60_000, false, 1));
+    assert!(
+        three["result"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("人数未达到业主总人数的三分之二（3/6 人）"),
+        "{three}"
+    );
+    assert_eq!(
+        result(&close(&w, h, &four).await),
+        (4, 70_000, 4, 70_000, true, 0)
+    );
+
     // The public sees counts and results, never a ballot; the list too.
     for body in [
         w.get(&format!("/ballot-votes/{}", ids[0]), None).await.body,
@@ -256,6 +295,29 @@ async fn codes_and_ballots_are_refused_with_clear_errors(backend: Backend) {
         )
         .await;
     assert_eq!(wuye_e2e::field_code(&a, "closes_at"), "closes_before_opens");
+    // Typed totals only for decisions taken before the register existed.
+    let typed = |held_on: &str| {
+        json!({"compound_id": c, "matter": "other", "total_owners": 6, "total_area_m2": 600,
+            "participating_owners": 5, "participating_area_m2": 500, "approving_owners": 5,
+            "approving_area_m2": 500, "held_on": held_on, "document_ref": "表决〔2025〕1号"})
+    };
+    let today = shared::domain::roster::format_date(shared::clock::china_today());
+    w.post("/votes", Some(&committee), &typed(&today))
+        .await
+        .problem(409, "register_exists");
+    let a = w
+        .post("/votes", Some(&committee), &typed("2025-01-10"))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["verified_label"], "未经名册核验");
+    let a = w
+        .post(
+            &opening,
+            Some(&committee),
+            &body(json!({"matter": "choose_firm", "tender_id": "no-such-tender"})),
+        )
+        .await;
+    assert_eq!(wuye_e2e::field_code(&a, "tender_id"), "unknown_tender");
     // Only the compound's committee opens a vote.
     for token in [street(&w), w.committee(other), w.association()] {
         w.post(&opening, Some(&token), &body(json!({})))
@@ -743,6 +805,35 @@ async fn the_serving_firm_answers_a_comment_publicly(backend: Backend) {
         .json();
     assert_eq!(published["items"][0]["firm_id"], "f-serve", "{published}");
     assert_eq!(published["items"][0]["dissatisfied"], 1, "{published}");
+    w.stop().await;
+}
+
+/// 1,201 units (written several hundred to a statement): every unit of the vote gets its
+/// own notice and a distinct code, and a reprint replaces every code.
+async fn a_large_register_gets_one_distinct_code_per_unit(backend: Backend) {
+    let w = World::new(backend).await;
+    let c = "c-large";
+    w.compound(c, json!({})).await;
+    let units: Vec<_> = (0..1201)
+        .map(|i| unit(c, &format!("{}", 1000 + i), "60", Some(&format!("业主{i}"))))
+        .collect();
+    register(&w, &units).await;
+    let vote = open_vote(&w, c, json!({}), 60).await;
+    assert_eq!(vote["register"]["units"], 1201);
+    assert_eq!(vote["register"]["owners"], 1201);
+    let id = vote["id"].as_str().unwrap();
+    let first = notices(&w, id).await;
+    let second = notices(&w, id).await;
+    assert_eq!(first.len(), 1201);
+    let distinct: std::collections::BTreeSet<&String> = second.values().collect();
+    assert_eq!(distinct.len(), 1201);
+    let (unit_id, code) = second.iter().nth(700).unwrap();
+    let seen = w.post("/owner-code", None, &json!({"code": code})).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert_eq!(seen.json()["unit"]["unit_id"], unit_id.as_str());
+    w.post("/owner-code", None, &json!({"code": first[unit_id]}))
+        .await
+        .problem(404, "code_unknown");
     w.stop().await;
 }
 

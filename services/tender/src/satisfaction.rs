@@ -141,7 +141,7 @@ pub async fn record(
     if exists > 0 {
         return Err(survey_exists(&period).into());
     }
-    if let Some(first) = register_since(tx.conn(), &compound.id).await?
+    if let Some(first) = crate::votes::register_since(tx.conn(), &compound.id).await?
         && survey.quarter.end() >= shared::clock::china_date(first)
     {
         return Err(Problem::conflict(
@@ -213,16 +213,6 @@ pub async fn record(
     )
     .await?;
     Ok(s)
-}
-
-/// When the compound's owner register got its first unit, if it has one.
-async fn register_since(conn: &mut AnyConnection, compound_id: &str) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT MIN(changed_at) FROM register_unit_history WHERE compound_id = $1",
-    )
-    .bind(compound_id)
-    .fetch_one(&mut *conn)
-    .await?)
 }
 
 /// Every contract of a compound with its days of service.

@@ -281,8 +281,10 @@ impl NewVote {
 }
 
 /// Records a checked vote of a compound tender knows, inside the transaction, and decides
-/// it under art. 278. A chosen bid must be an opened, valid bid of this compound's tender;
-/// a sealed or unknown bid gets the same answer, so the check reveals nothing about
+/// it under art. 278; only for a day before the compound's owner register existed (409
+/// `register_exists`: later decisions are votes from ballots). A chosen bid must be an
+/// opened, valid bid of this compound's tender; a sealed or unknown bid gets the same
+/// answer, so the check reveals nothing about
 /// sealed bids.
 pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) -> Result<Vote> {
     if crate::replica::compound(tx.conn(), &vote.compound_id)
@@ -290,6 +292,18 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
         .is_none()
     {
         return Err(unknown_compound().into());
+    }
+    if let Some(first) = register_since(tx.conn(), &vote.compound_id).await?
+        && vote.held_on >= shared::clock::china_date(first)
+    {
+        return Err(Problem::conflict(
+            "register_exists",
+            format!(
+                "该小区自 {} 起已有业主名册：此后的表决须按户投票（发起表决），不能录入汇总数。",
+                clock::format_date(shared::clock::china_date(first))
+            ),
+        )
+        .into());
     }
     let tender_id = match &vote.chosen_bid_id {
         None => None,
@@ -342,6 +356,18 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
     )
     .await?;
     Ok(v)
+}
+
+/// When the compound's owner register got its first unit, if it has one: typed totals
+/// (votes, surveys) are only for what happened before it.
+pub async fn register_since(
+    conn: &mut AnyConnection,
+    compound_id: &str,
+) -> std::result::Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MIN(changed_at) FROM register_unit_history WHERE compound_id = $1")
+        .bind(compound_id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// Whether a passing typed vote chose a bid of this tender (never enough to award: 422

@@ -103,6 +103,9 @@ pub async fn cast_ballot(
     Json(dto): Json<CodeBallotInput>,
 ) -> Result<(StatusCode, Json<OnlineReceipt>)> {
     admit(&app, &client)?;
+    // A wrong code is answered before the write lock is taken; under it, the code is read
+    // again (a reprint may have replaced it meanwhile).
+    lookup::holder_of(&mut *app.db.pool.acquire().await?, &dto.code, Subject::Vote).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let holder = lookup::holder_of(tx.conn(), &dto.code, Subject::Vote).await?;
     let ballot = BallotInput {
@@ -147,8 +150,9 @@ pub async fn object(
 ) -> Result<(StatusCode, Json<Objection>)> {
     admit(&app, &client)?;
     crate::input::declared(&dto)?;
+    let holder =
+        lookup::holder_of(&mut *app.db.pool.acquire().await?, &dto.code, Subject::Vote).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let holder = lookup::holder_of(tx.conn(), &dto.code, Subject::Vote).await?;
     let objection = ballots::object(&mut tx, &holder, dto.text).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(objection)))
@@ -168,8 +172,13 @@ pub async fn answer_survey(
     Json(dto): Json<SurveyAnswerInput>,
 ) -> Result<(StatusCode, Json<AnswerReceipt>)> {
     admit(&app, &client)?;
+    let holder = lookup::holder_of(
+        &mut *app.db.pool.acquire().await?,
+        &dto.code,
+        Subject::Survey,
+    )
+    .await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let holder = lookup::holder_of(tx.conn(), &dto.code, Subject::Survey).await?;
     let receipt = surveys::answer_online(&mut tx, &holder, dto).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(receipt)))

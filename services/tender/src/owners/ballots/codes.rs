@@ -110,8 +110,18 @@ pub struct Notice {
     pub code: String,
 }
 
+/// Rows written per statement (7 parameters a row: well under every database's limit).
+const CHUNK: usize = 500;
+
+/// `($first, $first+1, …)` for `n` parameters.
+fn placeholders(first: usize, n: usize) -> String {
+    let list: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    list.join(", ")
+}
+
 /// Issues a fresh code for each of `units` (`(unit id, label)`) of the subject, revoking
-/// each unit's earlier code; answers the notices. Call inside the write transaction.
+/// each unit's earlier code; answers the notices. Call inside the write transaction. A
+/// register's 20,000 units are written 500 to a statement.
 pub async fn issue(
     conn: &mut AnyConnection,
     (subject, subject_id): (Subject, &str),
@@ -121,35 +131,44 @@ pub async fn issue(
 ) -> anyhow::Result<Vec<Notice>> {
     let now = now_ms();
     let mut notices = Vec::with_capacity(units.len());
-    for (unit_id, label) in units {
-        sqlx::query(
-            "UPDATE owner_code SET revoked_at = $1 WHERE subject_id = $2 AND unit_id = $3 \
-             AND revoked_at IS NULL",
-        )
+    for chunk in units.chunks(CHUNK) {
+        let mut revoke = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE owner_code SET revoked_at = $1 WHERE subject_id = $2 AND revoked_at IS NULL \
+             AND unit_id IN ({})",
+            placeholders(3, chunk.len())
+        )))
         .bind(now)
-        .bind(subject_id)
-        .bind(unit_id)
-        .execute(&mut *conn)
-        .await?;
-        let code = OwnerCode::generate().map_err(|e| anyhow::anyhow!(e.message))?;
-        sqlx::query(
+        .bind(subject_id);
+        for (unit_id, _) in chunk {
+            revoke = revoke.bind(unit_id);
+        }
+        revoke.execute(&mut *conn).await?;
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 7 + 1, 7)))
+            .collect();
+        let sql = format!(
             "INSERT INTO owner_code (digest, subject_kind, subject_id, unit_id, compound_id, \
-             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(code.digest())
-        .bind(subject.as_str())
-        .bind(subject_id)
-        .bind(unit_id)
-        .bind(compound_id)
-        .bind(issued_by)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        notices.push(Notice {
-            unit_id: unit_id.clone(),
-            unit_label: label.clone(),
-            code: code.printed(),
-        });
+             created_by, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (unit_id, label) in chunk {
+            let code = OwnerCode::generate().map_err(|e| anyhow::anyhow!(e.message))?;
+            insert = insert
+                .bind(code.digest())
+                .bind(subject.as_str())
+                .bind(subject_id.to_string())
+                .bind(unit_id.clone())
+                .bind(compound_id.to_string())
+                .bind(issued_by.to_string())
+                .bind(now);
+            notices.push(Notice {
+                unit_id: unit_id.clone(),
+                unit_label: label.clone(),
+                code: code.printed(),
+            });
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(notices)
 }

@@ -73,14 +73,9 @@ pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<StoredVote> {
 
 /// The public view of a vote: its register totals and turnout, the result once closed.
 pub async fn view(conn: &mut AnyConnection, v: &StoredVote) -> Result<BallotVote> {
-    let units = store::units(conn, &v.id).await?;
+    let register = store::register_totals(conn, &v.id).await?;
     let turnout = store::turnout(conn, &v.id).await?;
-    Ok(BallotVote::of(
-        v,
-        count::register_of(&units).into(),
-        turnout,
-        now_ms(),
-    ))
+    Ok(BallotVote::of(v, register, turnout, now_ms()))
 }
 
 fn yuan(fen: i64) -> String {

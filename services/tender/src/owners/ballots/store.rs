@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::count::{BallotChoice, CountedBallot, VoteResult, VoteUnit};
-use super::vote::{StoredVote, Turnout};
+use super::vote::{RegisterTotals, StoredVote, Turnout};
 use crate::rows::{Conditions, undecodable};
 use crate::votes::VoteMatter;
 
@@ -67,24 +67,41 @@ pub async fn insert_vote(
     Ok(())
 }
 
-/// Stores the units that may vote.
+/// Stores the units that may vote, 500 to a statement.
 pub async fn insert_units(
     conn: &mut AnyConnection,
     vote_id: &str,
     units: &[VoteUnit],
 ) -> Result<(), sqlx::Error> {
-    for u in units {
-        sqlx::query(
+    for chunk in units.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO ballot_vote_unit (vote_id, unit_id, unit_label, owner_key, area_centi) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(vote_id)
-        .bind(&u.unit_id)
-        .bind(&u.label)
-        .bind(u.owner_key.as_str())
-        .bind(u.area.centi() as i64)
-        .execute(&mut *conn)
-        .await?;
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for u in chunk {
+            insert = insert
+                .bind(vote_id.to_string())
+                .bind(u.unit_id.clone())
+                .bind(u.label.clone())
+                .bind(u.owner_key.as_str().to_string())
+                .bind(u.area.centi() as i64);
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -158,6 +175,28 @@ pub async fn units(conn: &mut AnyConnection, vote_id: &str) -> Result<Vec<VoteUn
             })
         })
         .collect()
+}
+
+/// The totals of the units that may vote (counted in the database: a list of votes does
+/// not read every unit): units, owners by head (SPC interpretation art. 9: the register's
+/// owner keys), area.
+pub async fn register_totals(
+    conn: &mut AnyConnection,
+    vote_id: &str,
+) -> Result<RegisterTotals, sqlx::Error> {
+    let (units, owners, area): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT owner_key), CAST(COALESCE(SUM(area_centi), 0) AS BIGINT) \
+         FROM ballot_vote_unit WHERE vote_id = $1",
+    )
+    .bind(vote_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let bad = |column: &str| undecodable("ballot_vote_unit", vote_id, column, "out of range");
+    Ok(RegisterTotals {
+        units: u32::try_from(units).map_err(|_| bad("units"))?,
+        owners: u32::try_from(owners).map_err(|_| bad("owner_key"))?,
+        area_centi: u64::try_from(area).map_err(|_| bad("area_centi"))?,
+    })
 }
 
 /// One unit that may vote.

@@ -54,7 +54,7 @@ fn already_answered() -> Problem {
 
 /// The public view: counts from the answers, comments without units.
 pub async fn view(conn: &mut AnyConnection, s: &StoredSurvey) -> Result<UnitSurvey> {
-    let units = store::units(conn, &s.id).await?;
+    let units = store::unit_count(conn, &s.id).await?;
     let answers = store::answers(conn, &s.id).await?;
     let counts = store::counts(&answers);
     let state = s.state(now_ms());
@@ -66,7 +66,7 @@ pub async fn view(conn: &mut AnyConnection, s: &StoredSurvey) -> Result<UnitSurv
         closes_at: to_rfc3339(s.closes_at),
         state,
         state_label: state.label().to_string(),
-        units: units.len() as i64,
+        units,
         rate: satisfaction::rate(
             counts.satisfied,
             counts.basically_satisfied,
@@ -351,7 +351,7 @@ pub async fn close(tx: &mut WriteTx, s: &StoredSurvey, identity: &Identity) -> R
     }
     let compound = crate::owners::register::compound(tx.conn(), &s.compound_id).await?;
     let counts = store::counts(&store::answers(tx.conn(), &s.id).await?);
-    let units = store::units(tx.conn(), &s.id).await?.len() as i64;
+    let units = store::unit_count(tx.conn(), &s.id).await?;
     if counts.respondents > units {
         return Err(anyhow::anyhow!("survey {}: more answers than units", s.id).into());
     }

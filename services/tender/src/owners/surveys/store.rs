@@ -42,15 +42,22 @@ pub async fn insert(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    for (unit_id, label) in units {
-        sqlx::query(
-            "INSERT INTO unit_survey_unit (survey_id, unit_id, unit_label) VALUES ($1, $2, $3)",
-        )
-        .bind(&s.id)
-        .bind(unit_id)
-        .bind(label)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in units.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO unit_survey_unit (survey_id, unit_id, unit_label) VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (unit_id, label) in chunk {
+            insert = insert
+                .bind(s.id.clone())
+                .bind(unit_id.clone())
+                .bind(label.clone());
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -115,6 +122,14 @@ pub async fn units(
     .bind(survey_id)
     .fetch_all(&mut *conn)
     .await
+}
+
+/// How many units may answer.
+pub async fn unit_count(conn: &mut AnyConnection, survey_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM unit_survey_unit WHERE survey_id = $1")
+        .bind(survey_id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// One answer as stored.
