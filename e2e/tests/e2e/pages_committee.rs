@@ -669,9 +669,17 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     assert!(text.contains("wj001号院") && text.contains("小区概况"));
     browser.screenshot(&shot("committee-home")).await.unwrap();
 
-    // A passing owners' vote, and why it passes.
+    // A passing owners' vote typed as totals (a decision of before the register), and why
+    // it passes; the workbench links the votes from ballots instead.
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("a[href='/committee/votes']"))
+            .await
+            .is_ok()
+    );
     browser
-        .click("a[href='/committee/votes/new']")
+        .open(&url("/committee/typed-votes/new"))
         .await
         .unwrap();
     browser.wait_for("录入业主共同决定").await.unwrap();
@@ -691,7 +699,7 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         browser.fill(field, value).await.unwrap();
     }
     browser
-        .click("form[action='/committee/votes'] button[type=submit]")
+        .click("form[action='/committee/typed-votes'] button[type=submit]")
         .await
         .unwrap();
     let text = browser.wait_for("本次表决形成业主共同决定").await.unwrap();

@@ -1,4 +1,5 @@
-//! 小区自治组织工作台: the committee's compound profile, owners' votes, tenders (create, edit, publish), matched firms and invitations, Q&A, opening, scoring, award, contract, budgets and accounts (publish and correct), satisfaction surveys.
+//! 小区自治组织工作台: the committee's compound profile, owners' votes from ballots (open,
+//! paper ballots, close; typed votes of before the register only as 未经名册核验), tenders (create, edit, publish), matched firms and invitations, Q&A, opening, scoring, award, contract, budgets and accounts (publish and correct), satisfaction surveys.
 //!
 //! Every page is for a committee account (role `committee`, scope one compound: the
 //! [`crate::roles::CommitteeUser`] extractor) and acts on that compound only: the tender,
@@ -9,6 +10,8 @@ mod home;
 mod survey;
 mod tender;
 mod votes;
+mod votes_one;
+mod votes_open;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -20,9 +23,20 @@ use crate::state::WebState;
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/committee", get(home::home))
-        .route("/committee/votes/new", get(votes::form))
-        .route("/committee/votes", post(votes::submit))
-        .route("/committee/votes/{id}", get(votes::result))
+        .route(
+            "/committee/votes",
+            get(votes_open::list).post(votes_open::open),
+        )
+        .route("/committee/votes/new", get(votes_open::new_form))
+        .route("/committee/votes/{id}", get(votes_one::page))
+        .route(
+            "/committee/votes/{id}/paper-ballots",
+            post(votes_one::paper),
+        )
+        .route("/committee/votes/{id}/close", post(votes_one::close))
+        .route("/committee/typed-votes/new", get(votes::form))
+        .route("/committee/typed-votes", post(votes::submit))
+        .route("/committee/typed-votes/{id}", get(votes::result))
         .route(
             "/committee/satisfaction",
             get(survey::form).post(survey::submit),
