@@ -623,13 +623,48 @@ impl OwnBallot {
     }
 }
 
-/// A survey a code is for (when the API answers one).
+/// A residents' survey per unit, as the owner's page shows it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UnitSurvey {
+    pub period: String,
+    pub closes_at: String,
+}
+
+/// The unit's answer to a survey (never shown to others with its unit).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SurveyAnswer {
+    pub channel: String,
+    pub answered_at: String,
+}
+
+impl SurveyAnswer {
+    pub fn channel_text(&self) -> &'static str {
+        match self.channel.as_str() {
+            "online" => "线上（凭调查码）",
+            "paper" => "纸质问卷",
+            _ => "—",
+        }
+    }
+
+    pub fn answered_text(&self) -> String {
+        when(&self.answered_at)
+    }
+}
+
+/// The survey a code is for, the unit's answer and whether it may answer now.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CodeSurvey {
+    pub survey: UnitSurvey,
     #[serde(default)]
-    pub period: String,
+    pub answer: Option<SurveyAnswer>,
     #[serde(default)]
-    pub answered: bool,
+    pub can_answer: bool,
+}
+
+impl CodeSurvey {
+    pub fn closes_text(&self) -> String {
+        when(&self.survey.closes_at)
+    }
 }
 
 /// What `POST /tenders/owner-code` answers: the unit, its vote and what it may do.
