@@ -69,6 +69,9 @@ pub struct Options {
     pub backdate_window_days: u32,
     /// The configured public URL is https: cookies are `Secure`.
     pub secure_cookies: bool,
+    /// `[tender] owner_code_requests_per_minute`: tests send many codes from one address,
+    /// so it is high unless a test lowers it.
+    pub owner_code_requests_per_minute: u32,
 }
 
 impl Default for Options {
@@ -79,6 +82,7 @@ impl Default for Options {
             anonymous_applications_per_hour: 10_000,
             backdate_window_days: ::tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
             secure_cookies: false,
+            owner_code_requests_per_minute: 10_000,
         }
     }
 }
@@ -140,6 +144,7 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
             notice_period: std::time::Duration::from_secs(2),
             verify_award_with_catalog: options.verify_award_with_catalog,
             backdate_window_days: options.backdate_window_days,
+            owner_code_requests_per_minute: options.owner_code_requests_per_minute,
             ..Default::default()
         },
         throttle: catalog::throttle::ThrottleConfig {

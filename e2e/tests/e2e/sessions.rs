@@ -350,6 +350,7 @@ async fn a_restarted_tender_still_refuses_a_signed_out_token(backend: Backend) {
             keys: app.service_keys(Some(shared::auth::Signer::Tender)),
             limits: Default::default(),
             policy: Default::default(),
+            trusted_proxies: Default::default(),
         },
         cancel.clone(),
     )

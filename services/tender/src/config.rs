@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use shared::auth::TokenKeys;
+use shared::client_addr::TrustedProxies;
 use shared::http::Limits;
 
 #[derive(Debug, Clone)]
@@ -16,6 +17,9 @@ pub struct TenderConfig {
     pub keys: Arc<TokenKeys>,
     pub limits: Limits,
     pub policy: TenderPolicy,
+    /// Peers whose `X-Forwarded-For` is believed when counting owner-code requests per
+    /// client address (the pages, a reverse proxy); default none.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The tender rules that are configuration rather than code.
@@ -49,6 +53,9 @@ pub struct TenderPolicy {
     /// (default 30). Dates earlier than today minus this window are refused, so the public
     /// coverage history cannot be rewritten after the fact.
     pub backdate_window_days: u32,
+    /// 表决码限流: requests carrying an owner code one client address may make per minute
+    /// (default 30); more are answered 429 with `Retry-After`.
+    pub owner_code_requests_per_minute: u32,
 }
 
 impl Default for TenderPolicy {
@@ -60,12 +67,16 @@ impl Default for TenderPolicy {
             scheduler_tick: Duration::from_millis(500),
             ocid_prefix: DEFAULT_OCID_PREFIX.to_string(),
             backdate_window_days: DEFAULT_BACKDATE_WINDOW_DAYS,
+            owner_code_requests_per_minute: DEFAULT_OWNER_CODE_REQUESTS_PER_MINUTE,
         }
     }
 }
 
 /// How many days back contract dates may lie until configured otherwise.
 pub const DEFAULT_BACKDATE_WINDOW_DAYS: u32 = 30;
+
+/// Owner-code requests per client address per minute until configured otherwise.
+pub const DEFAULT_OWNER_CODE_REQUESTS_PER_MINUTE: u32 = 30;
 
 /// The ocid prefix used until one is configured.
 pub const DEFAULT_OCID_PREFIX: &str = "ocds-wuye01";
@@ -112,6 +123,9 @@ impl TenderPolicy {
         }
         if self.backdate_window_days > 3650 {
             problems.push("tender.backdate_window_days must be at most 3650".to_string());
+        }
+        if self.owner_code_requests_per_minute == 0 {
+            problems.push("tender.owner_code_requests_per_minute must be at least 1".to_string());
         }
         if problems.is_empty() {
             Ok(())

@@ -201,7 +201,7 @@ pub async fn record(
 }
 
 /// Every contract of a compound with its days of service.
-async fn served_contracts(conn: &mut AnyConnection, compound_id: &str) -> Result<Vec<Served>> {
+pub async fn served_contracts(conn: &mut AnyConnection, compound_id: &str) -> Result<Vec<Served>> {
     let rows = sqlx::query(
         "SELECT id, firm_id, start_date, end_date, terminated_on FROM contract WHERE compound_id = $1",
     )

@@ -15,6 +15,7 @@ use tokio_util::task::TaskTracker;
 use crate::catalog::CatalogClient;
 use crate::config::TenderConfig;
 use crate::follow::CatalogFollower;
+use crate::owners::ballots::CodeLimiter;
 use crate::routes::{self, PREFIX};
 use crate::schema::MIGRATOR;
 use crate::state::AppState;
@@ -55,8 +56,14 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
             config.keys.service_token("tender")?,
             config.policy.verify_award_with_catalog,
         )),
+        owner_codes: Arc::new(CodeLimiter::new(
+            config.policy.owner_code_requests_per_minute as usize,
+        )),
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
+    // The client's address as `ClientAddr` for the owner-code throttle (X-Forwarded-For
+    // believed only from the configured trusted proxies).
+    let trusted = Arc::new(config.trusted_proxies.clone());
     let common = common_routes(
         Some(FeedState {
             db,
@@ -74,7 +81,8 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         router: routes::router()
             .with_state(state)
             .nest(PREFIX, common)
-            .layer(from_fn_with_state(auth, session_guard)),
+            .layer(from_fn_with_state(auth, session_guard))
+            .layer(from_fn_with_state(trusted, shared::client_addr::layer)),
         ready,
         tasks,
     })

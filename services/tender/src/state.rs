@@ -9,6 +9,7 @@ use shared::feed::Notifier;
 
 use crate::catalog::CatalogClient;
 use crate::config::TenderPolicy;
+use crate::owners::ballots::CodeLimiter;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,8 @@ pub struct AppState {
     pub auth: Auth,
     pub policy: Arc<TenderPolicy>,
     pub catalog: Arc<CatalogClient>,
+    /// Owner-code requests per client address (表决码限流).
+    pub owner_codes: Arc<CodeLimiter>,
 }
 
 impl FromRef<AppState> for Auth {

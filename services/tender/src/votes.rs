@@ -38,6 +38,12 @@ pub enum VoteMatter {
     Other,
     /// 筹集维修资金等重大事项 (three quarters).
     MaintenanceFund,
+    /// 制定和修改管理规约 (ordinary majority).
+    AmendCovenant,
+    /// 解聘物业服务企业 (ordinary majority).
+    DismissFirm,
+    /// 改变共有部分用途或者利用共有部分从事经营活动 (three quarters).
+    CommonPartsUse,
 }
 
 impl VoteMatter {
@@ -47,9 +53,12 @@ impl VoteMatter {
             "choose_firm" => Ok(Self::ChooseFirm),
             "other" => Ok(Self::Other),
             "maintenance_fund" => Ok(Self::MaintenanceFund),
+            "amend_covenant" => Ok(Self::AmendCovenant),
+            "dismiss_firm" => Ok(Self::DismissFirm),
+            "common_parts_use" => Ok(Self::CommonPartsUse),
             _ => Err(DomainError::new(
                 "invalid_matter",
-                "表决事项应为 choose_service_model（选择物业服务方式）、choose_firm（选聘物业服务企业）、other（其他）或 maintenance_fund（维修资金）",
+                "表决事项应为 choose_service_model（选择物业服务方式）、choose_firm（选聘物业服务企业）、other（其他）、maintenance_fund（维修资金）、amend_covenant（制定和修改管理规约）、dismiss_firm（解聘物业服务企业）或 common_parts_use（改变共有部分用途或利用共有部分经营）",
             )),
         }
     }
@@ -60,6 +69,9 @@ impl VoteMatter {
             Self::ChooseFirm => "choose_firm",
             Self::Other => "other",
             Self::MaintenanceFund => "maintenance_fund",
+            Self::AmendCovenant => "amend_covenant",
+            Self::DismissFirm => "dismiss_firm",
+            Self::CommonPartsUse => "common_parts_use",
         }
     }
 
@@ -69,13 +81,18 @@ impl VoteMatter {
             Self::ChooseFirm => "选聘物业服务企业",
             Self::Other => "其他共同决定事项",
             Self::MaintenanceFund => "筹集维修资金",
+            Self::AmendCovenant => "制定和修改管理规约",
+            Self::DismissFirm => "解聘物业服务企业",
+            Self::CommonPartsUse => "改变共有部分用途或者利用共有部分从事经营活动",
         }
     }
 
-    /// The majority the matter needs.
+    /// The majority the matter needs (art. 278 para. 2: three quarters of the participants
+    /// for raising the maintenance fund and changing the use of common parts, more than
+    /// half for the rest).
     pub fn matter(self) -> Matter {
         match self {
-            Self::MaintenanceFund => Matter::MaintenanceFund,
+            Self::MaintenanceFund | Self::CommonPartsUse => Matter::MaintenanceFund,
             _ => Matter::Ordinary,
         }
     }
@@ -108,6 +125,20 @@ pub struct Vote {
     /// Why not, one Chinese sentence per unmet condition; empty when passed.
     pub reasons: Vec<String>,
     pub recorded_at: String,
+    /// Always `false`: a typed tally was not counted from ballots against the owner
+    /// register, so it never carries an award (see votes from ballots).
+    #[serde(default)]
+    pub verified: bool,
+    /// `未经名册核验`.
+    #[serde(default = "unverified_label")]
+    pub verified_label: String,
+}
+
+/// What every typed vote is marked with.
+pub const UNVERIFIED: &str = "未经名册核验";
+
+fn unverified_label() -> String {
+    UNVERIFIED.to_string()
 }
 
 /// An owners' vote to record.
@@ -295,6 +326,8 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
         passed: outcome.passed,
         reasons: outcome.reasons,
         recorded_at: clock::to_rfc3339(now),
+        verified: false,
+        verified_label: unverified_label(),
     };
     insert(tx.conn(), &v, &identity.account_id, now).await?;
     tx.emit(shared::events::tender::VOTE, &v.id, "recorded", &v)
@@ -309,6 +342,23 @@ pub async fn record(tx: &mut WriteTx, vote: CheckedVote, identity: &Identity) ->
     )
     .await?;
     Ok(v)
+}
+
+/// Whether a passing typed vote chose a bid of this tender (never enough to award: 422
+/// `vote_not_from_ballots`).
+pub async fn typed_vote_passed(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+) -> std::result::Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM owners_vote WHERE tender_id = $1 AND matter = 'choose_firm' \
+         AND passed = $2",
+    )
+    .bind(tender_id)
+    .bind(true)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
 }
 
 /// The tender of an opened, valid bid of the compound's tenders.
@@ -364,6 +414,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Vote, sqlx::Error> {
         reasons: serde_json::from_str(&reasons)
             .map_err(|e| crate::rows::undecodable("owners_vote", &id, "reasons", e))?,
         recorded_at: crate::clock::to_rfc3339(r.try_get("recorded_at")?),
+        verified: false,
+        verified_label: unverified_label(),
         id,
     })
 }

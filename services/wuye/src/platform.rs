@@ -335,6 +335,8 @@ async fn build_one(
                 keys,
                 limits: s.limits,
                 policy: s.tender_policy.clone(),
+                // The pages call on behalf of browsers from where the catalog believes them.
+                trusted_proxies: s.throttle.trusted_proxies.clone(),
             },
             cancel,
         )

@@ -83,9 +83,20 @@ impl AwardInput {
                 )])
             })?;
         if t.terms.evaluation.method == EvaluationMethod::OwnersVote && !winner.chosen_by_vote {
+            if vote_id.is_none() && crate::votes::typed_vote_passed(conn, &t.id).await? {
+                return Err(Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "vote_not_from_ballots",
+                    "业主表决未经名册核验",
+                )
+                .with_detail(
+                    "录入的表决结果（未经名册核验）不能作为定标依据：请按业主名册发起表决，由业主逐户投票，结束计票后再定标。",
+                )
+                .into());
+            }
             return Err(Problem::conflict(
                 "vote_required",
-                "本项目按业主表决定标：需要先录入选定该投标的、已通过的业主共同决定。",
+                "本项目按业主表决定标：需要已结束计票、选定该投标并获通过的业主表决（按业主名册逐户投票）。",
             )
             .into());
         }

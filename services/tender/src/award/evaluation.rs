@@ -40,23 +40,9 @@ pub async fn candidates(conn: &mut AnyConnection, tender_id: &str) -> Result<Vec
         .collect()
 }
 
-/// The latest passing owners' vote choosing a bid of this tender: `(vote id, bid id)`.
-async fn passing_vote(
-    conn: &mut AnyConnection,
-    tender_id: &str,
-) -> Result<Option<(String, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, chosen_bid_id FROM owners_vote WHERE tender_id = $1 AND matter = 'choose_firm' \
-         AND passed = $2 AND chosen_bid_id IS NOT NULL ORDER BY recorded_at DESC, id DESC LIMIT 1",
-    )
-    .bind(tender_id)
-    .bind(true)
-    .fetch_optional(&mut *conn)
-    .await?)
-}
-
 /// The ranking by the tender's evaluation method, each bid flagged `above_budget` when its
-/// annual price exceeds the tender's budget, and the vote it rests on (`owners_vote`).
+/// annual price exceeds the tender's budget, and the vote it rests on (`owners_vote`: the
+/// latest closed, passed `choose_firm` vote from ballots of the tender).
 pub async fn ranking(
     conn: &mut AnyConnection,
     t: &Tender,
@@ -66,7 +52,8 @@ pub async fn ranking(
     let (mut ranked, vote) = match evaluation.method {
         EvaluationMethod::PriceOnly => (rank::rank_price_only(&list), None),
         EvaluationMethod::OwnersVote => {
-            let vote = passing_vote(conn, &t.id).await?;
+            // Only a closed, passed vote from ballots counts (never a typed tally).
+            let vote = crate::owners::ballots::passing_firm_vote(conn, &t.id).await?;
             let chosen = vote.as_ref().map(|(_, bid)| bid.as_str());
             (rank::rank_by_vote(&list, chosen), vote.map(|(v, _)| v))
         }

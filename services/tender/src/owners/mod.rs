@@ -3,4 +3,7 @@
 //! The rules are in `shared::domain` (`register`, `ballot`, `owner_code`); this module keeps
 //! the records.
 
+pub mod ballots;
+pub mod lookup;
 pub mod register;
+pub mod surveys;

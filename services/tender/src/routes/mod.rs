@@ -4,14 +4,17 @@
 
 pub mod audit;
 pub mod award;
+pub mod ballots;
 pub mod bids;
 pub mod disclosures;
 pub mod invitations;
 pub mod ocds;
+pub mod owner_codes;
 pub mod questions;
 pub mod register;
 pub mod satisfaction;
 pub mod tenders;
+pub mod unit_surveys;
 pub mod votes;
 
 /// Where this service's API lives.
@@ -53,7 +56,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(ocds::router())
         .merge(invitations::router())
         .merge(audit::router())
-        .merge(register::router());
+        .merge(register::router())
+        .merge(ballots::router())
+        .merge(owner_codes::router())
+        .merge(unit_surveys::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -65,6 +71,15 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
 
 /// The operations that never read the caller's token (so never answer 401).
 const PUBLIC: &[&str] = &[
+    "GET /tenders/ballot-votes/{vid}",
+    "GET /tenders/compounds/{cid}/ballot-votes",
+    "GET /tenders/compounds/{cid}/unit-surveys",
+    "GET /tenders/unit-surveys/{sid}",
+    "POST /tenders/owner-code",
+    "POST /tenders/owner-code/ballot",
+    "POST /tenders/owner-code/objection",
+    "POST /tenders/owner-code/participation",
+    "POST /tenders/owner-code/survey",
     "GET /tenders/compounds/{cid}/register/summary",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
@@ -117,6 +132,13 @@ mod tests {
                     round_trip::<crate::owners::register::ChangeKind>,
                 ),
                 ("ImportMode", round_trip::<shared::sheet::ImportMode>),
+                (
+                    "BallotChoice",
+                    round_trip::<crate::owners::ballots::BallotChoice>,
+                ),
+                ("Channel", round_trip::<crate::owners::ballots::Channel>),
+                ("VoteState", round_trip::<crate::owners::ballots::VoteState>),
+                ("Rating", round_trip::<crate::owners::surveys::Rating>),
                 ("SheetFormat", round_trip::<shared::sheet::SheetFormat>),
             ],
         );
