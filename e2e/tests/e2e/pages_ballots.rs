@@ -362,8 +362,7 @@ async fn a_vote_is_cast_checked_and_closed_through_the_pages(backend: Backend) {
         "{picker}"
     );
     let unit_id = |label: &str| {
-        page
-            .split("<tr>")
+        page.split("<tr>")
             .find(|r| r.contains(label) && r.contains("name=\"unit_id\""))
             .map(|r| {
                 r.split("value=\"")
