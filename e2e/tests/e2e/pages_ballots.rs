@@ -14,12 +14,13 @@ use wuye_e2e::browser::Browser;
 use wuye_e2e::fixtures::{JINGUANYI, JINJIANG, compound_body};
 use wuye_e2e::pages::{self, CSRF};
 use wuye_e2e::tender::{from_now, ms};
-use wuye_e2e::{Backend, TestApp, both_backends, spawn_app};
+use wuye_e2e::{Backend, Options, TestApp, both_backends, spawn_app, spawn_app_with};
 
 both_backends!(
     vote_pages_refuse_what_the_role_may_not_do,
     a_vote_is_cast_checked_and_closed_through_the_pages,
     the_street_prints_an_owner_votes_and_the_committee_closes_in_a_browser,
+    a_throttled_owner_is_answered_politely,
 );
 
 /// 望江小区's register: 1栋1单元101 (89.57 ㎡) and 102 (60 ㎡) of 张三 (one owner),
@@ -790,5 +791,31 @@ async fn the_street_prints_an_owner_votes_and_the_committee_closes_in_a_browser(
         .await
         .unwrap();
     browser.close().await;
+    app.stop().await;
+}
+
+/// Codes are looked up at most so many times a minute per address: past it the owner's page
+/// says so politely, with the wait, and looks nothing up.
+async fn a_throttled_owner_is_answered_politely(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            owner_code_requests_per_minute: 2,
+            ..Options::default()
+        },
+    )
+    .await;
+    for _ in 0..2 {
+        let (status, page) = owner(&app, "/o", "ABCD-EFGH-JKLM", &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+    }
+    let (status, page) = owner(&app, "/o", "ABCD-EFGH-JKLM", &[]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let message = between(&page, "id=\"code-error\"", "</div>");
+    assert!(
+        message.contains("查询过于频繁") && message.contains("秒后再试"),
+        "{message}"
+    );
+    assert!(page.contains("id=\"code-form\""), "the form stays: {page}");
     app.stop().await;
 }

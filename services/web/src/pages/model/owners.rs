@@ -246,6 +246,9 @@ pub struct BallotResult {
     pub abstaining_owners: u64,
     #[serde(default)]
     pub abstaining_area_centi: u64,
+    /// Owners of several units whose ballots differ: they take part and make no choice.
+    #[serde(default)]
+    pub split_owners: u64,
     #[serde(default)]
     pub options: Vec<OptionCount>,
     #[serde(default)]
