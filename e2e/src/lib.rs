@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod ballots;
 pub mod browser;
 pub mod fixtures;
 pub mod pages;

@@ -2,7 +2,9 @@
 //! Every scenario runs on SQLite and, with `WUYE_TEST_POSTGRES_URL`, on PostgreSQL.
 
 mod e2e {
+    pub mod access_matrix;
     pub mod accounts;
+    pub mod ballots;
     pub mod browser;
     pub mod compounds;
     pub mod demo;

@@ -277,5 +277,37 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
         .unwrap();
     let again = app.feed(&app.tender_url, "/tenders", 0, 1, 0).await.json()["head"].clone();
     assert_eq!(head, again);
+
+    // The owners: the demo committee's compound has a register of one unit per household,
+    // with owners of two units and the developer's unsold units counted as the SPC
+    // interpretation counts them; loading it again changes nothing.
+    let cid = wuye::demo::load_owners(&bases, &app.keys)
+        .await
+        .expect("loading the demo's owner register");
+    let summary = || {
+        let app = &app;
+        let url = format!(
+            "{}/tenders/compounds/{cid}/register/summary",
+            app.tender_url
+        );
+        async move {
+            let a = app.get(&url, None).await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            a.json()
+        }
+    };
+    let first = summary().await;
+    let totals = &first["totals"];
+    let units = totals["units"].as_u64().unwrap();
+    assert!(units >= 40, "{first}");
+    assert_eq!(
+        totals["developer_units"].as_u64().unwrap(),
+        units / 40,
+        "{first}"
+    );
+    assert!(totals["multi_unit_owners"].as_u64().unwrap() > 0, "{first}");
+    assert!(totals["owners"].as_u64().unwrap() < units, "{first}");
+    wuye::demo::load_owners(&bases, &app.keys).await.unwrap();
+    assert_eq!(summary().await, first);
     app.stop().await;
 }

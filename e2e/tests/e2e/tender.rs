@@ -1948,7 +1948,20 @@ async fn rated_and_owners_vote_evaluations(backend: Backend) {
     let a = w.post("/votes", mine, &vote(200, &bid["f-v2"])).await;
     assert_eq!(a.json()["passed"], true, "{}", a.body);
     assert_eq!(a.json()["tender_id"], id.as_str());
-    let vote_id = a.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(a.json()["verified"], false, "{}", a.body);
+    assert_eq!(a.json()["verified_label"], "未经名册核验");
+    // A typed tally, even a passing one, is never enough to award.
+    let refused = w
+        .post(&award, mine, &json!({"bid_id": bid["f-v2"]}))
+        .await
+        .problem(422, "vote_not_from_ballots");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("未经名册核验"),
+        "{refused}"
+    );
+    // The owners choose f-v2 by ballots against the register.
+    let closed = wuye_e2e::ballots::owners_choose(&w, "c-owners", &id, &bid["f-v2"]).await;
+    let vote_id = closed["id"].as_str().unwrap().to_string();
     let ranking = w.get(&format!("/{id}/ranking"), mine).await.json();
     assert_eq!(ranking[0]["firm_id"], "f-v2");
     assert_eq!(ranking[0]["chosen_by_vote"], true);

@@ -83,6 +83,7 @@ pub async fn up(settings: Settings, demo: Option<bool>) -> anyhow::Result<()> {
                 settings.tender.min_bid_window,
             )
             .await?;
+            crate::demo::load_owners(&crate::demo::Bases::one(&base), &demo_keys).await?;
             anyhow::Ok(accounts)
         }
         .await;

@@ -5,6 +5,8 @@
 //! Everything synthetic carries 【演示】 in its name. The generator is seeded, so every
 //! fresh data folder gets the same demo.
 
+mod owners;
+
 use anyhow::Context;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
@@ -12,6 +14,9 @@ use shared::auth::{Identity, Role, Scope, TokenKeys};
 use shared::domain::{check_char, districts, streets_of};
 
 /// The password of every demo account.
+/// The seed of the demo's generator; the ledger is the first thing drawn from it.
+const LEDGER_SEED: u64 = 0x5EED_2026_0000_0001;
+
 pub const DEMO_PASSWORD: &str = "wuye-demo-2026";
 
 /// A demo account, as printed at start-up.
@@ -152,7 +157,7 @@ pub async fn load(base: &str, keys: &TokenKeys) -> anyhow::Result<Vec<DemoAccoun
     if already_loaded(&api).await? {
         return Ok(accounts);
     }
-    let mut rng = Seeded(0x5EED_2026_0000_0001);
+    let mut rng = Seeded(LEDGER_SEED);
 
     // Compounds: one ledger import, as a district office would do it.
     let (csv, first_code) = ledger_csv(&mut rng);
@@ -961,4 +966,22 @@ pub async fn load_live_tenders(
             .await?;
     }
     Ok(())
+}
+
+/// The demo's owners, loaded once: the demo committee's compound gets its owner register
+/// (one unit per household of its ledger row), imported by its committee. Answers the
+/// compound's id.
+pub async fn load_owners(bases: &Bases, keys: &TokenKeys) -> anyhow::Result<String> {
+    let demo = Demo::new(bases, keys)?;
+    let (_, first_code) = ledger_csv(&mut Seeded(LEDGER_SEED));
+    let (compound_id, _) = demo.compound(&first_code).await?;
+    let owners = owners::OwnersDemo {
+        http: demo.http.clone(),
+        tender: demo.bases.tender.clone(),
+        committee: demo.committee(&compound_id)?,
+        households: u32::try_from(demo.households(&compound_id).await?).unwrap_or(0),
+        compound_id,
+    };
+    owners.load_register().await?;
+    Ok(owners.compound_id)
 }

@@ -1,0 +1,627 @@
+//! The access matrix (issue 13): every operation of the three OpenAPI documents, called by
+//! every kind of caller, for its own scope and for another's, on the demo data (with a
+//! register, a typed vote, a question and a complaint added), on both backends.
+//!
+//! Each call is classed as `+` (answered 2xx), `~` (past the gate but refused on its input
+//! or state: 400, 409, 413, 415, 422, 429; the matrix calls writes with an empty body) or
+//! `-` (refused: 401, 403 or 404). A 5xx fails the test at once. The classes must equal the
+//! reviewed matrix in `e2e/tests/access-matrix.txt` line for line; a new operation without a
+//! reviewed line fails it, and so does a line whose operation is gone. Whatever the file
+//! says, three rules are checked on every row: nobody of another scope gets further than the
+//! same role in its own scope, anonymous callers write only where the public may (sign-in
+//! and firm applications), and no call answers 5xx.
+//!
+//! Tender reads run twice: on the contracted tender and on the open one, whose bids are
+//! sealed (nobody but the bidding firm reads anything about a bid before the opening).
+//!
+//! To review a change of the matrix: `ACCESS_MATRIX_WRITE=1 cargo test --workspace --test
+//! e2e -- access_matrix::every_operation::sqlite` writes the observed matrix to the file; read
+//! `git diff` line by line before committing it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use shared::auth::{Role, Scope};
+use wuye_e2e::{Backend, TestApp, both_backends, spawn_app};
+
+both_backends!(every_operation);
+
+/// The callers, in the matrix's column order; `'` is another scope than the resource's.
+const CALLERS: [&str; 11] = [
+    "anonymous",
+    "service",
+    "association",
+    "district",
+    "district'",
+    "street",
+    "street'",
+    "committee",
+    "committee'",
+    "firm",
+    "firm'",
+];
+
+/// Where the reviewed matrix lives.
+fn matrix_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/access-matrix.txt")
+}
+
+/// Writes anonymous callers may make.
+const PUBLIC_WRITES: [(&str, &str); 2] = [("POST", "/catalog/session"), ("POST", "/catalog/firms")];
+
+/// The scopes one row is called for: the resource's own and another one.
+#[derive(Debug, Clone)]
+struct Scopes {
+    compound: String,
+    street: String,
+    district: String,
+    firm: String,
+}
+
+/// A tender and whose it is.
+#[derive(Debug, Clone)]
+struct Fixture {
+    tender: String,
+    own: Scopes,
+}
+
+struct World {
+    contracted: Fixture,
+    open: Fixture,
+    awarded: Fixture,
+    other: Scopes,
+    ids: BTreeMap<&'static str, String>,
+}
+
+async fn every_operation(backend: Backend) {
+    let backend_name = format!("{backend:?}");
+    let app = spawn_app(backend).await;
+    let world = World::load(&app).await;
+    let mut rows = Vec::new();
+    for (base, prefix) in [
+        (&app.catalog_url, "/catalog"),
+        (&app.tender_url, "/tenders"),
+        (&app.matching_url, "/match"),
+    ] {
+        let doc = app.get(&format!("{base}{prefix}/openapi.json"), None).await;
+        assert_eq!(doc.status, 200, "{}", doc.body);
+        let doc = doc.json();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let Some(op) = item.get(method) else { continue };
+                for fixture in world.fixtures(method, path) {
+                    rows.push(row(&app, &world, base, method, path, fixture, op).await);
+                }
+            }
+        }
+    }
+    rows.sort();
+    let observed = render(&rows);
+    for (line, classes) in rows.iter().map(|r| (&r.0, &r.1)) {
+        check_rules(line, classes);
+    }
+    if std::env::var_os("ACCESS_MATRIX_WRITE").is_some() {
+        std::fs::write(matrix_file(), &observed).expect("writing the matrix");
+    }
+    let reviewed = std::fs::read_to_string(matrix_file()).unwrap_or_default();
+    let expected: Vec<&str> = reviewed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    let got: Vec<&str> = observed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    let missing: Vec<&&str> = got.iter().filter(|l| !expected.contains(l)).collect();
+    let stale: Vec<&&str> = expected.iter().filter(|l| !got.contains(l)).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "the access matrix differs from e2e/tests/access-matrix.txt ({backend_name})\n\
+         observed, not in the file:\n{}\nin the file, not observed:\n{}",
+        missing
+            .iter()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        stale
+            .iter()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    app.stop().await;
+}
+
+/// One operation (with its fixture) called by every caller: `(label, classes)`.
+async fn row(
+    app: &TestApp,
+    world: &World,
+    base: &str,
+    method: &str,
+    path: &str,
+    fixture: &str,
+    op: &Value,
+) -> (String, String) {
+    let f = world.fixture(fixture);
+    let url = format!("{base}{}{}", world.fill(path, f), query(op, f));
+    let mut classes = String::new();
+    for caller in CALLERS {
+        let token = world.token(app, caller, f);
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let body = (m != Method::GET && m != Method::DELETE).then(|| json!({}));
+        let a = app.send(m, &url, token.as_deref(), body.as_ref()).await;
+        let class = match a.status.as_u16() {
+            200..=299 => '+',
+            401 | 403 | 404 => '-',
+            400 | 409 | 410 | 413 | 415 | 422 | 429 => '~',
+            s => panic!("{method} {url} as {caller}: {s} {}", a.body),
+        };
+        classes.push(class);
+    }
+    let label = if world.fixtures(method, path).len() > 1 {
+        format!("{:<6} {path} @{fixture}", method.to_uppercase())
+    } else {
+        format!("{:<6} {path}", method.to_uppercase())
+    };
+    (label, classes)
+}
+
+/// The required query parameters (and `street` and `period`): the fixture's street, district, compound or firm, the
+/// current quarter for a period, else the first allowed or example value.
+fn query(op: &Value, f: &Fixture) -> String {
+    let mut q = String::new();
+    for p in op["parameters"].as_array().into_iter().flatten() {
+        // Some filters are required by the handler though optional in the document.
+        let needed =
+            p["required"] == true || matches!(p["name"].as_str(), Some("street" | "period"));
+        if p["in"] != "query" || !needed {
+            continue;
+        }
+        let schema = &p["schema"];
+        let today = shared::clock::china_today();
+        let quarter = format!(
+            "{}-Q{}",
+            today.year(),
+            (u8::from(today.month()) - 1) / 3 + 1
+        );
+        let value = match p["name"].as_str().unwrap_or_default() {
+            "street" => Some(f.own.street.clone()),
+            "district" => Some(f.own.district.clone()),
+            "compound" | "compound_id" => Some(f.own.compound.clone()),
+            "firm" | "firm_id" => Some(f.own.firm.clone()),
+            "period" => Some(quarter),
+            _ => None,
+        };
+        let value = value
+            .or_else(|| schema["enum"][0].as_str().map(str::to_string))
+            .or_else(|| p["example"].as_str().map(str::to_string))
+            .or_else(|| schema["example"].as_str().map(str::to_string))
+            .unwrap_or_else(|| "1".into());
+        let sep = if q.is_empty() { '?' } else { '&' };
+        let _ = write!(q, "{sep}{}={value}", p["name"].as_str().unwrap_or_default());
+    }
+    q
+}
+
+fn render(rows: &[(String, String)]) -> String {
+    let mut out = String::from(
+        "# The access matrix: e2e/tests/e2e/access_matrix.rs writes and checks it.\n\
+         # + answered 2xx  ~ past the gate, refused on input or state  - refused (401/403/404)\n\
+         # columns: anonymous service association district district' street street' \
+         committee committee' firm firm'  (' = another scope than the resource's)\n",
+    );
+    for (label, classes) in rows {
+        let _ = writeln!(out, "{label:<64} {classes}");
+    }
+    out
+}
+
+/// The rules every row keeps, whatever the reviewed file says.
+fn check_rules(label: &str, classes: &str) {
+    let c: Vec<char> = classes.chars().collect();
+    let rank = |x: char| match x {
+        '+' => 2,
+        '~' => 1,
+        _ => 0,
+    };
+    // Another scope never gets further than the same role in its own.
+    for (own, other) in [(3, 4), (5, 6), (7, 8), (9, 10)] {
+        assert!(
+            rank(c[other]) <= rank(c[own]),
+            "{label}: {} gets further than {} ({classes})",
+            CALLERS[other],
+            CALLERS[own]
+        );
+    }
+    // Anonymous callers write only where the public may.
+    let method = label.split_whitespace().next().unwrap_or_default();
+    let path = label.split_whitespace().nth(1).unwrap_or_default();
+    if method != "GET" && c[0] == '+' {
+        assert!(
+            PUBLIC_WRITES.contains(&(method, path)),
+            "{label}: an anonymous caller wrote ({classes})"
+        );
+    }
+}
+
+impl World {
+    /// The demo data, plus what the demo lacks: a typed vote, a register, a question, a
+    /// complaint and a committee account.
+    async fn load(app: &TestApp) -> Self {
+        let bases = wuye::demo::Bases {
+            catalog: app.catalog_url.clone(),
+            tender: app.tender_url.clone(),
+        };
+        wuye::demo::load(&app.catalog_url, &app.keys).await.unwrap();
+        wuye::demo::load_closed_tenders(&bases, &app.keys)
+            .await
+            .unwrap();
+        wuye::demo::load_live_tenders(&bases, &app.keys, std::time::Duration::from_secs(1))
+            .await
+            .unwrap();
+        let assoc = app.token(Role::Association, Scope::City);
+        let tenders = get(
+            app,
+            &format!("{}/tenders?limit=100", app.tender_url),
+            &assoc,
+        )
+        .await;
+        let by_status = |status: &str| -> Value {
+            tenders["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["status"] == status)
+                .unwrap_or_else(|| panic!("no {status} tender in the demo"))
+                .clone()
+        };
+        let mut ids = BTreeMap::new();
+
+        // The contracted tender: its contract, disclosure and OCDS release.
+        let contracted = by_status("contracted");
+        let tid = contracted["id"].as_str().unwrap().to_string();
+        let contracts = get(
+            app,
+            &format!("{}/tenders/contracts", app.tender_url),
+            &assoc,
+        )
+        .await;
+        let contract = contracts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["tender_id"] == tid.as_str())
+            .expect("the contracted tender's contract")
+            .clone();
+        let firm = contract["firm_id"].as_str().unwrap().to_string();
+        let contracted = Fixture {
+            own: scopes_of(app, &assoc, &contracted, &firm).await,
+            tender: tid.clone(),
+        };
+        let kid = contract["id"].as_str().unwrap().to_string();
+        let disclosures = get(
+            app,
+            &format!("{}/tenders/contracts/{kid}/disclosures", app.tender_url),
+            &assoc,
+        )
+        .await;
+        ids.insert("contract", kid);
+        ids.insert("disclosure", first_id(&disclosures, "id"));
+        let releases = get(
+            app,
+            &format!("{}/tenders/ocds/releases?limit=100", app.tender_url),
+            &assoc,
+        )
+        .await;
+        let ocid = releases["releases"]
+            .as_array()
+            .or(releases["items"].as_array())
+            .into_iter()
+            .flatten()
+            .find(|r| r["tender"]["id"] == tid.as_str())
+            .and_then(|r| r["ocid"].as_str())
+            .expect("the contracted tender's OCDS release")
+            .to_string();
+        ids.insert("ocid", ocid);
+
+        // The awarded tender, in its notice: a losing bidder complains.
+        let awarded_t = by_status("awarded");
+        let aid = awarded_t["id"].as_str().unwrap().to_string();
+        let awards = get(
+            app,
+            &format!("{}/tenders/{aid}/awards", app.tender_url),
+            &assoc,
+        )
+        .await;
+        let award = awards[0].clone();
+        let loser = award["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["firm_id"] != award["firm_id"])
+            .unwrap_or_else(|| panic!("a losing bidder in {award}"))["firm_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let awarded = Fixture {
+            own: scopes_of(app, &assoc, &awarded_t, &loser).await,
+            tender: aid.clone(),
+        };
+        let complaint = post(
+            app,
+            &format!("{}/tenders/{aid}/complaints", app.tender_url),
+            &app.token(Role::Firm, Scope::Firm(loser.clone())),
+            json!({"grounds": "中标企业的人员配置方案明显不足以达到三级标准。"}),
+        )
+        .await;
+        ids.insert("complaint", complaint["id"].as_str().unwrap().to_string());
+
+        // The open tender: the contracted firm asks a question (any firm of the roster may).
+        let open_t = by_status("open");
+        let oid = open_t["id"].as_str().unwrap().to_string();
+        let open = Fixture {
+            own: scopes_of(app, &assoc, &open_t, &firm).await,
+            tender: oid.clone(),
+        };
+        let question = post(
+            app,
+            &format!("{}/tenders/{oid}/questions", app.tender_url),
+            &app.token(Role::Firm, Scope::Firm(firm.clone())),
+            json!({"question": "现有门卫室是否可作为物业服务用房？"}),
+        )
+        .await;
+        ids.insert("question", question["id"].as_str().unwrap().to_string());
+
+        // The contracted tender's compound: a typed vote (before the register: typed votes
+        // are only for decisions taken before it), then its register.
+        let own = &contracted.own;
+        let committee = app.token(Role::Committee, Scope::Compound(own.compound.clone()));
+        let vote = post(
+            app,
+            &format!("{}/tenders/votes", app.tender_url),
+            &committee,
+            json!({
+                "compound_id": own.compound, "matter": "other",
+                "subject": "增设非机动车充电设施", "total_owners": 300, "total_area_m2": 30_000,
+                "participating_owners": 200, "participating_area_m2": 20_000,
+                "approving_owners": 101, "approving_area_m2": 10_001,
+                "held_on": "2025-01-10", "document_ref": "望江〔2025〕1号",
+            }),
+        )
+        .await;
+        ids.insert("vote", vote["id"].as_str().unwrap().to_string());
+        let import = app
+            .client
+            .post(format!(
+                "{}/tenders/compounds/{}/register/import?format=csv&mode=strict",
+                app.tender_url, own.compound
+            ))
+            .bearer_auth(&committee)
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .body(
+                "楼栋,单元,房号,专有部分面积(㎡),业主姓名,联系电话,状态\n\
+                 1栋,1单元,101,88.50,王建国,13900000001,\n\
+                 1栋,1单元,102,76.25,李秀英,13900000002,\n",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            import.status().is_success(),
+            "{}",
+            import.text().await.unwrap()
+        );
+        let register = get(
+            app,
+            &format!(
+                "{}/tenders/compounds/{}/register",
+                app.tender_url, own.compound
+            ),
+            &committee,
+        )
+        .await;
+        ids.insert(
+            "unit",
+            register["units"]["items"][0]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no unit in {register}"))
+                .to_string(),
+        );
+
+        // A committee account of the compound, for the account operations.
+        let account = post(
+            app,
+            &format!("{}/catalog/accounts", app.catalog_url),
+            &assoc,
+            json!({"username": "matrix.committee", "display_name": "矩阵测试业委会",
+                   "password": "Matrix-Password-2026", "role": "committee",
+                   "scope_id": own.compound}),
+        )
+        .await;
+        ids.insert("account", account["id"].as_str().unwrap().to_string());
+
+        // Another scope: a compound of another district, and a firm with no part in these.
+        let compounds = get(
+            app,
+            &format!("{}/catalog/compounds?limit=200", app.catalog_url),
+            &assoc,
+        )
+        .await;
+        let other_compound = compounds["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| text(c, &["district", "district_code"]) != own.district)
+            .expect("a compound of another district")
+            .clone();
+        let firms = get(
+            app,
+            &format!("{}/catalog/firms?limit=100", app.catalog_url),
+            &assoc,
+        )
+        .await;
+        let involved = [
+            &firm,
+            &loser,
+            &award["firm_id"].as_str().unwrap().to_string(),
+        ];
+        let other_firm = firms["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .find(|f| !involved.contains(&f))
+            .expect("a firm with no part in the fixtures");
+        let other = Scopes {
+            compound: other_compound["id"].as_str().unwrap().to_string(),
+            street: text(&other_compound, &["street", "street_code"]),
+            district: text(&other_compound, &["district", "district_code"]),
+            firm: other_firm,
+        };
+        Self {
+            contracted,
+            open,
+            awarded,
+            other,
+            ids,
+        }
+    }
+
+    /// The fixtures an operation is called on: tender reads on the contracted and the open
+    /// tender; complaints on the awarded one; questions on the open one.
+    fn fixtures(&self, method: &str, path: &str) -> Vec<&'static str> {
+        if path.starts_with("/tenders/{id}/complaints") {
+            vec!["awarded"]
+        } else if path.starts_with("/tenders/{id}/questions") || path == "/match/tenders/{id}/firms"
+        {
+            vec!["open"]
+        } else if method == "get" && path.starts_with("/tenders/{id}") {
+            vec!["contracted", "open"]
+        } else {
+            vec!["contracted"]
+        }
+    }
+
+    fn fixture(&self, name: &str) -> &Fixture {
+        match name {
+            "open" => &self.open,
+            "awarded" => &self.awarded,
+            _ => &self.contracted,
+        }
+    }
+
+    /// The path with every parameter replaced by the fixture's resource.
+    fn fill(&self, path: &str, f: &Fixture) -> String {
+        let id = |k: &str| self.ids[k].clone();
+        let mut out = path.to_string();
+        let mut set = |param: &str, value: String| {
+            out = out.replace(param, &value);
+        };
+        if path.starts_with("/catalog/firms/") || path.starts_with("/match/firms/") {
+            set("{id}", f.own.firm.clone());
+        } else if path.starts_with("/catalog/compounds/") {
+            set("{id}", f.own.compound.clone());
+        } else if path.starts_with("/catalog/accounts/") {
+            set("{id}", id("account"));
+        } else if path.starts_with("/catalog/districts/") {
+            set("{code}", f.own.district.clone());
+        } else if path.starts_with("/tenders/compounds/") {
+            set("{cid}", f.own.compound.clone());
+            set("{uid}", id("unit"));
+        } else if path.starts_with("/tenders/contracts/") {
+            set("{cid}", id("contract"));
+        } else if path.starts_with("/tenders/disclosures/") {
+            set("{did}", id("disclosure"));
+        } else if path.starts_with("/tenders/ocds/releases/") {
+            set("{ocid}", id("ocid"));
+        } else if path.starts_with("/tenders/votes/") {
+            set("{id}", id("vote"));
+        } else {
+            set("{id}", f.tender.clone());
+            set("{cid}", id("complaint"));
+            set("{qid}", id("question"));
+        }
+        assert!(!out.contains('{'), "no fixture for a parameter of {path}");
+        out
+    }
+
+    /// A fresh token of the caller, for the fixture's scopes or the other ones.
+    fn token(&self, app: &TestApp, caller: &str, f: &Fixture) -> Option<String> {
+        let (role, scopes) = match caller.trim_end_matches('\'') {
+            "anonymous" => return None,
+            "service" => return Some(app.service_token()),
+            "association" => return Some(app.token(Role::Association, Scope::City)),
+            "district" => (Role::DistrictOfficial, 0),
+            "street" => (Role::StreetOfficial, 1),
+            "committee" => (Role::Committee, 2),
+            _ => (Role::Firm, 3),
+        };
+        let s = if caller.ends_with('\'') {
+            &self.other
+        } else {
+            &f.own
+        };
+        let scope = match scopes {
+            0 => Scope::District(s.district.clone()),
+            1 => Scope::Street(s.street.clone()),
+            2 => Scope::Compound(s.compound.clone()),
+            _ => Scope::Firm(s.firm.clone()),
+        };
+        Some(app.token(role, scope))
+    }
+}
+
+/// A tender's compound with its street and district, and the given firm.
+async fn scopes_of(app: &TestApp, assoc: &str, t: &Value, firm: &str) -> Scopes {
+    let cid = t["compound_id"].as_str().unwrap().to_string();
+    let c = get(
+        app,
+        &format!("{}/catalog/compounds/{cid}", app.catalog_url),
+        assoc,
+    )
+    .await;
+    Scopes {
+        street: text(&c, &["street", "street_code"]),
+        district: text(&c, &["district", "district_code"]),
+        compound: cid,
+        firm: firm.to_string(),
+    }
+}
+
+async fn get(app: &TestApp, url: &str, token: &str) -> Value {
+    let a = app.get(url, Some(token)).await;
+    assert_eq!(a.status, 200, "{url}: {}", a.body);
+    a.json()
+}
+
+async fn post(app: &TestApp, url: &str, token: &str, body: Value) -> Value {
+    let a = app.send(Method::POST, url, Some(token), Some(&body)).await;
+    assert!(a.status.is_success(), "{url}: {} {}", a.status, a.body);
+    a.json()
+}
+
+/// The first string found under one of `keys` (a compound's district or street code).
+fn text(v: &Value, keys: &[&str]) -> String {
+    keys.iter()
+        .find_map(|k| {
+            v[*k]
+                .as_str()
+                .or(v[*k]["code"].as_str())
+                .or(v["facts"][*k].as_str())
+        })
+        .unwrap_or_else(|| panic!("none of {keys:?} in {v}"))
+        .to_string()
+}
+
+/// The id of the first item of a list answer (`items`, or the named array).
+fn first_id(v: &Value, list: &str) -> String {
+    v.as_array()
+        .or(v["items"].as_array())
+        .or(v[list].as_array())
+        .and_then(|a| a.first())
+        .and_then(|x| x["id"].as_str())
+        .unwrap_or_else(|| panic!("no {list} in {v}"))
+        .to_string()
+}

@@ -1,0 +1,687 @@
+//! Votes from ballots (表决) and surveys per unit over HTTP: a hand-checked register (one
+//! owner of two units, the developer's two unsold units), votes cast with codes from the
+//! street and on paper, closed and counted at art. 278's boundaries; the refusals (who may
+//! act, used and revoked codes, late and second ballots, sealed votes); the participation
+//! list without choices; objections reaching the street; a survey counted from its answers.
+//! The award on a ballot vote (and its refusal on a typed one) is in `tender.rs`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use shared::db::now_ms;
+use tender::clock::to_rfc3339;
+use wuye_e2e::ballots::{close, notices, open_vote, register, street, unit};
+use wuye_e2e::tender::World;
+use wuye_e2e::{Backend, Options, both_backends, spawn_app_with};
+
+both_backends!(
+    votes_are_counted_from_ballots_against_the_register_at_the_boundaries,
+    codes_and_ballots_are_refused_with_clear_errors,
+    a_survey_is_counted_from_one_answer_per_unit,
+);
+
+/// 张三 holds 101 and 102 (50 ㎡ each), the developer 201 and 202 unsold (50 ㎡ each), 李四,
+/// 王五, 赵六 and 钱七 one unit of 100 ㎡ each: 8 units, 6 owners by head, 600 ㎡.
+async fn hand_checked_register(w: &World, c: &str) {
+    register(
+        w,
+        &[
+            unit(c, "101", "50", Some("张三")),
+            unit(c, "102", "50.00", Some("张三")),
+            unit(c, "201", "50", None),
+            unit(c, "202", "50", None),
+            unit(c, "301", "100", Some("李四")),
+            unit(c, "302", "100", Some("王五")),
+            unit(c, "303", "100", Some("赵六")),
+            unit(c, "304", "100", Some("钱七")),
+        ],
+    )
+    .await;
+}
+
+/// Casts `choice` for `room` of compound `c` with its code.
+async fn cast(w: &World, codes: &BTreeMap<String, String>, c: &str, room: &str, choice: &str) {
+    let a = w
+        .post(
+            "/owner-code/ballot",
+            None,
+            &json!({"code": codes[&format!("{c}-{room}")], "choice": choice}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["channel"], "online");
+    assert_eq!(a.json()["unit_label"], format!("1栋1单元{room}"));
+}
+
+/// Records a paper ballot for `room` of compound `c`.
+async fn paper(w: &World, vote: &str, c: &str, room: &str, choice: &str) -> wuye_e2e::Answer {
+    w.post(
+        &format!("/ballot-votes/{vote}/paper-ballots"),
+        Some(&w.committee(c)),
+        &json!({"unit_id": format!("{c}-{room}"), "choice": choice,
+            "paper_ref": format!("纸票-{room}")}),
+    )
+    .await
+}
+
+fn result(v: &Value) -> (i64, i64, i64, i64, bool, usize) {
+    let r = &v["result"];
+    (
+        r["participating_owners"].as_i64().unwrap(),
+        r["participating_area_centi"].as_i64().unwrap(),
+        r["approving_owners"].as_i64().unwrap(),
+        r["approving_area_centi"].as_i64().unwrap(),
+        r["passed"].as_bool().unwrap(),
+        r["reasons"].as_array().unwrap().len(),
+    )
+}
+
+/// Four votes at once on the hand-checked register, each cast partly with codes and partly
+/// on paper, closed and counted:
+/// - exactly two thirds take part (4 of 6 owners: 张三 with both units, 李四, 王五, 赵六;
+///   400 of 600 ㎡) and exactly half approve (张三 and 李四: 2 of 4, 200 of 400 ㎡): fails
+///   on both approval conditions, by head and by area;
+/// - the same with 赵六 approving too: passes;
+/// - 张三 votes one unit only (4 owners but 350 ㎡ take part): fails on the area alone;
+/// - 张三's two units vote differently: 张三 takes part (4 owners, 400 ㎡) and approves
+///   nothing by head, while by area each unit counts for its own ballot: 3 of 4 owners,
+///   350 of 400 ㎡ approve.
+async fn votes_are_counted_from_ballots_against_the_register_at_the_boundaries(backend: Backend) {
+    let w = World::new(backend).await;
+    let c = "c-ballot";
+    w.compound(c, json!({})).await;
+    hand_checked_register(&w, c).await;
+    let mut votes = Vec::new();
+    for _ in 0..4 {
+        votes.push(open_vote(&w, c, json!({"matter": "amend_covenant"}), 4).await);
+    }
+    let v = &votes[0];
+    assert_eq!(
+        v["register"],
+        json!({"units": 8, "owners": 6, "area_centi": 60_000})
+    );
+    assert_eq!(v["state"], "open");
+    assert_eq!(v["matter_label"], "制定和修改管理规约");
+    assert!(v.get("result").is_none(), "{v}");
+    let ids: Vec<String> = votes
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+
+    // 1: exactly half approve. Codes for 101, 102, 301; paper for 302 and 303.
+    let codes = notices(&w, &ids[0]).await;
+    assert_eq!(codes.len(), 8);
+    cast(&w, &codes, c, "101", "approve").await;
+    cast(&w, &codes, c, "102", "approve").await;
+    cast(&w, &codes, c, "301", "approve").await;
+    assert_eq!(paper(&w, &ids[0], c, "302", "oppose").await.status, 201);
+    assert_eq!(paper(&w, &ids[0], c, "303", "abstain").await.status, 201);
+    // 2: one more approves.
+    let codes = notices(&w, &ids[1]).await;
+    for room in ["101", "102", "301", "303"] {
+        cast(&w, &codes, c, room, "approve").await;
+    }
+    assert_eq!(paper(&w, &ids[1], c, "302", "oppose").await.status, 201);
+    // 3: 张三 votes 101 only: 350 ㎡ take part.
+    for room in ["101", "301", "302", "303"] {
+        assert_eq!(paper(&w, &ids[2], c, room, "approve").await.status, 201);
+    }
+    // 4: 张三's units differ.
+    let codes = notices(&w, &ids[3]).await;
+    cast(&w, &codes, c, "101", "approve").await;
+    cast(&w, &codes, c, "102", "oppose").await;
+    for room in ["301", "302", "303"] {
+        cast(&w, &codes, c, room, "approve").await;
+    }
+    let turnout = w
+        .get(&format!("/ballot-votes/{}", ids[0]), None)
+        .await
+        .json();
+    assert_eq!(
+        turnout["turnout"],
+        json!({"units_voted": 5, "online": 3, "paper": 2})
+    );
+
+    let mut closed = Vec::new();
+    for v in &votes {
+        closed.push(close(&w, c, v).await);
+    }
+    assert_eq!(result(&closed[0]), (4, 40_000, 2, 20_000, false, 2));
+    let reasons = closed[0]["result"]["reasons"].to_string();
+    assert!(
+        reasons.contains("（200.00/400.00 平方米）") && reasons.contains("（2/4 人）"),
+        "{reasons}"
+    );
+    assert_eq!(closed[0]["result"]["opposing_owners"], 1);
+    assert_eq!(closed[0]["result"]["abstaining_area_centi"], 10_000);
+    assert_eq!(result(&closed[1]), (4, 40_000, 3, 30_000, true, 0));
+    assert_eq!(result(&closed[2]), (4, 35_000, 4, 35_000, false, 1));
+    assert!(
+        closed[2]["result"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("专有部分面积未达到总面积的三分之二（350.00/600.00 平方米）"),
+        "{}",
+        closed[2]
+    );
+    // 张三 split: takes part (4 owners, 400 ㎡), approves nothing by head; by area 101's
+    // 50 ㎡ approve: 3 of 4 owners, 350 of 400 ㎡.
+    assert_eq!(result(&closed[3]), (4, 40_000, 3, 35_000, true, 0));
+    assert_eq!(closed[3]["result"]["split_owners"], 1);
+    assert_eq!(closed[3]["result"]["opposing_area_centi"], 5_000);
+    assert_eq!(closed[3]["state"], "closed");
+
+    // The public sees counts and results, never a ballot; the list too.
+    for body in [
+        w.get(&format!("/ballot-votes/{}", ids[0]), None).await.body,
+        w.get(&format!("/compounds/{c}/ballot-votes"), None)
+            .await
+            .body,
+    ] {
+        assert!(
+            !body.contains("\"choice\"") && !body.contains("纸票") && !body.contains("c-ballot-3"),
+            "{body}"
+        );
+    }
+    let list = w
+        .get(&format!("/compounds/{c}/ballot-votes"), None)
+        .await
+        .json();
+    assert_eq!(list["total"], 4);
+    // The ballot list for checking: the committee, the street, the association.
+    for token in [w.committee(c), street(&w), w.association()] {
+        let a = w
+            .get(&format!("/ballot-votes/{}/ballots", ids[0]), Some(&token))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        let ballots = a.json();
+        assert_eq!(ballots.as_array().unwrap().len(), 5);
+        let paper = ballots
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["unit_label"] == "1栋1单元302")
+            .unwrap();
+        assert_eq!(paper["channel"], "paper");
+        assert_eq!(paper["choice"], "oppose");
+        assert_eq!(paper["paper_ref"], "纸票-302");
+        assert!(
+            paper["recorded_by"]
+                .as_str()
+                .unwrap()
+                .contains("小区自治组织"),
+            "{paper}"
+        );
+    }
+    w.stop().await;
+}
+
+async fn codes_and_ballots_are_refused_with_clear_errors(backend: Backend) {
+    let w = World::new(backend).await;
+    let (c, other) = ("c-refuse", "c-other");
+    w.compound(c, json!({})).await;
+    w.compound(other, json!({})).await;
+    let committee = w.committee(c);
+
+    // An empty register cannot vote; bad requests are named field by field.
+    let opening = format!("/compounds/{c}/ballot-votes");
+    let now = now_ms();
+    let body = |over: Value| {
+        wuye_e2e::fixtures::merged(
+            json!({"matter": "other", "question": "是否同意",
+                "opens_at": to_rfc3339(now), "closes_at": to_rfc3339(now + 60_000)}),
+            over,
+        )
+    };
+    w.post(&opening, Some(&committee), &body(json!({})))
+        .await
+        .problem(422, "register_empty");
+    hand_checked_register(&w, c).await;
+    let a = w
+        .post(
+            &opening,
+            Some(&committee),
+            &body(json!({"question": "问".repeat(501),
+                "closes_at": to_rfc3339(now + 61 * 86_400_000), "matter": "choose_firm"})),
+        )
+        .await;
+    wuye_e2e::assert_fields(&a, &["question", "closes_at", "tender_id"]);
+    assert_eq!(wuye_e2e::field_code(&a, "closes_at"), "period_too_long");
+    let a = w
+        .post(
+            &opening,
+            Some(&committee),
+            &body(json!({"closes_at": to_rfc3339(now - 1000)})),
+        )
+        .await;
+    assert_eq!(wuye_e2e::field_code(&a, "closes_at"), "closes_before_opens");
+    // Only the compound's committee opens a vote.
+    for token in [street(&w), w.committee(other), w.association()] {
+        w.post(&opening, Some(&token), &body(json!({})))
+            .await
+            .problem(403, "forbidden");
+    }
+    w.post(&opening, None, &body(json!({})))
+        .await
+        .problem(401, "unauthenticated");
+
+    let vote = open_vote(&w, c, json!({}), 4).await;
+    let id = vote["id"].as_str().unwrap();
+    let later = open_vote(
+        &w,
+        c,
+        json!({"opens_at": to_rfc3339(now_ms() + 3_600_000),
+            "closes_at": to_rfc3339(now_ms() + 7_200_000)}),
+        0,
+    )
+    .await;
+    assert_eq!(later["state"], "scheduled");
+    // Only the street prints the notices: the committee, which counts, is refused.
+    let print = format!("/ballot-votes/{id}/notices");
+    for token in [committee.clone(), w.association(), w.committee(other)] {
+        w.post(&print, Some(&token), &json!({}))
+            .await
+            .problem(403, "forbidden");
+    }
+    let first = notices(&w, id).await;
+    let codes = notices(&w, id).await;
+    let code = |room: &str| codes[&format!("{c}-{room}")].clone();
+    // A reprinted notice replaces the unit's code; unknown and malformed codes look alike.
+    for stale in [
+        first[&format!("{c}-101")].clone(),
+        "0000-0000-0000".into(),
+        "not a code".into(),
+    ] {
+        w.post("/owner-code", None, &json!({"code": stale}))
+            .await
+            .problem(404, "code_unknown");
+        w.post(
+            "/owner-code/ballot",
+            None,
+            &json!({"code": stale, "choice": "approve"}),
+        )
+        .await
+        .problem(404, "code_unknown");
+    }
+
+    // The code shows its unit and vote only.
+    let seen = w
+        .post(
+            "/owner-code",
+            None,
+            &json!({"code": code("101").to_lowercase()}),
+        )
+        .await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    let seen = seen.json();
+    assert_eq!(seen["unit"]["label"], "1栋1单元101");
+    assert_eq!(seen["unit"]["compound_name"], "望江小区");
+    assert_eq!(seen["vote"]["id"], id);
+    assert_eq!(seen["can_vote"], true);
+    assert_eq!(seen["ballot"], Value::Null);
+    assert_eq!(seen["survey"], Value::Null);
+
+    // A bad choice is named; a used code, a second ballot and paper after online refused.
+    let a = w
+        .post(
+            "/owner-code/ballot",
+            None,
+            &json!({"code": code("101"), "choice": "yes", "option_id": "x"}),
+        )
+        .await;
+    wuye_e2e::assert_fields(&a, &["choice", "option_id"]);
+    cast(&w, &codes, c, "101", "approve").await;
+    let again = w
+        .post(
+            "/owner-code/ballot",
+            None,
+            &json!({"code": code("101"), "choice": "oppose"}),
+        )
+        .await
+        .problem(409, "unit_already_voted");
+    assert!(
+        again["detail"].as_str().unwrap().contains("网上表决"),
+        "{again}"
+    );
+    paper(&w, id, c, "101", "oppose")
+        .await
+        .problem(409, "unit_already_voted");
+    assert_eq!(paper(&w, id, c, "301", "oppose").await.status, 201);
+    paper(&w, id, c, "301", "approve")
+        .await
+        .problem(409, "unit_already_voted");
+    w.post(
+        "/owner-code/ballot",
+        None,
+        &json!({"code": code("301"), "choice": "approve"}),
+    )
+    .await
+    .problem(409, "unit_already_voted");
+    // A unit not in this vote's register, or someone else recording paper.
+    let a = w
+        .post(
+            &format!("/ballot-votes/{id}/paper-ballots"),
+            Some(&committee),
+            &json!({"unit_id": "c-other-101", "choice": "approve", "paper_ref": "纸票-x"}),
+        )
+        .await;
+    a.problem(404, "not_found");
+    let a = w
+        .post(
+            &format!("/ballot-votes/{id}/paper-ballots"),
+            Some(&street(&w)),
+            &json!({"unit_id": format!("{c}-302"), "choice": "approve", "paper_ref": "纸票-y"}),
+        )
+        .await;
+    a.problem(403, "forbidden");
+    // The counted ballot seen with the code: channel and time, never the choice.
+    let seen = w
+        .post("/owner-code", None, &json!({"code": code("101")}))
+        .await
+        .json();
+    assert_eq!(seen["ballot"]["channel"], "online");
+    assert_eq!(seen["ballot"]["counted"], false);
+    assert_eq!(seen["can_vote"], false);
+    assert!(!seen.to_string().contains("approve"), "{seen}");
+
+    // Participation: which units took part and how, never a choice.
+    let p = w
+        .post(
+            "/owner-code/participation",
+            None,
+            &json!({"code": code("304")}),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let units = p.json()["units"].as_array().unwrap().clone();
+    assert_eq!(units.len(), 8);
+    let of = |label: &str| {
+        units
+            .iter()
+            .find(|u| u["unit_label"] == label)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        of("1栋1单元101"),
+        json!({"unit_label": "1栋1单元101", "took_part": true, "channel": "online"})
+    );
+    assert_eq!(of("1栋1单元301")["channel"], "paper");
+    assert_eq!(
+        of("1栋1单元304"),
+        json!({"unit_label": "1栋1单元304", "took_part": false})
+    );
+    assert!(
+        !p.body.contains("approve") && !p.body.contains("oppose"),
+        "{}",
+        p.body
+    );
+
+    // 钱七 (304) did not vote and objects: the objection reaches the street.
+    let o = w
+        .post(
+            "/owner-code/objection",
+            None,
+            &json!({"code": code("304"), "text": "我家 301 的邻居说他没有投票，请核实纸质表决票。"}),
+        )
+        .await;
+    assert_eq!(o.status, 201, "{}", o.body);
+    w.post(
+        "/owner-code/objection",
+        None,
+        &json!({"code": code("304"), "text": "长".repeat(1001)}),
+    )
+    .await
+    .problem(422, "validation_failed");
+    let objections = format!("/ballot-votes/{id}/objections");
+    for token in [street(&w), committee.clone(), w.association()] {
+        let list = w.get(&objections, Some(&token)).await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert_eq!(list.json()["total"], 1);
+        assert_eq!(list.json()["items"][0]["unit_label"], "1栋1单元304");
+    }
+    for token in [w.committee(other), w.firm_token("f-x")] {
+        w.get(&objections, Some(&token))
+            .await
+            .problem(403, "forbidden");
+        w.get(&format!("/ballot-votes/{id}/ballots"), Some(&token))
+            .await
+            .problem(403, "forbidden");
+    }
+
+    // Before it opens nobody votes; before it ends nobody closes it.
+    let later_id = later["id"].as_str().unwrap();
+    let later_codes = notices(&w, later_id).await;
+    w.post(
+        "/owner-code/ballot",
+        None,
+        &json!({"code": later_codes[&format!("{c}-101")], "choice": "approve"}),
+    )
+    .await
+    .problem(409, "vote_not_open");
+    w.post(
+        &format!("/ballot-votes/{id}/close"),
+        Some(&committee),
+        &json!({}),
+    )
+    .await
+    .problem(409, "vote_still_open");
+
+    // A late ballot is refused; paper cast in time may still be recorded while counting.
+    wuye_e2e::tender::sleep_until(wuye_e2e::tender::ms(&vote["closes_at"]) + 50).await;
+    let late = w
+        .post(
+            "/owner-code/ballot",
+            None,
+            &json!({"code": code("302"), "choice": "approve"}),
+        )
+        .await
+        .problem(409, "vote_not_open");
+    assert!(late["detail"].as_str().unwrap().contains("逾期"), "{late}");
+    w.post(&print, Some(&street(&w)), &json!({}))
+        .await
+        .problem(409, "vote_not_open");
+    assert_eq!(paper(&w, id, c, "302", "approve").await.status, 201);
+    w.post(
+        &format!("/ballot-votes/{id}/close"),
+        Some(&street(&w)),
+        &json!({}),
+    )
+    .await
+    .problem(403, "forbidden");
+    let closed = close(&w, c, &vote).await;
+    assert_eq!(closed["turnout"]["units_voted"], 3);
+    // Sealed: nothing added or changed.
+    paper(&w, id, c, "303", "approve")
+        .await
+        .problem(409, "vote_closed");
+    w.post(
+        "/owner-code/ballot",
+        None,
+        &json!({"code": code("303"), "choice": "approve"}),
+    )
+    .await
+    .problem(409, "vote_closed");
+    w.post(
+        &format!("/ballot-votes/{id}/close"),
+        Some(&committee),
+        &json!({}),
+    )
+    .await
+    .problem(409, "vote_closed");
+    w.post(&print, Some(&street(&w)), &json!({}))
+        .await
+        .problem(409, "vote_closed");
+    let seen = w
+        .post("/owner-code", None, &json!({"code": code("101")}))
+        .await
+        .json();
+    assert_eq!(seen["ballot"]["counted"], true);
+    assert_eq!(seen["vote"]["state"], "closed");
+    w.stop().await;
+}
+
+/// A quarter's survey: codes from the street, answers online and on paper, at most one per
+/// unit; the counts come from the answers and, once closed, are the quarter's published
+/// survey; comments are public without units. A second survey (typed or per unit) of the
+/// quarter is refused.
+async fn a_survey_is_counted_from_one_answer_per_unit(backend: Backend) {
+    let w = World::new(backend).await;
+    let c = "c-survey";
+    w.compound(c, json!({})).await;
+    hand_checked_register(&w, c).await;
+    let committee = w.committee(c);
+    let now = now_ms();
+    let a = w
+        .post(
+            &format!("/compounds/{c}/unit-surveys"),
+            Some(&committee),
+            &json!({"period": "2026Q3", "opens_at": to_rfc3339(now),
+                "closes_at": to_rfc3339(now + 3_000)}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let survey = a.json();
+    assert_eq!(survey["period"], "2026-Q3");
+    assert_eq!(survey["units"], 8);
+    let sid = survey["id"].as_str().unwrap();
+    w.post(
+        &format!("/compounds/{c}/unit-surveys"),
+        Some(&committee),
+        &json!({"period": "2026-Q3", "opens_at": to_rfc3339(now),
+            "closes_at": to_rfc3339(now + 3_000)}),
+    )
+    .await
+    .problem(409, "survey_exists");
+    let print = format!("/unit-surveys/{sid}/notices");
+    w.post(&print, Some(&committee), &json!({}))
+        .await
+        .problem(403, "forbidden");
+    let a = w.post(&print, Some(&street(&w)), &json!({})).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let codes: BTreeMap<String, String> = a.json()["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["unit_label"].as_str().unwrap().to_string(),
+                n["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let code = |room: &str| codes[&format!("1栋1单元{room}")].clone();
+    let answer = |room: &str, rating: &str, comment: Option<&str>| json!({"code": code(room), "rating": rating, "comment": comment});
+    let seen = w
+        .post("/owner-code", None, &json!({"code": code("101")}))
+        .await
+        .json();
+    assert_eq!(seen["survey"]["can_answer"], true, "{seen}");
+    assert_eq!(seen["vote"], Value::Null);
+    for (room, rating, comment) in [
+        ("101", "satisfied", None),
+        ("102", "basically_satisfied", Some("电梯维修太慢")),
+        ("301", "dissatisfied", Some("绿化没人管")),
+    ] {
+        let a = w
+            .post("/owner-code/survey", None, &answer(room, rating, comment))
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+    }
+    w.post(
+        "/owner-code/survey",
+        None,
+        &answer("101", "dissatisfied", None),
+    )
+    .await
+    .problem(409, "unit_already_answered");
+    // A survey code is no vote code.
+    w.post(
+        "/owner-code/ballot",
+        None,
+        &json!({"code": code("302"), "choice": "approve"}),
+    )
+    .await
+    .problem(404, "code_unknown");
+    let a = w
+        .post(
+            &format!("/unit-surveys/{sid}/paper-answers"),
+            Some(&committee),
+            &json!({"unit_id": format!("{c}-302"), "rating": "satisfied", "paper_ref": "问卷-302"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    w.post(
+        &format!("/unit-surveys/{sid}/paper-answers"),
+        Some(&committee),
+        &json!({"unit_id": format!("{c}-301"), "rating": "satisfied", "paper_ref": "问卷-301"}),
+    )
+    .await
+    .problem(409, "unit_already_answered");
+
+    let shown = w.get(&format!("/unit-surveys/{sid}"), None).await;
+    assert_eq!(shown.status, 200);
+    let shown = shown.json();
+    assert_eq!(
+        shown["counts"],
+        json!({"satisfied": 2, "basically_satisfied": 1, "dissatisfied": 1,
+            "respondents": 4, "online": 3, "paper": 1})
+    );
+    assert_eq!(shown["rate"], 0.75);
+    assert_eq!(shown["comments"].as_array().unwrap().len(), 2);
+    assert!(!shown.to_string().contains("1栋1单元"), "{shown}");
+
+    wuye_e2e::tender::sleep_until(wuye_e2e::tender::ms(&survey["closes_at"]) + 50).await;
+    let closed = w
+        .post(
+            &format!("/unit-surveys/{sid}/close"),
+            Some(&committee),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(closed.json()["state"], "closed");
+    let published = w
+        .get(&format!("/satisfaction?compound={c}"), None)
+        .await
+        .json();
+    assert_eq!(published["surveys"], 1, "{published}");
+    assert_eq!(published["respondents"], 4, "{published}");
+    assert_eq!(published["items"][0]["period"], "2026-Q3");
+    // A typed survey of the same quarter is refused.
+    w.post(
+        "/satisfaction",
+        Some(&committee),
+        &json!({"compound_id": c, "period": "2026-Q3", "satisfied": 1,
+            "basically_satisfied": 0, "dissatisfied": 0}),
+    )
+    .await
+    .problem(409, "survey_exists");
+    w.stop().await;
+}
+
+/// Owner codes are counted per client address: past the limit, 429 with `Retry-After`,
+/// before any code is looked up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_codes_are_throttled_per_client() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options {
+            owner_code_requests_per_minute: 3,
+            ..Options::default()
+        },
+    )
+    .await;
+    let url = format!("{}/tenders/owner-code", app.tender_url);
+    let body = json!({"code": "0000-0000-0000"});
+    for _ in 0..3 {
+        app.send(reqwest::Method::POST, &url, None, Some(&body))
+            .await
+            .problem(404, "code_unknown");
+    }
+    let a = app
+        .send(reqwest::Method::POST, &url, None, Some(&body))
+        .await;
+    a.problem(429, "rate_limited");
+    app.stop().await;
+}
