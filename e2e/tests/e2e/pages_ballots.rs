@@ -21,6 +21,7 @@ both_backends!(
     a_vote_is_cast_checked_and_closed_through_the_pages,
     the_street_prints_an_owner_votes_and_the_committee_closes_in_a_browser,
     a_throttled_owner_is_answered_politely,
+    a_survey_is_answered_per_unit_through_the_pages,
 );
 
 /// 望江小区's register: 1栋1单元101 (89.57 ㎡) and 102 (60 ㎡) of 张三 (one owner),
@@ -95,7 +96,7 @@ fn notices(html: &str) -> Vec<(String, String)> {
     html.split("<article class=\"sheet\" aria-label=\"")
         .skip(1)
         .map(|part| {
-            let label = part.split(" 的表决通知").next().unwrap().to_string();
+            let label = part.split(" 的").next().unwrap().to_string();
             let code = part
                 .split("<span class=\"code\">")
                 .nth(1)
@@ -127,11 +128,16 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 /// The street generates the notices of vote `vid` on the page; the printed page.
 async fn print_notices(app: &TestApp, vid: &str) -> String {
+    print(app, &format!("/official/votes/{vid}/notices")).await
+}
+
+/// The street generates the notices at `path` (a vote's or a survey's); the printed page.
+async fn print(app: &TestApp, path: &str) -> String {
     let res = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-        .post(format!("{}/official/votes/{vid}/notices", app.web_url))
+        .post(format!("{}{path}", app.web_url))
         .header(
             COOKIE,
             format!("wuye_csrf={CSRF}; wuye_session={}", street(app)),
@@ -817,5 +823,80 @@ async fn a_throttled_owner_is_answered_politely(backend: Backend) {
         "{message}"
     );
     assert!(page.contains("id=\"code-form\""), "the form stays: {page}");
+    app.stop().await;
+}
+
+/// A survey per unit through the pages: opened by the committee, its notices printed by the
+/// street (never by the committee), answered by an owner with a code (once: the same unit
+/// again is refused), the counts derived from the answers on the committee's and the street's
+/// pages, and the comment public without its unit.
+async fn a_survey_is_answered_per_unit_through_the_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = compound_with_register(&app, "survey-p1").await;
+    let own = committee(&app, &c);
+    let local = |ms: i64| from_now(ms)[..16].replace('T', " ");
+    let (opens, closes) = (local(-120_000), local(7 * 86_400_000));
+    let (status, location, page) = pages::post(
+        &app,
+        "/committee/surveys",
+        Some(&own),
+        &[
+            ("_csrf", CSRF),
+            ("period", "2026-Q4"),
+            ("opens_at", &opens),
+            ("closes_at", &closes),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, _, page) = pages::get(&app, &location, Some(&own)).await;
+    assert!(
+        page.contains("已发起满意度调查") && page.contains("0 / 6 户"),
+        "{page}"
+    );
+    let sid = app
+        .get(
+            &format!("{}/tenders/compounds/{c}/unit-surveys", app.tender_url),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/official/surveys/{sid}/notices");
+    let (status, _, _) = pages::post(&app, &path, Some(&own), &[("_csrf", CSRF)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the committee holds no code");
+    let (_, _, page) = pages::get(&app, "/official/votes", Some(&street(&app))).await;
+    assert!(page.contains(&format!("href=\"{path}\"")), "{page}");
+    let codes = notices(&print(&app, &path).await);
+    assert_eq!(codes.len(), 6);
+
+    let code = code_of(&codes, "1栋1单元201");
+    let (status, page) = owner(&app, "/o", code, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"survey-form\"") && !page.contains("id=\"ballot-form\""));
+    let answer = [
+        ("rating", "basically_satisfied"),
+        ("comment", "楼道灯坏了两周才修好"),
+    ];
+    let (status, page) = owner(&app, "/o/survey", code, &answer).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("感谢您的评价") && page.contains("id=\"survey-answered\""));
+    let (status, page) = owner(&app, "/o/survey", code, &answer).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one answer a unit: {page}");
+
+    let (_, _, page) = pages::get(&app, "/committee/surveys", Some(&own)).await;
+    assert!(
+        page.contains("1 / 6 户") && page.contains("0 / 1 / 0"),
+        "{page}"
+    );
+    let (_, _, page) = pages::get(&app, &format!("/compounds/{c}"), None).await;
+    let section = between(&page, &format!("id=\"survey-{sid}\""), "</div>");
+    assert!(section.contains("楼道灯坏了两周才修好") && section.contains("基本满意"));
+    assert!(
+        !section.contains("1栋1单元201"),
+        "no unit with a comment: {section}"
+    );
     app.stop().await;
 }

@@ -13,7 +13,7 @@ use shared::auth::{Role, Scope};
 use super::model::Page;
 use super::model::catalog::Compound;
 use super::model::contract::{Contract, Disclosure};
-use super::model::owners::{BallotVote, Listed, SatisfactionSummary, Vote};
+use super::model::owners::{BallotVote, Listed, SatisfactionSummary, UnitSurvey, Vote};
 use super::model::register::Summary;
 use super::model::tender::{AuditEvent, Question, TenderView};
 use crate::api::{self, ApiError};
@@ -42,6 +42,8 @@ pub struct CompoundFacts {
     pub ballot_votes: Vec<BallotVote>,
     /// The owner register's public totals, if the compound has a register.
     pub register: Option<Summary>,
+    /// Satisfaction surveys answered per unit, with their public comments and replies.
+    pub unit_surveys: Vec<UnitSurvey>,
 }
 
 impl CompoundFacts {
@@ -88,7 +90,7 @@ pub async fn compound_facts(
         format!("{t}/tenders/satisfaction?{q}&limit=20"),
         format!("{t}/tenders/votes?{q}&limit=50"),
     ];
-    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register) = futures::join!(
+    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys) = futures::join!(
         app.api.get::<Page<TenderView>>(&urls[0], token),
         app.api.get::<Page<Contract>>(&urls[1], None),
         app.api.get::<Page<Disclosure>>(&urls[2], None),
@@ -96,6 +98,7 @@ pub async fn compound_facts(
         app.api.get::<Page<Vote>>(&urls[4], None),
         ballot_votes(app, id, None),
         register_summary(app, id),
+        unit_surveys(app, id, None),
     );
     Ok(CompoundFacts {
         compound,
@@ -106,6 +109,7 @@ pub async fn compound_facts(
         votes: votes.map(|p| p.items).unwrap_or_default(),
         ballot_votes: ballot_votes.unwrap_or_default(),
         register,
+        unit_surveys: surveys.unwrap_or_default(),
     })
 }
 
@@ -123,6 +127,24 @@ pub async fn ballot_votes(
     );
     let listed: Listed<BallotVote> = app.api.get(&url, token).await?;
     Ok(listed.into_vec())
+}
+
+/// The compound's surveys per unit, latest first.
+pub async fn unit_surveys(
+    app: &WebState,
+    compound_id: &str,
+    token: Option<&str>,
+) -> Result<Vec<UnitSurvey>, ApiError> {
+    let url = format!(
+        "{}{}?limit=50",
+        app.api.tender,
+        api::path(&["tenders", "compounds", compound_id, "unit-surveys"])
+    );
+    Ok(app
+        .api
+        .get::<Listed<UnitSurvey>>(&url, token)
+        .await?
+        .into_vec())
 }
 
 /// The register's public totals, if the compound has a register (a unit at least).

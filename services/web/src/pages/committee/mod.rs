@@ -12,6 +12,7 @@ mod tender;
 mod votes;
 mod votes_one;
 mod votes_open;
+mod votes_surveys;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -34,6 +35,11 @@ pub fn routes() -> Router<WebState> {
             post(votes_one::paper),
         )
         .route("/committee/votes/{id}/close", post(votes_one::close))
+        .route(
+            "/committee/surveys",
+            get(votes_surveys::list).post(votes_surveys::open),
+        )
+        .route("/committee/surveys/{sid}/close", post(votes_surveys::close))
         .route("/committee/typed-votes/new", get(votes::form))
         .route("/committee/typed-votes", post(votes::submit))
         .route("/committee/typed-votes/{id}", get(votes::result))

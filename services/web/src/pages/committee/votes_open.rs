@@ -115,7 +115,7 @@ impl OpenForm {
 }
 
 /// A typed Beijing time as RFC 3339, or a message.
-fn parse_local(raw: &str) -> Result<String, &'static str> {
+pub(super) fn parse_local(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim().replace('T', " ");
     if s.is_empty() {
         return Err("此项必填");

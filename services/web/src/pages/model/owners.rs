@@ -626,11 +626,111 @@ impl OwnBallot {
     }
 }
 
-/// A residents' survey per unit, as the owner's page shows it.
+/// The answers' counts of a survey per unit (derived from the answers by the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AnswerCounts {
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+    pub dissatisfied: i64,
+    pub respondents: i64,
+    pub online: i64,
+    pub paper: i64,
+}
+
+/// The serving firm's public reply to a comment.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Reply {
+    pub text: String,
+    pub replied_at: String,
+}
+
+/// A survey comment as the public reads it: no unit.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SurveyComment {
+    pub rating: String,
+    pub comment: String,
+    pub answered_at: String,
+    #[serde(default)]
+    pub reply: Option<Reply>,
+}
+
+impl SurveyComment {
+    pub fn rating_label(&self) -> &'static str {
+        rating_label(&self.rating)
+    }
+
+    pub fn answered_text(&self) -> String {
+        when(&self.answered_at)
+    }
+
+    pub fn reply_text(&self) -> Option<(String, String)> {
+        self.reply
+            .as_ref()
+            .map(|r| (r.text.clone(), when(&r.replied_at)))
+    }
+}
+
+/// 满意 / 基本满意 / 不满意.
+pub fn rating_label(rating: &str) -> &'static str {
+    match rating {
+        "satisfied" => "满意",
+        "basically_satisfied" => "基本满意",
+        "dissatisfied" => "不满意",
+        _ => "—",
+    }
+}
+
+/// A residents' satisfaction survey answered per unit (one answer a unit, with a code or on
+/// paper), as `GET /tenders/unit-surveys/{sid}` answers it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct UnitSurvey {
+    pub id: String,
+    pub compound_id: String,
     pub period: String,
+    pub opens_at: String,
     pub closes_at: String,
+    pub state: String,
+    #[serde(default)]
+    pub state_label: String,
+    #[serde(default)]
+    pub units: i64,
+    #[serde(default)]
+    pub counts: AnswerCounts,
+    #[serde(default)]
+    pub rate: Option<f64>,
+    #[serde(default)]
+    pub comments: Vec<SurveyComment>,
+}
+
+impl UnitSurvey {
+    pub fn period_text(&self) -> String {
+        format!("{} 至 {}", when(&self.opens_at), when(&self.closes_at))
+    }
+
+    pub fn rate_text(&self) -> String {
+        self.rate.map_or("—".into(), rate_percent)
+    }
+
+    pub fn takes_notices(&self) -> bool {
+        matches!(self.state.as_str(), "scheduled" | "open")
+    }
+
+    pub fn is_counting(&self) -> bool {
+        self.state == "counting"
+    }
+
+    pub fn state_class(&self) -> &'static str {
+        match self.state.as_str() {
+            "open" => "",
+            "closed" => "plain",
+            _ => "warn",
+        }
+    }
+
+    /// Units that have not answered yet.
+    pub fn units_left(&self) -> i64 {
+        (self.units - self.counts.respondents).max(0)
+    }
 }
 
 /// The unit's answer to a survey (never shown to others with its unit).

@@ -17,6 +17,7 @@ mod import;
 mod ledger;
 mod votes;
 mod votes_notices;
+mod votes_surveys;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -55,5 +56,9 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/official/votes/{vid}/notices",
             get(votes_notices::form).post(votes_notices::generate),
+        )
+        .route(
+            "/official/surveys/{sid}/notices",
+            get(votes_surveys::form).post(votes_surveys::generate),
         )
 }

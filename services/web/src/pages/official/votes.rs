@@ -14,9 +14,9 @@ use crate::api;
 use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::pages::model::catalog::Compound;
-use crate::pages::model::owners::{Ballot, BallotVote, Listed, Objection};
+use crate::pages::model::owners::{Ballot, BallotVote, Listed, Objection, UnitSurvey};
 use crate::pages::model::{Page, Pager, empty_page};
-use crate::pages::public::ballot_votes;
+use crate::pages::public::{ballot_votes, unit_surveys};
 use crate::roles::{Area, OfficialUser};
 use crate::state::WebState;
 
@@ -74,6 +74,8 @@ pub struct VotesPage {
     chrome: Chrome,
     area_name: String,
     rows: Vec<Row>,
+    /// The surveys per unit of the street's compounds, with their compound.
+    surveys: Vec<(UnitSurvey, Compound)>,
     compounds_total: i64,
     prev: Option<String>,
     next: Option<String>,
@@ -114,6 +116,22 @@ pub async fn list(
             .map(|c| ballot_votes(&app, &c.id, Some(&o.token))),
     )
     .await;
+    let survey_lists = futures::future::join_all(
+        page.items
+            .iter()
+            .map(|c| unit_surveys(&app, &c.id, Some(&o.token))),
+    )
+    .await;
+    let surveys = page
+        .items
+        .iter()
+        .zip(survey_lists)
+        .flat_map(|(c, list)| {
+            list.unwrap_or_default()
+                .into_iter()
+                .map(move |s| (s, c.clone()))
+        })
+        .collect();
     let mut rows = Vec::new();
     for (c, votes) in page.items.iter().zip(lists) {
         // A compound tender has not heard of yet has no votes yet.
@@ -134,6 +152,7 @@ pub async fn list(
         chrome,
         area_name: o.area.name(),
         rows,
+        surveys,
         compounds_total: page.total,
         prev,
         next,
