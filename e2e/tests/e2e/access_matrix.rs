@@ -48,8 +48,17 @@ fn matrix_file() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/access-matrix.txt")
 }
 
-/// Writes anonymous callers may make.
-const PUBLIC_WRITES: [(&str, &str); 2] = [("POST", "/catalog/session"), ("POST", "/catalog/firms")];
+/// Writes anonymous callers may make: sign-in, firm applications, and what an owner does
+/// with the one-time code of a notice.
+const PUBLIC_WRITES: [(&str, &str); 7] = [
+    ("POST", "/catalog/session"),
+    ("POST", "/catalog/firms"),
+    ("POST", "/tenders/owner-code"),
+    ("POST", "/tenders/owner-code/ballot"),
+    ("POST", "/tenders/owner-code/participation"),
+    ("POST", "/tenders/owner-code/objection"),
+    ("POST", "/tenders/owner-code/survey"),
+];
 
 /// The scopes one row is called for: the resource's own and another one.
 #[derive(Debug, Clone)]
@@ -430,6 +439,66 @@ impl World {
                 .to_string(),
         );
 
+        // A ballot vote open for an hour, and a survey per unit of the quarter before with
+        // one answer by code carrying a comment.
+        let now = shared::db::now_ms();
+        let rfc3339 = tender::clock::to_rfc3339;
+        let vote = post(
+            app,
+            &format!(
+                "{}/tenders/compounds/{}/ballot-votes",
+                app.tender_url, own.compound
+            ),
+            &committee,
+            json!({"matter": "other", "question": "是否同意增设非机动车充电设施",
+                   "opens_at": rfc3339(now), "closes_at": rfc3339(now + 3_600_000)}),
+        )
+        .await;
+        ids.insert("ballot_vote", vote["id"].as_str().unwrap().to_string());
+        let today = shared::clock::china_today();
+        let q = (u8::from(today.month()) - 1) / 3 + 1;
+        let before = if q == 1 {
+            format!("{}-Q4", today.year() - 1)
+        } else {
+            format!("{}-Q{}", today.year(), q - 1)
+        };
+        let survey = post(
+            app,
+            &format!(
+                "{}/tenders/compounds/{}/unit-surveys",
+                app.tender_url, own.compound
+            ),
+            &committee,
+            json!({"period": before, "opens_at": rfc3339(now),
+                   "closes_at": rfc3339(now + 3_600_000)}),
+        )
+        .await;
+        let sid = survey["id"].as_str().unwrap().to_string();
+        let street = app.token(Role::StreetOfficial, Scope::Street(own.street.clone()));
+        let notices = post(
+            app,
+            &format!("{}/tenders/unit-surveys/{sid}/notices", app.tender_url),
+            &street,
+            json!({}),
+        )
+        .await;
+        let code = notices["notices"][0]["code"].as_str().unwrap().to_string();
+        post(
+            app,
+            &format!("{}/tenders/owner-code/survey", app.tender_url),
+            &street,
+            json!({"code": code, "rating": "basically_satisfied", "comment": "电梯维修太慢"}),
+        )
+        .await;
+        let shown = get(
+            app,
+            &format!("{}/tenders/unit-surveys/{sid}", app.tender_url),
+            &assoc,
+        )
+        .await;
+        ids.insert("comment", first_id(&shown["comments"], "comments"));
+        ids.insert("unit_survey", sid);
+
         // A committee account of the compound, for the account operations.
         let account = post(
             app,
@@ -536,6 +605,11 @@ impl World {
             set("{did}", id("disclosure"));
         } else if path.starts_with("/tenders/ocds/releases/") {
             set("{ocid}", id("ocid"));
+        } else if path.starts_with("/tenders/ballot-votes/") {
+            set("{vid}", id("ballot_vote"));
+        } else if path.starts_with("/tenders/unit-surveys/") {
+            set("{sid}", id("unit_survey"));
+            set("{comment_id}", id("comment"));
         } else if path.starts_with("/tenders/votes/") {
             set("{id}", id("vote"));
         } else {

@@ -18,6 +18,7 @@ both_backends!(
     votes_are_counted_from_ballots_against_the_register_at_the_boundaries,
     codes_and_ballots_are_refused_with_clear_errors,
     a_survey_is_counted_from_one_answer_per_unit,
+    the_serving_firm_answers_a_comment_publicly,
 );
 
 /// 张三 holds 101 and 102 (50 ㎡ each), the developer 201 and 202 unsold (50 ㎡ each), 李四,
@@ -648,15 +649,100 @@ async fn a_survey_is_counted_from_one_answer_per_unit(backend: Backend) {
     assert_eq!(published["surveys"], 1, "{published}");
     assert_eq!(published["respondents"], 4, "{published}");
     assert_eq!(published["items"][0]["period"], "2026-Q3");
-    // A typed survey of the same quarter is refused.
+    assert_eq!(published["items"][0]["verified"], true, "{published}");
+    // Typed totals: never for the quarter surveyed, nor for any quarter since the register
+    // existed; a quarter before it is recorded, marked 未经名册核验.
+    let typed = |period: &str| {
+        json!({"compound_id": c, "period": period, "satisfied": 1,
+            "basically_satisfied": 0, "dissatisfied": 0})
+    };
+    w.post("/satisfaction", Some(&committee), &typed("2026-Q3"))
+        .await
+        .problem(409, "survey_exists");
+    w.post("/satisfaction", Some(&committee), &typed("2026-Q4"))
+        .await
+        .problem(409, "register_exists");
+    let a = w
+        .post("/satisfaction", Some(&committee), &typed("2025-Q4"))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["verified"], false);
+    assert_eq!(a.json()["verified_label"], "未经名册核验");
+    w.stop().await;
+}
+
+/// A comment of a survey is answered publicly by the firm whose contract served the
+/// quarter, once; another firm and the committee are refused; the published survey is
+/// credited to that firm.
+async fn the_serving_firm_answers_a_comment_publicly(backend: Backend) {
+    let w = World::with_history(backend).await;
+    let c = "c-reply";
+    // f-serve wins (lowest fee) and serves from 1 January 2026.
+    wuye_e2e::tender::contracted(&w, c, &[("f-serve", 150), ("f-other", 160)]).await;
+    hand_checked_register(&w, c).await;
+    let committee = w.committee(c);
+    let now = now_ms();
+    let a = w
+        .post(
+            &format!("/compounds/{c}/unit-surveys"),
+            Some(&committee),
+            &json!({"period": "2026-Q2", "opens_at": to_rfc3339(now),
+                "closes_at": to_rfc3339(now + 2_000)}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let survey = a.json();
+    let sid = survey["id"].as_str().unwrap();
+    let a = w
+        .post(
+            &format!("/unit-surveys/{sid}/paper-answers"),
+            Some(&committee),
+            &json!({"unit_id": format!("{c}-301"), "rating": "dissatisfied",
+                "comment": "垃圾清运不及时", "paper_ref": "问卷-301"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let shown = w.get(&format!("/unit-surveys/{sid}"), None).await.json();
+    let comment = shown["comments"][0]["id"].as_str().unwrap().to_string();
+    let reply = format!("/unit-surveys/{sid}/comments/{comment}/reply");
+    let text = json!({"text": "已增加每日清运一次，欢迎监督。"});
+    for token in [w.firm_token("f-other"), committee.clone()] {
+        w.post(&reply, Some(&token), &text)
+            .await
+            .problem(403, "forbidden");
+    }
     w.post(
-        "/satisfaction",
-        Some(&committee),
-        &json!({"compound_id": c, "period": "2026-Q3", "satisfied": 1,
-            "basically_satisfied": 0, "dissatisfied": 0}),
+        &format!("/unit-surveys/{sid}/comments/no-such-answer/reply"),
+        Some(&w.firm_token("f-serve")),
+        &text,
     )
     .await
-    .problem(409, "survey_exists");
+    .problem(404, "not_found");
+    let a = w.post(&reply, Some(&w.firm_token("f-serve")), &text).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    w.post(&reply, Some(&w.firm_token("f-serve")), &text)
+        .await
+        .problem(409, "already_replied");
+    let shown = w.get(&format!("/unit-surveys/{sid}"), None).await.json();
+    assert_eq!(
+        shown["comments"][0]["reply"]["text"],
+        "已增加每日清运一次，欢迎监督。"
+    );
+    wuye_e2e::tender::sleep_until(wuye_e2e::tender::ms(&survey["closes_at"]) + 50).await;
+    let closed = w
+        .post(
+            &format!("/unit-surveys/{sid}/close"),
+            Some(&committee),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    let published = w
+        .get(&format!("/satisfaction?compound={c}"), None)
+        .await
+        .json();
+    assert_eq!(published["items"][0]["firm_id"], "f-serve", "{published}");
+    assert_eq!(published["items"][0]["dissatisfied"], 1, "{published}");
     w.stop().await;
 }
 

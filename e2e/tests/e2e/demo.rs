@@ -307,7 +307,48 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
     );
     assert!(totals["multi_unit_owners"].as_u64().unwrap() > 0, "{first}");
     assert!(totals["owners"].as_u64().unwrap() < units, "{first}");
+    // Its owners' decisions, counted from ballots cast with codes and on paper: a closed
+    // vote that passed, an open one, and a closed survey per unit.
+    let listed = |path: String| {
+        let app = &app;
+        async move {
+            let a = app
+                .get(&format!("{}/tenders{path}", app.tender_url), None)
+                .await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            a.json()
+        }
+    };
+    let votes = listed(format!("/compounds/{cid}/ballot-votes")).await;
+    assert_eq!(votes["total"], 2, "{votes}");
+    let by_state = |state: &str| {
+        votes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["state"] == state)
+            .unwrap_or_else(|| panic!("no {state} vote in {votes}"))
+            .clone()
+    };
+    let closed = by_state("closed");
+    assert_eq!(closed["result"]["passed"], true, "{closed}");
+    assert_eq!(closed["turnout"]["online"], 10, "{closed}");
+    assert!(
+        closed["turnout"]["paper"].as_u64().unwrap() > units / 2,
+        "{closed}"
+    );
+    let open = by_state("open");
+    assert_eq!(open["turnout"]["online"], 4, "{open}");
+    assert!(open.get("result").is_none_or(|r| r.is_null()), "{open}");
+    let surveys = listed(format!("/compounds/{cid}/unit-surveys")).await;
+    let survey = &surveys["items"][0];
+    assert_eq!(survey["state"], "closed", "{surveys}");
+    assert_eq!(survey["counts"]["online"], 6, "{survey}");
+    assert!(survey["counts"]["paper"].as_u64().unwrap() > 0, "{survey}");
+
     wuye::demo::load_owners(&bases, &app.keys).await.unwrap();
     assert_eq!(summary().await, first);
+    let again = listed(format!("/compounds/{cid}/ballot-votes")).await;
+    assert_eq!(again["total"], 2, "{again}");
     app.stop().await;
 }

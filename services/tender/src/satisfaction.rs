@@ -118,7 +118,8 @@ fn survey_exists(period: &str) -> Problem {
 }
 
 /// Records a checked survey, inside the transaction: one per compound and quarter (409
-/// `survey_exists`), the respondents at most the compound's households (422
+/// `survey_exists`), only for quarters that ended before the compound's owner register
+/// existed (409 `register_exists`: later ones are answered per unit), the respondents at most the compound's households (422
 /// `exceeds_households`), credited to the contract that served the quarter
 /// ([`serving_contract`]).
 pub async fn record(
@@ -139,6 +140,18 @@ pub async fn record(
     .await?;
     if exists > 0 {
         return Err(survey_exists(&period).into());
+    }
+    if let Some(first) = register_since(tx.conn(), &compound.id).await?
+        && survey.quarter.end() >= shared::clock::china_date(first)
+    {
+        return Err(Problem::conflict(
+            "register_exists",
+            format!(
+                "该小区自 {} 起已有业主名册：此后季度的满意度调查须按户作答（开展按户调查），不能录入汇总数。",
+                clock::format_date(shared::clock::china_date(first))
+            ),
+        )
+        .into());
     }
     let respondents = survey.respondents();
     if respondents > compound.households {
@@ -182,6 +195,8 @@ pub async fn record(
         )
         .unwrap_or(0.0),
         recorded_at: to_rfc3339(now),
+        verified: false,
+        verified_label: verified_label(false),
     };
     insert(tx.conn(), &s, &identity.account_id, now)
         .await
@@ -198,6 +213,16 @@ pub async fn record(
     )
     .await?;
     Ok(s)
+}
+
+/// When the compound's owner register got its first unit, if it has one.
+async fn register_since(conn: &mut AnyConnection, compound_id: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(changed_at) FROM register_unit_history WHERE compound_id = $1",
+    )
+    .bind(compound_id)
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// Every contract of a compound with its days of service.
@@ -251,6 +276,23 @@ pub struct Survey {
     /// (satisfied + basically satisfied) ÷ respondents, 4 decimals.
     pub rate: f64,
     pub recorded_at: String,
+    /// Counted from one answer per unit of the owner register (a survey per unit), or
+    /// typed as totals by the committee (`false`: 未经名册核验).
+    #[serde(default)]
+    pub verified: bool,
+    /// `按户作答` or `未经名册核验`.
+    #[serde(default)]
+    pub verified_label: String,
+}
+
+/// The label of a survey's `verified`.
+pub fn verified_label(verified: bool) -> String {
+    if verified {
+        "按户作答"
+    } else {
+        crate::votes::UNVERIFIED
+    }
+    .to_string()
 }
 
 impl Survey {
@@ -317,7 +359,15 @@ pub fn rate(satisfied: i64, basically: i64, dissatisfied: i64) -> Option<f64> {
 pub const COLUMNS: &str = "id, compound_id, street_code, district_code, contract_id, firm_id, period, \
     satisfied, basically_satisfied, dissatisfied, recorded_at";
 
+/// What a read selects: [`COLUMNS`] and whether the survey was counted per unit.
+pub const SELECT: &str = concat!(
+    "id, compound_id, street_code, district_code, contract_id, firm_id, period, \
+    satisfied, basically_satisfied, dissatisfied, recorded_at, ",
+    shared::bool_column!("verified", "verified")
+);
+
 pub fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Survey, sqlx::Error> {
+    let verified = shared::db::flag(r, "verified")?;
     let satisfied: i64 = r.try_get("satisfied")?;
     let basically: i64 = r.try_get("basically_satisfied")?;
     let dissatisfied: i64 = r.try_get("dissatisfied")?;
@@ -335,6 +385,8 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> std::result::Result<Survey, sqlx::Erro
         respondents: satisfied + basically + dissatisfied,
         rate: rate(satisfied, basically, dissatisfied).unwrap_or(0.0),
         recorded_at: to_rfc3339(r.try_get("recorded_at")?),
+        verified,
+        verified_label: verified_label(verified),
     })
 }
 
@@ -459,7 +511,7 @@ pub async fn summary(
         .map(|r| summary(r, r.try_get("period")?))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let surveys = ListQuery {
-        columns: COLUMNS,
+        columns: SELECT,
         from: "satisfaction_survey",
         filter: &filter,
         order_by: "period DESC, recorded_at DESC, id DESC",
@@ -543,6 +595,8 @@ mod tests {
             respondents: 6,
             rate: 0.5,
             recorded_at: "2026-10-01T09:00:00.000+08:00".into(),
+            verified: true,
+            verified_label: verified_label(true),
         };
         let v = serde_json::to_value(s.change()).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();

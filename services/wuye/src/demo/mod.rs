@@ -5,6 +5,7 @@
 //! Everything synthetic carries 【演示】 in its name. The generator is seeded, so every
 //! fresh data folder gets the same demo.
 
+mod ballots;
 mod owners;
 
 use anyhow::Context;
@@ -975,13 +976,21 @@ pub async fn load_owners(bases: &Bases, keys: &TokenKeys) -> anyhow::Result<Stri
     let demo = Demo::new(bases, keys)?;
     let (_, first_code) = ledger_csv(&mut Seeded(LEDGER_SEED));
     let (compound_id, _) = demo.compound(&first_code).await?;
+    let compound = demo
+        .catalog_get(&format!("/compounds/{compound_id}"))
+        .await?;
+    let street = compound["street"]
+        .as_str()
+        .context("the demo compound's street")?;
     let owners = owners::OwnersDemo {
         http: demo.http.clone(),
         tender: demo.bases.tender.clone(),
         committee: demo.committee(&compound_id)?,
-        households: u32::try_from(demo.households(&compound_id).await?).unwrap_or(0),
+        street: demo_token(keys, Role::StreetOfficial, Scope::Street(street.into()))?,
+        households: u32::try_from(compound["households"].as_i64().unwrap_or(0)).unwrap_or(0),
         compound_id,
     };
     owners.load_register().await?;
+    owners.load_decisions().await?;
     Ok(owners.compound_id)
 }

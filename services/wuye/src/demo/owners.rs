@@ -15,6 +15,8 @@ pub struct OwnersDemo {
     /// Base URL of the tender service (its API is under `/tenders`).
     pub tender: String,
     pub committee: String,
+    /// The street official of the compound's street: it prints the notices with the codes.
+    pub street: String,
     pub compound_id: String,
     pub households: u32,
 }

@@ -624,3 +624,75 @@ pub async fn unit_label(conn: &mut AnyConnection, holder: &CodeHolder) -> Result
         .map(|u| u.label)
         .unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vote(matter: VoteMatter) -> StoredVote {
+        StoredVote {
+            id: "v".into(),
+            compound_id: "c".into(),
+            matter,
+            question: "q".into(),
+            opens_at: 0,
+            closes_at: 1,
+            tender_id: None,
+            options: vec![BallotOption {
+                id: "bid-1".into(),
+                label: "锦城物业".into(),
+            }],
+            closed_at: None,
+            result: None,
+        }
+    }
+
+    fn refused_fields(
+        r: std::result::Result<(BallotChoice, Option<String>), Problem>,
+    ) -> Vec<String> {
+        r.unwrap_err()
+            .errors
+            .iter()
+            .map(|e| format!("{}:{}", e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn a_firm_choice_names_one_option_and_only_an_approval_does() {
+        let firm = vote(VoteMatter::ChooseFirm);
+        let check = |v: &StoredVote, choice: &str, option: Option<&str>| {
+            checked_choice(v, Validation::new(), choice, option.map(str::to_string))
+        };
+        assert_eq!(
+            check(&firm, "approve", Some("bid-1")).unwrap(),
+            (BallotChoice::Approve, Some("bid-1".into()))
+        );
+        assert_eq!(
+            check(&firm, "oppose", None).unwrap(),
+            (BallotChoice::Oppose, None)
+        );
+        assert_eq!(
+            refused_fields(check(&firm, "approve", None)),
+            ["option_id:option_required"]
+        );
+        assert_eq!(
+            refused_fields(check(&firm, "approve", Some("bid-9"))),
+            ["option_id:unknown_option"]
+        );
+        assert_eq!(
+            refused_fields(check(&firm, "abstain", Some("bid-1"))),
+            ["option_id:option_not_for_choice"]
+        );
+        let other = vote(VoteMatter::DismissFirm);
+        assert_eq!(
+            refused_fields(check(&other, "approve", Some("bid-1"))),
+            ["option_id:option_not_for_choice"]
+        );
+        assert_eq!(
+            refused_fields(check(&other, "maybe", None)),
+            ["choice:invalid_choice"]
+        );
+        assert_eq!(yuan(96_768_000), "967,680.00");
+        assert_eq!(yuan(5), "0.05");
+    }
+}
