@@ -638,7 +638,8 @@ async fn the_street_prints_an_owner_votes_and_the_committee_closes_in_a_browser(
         ))
         .await
         .unwrap();
-    let text = browser.wait_for("表决码只显示这一次").await.unwrap();
+    // (the form page warns too: wait for what only the printed page says)
+    let text = browser.wait_for("表决通知（6 份）").await.unwrap();
     assert!(
         text.contains("1栋1单元101") && text.contains("2栋101"),
         "{text}"

@@ -39,6 +39,11 @@ pub fn routes() -> Router<WebState> {
             "/committee/surveys",
             get(votes_surveys::list).post(votes_surveys::open),
         )
+        .route("/committee/surveys/{sid}", get(votes_surveys::page))
+        .route(
+            "/committee/surveys/{sid}/paper-answers",
+            post(votes_surveys::paper),
+        )
         .route("/committee/surveys/{sid}/close", post(votes_surveys::close))
         .route("/committee/typed-votes/new", get(votes::form))
         .route("/committee/typed-votes", post(votes::submit))

@@ -120,6 +120,11 @@ pub struct Survey {
     pub dissatisfied: i64,
     pub respondents: i64,
     pub rate: f64,
+    /// Counted from per-unit answers (按户作答), or typed as totals (未经名册核验).
+    #[serde(default)]
+    pub verified: bool,
+    #[serde(default)]
+    pub verified_label: String,
 }
 
 impl Survey {
