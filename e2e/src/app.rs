@@ -37,6 +37,8 @@ pub struct TestApp {
     /// The catalog's argon2 gate, whose counters tell how many passwords were hashed.
     pub passwords: Arc<catalog::throttle::PasswordGate>,
     pub client: Client,
+    options: Options,
+    ring: Arc<KeyRing>,
     /// catalog, tender, matching and the pages, built by the launcher's composition root.
     running: Running,
 }
@@ -72,6 +74,9 @@ pub struct Options {
     /// `[tender] owner_code_requests_per_minute`: tests send many codes from one address,
     /// so it is high unless a test lowers it.
     pub owner_code_requests_per_minute: u32,
+    /// Loopback peers (the tests) may read `<prefix>/metrics` without a token, as a
+    /// configured Prometheus network.
+    pub metrics_from_loopback: bool,
 }
 
 impl Default for Options {
@@ -83,6 +88,7 @@ impl Default for Options {
             backdate_window_days: ::tender::config::DEFAULT_BACKDATE_WINDOW_DAYS,
             secure_cookies: false,
             owner_code_requests_per_minute: 10_000,
+            metrics_from_loopback: false,
         }
     }
 }
@@ -114,25 +120,65 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
     let tender_db = fresh_database(&backend, "tender").await?;
     let matching_db = fresh_database(&backend, "matching").await?;
 
-    let trusted = if options.trust_loopback {
-        shared::client_addr::TrustedProxies::loopback()
-    } else {
-        shared::client_addr::TrustedProxies::default()
-    };
     let passwords = Arc::new(catalog::throttle::PasswordGate::default());
-    let settings = PlatformSettings {
-        services: ServiceName::ALL.to_vec(),
-        storage: Storage::Databases {
+    let settings = platform_settings(
+        options,
+        ring.clone(),
+        passwords.clone(),
+        ServiceName::ALL.to_vec(),
+        Storage::Databases {
             catalog: Some(catalog_db.clone()),
             tender: Some(tender_db.clone()),
             matching: Some(matching_db.clone()),
             index_dir: None,
         },
-        urls: Urls {
+        Urls {
             catalog: Some(catalog_url.clone()),
             tender: Some(tender_url.clone()),
             matching: Some(matching_url.clone()),
         },
+    );
+    // Each service on its own port, as separate processes behind a proxy would be.
+    let running = Platform::build(settings).await?.start_apart(listeners);
+    Ok(TestApp {
+        backend,
+        catalog_url,
+        tender_url,
+        matching_url,
+        web_url,
+        catalog_db,
+        tender_db,
+        matching_db,
+        keys,
+        keys_dir,
+        _keys_folder: keys_folder,
+        passwords,
+        client: Client::new(),
+        options,
+        ring,
+        running,
+    })
+}
+
+/// The settings every test process is built from: the tests' short tender policy, the
+/// options' throttling and trust, the given services, storage and URLs.
+fn platform_settings(
+    options: Options,
+    ring: Arc<KeyRing>,
+    passwords: Arc<catalog::throttle::PasswordGate>,
+    services: Vec<ServiceName>,
+    storage: Storage,
+    urls: Urls,
+) -> PlatformSettings {
+    let trusted = if options.trust_loopback {
+        shared::client_addr::TrustedProxies::loopback()
+    } else {
+        shared::client_addr::TrustedProxies::default()
+    };
+    PlatformSettings {
+        services,
+        storage,
+        urls,
         keys: ring,
         token_ttl_secs: 3600,
         limits: Limits::default(),
@@ -150,29 +196,36 @@ async fn try_spawn_app(backend: Backend, options: Options) -> anyhow::Result<Tes
         throttle: catalog::throttle::ThrottleConfig {
             trusted_proxies: trusted.clone(),
             anonymous_applications_per_hour: options.anonymous_applications_per_hour,
-            passwords: passwords.clone(),
+            passwords,
         },
         trusted_proxies: trusted,
         secure_cookies: options.secure_cookies,
-    };
-    // Each service on its own port, as separate processes behind a proxy would be.
-    let running = Platform::build(settings).await?.start_apart(listeners);
-    Ok(TestApp {
-        backend,
-        catalog_url,
-        tender_url,
-        matching_url,
-        web_url,
-        catalog_db,
-        tender_db,
-        matching_db,
-        keys,
-        keys_dir,
-        _keys_folder: keys_folder,
-        passwords,
-        client: Client::new(),
-        running,
-    })
+        metrics_networks: if options.metrics_from_loopback {
+            shared::client_addr::TrustedProxies::loopback()
+        } else {
+            shared::client_addr::TrustedProxies::default()
+        },
+    }
+}
+
+/// Another process of one service (a replica), on its own port, built like the app's own.
+pub struct Replica {
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+    /// Its database URL.
+    pub database: String,
+    running: Running,
+}
+
+impl Replica {
+    pub fn service(&self) -> &Service {
+        &self.running.services()[0]
+    }
+
+    /// Stops it: in-flight requests finish and its background tasks end.
+    pub async fn stop(self) {
+        self.running.stop().await.expect("stopping a replica");
+    }
 }
 
 /// An answer: status, content type and body.
@@ -373,6 +426,47 @@ impl TestApp {
     pub async fn tender_follows_catalog(&self) {
         self.wait_followed(&self.tender_db, "catalog", &self.catalog_url, "/catalog")
             .await;
+    }
+
+    /// A second process of `service` beside this app's: catalog and tender on the app's
+    /// own database (replicas share it), matching on `matching_db` (each matching replica
+    /// keeps its own; see [`fresh_database`]); it follows and calls the app's services.
+    pub async fn replica(&self, service: ServiceName, matching_db: Option<String>) -> Replica {
+        let database = match service {
+            ServiceName::Catalog => self.catalog_db.clone(),
+            ServiceName::Tender => self.tender_db.clone(),
+            ServiceName::Matching => matching_db.expect("a matching replica's own database"),
+            ServiceName::Web => String::new(),
+        };
+        let storage = Storage::Databases {
+            catalog: Some(database.clone()),
+            tender: Some(database.clone()),
+            matching: Some(database.clone()),
+            index_dir: None,
+        };
+        let settings = platform_settings(
+            self.options,
+            self.ring.clone(),
+            Arc::default(),
+            vec![service],
+            storage,
+            Urls {
+                catalog: Some(self.catalog_url.clone()),
+                tender: Some(self.tender_url.clone()),
+                matching: Some(self.matching_url.clone()),
+            },
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let running = Platform::build(settings)
+            .await
+            .expect("starting a replica")
+            .start_apart(vec![(service, listener)]);
+        Replica {
+            url,
+            database,
+            running,
+        }
     }
 
     /// catalog, tender, matching, web.

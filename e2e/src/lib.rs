@@ -15,7 +15,7 @@ pub mod pages;
 pub mod tender;
 
 pub use app::{
-    Answer, Options, REFERENCE_CHANGES, TestApp, assert_fields, field_code, spawn_app,
+    Answer, Options, REFERENCE_CHANGES, Replica, TestApp, assert_fields, field_code, spawn_app,
     spawn_app_with,
 };
 pub use backend::{Backend, fresh_database, test_dir};

@@ -4,15 +4,18 @@
 mod e2e {
     pub mod access_matrix;
     pub mod accounts;
+    pub mod backups;
     pub mod ballots;
     pub mod browser;
     pub mod compounds;
     pub mod demo;
+    pub mod documents;
     pub mod feed;
     pub mod firms;
     pub mod foundation;
     pub mod hostile_uploads;
     pub mod matching;
+    pub mod metrics;
     pub mod ocds;
     pub mod owners;
     pub mod pages_association;
@@ -22,6 +25,7 @@ mod e2e {
     pub mod pages_firm;
     pub mod pages_official;
     pub mod pages_register;
+    pub mod replicas;
     pub mod review_and_audit;
     pub mod rules;
     pub mod sessions;

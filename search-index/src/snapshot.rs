@@ -212,6 +212,11 @@ impl Snapshot {
         self.kind_docs[kind as usize]
     }
 
+    /// The index generation this snapshot reads (grows with every commit that changed it).
+    pub fn generation(&self) -> u64 {
+        self.searcher.generation().generation_id()
+    }
+
     /// Number of segments (for diagnostics).
     pub fn segment_count(&self) -> usize {
         self.segments.len()

@@ -7,7 +7,7 @@
 //!
 //! A validly signed token is still refused when its session has ended (signed out, the
 //! password changed, the account disabled): [`Auth::identify`] asks the service's
-//! [`SessionCheck`] (the facts and the followers' [`crate::session::SessionSet`] are
+//! [`SessionCheck`] (the facts and the followers' [`crate::session::StoredSessions`] are
 //! `crate::session`). Who the caller is ([`Identity`], its [`Role`] and [`Scope`], the
 //! token's [`Claims`]) is `crate::identity`. It is the one check every service uses, through
 //! the [`Identity`] extractor and the [`session_guard`] middleware in front of every route.

@@ -11,7 +11,9 @@
 //!
 //! **Reading.** `GET /feed?after=SEQ&limit=N&wait=S` answers the changes after `SEQ`, in
 //! order, at most `N`; when there are none it long-polls up to `S` seconds, woken by the
-//! writer's in-process notifier, or by a short poll when the writer is another process.
+//! writer's in-process [`Notifier`], on PostgreSQL by the writer's `NOTIFY` when the writer
+//! is another process (a replica), and otherwise by a re-read every 250 ms (1 s while a
+//! PostgreSQL listener is connected: a safety net only).
 //!
 //! **Consuming.** [`Consumer`] keeps its cursor in the consumer's own database and
 //! applies each change and advances the cursor in one transaction, so a consumer killed
@@ -28,13 +30,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::postgres::PgListener;
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Row, Transaction};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Auth, Identity, Role};
-use crate::db::{Db, now_ms};
+use crate::db::{Backend, Db, now_ms};
 use crate::error::{Error, FieldError, Problem};
 
 /// One change, as stored in the outbox and served by the feed.
@@ -65,18 +69,40 @@ pub struct FeedPage {
     pub head: i64,
 }
 
-/// Wakes long-polling readers when this process commits a change.
+/// Wakes long-polling readers when a change is committed: at once for this process's
+/// writes, and, on PostgreSQL once [`Notifier::listen`] runs, for every other process's
+/// writes too (`LISTEN`/`NOTIFY`, see [`CHANNEL_SQL`]).
 #[derive(Debug, Clone)]
 pub struct Notifier {
     tx: Arc<watch::Sender<i64>>,
+    /// A PostgreSQL listener is connected: other processes' commits wake us as well, so
+    /// the fallback re-read can be slow.
+    listening: Arc<AtomicBool>,
 }
 
 impl Default for Notifier {
     fn default() -> Self {
         let (tx, _rx) = watch::channel(0);
-        Self { tx: Arc::new(tx) }
+        Self {
+            tx: Arc::new(tx),
+            listening: Arc::new(AtomicBool::new(false)),
+        }
     }
 }
+
+/// The `NOTIFY` channel of a service's feed on PostgreSQL, as SQL: `feed_` and the schema
+/// the service's tables live in (each service has its own database or schema; a channel is
+/// per database, so the schema keeps two services, or two tests, on one database apart).
+/// Writers and listeners both compute it this way. PostgreSQL refuses channel names of 64
+/// bytes or more, hence `left`.
+pub const CHANNEL_SQL: &str = "left('feed_' || current_schema(), 60)";
+
+/// How often a long-poll re-reads the database when nothing woke it: only a safety net
+/// while a PostgreSQL listener is connected (a notification lost in a reconnection).
+pub const FALLBACK_POLL: Duration = Duration::from_secs(1);
+/// How often a long-poll re-reads when no listener tells it about other processes'
+/// writes (SQLite, or PostgreSQL while the listener reconnects).
+pub const POLL_WITHOUT_LISTENER: Duration = Duration::from_millis(250);
 
 impl Notifier {
     pub fn notify(&self, seq: i64) {
@@ -90,14 +116,87 @@ impl Notifier {
         });
     }
 
+    /// Wakes every long-poll to re-read (after a listener reconnected: notifications sent
+    /// meanwhile were lost).
+    fn wake_all(&self) {
+        self.tx.send_modify(|_| {});
+    }
+
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.tx.subscribe()
+    }
+
+    /// How long a long-poll may sleep before re-reading on its own.
+    pub fn poll_interval(&self) -> Duration {
+        if self.listening.load(Ordering::Acquire) {
+            FALLBACK_POLL
+        } else {
+            POLL_WITHOUT_LISTENER
+        }
+    }
+
+    /// On PostgreSQL, spawns a task that `LISTEN`s on the feed's channel with its own
+    /// connection (`PgListener`; the `Any` pool cannot listen) and wakes this process's
+    /// long-polls whenever any process commits a change; it reconnects on its own and stops
+    /// with `cancel`. On SQLite it does nothing (one process writes a data folder).
+    pub fn listen(&self, db: &Db, url: &str, cancel: CancellationToken, tasks: &TaskTracker) {
+        if db.backend != Backend::Postgres {
+            return;
+        }
+        let notifier = self.clone();
+        let url = url.to_string();
+        tasks.spawn(async move {
+            tokio::select! {
+                () = cancel.cancelled() => {}
+                () = notifier.follow_notifications(&url) => {}
+            }
+            notifier.listening.store(false, Ordering::Release);
+        });
+    }
+
+    async fn follow_notifications(&self, url: &str) {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match self.listen_once(url).await {
+                Ok(()) => backoff = Duration::from_millis(200),
+                Err(e) => {
+                    tracing::warn!(error = %e, "feed listener failed; reconnecting");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+            self.listening.store(false, Ordering::Release);
+            self.wake_all();
+        }
+    }
+
+    /// One connection's life: listen, then pass every notification on until the
+    /// connection is lost (`Ok`) or fails to start (`Err`).
+    async fn listen_once(&self, url: &str) -> Result<(), sqlx::Error> {
+        let mut listener = PgListener::connect(url).await?;
+        let channel: String = sqlx::query_scalar(AssertSqlSafe(format!("SELECT {CHANNEL_SQL}")))
+            .fetch_one(&mut listener)
+            .await?;
+        listener.listen(&channel).await?;
+        self.listening.store(true, Ordering::Release);
+        // Anything committed before the LISTEN took effect is picked up by this re-read.
+        self.wake_all();
+        loop {
+            match listener.try_recv().await? {
+                Some(n) => match n.payload().parse::<i64>() {
+                    Ok(seq) => self.notify(seq),
+                    Err(_) => self.wake_all(),
+                },
+                None => return Ok(()),
+            }
+        }
     }
 }
 
 /// A write transaction holding the feed-head lock; see the module docs.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
+    backend: Backend,
     notifier: Notifier,
     last_seq: Option<i64>,
 }
@@ -111,6 +210,7 @@ impl WriteTx {
             .await?;
         Ok(Self {
             tx,
+            backend: db.backend,
             notifier: notifier.clone(),
             last_seq: None,
         })
@@ -135,8 +235,19 @@ impl WriteTx {
         Ok(seq)
     }
 
-    /// Commits, then wakes the feed's long-pollers.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Commits, then wakes the feed's long-pollers: this process's at once, other
+    /// processes' on PostgreSQL through a `NOTIFY` sent in the transaction (delivered when
+    /// it commits, never when it rolls back).
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if let (Some(seq), Backend::Postgres) = (self.last_seq, self.backend) {
+            // Cast: the `Any` driver cannot carry `void`.
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT CAST(pg_notify({CHANNEL_SQL}, $1) AS TEXT)"
+            )))
+            .bind(seq.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        }
         self.tx.commit().await?;
         if let Some(seq) = self.last_seq {
             self.notifier.notify(seq);
@@ -242,8 +353,6 @@ pub fn router<S>(state: FeedState) -> Router<S> {
 }
 
 pub const MAX_WAIT_SECS: u64 = 30;
-/// How often a long-poll re-reads the database when the writer may be another process.
-const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 async fn feed(
     State(state): State<FeedState>,
@@ -284,8 +393,9 @@ async fn feed(
                 head,
             }));
         }
-        let nap =
-            tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + POLL_INTERVAL));
+        let nap = tokio::time::sleep_until(
+            deadline.min(tokio::time::Instant::now() + state.notifier.poll_interval()),
+        );
         tokio::select! {
             _ = woken.changed() => {}
             _ = nap => {}
@@ -376,6 +486,9 @@ impl<A: Apply> Consumer<A> {
     /// Returns how many changes were applied.
     pub async fn poll_once(&self, wait: u64) -> anyhow::Result<usize> {
         let after = self.cursor().await?;
+        // Replicas sharing this database share the cursor: what another replica applied
+        // counts as followed here too.
+        self.status.cursor.fetch_max(after, Ordering::AcqRel);
         let page: FeedPage = self
             .client
             .get(&self.feed_url)
@@ -415,8 +528,10 @@ impl<A: Apply> Consumer<A> {
                     .bind(&self.source)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if cursor.unwrap_or(0) >= change.seq {
-                // Already applied (a duplicate page after a retry).
+            if let Some(cursor) = cursor.filter(|c| *c >= change.seq) {
+                // Already applied (a duplicate page after a retry, or another replica
+                // sharing this database applied it first).
+                self.status.cursor.fetch_max(cursor, Ordering::AcqRel);
                 continue;
             }
             self.apply

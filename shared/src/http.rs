@@ -34,6 +34,35 @@ pub fn current_request_id() -> Option<String> {
     CURRENT_REQUEST_ID.try_with(|id| id.clone()).ok()
 }
 
+/// Passes the id of the request being handled on to a call to another service (the pages'
+/// API calls, tender asking the catalog), so one id names the work in every service's logs.
+pub fn forward_request_id(call: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    match current_request_id().filter(|id| !id.is_empty()) {
+        Some(id) => call.header(REQUEST_ID, id),
+        None => call,
+    }
+}
+
+/// The longest request id taken from a caller; a longer or odd one is replaced.
+const MAX_REQUEST_ID: usize = 64;
+
+/// A caller's `X-Request-Id` is kept (the id another service or proxy gave the work) when it
+/// is short and plain (letters, digits, `-`, `_`, `.`, `:`); otherwise it is dropped and a
+/// fresh one is made, so the logs never carry what a client chose to stuff in.
+async fn drop_unfit_request_id(mut req: Request, next: Next) -> Response {
+    let fit = req.headers().get(REQUEST_ID).is_none_or(|v| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= MAX_REQUEST_ID
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+    });
+    if !fit {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
 /// Limits applied to every request.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -78,6 +107,7 @@ pub fn with_middleware(router: Router, limits: Limits) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(drop_unfit_request_id))
 }
 
 async fn request_id_scope(req: Request, next: Next) -> Response {
@@ -243,9 +273,12 @@ async fn readyz(
         .into_response()
 }
 
-/// Whether the caller of `/readyz` may read why a check failed: another service, or the
-/// association (who runs the installation).
-fn may_see_details(parts: &axum::http::request::Parts, keys: &crate::auth::TokenKeys) -> bool {
+/// Whether the caller of `/readyz` may read why a check failed (and `/metrics`): another
+/// service, or the association (who runs the installation).
+pub(crate) fn may_see_details(
+    parts: &axum::http::request::Parts,
+    keys: &crate::auth::TokenKeys,
+) -> bool {
     use crate::auth::Role;
     crate::auth::token_from_parts(parts)
         .and_then(|t| keys.verify(&t).ok())
@@ -303,4 +336,23 @@ pub async fn serve(
     .with_graceful_shutdown(async move { cancel.cancelled().await })
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_request_id_goes_along_to_other_services() {
+        let client = reqwest::Client::new();
+        let call = || client.get("http://127.0.0.1:9/");
+        let inside = CURRENT_REQUEST_ID
+            .scope("abc-1".to_string(), async { forward_request_id(call()) })
+            .await
+            .build()
+            .unwrap();
+        assert_eq!(inside.headers()[REQUEST_ID], "abc-1");
+        let outside = forward_request_id(call()).build().unwrap();
+        assert!(outside.headers().get(REQUEST_ID).is_none());
+    }
 }

@@ -22,6 +22,7 @@ pub mod follow;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod metrics;
 pub mod openapi;
 pub mod service;
 pub mod session;

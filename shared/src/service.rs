@@ -9,6 +9,7 @@ use sqlx::migrate::Migrator;
 use crate::db::Db;
 use crate::feed::{self, ConsumerStatus, FeedState};
 use crate::http::{Check, Readiness, health_router};
+use crate::metrics::Metrics;
 
 /// A built service: its router (already nested under its prefix), its readiness check and
 /// its background tasks, which stop when the cancellation token given to `build` fires.
@@ -20,6 +21,9 @@ pub struct Service {
     pub router: Router,
     pub ready: Readiness,
     pub tasks: tokio_util::task::TaskTracker,
+    /// Its Prometheus metrics (served at `<prefix>/metrics` by whoever runs it; see
+    /// [`crate::metrics::attach`]).
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Readiness: the database answers, every migration is applied, and every feed the
@@ -57,6 +61,19 @@ pub fn readiness(
             checks
         })
     })
+}
+
+/// A service's metrics with the gauges every service has: database pool use and the lag of
+/// each followed feed.
+pub fn metrics(
+    name: &'static str,
+    db: &Db,
+    follows: &[(&'static str, Arc<ConsumerStatus>)],
+) -> Metrics {
+    let metrics = Metrics::new(name);
+    metrics.watch_pool(db);
+    metrics.watch_follows(follows);
+    metrics
 }
 
 /// The routes every service has under its prefix besides its own API: `/feed`

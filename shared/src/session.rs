@@ -12,14 +12,12 @@
 //!
 //! Tender and matching follow the catalog feed: [`apply`] keeps the facts in their own
 //! tables `session_revoked` and `session_account` (in the consumer's transaction, with the
-//! cursor, so a restart keeps them) and in the in-memory [`SessionSet`] loaded at start-up
-//! ([`SessionSet::load`]). Every service checks a token through
+//! cursor, so a restart keeps them). Every service checks a token through
 //! [`crate::auth::Auth::identify`], which asks the service's [`SessionCheck`]: the catalog
-//! asks its own database, the followers their [`SessionSet`]. Service tokens never end
-//! this way.
-
-use std::collections::HashMap;
-use std::sync::RwLock;
+//! asks its own tables, the followers theirs ([`StoredSessions`]). Asking the database,
+//! not a copy in memory, is what lets replicas share one: tender replicas on one database
+//! share one catalog cursor, so each fact is applied by whichever replica's consumer reads
+//! it first, and every replica sees it. Service tokens never end this way.
 
 use anyhow::Context;
 use futures::future::BoxFuture;
@@ -37,9 +35,6 @@ pub const TOPIC: &str = "session";
 pub const REVOKED: &str = "revoked";
 /// An account's sessions issued before an instant end (password change, disabling).
 pub const CUTOFF: &str = "cutoff";
-
-/// Sweep expired revoked tokens from memory once this many are held.
-const SWEEP_ABOVE: usize = 10_000;
 
 /// The payload of a `session` / `revoked` change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,124 +63,58 @@ pub fn issued_at_ms(claims: &Claims) -> i64 {
         .unwrap_or_else(|| claims.iat.saturating_mul(1000))
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Cutoff {
-    valid_after: i64,
-    disabled: bool,
-    seq: i64,
+/// Whether a session has ended, given what the tables say about it: its token was signed
+/// out, or its account has a cutoff (`valid_after` in ms, `disabled`).
+pub fn has_ended(claims: &Claims, revoked: bool, cutoff: Option<(i64, bool)>) -> bool {
+    revoked
+        || cutoff
+            .is_some_and(|(valid_after, disabled)| disabled || issued_at_ms(claims) < valid_after)
 }
 
-#[derive(Debug, Default)]
-struct Facts {
-    /// Token id → expiry (ms).
-    revoked: HashMap<String, i64>,
-    accounts: HashMap<String, Cutoff>,
+/// A follower's check of ended sessions: its tables `session_revoked` and
+/// `session_account`, kept by [`apply`] (two primary-key lookups per signed-in request).
+#[derive(Debug, Clone)]
+pub struct StoredSessions {
+    pub db: Db,
 }
 
-/// A follower's session facts in memory, kept in step with its tables by [`apply`].
-#[derive(Debug, Default)]
-pub struct SessionSet {
-    facts: RwLock<Facts>,
-}
-
-impl SessionSet {
-    /// Lists a token as signed out until it expires.
-    pub fn revoke(&self, token: &RevokedToken) {
-        let now = now_ms();
-        if token.expires_at < now {
-            return;
-        }
-        let mut f = self.facts.write().unwrap_or_else(|e| e.into_inner());
-        if f.revoked.len() >= SWEEP_ABOVE {
-            f.revoked.retain(|_, exp| *exp >= now);
-        }
-        f.revoked.insert(token.jti.clone(), token.expires_at);
-    }
-
-    /// Records an account's cutoff as of change `seq` (an older change never overrides a
-    /// newer one).
-    pub fn cut_off(&self, seq: i64, cutoff: &AccountCutoff) {
-        let mut f = self.facts.write().unwrap_or_else(|e| e.into_inner());
-        let entry = f
-            .accounts
-            .entry(cutoff.account_id.clone())
-            .or_insert(Cutoff {
-                valid_after: 0,
-                disabled: false,
-                seq: i64::MIN,
-            });
-        if entry.seq < seq {
-            *entry = Cutoff {
-                valid_after: cutoff.valid_after,
-                disabled: cutoff.disabled,
-                seq,
-            };
-        }
-    }
-
-    /// Whether the session of these claims has ended.
-    pub fn has_ended(&self, claims: &Claims) -> bool {
-        let f = self.facts.read().unwrap_or_else(|e| e.into_inner());
-        if f.revoked.contains_key(&claims.jti) {
-            return true;
-        }
-        f.accounts
-            .get(&claims.sub)
-            .is_some_and(|c| c.disabled || issued_at_ms(claims) < c.valid_after)
-    }
-
-    /// The facts a follower's tables hold (at start-up).
-    pub async fn load(db: &Db) -> anyhow::Result<Self> {
-        let set = Self::default();
-        let rows = sqlx::query(
-            "SELECT jti, account_id, expires_at FROM session_revoked WHERE expires_at >= $1",
+impl StoredSessions {
+    pub async fn ended(&self, claims: &Claims) -> anyhow::Result<bool> {
+        let revoked: Option<i64> = sqlx::query_scalar(
+            "SELECT expires_at FROM session_revoked WHERE jti = $1 AND expires_at >= $2",
         )
+        .bind(&claims.jti)
         .bind(now_ms())
-        .fetch_all(&db.pool)
+        .fetch_optional(&self.db.pool)
         .await
-        .context("loading revoked tokens")?;
-        for r in rows {
-            set.revoke(&RevokedToken {
-                jti: r.try_get("jti")?,
-                account_id: r.try_get("account_id")?,
-                expires_at: r.try_get("expires_at")?,
-            });
-        }
-        let rows =
-            sqlx::query("SELECT account_id, valid_after, disabled, seq FROM session_account")
-                .fetch_all(&db.pool)
+        .context("reading revoked tokens")?;
+        let cutoff =
+            sqlx::query("SELECT valid_after, disabled FROM session_account WHERE account_id = $1")
+                .bind(&claims.sub)
+                .fetch_optional(&self.db.pool)
                 .await
-                .context("loading account cutoffs")?;
-        for r in rows {
-            set.cut_off(
-                r.try_get("seq")?,
-                &AccountCutoff {
-                    account_id: r.try_get("account_id")?,
-                    valid_after: r.try_get("valid_after")?,
-                    disabled: r.try_get::<i64, _>("disabled")? != 0,
-                },
-            );
-        }
-        Ok(set)
+                .context("reading account cutoffs")?
+                .map(|r| -> Result<(i64, bool), sqlx::Error> {
+                    Ok((
+                        r.try_get("valid_after")?,
+                        r.try_get::<i64, _>("disabled")? != 0,
+                    ))
+                })
+                .transpose()?;
+        Ok(has_ended(claims, revoked.is_some(), cutoff))
     }
 }
 
-impl SessionCheck for SessionSet {
+impl SessionCheck for StoredSessions {
     fn ended<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>> {
-        let ended = self.has_ended(claims);
-        Box::pin(async move { Ok(ended) })
+        Box::pin(StoredSessions::ended(self, claims))
     }
 }
 
 /// Applies a catalog `session` change to a follower's tables (`session_revoked`,
-/// `session_account`) inside the consumer's transaction, and to its in-memory set when it
-/// has one. Returns false for other topics. A change that cannot be read is logged and
+/// `session_account`) inside the consumer's transaction. Returns false for other topics. A change that cannot be read is logged and
 /// skipped (one malformed change must not stop the follower).
-pub async fn apply(
-    conn: &mut AnyConnection,
-    change: &Change,
-    set: Option<&SessionSet>,
-) -> anyhow::Result<bool> {
+pub async fn apply(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<bool> {
     if change.topic != TOPIC {
         return Ok(false);
     }
@@ -206,9 +135,6 @@ pub async fn apply(
                 .bind(change.seq)
                 .execute(&mut *conn)
                 .await?;
-                if let Some(set) = set {
-                    set.revoke(&t);
-                }
             }
             Err(e) => {
                 tracing::warn!(seq = change.seq, error = %e, "session change skipped: payload not readable");
@@ -228,9 +154,6 @@ pub async fn apply(
                 .bind(change.seq)
                 .execute(&mut *conn)
                 .await?;
-                if let Some(set) = set {
-                    set.cut_off(change.seq, &c);
-                }
             }
             Err(e) => {
                 tracing::warn!(seq = change.seq, error = %e, "session change skipped: payload not readable");
@@ -267,60 +190,23 @@ mod tests {
 
     #[test]
     fn revoked_tokens_and_cutoffs_end_sessions() {
-        let set = SessionSet::default();
         let now = now_ms();
         let t = claims("t1", "a1", now - 10);
-        assert!(!set.has_ended(&t));
-        set.revoke(&RevokedToken {
-            jti: "t1".into(),
-            account_id: "a1".into(),
-            expires_at: now + 60_000,
-        });
-        assert!(set.has_ended(&t));
-        // Another token of the account is unaffected by that revocation.
-        let other = claims("t2", "a1", now - 10);
-        assert!(!set.has_ended(&other));
+        assert!(!has_ended(&t, false, None));
+        assert!(has_ended(&t, true, None));
         // A cutoff ends the tokens issued before it, not those issued after.
-        set.cut_off(
-            5,
-            &AccountCutoff {
-                account_id: "a1".into(),
-                valid_after: now,
-                disabled: false,
-            },
-        );
-        assert!(set.has_ended(&other));
-        assert!(!set.has_ended(&claims("t3", "a1", now)));
-        // Disabling ends every token; an older change never undoes a newer one.
-        set.cut_off(
-            7,
-            &AccountCutoff {
-                account_id: "a1".into(),
-                valid_after: now,
-                disabled: true,
-            },
-        );
-        set.cut_off(
-            6,
-            &AccountCutoff {
-                account_id: "a1".into(),
-                valid_after: now,
-                disabled: false,
-            },
-        );
-        assert!(set.has_ended(&claims("t4", "a1", now + 5)));
-        assert!(!set.has_ended(&claims("t5", "a2", now - 10)));
-    }
-
-    #[test]
-    fn an_expired_revocation_is_not_kept() {
-        let set = SessionSet::default();
-        set.revoke(&RevokedToken {
-            jti: "old".into(),
-            account_id: "a1".into(),
-            expires_at: now_ms() - 1,
-        });
-        assert!(set.facts.read().unwrap().revoked.is_empty());
+        assert!(has_ended(&t, false, Some((now, false))));
+        assert!(!has_ended(
+            &claims("t3", "a1", now),
+            false,
+            Some((now, false))
+        ));
+        // Disabling ends every token.
+        assert!(has_ended(
+            &claims("t4", "a1", now + 5),
+            false,
+            Some((now, true))
+        ));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The access matrix (issue 13): every operation of the three OpenAPI documents, called by
+//! The access matrix (issue 13): every operation of the three OpenAPI documents (and each
+//! service's feed, metrics, readiness, liveness and document), called by
 //! every kind of caller, for its own scope and for another's, on the demo data (with a
 //! register, a typed vote, a question and a complaint added), on both backends.
 //!
@@ -74,6 +75,11 @@ struct Scopes {
 struct Fixture {
     tender: String,
     own: Scopes,
+    /// A bid of the tender (the winner's; on the open tender, the own firm's, sealed).
+    bid: String,
+    /// A document: the compound's 管理规约 (public); on the open tender, the own firm's
+    /// bid document (sealed).
+    document: String,
 }
 
 struct World {
@@ -97,6 +103,16 @@ async fn every_operation(backend: Backend) {
         let doc = app.get(&format!("{base}{prefix}/openapi.json"), None).await;
         assert_eq!(doc.status, 200, "{}", doc.body);
         let doc = doc.json();
+        // What every service serves besides its document: the change feed (matching has
+        // none), the metrics, readiness and liveness, the document itself.
+        let mut outside = vec!["/metrics", "/readyz", "/healthz", "/openapi.json"];
+        if prefix != "/match" {
+            outside.push("/feed?after=0&limit=1");
+        }
+        for extra in outside {
+            let path = format!("{prefix}{extra}");
+            rows.push(row(&app, &world, base, "get", &path, "contracted", &json!({})).await);
+        }
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for method in ["get", "post", "put", "patch", "delete"] {
                 let Some(op) = item.get(method) else { continue };
@@ -154,7 +170,7 @@ async fn row(
     op: &Value,
 ) -> (String, String) {
     let f = world.fixture(fixture);
-    let url = format!("{base}{}{}", world.fill(path, f), query(op, f));
+    let url = format!("{base}{}{}", world.fill(method, path, f), query(op, f));
     let mut classes = String::new();
     for caller in CALLERS {
         let token = world.token(app, caller, f);
@@ -257,7 +273,8 @@ fn check_rules(label: &str, classes: &str) {
 
 impl World {
     /// The demo data, plus what the demo lacks: a typed vote, a register, a question, a
-    /// complaint and a committee account.
+    /// complaint, documents (a sealed bid's among them), an inspection request, a ballot
+    /// vote, a survey per unit and a committee account.
     async fn load(app: &TestApp) -> Self {
         let bases = wuye::demo::Bases {
             catalog: app.catalog_url.clone(),
@@ -305,9 +322,17 @@ impl World {
             .expect("the contracted tender's contract")
             .clone();
         let firm = contract["firm_id"].as_str().unwrap().to_string();
+        let awards = get(
+            app,
+            &format!("{}/tenders/{tid}/awards", app.tender_url),
+            &assoc,
+        )
+        .await;
         let contracted = Fixture {
             own: scopes_of(app, &assoc, &contracted, &firm).await,
             tender: tid.clone(),
+            bid: awards[0]["bid_id"].as_str().unwrap().to_string(),
+            document: String::new(),
         };
         let kid = contract["id"].as_str().unwrap().to_string();
         let disclosures = get(
@@ -357,6 +382,8 @@ impl World {
         let awarded = Fixture {
             own: scopes_of(app, &assoc, &awarded_t, &loser).await,
             tender: aid.clone(),
+            bid: award["bid_id"].as_str().unwrap().to_string(),
+            document: String::new(),
         };
         let complaint = post(
             app,
@@ -370,9 +397,41 @@ impl World {
         // The open tender: the contracted firm asks a question (any firm of the roster may).
         let open_t = by_status("open");
         let oid = open_t["id"].as_str().unwrap().to_string();
+        // Its bidder (found as only a bidder can: its own bid) attaches a bid document.
+        let roster = get(
+            app,
+            &format!("{}/catalog/firms?limit=100", app.catalog_url),
+            &assoc,
+        )
+        .await;
+        let mut bidder = None;
+        for f in roster["items"].as_array().unwrap() {
+            let id = f["id"].as_str().unwrap().to_string();
+            let token = app.token(Role::Firm, Scope::Firm(id.clone()));
+            let mine = app
+                .get(
+                    &format!("{}/tenders/{oid}/bids/mine", app.tender_url),
+                    Some(&token),
+                )
+                .await;
+            if mine.status == 200 {
+                bidder = Some((id, token, mine.json()["id"].as_str().unwrap().to_string()));
+                break;
+            }
+        }
+        let (bidder, bidder_token, bid) = bidder.expect("a bidder of the open tender");
+        let sealed = upload(
+            app,
+            &format!("{}/tenders/{oid}/bids/{bid}/documents", app.tender_url),
+            &bidder_token,
+            "bid_document",
+        )
+        .await;
         let open = Fixture {
-            own: scopes_of(app, &assoc, &open_t, &firm).await,
+            own: scopes_of(app, &assoc, &open_t, &bidder).await,
             tender: oid.clone(),
+            bid,
+            document: sealed,
         };
         let question = post(
             app,
@@ -438,6 +497,28 @@ impl World {
                 .unwrap_or_else(|| panic!("no unit in {register}"))
                 .to_string(),
         );
+
+        // The compound's 管理规约 (public; another copy to remove) and an inspection request.
+        let documents = format!(
+            "{}/tenders/compounds/{}/documents",
+            app.tender_url, own.compound
+        );
+        let covenant = upload(app, &documents, &committee, "management_covenant").await;
+        ids.insert(
+            "document_removable",
+            upload(app, &documents, &committee, "assembly_rules").await,
+        );
+        let inspection = post(
+            app,
+            &format!(
+                "{}/tenders/compounds/{}/inspections",
+                app.tender_url, own.compound
+            ),
+            &committee,
+            json!({"what": "accounts", "text": "业主申请查阅本年度收支"}),
+        )
+        .await;
+        ids.insert("inspection", inspection["id"].as_str().unwrap().to_string());
 
         // A ballot vote open for an hour, and a survey per unit of the quarter before with
         // one answer by code carrying a comment.
@@ -549,6 +630,9 @@ impl World {
             district: text(&other_compound, &["district", "district_code"]),
             firm: other_firm,
         };
+        let (mut contracted, mut awarded) = (contracted, awarded);
+        contracted.document = covenant.clone();
+        awarded.document = covenant;
         Self {
             contracted,
             open,
@@ -566,7 +650,11 @@ impl World {
         } else if path.starts_with("/tenders/{id}/questions") || path == "/match/tenders/{id}/firms"
         {
             vec!["open"]
-        } else if method == "get" && path.starts_with("/tenders/{id}") {
+        } else if path.starts_with("/tenders/{id}/bids/{bid}") {
+            vec!["open"]
+        } else if method == "get"
+            && (path.starts_with("/tenders/{id}") || path.starts_with("/tenders/documents/"))
+        {
             vec!["contracted", "open"]
         } else {
             vec!["contracted"]
@@ -582,7 +670,7 @@ impl World {
     }
 
     /// The path with every parameter replaced by the fixture's resource.
-    fn fill(&self, path: &str, f: &Fixture) -> String {
+    fn fill(&self, method: &str, path: &str, f: &Fixture) -> String {
         let id = |k: &str| self.ids[k].clone();
         let mut out = path.to_string();
         let mut set = |param: &str, value: String| {
@@ -605,6 +693,14 @@ impl World {
             set("{did}", id("disclosure"));
         } else if path.starts_with("/tenders/ocds/releases/") {
             set("{ocid}", id("ocid"));
+        } else if path.starts_with("/tenders/documents/") {
+            if method == "delete" {
+                set("{id}", id("document_removable"));
+            } else {
+                set("{id}", f.document.clone());
+            }
+        } else if path.starts_with("/tenders/inspections/") {
+            set("{id}", id("inspection"));
         } else if path.starts_with("/tenders/ballot-votes/") {
             set("{vid}", id("ballot_vote"));
         } else if path.starts_with("/tenders/unit-surveys/") {
@@ -616,6 +712,7 @@ impl World {
             set("{id}", f.tender.clone());
             set("{cid}", id("complaint"));
             set("{qid}", id("question"));
+            set("{bid}", f.bid.clone());
         }
         assert!(!out.contains('{'), "no fixture for a parameter of {path}");
         out
@@ -662,6 +759,30 @@ async fn scopes_of(app: &TestApp, assoc: &str, t: &Value, firm: &str) -> Scopes 
         compound: cid,
         firm: firm.to_string(),
     }
+}
+
+/// Uploads a one-page PDF of `kind` to `url` as `token`; answers the document's id.
+async fn upload(app: &TestApp, url: &str, token: &str, kind: &str) -> String {
+    let (content_type, body) = wuye_e2e::fixtures::multipart(
+        &[("kind", kind), ("title", "矩阵测试文件")],
+        Some(("file.pdf", "application/pdf", wuye_e2e::fixtures::PDF)),
+    );
+    let res = app
+        .client
+        .post(url)
+        .bearer_auth(token)
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert!(status.is_success(), "{url}: {status} {text}");
+    serde_json::from_str::<Value>(&text).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn get(app: &TestApp, url: &str, token: &str) -> Value {

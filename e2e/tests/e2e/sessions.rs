@@ -351,6 +351,7 @@ async fn a_restarted_tender_still_refuses_a_signed_out_token(backend: Backend) {
             limits: Default::default(),
             policy: Default::default(),
             trusted_proxies: Default::default(),
+            files_dir: None,
         },
         cancel.clone(),
     )

@@ -167,6 +167,7 @@ fn failing() -> shared::service::Service {
         router: axum::Router::new(),
         ready,
         tasks: tokio_util::task::TaskTracker::new(),
+        metrics: shared::metrics::Metrics::new("web"),
     }
 }
 
@@ -181,6 +182,7 @@ async fn readyz_tells_anonymous_callers_no_error_text(backend: Backend) {
             router: s.router.clone(),
             ready: s.ready.clone(),
             tasks: tokio_util::task::TaskTracker::new(),
+            metrics: s.metrics.clone(),
         });
     }
     services.push(failing());

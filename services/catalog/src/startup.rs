@@ -14,7 +14,7 @@ use crate::config::CatalogConfig;
 use crate::routes::{self, PREFIX};
 use crate::schema::MIGRATOR;
 use crate::state::AppState;
-use crate::throttle::ApplicationLimiter;
+use crate::throttle::{ApplicationLimiter, LoginLimiter};
 
 /// Connects to the database, applies migrations, loads the reference places and returns
 /// the service ready to be served. Background work stops when `cancel` fires.
@@ -26,6 +26,13 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
     let db = db::connect(&config.database_url).await?;
     db.migrate(&MIGRATOR).await?;
     let notifier = Notifier::default();
+    let tasks = TaskTracker::new();
+    // Other replicas' writes wake this one's long-polls (PostgreSQL `LISTEN`).
+    notifier.listen(&db, &config.database_url, cancel.clone(), &tasks);
+    tasks.spawn(crate::throttle::sweep_every_few_minutes(
+        db.clone(),
+        cancel.clone(),
+    ));
     let loaded = crate::places::load_reference(&db, &notifier).await?;
     if loaded > 0 {
         tracing::info!(changed = loaded, "reference places loaded");
@@ -44,14 +51,16 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         keys: config.keys.clone(),
         auth: auth.clone(),
         policy: Arc::new(config.policy.clone()),
-        login_limiter: Arc::default(),
+        login_limiter: Arc::new(LoginLimiter::new(db.clone())),
         passwords: config.throttle.passwords.clone(),
         applications: Arc::new(ApplicationLimiter::new(
+            db.clone(),
             config.throttle.anonymous_applications_per_hour,
         )),
         secure_cookies: config.secure_cookies,
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
+    let metrics = shared::service::metrics("catalog", &db, &[]);
     let common = common_routes(
         Some(FeedState {
             db,
@@ -76,6 +85,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
         prefix: PREFIX,
         router,
         ready,
-        tasks: TaskTracker::new(),
+        tasks,
+        metrics,
     })
 }

@@ -19,7 +19,7 @@ pub struct AppState {
     /// through it).
     pub auth: Auth,
     pub policy: Arc<CatalogPolicy>,
-    /// Sign-in throttling (登录限流), shared by every request of this process.
+    /// Sign-in throttling (登录限流), counted in the database: shared by every replica.
     pub login_limiter: Arc<LoginLimiter>,
     /// The one gate every argon2 hash and verification goes through.
     pub passwords: Arc<PasswordGate>,

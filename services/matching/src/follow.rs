@@ -20,7 +20,6 @@ use shared::events::catalog::{Compound, FirmSummary};
 use shared::events::tender::{ContractPublished, SurveyPublished, TenderPublished};
 use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
-use shared::session::SessionSet;
 use sqlx::AnyConnection;
 
 use crate::satisfaction::Period;
@@ -217,26 +216,15 @@ pub trait Sink: Send + Sync + 'static {
 }
 
 /// Applies one feed's changes to every sink, in order. The catalog's session facts (topic
-/// `session`) go to matching's session tables, and to the live service's in-memory set.
+/// `session`) go to matching's session tables.
 pub struct Follower {
     source: Source,
     sinks: Vec<Arc<dyn Sink>>,
-    sessions: Option<Arc<SessionSet>>,
 }
 
 impl Follower {
     pub fn new(source: Source, sinks: Vec<Arc<dyn Sink>>) -> Self {
-        Self {
-            source,
-            sinks,
-            sessions: None,
-        }
-    }
-
-    /// Also keeps this in-memory set of session facts current (the live service's).
-    pub fn with_sessions(mut self, sessions: Arc<SessionSet>) -> Self {
-        self.sessions = Some(sessions);
-        self
+        Self { source, sinks }
     }
 }
 
@@ -248,7 +236,7 @@ impl Apply for Follower {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             if self.source == Source::Catalog && change.topic == shared::session::TOPIC {
-                shared::session::apply(conn, change, self.sessions.as_deref()).await?;
+                shared::session::apply(conn, change).await?;
                 return Ok(());
             }
             let event = Event::read(self.source, change);

@@ -347,6 +347,22 @@ impl Sink for IndexSink {
     }
 }
 
+/// The index as gauges: live documents per kind (`index_documents{kind}`) and the
+/// generation searches read (`index_generation`).
+pub fn watch(metrics: &shared::metrics::Metrics, index: &IndexHandle) {
+    let index = index.clone();
+    metrics.probe(std::sync::Arc::new(move |m| {
+        let snapshot = index.snapshot();
+        for kind in DocKind::ALL {
+            let docs = i64::try_from(snapshot.count(kind)).unwrap_or(i64::MAX);
+            m.set("index_documents", &[("kind", kind.as_str())], docs);
+        }
+        let generation = i64::try_from(snapshot.generation()).unwrap_or(i64::MAX);
+        m.set("index_generation", &[], generation);
+        Box::pin(async {})
+    }));
+}
+
 /// The stored cursors of the followed feeds.
 pub async fn db_cursors(db: &Db) -> anyhow::Result<BTreeMap<String, i64>> {
     let rows = sqlx::query("SELECT source, seq FROM feed_cursor")

@@ -10,7 +10,7 @@ use shared::auth::{Auth, session_guard};
 use shared::db;
 use shared::feed::{Consumer, Notifier};
 use shared::service::{Service, common_routes, readiness};
-use shared::session::SessionSet;
+use shared::session::StoredSessions;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -55,16 +55,18 @@ pub async fn build_with(
         Arc::new(IndexSink::new(index.clone(), db.clone())),
     ];
 
-    // Session facts the catalog published (kept in matching's tables), then kept current
-    // by the catalog follower.
-    let sessions = Arc::new(SessionSet::load(&db).await?);
-    let auth = Auth::new(config.keys.clone(), sessions.clone());
+    // Session facts the catalog published, kept in matching's tables by the catalog
+    // follower and asked there on every signed-in request.
+    let auth = Auth::new(
+        config.keys.clone(),
+        Arc::new(StoredSessions { db: db.clone() }),
+    );
     let catalog = Consumer::new(
         "catalog",
         shared::feed::feed_url(&config.catalog_url, "/catalog"),
         db.clone(),
         config.keys.service_token("matching")?,
-        Follower::new(Source::Catalog, sinks.clone()).with_sessions(sessions),
+        Follower::new(Source::Catalog, sinks.clone()),
     );
     let tender = Consumer::new(
         "tender",
@@ -81,6 +83,8 @@ pub async fn build_with(
     tasks.spawn(tender.run(cancel.clone()));
     tasks.spawn(refresh_daily(index.clone(), db.clone(), cancel.clone()));
 
+    let metrics = shared::service::metrics("matching", &db, &follows);
+    crate::index::watch(&metrics, &index);
     let ready = readiness("matching", db.clone(), &MIGRATOR, follows);
     let state = AppState {
         db: db.clone(),
@@ -101,6 +105,7 @@ pub async fn build_with(
             .layer(from_fn_with_state(auth, session_guard)),
         ready,
         tasks,
+        metrics,
     })
 }
 

@@ -45,9 +45,7 @@ impl CatalogClient {
         let unavailable =
             || Problem::unavailable("暂时无法向供应商名录核实中标企业的名录状态，请稍后再试。");
         let url = format!("{}/catalog/firms/{firm_id}", self.base);
-        let res = self
-            .http
-            .get(&url)
+        let res = shared::http::forward_request_id(self.http.get(&url))
             .bearer_auth(&self.token)
             .send()
             .await

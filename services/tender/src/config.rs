@@ -20,6 +20,9 @@ pub struct TenderConfig {
     /// Peers whose `X-Forwarded-For` is believed when counting owner-code requests per
     /// client address (the pages, a reverse proxy); default none.
     pub trusted_proxies: TrustedProxies,
+    /// The data folder's `files/`, where documents are kept when `[tender] files` names no
+    /// other place (`wuye up`); `None`: in memory unless `files` is set (tests).
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 /// The tender rules that are configuration rather than code.
@@ -56,6 +59,17 @@ pub struct TenderPolicy {
     /// 表决码限流: requests carrying an owner code one client address may make per minute
     /// (default 30); more are answered 429 with `Retry-After`.
     pub owner_code_requests_per_minute: u32,
+    /// Where documents are kept (content-addressed): a local folder, `s3://bucket/prefix`
+    /// (an S3-compatible store; credentials, region and endpoint from the `AWS_*`
+    /// environment, e.g. `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ENDPOINT`), or `memory`. Unset: the data folder's `files/` (`wuye up`), else
+    /// memory. Environment: `WUYE_TENDER__FILES=s3://wuye-files/prod`.
+    pub files: Option<String>,
+    /// The largest document accepted, in bytes (default 15 MiB: under the service-wide
+    /// request limit of 16 MiB). Checked while the upload is read.
+    pub max_file_bytes: u64,
+    /// 查阅期限: days an inspection request may wait for its answer (default 15).
+    pub inspection_days: u32,
 }
 
 impl Default for TenderPolicy {
@@ -68,9 +82,18 @@ impl Default for TenderPolicy {
             ocid_prefix: DEFAULT_OCID_PREFIX.to_string(),
             backdate_window_days: DEFAULT_BACKDATE_WINDOW_DAYS,
             owner_code_requests_per_minute: DEFAULT_OWNER_CODE_REQUESTS_PER_MINUTE,
+            files: None,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            inspection_days: DEFAULT_INSPECTION_DAYS,
         }
     }
 }
+
+/// The largest document accepted until configured otherwise: 15 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 15 * 1024 * 1024;
+
+/// Days an inspection request may wait for its answer until configured otherwise.
+pub const DEFAULT_INSPECTION_DAYS: u32 = 15;
 
 /// How many days back contract dates may lie until configured otherwise.
 pub const DEFAULT_BACKDATE_WINDOW_DAYS: u32 = 30;
@@ -120,6 +143,12 @@ impl TenderPolicy {
                 "tender.ocid_prefix must be `ocds-` and six lower-case letters or digits, not {:?}",
                 self.ocid_prefix
             ));
+        }
+        if self.max_file_bytes < 1024 || self.max_file_bytes > 1024 * 1024 * 1024 {
+            problems.push("tender.max_file_bytes must be between 1024 and 1073741824".to_string());
+        }
+        if self.inspection_days == 0 || self.inspection_days > 365 {
+            problems.push("tender.inspection_days must be between 1 and 365".to_string());
         }
         if self.backdate_window_days > 3650 {
             problems.push("tender.backdate_window_days must be at most 3650".to_string());

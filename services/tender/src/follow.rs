@@ -10,8 +10,6 @@
 //! know cannot bid); either is logged, so a surprise in the catalog's payload can never let
 //! a firm bid, nor stop the follower.
 
-use std::sync::Arc;
-
 use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,14 +17,11 @@ use shared::clock::now_ms;
 use shared::events::catalog::{self, CompoundSite, FirmOffer};
 use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
-use shared::session::SessionSet;
 use sqlx::AnyConnection;
 
-/// Applies catalog changes to tender's replica of catalog data, and the catalog's session facts to tender's
-/// tables and its in-memory [`SessionSet`] (so a signed-out token is refused here too).
-pub struct CatalogFollower {
-    pub sessions: Arc<SessionSet>,
-}
+/// Applies catalog changes to tender's replica of catalog data, and the catalog's session
+/// facts to tender's tables (so a signed-out token is refused here too, by every replica).
+pub struct CatalogFollower;
 
 impl Apply for CatalogFollower {
     fn apply<'a>(
@@ -39,7 +34,7 @@ impl Apply for CatalogFollower {
                 catalog::FIRM => apply_firm(conn, change).await?,
                 catalog::COMPOUND => apply_compound(conn, change).await?,
                 catalog::SESSION => {
-                    shared::session::apply(conn, change, Some(&self.sessions)).await?;
+                    shared::session::apply(conn, change).await?;
                 }
                 // Places go to the shared copy; topics tender does not keep are skipped
                 // and the cursor still moves past them.

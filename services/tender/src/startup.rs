@@ -8,12 +8,13 @@ use shared::auth::{Auth, session_guard};
 use shared::db;
 use shared::feed::{Consumer, FeedState, Notifier};
 use shared::service::{Service, common_routes, readiness};
-use shared::session::SessionSet;
+use shared::session::StoredSessions;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::catalog::CatalogClient;
 use crate::config::TenderConfig;
+use crate::files::{FileStore, Location};
 use crate::follow::CatalogFollower;
 use crate::owners::ballots::CodeLimiter;
 use crate::routes::{self, PREFIX};
@@ -29,22 +30,33 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
     db.migrate(&MIGRATOR).await?;
     let notifier = Notifier::default();
     let tasks = TaskTracker::new();
+    // Other replicas' writes wake this one's long-polls (PostgreSQL `LISTEN`).
+    notifier.listen(&db, &config.database_url, cancel.clone(), &tasks);
 
-    // Session facts the catalog published (kept in tender's tables), then kept current by
-    // the catalog follower.
-    let sessions = Arc::new(SessionSet::load(&db).await?);
-    let auth = Auth::new(config.keys.clone(), sessions.clone());
+    // Session facts the catalog published, kept in tender's tables by the catalog follower
+    // (of whichever replica reads them) and asked there on every signed-in request.
+    let auth = Auth::new(
+        config.keys.clone(),
+        Arc::new(StoredSessions { db: db.clone() }),
+    );
     let catalog = Consumer::new(
         "catalog",
         shared::feed::feed_url(&config.catalog_url, "/catalog"),
         db.clone(),
         config.keys.service_token("tender")?,
-        CatalogFollower { sessions },
+        CatalogFollower,
     );
     let follows = vec![("catalog", catalog.status.clone())];
     tasks.spawn(catalog.run(cancel.clone()));
 
+    let metrics = shared::service::metrics("tender", &db, &follows);
+    crate::scheduler::watch(&metrics, &db);
     let ready = readiness("tender", db.clone(), &MIGRATOR, follows);
+    let files = Location::of(config.policy.files.as_deref(), config.files_dir.as_deref());
+    if files == Location::Memory {
+        tracing::info!("documents are kept in memory: set [tender] files to keep them");
+    }
+    let files = FileStore::open(&files)?;
     let state = AppState {
         db: db.clone(),
         notifier: notifier.clone(),
@@ -59,6 +71,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         owner_codes: Arc::new(CodeLimiter::new(
             config.policy.owner_code_requests_per_minute as usize,
         )),
+        files,
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
     // The client's address as `ClientAddr` for the owner-code throttle (X-Forwarded-For
@@ -85,5 +98,6 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
             .layer(from_fn_with_state(trusted, shared::client_addr::layer)),
         ready,
         tasks,
+        metrics,
     })
 }

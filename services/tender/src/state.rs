@@ -9,6 +9,7 @@ use shared::feed::Notifier;
 
 use crate::catalog::CatalogClient;
 use crate::config::TenderPolicy;
+use crate::files::FileStore;
 use crate::owners::ballots::CodeLimiter;
 
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct AppState {
     pub catalog: Arc<CatalogClient>,
     /// Owner-code requests per client address (表决码限流).
     pub owner_codes: Arc<CodeLimiter>,
+    /// Where documents' bytes are kept (content-addressed).
+    pub files: FileStore,
 }
 
 impl FromRef<AppState> for Auth {

@@ -154,7 +154,8 @@ impl Api {
         body: Option<&Value>,
         client_ip: Option<&str>,
     ) -> Result<T, ApiError> {
-        let mut req = self.http.request(method, url);
+        // The page's request id goes along, so the API's logs carry it too.
+        let mut req = shared::http::forward_request_id(self.http.request(method, url));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

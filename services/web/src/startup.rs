@@ -68,5 +68,6 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
         router,
         ready,
         tasks: TaskTracker::new(),
+        metrics: shared::metrics::Metrics::new("web"),
     })
 }

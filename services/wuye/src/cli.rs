@@ -120,6 +120,36 @@ pub enum AdminCommand {
         #[arg(long)]
         from_tables: bool,
     },
+    /// Copy a data folder's databases (catalog.db, tender.db, matching.db) and token keys
+    /// into a new folder, consistently and while `wuye up` keeps serving (SQLite's `VACUUM
+    /// INTO`: each database as of one instant). The search index is not copied: matching
+    /// rebuilds it from the feeds when it starts on a restored folder. On PostgreSQL use
+    /// pg_dump or pg_basebackup instead (docs/DEPLOYMENT.md).
+    #[command(
+        after_help = "Example:\n  wuye admin backup --data /srv/wuye --to /backups/wuye-2026-12-06"
+    )]
+    Backup {
+        /// Data folder of `wuye up` (default: WUYE_DATA or ./data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Where to write the copy: a new or empty folder.
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Put a backup made by `wuye admin backup` into a new data folder, then start `wuye
+    /// up --data` on it (matching rebuilds the search index from the feeds at start-up).
+    /// Refuses a folder that already holds a database.
+    #[command(
+        after_help = "Example:\n  wuye admin restore --from /backups/wuye-2026-12-06 --data /srv/wuye-restored"
+    )]
+    Restore {
+        /// The backup folder.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// The new data folder (default: WUYE_DATA or ./data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
     /// Make the services' token keys (Ed25519, PEM) in a folder, keeping any already there:
     /// `catalog.key`, `tender.key` and `matching.key` (private, mode 0600) and their
     /// `.pub` files. Give every service all three `.pub` files and each signing service
@@ -225,6 +255,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let database_url = launcher::admin_database_url(&settings, data, database);
             launcher::create_association(&database_url, &username, &display_name).await
+        }
+        Command::Admin {
+            command: AdminCommand::Backup { data, to },
+        } => {
+            let data = data
+                .or(settings.data)
+                .unwrap_or_else(|| PathBuf::from("./data"));
+            let copied = crate::backup::backup(&data, &to).await?;
+            for db in &copied.databases {
+                println!("  {}", db.display());
+            }
+            println!("  {} key files", copied.key_files);
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Restore { from, data },
+        } => {
+            let data = data
+                .or(settings.data)
+                .unwrap_or_else(|| PathBuf::from("./data"));
+            let copied = crate::backup::restore(&from, &data).await?;
+            for db in &copied.databases {
+                println!("  {}", db.display());
+            }
+            println!(
+                "  {} key files; the search index is rebuilt from the feeds when wuye up starts",
+                copied.key_files
+            );
+            Ok(())
         }
         Command::Admin {
             command: AdminCommand::RebuildIndex { data, from_tables },

@@ -238,15 +238,36 @@ async fn prepare_demo(
     loaded
 }
 
-/// `wuye serve <service>`.
-pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()> {
-    let ring = Arc::new(settings.key_ring_for_serve(which.signer())?);
-    let storage = Storage::Databases {
+/// Where `wuye serve <service>` keeps its data: `--database` (and the index under
+/// `--data`). Matching is a replica of the feeds that each process builds for itself (its
+/// own cursors, tables and index), so without `--database` it keeps them embedded under
+/// its `--data` folder (default `./data`): `matching.db` and `index/`. Two matching
+/// processes must never share one database (each would consume only part of the feeds).
+pub fn serve_storage(which: ServiceName, settings: &Settings) -> Storage {
+    if which == ServiceName::Matching && settings.database.is_none() {
+        let dir = settings
+            .data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        return Storage::Databases {
+            catalog: None,
+            tender: None,
+            matching: Some(sqlite_url(&dir.join("matching.db"))),
+            index_dir: Some(dir.join("index")),
+        };
+    }
+    Storage::Databases {
         catalog: settings.database.clone(),
         tender: settings.database.clone(),
         matching: settings.database.clone(),
         index_dir: settings.data.as_ref().map(|d| d.join("index")),
-    };
+    }
+}
+
+/// `wuye serve <service>`.
+pub async fn serve(which: ServiceName, settings: Settings) -> anyhow::Result<()> {
+    let ring = Arc::new(settings.key_ring_for_serve(which.signer())?);
+    let storage = serve_storage(which, &settings);
     let urls = Urls {
         catalog: settings.catalog_url.clone(),
         tender: settings.tender_url.clone(),
@@ -564,6 +585,40 @@ mod tests {
                 assert!(e.contains("wuye admin create-association"), "{e}");
                 assert!(e.contains("拒绝") && e.contains("refusing"), "{e}");
             }
+        }
+    }
+
+    #[test]
+    fn a_served_matching_keeps_its_own_embedded_replica_unless_given_a_database() {
+        let data = PathBuf::from("/srv/wuye/matching-2");
+        let settings = Settings {
+            data: Some(data.clone()),
+            ..Settings::default()
+        };
+        let Storage::Databases {
+            matching,
+            index_dir,
+            ..
+        } = serve_storage(ServiceName::Matching, &settings)
+        else {
+            panic!("databases");
+        };
+        assert_eq!(matching, Some(sqlite_url(&data.join("matching.db"))));
+        assert_eq!(index_dir, Some(data.join("index")));
+        // The other services share the configured database; so does matching when told to.
+        let pg = "postgres://wuye@db/matching_2".to_string();
+        let settings = Settings {
+            database: Some(pg.clone()),
+            ..Settings::default()
+        };
+        for which in [ServiceName::Catalog, ServiceName::Matching] {
+            let Storage::Databases {
+                catalog, matching, ..
+            } = serve_storage(which, &settings)
+            else {
+                panic!("databases");
+            };
+            assert_eq!((catalog, matching), (Some(pg.clone()), Some(pg.clone())));
         }
     }
 

@@ -14,6 +14,7 @@ use shared::client_addr::TrustedProxies;
 use shared::db::sqlite_url;
 use shared::http::{Limits, combine, health_router, shutdown_signal, with_middleware};
 use shared::keys::{KeyRing, Signer, TokenKeys};
+use shared::metrics::{MetricsState, attach};
 use shared::service::Service;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -98,6 +99,15 @@ impl Storage {
             Storage::Databases { index_dir, .. } => index_dir.clone(),
         }
     }
+
+    /// Where tender keeps documents unless `[tender] files` says otherwise: the data
+    /// folder's `files/`; with database URLs, nowhere on disk (memory).
+    fn files_dir(&self) -> Option<PathBuf> {
+        match self {
+            Storage::Folder(dir) => Some(dir.join("files")),
+            Storage::Databases { .. } => None,
+        }
+    }
 }
 
 /// Where each service finds the others: base URLs (`http://127.0.0.1:8080`), each API
@@ -146,6 +156,8 @@ pub struct PlatformSettings {
     pub trusted_proxies: TrustedProxies,
     /// Cookies are `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// Peers that may read `<prefix>/metrics` without a token (the Prometheus server).
+    pub metrics_networks: TrustedProxies,
 }
 
 impl PlatformSettings {
@@ -177,7 +189,16 @@ impl Platform {
             }
             let built = build_one(name, &settings, cancel.clone()).await;
             match built {
-                Ok(service) => services.push(service),
+                Ok(mut service) => {
+                    // `<prefix>/metrics`, and every request counted by its route.
+                    let state = MetricsState {
+                        metrics: service.metrics.clone(),
+                        keys: keys.clone(),
+                        networks: settings.metrics_networks.clone(),
+                    };
+                    service.router = attach(service.router, service.prefix, state);
+                    services.push(service);
+                }
                 Err(e) => {
                     // Those built already stop their followers before the error is answered.
                     stop_tasks(&cancel, &services).await;
@@ -337,6 +358,7 @@ async fn build_one(
                 policy: s.tender_policy.clone(),
                 // The pages call on behalf of browsers from where the catalog believes them.
                 trusted_proxies: s.throttle.trusted_proxies.clone(),
+                files_dir: s.storage.files_dir(),
             },
             cancel,
         )
@@ -388,6 +410,7 @@ mod tests {
             throttle: Default::default(),
             trusted_proxies: TrustedProxies::default(),
             secure_cookies: false,
+            metrics_networks: TrustedProxies::default(),
         }
     }
 

@@ -51,6 +51,11 @@ pub struct Settings {
     /// also trusts loopback and its own listen address (its pages call the APIs on the
     /// same port). With `wuye serve catalog`, list the address of `wuye serve web` here.
     pub trusted_proxies: Vec<String>,
+    /// Peers (addresses or CIDR ranges, e.g. `["10.0.5.0/24"]`) that may read every
+    /// service's `<prefix>/metrics` without a token: the Prometheus server. Default none
+    /// (then only service and association tokens may). Compared with the connecting peer,
+    /// never `X-Forwarded-For`: do not let the reverse proxy serve `/metrics`.
+    pub metrics_networks: Vec<String>,
     /// The catalog's configurable rules (`[catalog.credit]` base and grade thresholds, …);
     /// environment: `WUYE_CATALOG__CREDIT__BASE=75`.
     pub catalog: catalog::policy::CatalogPolicy,
@@ -161,6 +166,8 @@ impl Settings {
             throttle: self.catalog_throttle(also)?,
             trusted_proxies: self.trusted_proxies()?,
             secure_cookies: self.secure_cookies()?,
+            metrics_networks: TrustedProxies::parse(&self.metrics_networks)
+                .map_err(|e| anyhow::anyhow!("metrics_networks: {e}"))?,
         })
     }
 

@@ -102,7 +102,7 @@ pub async fn change_password(
     let mut v = Validation::new();
     v.rules(&req, PASSWORD_CHANGE);
     if !req.current_password.is_empty() {
-        if let Err(wait) = app.login_limiter.admit_username(&username) {
+        if let Err(wait) = app.login_limiter.admit_username(&username).await? {
             return Err(session::throttled(wait));
         }
         let ok = app
@@ -110,7 +110,7 @@ pub async fn change_password(
             .verify(req.current_password.clone(), stored.password_hash)
             .await?;
         if !ok {
-            app.login_limiter.record_failure(&username);
+            app.login_limiter.record_failure(&username).await?;
             v.push(FieldError::new(
                 "current_password",
                 "wrong_password",

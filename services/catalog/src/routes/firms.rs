@@ -292,7 +292,7 @@ async fn refuse_taken(
 
 /// Applications are counted per client address, except the association's and the
 /// services' (staff and the demo loader register firms on their behalf).
-fn throttle_application(
+async fn throttle_application(
     app: &AppState,
     identity: Option<&Identity>,
     client: &ClientAddr,
@@ -300,13 +300,16 @@ fn throttle_application(
     if identity.is_some_and(|i| matches!(i.role, Role::Association | Role::Service)) {
         return Ok(());
     }
-    app.applications.admit(&client.key()).map_err(|wait| {
-        let what = format!(
-            "同一网络地址每小时最多提交 {} 份入库申请",
-            app.applications.limit()
-        );
-        crate::throttle::too_many(&what, wait).into()
-    })
+    app.applications
+        .admit(&client.key())
+        .await?
+        .map_err(|wait| {
+            let what = format!(
+                "同一网络地址每小时最多提交 {} 份入库申请",
+                app.applications.limit()
+            );
+            crate::throttle::too_many(&what, wait).into()
+        })
 }
 
 /// A firm applies to the roster (入库申请). Anyone may apply, anonymously too; the new firm's
@@ -328,7 +331,7 @@ pub async fn apply(
     Json(input): Json<FirmInput>,
 ) -> Result<impl IntoResponse> {
     let (firm, account) = check_application(&app, input).await?;
-    throttle_application(&app, identity.as_ref(), &client)?;
+    throttle_application(&app, identity.as_ref(), &client).await?;
     refuse_taken(&app, &firm, account.as_ref()).await?;
     let password_hash = match &account {
         Some(a) => Some(app.passwords.hash(a.password.clone()).await?),

@@ -158,22 +158,22 @@ pub async fn login(
     v.finish()?;
     let username = accounts::normalise_username(&req.username);
     let client = client.key();
-    if let Err(wait) = app.login_limiter.admit(&username, &client) {
+    if let Err(wait) = app.login_limiter.admit(&username, &client).await? {
         tracing::warn!(client = %client, "sign-in throttled");
         return Err(throttled(wait));
     }
     let account = match account_for_credentials(&app, &username, req.password).await {
         Ok(Some(account)) => account,
         Ok(None) => {
-            app.login_limiter.record_sign_in_failure(&username);
+            app.login_limiter.record_sign_in_failure(&username).await?;
             return Err(bad_credentials().into());
         }
         Err(e) => {
-            app.login_limiter.release(&username, &client);
+            app.login_limiter.release(&username, &client).await?;
             return Err(e);
         }
     };
-    app.login_limiter.record_success(&username, &client);
+    app.login_limiter.record_success(&username, &client).await?;
 
     new_session(&app, account, &headers)
 }

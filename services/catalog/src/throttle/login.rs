@@ -1,11 +1,13 @@
-//! Sign-in throttling (登录限流) per (normalised username, client address).
+//! Sign-in throttling (登录限流) per (normalised username, client address), in the
+//! catalog's database so that every replica counts the same attempts.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::window::{SWEEP_ABOVE, sweep_windows, window_wait};
+use shared::clock::now_ms;
+use shared::db::Db;
+use sqlx::{AnyConnection, Row};
 
+use super::window::{CLIENT, USERNAME, duration, ms, record, serialise, window_wait};
 /// Failures of one (username, client) pair that are answered without delay.
 pub const FREE_FAILURES: u32 = 3;
 /// The delay after the first failure beyond the free ones; each further failure doubles it.
@@ -44,166 +46,208 @@ pub fn delay_after(failures: u32, free: u32) -> Duration {
 /// the free number verified. Someone else's failures never delay the owner's own client
 /// (only [`USERNAME_SOFT_CAP`] shortens every client's free failures to one). Each
 /// client address also has [`CLIENT_ATTEMPTS`] attempts per [`CLIENT_WINDOW`].
-#[derive(Debug, Default)]
+///
+/// The counts live in the tables `throttle_pair` and `throttle_event`, shared by every
+/// catalog replica; the decisions about one client are serialised across replicas (see
+/// `window::serialise`), so the burst is counted exactly wherever it lands.
+#[derive(Debug, Clone)]
 pub struct LoginLimiter {
-    inner: Mutex<Tables>,
+    db: Db,
 }
 
-#[derive(Debug, Default)]
-struct Tables {
-    pairs: HashMap<(String, String), Pair>,
-    usernames: HashMap<String, VecDeque<Instant>>,
-    clients: HashMap<String, VecDeque<Instant>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Pair {
-    failures: u32,
-    last: Instant,
-}
+/// An answer of the limiter: admitted, or how long to wait.
+pub type Admission = std::result::Result<(), Duration>;
 
 /// Usernames as throttling keys are capped, so huge inputs cannot bloat the tables.
 fn username_key(username: &str) -> String {
     username.chars().take(64).collect()
 }
 
-impl Tables {
-    fn sweep(&mut self, now: Instant) {
-        if self.pairs.len() > SWEEP_ABOVE {
-            self.pairs
-                .retain(|_, p| now.saturating_duration_since(p.last) < FORGET_AFTER);
-        }
-        sweep_windows(&mut self.usernames, now, USERNAME_WINDOW);
-        sweep_windows(&mut self.clients, now, CLIENT_WINDOW);
-    }
+/// The free failures each pair of this username gets now.
+async fn free_for(conn: &mut AnyConnection, user: &str, now: i64) -> Result<u32, sqlx::Error> {
+    let capped = window_wait(
+        conn,
+        USERNAME,
+        user,
+        now,
+        USERNAME_WINDOW,
+        USERNAME_SOFT_CAP,
+    )
+    .await?
+    .is_some();
+    Ok(if capped { 1 } else { FREE_FAILURES })
+}
 
-    /// The free failures each pair of this username gets now.
-    fn free_for(&mut self, username: &str, now: Instant) -> u32 {
-        let capped = self.usernames.get_mut(username).is_some_and(|events| {
-            window_wait(events, now, USERNAME_WINDOW, USERNAME_SOFT_CAP).is_some()
-        });
-        if capped { 1 } else { FREE_FAILURES }
-    }
+/// Makes sure the pair has a row and locks it (the first write of the transaction, so on
+/// SQLite the write lock is taken before anything is read).
+async fn touch_pair(
+    conn: &mut AnyConnection,
+    user: &str,
+    client: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO throttle_pair (username, client, failures, last_at) VALUES ($1, $2, 0, $3) \
+         ON CONFLICT (username, client) DO UPDATE SET failures = throttle_pair.failures",
+    )
+    .bind(user)
+    .bind(client)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
 
-    /// How long the pair must still wait, forgetting it when it has been quiet long enough.
-    fn pair_wait(&mut self, key: &(String, String), free: u32, now: Instant) -> Option<Duration> {
-        let pair = self.pairs.get(key).copied()?;
-        let quiet = now.saturating_duration_since(pair.last);
-        if quiet >= FORGET_AFTER {
-            self.pairs.remove(key);
-            return None;
-        }
-        let wait = delay_after(pair.failures, free).saturating_sub(quiet);
-        (!wait.is_zero()).then_some(wait)
+/// How long the pair must still wait; a pair quiet for [`FORGET_AFTER`] starts afresh.
+async fn pair_wait(
+    conn: &mut AnyConnection,
+    user: &str,
+    client: &str,
+    free: u32,
+    now: i64,
+) -> Result<Option<Duration>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT failures, last_at FROM throttle_pair WHERE username = $1 AND client = $2",
+    )
+    .bind(user)
+    .bind(client)
+    .fetch_one(&mut *conn)
+    .await?;
+    let failures: i64 = row.try_get("failures")?;
+    let quiet = now - row.try_get::<i64, _>("last_at")?;
+    if quiet >= ms(FORGET_AFTER) {
+        sqlx::query("UPDATE throttle_pair SET failures = 0 WHERE username = $1 AND client = $2")
+            .bind(user)
+            .bind(client)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(None);
     }
+    let failures = u32::try_from(failures).unwrap_or(u32::MAX);
+    let wait = ms(delay_after(failures, free)) - quiet;
+    Ok((wait > 0).then(|| duration(wait)))
+}
+
+/// Counts one failure of the pair, at `now`.
+async fn add_failure(
+    conn: &mut AnyConnection,
+    user: &str,
+    client: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE throttle_pair SET failures = failures + 1, last_at = $3 \
+         WHERE username = $1 AND client = $2",
+    )
+    .bind(user)
+    .bind(client)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 impl LoginLimiter {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
     /// Admits one sign-in attempt for `username` from `client` and counts it, as a
     /// failure of the pair, before any password is checked; or says how long to wait.
     /// Call [`LoginLimiter::record_success`] when the password was right,
-    /// [`LoginLimiter::record_failure`] when it was wrong, [`LoginLimiter::release`] when
-    /// it could not be checked.
-    pub fn admit(&self, username: &str, client: &str) -> std::result::Result<(), Duration> {
-        self.admit_at(username, client, Instant::now())
+    /// [`LoginLimiter::record_sign_in_failure`] when it was wrong,
+    /// [`LoginLimiter::release`] when it could not be checked.
+    pub async fn admit(&self, username: &str, client: &str) -> Result<Admission, sqlx::Error> {
+        self.admit_at(username, client, now_ms()).await
     }
 
     /// Whether the signed-in owner of `username` may have a password checked now (the
     /// current password at a password change); counted by [`LoginLimiter::record_failure`]
     /// after the check, since the caller is already signed in.
-    pub fn admit_username(&self, username: &str) -> std::result::Result<(), Duration> {
-        let now = Instant::now();
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+    pub async fn admit_username(&self, username: &str) -> Result<Admission, sqlx::Error> {
+        let now = now_ms();
         let user = username_key(username);
-        let free = t.free_for(&user, now);
-        match t.pair_wait(&(user, SIGNED_IN.to_string()), free, now) {
-            Some(wait) => Err(wait),
-            None => Ok(()),
-        }
+        let mut tx = self.db.pool.begin().await?;
+        serialise(&mut tx, self.db.backend, SIGNED_IN).await?;
+        touch_pair(&mut tx, &user, SIGNED_IN, now).await?;
+        let free = free_for(&mut tx, &user, now).await?;
+        let wait = pair_wait(&mut tx, &user, SIGNED_IN, free, now).await?;
+        tx.commit().await?;
+        Ok(wait.map_or(Ok(()), Err))
     }
 
-    /// Remembers a wrong password for `username`: in its per-username window, and for a
-    /// password change (not counted at admission) as a failure of the signed-in pair.
-    pub fn record_failure(&self, username: &str) {
-        self.failure_at(username, false, Instant::now());
+    /// Remembers a wrong password for `username` at a password change: in its
+    /// per-username window, and as a failure of the signed-in pair.
+    pub async fn record_failure(&self, username: &str) -> Result<(), sqlx::Error> {
+        self.failure_at(username, false, now_ms()).await
     }
 
     /// Remembers a wrong password at sign-in (the pair was counted when admitted).
-    pub fn record_sign_in_failure(&self, username: &str) {
-        self.failure_at(username, true, Instant::now());
+    pub async fn record_sign_in_failure(&self, username: &str) -> Result<(), sqlx::Error> {
+        self.failure_at(username, true, now_ms()).await
     }
 
     /// Forgets the pair's failures after a successful sign-in.
-    pub fn record_success(&self, username: &str, client: &str) {
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        t.pairs
-            .remove(&(username_key(username), client.to_string()));
+    pub async fn record_success(&self, username: &str, client: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM throttle_pair WHERE username = $1 AND client = $2")
+            .bind(username_key(username))
+            .bind(client)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
     }
 
     /// Gives back an admitted attempt whose password could not be checked (the gate was
     /// busy, the database failed): it is not the caller's failure.
-    pub fn release(&self, username: &str, client: &str) {
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (username_key(username), client.to_string());
-        if let Some(pair) = t.pairs.get_mut(&key) {
-            pair.failures = pair.failures.saturating_sub(1);
-            if pair.failures == 0 {
-                t.pairs.remove(&key);
-            }
-        }
+    pub async fn release(&self, username: &str, client: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE throttle_pair SET failures = failures - 1 \
+             WHERE username = $1 AND client = $2 AND failures > 0",
+        )
+        .bind(username_key(username))
+        .bind(client)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
     }
 
-    fn admit_at(
+    async fn admit_at(
         &self,
         username: &str,
         client: &str,
-        now: Instant,
-    ) -> std::result::Result<(), Duration> {
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let t = &mut *t;
-        t.sweep(now);
+        now: i64,
+    ) -> Result<Admission, sqlx::Error> {
         let user = username_key(username);
-        let key = (user.clone(), client.to_string());
-        let free = t.free_for(&user, now);
-        if let Some(wait) = t.pair_wait(&key, free, now) {
-            return Err(wait);
+        let mut tx = self.db.pool.begin().await?;
+        serialise(&mut tx, self.db.backend, client).await?;
+        touch_pair(&mut tx, &user, client, now).await?;
+        let free = free_for(&mut tx, &user, now).await?;
+        let wait = match pair_wait(&mut tx, &user, client, free, now).await? {
+            Some(wait) => Some(wait),
+            None => {
+                window_wait(&mut tx, CLIENT, client, now, CLIENT_WINDOW, CLIENT_ATTEMPTS).await?
+            }
+        };
+        if wait.is_none() {
+            record(&mut tx, CLIENT, client, now).await?;
+            add_failure(&mut tx, &user, client, now).await?;
         }
-        let events = t.clients.entry(client.to_string()).or_default();
-        if let Some(wait) = window_wait(events, now, CLIENT_WINDOW, CLIENT_ATTEMPTS) {
-            return Err(wait);
-        }
-        events.push_back(now);
-        let pair = t.pairs.entry(key).or_insert(Pair {
-            failures: 0,
-            last: now,
-        });
-        pair.failures = pair.failures.saturating_add(1);
-        pair.last = now;
-        Ok(())
+        tx.commit().await?;
+        Ok(wait.map_or(Ok(()), Err))
     }
 
     /// `sign_in`: the pair was counted at admission; otherwise (a password change) the
     /// signed-in pair is counted now.
-    fn failure_at(&self, username: &str, sign_in: bool, now: Instant) {
-        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+    async fn failure_at(&self, username: &str, sign_in: bool, now: i64) -> Result<(), sqlx::Error> {
         let user = username_key(username);
-        let events = t.usernames.entry(user.clone()).or_default();
-        events.push_back(now);
-        // Only the soft cap's worth matters; older entries beyond it are not needed.
-        while events.len() > USERNAME_SOFT_CAP * 2 {
-            events.pop_front();
-        }
+        let mut tx = self.db.pool.begin().await?;
+        record(&mut tx, USERNAME, &user, now).await?;
         if !sign_in {
-            let pair = t
-                .pairs
-                .entry((user, SIGNED_IN.to_string()))
-                .or_insert(Pair {
-                    failures: 0,
-                    last: now,
-                });
-            pair.failures = pair.failures.saturating_add(1);
-            pair.last = now;
+            touch_pair(&mut tx, &user, SIGNED_IN, now).await?;
+            add_failure(&mut tx, &user, SIGNED_IN, now).await?;
         }
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -211,7 +255,16 @@ impl LoginLimiter {
 mod tests {
     use super::*;
 
-    const S: Duration = Duration::from_secs(1);
+    const S: i64 = 1000;
+    const T0: i64 = 1_800_000_000_000;
+
+    fn secs(n: i64) -> Duration {
+        Duration::from_millis(u64::try_from(n).unwrap())
+    }
+
+    async fn limiter() -> LoginLimiter {
+        LoginLimiter::new(super::super::test_db().await)
+    }
 
     #[test]
     fn delays_grow_and_are_capped() {
@@ -228,127 +281,167 @@ mod tests {
         assert_eq!(delay_after(1, 1), FIRST_DELAY);
     }
 
-    #[test]
-    fn a_pair_waits_longer_after_each_failure_but_is_never_locked() {
-        let l = LoginLimiter::default();
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn a_pair_waits_longer_after_each_failure_but_is_never_locked() {
+        let l = limiter().await;
+        let t0 = T0;
         for _ in 0..FREE_FAILURES {
-            assert!(l.admit_at("zhang", "1.1.1.1", t0).is_ok());
+            assert!(l.admit_at("zhang", "1.1.1.1", t0).await.unwrap().is_ok());
         }
         // Three counted failures: the next attempt waits 1 s.
-        assert_eq!(l.admit_at("zhang", "1.1.1.1", t0), Err(S));
-        assert!(l.admit_at("zhang", "1.1.1.1", t0 + S).is_ok());
+        assert_eq!(
+            l.admit_at("zhang", "1.1.1.1", t0).await.unwrap(),
+            Err(secs(S))
+        );
+        assert!(
+            l.admit_at("zhang", "1.1.1.1", t0 + S)
+                .await
+                .unwrap()
+                .is_ok()
+        );
         // Four: 2 s after the last attempt.
         assert_eq!(
-            l.admit_at("zhang", "1.1.1.1", t0 + S + S / 2),
-            Err(3 * S / 2)
+            l.admit_at("zhang", "1.1.1.1", t0 + S + S / 2)
+                .await
+                .unwrap(),
+            Err(secs(3 * S / 2))
         );
-        assert!(l.admit_at("zhang", "1.1.1.1", t0 + 3 * S).is_ok());
+        assert!(
+            l.admit_at("zhang", "1.1.1.1", t0 + 3 * S)
+                .await
+                .unwrap()
+                .is_ok()
+        );
         // Far along, the wait stops growing at the cap and always ends.
         let mut at = t0 + 3 * S;
         for _ in 0..20 {
-            at += MAX_DELAY;
-            assert!(l.admit_at("zhang", "1.1.1.1", at).is_ok());
+            at += ms(MAX_DELAY);
+            assert!(l.admit_at("zhang", "1.1.1.1", at).await.unwrap().is_ok());
         }
-        assert_eq!(l.admit_at("zhang", "1.1.1.1", at), Err(MAX_DELAY));
+        assert_eq!(
+            l.admit_at("zhang", "1.1.1.1", at).await.unwrap(),
+            Err(MAX_DELAY)
+        );
         // The right password (success) forgives the pair.
-        l.record_success("zhang", "1.1.1.1");
-        assert!(l.admit_at("zhang", "1.1.1.1", at).is_ok());
+        l.record_success("zhang", "1.1.1.1").await.unwrap();
+        assert!(l.admit_at("zhang", "1.1.1.1", at).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn the_owner_on_another_client_is_not_delayed() {
-        let l = LoginLimiter::default();
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn the_owner_on_another_client_is_not_delayed() {
+        let l = limiter().await;
+        let t0 = T0;
         for _ in 0..FREE_FAILURES {
-            l.admit_at("zhang", "6.6.6.6", t0).unwrap();
-            l.failure_at("zhang", true, t0);
+            l.admit_at("zhang", "6.6.6.6", t0).await.unwrap().unwrap();
+            l.failure_at("zhang", true, t0).await.unwrap();
         }
-        assert!(l.admit_at("zhang", "6.6.6.6", t0).is_err());
-        assert!(l.admit_at("zhang", "7.7.7.7", t0).is_ok());
+        assert!(l.admit_at("zhang", "6.6.6.6", t0).await.unwrap().is_err());
+        assert!(l.admit_at("zhang", "7.7.7.7", t0).await.unwrap().is_ok());
         // Another username from the attacker's client is its own pair.
-        assert!(l.admit_at("li", "6.6.6.6", t0).is_ok());
+        assert!(l.admit_at("li", "6.6.6.6", t0).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn parallel_attempts_are_reserved_before_hashing() {
-        let l = LoginLimiter::default();
-        let t0 = Instant::now();
-        let admitted = (0..50)
-            .filter(|_| l.admit_at("zhang", "6.6.6.6", t0).is_ok())
+    #[tokio::test]
+    async fn parallel_attempts_are_reserved_before_hashing() {
+        let l = limiter().await;
+        let t0 = T0;
+        let burst = (0..50).map(|_| l.admit_at("zhang", "6.6.6.6", t0));
+        let admitted = futures::future::join_all(burst)
+            .await
+            .into_iter()
+            .filter(|a| a.as_ref().unwrap().is_ok())
             .count();
         assert_eq!(admitted, FREE_FAILURES as usize);
         // An attempt that could not be checked is given back.
-        l.release("zhang", "6.6.6.6");
-        assert!(l.admit_at("zhang", "6.6.6.6", t0).is_ok());
+        l.release("zhang", "6.6.6.6").await.unwrap();
+        assert!(l.admit_at("zhang", "6.6.6.6", t0).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn many_failures_on_one_username_leave_one_free_attempt_per_client() {
-        let l = LoginLimiter::default();
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn many_failures_on_one_username_leave_one_free_attempt_per_client() {
+        let l = limiter().await;
+        let t0 = T0;
         for i in 0..USERNAME_SOFT_CAP {
             let client = format!("10.0.{i}.1");
-            l.admit_at("zhang", &client, t0).unwrap();
-            l.failure_at("zhang", true, t0);
+            l.admit_at("zhang", &client, t0).await.unwrap().unwrap();
+            l.failure_at("zhang", true, t0).await.unwrap();
         }
         // A fresh client (the owner) still gets its attempt ...
-        assert!(l.admit_at("zhang", "7.7.7.7", t0).is_ok());
+        assert!(l.admit_at("zhang", "7.7.7.7", t0).await.unwrap().is_ok());
         // ... but after one failure waits, instead of three free ones.
-        l.failure_at("zhang", true, t0);
-        assert_eq!(l.admit_at("zhang", "7.7.7.7", t0), Err(S));
+        l.failure_at("zhang", true, t0).await.unwrap();
+        assert_eq!(
+            l.admit_at("zhang", "7.7.7.7", t0).await.unwrap(),
+            Err(secs(S))
+        );
         // Other usernames keep their free failures.
         for _ in 0..FREE_FAILURES {
-            assert!(l.admit_at("li", "7.7.7.7", t0).is_ok());
+            assert!(l.admit_at("li", "7.7.7.7", t0).await.unwrap().is_ok());
         }
         // Once the window passes, the cap lifts.
-        let later = t0 + USERNAME_WINDOW;
-        l.record_success("zhang", "8.8.8.8");
-        assert!(l.admit_at("zhang", "8.8.8.8", later).is_ok());
-        assert!(l.admit_at("zhang", "8.8.8.8", later).is_ok());
+        let later = t0 + ms(USERNAME_WINDOW);
+        l.record_success("zhang", "8.8.8.8").await.unwrap();
+        assert!(l.admit_at("zhang", "8.8.8.8", later).await.unwrap().is_ok());
+        assert!(l.admit_at("zhang", "8.8.8.8", later).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn quiet_pairs_are_forgotten() {
-        let l = LoginLimiter::default();
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn quiet_pairs_are_forgotten() {
+        let l = limiter().await;
+        let t0 = T0;
         let mut at = t0;
         for _ in 0..FREE_FAILURES {
-            l.admit_at("zhang", "6.6.6.6", at).unwrap();
+            l.admit_at("zhang", "6.6.6.6", at).await.unwrap().unwrap();
         }
         // Each attempt as soon as it is allowed: 1 s, 2 s, 4 s, 8 s later.
         for wait in [1, 2, 4, 8] {
             at += wait * S;
-            l.admit_at("zhang", "6.6.6.6", at).unwrap();
+            l.admit_at("zhang", "6.6.6.6", at).await.unwrap().unwrap();
         }
-        assert_eq!(l.admit_at("zhang", "6.6.6.6", at + 6 * S), Err(10 * S));
-        let later = at + FORGET_AFTER;
+        assert_eq!(
+            l.admit_at("zhang", "6.6.6.6", at + 6 * S).await.unwrap(),
+            Err(secs(10 * S))
+        );
+        let later = at + ms(FORGET_AFTER);
         for _ in 0..FREE_FAILURES {
-            assert!(l.admit_at("zhang", "6.6.6.6", later).is_ok());
+            assert!(l.admit_at("zhang", "6.6.6.6", later).await.unwrap().is_ok());
         }
     }
 
-    #[test]
-    fn client_attempts_are_limited_per_minute() {
-        let l = LoginLimiter::default();
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn client_attempts_are_limited_per_minute() {
+        let l = limiter().await;
+        let t0 = T0;
         for i in 0..CLIENT_ATTEMPTS {
-            assert!(l.admit_at(&format!("u{i}"), "1.2.3.4", t0).is_ok());
+            assert!(
+                l.admit_at(&format!("u{i}"), "1.2.3.4", t0)
+                    .await
+                    .unwrap()
+                    .is_ok()
+            );
         }
-        assert_eq!(l.admit_at("other", "1.2.3.4", t0), Err(CLIENT_WINDOW));
-        assert!(l.admit_at("other", "5.6.7.8", t0).is_ok());
-        assert!(l.admit_at("other", "1.2.3.4", t0 + CLIENT_WINDOW).is_ok());
+        assert_eq!(
+            l.admit_at("other", "1.2.3.4", t0).await.unwrap(),
+            Err(CLIENT_WINDOW)
+        );
+        assert!(l.admit_at("other", "5.6.7.8", t0).await.unwrap().is_ok());
+        assert!(
+            l.admit_at("other", "1.2.3.4", t0 + ms(CLIENT_WINDOW))
+                .await
+                .unwrap()
+                .is_ok()
+        );
     }
 
-    #[test]
-    fn a_password_change_counts_after_the_check() {
-        let l = LoginLimiter::default();
+    #[tokio::test]
+    async fn a_password_change_counts_after_the_check() {
+        let l = limiter().await;
         for _ in 0..FREE_FAILURES {
-            assert!(l.admit_username("zhang").is_ok());
-            l.record_failure("zhang");
+            assert!(l.admit_username("zhang").await.unwrap().is_ok());
+            l.record_failure("zhang").await.unwrap();
         }
-        assert!(l.admit_username("zhang").is_err());
+        assert!(l.admit_username("zhang").await.unwrap().is_err());
         // Signing in from a browser is another pair.
-        assert!(l.admit("zhang", "1.1.1.1").is_ok());
+        assert!(l.admit("zhang", "1.1.1.1").await.unwrap().is_ok());
     }
 }

@@ -7,6 +7,8 @@ pub mod award;
 pub mod ballots;
 pub mod bids;
 pub mod disclosures;
+pub mod documents;
+pub mod inspections;
 pub mod invitations;
 pub mod ocds;
 pub mod owner_codes;
@@ -59,7 +61,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(register::router())
         .merge(ballots::router())
         .merge(owner_codes::router())
-        .merge(unit_surveys::router());
+        .merge(unit_surveys::router())
+        .merge(documents::router())
+        .merge(inspections::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -80,6 +84,10 @@ const PUBLIC: &[&str] = &[
     "POST /tenders/owner-code/objection",
     "POST /tenders/owner-code/participation",
     "POST /tenders/owner-code/survey",
+    "GET /tenders/ballot-votes/{vid}/documents",
+    "GET /tenders/compounds/{cid}/documents",
+    "GET /tenders/contracts/{cid}/documents",
+    "POST /tenders/owner-code/inspection",
     "GET /tenders/compounds/{cid}/register/summary",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
@@ -140,6 +148,12 @@ mod tests {
                 ("VoteState", round_trip::<crate::owners::ballots::VoteState>),
                 ("Rating", round_trip::<crate::owners::surveys::Rating>),
                 ("SheetFormat", round_trip::<shared::sheet::SheetFormat>),
+                ("DocumentKind", round_trip::<crate::documents::DocumentKind>),
+                ("OwnerKind", round_trip::<crate::documents::OwnerKind>),
+                ("MediaType", round_trip::<crate::files::MediaType>),
+                ("What", round_trip::<crate::inspections::What>),
+                ("AskedBy", round_trip::<crate::inspections::AskedBy>),
+                ("State", round_trip::<crate::inspections::State>),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");

@@ -1,0 +1,27 @@
+//! 查阅 (the owners' right to inspect, 业主享有查阅权): an owner, with the unit's one-time
+//! code, or the committee for owners asks to inspect the accounts, vouchers or contract of
+//! the compound's firm; the request is due a configured number of days later (`[tender]
+//! inspection_days`, 15 by default) and is answered by the serving firm or the committee;
+//! the officials see their area's open and overdue requests.
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `terms.rs` | what is asked ([`What`]), who asked, where it stands ([`State`]: open, overdue the day after its due date, answered) |
+//! | `input.rs` | the requests and the answer as sent, checked |
+//! | `codes.rs` | an owner's code resolved to its unit by the ballots' `resolve_code` |
+//! | `store.rs` | the rows and the lists |
+//! | `steps.rs` | ask, answer, who reads (the table) |
+//! | `view.rs` | [`InspectionView`], the API's answer |
+
+mod codes;
+mod input;
+mod steps;
+mod store;
+mod terms;
+mod view;
+
+pub use codes::{CodeHolder, resolve};
+pub use input::{AnswerInput, Checked, InspectionInput, OwnerInspectionInput};
+pub use steps::{Asker, answer, ask, code_unknown, of_area, of_compound, one, serving_firm};
+pub use terms::{AskedBy, State, What};
+pub use view::InspectionView;

@@ -1,0 +1,175 @@
+//! 查阅 (inspection requests): asked by the committee or by an owner with the unit's code,
+//! answered by the serving firm or the committee, listed for the compound and for the
+//! officials' area. Each handler parses, calls the domain ([`crate::inspections`]),
+//! answers.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use shared::auth::Identity;
+use shared::error::{FieldError, Problem, Validation};
+use shared::extract::{Json, Page, PageQuery, Query};
+use shared::feed::WriteTx;
+use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::Result;
+use crate::inspections::{
+    self, AnswerInput, AskedBy, Asker, InspectionInput, InspectionView, OwnerInspectionInput, What,
+};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(components(schemas(
+    InspectionView,
+    InspectionInput,
+    OwnerInspectionInput,
+    AnswerInput,
+    What,
+    AskedBy,
+    inspections::State,
+    Page<InspectionView>,
+)))]
+pub struct Api;
+
+/// The routes, each with its OpenAPI operation (the path is the operation's).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Api::openapi())
+        .routes(routes!(ask, compound_inspections))
+        .routes(routes!(ask_by_code))
+        .routes(routes!(answer))
+        .routes(routes!(inspection))
+        .routes(routes!(area_inspections))
+}
+
+/// Asks, for owners, to inspect the accounts, vouchers or contract of the compound's firm
+/// (查阅); due `[tender] inspection_days` (15) days later. Role: the compound's committee.
+#[utoipa::path(post, path = "/tenders/compounds/{cid}/inspections", tag = "inspections",
+    params(("cid" = String, Path, description = "compound id")), request_body = InspectionInput,
+    responses((status = 201, body = InspectionView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn ask(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(cid): Path<String>,
+    Json(dto): Json<InspectionInput>,
+) -> Result<(StatusCode, Json<InspectionView>)> {
+    let checked = dto.check()?;
+    let days = app.policy.inspection_days;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let view = inspections::ask(&mut tx, (&cid, Asker::Committee(identity)), checked, days).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// An owner asks to inspect, with the one-time code of the unit's notice (no account; the
+/// code in the body, never the URL). A wrong code answers 404 `code_unknown`.
+#[utoipa::path(post, path = "/tenders/owner-code/inspection", tag = "inspections",
+    request_body = OwnerInspectionInput,
+    responses((status = 201, body = InspectionView), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn ask_by_code(
+    State(app): State<AppState>,
+    Json(dto): Json<OwnerInspectionInput>,
+) -> Result<(StatusCode, Json<InspectionView>)> {
+    let (code, checked) = dto.check()?;
+    let days = app.policy.inspection_days;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let view = inspections::ask(&mut tx, ("", Asker::Owner { code }), checked, days).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Answers a request, once (409 `already_answered`), optionally giving documents of the
+/// compound. Roles: the compound's committee, the firm of its current contract.
+#[utoipa::path(post, path = "/tenders/inspections/{id}/answer", tag = "inspections",
+    params(("id" = String, Path, description = "inspection request id")), request_body = AnswerInput,
+    responses((status = 200, body = InspectionView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn answer(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    Json(dto): Json<AnswerInput>,
+) -> Result<Json<InspectionView>> {
+    let answer = dto.check()?;
+    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
+    let view = inspections::answer(&mut tx, &identity, &id, answer).await?;
+    tx.commit().await?;
+    Ok(Json(view))
+}
+
+/// A compound's inspection requests, oldest due date first. Roles: its committee, the firm
+/// of its current contract, the officials of its street and district, the association.
+#[utoipa::path(get, path = "/tenders/compounds/{cid}/inspections", tag = "inspections",
+    params(("cid" = String, Path, description = "compound id"), PageQuery),
+    responses((status = 200, body = Page<InspectionView>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn compound_inspections(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(cid): Path<String>,
+    page: shared::extract::Pagination,
+) -> Result<Json<Page<InspectionView>>> {
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(
+        inspections::of_compound(&mut conn, &identity, &cid, page).await?,
+    ))
+}
+
+/// One inspection request, for those who read its compound's.
+#[utoipa::path(get, path = "/tenders/inspections/{id}", tag = "inspections",
+    params(("id" = String, Path, description = "inspection request id")),
+    responses((status = 200, body = InspectionView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn inspection(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+) -> Result<Json<InspectionView>> {
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(inspections::one(&mut conn, &identity, &id).await?))
+}
+
+/// Filter of the officials' list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AreaQuery {
+    /// `open` (default: not answered, not yet due), `overdue` (not answered after the due
+    /// date) or `answered`.
+    pub state: Option<String>,
+}
+
+/// The inspection requests of the caller's area in a state, oldest due date first: the
+/// street official's street, the district official's district, the association's city.
+/// The overdue ones join the officials' attention lists.
+#[utoipa::path(get, path = "/tenders/inspections", tag = "inspections",
+    params(AreaQuery, PageQuery),
+    responses((status = 200, body = Page<InspectionView>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn area_inspections(
+    State(app): State<AppState>,
+    identity: Identity,
+    Query(q): Query<AreaQuery>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Page<InspectionView>>> {
+    let mut v = Validation::new();
+    let state = match q.state.as_deref() {
+        None => Some(inspections::State::Open),
+        Some(s) => inspections::State::parse(s).or_else(|| {
+            v.push(FieldError::new(
+                "state",
+                "invalid_state",
+                "state 应为 open（待答复）、overdue（逾期未答复）或 answered（已答复）",
+            ));
+            None
+        }),
+    };
+    let page = page.collect(&mut v);
+    let (state, page) = v.finish_with(|| Some((state?, page?)))?;
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(
+        inspections::of_area(&mut conn, &identity, state, page).await?,
+    ))
+}
