@@ -7,20 +7,21 @@
 #
 #   bash scripts/replicas.sh            # start, smoke, stop
 #   bash scripts/replicas.sh --keep     # start, smoke, leave running (stop: kill the pids
-#                                       # in $WUYE_REPLICAS_DIR/pids)
+#                                       # in $REPLICAS_DIR/pids)
 #
-# Needs: PostgreSQL reachable as WUYE_PG (default postgres://postgres@127.0.0.1:5432,
+# Needs: PostgreSQL reachable as REPLICAS_PG (default postgres://postgres@127.0.0.1:5432,
 # databases wuye_r_catalog and wuye_r_tender are dropped and made anew), psql, nginx
-# (Debian nginx-light), curl and jq. WUYE_BIN picks the binary (default target/debug/wuye,
+# (Debian nginx-light), curl and jq. REPLICAS_BIN picks the binary (default target/debug/wuye,
 # built with `cargo build --workspace --all-targets` if missing; use a release build for
 # load figures).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-PG="${WUYE_PG:-postgres://postgres@127.0.0.1:5432}"
-BIN="${WUYE_BIN:-$REPO/target/debug/wuye}"
-RUN="${WUYE_REPLICAS_DIR:-$REPO/target/replicas}"
+PG="${REPLICAS_PG:-postgres://postgres@127.0.0.1:5432}"
+BIN="${REPLICAS_BIN:-$REPO/target/debug/wuye}"
+RUN="${REPLICAS_DIR:-$REPO/target/replicas}"
 PROXY="http://127.0.0.1:18080"
+export PGOPTIONS="-c client_min_messages=warning"
 KEEP=0
 [[ "${1:-}" == "--keep" ]] && KEEP=1
 
@@ -66,10 +67,22 @@ export WUYE_LOG="${WUYE_LOG:-info,sqlx=warn,tantivy=warn}"
 export WUYE_TRUSTED_PROXIES='["127.0.0.1"]'
 export WUYE_METRICS_NETWORKS='["127.0.0.1"]'
 
-start() { # name port args...
+start() { # name port args...: starts a replica and writes $RUN/run/<name>.sh, which
+    # starts it again the same way (scripts/load.sh restarts replicas it killed).
     local name=$1 port=$2; shift 2
-    "$BIN" serve "$@" --listen "127.0.0.1:$port" >"$RUN/logs/$name.log" 2>&1 &
-    echo $! >> "$RUN/pids"
+    mkdir -p "$RUN/run"
+    {
+        echo "#!/usr/bin/env bash"
+        echo "cd $(printf '%q' "$REPO")"
+        for var in WUYE_KEYS_DIR WUYE_LOG_FORMAT WUYE_LOG WUYE_TRUSTED_PROXIES WUYE_METRICS_NETWORKS WUYE_DATA; do
+            [[ -n "${!var:-}" ]] && echo "export $var=$(printf '%q' "${!var}")"
+        done
+        printf '%q ' "$BIN" serve "$@" --listen "127.0.0.1:$port"
+        echo ">>$(printf '%q' "$RUN/logs/$name.log") 2>&1 &"
+        echo "echo \$! > $(printf '%q' "$RUN/run/$name.pid")"
+        echo "echo \$! >> $(printf '%q' "$RUN/pids")"
+    } > "$RUN/run/$name.sh"
+    bash "$RUN/run/$name.sh"
 }
 start catalog-1 18181 catalog --database "$PG/wuye_r_catalog"
 start catalog-2 18182 catalog --database "$PG/wuye_r_catalog"
@@ -92,8 +105,8 @@ start tender-2 18282 tender --database "$PG/wuye_r_tender" --catalog-url "$PROXY
 wait_ready http://127.0.0.1:18281/tenders/readyz 60
 wait_ready http://127.0.0.1:18282/tenders/readyz 60
 # Each matching replica keeps its own embedded database and index under its own folder.
-WUYE_DATA="$RUN/matching-1" start matching-1 18381 matching --catalog-url "$PROXY" --tender-url "$PROXY"
-WUYE_DATA="$RUN/matching-2" start matching-2 18382 matching --catalog-url "$PROXY" --tender-url "$PROXY"
+start matching-1 18381 matching --data "$RUN/matching-1" --catalog-url "$PROXY" --tender-url "$PROXY"
+start matching-2 18382 matching --data "$RUN/matching-2" --catalog-url "$PROXY" --tender-url "$PROXY"
 start web-1 18481 web --catalog-url "$PROXY" --tender-url "$PROXY" --matching-url "$PROXY"
 start web-2 18482 web --catalog-url "$PROXY" --tender-url "$PROXY" --matching-url "$PROXY"
 for url in http://127.0.0.1:18381/match/readyz http://127.0.0.1:18382/match/readyz \
@@ -162,4 +175,19 @@ for port in 18381 18382; do
 done
 lag=$(curl -fsS http://127.0.0.1:18281/tenders/metrics | grep 'name="feed_lag",source="catalog"' | awk '{print $2}')
 echo "replicas: metrics answered by every replica (tender-1's catalog feed lag: $lag)"
+# A PostgreSQL backup while serving, as docs/DEPLOYMENT.md gives it: pg_dump, pg_restore
+# into a new database, every row there.
+if command -v pg_dump >/dev/null && command -v pg_restore >/dev/null; then
+    pg_dump -Fc -d "$PG/wuye_r_catalog" -f "$RUN/catalog.dump"
+    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS wuye_r_catalog_restored WITH (FORCE)" >/dev/null
+    psql "$PG/postgres" -qc "CREATE DATABASE wuye_r_catalog_restored" >/dev/null
+    pg_restore -d "$PG/wuye_r_catalog_restored" --no-owner "$RUN/catalog.dump"
+    for table in compound account revoked_token outbox district street; do
+        a=$(psql "$PG/wuye_r_catalog" -Atc "SELECT COUNT(*) FROM $table")
+        b=$(psql "$PG/wuye_r_catalog_restored" -Atc "SELECT COUNT(*) FROM $table")
+        [[ "$a" == "$b" ]] || fail "pg_restore: $table has $a rows, the restored copy $b"
+    done
+    psql "$PG/postgres" -qc "DROP DATABASE wuye_r_catalog_restored WITH (FORCE)" >/dev/null
+    echo "replicas: a pg_dump taken while serving restored with every row"
+fi
 echo "replicas: smoke passed"

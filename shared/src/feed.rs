@@ -126,6 +126,11 @@ impl Notifier {
         self.tx.subscribe()
     }
 
+    /// A PostgreSQL listener is connected (other processes' commits wake this one's polls).
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Acquire)
+    }
+
     /// How long a long-poll may sleep before re-reading on its own.
     pub fn poll_interval(&self) -> Duration {
         if self.listening.load(Ordering::Acquire) {
@@ -555,11 +560,17 @@ impl<A: Apply> Consumer<A> {
             self.status.cursor.store(c, Ordering::Release);
         }
         let mut backoff = Duration::from_millis(200);
+        // The first poll does not wait: a (re)started follower learns the source's head at
+        // once, so it is ready as soon as it has caught up, not after a quiet long-poll.
+        let mut wait = 0;
         loop {
             let step = tokio::select! {
                 _ = cancel.cancelled() => return,
-                r = self.poll_once(self.wait_secs) => r,
+                r = self.poll_once(wait) => r,
             };
+            if step.is_ok() {
+                wait = self.wait_secs;
+            }
             match step {
                 Ok(_) => backoff = Duration::from_millis(200),
                 Err(e) => {

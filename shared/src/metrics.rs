@@ -31,7 +31,7 @@ use crate::auth::{Role, TokenKeys};
 use crate::client_addr::TrustedProxies;
 use crate::db::Db;
 use crate::error::Problem;
-use crate::feed::ConsumerStatus;
+use crate::feed::{ConsumerStatus, Notifier};
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -76,7 +76,7 @@ impl Metrics {
         let gauges = Family::<Labels, Gauge<i64, AtomicI64>>::default();
         registry.register(
             "state",
-            "Gauges read when scraped: `name` says which (feed_lag, feed_cursor, feed_head, db_pool_size, db_pool_idle, db_pool_max, index_documents, index_generation, tenders_due_for_opening)",
+            "Gauges read when scraped: `name` says which (feed_lag, feed_cursor, feed_head, feed_listening, db_pool_size, db_pool_idle, db_pool_max, index_documents, index_generation, tenders_due_for_opening)",
             gauges.clone(),
         );
         Self(Arc::new(Inner {
@@ -139,6 +139,15 @@ impl Metrics {
         }));
     }
 
+    /// Whether the feed's PostgreSQL listener is connected (`feed_listening`, 1 or 0).
+    pub fn watch_notifier(&self, notifier: &Notifier) {
+        let notifier = notifier.clone();
+        self.probe(Arc::new(move |metrics| {
+            metrics.set("feed_listening", &[], i64::from(notifier.is_listening()));
+            Box::pin(async {})
+        }));
+    }
+
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let labels: Labels = vec![
             ("method", method.to_string()),
@@ -173,7 +182,12 @@ impl Metrics {
 /// no route matched).
 pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
+    // A client may send any method name: only the standard ones become label values.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
+        _ => "other",
+    }
+    .to_string();
     let route = req
         .extensions()
         .get::<MatchedPath>()

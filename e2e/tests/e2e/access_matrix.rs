@@ -643,14 +643,15 @@ impl World {
     }
 
     /// The fixtures an operation is called on: tender reads on the contracted and the open
-    /// tender; complaints on the awarded one; questions on the open one.
+    /// tender (documents too); complaints on the awarded one; questions, bid documents and
+    /// the firms matching a tender on the open one.
     fn fixtures(&self, method: &str, path: &str) -> Vec<&'static str> {
         if path.starts_with("/tenders/{id}/complaints") {
             vec!["awarded"]
-        } else if path.starts_with("/tenders/{id}/questions") || path == "/match/tenders/{id}/firms"
+        } else if path.starts_with("/tenders/{id}/questions")
+            || path.starts_with("/tenders/{id}/bids/{bid}")
+            || path == "/match/tenders/{id}/firms"
         {
-            vec!["open"]
-        } else if path.starts_with("/tenders/{id}/bids/{bid}") {
             vec!["open"]
         } else if method == "get"
             && (path.starts_with("/tenders/{id}") || path.starts_with("/tenders/documents/"))

@@ -18,6 +18,7 @@ both_backends!(
     bid_documents_are_sealed_through_every_read_path_until_the_opening,
     contracts_are_public_and_vouchers_are_for_the_parties_and_officials,
     inspection_requests_are_answered_and_overdue_ones_reach_the_officials,
+    the_committee_keeps_its_documents_on_its_pages,
 );
 
 use wuye_e2e::fixtures::PDF;
@@ -501,6 +502,16 @@ async fn bid_documents_are_sealed_through_every_read_path_until_the_opening(back
     )
     .await
     .problem(409, "bid_deadline_passed");
+    // The tender's documents are fixed once bids closed too.
+    upload(
+        &w,
+        &format!("/{tid}/documents"),
+        Some(&committee),
+        &[("title", "补充招标文件")],
+        Some(("t2.pdf", "application/pdf", PDF)),
+    )
+    .await
+    .problem(409, "tender_not_editable");
     w.stop().await;
 }
 
@@ -650,11 +661,105 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
     .await
     .problem(404, "code_unknown");
 
+    // An owner asks with the code of the unit's notice (a ballot vote's, printed by the
+    // street); the vote's notice is a public document of the compound.
+    let import = w
+        .app
+        .client
+        .post(w.url(
+            "/compounds/c-doc-i/register/import?format=csv&mode=strict",
+        ))
+        .bearer_auth(&committee)
+        .header(reqwest::header::CONTENT_TYPE, "text/csv")
+        .body("楼栋,单元,房号,专有部分面积(㎡),业主姓名,联系电话,状态\n1栋,1单元,101,88.50,王建国,13900000001,\n")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        import.status().is_success(),
+        "{}",
+        import.text().await.unwrap()
+    );
+    let now = shared::db::now_ms();
+    let vote = w
+        .post(
+            "/compounds/c-doc-i/ballot-votes",
+            Some(&committee),
+            &json!({"matter": "other", "question": "是否同意增设充电设施",
+                "opens_at": tender::clock::to_rfc3339(now),
+                "closes_at": tender::clock::to_rfc3339(now + 3_600_000)}),
+        )
+        .await;
+    let vid = id_of(&vote);
+    let notices = w
+        .post(
+            &format!("/ballot-votes/{vid}/notices"),
+            Some(&street),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(notices.status.as_u16() / 100, 2, "{}", notices.body);
+    let code = notices.json()["notices"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let unit = notices.json()["notices"][0]["unit_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let by_owner = w
+        .post(
+            "/owner-code/inspection",
+            None,
+            &json!({"code": code.to_lowercase(), "what": "accounts", "text": "申请查阅上季度收支"}),
+        )
+        .await;
+    id_of(&by_owner);
+    assert_eq!(by_owner.json()["asked_by"], "owner_code");
+    assert_eq!(by_owner.json()["unit_id"], unit.as_str());
+    assert_eq!(by_owner.json()["compound_id"], "c-doc-i");
+    // The owner follows the request with the same code; a wrong code learns nothing.
+    let mine = w
+        .post("/owner-code/inspections", None, &json!({"code": code}))
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(mine.json().as_array().unwrap().len(), 1);
+    assert_eq!(mine.json()[0]["id"], by_owner.json()["id"]);
+    assert_eq!(mine.json()[0]["state"], "open");
+    w.post(
+        "/owner-code/inspections",
+        None,
+        &json!({"code": "0000-0000-0000"}),
+    )
+    .await
+    .problem(404, "code_unknown");
+    let notice = upload(
+        &w,
+        &format!("/ballot-votes/{vid}/documents"),
+        Some(&committee),
+        &[("kind", "vote_notice"), ("title", "表决公告")],
+        Some(("n.pdf", "application/pdf", PDF)),
+    )
+    .await;
+    let notice = id_of(&notice);
+    assert!(
+        w.get(&format!("/ballot-votes/{vid}/documents"), None)
+            .await
+            .body
+            .contains(&notice)
+    );
+    assert!(
+        w.get("/compounds/c-doc-i/documents", None)
+            .await
+            .body
+            .contains(&notice)
+    );
+
     // Who reads the compound's requests.
     for token in [&committee, &firm, &street, &w.association()] {
         let list = w.get("/compounds/c-doc-i/inspections", Some(token)).await;
         assert_eq!(list.status, 200, "{}", list.body);
-        assert_eq!(list.json()["total"], 1);
+        assert_eq!(list.json()["total"], 2);
     }
     w.get(
         "/compounds/c-doc-i/inspections",
@@ -747,7 +852,8 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(listed("open", &street).await, vec![second.clone()]);
+    assert_eq!(listed("open", &street).await.len(), 2);
+    assert!(listed("open", &street).await.contains(&second));
     assert!(listed("overdue", &street).await.is_empty());
     sqlx::query(
         "UPDATE inspection_request SET due_on = $2, asked_at = asked_at - $3 WHERE id = $1",
@@ -763,7 +869,7 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
         .token(Role::DistrictOfficial, Scope::District(JINJIANG.into()));
     for token in [&street, &district, &w.association()] {
         assert_eq!(listed("overdue", token).await, vec![second.clone()]);
-        assert!(listed("open", token).await.is_empty());
+        assert_eq!(listed("open", token).await.len(), 1);
         assert_eq!(listed("answered", token).await, vec![first.clone()]);
     }
     let one = w
@@ -804,29 +910,157 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
         section.contains("物业服务合同") && section.contains("已逾期"),
         "{section}"
     );
-    // An owner asks with the one-time code of the unit's notice (a vote of the compound is
-    // open); the request names the unit and counts with the committee's.
-    wuye_e2e::ballots::register(
+
+    w.stop().await;
+}
+
+/// A form post to the pages (multipart or urlencoded) as a signed-in account, with the
+/// form token; `(status, location, page)`.
+async fn page_post(
+    w: &World,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, String, String) {
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}{path}", w.app.web_url))
+        .header(
+            reqwest::header::COOKIE,
+            format!("wuye_csrf={CSRF}; wuye_session={token}"),
+        )
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, res.text().await.unwrap())
+}
+
+const CSRF: &str = "documents-form-token";
+
+/// The page's upload form: the token, the kind, the title and the file.
+fn page_form(kind: &str, title: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----wuye-page-boundary";
+    let mut body = String::new();
+    for (n, v) in [("_csrf", CSRF), ("kind", kind), ("title", title)] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    ));
+    let mut body = body.into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn the_committee_keeps_its_documents_on_its_pages(backend: Backend) {
+    let w = World::new(backend).await;
+    let committee = w.compound("c-doc-p", json!({})).await;
+    let get_page = |token: String| {
+        let w = &w;
+        async move {
+            let res = w
+                .app
+                .client
+                .get(format!("{}/committee/documents", w.app.web_url))
+                .header(reqwest::header::COOKIE, format!("wuye_session={token}"))
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, page) = get_page(committee.clone()).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("还没有上传文件"), "{page}");
+
+    // Uploaded through the page, listed with its link.
+    let (ct, body) = page_form(
+        "assembly_rules",
+        "业主大会议事规则（2026）",
+        "rules.pdf",
+        PDF,
+    );
+    let (status, location, _) = page_post(&w, "/committee/documents", &committee, &ct, body).await;
+    assert_eq!(status, 303);
+    assert!(
+        location.starts_with("/committee/documents?done="),
+        "{location}"
+    );
+    let (_, page) = get_page(committee.clone()).await;
+    assert!(page.contains("业主大会议事规则（2026）"), "{page}");
+    let listed = w.get("/compounds/c-doc-p/documents", None).await.json();
+    let id = listed[0]["id"].as_str().unwrap().to_string();
+    assert!(page.contains(&format!("/tenders/documents/{id}/content")));
+
+    // Everyone sees it on the compound's public documents page.
+    let public = |id: &str| {
+        let url = format!("{}/compounds/{id}/documents", w.app.web_url);
+        let client = w.app.client.clone();
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, page) = public("c-doc-p").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("业主大会议事规则（2026）") && page.contains(&id),
+        "{page}"
+    );
+    assert_eq!(public("no-such-compound").await.0, 404);
+
+    // A program renamed as a PDF: the page shows the API's reason, keeps what was typed.
+    let (ct, body) = page_form(
+        "assembly_rules",
+        "改名的程序",
+        "setup.pdf",
+        b"MZ\x90\x00\x03",
+    );
+    let (status, _, page) = page_post(&w, "/committee/documents", &committee, &ct, body).await;
+    assert_eq!(status, 415, "{page}");
+    assert!(
+        page.contains("按文件内容判断类型") && page.contains("改名的程序"),
+        "{page}"
+    );
+    // Without the form token: refused.
+    let (ct, mut body) = page_form("assembly_rules", "x", "x.pdf", PDF);
+    body = String::from_utf8_lossy(&body)
+        .replace(CSRF, "forged")
+        .into_bytes();
+    let (status, _, _) = page_post(&w, "/committee/documents", &committee, &ct, body).await;
+    assert_eq!(status, 403);
+
+    // Taken down: off the list, its record kept by the API.
+    let (status, _, _) = page_post(
         &w,
-        &[
-            wuye_e2e::ballots::unit("c-doc-i", "101", "88.50", Some("王建国")),
-            wuye_e2e::ballots::unit("c-doc-i", "102", "76.25", Some("李秀英")),
-        ],
+        &format!("/committee/documents/{id}/remove"),
+        &committee,
+        "application/x-www-form-urlencoded",
+        format!("_csrf={CSRF}").into_bytes(),
     )
     .await;
-    let vote = wuye_e2e::ballots::open_vote(&w, "c-doc-i", json!({}), 600).await;
-    let codes = wuye_e2e::ballots::notices(&w, vote["id"].as_str().unwrap()).await;
-    let by_owner = w
-        .post(
-            "/owner-code/inspection",
-            None,
-            &json!({"code": codes["c-doc-i-101"], "what": "accounts", "text": "查阅本季度收支"}),
-        )
-        .await;
-    assert_eq!(by_owner.status, 201, "{}", by_owner.body);
-    assert!(by_owner.body.contains("c-doc-i-101"), "{}", by_owner.body);
-    assert_eq!(by_owner.json()["state"], "open");
-    assert_eq!(listed("open", &street).await, vec![id_of(&by_owner)]);
-
+    assert_eq!(status, 303);
+    let (_, page) = get_page(committee.clone()).await;
+    assert!(page.contains("还没有上传文件"), "{page}");
+    assert_eq!(
+        w.get(&format!("/documents/{id}"), None).await.json()["removed"],
+        true
+    );
+    // A firm is not a committee.
+    assert_eq!(get_page(w.firm_token("f-doc-p")).await.0, 403);
     w.stop().await;
 }

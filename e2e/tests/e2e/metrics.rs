@@ -40,6 +40,13 @@ async fn every_service_answers_prometheus_text_by_route(backend: Backend) {
     let app = spawn_app(backend).await;
     let service = app.service_token();
     // Two reads of one firm route with different ids, and a list.
+    // A made-up method is counted as `other`, never as a label value of its own.
+    let brew = reqwest::Method::from_bytes(b"BREW").unwrap();
+    app.client
+        .request(brew, format!("{}/catalog/districts", app.catalog_url))
+        .send()
+        .await
+        .unwrap();
     for path in [
         "/catalog/firms/nope-1",
         "/catalog/firms/nope-2",
@@ -73,6 +80,14 @@ async fn every_service_answers_prometheus_text_by_route(backend: Backend) {
     );
     assert_eq!(by_route, Some(2.0), "{body}");
     assert!(!body.contains("nope-1"), "a raw URL became a label: {body}");
+    assert!(
+        !body.contains("BREW"),
+        "a made-up method became a label: {body}"
+    );
+    assert!(
+        sample(&body, "wuye_http_requests_total", &["method=\"other\""]) >= Some(1.0),
+        "{body}"
+    );
     assert!(
         sample(
             &body,

@@ -43,8 +43,26 @@ async fn a_long_poll_wakes_when_another_replica_writes() {
     let app = spawn_app(backend).await;
     let b = app.replica(ServiceName::Catalog, None).await;
     app.wait_ready(&b.url, "/catalog", 10).await;
-    // Its listener connects as it starts (a local round trip); give it ample time.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // B's listener is connected: from now on B re-reads on its own only every
+    // `shared::feed::FALLBACK_POLL` (1 s), so only a notification can wake it sooner.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = app
+            .get(
+                &format!("{}/catalog/metrics", b.url),
+                Some(&app.service_token()),
+            )
+            .await
+            .body;
+        if metrics.contains("name=\"feed_listening\"} 1") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "B's listener never connected: {metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let after = feed_head(&app, &b.url).await;
 
     // A long-poll on replica B, with nothing new yet ...

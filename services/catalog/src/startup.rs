@@ -61,6 +61,7 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
     };
     let ready = readiness("catalog", db.clone(), &MIGRATOR, Vec::new());
     let metrics = shared::service::metrics("catalog", &db, &[]);
+    metrics.watch_notifier(&notifier);
     let common = common_routes(
         Some(FeedState {
             db,

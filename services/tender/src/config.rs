@@ -184,6 +184,9 @@ mod tests {
         assert_eq!(json["min_bid_window_secs"], 1_728_000);
         assert_eq!(json["scheduler_tick_ms"], 500);
         assert_eq!(json["backdate_window_days"], 30);
+        assert_eq!(json["max_file_bytes"], 15 * 1024 * 1024);
+        assert_eq!(json["inspection_days"], 15);
+        assert_eq!(json["files"], serde_json::Value::Null);
         assert_eq!(
             p.earliest_backdate(time::macros::date!(2026 - 03 - 01)),
             time::macros::date!(2026 - 01 - 30)
@@ -199,6 +202,8 @@ mod tests {
             scheduler_tick: Duration::from_millis(1),
             ocid_prefix: "OCDS-x".into(),
             backdate_window_days: 10_000,
+            max_file_bytes: 10,
+            inspection_days: 0,
             ..TenderPolicy::default()
         };
         let message = bad.validate().unwrap_err();
@@ -206,6 +211,8 @@ mod tests {
         assert!(message.contains("scheduler_tick_ms"), "{message}");
         assert!(message.contains("ocid_prefix"), "{message}");
         assert!(message.contains("backdate_window_days"), "{message}");
+        assert!(message.contains("max_file_bytes"), "{message}");
+        assert!(message.contains("inspection_days"), "{message}");
         assert!(serde_json::from_str::<TenderPolicy>(r#"{"min_bid_window":1}"#).is_err());
     }
 }

@@ -51,6 +51,7 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
 
     let metrics = shared::service::metrics("tender", &db, &follows);
     crate::scheduler::watch(&metrics, &db);
+    metrics.watch_notifier(&notifier);
     let ready = readiness("tender", db.clone(), &MIGRATOR, follows);
     let files = Location::of(config.policy.files.as_deref(), config.files_dir.as_deref());
     if files == Location::Memory {

@@ -52,9 +52,14 @@ pub enum Command {
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
-        /// Database URL: sqlite://path/file.db or postgres://user@host/db.
+        /// Database URL: sqlite://path/file.db or postgres://user@host/db. Matching without
+        /// one keeps its own embedded database and index under --data (each matching
+        /// replica its own folder; never two matching processes on one database).
         #[arg(long, value_name = "URL")]
         database: Option<String>,
+        /// Folder of matching's embedded database and search index [default: ./data].
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
         /// Base URL of the catalog service (tender and matching follow its feed).
         #[arg(long, value_name = "URL")]
         catalog_url: Option<String>,
@@ -233,12 +238,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             service,
             listen,
             database,
+            data,
             catalog_url,
             tender_url,
             matching_url,
         } => {
             settings.listen = listen.or(settings.listen);
             settings.database = database.or(settings.database);
+            settings.data = data.or(settings.data);
             settings.catalog_url = catalog_url.or(settings.catalog_url);
             settings.tender_url = tender_url.or(settings.tender_url);
             settings.matching_url = matching_url.or(settings.matching_url);

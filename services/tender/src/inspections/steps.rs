@@ -335,3 +335,28 @@ pub async fn of_area(
         found.total,
     ))
 }
+
+/// The requests asked with the code of a unit (the newest 50 first by due date), for the
+/// owner holding that unit's code: where each stands and its answer.
+pub async fn of_code(conn: &mut AnyConnection, code: &str) -> Result<Vec<InspectionView>> {
+    let code = OwnerCode::parse(code).map_err(|_| code_unknown())?;
+    let holder = codes::resolve(conn, &code)
+        .await?
+        .ok_or_else(code_unknown)?;
+    let selection = Selection {
+        compound: Some(&holder.compound_id),
+        unit: Some(&holder.unit_id),
+        ..Selection::default()
+    };
+    let page = Pagination {
+        limit: 50,
+        offset: 0,
+    };
+    let today = format_date(china_today());
+    let found = store::list(conn, &selection, page).await?;
+    Ok(found
+        .items
+        .iter()
+        .map(|r| InspectionView::of(r, &today))
+        .collect())
+}

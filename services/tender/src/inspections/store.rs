@@ -129,6 +129,8 @@ pub async fn answer(
 #[derive(Debug, Clone, Default)]
 pub struct Selection<'a> {
     pub compound: Option<&'a str>,
+    /// Asked with this unit's code.
+    pub unit: Option<&'a str>,
     pub district: Option<&'a str>,
     pub street: Option<&'a str>,
     /// Unanswered only; with `overdue_on`, only those whose due date is before that day.
@@ -148,6 +150,7 @@ pub async fn list(
     let mut f = Filter::default();
     for (column, value) in [
         ("compound_id", s.compound),
+        ("unit_id", s.unit),
         ("district_code", s.district),
         ("street_code", s.street),
     ] {

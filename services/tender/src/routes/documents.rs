@@ -4,8 +4,8 @@
 //! documents are sealed like the bid. Each handler parses, calls the domain, answers.
 
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::auth::Identity;
 use shared::error::Problem;
@@ -44,22 +44,29 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Reads, checks and stores an upload for owner `kind` `id` after `identity` was found
-/// allowed to attach to it; then the row, in the write transaction.
+/// allowed to attach to it (nothing of the request body, not even its form, is looked at
+/// before); then the row, in the write transaction.
 async fn attach(
     app: &AppState,
     identity: &Identity,
     (kind, id): (OwnerKind, &str),
-    headers: &HeaderMap,
-    form: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, Json<DocumentView>)> {
     documents::precheck(app, identity, kind, id).await?;
     let max = app.policy.max_file_bytes;
-    let declared = headers
+    let declared = request
+        .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max.saturating_add(64 * 1024)) {
         return Err(documents::too_large(max).into());
     }
+    let form = Multipart::from_request(request, &()).await.map_err(|_| {
+        Problem::bad_request(
+            "invalid_upload",
+            "请以 multipart/form-data 上传，文件放在 file 字段。",
+        )
+    })?;
     let upload = documents::read(form, max).await?.check(kind).await?;
     app.files.put(&upload.sha256, upload.bytes.clone()).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -85,10 +92,9 @@ pub async fn attach_to_compound(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    headers: HeaderMap,
-    form: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, Json<DocumentView>)> {
-    attach(&app, &identity, (OwnerKind::Compound, &cid), &headers, form).await
+    attach(&app, &identity, (OwnerKind::Compound, &cid), request).await
 }
 
 /// The public documents of a compound: its own (规约, 规则), its ballot votes' (公告, 结果)
@@ -115,17 +121,9 @@ pub async fn attach_to_vote(
     State(app): State<AppState>,
     identity: Identity,
     Path(vid): Path<String>,
-    headers: HeaderMap,
-    form: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, Json<DocumentView>)> {
-    attach(
-        &app,
-        &identity,
-        (OwnerKind::BallotVote, &vid),
-        &headers,
-        form,
-    )
-    .await
+    attach(&app, &identity, (OwnerKind::BallotVote, &vid), request).await
 }
 
 /// A ballot vote's documents. Anyone.
@@ -154,10 +152,9 @@ pub async fn attach_to_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    form: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, Json<DocumentView>)> {
-    attach(&app, &identity, (OwnerKind::Tender, &id), &headers, form).await
+    attach(&app, &identity, (OwnerKind::Tender, &id), request).await
 }
 
 /// A tender's documents (招标文件) and, of its bids' documents, those the caller may learn
@@ -190,11 +187,10 @@ pub async fn attach_to_bid(
     State(app): State<AppState>,
     identity: Identity,
     Path((id, bid)): Path<(String, String)>,
-    headers: HeaderMap,
-    form: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, Json<DocumentView>)> {
     documents::bid_of_tender(&app, &id, &bid).await?;
-    attach(&app, &identity, (OwnerKind::Bid, &bid), &headers, form).await
+    attach(&app, &identity, (OwnerKind::Bid, &bid), request).await
 }
 
 /// Attaches the signed 物业服务合同 to a contract. Role: the compound's committee.
@@ -208,10 +204,9 @@ pub async fn attach_to_contract(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    headers: HeaderMap,
-    form: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, Json<DocumentView>)> {
-    attach(&app, &identity, (OwnerKind::Contract, &cid), &headers, form).await
+    attach(&app, &identity, (OwnerKind::Contract, &cid), request).await
 }
 
 /// A contract's documents (the signed contract). Anyone: contracts are public.
@@ -239,17 +234,9 @@ pub async fn attach_to_disclosure(
     State(app): State<AppState>,
     identity: Identity,
     Path(did): Path<String>,
-    headers: HeaderMap,
-    form: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, Json<DocumentView>)> {
-    attach(
-        &app,
-        &identity,
-        (OwnerKind::Disclosure, &did),
-        &headers,
-        form,
-    )
-    .await
+    attach(&app, &identity, (OwnerKind::Disclosure, &did), request).await
 }
 
 /// The vouchers of a disclosure. Roles: the compound's committee, the contract's firm,

@@ -7,10 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::auth::Identity;
+use shared::client_addr::ClientAddr;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
-use utoipa::{IntoParams, OpenApi};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -26,6 +27,7 @@ use crate::state::AppState;
     InspectionInput,
     OwnerInspectionInput,
     AnswerInput,
+    CodeOnly,
     What,
     AskedBy,
     inspections::State,
@@ -38,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(Api::openapi())
         .routes(routes!(ask, compound_inspections))
         .routes(routes!(ask_by_code))
+        .routes(routes!(by_code))
         .routes(routes!(answer))
         .routes(routes!(inspection))
         .routes(routes!(area_inspections))
@@ -64,21 +67,48 @@ pub async fn ask(
 }
 
 /// An owner asks to inspect, with the one-time code of the unit's notice (no account; the
-/// code in the body, never the URL). A wrong code answers 404 `code_unknown`.
+/// code in the body, never the URL; a code stays good for this after its vote closed, until
+/// a newer notice replaces it). A wrong code answers 404 `code_unknown`; owner-code
+/// requests are counted per client address like the others (429 with `Retry-After`).
 #[utoipa::path(post, path = "/tenders/owner-code/inspection", tag = "inspections",
     request_body = OwnerInspectionInput,
     responses((status = 201, body = InspectionView), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn ask_by_code(
     State(app): State<AppState>,
+    client: ClientAddr,
     Json(dto): Json<OwnerInspectionInput>,
 ) -> Result<(StatusCode, Json<InspectionView>)> {
+    app.owner_codes.admit(&client.key())?;
     let (code, checked) = dto.check()?;
     let days = app.policy.inspection_days;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let view = inspections::ask(&mut tx, ("", Asker::Owner { code }), checked, days).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The code's body: the code printed on the unit's notice.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CodeOnly {
+    pub code: String,
+}
+
+/// The inspection requests asked with the code's unit (at most 50), with where each
+/// stands and its answer: the owner follows the request with the same code. A wrong code
+/// answers 404 `code_unknown`; counted per client address like every owner-code request.
+#[utoipa::path(post, path = "/tenders/owner-code/inspections", tag = "inspections",
+    request_body = CodeOnly,
+    responses((status = 200, body = Vec<InspectionView>), (status = 404, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn by_code(
+    State(app): State<AppState>,
+    client: ClientAddr,
+    Json(dto): Json<CodeOnly>,
+) -> Result<Json<Vec<InspectionView>>> {
+    app.owner_codes.admit(&client.key())?;
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(inspections::of_code(&mut conn, &dto.code).await?))
 }
 
 /// Answers a request, once (409 `already_answered`), optionally giving documents of the

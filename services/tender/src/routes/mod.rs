@@ -88,6 +88,7 @@ const PUBLIC: &[&str] = &[
     "GET /tenders/compounds/{cid}/documents",
     "GET /tenders/contracts/{cid}/documents",
     "POST /tenders/owner-code/inspection",
+    "POST /tenders/owner-code/inspections",
     "GET /tenders/compounds/{cid}/register/summary",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",

@@ -9,6 +9,7 @@ mod association;
 mod choice;
 mod committee;
 mod disclosure;
+mod documents;
 mod firm_portal;
 mod home;
 mod lists;
@@ -36,6 +37,7 @@ pub fn router() -> Router<WebState> {
         .merge(association::routes())
         .merge(official::routes())
         .merge(committee::routes())
+        .merge(documents::routes())
         .merge(firm_portal::routes())
         .merge(public::routes())
         .merge(register::routes())

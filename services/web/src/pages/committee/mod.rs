@@ -6,6 +6,7 @@
 //! vote and contract pages of another compound answer 403 even where the API would show the
 //! public facts (those are on the public pages).
 
+pub mod documents;
 mod home;
 mod survey;
 mod tender;
@@ -15,6 +16,7 @@ mod votes_open;
 mod votes_surveys;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use super::disclosure;
@@ -24,6 +26,13 @@ use crate::state::WebState;
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/committee", get(home::home))
+        .route(
+            "/committee/documents",
+            get(documents::list)
+                .post(documents::upload)
+                .layer(DefaultBodyLimit::max(documents::MAX_FILE_BYTES)),
+        )
+        .route("/committee/documents/{id}/remove", post(documents::remove))
         .route(
             "/committee/votes",
             get(votes_open::list).post(votes_open::open),

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""A mixed workload against wuye behind its proxy, for scripts/load.sh.
+
+Runs `--workers` threads for `--seconds`: each request is drawn from a fixed mix (compound
+writes as the association, compound reads, catalog lists, matching searches, feed reads,
+page views). Keeps every write answered 201 (its id) in `--acked`, and prints per kind the
+count, throughput, p50/p99 and failures as one JSON object on standard output.
+Standard library only.
+"""
+
+import argparse
+import json
+import random
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+STREET = "510104017"
+MIX = [
+    ("write_compound", 2),
+    ("read_compound", 3),
+    ("list_compounds", 2),
+    ("search", 3),
+    ("feed", 1),
+    ("page", 1),
+]
+
+
+def request(method, url, token=None, body=None, timeout=30):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if token:
+        req.add_header("authorization", f"Bearer {token}")
+    if data is not None:
+        req.add_header("content-type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as res:
+            return res.status, res.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except (urllib.error.URLError, OSError) as e:
+        return 0, str(e).encode()
+
+
+def compound(code):
+    return {
+        "code": code, "name": f"负载{code}号院", "address": f"锦江区负载路 {code} 号",
+        "district": STREET[:6], "street": STREET, "community": "水井坊社区",
+        "location": {"lon": 104.083, "lat": 30.652}, "year_built": 1995, "buildings": 6,
+        "households": 480, "floor_area_m2": 42000, "management": "none",
+        "facilities": {"fire_safety": True, "video_surveillance": False, "access_control": False,
+                       "garbage_sorting_points": 2, "parking_spaces": 40, "elevators": 0},
+        "governance_body": "owners_committee", "governance_formed_on": "2021-06-18",
+        "eligible_and_willing": True,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--proxy", default="http://127.0.0.1:18080")
+    ap.add_argument("--token", required=True, help="an association token")
+    ap.add_argument("--service-token", default="", help="a token that may read feeds")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--acked", required=True, help="file to append acknowledged write ids to")
+    ap.add_argument("--tag", default="L", help="prefix of the compound codes written")
+    args = ap.parse_args()
+
+    kinds = [k for k, w in MIX for _ in range(w)]
+    lock = threading.Lock()
+    stats = {k: {"latencies": [], "failed": 0, "statuses": {}} for k, _ in MIX}
+    acked = []
+    ids = []
+    counter = [0]
+    deadline = time.monotonic() + args.seconds
+    p = args.proxy
+
+    def one(kind, rng):
+        if kind == "write_compound":
+            with lock:
+                counter[0] += 1
+                n = counter[0]
+            status, body = request("POST", f"{p}/catalog/compounds", args.token,
+                                   compound(f"{args.tag}{n:06d}"))
+            if status == 201:
+                cid = json.loads(body)["id"]
+                with lock:
+                    acked.append(cid)
+                    ids.append(cid)
+            return status, status == 201
+        if kind == "read_compound":
+            with lock:
+                cid = rng.choice(ids) if ids else None
+            if cid is None:
+                status, _ = request("GET", f"{p}/catalog/districts")
+            else:
+                status, _ = request("GET", f"{p}/catalog/compounds/{cid}", args.token)
+            return status, status == 200
+        if kind == "list_compounds":
+            status, _ = request("GET", f"{p}/catalog/compounds?street={STREET}&limit=20", args.token)
+            return status, status == 200
+        if kind == "search":
+            q = urllib.parse.quote("负载")
+            status, _ = request("GET", f"{p}/match/search?kind=compound&street={STREET}&q={q}&limit=10")
+            return status, status == 200
+        if kind == "feed":
+            status, _ = request("GET", f"{p}/catalog/feed?after=0&limit=50", args.service_token or args.token)
+            return status, status == 200
+        status, _ = request("GET", f"{p}/")
+        return status, status == 200
+
+    def worker(seed):
+        rng = random.Random(seed)
+        while time.monotonic() < deadline:
+            kind = rng.choice(kinds)
+            started = time.monotonic()
+            try:
+                status, ok = one(kind, rng)
+            except Exception as e:  # a broken answer counts as a failure, never ends the run
+                status, ok = f"error: {type(e).__name__}", False
+            took = time.monotonic() - started
+            with lock:
+                s = stats[kind]
+                s["statuses"][str(status)] = s["statuses"].get(str(status), 0) + 1
+                if ok:
+                    s["latencies"].append(took)
+                else:
+                    s["failed"] += 1
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    with open(args.acked, "a") as f:
+        for cid in acked:
+            f.write(cid + "\n")
+
+    def pct(xs, q):
+        if not xs:
+            return None
+        xs = sorted(xs)
+        return round(1000 * xs[min(len(xs) - 1, int(q * len(xs)))], 1)
+
+    report = {"seconds": round(elapsed, 1), "workers": args.workers, "kinds": {}}
+    total = 0
+    for k, _ in MIX:
+        s = stats[k]
+        n = len(s["latencies"]) + s["failed"]
+        total += n
+        report["kinds"][k] = {
+            "requests": n, "per_s": round(n / elapsed, 1), "p50_ms": pct(s["latencies"], 0.5),
+            "p99_ms": pct(s["latencies"], 0.99), "failed": s["failed"], "statuses": s["statuses"],
+        }
+    report["requests"] = total
+    report["per_s"] = round(total / elapsed, 1)
+    report["acknowledged_writes"] = len(acked)
+    print(json.dumps(report, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
