@@ -19,6 +19,7 @@ mod e2e {
     pub mod ocds;
     pub mod owners;
     pub mod pages_association;
+    pub mod pages_ballots;
     pub mod pages_committee;
     pub mod pages_disclosures;
     pub mod pages_firm;

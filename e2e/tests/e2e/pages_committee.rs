@@ -669,9 +669,17 @@ async fn committee_journey_in_a_browser(backend: Backend) {
     assert!(text.contains("wj001号院") && text.contains("小区概况"));
     browser.screenshot(&shot("committee-home")).await.unwrap();
 
-    // A passing owners' vote, and why it passes.
+    // A passing owners' vote typed as totals (a decision of before the register), and why
+    // it passes; the workbench links the votes from ballots instead.
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("a[href='/committee/votes']"))
+            .await
+            .is_ok()
+    );
     browser
-        .click("a[href='/committee/votes/new']")
+        .open(&url("/committee/typed-votes/new"))
         .await
         .unwrap();
     browser.wait_for("录入业主共同决定").await.unwrap();
@@ -691,7 +699,7 @@ async fn committee_journey_in_a_browser(backend: Backend) {
         browser.fill(field, value).await.unwrap();
     }
     browser
-        .click("form[action='/committee/votes'] button[type=submit]")
+        .click("form[action='/committee/typed-votes'] button[type=submit]")
         .await
         .unwrap();
     let text = browser.wait_for("本次表决形成业主共同决定").await.unwrap();
@@ -1030,10 +1038,12 @@ async fn bid_of(app: &TestApp, tender: &str, firm: &str) -> String {
 }
 
 /// An `owners_vote` tender through the pages: after opening, the committee's tender page
-/// links each bid to the vote form with that bid chosen; a passing vote from ballots
-/// choosing it lets the award form award exactly that bid.
+/// links the form that opens a 选聘物业服务企业 vote on it (the tender chosen); the award is
+/// refused while no closed vote chose a bid; the owners vote (paper ballots recorded on the
+/// vote's page, each naming the bid); once closed the award form awards exactly the bid
+/// the owners chose, and the award links the vote it rests on.
 async fn owners_vote_award_through_the_pages(backend: Backend) {
-    use wuye_e2e::tender::{World, opened_with_bids};
+    use wuye_e2e::tender::{World, ms, opened_with_bids};
     let w = World::new(backend).await;
     let (id, bid) = opened_with_bids(
         &w,
@@ -1045,24 +1055,100 @@ async fn owners_vote_award_through_the_pages(backend: Backend) {
     .await;
     let chosen = bid["f-v2"].clone();
     let token = w.committee("c-owners");
+    // Three units, three owners.
+    let register = w
+        .app
+        .client
+        .post(format!(
+            "{}/tenders/compounds/c-owners/register/import?format=csv&mode=strict",
+            w.app.tender_url
+        ))
+        .bearer_auth(&token)
+        .body(
+            "楼栋,单元,房号,专有部分面积(㎡),业主姓名,联系电话,状态\n\
+             1栋,,101,80,张三,,\n1栋,,102,90,李四,,\n1栋,,103,100,王五,,\n",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), 200);
     let page = Visitor::new(&w.app, Some(token.clone())).await;
     let (status, html, _) = page.get(&format!("/committee/tenders/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    let link = format!("/committee/votes/new?matter=choose_firm&amp;chosen_bid_id={chosen}");
+    let link = format!("/committee/votes/new?matter=choose_firm&amp;tender={id}");
     assert!(
         html.contains("业主表决定标") && html.contains(&link),
         "{html}"
     );
-
     let (status, form, _) = page.get(&link.replace("&amp;", "&")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        form.contains(&format!("name=\"chosen_bid_id\" value=\"{chosen}\"")),
+        form.contains(&format!("<option value=\"{id}\" selected>")),
         "{form}"
     );
-    // The award rests on a vote from ballots (a typed tally never does), cast through the
-    // API: codes from the street, a paper ballot, closed by the committee.
-    wuye_e2e::ballots::owners_choose(&w, "c-owners", &id, &chosen).await;
+
+    // No closed vote yet: the award is refused, with why.
+    let (status, html, _) = page
+        .post(
+            &format!("/committee/tenders/{id}/award"),
+            &[("bid_id", chosen.as_str()), ("reason", "")],
+            true,
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}: {html}");
+    assert!(html.contains("role=\"alert\""), "{html}");
+
+    // The vote (its period is short, so it is opened through the API), the paper ballots
+    // recorded on its page, the close.
+    let v = w
+        .post(
+            "/compounds/c-owners/ballot-votes",
+            Some(&token),
+            &json!({"matter": "choose_firm", "question": "选聘哪家物业服务企业？", "tender_id": id,
+                "opens_at": from_now(-60_000), "closes_at": from_now(4_000)}),
+        )
+        .await;
+    assert_eq!(v.status, 201, "{}", v.body);
+    let v = v.json();
+    let vid = v["id"].as_str().unwrap().to_string();
+    let units = w
+        .get("/compounds/c-owners/register?limit=10", Some(&token))
+        .await
+        .json();
+    for (i, unit) in units["units"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let pick = format!("option:{chosen}");
+        let paper_ref = format!("XP-{i}");
+        let (status, html, _) = page
+            .post(
+                &format!("/committee/votes/{vid}/paper-ballots"),
+                &[
+                    ("unit_id", unit["id"].as_str().unwrap()),
+                    ("pick", &pick),
+                    ("paper_ref", &paper_ref),
+                ],
+                true,
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    }
+    let wait = ms(&v["closes_at"]) - shared::db::now_ms() + 300;
+    if wait > 0 {
+        tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+    }
+    let (status, _, location) = page
+        .post(&format!("/committee/votes/{vid}/close"), &[], true)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, result, _) = page.get(&location.unwrap()).await;
+    assert!(
+        result.contains("本次表决形成业主共同决定：选定 <strong>f-v2物业"),
+        "{result}"
+    );
 
     let (status, _, location) = page
         .post(
@@ -1080,5 +1166,10 @@ async fn owners_vote_award_through_the_pages(backend: Backend) {
         )
         .await;
     assert!(awards.body.contains(&chosen), "{}", awards.body);
+    let (_, public, _) = page.get(&format!("/tender/{id}")).await;
+    assert!(
+        public.contains(&format!("href=\"/votes/{vid}\" id=\"award-vote\"")),
+        "the award links the vote it rests on: {public}"
+    );
     w.stop().await;
 }

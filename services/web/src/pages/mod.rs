@@ -15,6 +15,7 @@ mod home;
 mod lists;
 mod model;
 mod official;
+mod owner;
 mod public;
 mod register;
 mod roster;
@@ -40,4 +41,5 @@ pub fn router() -> Router<WebState> {
         .merge(firm_portal::routes())
         .merge(public::routes())
         .merge(register::routes())
+        .merge(owner::routes())
 }

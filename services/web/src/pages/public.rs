@@ -1,4 +1,4 @@
-//! 公开页面: each compound's and each tender's public page (model, firm, fee, budget and accounts, satisfaction, tender history; terms, Q&A, opening record, award, notice period, contract).
+//! 公开页面: each compound's, each tender's and each vote's public page (model, firm, fee, budget and accounts, satisfaction, tender history; terms, Q&A, opening record, award, notice period, contract).
 //!
 //! Both pages call the APIs anonymously, whoever is signed in: they show the public facts
 //! and nothing more (a sealed bid is never on them, a draft tender is not found).
@@ -13,9 +13,10 @@ use shared::auth::{Role, Scope};
 use super::model::Page;
 use super::model::catalog::Compound;
 use super::model::contract::{Contract, Disclosure};
-use super::model::owners::{SatisfactionSummary, Vote};
+use super::model::owners::{BallotVote, Listed, SatisfactionSummary, UnitSurvey, Vote};
+use super::model::register::Summary;
 use super::model::tender::{AuditEvent, Question, TenderView};
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::forms::Flash;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/compounds/{id}", get(compound_page))
         .route("/tender/{id}", get(tender_page))
+        .route("/votes/{id}", get(vote_page))
 }
 
 /// Everything public about a compound, from the three APIs (anonymously).
@@ -36,6 +38,12 @@ pub struct CompoundFacts {
     pub disclosures: Vec<Disclosure>,
     pub satisfaction: Option<SatisfactionSummary>,
     pub votes: Vec<Vote>,
+    /// Votes from ballots (表决), with their results once closed.
+    pub ballot_votes: Vec<BallotVote>,
+    /// The owner register's public totals, if the compound has a register.
+    pub register: Option<Summary>,
+    /// Satisfaction surveys answered per unit, with their public comments and replies.
+    pub unit_surveys: Vec<UnitSurvey>,
 }
 
 impl CompoundFacts {
@@ -82,12 +90,15 @@ pub async fn compound_facts(
         format!("{t}/tenders/satisfaction?{q}&limit=20"),
         format!("{t}/tenders/votes?{q}&limit=50"),
     ];
-    let (tenders, contracts, disclosures, satisfaction, votes) = futures::join!(
+    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys) = futures::join!(
         app.api.get::<Page<TenderView>>(&urls[0], token),
         app.api.get::<Page<Contract>>(&urls[1], None),
         app.api.get::<Page<Disclosure>>(&urls[2], None),
         app.api.get::<SatisfactionSummary>(&urls[3], None),
         app.api.get::<Page<Vote>>(&urls[4], None),
+        ballot_votes(app, id, None),
+        register_summary(app, id),
+        unit_surveys(app, id, None),
     );
     Ok(CompoundFacts {
         compound,
@@ -96,7 +107,55 @@ pub async fn compound_facts(
         disclosures: disclosures.map(|p| p.items).unwrap_or_default(),
         satisfaction: satisfaction.ok(),
         votes: votes.map(|p| p.items).unwrap_or_default(),
+        ballot_votes: ballot_votes.unwrap_or_default(),
+        register,
+        unit_surveys: surveys.unwrap_or_default(),
     })
+}
+
+/// A compound's votes from ballots, newest first as the API lists them (public views: no
+/// ballot in them).
+pub async fn ballot_votes(
+    app: &WebState,
+    compound_id: &str,
+    token: Option<&str>,
+) -> Result<Vec<BallotVote>, ApiError> {
+    let url = format!(
+        "{}{}?limit=100",
+        app.api.tender,
+        api::path(&["tenders", "compounds", compound_id, "ballot-votes"])
+    );
+    let listed: Listed<BallotVote> = app.api.get(&url, token).await?;
+    Ok(listed.into_vec())
+}
+
+/// The compound's surveys per unit, latest first.
+pub async fn unit_surveys(
+    app: &WebState,
+    compound_id: &str,
+    token: Option<&str>,
+) -> Result<Vec<UnitSurvey>, ApiError> {
+    let url = format!(
+        "{}{}?limit=50",
+        app.api.tender,
+        api::path(&["tenders", "compounds", compound_id, "unit-surveys"])
+    );
+    Ok(app
+        .api
+        .get::<Listed<UnitSurvey>>(&url, token)
+        .await?
+        .into_vec())
+}
+
+/// The register's public totals, if the compound has a register (a unit at least).
+pub async fn register_summary(app: &WebState, compound_id: &str) -> Option<Summary> {
+    let url = format!(
+        "{}{}",
+        app.api.tender,
+        api::path(&["tenders", "compounds", compound_id, "register", "summary"])
+    );
+    let summary = app.api.get::<Summary>(&url, None).await.ok()?;
+    (summary.totals.units > 0).then_some(summary)
 }
 
 #[derive(Template, WebTemplate)]
@@ -122,6 +181,38 @@ pub async fn compound_page(
         tender_link_prefix: "/tender/",
         vote_links: false,
         corrects: None,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_vote.html")]
+pub struct VotePage {
+    chrome: Chrome,
+    v: BallotVote,
+    compound: Compound,
+}
+
+/// A vote from ballots as the public sees it: the question, the period, the turnout and,
+/// once closed, the counts and the result with each art. 278 condition. Never a ballot.
+pub async fn vote_page(
+    State(app): State<WebState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<VotePage, PageError> {
+    let url = format!(
+        "{}{}",
+        app.api.tender,
+        api::path(&["tenders", "ballot-votes", &id])
+    );
+    let v: BallotVote = app.api.get(&url, None).await?;
+    let compound: Compound = app
+        .api
+        .catalog_get(&api::path(&["catalog", "compounds", &v.compound_id]), None)
+        .await?;
+    Ok(VotePage {
+        chrome,
+        v,
+        compound,
     })
 }
 

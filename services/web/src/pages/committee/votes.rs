@@ -1,5 +1,8 @@
-//! 业主表决: the committee records an owners' vote (the counts and areas of Civil Code
-//! art. 278) and sees the result with each condition of the double majority.
+//! 业主表决 typed as totals (`/committee/typed-votes…`): only for decisions taken before the
+//! compound had a register. The committee records the counts and areas of Civil Code
+//! art. 278 and sees the result with each condition of the double majority; such a vote is
+//! shown everywhere as 未经名册核验 and is never enough to award (votes from ballots are in
+//! `votes_open.rs` and `votes_one.rs`). Not linked from the committee's navigation.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -137,7 +140,7 @@ pub async fn submit(
         .await;
     Ok(match answer {
         Ok(vote) => see_other_with(
-            &format!("/committee/votes/{}", vote.id),
+            &format!("/committee/typed-votes{}", api::path(&[&vote.id])),
             "已录入业主表决结果",
         ),
         Err(e) => {

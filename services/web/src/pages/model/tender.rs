@@ -107,6 +107,9 @@ pub struct Award {
     pub notice_ends_at: String,
     pub status: String,
     pub revoked_reason: Option<String>,
+    /// For an `owners_vote` tender: the vote from ballots the award rests on.
+    #[serde(default)]
+    pub vote_id: Option<String>,
 }
 
 impl Award {

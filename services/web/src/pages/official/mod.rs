@@ -1,5 +1,6 @@
 //! 街道/区县工作台: the officials' compound ledger (filters, edit), CSV/XLSX import with a
-//! preview of errors by row, the coverage dashboard with SVG charts, the satisfaction
+//! preview of errors by row, the owners' votes of the street with their printable notices
+//! and objections, the coverage dashboard with SVG charts, the satisfaction
 //! ranking and bundle suggestions.
 //!
 //! Every page is for street officials (scope: their street) and district officials (scope:
@@ -14,6 +15,9 @@ mod compound;
 mod coverage;
 mod import;
 mod ledger;
+mod votes;
+mod votes_notices;
+mod votes_surveys;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -47,4 +51,14 @@ pub fn routes() -> Router<WebState> {
         .route("/official/import/jobs/{id}/confirm", post(import::confirm))
         .route("/official/coverage", get(coverage::dashboard))
         .route("/official/bundles", get(bundles::page))
+        .route("/official/votes", get(votes::list))
+        .route("/official/votes/{vid}", get(votes::page))
+        .route(
+            "/official/votes/{vid}/notices",
+            get(votes_notices::form).post(votes_notices::generate),
+        )
+        .route(
+            "/official/surveys/{sid}/notices",
+            get(votes_surveys::form).post(votes_surveys::generate),
+        )
 }

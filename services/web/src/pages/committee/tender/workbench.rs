@@ -16,7 +16,9 @@ use crate::format::{beijing_now, today};
 use crate::forms::{Flash, FormErrors};
 use crate::pages::model::Page;
 use crate::pages::model::matching::FirmMatch;
+use crate::pages::model::owners::BallotVote;
 use crate::pages::model::tender::{Bid, Invitation, Question, Ranked, TenderView};
+use crate::pages::public::ballot_votes;
 use crate::roles::CommitteeUser;
 use crate::state::WebState;
 
@@ -63,6 +65,8 @@ pub struct TenderPage {
     bids: Vec<Bid>,
     ranking: Vec<Ranked>,
     ranking_note: Option<String>,
+    /// For an `owners_vote` tender: the compound's votes from ballots on it.
+    votes: Vec<BallotVote>,
     flash: Flash,
     refused: Refused,
     today: String,
@@ -208,8 +212,15 @@ pub async fn load_page(
             )
             .await
     };
-    let (questions, matches, invitations, bids, ranking) =
-        futures::join!(questions, matches, invitations, bids, ranking);
+    let by_owners = opened && t.evaluation.method == "owners_vote";
+    let votes = async {
+        if !by_owners {
+            return Ok(Vec::new());
+        }
+        ballot_votes(app, &t.compound_id, token).await
+    };
+    let (questions, matches, invitations, bids, ranking, votes) =
+        futures::join!(questions, matches, invitations, bids, ranking, votes);
     let (matches, matches_note) = match matches {
         Ok(Some(p)) if p.items.is_empty() => (
             Vec::new(),
@@ -237,6 +248,11 @@ pub async fn load_page(
         bids: bids.unwrap_or_default(),
         ranking,
         ranking_note,
+        votes: votes
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| v.tender_id.as_deref() == Some(id.as_str()))
+            .collect(),
         flash,
         refused,
         today: today(),
