@@ -245,6 +245,34 @@ fn code_of(chrome: &Chrome, form: &CodeForm) -> Result<String, Response> {
 }
 
 /// A refusal shown in `section` of the unit's page; a wrong code shows the code form.
+/// Sends an owner's action (`POST /tenders/owner-code/<section>`): on success the unit's
+/// page again with what `shown` makes of the answer, else the refusal beside the
+/// section's form.
+async fn act<T: serde::de::DeserializeOwned>(
+    app: &WebState,
+    chrome: Chrome,
+    code: String,
+    form: CodeForm,
+    section: &str,
+    body: &Value,
+    shown: impl FnOnce(T) -> Extra,
+) -> Response {
+    match call::<T>(app, &format!("/{section}"), body).await {
+        Ok(answer) => {
+            show(
+                app,
+                chrome,
+                code,
+                CodeForm::default(),
+                shown(answer),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => refused(app, chrome, code, form, section, e).await,
+    }
+}
+
 async fn refused(
     app: &WebState,
     chrome: Chrome,
@@ -330,24 +358,19 @@ pub async fn ballot(
             }
         },
     }
-    match call::<Receipt>(&app, "/ballot", &body).await {
-        Ok(receipt) => {
-            let extra = Extra {
-                receipt: Some(receipt),
-                ..Default::default()
-            };
-            show(
-                &app,
-                chrome,
-                code,
-                CodeForm::default(),
-                extra,
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => refused(&app, chrome, code, form, "ballot", e).await,
-    }
+    act(
+        &app,
+        chrome,
+        code,
+        form,
+        "ballot",
+        &body,
+        |receipt: Receipt| Extra {
+            receipt: Some(receipt),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 pub async fn participation(
@@ -359,24 +382,20 @@ pub async fn participation(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match call::<Participation>(&app, "/participation", &json!({ "code": code })).await {
-        Ok(p) => {
-            let extra = Extra {
-                participation: Some(p),
-                ..Default::default()
-            };
-            show(
-                &app,
-                chrome,
-                code,
-                CodeForm::default(),
-                extra,
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => refused(&app, chrome, code, form, "participation", e).await,
-    }
+    let body = json!({ "code": code });
+    act(
+        &app,
+        chrome,
+        code,
+        form,
+        "participation",
+        &body,
+        |p: Participation| Extra {
+            participation: Some(p),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 pub async fn objection(
@@ -414,24 +433,13 @@ pub async fn objection(
         .await;
     }
     let body = json!({ "code": code, "text": text });
-    match call::<Value>(&app, "/objection", &body).await {
-        Ok(_) => {
-            let extra = Extra {
-                done: Some("您的异议已记录，并已送达所在街道（乡镇）。".into()),
-                ..Default::default()
-            };
-            show(
-                &app,
-                chrome,
-                code,
-                CodeForm::default(),
-                extra,
-                StatusCode::OK,
-            )
-            .await
+    act(&app, chrome, code, form, "objection", &body, |_: Value| {
+        Extra {
+            done: Some("您的异议已记录，并已送达所在街道（乡镇）。".into()),
+            ..Default::default()
         }
-        Err(e) => refused(&app, chrome, code, form, "objection", e).await,
-    }
+    })
+    .await
 }
 
 pub async fn survey(
@@ -465,24 +473,13 @@ pub async fn survey(
     if !comment.is_empty() {
         body["comment"] = json!(comment);
     }
-    match call::<Value>(&app, "/survey", &body).await {
-        Ok(_) => {
-            let extra = Extra {
-                done: Some("感谢您的评价，已记录。".into()),
-                ..Default::default()
-            };
-            show(
-                &app,
-                chrome,
-                code,
-                CodeForm::default(),
-                extra,
-                StatusCode::OK,
-            )
-            .await
+    act(&app, chrome, code, form, "survey", &body, |_: Value| {
+        Extra {
+            done: Some("感谢您的评价，已记录。".into()),
+            ..Default::default()
         }
-        Err(e) => refused(&app, chrome, code, form, "survey", e).await,
-    }
+    })
+    .await
 }
 
 #[cfg(test)]
