@@ -7,6 +7,7 @@ mod e2e {
     pub mod backups;
     pub mod ballots;
     pub mod browser;
+    pub mod city_official;
     pub mod compounds;
     pub mod demo;
     pub mod documents;
@@ -18,6 +19,7 @@ mod e2e {
     pub mod metrics;
     pub mod ocds;
     pub mod owners;
+    pub mod pages_accounts;
     pub mod pages_association;
     pub mod pages_ballots;
     pub mod pages_committee;

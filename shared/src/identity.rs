@@ -16,6 +16,9 @@ pub enum Role {
     Association,
     /// District (区县) official; scope: a district.
     DistrictOfficial,
+    /// City official (市住建局 / 市委社治委); scope: the city. Reads everything district
+    /// officials read, across the whole city, and edits nothing in the roster or ledger.
+    CityOfficial,
     /// Street or town (镇街道) official; scope: a street.
     StreetOfficial,
     /// Compound committee (业委会/物管会/院委会); scope: one compound.
@@ -31,6 +34,7 @@ impl Role {
         match self {
             Role::Association => "物业管理协会",
             Role::DistrictOfficial => "区县工作人员",
+            Role::CityOfficial => "市级工作人员",
             Role::StreetOfficial => "街道工作人员",
             Role::Committee => "小区自治组织",
             Role::Firm => "物业服务企业",
@@ -88,6 +92,12 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// Whether the caller is a city official (市住建局 / 市委社治委) acting on the city: reads
+    /// what district officials read, citywide, and writes nothing.
+    pub fn is_city_official(&self) -> bool {
+        self.role == Role::CityOfficial && self.scope == Scope::City
+    }
+
     /// 403 unless the caller has one of these roles.
     pub fn require_any(&self, roles: &[Role]) -> Result<(), Problem> {
         if roles.contains(&self.role) {

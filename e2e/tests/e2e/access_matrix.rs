@@ -30,10 +30,11 @@ use wuye_e2e::{Backend, TestApp, both_backends, spawn_app};
 both_backends!(every_operation);
 
 /// The callers, in the matrix's column order; `'` is another scope than the resource's.
-const CALLERS: [&str; 11] = [
+const CALLERS: [&str; 12] = [
     "anonymous",
     "service",
     "association",
+    "city",
     "district",
     "district'",
     "street",
@@ -59,6 +60,14 @@ const PUBLIC_WRITES: [(&str, &str); 7] = [
     ("POST", "/tenders/owner-code/participation"),
     ("POST", "/tenders/owner-code/objection"),
     ("POST", "/tenders/owner-code/survey"),
+];
+
+/// Writes a city official makes (to its own account and session): it reads what district
+/// officials read, citywide, and writes nothing else.
+const CITY_WRITES: [(&str, &str); 3] = [
+    ("POST", "/catalog/session"),
+    ("DELETE", "/catalog/session"),
+    ("PUT", "/catalog/me/password"),
 ];
 
 /// The scopes one row is called for: the resource's own and another one.
@@ -234,7 +243,7 @@ fn render(rows: &[(String, String)]) -> String {
     let mut out = String::from(
         "# The access matrix: e2e/tests/e2e/access_matrix.rs writes and checks it.\n\
          # + answered 2xx  ~ past the gate, refused on input or state  - refused (401/403/404)\n\
-         # columns: anonymous service association district district' street street' \
+         # columns: anonymous service association city district district' street street' \
          committee committee' firm firm'  (' = another scope than the resource's)\n",
     );
     for (label, classes) in rows {
@@ -252,7 +261,7 @@ fn check_rules(label: &str, classes: &str) {
         _ => 0,
     };
     // Another scope never gets further than the same role in its own.
-    for (own, other) in [(3, 4), (5, 6), (7, 8), (9, 10)] {
+    for (own, other) in [(4, 5), (6, 7), (8, 9), (10, 11)] {
         assert!(
             rank(c[other]) <= rank(c[own]),
             "{label}: {} gets further than {} ({classes})",
@@ -267,6 +276,22 @@ fn check_rules(label: &str, classes: &str) {
         assert!(
             PUBLIC_WRITES.contains(&(method, path)),
             "{label}: an anonymous caller wrote ({classes})"
+        );
+    }
+    // A city official writes nothing but its own session and password, and reads at
+    // least what the district official of the resource's district reads (accounts
+    // aside: a district official lists the accounts it manages, a city official manages
+    // none).
+    if method != "GET" && c[3] == '+' {
+        assert!(
+            CITY_WRITES.contains(&(method, path)),
+            "{label}: a city official wrote ({classes})"
+        );
+    }
+    if method == "GET" && !path.starts_with("/catalog/accounts") {
+        assert!(
+            rank(c[3]) >= rank(c[4]),
+            "{label}: a city official reads less than the district ({classes})"
         );
     }
 }
@@ -725,6 +750,7 @@ impl World {
             "anonymous" => return None,
             "service" => return Some(app.service_token()),
             "association" => return Some(app.token(Role::Association, Scope::City)),
+            "city" => return Some(app.token(Role::CityOfficial, Scope::City)),
             "district" => (Role::DistrictOfficial, 0),
             "street" => (Role::StreetOfficial, 1),
             "committee" => (Role::Committee, 2),

@@ -18,6 +18,8 @@ both_backends!(
     password_change,
     who_may_create_and_list_accounts,
     disabling_accounts_and_the_account_feed,
+    managing_accounts_within_reach,
+    a_reset_password_must_be_changed_first,
 );
 
 /// The catalog's reference data (places, seeded service models) opens its feed.
@@ -711,10 +713,11 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
     .await
     .problem(403, "forbidden");
 
-    // Firms and committees create nothing; street officials no officials.
+    // Firms, committees and city officials create nothing; street officials no officials.
     for token in [
         token_for(&app, "firm.1", "a-long-enough-password").await,
         token_for(&app, "committee.1", "a-long-enough-password").await,
+        app.token(Role::CityOfficial, Scope::City),
         street.clone(),
     ] {
         post_account(
@@ -724,6 +727,12 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
         )
         .await
         .problem(403, "forbidden");
+    }
+    for token in [
+        token_for(&app, "firm.1", "a-long-enough-password").await,
+        token_for(&app, "committee.1", "a-long-enough-password").await,
+        app.token(Role::CityOfficial, Scope::City),
+    ] {
         app.catalog_get("/catalog/accounts", Some(&token))
             .await
             .problem(403, "forbidden");
@@ -767,13 +776,28 @@ async fn who_may_create_and_list_accounts(backend: Backend) {
     bad.problem(422, "validation_failed");
     assert!(bad.field_error("role").is_some() && bad.field_error("limit").is_some());
 
-    // The district official sees only the street officials of its own district.
+    // The district official sees only the accounts it may create: the street officials of
+    // its own district and the committees of its compounds.
     let mine = app
         .catalog_get("/catalog/accounts", Some(&district))
         .await
         .json();
-    assert_eq!(mine["total"], 1);
-    assert_eq!(mine["items"][0]["username"], "jj.street");
+    let names: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["committee.1", "committee.2", "committee.3", "jj.street"]
+    );
+    // The street official: the committees of its street's compounds.
+    let streets_own = app
+        .catalog_get("/catalog/accounts", Some(&street))
+        .await
+        .json();
+    assert_eq!(streets_own["total"], 3, "{streets_own}");
     let firms = app
         .catalog_get("/catalog/accounts?role=firm", Some(&district))
         .await
@@ -807,8 +831,9 @@ async fn disabling_accounts_and_the_account_feed(backend: Backend) {
     let id = created["id"].as_str().unwrap().to_string();
     let street = token_for(&app, "jj.street", "a-long-enough-password").await;
 
-    // Only the association disables, and not itself.
-    let district = app.token(Role::DistrictOfficial, Scope::District(JINJIANG.into()));
+    // Only who manages the account disables it (here: the association; another district's
+    // official or the street official itself may not), and nobody itself.
+    let district = app.token(Role::DistrictOfficial, Scope::District(QINGYANG.into()));
     patch_account(&app, &district, &id, json!({ "disabled": true }))
         .await
         .problem(403, "forbidden");
@@ -905,6 +930,7 @@ async fn disabling_accounts_and_the_account_feed(backend: Backend) {
                 "disabled",
                 "display_name",
                 "id",
+                "must_change_password",
                 "role",
                 "scope",
                 "username"
@@ -917,5 +943,235 @@ async fn disabling_accounts_and_the_account_feed(backend: Backend) {
         json!({ "kind": "street", "id": jinjiang[0] })
     );
     assert_eq!(changes[1]["payload"]["role"], "street_official");
+    app.stop().await;
+}
+
+async fn reset(app: &TestApp, token: &str, id: &str) -> Answer {
+    app.send(
+        Method::POST,
+        &format!("{}/catalog/accounts/{id}/password-reset", app.catalog_url),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+async fn events_of(app: &TestApp, token: &str, id: &str) -> Answer {
+    app.catalog_get(&format!("/catalog/accounts/{id}/events"), Some(token))
+        .await
+}
+
+/// Two districts, a street official and a committee in each, created by those who may.
+struct Reach {
+    admin_id: String,
+    admin: String,
+    jj_district: String,
+    jj_street_id: String,
+    jj_street: String,
+    qy_street_id: String,
+    jj_committee_id: String,
+    qy_committee_id: String,
+    jj_other_compound: String,
+}
+
+async fn reach(app: &TestApp) -> Reach {
+    let admin_id = bootstrap_admin(app).await;
+    let admin = token_for(app, "admin", ADMIN_PASSWORD).await;
+    let jinjiang = streets_of(app, JINJIANG).await;
+    let qingyang = streets_of(app, QINGYANG).await;
+    let compound = |code: &str, street: &str| compound_body(code, street);
+    let jj_compound = create(app, &admin, "/catalog/compounds", &compound("JJ-1", &jinjiang[0])).await;
+    let jj_other_compound =
+        create(app, &admin, "/catalog/compounds", &compound("JJ-2", &jinjiang[1])).await;
+    let qy_compound = create(app, &admin, "/catalog/compounds", &compound("QY-1", &qingyang[0])).await;
+    let id_of = |a: Answer| {
+        assert_eq!(a.status, 201, "{}", a.body);
+        a.json()["id"].as_str().unwrap().to_string()
+    };
+    for (name, district) in [("jj.district", JINJIANG), ("qy.district", QINGYANG)] {
+        id_of(post_account(app, &admin, account(name, "district_official", Some(district))).await);
+    }
+    let jj_district = token_for(app, "jj.district", "a-long-enough-password").await;
+    let qy_district = token_for(app, "qy.district", "a-long-enough-password").await;
+    let jj_street_id = id_of(
+        post_account(app, &jj_district, account("jj.street", "street_official", Some(&jinjiang[0]))).await,
+    );
+    let qy_street_id = id_of(
+        post_account(app, &qy_district, account("qy.street", "street_official", Some(&qingyang[0]))).await,
+    );
+    let jj_street = token_for(app, "jj.street", "a-long-enough-password").await;
+    let qy_street = token_for(app, "qy.street", "a-long-enough-password").await;
+    let jj_committee_id =
+        id_of(post_account(app, &jj_street, account("jj.committee", "committee", Some(&jj_compound))).await);
+    let qy_committee_id =
+        id_of(post_account(app, &qy_street, account("qy.committee", "committee", Some(&qy_compound))).await);
+    Reach {
+        admin_id,
+        admin,
+        jj_district,
+        jj_street_id,
+        jj_street,
+        qy_street_id,
+        jj_committee_id,
+        qy_committee_id,
+        jj_other_compound,
+    }
+}
+
+async fn managing_accounts_within_reach(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = reach(&app).await;
+
+    // The association creates city officials too.
+    let city = post_account(&app, &r.admin, account("city.one", "city_official", None)).await;
+    assert_eq!(city.status, 201, "{}", city.body);
+    let city_id = city.json()["id"].as_str().unwrap().to_string();
+
+    // Beyond reach: every action is refused with 403, whoever asks.
+    let city_token = app.token(Role::CityOfficial, Scope::City);
+    let committee = token_for(&app, "jj.committee", "a-long-enough-password").await;
+    for (token, id, who) in [
+        (&r.jj_district, &r.qy_street_id, "a district official, another district's street official"),
+        (&r.jj_district, &r.qy_committee_id, "a district official, another district's committee"),
+        (&r.jj_district, &city_id, "a district official, a city official"),
+        (&r.jj_street, &r.qy_committee_id, "a street official, another street's committee"),
+        (&r.jj_street, &r.jj_street_id, "a street official, itself"),
+        (&city_token, &r.jj_street_id, "a city official"),
+        (&committee, &r.jj_committee_id, "a committee, itself"),
+    ] {
+        app.catalog_get(&format!("/catalog/accounts/{id}"), Some(token))
+            .await
+            .problem(403, "forbidden");
+        patch_account(&app, token, id, json!({"display_name": "越权"}))
+            .await
+            .problem(403, "forbidden");
+        patch_account(&app, token, id, json!({"disabled": true}))
+            .await
+            .problem(403, "forbidden");
+        let a = reset(&app, token, id).await;
+        assert_eq!(a.status, 403, "{who}: {}", a.body);
+        assert!(!a.body.contains("one_time_password"), "{who}");
+        events_of(&app, token, id).await.problem(403, "forbidden");
+    }
+    // Creating beyond reach: a street official creates no district official, nor a
+    // committee of another street's compound.
+    post_account(&app, &r.jj_street, account("nope.d", "district_official", Some(JINJIANG)))
+        .await
+        .problem(403, "forbidden");
+    post_account(&app, &r.jj_street, account("nope.c", "committee", Some(&r.jj_other_compound)))
+        .await
+        .problem(403, "forbidden");
+    post_account(&app, &r.jj_district, account("nope.city", "city_official", None))
+        .await
+        .problem(403, "forbidden");
+    let nothing = app
+        .catalog_get("/catalog/accounts/no-such-account", Some(&r.admin))
+        .await;
+    nothing.problem(404, "not_found");
+
+    // Within reach: the district official renames, disables and enables its street official.
+    let renamed = patch_account(&app, &r.jj_district, &r.jj_street_id, json!({"display_name": " 锦官驿街道 李四 "})).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(renamed.json()["display_name"], "锦官驿街道 李四");
+    for (body, field) in [
+        (json!({"display_name": ""}), "display_name"),
+        (json!({"display_name": "长".repeat(65)}), "display_name"),
+        (json!({}), "disabled"),
+    ] {
+        let a = patch_account(&app, &r.jj_district, &r.jj_street_id, body).await;
+        a.problem(422, "validation_failed");
+        assert!(a.field_error(field).is_some(), "{}", a.body);
+    }
+    let off = patch_account(&app, &r.jj_district, &r.jj_street_id, json!({"disabled": true})).await;
+    assert_eq!(off.json()["disabled"], true);
+    app.catalog_get("/catalog/me", Some(&r.jj_street))
+        .await
+        .problem(401, "unauthenticated");
+    patch_account(&app, &r.jj_district, &r.jj_street_id, json!({"disabled": false})).await;
+    // The street official manages its committee.
+    let street = token_for(&app, "jj.street", "a-long-enough-password").await;
+    let one = app
+        .catalog_get(&format!("/catalog/accounts/{}", r.jj_committee_id), Some(&street))
+        .await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.json()["username"], "jj.committee");
+    // Nobody resets its own password here, nor disables itself.
+    reset(&app, &r.admin, &r.admin_id)
+        .await
+        .problem(409, "cannot_reset_self");
+
+    // Every change is recorded: who, when, old → new, never a password.
+    let events = events_of(&app, &r.jj_district, &r.jj_street_id).await;
+    assert_eq!(events.status, 200, "{}", events.body);
+    let items = events.json()["items"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = items.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["enabled", "disabled", "display_name_changed", "created"]);
+    assert_eq!(items[2]["old_value"], "jj.street 的账号");
+    assert_eq!(items[2]["new_value"], "锦官驿街道 李四");
+    assert_eq!(items[3]["actor_name"], "jj.district 的账号");
+    assert!(!events.body.contains("a-long-enough-password"));
+    // The association reads every account's trail.
+    assert_eq!(events_of(&app, &r.admin, &r.jj_street_id).await.status, 200);
+    app.stop().await;
+}
+
+async fn a_reset_password_must_be_changed_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = reach(&app).await;
+    let answer = reset(&app, &r.jj_district, &r.jj_street_id).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let v = answer.json();
+    let otp = v["one_time_password"].as_str().unwrap().to_string();
+    assert!(otp.chars().count() >= 10);
+    assert_eq!(v["account"]["must_change_password"], true);
+    // The old session and the old password are gone.
+    app.catalog_get("/catalog/me", Some(&r.jj_street))
+        .await
+        .problem(401, "unauthenticated");
+    let old = login(&app, "jj.street", "a-long-enough-password", "198.51.100.7").await;
+    assert_eq!(old.answer.status, 401);
+    // The one-time password signs in, and the catalog answers nothing else until it is
+    // changed: its own account and the password change only.
+    let signed = login(&app, "jj.street", &otp, "198.51.100.8").await;
+    assert_eq!(signed.answer.status, 200, "{}", signed.answer.body);
+    assert_eq!(signed.answer.json()["account"]["must_change_password"], true);
+    let token = signed.answer.json()["token"].as_str().unwrap().to_string();
+    for path in ["/catalog/accounts", "/catalog/compounds", &format!("/catalog/accounts/{}", r.jj_committee_id)] {
+        let a = app.catalog_get(path, Some(&token)).await;
+        let p = a.problem(403, "password_change_required");
+        assert!(p["detail"].as_str().unwrap().contains("修改"), "{p}");
+    }
+    post_account(&app, &token, account("jj.committee2", "committee", None))
+        .await
+        .problem(403, "password_change_required");
+    let me = app.catalog_get("/catalog/me", Some(&token)).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["must_change_password"], true);
+    let changed = change_password(&app, &token, &otp, "my-own-new-password").await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let fresh = changed.json()["token"].as_str().unwrap().to_string();
+    let listed = app.catalog_get("/catalog/accounts", Some(&fresh)).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(
+        app.catalog_get("/catalog/me", Some(&fresh)).await.json()["must_change_password"],
+        false
+    );
+    // The trail: created, reset by the district official, changed by the account itself;
+    // no password in it.
+    let events = events_of(&app, &r.jj_district, &r.jj_street_id).await;
+    let items = events.json()["items"].as_array().unwrap().clone();
+    let kinds: Vec<(&str, &str)> = items
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["actor_name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("password_changed", "jj.street 的账号"),
+            ("password_reset", "jj.district 的账号"),
+            ("created", "jj.district 的账号"),
+        ]
+    );
+    assert!(!events.body.contains(&otp) && !events.body.contains("my-own-new-password"));
     app.stop().await;
 }

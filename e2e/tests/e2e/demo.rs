@@ -13,7 +13,12 @@ async fn demo_roster_and_ledger_can_be_listed_and_filtered(backend: Backend) {
     let accounts = wuye::demo::load(&app.catalog_url, &app.keys)
         .await
         .expect("loading the demo");
-    assert_eq!(accounts.len(), 5);
+    assert_eq!(accounts.len(), 6);
+    let city = accounts
+        .iter()
+        .find(|a| a.username == "demo.chengdu")
+        .expect("the demo city official");
+    assert_eq!((city.role_zh, city.scope_zh.as_str()), ("市级工作人员", "全市"));
 
     // The roster: 24 synthetic firms, all marked, in every standing.
     let all = app
@@ -105,6 +110,10 @@ async fn demo_roster_and_ledger_can_be_listed_and_filtered(backend: Backend) {
             )
             .await;
         assert_eq!(session.status, 200, "{}: {}", a.username, session.body);
+        if a.username == "demo.chengdu" {
+            assert_eq!(session.json()["account"]["role"], "city_official");
+            assert_eq!(session.json()["account"]["scope"]["kind"], "city");
+        }
     }
 
     // Loading again changes nothing.

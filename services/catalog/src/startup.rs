@@ -79,6 +79,11 @@ pub async fn build(config: CatalogConfig, cancel: CancellationToken) -> anyhow::
     let router = routes::router()
         .with_state(state.clone())
         .nest(PREFIX, common)
+        // Inside the session guard: it runs after the session is checked.
+        .layer(from_fn_with_state(
+            state.clone(),
+            routes::password_change_gate,
+        ))
         .layer(from_fn_with_state(auth, session_guard))
         .layer(from_fn_with_state(trusted, shared::client_addr::layer));
     Ok(Service {

@@ -4,13 +4,14 @@
 //!
 //! - A firm is **under supervision** on D when `standing_record.effective(D)` is
 //!   `suspended`. It concerns an official when it has a live contract in their area, or it
-//!   serves their district (`districts_served`); association staff see every one.
+//!   serves their district (`districts_served`); association staff and city officials
+//!   see every one.
 //! - A contract is **live** on D when it is `active` (not terminated) and its term has not
 //!   ended (`end_date ≥ D`), including one that has not started yet: the plan asks for a
 //!   blacklisted firm's live contracts to be ended, so they are listed before they begin.
 //!   A compound is listed when its live contract's firm is `blacklisted` on D and the
 //!   compound lies in the official's area (compounds matching has not heard of yet are
-//!   listed to association staff only).
+//!   listed to association staff and city officials only).
 
 use std::collections::HashMap;
 
@@ -24,18 +25,20 @@ use utoipa::ToSchema;
 
 use crate::coverage::Area;
 
-/// The area an official looks after (管辖范围): association staff the city, a district
+/// The area an official looks after (管辖范围): association staff and city officials the
+/// city, a district
 /// official their district, a street official their street. 403 for every other role, or a
 /// scope that does not name a known district or street.
 pub fn official_area(identity: &Identity) -> Result<Area, Problem> {
     identity.require_any(&[
         Role::Association,
+        Role::CityOfficial,
         Role::DistrictOfficial,
         Role::StreetOfficial,
     ])?;
     let bad_scope = || Problem::forbidden("账号的管辖范围无效，请联系管理员。");
     match (identity.role, &identity.scope) {
-        (Role::Association, _) => Ok(Area::City),
+        (Role::Association, _) | (Role::CityOfficial, Scope::City) => Ok(Area::City),
         (Role::DistrictOfficial, Scope::District(code)) => DistrictCode::parse(code)
             .map(Area::District)
             .map_err(|_| bad_scope()),
@@ -237,6 +240,10 @@ mod tests {
             Area::City
         );
         assert_eq!(
+            official_area(&who(Role::CityOfficial, Scope::City)).unwrap(),
+            Area::City
+        );
+        assert_eq!(
             official_area(&who(
                 Role::DistrictOfficial,
                 Scope::District("510104".into())
@@ -256,6 +263,7 @@ mod tests {
             who(Role::Committee, Scope::Compound("c".into())),
             who(Role::Firm, Scope::Firm("f".into())),
             who(Role::Service, Scope::City),
+            who(Role::CityOfficial, Scope::District("510104".into())),
             who(Role::DistrictOfficial, Scope::District("999999".into())),
             who(Role::StreetOfficial, Scope::District("510104".into())),
         ] {

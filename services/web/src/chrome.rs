@@ -54,7 +54,23 @@ impl Chrome {
     pub fn is_official(&self) -> bool {
         matches!(
             self.role,
+            Some(Role::StreetOfficial | Role::DistrictOfficial | Role::CityOfficial)
+        )
+    }
+    /// Whether the official keeps a ledger (street and district officials; a city official
+    /// only reads): the ledger's edit, register and import links.
+    pub fn keeps_ledger(&self) -> bool {
+        matches!(
+            self.role,
             Some(Role::StreetOfficial | Role::DistrictOfficial)
+        )
+    }
+    /// Whether the user manages accounts (`/accounts`): the association, district and
+    /// street officials.
+    pub fn manages_accounts(&self) -> bool {
+        matches!(
+            self.role,
+            Some(Role::Association | Role::DistrictOfficial | Role::StreetOfficial)
         )
     }
     pub fn is_committee(&self) -> bool {

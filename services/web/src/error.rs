@@ -10,6 +10,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::ApiError;
 
+/// Where an account changes its own password (and must, after a reset).
+pub const PASSWORD_PAGE: &str = "/account/password";
+
 /// Why a page could not be shown.
 #[derive(Debug, Clone)]
 pub struct PageError {
@@ -42,8 +45,15 @@ impl PageError {
         Self::new(StatusCode::BAD_GATEWAY, "服务暂不可用", message)
     }
 
-    /// From an API refusal, keeping its status (404, 403 …) and message.
+    /// From an API refusal, keeping its status (404, 403 …) and message. An account whose
+    /// password was reset (the catalog's 403 `password_change_required`) is sent to the
+    /// password-change page instead.
     pub fn from_api(e: ApiError) -> Self {
+        if let ApiError::Refused { problem, .. } = &e
+            && problem.code == "password_change_required"
+        {
+            return Self::new(StatusCode::SEE_OTHER, "请先修改密码", e.message());
+        }
         match e.status() {
             Some(StatusCode::NOT_FOUND) => Self::not_found(e.message()),
             Some(StatusCode::FORBIDDEN) => Self::forbidden(e.message()),
@@ -92,6 +102,12 @@ impl IntoResponse for PageError {
             body,
         )
             .into_response();
+        if self.status == StatusCode::SEE_OTHER {
+            response.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_static(PASSWORD_PAGE),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             // The API refused the session (signed out, password changed, account disabled):
             // clear the cookie so the next page is shown to a visitor who can sign in again.

@@ -1,5 +1,6 @@
 //! Who may use a page: one extractor per kind of user ([`AssociationUser`],
-//! [`CommitteeUser`], [`FirmUser`], [`OfficialUser`]), each carrying the identity, the token
+//! [`CommitteeUser`], [`FirmUser`], [`OfficialUser`] and [`LedgerKeeper`],
+//! [`AccountManager`], [`SignedInUser`]), each carrying the identity, the token
 //! to call the APIs as them, and what their scope names (the committee's compound, the
 //! firm, the official's [`Area`]).
 //!
@@ -13,7 +14,7 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use shared::auth::{Identity, Role, Scope, TokenKeys};
-use shared::domain::{DistrictCode, StreetCode, streets_of};
+use shared::domain::{DistrictCode, StreetCode, streets as all_streets, streets_of};
 
 use crate::error::PageError;
 use crate::forms::see_other;
@@ -59,6 +60,61 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let (identity, token) = signed_in(parts, state, &[Role::Association]).await?;
+        Ok(Self { identity, token })
+    }
+}
+
+/// Whoever manages accounts on the pages (`/accounts`): the association, district and
+/// street officials. Whose accounts each manages is the catalog's rule
+/// (`catalog::accounts::Managed`); the pages only offer what it allows.
+#[derive(Debug, Clone)]
+pub struct AccountManager {
+    pub identity: Identity,
+    pub token: String,
+}
+
+impl<S> FromRequestParts<S> for AccountManager
+where
+    Arc<TokenKeys>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let roles = [
+            Role::Association,
+            Role::DistrictOfficial,
+            Role::StreetOfficial,
+        ];
+        let (identity, token) = signed_in(parts, state, &roles).await?;
+        Ok(Self { identity, token })
+    }
+}
+
+/// Any signed-in account (its own password).
+#[derive(Debug, Clone)]
+pub struct SignedInUser {
+    pub identity: Identity,
+    pub token: String,
+}
+
+impl<S> FromRequestParts<S> for SignedInUser
+where
+    Arc<TokenKeys>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let roles = [
+            Role::Association,
+            Role::CityOfficial,
+            Role::DistrictOfficial,
+            Role::StreetOfficial,
+            Role::Committee,
+            Role::Firm,
+        ];
+        let (identity, token) = signed_in(parts, state, &roles).await?;
         Ok(Self { identity, token })
     }
 }
@@ -121,7 +177,8 @@ where
     }
 }
 
-/// A street or district official (街道/区县工作人员) and their area.
+/// A street, district or city official (街道/区县/市级工作人员) and their area. A city
+/// official reads the whole city and keeps nothing ([`OfficialUser::require_keeper`]).
 #[derive(Debug, Clone)]
 pub struct OfficialUser {
     pub identity: Identity,
@@ -137,7 +194,7 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let roles = [Role::StreetOfficial, Role::DistrictOfficial];
+        let roles = [Role::StreetOfficial, Role::DistrictOfficial, Role::CityOfficial];
         let (identity, token) = signed_in(parts, state, &roles).await?;
         let area = Area::of(&identity).ok_or_else(|| {
             PageError::forbidden("账号的管辖范围无效，请联系管理员。").into_response()
@@ -150,11 +207,46 @@ where
     }
 }
 
+impl OfficialUser {
+    /// Whether the official keeps the ledger of their area (street and district
+    /// officials); a city official reads it and edits nothing.
+    pub fn keeps_ledger(&self) -> bool {
+        self.area != Area::City
+    }
+}
+
+/// An official who keeps the ledger of their area (a street or district official): the
+/// ledger's forms and imports. A city official gets the 403 page.
+#[derive(Debug, Clone)]
+pub struct LedgerKeeper(pub OfficialUser);
+
+impl<S> FromRequestParts<S> for LedgerKeeper
+where
+    Arc<TokenKeys>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = OfficialUser::from_request_parts(parts, state).await?;
+        if user.keeps_ledger() {
+            Ok(Self(user))
+        } else {
+            Err(PageError::forbidden(
+                "市级工作人员只能查看台账，不能登记、修改或导入小区。",
+            )
+            .into_response())
+        }
+    }
+}
+
 /// The part of the city an official works for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
     Street(StreetCode),
     District(DistrictCode),
+    /// The whole city (a city official).
+    City,
 }
 
 impl Area {
@@ -165,27 +257,33 @@ impl Area {
             (Role::DistrictOfficial, Scope::District(d)) => {
                 DistrictCode::parse(d).ok().map(Area::District)
             }
+            (Role::CityOfficial, Scope::City) => Some(Area::City),
             _ => None,
         }
     }
 
-    /// 锦江区 or 锦江区锦官驿街道.
+    /// 锦江区, 锦江区锦官驿街道 or 全市.
     pub fn name(&self) -> String {
         match self {
             Area::Street(s) => format!("{}{}", s.district().name(), s.name()),
             Area::District(d) => d.name().to_string(),
+            Area::City => "全市".to_string(),
         }
     }
 
-    pub fn district(&self) -> DistrictCode {
+    /// The district of the area; none for the city.
+    pub fn district(&self) -> Option<DistrictCode> {
         match self {
-            Area::Street(s) => s.district(),
-            Area::District(d) => *d,
+            Area::Street(s) => Some(s.district()),
+            Area::District(d) => Some(*d),
+            Area::City => None,
         }
     }
 
+    /// Whether the area spans several streets (a district, or the city): lists show
+    /// each row's street.
     pub fn is_district(&self) -> bool {
-        matches!(self, Area::District(_))
+        !matches!(self, Area::Street(_))
     }
 
     /// Whether a street code lies in the area.
@@ -193,22 +291,26 @@ impl Area {
         match self {
             Area::Street(s) => s.as_str() == street,
             Area::District(d) => StreetCode::parse(street).is_ok_and(|s| s.district() == *d),
+            Area::City => StreetCode::parse(street).is_ok(),
         }
     }
 
-    /// The streets of the area.
+    /// The streets of the area (every street of the city for a city official).
     pub fn streets(&self) -> Vec<StreetCode> {
         match self {
             Area::Street(s) => vec![*s],
             Area::District(d) => streets_of(d).map(|s| s.code).collect(),
+            Area::City => all_streets().iter().map(|s| s.code).collect(),
         }
     }
 
-    /// The query parameter naming the area for the APIs: `street=…` or `district=…`.
-    pub fn param(&self) -> (&'static str, &'static str) {
+    /// The query parameter naming the area for the APIs: `street=…` or `district=…`;
+    /// none for the city (the APIs' lists are citywide without one).
+    pub fn param(&self) -> Option<(&'static str, &'static str)> {
         match self {
-            Area::Street(s) => ("street", s.as_str()),
-            Area::District(d) => ("district", d.as_str()),
+            Area::Street(s) => Some(("street", s.as_str())),
+            Area::District(d) => Some(("district", d.as_str())),
+            Area::City => None,
         }
     }
 }

@@ -18,11 +18,24 @@
 //! | `rules.rs` | what a username, display name, password and scope must be |
 //! | `store.rs` | reading, listing and creating accounts; the first association account |
 //! | `sessions.rs` | ended sessions: revoked tokens, cutoffs, their feed facts, the catalog's `SessionCheck` |
+//! | `reach.rs` | whose accounts an account creates and manages |
+//! | `manage.rs` | disabling, enabling, renaming, a password reset to a one-time password |
+//! | `events.rs` | every change to an account, append-only: who, when, old → new |
 
+mod events;
+mod manage;
+mod reach;
 mod record;
 mod rules;
 mod sessions;
 mod store;
+
+pub use events::{AccountEvent, kind as event_kind, list as list_events, record as record_event};
+pub use manage::{
+    Changes, apply as apply_changes, must_change_password, one_time_password,
+    password_change_required, reset_password,
+};
+pub use reach::Managed;
 
 pub use record::{
     Account, AccountChange, DISPLAY_NAME_MAX, NewAccount, PASSWORD_MAX, PASSWORD_MIN,

@@ -43,6 +43,9 @@ pub struct Account {
     pub scope: Scope,
     /// A disabled account (已停用) cannot sign in.
     pub disabled: bool,
+    /// After a password reset: the account must change its one-time password before the
+    /// catalog answers anything else (403 `password_change_required`).
+    pub must_change_password: bool,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
@@ -58,6 +61,7 @@ pub struct AccountChange<'a> {
     pub role: Role,
     pub scope: &'a Scope,
     pub disabled: bool,
+    pub must_change_password: bool,
 }
 
 impl Account {
@@ -69,6 +73,7 @@ impl Account {
             role: self.role,
             scope: &self.scope,
             disabled: self.disabled,
+            must_change_password: self.must_change_password,
         }
     }
 }
@@ -107,6 +112,7 @@ pub fn role_str(role: Role) -> &'static str {
     match role {
         Role::Association => "association",
         Role::DistrictOfficial => "district_official",
+        Role::CityOfficial => "city_official",
         Role::StreetOfficial => "street_official",
         Role::Committee => "committee",
         Role::Firm => "firm",
@@ -119,6 +125,7 @@ pub fn account_role(s: &str) -> Option<Role> {
     match s {
         "association" => Some(Role::Association),
         "district_official" => Some(Role::DistrictOfficial),
+        "city_official" => Some(Role::CityOfficial),
         "street_official" => Some(Role::StreetOfficial),
         "committee" => Some(Role::Committee),
         "firm" => Some(Role::Firm),

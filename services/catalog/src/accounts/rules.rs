@@ -98,18 +98,18 @@ pub fn credentials_across(v: &mut Validation, (username, password): (&str, &str)
 }
 
 /// The scope a new account of this role acts on, from the submitted `scope_id`:
-/// association → the city (no id), district official → a known district code, street
+/// association and city official → the city (no id), district official → a known district code, street
 /// official → a known street code, committee → a compound id, firm → a firm id.
 pub fn scope_for(field: &str, role: Role, scope_id: Option<&str>) -> Result<Scope, FieldError> {
     let id = scope_id.map(str::trim).filter(|s| !s.is_empty());
     let required = |what: &str| FieldError::new(field, "required", format!("请填写{what}"));
     match role {
-        Role::Association | Role::Service => match id {
+        Role::Association | Role::CityOfficial | Role::Service => match id {
             None => Ok(Scope::City),
             Some(_) => Err(FieldError::new(
                 field,
                 "not_applicable",
-                "协会账号作用于全市，不应填写范围",
+                "协会和市级账号作用于全市，不应填写范围",
             )),
         },
         Role::DistrictOfficial => {

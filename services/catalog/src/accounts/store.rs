@@ -2,7 +2,7 @@
 //! through the gate first), and the first association account.
 
 use anyhow::Context;
-use shared::auth::{Role, Scope};
+use shared::auth::{Identity, Role, Scope};
 use shared::clock::{now_ms, rfc3339_utc};
 use shared::db::{Bind, Db, Filter, ListQuery, new_id};
 use shared::error::Problem;
@@ -14,6 +14,8 @@ use super::record::{
     Account, NewAccount, StoredAccount, TOPIC, account_role, role_str, scope_columns,
     scope_from_columns,
 };
+use super::events::{self, actor, kind};
+use super::reach::Managed;
 use super::rules::check_new_account;
 use crate::passwords::PasswordGate;
 
@@ -50,6 +52,8 @@ pub async fn insert_account(
 const COLUMNS: &str = concat!(
     "id, username, display_name, role, scope_kind, scope_id, ",
     shared::bool_column!("disabled", "disabled"),
+    ", ",
+    shared::bool_column!("must_change_password", "must_change_password"),
     ", created_at, updated_at, password_hash"
 );
 
@@ -67,6 +71,7 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<StoredAccount> {
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         disabled: shared::db::flag(row, "disabled")?,
+        must_change_password: shared::db::flag(row, "must_change_password")?,
         created_at: rfc3339_utc(row.try_get("created_at")?),
         updated_at: rfc3339_utc(row.try_get("updated_at")?),
         id,
@@ -109,11 +114,24 @@ pub async fn list(db: &Db, filter: &ListFilter, page: Pagination) -> anyhow::Res
         let n = f.param(Bind::Text(role_str(role).to_string()));
         f.push(format!("role = ${n}"));
     }
-    if let Some(district) = &filter.streets_of_district {
-        let n = f.param(Bind::Text(district.clone()));
-        f.push(format!(
-            "scope_kind = 'street' AND scope_id IN (SELECT code FROM street WHERE district_code = ${n})"
-        ));
+    match &filter.managed_by {
+        Managed::All => {}
+        Managed::District(district) => {
+            let n = f.param(Bind::Text(district.clone()));
+            f.push(format!(
+                "((role = 'street_official' AND scope_kind = 'street' \
+                   AND scope_id IN (SELECT code FROM street WHERE district_code = ${n})) \
+                  OR (role = 'committee' AND scope_kind = 'compound' \
+                   AND scope_id IN (SELECT id FROM compound WHERE district_code = ${n})))"
+            ));
+        }
+        Managed::Street(street) => {
+            let n = f.param(Bind::Text(street.clone()));
+            f.push(format!(
+                "role = 'committee' AND scope_kind = 'compound' \
+                 AND scope_id IN (SELECT id FROM compound WHERE street_code = ${n})"
+            ));
+        }
     }
     if let Some(text) = &filter.text {
         let n = f.param(Bind::Text(text.clone()));
@@ -142,11 +160,11 @@ pub async fn list(db: &Db, filter: &ListFilter, page: Pagination) -> anyhow::Res
 }
 
 /// Filters of the account list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ListFilter {
     pub role: Option<Role>,
-    /// Only accounts scoped to a street of this district.
-    pub streets_of_district: Option<String>,
+    /// Only the accounts the caller manages.
+    pub managed_by: Managed,
     /// Username or display name contains this.
     pub text: Option<String>,
     pub disabled: Option<bool>,
@@ -174,14 +192,15 @@ pub async fn username_exists(conn: &mut AnyConnection, username: &str) -> anyhow
     Ok(n > 0)
 }
 
-/// Creates an account (already validated) and emits its `account` change, all in one
-/// write transaction. A taken username is refused before anything is hashed; the
+/// Creates an account (already validated), records who created it (`creator`; `None`:
+/// the launcher's bootstrap) and emits its `account` change, all in one write transaction. A taken username is refused before anything is hashed; the
 /// password is hashed through the gate before the transaction begins.
 pub async fn create(
     db: &Db,
     notifier: &Notifier,
     passwords: &PasswordGate,
     account: &NewAccount,
+    creator: Option<&Identity>,
 ) -> Result<Account, CreateAccountError> {
     let mut conn = db.pool.acquire().await.context("reading accounts")?;
     if username_exists(&mut conn, &account.username).await? {
@@ -207,6 +226,16 @@ pub async fn create(
         .await?
         .context("reading back a new account")?
         .account;
+    let (actor_id, actor_name) = actor(creator);
+    events::record(
+        tx.conn(),
+        &id,
+        kind::CREATED,
+        (None, Some(&created.display_name)),
+        (&actor_id, &actor_name),
+    )
+    .await
+    .context("recording a new account")?;
     tx.emit(TOPIC, &id, "created", &created.change()).await?;
     tx.commit().await.context("committing a new account")?;
     Ok(created)
@@ -244,6 +273,7 @@ pub async fn bootstrap_association(
         &Notifier::default(),
         &PasswordGate::default(),
         &account,
+        None,
     )
     .await;
     db.pool.close().await;

@@ -16,8 +16,9 @@ pub enum Reach {
 }
 
 impl Reach {
-    /// The reach of an official (association staff, district or street official); 403 for
-    /// every other role, or a token whose scope does not name a known district or street.
+    /// The reach an official keeps the ledger in (association staff, district or street
+    /// official); 403 for every other role (a city official too: it reads, see
+    /// [`Reach::to_read`]), or a token whose scope does not name a known district or street.
     pub fn of_official(identity: &Identity) -> Result<Self, Problem> {
         identity.require_any(&[
             Role::Association,
@@ -34,6 +35,17 @@ impl Reach {
                 .map(Reach::Street)
                 .map_err(|_| bad_scope()),
             _ => Err(bad_scope()),
+        }
+    }
+
+    /// The part of the city an official reads the ledger of: the reach of
+    /// [`Reach::of_official`], and a city official's city (市级工作人员 read the whole
+    /// ledger and edit none of it).
+    pub fn to_read(identity: &Identity) -> Result<Self, Problem> {
+        if identity.is_city_official() {
+            Ok(Reach::City)
+        } else {
+            Reach::of_official(identity)
         }
     }
 

@@ -72,11 +72,14 @@ pub fn sees_authors(identity: Option<&Identity>) -> bool {
 }
 
 /// Who may read a firm's whole audit trail (`GET /catalog/firms/{id}/audit`): the
-/// association, district and street officials (read-only), and the firm itself; 403 for
+/// association, city, district and street officials (read-only), and the firm itself; 403 for
 /// anyone else.
 pub fn may_read_audit(identity: &Identity, firm_id: &str) -> std::result::Result<(), Problem> {
     match identity.role {
-        Role::Association | Role::DistrictOfficial | Role::StreetOfficial => Ok(()),
+        Role::Association
+        | Role::CityOfficial
+        | Role::DistrictOfficial
+        | Role::StreetOfficial => Ok(()),
         Role::Firm => identity.require_firm(firm_id),
         _ => Err(Problem::forbidden(
             "只有协会、区县和街道工作人员及企业本身可以查看企业的审计记录。",
@@ -89,6 +92,6 @@ pub fn may_read_audit(identity: &Identity, firm_id: &str) -> std::result::Result
 pub fn audit_shows_authors(identity: &Identity) -> bool {
     matches!(
         identity.role,
-        Role::Association | Role::DistrictOfficial | Role::StreetOfficial
+        Role::Association | Role::CityOfficial | Role::DistrictOfficial | Role::StreetOfficial
     )
 }

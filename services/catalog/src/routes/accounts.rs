@@ -4,17 +4,18 @@
 //! | endpoint | who |
 //! | --- | --- |
 //! | `GET /catalog/me`, `PUT /catalog/me/password` | any signed-in account |
-//! | `POST /catalog/accounts` | association (any role); district official (street officials of its district) |
-//! | `GET /catalog/accounts` | association (all); district official (the street officials of its district) |
-//! | `PATCH /catalog/accounts/{id}` | association |
+//! | `POST /catalog/accounts`, `GET /catalog/accounts` | whoever manages accounts, for the accounts it manages (`accounts::Managed`): the association all; a district official street officials of its district and committees of its compounds; a street official committees of its compounds |
+//! | `GET`/`PATCH /catalog/accounts/{id}`, `POST …/{id}/password-reset`, `GET …/{id}/events` | the same, for an account within reach |
+//!
+//! An account whose password was reset must change it first: until then the catalog
+//! answers its other requests 403 `password_change_required` ([`password_change_gate`]).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role, Scope};
 use shared::clock::{china_today, now_ms};
-use shared::domain::StreetCode;
 use shared::error::{FieldError, Problem, Validation};
 use shared::extract::{Json, Page, PageQuery, Query};
 use shared::feed::WriteTx;
@@ -24,7 +25,9 @@ use utoipa_axum::routes;
 use validator::Validate;
 
 use super::session::{self, Session};
-use crate::accounts::{self, Account, CreateAccountError, ListFilter, NewAccount};
+use crate::accounts::{
+    self, Account, AccountEvent, CreateAccountError, ListFilter, Managed, NewAccount,
+};
 use crate::compounds;
 use crate::error::Result;
 use crate::state::AppState;
@@ -32,9 +35,11 @@ use crate::state::AppState;
 #[derive(OpenApi)]
 #[openapi(components(schemas(
     Account,
+    AccountEvent,
     PasswordChange,
     AccountRequest,
     AccountPatch,
+    PasswordReset,
     Role,
     Scope
 )))]
@@ -46,7 +51,35 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(change_password))
         .routes(routes!(create_account, list_accounts))
-        .routes(routes!(update_account))
+        .routes(routes!(get_account, update_account))
+        .routes(routes!(reset_password))
+        .routes(routes!(account_events))
+}
+
+/// Middleware over the catalog's routes: an account whose password was reset is answered
+/// 403 `password_change_required` on everything but reading itself, changing its
+/// password and signing in or out.
+pub async fn password_change_gate(
+    State(app): State<AppState>,
+    identity: std::result::Result<Option<Identity>, Problem>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let exempt = matches!(
+        (req.method().as_str(), req.uri().path()),
+        ("GET", "/catalog/me") | ("PUT", "/catalog/me/password") | (_, "/catalog/session")
+    );
+    if let Ok(Some(identity)) = identity
+        && !exempt
+        && identity.role != Role::Service
+    {
+        match accounts::must_change_password(&app.db, &identity.account_id).await {
+            Ok(false) => {}
+            Ok(true) => return accounts::password_change_required().into_response(),
+            Err(e) => return crate::error::Error::Internal(e).into_response(),
+        }
+    }
+    next.run(req).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -135,12 +168,22 @@ pub async fn change_password(
 
     let hash = app.passwords.hash(req.new_password).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    sqlx::query("UPDATE account SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(&hash)
-        .bind(now_ms())
-        .bind(&stored.account.id)
-        .execute(&mut *tx.conn())
-        .await?;
+    sqlx::query(
+        "UPDATE account SET password_hash = $1, must_change_password = FALSE, updated_at = $2 WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(now_ms())
+    .bind(&stored.account.id)
+    .execute(&mut *tx.conn())
+    .await?;
+    accounts::record_event(
+        tx.conn(),
+        &stored.account.id,
+        accounts::event_kind::PASSWORD_CHANGED,
+        (None, None),
+        (&identity.account_id, &identity.name),
+    )
+    .await?;
     let changed = accounts::find_by_id(tx.conn(), &stored.account.id)
         .await?
         .ok_or_else(|| Problem::not_found("当前登录身份没有对应的账号。"))?
@@ -176,19 +219,89 @@ pub struct AccountRequest {
     #[serde(default)]
     #[validate(custom(function = "accounts::new_password"))]
     pub password: String,
-    /// `association`, `district_official`, `street_official`, `committee` or `firm`.
+    /// `association`, `city_official`, `district_official`, `street_official`,
+    /// `committee` or `firm`.
     #[serde(default)]
     pub role: String,
-    /// What the role acts on: none for association; a district code for a district
-    /// official; a street code for a street official; a compound id for a committee; a
-    /// firm id for a firm.
+    /// What the role acts on: none for association and city official; a district code
+    /// for a district official; a street code for a street official; a compound id for a
+    /// committee; a firm id for a firm.
     pub scope_id: Option<String>,
 }
 
-/// Create an account (创建账号). Association: any role. District official: street
-/// officials for the streets of its own district, and committee accounts for compounds in
-/// its district. Street official: committee accounts for compounds in its street. Everyone
-/// else: 403. A committee's compound and a firm's firm must exist (422 on `scope_id`).
+/// The street of a committee's compound, or the 422 on `scope_id` when there is no such
+/// compound; `None` for an account that is not a committee's.
+async fn compound_street(app: &AppState, scope: &Scope) -> Result<Option<String>> {
+    let Scope::Compound(id) = scope else {
+        return Ok(None);
+    };
+    let mut conn = app.db.pool.acquire().await?;
+    let compound = compounds::store::fetch(&mut conn, id)
+        .await?
+        .ok_or_else(|| {
+            Problem::validation(vec![FieldError::new(
+                "scope_id",
+                "unknown_compound",
+                "没有这个小区",
+            )])
+        })?;
+    Ok(Some(compound.facts.street.as_str().to_string()))
+}
+
+/// 422 on `scope_id` unless the firm exists.
+async fn require_firm(app: &AppState, scope: &Scope) -> Result<()> {
+    if let Scope::Firm(id) = scope {
+        let mut conn = app.db.pool.acquire().await?;
+        if crate::firms::load(&mut conn, id, &app.policy, china_today())
+            .await?
+            .is_none()
+        {
+            return Err(Problem::validation(vec![FieldError::new(
+                "scope_id",
+                "unknown_firm",
+                "没有这个企业",
+            )])
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The new account's fields checked: every field error at once (422).
+fn checked_request(req: AccountRequest) -> Result<NewAccount> {
+    let role = accounts::account_role(req.role.trim());
+    let mut v = Validation::new();
+    let scope = match role {
+        None => {
+            v.push(FieldError::new(
+                "role",
+                "invalid_role",
+                "角色应为 association、city_official、district_official、street_official、committee 或 firm",
+            ));
+            None
+        }
+        Some(role) => accounts::scope_for("scope_id", role, req.scope_id.as_deref())
+            .map_err(|e| v.push(e))
+            .ok(),
+    };
+    v.rules(&req, &["username", "display_name", "password"]);
+    accounts::credentials_across(&mut v, (&req.username, &req.password));
+    Ok(v.finish_with(|| {
+        Some(NewAccount {
+            username: req.username,
+            display_name: req.display_name.trim().to_string(),
+            password: req.password,
+            role: role?,
+            scope: scope?,
+        })
+    })?)
+}
+
+/// Create an account (创建账号), within the caller's reach (`accounts::Managed`):
+/// association: any role; district official: street officials for the streets of its own
+/// district, and committee accounts for compounds in its district; street official:
+/// committee accounts for compounds in its street. Everyone else: 403. A committee's
+/// compound and a firm's firm must exist (422 on `scope_id`). Recorded with its creator.
 #[utoipa::path(post, path = "/catalog/accounts", tag = "accounts", request_body = AccountRequest,
     responses(
         (status = 201, body = Account),
@@ -201,101 +314,20 @@ pub async fn create_account(
     identity: Identity,
     Json(req): Json<AccountRequest>,
 ) -> Result<Response> {
-    identity.require_any(&[
-        Role::Association,
-        Role::DistrictOfficial,
-        Role::StreetOfficial,
-    ])?;
-    let role = accounts::account_role(req.role.trim());
-    match (identity.role, role) {
-        (Role::DistrictOfficial, Some(r))
-            if !matches!(r, Role::StreetOfficial | Role::Committee) =>
-        {
-            return Err(Problem::forbidden(
-                "区县工作人员只能创建本区县的街道工作人员账号和小区自治组织账号。",
-            )
-            .into());
-        }
-        (Role::StreetOfficial, Some(r)) if r != Role::Committee => {
-            return Err(
-                Problem::forbidden("街道工作人员只能创建本街道小区的自治组织账号。").into(),
-            );
-        }
-        _ => {}
-    }
-
-    let mut v = Validation::new();
-    let scope = match role {
-        None => {
-            v.push(FieldError::new(
-                "role",
-                "invalid_role",
-                "角色应为 association、district_official、street_official、committee 或 firm",
-            ));
-            None
-        }
-        Some(role) => accounts::scope_for("scope_id", role, req.scope_id.as_deref())
-            .map_err(|e| v.push(e))
-            .ok(),
-    };
-    v.rules(&req, &["username", "display_name", "password"]);
-    accounts::credentials_across(&mut v, (&req.username, &req.password));
-    let account = v.finish_with(|| {
-        Some(NewAccount {
-            username: req.username,
-            display_name: req.display_name.trim().to_string(),
-            password: req.password,
-            role: role?,
-            scope: scope?,
-        })
-    })?;
-
-    match &account.scope {
-        Scope::Compound(id) => {
-            let mut conn = app.db.pool.acquire().await.map_err(anyhow::Error::new)?;
-            let compound = compounds::store::fetch(&mut conn, id)
-                .await
-                .map_err(anyhow::Error::new)?
-                .ok_or_else(|| {
-                    Problem::validation(vec![FieldError::new(
-                        "scope_id",
-                        "unknown_compound",
-                        "没有这个小区",
-                    )])
-                })?;
-            compounds::Reach::of_official(&identity)?
-                .require(compound.facts.street, "创建小区自治组织账号")?;
-        }
-        Scope::Firm(id) => {
-            let mut conn = app.db.pool.acquire().await.map_err(anyhow::Error::new)?;
-            if crate::firms::load(&mut conn, id, &app.policy, china_today())
-                .await?
-                .is_none()
-            {
-                return Err(Problem::validation(vec![FieldError::new(
-                    "scope_id",
-                    "unknown_firm",
-                    "没有这个企业",
-                )])
-                .into());
-            }
-        }
-        _ => {}
-    }
-
-    if identity.role == Role::DistrictOfficial && account.role == Role::StreetOfficial {
-        let in_own_district = match (&identity.scope, &account.scope) {
-            (Scope::District(own), Scope::Street(street)) => {
-                StreetCode::parse(street).is_ok_and(|s| s.district().as_str() == own)
-            }
-            _ => false,
-        };
-        if !in_own_district {
-            return Err(Problem::forbidden("只能为本区县的街道创建账号。").into());
-        }
-    }
-
-    match accounts::create(&app.db, &app.notifier, &app.passwords, &account).await {
+    let managed = Managed::of(&identity)?;
+    let account = checked_request(req)?;
+    let street = compound_street(&app, &account.scope).await?;
+    require_firm(&app, &account.scope).await?;
+    managed.require(account.role, &account.scope, street.as_deref())?;
+    match accounts::create(
+        &app.db,
+        &app.notifier,
+        &app.passwords,
+        &account,
+        Some(&identity),
+    )
+    .await
+    {
         Ok(created) => Ok((StatusCode::CREATED, Json(created)).into_response()),
         Err(CreateAccountError::UsernameTaken) => Err(Problem::conflict(
             "username_taken",
@@ -316,14 +348,15 @@ pub async fn create_account(
 pub struct AccountQuery {
     /// Only accounts with this role.
     pub role: Option<String>,
-    /// Username or display name contains this.
+    /// Username or display name contains this (at most 64 characters).
     pub q: Option<String>,
     /// Only disabled (`true`) or active (`false`) accounts.
     pub disabled: Option<bool>,
 }
 
-/// List accounts (账号列表). Association: all accounts. District official: the street
-/// officials of its district. Everyone else: 403.
+/// List the accounts the caller manages (账号列表), by username: the association all;
+/// a district official the street officials of its district and the committees of its
+/// compounds; a street official the committees of its compounds. Everyone else: 403.
 #[utoipa::path(get, path = "/catalog/accounts", tag = "accounts", params(AccountQuery, PageQuery),
     responses(
         (status = 200, body = Page<Account>),
@@ -336,7 +369,7 @@ pub async fn list_accounts(
     Query(q): Query<AccountQuery>,
     Query(p): Query<PageQuery>,
 ) -> Result<Json<Page<Account>>> {
-    identity.require_any(&[Role::Association, Role::DistrictOfficial])?;
+    let managed = Managed::of(&identity)?;
     let mut v = Validation::new();
     let page = p.collect(&mut v);
     let role = match q.role.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -349,36 +382,66 @@ pub async fn list_accounts(
             parsed
         }
     };
-    let page = v.finish_with(|| page)?;
-    let mut filter = ListFilter {
-        role,
-        text: q.q.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
-        disabled: q.disabled,
-        streets_of_district: None,
-    };
-    if let Scope::District(own) = &identity.scope
-        && identity.role == Role::DistrictOfficial
-    {
-        if role.is_some_and(|r| r != Role::StreetOfficial) {
-            return Ok(Json(page.of(Vec::new(), 0)));
-        }
-        filter.role = Some(Role::StreetOfficial);
-        filter.streets_of_district = Some(own.clone());
-    } else if identity.role == Role::DistrictOfficial {
-        return Err(Problem::forbidden("区县工作人员账号缺少区县范围。").into());
+    let text = q.q.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > 64) {
+        v.push(FieldError::new("q", "length", "搜索内容不能超过 64 个字符"));
     }
+    let page = v.finish_with(|| page)?;
+    let filter = ListFilter {
+        role,
+        text,
+        disabled: q.disabled,
+        managed_by: managed,
+    };
     Ok(Json(accounts::list(&app.db, &filter, page).await?))
 }
 
-/// A change to an account.
+/// The account `id` when the caller manages it: 404 when there is none, 403 beyond reach.
+async fn managed_account(app: &AppState, identity: &Identity, id: &str) -> Result<Account> {
+    let managed = Managed::of(identity)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let account = accounts::find_by_id(&mut conn, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("没有这个账号。"))?
+        .account;
+    drop(conn);
+    let street = match &account.scope {
+        Scope::Compound(_) => compound_street(app, &account.scope).await.ok().flatten(),
+        _ => None,
+    };
+    managed.require(account.role, &account.scope, street.as_deref())?;
+    Ok(account)
+}
+
+/// One account the caller manages (账号详情).
+#[utoipa::path(get, path = "/catalog/accounts/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 200, body = Account),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn get_account(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+) -> Result<Json<Account>> {
+    Ok(Json(managed_account(&app, &identity, &id).await?))
+}
+
+/// A change to an account: any of its fields (at least one).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AccountPatch {
     /// Disable (停用) or re-enable the account. A disabled account cannot sign in and its
     /// sessions end on every service; re-enabling does not revive them (sign in again).
     pub disabled: Option<bool>,
+    /// A new display name (1–64 characters).
+    pub display_name: Option<String>,
 }
 
-/// Disable or re-enable an account. Association only; it cannot disable its own account.
+/// Disable, re-enable or rename an account the caller manages (see `GET
+/// /catalog/accounts`); nobody disables its own account. Each change is recorded with
+/// who made it, the value before and after.
 #[utoipa::path(patch, path = "/catalog/accounts/{id}", tag = "accounts", request_body = AccountPatch,
     params(("id" = String, Path, description = "Account id")),
     responses(
@@ -394,44 +457,108 @@ pub async fn update_account(
     Path(id): Path<String>,
     Json(req): Json<AccountPatch>,
 ) -> Result<Json<Account>> {
-    identity.require_any(&[Role::Association])?;
-    let Some(disabled) = req.disabled else {
-        return Err(Problem::validation(vec![FieldError::new(
-            "disabled",
-            "required",
-            "请说明是否停用该账号（true 或 false）",
-        )])
-        .into());
-    };
-    if disabled && id == identity.account_id {
+    let account = managed_account(&app, &identity, &id).await?;
+    let changes = checked_patch(req)?;
+    if changes.disabled == Some(true) && id == identity.account_id {
         return Err(
             Problem::conflict("cannot_disable_self", "不能停用自己正在使用的账号。").into(),
         );
     }
-    let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
-    let current = accounts::find_by_id(tx.conn(), &id)
-        .await?
-        .ok_or_else(|| Problem::not_found("没有这个账号。"))?
-        .account;
-    if current.disabled == disabled {
-        return Ok(Json(current));
-    }
-    sqlx::query("UPDATE account SET disabled = $1, updated_at = $2 WHERE id = $3")
-        .bind(disabled)
-        .bind(now_ms())
-        .bind(&id)
-        .execute(&mut *tx.conn())
-        .await?;
-    let updated = accounts::find_by_id(tx.conn(), &id)
-        .await?
-        .ok_or_else(|| Problem::not_found("没有这个账号。"))?
-        .account;
-    tx.emit(accounts::TOPIC, &id, "updated", &updated.change())
-        .await?;
-    if disabled {
-        accounts::end_sessions(tx.conn(), &id).await?;
-    }
-    accounts::publish_cutoff(&mut tx, &id).await?;
-    tx.commit().await?;
+    let updated =
+        accounts::apply_changes(&app.db, &app.notifier, &account, &changes, &identity).await?;
     Ok(Json(updated))
+}
+
+/// A patch's fields checked (422 when it changes nothing or a name is invalid).
+fn checked_patch(req: AccountPatch) -> Result<accounts::Changes> {
+    let mut v = Validation::new();
+    let name = req.display_name.as_deref().map(str::trim);
+    if let Some(Err(e)) = name.map(accounts::display_name) {
+        v.push(FieldError::new(
+            "display_name",
+            e.code.as_ref(),
+            e.message.map(|m| m.to_string()).unwrap_or_default(),
+        ));
+    }
+    if req.disabled.is_none() && name.is_none() {
+        v.push(FieldError::new(
+            "disabled",
+            "required",
+            "请说明是否停用该账号（true 或 false），或填写新的显示名称",
+        ));
+    }
+    v.finish()?;
+    Ok(accounts::Changes {
+        disabled: req.disabled,
+        display_name: name.map(str::to_string),
+    })
+}
+
+/// A password reset's answer: the one-time password, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordReset {
+    pub account: Account,
+    /// The one-time password (一次性密码): shown this once, stored only as its hash; the
+    /// account must change it at its next sign-in.
+    pub one_time_password: String,
+}
+
+/// Reset the password of an account the caller manages (重置密码): the catalog makes a
+/// one-time password, answers it once, ends every session of the account, and the
+/// account must change it at its next sign-in (until then its other requests are 403
+/// `password_change_required`). One's own password is changed at `PUT
+/// /catalog/me/password` instead (409).
+#[utoipa::path(post, path = "/catalog/accounts/{id}/password-reset", tag = "accounts",
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 200, body = PasswordReset, headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "One's own account"),
+        (status = 503, body = Problem)))]
+pub async fn reset_password(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let account = managed_account(&app, &identity, &id).await?;
+    if id == identity.account_id {
+        return Err(Problem::conflict(
+            "cannot_reset_self",
+            "不能重置自己的密码，请在“修改密码”中修改。",
+        )
+        .into());
+    }
+    let (account, one_time_password) =
+        accounts::reset_password(&app.db, &app.notifier, &app.passwords, &account, &identity)
+            .await?;
+    let body = PasswordReset {
+        account,
+        one_time_password,
+    };
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
+}
+
+/// The changes to an account the caller manages (账号变更记录), newest first: who, when,
+/// what (old → new; never a password).
+#[utoipa::path(get, path = "/catalog/accounts/{id}/events", tag = "accounts",
+    params(("id" = String, Path, description = "Account id"), PageQuery),
+    responses(
+        (status = 200, body = Page<AccountEvent>),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn account_events(
+    State(app): State<AppState>,
+    identity: Identity,
+    Path(id): Path<String>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<Page<AccountEvent>>> {
+    managed_account(&app, &identity, &id).await?;
+    let mut v = Validation::new();
+    let page = p.collect(&mut v);
+    let page = v.finish_with(|| page)?;
+    Ok(Json(accounts::list_events(&app.db, &id, page).await?))
 }

@@ -372,7 +372,7 @@ pub async fn export(
     identity: Identity,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response> {
-    let reach = Reach::of_official(&identity)?;
+    let reach = Reach::to_read(&identity)?;
     let mut v = Validation::new();
     let format = match q.format.as_deref() {
         None => Some(LedgerFormat::Csv),

@@ -378,6 +378,15 @@ pub async fn apply(
             .await?
             .ok_or_else(|| anyhow::anyhow!("reading back a new firm account"))?
             .account;
+        accounts::record_event(
+            tx.conn(),
+            &account_id,
+            accounts::event_kind::CREATED,
+            (None, Some(&created.display_name)),
+            ("", "企业入库申请"),
+        )
+        .await
+        .map_err(anyhow::Error::new)?;
         tx.emit(accounts::TOPIC, &account_id, "created", &created.change())
             .await?;
     }

@@ -9,6 +9,8 @@ mod firms;
 mod places;
 mod session;
 
+pub use accounts::password_change_gate;
+
 /// Where this service's API lives.
 pub const PREFIX: &str = "/catalog";
 

@@ -465,6 +465,7 @@ async fn bundles(
 ) -> Result<Json<Vec<BundleView>>> {
     identity.require_any(&[
         Role::Association,
+        Role::CityOfficial,
         Role::DistrictOfficial,
         Role::StreetOfficial,
     ])?;
@@ -482,7 +483,7 @@ async fn bundles(
         ))
     })?;
     let allowed = match &identity.scope {
-        Scope::City => identity.role == Role::Association,
+        Scope::City => matches!(identity.role, Role::Association | Role::CityOfficial),
         Scope::District(d) => {
             identity.role == Role::DistrictOfficial && street.district().as_str() == d
         }

@@ -48,7 +48,7 @@ fn refused(identity: Option<&Identity>, detail: &str) -> Sight {
 /// The compound's committee, the officials of its street and district, the association.
 fn oversees(identity: &Identity, place: &Place) -> bool {
     match (&identity.role, &identity.scope) {
-        (Role::Association, _) => true,
+        (Role::Association, _) | (Role::CityOfficial, Scope::City) => true,
         (Role::Committee, Scope::Compound(c)) => *c == place.compound_id,
         (Role::StreetOfficial, Scope::Street(s)) => place.street_code.as_ref() == Some(s),
         (Role::DistrictOfficial, Scope::District(d)) => place.district_code.as_ref() == Some(d),

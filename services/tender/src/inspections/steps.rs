@@ -6,7 +6,7 @@
 //! | an owner, with the unit's one-time code | yes | | |
 //! | the compound's committee | yes | yes | the compound's |
 //! | the serving firm (of the compound's current contract) | | yes | the compound's |
-//! | the compound's street and district officials, the association | | | the compound's, and their area's (`open`/`overdue`/`answered`) |
+//! | the compound's street and district officials, city officials, the association | | | the compound's, and their area's (`open`/`overdue`/`answered`; the city's for city officials and the association) |
 
 use axum::http::StatusCode;
 use shared::auth::{Identity, Role, Scope};
@@ -65,7 +65,7 @@ pub async fn may_read(
     c: &CompoundCopy,
 ) -> Result<()> {
     let allowed = match (&identity.role, &identity.scope) {
-        (Role::Association, _) => true,
+        (Role::Association, _) | (Role::CityOfficial, Scope::City) => true,
         (Role::Committee, Scope::Compound(id)) => *id == c.id,
         (Role::StreetOfficial, Scope::Street(s)) => c.street_code.as_ref() == Some(s),
         (Role::DistrictOfficial, Scope::District(d)) => *d == c.district_code,
@@ -305,7 +305,7 @@ pub async fn of_area(
     page: Pagination,
 ) -> Result<Page<InspectionView>> {
     let (district, street) = match (&identity.role, &identity.scope) {
-        (Role::Association, _) => (None, None),
+        (Role::Association, _) | (Role::CityOfficial, Scope::City) => (None, None),
         (Role::DistrictOfficial, Scope::District(d)) => (Some(d.as_str()), None),
         (Role::StreetOfficial, Scope::Street(s)) => (None, Some(s.as_str())),
         _ => {

@@ -2,7 +2,7 @@
 //!
 //! | who | may read |
 //! | --- | --- |
-//! | association | every tender's |
+//! | association, city official | every tender's |
 //! | district official | tenders of compounds in its district |
 //! | street official | tenders of compounds in its street |
 //! | committee | its own compound's tenders |
@@ -37,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Whether `identity` may read the audit trail of `t` (see the module's table).
 pub fn may_read(identity: &Identity, t: &Tender) -> std::result::Result<(), Problem> {
     let allowed = match (&identity.role, &identity.scope) {
-        (Role::Association, _) => true,
+        (Role::Association, _) | (Role::CityOfficial, Scope::City) => true,
         (Role::DistrictOfficial, Scope::District(d)) => d == &t.district_code,
         (Role::StreetOfficial, Scope::Street(s)) => t.street_code.as_ref() == Some(s),
         (Role::Committee, Scope::Compound(c)) => c == &t.compound_id,
@@ -55,7 +55,7 @@ pub fn may_read(identity: &Identity, t: &Tender) -> std::result::Result<(), Prob
 /// A tender's audit trail (审计记录), oldest first: every recorded step (created, published,
 /// amended, bids and questions once opened, scores, award, complaints, contract,
 /// disclosures and their corrections…) with its actor, time and detail. Roles: the
-/// association; district and street officials whose area holds the tender's compound; the
+/// association and city officials; district and street officials whose area holds the tender's compound; the
 /// compound's committee. Paginated (`limit` 1–200). Before the opening, rows about sealed
 /// bids are neither shown nor counted.
 #[utoipa::path(get, path = "/tenders/{id}/audit", tag = "tenders",

@@ -5,6 +5,7 @@
 //! to answer instead), [`crate::csrf::CsrfForm`] for a form; it answers
 //! `Result<…, PageError>` and uses `?` on the API's answers.
 
+mod accounts;
 mod association;
 mod choice;
 mod committee;
@@ -34,6 +35,7 @@ pub fn router() -> Router<WebState> {
         .route("/roster", get(roster::list))
         .route("/roster/{id}", get(roster::detail))
         .route("/blacklist", get(roster::blacklist))
+        .merge(accounts::routes())
         .merge(association::routes())
         .merge(official::routes())
         .merge(committee::routes())

@@ -256,7 +256,11 @@ pub async fn tender_page(
     let reads_audit = session.identity.as_ref().is_some_and(|i| {
         matches!(
             i.role,
-            Role::Association | Role::DistrictOfficial | Role::StreetOfficial | Role::Committee
+            Role::Association
+                | Role::CityOfficial
+                | Role::DistrictOfficial
+                | Role::StreetOfficial
+                | Role::Committee
         )
     });
     let audit = match (&session.token, reads_audit) {

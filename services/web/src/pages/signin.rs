@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::api::ApiError;
 use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
+use crate::error::PASSWORD_PAGE;
 use crate::next::SafeNext;
 use crate::session::{Session, clear_cookie, session_cookie};
 use crate::state::WebState;
@@ -76,7 +77,16 @@ pub async fn submit(
         Ok(v) => {
             let token = v["token"].as_str().unwrap_or_default();
             let max_age = app.keys.ttl_secs();
-            let mut response = Redirect::to(next.as_str()).into_response();
+            // After a password reset the account changes its one-time password first.
+            let to = if v["account"]["must_change_password"] == true {
+                format!(
+                    "{PASSWORD_PAGE}?{}",
+                    crate::api::query(&[("next", next.as_str())])
+                )
+            } else {
+                next.as_str().to_string()
+            };
+            let mut response = Redirect::to(&to).into_response();
             *response.status_mut() = StatusCode::SEE_OTHER;
             let secure = app.cookies.attributes(&headers);
             response

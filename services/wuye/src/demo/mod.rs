@@ -311,6 +311,7 @@ pub async fn load(base: &str, keys: &TokenKeys) -> anyhow::Result<Vec<DemoAccoun
     // Accounts of the officials and a committee.
     for (username, role, scope) in [
         ("demo.xiehui", "association", None),
+        ("demo.chengdu", "city_official", None),
         (
             "demo.jinjiang",
             "district_official",
@@ -343,6 +344,11 @@ fn demo_accounts() -> Vec<DemoAccount> {
         DemoAccount {
             username: "demo.xiehui".into(),
             role_zh: "物业管理协会",
+            scope_zh: "全市".into(),
+        },
+        DemoAccount {
+            username: "demo.chengdu".into(),
+            role_zh: "市级工作人员",
             scope_zh: "全市".into(),
         },
         DemoAccount {

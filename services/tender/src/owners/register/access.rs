@@ -5,7 +5,7 @@
 //! | the compound's committee | yes | whole | yes |
 //! | the street official of the compound's street | yes | whole | yes |
 //! | the district official of the compound's district | yes | masked | no |
-//! | the association | yes | masked | no |
+//! | the association, a city official | yes | masked | no |
 //! | anyone else (another compound's committee, another street, a firm) | 403 | | |
 //!
 //! The register's totals (units, owners by head, area) are public
@@ -55,9 +55,9 @@ impl Access {
             (Role::DistrictOfficial, Scope::District(d)) if *d == compound.district_code => {
                 Ok(reader)
             }
-            (Role::Association, _) => Ok(reader),
+            (Role::Association, _) | (Role::CityOfficial, Scope::City) => Ok(reader),
             _ => Err(Problem::forbidden(
-                "只有本小区自治组织、小区所在街道（乡镇）和区县的工作人员以及协会可以查看业主名册。",
+                "只有本小区自治组织、小区所在街道（乡镇）、区县和市级的工作人员以及协会可以查看业主名册。",
             )),
         }
     }

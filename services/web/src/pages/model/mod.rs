@@ -1,6 +1,7 @@
 //! The APIs' answers as the pages read them: only the fields they show, with the texts the
 //! templates print (formatting itself is in [`crate::format`]).
 
+pub mod accounts;
 pub mod catalog;
 pub mod contract;
 pub mod matching;

@@ -19,7 +19,7 @@ use crate::forms::{Flash, FormErrors, see_other_with};
 use crate::pages::choice::Choice;
 use crate::pages::model::Created;
 use crate::pages::model::catalog::Compound;
-use crate::roles::{Area, OfficialUser};
+use crate::roles::{Area, LedgerKeeper, OfficialUser};
 use crate::state::WebState;
 
 /// The compound form as typed: every value a string, checkboxes present when ticked.
@@ -106,7 +106,7 @@ impl CompoundForm {
         Self {
             street: match area {
                 Area::Street(s) => s.as_str().to_string(),
-                Area::District(_) => String::new(),
+                Area::District(_) | Area::City => String::new(),
             },
             management: "none".into(),
             governance_body: "none".into(),
@@ -274,7 +274,7 @@ async fn compound_in_area(
 
 pub async fn edit_form(
     State(app): State<WebState>,
-    user: OfficialUser,
+    LedgerKeeper(user): LedgerKeeper,
     chrome: Chrome,
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
@@ -293,7 +293,7 @@ pub async fn edit_form(
 
 pub async fn update(
     State(app): State<WebState>,
-    user: OfficialUser,
+    LedgerKeeper(user): LedgerKeeper,
     chrome: Chrome,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<CompoundForm>,
@@ -332,7 +332,7 @@ pub async fn update(
     Ok((status, page).into_response())
 }
 
-pub async fn new_form(user: OfficialUser, chrome: Chrome) -> CompoundFormPage {
+pub async fn new_form(LedgerKeeper(user): LedgerKeeper, chrome: Chrome) -> CompoundFormPage {
     CompoundFormPage::new(
         chrome,
         &user.area,
@@ -346,7 +346,7 @@ pub async fn new_form(user: OfficialUser, chrome: Chrome) -> CompoundFormPage {
 
 pub async fn create(
     State(app): State<WebState>,
-    user: OfficialUser,
+    LedgerKeeper(user): LedgerKeeper,
     chrome: Chrome,
     CsrfForm(form): CsrfForm<CompoundForm>,
 ) -> Response {

@@ -157,14 +157,21 @@ pub async fn dashboard(
     } else {
         quarter_of(day.min(today))
     };
-    let (k, v) = area.param();
+    let in_area = area
+        .param()
+        .map(|(k, v)| format!("&{k}={v}"))
+        .unwrap_or_default();
     let m = &app.api.matching;
-    let coverage_url = format!("{m}/match/coverage?as_of={as_of}&{k}={v}");
-    let history_url = format!("{m}/match/coverage/history?{k}={v}&to={as_of}");
-    let ranking_url = format!(
-        "{m}/match/satisfaction/ranking?period={period}&level=street&district={}",
-        area.district().as_str()
-    );
+    let coverage_url = format!("{m}/match/coverage?as_of={as_of}{in_area}");
+    let history_url = format!("{m}/match/coverage/history?to={as_of}{in_area}");
+    // The city's districts ranked for a city official; else the streets of the district.
+    let ranking_url = match area.district() {
+        Some(d) => format!(
+            "{m}/match/satisfaction/ranking?period={period}&level=street&district={}",
+            d.as_str()
+        ),
+        None => format!("{m}/match/satisfaction/ranking?period={period}&level=district"),
+    };
     let attention_url = format!("{m}/match/attention");
     let overdue_url = format!(
         "{}/tenders/inspections?state=overdue&limit=50",
@@ -209,6 +216,7 @@ pub async fn dashboard(
             .iter()
             .find(|f| f.code.as_deref() == Some(d.as_str()))
             .cloned(),
+        Area::City => Some(r.city.clone()),
     });
     let in_force = report.as_ref().map(|r| r.target.due.clone());
     let plan = match &history {
@@ -270,7 +278,7 @@ pub async fn dashboard(
     });
     let own_street = match area {
         Area::Street(s) => s.as_str().to_string(),
-        Area::District(_) => String::new(),
+        Area::District(_) | Area::City => String::new(),
     };
     let streets_svg = report.as_ref().map(|r| {
         let mut bars: Vec<Bar> = r

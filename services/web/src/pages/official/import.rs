@@ -22,7 +22,7 @@ use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
 use crate::forms::see_other;
 use crate::jobs::{ImportReport, Job, JobState, Mode};
-use crate::roles::{Area, OfficialUser};
+use crate::roles::{Area, LedgerKeeper, OfficialUser};
 use crate::state::WebState;
 
 /// The largest file the page accepts (the catalog's own limit).
@@ -35,7 +35,7 @@ pub struct ImportForm {
     error: Option<String>,
 }
 
-pub async fn form(user: OfficialUser, chrome: Chrome) -> ImportForm {
+pub async fn form(LedgerKeeper(user): LedgerKeeper, chrome: Chrome) -> ImportForm {
     ImportForm {
         chrome,
         area_name: user.area.name(),
@@ -62,11 +62,11 @@ fn format_of(file_name: &str, content_type: Option<&str>) -> Option<&'static str
 /// Receives the file (multipart, with the `_csrf` field) and starts its dry run.
 pub async fn upload(
     State(app): State<WebState>,
-    OfficialUser {
+    LedgerKeeper(OfficialUser {
         identity,
         token,
         area,
-    }: OfficialUser,
+    }): LedgerKeeper,
     chrome: Chrome,
     headers: HeaderMap,
     mut multipart: Multipart,
@@ -289,9 +289,9 @@ pub struct ConfirmForm {
 /// Imports the previewed file: `strict` (every row) or `good_rows` (the valid ones).
 pub async fn confirm(
     State(app): State<WebState>,
-    OfficialUser {
+    LedgerKeeper(OfficialUser {
         identity, token, ..
-    }: OfficialUser,
+    }): LedgerKeeper,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, PageError> {

@@ -73,8 +73,9 @@ pub async fn list(
     let mut params: Vec<(&str, String)> =
         vec![("limit", PAGE.to_string()), ("offset", offset.to_string())];
     if street.is_empty() {
-        let (k, v) = area.param();
-        params.push((k, v.to_string()));
+        if let Some((k, v)) = area.param() {
+            params.push((k, v.to_string()));
+        }
     } else {
         params.push(("street", street.clone()));
     }

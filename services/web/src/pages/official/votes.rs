@@ -23,11 +23,11 @@ use crate::state::WebState;
 /// Compounds looked at per page of the list.
 const COMPOUNDS_PAGE: i64 = 50;
 
-/// The official's street, or the 403 page for a district official.
+/// The official's street, or the 403 page for a district or city official.
 pub fn street_of(o: &OfficialUser) -> Result<StreetCode, PageError> {
     match o.area {
         Area::Street(s) => Ok(s),
-        Area::District(_) => Err(PageError::forbidden(
+        Area::District(_) | Area::City => Err(PageError::forbidden(
             "业主表决的通知和表决码由小区所在街道（乡镇）的工作人员管理。",
         )),
     }

@@ -184,12 +184,13 @@ pub async fn compounds(
     Query(q): Query<CompoundsQuery>,
 ) -> Result<CompoundsPage, PageError> {
     let offset = q.offset.unwrap_or(0).max(0);
-    let (k, v) = area.param();
     let mut params: Vec<(&str, String)> = vec![
         ("limit", COMPOUNDS_PAGE.to_string()),
         ("offset", offset.to_string()),
-        (k, v.to_string()),
     ];
+    if let Some((k, v)) = area.param() {
+        params.push((k, v.to_string()));
+    }
     if !q.q.trim().is_empty() {
         params.push(("q", q.q.trim().to_string()));
     }
