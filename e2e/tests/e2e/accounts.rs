@@ -951,7 +951,7 @@ async fn reset(app: &TestApp, token: &str, id: &str) -> Answer {
         Method::POST,
         &format!("{}/catalog/accounts/{id}/password-reset", app.catalog_url),
         Some(token),
-        None,
+        None::<&Value>,
     )
     .await
 }
@@ -980,31 +980,77 @@ async fn reach(app: &TestApp) -> Reach {
     let jinjiang = streets_of(app, JINJIANG).await;
     let qingyang = streets_of(app, QINGYANG).await;
     let compound = |code: &str, street: &str| compound_body(code, street);
-    let jj_compound = create(app, &admin, "/catalog/compounds", &compound("JJ-1", &jinjiang[0])).await;
-    let jj_other_compound =
-        create(app, &admin, "/catalog/compounds", &compound("JJ-2", &jinjiang[1])).await;
-    let qy_compound = create(app, &admin, "/catalog/compounds", &compound("QY-1", &qingyang[0])).await;
+    let jj_compound = create(
+        app,
+        &admin,
+        "/catalog/compounds",
+        &compound("JJ-1", &jinjiang[0]),
+    )
+    .await;
+    let jj_other_compound = create(
+        app,
+        &admin,
+        "/catalog/compounds",
+        &compound("JJ-2", &jinjiang[1]),
+    )
+    .await;
+    let qy_compound = create(
+        app,
+        &admin,
+        "/catalog/compounds",
+        &compound("QY-1", &qingyang[0]),
+    )
+    .await;
     let id_of = |a: Answer| {
         assert_eq!(a.status, 201, "{}", a.body);
         a.json()["id"].as_str().unwrap().to_string()
     };
     for (name, district) in [("jj.district", JINJIANG), ("qy.district", QINGYANG)] {
-        id_of(post_account(app, &admin, account(name, "district_official", Some(district))).await);
+        id_of(
+            post_account(
+                app,
+                &admin,
+                account(name, "district_official", Some(district)),
+            )
+            .await,
+        );
     }
     let jj_district = token_for(app, "jj.district", "a-long-enough-password").await;
     let qy_district = token_for(app, "qy.district", "a-long-enough-password").await;
     let jj_street_id = id_of(
-        post_account(app, &jj_district, account("jj.street", "street_official", Some(&jinjiang[0]))).await,
+        post_account(
+            app,
+            &jj_district,
+            account("jj.street", "street_official", Some(&jinjiang[0])),
+        )
+        .await,
     );
     let qy_street_id = id_of(
-        post_account(app, &qy_district, account("qy.street", "street_official", Some(&qingyang[0]))).await,
+        post_account(
+            app,
+            &qy_district,
+            account("qy.street", "street_official", Some(&qingyang[0])),
+        )
+        .await,
     );
     let jj_street = token_for(app, "jj.street", "a-long-enough-password").await;
     let qy_street = token_for(app, "qy.street", "a-long-enough-password").await;
-    let jj_committee_id =
-        id_of(post_account(app, &jj_street, account("jj.committee", "committee", Some(&jj_compound))).await);
-    let qy_committee_id =
-        id_of(post_account(app, &qy_street, account("qy.committee", "committee", Some(&qy_compound))).await);
+    let jj_committee_id = id_of(
+        post_account(
+            app,
+            &jj_street,
+            account("jj.committee", "committee", Some(&jj_compound)),
+        )
+        .await,
+    );
+    let qy_committee_id = id_of(
+        post_account(
+            app,
+            &qy_street,
+            account("qy.committee", "committee", Some(&qy_compound)),
+        )
+        .await,
+    );
     Reach {
         admin_id,
         admin,
@@ -1031,10 +1077,26 @@ async fn managing_accounts_within_reach(backend: Backend) {
     let city_token = app.token(Role::CityOfficial, Scope::City);
     let committee = token_for(&app, "jj.committee", "a-long-enough-password").await;
     for (token, id, who) in [
-        (&r.jj_district, &r.qy_street_id, "a district official, another district's street official"),
-        (&r.jj_district, &r.qy_committee_id, "a district official, another district's committee"),
-        (&r.jj_district, &city_id, "a district official, a city official"),
-        (&r.jj_street, &r.qy_committee_id, "a street official, another street's committee"),
+        (
+            &r.jj_district,
+            &r.qy_street_id,
+            "a district official, another district's street official",
+        ),
+        (
+            &r.jj_district,
+            &r.qy_committee_id,
+            "a district official, another district's committee",
+        ),
+        (
+            &r.jj_district,
+            &city_id,
+            "a district official, a city official",
+        ),
+        (
+            &r.jj_street,
+            &r.qy_committee_id,
+            "a street official, another street's committee",
+        ),
         (&r.jj_street, &r.jj_street_id, "a street official, itself"),
         (&city_token, &r.jj_street_id, "a city official"),
         (&committee, &r.jj_committee_id, "a committee, itself"),
@@ -1055,22 +1117,40 @@ async fn managing_accounts_within_reach(backend: Backend) {
     }
     // Creating beyond reach: a street official creates no district official, nor a
     // committee of another street's compound.
-    post_account(&app, &r.jj_street, account("nope.d", "district_official", Some(JINJIANG)))
-        .await
-        .problem(403, "forbidden");
-    post_account(&app, &r.jj_street, account("nope.c", "committee", Some(&r.jj_other_compound)))
-        .await
-        .problem(403, "forbidden");
-    post_account(&app, &r.jj_district, account("nope.city", "city_official", None))
-        .await
-        .problem(403, "forbidden");
+    post_account(
+        &app,
+        &r.jj_street,
+        account("nope.d", "district_official", Some(JINJIANG)),
+    )
+    .await
+    .problem(403, "forbidden");
+    post_account(
+        &app,
+        &r.jj_street,
+        account("nope.c", "committee", Some(&r.jj_other_compound)),
+    )
+    .await
+    .problem(403, "forbidden");
+    post_account(
+        &app,
+        &r.jj_district,
+        account("nope.city", "city_official", None),
+    )
+    .await
+    .problem(403, "forbidden");
     let nothing = app
         .catalog_get("/catalog/accounts/no-such-account", Some(&r.admin))
         .await;
     nothing.problem(404, "not_found");
 
     // Within reach: the district official renames, disables and enables its street official.
-    let renamed = patch_account(&app, &r.jj_district, &r.jj_street_id, json!({"display_name": " 锦官驿街道 李四 "})).await;
+    let renamed = patch_account(
+        &app,
+        &r.jj_district,
+        &r.jj_street_id,
+        json!({"display_name": " 锦官驿街道 李四 "}),
+    )
+    .await;
     assert_eq!(renamed.status, 200, "{}", renamed.body);
     assert_eq!(renamed.json()["display_name"], "锦官驿街道 李四");
     for (body, field) in [
@@ -1082,16 +1162,31 @@ async fn managing_accounts_within_reach(backend: Backend) {
         a.problem(422, "validation_failed");
         assert!(a.field_error(field).is_some(), "{}", a.body);
     }
-    let off = patch_account(&app, &r.jj_district, &r.jj_street_id, json!({"disabled": true})).await;
+    let off = patch_account(
+        &app,
+        &r.jj_district,
+        &r.jj_street_id,
+        json!({"disabled": true}),
+    )
+    .await;
     assert_eq!(off.json()["disabled"], true);
     app.catalog_get("/catalog/me", Some(&r.jj_street))
         .await
         .problem(401, "unauthenticated");
-    patch_account(&app, &r.jj_district, &r.jj_street_id, json!({"disabled": false})).await;
+    patch_account(
+        &app,
+        &r.jj_district,
+        &r.jj_street_id,
+        json!({"disabled": false}),
+    )
+    .await;
     // The street official manages its committee.
     let street = token_for(&app, "jj.street", "a-long-enough-password").await;
     let one = app
-        .catalog_get(&format!("/catalog/accounts/{}", r.jj_committee_id), Some(&street))
+        .catalog_get(
+            &format!("/catalog/accounts/{}", r.jj_committee_id),
+            Some(&street),
+        )
         .await;
     assert_eq!(one.status, 200, "{}", one.body);
     assert_eq!(one.json()["username"], "jj.committee");
@@ -1105,7 +1200,10 @@ async fn managing_accounts_within_reach(backend: Backend) {
     assert_eq!(events.status, 200, "{}", events.body);
     let items = events.json()["items"].as_array().unwrap().clone();
     let kinds: Vec<&str> = items.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["enabled", "disabled", "display_name_changed", "created"]);
+    assert_eq!(
+        kinds,
+        ["enabled", "disabled", "display_name_changed", "created"]
+    );
     assert_eq!(items[2]["old_value"], "jj.street 的账号");
     assert_eq!(items[2]["new_value"], "锦官驿街道 李四");
     assert_eq!(items[3]["actor_name"], "jj.district 的账号");
@@ -1134,9 +1232,16 @@ async fn a_reset_password_must_be_changed_first(backend: Backend) {
     // changed: its own account and the password change only.
     let signed = login(&app, "jj.street", &otp, "198.51.100.8").await;
     assert_eq!(signed.answer.status, 200, "{}", signed.answer.body);
-    assert_eq!(signed.answer.json()["account"]["must_change_password"], true);
+    assert_eq!(
+        signed.answer.json()["account"]["must_change_password"],
+        true
+    );
     let token = signed.answer.json()["token"].as_str().unwrap().to_string();
-    for path in ["/catalog/accounts", "/catalog/compounds", &format!("/catalog/accounts/{}", r.jj_committee_id)] {
+    for path in [
+        "/catalog/accounts",
+        "/catalog/compounds",
+        &format!("/catalog/accounts/{}", r.jj_committee_id),
+    ] {
         let a = app.catalog_get(path, Some(&token)).await;
         let p = a.problem(403, "password_change_required");
         assert!(p["detail"].as_str().unwrap().contains("修改"), "{p}");
@@ -1162,7 +1267,12 @@ async fn a_reset_password_must_be_changed_first(backend: Backend) {
     let items = events.json()["items"].as_array().unwrap().clone();
     let kinds: Vec<(&str, &str)> = items
         .iter()
-        .map(|e| (e["kind"].as_str().unwrap(), e["actor_name"].as_str().unwrap()))
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap(),
+                e["actor_name"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         kinds,

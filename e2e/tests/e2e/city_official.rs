@@ -81,7 +81,10 @@ async fn city_official_reads_the_city_and_writes_nothing(backend: Backend) {
     assert_eq!(export.status, 200, "{}", export.body);
     assert!(export.body.contains("CITY-1") && export.body.contains("CITY-2"));
     let attention = app
-        .get(&format!("{}/match/attention", app.matching_url), Some(&city))
+        .get(
+            &format!("{}/match/attention", app.matching_url),
+            Some(&city),
+        )
         .await;
     assert_eq!(attention.status, 200, "{}", attention.body);
     assert_eq!(attention.json()["level"], "city");

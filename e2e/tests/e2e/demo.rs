@@ -18,7 +18,10 @@ async fn demo_roster_and_ledger_can_be_listed_and_filtered(backend: Backend) {
         .iter()
         .find(|a| a.username == "demo.chengdu")
         .expect("the demo city official");
-    assert_eq!((city.role_zh, city.scope_zh.as_str()), ("市级工作人员", "全市"));
+    assert_eq!(
+        (city.role_zh, city.scope_zh.as_str()),
+        ("市级工作人员", "全市")
+    );
 
     // The roster: 24 synthetic firms, all marked, in every standing.
     let all = app

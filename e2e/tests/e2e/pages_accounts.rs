@@ -78,13 +78,23 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     )
     .await;
     let district = sign_in(&app, "jj.district").await;
-    let own_compound = post_json(&app, &assoc, "/catalog/compounds", compound_body("JGY-1", JINGUANYI))
-        .await["id"]
+    let own_compound = post_json(
+        &app,
+        &assoc,
+        "/catalog/compounds",
+        compound_body("JGY-1", JINGUANYI),
+    )
+    .await["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let other_compound = post_json(&app, &assoc, "/catalog/compounds", compound_body("DH-1", DONGHU))
-        .await["id"]
+    let other_compound = post_json(
+        &app,
+        &assoc,
+        "/catalog/compounds",
+        compound_body("DH-1", DONGHU),
+    )
+    .await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -106,9 +116,18 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     // The district official's form offers its own district's streets only.
     let (status, _, html) = pages::get(&app, "/accounts", Some(&district)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("账号管理") && html.contains("街道工作人员"), "{html}");
-    assert!(html.contains(JINGUANYI) && !html.contains(CAOSHIJIE), "{html}");
-    assert!(!html.contains("qy.street"), "another district's account is not listed");
+    assert!(
+        html.contains("账号管理") && html.contains("街道工作人员"),
+        "{html}"
+    );
+    assert!(
+        html.contains(JINGUANYI) && !html.contains(CAOSHIJIE),
+        "{html}"
+    );
+    assert!(
+        !html.contains("qy.street"),
+        "another district's account is not listed"
+    );
 
     // Creating beyond reach: the catalog's 403, shown beside the form, nothing created.
     let (status, _, html) = pages::post(
@@ -159,10 +178,17 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
-    assert!(html.contains("username-error") && html.contains("password-error"), "{html}");
-    assert!(html.contains("锦官驿街道 张三") && !html.contains("short-one"), "{html}");
+    assert!(
+        html.contains("username-error") && html.contains("password-error"),
+        "{html}"
+    );
+    assert!(
+        html.contains("锦官驿街道 张三") && !html.contains("short-one"),
+        "{html}"
+    );
     // Without the form token: refused.
-    let (status, _, _) = pages::post(&app, "/accounts", Some(&district), &[("username", "x")]).await;
+    let (status, _, _) =
+        pages::post(&app, "/accounts", Some(&district), &[("username", "x")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Within reach: created, then shown with its trail.
@@ -183,20 +209,28 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
     let (status, _, html) = pages::get(&app, &location, Some(&district)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("账号已创建") && html.contains("创建账号"), "{html}");
+    assert!(
+        html.contains("账号已创建") && html.contains("创建账号"),
+        "{html}"
+    );
     assert!(html.contains("锦江区锦官驿街道"), "{html}");
 
     // Another district's street official: every page and action is a 403.
-    let (status, _, html) = pages::get(&app, &format!("/accounts/{qy_street}"), Some(&district)).await;
+    let (status, _, html) =
+        pages::get(&app, &format!("/accounts/{qy_street}"), Some(&district)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     for (action, fields) in [
         ("password-reset", vec![("_csrf", CSRF)]),
         ("status", vec![("_csrf", CSRF), ("action", "disable")]),
         ("name", vec![("_csrf", CSRF), ("display_name", "越权改名")]),
     ] {
-        let (status, _, html) =
-            pages::post(&app, &format!("/accounts/{qy_street}/{action}"), Some(&district), &fields)
-                .await;
+        let (status, _, html) = pages::post(
+            &app,
+            &format!("/accounts/{qy_street}/{action}"),
+            Some(&district),
+            &fields,
+        )
+        .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{action}: {html}");
         assert!(!html.contains("一次性密码："), "{action}");
     }
@@ -204,7 +238,10 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
         .catalog_get(&format!("/catalog/accounts/{qy_street}"), Some(&assoc))
         .await
         .json();
-    assert_eq!((qy["disabled"].as_bool(), qy["display_name"].as_str()), (Some(false), Some("qy.street 的账号")));
+    assert_eq!(
+        (qy["disabled"].as_bool(), qy["display_name"].as_str()),
+        (Some(false), Some("qy.street 的账号"))
+    );
 
     // The street official creates committee accounts for its own street's compounds only.
     let street = sign_in(&app, "jgy.street").await;
@@ -245,9 +282,15 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
 
     // The association's list: filters by role and status, search by username.
     let (_, _, html) = pages::get(&app, "/accounts?role=committee", Some(&assoc)).await;
-    assert!(html.contains("jgy.committee") && !html.contains("jj.district"), "{html}");
+    assert!(
+        html.contains("jgy.committee") && !html.contains("jj.district"),
+        "{html}"
+    );
     let (_, _, html) = pages::get(&app, "/accounts?q=qy.", Some(&assoc)).await;
-    assert!(html.contains("共 1 个账号") && html.contains("qy.street"), "{html}");
+    assert!(
+        html.contains("共 1 个账号") && html.contains("qy.street"),
+        "{html}"
+    );
     let (_, _, html) = pages::get(&app, "/accounts?status=disabled", Some(&assoc)).await;
     assert!(html.contains("共 0 个账号"), "{html}");
     app.stop().await;
@@ -255,7 +298,9 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
 
 /// The one-time password the reset page shows: after `一次性密码：`.
 fn one_time_password(text: &str) -> String {
-    let at = text.find("一次性密码：").expect("the one-time password is shown");
+    let at = text
+        .find("一次性密码：")
+        .expect("the one-time password is shown");
     text[at + "一次性密码：".len()..]
         .split_whitespace()
         .next()
@@ -291,7 +336,10 @@ async fn a_district_official_resets_a_street_officials_password_in_a_browser(bac
         .await
         .unwrap();
     browser.wait_for("退出").await.unwrap();
-    browser.click("header nav a[href='/accounts']").await.unwrap();
+    browser
+        .click("header nav a[href='/accounts']")
+        .await
+        .unwrap();
     browser.wait_for("创建账号").await.unwrap();
 
     // Creates a street official of its district.
@@ -300,10 +348,13 @@ async fn a_district_official_resets_a_street_officials_password_in_a_browser(bac
         .await
         .unwrap();
     browser.fill("#username", "jgy.street").await.unwrap();
-    browser.fill("#display_name", "锦官驿街道 张三").await.unwrap();
+    browser
+        .fill("#display_name", "锦官驿街道 张三")
+        .await
+        .unwrap();
     browser.fill("#password", PASSWORD).await.unwrap();
     browser
-        .click("form[action='/accounts'] button[type=submit]")
+        .click("#create-account button[type=submit]")
         .await
         .unwrap();
     browser.wait_for("账号已创建").await.unwrap();
@@ -314,7 +365,10 @@ async fn a_district_official_resets_a_street_officials_password_in_a_browser(bac
     let text = browser.wait_for("一次性密码：").await.unwrap();
     let otp = one_time_password(&text);
     assert!(otp.chars().count() >= 10, "{otp}");
-    browser.screenshot(&format!("account-reset-{tag}")).await.unwrap();
+    browser
+        .screenshot(&format!("account-reset-{tag}"))
+        .await
+        .unwrap();
     browser.wait_for("重置密码").await.unwrap();
     browser
         .click("form[action='/signout'] button[type=submit]")
@@ -336,25 +390,41 @@ async fn a_district_official_resets_a_street_officials_password_in_a_browser(bac
     browser.wait_for("您的密码已被重置").await.unwrap();
     // A mismatch is refused beside the field; then the change goes through.
     browser.fill("#current_password", &otp).await.unwrap();
-    browser.fill("#new_password", "street-own-password").await.unwrap();
-    browser.fill("#confirm_password", "street-other-password").await.unwrap();
+    browser
+        .fill("#new_password", "street-own-password")
+        .await
+        .unwrap();
+    browser
+        .fill("#confirm_password", "street-other-password")
+        .await
+        .unwrap();
     browser
         .click("form[action='/account/password'] button[type=submit]")
         .await
         .unwrap();
     browser.wait_for("两次输入的新密码不一致").await.unwrap();
     browser.fill("#current_password", &otp).await.unwrap();
-    browser.fill("#new_password", "street-own-password").await.unwrap();
-    browser.fill("#confirm_password", "street-own-password").await.unwrap();
+    browser
+        .fill("#new_password", "street-own-password")
+        .await
+        .unwrap();
+    browser
+        .fill("#confirm_password", "street-own-password")
+        .await
+        .unwrap();
     browser
         .click("form[action='/account/password'] button[type=submit]")
         .await
         .unwrap();
-    let text = browser.wait_for("账号管理").await.unwrap();
-    assert!(text.contains("密码已修改") || text.contains("共 0 个账号"), "{text}");
+    // Sent on (here home: it came to the form from another page), signed in afresh.
+    let text = browser.wait_for("全市覆盖率").await.unwrap();
+    assert!(text.contains("锦官驿街道 张三（街道工作人员）"), "{text}");
     browser.open(&url("/accounts")).await.unwrap();
     browser.wait_for("共 0 个账号").await.unwrap();
-    browser.screenshot(&format!("account-changed-{tag}")).await.unwrap();
+    browser
+        .screenshot(&format!("account-changed-{tag}"))
+        .await
+        .unwrap();
     browser.close().await;
 
     // The new password works over the API too; the one-time password no longer does.

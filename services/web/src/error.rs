@@ -103,10 +103,9 @@ impl IntoResponse for PageError {
         )
             .into_response();
         if self.status == StatusCode::SEE_OTHER {
-            response.headers_mut().insert(
-                header::LOCATION,
-                HeaderValue::from_static(PASSWORD_PAGE),
-            );
+            response
+                .headers_mut()
+                .insert(header::LOCATION, HeaderValue::from_static(PASSWORD_PAGE));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             // The API refused the session (signed out, password changed, account disabled):

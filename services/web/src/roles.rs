@@ -194,7 +194,11 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let roles = [Role::StreetOfficial, Role::DistrictOfficial, Role::CityOfficial];
+        let roles = [
+            Role::StreetOfficial,
+            Role::DistrictOfficial,
+            Role::CityOfficial,
+        ];
         let (identity, token) = signed_in(parts, state, &roles).await?;
         let area = Area::of(&identity).ok_or_else(|| {
             PageError::forbidden("账号的管辖范围无效，请联系管理员。").into_response()
@@ -232,10 +236,10 @@ where
         if user.keeps_ledger() {
             Ok(Self(user))
         } else {
-            Err(PageError::forbidden(
-                "市级工作人员只能查看台账，不能登记、修改或导入小区。",
+            Err(
+                PageError::forbidden("市级工作人员只能查看台账，不能登记、修改或导入小区。")
+                    .into_response(),
             )
-            .into_response())
         }
     }
 }

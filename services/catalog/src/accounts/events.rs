@@ -73,7 +73,11 @@ pub async fn record(
 }
 
 /// An account's changes, newest first: one page.
-pub async fn list(db: &Db, account_id: &str, page: Pagination) -> anyhow::Result<Page<AccountEvent>> {
+pub async fn list(
+    db: &Db,
+    account_id: &str,
+    page: Pagination,
+) -> anyhow::Result<Page<AccountEvent>> {
     let mut f = Filter::default();
     let n = f.param(Bind::Text(account_id.to_string()));
     f.push(format!("account_id = ${n}"));

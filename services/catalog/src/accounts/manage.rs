@@ -7,8 +7,8 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use shared::auth::Identity;
 use shared::clock::now_ms;
 use shared::db::Db;
-use shared::feed::{Notifier, WriteTx};
 use shared::error::Problem;
+use shared::feed::{Notifier, WriteTx};
 
 use super::events::{self, kind};
 use super::record::{Account, TOPIC};

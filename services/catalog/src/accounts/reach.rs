@@ -30,9 +30,9 @@ impl Managed {
             (Role::Association, _) => Ok(Managed::All),
             (Role::DistrictOfficial, Scope::District(d)) => Ok(Managed::District(d.clone())),
             (Role::StreetOfficial, Scope::Street(s)) => Ok(Managed::Street(s.clone())),
-            (Role::DistrictOfficial | Role::StreetOfficial, _) => Err(Problem::forbidden(
-                "账号的管辖范围无效，请联系管理员。",
-            )),
+            (Role::DistrictOfficial | Role::StreetOfficial, _) => {
+                Err(Problem::forbidden("账号的管辖范围无效，请联系管理员。"))
+            }
             (role, _) => Err(Problem::forbidden(format!(
                 "当前账号（{}）不能管理账号。",
                 role.label_zh()
@@ -100,19 +100,50 @@ mod tests {
         let street = Scope::Street("510104017".into());
         let other_street = Scope::Street("510105002".into());
         let compound = Scope::Compound("c1".into());
-        let district = Managed::of(&who(Role::DistrictOfficial, Scope::District("510104".into())))
-            .unwrap();
-        assert!(district.require(Role::StreetOfficial, &street, None).is_ok());
-        assert!(district.require(Role::StreetOfficial, &other_street, None).is_err());
-        assert!(district.require(Role::Committee, &compound, Some("510104017")).is_ok());
-        assert!(district.require(Role::Committee, &compound, Some("510105002")).is_err());
+        let district = Managed::of(&who(
+            Role::DistrictOfficial,
+            Scope::District("510104".into()),
+        ))
+        .unwrap();
+        assert!(
+            district
+                .require(Role::StreetOfficial, &street, None)
+                .is_ok()
+        );
+        assert!(
+            district
+                .require(Role::StreetOfficial, &other_street, None)
+                .is_err()
+        );
+        assert!(
+            district
+                .require(Role::Committee, &compound, Some("510104017"))
+                .is_ok()
+        );
+        assert!(
+            district
+                .require(Role::Committee, &compound, Some("510105002"))
+                .is_err()
+        );
         assert!(district.require(Role::Committee, &compound, None).is_err());
-        assert!(district
-            .require(Role::DistrictOfficial, &Scope::District("510104".into()), None)
-            .is_err());
+        assert!(
+            district
+                .require(
+                    Role::DistrictOfficial,
+                    &Scope::District("510104".into()),
+                    None
+                )
+                .is_err()
+        );
         let own = Managed::of(&who(Role::StreetOfficial, street.clone())).unwrap();
-        assert!(own.require(Role::Committee, &compound, Some("510104017")).is_ok());
-        assert!(own.require(Role::Committee, &compound, Some("510104018")).is_err());
+        assert!(
+            own.require(Role::Committee, &compound, Some("510104017"))
+                .is_ok()
+        );
+        assert!(
+            own.require(Role::Committee, &compound, Some("510104018"))
+                .is_err()
+        );
         assert!(own.require(Role::StreetOfficial, &street, None).is_err());
         let all = Managed::of(&who(Role::Association, Scope::City)).unwrap();
         assert!(all.require(Role::CityOfficial, &Scope::City, None).is_ok());

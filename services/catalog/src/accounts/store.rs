@@ -10,12 +10,12 @@ use shared::extract::{Page, Pagination};
 use shared::feed::{Notifier, WriteTx};
 use sqlx::{AnyConnection, Row};
 
+use super::events::{self, actor, kind};
+use super::reach::Managed;
 use super::record::{
     Account, NewAccount, StoredAccount, TOPIC, account_role, role_str, scope_columns,
     scope_from_columns,
 };
-use super::events::{self, actor, kind};
-use super::reach::Managed;
 use super::rules::check_new_account;
 use crate::passwords::PasswordGate;
 

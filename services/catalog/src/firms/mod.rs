@@ -76,10 +76,9 @@ pub fn sees_authors(identity: Option<&Identity>) -> bool {
 /// anyone else.
 pub fn may_read_audit(identity: &Identity, firm_id: &str) -> std::result::Result<(), Problem> {
     match identity.role {
-        Role::Association
-        | Role::CityOfficial
-        | Role::DistrictOfficial
-        | Role::StreetOfficial => Ok(()),
+        Role::Association | Role::CityOfficial | Role::DistrictOfficial | Role::StreetOfficial => {
+            Ok(())
+        }
         Role::Firm => identity.require_firm(firm_id),
         _ => Err(Problem::forbidden(
             "只有协会、区县和街道工作人员及企业本身可以查看企业的审计记录。",

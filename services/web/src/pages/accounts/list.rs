@@ -18,7 +18,7 @@ use crate::api::{self, ApiError};
 use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::forms::{FormErrors, Flash, see_other_with};
+use crate::forms::{Flash, FormErrors, see_other_with};
 use crate::pages::choice::Choice;
 use crate::pages::model::accounts::Account;
 use crate::pages::model::catalog::Compound;
@@ -175,10 +175,7 @@ async fn render(
     errors: FormErrors,
 ) -> Result<AccountsPage, PageError> {
     let offset = q.offset.unwrap_or(0).max(0);
-    let mut params = vec![
-        ("limit", PAGE.to_string()),
-        ("offset", offset.to_string()),
-    ];
+    let mut params = vec![("limit", PAGE.to_string()), ("offset", offset.to_string())];
     let roles = listed_roles(manager);
     let role = roles
         .iter()

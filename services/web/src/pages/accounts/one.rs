@@ -17,7 +17,7 @@ use crate::api::{self, ApiError};
 use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::forms::{FormErrors, Flash, see_other_with};
+use crate::forms::{Flash, FormErrors, see_other_with};
 use crate::pages::model::Page;
 use crate::pages::model::accounts::{Account, AccountEvent, PasswordReset};
 use crate::roles::AccountManager;
@@ -46,7 +46,10 @@ async fn load(
 ) -> Result<(Account, Vec<AccountEvent>), PageError> {
     let account: Account = app
         .api
-        .catalog_get(&api::path(&["catalog", "accounts", id]), Some(&manager.token))
+        .catalog_get(
+            &api::path(&["catalog", "accounts", id]),
+            Some(&manager.token),
+        )
         .await?;
     let events: Page<AccountEvent> = app
         .api
@@ -90,7 +93,16 @@ pub async fn show(
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Result<AccountPage, PageError> {
-    page(&app, &manager, chrome, &id, flash.done, None, FormErrors::none()).await
+    page(
+        &app,
+        &manager,
+        chrome,
+        &id,
+        flash.done,
+        None,
+        FormErrors::none(),
+    )
+    .await
 }
 
 /// `PATCH /catalog/accounts/{id}` as the manager.
@@ -169,11 +181,13 @@ pub async fn set_status(
     let disabled = match form.action.as_str() {
         "disable" => true,
         "enable" => false,
-        _ => return Err(PageError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "请求有误",
-            "请选择停用或启用。",
-        )),
+        _ => {
+            return Err(PageError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "请求有误",
+                "请选择停用或启用。",
+            ));
+        }
     };
     patch(&app, &manager, &id, json!({"disabled": disabled})).await?;
     Ok(see_other_with(

@@ -38,10 +38,7 @@ pub struct NextQuery {
 
 /// Whether the account must change its password now (the catalog's own record).
 async fn required(app: &WebState, user: &SignedInUser) -> bool {
-    let me: Result<Value, ApiError> = app
-        .api
-        .catalog_get("/catalog/me", Some(&user.token))
-        .await;
+    let me: Result<Value, ApiError> = app.api.catalog_get("/catalog/me", Some(&user.token)).await;
     me.is_ok_and(|m| m["must_change_password"] == true)
 }
 
