@@ -215,6 +215,49 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     );
     assert!(html.contains("锦江区锦官驿街道"), "{html}");
 
+    // Renamed, disabled and enabled again through the page; each change in the trail.
+    let page_of = location.split('?').next().unwrap().to_string();
+    let (status, _, html) = pages::post(
+        &app,
+        &format!("{page_of}/name"),
+        Some(&district),
+        &[("_csrf", CSRF), ("display_name", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(
+        html.contains("display_name-error") && html.contains("请填写显示名称"),
+        "{html}"
+    );
+    let (status, _, _) = pages::post(
+        &app,
+        &format!("{page_of}/name"),
+        Some(&district),
+        &[("_csrf", CSRF), ("display_name", "锦官驿街道 李四")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for action in ["disable", "enable"] {
+        let (status, _, html) = pages::post(
+            &app,
+            &format!("{page_of}/status"),
+            Some(&district),
+            &[("_csrf", CSRF), ("action", action)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{action}: {html}");
+    }
+    let (_, _, html) = pages::get(&app, &page_of, Some(&district)).await;
+    for seen in [
+        "锦官驿街道 张三 → 锦官驿街道 李四",
+        "修改显示名称",
+        "停用",
+        "启用",
+        "jj.district 的账号",
+    ] {
+        assert!(html.contains(seen), "{seen}: {html}");
+    }
+
     // Another district's street official: every page and action is a 403.
     let (status, _, html) =
         pages::get(&app, &format!("/accounts/{qy_street}"), Some(&district)).await;
