@@ -85,6 +85,10 @@ impl Auth {
             match self.sessions.ended(&claims).await {
                 Ok(false) => {}
                 Ok(true) => return Err(session_ended()),
+                Err(e) if crate::error::database_unreachable(&e) => {
+                    tracing::warn!(error = ?e, "checking whether a session has ended");
+                    return Err(Problem::database_unavailable());
+                }
                 Err(e) => {
                     tracing::error!(error = ?e, "checking whether a session has ended");
                     return Err(Problem::internal());

@@ -156,6 +156,18 @@ impl Problem {
     }
 
     /// The generic answer to an internal error: nothing about the cause, only the request id.
+    /// 503 with `Retry-After`: the database is out of reach for now (restarting, its
+    /// connections dropped, the pool waiting for one); the request may be sent again.
+    pub fn database_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "数据库暂时不可用",
+        )
+        .with_detail("服务正在重新连接数据库，请稍后重试。")
+        .with_retry_after(std::time::Duration::from_secs(1))
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -216,10 +228,36 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+/// Whether an error comes from the database being out of reach rather than from a bug: a
+/// connection that failed or dropped, a pool with none to give, or PostgreSQL refusing
+/// connections while it shuts down or starts (SQLSTATE class 08, 57P01–57P03). Such
+/// requests are answered 503, so a client (and the load scripts) can tell an outage from a
+/// fault.
+pub fn database_unreachable(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
+            Some(
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            Some(sqlx::Error::Database(d)) => d
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        })
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match self {
             Error::Problem(p) => p.into_response(),
+            Error::Internal(e) if database_unreachable(&e) => {
+                tracing::warn!(error = ?e, "the database is out of reach");
+                Problem::database_unavailable().into_response()
+            }
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 Problem::internal().into_response()

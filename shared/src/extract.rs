@@ -38,6 +38,34 @@ where
     }
 }
 
+/// A JSON body read with the request but judged after the handler has decided who may act:
+/// a caller who may not act is refused (401/403/404) whatever the body, and only a caller
+/// who may act learns what is wrong with it (400/415, as [`Json`]). The handler checks the
+/// caller's role and scope first, then takes the body with `body.value()?`.
+#[derive(Debug)]
+pub struct LateJson<T>(Result<T, Problem>);
+
+impl<T> LateJson<T> {
+    /// The body, or the problem [`Json`] would have answered.
+    pub fn value(self) -> Result<T, Problem> {
+        self.0
+    }
+}
+
+impl<S, T> FromRequest<S> for LateJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(LateJson(
+            Json::<T>::from_request(req, state).await.map(|Json(v)| v),
+        ))
+    }
+}
+
 fn json_problem(r: JsonRejection) -> Problem {
     match r {
         JsonRejection::MissingJsonContentType(_) => Problem::new(

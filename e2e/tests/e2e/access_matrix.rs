@@ -15,6 +15,13 @@
 //! Tender reads run twice: on the contracted tender and on the open one, whose bids are
 //! sealed (nobody but the bidding firm reads anything about a bid before the opening).
 //!
+//! The pages' GET routes are rows too (`PAGE /path`), each opened by the same eleven callers
+//! as a browser holding that caller's session: `+` shown (2xx), `>` sent to sign in (303 to
+//! `/signin`), `^` sent elsewhere (another 3xx), `-` refused (401/403/404, the error page).
+//! Public pages are `+` for everyone; a private page is `>` for a visitor and `-` for a role
+//! or scope it is not for. The list of page routes is [`PAGES`]; a page added to the web
+//! router without a row here is not covered (the list mirrors `services/web/src/pages`).
+//!
 //! To review a change of the matrix: `ACCESS_MATRIX_WRITE=1 cargo test --workspace --test
 //! e2e -- access_matrix::every_operation::sqlite` writes the observed matrix to the file; read
 //! `git diff` line by line before committing it.
@@ -131,6 +138,9 @@ async fn every_operation(backend: Backend) {
             }
         }
     }
+    for page in PAGES {
+        rows.push(page_row(&app, &world, page).await);
+    }
     rows.sort();
     let observed = render(&rows);
     for (line, classes) in rows.iter().map(|r| (&r.0, &r.1)) {
@@ -202,6 +212,84 @@ async fn row(
     (label, classes)
 }
 
+/// Every GET route of the pages (`services/web/src/pages`), with its parameters named as in
+/// [`World::fill_page`].
+const PAGES: &[&str] = &[
+    "/",
+    "/signin",
+    "/roster",
+    "/roster/{firm}",
+    "/blacklist",
+    "/apply",
+    "/o",
+    "/compounds/{compound}",
+    "/compounds/{compound}/documents",
+    "/tender/{tender}",
+    "/votes/{ballot_vote}",
+    "/association",
+    "/association/firms/{firm}",
+    "/committee",
+    "/committee/documents",
+    "/committee/votes",
+    "/committee/votes/new",
+    "/committee/votes/{ballot_vote}",
+    "/committee/surveys",
+    "/committee/surveys/{unit_survey}",
+    "/committee/typed-votes/new",
+    "/committee/typed-votes/{vote}",
+    "/committee/satisfaction",
+    "/committee/tenders/new",
+    "/committee/tenders/{tender}",
+    "/committee/tenders/{tender}/edit",
+    "/committee/register",
+    "/committee/register/units/new",
+    "/committee/register/units/{unit}",
+    "/committee/register/history",
+    "/committee/register/import",
+    "/committee/register/export",
+    "/firm",
+    "/firm/profile",
+    "/firm/tenders/{tender}",
+    "/official/ledger",
+    "/official/ledger/export",
+    "/official/ledger/new",
+    "/official/ledger/{compound}",
+    "/official/import",
+    "/official/coverage",
+    "/official/bundles",
+    "/official/votes",
+    "/official/votes/{ballot_vote}",
+    "/official/votes/{ballot_vote}/notices",
+    "/official/surveys/{unit_survey}/notices",
+    "/official/register",
+    "/official/register/{compound}",
+    "/official/register/{compound}/units/new",
+    "/official/register/{compound}/units/{unit}",
+    "/official/register/{compound}/history",
+    "/official/register/{compound}/import",
+    "/official/register/{compound}/export",
+];
+
+/// One page opened by every caller, as a browser holding the caller's session would.
+async fn page_row(app: &TestApp, world: &World, page: &str) -> (String, String) {
+    let f = world.fixture("contracted");
+    let path = world.fill_page(page, f);
+    let mut classes = String::new();
+    for caller in CALLERS {
+        let token = world.token(app, caller, f);
+        let (status, location, body) = wuye_e2e::pages::get(app, &path, token.as_deref()).await;
+        let class = match status.as_u16() {
+            200..=299 => '+',
+            303 if location.starts_with("/signin") => '>',
+            300..=399 => '^',
+            401 | 403 | 404 => '-',
+            s => panic!("page {path} as {caller}: {s} {body}"),
+        };
+        classes.push(class);
+    }
+    (format!("PAGE   {page}"), classes)
+}
+
 /// The required query parameters (and `street` and `period`): the fixture's street, district, compound or firm, the
 /// current quarter for a period, else the first allowed or example value.
 fn query(op: &Value, f: &Fixture) -> String {
@@ -243,6 +331,7 @@ fn render(rows: &[(String, String)]) -> String {
     let mut out = String::from(
         "# The access matrix: e2e/tests/e2e/access_matrix.rs writes and checks it.\n\
          # + answered 2xx  ~ past the gate, refused on input or state  - refused (401/403/404)\n\
+         # pages (PAGE): + shown  > sent to sign in  ^ sent elsewhere  - refused (the error page)\n\
          # columns: anonymous service association city district district' street street' \
          committee committee' firm firm'  (' = another scope than the resource's)\n",
     );
@@ -272,7 +361,7 @@ fn check_rules(label: &str, classes: &str) {
     // Anonymous callers write only where the public may.
     let method = label.split_whitespace().next().unwrap_or_default();
     let path = label.split_whitespace().nth(1).unwrap_or_default();
-    if method != "GET" && c[0] == '+' {
+    if !matches!(method, "GET" | "PAGE") && c[0] == '+' {
         assert!(
             PUBLIC_WRITES.contains(&(method, path)),
             "{label}: an anonymous caller wrote ({classes})"
@@ -685,6 +774,20 @@ impl World {
         } else {
             vec!["contracted"]
         }
+    }
+
+    /// A page's path with its parameters replaced by the fixture's resources.
+    fn fill_page(&self, page: &str, f: &Fixture) -> String {
+        let out = page
+            .replace("{firm}", &f.own.firm)
+            .replace("{compound}", &f.own.compound)
+            .replace("{tender}", &f.tender)
+            .replace("{ballot_vote}", &self.ids["ballot_vote"])
+            .replace("{unit_survey}", &self.ids["unit_survey"])
+            .replace("{vote}", &self.ids["vote"])
+            .replace("{unit}", &self.ids["unit"]);
+        assert!(!out.contains('{'), "no fixture for a parameter of {page}");
+        out
     }
 
     fn fixture(&self, name: &str) -> &Fixture {

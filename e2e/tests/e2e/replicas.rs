@@ -1,8 +1,9 @@
 //! Several processes of one service (replicas): a feed's long-poll woken by another
 //! replica's write (PostgreSQL `LISTEN`/`NOTIFY`); matching replicas that each follow the
 //! feeds into their own database and index; sign-in throttling counted once across catalog
-//! replicas; a token signed out on one replica refused by every replica of every service;
-//! two tender schedulers racing, each tender opened once.
+//! replicas; the owner-code throttle counted once across tender replicas and remembered by a
+//! replica started later; a token signed out on one replica refused by every replica of every
+//! service; two tender schedulers racing, each tender opened once.
 
 use std::time::{Duration, Instant};
 
@@ -12,11 +13,14 @@ use shared::auth::{Role, Scope};
 use wuye::platform::ServiceName;
 use wuye_e2e::fixtures::{JINGUANYI, compound_body, firm_body};
 use wuye_e2e::tender::{World, opened_with_bids};
-use wuye_e2e::{Backend, TestApp, both_backends, fresh_database, spawn_app};
+use wuye_e2e::{
+    Backend, Options, TestApp, both_backends, fresh_database, spawn_app, spawn_app_with,
+};
 
 both_backends!(
     each_matching_replica_follows_the_feeds_into_its_own_index,
     a_burst_of_guesses_across_catalog_replicas_is_counted_once,
+    owner_codes_are_counted_once_across_tender_replicas,
     a_token_signed_out_on_one_replica_is_refused_by_every_replica,
     two_schedulers_open_each_tender_once,
 );
@@ -244,6 +248,49 @@ async fn a_burst_of_guesses_across_catalog_replicas_is_counted_once(backend: Bac
     }
     let (owner, _) = sign_in(&app, &b.url, "li.si", "198.51.100.8").await;
     assert_eq!(owner, StatusCode::OK);
+    b.stop().await;
+    app.stop().await;
+}
+
+async fn owner_code(app: &TestApp, base: &str) -> StatusCode {
+    app.client
+        .post(format!("{base}/tenders/owner-code"))
+        .json(&json!({ "code": "0000-0000-0000" }))
+        .send()
+        .await
+        .expect("asking with a code")
+        .status()
+}
+
+/// Three owner-code requests a minute from one address: a burst of twelve alternating
+/// between two tender replicas gets three answers in all (404: no such code), not three per
+/// replica, and a third replica started afterwards (as after a restart) still refuses.
+async fn owner_codes_are_counted_once_across_tender_replicas(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            owner_code_requests_per_minute: 3,
+            ..Options::default()
+        },
+    )
+    .await;
+    let b = app.replica(ServiceName::Tender, None).await;
+    app.wait_ready(&b.url, "/tenders", 10).await;
+    let asks = (0..12).map(|i| {
+        let base = if i % 2 == 0 { &app.tender_url } else { &b.url };
+        owner_code(&app, base)
+    });
+    let statuses = futures::future::join_all(asks).await;
+    let count = |s: StatusCode| statuses.iter().filter(|x| **x == s).count();
+    assert_eq!(count(StatusCode::NOT_FOUND), 3, "{statuses:?}");
+    assert_eq!(count(StatusCode::TOO_MANY_REQUESTS), 9, "{statuses:?}");
+    let c = app.replica(ServiceName::Tender, None).await;
+    app.wait_ready(&c.url, "/tenders", 10).await;
+    assert_eq!(
+        owner_code(&app, &c.url).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    c.stop().await;
     b.stop().await;
     app.stop().await;
 }

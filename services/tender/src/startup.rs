@@ -70,11 +70,16 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
             config.policy.verify_award_with_catalog,
         )),
         owner_codes: Arc::new(CodeLimiter::new(
+            db.clone(),
             config.policy.owner_code_requests_per_minute as usize,
         )),
         files,
     };
     tasks.spawn(crate::scheduler::run(state.clone(), cancel.clone()));
+    tasks.spawn(crate::owners::ballots::sweep_every_minute(
+        db.clone(),
+        cancel.clone(),
+    ));
     // The client's address as `ClientAddr` for the owner-code throttle (X-Forwarded-For
     // believed only from the configured trusted proxies).
     let trusted = Arc::new(config.trusted_proxies.clone());

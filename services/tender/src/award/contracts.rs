@@ -230,6 +230,22 @@ fn check_termination_date(policy: &TenderPolicy, c: &Contract, on: Date) -> Resu
     Ok(v.finish()?)
 }
 
+/// Who may end a contract: the compound's own committee or the association (the cheap check
+/// before the body is read; [`terminate`] decides again inside its transaction).
+pub async fn may_terminate(
+    conn: &mut sqlx::AnyConnection,
+    cid: &str,
+    identity: &Identity,
+) -> Result<Contract> {
+    let c = records::contract(conn, cid)
+        .await?
+        .ok_or_else(no_contract)?;
+    if !identity.oversees_compound(&c.compound_id) {
+        return Err(Problem::forbidden("只有合同所属小区的自治组织或协会可以终止合同。").into());
+    }
+    Ok(c)
+}
+
 /// Ends contract `cid` early on `on`, inside the transaction. Role: the committee of the
 /// contract's compound, or the association.
 pub async fn terminate(
@@ -240,12 +256,7 @@ pub async fn terminate(
     identity: &Identity,
     policy: &TenderPolicy,
 ) -> Result<Contract> {
-    let c = records::contract(tx.conn(), cid)
-        .await?
-        .ok_or_else(no_contract)?;
-    if !identity.oversees_compound(&c.compound_id) {
-        return Err(Problem::forbidden("只有合同所属小区的自治组织或协会可以终止合同。").into());
-    }
+    let c = may_terminate(tx.conn(), cid, identity).await?;
     if c.status != ContractStatus::Active {
         return Err(Problem::conflict("contract_not_active", "该合同已终止。").into());
     }

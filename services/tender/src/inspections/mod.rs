@@ -23,7 +23,8 @@ mod view;
 pub use codes::{CodeHolder, resolve};
 pub use input::{AnswerInput, Checked, InspectionInput, OwnerInspectionInput};
 pub use steps::{
-    Asker, answer, ask, code_unknown, of_area, of_code, of_compound, one, serving_firm,
+    Asker, answer, answerer, ask, code_unknown, may_ask_for, of_area, of_code, of_compound, one,
+    serving_firm,
 };
 pub use terms::{AskedBy, State, What};
 pub use view::InspectionView;

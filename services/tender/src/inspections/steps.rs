@@ -108,6 +108,18 @@ pub enum Asker {
     Owner { code: String },
 }
 
+/// Whether the caller may ask on a compound's behalf: only its own committee (owners ask
+/// with their code). Checked before the body is read, and again in [`ask`].
+pub fn may_ask_for(identity: &Identity, cid: &str) -> Result<()> {
+    if identity.is_committee_of(cid) {
+        return Ok(());
+    }
+    Err(
+        Problem::forbidden("只有本小区自治组织可以代业主提出查阅申请；业主可凭表决码自行申请。")
+            .into(),
+    )
+}
+
 /// Records a request, inside the transaction; due `days` after today (Beijing).
 pub async fn ask(
     tx: &mut WriteTx,
@@ -118,12 +130,7 @@ pub async fn ask(
     let (cid, asker) = cid_or_code;
     let (compound_id, asked_by, unit_id, account) = match &asker {
         Asker::Committee(identity) => {
-            if !identity.is_committee_of(cid) {
-                return Err(Problem::forbidden(
-                    "只有本小区自治组织可以代业主提出查阅申请；业主可凭表决码自行申请。",
-                )
-                .into());
-            }
+            may_ask_for(identity, cid)?;
             (
                 cid.to_string(),
                 AskedBy::Committee,
@@ -194,22 +201,18 @@ pub async fn ask(
     Ok(InspectionView::of(&request, &format_date(today)))
 }
 
-/// Answers a request, inside the transaction: by the compound's committee or its serving
-/// firm, once (409 `already_answered`), with documents of the compound.
-pub async fn answer(
-    tx: &mut WriteTx,
+/// Who may answer request `id`: the compound's committee or its serving firm (which of the
+/// two the caller is, for the record); 404 for an unknown request, 403 for anyone else.
+pub async fn answerer(
+    conn: &mut AnyConnection,
     identity: &Identity,
     id: &str,
-    (text, document_ids): (String, Vec<String>),
-) -> Result<InspectionView> {
-    let request = store::load(tx.conn(), id).await?.ok_or_else(no_request)?;
+) -> Result<(Request, &'static str)> {
+    let request = store::load(conn, id).await?.ok_or_else(no_request)?;
     let role = if identity.is_committee_of(&request.compound_id) {
         "committee"
     } else if identity.own_firm().is_some()
-        && serving_firm(tx.conn(), &request.compound_id)
-            .await?
-            .as_deref()
-            == identity.own_firm()
+        && serving_firm(conn, &request.compound_id).await?.as_deref() == identity.own_firm()
     {
         "firm"
     } else {
@@ -218,6 +221,18 @@ pub async fn answer(
         )
         .into());
     };
+    Ok((request, role))
+}
+
+/// Answers a request, inside the transaction: by the compound's committee or its serving
+/// firm, once (409 `already_answered`), with documents of the compound.
+pub async fn answer(
+    tx: &mut WriteTx,
+    identity: &Identity,
+    id: &str,
+    (text, document_ids): (String, Vec<String>),
+) -> Result<InspectionView> {
+    let (request, role) = answerer(tx.conn(), identity, id).await?;
     let found =
         crate::documents::of_compound_among(tx.conn(), &request.compound_id, &document_ids).await?;
     let mut v = Validation::new();

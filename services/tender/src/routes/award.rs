@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::error::{Problem, Validation};
-use shared::extract::{Json, Page, PageQuery, Query};
+use shared::extract::{Json, LateJson, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -73,11 +73,12 @@ pub async fn put_scores(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<ScoresInput>,
+    body: LateJson<ScoresInput>,
 ) -> Result<Json<Vec<Ranked>>> {
     load_current(&app, &id).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let t = for_committee(tx.conn(), &id, &identity, Step::Score).await?;
+    let dto = body.value()?;
     let ranked = evaluation::score(&mut tx, &t, &dto, &identity).await?;
     tx.commit().await?;
     Ok(Json(ranked))
@@ -129,14 +130,15 @@ pub async fn award_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<AwardInput>,
+    body: LateJson<AwardInput>,
 ) -> Result<Json<TenderView>> {
     load_current(&app, &id).await?;
     // The decision as things stand, and the winner's standing asked outside the transaction …
-    let decided = {
+    let (decided, dto) = {
         let mut conn = app.db.pool.acquire().await?;
         let t = for_committee(&mut conn, &id, &identity, Step::Award).await?;
-        dto.decide(&mut conn, &t).await?
+        let dto = body.value()?;
+        (dto.decide(&mut conn, &t).await?, dto)
     };
     decision::check_standing(&app, &decided.winner).await?;
     // … then decided again inside it.
@@ -171,13 +173,14 @@ pub async fn lodge_complaint(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<NewComplaint>,
+    body: LateJson<NewComplaint>,
 ) -> Result<(StatusCode, Json<Complaint>)> {
     let firm_id = identity
         .own_firm()
         .ok_or_else(|| Problem::forbidden("只有本项目的投标人可以提出质疑。"))?;
-    declared(&dto)?;
     visible_tender(&app, &id, Some(&identity)).await?;
+    let dto = body.value()?;
+    declared(&dto)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let c = complaints::lodge(&mut tx, &id, firm_id, dto, &identity).await?;
     tx.commit().await?;
@@ -208,13 +211,14 @@ pub async fn answer_complaint(
     State(app): State<AppState>,
     identity: Identity,
     Path((id, cid)): Path<(String, String)>,
-    Json(dto): Json<ComplaintAnswer>,
+    body: LateJson<ComplaintAnswer>,
 ) -> Result<Json<Complaint>> {
-    declared(&dto)?;
     let t = visible_tender(&app, &id, Some(&identity)).await?;
     if !identity.oversees_compound(&t.compound_id) {
         return Err(Problem::forbidden("只有招标小区自治组织或协会可以答复质疑。").into());
     }
+    let dto = body.value()?;
+    declared(&dto)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let answered = complaints::answer(&mut tx, &id, &cid, dto, &identity, &app.policy).await?;
     tx.commit().await?;
@@ -235,11 +239,11 @@ pub async fn sign_contract(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<NewContract>,
+    body: LateJson<NewContract>,
 ) -> Result<(StatusCode, Json<Contract>)> {
-    let dates = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let t = for_committee(tx.conn(), &id, &identity, Step::SignContract).await?;
+    let dates = body.value()?.check()?;
     let c = contracts::sign(&mut tx, t, dates, &identity, &app.policy).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -306,8 +310,10 @@ pub async fn terminate_contract(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    Json(dto): Json<Termination>,
+    body: LateJson<Termination>,
 ) -> Result<Json<Contract>> {
+    contracts::may_terminate(&mut *app.db.pool.acquire().await?, &cid, &identity).await?;
+    let dto = body.value()?;
     let on = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let c = contracts::terminate(&mut tx, &cid, on, &dto.reason, &identity, &app.policy).await?;

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use shared::auth::{Identity, Role};
 use shared::clock::now_ms;
 use shared::error::{FieldError, Problem};
-use shared::extract::{Json, Page, PageQuery, Pagination};
+use shared::extract::{Json, LateJson, Page, PageQuery, Pagination};
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -98,12 +98,12 @@ pub async fn open_vote(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    Json(dto): Json<NewBallotVote>,
+    body: LateJson<NewBallotVote>,
 ) -> Result<(StatusCode, Json<BallotVote>)> {
     identity.require_any(&[Role::Committee])?;
     let compound = register::compound(&mut *app.db.pool.acquire().await?, &cid).await?;
     ballots::committee(&identity, &compound)?;
-    let input = dto.check(now_ms())?;
+    let input = body.value()?.check(now_ms())?;
     let tender = named_tender(&app, input.tender_id.as_deref()).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let vote = ballots::open(&mut tx, &compound, input, tender.as_ref(), &identity).await?;
@@ -189,13 +189,13 @@ pub async fn record_paper_ballot(
     State(app): State<AppState>,
     identity: Identity,
     Path(vid): Path<String>,
-    Json(dto): Json<PaperBallotInput>,
+    body: LateJson<PaperBallotInput>,
 ) -> Result<(StatusCode, Json<PaperReceipt>)> {
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let v = ballots::load(tx.conn(), &vid).await?;
     let compound = register::compound(tx.conn(), &v.compound_id).await?;
     ballots::committee(&identity, &compound)?;
-    let receipt = ballots::record_paper(&mut tx, &v, dto, &identity).await?;
+    let receipt = ballots::record_paper(&mut tx, &v, body.value()?, &identity).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::auth::Identity;
 use shared::error::Problem;
-use shared::extract::Json;
+use shared::extract::{Json, LateJson};
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,12 +34,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Before the lock: the content checked against the tender and its compound as they are
 /// now, so content errors are reported before taking it (checked again inside).
-async fn precheck(app: &AppState, id: &str, identity: &Identity, dto: &BidInput) -> Result<()> {
+/// The body is read only once the tender is known to be visible to the caller.
+async fn precheck(
+    app: &AppState,
+    id: &str,
+    identity: &Identity,
+    body: LateJson<BidInput>,
+) -> Result<BidInput> {
     let t = visible_tender(app, id, Some(identity)).await?;
+    let dto = body.value()?;
     let mut conn = app.db.pool.acquire().await?;
     let compound = compound_of(&mut conn, &t).await?;
     dto.check(&t, &compound)?;
-    Ok(())
+    Ok(dto)
 }
 
 /// Submits a sealed bid. Role: a firm that is recommended on the roster today, offers the
@@ -62,10 +69,10 @@ pub async fn submit_bid(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<BidInput>,
+    body: LateJson<BidInput>,
 ) -> Result<(StatusCode, Json<Bid>)> {
     let firm_id = bidder(&identity)?;
-    precheck(&app, &id, &identity, &dto).await?;
+    let dto = precheck(&app, &id, &identity, body).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let bid = bidding::submit(&mut tx, &id, &firm_id, &dto, &identity).await?;
     tx.commit().await?;
@@ -82,10 +89,10 @@ pub async fn replace_bid(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<BidInput>,
+    body: LateJson<BidInput>,
 ) -> Result<Json<Bid>> {
     let firm_id = bidder(&identity)?;
-    precheck(&app, &id, &identity, &dto).await?;
+    let dto = precheck(&app, &id, &identity, body).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let bid = bidding::replace(&mut tx, &id, &firm_id, &dto, &identity).await?;
     tx.commit().await?;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::error::{Problem, Validation};
-use shared::extract::{Json, Page, PageQuery, Query};
+use shared::extract::{Json, LateJson, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -79,11 +79,11 @@ pub async fn publish_disclosure(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    Json(dto): Json<DisclosureInput>,
+    body: LateJson<DisclosureInput>,
 ) -> Result<(StatusCode, Json<Disclosure>)> {
     let c = contract(&app, &cid).await?;
     let by = steps::publisher(&identity, &c)?;
-    let checked = steps::check(&dto, &c)?;
+    let checked = steps::check(&body.value()?, &c)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let d = steps::publish(&mut tx, &c, checked, by, &identity, &app.policy).await?;
     tx.commit().await?;
@@ -118,7 +118,7 @@ pub async fn correct_disclosure(
     State(app): State<AppState>,
     identity: Identity,
     Path(did): Path<String>,
-    Json(dto): Json<CorrectionInput>,
+    body: LateJson<CorrectionInput>,
 ) -> Result<(StatusCode, Json<Disclosure>)> {
     let old = {
         let mut conn = app.db.pool.acquire().await?;
@@ -128,7 +128,7 @@ pub async fn correct_disclosure(
     };
     let c = contract(&app, &old.contract_id).await?;
     let by = steps::publisher(&identity, &c)?;
-    let checked = dto.check(&old)?;
+    let checked = body.value()?.check(&old)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let d = steps::correct(&mut tx, &c, &old, checked, by, &identity, &app.policy).await?;
     tx.commit().await?;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use shared::auth::Identity;
 use shared::client_addr::ClientAddr;
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{Json, Page, PageQuery, Query};
+use shared::extract::{Json, LateJson, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -56,9 +56,10 @@ pub async fn ask(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    Json(dto): Json<InspectionInput>,
+    body: LateJson<InspectionInput>,
 ) -> Result<(StatusCode, Json<InspectionView>)> {
-    let checked = dto.check()?;
+    inspections::may_ask_for(&identity, &cid)?;
+    let checked = body.value()?.check()?;
     let days = app.policy.inspection_days;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let view = inspections::ask(&mut tx, (&cid, Asker::Committee(identity)), checked, days).await?;
@@ -79,7 +80,7 @@ pub async fn ask_by_code(
     client: ClientAddr,
     Json(dto): Json<OwnerInspectionInput>,
 ) -> Result<(StatusCode, Json<InspectionView>)> {
-    app.owner_codes.admit(&client.key())?;
+    app.owner_codes.admit(&client.key()).await?;
     let (code, checked) = dto.check()?;
     let days = app.policy.inspection_days;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -106,7 +107,7 @@ pub async fn by_code(
     client: ClientAddr,
     Json(dto): Json<CodeOnly>,
 ) -> Result<Json<Vec<InspectionView>>> {
-    app.owner_codes.admit(&client.key())?;
+    app.owner_codes.admit(&client.key()).await?;
     let mut conn = app.db.pool.acquire().await?;
     Ok(Json(inspections::of_code(&mut conn, &dto.code).await?))
 }
@@ -122,9 +123,10 @@ pub async fn answer(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<AnswerInput>,
+    body: LateJson<AnswerInput>,
 ) -> Result<Json<InspectionView>> {
-    let answer = dto.check()?;
+    inspections::answerer(&mut *app.db.pool.acquire().await?, &identity, &id).await?;
+    let answer = body.value()?.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let view = inspections::answer(&mut tx, &identity, &id, answer).await?;
     tx.commit().await?;

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract::Json;
+use shared::extract::{Json, LateJson};
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -45,14 +45,15 @@ pub async fn invite(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<NewInvitation>,
+    body: LateJson<NewInvitation>,
 ) -> Result<(StatusCode, Json<Invitation>)> {
     identity.require_any(&[Role::Committee])?;
-    declared(&dto)?;
     // Bring the tender up to date (a passed deadline moves it on) before deciding.
     load_current(&app, &id).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let t = for_committee(tx.conn(), &id, &identity, Step::Invite).await?;
+    let dto = body.value()?;
+    declared(&dto)?;
     let firm_id = dto.firm_id.clone();
     match invitations::invite(&mut tx, &t, dto, &identity).await? {
         Some(Invited::New(invitation)) => {

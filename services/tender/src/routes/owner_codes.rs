@@ -68,8 +68,8 @@ pub struct CodeBallotInput {
     pub option_id: Option<String>,
 }
 
-fn admit(app: &AppState, client: &ClientAddr) -> std::result::Result<(), Problem> {
-    app.owner_codes.admit(&client.key())
+async fn admit(app: &AppState, client: &ClientAddr) -> Result<()> {
+    app.owner_codes.admit(&client.key()).await
 }
 
 /// What the code's unit may do: the unit, its vote (or survey), its ballot (channel, time,
@@ -82,7 +82,7 @@ pub async fn look_up(
     client: ClientAddr,
     Json(dto): Json<CodeInput>,
 ) -> Result<Json<OwnerLookup>> {
-    admit(&app, &client)?;
+    admit(&app, &client).await?;
     let mut conn = app.db.pool.acquire().await?;
     let holder = lookup::holder(&mut conn, &dto.code).await?;
     Ok(Json(lookup::lookup(&mut conn, &holder).await?))
@@ -102,7 +102,7 @@ pub async fn cast_ballot(
     client: ClientAddr,
     Json(dto): Json<CodeBallotInput>,
 ) -> Result<(StatusCode, Json<OnlineReceipt>)> {
-    admit(&app, &client)?;
+    admit(&app, &client).await?;
     // A wrong code is answered before the write lock is taken; under it, the code is read
     // again (a reprint may have replaced it meanwhile).
     lookup::holder_of(&mut *app.db.pool.acquire().await?, &dto.code, Subject::Vote).await?;
@@ -129,7 +129,7 @@ pub async fn participation(
     client: ClientAddr,
     Json(dto): Json<CodeInput>,
 ) -> Result<Json<Participation>> {
-    admit(&app, &client)?;
+    admit(&app, &client).await?;
     let mut conn = app.db.pool.acquire().await?;
     let holder = lookup::holder_of(&mut conn, &dto.code, Subject::Vote).await?;
     let v = ballots::load(&mut conn, &holder.subject_id).await?;
@@ -148,7 +148,7 @@ pub async fn object(
     client: ClientAddr,
     Json(dto): Json<ObjectionInput>,
 ) -> Result<(StatusCode, Json<Objection>)> {
-    admit(&app, &client)?;
+    admit(&app, &client).await?;
     crate::input::declared(&dto)?;
     let holder =
         lookup::holder_of(&mut *app.db.pool.acquire().await?, &dto.code, Subject::Vote).await?;
@@ -171,7 +171,7 @@ pub async fn answer_survey(
     client: ClientAddr,
     Json(dto): Json<SurveyAnswerInput>,
 ) -> Result<(StatusCode, Json<AnswerReceipt>)> {
-    admit(&app, &client)?;
+    admit(&app, &client).await?;
     let holder = lookup::holder_of(
         &mut *app.db.pool.acquire().await?,
         &dto.code,

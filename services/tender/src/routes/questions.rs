@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract::Json;
+use shared::extract::{Json, LateJson};
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -39,13 +39,14 @@ pub async fn ask(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<NewQuestion>,
+    body: LateJson<NewQuestion>,
 ) -> Result<(StatusCode, Json<Question>)> {
     let firm_id = identity
         .own_firm()
         .ok_or_else(|| Problem::forbidden("只有物业服务企业可以提问。"))?;
-    declared(&dto)?;
     visible_tender(&app, &id, Some(&identity)).await?;
+    let dto = body.value()?;
+    declared(&dto)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let q = questions::ask(&mut tx, &id, firm_id, dto, &identity).await?;
     tx.commit().await?;
@@ -83,14 +84,15 @@ pub async fn answer(
     State(app): State<AppState>,
     identity: Identity,
     Path((id, qid)): Path<(String, String)>,
-    Json(dto): Json<NewAnswer>,
+    body: LateJson<NewAnswer>,
 ) -> Result<Json<Question>> {
     identity.require_any(&[Role::Committee])?;
-    declared(&dto)?;
     let t = visible_tender(&app, &id, Some(&identity)).await?;
     if !identity.is_committee_of(&t.compound_id) {
         return Err(Problem::forbidden("只能答复本小区招标项目的问题。").into());
     }
+    let dto = body.value()?;
+    declared(&dto)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let q = questions::answer(&mut tx, &id, &qid, dto, &identity).await?;
     tx.commit().await?;

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use shared::auth::Identity;
 use shared::domain::DomainError;
 use shared::error::{FieldError, Problem, Validation};
-use shared::extract::{Json, Page, PageQuery, Pagination, Query};
+use shared::extract::{Json, LateJson, Page, PageQuery, Pagination, Query};
 use shared::feed::WriteTx;
 use shared::sheet::{ImportMode, SheetFormat};
 use utoipa::{IntoParams, OpenApi};
@@ -219,11 +219,11 @@ pub async fn add_unit(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    Json(dto): Json<UnitInput>,
+    body: LateJson<UnitInput>,
 ) -> Result<(StatusCode, Json<UnitView>)> {
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let compound = keeper(&mut tx, &identity, &cid).await?;
-    let checked = dto.check()?;
+    let checked = body.value()?.check()?;
     let unit = register::create(
         tx.conn(),
         &compound.id,
@@ -273,10 +273,11 @@ pub async fn change_unit(
     State(app): State<AppState>,
     identity: Identity,
     Path((cid, uid)): Path<(String, String)>,
-    Json(dto): Json<UnitInput>,
+    body: LateJson<UnitInput>,
 ) -> Result<Json<UnitView>> {
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let compound = keeper(&mut tx, &identity, &cid).await?;
+    let dto = body.value()?;
     let checked = dto.check()?;
     let version = dto.version_required()?;
     let unit = register::change(

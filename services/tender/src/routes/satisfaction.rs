@@ -8,7 +8,7 @@ use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::domain::{DistrictCode, StreetCode};
 use shared::error::{Problem, Validation};
-use shared::extract::{Json, PageQuery, Query};
+use shared::extract::{Json, LateJson, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -49,9 +49,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn record_survey(
     State(app): State<AppState>,
     identity: Identity,
-    Json(dto): Json<NewSurvey>,
+    body: LateJson<NewSurvey>,
 ) -> Result<(StatusCode, Json<Survey>)> {
     identity.require_any(&[Role::Committee])?;
+    let dto = body.value()?;
     identity.require_compound(&dto.compound_id)?;
     let survey = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;

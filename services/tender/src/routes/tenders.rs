@@ -9,7 +9,7 @@ use shared::auth::{Identity, Role};
 use shared::clock::now_ms;
 use shared::domain::DistrictCode;
 use shared::error::{Problem, Validation};
-use shared::extract::{Json, Page, PageQuery, Query};
+use shared::extract::{Json, LateJson, Page, PageQuery, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -71,9 +71,10 @@ fn schedule(app: &AppState, now: i64, extend: bool) -> Schedule {
 pub async fn create_tender(
     State(app): State<AppState>,
     identity: Identity,
-    Json(dto): Json<NewTender>,
+    body: LateJson<NewTender>,
 ) -> Result<(StatusCode, Json<TenderView>)> {
     identity.require_any(&[Role::Committee])?;
+    let dto = body.value()?;
     identity.require_compound(&dto.compound_id)?;
     let now = now_ms();
     let proposal = dto.terms.check(None, schedule(&app, now, false))?;
@@ -97,10 +98,11 @@ pub async fn update_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<TermsInput>,
+    body: LateJson<TermsInput>,
 ) -> Result<Json<TenderView>> {
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let mut t = for_committee(tx.conn(), &id, &identity, Step::Revise).await?;
+    let dto = body.value()?;
     let now = now_ms();
     let open = t.status == TenderStatus::Open;
     let proposal = dto.check(Some(&t.terms), schedule(&app, now, open))?;
@@ -145,14 +147,15 @@ pub async fn cancel_tender(
     State(app): State<AppState>,
     identity: Identity,
     Path(id): Path<String>,
-    Json(dto): Json<CancelTender>,
+    body: LateJson<CancelTender>,
 ) -> Result<Json<TenderView>> {
-    declared(&dto)?;
     // Bring the tender up to date first, so a cancellation never lands on a tender whose
     // opening time has already passed unopened.
     load_current(&app, &id).await?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let t = for_committee(tx.conn(), &id, &identity, Step::Cancel).await?;
+    let dto = body.value()?;
+    declared(&dto)?;
     let view = lifecycle::cancel(&mut tx, t, dto.reason, &identity, &app.policy).await?;
     tx.commit().await?;
     Ok(Json(view))

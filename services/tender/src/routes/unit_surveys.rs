@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use shared::auth::{Identity, Role};
 use shared::clock::now_ms;
 use shared::error::Problem;
-use shared::extract::{Json, Page, PageQuery, Pagination};
+use shared::extract::{Json, LateJson, Page, PageQuery, Pagination};
 use shared::feed::WriteTx;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -68,12 +68,12 @@ pub async fn open_survey(
     State(app): State<AppState>,
     identity: Identity,
     Path(cid): Path<String>,
-    Json(dto): Json<NewUnitSurvey>,
+    body: LateJson<NewUnitSurvey>,
 ) -> Result<(StatusCode, Json<UnitSurvey>)> {
     identity.require_any(&[Role::Committee])?;
     let compound = register::compound(&mut *app.db.pool.acquire().await?, &cid).await?;
     ballots::committee(&identity, &compound)?;
-    let input = dto.check(now_ms())?;
+    let input = body.value()?.check(now_ms())?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let survey = surveys::open(&mut tx, &compound, input, &identity).await?;
     tx.commit().await?;
@@ -151,13 +151,13 @@ pub async fn record_paper_answer(
     State(app): State<AppState>,
     identity: Identity,
     Path(sid): Path<String>,
-    Json(dto): Json<PaperAnswerInput>,
+    body: LateJson<PaperAnswerInput>,
 ) -> Result<(StatusCode, Json<AnswerReceipt>)> {
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let s = surveys::load(tx.conn(), &sid).await?;
     let compound = register::compound(tx.conn(), &s.compound_id).await?;
     ballots::committee(&identity, &compound)?;
-    let receipt = surveys::record_paper(&mut tx, &s, dto, &identity).await?;
+    let receipt = surveys::record_paper(&mut tx, &s, body.value()?, &identity).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
@@ -198,12 +198,13 @@ pub async fn reply_to_comment(
     State(app): State<AppState>,
     identity: Identity,
     Path((sid, comment_id)): Path<(String, String)>,
-    Json(dto): Json<ReplyInput>,
+    body: LateJson<ReplyInput>,
 ) -> Result<Json<Comment>> {
     identity.require_any(&[Role::Firm])?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let s = surveys::load(tx.conn(), &sid).await?;
-    let comment = surveys::reply(&mut tx, &s, &comment_id, dto, &identity).await?;
+    surveys::may_reply(tx.conn(), &s, &identity).await?;
+    let comment = surveys::reply(&mut tx, &s, &comment_id, body.value()?, &identity).await?;
     tx.commit().await?;
     Ok(Json(comment))
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::auth::{Identity, Role};
 use shared::error::Problem;
-use shared::extract::{Json, Page, PageQuery, Pagination, Query};
+use shared::extract::{Json, LateJson, Page, PageQuery, Pagination, Query};
 use shared::feed::WriteTx;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -38,9 +38,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn record_vote(
     State(app): State<AppState>,
     identity: Identity,
-    Json(dto): Json<NewVote>,
+    body: LateJson<NewVote>,
 ) -> Result<(StatusCode, Json<Vote>)> {
     identity.require_any(&[Role::Committee])?;
+    let dto = body.value()?;
     identity.require_compound(&dto.compound_id)?;
     let vote = dto.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;

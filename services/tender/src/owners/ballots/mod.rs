@@ -33,7 +33,7 @@ pub use steps::{
     view, vote_closed,
 };
 pub use store::{Channel, Objection, objections, passing_firm_vote, votes_of};
-pub use throttle::CodeLimiter;
+pub use throttle::{CodeLimiter, sweep_every_minute};
 pub use vote::{
     BallotVote, MAX_PERIOD_MS, NewBallotVote, RegisterTotals, StoredVote, Turnout, ValidBallotVote,
     VoteState,

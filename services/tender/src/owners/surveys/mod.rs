@@ -18,7 +18,7 @@ mod survey;
 
 pub use steps::{
     AnswerReceipt, PaperAnswerInput, ReplyInput, SurveyAnswerInput, answer_online, close,
-    for_owner, load, notices, open, record_paper, reply, view,
+    for_owner, load, may_reply, notices, open, record_paper, reply, view,
 };
 pub use store::surveys_of;
 pub use survey::{

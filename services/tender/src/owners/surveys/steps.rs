@@ -430,6 +430,27 @@ pub struct ReplyInput {
     pub text: String,
 }
 
+/// Whether the caller may reply to the survey's comments: only the firm that served the
+/// compound longest in the survey's quarter (checked before the body is read, and in
+/// [`reply`]).
+pub async fn may_reply(
+    conn: &mut AnyConnection,
+    s: &StoredSurvey,
+    identity: &Identity,
+) -> Result<()> {
+    let quarter = Period::parse_quarter(&s.period)
+        .map_err(|e| anyhow::anyhow!("survey {}: period: {}", s.id, e.message))?;
+    let contracts = satisfaction::served_contracts(conn, &s.compound_id).await?;
+    let serving =
+        satisfaction::serving_contract(&contracts, quarter.start(), quarter.end(), china_today());
+    if serving.is_none_or(|c| identity.own_firm() != Some(c.firm_id.as_str())) {
+        return Err(
+            Problem::forbidden("只有该季度为本小区服务的物业服务企业可以回复意见。").into(),
+        );
+    }
+    Ok(())
+}
+
 /// The firm of the contract serving the survey's quarter replies to a comment, once (409
 /// `already_replied`); 403 for any other caller; 404 for an answer without a comment.
 pub async fn reply(
@@ -439,17 +460,8 @@ pub async fn reply(
     input: ReplyInput,
     identity: &Identity,
 ) -> Result<Comment> {
+    may_reply(tx.conn(), s, identity).await?;
     crate::input::declared(&input)?;
-    let quarter = Period::parse_quarter(&s.period)
-        .map_err(|e| anyhow::anyhow!("survey {}: period: {}", s.id, e.message))?;
-    let contracts = satisfaction::served_contracts(tx.conn(), &s.compound_id).await?;
-    let serving =
-        satisfaction::serving_contract(&contracts, quarter.start(), quarter.end(), china_today());
-    if serving.is_none_or(|c| identity.own_firm() != Some(c.firm_id.as_str())) {
-        return Err(
-            Problem::forbidden("只有该季度为本小区服务的物业服务企业可以回复意见。").into(),
-        );
-    }
     let a = store::answer(tx.conn(), &s.id, comment_id)
         .await?
         .filter(|a| a.comment.as_deref().is_some_and(|c| !c.is_empty()))
