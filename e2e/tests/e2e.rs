@@ -18,6 +18,7 @@ mod e2e {
     pub mod metrics;
     pub mod ocds;
     pub mod owners;
+    pub mod plans;
     pub mod pages_association;
     pub mod pages_ballots;
     pub mod pages_committee;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod follow;
 pub mod index;
 pub mod policy;
+pub mod progress;
 pub mod rebuild;
 pub mod replica;
 pub mod routes;

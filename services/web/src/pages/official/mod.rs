@@ -15,6 +15,7 @@ mod compound;
 mod coverage;
 mod import;
 mod ledger;
+mod plan;
 mod votes;
 mod votes_notices;
 mod votes_surveys;
@@ -51,6 +52,8 @@ pub fn routes() -> Router<WebState> {
         .route("/official/import/jobs/{id}/confirm", post(import::confirm))
         .route("/official/coverage", get(coverage::dashboard))
         .route("/official/bundles", get(bundles::page))
+        .route("/official/plan", get(plan::page).post(plan::save))
+        .route("/official/plan/stages", post(plan::record_stage))
         .route("/official/votes", get(votes::list))
         .route("/official/votes/{vid}", get(votes::page))
         .route(
