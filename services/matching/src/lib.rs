@@ -13,6 +13,7 @@ pub mod policy;
 pub mod progress;
 pub mod rebuild;
 pub mod replica;
+pub mod reports;
 pub mod routes;
 pub mod satisfaction;
 mod schema;

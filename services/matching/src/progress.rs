@@ -82,7 +82,8 @@ pub struct CompoundProgress {
     pub overdue: bool,
 }
 
-/// A plan's compounds on the progress list, in the plan's order.
+/// A plan's compounds on the progress list as they stood on `today` (a stage counts as
+/// reached from its day on), in the plan's order.
 pub fn compounds(plan: &WorkPlan, facts: &HashMap<String, Facts>, today: Date) -> Vec<CompoundProgress> {
     plan.compounds
         .iter()
@@ -123,6 +124,7 @@ fn one(plan: &WorkPlan, id: &str, facts: Facts, today: Date) -> CompoundProgress
                 Stage::Tender => link("tender", &facts.tender),
                 Stage::Contract => link("contract", &facts.contract),
             };
+            let reached = reached.filter(|(d, _)| *d <= today);
             let due = plan.due(stage).map(str::to_string);
             let overdue = reached.is_none()
                 && due

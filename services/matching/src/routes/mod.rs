@@ -4,6 +4,7 @@
 
 pub mod matching;
 pub mod plans;
+pub mod reports;
 pub mod statistics;
 
 /// Where this service's API lives.
@@ -32,7 +33,8 @@ pub fn api() -> OpenApiRouter<AppState> {
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(statistics::router())
         .merge(matching::router())
-        .merge(plans::router());
+        .merge(plans::router())
+        .merge(reports::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -47,6 +49,7 @@ const PUBLIC: &[&str] = &[
     "GET /match/coverage",
     "GET /match/coverage/history",
     "GET /match/satisfaction/ranking",
+    "GET /match/reports/bulletin",
 ];
 
 /// The API's routes and `/match/openapi.json`, which serves their document.

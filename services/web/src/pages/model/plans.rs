@@ -143,3 +143,144 @@ pub struct Rollup {
     pub rows: Vec<RollupRow>,
     pub total: RollupRow,
 }
+
+/// Coverage figures of a report (matching's `Figures`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Coverage {
+    pub old_compounds: i64,
+    pub eligible: i64,
+    pub covered: i64,
+    pub percent: Option<String>,
+    pub gap_compounds: i64,
+}
+
+impl Coverage {
+    /// `45%（9/20）` or why there is no rate.
+    pub fn note(&self) -> String {
+        match &self.percent {
+            Some(p) => format!("{p}（{}/{}）", self.covered, self.eligible),
+            None => "无符合条件的小区".into(),
+        }
+    }
+}
+
+/// The target in force.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TargetView {
+    pub due: String,
+    pub percent: String,
+}
+
+/// A plan target against the month's end.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TargetProgress {
+    pub due: String,
+    pub percent: String,
+    pub needed: i64,
+    pub gap_compounds: i64,
+    pub met: bool,
+}
+
+/// A street (district) of the monthly report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MonthlyRow {
+    pub code: String,
+    pub name: String,
+    pub coverage: Coverage,
+    pub covered_change: i64,
+    pub plans: Counts,
+}
+
+/// A planned compound with an overdue stage.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OverdueItem {
+    pub compound_id: String,
+    pub compound_name: Option<String>,
+    pub street_name: String,
+    pub stage_label: String,
+    pub overdue: Vec<String>,
+}
+
+/// A contract signed or ended in the month.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContractEvent {
+    pub compound_id: String,
+    pub compound_name: Option<String>,
+    pub firm_name: String,
+    pub on: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A compound whose live contract is with a blacklisted firm.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Blacklisted {
+    pub contract: BlacklistedContract,
+    pub firm_name: String,
+    pub blacklist_from: Option<String>,
+}
+
+/// Its contract.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BlacklistedContract {
+    pub compound_id: String,
+    pub compound_name: Option<String>,
+}
+
+/// 每月调度.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MonthlyReport {
+    pub month: String,
+    pub level: String,
+    pub name: String,
+    pub from: String,
+    pub as_of: String,
+    pub partial: bool,
+    pub target: TargetView,
+    pub targets: Vec<TargetProgress>,
+    pub coverage: Coverage,
+    pub previous: Coverage,
+    pub covered_change: i64,
+    pub rows: Vec<MonthlyRow>,
+    pub plans: Counts,
+    pub overdue: Vec<OverdueItem>,
+    pub overdue_total: i64,
+    pub new_contracts: Vec<ContractEvent>,
+    pub terminations: Vec<ContractEvent>,
+    pub blacklisted: Vec<Blacklisted>,
+}
+
+/// One district or street of the bulletin.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BulletinItem {
+    pub rank: u32,
+    pub group_size: u32,
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub district_name: Option<String>,
+    pub compounds: i64,
+    pub satisfied: i64,
+    pub dissatisfied: i64,
+    pub percent: String,
+    pub bottom_three: bool,
+    pub previous_rank: Option<u32>,
+    pub notify: bool,
+}
+
+/// 季度通报.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Bulletin {
+    pub period: String,
+    pub previous_period: String,
+    pub year: i32,
+    pub measure: String,
+    pub rule: String,
+    pub districts: Vec<BulletinItem>,
+    pub streets: Vec<BulletinItem>,
+    pub bottom_three_districts: Vec<String>,
+    pub notified_districts: Vec<BulletinItem>,
+    pub notified_streets: Vec<BulletinItem>,
+    pub year_districts: Vec<BulletinItem>,
+    pub year_streets: Vec<BulletinItem>,
+}
