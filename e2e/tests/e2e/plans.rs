@@ -15,7 +15,10 @@ use tender::clock::{parse_rfc3339, to_rfc3339};
 use wuye_e2e::fixtures::{JINGUANYI, JINJIANG, compound_body, firm_body};
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
-both_backends!(a_streets_plan_fills_its_stages_from_the_platforms_records);
+both_backends!(
+    a_streets_plan_fills_its_stages_from_the_platforms_records,
+    the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row,
+);
 
 const DONGHU: &str = "510104018";
 const QINGYANG: &str = "510105";
@@ -404,5 +407,171 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
     rollup(format!("year={year}"), w.street(CAOSHIJIE)).await;
     rollup(format!("year={year}&district={JINJIANG}"), street.clone()).await.problem(403, "forbidden");
 
+    // The monthly dispatch of 锦江区 for this month: 7 eligible old compounds entered today,
+    // c6 covered by its contract (1/7), none at the end of last month.
+    let month = format!("{year}-{:02}", u8::from(today.month()));
+    let monthly = |q: String, token: String| {
+        let w = &w;
+        async move { w.app.get(&w.matching(&format!("/reports/monthly?{q}")), Some(&token)).await }
+    };
+    let firm_token = w.association();
+    w.ok(
+        Method::POST,
+        &w.catalog(&format!("/firms/{firm}/standing")),
+        Some(&firm_token),
+        &json!({"action": "blacklist", "reason": "严重违约，拒不整改", "from": format_date(today)}),
+    )
+    .await;
+    w.followed().await;
+    let m = monthly(format!("month={month}"), w.district(JINJIANG)).await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    let m = m.json();
+    assert_eq!((m["level"].clone(), m["as_of"].clone()), (json!("district"), json!(format_date(today))));
+    assert_eq!(
+        (m["coverage"]["covered"].clone(), m["coverage"]["eligible"].clone(), m["coverage"]["percent"].clone()),
+        (json!(1), json!(7), json!("14.29%"))
+    );
+    assert_eq!((m["previous"]["eligible"].clone(), m["covered_change"].clone()), (json!(0), json!(1)));
+    let needed: Vec<(Value, Value)> = m["targets"].as_array().unwrap().iter().map(|t| (t["needed"].clone(), t["gap_compounds"].clone())).collect();
+    // ceil(30 % × 7) = 3, ceil(70 % × 7) = 5, 7.
+    assert_eq!(needed, vec![(json!(3), json!(2)), (json!(5), json!(4)), (json!(7), json!(6))]);
+    let jgy = m["rows"].as_array().unwrap().iter().find(|r| r["code"] == JINGUANYI).unwrap();
+    assert_eq!(
+        (jgy["coverage"]["covered"].clone(), jgy["coverage"]["eligible"].clone(), jgy["covered_change"].clone(),
+         jgy["plans"]["planned"].clone(), jgy["plans"]["overdue"].clone()),
+        (json!(1), json!(6), json!(1), json!(6), json!(1))
+    );
+    let dh = m["rows"].as_array().unwrap().iter().find(|r| r["code"] == DONGHU).unwrap();
+    assert_eq!((dh["coverage"]["eligible"].clone(), dh["plans"]["planned"].clone()), (json!(1), json!(0)));
+    assert_eq!((m["plans"]["planned"].clone(), m["plans"]["contracted"].clone()), (json!(6), json!(1)));
+    assert_eq!(m["overdue_total"], 1);
+    assert_eq!(m["overdue"][0]["compound_id"], json!(c[0]));
+    assert_eq!(m["overdue"][0]["overdue"], json!([format!("动员（{}）", plus(today, -1))]));
+    assert_eq!(m["new_contracts"].as_array().unwrap().len(), 1);
+    assert_eq!(m["new_contracts"][0]["contract_id"], contract["id"]);
+    assert_eq!(m["terminations"], json!([]));
+    assert_eq!(m["blacklisted"].as_array().unwrap().len(), 1);
+    assert_eq!(m["blacklisted"][0]["contract"]["compound_id"], json!(c[5]));
+    // The owners end the contract today: a termination of the month, off the blacklist's list.
+    let committee6 = w.app.token(Role::Committee, Scope::Compound(c[5].clone()));
+    w.ok(
+        Method::POST,
+        &w.tenders(&format!("/contracts/{}/terminate", contract["id"].as_str().unwrap())),
+        Some(&committee6),
+        &json!({"reason": "物业企业被列入黑名单", "terminated_on": format_date(today)}),
+    )
+    .await;
+    w.followed().await;
+    let m = monthly(format!("month={month}"), w.association()).await.json();
+    assert_eq!(m["level"], "city");
+    assert_eq!(m["terminations"][0]["contract_id"], contract["id"]);
+    assert_eq!(m["terminations"][0]["reason"], "物业企业被列入黑名单");
+    assert_eq!(m["blacklisted"], json!([]));
+    let jj = m["rows"].as_array().unwrap().iter().find(|r| r["code"] == JINJIANG).unwrap();
+    assert_eq!((jj["coverage"]["covered"].clone(), jj["plans"]["planned"].clone()), (json!(1), json!(6)));
+    // A street official's own street; refusals beyond the area and for bad months.
+    let own = monthly(String::new(), street.clone()).await.json();
+    assert_eq!((own["level"].clone(), own["rows"].as_array().unwrap().len()), (json!("street"), 1));
+    monthly(format!("district={JINJIANG}"), street.clone()).await.problem(403, "forbidden");
+    monthly(format!("district={QINGYANG}"), w.district(JINJIANG)).await.problem(403, "forbidden");
+    let a = monthly(format!("month={}-13", year), w.district(JINJIANG)).await;
+    assert_eq!(wuye_e2e::field_code(&a, "month"), "invalid_month");
+    let a = monthly(format!("month={}-01", year + 1), w.district(JINJIANG)).await;
+    assert_eq!(wuye_e2e::field_code(&a, "month"), "in_the_future");
+    monthly(String::new(), committee).await.problem(403, "forbidden");
+    assert_eq!(w.app.get(&w.matching("/reports/monthly"), None).await.status, 401);
+
     w.app.stop().await;
+}
+
+/// A satisfaction survey record in tender's `satisfaction` shape, written into tender's
+/// outbox as tender writes it (surveys of past quarters cannot be taken through the API).
+async fn survey(tender_db: &shared::db::Db, id: &str, street: &str, period: &str, satisfied: i64) {
+    let payload = json!({
+        "id": id, "compound_id": format!("c-{id}"), "street_code": street, "district_code": &street[..6],
+        "contract_id": null, "firm_id": null, "period": period,
+        "satisfied": satisfied, "basically_satisfied": 0, "dissatisfied": 10 - satisfied,
+        "recorded_at": to_rfc3339(now_ms()),
+    });
+    let mut tx = shared::feed::WriteTx::begin(tender_db, &shared::feed::Notifier::default()).await.unwrap();
+    tx.emit("satisfaction", id, "recorded", &payload).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The quarterly bulletin on hand-checked surveys: five streets of 锦江区 and five
+/// districts, two quarters; the ranking, the bottom three, the "twice in a row" flag at
+/// street and district level, the low-satisfaction measure and the year's ranking.
+async fn the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tender_db = shared::db::connect(&app.tender_db).await.unwrap();
+    // 锦江区's streets, 10 respondents each: Q1 90/80/70/60/50 %, Q2 50/90/80/40/60 %.
+    let streets = [JINGUANYI, DONGHU, "510104019", "510104022", "510104023"];
+    for (i, (street, (q1, q2))) in streets.iter().zip([(9, 5), (8, 9), (7, 8), (6, 4), (5, 6)]).enumerate() {
+        survey(&tender_db, &format!("jj{i}-q1"), street, "2026-Q1", q1).await;
+        survey(&tender_db, &format!("jj{i}-q2"), street, "2026-Q2", q2).await;
+    }
+    // 青羊 95/95, 金牛 60/50, 武侯 80/90, 成华 50/70 (one compound of 20 respondents each:
+    // two records of 10).
+    for (street, q1, q2) in [(CAOSHIJIE, 19, 19), ("510106024", 12, 10), ("510107001", 16, 18), ("510108002", 10, 14)] {
+        for (period, n) in [("2026-Q1", q1), ("2026-Q2", q2)] {
+            let half = n / 2;
+            survey(&tender_db, &format!("{street}-{period}-a"), street, period, half).await;
+            survey(&tender_db, &format!("{street}-{period}-b"), street, period, n - half).await;
+        }
+    }
+    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders").await;
+    let bulletin = |q: &str| {
+        let (app, q) = (&app, q.to_string());
+        async move {
+            let a = app.get(&format!("{}/match/reports/bulletin?{q}", app.matching_url), None).await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            a.json()
+        }
+    };
+    let b = bulletin("period=2026-Q2").await;
+    assert_eq!((b["measure"].clone(), b["previous_period"].clone()), (json!("satisfaction"), json!("2026-Q1")));
+    let rank = |list: &Value| -> Vec<(String, u64, bool, bool)> {
+        list.as_array().unwrap().iter().map(|i| (
+            i["code"].as_str().unwrap().to_string(), i["rank"].as_u64().unwrap(),
+            i["bottom_three"].as_bool().unwrap(), i["notify"].as_bool().unwrap(),
+        )).collect()
+    };
+    // Q2 districts: 青羊 95, 武侯 90, 成华 70, 锦江 (5+9+8+4+6)/50 = 64, 金牛 50; in Q1
+    // 青羊 95, 武侯 80, 锦江 70, 金牛 60, 成华 50: 锦江, 金牛 and 成华 twice in the bottom three.
+    assert_eq!(rank(&b["districts"]), vec![
+        ("510105".into(), 1, false, false), ("510107".into(), 2, false, false),
+        ("510108".into(), 3, true, true), (JINJIANG.into(), 4, true, true), ("510106".into(), 5, true, true),
+    ]);
+    assert_eq!(b["districts"][3]["percent"], "64%");
+    assert_eq!(b["bottom_three_districts"], json!(["成华区", "锦江区", "金牛区"]));
+    assert_eq!(b["notified_districts"].as_array().unwrap().len(), 3);
+    // Q2 streets: 东湖 90, 锦华路 80, 书院街 60, 锦官驿 50, 春熙路 40; Q1's bottom three were
+    // 锦华路, 春熙路, 书院街: 春熙路 and 书院街 are notified.
+    let jj: Vec<(String, u64, bool, bool)> = rank(&b["streets"]).into_iter().filter(|s| s.0.starts_with(JINJIANG)).collect();
+    assert_eq!(jj, vec![
+        (DONGHU.into(), 1, false, false), ("510104019".into(), 2, false, false),
+        ("510104023".into(), 3, true, true), (JINGUANYI.into(), 4, true, false), ("510104022".into(), 5, true, true),
+    ]);
+    let notified: Vec<&str> = b["notified_streets"].as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
+    assert_eq!(notified, vec!["510104023", "510104022"]);
+    // The year so far (Q1 + Q2): 青羊 95, 武侯 85, 锦江 67, 成华 60, 金牛 55; nothing the
+    // year before, so nobody is notified.
+    let year: Vec<(String, u64)> = rank(&b["year_districts"]).into_iter().map(|(c, r, _, n)| { assert!(!n); (c, r) }).collect();
+    assert_eq!(year, vec![("510105".into(), 1), ("510107".into(), 2), (JINJIANG.into(), 3), ("510108".into(), 4), ("510106".into(), 5)]);
+    assert_eq!(b["year_districts"][2]["percent"], "67%");
+    // The other measure: a compound below 60 % is low. Q2: 锦官驿 (50 %) and 春熙路 (40 %) are
+    // low, so 3 of 锦江's 5 compounds are not; 金牛's one compound (50 %) is low.
+    let low = bulletin("period=2026-Q2&measure=low_satisfaction").await;
+    assert_eq!(low["measure"], "low_satisfaction");
+    let jinjiang = low["districts"].as_array().unwrap().iter().find(|d| d["code"] == JINJIANG).unwrap();
+    assert_eq!((jinjiang["rank"].clone(), jinjiang["percent"].clone(), jinjiang["dissatisfied"].clone()), (json!(4), json!("60%"), json!(2)));
+    let jinniu = low["districts"].as_array().unwrap().iter().find(|d| d["code"] == "510106").unwrap();
+    assert_eq!((jinniu["rank"].clone(), jinniu["percent"].clone()), (json!(5), json!("0%")));
+    // Refusals.
+    let a = app.get(&format!("{}/match/reports/bulletin?period=2026-Q5&measure=best", app.matching_url), None).await;
+    a.problem(422, "validation_failed");
+    assert_eq!(wuye_e2e::field_code(&a, "period"), "invalid_period");
+    assert_eq!(wuye_e2e::field_code(&a, "measure"), "invalid_measure");
+    tender_db.pool.close().await;
+    app.stop().await;
 }
