@@ -18,6 +18,7 @@ use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 both_backends!(
     a_streets_plan_fills_its_stages_from_the_platforms_records,
     the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row,
+    a_street_official_makes_its_plan_in_a_browser,
 );
 
 const DONGHU: &str = "510104018";
@@ -574,4 +575,71 @@ async fn the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row(backend: B
     assert_eq!(wuye_e2e::field_code(&a, "measure"), "invalid_measure");
     tender_db.pool.close().await;
     app.stop().await;
+}
+
+/// In the browser: a street official makes its plan, records 动员 for one compound and
+/// reads the progress list, filtered to the overdue compound.
+async fn a_street_official_makes_its_plan_in_a_browser(backend: Backend) {
+    let Some(browser) = wuye_e2e::browser::Browser::start().await else {
+        return;
+    };
+    let w = World { app: spawn_app(backend.clone()).await };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    };
+    w.ok(
+        Method::POST,
+        &w.catalog("/accounts"),
+        Some(&w.association()),
+        &json!({"username": "jgy.plan", "display_name": "锦官驿街道 李干事",
+            "password": "a-long-enough-password", "role": "street_official", "scope_id": JINGUANYI}),
+    )
+    .await;
+    let mut c = Vec::new();
+    for i in 1..=3 {
+        c.push(w.compound(&format!("JGY-B{i}"), JINGUANYI).await);
+    }
+    let year = china_today().year();
+    let url = |p: &str| format!("{}{p}", w.app.web_url);
+    browser.open(&url("/signin?next=/official/plan")).await.unwrap();
+    browser.fill("#username", "jgy.plan").await.unwrap();
+    browser.fill("#password", "a-long-enough-password").await.unwrap();
+    browser.click("form[action='/signin'] button[type=submit]").await.unwrap();
+    let text = browser.wait_for("工作方案与推进清单").await.unwrap();
+    assert!(text.contains(&format!("尚未制定 {year} 年度工作方案")), "{text}");
+
+    // A bad target is refused beside its field, what was typed kept.
+    browser.fill("#target_compounds", "两个").await.unwrap();
+    browser.fill("#target_rate_percent", "70").await.unwrap();
+    browser.click(&format!("input[name=compound][value='{}']", c[0])).await.unwrap();
+    browser.click(&format!("input[name=compound][value='{}']", c[1])).await.unwrap();
+    browser.click("#plan-form button[type=submit]").await.unwrap();
+    browser.wait_for("请填写整数").await.unwrap();
+    browser.fill("#target_compounds", "2").await.unwrap();
+    browser.click("#plan-form button[type=submit]").await.unwrap();
+    browser.wait_for("工作方案已保存").await.unwrap();
+    let plan = w.app.get(&w.plan_url(JINGUANYI, year), Some(&w.street(JINGUANYI))).await.json();
+    assert_eq!((plan["target_compounds"].clone(), plan["compounds"].clone()), (json!(2), json!([c[0], c[1]])));
+
+    // Record 动员 for the first compound (the form's first); the list shows it.
+    w.followed().await;
+    browser.open(&url(&format!("/official/plan?year={year}"))).await.unwrap();
+    browser.wait_for("动态推进清单").await.unwrap();
+    browser.fill("#note", "召开动员会 2 次，意愿征询同意率 85%").await.unwrap();
+    browser.click("#stage-form button[type=submit]").await.unwrap();
+    browser.wait_for("阶段已记录").await.unwrap();
+    w.followed().await;
+    browser.open(&url(&format!("/official/plan?year={year}"))).await.unwrap();
+    let text = browser.wait_for("意愿征询同意率 85%").await.unwrap();
+    assert!(text.contains("列入 2 个小区"), "{text}");
+    browser.screenshot(&format!("plan-progress-{tag}")).await.unwrap();
+    // Filtered by stage: 动员 shows the first compound with its note, 摸底 only the other.
+    browser.open(&url(&format!("/official/plan?year={year}&stage=mobilisation"))).await.unwrap();
+    browser.wait_for("意愿征询同意率 85%").await.unwrap();
+    browser.open(&url(&format!("/official/plan?year={year}&stage=survey"))).await.unwrap();
+    let text = browser.wait_for("动态推进清单").await.unwrap();
+    assert!(!text.contains("意愿征询同意率 85%"), "{text}");
+    browser.close().await;
+    w.app.stop().await;
 }

@@ -93,6 +93,17 @@ impl PlanForm {
         }
     }
 
+    /// A new plan's form: the stages due through the year (the street adjusts them).
+    fn new_for(year: i32) -> Self {
+        Self {
+            dues: ["03-31", "06-30", "08-31", "09-30", "10-31", "12-31"]
+                .iter()
+                .map(|d| format!("{year}-{d}"))
+                .collect(),
+            ..Self::default()
+        }
+    }
+
     fn read(f: &Fields) -> Self {
         Self {
             target_compounds: f.get("target_compounds"),
@@ -291,7 +302,10 @@ async fn build(app: &WebState, user: &OfficialUser, chrome: Chrome, ask: Ask) ->
             .await?;
         let (form, form_errors) = ask
             .form
-            .unwrap_or_else(|| (plan.as_ref().map(PlanForm::of).unwrap_or_default(), FormErrors::none()));
+            .unwrap_or_else(|| {
+                let form = plan.as_ref().map_or_else(|| PlanForm::new_for(year), PlanForm::of);
+                (form, FormErrors::none())
+            });
         page.compounds_total = ledger.total;
         page.compound_choices = ledger
             .items
@@ -313,18 +327,10 @@ async fn build(app: &WebState, user: &OfficialUser, chrome: Chrome, ask: Ask) ->
                 error: form_errors.get(&format!("dues.{s}")).map(str::to_string),
             })
             .collect();
-        if page.due_fields.is_empty() {
-            page.due_fields = STAGES
-                .iter()
-                .map(|(s, label)| DueField {
-                    name: format!("due_{s}"),
-                    label,
-                    value: String::new(),
-                    error: None,
-                })
-                .collect();
+        let (mut stage_form, stage_errors) = ask.stage.unwrap_or_default();
+        if stage_form.done_on.is_empty() {
+            stage_form.done_on = shared::domain::roster::format_date(china_today());
         }
-        let (stage_form, stage_errors) = ask.stage.unwrap_or_default();
         page.recorded_choices = Choice::list(&RECORDED, &stage_form.stage);
         if let Some(p) = &plan {
             page.planned_choices = p
