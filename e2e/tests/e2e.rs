@@ -18,7 +18,6 @@ mod e2e {
     pub mod metrics;
     pub mod ocds;
     pub mod owners;
-    pub mod plans;
     pub mod pages_association;
     pub mod pages_ballots;
     pub mod pages_committee;
@@ -26,6 +25,7 @@ mod e2e {
     pub mod pages_firm;
     pub mod pages_official;
     pub mod pages_register;
+    pub mod plans;
     pub mod replicas;
     pub mod review_and_audit;
     pub mod rules;

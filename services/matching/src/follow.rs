@@ -223,8 +223,9 @@ fn vote(change: &Change) -> Result<Option<VoteRecord>, String> {
     let (Some(closed_at), Some(result)) = (v.closed_at, v.result) else {
         return Ok(None);
     };
-    let at = time::OffsetDateTime::parse(&closed_at, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| format!("closed_at: {e}"))?;
+    let at =
+        time::OffsetDateTime::parse(&closed_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| format!("closed_at: {e}"))?;
     Ok(Some(VoteRecord {
         id: v.id,
         compound_id: v.compound_id,

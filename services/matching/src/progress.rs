@@ -84,7 +84,11 @@ pub struct CompoundProgress {
 
 /// A plan's compounds on the progress list as they stood on `today` (a stage counts as
 /// reached from its day on), in the plan's order.
-pub fn compounds(plan: &WorkPlan, facts: &HashMap<String, Facts>, today: Date) -> Vec<CompoundProgress> {
+pub fn compounds(
+    plan: &WorkPlan,
+    facts: &HashMap<String, Facts>,
+    today: Date,
+) -> Vec<CompoundProgress> {
     plan.compounds
         .iter()
         .map(|id| one(plan, id, facts.get(id).cloned().unwrap_or_default(), today))
@@ -211,10 +215,12 @@ pub async fn plans(
     area: &Area,
     year: i32,
 ) -> anyhow::Result<BTreeMap<String, WorkPlan>> {
-    let rows = sqlx::query("SELECT street_code, district_code, payload FROM catalog_work_plan WHERE year = $1")
-        .bind(i64::from(year))
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT street_code, district_code, payload FROM catalog_work_plan WHERE year = $1",
+    )
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
     let mut out = BTreeMap::new();
     for r in rows {
         let street: String = r.try_get("street_code")?;
@@ -240,7 +246,13 @@ fn area_filter(area: &Area) -> (&'static str, Option<String>) {
 }
 
 /// Keeps the earliest `(id, day)` per compound.
-fn earliest(into: &mut HashMap<String, Facts>, compound: String, id: String, day: &str, pick: fn(&mut Facts) -> &mut Option<(String, Date)>) {
+fn earliest(
+    into: &mut HashMap<String, Facts>,
+    compound: String,
+    id: String,
+    day: &str,
+    pick: fn(&mut Facts) -> &mut Option<(String, Date)>,
+) {
     let Ok(day) = parse_date(day) else { return };
     let slot = pick(into.entry(compound).or_default());
     if slot.as_ref().is_none_or(|(_, d)| day < *d) {
@@ -249,7 +261,10 @@ fn earliest(into: &mut HashMap<String, Facts>, compound: String, id: String, day
 }
 
 /// What the platform records about every compound now in `area`.
-pub async fn facts(conn: &mut AnyConnection, area: &Area) -> anyhow::Result<HashMap<String, Facts>> {
+pub async fn facts(
+    conn: &mut AnyConnection,
+    area: &Area,
+) -> anyhow::Result<HashMap<String, Facts>> {
     let (filter, code) = area_filter(area);
     let mut out: HashMap<String, Facts> = HashMap::new();
     let queries: [(&str, fn(&mut Facts) -> &mut Option<(String, Date)>); 3] = [
@@ -291,7 +306,13 @@ pub async fn facts(conn: &mut AnyConnection, area: &Area) -> anyhow::Result<Hash
         }
         for r in q.fetch_all(&mut *conn).await? {
             let day: String = r.try_get("day")?;
-            earliest(&mut out, r.try_get("compound_id")?, r.try_get("id")?, &day, pick);
+            earliest(
+                &mut out,
+                r.try_get("compound_id")?,
+                r.try_get("id")?,
+                &day,
+                pick,
+            );
         }
     }
     Ok(out)
@@ -313,8 +334,18 @@ mod tests {
             target_rate_percent: 70,
             dues: Stage::ALL
                 .into_iter()
-                .zip(["2026-01-31", "2026-03-31", "2026-05-31", "2026-07-31", "2026-09-30", "2026-12-31"])
-                .map(|(stage, due)| StageDue { stage, due: due.into() })
+                .zip([
+                    "2026-01-31",
+                    "2026-03-31",
+                    "2026-05-31",
+                    "2026-07-31",
+                    "2026-09-30",
+                    "2026-12-31",
+                ])
+                .map(|(stage, due)| StageDue {
+                    stage,
+                    due: due.into(),
+                })
                 .collect(),
             compounds: vec!["a".into(), "b".into(), "c".into()],
             records: vec![StageRecord {
@@ -352,7 +383,10 @@ mod tests {
         );
         let list = compounds(&plan(), &facts, date!(2026 - 04 - 01));
         assert_eq!(list[0].stage, Some(Stage::Mobilisation));
-        assert_eq!(list[0].stages[1].note.as_deref(), Some("召开业主大会筹备会"));
+        assert_eq!(
+            list[0].stages[1].note.as_deref(),
+            Some("召开业主大会筹备会")
+        );
         // a: 自治组织 due 05-31 not yet passed on 04-01.
         assert!(!list[0].overdue);
         assert_eq!(list[1].stage, Some(Stage::Contract));
@@ -360,13 +394,19 @@ mod tests {
         // b never recorded 动员: due 03-31 has passed.
         assert!(list[1].stages[1].overdue && list[1].overdue);
         // c is not in the ledger: nothing reached, 摸底 overdue.
-        assert_eq!((list[2].stage, list[2].compound_name.as_deref()), (None, None));
+        assert_eq!(
+            (list[2].stage, list[2].compound_name.as_deref()),
+            (None, None)
+        );
         assert!(list[2].stages[0].overdue);
         // On the due day itself nothing is overdue yet.
         let on_due = compounds(&plan(), &facts, date!(2026 - 03 - 31));
         assert!(!on_due[1].stages[1].overdue);
         let counts = Counts::of(&list);
-        assert_eq!((counts.planned, counts.overdue, counts.contracted), (3, 2, 1));
+        assert_eq!(
+            (counts.planned, counts.overdue, counts.contracted),
+            (3, 2, 1)
+        );
         assert_eq!(counts.at_stage[1].compounds, 1);
     }
 }

@@ -30,15 +30,20 @@ impl Month {
         let bad = || {
             DomainError::new(
                 "invalid_month",
-                format!("月份“{}”无效，应为 YYYY-MM 格式，如 2026-11", shared::domain::quoted(input)),
+                format!(
+                    "月份“{}”无效，应为 YYYY-MM 格式，如 2026-11",
+                    shared::domain::quoted(input)
+                ),
             )
         };
         let (y, m) = input.trim().split_once('-').ok_or_else(bad)?;
-        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
+        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
             return Err(bad());
         }
         let year: i32 = y.parse().map_err(|_| bad())?;
-        let month = CalendarMonth::try_from(m.parse::<u8>().map_err(|_| bad())?).map_err(|_| bad())?;
+        let month =
+            CalendarMonth::try_from(m.parse::<u8>().map_err(|_| bad())?).map_err(|_| bad())?;
         if !(2023..=2100).contains(&year) {
             return Err(bad());
         }
@@ -47,7 +52,10 @@ impl Month {
 
     /// The month containing `day`.
     pub fn of(day: Date) -> Self {
-        Self { year: day.year(), month: day.month() }
+        Self {
+            year: day.year(),
+            month: day.month(),
+        }
     }
 
     pub fn year(self) -> i32 {
@@ -59,7 +67,8 @@ impl Month {
     }
 
     pub fn last_day(self) -> Date {
-        Date::from_calendar_date(self.year, self.month, self.month.length(self.year)).unwrap_or(Date::MIN)
+        Date::from_calendar_date(self.year, self.month, self.month.length(self.year))
+            .unwrap_or(Date::MIN)
     }
 
     /// The month before.
@@ -105,7 +114,11 @@ pub async fn contract_events(
     .fetch_all(&mut *conn)
     .await?;
     let (mut signed, mut ended) = (Vec::new(), Vec::new());
-    let within = |s: &Option<String>| s.as_deref().and_then(|d| parse_date(d).ok()).filter(|d| from <= *d && *d <= to);
+    let within = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| parse_date(d).ok())
+            .filter(|d| from <= *d && *d <= to)
+    };
     for r in rows {
         let district: Option<String> = r.try_get("district_code")?;
         let street: Option<String> = r.try_get("street_code")?;
@@ -150,7 +163,11 @@ pub fn tallies_by_row(
 ) -> BTreeMap<String, Tally> {
     let mut out: BTreeMap<String, Tally> = BTreeMap::new();
     for ((district, street), t) in history.tally(area, day) {
-        let key = if *area == Area::City { district } else { street };
+        let key = if *area == Area::City {
+            district
+        } else {
+            street
+        };
         out.entry(key).or_default().add(t);
     }
     out
@@ -220,13 +237,21 @@ pub fn overdue_items(list: &[(String, CompoundProgress)]) -> Vec<OverdueItem> {
             compound_id: c.compound_id.clone(),
             compound_name: c.compound_name.clone(),
             street_code: street.clone(),
-            street_name: shared::domain::street(street).map_or("", |s| s.name).to_string(),
+            street_name: shared::domain::street(street)
+                .map_or("", |s| s.name)
+                .to_string(),
             stage_label: c.stage_label.clone(),
             overdue: c
                 .stages
                 .iter()
                 .filter(|s| s.overdue)
-                .map(|s| format!("{}（{}）", Stage::label(s.stage), s.due.as_deref().unwrap_or("")))
+                .map(|s| {
+                    format!(
+                        "{}（{}）",
+                        Stage::label(s.stage),
+                        s.due.as_deref().unwrap_or("")
+                    )
+                })
                 .collect(),
         })
         .collect()
@@ -240,12 +265,27 @@ mod tests {
     #[test]
     fn months() {
         let m = Month::parse("2026-02").unwrap();
-        assert_eq!((m.first_day(), m.last_day()), (date!(2026 - 02 - 01), date!(2026 - 02 - 28)));
+        assert_eq!(
+            (m.first_day(), m.last_day()),
+            (date!(2026 - 02 - 01), date!(2026 - 02 - 28))
+        );
         assert_eq!(m.previous().to_string(), "2026-01");
-        assert_eq!(Month::parse("2026-01").unwrap().previous().to_string(), "2025-12");
-        assert_eq!(Month::of(date!(2024 - 02 - 29)).last_day(), date!(2024 - 02 - 29));
-        for bad in ["2026-13", "2026-00", "2026-1", "26-01", "2022-12", "2026/01", ""] {
-            assert_eq!(Month::parse(bad).unwrap_err().code, "invalid_month", "{bad}");
+        assert_eq!(
+            Month::parse("2026-01").unwrap().previous().to_string(),
+            "2025-12"
+        );
+        assert_eq!(
+            Month::of(date!(2024 - 02 - 29)).last_day(),
+            date!(2024 - 02 - 29)
+        );
+        for bad in [
+            "2026-13", "2026-00", "2026-1", "26-01", "2022-12", "2026/01", "",
+        ] {
+            assert_eq!(
+                Month::parse(bad).unwrap_err().code,
+                "invalid_month",
+                "{bad}"
+            );
         }
     }
 }

@@ -12,7 +12,9 @@ use utoipa::ToSchema;
 use super::DomainError;
 
 /// A stage of a compound's way to property service, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// 摸底: the compound is in the ledger.
@@ -95,7 +97,10 @@ pub fn parse_year(input: &str) -> Result<i32, DomainError> {
     let bad = || {
         DomainError::new(
             "invalid_year",
-            format!("年度“{}”无效，应为 2023–2100 之间的年份", super::quoted(input)),
+            format!(
+                "年度“{}”无效，应为 2023–2100 之间的年份",
+                super::quoted(input)
+            ),
         )
     };
     let s = input.trim();

@@ -14,22 +14,40 @@ pub const MAX_COMPOUNDS: usize = 2_000;
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 pub struct PlanDues {
     /// 摸底.
-    #[validate(custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-03-31"))]
+    #[validate(custom(
+        function = "shared::validate::date",
+        message = "请填写有效日期，如 2024-03-31"
+    ))]
     pub survey: String,
     /// 动员.
-    #[validate(custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-03-31"))]
+    #[validate(custom(
+        function = "shared::validate::date",
+        message = "请填写有效日期，如 2024-03-31"
+    ))]
     pub mobilisation: String,
     /// 自治组织.
-    #[validate(custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-03-31"))]
+    #[validate(custom(
+        function = "shared::validate::date",
+        message = "请填写有效日期，如 2024-03-31"
+    ))]
     pub self_governance: String,
     /// 业主表决.
-    #[validate(custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-03-31"))]
+    #[validate(custom(
+        function = "shared::validate::date",
+        message = "请填写有效日期，如 2024-03-31"
+    ))]
     pub owners_vote: String,
     /// 招标.
-    #[validate(custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-03-31"))]
+    #[validate(custom(
+        function = "shared::validate::date",
+        message = "请填写有效日期，如 2024-03-31"
+    ))]
     pub tender: String,
     /// 签约.
-    #[validate(custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-03-31"))]
+    #[validate(custom(
+        function = "shared::validate::date",
+        message = "请填写有效日期，如 2024-03-31"
+    ))]
     pub contract: String,
 }
 
@@ -101,7 +119,12 @@ impl PlanInput {
                 v.push(FieldError::new(
                     format!("dues.{}", stage.as_str()),
                     "due_before_previous_stage",
-                    format!("{}的完成时限不能早于{}（{}）", stage.label(), prev.label(), text_of(prev_day)),
+                    format!(
+                        "{}的完成时限不能早于{}（{}）",
+                        stage.label(),
+                        prev.label(),
+                        text_of(prev_day)
+                    ),
                 ));
             }
             before = Some((stage, day));
@@ -112,9 +135,17 @@ impl PlanInput {
         for (i, id) in self.compounds.iter().enumerate().take(MAX_COMPOUNDS) {
             let id = id.trim();
             if id.is_empty() || id.chars().count() > 64 {
-                v.push(FieldError::new(format!("compounds[{i}]"), "unknown_compound", "没有这个小区"));
+                v.push(FieldError::new(
+                    format!("compounds[{i}]"),
+                    "unknown_compound",
+                    "没有这个小区",
+                ));
             } else if !seen.insert(id.to_string()) {
-                v.push(FieldError::new(format!("compounds[{i}]"), "duplicate_compound", "同一小区不能重复列入"));
+                v.push(FieldError::new(
+                    format!("compounds[{i}]"),
+                    "duplicate_compound",
+                    "同一小区不能重复列入",
+                ));
             } else {
                 compounds.push(id.to_string());
             }
@@ -146,13 +177,19 @@ pub struct StageInput {
     /// platform's own records.
     pub stage: String,
     /// The day it was reached, `YYYY-MM-DD`, not after today.
-    #[validate(custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-03-31"))]
+    #[validate(custom(
+        function = "shared::validate::date",
+        message = "请填写有效日期，如 2024-03-31"
+    ))]
     pub done_on: String,
     /// What happened (meetings, the willingness survey's result, the body formed and its
     /// documents' reference), 1–500 characters.
     #[validate(
         custom(function = "shared::validate::not_blank", message = "请填写情况说明"),
-        custom(function = "shared::validate::max_chars::<500>", message = "情况说明不能超过 500 字")
+        custom(
+            function = "shared::validate::max_chars::<500>",
+            message = "情况说明不能超过 500 字"
+        )
     )]
     pub note: String,
 }
@@ -179,14 +216,21 @@ impl StageInput {
             v.push(FieldError::new(
                 "stage",
                 "stage_from_records",
-                format!("“{}”由平台根据表决、招标和合同记录自动生成，不能手工录入", s.label()),
+                format!(
+                    "“{}”由平台根据表决、招标和合同记录自动生成，不能手工录入",
+                    s.label()
+                ),
             ));
         }
         let done_on = parse_date(&self.done_on).ok();
         if let Some(d) = done_on
             && d > today
         {
-            v.push(FieldError::new("done_on", "in_the_future", "完成日期不能晚于今天"));
+            v.push(FieldError::new(
+                "done_on",
+                "in_the_future",
+                "完成日期不能晚于今天",
+            ));
         }
         v.in_order(STAGE_FIELDS).finish_with(|| {
             Some(ValidStage {

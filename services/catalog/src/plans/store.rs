@@ -77,12 +77,7 @@ pub async fn load(
             recorded_at: rfc3339_utc(s.try_get("recorded_at")?),
         });
     }
-    records.sort_by_key(|x| {
-        (
-            compounds.iter().position(|c| *c == x.compound_id),
-            x.stage,
-        )
-    });
+    records.sort_by_key(|x| (compounds.iter().position(|c| *c == x.compound_id), x.stage));
     Ok(Some(WorkPlan {
         id,
         street_code: r.try_get("street_code")?,
@@ -268,7 +263,8 @@ async fn publish(tx: &mut WriteTx, street: StreetCode, year: i32) -> anyhow::Res
     let plan = load(tx.conn(), street, year)
         .await?
         .ok_or_else(|| anyhow::anyhow!("plan {street:?} {year} vanished in its own transaction"))?;
-    tx.emit(shared::events::catalog::WORK_PLAN, &plan.id, "saved", &plan).await?;
+    tx.emit(shared::events::catalog::WORK_PLAN, &plan.id, "saved", &plan)
+        .await?;
     Ok(plan)
 }
 

@@ -89,7 +89,9 @@ pub async fn get_plan(
     reader(&identity, street)?;
     let mut conn = app.db.pool.acquire().await?;
     let plan = plans::store::load(&mut conn, street, year).await?;
-    Ok(Json(plan.ok_or_else(|| plans::store::not_found(street, year))?))
+    Ok(Json(
+        plan.ok_or_else(|| plans::store::not_found(street, year))?,
+    ))
 }
 
 /// Creates or replaces the street's plan for a year (the whole plan). The street's own

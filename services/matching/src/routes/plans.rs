@@ -278,7 +278,13 @@ pub async fn plan_rollup(
     let facts = progress::facts(&mut conn, &area).await?;
     let mut per_street = std::collections::HashMap::new();
     for (street, plan) in &plans {
-        per_street.insert(street.clone(), (plan.target_compounds, progress::compounds(plan, &facts, today)));
+        per_street.insert(
+            street.clone(),
+            (
+                plan.target_compounds,
+                progress::compounds(plan, &facts, today),
+            ),
+        );
     }
     let row = |code: String, name: String, streets: &[String]| {
         let mut list = Vec::new();
@@ -290,7 +296,13 @@ pub async fn plan_rollup(
                 list.extend(l.iter().cloned());
             }
         }
-        RollupRow { code, name, plans: n, target_compounds: target, counts: Counts::of(&list) }
+        RollupRow {
+            code,
+            name,
+            plans: n,
+            target_compounds: target,
+            counts: Counts::of(&list),
+        }
     };
     let street_codes = |d: &DistrictCode| -> Vec<String> {
         streets_of(d).map(|s| s.code.as_str().to_string()).collect()
@@ -301,7 +313,13 @@ pub async fn plan_rollup(
             None,
             districts()
                 .iter()
-                .map(|d| row(d.code.as_str().into(), d.name.into(), &street_codes(&d.code)))
+                .map(|d| {
+                    row(
+                        d.code.as_str().into(),
+                        d.name.into(),
+                        &street_codes(&d.code),
+                    )
+                })
                 .collect(),
             plans.keys().cloned().collect(),
         ),
@@ -309,14 +327,24 @@ pub async fn plan_rollup(
             "district",
             Some(d.as_str().into()),
             streets_of(&d)
-                .map(|s| row(s.code.as_str().into(), s.name.into(), &[s.code.as_str().to_string()]))
+                .map(|s| {
+                    row(
+                        s.code.as_str().into(),
+                        s.name.into(),
+                        &[s.code.as_str().to_string()],
+                    )
+                })
                 .collect(),
             street_codes(&d),
         ),
         Area::Street(s) => (
             "street",
             Some(s.as_str().into()),
-            vec![row(s.as_str().into(), s.name().into(), &[s.as_str().to_string()])],
+            vec![row(
+                s.as_str().into(),
+                s.name().into(),
+                &[s.as_str().to_string()],
+            )],
             vec![s.as_str().to_string()],
         ),
     };

@@ -26,7 +26,14 @@ use crate::satisfaction::{self, Level, Measure, Period};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
-#[openapi(components(schemas(MonthlyReport, MonthlyRow, TargetProgress, ContractEvent, OverdueItem, Bulletin)))]
+#[openapi(components(schemas(
+    MonthlyReport,
+    MonthlyRow,
+    TargetProgress,
+    ContractEvent,
+    OverdueItem,
+    Bulletin
+)))]
 pub struct Api;
 
 /// The routes, each with its OpenAPI operation (the path is the operation's).
@@ -138,7 +145,11 @@ pub async fn monthly_report(
     let today = china_today();
     let month = given(&q.month).map_or(Some(Month::of(today)), |m| Month::parse(m).ok());
     if month.is_some_and(|m| m.first_day() > today) {
-        v.push(FieldError::new("month", "in_the_future", "不能查看尚未开始的月份"));
+        v.push(FieldError::new(
+            "month",
+            "in_the_future",
+            "不能查看尚未开始的月份",
+        ));
     }
     let district = given(&q.district).and_then(|d| DistrictCode::parse(d).ok());
     let month = v.finish_with(|| month)?;
@@ -170,7 +181,11 @@ pub async fn monthly_report(
                 coverage: Figures::of(n, &target),
                 covered_change: n.covered - b.covered,
                 plans: reports::counts_where(&planned, |s| {
-                    if by_district { s.starts_with(code.as_str()) } else { s == code }
+                    if by_district {
+                        s.starts_with(code.as_str())
+                    } else {
+                        s == code
+                    }
                 }),
                 code,
                 name,
@@ -180,7 +195,9 @@ pub async fn monthly_report(
     let overdue = reports::overdue_items(&planned);
     let (new_contracts, terminations) =
         reports::contract_events(&mut conn, &area, month.first_day(), as_of).await?;
-    let blacklisted = attention::lists(&mut conn, &area, as_of).await?.compounds_with_blacklisted_firm;
+    let blacklisted = attention::lists(&mut conn, &area, as_of)
+        .await?
+        .compounds_with_blacklisted_firm;
     let (level, code, name) = described(&area);
     Ok(Json(MonthlyReport {
         month: month.to_string(),
@@ -301,13 +318,20 @@ pub async fn quarterly_bulletin(
 ) -> Result<Json<Bulletin>> {
     let mut v = Validation::new();
     v.rules(&q, &["period", "measure"]);
-    let period = given(&q.period).map_or(Some(last_ended_quarter(china_today())), |p| Period::parse(p).ok());
-    let measure = given(&q.measure)
-        .map_or_else(|| Measure::parse(&app.policy.bulletin_measure).ok(), |m| Measure::parse(m).ok());
+    let period = given(&q.period).map_or(Some(last_ended_quarter(china_today())), |p| {
+        Period::parse(p).ok()
+    });
+    let measure = given(&q.measure).map_or_else(
+        || Measure::parse(&app.policy.bulletin_measure).ok(),
+        |m| Measure::parse(m).ok(),
+    );
     let (period, measure) = v.finish_with(|| Some((period?, measure?)))?;
     let low = app.policy.low_satisfaction_percent;
     let previous = period.previous();
-    let year: Vec<Period> = Period::quarters(period.year()).into_iter().filter(|p| *p <= period).collect();
+    let year: Vec<Period> = Period::quarters(period.year())
+        .into_iter()
+        .filter(|p| *p <= period)
+        .collect();
     let last_year = Period::quarters(period.year() - 1);
     let mut conn = app.db.pool.acquire().await?;
     let now = satisfaction::compounds(&mut conn, &[period]).await?;
@@ -330,12 +354,19 @@ pub async fn quarterly_bulletin(
         year: period.year(),
         measure: measure.as_str().into(),
         rule: match measure {
-            Measure::Satisfaction => "按满意率排名：满意率 =（满意 + 基本满意）÷ 参评人数，按各小区参评人数加权汇总。".to_string(),
+            Measure::Satisfaction => {
+                "按满意率排名：满意率 =（满意 + 基本满意）÷ 参评人数，按各小区参评人数加权汇总。"
+                    .to_string()
+            }
             Measure::LowSatisfaction => format!(
                 "按满意率低的小区占比排名：满意率低于 {low}% 的小区为满意率低的小区；占比越低排名越前（条目中 satisfied 为满意率不低的小区数，dissatisfied 为满意率低的小区数，rate 为满意率不低的小区占比）。"
             ),
         } + "街道在所属区县内排名，区县在全市排名；组内参评单位多于三个时，排名严格低于本单位的不足三个即为后三位（并列一并计入），本期与上期均为后三位的予以通报。",
-        bottom_three_districts: districts.iter().filter(|d| d.bottom_three).map(|d| d.name.clone()).collect(),
+        bottom_three_districts: districts
+            .iter()
+            .filter(|d| d.bottom_three)
+            .map(|d| d.name.clone())
+            .collect(),
         notified_districts: districts.iter().filter(|d| d.notify).cloned().collect(),
         notified_streets: streets.iter().filter(|s| s.notify).cloned().collect(),
         year_districts: ranked(Level::District, &this_year, &year_before),

@@ -27,7 +27,10 @@ impl PlanDemo {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.with_context(|| format!("calling {path}"))?;
+        let res = req
+            .send()
+            .await
+            .with_context(|| format!("calling {path}"))?;
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
         anyhow::ensure!(status.is_success(), "{path} answered {status}: {text}");
@@ -37,7 +40,11 @@ impl PlanDemo {
     /// Writes the plan and the street's records.
     pub async fn load(&self) -> anyhow::Result<()> {
         let listed = self
-            .call(Method::GET, &format!("/compounds?street={}&limit=8", self.street), None)
+            .call(
+                Method::GET,
+                &format!("/compounds?street={}&limit=8", self.street),
+                None,
+            )
             .await?;
         let compounds: Vec<String> = listed["items"]
             .as_array()
@@ -69,16 +76,20 @@ impl PlanDemo {
             self.call(
                 Method::POST,
                 &format!("{path}/stages"),
-                Some(json!({"compound_id": id, "stage": "mobilisation", "done_on": done_on,
-                    "note": "【演示】召开业主动员会，入户征询意愿，同意引入物业服务的占 78%"})),
+                Some(
+                    json!({"compound_id": id, "stage": "mobilisation", "done_on": done_on,
+                    "note": "【演示】召开业主动员会，入户征询意愿，同意引入物业服务的占 78%"}),
+                ),
             )
             .await?;
             if i < 3 {
                 self.call(
                     Method::POST,
                     &format!("{path}/stages"),
-                    Some(json!({"compound_id": id, "stage": "self_governance", "done_on": done_on,
-                        "note": "【演示】业主委员会选举产生，已向街道备案（备案号 JGY-2026-0xx）"})),
+                    Some(
+                        json!({"compound_id": id, "stage": "self_governance", "done_on": done_on,
+                        "note": "【演示】业主委员会选举产生，已向街道备案（备案号 JGY-2026-0xx）"}),
+                    ),
                 )
                 .await?;
             }

@@ -31,7 +31,6 @@ use crate::pages::model::{Page, Pager};
 use crate::roles::{Area, OfficialUser};
 use crate::state::WebState;
 
-
 /// The stages the street records.
 const RECORDED: [(&str, &str); 2] = [("mobilisation", "动员"), ("self_governance", "自治组织")];
 
@@ -108,7 +107,10 @@ impl PlanForm {
         Self {
             target_compounds: f.get("target_compounds"),
             target_rate_percent: f.get("target_rate_percent"),
-            dues: STAGES.iter().map(|(s, _)| f.get(&format!("due_{s}"))).collect(),
+            dues: STAGES
+                .iter()
+                .map(|(s, _)| f.get(&format!("due_{s}")))
+                .collect(),
             compounds: f.all("compound"),
             version: f.get("version"),
         }
@@ -151,6 +153,10 @@ pub struct PlanPage {
     due_fields: Vec<DueField>,
     compound_choices: Vec<CompoundChoice>,
     compounds_total: i64,
+    /// The ledger has more compounds than the form lists.
+    compounds_more: bool,
+    /// The stages' labels, for the list's columns.
+    stage_headers: Vec<&'static str>,
     // The stage form.
     stage_form: StageForm,
     stage_errors: FormErrors,
@@ -199,7 +205,12 @@ fn none_if_missing<T>(answer: Result<T, ApiError>, error: &mut Option<String>) -
     }
 }
 
-async fn build(app: &WebState, user: &OfficialUser, chrome: Chrome, ask: Ask) -> Result<PlanPage, PageError> {
+async fn build(
+    app: &WebState,
+    user: &OfficialUser,
+    chrome: Chrome,
+    ask: Ask,
+) -> Result<PlanPage, PageError> {
     let token = Some(user.token.as_str());
     let year = ask.year;
     let mut error = None;
@@ -237,6 +248,8 @@ async fn build(app: &WebState, user: &OfficialUser, chrome: Chrome, ask: Ask) ->
         due_fields: Vec::new(),
         compound_choices: Vec::new(),
         compounds_total: 0,
+        compounds_more: false,
+        stage_headers: STAGES.iter().map(|(_, l)| *l).collect(),
         stage_form: StageForm::default(),
         stage_errors: FormErrors::none(),
         recorded_choices: Vec::new(),
@@ -254,7 +267,10 @@ async fn build(app: &WebState, user: &OfficialUser, chrome: Chrome, ask: Ask) ->
     };
     let plan: Option<WorkPlan> = none_if_missing(
         app.api
-            .catalog_get(&api::path(&["catalog", "plans", street.as_str(), &year.to_string()]), token)
+            .catalog_get(
+                &api::path(&["catalog", "plans", street.as_str(), &year.to_string()]),
+                token,
+            )
             .await,
         &mut error,
     );
@@ -295,18 +311,22 @@ async fn build(app: &WebState, user: &OfficialUser, chrome: Chrome, ask: Ask) ->
             .catalog_get(
                 &format!(
                     "/catalog/compounds?{}",
-                    api::query(&[("street", street.as_str()), ("limit", &FORM_COMPOUNDS.to_string())])
+                    api::query(&[
+                        ("street", street.as_str()),
+                        ("limit", &FORM_COMPOUNDS.to_string())
+                    ])
                 ),
                 None,
             )
             .await?;
-        let (form, form_errors) = ask
-            .form
-            .unwrap_or_else(|| {
-                let form = plan.as_ref().map_or_else(|| PlanForm::new_for(year), PlanForm::of);
-                (form, FormErrors::none())
-            });
+        let (form, form_errors) = ask.form.unwrap_or_else(|| {
+            let form = plan
+                .as_ref()
+                .map_or_else(|| PlanForm::new_for(year), PlanForm::of);
+            (form, FormErrors::none())
+        });
         page.compounds_total = ledger.total;
+        page.compounds_more = ledger.total > ledger.items.len() as i64;
         page.compound_choices = ledger
             .items
             .iter()
@@ -426,13 +446,20 @@ pub async fn save(
         app.api.catalog,
         api::path(&["catalog", "plans", street.as_str(), &year.to_string()])
     );
-    let answer: Result<WorkPlan, ApiError> =
-        app.api.send(Method::PUT, &url, Some(&user.token), &body).await;
+    let answer: Result<WorkPlan, ApiError> = app
+        .api
+        .send(Method::PUT, &url, Some(&user.token), &body)
+        .await;
     match answer {
-        Ok(_) => Ok(see_other_with(&format!("/official/plan?year={year}"), "工作方案已保存")),
+        Ok(_) => Ok(see_other_with(
+            &format!("/official/plan?year={year}"),
+            "工作方案已保存",
+        )),
         Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
             let mut errors = FormErrors::from_api(&e);
-            if !errors.has("target_compounds") && matches!(body["target_compounds"], serde_json::Value::String(_)) {
+            if !errors.has("target_compounds")
+                && matches!(body["target_compounds"], serde_json::Value::String(_))
+            {
                 errors.add("target_compounds", "请填写整数");
             }
             let status = FormErrors::status(&e);
@@ -468,14 +495,25 @@ pub async fn record_stage(
     let url = format!(
         "{}{}",
         app.api.catalog,
-        api::path(&["catalog", "plans", street.as_str(), &year.to_string(), "stages"])
+        api::path(&[
+            "catalog",
+            "plans",
+            street.as_str(),
+            &year.to_string(),
+            "stages"
+        ])
     );
     let body = json!({"compound_id": form.compound_id, "stage": form.stage,
         "done_on": form.done_on, "note": form.note});
-    let answer: Result<WorkPlan, ApiError> =
-        app.api.send(Method::POST, &url, Some(&user.token), &body).await;
+    let answer: Result<WorkPlan, ApiError> = app
+        .api
+        .send(Method::POST, &url, Some(&user.token), &body)
+        .await;
     match answer {
-        Ok(_) => Ok(see_other_with(&format!("/official/plan?year={year}"), "阶段已记录")),
+        Ok(_) => Ok(see_other_with(
+            &format!("/official/plan?year={year}"),
+            "阶段已记录",
+        )),
         Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
             let status = FormErrors::status(&e);
             let ask = Ask {

@@ -109,7 +109,13 @@ pub async fn export(
     let bytes = xlsx(
         "推进清单",
         &COLUMNS,
-        &|c: &Column| if c.field == "compound_name" || c.field == "overdue" { 28.0 } else { 14.0 },
+        &|c: &Column| {
+            if c.field == "compound_name" || c.field == "overdue" {
+                28.0
+            } else {
+                14.0
+            }
+        },
         items.iter().map(row),
     )
     .map_err(|e| {
@@ -126,7 +132,9 @@ pub async fn export(
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -138,7 +146,9 @@ pub async fn export(
 fn url_escape(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

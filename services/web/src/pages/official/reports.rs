@@ -52,7 +52,11 @@ fn monthly_url(app: &WebState, area: &Area, month: &str) -> String {
     if let Area::District(d) = area {
         q.push(("district", d.as_str()));
     }
-    format!("{}/match/reports/monthly?{}", app.api.matching, api::query(&q))
+    format!(
+        "{}/match/reports/monthly?{}",
+        app.api.matching,
+        api::query(&q)
+    )
 }
 
 fn shown<T>(answer: Result<T, ApiError>, error: &mut Option<String>) -> Option<T> {
@@ -67,7 +71,12 @@ pub async fn page(
 ) -> Result<ReportsPage, PageError> {
     let mut error = None;
     let report: Option<MonthlyReport> = shown(
-        app.api.get(&monthly_url(&app, &user.area, q.month.trim()), Some(&user.token)).await,
+        app.api
+            .get(
+                &monthly_url(&app, &user.area, q.month.trim()),
+                Some(&user.token),
+            )
+            .await,
         &mut error,
     );
     let url = format!(
@@ -86,14 +95,28 @@ pub async fn page(
     Ok(ReportsPage {
         chrome,
         area_name: user.area.name(),
-        month: report.as_ref().map_or_else(|| q.month.clone(), |r| r.month.clone()),
-        period: bulletin.as_ref().map_or_else(|| q.period.clone(), |b| b.period.clone()),
+        month: report
+            .as_ref()
+            .map_or_else(|| q.month.clone(), |r| r.month.clone()),
+        period: bulletin
+            .as_ref()
+            .map_or_else(|| q.period.clone(), |b| b.period.clone()),
         measure_choices: Choice::list(
-            &[("", "默认口径"), ("satisfaction", "满意率"), ("low_satisfaction", "满意率低的小区占比")],
+            &[
+                ("", "默认口径"),
+                ("satisfaction", "满意率"),
+                ("low_satisfaction", "满意率低的小区占比"),
+            ],
             q.measure.trim(),
         ),
-        own_streets: bulletin.as_ref().map(|b| mine(&b.streets)).unwrap_or_default(),
-        own_year_streets: bulletin.as_ref().map(|b| mine(&b.year_streets)).unwrap_or_default(),
+        own_streets: bulletin
+            .as_ref()
+            .map(|b| mine(&b.streets))
+            .unwrap_or_default(),
+        own_year_streets: bulletin
+            .as_ref()
+            .map(|b| mine(&b.year_streets))
+            .unwrap_or_default(),
         error,
         report,
         bulletin,
@@ -122,7 +145,10 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let r: MonthlyReport = app
         .api
-        .get(&monthly_url(&app, &user.area, q.month.trim()), Some(&user.token))
+        .get(
+            &monthly_url(&app, &user.area, q.month.trim()),
+            Some(&user.token),
+        )
         .await?;
     let stages = |c: &crate::pages::model::plans::Counts| {
         c.at_stage
@@ -177,9 +203,14 @@ pub async fn export(
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"monthly-{}.xlsx\"", r.month)) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"monthly-{}.xlsx\"",
+        r.month
+    )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
