@@ -245,13 +245,16 @@ fn area_filter(area: &Area) -> (&'static str, Option<String>) {
     }
 }
 
+/// Picks one of a compound's facts: the first `(record id, day)` of a kind.
+type Pick = fn(&mut Facts) -> &mut Option<(String, Date)>;
+
 /// Keeps the earliest `(id, day)` per compound.
 fn earliest(
     into: &mut HashMap<String, Facts>,
     compound: String,
     id: String,
     day: &str,
-    pick: fn(&mut Facts) -> &mut Option<(String, Date)>,
+    pick: Pick,
 ) {
     let Ok(day) = parse_date(day) else { return };
     let slot = pick(into.entry(compound).or_default());
@@ -267,7 +270,7 @@ pub async fn facts(
 ) -> anyhow::Result<HashMap<String, Facts>> {
     let (filter, code) = area_filter(area);
     let mut out: HashMap<String, Facts> = HashMap::new();
-    let queries: [(&str, fn(&mut Facts) -> &mut Option<(String, Date)>); 3] = [
+    let queries: [(&str, Pick); 3] = [
         (
             "SELECT d.compound_id, d.id, d.decided_on AS day FROM tender_vote_decision d \
              JOIN catalog_compound c ON c.id = d.compound_id \
@@ -376,9 +379,9 @@ mod tests {
             "b".to_string(),
             Facts {
                 ledger: Some(("乙小区".into(), date!(2025 - 06 - 01))),
-                vote: Some(("v1".into(), date!(2026 - 04 - 02))),
-                tender: Some(("t1".into(), date!(2026 - 05 - 02))),
-                contract: Some(("k1".into(), date!(2026 - 06 - 30))),
+                vote: Some(("v1".into(), date!(2026 - 03 - 02))),
+                tender: Some(("t1".into(), date!(2026 - 03 - 15))),
+                contract: Some(("k1".into(), date!(2026 - 03 - 30))),
             },
         );
         let list = compounds(&plan(), &facts, date!(2026 - 04 - 01));
@@ -402,6 +405,10 @@ mod tests {
         // On the due day itself nothing is overdue yet.
         let on_due = compounds(&plan(), &facts, date!(2026 - 03 - 31));
         assert!(!on_due[1].stages[1].overdue);
+        // As of an earlier day, a stage reached later does not count.
+        let before = compounds(&plan(), &facts, date!(2026 - 03 - 20));
+        assert_eq!(before[1].stage, Some(Stage::Tender));
+        assert_eq!(before[1].stages[5].done_on, None);
         let counts = Counts::of(&list);
         assert_eq!(
             (counts.planned, counts.overdue, counts.contracted),

@@ -1,6 +1,6 @@
 //! A plan and a stage record as a street official sends them, and their checks.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::domain::plan::Stage;
 use shared::domain::roster::{Date, parse_date};
 use shared::error::{FieldError, Problem, Validation};
@@ -11,7 +11,8 @@ use validator::Validate;
 pub const MAX_COMPOUNDS: usize = 2_000;
 
 /// Each stage's due date, `YYYY-MM-DD`; a stage is due no earlier than the one before.
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(default)]
 pub struct PlanDues {
     /// 摸底.
     #[validate(custom(
@@ -64,15 +65,24 @@ impl PlanDues {
     }
 }
 
-/// A street's plan for a year, as sent (the whole plan; it replaces the one kept).
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+/// A street's plan for a year, as sent (the whole plan; it replaces the one kept). Missing
+/// fields are read as empty, so the caller's rights are checked before the body's fields,
+/// which are then all named at once.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(default)]
 pub struct PlanInput {
     /// Compounds to cover this year, 0–10,000.
-    #[validate(range(min = 0, max = 10_000, message = "年度目标小区数应为 0–10000"))]
-    pub target_compounds: i64,
+    #[validate(
+        required(message = "请填写年度目标小区数"),
+        range(min = 0, max = 10_000, message = "年度目标小区数应为 0–10000")
+    )]
+    pub target_compounds: Option<i64>,
     /// The coverage rate aimed at by year end, in percent, 0–100.
-    #[validate(range(min = 0, max = 100, message = "年度目标覆盖率应为 0–100（百分比）"))]
-    pub target_rate_percent: i64,
+    #[validate(
+        required(message = "请填写年度目标覆盖率"),
+        range(min = 0, max = 100, message = "年度目标覆盖率应为 0–100（百分比）")
+    )]
+    pub target_rate_percent: Option<i64>,
     #[validate(nested)]
     pub dues: PlanDues,
     /// The compounds planned this year: ids of the street's compounds in the ledger, at
@@ -81,7 +91,6 @@ pub struct PlanInput {
     pub compounds: Vec<String>,
     /// The plan's version as read (`version` of the answer); a stale one is refused with
     /// 409 `stale_version`. Leave it out to create the plan.
-    #[serde(default)]
     pub version: Option<i64>,
 }
 
@@ -152,10 +161,10 @@ impl PlanInput {
         }
         let v = v.in_order(PLAN_FIELDS);
         v.finish_with(|| {
-            (dues.len() == 6).then(|| ValidPlan {
-                target_compounds: self.target_compounds,
-                target_rate_percent: self.target_rate_percent,
-                dues,
+            Some(ValidPlan {
+                target_compounds: self.target_compounds?,
+                target_rate_percent: self.target_rate_percent?,
+                dues: (dues.len() == 6).then_some(dues)?,
                 compounds,
                 version: self.version,
             })
@@ -167,8 +176,9 @@ fn text_of(d: Date) -> String {
     shared::domain::roster::format_date(d)
 }
 
-/// A stage the street records for a planned compound.
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+/// A stage the street records for a planned compound (missing fields read as empty).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(default)]
 pub struct StageInput {
     /// A compound of the plan.
     #[validate(custom(function = "shared::validate::not_blank", message = "请选择小区"))]

@@ -1,4 +1,5 @@
-//! Work plans and the progress list as the pages read them: the catalog's plan
+//! Work plans, the progress list and the reports as the pages read them (only what they
+//! show): the catalog's plan
 //! (`/catalog/plans/{street}/{year}`), matching's progress list and roll-up
 //! (`/match/plans/progress`, `/match/plans/rollup`).
 
@@ -20,27 +21,14 @@ impl StageDue {
     }
 }
 
-/// A stage the street recorded.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StageRecord {
-    pub compound_id: String,
-    pub stage: String,
-    pub done_on: String,
-    pub note: String,
-}
-
 /// The catalog's plan.
 #[derive(Debug, Clone, Deserialize)]
 pub struct WorkPlan {
-    pub year: i32,
     pub target_compounds: i64,
     pub target_rate_percent: i64,
     pub dues: Vec<StageDue>,
     pub compounds: Vec<String>,
-    #[serde(default)]
-    pub records: Vec<StageRecord>,
     pub version: i64,
-    pub updated_at: String,
     pub updated_by: String,
 }
 
@@ -98,7 +86,6 @@ pub struct CompoundProgress {
 /// How many compounds stand at a stage.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StageCount {
-    pub stage: String,
     pub label: String,
     pub compounds: i64,
 }
@@ -115,9 +102,6 @@ pub struct Counts {
 /// Matching's progress list of a street.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PlanProgress {
-    pub year: i32,
-    pub street_name: String,
-    pub district_name: String,
     pub as_of: String,
     pub counts: Counts,
     pub compounds: Page<CompoundProgress>,
@@ -184,7 +168,6 @@ pub struct TargetProgress {
 /// A street (district) of the monthly report.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MonthlyRow {
-    pub code: String,
     pub name: String,
     pub coverage: Coverage,
     pub covered_change: i64,
@@ -212,19 +195,14 @@ pub struct ContractEvent {
     pub reason: Option<String>,
 }
 
-/// A compound whose live contract is with a blacklisted firm.
+/// A compound whose live contract is with a blacklisted firm (the contract's fields are
+/// flattened into it).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Blacklisted {
-    pub contract: BlacklistedContract,
-    pub firm_name: String,
-    pub blacklist_from: Option<String>,
-}
-
-/// Its contract.
-#[derive(Debug, Clone, Deserialize)]
-pub struct BlacklistedContract {
     pub compound_id: String,
     pub compound_name: Option<String>,
+    pub firm_name: String,
+    pub blacklist_from: Option<String>,
 }
 
 /// 每月调度.
@@ -233,7 +211,6 @@ pub struct MonthlyReport {
     pub month: String,
     pub level: String,
     pub name: String,
-    pub from: String,
     pub as_of: String,
     pub partial: bool,
     pub target: TargetView,
@@ -260,8 +237,6 @@ pub struct BulletinItem {
     #[serde(default)]
     pub district_name: Option<String>,
     pub compounds: i64,
-    pub satisfied: i64,
-    pub dissatisfied: i64,
     pub percent: String,
     pub bottom_three: bool,
     pub previous_rank: Option<u32>,
