@@ -27,6 +27,7 @@ mod e2e {
     pub mod pages_firm;
     pub mod pages_official;
     pub mod pages_register;
+    pub mod plans;
     pub mod replicas;
     pub mod review_and_audit;
     pub mod rules;

@@ -12,10 +12,13 @@
 //! | catalog | `firm` | [`catalog::Firm`] (`FirmSnapshot`); a follower that needs only part of it reads [`catalog::FirmSummary`] (matching's tables) or [`catalog::FirmOffer`] (tender's bids), both failing closed |
 //! | catalog | `compound` | [`catalog::Compound`]; tender reads [`catalog::CompoundSite`] |
 //! | catalog | `session` | `shared::session`'s facts |
+//! | catalog | `work_plan` | [`catalog::WorkPlan`] (a street's plan for a year with the stages it recorded) |
 //! | tender | `tender` | tender's public view of the tender; followers read [`tender::TenderPublished`] (sealed bids are never in it) |
 //! | tender | `contract` | [`tender::ContractPublished`] (also tender's API answer) |
 //! | tender | `satisfaction` | [`tender::SurveyPublished`] |
-//! | tender | `vote`, `tender_question`, `tender_invitation`, `complaint`, `disclosure` | tender's API answers; named here ([`tender::VOTE`] …), followed by no service |
+//! | tender | `vote` | tender's API answer of a typed vote; matching reads [`tender::VoteDecided`] |
+//! | tender | `ballot_vote` | tender's public view of a vote from ballots; matching reads [`tender::BallotVoteDecided`] |
+//! | tender | `tender_question`, `tender_invitation`, `complaint`, `disclosure` | tender's API answers; named here ([`tender::VOTE`] …), followed by no service |
 
 use serde::de::DeserializeOwned;
 
@@ -50,6 +53,9 @@ pub mod catalog {
     pub const COMPOUND: &str = "compound";
     pub const ACCOUNT: &str = "account";
     pub const SESSION: &str = crate::session::TOPIC;
+    /// Payload: [`WorkPlan`], the street's plan for a year as it now is (kind `saved`).
+    pub const WORK_PLAN: &str = "work_plan";
+    pub use crate::domain::plan::WorkPlan;
 
     /// A district (区县) of the reference places.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,9 +188,12 @@ pub mod tender {
     pub const CONTRACT: &str = "contract";
     /// Payload: [`SurveyPublished`] (kind `recorded`).
     pub const SATISFACTION: &str = "satisfaction";
-    /// Payload: the owners' vote as tender's API answers it (kind `recorded`); no service
-    /// follows it.
+    /// Payload: the owners' typed vote as tender's API answers it (kind `recorded`);
+    /// matching reads [`VoteDecided`] (the progress list's 业主表决).
     pub const VOTE: &str = "vote";
+    /// Payload: a vote from ballots as tender shows it publicly (kinds `opened`, `closed`);
+    /// matching reads [`BallotVoteDecided`].
+    pub const BALLOT_VOTE: &str = "ballot_vote";
     /// Payload: the question and its answer as tender's API answers it (kind `answered`;
     /// questions are sealed until answered); no service follows it.
     pub const QUESTION: &str = "tender_question";
@@ -225,6 +234,38 @@ pub mod tender {
         /// 需求说明.
         #[serde(default)]
         pub needs: String,
+    }
+
+    /// What matching reads of a typed vote (topic `vote`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct VoteDecided {
+        pub id: String,
+        pub compound_id: String,
+        /// `choose_service_model`, `choose_firm`, ….
+        pub matter: String,
+        pub passed: bool,
+        /// The day of the vote, `YYYY-MM-DD`.
+        pub held_on: String,
+    }
+
+    /// The result of a closed vote from ballots, as far as matching reads it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct BallotResultDecided {
+        pub passed: bool,
+    }
+
+    /// What matching reads of a vote from ballots (topic `ballot_vote`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct BallotVoteDecided {
+        pub id: String,
+        pub compound_id: String,
+        pub matter: String,
+        /// RFC 3339, once closed.
+        #[serde(default)]
+        pub closed_at: Option<String>,
+        /// Only once closed.
+        #[serde(default)]
+        pub result: Option<BallotResultDecided>,
     }
 
     fn grade_one() -> i64 {

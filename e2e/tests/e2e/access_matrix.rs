@@ -706,6 +706,23 @@ impl World {
         .await;
         ids.insert("account", account["id"].as_str().unwrap().to_string());
 
+        // The compound's street's work plan for this year, with the compound in it.
+        let year = shared::clock::china_today().year();
+        let y = |m: &str| format!("{year}-{m}");
+        let plan = app
+            .send(
+                Method::PUT,
+                &format!("{}/catalog/plans/{}/{year}", app.catalog_url, own.street),
+                Some(&street),
+                Some(&json!({"target_compounds": 1, "target_rate_percent": 100,
+                    "dues": {"survey": y("03-31"), "mobilisation": y("06-30"),
+                        "self_governance": y("08-31"), "owners_vote": y("09-30"),
+                        "tender": y("10-31"), "contract": y("12-31")},
+                    "compounds": [own.compound]})),
+            )
+            .await;
+        assert_eq!(plan.status, 200, "{}", plan.body);
+
         // Another scope: a compound of another district, and a firm with no part in these.
         let compounds = get(
             app,
@@ -811,6 +828,9 @@ impl World {
             set("{id}", f.own.compound.clone());
         } else if path.starts_with("/catalog/accounts/") {
             set("{id}", id("account"));
+        } else if path.starts_with("/catalog/plans/") {
+            set("{street}", f.own.street.clone());
+            set("{year}", shared::clock::china_today().year().to_string());
         } else if path.starts_with("/catalog/districts/") {
             set("{code}", f.own.district.clone());
         } else if path.starts_with("/tenders/compounds/") {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod firms;
 pub mod passwords;
 pub mod places;
+pub mod plans;
 pub mod policy;
 pub mod routes;
 mod schema;

@@ -16,8 +16,11 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use serde_json::Value;
 use shared::domain::roster::StandingRecord;
-use shared::events::catalog::{Compound, FirmSummary};
-use shared::events::tender::{ContractPublished, SurveyPublished, TenderPublished};
+use shared::domain::roster::{Date, parse_date};
+use shared::events::catalog::{Compound, FirmSummary, WorkPlan};
+use shared::events::tender::{
+    BallotVoteDecided, ContractPublished, SurveyPublished, TenderPublished, VoteDecided,
+};
 use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
 use sqlx::AnyConnection;
@@ -86,6 +89,17 @@ pub struct SatisfactionRecord {
     pub recorded_at: Option<String>,
 }
 
+/// A decided owners' vote (业主表决): a typed vote, or a vote from ballots once closed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoteRecord {
+    pub id: String,
+    pub compound_id: String,
+    pub matter: String,
+    pub passed: bool,
+    /// The day of the vote, or the day the committee closed it.
+    pub decided_on: Date,
+}
+
 /// What kind of entity a removal is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {
@@ -94,6 +108,8 @@ pub enum Entity {
     Contract,
     Satisfaction,
     Tender,
+    WorkPlan,
+    Vote,
 }
 
 /// What a change means to matching.
@@ -106,6 +122,9 @@ pub enum Event {
     Contract(ContractRecord),
     Satisfaction(SatisfactionRecord),
     Tender(TenderRecord),
+    /// A street's work plan (工作方案) as it now is.
+    WorkPlan(Box<WorkPlan>),
+    Vote(VoteRecord),
     /// The entity was deleted at its source.
     Removed {
         entity: Entity,
@@ -123,6 +142,8 @@ impl Event {
             (Source::Catalog, catalog::DISTRICT | catalog::STREET) => return Event::Place,
             (Source::Catalog, catalog::FIRM) => Entity::Firm,
             (Source::Catalog, catalog::COMPOUND) => Entity::Compound,
+            (Source::Catalog, catalog::WORK_PLAN) => Entity::WorkPlan,
+            (Source::Tender, tender::VOTE | tender::BALLOT_VOTE) => Entity::Vote,
             (Source::Tender, tender::CONTRACT) => Entity::Contract,
             (Source::Tender, tender::SATISFACTION) => Entity::Satisfaction,
             (Source::Tender, tender::TENDER) => Entity::Tender,
@@ -148,6 +169,14 @@ impl Event {
                 .map(Event::Contract)
                 .map_err(|e| e.to_string()),
             Entity::Satisfaction => satisfaction(change).map(Event::Satisfaction),
+            Entity::WorkPlan => decode::<WorkPlan>(change)
+                .map(|p| Event::WorkPlan(Box::new(p)))
+                .map_err(|e| e.to_string()),
+            Entity::Vote => match vote(change) {
+                Ok(Some(v)) => Ok(Event::Vote(v)),
+                Ok(None) => Ok(Event::Ignored),
+                Err(e) => Err(e),
+            },
             Entity::Tender => decode::<TenderPublished>(change)
                 .map(|tender| {
                     Event::Tender(TenderRecord {
@@ -175,6 +204,35 @@ fn firm(change: &Change) -> Result<FirmRecord, String> {
         standing_record: s.standing_record,
         payload: change.payload.clone(),
     })
+}
+
+/// A typed vote, or a closed vote from ballots; `None` for a vote not yet decided.
+fn vote(change: &Change) -> Result<Option<VoteRecord>, String> {
+    if change.topic == shared::events::tender::VOTE {
+        let v: VoteDecided = decode(change).map_err(|e| e.to_string())?;
+        let decided_on = parse_date(&v.held_on).map_err(|e| e.message)?;
+        return Ok(Some(VoteRecord {
+            id: v.id,
+            compound_id: v.compound_id,
+            matter: v.matter,
+            passed: v.passed,
+            decided_on,
+        }));
+    }
+    let v: BallotVoteDecided = decode(change).map_err(|e| e.to_string())?;
+    let (Some(closed_at), Some(result)) = (v.closed_at, v.result) else {
+        return Ok(None);
+    };
+    let at =
+        time::OffsetDateTime::parse(&closed_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| format!("closed_at: {e}"))?;
+    Ok(Some(VoteRecord {
+        id: v.id,
+        compound_id: v.compound_id,
+        matter: v.matter,
+        passed: result.passed,
+        decided_on: shared::clock::china_date(shared::clock::ms_of(at)),
+    }))
 }
 
 fn satisfaction(change: &Change) -> Result<SatisfactionRecord, String> {

@@ -20,6 +20,11 @@ pub struct MatchingPolicy {
     pub bundle_viable_households: u32,
     /// Bundles: default largest distance between two members, km.
     pub bundle_max_distance_km: f64,
+    /// The quarterly bulletin's (季度通报) default measure: `satisfaction` (the satisfaction
+    /// rate) or `low_satisfaction` (the share of surveyed compounds with a low rate).
+    pub bulletin_measure: String,
+    /// A compound's satisfaction rate below this percentage is low (群众满意率低).
+    pub low_satisfaction_percent: u32,
 }
 
 impl Default for MatchingPolicy {
@@ -36,6 +41,8 @@ impl Default for MatchingPolicy {
             weights: search_index::Weights::default(),
             bundle_viable_households: 300,
             bundle_max_distance_km: 1.0,
+            bulletin_measure: "satisfaction".into(),
+            low_satisfaction_percent: 60,
         }
     }
 }
@@ -108,6 +115,12 @@ impl MatchingPolicy {
             || !(self.bundle_max_distance_km.is_finite() && self.bundle_max_distance_km > 0.0)
         {
             return Err("bundle defaults must be positive".into());
+        }
+        if crate::satisfaction::Measure::parse(&self.bulletin_measure).is_err() {
+            return Err("bulletin_measure must be `satisfaction` or `low_satisfaction`".into());
+        }
+        if !(1..=100).contains(&self.low_satisfaction_percent) {
+            return Err("low_satisfaction_percent must be 1–100".into());
         }
         Ok(())
     }

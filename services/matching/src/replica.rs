@@ -14,8 +14,9 @@ use sqlx::AnyConnection;
 
 use crate::follow::{
     CompoundRecord, ContractRecord, Entity, Event, FirmRecord, SatisfactionRecord, Sink,
-    TenderRecord,
+    TenderRecord, VoteRecord,
 };
+use shared::events::catalog::WorkPlan;
 
 /// The sink that keeps matching's tables.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,7 +38,9 @@ impl Sink for Tables {
                 Event::Compound(c) => upsert_compound(conn, change, c).await?,
                 Event::Contract(c) => upsert_contract(conn, change.seq, c).await?,
                 Event::Satisfaction(s) => upsert_satisfaction(conn, change.seq, s).await?,
-                Event::Tender(t) => upsert_tender(conn, change.seq, t).await?,
+                Event::Tender(t) => upsert_tender(conn, change, t).await?,
+                Event::WorkPlan(p) => upsert_plan(conn, change.seq, p).await?,
+                Event::Vote(v) => upsert_vote(conn, change.seq, v).await?,
                 Event::Removed { entity, id } => remove(conn, change, *entity, id).await?,
                 Event::Ignored => {}
             }
@@ -185,7 +188,65 @@ async fn upsert_contract(
     Ok(())
 }
 
-async fn upsert_tender(conn: &mut AnyConnection, seq: i64, t: &TenderRecord) -> anyhow::Result<()> {
+async fn upsert_plan(conn: &mut AnyConnection, seq: i64, p: &WorkPlan) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO catalog_work_plan (id, street_code, district_code, year, payload, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (id) DO UPDATE SET street_code = excluded.street_code, \
+         district_code = excluded.district_code, year = excluded.year, payload = excluded.payload, \
+         seq = excluded.seq, updated_at = excluded.updated_at WHERE catalog_work_plan.seq < excluded.seq",
+    )
+    .bind(&p.id)
+    .bind(&p.street_code)
+    .bind(&p.district_code)
+    .bind(i64::from(p.year))
+    .bind(serde_json::to_string(p)?)
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_vote(conn: &mut AnyConnection, seq: i64, v: &VoteRecord) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO tender_vote_decision (id, compound_id, matter, passed, decided_on, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id, matter = excluded.matter, \
+         passed = excluded.passed, decided_on = excluded.decided_on, seq = excluded.seq, \
+         updated_at = excluded.updated_at WHERE tender_vote_decision.seq < excluded.seq",
+    )
+    .bind(&v.id)
+    .bind(&v.compound_id)
+    .bind(&v.matter)
+    .bind(i64::from(v.passed))
+    .bind(format_date(v.decided_on))
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_tender(
+    conn: &mut AnyConnection,
+    change: &Change,
+    t: &TenderRecord,
+) -> anyhow::Result<()> {
+    let seq = change.seq;
+    if t.tender.status != "draft" {
+        // The first change out of draft dates the publication (招标); a replay keeps it.
+        sqlx::query(
+            "INSERT INTO tender_published (tender_id, compound_id, published_on, seq) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (tender_id) DO NOTHING",
+        )
+        .bind(&t.id)
+        .bind(&t.tender.compound_id)
+        .bind(format_date(china_date(change.at)))
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    }
     sqlx::query(
         "INSERT INTO tender_tender (id, compound_id, status, payload, seq, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -250,6 +311,8 @@ async fn remove(
         Entity::Contract => "tender_contract",
         Entity::Satisfaction => "tender_satisfaction",
         Entity::Tender => "tender_tender",
+        Entity::WorkPlan => "catalog_work_plan",
+        Entity::Vote => "tender_vote_decision",
     };
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE id = $1 AND seq < $2"

@@ -51,6 +51,15 @@ impl Period {
         Ok(Self { year, quarter })
     }
 
+    /// The four quarters of `year`.
+    pub fn quarters(year: i32) -> [Self; 4] {
+        [1, 2, 3, 4].map(|quarter| Self { year, quarter })
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
     /// The quarter before.
     pub fn previous(self) -> Self {
         if self.quarter == 1 {
@@ -160,34 +169,129 @@ pub type UnitKey = (String, String);
 /// The units of one period with their votes.
 pub type Units = BTreeMap<UnitKey, Votes>;
 
-/// The units of `level` with respondents in `period`, from the stored surveys.
+/// What the quarterly bulletin ranks by (the plan: "以群众满意率低、服务管理水平差的小区占比
+/// 情况为标准").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// The satisfaction rate: (满意 + 基本满意) ÷ respondents.
+    Satisfaction,
+    /// The share of surveyed compounds whose own rate is below the policy's threshold
+    /// (a lower share ranks higher).
+    LowSatisfaction,
+}
+
+impl Measure {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        match input.trim() {
+            "satisfaction" => Ok(Measure::Satisfaction),
+            "low_satisfaction" => Ok(Measure::LowSatisfaction),
+            other => Err(DomainError::new(
+                "invalid_measure",
+                format!(
+                    "排名口径“{}”无效，应为 satisfaction（满意率）或 low_satisfaction（满意率低的小区占比）",
+                    shared::domain::quoted(other)
+                ),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Satisfaction => "satisfaction",
+            Measure::LowSatisfaction => "low_satisfaction",
+        }
+    }
+}
+
+/// One compound's surveys added up over some periods.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompoundVotes {
+    pub district: String,
+    pub street: String,
+    pub votes: Votes,
+}
+
+/// Every surveyed compound's answers in `periods`, from the stored surveys.
+pub async fn compounds(
+    conn: &mut AnyConnection,
+    periods: &[Period],
+) -> Result<BTreeMap<String, CompoundVotes>, sqlx::Error> {
+    let mut out: BTreeMap<String, CompoundVotes> = BTreeMap::new();
+    for period in periods {
+        let rows = sqlx::query(
+            "SELECT compound_id, street_code, district_code, satisfied, basically_satisfied, dissatisfied \
+             FROM tender_satisfaction WHERE period = $1",
+        )
+        .bind(period.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            let id: String = r.try_get("compound_id")?;
+            let c = out.entry(id.clone()).or_default();
+            c.district = r.try_get("district_code")?;
+            c.street = r.try_get("street_code")?;
+            c.votes.satisfied += r.try_get::<i64, _>("satisfied")?;
+            c.votes.basically_satisfied += r.try_get::<i64, _>("basically_satisfied")?;
+            c.votes.dissatisfied += r.try_get::<i64, _>("dissatisfied")?;
+            c.votes.compounds.insert(id);
+        }
+    }
+    Ok(out)
+}
+
+/// The units of `level` with respondents, measured by `measure`. For the low-satisfaction
+/// share a unit's votes count compounds: "satisfied" the compounds at or above
+/// `low_percent`, "dissatisfied" those below, so the one ranking ([`place`]) ranks both.
+pub fn aggregate(
+    compounds: &BTreeMap<String, CompoundVotes>,
+    level: Level,
+    measure: Measure,
+    low_percent: u32,
+) -> Units {
+    let mut out = Units::new();
+    for (id, c) in compounds {
+        if measure == Measure::LowSatisfaction && c.votes.respondents() == 0 {
+            continue;
+        }
+        let key = match level {
+            Level::Street => (c.district.clone(), c.street.clone()),
+            Level::District => (String::new(), c.district.clone()),
+        };
+        let v = out.entry(key).or_default();
+        match measure {
+            Measure::Satisfaction => {
+                v.satisfied += c.votes.satisfied;
+                v.basically_satisfied += c.votes.basically_satisfied;
+                v.dissatisfied += c.votes.dissatisfied;
+            }
+            Measure::LowSatisfaction => {
+                // content ÷ respondents < low_percent ÷ 100, exactly.
+                let low = c.votes.content() * 100 < i64::from(low_percent) * c.votes.respondents();
+                if low {
+                    v.dissatisfied += 1;
+                } else {
+                    v.satisfied += 1;
+                }
+            }
+        }
+        v.compounds.insert(id.clone());
+    }
+    out.retain(|_, v| v.respondents() > 0);
+    out
+}
+
+/// The units of `level` with respondents in `period`, by satisfaction rate.
 pub async fn units(
     conn: &mut AnyConnection,
     level: Level,
     period: Period,
 ) -> Result<Units, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT compound_id, street_code, district_code, satisfied, basically_satisfied, dissatisfied \
-         FROM tender_satisfaction WHERE period = $1",
-    )
-    .bind(period.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut out = Units::new();
-    for r in rows {
-        let district: String = r.try_get("district_code")?;
-        let key = match level {
-            Level::Street => (district, r.try_get("street_code")?),
-            Level::District => (String::new(), district),
-        };
-        let v = out.entry(key).or_default();
-        v.satisfied += r.try_get::<i64, _>("satisfied")?;
-        v.basically_satisfied += r.try_get::<i64, _>("basically_satisfied")?;
-        v.dissatisfied += r.try_get::<i64, _>("dissatisfied")?;
-        v.compounds.insert(r.try_get("compound_id")?);
-    }
-    out.retain(|_, v| v.respondents() > 0);
-    Ok(out)
+    Ok(aggregate(
+        &compounds(conn, &[period]).await?,
+        level,
+        Measure::Satisfaction,
+        0,
+    ))
 }
 
 /// Places every unit within its group.

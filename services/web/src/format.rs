@@ -225,6 +225,24 @@ pub fn matter_label(m: &str) -> &str {
 }
 
 /// 管理方式 (how a compound is managed).
+/// The stages of the progress list (推进阶段), in order: API value and label.
+pub const STAGES: [(&str, &str); 6] = [
+    ("survey", "摸底"),
+    ("mobilisation", "动员"),
+    ("self_governance", "自治组织"),
+    ("owners_vote", "业主表决"),
+    ("tender", "招标"),
+    ("contract", "签约"),
+];
+
+/// A stage's label ("" when unknown).
+pub fn stage_label(code: &str) -> &'static str {
+    STAGES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, l)| l)
+}
+
 pub const MANAGEMENT: [(&str, &str); 4] = [
     ("none", "无物业"),
     ("self_managed", "自管"),

@@ -32,6 +32,7 @@ mod money;
 mod owner_code;
 mod phone;
 mod place;
+pub mod plan;
 pub mod register;
 pub mod roster;
 mod schema;

@@ -7,6 +7,7 @@ mod compounds;
 mod demo;
 mod firms;
 mod places;
+mod plans;
 mod session;
 
 pub use accounts::password_change_gate;
@@ -46,7 +47,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(session::router())
         .merge(accounts::router())
         .merge(firms::router())
-        .merge(compounds::router());
+        .merge(compounds::router())
+        .merge(plans::router());
     // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
     // token on every route (sign-in documents its own 401).
     shared::openapi::ProblemResponses { public: &[] }.modify(api.get_openapi_mut());
@@ -110,6 +112,7 @@ mod tests {
                 ("RosterStanding", round_trip::<RosterStanding>),
                 ("CreditGrade", round_trip::<CreditGrade>),
                 ("Role", round_trip::<shared::auth::Role>),
+                ("Stage", round_trip::<shared::domain::plan::Stage>),
                 ("CreditKind", round_trip::<crate::firms::credit::CreditKind>),
                 (
                     "ImportMode",

@@ -90,7 +90,7 @@ fn area_param(
 }
 
 /// An area's level (`city`, `district`, `street`), code and Chinese name.
-fn described(area: &Area) -> (&'static str, Option<String>, String) {
+pub fn described(area: &Area) -> (&'static str, Option<String>, String) {
     match area {
         Area::City => ("city", None, CITY_NAME.to_string()),
         Area::District(d) => (
@@ -535,9 +535,35 @@ pub async fn satisfaction_ranking(
     let mut conn = app.db.pool.acquire().await?;
     let now = satisfaction::units(&mut conn, level, period).await?;
     let before = satisfaction::units(&mut conn, level, previous).await?;
-    let placed = satisfaction::placings(&now);
-    let placed_before = satisfaction::placings(&before);
+    let items = ranking_items(level, &now, &before, district);
+    Ok(Json(Ranking {
+        period: period.to_string(),
+        previous_period: previous.to_string(),
+        level: match level {
+            Level::Street => "street",
+            Level::District => "district",
+        }
+        .into(),
+        rule: match level {
+            Level::Street => STREET_RULE,
+            Level::District => DISTRICT_RULE,
+        }
+        .into(),
+        items,
+    }))
+}
 
+/// The ranking of the units of `now` (placed within their groups), with the previous
+/// period's placings (`before`) for the "twice in a row" flag, only `district`'s when given;
+/// streets by district then rank, districts by rank.
+pub fn ranking_items(
+    level: Level,
+    now: &satisfaction::Units,
+    before: &satisfaction::Units,
+    district: Option<DistrictCode>,
+) -> Vec<RankingItem> {
+    let placed = satisfaction::placings(now);
+    let placed_before = satisfaction::placings(before);
     let mut items: Vec<RankingItem> = now
         .iter()
         .filter(|((group, code), _)| match (level, district) {
@@ -596,21 +622,7 @@ pub async fn satisfaction_ranking(
     items.sort_by(|a, b| {
         (&a.district_code, a.rank, &a.code).cmp(&(&b.district_code, b.rank, &b.code))
     });
-    Ok(Json(Ranking {
-        period: period.to_string(),
-        previous_period: previous.to_string(),
-        level: match level {
-            Level::Street => "street",
-            Level::District => "district",
-        }
-        .into(),
-        rule: match level {
-            Level::Street => STREET_RULE,
-            Level::District => DISTRICT_RULE,
-        }
-        .into(),
-        items,
-    }))
+    items
 }
 
 /// The attention lists of an official's area.

@@ -7,6 +7,7 @@
 
 mod ballots;
 mod owners;
+mod plans;
 
 use anyhow::Context;
 use reqwest::{Client, Method};
@@ -336,6 +337,23 @@ pub async fn load(base: &str, keys: &TokenKeys) -> anyhow::Result<Vec<DemoAccoun
         )
         .await?;
     }
+
+    // The demo street's work plan for this year, written by its street official.
+    let street_token = keys.issue(&Identity {
+        account_id: "demo-loader-street".into(),
+        name: "【演示】demo.jinguanyi".into(),
+        role: Role::StreetOfficial,
+        scope: Scope::Street("510104017".into()),
+        token_id: String::new(),
+    })?;
+    plans::PlanDemo {
+        http: api.client.clone(),
+        catalog: api.base.clone(),
+        street_token,
+        street: "510104017".into(),
+    }
+    .load()
+    .await?;
     Ok(accounts)
 }
 

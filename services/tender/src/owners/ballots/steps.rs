@@ -27,7 +27,7 @@ use crate::votes::VoteMatter;
 
 /// The feed topic of votes from ballots: kinds `opened` and `closed`, payload the public
 /// [`BallotVote`] (never a ballot or a code).
-pub const TOPIC: &str = "ballot_vote";
+pub const TOPIC: &str = shared::events::tender::BALLOT_VOTE;
 
 /// 404 for a vote that does not exist.
 pub fn not_found() -> Problem {

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod contract;
 pub mod matching;
 pub mod owners;
+pub mod plans;
 pub mod register;
 pub mod tender;
 

@@ -15,6 +15,9 @@ mod compound;
 mod coverage;
 mod import;
 mod ledger;
+mod plan;
+mod plan_export;
+mod reports;
 mod votes;
 mod votes_notices;
 mod votes_surveys;
@@ -51,6 +54,11 @@ pub fn routes() -> Router<WebState> {
         .route("/official/import/jobs/{id}/confirm", post(import::confirm))
         .route("/official/coverage", get(coverage::dashboard))
         .route("/official/bundles", get(bundles::page))
+        .route("/official/plan", get(plan::page).post(plan::save))
+        .route("/official/plan/stages", post(plan::record_stage))
+        .route("/official/plan/export", get(plan_export::export))
+        .route("/official/reports", get(reports::page))
+        .route("/official/reports/export", get(reports::export))
         .route("/official/votes", get(votes::list))
         .route("/official/votes/{vid}", get(votes::page))
         .route(
