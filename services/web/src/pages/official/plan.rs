@@ -220,7 +220,8 @@ async fn build(
         (Area::District(_), Some(_)) => {
             return Err(PageError::forbidden("该街道不在您的管辖范围内。"));
         }
-        (Area::District(_), None) => None,
+        (Area::District(_), None) | (Area::City, None) => None,
+        (Area::City, Some(s)) => Some(s),
     };
     let q = &ask.query;
     let mut page = PlanPage {
@@ -256,10 +257,13 @@ async fn build(
         planned_choices: Vec::new(),
     };
     let Some(street) = street else {
+        let year_text = year.to_string();
+        let mut params = vec![("year", year_text.as_str())];
+        params.extend(user.area.param());
         let url = format!(
             "{}/match/plans/rollup?{}",
             app.api.matching,
-            api::query(&[("year", &year.to_string()), user.area.param()])
+            api::query(&params)
         );
         page.rollup = none_if_missing(app.api.get::<Rollup>(&url, token).await, &mut error);
         page.error = error;
@@ -404,8 +408,8 @@ pub async fn page(
 fn own_street(user: &OfficialUser) -> Result<StreetCode, PageError> {
     match user.area {
         Area::Street(s) => Ok(s),
-        Area::District(_) => Err(PageError::forbidden(
-            "工作方案由街道（乡镇）工作人员制定和填报，区县只能查看。",
+        Area::District(_) | Area::City => Err(PageError::forbidden(
+            "工作方案由街道（乡镇）工作人员制定和填报，区县和市级只能查看。",
         )),
     }
 }

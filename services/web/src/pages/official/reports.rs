@@ -88,7 +88,7 @@ pub async fn page(
     let district = user.area.district();
     let mine = |list: &[BulletinItem]| -> Vec<BulletinItem> {
         list.iter()
-            .filter(|s| s.code.starts_with(district.as_str()))
+            .filter(|s| district.is_none_or(|d| s.code.starts_with(d.as_str())))
             .cloned()
             .collect()
     };
