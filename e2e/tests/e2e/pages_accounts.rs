@@ -459,10 +459,10 @@ async fn a_district_official_resets_a_street_officials_password_in_a_browser(bac
         .click("form[action='/account/password'] button[type=submit]")
         .await
         .unwrap();
-    // Sent on (here home: it came to the form from another page), signed in afresh.
-    let text = browser.wait_for("全市覆盖率").await.unwrap();
+    // Back to the page it was sent from, signed in afresh.
+    let text = browser.wait_for("账号管理").await.unwrap();
     assert!(text.contains("锦官驿街道 张三（街道工作人员）"), "{text}");
-    browser.open(&url("/accounts")).await.unwrap();
+    assert!(text.contains("密码已修改"), "{text}");
     browser.wait_for("共 0 个账号").await.unwrap();
     browser
         .screenshot(&format!("account-changed-{tag}"))
