@@ -323,6 +323,34 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
 
+    // The association creates city officials (no scope) and district officials.
+    let (status, _, html) = pages::get(&app, "/accounts", Some(&assoc)).await;
+    assert!(
+        html.contains("市级工作人员") && html.contains("区县工作人员"),
+        "{html}"
+    );
+    assert_eq!(status, StatusCode::OK);
+    let (status, location, html) = pages::post(
+        &app,
+        "/accounts",
+        Some(&assoc),
+        &[
+            ("_csrf", CSRF),
+            ("role", "city_official"),
+            ("scope_id", ""),
+            ("username", "city.zjj"),
+            ("display_name", "市住建局 王五"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, _, html) = pages::get(&app, &location, Some(&assoc)).await;
+    assert!(
+        html.contains("市级工作人员") && html.contains("全市"),
+        "{html}"
+    );
+
     // The association's list: filters by role and status, search by username.
     let (_, _, html) = pages::get(&app, "/accounts?role=committee", Some(&assoc)).await;
     assert!(
