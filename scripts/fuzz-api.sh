@@ -19,13 +19,14 @@ cd "$(dirname "$0")/.."
 
 max_examples="${FUZZ_API_MAX_EXAMPLES:-25}"
 seed="${FUZZ_API_SEED:-20261201}"
-roles="${FUZZ_API_ROLES:-anonymous association district_official street_official committee firm}"
+roles="${FUZZ_API_ROLES:-anonymous association city_official district_official street_official committee firm}"
 venv="${FUZZ_API_VENV:-target/fuzz-venv}"
 password="wuye-demo-2026"
 
 username_of() {
   case "$1" in
     association) echo demo.xiehui ;;
+    city_official) echo demo.chengdu ;;
     district_official) echo demo.jinjiang ;;
     street_official) echo demo.jinguanyi ;;
     committee) echo demo.committee ;;

@@ -323,6 +323,34 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
 
+    // The association creates city officials (no scope) and district officials.
+    let (status, _, html) = pages::get(&app, "/accounts", Some(&assoc)).await;
+    assert!(
+        html.contains("市级工作人员") && html.contains("区县工作人员"),
+        "{html}"
+    );
+    assert_eq!(status, StatusCode::OK);
+    let (status, location, html) = pages::post(
+        &app,
+        "/accounts",
+        Some(&assoc),
+        &[
+            ("_csrf", CSRF),
+            ("role", "city_official"),
+            ("scope_id", ""),
+            ("username", "city.zjj"),
+            ("display_name", "市住建局 王五"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, _, html) = pages::get(&app, &location, Some(&assoc)).await;
+    assert!(
+        html.contains("市级工作人员") && html.contains("全市"),
+        "{html}"
+    );
+
     // The association's list: filters by role and status, search by username.
     let (_, _, html) = pages::get(&app, "/accounts?role=committee", Some(&assoc)).await;
     assert!(
@@ -459,10 +487,10 @@ async fn a_district_official_resets_a_street_officials_password_in_a_browser(bac
         .click("form[action='/account/password'] button[type=submit]")
         .await
         .unwrap();
-    // Sent on (here home: it came to the form from another page), signed in afresh.
-    let text = browser.wait_for("全市覆盖率").await.unwrap();
+    // Back to the page it was sent from, signed in afresh.
+    let text = browser.wait_for("账号管理").await.unwrap();
     assert!(text.contains("锦官驿街道 张三（街道工作人员）"), "{text}");
-    browser.open(&url("/accounts")).await.unwrap();
+    assert!(text.contains("密码已修改"), "{text}");
     browser.wait_for("共 0 个账号").await.unwrap();
     browser
         .screenshot(&format!("account-changed-{tag}"))

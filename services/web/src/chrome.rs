@@ -7,14 +7,15 @@ use std::sync::Arc;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{FromRef, FromRequestParts, Request, State};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared::auth::{Role, TokenKeys};
 
 use crate::csrf::CsrfToken;
-use crate::error::PageError;
+use crate::error::{PASSWORD_PAGE, PageError};
+use crate::next::come_back;
 use crate::session::Session;
 
 /// What the layout shows on every page: who is signed in, and the form token.
@@ -113,11 +114,22 @@ pub async fn error_pages(
     let (mut parts, body) = request.into_parts();
     let Ok(session) = Session::from_request_parts(&mut parts, &keys).await;
     let chrome = Chrome::of(&session, parts.extensions.get::<CsrfToken>());
+    let back = come_back(&parts);
     let response = next.run(Request::from_parts(parts, body)).await;
     let Some(error) = response.extensions().get::<PageError>().cloned() else {
         return response;
     };
-    let (plain, _) = response.into_parts();
+    let (mut plain, _) = response.into_parts();
+    if error.status == StatusCode::SEE_OTHER {
+        // The password must be changed first: to the form, then back to this page.
+        let to = format!(
+            "{PASSWORD_PAGE}?{}",
+            serde_urlencoded::to_string([("next", back.as_str())]).unwrap_or_default()
+        );
+        if let Ok(v) = HeaderValue::try_from(to) {
+            plain.headers.insert(header::LOCATION, v);
+        }
+    }
     let mut page = (
         error.status,
         ErrorPage {
