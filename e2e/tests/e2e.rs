@@ -8,6 +8,7 @@ mod e2e {
     pub mod ballots;
     pub mod browser;
     pub mod compounds;
+    pub mod control_chars;
     pub mod demo;
     pub mod documents;
     pub mod feed;

@@ -2,7 +2,7 @@
 //!
 //! A [`Follower`] decodes each change ONCE into an [`Event`], through the payload types the
 //! services publish (`shared::events`: `firm`, `compound`, `contract`, `satisfaction`,
-//! `tender`, plus the places), then hands the event to every [`Sink`] in turn, inside
+//! `tender`, `inspection`, plus the places), then hands the event to every [`Sink`] in turn, inside
 //! the consumer's transaction: [`crate::replica::Tables`] keeps matching's own tables (the
 //! statistics read them), then [`crate::index::IndexSink`] feeds the search index (its
 //! `after_batch` commits the index with the feed cursors).
@@ -17,7 +17,9 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 use shared::domain::roster::StandingRecord;
 use shared::events::catalog::{Compound, FirmSummary};
-use shared::events::tender::{ContractPublished, SurveyPublished, TenderPublished};
+use shared::events::tender::{
+    ContractPublished, InspectionPublished, SurveyPublished, TenderPublished,
+};
 use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
 use sqlx::AnyConnection;
@@ -29,7 +31,7 @@ use crate::satisfaction::Period;
 pub enum Source {
     /// `/catalog/feed`: places, firms, compounds.
     Catalog,
-    /// `/tenders/feed`: contracts, satisfaction surveys.
+    /// `/tenders/feed`: contracts, satisfaction surveys, tenders, inspection requests.
     Tender,
 }
 
@@ -94,6 +96,7 @@ pub enum Entity {
     Contract,
     Satisfaction,
     Tender,
+    Inspection,
 }
 
 /// What a change means to matching.
@@ -106,6 +109,8 @@ pub enum Event {
     Contract(ContractRecord),
     Satisfaction(SatisfactionRecord),
     Tender(TenderRecord),
+    /// A request to inspect (查阅申请), as it stands.
+    Inspection(InspectionPublished),
     /// The entity was deleted at its source.
     Removed {
         entity: Entity,
@@ -126,6 +131,7 @@ impl Event {
             (Source::Tender, tender::CONTRACT) => Entity::Contract,
             (Source::Tender, tender::SATISFACTION) => Entity::Satisfaction,
             (Source::Tender, tender::TENDER) => Entity::Tender,
+            (Source::Tender, tender::INSPECTION) => Entity::Inspection,
             _ => return Event::Ignored,
         };
         if is_removal(change) {
@@ -156,6 +162,9 @@ impl Event {
                         payload: change.payload.clone(),
                     })
                 })
+                .map_err(|e| e.to_string()),
+            Entity::Inspection => decode::<InspectionPublished>(change)
+                .map(Event::Inspection)
                 .map_err(|e| e.to_string()),
         };
         read.unwrap_or_else(|problem| {

@@ -334,9 +334,9 @@ impl Sink for IndexSink {
                         reindex_firms_serving(index, conn, id).await?;
                     }
                     Entity::Tender => index.delete(DocKind::Tender, id)?,
-                    Entity::Contract | Entity::Satisfaction => {}
+                    Entity::Contract | Entity::Satisfaction | Entity::Inspection => {}
                 },
-                Event::Place | Event::Ignored => {}
+                Event::Place | Event::Inspection(_) | Event::Ignored => {}
             }
             Ok(())
         })

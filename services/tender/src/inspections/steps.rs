@@ -23,7 +23,7 @@ use super::codes;
 use super::input::Checked;
 use super::store::{self, Request, Selection};
 use super::terms::{AskedBy, State};
-use super::view::InspectionView;
+use super::view::{self, InspectionView};
 use crate::audit;
 use crate::clock::format_date;
 use crate::error::Result;
@@ -101,6 +101,16 @@ async fn disclosure_of(conn: &mut AnyConnection, cid: &str, checked: &Checked) -
     Ok(())
 }
 
+/// Publishes where the request stands (topic `inspection`: the officials' attention lists
+/// in matching follow it).
+async fn publish(tx: &mut WriteTx, kind: &str, r: &Request) -> Result<()> {
+    if let Some(p) = view::published(r) {
+        tx.emit(shared::events::tender::INSPECTION, &r.id, kind, &p)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Who asks: the committee (its account) or an owner (the unit of the code).
 #[derive(Debug, Clone)]
 pub enum Asker {
@@ -171,6 +181,7 @@ pub async fn ask(
         answer_documents: Vec::new(),
     };
     store::insert(tx.conn(), &request).await?;
+    publish(tx, "asked", &request).await?;
     let actor = match &asker {
         Asker::Committee(identity) => audit::Actor::from(identity),
         Asker::Owner { .. } => audit::Actor {
@@ -256,6 +267,7 @@ pub async fn answer(
     )
     .await?;
     let answered = store::load(tx.conn(), id).await?.ok_or_else(no_request)?;
+    publish(tx, "answered", &answered).await?;
     Ok(InspectionView::of(&answered, &format_date(china_today())))
 }
 

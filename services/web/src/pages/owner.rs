@@ -1,8 +1,10 @@
 //! 业主表决码 (`/o`, no sign-in): an owner types the one-time code printed on the unit's
 //! notice and sees what that unit may do: the question and its options, vote (同意 / 反对 /
 //! 弃权, or the firm), a receipt, which units took part and how (never their choices), an
-//! objection, the result once the vote is closed, and the unit's survey when the code is
-//! for one.
+//! objection, the result once the vote is closed, the unit's survey when the code is for
+//! one, and the unit's requests to inspect (查阅) with their answers: the files an answer
+//! gave open with the code (`POST /o/documents/{id}`, streamed from tender's
+//! `POST /tenders/owner-code/documents/{id}/content`).
 //!
 //! The code travels only in form bodies (POST, CSRF-checked like every form, with the
 //! double-submit cookie a visitor has without a session), never in a URL, and every answer
@@ -12,7 +14,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,7 +27,7 @@ use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::forms::FormErrors;
 use crate::pages::choice::Choice;
-use crate::pages::model::owners::{CodeLookup, Participation, Receipt};
+use crate::pages::model::owners::{CodeLookup, OwnerInspection, Participation, Receipt};
 use crate::state::WebState;
 
 /// A code is 12 letters and digits (with dashes); anything much longer is no code.
@@ -42,6 +44,7 @@ pub fn routes() -> Router<WebState> {
         .route("/o/participation", post(participation))
         .route("/o/objection", post(objection))
         .route("/o/survey", post(survey))
+        .route("/o/documents/{id}", post(document))
 }
 
 /// Every form of these pages: the code, and what the action needs.
@@ -93,6 +96,8 @@ pub struct UnitPage {
     /// Refusals, keyed by section: `ballot`, `objection`, `survey`, `participation`.
     errors: FormErrors,
     form: CodeForm,
+    /// The unit's requests to inspect and their answers (empty when they cannot be read).
+    inspections: Vec<OwnerInspection>,
 }
 
 impl UnitPage {
@@ -211,7 +216,12 @@ async fn show(
     extra: Extra,
     status: StatusCode,
 ) -> Response {
-    match call::<CodeLookup>(app, "", &json!({ "code": code })).await {
+    let body = json!({ "code": code });
+    let (look, inspections) = futures::join!(
+        call::<CodeLookup>(app, "", &body),
+        call::<Vec<OwnerInspection>>(app, "/inspections", &body),
+    );
+    match look {
         Ok(look) => no_store(
             status,
             UnitPage {
@@ -223,6 +233,7 @@ async fn show(
                 done: extra.done,
                 errors: extra.errors,
                 form,
+                inspections: inspections.unwrap_or_default(),
             },
         ),
         Err(e) => code_page(chrome, &e),
@@ -480,6 +491,51 @@ pub async fn survey(
         }
     })
     .await
+}
+
+/// A file an answer to the unit's request gave, opened with the code: its bytes as tender
+/// serves them (type, attachment name), never stored by the browser; a refusal shows the
+/// unit's page with why.
+pub async fn document(
+    State(app): State<WebState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Response {
+    let code = match code_of(&chrome, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let url = format!(
+        "{}{}",
+        app.api.tender,
+        crate::api::path(&["tenders", "owner-code", "documents", &id, "content"])
+    );
+    match app.api.post_for_file(&url, &json!({ "code": code })).await {
+        Ok(file) => {
+            let mut r = no_store(StatusCode::OK, file.bytes);
+            let h = r.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+                h.insert(header::CONTENT_TYPE, v);
+            }
+            if let Some(v) = file
+                .disposition
+                .and_then(|d| HeaderValue::from_str(&d).ok())
+            {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(
+                "x-content-type-options",
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
+            );
+            r
+        }
+        Err(e) => refused(&app, chrome, code, CodeForm::default(), "inspection", e).await,
+    }
 }
 
 #[cfg(test)]
