@@ -26,7 +26,7 @@ pub use codes::{CodeHolder, resolve};
 pub use granted::document as granted_document;
 pub use input::{AnswerInput, Checked, InspectionInput, OwnerInspectionInput};
 pub use steps::{
-    Asker, answer, ask, code_unknown, of_area, of_code, of_compound, one, serving_firm,
+    Asker, answer, ask, code_unknown, of_area, of_code, of_compound, of_unit, one, serving_firm,
 };
 pub use terms::{AskedBy, State, What};
 pub use view::InspectionView;

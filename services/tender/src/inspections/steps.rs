@@ -355,9 +355,20 @@ pub async fn of_code(conn: &mut AnyConnection, code: &str) -> Result<Vec<Inspect
     let holder = codes::resolve(conn, &code)
         .await?
         .ok_or_else(code_unknown)?;
+    of_unit(conn, &holder.compound_id, &holder.unit_id).await
+}
+
+/// The requests asked with the code of unit `unit` of compound `compound` (the newest 50
+/// by due date), for its owner: what the owner's page shows beside the unit's vote or
+/// survey.
+pub async fn of_unit(
+    conn: &mut AnyConnection,
+    compound: &str,
+    unit: &str,
+) -> Result<Vec<InspectionView>> {
     let selection = Selection {
-        compound: Some(&holder.compound_id),
-        unit: Some(&holder.unit_id),
+        compound: Some(compound),
+        unit: Some(unit),
         ..Selection::default()
     };
     let page = Pagination {

@@ -2,7 +2,8 @@
 //! notice and sees what that unit may do: the question and its options, vote (同意 / 反对 /
 //! 弃权, or the firm), a receipt, which units took part and how (never their choices), an
 //! objection, the result once the vote is closed, the unit's survey when the code is for
-//! one, and the unit's requests to inspect (查阅) with their answers: the files an answer
+//! one, and the unit's requests to inspect (查阅) with their answers (part of the code's
+//! lookup, so one call per page counts once against the throttle): the files an answer
 //! gave open with the code (`POST /o/documents/{id}`, streamed from tender's
 //! `POST /tenders/owner-code/documents/{id}/content`).
 //!
@@ -27,7 +28,7 @@ use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::forms::FormErrors;
 use crate::pages::choice::Choice;
-use crate::pages::model::owners::{CodeLookup, OwnerInspection, Participation, Receipt};
+use crate::pages::model::owners::{CodeLookup, Participation, Receipt};
 use crate::state::WebState;
 
 /// A code is 12 letters and digits (with dashes); anything much longer is no code.
@@ -96,8 +97,6 @@ pub struct UnitPage {
     /// Refusals, keyed by section: `ballot`, `objection`, `survey`, `participation`.
     errors: FormErrors,
     form: CodeForm,
-    /// The unit's requests to inspect and their answers (empty when they cannot be read).
-    inspections: Vec<OwnerInspection>,
 }
 
 impl UnitPage {
@@ -216,12 +215,7 @@ async fn show(
     extra: Extra,
     status: StatusCode,
 ) -> Response {
-    let body = json!({ "code": code });
-    let (look, inspections) = futures::join!(
-        call::<CodeLookup>(app, "", &body),
-        call::<Vec<OwnerInspection>>(app, "/inspections", &body),
-    );
-    match look {
+    match call::<CodeLookup>(app, "", &json!({ "code": code })).await {
         Ok(look) => no_store(
             status,
             UnitPage {
@@ -233,7 +227,6 @@ async fn show(
                 done: extra.done,
                 errors: extra.errors,
                 form,
-                inspections: inspections.unwrap_or_default(),
             },
         ),
         Err(e) => code_page(chrome, &e),

@@ -709,8 +709,8 @@ pub struct UnitSurvey {
     pub comments: Vec<SurveyComment>,
 }
 
-/// A request to inspect (查阅) asked with the unit's code, as
-/// `POST /tenders/owner-code/inspections` answers it.
+/// A request to inspect (查阅) asked with the unit's code, as `POST /tenders/owner-code`
+/// lists it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct OwnerInspection {
     #[serde(default)]
@@ -850,6 +850,9 @@ pub struct CodeLookup {
     pub can_vote: bool,
     #[serde(default)]
     pub survey: Option<CodeSurvey>,
+    /// The unit's requests to inspect and their answers.
+    #[serde(default)]
+    pub inspections: Vec<OwnerInspection>,
 }
 
 /// The receipt of an online ballot.
