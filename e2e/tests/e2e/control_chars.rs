@@ -1,8 +1,9 @@
 //! Control characters in text (issue 12): no text field of the three APIs takes a NUL or
 //! another C0 control character (PostgreSQL cannot store a NUL in `text`; the others hide
 //! or garble what a person reads). The shared JSON body and query extractors answer a 422
-//! naming the field in Chinese before a handler sees the text, on every service; line
-//! breaks and tabs in multi-line text still pass.
+//! naming the field in Chinese before a handler sees the text, on every service; a
+//! spreadsheet cell holding one is named by row and column; line breaks and tabs in
+//! multi-line text still pass.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -118,6 +119,24 @@ async fn control_characters_are_refused_in_every_api_and_line_breaks_pass(backen
         )
         .await;
     refused(&a, "question");
+    // A file imported (the owner register, CSV): the cell is named, never stored.
+    let import = app
+        .client
+        .post(w.url("/compounds/c-ctl/register/import?format=csv&mode=strict"))
+        .bearer_auth(&committee)
+        .header(reqwest::header::CONTENT_TYPE, "text/csv")
+        .body("楼栋,单元,房号,专有部分面积(㎡),业主姓名,联系电话,状态\n1栋,1单元,101,88.50,王建\u{0}国,13900000001,\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(import.status(), 422);
+    assert!(
+        import
+            .text()
+            .await
+            .unwrap()
+            .contains("第 2 行第 5 列含有不允许的控制字符")
+    );
     // An owner's code (anonymous) with a control character is the same 422.
     let a = w
         .post(
