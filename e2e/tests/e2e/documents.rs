@@ -863,6 +863,21 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
     assert_eq!(not_given.status(), 403);
     let wrong = open(voucher.clone(), "0000-0000-0000".into()).await;
     assert_eq!(wrong.status(), 404);
+    // Another compound's file: no answer to this unit could give it.
+    let elsewhere = w.compound("c-doc-else", json!({})).await;
+    let foreign = upload(
+        &w,
+        "/compounds/c-doc-else/documents",
+        Some(&elsewhere),
+        &[
+            ("kind", "management_covenant"),
+            ("title", "别的小区的管理规约"),
+        ],
+        Some(("c.pdf", "application/pdf", PDF)),
+    )
+    .await;
+    let foreign = open(id_of(&foreign), code.clone()).await;
+    assert_eq!(foreign.status(), 403);
     // The owner's page lists the answer with its file, opened through the page.
     let web = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
