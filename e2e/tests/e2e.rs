@@ -9,6 +9,7 @@ mod e2e {
     pub mod browser;
     pub mod city_official;
     pub mod compounds;
+    pub mod control_chars;
     pub mod demo;
     pub mod documents;
     pub mod feed;

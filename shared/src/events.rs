@@ -18,6 +18,7 @@
 //! | tender | `satisfaction` | [`tender::SurveyPublished`] |
 //! | tender | `vote` | tender's API answer of a typed vote; matching reads [`tender::VoteDecided`] |
 //! | tender | `ballot_vote` | tender's public view of a vote from ballots; matching reads [`tender::BallotVoteDecided`] |
+//! | tender | `inspection` | [`tender::InspectionPublished`] (no owner's name, unit or text) |
 //! | tender | `tender_question`, `tender_invitation`, `complaint`, `disclosure` | tender's API answers; named here ([`tender::VOTE`] …), followed by no service |
 
 use serde::de::DeserializeOwned;
@@ -188,6 +189,8 @@ pub mod tender {
     pub const CONTRACT: &str = "contract";
     /// Payload: [`SurveyPublished`] (kind `recorded`).
     pub const SATISFACTION: &str = "satisfaction";
+    /// Payload: [`InspectionPublished`] (kinds `asked`, `answered`).
+    pub const INSPECTION: &str = "inspection";
     /// Payload: the owners' typed vote as tender's API answers it (kind `recorded`);
     /// matching reads [`VoteDecided`] (the progress list's 业主表决).
     pub const VOTE: &str = "vote";
@@ -376,6 +379,39 @@ pub mod tender {
         pub recorded_at: Option<String>,
     }
 
+    /// A request to inspect (查阅申请) the accounts, vouchers or contract of a compound's
+    /// firm, where it stands: the payload of topic `inspection` (kinds `asked`, `answered`).
+    /// It names no owner, unit or text: followers only need to know that a compound's
+    /// owners wait for an answer, and since when. Whether it is overdue is decided by the
+    /// reader from `due_on` and its day, never stored.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct InspectionPublished {
+        pub id: String,
+        pub compound_id: String,
+        #[serde(default)]
+        pub compound_name: String,
+        pub district_code: String,
+        #[serde(default)]
+        pub street_code: Option<String>,
+        /// `accounts`, `vouchers` or `contract`.
+        pub what: String,
+        /// What in Chinese (收支情况, 凭证, 物业服务合同).
+        #[serde(default)]
+        pub what_label: String,
+        /// `owner_code` or `committee`.
+        #[serde(default)]
+        pub asked_by: String,
+        /// RFC 3339.
+        #[serde(default)]
+        pub asked_at: String,
+        /// The last day to answer (Beijing).
+        #[serde(with = "iso_date")]
+        pub due_on: Date,
+        /// RFC 3339; `null` while unanswered.
+        #[serde(default)]
+        pub answered_at: Option<String>,
+    }
+
     fn text_of_any<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Ok(
             Option::<serde_json::Value>::deserialize(d)?.map(|v| match v {
@@ -439,6 +475,18 @@ mod tests {
             "dissatisfied": 10, "recorded_at": "2026-09-01T10:00:00.000+08:00"});
         let s: tender::SurveyPublished = serde_json::from_value(stored.clone()).unwrap();
         assert_eq!(serde_json::to_value(&s).unwrap(), stored);
+    }
+
+    #[test]
+    fn an_inspection_payload_decodes_and_is_written_the_same() {
+        let stored = json!({"id": "i1", "compound_id": "c1", "compound_name": "某小区",
+            "district_code": "510104", "street_code": "510104017", "what": "vouchers",
+            "what_label": "凭证", "asked_by": "owner_code",
+            "asked_at": "2026-09-01T10:00:00.000+08:00", "due_on": "2026-09-16",
+            "answered_at": null});
+        let i: tender::InspectionPublished = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(i.due_on, time::macros::date!(2026 - 09 - 16));
+        assert_eq!(serde_json::to_value(&i).unwrap(), stored);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Request extractors whose rejections are problem documents in Chinese.
 
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -9,11 +10,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use axum::response::{IntoResponse, Response};
 
+use crate::control_chars;
 use crate::error::{FieldError, Problem, Validation};
 
 /// JSON in and out: the one JSON type of every handler. As a body extractor, a body that
 /// is not JSON, or whose fields have the wrong JSON types, answers 400 `malformed_json`
-/// with serde's explanation of where it failed; as an answer it is `application/json`.
+/// with serde's explanation of where it failed; a string holding a C0 control character
+/// other than a line break or tab answers 422 naming the field (see
+/// [`crate::control_chars`]); as an answer it is `application/json`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
@@ -31,9 +35,28 @@ where
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(rejection) => Err(json_problem(rejection)),
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|e| {
+                Problem::bad_request(
+                    "malformed_json",
+                    format!("无法读取请求体：{}", e.body_text()),
+                )
+            })?;
+        let req = Request::from_parts(parts, Body::from(bytes.clone()));
+        let value = match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(rejection) => return Err(json_problem(rejection)),
+        };
+        // The typed value parsed, so the bytes are JSON: no string in it may hold a C0
+        // control character (see `control_chars`).
+        let document: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let errors = control_chars::check_json(&document);
+        if errors.is_empty() {
+            Ok(Json(value))
+        } else {
+            Err(Problem::validation(errors))
         }
     }
 }
@@ -101,7 +124,17 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Ok(axum::extract::Query(v)) => {
+                let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+                    .map(|q| q.0)
+                    .unwrap_or_default();
+                let errors = control_chars::check_pairs(&pairs);
+                if errors.is_empty() {
+                    Ok(Query(v))
+                } else {
+                    Err(Problem::validation(errors))
+                }
+            }
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(Problem::bad_request(
                 "bad_query",
                 format!("查询参数不正确：{}", e.body_text()),

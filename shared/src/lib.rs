@@ -12,6 +12,7 @@ pub mod auth;
 pub mod client_addr;
 pub mod clock;
 pub mod config;
+pub mod control_chars;
 pub mod db;
 pub mod domain;
 pub mod error;

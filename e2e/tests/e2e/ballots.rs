@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use shared::auth::{Role, Scope};
 use shared::db::now_ms;
 use tender::clock::to_rfc3339;
 use wuye_e2e::ballots::{close, notices, open_vote, register, street, unit};
@@ -20,6 +21,7 @@ both_backends!(
     a_survey_is_counted_from_one_answer_per_unit,
     the_serving_firm_answers_a_comment_publicly,
     a_large_register_gets_one_distinct_code_per_unit,
+    the_area_lists_hold_the_votes_and_surveys_of_the_caller_s_area,
 );
 
 /// 张三 holds 101 and 102 (50 ㎡ each), the developer 201 and 202 unsold (50 ㎡ each), 李四,
@@ -861,4 +863,146 @@ async fn owner_codes_are_throttled_per_client() {
         .await;
     a.problem(429, "rate_limited");
     app.stop().await;
+}
+
+/// `GET /tenders/ballot-votes` and `GET /tenders/unit-surveys`: one paged list of the votes
+/// and surveys of the caller's area (a street's, a district's, the city's, a committee's
+/// compound's; a firm's surveys of its contracts' compounds), each with its compound; the
+/// objections counted for those who check ballots only; a firm refused the votes.
+async fn the_area_lists_hold_the_votes_and_surveys_of_the_caller_s_area(backend: Backend) {
+    const DONGHU: &str = "510104018";
+    let w = World::new(backend).await;
+    w.compound("c-area-1", json!({"name": "锦官小区"})).await;
+    w.compound("c-area-2", json!({"name": "东湖小区", "street": DONGHU}))
+        .await;
+    register(
+        &w,
+        &[
+            unit("c-area-1", "101", "80", Some("张三")),
+            unit("c-area-2", "101", "90", Some("李四")),
+        ],
+    )
+    .await;
+    let mine = open_vote(
+        &w,
+        "c-area-1",
+        json!({"question": "是否同意增设充电桩"}),
+        60,
+    )
+    .await;
+    let theirs = open_vote(&w, "c-area-2", json!({"question": "是否同意改造绿地"}), 60).await;
+    let now = now_ms();
+    let survey = w
+        .post(
+            "/compounds/c-area-1/unit-surveys",
+            Some(&w.committee("c-area-1")),
+            &json!({"period": "2026-Q2", "opens_at": to_rfc3339(now),
+                "closes_at": to_rfc3339(now + 60_000)}),
+        )
+        .await;
+    assert_eq!(survey.status, 201, "{}", survey.body);
+    // An owner of 锦官小区 objects to the participation list.
+    let codes = notices(&w, mine["id"].as_str().unwrap()).await;
+    let objected = w
+        .post(
+            "/owner-code/objection",
+            None,
+            &json!({"code": codes["c-area-1-101"], "text": "我没有投票，却显示已投票"}),
+        )
+        .await;
+    assert_eq!(objected.status.as_u16() / 100, 2, "{}", objected.body);
+
+    let listed = |path: &'static str, token: String| {
+        let w = &w;
+        async move {
+            let a = w.get(path, Some(&token)).await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            a.json()
+        }
+    };
+    let ids = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (mine_id, theirs_id) = (
+        mine["id"].as_str().unwrap().to_string(),
+        theirs["id"].as_str().unwrap().to_string(),
+    );
+    // The street: its compound's vote only, with the compound and the objection.
+    let v = listed("/ballot-votes", street(&w)).await;
+    assert_eq!(ids(&v), vec![mine_id.clone()], "{v}");
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["compound_name"], "锦官小区");
+    assert_eq!(v["items"][0]["street_code"], wuye_e2e::fixtures::JINGUANYI);
+    assert_eq!(v["items"][0]["objections"], 1, "{v}");
+    assert_eq!(v["items"][0]["question"], "是否同意增设充电桩");
+    assert!(!v.to_string().contains("张三"), "no owner: {v}");
+    // 东湖街道: its own; the district and the city: both, the latest first; the district
+    // official does not check ballots, so no objection count.
+    let donghu = w
+        .app
+        .token(Role::StreetOfficial, Scope::Street(DONGHU.into()));
+    assert_eq!(
+        ids(&listed("/ballot-votes", donghu.clone()).await),
+        vec![theirs_id.clone()]
+    );
+    let district = w.app.token(
+        Role::DistrictOfficial,
+        Scope::District(wuye_e2e::fixtures::JINJIANG.into()),
+    );
+    let v = listed("/ballot-votes", district.clone()).await;
+    assert_eq!(v["total"], 2, "{v}");
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["objections"].is_null()),
+        "{v}"
+    );
+    let v = listed("/ballot-votes", w.association()).await;
+    assert_eq!(v["total"], 2, "{v}");
+    assert!(ids(&v).contains(&mine_id) && ids(&v).contains(&theirs_id));
+    // A committee: its compound's.
+    assert_eq!(
+        ids(&listed("/ballot-votes", w.committee("c-area-2")).await),
+        vec![theirs_id.clone()]
+    );
+    // Paged; a bad page is named; a firm has no area; signing in is required.
+    let v = listed("/ballot-votes?limit=1&offset=1", district.clone()).await;
+    assert_eq!((v["total"].as_i64(), ids(&v).len()), (Some(2), 1));
+    w.get("/ballot-votes?limit=0", Some(&district))
+        .await
+        .problem(422, "validation_failed");
+    w.get("/ballot-votes", Some(&w.firm_token("f-x")))
+        .await
+        .problem(403, "forbidden");
+    w.get("/ballot-votes", None)
+        .await
+        .problem(401, "unauthenticated");
+
+    // The surveys the same way; a firm sees those of the compounds it has a contract with
+    // (none here).
+    let s = listed("/unit-surveys", street(&w)).await;
+    assert_eq!(s["total"], 1, "{s}");
+    assert_eq!(s["items"][0]["compound_name"], "锦官小区");
+    assert_eq!(s["items"][0]["period"], "2026-Q2");
+    assert_eq!(listed("/unit-surveys", donghu).await["total"], 0);
+    assert_eq!(listed("/unit-surveys", district).await["total"], 1);
+    assert_eq!(
+        listed("/unit-surveys", w.committee("c-area-2")).await["total"],
+        0
+    );
+    assert_eq!(
+        listed("/unit-surveys", w.firm_token("f-x")).await["total"],
+        0
+    );
+    w.get("/unit-surveys", None)
+        .await
+        .problem(401, "unauthenticated");
+    w.stop().await;
 }

@@ -18,7 +18,9 @@ both_backends!(
     bid_documents_are_sealed_through_every_read_path_until_the_opening,
     contracts_are_public_and_vouchers_are_for_the_parties_and_officials,
     inspection_requests_are_answered_and_overdue_ones_reach_the_officials,
+    inspection_requests_join_matching_s_attention_lists,
     the_committee_keeps_its_documents_on_its_pages,
+    a_committee_publishes_its_covenant_in_the_browser,
 );
 
 use wuye_e2e::fixtures::PDF;
@@ -826,6 +828,106 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
     .await
     .problem(409, "already_answered");
 
+    // The owner opens, with the unit's code, what the answer to the unit's own request
+    // gave: nothing before the answer, nothing it did not give, nothing with a wrong code.
+    let owner_request = by_owner.json()["id"].as_str().unwrap().to_string();
+    let open = |doc: String, code: String| {
+        let w = &w;
+        async move {
+            w.app
+                .client
+                .post(w.url(&format!("/owner-code/documents/{doc}/content")))
+                .json(&json!({ "code": code }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let early = open(voucher.clone(), code.clone()).await;
+    assert_eq!(early.status(), 403);
+    assert!(early.text().await.unwrap().contains("not_granted"));
+    let given = w
+        .post(
+            &format!("/inspections/{owner_request}/answer"),
+            Some(&committee),
+            &json!({"text": "凭证扫描件见附件，原件请到居委会查阅。", "document_ids": [voucher]}),
+        )
+        .await;
+    assert_eq!(given.status, 200, "{}", given.body);
+    let file = open(voucher.clone(), code.to_lowercase()).await;
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "application/pdf");
+    assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+    // The vote's notice was given to no request of this unit; a wrong code learns nothing.
+    let not_given = open(notice.clone(), code.clone()).await;
+    assert_eq!(not_given.status(), 403);
+    let wrong = open(voucher.clone(), "0000-0000-0000".into()).await;
+    assert_eq!(wrong.status(), 404);
+    // Another compound's file: no answer to this unit could give it.
+    let elsewhere = w.compound("c-doc-else", json!({})).await;
+    let foreign = upload(
+        &w,
+        "/compounds/c-doc-else/documents",
+        Some(&elsewhere),
+        &[
+            ("kind", "management_covenant"),
+            ("title", "别的小区的管理规约"),
+        ],
+        Some(("c.pdf", "application/pdf", PDF)),
+    )
+    .await;
+    let foreign = open(id_of(&foreign), code.clone()).await;
+    assert_eq!(foreign.status(), 403);
+    // The owner's page lists the answer with its file, opened through the page.
+    let web = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let csrf = "0123456789abcdef0123456789abcdef-pages";
+    let page = web
+        .post(format!("{}/o", w.app.web_url))
+        .header(reqwest::header::COOKIE, format!("wuye_csrf={csrf}"))
+        .form(&[("_csrf", csrf), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let section = page
+        .split("本户的查阅申请")
+        .nth(1)
+        .expect("the unit's requests");
+    assert!(section.contains("凭证扫描件见附件"), "{section}");
+    assert!(
+        section.contains(&format!("action=\"/o/documents/{voucher}\"")),
+        "{section}"
+    );
+    let file = web
+        .post(format!("{}/o/documents/{voucher}", w.app.web_url))
+        .header(reqwest::header::COOKIE, format!("wuye_csrf={csrf}"))
+        .form(&[("_csrf", csrf), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["cache-control"], "no-store");
+    assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+    let refused = web
+        .post(format!("{}/o/documents/{notice}", w.app.web_url))
+        .header(reqwest::header::COOKIE, format!("wuye_csrf={csrf}"))
+        .form(&[("_csrf", csrf), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("只能查阅对本户查阅申请的答复中提供的文件")
+    );
+
     // A second request, left unanswered past its due date (moved back underneath the
     // API, as time would).
     let second = w
@@ -852,8 +954,7 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(listed("open", &street).await.len(), 2);
-    assert!(listed("open", &street).await.contains(&second));
+    assert_eq!(listed("open", &street).await, vec![second.clone()]);
     assert!(listed("overdue", &street).await.is_empty());
     sqlx::query(
         "UPDATE inspection_request SET due_on = $2, asked_at = asked_at - $3 WHERE id = $1",
@@ -869,8 +970,11 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
         .token(Role::DistrictOfficial, Scope::District(JINJIANG.into()));
     for token in [&street, &district, &w.association()] {
         assert_eq!(listed("overdue", token).await, vec![second.clone()]);
-        assert_eq!(listed("open", token).await.len(), 1);
-        assert_eq!(listed("answered", token).await, vec![first.clone()]);
+        assert!(listed("open", token).await.is_empty());
+        assert_eq!(
+            listed("answered", token).await,
+            vec![first.clone(), owner_request.clone()]
+        );
     }
     let one = w
         .get(&format!("/inspections/{second}"), Some(&street))
@@ -890,7 +994,167 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
     w.get("/inspections?state=late", Some(&street))
         .await
         .problem(422, "validation_failed");
-    // The street official's attention list on the dashboard names it.
+    // The dashboard's attention list is matching's: see
+    // `inspection_requests_join_matching_s_attention_lists`.
+    w.stop().await;
+}
+
+/// Tender publishes each request (topic `inspection`, without the owner's text or unit);
+/// matching follows it into the officials' attention lists (`GET /match/attention`): an
+/// answered request leaves them, an overdue one (decided from its due date and today) is in
+/// its street's, district's and the city's, never in another street's.
+async fn inspection_requests_join_matching_s_attention_lists(backend: Backend) {
+    const DONGHU: &str = "510104018";
+    let w = World::new(backend).await;
+    let committee = w.compound("c-att-1", json!({"name": "望江小区"})).await;
+    let other = w
+        .compound("c-att-2", json!({"name": "东湖小区", "street": DONGHU}))
+        .await;
+    let ask = |token: String, cid: &'static str, what: &'static str| {
+        let w = &w;
+        async move {
+            let a = w
+                .post(
+                    &format!("/compounds/{cid}/inspections"),
+                    Some(&token),
+                    &json!({"what": what, "text": "业主王建国（3-2-501）申请查阅"}),
+                )
+                .await;
+            id_of(&a)
+        }
+    };
+    let answered = ask(committee.clone(), "c-att-1", "accounts").await;
+    let late = ask(committee.clone(), "c-att-1", "contract").await;
+    let open = ask(committee.clone(), "c-att-1", "vouchers").await;
+    let donghu = ask(other.clone(), "c-att-2", "accounts").await;
+    let done = w
+        .post(
+            &format!("/inspections/{answered}/answer"),
+            Some(&committee),
+            &json!({"text": "请于周三到居委会查阅。", "document_ids": []}),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+
+    // The feed names no owner, unit or text.
+    let published: Vec<Value> = w
+        .tender_feed()
+        .await
+        .into_iter()
+        .filter(|c| c["topic"] == "inspection")
+        .collect();
+    assert_eq!(published.len(), 5, "{published:?}");
+    for c in &published {
+        let p = c["payload"].as_object().unwrap();
+        assert!(
+            !p.contains_key("text") && !p.contains_key("unit_id") && !p.contains_key("answer"),
+            "{c}"
+        );
+        assert!(!c.to_string().contains("王建国"), "{c}");
+    }
+    assert_eq!(
+        published.last().unwrap()["kind"],
+        "answered",
+        "{published:?}"
+    );
+
+    // One request left unanswered past its due date: moved back underneath both services'
+    // copies, as time would.
+    let today = shared::clock::china_today();
+    let yesterday = tender::clock::format_date(today - time::Duration::days(1));
+    w.app
+        .wait_followed(&w.app.matching_db, "tender", &w.app.tender_url, "/tenders")
+        .await;
+    let matching = shared::db::connect(&w.app.matching_db).await.unwrap();
+    for (pool, table) in [
+        (&w.tender.pool, "inspection_request"),
+        (&matching.pool, "tender_inspection"),
+    ] {
+        let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET due_on = $2 WHERE id = $1"
+        )))
+        .bind(&late)
+        .bind(&yesterday)
+        .execute(pool)
+        .await
+        .unwrap();
+        assert_eq!(moved.rows_affected(), 1, "{table}");
+    }
+    matching.pool.close().await;
+
+    let attention = |token: String| {
+        let w = &w;
+        async move {
+            let a = w
+                .app
+                .get(
+                    &format!("{}/match/attention", w.app.matching_url),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            a.json()["inspection_requests"].clone()
+        }
+    };
+    let ids = |v: &Value| -> Vec<(String, String)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["inspection_id"].as_str().unwrap().to_string(),
+                    i["state"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let street = w
+        .app
+        .token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
+    let district = w
+        .app
+        .token(Role::DistrictOfficial, Scope::District(JINJIANG.into()));
+    for token in [street.clone(), district.clone()] {
+        let listed = attention(token).await;
+        let mut found = ids(&listed);
+        found.retain(|(id, _)| *id != donghu);
+        // The overdue one leads; the answered one is on no list.
+        assert_eq!(
+            found,
+            vec![
+                (late.clone(), "overdue".into()),
+                (open.clone(), "open".into())
+            ],
+            "{listed}"
+        );
+        assert_eq!(listed["items"][0]["state_label"], "逾期未答复");
+        assert_eq!(listed["items"][0]["compound_name"], "望江小区");
+        assert_eq!(listed["items"][0]["what_label"], "物业服务合同");
+        assert_eq!(listed["overdue"], 1);
+    }
+    assert_eq!(attention(street.clone()).await["total"], 2);
+    // The district sees 东湖's too; the city all; 东湖街道 only its own, never 锦官驿's.
+    assert_eq!(attention(district).await["total"], 3);
+    assert_eq!(attention(w.association()).await["total"], 3);
+    let elsewhere = attention(
+        w.app
+            .token(Role::StreetOfficial, Scope::Street(DONGHU.into())),
+    )
+    .await;
+    assert_eq!(ids(&elsewhere), vec![(donghu.clone(), "open".into())]);
+    assert_eq!(elsewhere["overdue"], 0);
+    // Committees and firms have no area.
+    for token in [committee, w.firm_token("f-any")] {
+        w.app
+            .get(
+                &format!("{}/match/attention", w.app.matching_url),
+                Some(&token),
+            )
+            .await
+            .problem(403, "forbidden");
+    }
+    // The street official's dashboard names the overdue one, from matching's list.
     let page = w
         .app
         .client
@@ -905,12 +1169,12 @@ async fn inspection_requests_are_answered_and_overdue_ones_reach_the_officials(b
         .split("逾期未答复的查阅申请")
         .nth(1)
         .expect("the overdue list");
-    assert!(section.contains("/compounds/c-doc-i"), "{section}");
+    assert!(section.contains("/compounds/c-att-1"), "{section}");
+    assert!(section.contains("物业服务合同"), "{section}");
     assert!(
-        section.contains("物业服务合同") && section.contains("已逾期"),
+        section.contains("待答复（未到期）的查阅申请 1 件"),
         "{section}"
     );
-
     w.stop().await;
 }
 
@@ -1062,5 +1326,158 @@ async fn the_committee_keeps_its_documents_on_its_pages(backend: Backend) {
     );
     // A firm is not a committee.
     assert_eq!(get_page(w.firm_token("f-doc-p")).await.0, 403);
+    w.stop().await;
+}
+
+/// In the browser: the committee signs in, uploads its 管理规约 as a PDF at
+/// `/committee/documents`; the public `/compounds/{id}/documents` lists it and its link
+/// gives back the same bytes; a program renamed `.pdf` is refused with the Chinese reason.
+async fn a_committee_publishes_its_covenant_in_the_browser(backend: Backend) {
+    let Some(browser) = wuye_e2e::browser::Browser::start().await else {
+        return;
+    };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    };
+    let w = World::new(backend).await;
+    let app = &w.app;
+    let association = w.association();
+    let a = app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/compounds", app.catalog_url),
+            Some(&association),
+            Some(&wuye_e2e::fixtures::compound_body("DOC-B1", JINGUANYI)),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let c = a.json()["id"].as_str().unwrap().to_string();
+    app.tender_follows_catalog().await;
+    let account = app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/accounts", app.catalog_url),
+            Some(&association),
+            Some(
+                &json!({"username": "doc.committee", "display_name": "望江小区业委会",
+                "password": "account-pass-2026", "role": "committee", "scope_id": c}),
+            ),
+        )
+        .await;
+    assert_eq!(account.status, 201, "{}", account.body);
+
+    // The files the committee picks, on its disk.
+    let dir = std::env::temp_dir().join(format!("wuye-docs-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let covenant: Vec<u8> = [PDF, "% 望江小区管理规约 2026\n".as_bytes()].concat();
+    let pdf_path = dir.join("covenant.pdf");
+    std::fs::write(&pdf_path, &covenant).unwrap();
+    let exe_path = dir.join("setup.pdf");
+    std::fs::write(&exe_path, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00").unwrap();
+    let url = |p: &str| format!("{}{p}", app.web_url);
+    let upload = async |kind: &str, title: &str, path: &std::path::Path| {
+        browser
+            .click(&format!("#kind option[value='{kind}']"))
+            .await
+            .unwrap();
+        browser.fill("#title", title).await.unwrap();
+        browser
+            .client
+            .find(fantoccini::Locator::Css("#file"))
+            .await
+            .unwrap()
+            .send_keys(path.to_str().unwrap())
+            .await
+            .unwrap();
+        browser
+            .click("form[action='/committee/documents'] button[type=submit]")
+            .await
+            .unwrap();
+    };
+
+    browser
+        .open(&url("/signin?next=/committee/documents"))
+        .await
+        .unwrap();
+    browser.fill("#username", "doc.committee").await.unwrap();
+    browser
+        .fill("#password", "account-pass-2026")
+        .await
+        .unwrap();
+    browser
+        .click("form[action='/signin'] button[type=submit]")
+        .await
+        .unwrap();
+    browser.wait_for("还没有上传文件").await.unwrap();
+    upload(
+        "management_covenant",
+        "望江小区管理规约（2026 年修订）",
+        &pdf_path,
+    )
+    .await;
+    let text = browser.wait_for("已公开的文件").await.unwrap();
+    let text = if text.contains("望江小区管理规约（2026 年修订）") {
+        text
+    } else {
+        browser
+            .wait_for("望江小区管理规约（2026 年修订）")
+            .await
+            .unwrap()
+    };
+    assert!(text.contains("管理规约"), "{text}");
+    browser
+        .screenshot(&format!("committee-documents-{tag}"))
+        .await
+        .unwrap();
+
+    // A program renamed .pdf: refused, with the reason in Chinese.
+    upload("management_covenant", "改名的程序", &exe_path).await;
+    let text = browser
+        .wait_for("系统按文件内容判断类型，改文件名无效")
+        .await
+        .unwrap();
+    assert!(text.contains("只能上传 PDF 文件"), "{text}");
+
+    // Everyone sees it on the compound's public documents page; its link is the bytes.
+    browser
+        .open(&url(&format!("/compounds/{c}/documents")))
+        .await
+        .unwrap();
+    let text = browser
+        .wait_for("望江小区管理规约（2026 年修订）")
+        .await
+        .unwrap();
+    assert!(!text.contains("改名的程序"), "{text}");
+    let href = browser
+        .client
+        .find(fantoccini::Locator::LinkText(
+            "望江小区管理规约（2026 年修订）",
+        ))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("a link to the file");
+    let path = href
+        .split_once("/tenders/")
+        .map(|(_, rest)| format!("/tenders/{rest}"))
+        .expect("the document's content path");
+    let file = app
+        .client
+        .get(format!("{}{path}", app.tender_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "application/pdf");
+    assert_eq!(file.bytes().await.unwrap().as_ref(), covenant.as_slice());
+    browser
+        .screenshot(&format!("public-documents-{tag}"))
+        .await
+        .unwrap();
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
     w.stop().await;
 }

@@ -13,7 +13,10 @@ use wuye_e2e::field_code;
 use wuye_e2e::tender::money_body;
 use wuye_e2e::tender::{World, bid_body, from_now, ms, sleep_until, tender_body};
 
-both_backends!(every_release_kind_validates_and_sealed_bids_stay_out);
+both_backends!(
+    every_release_kind_validates_and_sealed_bids_stay_out,
+    documents_are_listed_and_bid_documents_only_from_the_opening,
+);
 
 const RELEASE_SCHEMA: &str = include_str!("../../../services/tender/ocds/release-schema.json");
 const PACKAGE_SCHEMA: &str =
@@ -524,5 +527,225 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     let mut bad = page.clone();
     bad["releases"][0]["tender"]["status"] = json!("evaluation");
     assert!(!v.is_valid(&bad));
+    w.stop().await;
+}
+
+/// A PDF uploaded (multipart) to `path` under `/tenders` by `token`; its id.
+async fn upload_pdf(w: &World, path: &str, token: &str, title: &str, bytes: &[u8]) -> String {
+    let (content_type, body) = wuye_e2e::fixtures::multipart(
+        &[("title", title)],
+        Some(("f.pdf", "application/pdf", bytes)),
+    );
+    let res = w
+        .app
+        .client
+        .post(w.url(path))
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, 201, "{path}: {text}");
+    serde_json::from_str::<Value>(&text).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Listed documents as `(id, documentType)`.
+type Listed = Vec<(String, String)>;
+
+/// The documents of a release's tender and its contract.
+fn documents(release: &Value) -> (Listed, Listed) {
+    let pairs = |list: &Value| -> Listed {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| {
+                (
+                    d["id"].as_str().unwrap().to_string(),
+                    d["documentType"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    (
+        pairs(&release["tender"]["documents"]),
+        pairs(&release["contracts"][0]["documents"]),
+    )
+}
+
+/// OCDS `documents`: the tender's files (`biddingDocuments`), the opened bids' only from
+/// the opening's release on (`submissionDocuments`, never before), the signed contract's
+/// (`contractSigned`); never a voucher; each with a full URL, its title, format and date;
+/// every package valid against the schema.
+async fn documents_are_listed_and_bid_documents_only_from_the_opening(backend: Backend) {
+    let w = World::with_history(backend).await;
+    let v = package_validator();
+    let seq = w.firms(&[("f-od1", json!({})), ("f-od2", json!({}))]).await;
+    w.applied(seq).await;
+    let committee = w.compound("c-odoc", json!({})).await;
+    let times = json!({"enquiry_deadline": from_now(4_000), "bid_deadline": from_now(4_000),
+        "opening_at": from_now(4_000)});
+    let t = w.open_tender("c-odoc", times).await;
+    let id = t["id"].as_str().unwrap().to_string();
+    let tender_doc = upload_pdf(
+        &w,
+        &format!("/{id}/documents"),
+        &committee,
+        "招标文件",
+        wuye_e2e::fixtures::PDF,
+    )
+    .await;
+    let mut bids = std::collections::BTreeMap::new();
+    for (firm, fee) in [("f-od1", 150), ("f-od2", 160)] {
+        let a = w
+            .post(
+                &format!("/{id}/bids"),
+                Some(&w.firm_token(firm)),
+                &bid_body(fee, fee * 336_000),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        bids.insert(firm, a.json()["id"].as_str().unwrap().to_string());
+    }
+    let bid_doc = upload_pdf(
+        &w,
+        &format!("/{id}/bids/{}/documents", bids["f-od1"]),
+        &w.firm_token("f-od1"),
+        "投标文件（技术部分）",
+        b"%PDF-1.7 technical offer of f-od1",
+    )
+    .await;
+    // Before the opening: no bid document, not even counted.
+    let before = w.process(&v, &id).await;
+    assert!(!before.to_string().contains(&bid_doc), "{before}");
+    assert!(
+        !before.to_string().contains("submissionDocuments"),
+        "{before}"
+    );
+
+    // The opening's release lists the tender's and the opened bid's.
+    assert_eq!(w.scheduler_moved(&id, 20).await, "evaluation");
+    let opened = w.process(&v, &id).await;
+    let r = last(&opened);
+    assert_eq!(tags(r), vec!["tenderUpdate"]);
+    let (listed, _) = documents(r);
+    assert_eq!(
+        listed,
+        vec![
+            (tender_doc.clone(), "biddingDocuments".to_string()),
+            (bid_doc.clone(), "submissionDocuments".to_string()),
+        ]
+    );
+    let d = &r["tender"]["documents"][0];
+    assert_eq!(d["title"], "招标文件");
+    assert_eq!(d["format"], "application/pdf");
+    assert!(d["datePublished"].as_str().is_some());
+    let url = d["url"].as_str().unwrap().to_string();
+    assert!(
+        url.starts_with("http://")
+            && url.ends_with(&format!("/tenders/documents/{tender_doc}/content")),
+        "{url}"
+    );
+    // The URL is the document's bytes.
+    let bytes = w.app.client.get(&url).send().await.unwrap();
+    assert_eq!(bytes.status(), 200);
+    assert_eq!(
+        bytes.bytes().await.unwrap().as_ref(),
+        wuye_e2e::fixtures::PDF
+    );
+    let bid_entry = &r["tender"]["documents"][1];
+    assert!(bid_entry["datePublished"].as_str().is_some(), "{bid_entry}");
+    assert!(
+        bid_entry["description"]
+            .as_str()
+            .unwrap()
+            .contains("仅投标人、招标人和协会可查阅")
+    );
+    // Every code is from the official list.
+    let list = std::fs::read_to_string(format!(
+        "{}/../services/tender/ocds/codelists/documentType.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for (_, code) in &listed {
+        assert!(list.contains(&format!(",{code},")), "{code}");
+    }
+
+    // Awarded, signed; the contract's file and a voucher attached; the next release (the
+    // accounts) lists the contract's file under the contract, never the voucher.
+    let a = w
+        .post(
+            &format!("/{id}/award"),
+            Some(&committee),
+            &json!({"bid_id": bids["f-od1"]}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    sleep_until(ms(&a.json()["award"]["notice_ends_at"])).await;
+    w.award_on(&id, "2025-12-31T10:00:00+08:00").await;
+    let c = w
+        .post(
+            &format!("/{id}/contract"),
+            Some(&committee),
+            &json!({"start_date": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{}", c.body);
+    let cid = c.json()["id"].as_str().unwrap().to_string();
+    let contract_doc = upload_pdf(
+        &w,
+        &format!("/contracts/{cid}/documents"),
+        &committee,
+        "物业服务合同（签字版）",
+        wuye_e2e::fixtures::PDF,
+    )
+    .await;
+    let firm = w.firm_token("f-od1");
+    let budget = w
+        .post(
+            &format!("/contracts/{cid}/disclosures"),
+            Some(&firm),
+            &money_body("budget", "2026"),
+        )
+        .await;
+    assert_eq!(budget.status, 201, "{}", budget.body);
+    let did = budget.json()["id"].as_str().unwrap().to_string();
+    let voucher = upload_pdf(
+        &w,
+        &format!("/disclosures/{did}/documents"),
+        &firm,
+        "保洁费发票",
+        wuye_e2e::fixtures::PDF,
+    )
+    .await;
+    let accounts = w
+        .post(
+            &format!("/contracts/{cid}/disclosures"),
+            Some(&firm),
+            &money_body("accounts", "2026-Q1"),
+        )
+        .await;
+    assert_eq!(accounts.status, 201, "{}", accounts.body);
+    let p = w.process(&v, &id).await;
+    let r = last(&p);
+    assert_eq!(tags(r), vec!["implementation"]);
+    let (tender_listed, contract_listed) = documents(r);
+    assert_eq!(tender_listed.len(), 2);
+    assert_eq!(
+        contract_listed,
+        vec![(contract_doc.clone(), "contractSigned".to_string())]
+    );
+    assert_eq!(
+        r["contracts"][0]["documents"][0]["title"],
+        "物业服务合同（签字版）"
+    );
+    assert!(!p.to_string().contains(&voucher), "no voucher: {p}");
+    // The whole feed of releases stays valid.
+    all_releases(&w.app, &v, 50).await;
     w.stop().await;
 }

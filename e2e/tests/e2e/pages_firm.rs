@@ -18,6 +18,7 @@ use wuye_e2e::tender::{from_now, tender_body};
 both_backends!(
     firm_pages_show_only_the_firms_own_bid,
     two_firms_bid_replace_and_withdraw_in_a_browser,
+    the_serving_firm_replies_to_survey_comments_on_its_page,
 );
 
 /// Two recommended firms with accounts, a compound near them and an open tender there,
@@ -634,4 +635,142 @@ async fn two_firms_bid_replace_and_withdraw_in_a_browser(backend: Backend) {
     );
     browser.close().await;
     s.app.stop().await;
+}
+
+/// 业主意见 (`/firm/comments`): the serving firm sees the comments of its compounds' surveys
+/// per unit and replies once, in public; a bad reply is named beside its comment; a firm
+/// that does not serve the compound sees none and is refused; another role has no page.
+async fn the_serving_firm_replies_to_survey_comments_on_its_page(backend: Backend) {
+    use wuye_e2e::ballots::{register, unit};
+    use wuye_e2e::tender::{World, contracted};
+    let w = World::with_history(backend).await;
+    let c = "c-pcom";
+    contracted(&w, c, &[("f-pc1", 150), ("f-pc2", 160)]).await;
+    register(
+        &w,
+        &[
+            unit(c, "101", "80", Some("张三")),
+            unit(c, "102", "80", Some("李四")),
+        ],
+    )
+    .await;
+    let committee = w.committee(c);
+    let now = now_ms();
+    let survey = w
+        .post(
+            &format!("/compounds/{c}/unit-surveys"),
+            Some(&committee),
+            &json!({"period": "2026-Q2", "opens_at": tender::clock::to_rfc3339(now),
+                "closes_at": tender::clock::to_rfc3339(now + 600_000)}),
+        )
+        .await;
+    assert_eq!(survey.status, 201, "{}", survey.body);
+    let sid = survey.json()["id"].as_str().unwrap().to_string();
+    for (room, rating, comment) in [
+        ("101", "dissatisfied", "电梯经常停运"),
+        ("102", "satisfied", "保洁很好"),
+    ] {
+        let a = w
+            .post(
+                &format!("/unit-surveys/{sid}/paper-answers"),
+                Some(&committee),
+                &json!({"unit_id": format!("{c}-{room}"), "rating": rating,
+                    "comment": comment, "paper_ref": format!("问卷-{room}")}),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+    }
+    let shown = w.get(&format!("/unit-surveys/{sid}"), None).await.json();
+    let comment = shown["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["comment"] == "电梯经常停运")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app = &w.app;
+    let serving = w.firm_token("f-pc1");
+    let other = w.firm_token("f-pc2");
+    let action = format!("/firm/comments/{sid}/{comment}");
+
+    // The serving firm's page: both comments, a form for each.
+    let (status, _, page) = get(app, "/firm/comments", Some(&serving)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("电梯经常停运") && page.contains("保洁很好"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("action=\"{action}\"")), "{page}");
+    assert!(
+        !page.contains("张三") && !page.contains("c-pcom-101"),
+        "no unit: {page}"
+    );
+
+    // Another firm sees none of them and is refused the reply.
+    let (status, _, page) = get(app, "/firm/comments", Some(&other)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("电梯经常停运"), "{page}");
+    let (status, _, page) = post(
+        app,
+        &action,
+        Some(&other),
+        &[("_csrf", CSRF), ("text", "我们来回复")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(
+        page.contains("只有该季度为本小区服务的物业服务企业可以回复意见"),
+        "{page}"
+    );
+    // Without the form's token, or as a committee: refused.
+    let (status, _, _) = post(app, &action, Some(&serving), &[("text", "x")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = get(app, "/firm/comments", Some(&committee)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, location, _) = get(app, "/firm/comments", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/signin"), "{location}");
+
+    // A blank reply is named beside its comment, what was typed kept.
+    let (status, _, page) = post(
+        app,
+        &action,
+        Some(&serving),
+        &[("_csrf", CSRF), ("text", "   ")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains(&format!("id=\"reply-{comment}-error\"")),
+        "{page}"
+    );
+
+    // The reply, once; then shown instead of the form, and in public.
+    let reply = "已更换电梯主板，并加密维保，欢迎监督。";
+    let (status, location, _) = post(
+        app,
+        &action,
+        Some(&serving),
+        &[("_csrf", CSRF), ("text", reply)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/firm/comments?done="), "{location}");
+    let (_, _, page) = get(app, "/firm/comments", Some(&serving)).await;
+    assert!(page.contains(reply), "{page}");
+    assert!(!page.contains(&format!("action=\"{action}\"")), "{page}");
+    let (status, _, page) = post(
+        app,
+        &action,
+        Some(&serving),
+        &[("_csrf", CSRF), ("text", "再次回复")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("该意见已经回复过"), "{page}");
+    let shown = w.get(&format!("/unit-surveys/{sid}"), None).await.json();
+    assert!(shown.to_string().contains(reply), "{shown}");
+    w.stop().await;
 }

@@ -12,6 +12,8 @@
 //!   A compound is listed when its live contract's firm is `blacklisted` on D and the
 //!   compound lies in the official's area (compounds matching has not heard of yet are
 //!   listed to association staff and city officials only).
+//! - Requests to inspect (查阅) of the area's compounds still unanswered, open or overdue
+//!   on D (`crate::inspections`).
 
 use std::collections::HashMap;
 
@@ -24,6 +26,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use crate::coverage::Area;
+use crate::inspections::{self, Pending};
 
 /// The area an official looks after (管辖范围): association staff and city officials the
 /// city, a district
@@ -93,11 +96,12 @@ pub struct CompoundWithBlacklistedFirm {
     pub blacklist_reason: Option<String>,
 }
 
-/// Both lists for an area on a day.
+/// The lists for an area on a day.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Lists {
     pub firms_under_supervision: Vec<SupervisedFirm>,
     pub compounds_with_blacklisted_firm: Vec<CompoundWithBlacklistedFirm>,
+    pub inspection_requests: Pending,
 }
 
 struct FirmRow {
@@ -169,6 +173,7 @@ pub async fn lists(conn: &mut AnyConnection, area: &Area, day: Date) -> Result<L
     let mut out = Lists {
         firms_under_supervision: Vec::new(),
         compounds_with_blacklisted_firm: Vec::new(),
+        inspection_requests: inspections::pending(conn, area, day).await?,
     };
     for firm in &firms {
         let contracts = live.get(&firm.id).cloned().unwrap_or_default();

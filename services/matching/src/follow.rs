@@ -2,7 +2,7 @@
 //!
 //! A [`Follower`] decodes each change ONCE into an [`Event`], through the payload types the
 //! services publish (`shared::events`: `firm`, `compound`, `contract`, `satisfaction`,
-//! `tender`, plus the places), then hands the event to every [`Sink`] in turn, inside
+//! `tender`, `inspection`, plus the places), then hands the event to every [`Sink`] in turn, inside
 //! the consumer's transaction: [`crate::replica::Tables`] keeps matching's own tables (the
 //! statistics read them), then [`crate::index::IndexSink`] feeds the search index (its
 //! `after_batch` commits the index with the feed cursors).
@@ -19,7 +19,8 @@ use shared::domain::roster::StandingRecord;
 use shared::domain::roster::{Date, parse_date};
 use shared::events::catalog::{Compound, FirmSummary, WorkPlan};
 use shared::events::tender::{
-    BallotVoteDecided, ContractPublished, SurveyPublished, TenderPublished, VoteDecided,
+    BallotVoteDecided, ContractPublished, InspectionPublished, SurveyPublished, TenderPublished,
+    VoteDecided,
 };
 use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
@@ -32,7 +33,7 @@ use crate::satisfaction::Period;
 pub enum Source {
     /// `/catalog/feed`: places, firms, compounds.
     Catalog,
-    /// `/tenders/feed`: contracts, satisfaction surveys.
+    /// `/tenders/feed`: contracts, satisfaction surveys, tenders, inspection requests.
     Tender,
 }
 
@@ -110,6 +111,7 @@ pub enum Entity {
     Tender,
     WorkPlan,
     Vote,
+    Inspection,
 }
 
 /// What a change means to matching.
@@ -125,6 +127,8 @@ pub enum Event {
     /// A street's work plan (工作方案) as it now is.
     WorkPlan(Box<WorkPlan>),
     Vote(VoteRecord),
+    /// A request to inspect (查阅申请), as it stands.
+    Inspection(InspectionPublished),
     /// The entity was deleted at its source.
     Removed {
         entity: Entity,
@@ -147,6 +151,7 @@ impl Event {
             (Source::Tender, tender::CONTRACT) => Entity::Contract,
             (Source::Tender, tender::SATISFACTION) => Entity::Satisfaction,
             (Source::Tender, tender::TENDER) => Entity::Tender,
+            (Source::Tender, tender::INSPECTION) => Entity::Inspection,
             _ => return Event::Ignored,
         };
         if is_removal(change) {
@@ -185,6 +190,9 @@ impl Event {
                         payload: change.payload.clone(),
                     })
                 })
+                .map_err(|e| e.to_string()),
+            Entity::Inspection => decode::<InspectionPublished>(change)
+                .map(Event::Inspection)
                 .map_err(|e| e.to_string()),
         };
         read.unwrap_or_else(|problem| {

@@ -334,9 +334,17 @@ impl Sink for IndexSink {
                         reindex_firms_serving(index, conn, id).await?;
                     }
                     Entity::Tender => index.delete(DocKind::Tender, id)?,
-                    Entity::Contract | Entity::Satisfaction | Entity::WorkPlan | Entity::Vote => {}
+                    Entity::Contract
+                    | Entity::Satisfaction
+                    | Entity::WorkPlan
+                    | Entity::Vote
+                    | Entity::Inspection => {}
                 },
-                Event::Place | Event::WorkPlan(_) | Event::Vote(_) | Event::Ignored => {}
+                Event::Place
+                | Event::WorkPlan(_)
+                | Event::Vote(_)
+                | Event::Inspection(_)
+                | Event::Ignored => {}
             }
             Ok(())
         })

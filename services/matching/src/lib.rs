@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod error;
 pub mod follow;
 pub mod index;
+pub mod inspections;
 pub mod policy;
 pub mod progress;
 pub mod rebuild;

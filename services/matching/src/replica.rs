@@ -1,7 +1,8 @@
 //! Matching's replica of the catalog's and tender's data (its own tables), kept from the
 //! feeds by the [`Tables`] sink: places, firms,
 //! compounds (current and every version with the day it took effect), contracts,
-//! tenders and satisfaction surveys. See `migrations/matching/0003_statistics.sql`.
+//! tenders, satisfaction surveys and inspection requests. See
+//! `migrations/matching/0003_statistics.sql` and `0007_inspections.sql`.
 //!
 //! Every write is "the entity is now like this, as of change `seq`": an upsert that only
 //! replaces a row written by an older change, so a replay changes nothing.
@@ -9,6 +10,7 @@
 use futures::future::BoxFuture;
 use shared::clock::{china_date, now_ms};
 use shared::domain::roster::format_date;
+use shared::events::tender::InspectionPublished;
 use shared::feed::Change;
 use sqlx::AnyConnection;
 
@@ -41,6 +43,7 @@ impl Sink for Tables {
                 Event::Tender(t) => upsert_tender(conn, change, t).await?,
                 Event::WorkPlan(p) => upsert_plan(conn, change.seq, p).await?,
                 Event::Vote(v) => upsert_vote(conn, change.seq, v).await?,
+                Event::Inspection(i) => upsert_inspection(conn, change.seq, i).await?,
                 Event::Removed { entity, id } => remove(conn, change, *entity, id).await?,
                 Event::Ignored => {}
             }
@@ -265,6 +268,39 @@ async fn upsert_tender(
     Ok(())
 }
 
+async fn upsert_inspection(
+    conn: &mut AnyConnection,
+    seq: i64,
+    i: &InspectionPublished,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO tender_inspection (id, compound_id, compound_name, district_code, street_code, what, \
+         what_label, asked_at, due_on, answered_at, seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id, \
+         compound_name = excluded.compound_name, district_code = excluded.district_code, \
+         street_code = excluded.street_code, what = excluded.what, what_label = excluded.what_label, \
+         asked_at = excluded.asked_at, due_on = excluded.due_on, answered_at = excluded.answered_at, \
+         seq = excluded.seq, updated_at = excluded.updated_at \
+         WHERE tender_inspection.seq < excluded.seq",
+    )
+    .bind(&i.id)
+    .bind(&i.compound_id)
+    .bind(&i.compound_name)
+    .bind(&i.district_code)
+    .bind(&i.street_code)
+    .bind(&i.what)
+    .bind(&i.what_label)
+    .bind(&i.asked_at)
+    .bind(format_date(i.due_on))
+    .bind(&i.answered_at)
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn upsert_satisfaction(
     conn: &mut AnyConnection,
     seq: i64,
@@ -313,6 +349,7 @@ async fn remove(
         Entity::Tender => "tender_tender",
         Entity::WorkPlan => "catalog_work_plan",
         Entity::Vote => "tender_vote_decision",
+        Entity::Inspection => "tender_inspection",
     };
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE id = $1 AND seq < $2"

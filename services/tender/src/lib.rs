@@ -21,6 +21,7 @@ pub mod input;
 pub mod inspections;
 pub mod invitations;
 pub mod ocds;
+pub mod ocds_documents;
 pub mod opening;
 pub mod owners;
 pub mod period;

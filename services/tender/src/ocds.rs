@@ -28,6 +28,9 @@
 //!
 //! **Sealed bids**: tenderers appear only from the release of the opening on, built from
 //! the opening record; nothing before it mentions a bid, a bidder or their number.
+//!
+//! **Documents**: the tender's, the opened bids' (from the opening on) and the signed
+//! contract's files, as OCDS `documents` (`crate::ocds_documents`).
 
 use serde_json::{Value, json};
 use shared::clock::now_ms;
@@ -41,6 +44,8 @@ use crate::clock::{format_date, to_rfc3339};
 use crate::config::TenderPolicy;
 use crate::disclosure::figures::DisclosureKind;
 use crate::disclosure::store::{self as disclosures, Disclosure};
+use crate::documents::Document;
+use crate::ocds_documents;
 use crate::tenders::store;
 use crate::tenders::tender::Tender;
 use crate::terms::{EvaluationMethod, TenderStatus};
@@ -84,6 +89,9 @@ pub struct Snapshot {
     pub disclosures: Vec<Disclosure>,
     /// Unified social credit codes of the firms named, by firm id.
     pub credit_codes: std::collections::BTreeMap<String, String>,
+    /// The tender's documents as they stand (its own, its bids', its contract's, …): what
+    /// a release may list is chosen by `ocds_documents`.
+    pub documents: Vec<Document>,
 }
 
 /// What is being published.
@@ -300,15 +308,19 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
     if !meta.amendments.is_empty() {
         tender["amendments"] = json!(meta.amendments);
     }
+    let mut documents = ocds_documents::of_tender(&s.documents, s.opening.as_ref());
     if t.status == TenderStatus::Cancelled {
-        tender["documents"] = json!([{
+        documents.push(json!({
             "id": format!("{}-cancellation", t.id),
             "documentType": "cancellationDetails",
             "title": "招标终止公告",
             "description": t.cancel_reason.clone().unwrap_or_default(),
             "datePublished": t.closed_at.map(to_rfc3339),
             "language": "zh",
-        }]);
+        }));
+    }
+    if !documents.is_empty() {
+        tender["documents"] = json!(documents);
     }
 
     let mut release = json!({
@@ -401,6 +413,10 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
                 end,
                 reason
             ));
+        }
+        let files = ocds_documents::of_contract(&s.documents, &c.id);
+        if !files.is_empty() {
+            contract["documents"] = json!(files);
         }
         if !s.disclosures.is_empty() {
             contract["implementation"] = implementation(t, c, &s.disclosures);
@@ -520,6 +536,7 @@ pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Resu
             credit_codes.insert(id.clone(), code.to_string());
         }
     }
+    let documents = crate::documents::rows_of_tender(conn, &tender.id).await?;
     Ok(Snapshot {
         tender,
         floor_area_m2,
@@ -528,6 +545,7 @@ pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Resu
         contract,
         disclosures,
         credit_codes,
+        documents,
     })
 }
 
@@ -647,15 +665,23 @@ pub async fn of_process(conn: &mut AnyConnection, ocid: &str) -> anyhow::Result<
     stored(rows)
 }
 
-/// A release package (`release-package-schema.json`) of `releases`; `uri` identifies it.
-pub fn package(uri: &str, releases: &[Stored], next: Option<String>) -> Value {
+/// A release package (`release-package-schema.json`) of `releases` read through `origin`
+/// (`https://host`: the documents' URLs are made full with it); `uri` identifies it.
+pub fn package(origin: &str, uri: &str, releases: &[Stored], next: Option<String>) -> Value {
     let published = releases.iter().map(|r| r.date).max().unwrap_or_else(now_ms);
     let mut p = json!({
         "uri": uri,
         "version": VERSION,
         "publishedDate": to_rfc3339(published),
         "publisher": { "name": PUBLISHER },
-        "releases": releases.iter().map(|r| r.release.clone()).collect::<Vec<_>>(),
+        "releases": releases
+            .iter()
+            .map(|r| {
+                let mut release = r.release.clone();
+                ocds_documents::absolute(&mut release, origin);
+                release
+            })
+            .collect::<Vec<_>>(),
     });
     if let Some(next) = next {
         p["links"] = json!({ "next": next });

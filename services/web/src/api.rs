@@ -192,16 +192,64 @@ impl Api {
                 ApiError::Unavailable(anyhow::Error::new(e).context(format!("decoding {url}")))
             });
         }
-        match serde_json::from_slice::<Problem>(&bytes) {
-            Ok(problem) => Err(ApiError::Refused {
-                status,
-                problem: Box::new(problem),
-                retry_after,
-            }),
-            Err(_) => Err(ApiError::Unavailable(anyhow::anyhow!(
-                "{url} answered {status} without a problem document"
-            ))),
+        Err(refusal(url, status, &bytes, retry_after))
+    }
+
+    /// `POST` a JSON body (no token) to an endpoint that answers a file: its type, its
+    /// `Content-Disposition` and its bytes (small files: at most the API's upload limit).
+    pub async fn post_for_file(&self, url: &str, body: &Value) -> Result<FileAnswer, ApiError> {
+        let mut req = shared::http::forward_request_id(self.http.post(url)).json(body);
+        if let Some(ip) = current_client() {
+            req = req.header("x-forwarded-for", ip.to_string());
         }
+        let res = req
+            .send()
+            .await
+            .map_err(|e| anyhow::Error::new(e).context(format!("calling {url}")))?;
+        let status = res.status();
+        let header = |name: reqwest::header::HeaderName| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
+        let disposition = header(reqwest::header::CONTENT_DISPOSITION);
+        let retry_after = header(reqwest::header::RETRY_AFTER);
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| anyhow::Error::new(e).context(format!("reading {url}")))?;
+        if status.is_success() {
+            return Ok(FileAnswer {
+                content_type,
+                disposition,
+                bytes,
+            });
+        }
+        Err(refusal(url, status, &bytes, retry_after))
+    }
+}
+
+/// A file an API answered.
+#[derive(Debug, Clone)]
+pub struct FileAnswer {
+    pub content_type: String,
+    pub disposition: Option<String>,
+    pub bytes: axum::body::Bytes,
+}
+
+/// A failed answer: the problem document it carried, or unavailable.
+fn refusal(url: &str, status: StatusCode, bytes: &[u8], retry_after: Option<String>) -> ApiError {
+    match serde_json::from_slice::<Problem>(bytes) {
+        Ok(problem) => ApiError::Refused {
+            status,
+            problem: Box::new(problem),
+            retry_after,
+        },
+        Err(_) => ApiError::Unavailable(anyhow::anyhow!(
+            "{url} answered {status} without a problem document"
+        )),
     }
 }
 

@@ -55,6 +55,14 @@ impl<'k> SheetBuilder<'k> {
         if text.trim().is_empty() {
             return Ok(());
         }
+        if crate::control_chars::has_forbidden(&text) {
+            return Err(self.kind.file_error(format!(
+                "第 {} 行第 {} 列{}",
+                u64::from(row) + 1,
+                col + 1,
+                crate::control_chars::MESSAGE
+            )));
+        }
         if row >= limits.max_sheet_rows {
             return Err(self.kind.too_large(format!(
                 "工作表超过 {} 行（第 {} 行有内容），请删除多余的行或分批导入",
@@ -435,6 +443,18 @@ mod tests {
                 .unwrap_err()
                 .status,
             413
+        );
+    }
+
+    #[test]
+    fn a_cell_with_a_control_character_is_refused_naming_where() {
+        let text = "编号,名称\n1,锦官\u{0}驿\n";
+        let e = KIND.read(SheetFormat::Csv, text.as_bytes()).unwrap_err();
+        assert_eq!((e.status, e.code.as_str()), (422, "invalid_test_file"));
+        assert!(
+            e.detail
+                .unwrap()
+                .contains("第 2 行第 2 列含有不允许的控制字符")
         );
     }
 

@@ -24,6 +24,7 @@ use validator::{Validate, ValidationError};
 use crate::attention::{self, CompoundWithBlacklistedFirm, LiveContract, SupervisedFirm};
 use crate::coverage::{self, Area, Figures, Tally};
 use crate::error::Result;
+use crate::inspections::{Pending, PendingInspection};
 use crate::policy::{CoverageTarget, percent_of_basis_points};
 use crate::satisfaction::{self, Level, Period};
 use crate::state::AppState;
@@ -41,7 +42,9 @@ use crate::state::AppState;
     Attention,
     SupervisedFirm,
     CompoundWithBlacklistedFirm,
-    LiveContract
+    LiveContract,
+    Pending,
+    PendingInspection
 )))]
 pub struct Api;
 
@@ -638,10 +641,13 @@ pub struct Attention {
     pub firms_under_supervision: Vec<SupervisedFirm>,
     /// Compounds of the area whose live contract is with a blacklisted firm.
     pub compounds_with_blacklisted_firm: Vec<CompoundWithBlacklistedFirm>,
+    /// Requests to inspect (查阅) of the area's compounds still unanswered, open or overdue
+    /// today (overdue: the day after the due date).
+    pub inspection_requests: Pending,
 }
 
-/// 需要关注的企业和小区: firms under supervision and compounds whose contracted firm is
-/// blacklisted, today, in the caller's area. Association staff (the city), district
+/// 需要关注的企业和小区: firms under supervision, compounds whose contracted firm is
+/// blacklisted and requests to inspect still unanswered, today, in the caller's area. Association staff (the city), district
 /// officials (their district), street officials (their street); 401 without sign-in, 403
 /// for other roles.
 #[utoipa::path(get, path = "/match/attention", tag = "statistics",
@@ -662,6 +668,7 @@ pub async fn attention_lists(
         name,
         firms_under_supervision: lists.firms_under_supervision,
         compounds_with_blacklisted_firm: lists.compounds_with_blacklisted_firm,
+        inspection_requests: lists.inspection_requests,
     }))
 }
 

@@ -11,9 +11,11 @@
 //! | `codes.rs` | an owner's code resolved to its unit by the ballots' `resolve_code` |
 //! | `store.rs` | the rows and the lists |
 //! | `steps.rs` | ask, answer, who reads (the table) |
-//! | `view.rs` | [`InspectionView`], the API's answer |
+//! | `granted.rs` | the documents an answer gave, opened by the owner with the unit's code |
+//! | `view.rs` | [`InspectionView`], the API's answer; the feed's `inspection` payload (no owner, unit or text) |
 
 mod codes;
+mod granted;
 mod input;
 mod steps;
 mod store;
@@ -21,10 +23,11 @@ mod terms;
 mod view;
 
 pub use codes::{CodeHolder, resolve};
+pub use granted::document as granted_document;
 pub use input::{AnswerInput, Checked, InspectionInput, OwnerInspectionInput};
 pub use steps::{
-    Asker, answer, answerer, ask, code_unknown, may_ask_for, of_area, of_code, of_compound, one,
-    serving_firm,
+    Asker, answer, answerer, ask, code_unknown, may_ask_for, of_area, of_code, of_compound,
+    of_unit, one, serving_firm,
 };
 pub use terms::{AskedBy, State, What};
 pub use view::InspectionView;

@@ -23,7 +23,7 @@ use super::codes;
 use super::input::Checked;
 use super::store::{self, Request, Selection};
 use super::terms::{AskedBy, State};
-use super::view::InspectionView;
+use super::view::{self, InspectionView};
 use crate::audit;
 use crate::clock::format_date;
 use crate::error::Result;
@@ -98,6 +98,16 @@ async fn disclosure_of(conn: &mut AnyConnection, cid: &str, checked: &Checked) -
         "本小区没有这份公开的收支或预算",
     ));
     v.finish()?;
+    Ok(())
+}
+
+/// Publishes where the request stands (topic `inspection`: the officials' attention lists
+/// in matching follow it).
+async fn publish(tx: &mut WriteTx, kind: &str, r: &Request) -> Result<()> {
+    if let Some(p) = view::published(r) {
+        tx.emit(shared::events::tender::INSPECTION, &r.id, kind, &p)
+            .await?;
+    }
     Ok(())
 }
 
@@ -178,6 +188,7 @@ pub async fn ask(
         answer_documents: Vec::new(),
     };
     store::insert(tx.conn(), &request).await?;
+    publish(tx, "asked", &request).await?;
     let actor = match &asker {
         Asker::Committee(identity) => audit::Actor::from(identity),
         Asker::Owner { .. } => audit::Actor {
@@ -271,6 +282,7 @@ pub async fn answer(
     )
     .await?;
     let answered = store::load(tx.conn(), id).await?.ok_or_else(no_request)?;
+    publish(tx, "answered", &answered).await?;
     Ok(InspectionView::of(&answered, &format_date(china_today())))
 }
 
@@ -358,9 +370,20 @@ pub async fn of_code(conn: &mut AnyConnection, code: &str) -> Result<Vec<Inspect
     let holder = codes::resolve(conn, &code)
         .await?
         .ok_or_else(code_unknown)?;
+    of_unit(conn, &holder.compound_id, &holder.unit_id).await
+}
+
+/// The requests asked with the code of unit `unit` of compound `compound` (the newest 50
+/// by due date), for its owner: what the owner's page shows beside the unit's vote or
+/// survey.
+pub async fn of_unit(
+    conn: &mut AnyConnection,
+    compound: &str,
+    unit: &str,
+) -> Result<Vec<InspectionView>> {
     let selection = Selection {
-        compound: Some(&holder.compound_id),
-        unit: Some(&holder.unit_id),
+        compound: Some(compound),
+        unit: Some(unit),
         ..Selection::default()
     };
     let page = Pagination {

@@ -125,6 +125,27 @@ pub async fn answer(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether an answered request asked with `unit`'s code (of `compound`) gave document
+/// `document_id` with its answer.
+pub async fn granted_to_unit(
+    conn: &mut AnyConnection,
+    (compound, unit): (&str, &str),
+    document_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let answers: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT answer_documents FROM inspection_request WHERE compound_id = $1 AND unit_id = $2 \
+         AND answered_at IS NOT NULL",
+    )
+    .bind(compound)
+    .bind(unit)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(answers.iter().flatten().any(|docs| {
+        serde_json::from_str::<Vec<String>>(docs)
+            .is_ok_and(|ids| ids.iter().any(|d| d == document_id))
+    }))
+}
+
 /// Which requests a list reads.
 #[derive(Debug, Clone, Default)]
 pub struct Selection<'a> {

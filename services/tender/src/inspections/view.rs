@@ -1,6 +1,7 @@
-//! An inspection request as the API answers it.
+//! An inspection request as the API answers it, and as the feed publishes it.
 
 use serde::{Deserialize, Serialize};
+use shared::events::tender::InspectionPublished;
 use utoipa::ToSchema;
 
 use super::store::Request;
@@ -64,4 +65,22 @@ impl InspectionView {
             answer_documents: r.answer_documents.clone(),
         }
     }
+}
+
+/// The request as topic `inspection` publishes it: no owner, unit or text. `None` when its
+/// stored due date is unreadable (never written so).
+pub fn published(r: &Request) -> Option<InspectionPublished> {
+    Some(InspectionPublished {
+        id: r.id.clone(),
+        compound_id: r.compound_id.clone(),
+        compound_name: r.compound_name.clone(),
+        district_code: r.district_code.clone(),
+        street_code: r.street_code.clone(),
+        what: r.what.as_str().to_string(),
+        what_label: r.what.label().to_string(),
+        asked_by: r.asked_by.as_str().to_string(),
+        asked_at: to_rfc3339(r.asked_at),
+        due_on: crate::clock::parse_date(&r.due_on).ok()?,
+        answered_at: r.answered_at.map(to_rfc3339),
+    })
 }

@@ -1,5 +1,6 @@
 //! What an owner sees with the code of a unit (no account): the unit, its vote or survey,
-//! whether it has voted (answered) and whether it may now. A code is for one unit of one
+//! whether it has voted (answered) and whether it may now, and the unit's requests to
+//! inspect (查阅) with their answers. A code is for one unit of one
 //! vote or survey and shows that unit only.
 
 use axum::http::StatusCode;
@@ -11,6 +12,7 @@ use utoipa::ToSchema;
 use super::ballots::{self, BallotVote, CodeHolder, OwnBallot, Subject};
 use super::surveys::{self, OwnAnswer, UnitSurvey};
 use crate::error::Result;
+use crate::inspections::{self, InspectionView};
 
 /// 404 `code_unknown`: the same answer for a mistyped code, a code of nobody, a code
 /// replaced by a newer notice, or a code of another vote or survey than the request's.
@@ -70,6 +72,9 @@ pub struct OwnerLookup {
     pub can_vote: bool,
     /// The survey of a survey code (`null` for a vote code).
     pub survey: Option<OwnSurvey>,
+    /// The unit's requests to inspect and their answers (the newest 50 by due date; the
+    /// files an answer gave open with the code).
+    pub inspections: Vec<InspectionView>,
 }
 
 /// The answer to `POST /tenders/owner-code`.
@@ -81,6 +86,7 @@ pub async fn lookup(conn: &mut AnyConnection, holder: &CodeHolder) -> Result<Own
         compound_id: compound.id.clone(),
         compound_name: compound.name.clone(),
     };
+    let requests = inspections::of_unit(conn, &holder.compound_id, &holder.unit_id).await?;
     Ok(match holder.subject {
         Subject::Vote => {
             let (vote, ballot, can_vote) = ballots::for_owner(conn, holder).await?;
@@ -90,6 +96,7 @@ pub async fn lookup(conn: &mut AnyConnection, holder: &CodeHolder) -> Result<Own
                 ballot,
                 can_vote,
                 survey: None,
+                inspections: requests,
             }
         }
         Subject::Survey => {
@@ -104,6 +111,7 @@ pub async fn lookup(conn: &mut AnyConnection, holder: &CodeHolder) -> Result<Own
                     answer,
                     can_answer,
                 }),
+                inspections: requests,
             }
         }
     })

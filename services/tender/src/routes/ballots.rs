@@ -8,6 +8,7 @@
 //! | `POST …/{vid}/notices` | the street official of the compound's street (never the committee) |
 //! | `GET …/{vid}/ballots`, `GET …/{vid}/objections` | the committee, the street official, the association |
 //! | `GET /tenders/compounds/{cid}/ballot-votes`, `GET /tenders/ballot-votes/{vid}` | anyone (counts and result, never a ballot) |
+//! | `GET /tenders/ballot-votes` | the association (the city's), district and street officials (their area's), a committee (its compound's) |
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,9 +23,9 @@ use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::owners::ballots::{
-    self, BallotChoice, BallotOption, BallotView, BallotVote, Channel, NewBallotVote, Notice,
-    Notices, Objection, OptionCount, PaperBallotInput, PaperReceipt, RegisterTotals, Turnout,
-    VoteResult, VoteState,
+    self, AreaVote, BallotChoice, BallotOption, BallotView, BallotVote, Channel, NewBallotVote,
+    Notice, Notices, Objection, OptionCount, PaperBallotInput, PaperReceipt, RegisterTotals,
+    Turnout, VoteResult, VoteState,
 };
 use crate::owners::register;
 use crate::state::AppState;
@@ -49,6 +50,7 @@ use crate::tenders::Tender;
     VoteResult,
     VoteState,
     Page<BallotVote>,
+    Page<AreaVote>,
     Page<Objection>,
 )))]
 pub struct Api;
@@ -57,6 +59,7 @@ pub struct Api;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(Api::openapi())
         .routes(routes!(open_vote, list_votes))
+        .routes(routes!(list_area_votes))
         .routes(routes!(get_vote))
         .routes(routes!(print_notices))
         .routes(routes!(record_paper_ballot))
@@ -133,6 +136,23 @@ pub async fn list_votes(
         limit: stored.limit,
         offset: stored.offset,
     }))
+}
+
+/// The votes from ballots of the caller's area, the latest opened first, each with its
+/// compound and, for those who check ballots, its objections' count: the association the
+/// city's, a district official the district's, a street official the street's, a committee
+/// its compound's. 401 without sign-in, 403 for a firm.
+#[utoipa::path(get, path = "/tenders/ballot-votes", tag = "ballot-votes",
+    params(PageQuery),
+    responses((status = 200, body = Page<AreaVote>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_area_votes(
+    State(app): State<AppState>,
+    identity: Identity,
+    page: Pagination,
+) -> Result<Json<Page<AreaVote>>> {
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(ballots::of_area(&mut conn, &identity, page).await?))
 }
 
 /// One vote from ballots: the register it is measured against, the turnout, and once

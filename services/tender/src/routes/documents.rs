@@ -306,6 +306,11 @@ pub async fn content(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let doc = documents::readable(&app, identity.as_ref(), &id).await?;
+    bytes_of(&app, &doc).await
+}
+
+/// A document's bytes as an attachment (see [`content`]); a removed one 410.
+pub(crate) async fn bytes_of(app: &AppState, doc: &documents::Document) -> Result<Response> {
     if doc.removed {
         return Err(
             Problem::new(StatusCode::GONE, "document_removed", "文件已撤下")
@@ -321,7 +326,7 @@ pub async fn content(
         HeaderValue::from_static(doc.media_type.mime()),
     );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(doc.size_bytes));
-    if let Ok(v) = HeaderValue::from_str(&disposition(&doc)) {
+    if let Ok(v) = HeaderValue::from_str(&disposition(doc)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(

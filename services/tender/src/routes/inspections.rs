@@ -5,6 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::client_addr::ClientAddr;
@@ -15,6 +16,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::documents::bytes_of;
 use crate::error::Result;
 use crate::inspections::{
     self, AnswerInput, AskedBy, Asker, InspectionInput, InspectionView, OwnerInspectionInput, What,
@@ -41,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ask, compound_inspections))
         .routes(routes!(ask_by_code))
         .routes(routes!(by_code))
+        .routes(routes!(granted_content))
         .routes(routes!(answer))
         .routes(routes!(inspection))
         .routes(routes!(area_inspections))
@@ -110,6 +113,35 @@ pub async fn by_code(
     app.owner_codes.admit(&client.key()).await?;
     let mut conn = app.db.pool.acquire().await?;
     Ok(Json(inspections::of_code(&mut conn, &dto.code).await?))
+}
+
+/// The bytes of a document the answer to one of the code's unit's requests gave (a
+/// voucher, the contract, …), as `GET /tenders/documents/{id}/content` serves them: the
+/// owner opens what the unit asked to inspect, with the code in the body (never the URL).
+/// 404 `code_unknown` for a wrong code, 403 `not_granted` for a document no answer to this
+/// unit gave (another unit's, another compound's, or before the answer), 410 when taken
+/// down; counted per client address like every owner-code request.
+#[utoipa::path(post, path = "/tenders/owner-code/documents/{id}/content", tag = "inspections",
+    params(("id" = String, Path, description = "document id")),
+    request_body = CodeOnly,
+    responses(
+        (status = 200, description = "the file", content(
+            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 410, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn granted_content(
+    State(app): State<AppState>,
+    client: ClientAddr,
+    Path(id): Path<String>,
+    Json(dto): Json<CodeOnly>,
+) -> Result<Response> {
+    app.owner_codes.admit(&client.key())?;
+    let doc = {
+        let mut conn = app.db.pool.acquire().await?;
+        inspections::granted_document(&mut conn, &dto.code, &id).await?
+    };
+    bytes_of(&app, &doc).await
 }
 
 /// Answers a request, once (409 `already_answered`), optionally giving documents of the

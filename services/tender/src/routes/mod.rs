@@ -89,6 +89,7 @@ const PUBLIC: &[&str] = &[
     "GET /tenders/contracts/{cid}/documents",
     "POST /tenders/owner-code/inspection",
     "POST /tenders/owner-code/inspections",
+    "POST /tenders/owner-code/documents/{id}/content",
     "GET /tenders/compounds/{cid}/register/summary",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",

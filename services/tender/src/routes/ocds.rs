@@ -84,10 +84,16 @@ pub async fn release_packages(
     let Some(last) = releases.last().map(|r| r.seq) else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    let base = format!("{}/tenders/ocds/releases", origin(&headers));
+    let origin = origin(&headers);
+    let base = format!("{origin}/tenders/ocds/releases");
     let uri = format!("{base}?after={after}&limit={limit}");
     let next = format!("{base}?after={last}&limit={limit}");
-    Ok(package_response(ocds::package(&uri, &releases, Some(next))))
+    Ok(package_response(ocds::package(
+        &origin,
+        &uri,
+        &releases,
+        Some(next),
+    )))
 }
 
 /// The release package of one contracting process (a tender), every release oldest first.
@@ -105,6 +111,9 @@ pub async fn process_package(
     if releases.is_empty() {
         return Err(Problem::not_found("没有这个采购过程的 OCDS 发布（草稿不发布）。").into());
     }
-    let uri = format!("{}/tenders/ocds/releases/{ocid}", origin(&headers));
-    Ok(package_response(ocds::package(&uri, &releases, None)))
+    let origin = origin(&headers);
+    let uri = format!("{origin}/tenders/ocds/releases/{ocid}");
+    Ok(package_response(ocds::package(
+        &origin, &uri, &releases, None,
+    )))
 }

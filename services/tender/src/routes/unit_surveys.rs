@@ -8,6 +8,7 @@
 //! | `POST …/{sid}/notices` | the street official of the compound's street |
 //! | `POST …/{sid}/comments/{comment_id}/reply` | the firm of the contract serving the quarter |
 //! | `GET /tenders/compounds/{cid}/unit-surveys`, `GET /tenders/unit-surveys/{sid}` | anyone (counts, rate, comments without units) |
+//! | `GET /tenders/unit-surveys` | the association (the city's), district and street officials (their area's), a committee (its compound's), a firm (its contracts' compounds') |
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -24,8 +25,8 @@ use crate::error::Result;
 use crate::owners::ballots::{self, Notices};
 use crate::owners::register;
 use crate::owners::surveys::{
-    self, AnswerCounts, AnswerReceipt, Comment, NewUnitSurvey, PaperAnswerInput, Rating, Reply,
-    ReplyInput, UnitSurvey,
+    self, AnswerCounts, AnswerReceipt, AreaSurvey, Comment, NewUnitSurvey, PaperAnswerInput,
+    Rating, Reply, ReplyInput, UnitSurvey,
 };
 use crate::state::AppState;
 
@@ -41,6 +42,7 @@ use crate::state::AppState;
     PaperAnswerInput,
     AnswerReceipt,
     Page<UnitSurvey>,
+    Page<AreaSurvey>,
 )))]
 pub struct Api;
 
@@ -48,6 +50,7 @@ pub struct Api;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(Api::openapi())
         .routes(routes!(open_survey, list_surveys))
+        .routes(routes!(list_area_surveys))
         .routes(routes!(get_survey))
         .routes(routes!(print_notices))
         .routes(routes!(record_paper_answer))
@@ -101,6 +104,23 @@ pub async fn list_surveys(
         limit: stored.limit,
         offset: stored.offset,
     }))
+}
+
+/// The surveys per unit of the caller's area, the latest quarter first, each with its
+/// compound: the association the city's, a district official the district's, a street
+/// official the street's, a committee its compound's, a firm those of the compounds it has
+/// (or had) a contract with (the comments it may answer). 401 without sign-in.
+#[utoipa::path(get, path = "/tenders/unit-surveys", tag = "unit-surveys",
+    params(PageQuery),
+    responses((status = 200, body = Page<AreaSurvey>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_area_surveys(
+    State(app): State<AppState>,
+    identity: Identity,
+    page: Pagination,
+) -> Result<Json<Page<AreaSurvey>>> {
+    let mut conn = app.db.pool.acquire().await?;
+    Ok(Json(surveys::of_area(&mut conn, &identity, page).await?))
 }
 
 /// One survey: the counts from the answers, the rate, the comments (without units) and

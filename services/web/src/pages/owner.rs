@@ -1,8 +1,11 @@
 //! 业主表决码 (`/o`, no sign-in): an owner types the one-time code printed on the unit's
 //! notice and sees what that unit may do: the question and its options, vote (同意 / 反对 /
 //! 弃权, or the firm), a receipt, which units took part and how (never their choices), an
-//! objection, the result once the vote is closed, and the unit's survey when the code is
-//! for one.
+//! objection, the result once the vote is closed, the unit's survey when the code is for
+//! one, and the unit's requests to inspect (查阅) with their answers (part of the code's
+//! lookup, so one call per page counts once against the throttle): the files an answer
+//! gave open with the code (`POST /o/documents/{id}`, streamed from tender's
+//! `POST /tenders/owner-code/documents/{id}/content`).
 //!
 //! The code travels only in form bodies (POST, CSRF-checked like every form, with the
 //! double-submit cookie a visitor has without a session), never in a URL, and every answer
@@ -12,7 +15,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -42,6 +45,7 @@ pub fn routes() -> Router<WebState> {
         .route("/o/participation", post(participation))
         .route("/o/objection", post(objection))
         .route("/o/survey", post(survey))
+        .route("/o/documents/{id}", post(document))
 }
 
 /// Every form of these pages: the code, and what the action needs.
@@ -480,6 +484,51 @@ pub async fn survey(
         }
     })
     .await
+}
+
+/// A file an answer to the unit's request gave, opened with the code: its bytes as tender
+/// serves them (type, attachment name), never stored by the browser; a refusal shows the
+/// unit's page with why.
+pub async fn document(
+    State(app): State<WebState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Response {
+    let code = match code_of(&chrome, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let url = format!(
+        "{}{}",
+        app.api.tender,
+        crate::api::path(&["tenders", "owner-code", "documents", &id, "content"])
+    );
+    match app.api.post_for_file(&url, &json!({ "code": code })).await {
+        Ok(file) => {
+            let mut r = no_store(StatusCode::OK, file.bytes);
+            let h = r.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+                h.insert(header::CONTENT_TYPE, v);
+            }
+            if let Some(v) = file
+                .disposition
+                .and_then(|d| HeaderValue::from_str(&d).ok())
+            {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(
+                "x-content-type-options",
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
+            );
+            r
+        }
+        Err(e) => refused(&app, chrome, code, CodeForm::default(), "inspection", e).await,
+    }
 }
 
 #[cfg(test)]

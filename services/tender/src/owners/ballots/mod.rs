@@ -12,10 +12,12 @@
 //! | `store.rs` | votes, their units, ballots and objections as stored |
 //! | `codes.rs` | the owner codes as stored (digests), `resolve_code`, the notices |
 //! | `access.rs` | who may act (committee, street, association) |
+//! | `area.rs` | the votes of a caller's area (city, district, street, compound) in one list |
 //! | `throttle.rs` | owner-code requests per client address |
 //! | `steps.rs` | open, notices, paper ballot, online ballot, close; the reads |
 
 mod access;
+mod area;
 mod codes;
 mod count;
 mod steps;
@@ -24,6 +26,7 @@ mod throttle;
 mod vote;
 
 pub use access::{checker, committee, street};
+pub use area::{AreaVote, VoteArea, of_area};
 pub use codes::{CodeHolder, Notice, Subject, issue, resolve_code};
 pub use count::{BallotChoice, BallotOption, OptionCount, VoteResult};
 pub use steps::{

@@ -14,10 +14,10 @@ use super::vote::{RegisterTotals, StoredVote, Turnout};
 use crate::rows::{Conditions, undecodable};
 use crate::votes::VoteMatter;
 
-const VOTE_COLUMNS: &str = "id, compound_id, matter, question, opens_at, closes_at, tender_id, \
+pub(super) const VOTE_COLUMNS: &str = "id, compound_id, matter, question, opens_at, closes_at, tender_id, \
     options, closed_at, result";
 
-fn vote_from_row(r: &sqlx::any::AnyRow) -> Result<StoredVote, sqlx::Error> {
+pub(super) fn vote_from_row(r: &sqlx::any::AnyRow) -> Result<StoredVote, sqlx::Error> {
     let id: String = r.try_get("id")?;
     let matter: String = r.try_get("matter")?;
     let options: String = r.try_get("options")?;

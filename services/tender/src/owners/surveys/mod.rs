@@ -11,11 +11,14 @@
 //! | `survey.rs` | the request, the stored survey, the public view |
 //! | `store.rs` | surveys, their units, the answers as stored; the counts |
 //! | `steps.rs` | open, notices, paper and online answers, close (publish), reply; the reads |
+//! | `area.rs` | the surveys of a caller's area (officials, committee, a firm's compounds) in one list |
 
+mod area;
 mod steps;
 mod store;
 mod survey;
 
+pub use area::{AreaSurvey, of_area};
 pub use steps::{
     AnswerReceipt, PaperAnswerInput, ReplyInput, SurveyAnswerInput, answer_online, close,
     for_owner, load, may_reply, notices, open, record_paper, reply, view,

@@ -100,10 +100,19 @@ pub async fn surveys_of(
 ) -> Result<Page<StoredSurvey>, sqlx::Error> {
     let mut filter = Filter::default();
     filter.equal([("compound_id", Some(compound_id))]);
+    surveys_where(conn, &filter, page).await
+}
+
+/// The surveys a filter keeps, the latest period first: one page.
+pub async fn surveys_where(
+    conn: &mut AnyConnection,
+    filter: &Filter,
+    page: Pagination,
+) -> Result<Page<StoredSurvey>, sqlx::Error> {
     ListQuery {
         columns: COLUMNS,
         from: "unit_survey",
-        filter: &filter,
+        filter,
         order_by: "period DESC, id DESC",
     }
     .page(conn, page, from_row)

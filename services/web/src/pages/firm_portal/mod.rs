@@ -1,9 +1,10 @@
-//! 企业工作台: the firm's application form and profile, nearby open tenders with reasons, sealed bids (place, replace, withdraw) with a countdown, results, contracts and their budgets and accounts (publish and correct).
+//! 企业工作台: the firm's application form and profile, nearby open tenders with reasons, sealed bids (place, replace, withdraw) with a countdown, results, contracts and their budgets and accounts (publish and correct), residents' survey comments and the firm's public replies.
 //!
 //! Every page but the application is for a firm account ([`crate::roles::FirmUser`]).
 
 mod apply;
 mod bid;
+mod comments;
 mod home;
 
 use axum::Router;
@@ -29,6 +30,8 @@ pub fn routes() -> Router<WebState> {
             "/firm/disclosures/{did}/correction",
             get(disclosure::correction_form::<FirmUser>).post(disclosure::correct::<FirmUser>),
         )
+        .route("/firm/comments", get(comments::page))
+        .route("/firm/comments/{sid}/{comment_id}", post(comments::reply))
         .route("/firm/tenders/{id}", get(bid::page))
         .route("/firm/tenders/{id}/bid", post(bid::place))
         .route("/firm/tenders/{id}/bid/{action}", post(bid::change))

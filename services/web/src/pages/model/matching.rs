@@ -173,6 +173,34 @@ pub struct BlacklistedFirmCompound {
 pub struct Attention {
     pub firms_under_supervision: Vec<SupervisedFirm>,
     pub compounds_with_blacklisted_firm: Vec<BlacklistedFirmCompound>,
+    #[serde(default)]
+    pub inspection_requests: PendingInspections,
+}
+
+/// The area's requests to inspect (查阅) still unanswered (the most urgent first) and
+/// their counts.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PendingInspections {
+    pub items: Vec<PendingInspection>,
+    pub total: i64,
+    pub overdue: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PendingInspection {
+    pub compound_id: String,
+    pub compound_name: String,
+    pub what_label: String,
+    pub asked_at: String,
+    pub due_on: String,
+    /// `open` or `overdue`.
+    pub state: String,
+}
+
+impl PendingInspection {
+    pub fn is_overdue(&self) -> bool {
+        self.state == "overdue"
+    }
 }
 
 impl BlacklistedFirmCompound {

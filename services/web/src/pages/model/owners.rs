@@ -652,6 +652,8 @@ pub struct Reply {
 /// A survey comment as the public reads it: no unit.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SurveyComment {
+    #[serde(default)]
+    pub id: String,
     pub rating: String,
     pub comment: String,
     pub answered_at: String,
@@ -705,6 +707,67 @@ pub struct UnitSurvey {
     pub rate: Option<f64>,
     #[serde(default)]
     pub comments: Vec<SurveyComment>,
+}
+
+/// A request to inspect (查阅) asked with the unit's code, as `POST /tenders/owner-code`
+/// lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OwnerInspection {
+    #[serde(default)]
+    pub what_label: String,
+    #[serde(default)]
+    pub text: String,
+    pub asked_at: String,
+    pub due_on: String,
+    #[serde(default)]
+    pub state_label: String,
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// The files the answer gave (opened with the code).
+    #[serde(default)]
+    pub answer_documents: Vec<String>,
+}
+
+impl OwnerInspection {
+    pub fn asked_text(&self) -> String {
+        when(&self.asked_at)
+    }
+
+    /// `(document id, 附件 n)` of the files the answer gave.
+    pub fn files(&self) -> Vec<(String, String)> {
+        self.answer_documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.clone(), format!("附件 {}", i + 1)))
+            .collect()
+    }
+}
+
+/// A vote of an area, as `GET /tenders/ballot-votes` lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AreaVote {
+    #[serde(flatten)]
+    pub v: BallotVote,
+    #[serde(default)]
+    pub compound_name: String,
+    /// `None` for a caller who does not read them.
+    #[serde(default)]
+    pub objections: Option<i64>,
+}
+
+impl AreaVote {
+    pub fn objections_count(&self) -> i64 {
+        self.objections.unwrap_or(0)
+    }
+}
+
+/// A survey per unit of an area, as `GET /tenders/unit-surveys` lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AreaSurvey {
+    #[serde(flatten)]
+    pub s: UnitSurvey,
+    #[serde(default)]
+    pub compound_name: String,
 }
 
 impl UnitSurvey {
@@ -787,6 +850,9 @@ pub struct CodeLookup {
     pub can_vote: bool,
     #[serde(default)]
     pub survey: Option<CodeSurvey>,
+    /// The unit's requests to inspect and their answers.
+    #[serde(default)]
+    pub inspections: Vec<OwnerInspection>,
 }
 
 /// The receipt of an online ballot.

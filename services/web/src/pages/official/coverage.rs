@@ -2,7 +2,8 @@
 //! the headline figure, coverage over time (line chart), by street (bar chart), the
 //! satisfaction ranking of the district's streets with the bottom-three flag, and the
 //! attention lists (firms under supervision, compounds whose firm is blacklisted, and the
-//! area's inspection requests (查阅) left unanswered past their due date, from tender).
+//! area's inspection requests (查阅) left unanswered past their due date), all from
+//! matching's `GET /match/attention`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,7 +17,6 @@ use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::format::{quarter_of, street_name};
 use crate::pages::choice::Choice;
-use crate::pages::model::Page;
 use crate::pages::model::matching::{Attention, CoverageReport, Figures, History, Ranking};
 use crate::roles::{Area, OfficialUser};
 use crate::state::WebState;
@@ -57,19 +57,7 @@ pub struct Dashboard {
     ranking_svg: Option<String>,
     own_street: String,
     attention: Option<Attention>,
-    overdue: Option<Page<OverdueInspection>>,
     unavailable: Vec<&'static str>,
-}
-
-/// An inspection request of the area left unanswered past its due date, as tender's
-/// `GET /tenders/inspections?state=overdue` lists it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct OverdueInspection {
-    pub compound_id: String,
-    pub compound_name: String,
-    pub what_label: String,
-    pub asked_at: String,
-    pub due_on: String,
 }
 
 /// The quarters from the newest back, `n` of them.
@@ -173,17 +161,11 @@ pub async fn dashboard(
         None => format!("{m}/match/satisfaction/ranking?period={period}&level=district"),
     };
     let attention_url = format!("{m}/match/attention");
-    let overdue_url = format!(
-        "{}/tenders/inspections?state=overdue&limit=50",
-        app.api.tender
-    );
-    let (coverage, history, ranking, attention, overdue) = tokio::join!(
+    let (coverage, history, ranking, attention) = tokio::join!(
         app.api.get::<CoverageReport>(&coverage_url, Some(&token)),
         app.api.get::<History>(&history_url, Some(&token)),
         app.api.get::<Ranking>(&ranking_url, Some(&token)),
         app.api.get::<Attention>(&attention_url, Some(&token)),
-        app.api
-            .get::<Page<OverdueInspection>>(&overdue_url, Some(&token)),
     );
     let mut unavailable = Vec::new();
     let report = match coverage {
@@ -203,7 +185,6 @@ pub async fn dashboard(
     let history = optional(history, "覆盖率变化", &mut unavailable);
     let ranking = optional(ranking, "满意度排名", &mut unavailable);
     let attention = optional(attention, "关注清单", &mut unavailable);
-    let overdue = optional(overdue, "逾期查阅申请", &mut unavailable);
 
     let headline = report.as_ref().and_then(|r| match area {
         Area::Street(s) => r
@@ -363,7 +344,6 @@ pub async fn dashboard(
         ranking_svg,
         own_street,
         attention,
-        overdue,
         unavailable,
     })
 }

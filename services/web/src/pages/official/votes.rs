@@ -14,14 +14,13 @@ use crate::api;
 use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::pages::model::catalog::Compound;
-use crate::pages::model::owners::{Ballot, BallotVote, Listed, Objection, UnitSurvey};
-use crate::pages::model::{Page, Pager, empty_page};
-use crate::pages::public::{ballot_votes, unit_surveys};
+use crate::pages::model::owners::{AreaSurvey, AreaVote, Ballot, BallotVote, Listed, Objection};
+use crate::pages::model::{Page, Pager};
 use crate::roles::{Area, OfficialUser};
 use crate::state::WebState;
 
-/// Compounds looked at per page of the list.
-const COMPOUNDS_PAGE: i64 = 50;
+/// Votes (and surveys) per page of the list.
+const PAGE: i64 = 50;
 
 /// The official's street, or the 403 page for a district or city official.
 pub fn street_of(o: &OfficialUser) -> Result<StreetCode, PageError> {
@@ -61,101 +60,74 @@ pub async fn own_vote(
     Ok((v, compound))
 }
 
-/// A vote of the street with its compound and how many objections it has.
-pub struct Row {
-    pub v: BallotVote,
-    pub compound: Compound,
-    pub objections: usize,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "official_votes.html")]
 pub struct VotesPage {
     chrome: Chrome,
     area_name: String,
-    rows: Vec<Row>,
-    /// The surveys per unit of the street's compounds, with their compound.
-    surveys: Vec<(UnitSurvey, Compound)>,
-    compounds_total: i64,
+    votes: Page<AreaVote>,
+    /// The surveys per unit of the street's compounds.
+    surveys: Page<AreaSurvey>,
     prev: Option<String>,
     next: Option<String>,
+    surveys_prev: Option<String>,
+    surveys_next: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
     offset: Option<i64>,
+    #[serde(default)]
+    surveys_offset: Option<i64>,
 }
 
+/// The street's votes and surveys, each from one call to tender's area lists
+/// (`GET /tenders/ballot-votes`, `GET /tenders/unit-surveys`), paged on their own.
 pub async fn list(
     State(app): State<WebState>,
     o: OfficialUser,
     chrome: Chrome,
     Query(q): Query<ListQuery>,
 ) -> Result<VotesPage, PageError> {
-    let street = street_of(&o)?;
-    let offset = q.offset.unwrap_or(0).max(0);
-    let query = api::query(&[
-        ("street", street.as_str()),
-        ("limit", &COMPOUNDS_PAGE.to_string()),
-        ("offset", &offset.to_string()),
-    ]);
-    let page: Page<Compound> = match app
-        .api
-        .catalog_get(&format!("/catalog/compounds?{query}"), Some(&o.token))
-        .await
-    {
-        Ok(p) => p,
-        Err(e) if e.status().is_some_and(|s| s.as_u16() == 422) => empty_page(COMPOUNDS_PAGE),
-        Err(e) => return Err(e.into()),
+    street_of(&o)?;
+    let (offset, surveys_offset) = (
+        q.offset.unwrap_or(0).max(0),
+        q.surveys_offset.unwrap_or(0).max(0),
+    );
+    let url = |what: &str, offset: i64| {
+        let query = api::query(&[
+            ("limit", &PAGE.to_string()),
+            ("offset", &offset.to_string()),
+        ]);
+        format!("{}/tenders/{what}?{query}", app.api.tender)
     };
-    let (prev, next) = page.pager("/official/votes", &[]);
-    let lists = futures::future::join_all(
-        page.items
-            .iter()
-            .map(|c| ballot_votes(&app, &c.id, Some(&o.token))),
-    )
-    .await;
-    let survey_lists = futures::future::join_all(
-        page.items
-            .iter()
-            .map(|c| unit_surveys(&app, &c.id, Some(&o.token))),
-    )
-    .await;
-    let surveys = page
-        .items
-        .iter()
-        .zip(survey_lists)
-        .flat_map(|(c, list)| {
-            list.unwrap_or_default()
-                .into_iter()
-                .map(move |s| (s, c.clone()))
-        })
-        .collect();
-    let mut rows = Vec::new();
-    for (c, votes) in page.items.iter().zip(lists) {
-        // A compound tender has not heard of yet has no votes yet.
-        for v in votes.unwrap_or_default() {
-            rows.push(Row {
-                v,
-                compound: c.clone(),
-                objections: 0,
-            });
-        }
-    }
-    let counts =
-        futures::future::join_all(rows.iter().map(|r| objections(&app, &o, &r.v.id))).await;
-    for (row, list) in rows.iter_mut().zip(counts) {
-        row.objections = list.len();
-    }
+    let (votes_url, surveys_url) = (
+        url("ballot-votes", offset),
+        url("unit-surveys", surveys_offset),
+    );
+    let (votes, surveys) = futures::join!(
+        app.api.get::<Page<AreaVote>>(&votes_url, Some(&o.token)),
+        app.api
+            .get::<Page<AreaSurvey>>(&surveys_url, Some(&o.token)),
+    );
+    let (votes, surveys) = (votes?, surveys?);
+    let surveys_at = surveys_offset.to_string();
+    let (prev, next) = votes.pager("/official/votes", &[("surveys_offset", &surveys_at)]);
+    let link =
+        |o: i64| format!("/official/votes?offset={offset}&surveys_offset={o}#surveys-heading");
+    let surveys_prev = (surveys.offset > 0).then(|| link((surveys.offset - surveys.limit).max(0)));
+    let surveys_next = (surveys.offset + surveys.limit < surveys.total)
+        .then(|| link(surveys.offset + surveys.limit));
     Ok(VotesPage {
         chrome,
         area_name: o.area.name(),
-        rows,
+        votes,
         surveys,
-        compounds_total: page.total,
         prev,
         next,
+        surveys_prev,
+        surveys_next,
     })
 }
 
