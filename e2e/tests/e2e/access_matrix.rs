@@ -15,7 +15,7 @@
 //! Tender reads run twice: on the contracted tender and on the open one, whose bids are
 //! sealed (nobody but the bidding firm reads anything about a bid before the opening).
 //!
-//! The pages' GET routes are rows too (`PAGE /path`), each opened by the same eleven callers
+//! The pages' GET routes are rows too (`PAGE /path`), each opened by the same twelve callers
 //! as a browser holding that caller's session: `+` shown (2xx), `>` sent to sign in (303 to
 //! `/signin`), `^` sent elsewhere (another 3xx), `-` refused (401/403/404, the error page).
 //! Public pages are `+` for everyone; a private page is `>` for a visitor and `-` for a role
@@ -268,7 +268,123 @@ const PAGES: &[&str] = &[
     "/official/register/{compound}/history",
     "/official/register/{compound}/import",
     "/official/register/{compound}/export",
+    "/official/plan",
+    "/official/plan/export",
+    "/official/reports",
+    "/official/reports/export",
+    "/accounts",
+    "/accounts/{account}",
+    "/account/password",
+    "/firm/comments",
+    "/official",
+    "/official/import/jobs/{job}",
+    "/committee/register/import/{job}",
+    "/official/register/{compound}/import/{job}",
+    "/committee/contracts/{contract}/disclosures",
+    "/committee/disclosures/{disclosure}/correction",
+    "/firm/contracts/{contract}/disclosures",
+    "/firm/disclosures/{disclosure}/correction",
 ];
+
+/// The two places the register's pages are mounted (`register_routes(base)` in
+/// `services/web/src/pages/register/mod.rs`).
+const REGISTER_BASES: [&str; 2] = ["/committee/register", "/official/register/{}"];
+
+/// Every GET route the pages' router declares (`.route("…", get(…))` in
+/// `services/web/src/pages`), parameters written `{}`.
+fn declared_page_routes() -> std::collections::BTreeSet<String> {
+    fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../services/web/src/pages");
+    let mut texts = Vec::new();
+    sources(&dir, &mut texts);
+    let mut routes = std::collections::BTreeSet::new();
+    for text in &texts {
+        for (at, _) in text.match_indices(".route(") {
+            let rest = &text[at + ".route(".len()..];
+            if rest.trim_start().starts_with("base,") {
+                routes.extend(REGISTER_BASES.map(String::from));
+                continue;
+            }
+            let Some(open) = rest.find('"') else { continue };
+            let Some(len) = rest[open + 1..].find('"') else {
+                continue;
+            };
+            let path = &rest[open + 1..open + 1 + len];
+            let bases: Vec<String> = match path.strip_prefix("{base}") {
+                Some(tail) => REGISTER_BASES
+                    .iter()
+                    .map(|b| format!("{b}{}", tail.replace("{{", "{").replace("}}", "}")))
+                    .collect(),
+                None => vec![path.to_string()],
+            };
+            // The route's handlers: up to the parenthesis that closes `.route(`.
+            let mut depth = 1;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let handlers = &rest[..end];
+            if handlers.contains("get(") {
+                routes.extend(bases.iter().map(|p| normalised(p)));
+            }
+        }
+    }
+    routes
+}
+
+/// A route with each parameter written `{}`.
+fn normalised(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The matrix's page list is the router's: a page added without a row fails here.
+#[test]
+fn every_page_route_has_a_row() {
+    let listed: std::collections::BTreeSet<String> = PAGES.iter().map(|p| normalised(p)).collect();
+    let declared = declared_page_routes();
+    assert!(
+        declared.len() > 50,
+        "too few page routes found: {declared:?}"
+    );
+    let missing: Vec<_> = declared.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&declared).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "page routes without a row: {missing:?}; rows without a route: {stale:?}"
+    );
+}
 
 /// One page opened by every caller, as a browser holding the caller's session would.
 async fn page_row(app: &TestApp, world: &World, page: &str) -> (String, String) {
@@ -371,7 +487,7 @@ fn check_rules(label: &str, classes: &str) {
     // least what the district official of the resource's district reads (accounts
     // aside: a district official lists the accounts it manages, a city official manages
     // none).
-    if method != "GET" && c[3] == '+' {
+    if !matches!(method, "GET" | "PAGE") && c[3] == '+' {
         assert!(
             CITY_WRITES.contains(&(method, path)),
             "{label}: a city official wrote ({classes})"
@@ -802,7 +918,12 @@ impl World {
             .replace("{ballot_vote}", &self.ids["ballot_vote"])
             .replace("{unit_survey}", &self.ids["unit_survey"])
             .replace("{vote}", &self.ids["vote"])
-            .replace("{unit}", &self.ids["unit"]);
+            .replace("{unit}", &self.ids["unit"])
+            .replace("{account}", &self.ids["account"])
+            .replace("{contract}", &self.ids["contract"])
+            .replace("{disclosure}", &self.ids["disclosure"])
+            // Import jobs belong to the account that started one: nobody else's opens.
+            .replace("{job}", "00000000-0000-7000-8000-000000000000");
         assert!(!out.contains('{'), "no fixture for a parameter of {page}");
         out
     }

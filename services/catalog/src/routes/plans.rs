@@ -51,7 +51,7 @@ fn place(street: &str, year: &str) -> Result<(StreetCode, i32), Problem> {
 
 /// The caller's reach when it covers `street` (403 otherwise).
 fn reader(identity: &Identity, street: StreetCode) -> Result<Reach, Problem> {
-    let reach = Reach::of_official(identity)?;
+    let reach = Reach::to_read(identity)?;
     if reach.covers(street) {
         Ok(reach)
     } else {

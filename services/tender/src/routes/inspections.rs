@@ -136,7 +136,7 @@ pub async fn granted_content(
     Path(id): Path<String>,
     Json(dto): Json<CodeOnly>,
 ) -> Result<Response> {
-    app.owner_codes.admit(&client.key())?;
+    app.owner_codes.admit(&client.key()).await?;
     let doc = {
         let mut conn = app.db.pool.acquire().await?;
         inspections::granted_document(&mut conn, &dto.code, &id).await?

@@ -32,12 +32,12 @@ impl VoteArea {
     /// The caller's area; 403 for a firm (and any role without one).
     pub fn of(identity: &Identity) -> Result<Self, Problem> {
         match (&identity.role, &identity.scope) {
-            (Role::Association, _) => Ok(Self::City),
+            (Role::Association, _) | (Role::CityOfficial, Scope::City) => Ok(Self::City),
             (Role::DistrictOfficial, Scope::District(d)) => Ok(Self::District(d.clone())),
             (Role::StreetOfficial, Scope::Street(s)) => Ok(Self::Street(s.clone())),
             (Role::Committee, Scope::Compound(c)) => Ok(Self::Compound(c.clone())),
             _ => Err(Problem::forbidden(
-                "只有协会、区县和街道工作人员及小区自治组织可以查看辖区内的业主表决清单。",
+                "只有协会、市级、区县和街道工作人员及小区自治组织可以查看辖区内的业主表决清单。",
             )),
         }
     }
