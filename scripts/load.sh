@@ -73,7 +73,7 @@ fault_secs=$(( n * 4 + 4 ))
 first=$(( SECS * 6 / 10 )); (( first < 3 )) && first=3
 python3 "$REPO/scripts/load_world.py" setup --proxy "$PROXY" --token "$token" \
     --out "$RUN/world.json" --deadlines "$first,$(( SECS + fault_secs / 2 )),$(( SECS + fault_secs + 900 ))" \
-    --vote-secs "$(( SECS + fault_secs + 15 ))"
+    --vote-secs "$(( SECS + fault_secs + 15 ))" --units "$(( (SECS + fault_secs) * 25 ))"
 world=(--world "$RUN/world.json" --acked-bids "$RUN/acked-bids.txt"
     --acked-ballots "$RUN/acked-ballots.txt" --failures "$RUN/failures.txt")
 
