@@ -199,7 +199,9 @@ def check(args):
     problems = []
     # Bids: the last acknowledged write per (tender, firm).
     last = {}
+    writes = 0
     for line in open(args.acked_bids):
+        writes += 1
         b = json.loads(line)
         key = (b["tender"], b["firm"])
         if key not in last or b["revision"] >= last[key]["revision"]:
@@ -213,7 +215,8 @@ def check(args):
         bid, revision, fee = rows[0][0], int(rows[0][1]), int(rows[0][2])
         if bid != b["id"] or revision < b["revision"] or (revision == b["revision"] and fee != b["fee"]):
             problems.append(f"tender {tid}, firm {fid}: stored {bid} r{revision} fee {fee}, acknowledged {b}")
-    print(f"load_world: {len(last)} acknowledged bids (firm × tender), each stored once as acknowledged")
+    print(f"load_world: {writes} acknowledged bid writes (submissions and replacements) on {len(last)} "
+          "firm × tender pairs: each pair has one live bid, the last one acknowledged")
     # Ballots.
     vid = world["vote"]["id"]
     acked = [json.loads(line) for line in open(args.acked_ballots)]
