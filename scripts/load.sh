@@ -3,14 +3,25 @@
 # (scripts/replicas.sh, deploy/nginx.conf). Prints its figures; exits non-zero when one
 # falls short.
 #
+#  0. The world (scripts/load_world.py setup, through the API): recommended firms with
+#     accounts, compounds with committees, open tenders whose bid deadlines pass during
+#     phase 1, during phase 2 and after the run, a register and an open ballot vote whose
+#     notices (owner codes) the street official prints.
 #  1. Load: a mixed workload (scripts/load.py: compound writes, reads, lists, matching
-#     searches, feed reads, page views) for LOAD_SECONDS (20) with LOAD_WORKERS
-#     (8) clients: throughput, p50/p99 per kind; any failed request fails the run.
+#     searches, feed reads, page views, firms submitting and replacing sealed bids, owners
+#     casting ballots with their codes, committees and officials reading) for LOAD_SECONDS
+#     (20) with LOAD_WORKERS (8) clients: throughput, p50/p99 per kind; any failed request
+#     fails the run.
 #  2. Faults: the same load again while each replica in FAULT_REPLICAS (default: all
-#     eight) is killed with `kill -9` in turn and restarted. Requests in flight on a killed
-#     replica may fail (a write not answered 201 is not acknowledged); afterwards every
-#     acknowledged write must be in the catalog's database, every follower caught up, and
-#     both matching replicas' indexes must hold exactly the catalog's compounds.
+#     eight) is killed with `kill -9` in turn and restarted, and then PostgreSQL itself is
+#     restarted (PG_RESTART=1, the default; 0 leaves it alone). Requests in flight on a
+#     killed replica may fail (a write not answered with success is not acknowledged);
+#     while PostgreSQL is down, requests may fail only as 503 or a failed connection, and
+#     those are counted apart. Afterwards every acknowledged write must be in the catalog's
+#     database, every follower caught up, both matching replicas' indexes must hold exactly
+#     the catalog's compounds, and (scripts/load_world.py check) every acknowledged bid is
+#     stored once as acknowledged, every acknowledged ballot counted once, and every tender
+#     whose opening time passed opened exactly once.
 #  3. The embedded default: `wuye up` on a new data folder (SQLite) under the same load,
 #     killed with `kill -9` mid-write and started again: every acknowledged write is in its
 #     catalog.db, and its index holds exactly the catalog's compounds.
@@ -19,8 +30,8 @@
 #   LOAD_SECONDS=5 FAULT_REPLICAS="catalog-1 tender-1 matching-1 web-1" bash scripts/load.sh
 #                                                           # the short one (CI)
 #
-# PostgreSQL itself is not restarted here (it is shared on a developer's machine); see
-# RELIABILITY.md.
+# The PostgreSQL restart uses `pg_ctlcluster --skip-systemctl-redirect <version> main
+# restart` (Debian's cluster tools, as root): every other client of that server sees it.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,6 +42,12 @@ BIN="${REPLICAS_BIN:-$REPO/target/debug/wuye}"
 SECS="${LOAD_SECONDS:-20}"
 WORKERS="${LOAD_WORKERS:-8}"
 REPLICAS="${FAULT_REPLICAS:-catalog-1 catalog-2 tender-1 tender-2 matching-1 matching-2 web-1 web-2}"
+PG_RESTART="${PG_RESTART:-1}"
+# Tenders whose bid deadline passes during the run need a short bidding window; the load
+# generator is one client address casting every owner's ballot, so the owner-code
+# throttle (per address) is lifted for it.
+export WUYE_TENDER__MIN_BID_WINDOW_SECS=2
+export WUYE_TENDER__OWNER_CODE_REQUESTS_PER_MINUTE=1000000
 
 fail() { echo "load: FAILED: $*" >&2; exit 1; }
 stop_all() {
@@ -46,6 +63,19 @@ token=$(curl -fsS "$PROXY/catalog/session" -H 'content-type: application/json' \
     -d '{"username":"smoke.admin","password":"smoke-test-password-2026"}' | jq -r .token)
 [[ -n "$token" && "$token" != null ]] || fail "signing in"
 : > "$RUN/acked.txt"
+: > "$RUN/acked-bids.txt"
+: > "$RUN/acked-ballots.txt"
+: > "$RUN/failures.txt"
+n=$(echo "$REPLICAS" | wc -w)
+fault_secs=$(( n * 4 + 4 ))
+(( PG_RESTART )) && fault_secs=$(( fault_secs + 8 ))
+# Deadlines: one tender opens during phase 1, one during phase 2, one stays open.
+first=$(( SECS * 6 / 10 )); (( first < 3 )) && first=3
+python3 "$REPO/scripts/load_world.py" setup --proxy "$PROXY" --token "$token" \
+    --out "$RUN/world.json" --deadlines "$first,$(( SECS + fault_secs / 2 )),$(( SECS + fault_secs + 900 ))" \
+    --vote-secs "$(( SECS + fault_secs + 15 ))" --units "$(( (SECS + fault_secs) * 25 ))"
+world=(--world "$RUN/world.json" --acked-bids "$RUN/acked-bids.txt"
+    --acked-ballots "$RUN/acked-ballots.txt" --failures "$RUN/failures.txt")
 
 port_of() { grep -o -- '--listen 127.0.0.1:[0-9]*' "$RUN/run/$1.sh" | cut -d: -f2; }
 ready_url() {
@@ -67,17 +97,16 @@ wait_ready() { # name seconds
 
 echo "load: phase 1, ${SECS} s of mixed load with ${WORKERS} clients, no faults"
 python3 "$REPO/scripts/load.py" --proxy "$PROXY" --token "$token" --seconds "$SECS" \
-    --workers "$WORKERS" --acked "$RUN/acked.txt" --tag A > "$RUN/load-1.json"
-jq -c '{requests, per_s, acknowledged_writes}' "$RUN/load-1.json"
+    --workers "$WORKERS" --acked "$RUN/acked.txt" --tag A "${world[@]}" > "$RUN/load-1.json"
+jq -c '{requests, per_s, acknowledged_writes, acknowledged_bids, acknowledged_ballots}' "$RUN/load-1.json"
 jq -r '.kinds | to_entries[] | "  \(.key): \(.value.requests) requests, \(.value.per_s)/s, p50 \(.value.p50_ms) ms, p99 \(.value.p99_ms) ms, failed \(.value.failed)"' "$RUN/load-1.json"
 failed=$(jq '[.kinds[].failed] | add' "$RUN/load-1.json")
 [[ "$failed" == 0 ]] || fail "$failed requests failed without faults: $(jq -c '.kinds | map_values(.statuses)' "$RUN/load-1.json")"
 
-n=$(echo "$REPLICAS" | wc -w)
-fault_secs=$(( n * 4 + 4 ))
-echo "load: phase 2, ${fault_secs} s of load while ${n} replicas are killed (kill -9) and restarted in turn"
+echo "load: phase 2, ${fault_secs} s of load while ${n} replicas are killed (kill -9) and restarted in turn$( (( PG_RESTART )) && echo ", then PostgreSQL is restarted")"
+: > "$RUN/failures.txt"
 python3 "$REPO/scripts/load.py" --proxy "$PROXY" --token "$token" --seconds "$fault_secs" \
-    --workers "$WORKERS" --acked "$RUN/acked.txt" --tag B > "$RUN/load-2.json" &
+    --workers "$WORKERS" --acked "$RUN/acked.txt" --tag B "${world[@]}" > "$RUN/load-2.json" &
 load_pid=$!
 sleep 2
 for name in $REPLICAS; do
@@ -89,9 +118,33 @@ for name in $REPLICAS; do
     echo "  $name killed and back, ready $(( $(date +%s%3N) - started )) ms after its restart"
     sleep 1
 done
+pg_down=0; pg_up=0
+if (( PG_RESTART )); then
+    version=$(ls /etc/postgresql | head -n1)
+    pg_down=$(date +%s%3N)
+    pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+    pg_up=$(date +%s%3N)
+    echo "  PostgreSQL $version restarted: down $(( pg_up - pg_down )) ms"
+    recovered=$(date +%s%3N)
+    for name in catalog-1 catalog-2 tender-1 tender-2; do wait_ready "$name" 60; done
+    echo "  every catalog and tender replica ready again $(( $(date +%s%3N) - pg_up )) ms after PostgreSQL was back"
+fi
 wait "$load_pid" || fail "the load generator failed"
-jq -c '{requests, per_s, acknowledged_writes}' "$RUN/load-2.json"
+jq -c '{requests, per_s, acknowledged_writes, acknowledged_bids, acknowledged_ballots}' "$RUN/load-2.json"
 jq -r '.kinds | to_entries[] | "  \(.key): \(.value.requests) requests, p50 \(.value.p50_ms) ms, p99 \(.value.p99_ms) ms, failed \(.value.failed) \(.value.statuses)"' "$RUN/load-2.json"
+# Failures while PostgreSQL was down (and for 10 s after, while pools reconnect) are counted
+# apart, and may only be 503 or failed connections.
+if (( PG_RESTART )); then
+    jq -s --argjson a "$(( pg_down - 1000 ))" --argjson b "$(( pg_up + 10000 ))" '
+        map(select(.at_ms >= $a and .at_ms <= $b)) as $w
+        | {during_the_restart: ($w | length),
+           by_status: ($w | group_by(.status) | map({key: (.[0].status | tostring), value: length}) | from_entries),
+           not_an_outage: ($w | map(select(.status as $s | [0, 502, 503, 504] | index($s) | not)) | length)}' \
+        "$RUN/failures.txt" > "$RUN/pg-restart.json"
+    echo "  failures around the PostgreSQL restart: $(jq -c . "$RUN/pg-restart.json")"
+    [[ "$(jq .not_an_outage "$RUN/pg-restart.json")" == 0 ]] \
+        || fail "while PostgreSQL restarted, requests failed otherwise than 503 or a failed connection: $(jq -c . "$RUN/pg-restart.json")"
+fi
 
 # Every follower catches up; then the checks.
 for name in catalog-1 catalog-2 tender-1 tender-2 matching-1 matching-2; do
@@ -115,6 +168,9 @@ for port in $(port_of matching-1) $(port_of matching-2); do
     done
 done
 echo "load: both matching replicas hold exactly the catalog's $total compounds"
+python3 "$REPO/scripts/load_world.py" check --proxy "$PROXY" --world "$RUN/world.json" \
+    --tender-pg "$PG/wuye_r_tender" --acked-bids "$RUN/acked-bids.txt" \
+    --acked-ballots "$RUN/acked-ballots.txt" || fail "a bid, a ballot or an opening is not as acknowledged"
 
 # --- 3. the embedded default, killed mid-write ---
 EMB="$RUN/embedded"

@@ -74,7 +74,8 @@ start() { # name port args...: starts a replica and writes $RUN/run/<name>.sh, w
     {
         echo "#!/usr/bin/env bash"
         echo "cd $(printf '%q' "$REPO")"
-        for var in WUYE_KEYS_DIR WUYE_LOG_FORMAT WUYE_LOG WUYE_TRUSTED_PROXIES WUYE_METRICS_NETWORKS WUYE_DATA; do
+        for var in WUYE_KEYS_DIR WUYE_LOG_FORMAT WUYE_LOG WUYE_TRUSTED_PROXIES WUYE_METRICS_NETWORKS WUYE_DATA \
+            WUYE_TENDER__MIN_BID_WINDOW_SECS WUYE_TENDER__OWNER_CODE_REQUESTS_PER_MINUTE; do
             [[ -n "${!var:-}" ]] && echo "export $var=$(printf '%q' "${!var}")"
         done
         printf '%q ' "$BIN" serve "$@" --listen "127.0.0.1:$port"

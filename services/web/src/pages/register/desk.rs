@@ -14,7 +14,9 @@ use shared::auth::TokenKeys;
 
 use crate::api;
 use crate::error::PageError;
+use crate::pages::model::catalog::Compound;
 use crate::roles::{Area, CommitteeUser, OfficialUser};
+use crate::state::WebState;
 
 /// The signed-in keeper (or reader) of one compound's register, as a page sees them.
 #[derive(Debug, Clone)]
@@ -41,6 +43,22 @@ impl Desk {
         let mut segments = vec!["tenders", "compounds", &self.compound_id, "register"];
         segments.extend_from_slice(rest);
         api::path(&segments)
+    }
+
+    /// For an official, the 403 page unless the compound lies in their area. The pages that
+    /// ask the register API nothing (its empty forms) check it here; the others answer the
+    /// API's own refusal.
+    pub async fn in_reach(&self, app: &WebState) -> Result<(), PageError> {
+        let Some(area) = self.area else {
+            return Ok(());
+        };
+        let path = api::path(&["catalog", "compounds", &self.compound_id]);
+        let c: Compound = app.api.catalog_get(&path, None).await?;
+        if area.covers(&c.street) {
+            Ok(())
+        } else {
+            Err(PageError::forbidden("该小区不在您的管辖范围内。"))
+        }
     }
 
     /// Whether the page is the committee's.

@@ -38,12 +38,17 @@ pub struct UploadPage {
     error: Option<String>,
 }
 
-pub async fn form(desk: Desk, chrome: Chrome) -> UploadPage {
-    UploadPage {
+pub async fn form(
+    State(app): State<WebState>,
+    desk: Desk,
+    chrome: Chrome,
+) -> Result<UploadPage, PageError> {
+    desk.in_reach(&app).await?;
+    Ok(UploadPage {
         chrome,
         base: desk.path(""),
         error: None,
-    }
+    })
 }
 
 fn refused(chrome: Chrome, desk: &Desk, message: &str) -> Response {

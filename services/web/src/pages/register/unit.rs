@@ -203,8 +203,13 @@ async fn history_of(app: &WebState, desk: &Desk, id: &str) -> Result<Vec<Version
     Ok(page.items)
 }
 
-pub async fn new_form(desk: Desk, chrome: Chrome) -> UnitPage {
-    UnitPage {
+pub async fn new_form(
+    State(app): State<WebState>,
+    desk: Desk,
+    chrome: Chrome,
+) -> Result<UnitPage, PageError> {
+    desk.in_reach(&app).await?;
+    Ok(UnitPage {
         chrome,
         base: desk.path(""),
         unit: None,
@@ -212,7 +217,7 @@ pub async fn new_form(desk: Desk, chrome: Chrome) -> UnitPage {
         errors: FormErrors::none(),
         history: Vec::new(),
         flash: Flash::default(),
-    }
+    })
 }
 
 pub async fn create(
