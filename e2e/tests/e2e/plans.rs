@@ -545,9 +545,9 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
     assert_eq!(ids(&only("stage=tender").await), vec![c[4].clone()]);
     assert_eq!(ids(&only("overdue=true").await), vec![c[0].clone()]);
     assert_eq!(ids(&only("overdue=false").await).len(), 5);
-    let page = only("limit=2&offset=2").await;
+    let second = only("limit=2&offset=2").await;
     assert_eq!(
-        (ids(&page), page["compounds"]["total"].clone()),
+        (ids(&second), second["compounds"]["total"].clone()),
         (vec![c[2].clone(), c[3].clone()], json!(6))
     );
     let a = w
@@ -840,7 +840,184 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
         401
     );
 
+    // The pages: the street's plan and list, the district's roll-up and a street's list
+    // read-only, the reports with their print stylesheet, both XLSX read back.
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}"),
+        Some(&street),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("动态推进清单")
+            && html.contains("JGY-P1号院")
+            && html.contains("保存工作方案")
+    );
+    assert!(html.contains("召开动员会，意愿征询同意率 82%"));
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}"),
+        Some(&w.district(JINJIANG)),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("工作方案汇总")
+            && html.contains(&format!(
+                "/official/plan?street={JINGUANYI}&amp;year={year}"
+            )),
+        "{html}"
+    );
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}&street={JINGUANYI}"),
+        Some(&w.district(JINJIANG)),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("动态推进清单") && !html.contains("保存工作方案"),
+        "{html}"
+    );
+    assert_eq!(
+        page(
+            &w.app,
+            &format!("/official/plan?street={CAOSHIJIE}"),
+            Some(&w.district(JINJIANG))
+        )
+        .await
+        .0,
+        403
+    );
+    let committee = w.app.token(Role::Committee, Scope::Compound(c[0].clone()));
+    assert_eq!(
+        page(&w.app, "/official/plan", Some(&committee)).await.0,
+        403
+    );
+    assert_eq!(
+        page(&w.app, "/official/reports", Some(&committee)).await.0,
+        403
+    );
+    let refused = reqwest::Client::new()
+        .post(format!("{}/official/plan", w.app.web_url))
+        .header(reqwest::header::COOKIE, cookies(&w.district(JINJIANG)))
+        .form(&[
+            ("_csrf", CSRF),
+            ("year", &year.to_string()),
+            ("target_compounds", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    let (status, bytes) = download(
+        &w.app,
+        &format!("/official/plan/export?year={year}"),
+        &street,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    assert_eq!(
+        rows[0][..3],
+        ["小区", "小区ID", "当前阶段"].map(String::from)
+    );
+    assert_eq!(rows.len(), 7, "a header and six compounds");
+    let current: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        current,
+        ["摸底", "动员", "自治组织", "业主表决", "招标", "签约"]
+    );
+    assert_eq!(
+        (rows[1][1].as_str(), rows[1][4].as_str()),
+        (c[0].as_str(), "逾期")
+    );
+    assert!(rows[1][9].starts_with("动员（时限"), "{:?}", rows[1]);
+    assert!(!rows[6][8].is_empty(), "the contract's day: {:?}", rows[6]);
+
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/reports?month={month}&period={year}-Q1"),
+        Some(&w.district(JINJIANG)),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("@media print")
+            && html.contains("每月调度")
+            && html.contains("14.29%（1/7）"),
+        "{html}"
+    );
+    assert!(
+        html.contains("季度通报") && html.contains("物业企业被列入黑名单"),
+        "{html}"
+    );
+    let (status, bytes) = download(
+        &w.app,
+        &format!("/official/reports/export?month={month}"),
+        &w.district(JINJIANG),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    let jgy = rows
+        .iter()
+        .find(|r| r[0] == "锦官驿街道")
+        .expect("锦官驿街道's row");
+    // 老旧小区, 符合条件且自愿, 已覆盖, 覆盖率, 本月新增覆盖, …, 方案列入小区, 逾期小区.
+    assert_eq!(
+        jgy[1..8],
+        ["6", "6", "1", "16.67%", "1", "5", "6"].map(String::from),
+        "{jgy:?}"
+    );
+    assert_eq!(rows.last().unwrap()[0], "锦江区合计");
+
     w.app.stop().await;
+}
+
+/// A CSRF token the test's browser holds.
+const CSRF: &str = "0123456789abcdef0123456789abcdef0123";
+
+fn cookies(token: &str) -> String {
+    format!("wuye_csrf={CSRF}; wuye_session={token}")
+}
+
+/// A page as a signed-in browser gets it: status and body.
+async fn page(app: &TestApp, path: &str, token: Option<&str>) -> (reqwest::StatusCode, String) {
+    let mut req = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}{path}", app.web_url));
+    if let Some(t) = token {
+        req = req.header(reqwest::header::COOKIE, cookies(t));
+    }
+    let res = req.send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// A download from the pages: status and bytes.
+async fn download(app: &TestApp, path: &str, token: &str) -> (reqwest::StatusCode, Vec<u8>) {
+    let res = reqwest::Client::new()
+        .get(format!("{}{path}", app.web_url))
+        .header(reqwest::header::COOKIE, cookies(token))
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.bytes().await.unwrap().to_vec())
+}
+
+/// An XLSX file's first sheet read back with calamine, every cell as text.
+fn sheet(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
 }
 
 /// A satisfaction survey record in tender's `satisfaction` shape, written into tender's
