@@ -890,6 +890,29 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
         .0,
         403
     );
+    // The association reads the city's roll-up of its districts and any street's list.
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}"),
+        Some(&w.association()),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("成都市 · 工作方案与推进清单") && html.contains("锦江区"),
+        "{html}"
+    );
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}&street={JINGUANYI}"),
+        Some(&w.association()),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("JGY-P6号院") && !html.contains("保存工作方案"),
+        "{html}"
+    );
     let committee = w.app.token(Role::Committee, Scope::Compound(c[0].clone()));
     assert_eq!(
         page(&w.app, "/official/plan", Some(&committee)).await.0,
@@ -954,6 +977,14 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
         html.contains("季度通报") && html.contains("物业企业被列入黑名单"),
         "{html}"
     );
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/reports?month={month}"),
+        Some(&w.association()),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&format!("成都市 {month} 每月调度")), "{html}");
     let (status, bytes) = download(
         &w.app,
         &format!("/official/reports/export?month={month}"),
