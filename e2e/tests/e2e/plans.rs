@@ -1249,6 +1249,17 @@ async fn the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row(backend: B
     a.problem(422, "validation_failed");
     assert_eq!(wuye_e2e::field_code(&a, "period"), "invalid_period");
     assert_eq!(wuye_e2e::field_code(&a, "measure"), "invalid_measure");
+    // The public page of the bulletin.
+    let (status, html) = page(&app, "/bulletin?period=2026-Q2", None).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("连续两次排名后三位，予以通报：成华区、锦江区、金牛区；"),
+        "{html}"
+    );
+    assert!(
+        html.contains("春熙路街道") && html.contains("2026 年度排名"),
+        "{html}"
+    );
     tender_db.pool.close().await;
     app.stop().await;
 }

@@ -6,6 +6,7 @@
 //! `Result<…, PageError>` and uses `?` on the API's answers.
 
 mod association;
+mod bulletin;
 mod choice;
 mod committee;
 mod disclosure;
@@ -34,6 +35,7 @@ pub fn router() -> Router<WebState> {
         .route("/roster", get(roster::list))
         .route("/roster/{id}", get(roster::detail))
         .route("/blacklist", get(roster::blacklist))
+        .route("/bulletin", get(bulletin::page))
         .merge(association::routes())
         .merge(official::routes())
         .merge(committee::routes())
