@@ -19,6 +19,7 @@ both_backends!(
     a_streets_plan_fills_its_stages_from_the_platforms_records,
     the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row,
     a_street_official_makes_its_plan_in_a_browser,
+    a_vote_from_ballots_fills_the_owners_vote_stage,
 );
 
 const DONGHU: &str = "510104018";
@@ -1385,4 +1386,107 @@ async fn a_street_official_makes_its_plan_in_a_browser(backend: Backend) {
     assert!(!text.contains("意愿征询同意率 85%"), "{text}");
     browser.close().await;
     w.app.stop().await;
+}
+
+/// 业主表决 filled by a vote from ballots: a register of three units, a closed vote on the
+/// service model where every unit approves (two online with their codes, one on paper).
+async fn a_vote_from_ballots_fills_the_owners_vote_stage(backend: Backend) {
+    use wuye_e2e::ballots::{close, notices, open_vote, register, unit};
+    let w = wuye_e2e::tender::World::new(backend).await;
+    let association = w.app.token(Role::Association, Scope::City);
+    let created = w
+        .app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/compounds", w.app.catalog_url),
+            Some(&association),
+            Some(&compound_body("JGY-V1", JINGUANYI)),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let compound = created.json()["id"].as_str().unwrap().to_string();
+    w.app.tender_follows_catalog().await;
+    register(
+        &w,
+        &[
+            unit(&compound, "101", "90", Some("张三")),
+            unit(&compound, "102", "90", Some("李四")),
+            unit(&compound, "103", "90", Some("王五")),
+        ],
+    )
+    .await;
+    let vote = open_vote(
+        &w,
+        &compound,
+        json!({"matter": "choose_service_model", "question": "是否引入专业化物业服务"}),
+        3,
+    )
+    .await;
+    let id = vote["id"].as_str().unwrap().to_string();
+    let codes = notices(&w, &id).await;
+    for room in ["101", "102"] {
+        let a = w
+            .post(
+                "/owner-code/ballot",
+                None,
+                &json!({"code": codes[&format!("{compound}-{room}")], "choice": "approve"}),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+    }
+    let a = w
+        .post(
+            &format!("/ballot-votes/{id}/paper-ballots"),
+            Some(&w.committee(&compound)),
+            &json!({"unit_id": format!("{compound}-103"), "choice": "approve", "paper_ref": "纸票-003"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let closed = close(&w, &compound, &vote).await;
+    assert_eq!(closed["result"]["passed"], true, "{closed}");
+
+    let today = china_today();
+    let year = today.year();
+    let street = w
+        .app
+        .token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
+    let y = |m: &str| format!("{year}-{m}");
+    let plan = w
+        .app
+        .send(
+            Method::PUT,
+            &format!("{}/catalog/plans/{JINGUANYI}/{year}", w.app.catalog_url),
+            Some(&street),
+            Some(&json!({"target_compounds": 1, "target_rate_percent": 100,
+                "dues": {"survey": y("12-31"), "mobilisation": y("12-31"), "self_governance": y("12-31"),
+                    "owners_vote": y("12-31"), "tender": y("12-31"), "contract": y("12-31")},
+                "compounds": [compound]})),
+        )
+        .await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let app = &w.app;
+    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog")
+        .await;
+    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders")
+        .await;
+    let p = app
+        .get(
+            &format!("{}/match/plans/progress?year={year}", app.matching_url),
+            Some(&street),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let item = &p.json()["compounds"]["items"][0];
+    assert_eq!(item["stage"], "owners_vote", "{item}");
+    assert_eq!(
+        stage(item, 3),
+        (
+            json!("owners_vote"),
+            json!(format_date(today)),
+            json!(id),
+            json!(false)
+        )
+    );
+    assert_eq!(item["stages"][3]["link"]["kind"], "vote");
+    w.stop().await;
 }
