@@ -23,6 +23,32 @@ async fn demo_roster_and_ledger_can_be_listed_and_filtered(backend: Backend) {
         ("市级工作人员", "全市")
     );
 
+    // The demo street's work plan for this year, with the stages its official recorded,
+    // and its progress list in matching.
+    let year = shared::clock::china_today().year();
+    let street = app.token(Role::StreetOfficial, Scope::Street("510104017".into()));
+    let plan = app
+        .catalog_get(&format!("/catalog/plans/510104017/{year}"), Some(&street))
+        .await
+        .json();
+    // The demo ledger has five compounds in 锦官驿街道; all are planned.
+    assert_eq!(plan["compounds"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        plan["records"].as_array().unwrap().len(),
+        8,
+        "动员 ×5, 自治组织 ×3"
+    );
+    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog")
+        .await;
+    let progress = app
+        .get(
+            &format!("{}/match/plans/progress?year={year}", app.matching_url),
+            Some(&street),
+        )
+        .await
+        .json();
+    assert_eq!(progress["counts"]["planned"], 5);
+
     // The roster: 24 synthetic firms, all marked, in every standing.
     let all = app
         .catalog_get("/catalog/firms?limit=100", None)

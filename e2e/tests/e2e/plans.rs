@@ -19,6 +19,7 @@ both_backends!(
     a_streets_plan_fills_its_stages_from_the_platforms_records,
     the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row,
     a_street_official_makes_its_plan_in_a_browser,
+    a_vote_from_ballots_fills_the_owners_vote_stage,
 );
 
 const DONGHU: &str = "510104018";
@@ -545,9 +546,9 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
     assert_eq!(ids(&only("stage=tender").await), vec![c[4].clone()]);
     assert_eq!(ids(&only("overdue=true").await), vec![c[0].clone()]);
     assert_eq!(ids(&only("overdue=false").await).len(), 5);
-    let page = only("limit=2&offset=2").await;
+    let second = only("limit=2&offset=2").await;
     assert_eq!(
-        (ids(&page), page["compounds"]["total"].clone()),
+        (ids(&second), second["compounds"]["total"].clone()),
         (vec![c[2].clone(), c[3].clone()], json!(6))
     );
     let a = w
@@ -840,7 +841,215 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
         401
     );
 
+    // The pages: the street's plan and list, the district's roll-up and a street's list
+    // read-only, the reports with their print stylesheet, both XLSX read back.
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}"),
+        Some(&street),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("动态推进清单")
+            && html.contains("JGY-P1号院")
+            && html.contains("保存工作方案")
+    );
+    assert!(html.contains("召开动员会，意愿征询同意率 82%"));
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}"),
+        Some(&w.district(JINJIANG)),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("工作方案汇总")
+            && html.contains(&format!(
+                "/official/plan?street={JINGUANYI}&amp;year={year}"
+            )),
+        "{html}"
+    );
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}&street={JINGUANYI}"),
+        Some(&w.district(JINJIANG)),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("动态推进清单") && !html.contains("保存工作方案"),
+        "{html}"
+    );
+    assert_eq!(
+        page(
+            &w.app,
+            &format!("/official/plan?street={CAOSHIJIE}"),
+            Some(&w.district(JINJIANG))
+        )
+        .await
+        .0,
+        403
+    );
+    // The association reads the city's roll-up of its districts and any street's list.
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}"),
+        Some(&w.association()),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("成都市 · 工作方案与推进清单") && html.contains("锦江区"),
+        "{html}"
+    );
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/plan?year={year}&street={JINGUANYI}"),
+        Some(&w.association()),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("JGY-P6号院") && !html.contains("保存工作方案"),
+        "{html}"
+    );
+    let committee = w.app.token(Role::Committee, Scope::Compound(c[0].clone()));
+    assert_eq!(
+        page(&w.app, "/official/plan", Some(&committee)).await.0,
+        403
+    );
+    assert_eq!(
+        page(&w.app, "/official/reports", Some(&committee)).await.0,
+        403
+    );
+    let refused = reqwest::Client::new()
+        .post(format!("{}/official/plan", w.app.web_url))
+        .header(reqwest::header::COOKIE, cookies(&w.district(JINJIANG)))
+        .form(&[
+            ("_csrf", CSRF),
+            ("year", &year.to_string()),
+            ("target_compounds", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    let (status, bytes) = download(
+        &w.app,
+        &format!("/official/plan/export?year={year}"),
+        &street,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    assert_eq!(
+        rows[0][..3],
+        ["小区", "小区ID", "当前阶段"].map(String::from)
+    );
+    assert_eq!(rows.len(), 7, "a header and six compounds");
+    let current: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        current,
+        ["摸底", "动员", "自治组织", "业主表决", "招标", "签约"]
+    );
+    assert_eq!(
+        (rows[1][1].as_str(), rows[1][4].as_str()),
+        (c[0].as_str(), "逾期")
+    );
+    assert!(rows[1][9].starts_with("动员（时限"), "{:?}", rows[1]);
+    assert!(!rows[6][8].is_empty(), "the contract's day: {:?}", rows[6]);
+
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/reports?month={month}&period={year}-Q1"),
+        Some(&w.district(JINJIANG)),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("@media print")
+            && html.contains("每月调度")
+            && html.contains("14.29%（1/7）"),
+        "{html}"
+    );
+    assert!(
+        html.contains("季度通报") && html.contains("物业企业被列入黑名单"),
+        "{html}"
+    );
+    let (status, html) = page(
+        &w.app,
+        &format!("/official/reports?month={month}"),
+        Some(&w.association()),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(&format!("成都市 {month} 每月调度")), "{html}");
+    let (status, bytes) = download(
+        &w.app,
+        &format!("/official/reports/export?month={month}"),
+        &w.district(JINJIANG),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = sheet(bytes);
+    let jgy = rows
+        .iter()
+        .find(|r| r[0] == "锦官驿街道")
+        .expect("锦官驿街道's row");
+    // 老旧小区, 符合条件且自愿, 已覆盖, 覆盖率, 本月新增覆盖, …, 方案列入小区, 逾期小区.
+    assert_eq!(
+        jgy[1..8],
+        ["6", "6", "1", "16.67%", "1", "5", "6"].map(String::from),
+        "{jgy:?}"
+    );
+    assert_eq!(rows.last().unwrap()[0], "锦江区合计");
+
     w.app.stop().await;
+}
+
+/// A CSRF token the test's browser holds.
+const CSRF: &str = "0123456789abcdef0123456789abcdef0123";
+
+fn cookies(token: &str) -> String {
+    format!("wuye_csrf={CSRF}; wuye_session={token}")
+}
+
+/// A page as a signed-in browser gets it: status and body.
+async fn page(app: &TestApp, path: &str, token: Option<&str>) -> (reqwest::StatusCode, String) {
+    let mut req = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}{path}", app.web_url));
+    if let Some(t) = token {
+        req = req.header(reqwest::header::COOKIE, cookies(t));
+    }
+    let res = req.send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// A download from the pages: status and bytes.
+async fn download(app: &TestApp, path: &str, token: &str) -> (reqwest::StatusCode, Vec<u8>) {
+    let res = reqwest::Client::new()
+        .get(format!("{}{path}", app.web_url))
+        .header(reqwest::header::COOKIE, cookies(token))
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.bytes().await.unwrap().to_vec())
+}
+
+/// An XLSX file's first sheet read back with calamine, every cell as text.
+fn sheet(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
 }
 
 /// A satisfaction survey record in tender's `satisfaction` shape, written into tender's
@@ -1041,6 +1250,17 @@ async fn the_quarterly_bulletin_flags_the_bottom_three_twice_in_a_row(backend: B
     a.problem(422, "validation_failed");
     assert_eq!(wuye_e2e::field_code(&a, "period"), "invalid_period");
     assert_eq!(wuye_e2e::field_code(&a, "measure"), "invalid_measure");
+    // The public page of the bulletin.
+    let (status, html) = page(&app, "/bulletin?period=2026-Q2", None).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("连续两次排名后三位，予以通报：成华区、锦江区、金牛区；"),
+        "{html}"
+    );
+    assert!(
+        html.contains("春熙路街道") && html.contains("2026 年度排名"),
+        "{html}"
+    );
     tender_db.pool.close().await;
     app.stop().await;
 }
@@ -1166,4 +1386,107 @@ async fn a_street_official_makes_its_plan_in_a_browser(backend: Backend) {
     assert!(!text.contains("意愿征询同意率 85%"), "{text}");
     browser.close().await;
     w.app.stop().await;
+}
+
+/// 业主表决 filled by a vote from ballots: a register of three units, a closed vote on the
+/// service model where every unit approves (two online with their codes, one on paper).
+async fn a_vote_from_ballots_fills_the_owners_vote_stage(backend: Backend) {
+    use wuye_e2e::ballots::{close, notices, open_vote, register, unit};
+    let w = wuye_e2e::tender::World::new(backend).await;
+    let association = w.app.token(Role::Association, Scope::City);
+    let created = w
+        .app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/compounds", w.app.catalog_url),
+            Some(&association),
+            Some(&compound_body("JGY-V1", JINGUANYI)),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let compound = created.json()["id"].as_str().unwrap().to_string();
+    w.app.tender_follows_catalog().await;
+    register(
+        &w,
+        &[
+            unit(&compound, "101", "90", Some("张三")),
+            unit(&compound, "102", "90", Some("李四")),
+            unit(&compound, "103", "90", Some("王五")),
+        ],
+    )
+    .await;
+    let vote = open_vote(
+        &w,
+        &compound,
+        json!({"matter": "choose_service_model", "question": "是否引入专业化物业服务"}),
+        3,
+    )
+    .await;
+    let id = vote["id"].as_str().unwrap().to_string();
+    let codes = notices(&w, &id).await;
+    for room in ["101", "102"] {
+        let a = w
+            .post(
+                "/owner-code/ballot",
+                None,
+                &json!({"code": codes[&format!("{compound}-{room}")], "choice": "approve"}),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+    }
+    let a = w
+        .post(
+            &format!("/ballot-votes/{id}/paper-ballots"),
+            Some(&w.committee(&compound)),
+            &json!({"unit_id": format!("{compound}-103"), "choice": "approve", "paper_ref": "纸票-003"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let closed = close(&w, &compound, &vote).await;
+    assert_eq!(closed["result"]["passed"], true, "{closed}");
+
+    let today = china_today();
+    let year = today.year();
+    let street = w
+        .app
+        .token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
+    let y = |m: &str| format!("{year}-{m}");
+    let plan = w
+        .app
+        .send(
+            Method::PUT,
+            &format!("{}/catalog/plans/{JINGUANYI}/{year}", w.app.catalog_url),
+            Some(&street),
+            Some(&json!({"target_compounds": 1, "target_rate_percent": 100,
+                "dues": {"survey": y("12-31"), "mobilisation": y("12-31"), "self_governance": y("12-31"),
+                    "owners_vote": y("12-31"), "tender": y("12-31"), "contract": y("12-31")},
+                "compounds": [compound]})),
+        )
+        .await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let app = &w.app;
+    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog")
+        .await;
+    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders")
+        .await;
+    let p = app
+        .get(
+            &format!("{}/match/plans/progress?year={year}", app.matching_url),
+            Some(&street),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let item = &p.json()["compounds"]["items"][0];
+    assert_eq!(item["stage"], "owners_vote", "{item}");
+    assert_eq!(
+        stage(item, 3),
+        (
+            json!("owners_vote"),
+            json!(format_date(today)),
+            json!(id),
+            json!(false)
+        )
+    );
+    assert_eq!(item["stages"][3]["link"]["kind"], "vote");
+    w.stop().await;
 }

@@ -405,6 +405,46 @@ mod tests {
     }
 
     #[test]
+    fn votes_are_read_from_tender_s_typed_and_ballot_shapes() {
+        let typed = json!({"id": "v1", "compound_id": "c1", "matter": "choose_firm",
+            "subject": "选聘物业服务企业", "total_owners": 300, "total_area_m2": 30000,
+            "participating_owners": 200, "participating_area_m2": 20000, "approving_owners": 101,
+            "approving_area_m2": 10001, "held_on": "2026-03-05", "document_ref": "〔2026〕1号",
+            "tender_id": null, "chosen_bid_id": null, "passed": true, "reasons": [],
+            "recorded_at": "2026-03-05T10:00:00+08:00", "verified": false,
+            "verified_label": "未经名册核验"});
+        let Event::Vote(v) = Event::read(Source::Tender, &change("vote", "recorded", typed)) else {
+            panic!("not a vote")
+        };
+        assert_eq!(
+            (v.passed, v.decided_on, v.matter.as_str()),
+            (true, time::macros::date!(2026 - 03 - 05), "choose_firm")
+        );
+        let opened = json!({"id": "b1", "compound_id": "c1", "matter": "choose_service_model",
+            "state": "scheduled", "opens_at": "2026-03-01T09:00:00+08:00"});
+        assert_eq!(
+            Event::read(Source::Tender, &change("ballot_vote", "opened", opened)),
+            Event::Ignored
+        );
+        // Closed at 23:30 UTC on 31 March: 1 April in Chengdu.
+        let closed = json!({"id": "b1", "compound_id": "c1", "matter": "choose_service_model",
+            "state": "closed", "closed_at": "2026-03-31T23:30:00Z",
+            "result": {"passed": false, "participating_owners": 10}});
+        let Event::Vote(v) = Event::read(Source::Tender, &change("ballot_vote", "closed", closed))
+        else {
+            panic!("not a vote")
+        };
+        assert_eq!(
+            (v.passed, v.decided_on),
+            (false, time::macros::date!(2026 - 04 - 01))
+        );
+        assert_eq!(
+            Event::read(Source::Catalog, &change("vote", "recorded", json!({}))),
+            Event::Ignored
+        );
+    }
+
+    #[test]
     fn a_firm_without_a_readable_record_is_an_applicant() {
         let Event::Firm(f) = Event::read(
             Source::Catalog,

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod association;
+mod bulletin;
 mod choice;
 mod committee;
 mod disclosure;
@@ -36,6 +37,7 @@ pub fn router() -> Router<WebState> {
         .route("/roster/{id}", get(roster::detail))
         .route("/blacklist", get(roster::blacklist))
         .merge(accounts::routes())
+        .route("/bulletin", get(bulletin::page))
         .merge(association::routes())
         .merge(official::routes())
         .merge(committee::routes())

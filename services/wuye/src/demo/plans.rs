@@ -1,6 +1,7 @@
-//! The demo street's work plan (工作方案) for this year: the demo street official plans up to
-//! eight of its compounds with each stage due through the year, and records 动员 for the
-//! first five and 自治组织 for the first three, through the catalog API as a street would.
+//! The demo street's work plan (工作方案) for this year: the demo street official plans its
+//! compounds (up to eight; the demo ledger has five there) with each stage due through the
+//! year, and records 动员 for the first five and 自治组织 for the first three, through the
+//! catalog API as a street would.
 //! The other stages (votes, tenders, contracts) fill themselves from the demo's own records,
 //! and the district's monthly dispatch and the bulletin are computed from everything loaded.
 

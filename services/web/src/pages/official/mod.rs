@@ -17,6 +17,7 @@ mod import;
 mod ledger;
 mod plan;
 mod plan_export;
+mod reader;
 mod reports;
 mod votes;
 mod votes_notices;

@@ -29,6 +29,8 @@ use crate::pages::model::catalog::Compound;
 use crate::pages::model::plans::{PlanProgress, Rollup, WorkPlan};
 use crate::pages::model::{Page, Pager};
 use crate::roles::{Area, OfficialUser};
+
+use super::reader::Reader;
 use crate::state::WebState;
 
 /// The stages the street records.
@@ -134,8 +136,10 @@ pub struct PlanPage {
     /// The street shown; `None` for a district's roll-up.
     street_name: Option<String>,
     street_code: String,
-    /// A street official (edits); a district official reads.
+    /// A street official (edits); a district official or the city reads.
     editable: bool,
+    /// A city-wide reader (no official's navigation).
+    is_city: bool,
     year: i32,
     year_choices: Vec<Choice>,
     done: Option<String>,
@@ -207,7 +211,7 @@ fn none_if_missing<T>(answer: Result<T, ApiError>, error: &mut Option<String>) -
 
 async fn build(
     app: &WebState,
-    user: &OfficialUser,
+    user: &Reader,
     chrome: Chrome,
     ask: Ask,
 ) -> Result<PlanPage, PageError> {
@@ -215,21 +219,22 @@ async fn build(
     let year = ask.year;
     let mut error = None;
     let street = match (user.area, ask.street) {
-        (Area::Street(s), _) => Some(s),
-        (Area::District(d), Some(s)) if s.district() == d => Some(s),
-        (Area::District(_), Some(_)) => {
+        (Some(Area::Street(s)), _) => Some(s),
+        (Some(Area::District(d)), Some(s)) if s.district() == d => Some(s),
+        (Some(Area::District(_)), Some(_)) => {
             return Err(PageError::forbidden("该街道不在您的管辖范围内。"));
         }
-        (Area::District(_), None) | (Area::City, None) => None,
-        (Area::City, Some(s)) => Some(s),
+        (None | Some(Area::City), Some(s)) => Some(s),
+        (_, None) => None,
     };
     let q = &ask.query;
     let mut page = PlanPage {
         chrome,
-        area_name: user.area.name(),
+        area_name: user.name(),
         street_name: street.map(|s| s.name().to_string()),
         street_code: street.map(|s| s.as_str().to_string()).unwrap_or_default(),
-        editable: matches!(user.area, Area::Street(_)),
+        editable: matches!(user.area, Some(Area::Street(_))),
+        is_city: user.area.is_none(),
         year,
         year_choices: years(year),
         done: ask.done,
@@ -258,13 +263,11 @@ async fn build(
     };
     let Some(street) = street else {
         let year_text = year.to_string();
-        let mut params = vec![("year", year_text.as_str())];
-        params.extend(user.area.param());
-        let url = format!(
-            "{}/match/plans/rollup?{}",
-            app.api.matching,
-            api::query(&params)
-        );
+        let mut q = vec![("year", year_text.as_str())];
+        if let Some(param) = user.area.as_ref().and_then(Area::param) {
+            q.push(param);
+        }
+        let url = format!("{}/match/plans/rollup?{}", app.api.matching, api::query(&q));
         page.rollup = none_if_missing(app.api.get::<Rollup>(&url, token).await, &mut error);
         page.error = error;
         return Ok(page);
@@ -384,7 +387,7 @@ async fn build(
 
 pub async fn page(
     State(app): State<WebState>,
-    user: OfficialUser,
+    user: Reader,
     chrome: Chrome,
     Query(q): Query<PlanQuery>,
     Query(flash): Query<Flash>,
@@ -475,7 +478,11 @@ pub async fn save(
                 form: Some((form, errors)),
                 stage: None,
             };
-            Ok((status, build(&app, &user, chrome, ask).await?).into_response())
+            Ok((
+                status,
+                build(&app, &Reader::from(&user), chrome, ask).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -528,7 +535,11 @@ pub async fn record_stage(
                 form: None,
                 stage: Some((form, FormErrors::from_api(&e))),
             };
-            Ok((status, build(&app, &user, chrome, ask).await?).into_response())
+            Ok((
+                status,
+                build(&app, &Reader::from(&user), chrome, ask).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -15,8 +15,10 @@ use crate::api;
 use crate::error::PageError;
 use crate::format::STAGES;
 use crate::pages::model::plans::{CompoundProgress, PlanProgress};
-use crate::roles::{Area, OfficialUser};
+use crate::roles::Area;
 use crate::state::WebState;
+
+use super::reader::Reader;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ExportQuery {
@@ -72,13 +74,14 @@ fn row(c: &CompoundProgress) -> Vec<Cell> {
 
 pub async fn export(
     State(app): State<WebState>,
-    user: OfficialUser,
+    user: Reader,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, PageError> {
     let street = match (user.area, StreetCode::parse(q.street.trim()).ok()) {
-        (Area::Street(s), _) => s,
-        (Area::District(d), Some(s)) if s.district() == d => s,
-        _ => return Err(PageError::forbidden("请选择本区县的一个街道。")),
+        (Some(Area::Street(s)), _) => s,
+        (Some(Area::District(d)), Some(s)) if s.district() == d => s,
+        (None, Some(s)) => s,
+        _ => return Err(PageError::forbidden("请选择您管辖范围内的一个街道。")),
     };
     let year = q
         .year

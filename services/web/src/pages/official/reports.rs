@@ -18,8 +18,10 @@ use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::pages::choice::Choice;
 use crate::pages::model::plans::{Bulletin, BulletinItem, MonthlyReport};
-use crate::roles::{Area, OfficialUser};
+use crate::roles::Area;
 use crate::state::WebState;
+
+use super::reader::Reader;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ReportsQuery {
@@ -36,6 +38,8 @@ pub struct ReportsQuery {
 pub struct ReportsPage {
     chrome: Chrome,
     area_name: String,
+    /// A city-wide reader (no official's navigation).
+    is_city: bool,
     month: String,
     period: String,
     measure_choices: Vec<Choice>,
@@ -47,9 +51,9 @@ pub struct ReportsPage {
     own_year_streets: Vec<BulletinItem>,
 }
 
-fn monthly_url(app: &WebState, area: &Area, month: &str) -> String {
+fn monthly_url(app: &WebState, area: Option<Area>, month: &str) -> String {
     let mut q: Vec<(&str, &str)> = vec![("month", month)];
-    if let Area::District(d) = area {
+    if let Some(Area::District(d)) = &area {
         q.push(("district", d.as_str()));
     }
     format!(
@@ -65,7 +69,7 @@ fn shown<T>(answer: Result<T, ApiError>, error: &mut Option<String>) -> Option<T
 
 pub async fn page(
     State(app): State<WebState>,
-    user: OfficialUser,
+    user: Reader,
     chrome: Chrome,
     Query(q): Query<ReportsQuery>,
 ) -> Result<ReportsPage, PageError> {
@@ -73,7 +77,7 @@ pub async fn page(
     let report: Option<MonthlyReport> = shown(
         app.api
             .get(
-                &monthly_url(&app, &user.area, q.month.trim()),
+                &monthly_url(&app, user.area, q.month.trim()),
                 Some(&user.token),
             )
             .await,
@@ -85,7 +89,7 @@ pub async fn page(
         api::query(&[("period", q.period.trim()), ("measure", q.measure.trim())])
     );
     let bulletin: Option<Bulletin> = shown(app.api.get(&url, None).await, &mut error);
-    let district = user.area.district();
+    let district = user.area.map(|a| a.district());
     let mine = |list: &[BulletinItem]| -> Vec<BulletinItem> {
         list.iter()
             .filter(|s| district.is_none_or(|d| s.code.starts_with(d.as_str())))
@@ -94,7 +98,8 @@ pub async fn page(
     };
     Ok(ReportsPage {
         chrome,
-        area_name: user.area.name(),
+        area_name: user.name(),
+        is_city: user.area.is_none(),
         month: report
             .as_ref()
             .map_or_else(|| q.month.clone(), |r| r.month.clone()),
@@ -140,13 +145,13 @@ pub const COLUMNS: [Column; 11] = [
 
 pub async fn export(
     State(app): State<WebState>,
-    user: OfficialUser,
+    user: Reader,
     Query(q): Query<ReportsQuery>,
 ) -> Result<Response, PageError> {
     let r: MonthlyReport = app
         .api
         .get(
-            &monthly_url(&app, &user.area, q.month.trim()),
+            &monthly_url(&app, user.area, q.month.trim()),
             Some(&user.token),
         )
         .await?;
