@@ -284,6 +284,7 @@ const PAGES: &[&str] = &[
     "/committee/disclosures/{disclosure}/correction",
     "/firm/contracts/{contract}/disclosures",
     "/firm/disclosures/{disclosure}/correction",
+    "/bulletin",
 ];
 
 /// The two places the register's pages are mounted (`register_routes(base)` in

@@ -89,7 +89,7 @@ pub async fn page(
         api::query(&[("period", q.period.trim()), ("measure", q.measure.trim())])
     );
     let bulletin: Option<Bulletin> = shown(app.api.get(&url, None).await, &mut error);
-    let district = user.area.map(|a| a.district());
+    let district = user.area.and_then(|a| a.district());
     let mine = |list: &[BulletinItem]| -> Vec<BulletinItem> {
         list.iter()
             .filter(|s| district.is_none_or(|d| s.code.starts_with(d.as_str())))

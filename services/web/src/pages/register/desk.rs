@@ -45,13 +45,19 @@ impl Desk {
         api::path(&segments)
     }
 
-    /// For an official, the 403 page unless the compound lies in their area. The pages that
-    /// ask the register API nothing (its empty forms) check it here; the others answer the
-    /// API's own refusal.
+    /// For an official, the 403 page unless they may change the register: the compound's
+    /// street official (district and city officials read it, as the API says). The pages
+    /// that ask the register API nothing (its empty forms) check it here; the others answer
+    /// the API's own refusal.
     pub async fn in_reach(&self, app: &WebState) -> Result<(), PageError> {
         let Some(area) = self.area else {
             return Ok(());
         };
+        if !matches!(area, Area::Street(_)) {
+            return Err(PageError::forbidden(
+                "业主名册由小区自治组织或所在街道工作人员登记，区县和市级只能查看。",
+            ));
+        }
         let path = api::path(&["catalog", "compounds", &self.compound_id]);
         let c: Compound = app.api.catalog_get(&path, None).await?;
         if area.covers(&c.street) {
