@@ -43,9 +43,22 @@ impl std::fmt::Debug for Auth {
     }
 }
 
+/// What the session facts say about a validly signed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionState {
+    /// The session is on.
+    Open,
+    /// Signed out, issued before a password change, or the account is disabled: 401.
+    Ended,
+    /// The account's password was reset and not yet changed: 403
+    /// `password_change_required` (the catalog, which owns the fact, answers it itself
+    /// with its exemptions; the followers refuse every request).
+    PasswordChangeRequired,
+}
+
 /// Whether a validly signed token's session has ended.
 pub trait SessionCheck: Send + Sync + 'static {
-    fn ended<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>>;
+    fn state<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<SessionState>>;
 }
 
 /// No session facts: tokens end only when they expire (tools and unit tests).
@@ -53,14 +66,24 @@ pub trait SessionCheck: Send + Sync + 'static {
 pub struct NoSessionFacts;
 
 impl SessionCheck for NoSessionFacts {
-    fn ended<'a>(&'a self, _claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async { Ok(false) })
+    fn state<'a>(&'a self, _claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<SessionState>> {
+        Box::pin(async { Ok(SessionState::Open) })
     }
 }
 
 /// The answer to a validly signed token whose session has ended.
 pub fn session_ended() -> Problem {
     Problem::unauthorized().with_detail("登录已注销或账号已停用，请重新登录。")
+}
+
+/// The answer to any request of an account whose password was reset and not yet changed.
+pub fn password_change_required() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "password_change_required",
+        "请先修改密码",
+    )
+    .with_detail("您的密码已被重置，请先修改一次性密码后再继续使用。")
 }
 
 impl Auth {
@@ -82,9 +105,12 @@ impl Auth {
     /// The caller of verified claims, unless their session has ended.
     pub async fn check(&self, claims: Claims) -> Result<Identity, Problem> {
         if claims.role != Role::Service {
-            match self.sessions.ended(&claims).await {
-                Ok(false) => {}
-                Ok(true) => return Err(session_ended()),
+            match self.sessions.state(&claims).await {
+                Ok(SessionState::Open) => {}
+                Ok(SessionState::Ended) => return Err(session_ended()),
+                Ok(SessionState::PasswordChangeRequired) => {
+                    return Err(password_change_required());
+                }
                 Err(e) if crate::error::database_unreachable(&e) => {
                     tracing::warn!(error = ?e, "checking whether a session has ended");
                     return Err(Problem::database_unavailable());

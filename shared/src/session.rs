@@ -8,7 +8,7 @@
 //! | kind | entity | payload |
 //! | --- | --- | --- |
 //! | `revoked` | the token id | [`RevokedToken`]: the token id, its account, when the token expires (ms) |
-//! | `cutoff` | the account id | [`AccountCutoff`]: tokens issued before `valid_after` (ms) are refused; `disabled` refuses all |
+//! | `cutoff` | the account id | [`AccountCutoff`]: tokens issued before `valid_after` (ms) are refused; `disabled` refuses all; `must_change_password` (a reset password not yet changed) answers 403 `password_change_required` |
 //!
 //! Tender and matching follow the catalog feed: [`apply`] keeps the facts in their own
 //! tables `session_revoked` and `session_account` (in the consumer's transaction, with the
@@ -24,7 +24,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-pub use crate::auth::{NoSessionFacts, SessionCheck};
+pub use crate::auth::{NoSessionFacts, SessionCheck, SessionState};
 use crate::db::{Db, now_ms};
 use crate::feed::Change;
 use crate::identity::Claims;
@@ -53,6 +53,10 @@ pub struct AccountCutoff {
     pub valid_after: i64,
     /// A disabled account's tokens are all refused.
     pub disabled: bool,
+    /// The password was reset and not yet changed: the account's tokens are answered 403
+    /// `password_change_required` (changes published before the flag existed lack it).
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// When a token was issued, in ms: the `iat_ms` claim, or `iat` (seconds) for tokens
@@ -63,12 +67,20 @@ pub fn issued_at_ms(claims: &Claims) -> i64 {
         .unwrap_or_else(|| claims.iat.saturating_mul(1000))
 }
 
-/// Whether a session has ended, given what the tables say about it: its token was signed
-/// out, or its account has a cutoff (`valid_after` in ms, `disabled`).
-pub fn has_ended(claims: &Claims, revoked: bool, cutoff: Option<(i64, bool)>) -> bool {
-    revoked
-        || cutoff
-            .is_some_and(|(valid_after, disabled)| disabled || issued_at_ms(claims) < valid_after)
+/// What the tables say about a session: its token was signed out, or its account has a
+/// cutoff that ends it (issued before `valid_after` in ms, or `disabled`) or holds it until
+/// the password is changed.
+pub fn session_state(
+    claims: &Claims,
+    revoked: bool,
+    cutoff: Option<&AccountCutoff>,
+) -> SessionState {
+    match cutoff {
+        _ if revoked => SessionState::Ended,
+        Some(c) if c.disabled || issued_at_ms(claims) < c.valid_after => SessionState::Ended,
+        Some(c) if c.must_change_password => SessionState::PasswordChangeRequired,
+        _ => SessionState::Open,
+    }
 }
 
 /// A follower's check of ended sessions: its tables `session_revoked` and
@@ -79,7 +91,7 @@ pub struct StoredSessions {
 }
 
 impl StoredSessions {
-    pub async fn ended(&self, claims: &Claims) -> anyhow::Result<bool> {
+    pub async fn state(&self, claims: &Claims) -> anyhow::Result<SessionState> {
         let revoked: Option<i64> = sqlx::query_scalar(
             "SELECT expires_at FROM session_revoked WHERE jti = $1 AND expires_at >= $2",
         )
@@ -88,26 +100,30 @@ impl StoredSessions {
         .fetch_optional(&self.db.pool)
         .await
         .context("reading revoked tokens")?;
-        let cutoff =
-            sqlx::query("SELECT valid_after, disabled FROM session_account WHERE account_id = $1")
-                .bind(&claims.sub)
-                .fetch_optional(&self.db.pool)
-                .await
-                .context("reading account cutoffs")?
-                .map(|r| -> Result<(i64, bool), sqlx::Error> {
-                    Ok((
-                        r.try_get("valid_after")?,
-                        r.try_get::<i64, _>("disabled")? != 0,
-                    ))
-                })
-                .transpose()?;
-        Ok(has_ended(claims, revoked.is_some(), cutoff))
+        let cutoff = sqlx::query(
+            "SELECT valid_after, disabled, must_change_password FROM session_account \
+             WHERE account_id = $1",
+        )
+        .bind(&claims.sub)
+        .fetch_optional(&self.db.pool)
+        .await
+        .context("reading account cutoffs")?
+        .map(|r| -> Result<AccountCutoff, sqlx::Error> {
+            Ok(AccountCutoff {
+                account_id: claims.sub.clone(),
+                valid_after: r.try_get("valid_after")?,
+                disabled: r.try_get::<i64, _>("disabled")? != 0,
+                must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+            })
+        })
+        .transpose()?;
+        Ok(session_state(claims, revoked.is_some(), cutoff.as_ref()))
     }
 }
 
 impl SessionCheck for StoredSessions {
-    fn ended<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(StoredSessions::ended(self, claims))
+    fn state<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<SessionState>> {
+        Box::pin(StoredSessions::state(self, claims))
     }
 }
 
@@ -143,14 +159,17 @@ pub async fn apply(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<
         CUTOFF => match serde_json::from_value::<AccountCutoff>(change.payload.clone()) {
             Ok(c) => {
                 sqlx::query(
-                    "INSERT INTO session_account (account_id, valid_after, disabled, seq) VALUES ($1, $2, $3, $4) \
+                    "INSERT INTO session_account (account_id, valid_after, disabled, must_change_password, seq) \
+                     VALUES ($1, $2, $3, $4, $5) \
                      ON CONFLICT (account_id) DO UPDATE SET valid_after = excluded.valid_after, \
-                     disabled = excluded.disabled, seq = excluded.seq \
+                     disabled = excluded.disabled, must_change_password = excluded.must_change_password, \
+                     seq = excluded.seq \
                      WHERE session_account.seq < excluded.seq",
                 )
                 .bind(&c.account_id)
                 .bind(c.valid_after)
                 .bind(i64::from(c.disabled))
+                .bind(i64::from(c.must_change_password))
                 .bind(change.seq)
                 .execute(&mut *conn)
                 .await?;
@@ -188,25 +207,50 @@ mod tests {
         }
     }
 
+    fn cutoff(valid_after: i64, disabled: bool, must_change_password: bool) -> AccountCutoff {
+        AccountCutoff {
+            account_id: "a1".into(),
+            valid_after,
+            disabled,
+            must_change_password,
+        }
+    }
+
     #[test]
     fn revoked_tokens_and_cutoffs_end_sessions() {
+        use SessionState::{Ended, Open, PasswordChangeRequired};
         let now = now_ms();
         let t = claims("t1", "a1", now - 10);
-        assert!(!has_ended(&t, false, None));
-        assert!(has_ended(&t, true, None));
+        assert_eq!(session_state(&t, false, None), Open);
+        assert_eq!(session_state(&t, true, None), Ended);
         // A cutoff ends the tokens issued before it, not those issued after.
-        assert!(has_ended(&t, false, Some((now, false))));
-        assert!(!has_ended(
-            &claims("t3", "a1", now),
-            false,
-            Some((now, false))
-        ));
+        let c = cutoff(now, false, false);
+        assert_eq!(session_state(&t, false, Some(&c)), Ended);
+        assert_eq!(
+            session_state(&claims("t3", "a1", now), false, Some(&c)),
+            Open
+        );
         // Disabling ends every token.
-        assert!(has_ended(
-            &claims("t4", "a1", now + 5),
-            false,
-            Some((now, true))
-        ));
+        let c = cutoff(now, true, false);
+        assert_eq!(
+            session_state(&claims("t4", "a1", now + 5), false, Some(&c)),
+            Ended
+        );
+        // A reset password holds the tokens issued after the reset until it is changed;
+        // those issued before have ended.
+        let c = cutoff(now, false, true);
+        assert_eq!(
+            session_state(&claims("t5", "a1", now + 5), false, Some(&c)),
+            PasswordChangeRequired
+        );
+        assert_eq!(session_state(&t, false, Some(&c)), Ended);
+    }
+
+    #[test]
+    fn cutoffs_published_before_the_flag_still_decode() {
+        let old = serde_json::json!({ "account_id": "a1", "valid_after": 5, "disabled": false });
+        let c: AccountCutoff = serde_json::from_value(old).unwrap();
+        assert!(!c.must_change_password);
     }
 
     #[test]

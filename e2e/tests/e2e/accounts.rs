@@ -1190,6 +1190,28 @@ async fn managing_accounts_within_reach(backend: Backend) {
         .await;
     assert_eq!(one.status, 200, "{}", one.body);
     assert_eq!(one.json()["username"], "jj.committee");
+    // A committee account names its compound as the ledger does; other scopes have no name.
+    assert_eq!(one.json()["scope_name"], "JJ-1号院", "{}", one.body);
+    let listed = app
+        .catalog_get("/catalog/accounts?role=committee", Some(&street))
+        .await;
+    assert_eq!(
+        listed.json()["items"][0]["scope_name"],
+        "JJ-1号院",
+        "{}",
+        listed.body
+    );
+    let official = app
+        .catalog_get(
+            &format!("/catalog/accounts/{}", r.jj_street_id),
+            Some(&r.jj_district),
+        )
+        .await;
+    assert!(
+        official.json().get("scope_name").is_none(),
+        "{}",
+        official.body
+    );
     // Nobody resets its own password here, nor disables itself.
     reset(&app, &r.admin, &r.admin_id)
         .await

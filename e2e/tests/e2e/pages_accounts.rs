@@ -2,7 +2,10 @@
 //! open them, each manager's list and form offering only what it may create, and every
 //! refusal beyond its reach shown as the catalog's 403 (a district official opening,
 //! renaming, disabling or resetting another district's street official; a street official
-//! creating a committee account for another street's compound or a district official).
+//! creating a committee account for another street's compound or a district official, a
+//! district official one for another district's compound). A district official's form
+//! offers street officials and committee accounts; committee accounts show their
+//! compound's name.
 //! In the browser: a district official creates a street official, resets its password,
 //! and the street official signs in with the one-time password and is made to change it.
 
@@ -113,17 +116,87 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
         assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     }
 
-    // The district official's form offers its own district's streets only.
+    // The district official's form offers street officials and committee accounts, its own
+    // district's streets and compounds only.
     let (status, _, html) = pages::get(&app, "/accounts", Some(&district)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(
-        html.contains("账号管理") && html.contains("街道工作人员"),
+        html.contains("账号管理")
+            && html.contains(r#"<option value="street_official" selected>街道工作人员</option>"#)
+            && html.contains(r#"<option value="committee">小区自治组织</option>"#),
         "{html}"
     );
     assert!(
         html.contains(JINGUANYI) && !html.contains(CAOSHIJIE),
         "{html}"
     );
+    assert!(
+        html.contains(&format!(
+            r#"<option value="{own_compound}">小区：JGY-1号院（JGY-1）</option>"#
+        )) && html.contains(&format!(
+            r#"<option value="{other_compound}">小区：DH-1号院（DH-1）</option>"#
+        )),
+        "{html}"
+    );
+    let qy_compound = post_json(
+        &app,
+        &assoc,
+        "/catalog/compounds",
+        compound_body("CSJ-1", CAOSHIJIE),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _, html) = pages::get(&app, "/accounts", Some(&district)).await;
+    assert!(
+        !html.contains(&qy_compound) && !html.contains("CSJ-1"),
+        "{html}"
+    );
+    // It creates a committee account for a compound of its district; the account shows
+    // the compound by its name, in the list and on its page.
+    let (status, location, html) = pages::post(
+        &app,
+        "/accounts",
+        Some(&district),
+        &[
+            ("_csrf", CSRF),
+            ("role", "committee"),
+            ("scope_id", &other_compound),
+            ("username", "dh.committee"),
+            ("display_name", "东湖一号院业委会"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, _, html) = pages::get(&app, &location, Some(&district)).await;
+    assert!(
+        html.contains("小区自治组织") && html.contains("小区 DH-1号院"),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("小区 {other_compound}")), "{html}");
+    let (_, _, html) = pages::get(&app, "/accounts?role=committee", Some(&district)).await;
+    assert!(
+        html.contains("dh.committee") && html.contains("<td>小区 DH-1号院</td>"),
+        "{html}"
+    );
+    // Beyond its district: the catalog's 403 beside the form, nothing created.
+    let (status, _, html) = pages::post(
+        &app,
+        "/accounts",
+        Some(&district),
+        &[
+            ("_csrf", CSRF),
+            ("role", "committee"),
+            ("scope_id", &qy_compound),
+            ("username", "csj.committee"),
+            ("display_name", "越权"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     assert!(
         !html.contains("qy.street"),
         "another district's account is not listed"
@@ -322,6 +395,11 @@ async fn account_pages_keep_to_the_managers_reach(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, _, html) = pages::get(&app, "/accounts", Some(&street)).await;
+    assert!(
+        html.contains("jgy.committee") && html.contains("<td>小区 JGY-1号院</td>"),
+        "{html}"
+    );
 
     // The association creates city officials (no scope) and district officials.
     let (status, _, html) = pages::get(&app, "/accounts", Some(&assoc)).await;

@@ -2,7 +2,9 @@
 //! password changed and the tokens of a disabled account are refused within seconds by
 //! every service and route (the catalog's API and feed, tender's API and feed, matching's
 //! statistics, the pages), while the fresh token of the password change and service tokens
-//! keep working. The followers keep the facts in their own tables: a restarted tender
+//! keep working. A reset account's one-time-password token is answered 403
+//! `password_change_required` by tender and matching too until the password is changed.
+//! The followers keep the facts in their own tables: a restarted tender
 //! still refuses. Tokens are signed per service (Ed25519): what tender's or matching's key
 //! signs beyond its own service token is refused everywhere.
 
@@ -18,6 +20,7 @@ both_backends!(
     a_signed_out_token_is_refused_everywhere,
     a_password_change_ends_the_other_sessions_everywhere,
     a_disabled_account_is_refused_everywhere,
+    a_reset_account_is_refused_everywhere_until_it_changes_its_password,
     an_official_signed_out_is_refused_by_matching_and_its_pages,
     a_restarted_tender_still_refuses_a_signed_out_token,
     a_service_key_cannot_mint_an_account_token,
@@ -296,6 +299,94 @@ async fn a_disabled_account_is_refused_everywhere(backend: Backend) {
         }
     }
     assert_refused_within(&app, &urls, &before).await;
+    app.stop().await;
+}
+
+/// Waits (bounded) until `url` answers `token` with `status`; returns the answer.
+async fn answers_within(app: &TestApp, url: &str, token: &str, status: u16) -> wuye_e2e::Answer {
+    let deadline = Instant::now() + WITHIN;
+    loop {
+        let a = app.get(url, Some(token)).await;
+        if a.status == status {
+            return a;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{url} still answers {} instead of {status} after {WITHIN:?}: {}",
+            a.status,
+            a.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn a_reset_account_is_refused_everywhere_until_it_changes_its_password(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, admin) = staff(&app).await;
+    let created = app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/accounts", app.catalog_url),
+            Some(&admin),
+            Some(&json!({
+                "username": "jj.district",
+                "display_name": "锦江区住建局",
+                "password": STAFF_PASSWORD,
+                "role": "district_official",
+                "scope_id": JINJIANG,
+            })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let urls = [
+        format!("{}/tenders/contracts", app.tender_url),
+        format!("{}/match/attention", app.matching_url),
+        format!("{}/match/coverage?district={JINJIANG}", app.matching_url),
+    ];
+    let before = sign_in(&app, "jj.district", STAFF_PASSWORD).await;
+    assert_accepted(&app, &urls, &before).await;
+
+    let reset = app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/accounts/{id}/password-reset", app.catalog_url),
+            Some(&admin),
+            None::<&Value>,
+        )
+        .await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    let otp = reset.json()["one_time_password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The session before the reset has ended; the one-time password's is held on every
+    // service until the password is changed.
+    assert_refused_within(&app, &urls, &before).await;
+    let held = sign_in(&app, "jj.district", &otp).await;
+    for url in &urls {
+        let p = answers_within(&app, url, &held, 403)
+            .await
+            .problem(403, "password_change_required");
+        assert!(p["detail"].as_str().unwrap().contains("修改"), "{url}: {p}");
+        assert_eq!(p["title"], "请先修改密码", "{url}: {p}");
+    }
+    let changed = app
+        .send(
+            Method::PUT,
+            &format!("{}/catalog/me/password", app.catalog_url),
+            Some(&held),
+            Some(&json!({ "current_password": otp, "new_password": "my-own-new-password" })),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let fresh = changed.json()["token"].as_str().unwrap().to_string();
+    for url in &urls {
+        answers_within(&app, url, &fresh, 200).await;
+    }
+    assert_refused_within(&app, &urls, &held).await;
+    // Other accounts were never held.
+    assert_accepted(&app, &urls, &admin).await;
     app.stop().await;
 }
 

@@ -148,12 +148,7 @@ pub async fn must_change_password(db: &Db, account_id: &str) -> anyhow::Result<b
 
 /// The answer to any other request of an account that must change its password.
 pub fn password_change_required() -> Problem {
-    Problem::new(
-        axum::http::StatusCode::FORBIDDEN,
-        "password_change_required",
-        "请先修改密码",
-    )
-    .with_detail("您的密码已被重置，请先修改一次性密码后再继续使用。")
+    shared::auth::password_change_required()
 }
 
 async fn reread(tx: &mut WriteTx, id: &str) -> Result<Account> {

@@ -41,6 +41,10 @@ pub struct Account {
     pub display_name: String,
     pub role: Role,
     pub scope: Scope,
+    /// What the scope is called, where the ledger names it: a committee account's compound
+    /// name (小区名称); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope_name: Option<String>,
     /// A disabled account (已停用) cannot sign in.
     pub disabled: bool,
     /// After a password reset: the account must change its one-time password before the

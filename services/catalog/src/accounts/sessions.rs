@@ -7,7 +7,7 @@ use shared::auth::Claims;
 use shared::clock::now_ms;
 use shared::db::Db;
 use shared::feed::{Notifier, WriteTx};
-use shared::session::{self, AccountCutoff, RevokedToken, SessionCheck};
+use shared::session::{self, AccountCutoff, RevokedToken, SessionCheck, SessionState};
 use sqlx::{AnyConnection, Row};
 
 /// Signs a token out: lists it in `revoked_token` until it expires (`expires_at` in ms)
@@ -67,12 +67,14 @@ pub async fn end_sessions(conn: &mut AnyConnection, account_id: &str) -> anyhow:
     Ok(now)
 }
 
-/// Publishes an account's session cutoff (its `sessions_valid_after` and whether it is
-/// disabled) on the feed (topic `session`, kind `cutoff`), inside the caller's write.
+/// Publishes an account's session cutoff (its `sessions_valid_after`, whether it is
+/// disabled and whether it must change its password) on the feed (topic `session`, kind `cutoff`), inside the caller's write.
 pub async fn publish_cutoff(tx: &mut WriteTx, account_id: &str) -> anyhow::Result<()> {
     let row = sqlx::query(concat!(
         "SELECT sessions_valid_after, ",
         shared::bool_column!("disabled", "disabled"),
+        ", ",
+        shared::bool_column!("must_change_password", "must_change_password"),
         " FROM account WHERE id = $1"
     ))
     .bind(account_id)
@@ -82,6 +84,7 @@ pub async fn publish_cutoff(tx: &mut WriteTx, account_id: &str) -> anyhow::Resul
         account_id: account_id.to_string(),
         valid_after: row.try_get("sessions_valid_after")?,
         disabled: shared::db::flag(&row, "disabled")?,
+        must_change_password: shared::db::flag(&row, "must_change_password")?,
     };
     tx.emit(session::TOPIC, account_id, session::CUTOFF, &cutoff)
         .await?;
@@ -136,7 +139,7 @@ pub struct DbSessions {
 }
 
 impl SessionCheck for DbSessions {
-    fn ended<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<bool>> {
+    fn state<'a>(&'a self, claims: &'a Claims) -> BoxFuture<'a, anyhow::Result<SessionState>> {
         Box::pin(async move {
             let refused: i64 = sqlx::query_scalar(
                 "SELECT (SELECT COUNT(*) FROM revoked_token WHERE jti = $1) \
@@ -148,7 +151,13 @@ impl SessionCheck for DbSessions {
             .bind(session::issued_at_ms(claims))
             .fetch_one(&self.db.pool)
             .await?;
-            Ok(refused > 0)
+            // A reset password is the catalog's gate's (`password_change_gate`): it knows
+            // which of its routes such an account may still use.
+            Ok(if refused > 0 {
+                SessionState::Ended
+            } else {
+                SessionState::Open
+            })
         })
     }
 }

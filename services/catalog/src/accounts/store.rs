@@ -48,9 +48,12 @@ pub async fn insert_account(
 }
 
 /// The columns [`stored_from_row`] reads. The Any driver cannot decode SQLite booleans,
-/// so `disabled` is read as 0/1.
+/// so `disabled` is read as 0/1. A committee account's compound name is read from the
+/// ledger (`scope_name`).
 const COLUMNS: &str = concat!(
     "id, username, display_name, role, scope_kind, scope_id, ",
+    "(SELECT c.name FROM compound c WHERE account.scope_kind = 'compound' \
+     AND c.id = account.scope_id) AS scope_name, ",
     shared::bool_column!("disabled", "disabled"),
     ", ",
     shared::bool_column!("must_change_password", "must_change_password"),
@@ -70,6 +73,7 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<StoredAccount> {
             .with_context(|| format!("account {id} has a malformed scope"))?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
+        scope_name: row.try_get("scope_name")?,
         disabled: shared::db::flag(row, "disabled")?,
         must_change_password: shared::db::flag(row, "must_change_password")?,
         created_at: rfc3339_utc(row.try_get("created_at")?),

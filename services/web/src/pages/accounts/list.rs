@@ -83,7 +83,10 @@ fn creatable(manager: &AccountManager) -> &'static [(&'static str, &'static str)
             ("district_official", "区县工作人员"),
             ("city_official", "市级工作人员（市住建局、市委社治委）"),
         ],
-        Role::DistrictOfficial => &[("street_official", "街道工作人员")],
+        Role::DistrictOfficial => &[
+            ("street_official", "街道工作人员"),
+            ("committee", "小区自治组织"),
+        ],
         _ => &[("committee", "小区自治组织")],
     }
 }
@@ -109,7 +112,27 @@ fn listed_roles(manager: &AccountManager) -> Vec<(&'static str, &'static str)> {
     out
 }
 
-/// The scopes the form offers: districts (association), the district's streets, the
+/// A page of compounds (at most 200) of a street or district, for the form's choices.
+async fn compounds(
+    app: &WebState,
+    manager: &AccountManager,
+    filter: (&str, &str),
+) -> Result<Vec<Compound>, PageError> {
+    let page: Page<Compound> = app
+        .api
+        .catalog_get(
+            &format!(
+                "/catalog/compounds?{}",
+                api::query(&[filter, ("limit", "200")])
+            ),
+            Some(&manager.token),
+        )
+        .await?;
+    Ok(page.items)
+}
+
+/// The scopes the form offers: districts (association), the district's streets and its
+/// compounds (a district official creates street officials and committee accounts), the
 /// street's compounds.
 async fn scope_choices(
     app: &WebState,
@@ -127,25 +150,23 @@ async fn scope_choices(
             let code = shared::domain::DistrictCode::parse(d)
                 .map_err(|_| PageError::forbidden("账号的管辖范围无效，请联系管理员。"))?;
             out.extend(
-                streets_of(&code).map(|s| choice(s.code.as_str().into(), s.name.to_string())),
+                streets_of(&code)
+                    .map(|s| choice(s.code.as_str().into(), format!("街道：{}", s.name))),
             );
-            "街道（镇）"
+            out.extend(
+                compounds(app, manager, ("district", code.as_str()))
+                    .await?
+                    .into_iter()
+                    .map(|c| choice(c.id.clone(), format!("小区：{}（{}）", c.name, c.code))),
+            );
+            "街道（镇）或小区"
         }
         Scope::Street(s) if manager.identity.role == Role::StreetOfficial => {
             let street = StreetCode::parse(s)
                 .map_err(|_| PageError::forbidden("账号的管辖范围无效，请联系管理员。"))?;
-            let page: Page<Compound> = app
-                .api
-                .catalog_get(
-                    &format!(
-                        "/catalog/compounds?{}",
-                        api::query(&[("street", street.as_str()), ("limit", "100")])
-                    ),
-                    Some(&manager.token),
-                )
-                .await?;
             out.extend(
-                page.items
+                compounds(app, manager, ("street", street.as_str()))
+                    .await?
                     .into_iter()
                     .map(|c| choice(c.id.clone(), format!("{}（{}）", c.name, c.code))),
             );

@@ -15,6 +15,9 @@ pub struct Account {
     pub display_name: String,
     pub role: Role,
     pub scope: Scope,
+    /// A committee account's compound name (the catalog reads it from the ledger).
+    #[serde(default)]
+    pub scope_name: Option<String>,
     pub disabled: bool,
     #[serde(default)]
     pub must_change_password: bool,
@@ -26,9 +29,13 @@ impl Account {
         self.role.label_zh()
     }
 
-    /// What the account acts on, in words: 全市, 锦江区, 锦江区锦官驿街道, 小区 …
+    /// What the account acts on, in words: 全市, 锦江区, 锦江区锦官驿街道, 小区 …, a
+    /// committee's compound by its name.
     pub fn scope_label(&self) -> String {
-        scope_label(&self.scope)
+        match (&self.scope, &self.scope_name) {
+            (Scope::Compound(_), Some(name)) => format!("小区 {name}"),
+            _ => scope_label(&self.scope),
+        }
     }
 
     pub fn status_label(&self) -> &'static str {
