@@ -90,6 +90,23 @@ caught_up() { # name seconds: every feed followed to its head and every compound
         sleep 0.5
     done
 }
+ready_url() {
+    local port; port=$(port_of "$1")
+    case "$1" in
+        catalog-*) echo "http://127.0.0.1:$port/catalog/readyz" ;;
+        tender-*) echo "http://127.0.0.1:$port/tenders/readyz" ;;
+        matching-*) echo "http://127.0.0.1:$port/match/readyz" ;;
+        web-*) echo "http://127.0.0.1:$port/healthz" ;;
+    esac
+}
+wait_ready() { # name seconds
+    local url deadline; url=$(ready_url "$1"); deadline=$(( $(date +%s) + $2 ))
+    until curl -fsS -o /dev/null "$url"; do
+        (( $(date +%s) < deadline )) || fail "$1 not ready after $2 s"
+        sleep 0.1
+    done
+}
+
 if [[ "$SIZE" == national ]]; then
     dump="$REPO/target/debug/examples/synthetic_dump"
     [[ -x "$dump" ]] || (cd "$REPO" && cargo build --workspace --examples)
@@ -106,6 +123,10 @@ if [[ "$SIZE" == national ]]; then
     for name in matching-1 matching-2; do
         caught_up "$name" 3600
         echo "  $name caught up $(( $(date +%s%3N) - loaded )) ms after the load ended ($(index_docs "$(port_of "$name")" firm) firms indexed)"
+    done
+    for name in tender-1 tender-2; do # tender copies every firm and compound from the feed
+        wait_ready "$name" 3600
+        echo "  $name caught up $(( $(date +%s%3N) - loaded )) ms after the load ended"
     done
     if (( ${NATIONAL_REBUILD:-1} )); then
         for name in matching-1 matching-2; do kill "$(cat "$RUN/run/$name.pid")"; done
@@ -133,23 +154,6 @@ python3 "$REPO/scripts/load_world.py" setup --proxy "$PROXY" --token "$token" \
     --vote-secs "$(( SECS + fault_secs + 15 ))" --units "$(( (SECS + fault_secs) * 25 ))"
 world=(--world "$RUN/world.json" --acked-bids "$RUN/acked-bids.txt"
     --acked-ballots "$RUN/acked-ballots.txt" --failures "$RUN/failures.txt")
-
-ready_url() {
-    local port; port=$(port_of "$1")
-    case "$1" in
-        catalog-*) echo "http://127.0.0.1:$port/catalog/readyz" ;;
-        tender-*) echo "http://127.0.0.1:$port/tenders/readyz" ;;
-        matching-*) echo "http://127.0.0.1:$port/match/readyz" ;;
-        web-*) echo "http://127.0.0.1:$port/healthz" ;;
-    esac
-}
-wait_ready() { # name seconds
-    local url deadline; url=$(ready_url "$1"); deadline=$(( $(date +%s) + $2 ))
-    until curl -fsS -o /dev/null "$url"; do
-        (( $(date +%s) < deadline )) || fail "$1 not ready after $2 s"
-        sleep 0.1
-    done
-}
 
 echo "load: phase 1, ${SECS} s of mixed load with ${WORKERS} clients, no faults"
 python3 "$REPO/scripts/load.py" --proxy "$PROXY" --token "$token" --seconds "$SECS" \
