@@ -37,9 +37,10 @@
 # catalog's API by scripts/load_national.py (200,000 compounds by ledger import, firms
 # applied and recommended; NATIONAL_FIRMS, NATIONAL_COMPOUNDS cap them), so every row goes
 # through the catalog's store and outbox and the feeds carry it. Then the time until each
-# matching replica has caught up (readyz, and its index holds every compound), and the same
-# again with both matching replicas started on empty folders (a new replica building its
-# index from the feeds; NATIONAL_REBUILD=0 skips that). The open tenders of the data set are not loaded (RELIABILITY.md).
+# matching replica has caught up (readyz, and its index holds every compound) and each
+# tender replica (readyz), and the same again with both matching replicas started on empty
+# folders (a new replica building its index from the feeds; NATIONAL_REBUILD=0 skips it).
+# The open tenders of the data set are not loaded (RELIABILITY.md).
 #
 # The PostgreSQL restart uses `pg_ctlcluster --skip-systemctl-redirect <version> main
 # restart` (Debian's cluster tools, as root): every other client of that server sees it.
