@@ -27,8 +27,20 @@
 #     catalog.db, and its index holds exactly the catalog's compounds.
 #
 #   bash scripts/load.sh                                   # the full run
+#   LOAD_SIZE=national bash scripts/load.sh                # the same on the national data
 #   LOAD_SECONDS=5 FAULT_REPLICAS="catalog-1 tender-1 matching-1 web-1" bash scripts/load.sh
 #                                                           # the short one (CI)
+#
+# LOAD_SIZE=national (default chengdu, what CI runs): before step 0, the national synthetic
+# data set (search_index::synthetic at the national size, the benchmarks' seed; dumped by
+# search-index/examples/synthetic_dump.rs) is loaded into the running replicas through the
+# catalog's API by scripts/load_national.py (200,000 compounds by ledger import, firms
+# applied and recommended; NATIONAL_FIRMS, NATIONAL_COMPOUNDS cap them), so every row goes
+# through the catalog's store and outbox and the feeds carry it. Then the time until each
+# matching replica has caught up (readyz, and its index holds every compound) and each
+# tender replica (readyz), and the same again with both matching replicas started on empty
+# folders (a new replica building its index from the feeds; NATIONAL_REBUILD=0 skips it).
+# The open tenders of the data set are not loaded (RELIABILITY.md).
 #
 # The PostgreSQL restart uses `pg_ctlcluster --skip-systemctl-redirect <version> main
 # restart` (Debian's cluster tools, as root): every other client of that server sees it.
@@ -43,6 +55,8 @@ SECS="${LOAD_SECONDS:-20}"
 WORKERS="${LOAD_WORKERS:-8}"
 REPLICAS="${FAULT_REPLICAS:-catalog-1 catalog-2 tender-1 tender-2 matching-1 matching-2 web-1 web-2}"
 PG_RESTART="${PG_RESTART:-1}"
+SIZE="${LOAD_SIZE:-chengdu}"
+[[ "$SIZE" == chengdu || "$SIZE" == national ]] || { echo "load: LOAD_SIZE is chengdu or national" >&2; exit 2; }
 # Tenders whose bid deadline passes during the run need a short bidding window; the load
 # generator is one client address casting every owner's ballot, so the owner-code
 # throttle (per address) is lifted for it.
@@ -62,22 +76,21 @@ bash "$REPO/scripts/replicas.sh" --keep
 token=$(curl -fsS "$PROXY/catalog/session" -H 'content-type: application/json' \
     -d '{"username":"smoke.admin","password":"smoke-test-password-2026"}' | jq -r .token)
 [[ -n "$token" && "$token" != null ]] || fail "signing in"
-: > "$RUN/acked.txt"
-: > "$RUN/acked-bids.txt"
-: > "$RUN/acked-ballots.txt"
-: > "$RUN/failures.txt"
-n=$(echo "$REPLICAS" | wc -w)
-fault_secs=$(( n * 4 + 4 ))
-(( PG_RESTART )) && fault_secs=$(( fault_secs + 8 ))
-# Deadlines: one tender opens during phase 1, one during phase 2, one stays open.
-first=$(( SECS * 6 / 10 )); (( first < 3 )) && first=3
-python3 "$REPO/scripts/load_world.py" setup --proxy "$PROXY" --token "$token" \
-    --out "$RUN/world.json" --deadlines "$first,$(( SECS + fault_secs / 2 )),$(( SECS + fault_secs + 900 ))" \
-    --vote-secs "$(( SECS + fault_secs + 15 ))" --units "$(( (SECS + fault_secs) * 25 ))"
-world=(--world "$RUN/world.json" --acked-bids "$RUN/acked-bids.txt"
-    --acked-ballots "$RUN/acked-ballots.txt" --failures "$RUN/failures.txt")
-
 port_of() { grep -o -- '--listen 127.0.0.1:[0-9]*' "$RUN/run/$1.sh" | cut -d: -f2; }
+catalog_count() { psql "$PG/wuye_r_catalog" -Atc "SELECT COUNT(*) FROM $1"; }
+index_docs() { # port kind
+    curl -fsS "http://127.0.0.1:$1/match/metrics" \
+        | grep "name=\"index_documents\",kind=\"$2\"" | awk '{print $2}' || true
+}
+caught_up() { # name seconds: every feed followed to its head and every compound indexed
+    local port deadline total; port=$(port_of "$1"); deadline=$(( $(date +%s) + $2 ))
+    total=$(catalog_count compound)
+    until curl -fsS -o /dev/null "http://127.0.0.1:$port/match/readyz" \
+        && [[ "$(index_docs "$port" compound)" == "$total" ]]; do
+        (( $(date +%s) < deadline )) || fail "$1 not caught up after $2 s: $(index_docs "$port" compound) of $total compounds"
+        sleep 0.5
+    done
+}
 ready_url() {
     local port; port=$(port_of "$1")
     case "$1" in
@@ -94,6 +107,54 @@ wait_ready() { # name seconds
         sleep 0.1
     done
 }
+
+if [[ "$SIZE" == national ]]; then
+    dump="$REPO/target/debug/examples/synthetic_dump"
+    [[ -x "$dump" ]] || (cd "$REPO" && cargo build --workspace --examples)
+    "$dump" national 20260501 > "$RUN/national.jsonl"
+    echo "load: loading the national synthetic data set through the catalog's API"
+    started=$(date +%s%3N)
+    python3 "$REPO/scripts/load_national.py" --proxy "$PROXY" --token "$token" \
+        --data "$RUN/national.jsonl" --workers "$WORKERS" \
+        --firms "${NATIONAL_FIRMS:-100000}" --compounds "${NATIONAL_COMPOUNDS:-200000}" \
+        > "$RUN/national.json" || fail "loading the national data set"
+    loaded=$(date +%s%3N)
+    echo "  loaded in $(( (loaded - started) / 1000 )) s: $(jq -c . "$RUN/national.json")"
+    echo "  the catalog holds $(catalog_count compound) compounds and $(catalog_count firm) firms"
+    for name in matching-1 matching-2; do
+        caught_up "$name" 3600
+        echo "  $name caught up $(( $(date +%s%3N) - loaded )) ms after the load ended ($(index_docs "$(port_of "$name")" firm) firms indexed)"
+    done
+    for name in tender-1 tender-2; do # tender copies every firm and compound from the feed
+        wait_ready "$name" 3600
+        echo "  $name caught up $(( $(date +%s%3N) - loaded )) ms after the load ended"
+    done
+    if (( ${NATIONAL_REBUILD:-1} )); then
+        for name in matching-1 matching-2; do kill "$(cat "$RUN/run/$name.pid")"; done
+        sleep 1
+        rm -rf "$RUN/matching-1" "$RUN/matching-2"
+        restarted=$(date +%s%3N)
+        for name in matching-1 matching-2; do bash "$RUN/run/$name.sh"; done
+        for name in matching-1 matching-2; do
+            caught_up "$name" 3600
+            echo "  $name started on an empty folder: caught up from the feeds in $(( $(date +%s%3N) - restarted )) ms"
+        done
+    fi
+fi
+: > "$RUN/acked.txt"
+: > "$RUN/acked-bids.txt"
+: > "$RUN/acked-ballots.txt"
+: > "$RUN/failures.txt"
+n=$(echo "$REPLICAS" | wc -w)
+fault_secs=$(( n * 4 + 4 ))
+(( PG_RESTART )) && fault_secs=$(( fault_secs + 8 ))
+# Deadlines: one tender opens during phase 1, one during phase 2, one stays open.
+first=$(( SECS * 6 / 10 )); (( first < 3 )) && first=3
+python3 "$REPO/scripts/load_world.py" setup --proxy "$PROXY" --token "$token" \
+    --out "$RUN/world.json" --deadlines "$first,$(( SECS + fault_secs / 2 )),$(( SECS + fault_secs + 900 ))" \
+    --vote-secs "$(( SECS + fault_secs + 15 ))" --units "$(( (SECS + fault_secs) * 25 ))"
+world=(--world "$RUN/world.json" --acked-bids "$RUN/acked-bids.txt"
+    --acked-ballots "$RUN/acked-ballots.txt" --failures "$RUN/failures.txt")
 
 echo "load: phase 1, ${SECS} s of mixed load with ${WORKERS} clients, no faults"
 python3 "$REPO/scripts/load.py" --proxy "$PROXY" --token "$token" --seconds "$SECS" \
@@ -155,15 +216,15 @@ ids=$(sort -u "$RUN/acked.txt" | sed "s/.*/'&'/" | paste -sd, -)
 present=$(psql "$PG/wuye_r_catalog" -Atc "SELECT COUNT(*) FROM compound WHERE id IN ($ids)")
 [[ "$present" == "$acked" ]] || fail "$acked writes were acknowledged, $present are in the database"
 echo "load: all $acked acknowledged writes are in the catalog's database"
-total=$(psql "$PG/wuye_r_catalog" -Atc "SELECT COUNT(*) FROM compound")
+total=$(catalog_count compound)
+in_street=$(psql "$PG/wuye_r_catalog" -Atc "SELECT COUNT(*) FROM compound WHERE street_code = '510104017'")
 for port in $(port_of matching-1) $(port_of matching-2); do
     deadline=$(( $(date +%s) + 60 ))
     while true; do
-        docs=$(curl -fsS "http://127.0.0.1:$port/match/metrics" \
-            | grep 'name="index_documents",kind="compound"' | awk '{print $2}' || true)
+        docs=$(index_docs "$port" compound)
         searched=$(curl -fsS "http://127.0.0.1:$port/match/search?kind=compound&street=510104017&limit=1" | jq .total || true)
-        [[ "$docs" == "$total" && "$searched" == "$total" ]] && break
-        (( $(date +%s) < deadline )) || fail "matching on $port holds $docs compounds ($searched searchable), the catalog $total"
+        [[ "$docs" == "$total" && "$searched" == "$in_street" ]] && break
+        (( $(date +%s) < deadline )) || fail "matching on $port holds $docs compounds ($searched searchable in 510104017), the catalog $total ($in_street)"
         sleep 0.2
     done
 done
