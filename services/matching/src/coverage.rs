@@ -46,6 +46,17 @@ impl Area {
             Area::Street(s) => s.as_str() == street,
         }
     }
+
+    /// Whether `other` lies wholly within the area (an official reading a part of it).
+    pub fn covers(&self, other: &Area) -> bool {
+        match (self, other) {
+            (Area::City, _) => true,
+            (Area::District(d), Area::District(a)) => d == a,
+            (Area::District(d), Area::Street(s)) => s.district() == *d,
+            (Area::Street(s), Area::Street(a)) => s == a,
+            _ => false,
+        }
+    }
 }
 
 /// A compound as the ledger described it on some day.

@@ -45,17 +45,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan_rollup))
 }
 
-/// Whether `asked` lies within `caller`'s area.
-fn within(caller: &Area, asked: &Area) -> bool {
-    match (caller, asked) {
-        (Area::City, _) => true,
-        (Area::District(d), Area::District(a)) => d == a,
-        (Area::District(d), Area::Street(s)) => s.district() == *d,
-        (Area::Street(s), Area::Street(a)) => s == a,
-        _ => false,
-    }
-}
-
 fn name_of(area: &Area) -> String {
     match area {
         Area::City => "成都市".into(),
@@ -66,7 +55,7 @@ fn name_of(area: &Area) -> String {
 
 /// 403 unless `asked` lies within the caller's area.
 fn require_within(caller: &Area, asked: &Area) -> Result<(), Problem> {
-    if within(caller, asked) {
+    if caller.covers(asked) {
         Ok(())
     } else {
         Err(Problem::forbidden(format!(

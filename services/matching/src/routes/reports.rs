@@ -154,7 +154,7 @@ pub async fn monthly_report(
     let district = given(&q.district).and_then(|d| DistrictCode::parse(d).ok());
     let month = v.finish_with(|| month)?;
     let area = district.map_or(caller, Area::District);
-    if !contains(&caller, &area) {
+    if !caller.covers(&area) {
         return Err(Problem::forbidden("该区县不在您的管辖范围内。").into());
     }
     let as_of = month.last_day().min(today);
@@ -234,17 +234,6 @@ pub async fn monthly_report(
         terminations,
         blacklisted,
     }))
-}
-
-/// Whether `asked` lies within `caller`'s area.
-fn contains(caller: &Area, asked: &Area) -> bool {
-    match (caller, asked) {
-        (Area::City, _) => true,
-        (Area::District(d), Area::District(a)) => d == a,
-        (Area::District(d), Area::Street(s)) => s.district() == *d,
-        (Area::Street(s), Area::Street(a)) => s == a,
-        _ => false,
-    }
 }
 
 fn period_if_given(s: &str) -> std::result::Result<(), ValidationError> {

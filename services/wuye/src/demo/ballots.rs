@@ -199,18 +199,27 @@ impl OwnersDemo {
         };
         let path = format!("/compounds/{}/unit-surveys", self.compound_id);
         let mut created = None;
+        let mut refusals = Vec::new();
         for period in [format!("{}-Q{q}", today.year()), before] {
             let body = json!({"period": period, "opens_at": to_rfc3339(now_ms()),
                 "closes_at": to_rfc3339(closes)});
-            if let Ok(s) = self
+            match self
                 .tender_call(Method::POST, &path, Some(&self.committee), Some(&body))
                 .await
             {
-                created = Some(s);
-                break;
+                Ok(s) => {
+                    created = Some(s);
+                    break;
+                }
+                Err(e) => refusals.push(format!("{period}: {e:#}")),
             }
         }
-        let survey = created.context("a survey per unit of this quarter or the one before")?;
+        let survey = created.with_context(|| {
+            format!(
+                "a survey per unit of this quarter or the one before ({})",
+                refusals.join("; ")
+            )
+        })?;
         let id = survey["id"].as_str().context("a survey id")?.to_string();
         let codes = self.notices(&format!("/unit-surveys/{id}/notices")).await?;
         let rating = |i: usize| match i % 7 {
