@@ -125,6 +125,19 @@ impl Browser {
         Ok(())
     }
 
+    /// Acts as the account whose token this is on the site at `web` (its session cookie,
+    /// as signing in sets it); `None`: signed out.
+    pub async fn act_as(&self, web: &str, token: Option<&str>) -> anyhow::Result<()> {
+        self.open(&format!("{web}/")).await?;
+        self.client.delete_all_cookies().await?;
+        if let Some(token) = token {
+            let mut cookie = fantoccini::cookies::Cookie::new("wuye_session", token.to_string());
+            cookie.set_path("/");
+            self.client.add_cookie(cookie).await?;
+        }
+        Ok(())
+    }
+
     /// Types into the field with this CSS selector (clearing it first).
     pub async fn fill(&self, selector: &str, text: &str) -> anyhow::Result<()> {
         let field = self.client.find(Locator::Css(selector)).await?;
