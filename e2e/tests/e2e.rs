@@ -37,6 +37,7 @@ mod e2e {
     pub mod sessions;
     pub mod statistics;
     pub mod tender;
+    pub mod termination;
     pub mod throttling;
     pub mod transparency;
     pub mod web;

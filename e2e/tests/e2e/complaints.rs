@@ -131,7 +131,7 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
     w.post(&escalate(&ca), mine, &why)
         .await
         .problem(403, "forbidden");
-    w.post(&escalate(&ca), None, &why).await.problem(401, "unauthorized");
+    w.post(&escalate(&ca), None, &why).await.problem(401, "unauthenticated");
     let a = w.post(&escalate(&ca), Some(&e1), &why).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["stage"], "escalated_to_street");
@@ -159,7 +159,7 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
     }
     w.post(&decide(&ca), None, &not_upheld)
         .await
-        .problem(401, "unauthorized");
+        .problem(401, "unauthenticated");
     let listed = w.get("/complaints/escalated", Some(&street)).await.json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["id"], ca.as_str());
@@ -175,7 +175,7 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
         .problem(403, "forbidden");
     w.get("/complaints/escalated", None)
         .await
-        .problem(401, "unauthorized");
+        .problem(401, "unauthenticated");
     let a = w.post(&decide(&ca), Some(&street), &not_upheld).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["stage"], "street_decided");

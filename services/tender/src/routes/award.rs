@@ -332,9 +332,9 @@ pub async fn escalated_complaints(
     identity: Identity,
 ) -> Result<Json<Vec<ComplaintItem>>> {
     let wanted: Vec<(Level, Option<(&str, &str)>)> = match (&identity.role, &identity.scope) {
-        (Role::StreetOfficial, Scope::Street(s)) => vec![(Level::Street, Some(("street", s)))],
+        (Role::StreetOfficial, Scope::Street(s)) => vec![(Level::Street, Some(("street", s.as_str())))],
         (Role::DistrictOfficial, Scope::District(d)) => {
-            vec![(Level::District, Some(("district", d)))]
+            vec![(Level::District, Some(("district", d.as_str())))]
         }
         (Role::Association, _) | (Role::CityOfficial, Scope::City) => {
             vec![(Level::Street, None), (Level::District, None)]
