@@ -228,10 +228,8 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
     assert!(public.body.contains("经区县复核，质疑成立。"));
     let releases = w
         .app
-        .send(
-            reqwest::Method::GET,
+        .get(
             &format!("{}/tenders/ocds/releases?limit=100", w.app.tender_url),
-            None,
             None,
         )
         .await;

@@ -15,10 +15,10 @@
 //! | `evaluation.rs` | the ranking of a tender from its bids, votes and scores; the committee's scores |
 //! | `decision.rs` | the award: the decision checked against the ranking, standing and capacity |
 //! | `complaint_store.rs` | complaints and their escalations as stored and read; the stage and whether one still holds the contract back |
-| `complaints.rs` | lodging, answering, escalating (street, then district) and deciding complaints |
+//! | `complaints.rs` | lodging, answering, escalating (street, then district) and deciding complaints |
 //! | `contracts.rs` | signing and terminating contracts, with their dates' rules |
-| `dismissal.rs` | the passing owners' votes on `dismiss_firm` a termination rests on |
-| `guidance.rs` | the guided termination of a blacklisted firm's contract: the street's notice to the committee, the owners' decision, the termination |
+//! | `dismissal.rs` | the passing owners' votes on `dismiss_firm` a termination rests on |
+//! | `guidance.rs` | the guided termination of a blacklisted firm's contract: the street's notice to the committee, the owners' decision, the termination |
 
 pub mod complaint_store;
 pub mod complaints;

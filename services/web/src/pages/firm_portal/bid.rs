@@ -69,13 +69,6 @@ impl BidPage {
             .flatten()
     }
 
-    /// The general error of the refused form `form`.
-    pub fn general_in(&self, form: &str) -> Option<String> {
-        (self.failed == form)
-            .then(|| self.errors.general.clone())
-            .flatten()
-    }
-
     /// Whether this complaint is the firm's own.
     pub fn own(&self, c: &Complaint) -> bool {
         c.firm_id.as_deref() == Some(self.firm.as_str())
@@ -156,9 +149,10 @@ pub(super) async fn load(
         Err(e) => return Err(e.into()),
     };
     let list = |what: &str| format!("{}{}", app.api.tender, api::path(&["tenders", id, what]));
+    let (questions_url, complaints_url) = (list("questions"), list("complaints"));
     let (questions, complaints) = futures::join!(
-        app.api.get::<Vec<Question>>(&list("questions"), token),
-        app.api.get::<Vec<Complaint>>(&list("complaints"), token),
+        app.api.get::<Vec<Question>>(&questions_url, token),
+        app.api.get::<Vec<Complaint>>(&complaints_url, token),
     );
     Ok(BidPage {
         chrome,

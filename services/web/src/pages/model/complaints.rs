@@ -91,9 +91,6 @@ impl Complaint {
     pub fn answer_label(&self) -> &'static str {
         self.upheld.map_or("待答复", upheld_label)
     }
-    pub fn outcome_label(&self) -> &'static str {
-        self.outcome.map_or("待决定", upheld_label)
-    }
     /// Whether the complaining firm may ask for the next level's review: the latest
     /// decision did not uphold it and the district has not had it (the API also checks
     /// the time limit).
