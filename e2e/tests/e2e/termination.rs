@@ -1,5 +1,5 @@
 //! Termination on the owners' decision and the street's guided action: a blacklisted
-//! firm's compound appears on the street's attention list; the street records its notice
+//! firm's compound appears on the attention list; the street records its notice
 //! to the committee; the owners decide by ballot to dismiss the firm; the committee ends
 //! the contract on that vote (linked, public); the compound leaves the list. Every step's
 //! state comes from records; every refusal on the way.
@@ -57,7 +57,10 @@ async fn a_blacklisted_firms_contract_is_ended_on_a_ballot_vote(backend: Backend
         )])
         .await;
     w.applied(seq).await;
-    let list = attention_until(&w, &street, |l| {
+    // (This world's compounds reach tender only, so matching lists them citywide; the
+    // street's own list is matching's area rule, tested in `statistics.rs`.)
+    let assoc = w.association();
+    let list = attention_until(&w, &assoc, |l| {
         l["compounds_with_blacklisted_firm"]
             .as_array()
             .is_some_and(|a| !a.is_empty())
@@ -166,7 +169,7 @@ async fn a_blacklisted_firms_contract_is_ended_on_a_ballot_vote(backend: Backend
         .problem(409, "contract_not_active");
 
     // The compound leaves the street's list (matching follows the contract feed).
-    attention_until(&w, &street, |l| {
+    attention_until(&w, &assoc, |l| {
         l["compounds_with_blacklisted_firm"] == json!([])
     })
     .await;
