@@ -131,9 +131,13 @@ impl Browser {
         self.open(&format!("{web}/")).await?;
         self.client.delete_all_cookies().await?;
         if let Some(token) = token {
-            let mut cookie = fantoccini::cookies::Cookie::new("wuye_session", token.to_string());
-            cookie.set_path("/");
-            self.client.add_cookie(cookie).await?;
+            // (WebDriver's add_cookie refuses a host that is an IP address.)
+            self.client
+                .execute(
+                    "document.cookie = 'wuye_session=' + arguments[0] + '; path=/'",
+                    vec![json!(token)],
+                )
+                .await?;
         }
         Ok(())
     }

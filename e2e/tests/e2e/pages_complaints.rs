@@ -174,9 +174,10 @@ async fn complaint_lodged_answered_escalated_and_decided_in_a_browser(backend: B
     assert!(!complaints_part.contains("f-b1"), "{complaints_part}");
 
     // A firm asks a question about an open tender; the committee answers it.
+    let committee = w.compound("c-brq", json!({})).await;
     let t = w
         .open_tender(
-            "c-brw",
+            "c-brq",
             json!({"enquiry_deadline": from_now(300_000), "bid_deadline": from_now(300_000),
                 "opening_at": from_now(300_000)}),
         )
