@@ -201,19 +201,43 @@ pub async fn escalate(
     identity: &Identity,
     policy: &TenderPolicy,
 ) -> Result<Complaint> {
-    let t = store::load(tx.conn(), id).await?.ok_or_else(not_found)?;
-    let c = store_c::one(tx.conn(), &t.id, cid)
-        .await?
-        .ok_or_else(no_complaint)?;
-    if identity.own_firm().is_none() || identity.own_firm() != c.firm_id.as_deref() {
-        return Err(Problem::forbidden("只有提出质疑的企业可以申请复核。").into());
-    }
+    let (t, c) = may_escalate(tx.conn(), id, cid, identity).await?;
     let level = escalation_level(tx, &t, &c, policy).await?;
     let now = now_ms();
     if !store_c::escalate(tx.conn(), &c, level, &input.grounds, &identity.account_id, now).await? {
         return Err(already_escalated().into());
     }
     finish(tx, &t.id, cid, "escalated", identity).await
+}
+
+/// The tender and complaint `cid`, if `identity` is the complaining firm (the check before
+/// the body is read; [`escalate`] decides again inside its transaction).
+pub async fn may_escalate(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    cid: &str,
+    identity: &Identity,
+) -> Result<(Tender, Complaint)> {
+    let t = store::load(conn, id).await?.ok_or_else(not_found)?;
+    let c = store_c::one(conn, &t.id, cid)
+        .await?
+        .ok_or_else(no_complaint)?;
+    if identity.own_firm().is_none() || identity.own_firm() != c.firm_id.as_deref() {
+        return Err(Problem::forbidden("只有提出质疑的企业可以申请复核。").into());
+    }
+    Ok((t, c))
+}
+
+/// 403 unless `identity` decides escalations of tender `t` at some level (the check before
+/// the body is read; [`decide`] checks the pending level inside its transaction).
+pub fn may_decide(identity: &Identity, t: &Tender) -> std::result::Result<(), Problem> {
+    if decides(identity, t, Level::Street) || decides(identity, t, Level::District) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "只有小区所在街道、区县的工作人员可以作出复核决定。",
+        ))
+    }
 }
 
 fn already_escalated() -> Problem {

@@ -133,6 +133,20 @@ pub async fn of_contract(
     })
 }
 
+/// The contract, if `identity` is the street official of its compound's street (the check
+/// before the body is read; [`notify`] decides again inside its transaction).
+pub async fn may_notify(
+    conn: &mut AnyConnection,
+    cid: &str,
+    identity: &Identity,
+) -> Result<Contract> {
+    let (contract, compound) = contract_and_compound(conn, cid).await?;
+    if !is_street_of(identity, &compound) {
+        return Err(Problem::forbidden("只有小区所在街道的工作人员可以登记通知。").into());
+    }
+    Ok(contract)
+}
+
 /// Records that the street official notified the committee about contract `cid`, inside the
 /// transaction (topic `committee_notice`, kind `recorded`). Only the street official of the
 /// compound's street, while the contract is active.
@@ -142,10 +156,7 @@ pub async fn notify(
     input: NewNotice,
     identity: &Identity,
 ) -> Result<CommitteeNotice> {
-    let (contract, compound) = contract_and_compound(tx.conn(), cid).await?;
-    if !is_street_of(identity, &compound) {
-        return Err(Problem::forbidden("只有小区所在街道的工作人员可以登记通知。").into());
-    }
+    let contract = may_notify(tx.conn(), cid, identity).await?;
     if contract.status != ContractStatus::Active {
         return Err(Problem::conflict("contract_not_active", "该合同已终止。").into());
     }

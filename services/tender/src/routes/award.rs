@@ -284,10 +284,8 @@ pub async fn escalate_complaint(
     Path((id, cid)): Path<(String, String)>,
     body: LateJson<NewEscalation>,
 ) -> Result<Json<Complaint>> {
-    if identity.own_firm().is_none() {
-        return Err(Problem::forbidden("只有提出质疑的企业可以申请复核。").into());
-    }
     visible_tender(&app, &id, Some(&identity)).await?;
+    complaints::may_escalate(&mut *app.db.pool.acquire().await?, &id, &cid, &identity).await?;
     let dto = body.value()?;
     declared(&dto)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -311,7 +309,8 @@ pub async fn decide_complaint(
     body: LateJson<EscalationDecision>,
 ) -> Result<Json<Complaint>> {
     identity.require_any(&[Role::StreetOfficial, Role::DistrictOfficial])?;
-    visible_tender(&app, &id, Some(&identity)).await?;
+    let t = visible_tender(&app, &id, Some(&identity)).await?;
+    complaints::may_decide(&identity, &t)?;
     let dto = body.value()?;
     declared(&dto)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
@@ -549,6 +548,7 @@ pub async fn notify_committee(
     body: LateJson<NewNotice>,
 ) -> Result<(StatusCode, Json<CommitteeNotice>)> {
     identity.require_any(&[Role::StreetOfficial])?;
+    guidance::may_notify(&mut *app.db.pool.acquire().await?, &cid, &identity).await?;
     let dto = body.value()?;
     declared(&dto)?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
