@@ -37,7 +37,11 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
     let committee = w.committee("c-esc");
     let mine = Some(committee.as_str());
     let a = w
-        .post(&format!("/{id}/award"), mine, &json!({"bid_id": bid["f-e2"]}))
+        .post(
+            &format!("/{id}/award"),
+            mine,
+            &json!({"bid_id": bid["f-e2"]}),
+        )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     let notice_ends = ms(&a.json()["award"]["notice_ends_at"]);
@@ -96,7 +100,11 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
     // B is answered and its window lapses.
     let no = |text: &str| json!({"upheld": false, "answer": text});
     let a = w
-        .post(&format!("{complaints}/{cb}/answer"), mine, &no("报价经核算不低于成本。"))
+        .post(
+            &format!("{complaints}/{cb}/answer"),
+            mine,
+            &no("报价经核算不低于成本。"),
+        )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["stage"], "answered");
@@ -108,7 +116,11 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
 
     // A is answered; decided complaints are public, without the complainant.
     let a = w
-        .post(&format!("{complaints}/{ca}/answer"), mine, &no("人员配置符合三级标准要求。"))
+        .post(
+            &format!("{complaints}/{ca}/answer"),
+            mine,
+            &no("人员配置符合三级标准要求。"),
+        )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
     let public = w.get(&complaints, None).await;
@@ -131,7 +143,9 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
     w.post(&escalate(&ca), mine, &why)
         .await
         .problem(403, "forbidden");
-    w.post(&escalate(&ca), None, &why).await.problem(401, "unauthenticated");
+    w.post(&escalate(&ca), None, &why)
+        .await
+        .problem(401, "unauthenticated");
     let a = w.post(&escalate(&ca), Some(&e1), &why).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["stage"], "escalated_to_street");
@@ -152,7 +166,14 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
 
     // The street official of the compound's street decides; nobody else.
     let not_upheld = json!({"upheld": false, "decision": "经街道复核，答复并无不当。"});
-    for token in [&district, &other_street, &city, &e1, &committee, &w.association()] {
+    for token in [
+        &district,
+        &other_street,
+        &city,
+        &e1,
+        &committee,
+        &w.association(),
+    ] {
         w.post(&decide(&ca), Some(token), &not_upheld)
             .await
             .problem(403, "forbidden");
@@ -260,9 +281,17 @@ async fn complaints_escalate_to_the_street_then_the_district(backend: Backend) {
         vec![
             ("lodged".into(), json!("lodged"), Value::Null),
             ("answered".into(), json!("answered"), json!(false)),
-            ("escalated".into(), json!("escalated_to_street"), Value::Null),
+            (
+                "escalated".into(),
+                json!("escalated_to_street"),
+                Value::Null
+            ),
             ("decided".into(), json!("street_decided"), json!(false)),
-            ("escalated".into(), json!("escalated_to_district"), Value::Null),
+            (
+                "escalated".into(),
+                json!("escalated_to_district"),
+                Value::Null
+            ),
             ("decided".into(), json!("district_decided"), json!(true)),
         ]
     );

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use wuye_e2e::{Answer, Backend, both_backends};
 
 use wuye_e2e::field_code;
-use wuye_e2e::tender::{dismissal_vote, money_body};
 use wuye_e2e::tender::{World, bid_body, from_now, ms, sleep_until, tender_body};
+use wuye_e2e::tender::{dismissal_vote, money_body};
 
 both_backends!(
     every_release_kind_validates_and_sealed_bids_stay_out,

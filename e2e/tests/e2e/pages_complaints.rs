@@ -130,7 +130,9 @@ async fn complaint_lodged_answered_escalated_and_decided_in_a_browser(backend: B
         .await
         .unwrap();
     browser
-        .click(&format!("#complaint-{cid} form.escalate button[type=submit]"))
+        .click(&format!(
+            "#complaint-{cid} form.escalate button[type=submit]"
+        ))
         .await
         .unwrap();
     let text = browser.wait_for("已申请复核").await.unwrap();
@@ -215,11 +217,16 @@ async fn complaint_lodged_answered_escalated_and_decided_in_a_browser(backend: B
         .await
         .unwrap();
     browser
-        .click(&format!("form[action='/committee/tenders/{open}/questions/{qid}/answer'] button"))
+        .click(&format!(
+            "form[action='/committee/tenders/{open}/questions/{qid}/answer'] button"
+        ))
         .await
         .unwrap();
     browser.wait_for("已答复，答复内容已公开").await.unwrap();
-    browser.act_as(&web, Some(&w.firm_token("f-b2"))).await.unwrap();
+    browser
+        .act_as(&web, Some(&w.firm_token("f-b2")))
+        .await
+        .unwrap();
     browser
         .open(&format!("{web}/firm/tenders/{open}"))
         .await
@@ -252,7 +259,8 @@ async fn complaint_pages_refuse_whoever_may_not_act(backend: Backend) {
         ("_csrf", CSRF),
         ("grounds", "中标企业的报价低于成本，无法保证服务质量。"),
     ];
-    let (status, _, body) = post(app, &format!("{firm_page}/complaints"), Some(&r1), &grounds).await;
+    let (status, _, body) =
+        post(app, &format!("{firm_page}/complaints"), Some(&r1), &grounds).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     // Without the CSRF field: refused.
     let (status, _, _) = post(
@@ -282,7 +290,11 @@ async fn complaint_pages_refuse_whoever_may_not_act(backend: Backend) {
     assert!(!theirs.contains("低于成本"), "{theirs}");
 
     // The committee answers on the workbench; another committee cannot.
-    let answer = [("_csrf", CSRF), ("upheld", "false"), ("answer", "报价经核算不低于成本。")];
+    let answer = [
+        ("_csrf", CSRF),
+        ("upheld", "false"),
+        ("answer", "报价经核算不低于成本。"),
+    ];
     let path = format!("/committee/tenders/{id}/complaints/{cid}/answer");
     let (status, _, _) = post(app, &path, Some(&w.committee("c-else")), &answer).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -291,14 +303,22 @@ async fn complaint_pages_refuse_whoever_may_not_act(backend: Backend) {
 
     // Decided: public without the complainant; the other bidder reads it the same way.
     // (Bidders are public in the opening record; the complaints section names none.)
-    let section = |page: &str| page.split("id=\"complaints\"").nth(1).unwrap_or_default().to_string();
+    let section = |page: &str| {
+        page.split("id=\"complaints\"")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
     let (_, _, public) = get(app, &format!("/tender/{id}"), None).await;
     let complaints_part = section(&public);
     assert!(complaints_part.contains("报价经核算不低于成本"), "{public}");
     assert!(!complaints_part.contains("f-r1"), "{complaints_part}");
     let (_, _, theirs) = get(app, &firm_page, Some(&r3)).await;
     let complaints_part = section(&theirs);
-    assert!(complaints_part.contains("低于成本") && !complaints_part.contains("f-r1"), "{theirs}");
+    assert!(
+        complaints_part.contains("低于成本") && !complaints_part.contains("f-r1"),
+        "{theirs}"
+    );
 
     // Only the complaining firm escalates.
     let why = [("_csrf", CSRF), ("grounds", "答复没有给出成本核算依据。")];
@@ -323,7 +343,10 @@ async fn complaint_pages_refuse_whoever_may_not_act(backend: Backend) {
     let other_street = app.token(Role::StreetOfficial, Scope::Street("510107001".into()));
     let (status, _, page) = get(app, "/official/complaints", Some(&street)).await;
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("低于成本") && page.contains("作出复核决定"), "{page}");
+    assert!(
+        page.contains("低于成本") && page.contains("作出复核决定"),
+        "{page}"
+    );
     for reader in [&city, &district] {
         let (status, _, page) = get(app, "/official/complaints", Some(reader)).await;
         assert_eq!(status, 200, "{page}");
@@ -332,7 +355,11 @@ async fn complaint_pages_refuse_whoever_may_not_act(backend: Backend) {
     let (_, _, page) = get(app, "/official/complaints", Some(&other_street)).await;
     assert!(!page.contains("低于成本"), "{page}");
     let decide = format!("/official/complaints/{id}/{cid}/decide");
-    let decision = [("_csrf", CSRF), ("upheld", "true"), ("decision", "质疑成立。")];
+    let decision = [
+        ("_csrf", CSRF),
+        ("upheld", "true"),
+        ("decision", "质疑成立。"),
+    ];
     for token in [&city, &district, &other_street] {
         let (status, _, body) = post(app, &decide, Some(token), &decision).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");

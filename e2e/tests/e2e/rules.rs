@@ -448,8 +448,7 @@ async fn contract_dates_are_not_before_the_award_nor_backdated_beyond_the_window
     // Termination: not before the start, not beyond the window.
     let terminate = format!("/contracts/{cid}/terminate");
     let vote = dismissal_vote(&w.app, "c-date").await;
-    let reason =
-        |on: String| json!({"reason": "合同双方协商一致提前终止", "terminated_on": on, "vote_id": vote});
+    let reason = |on: String| json!({"reason": "合同双方协商一致提前终止", "terminated_on": on, "vote_id": vote});
     let a = w
         .post(&terminate, Some(&committee), &reason(days_ago(21)))
         .await;

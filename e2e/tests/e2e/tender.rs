@@ -1817,7 +1817,11 @@ async fn award_notice_complaints_and_contract(backend: Backend) {
     let elsewhere = wuye_e2e::tender::dismissal_vote(&w.app, "c-other").await;
     for vote in [failing.json()["id"].as_str().unwrap(), elsewhere.as_str()] {
         let a = w
-            .post(&terminate, mine, &merged(reason.clone(), json!({"vote_id": vote})))
+            .post(
+                &terminate,
+                mine,
+                &merged(reason.clone(), json!({"vote_id": vote})),
+            )
             .await;
         assert_eq!(field_code(&a, "vote_id"), "vote_not_passing");
     }

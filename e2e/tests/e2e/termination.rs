@@ -21,7 +21,10 @@ async fn attention_until(w: &World, token: &str, done: impl Fn(&Value) -> bool) 
     loop {
         let a = w
             .app
-            .get(&format!("{}/match/attention", w.app.matching_url), Some(token))
+            .get(
+                &format!("{}/match/attention", w.app.matching_url),
+                Some(token),
+            )
             .await;
         assert_eq!(a.status, 200, "{}", a.body);
         let list = a.json();
@@ -84,7 +87,8 @@ async fn a_blacklisted_firms_contract_is_ended_on_a_ballot_vote(backend: Backend
         .problem(401, "unauthenticated");
     assert_eq!(
         wuye_e2e::field_code(
-            &w.post(&notices_path, Some(&street), &json!({"note": " "})).await,
+            &w.post(&notices_path, Some(&street), &json!({"note": " "}))
+                .await,
             "note"
         ),
         "length"
@@ -108,7 +112,10 @@ async fn a_blacklisted_firms_contract_is_ended_on_a_ballot_vote(backend: Backend
     let terminate = format!("/contracts/{cid}/terminate");
     let reason = json!({"reason": "物业企业被列入黑名单"});
     assert_eq!(
-        wuye_e2e::field_code(&w.post(&terminate, Some(&committee), &reason).await, "vote_id"),
+        wuye_e2e::field_code(
+            &w.post(&terminate, Some(&committee), &reason).await,
+            "vote_id"
+        ),
         "vote_required"
     );
 
@@ -143,7 +150,10 @@ async fn a_blacklisted_firms_contract_is_ended_on_a_ballot_vote(backend: Backend
     }
     let with_vote = json!({"reason": "物业企业被列入黑名单", "vote_id": vid});
     assert_eq!(
-        wuye_e2e::field_code(&w.post(&terminate, Some(&committee), &with_vote).await, "vote_id"),
+        wuye_e2e::field_code(
+            &w.post(&terminate, Some(&committee), &with_vote).await,
+            "vote_id"
+        ),
         "vote_not_passing"
     );
     let closed = close(&w, "c-term", &vote).await;

@@ -306,7 +306,10 @@ pub async fn of_award(
 }
 
 /// A firm's own complaints, oldest first.
-pub async fn of_firm(conn: &mut AnyConnection, firm_id: &str) -> Result<Vec<Complaint>, sqlx::Error> {
+pub async fn of_firm(
+    conn: &mut AnyConnection,
+    firm_id: &str,
+) -> Result<Vec<Complaint>, sqlx::Error> {
     select(conn, "firm_id = $1", firm_id).await
 }
 
@@ -505,7 +508,8 @@ mod tests {
         assert_eq!(c.next_level(true), Some(Level::District));
         assert_eq!(c.escalable_until(100, true), Some(2_100));
 
-        c.escalations.push(escalation(Level::District, Some((3_000, true))));
+        c.escalations
+            .push(escalation(Level::District, Some((3_000, true))));
         c.derive();
         assert_eq!((c.stage, c.outcome), (Stage::DistrictDecided, Some(true)));
         assert_eq!(c.next_level(true), None);

@@ -204,7 +204,16 @@ pub async fn escalate(
     let (t, c) = may_escalate(tx.conn(), id, cid, identity).await?;
     let level = escalation_level(tx, &t, &c, policy).await?;
     let now = now_ms();
-    if !store_c::escalate(tx.conn(), &c, level, &input.grounds, &identity.account_id, now).await? {
+    if !store_c::escalate(
+        tx.conn(),
+        &c,
+        level,
+        &input.grounds,
+        &identity.account_id,
+        now,
+    )
+    .await?
+    {
         return Err(already_escalated().into());
     }
     finish(tx, &t.id, cid, "escalated", identity).await
@@ -279,7 +288,11 @@ async fn escalation_level(
     }
     let standing = records::current(tx.conn(), &t.id).await?;
     if t.status != TenderStatus::Awarded || standing.is_none_or(|a| a.view.id != c.award_id) {
-        return Err(Problem::conflict("award_settled", "所质疑的定标已撤销或已签订合同，不能再申请复核。").into());
+        return Err(Problem::conflict(
+            "award_settled",
+            "所质疑的定标已撤销或已签订合同，不能再申请复核。",
+        )
+        .into());
     }
     Ok(level)
 }
@@ -288,7 +301,9 @@ async fn escalation_level(
 /// of its street, the district official of its district.
 pub fn decides(identity: &Identity, t: &Tender, level: Level) -> bool {
     match (level, &identity.role, &identity.scope) {
-        (Level::Street, Role::StreetOfficial, Scope::Street(s)) => t.street_code.as_ref() == Some(s),
+        (Level::Street, Role::StreetOfficial, Scope::Street(s)) => {
+            t.street_code.as_ref() == Some(s)
+        }
         (Level::District, Role::DistrictOfficial, Scope::District(d)) => *d == t.district_code,
         _ => false,
     }
@@ -323,7 +338,17 @@ pub async fn decide(
         .into());
     }
     let now = now_ms();
-    if !store_c::decide(tx.conn(), &c.id, level, &input.decision, input.upheld, &identity.account_id, now).await? {
+    if !store_c::decide(
+        tx.conn(),
+        &c.id,
+        level,
+        &input.decision,
+        input.upheld,
+        &identity.account_id,
+        now,
+    )
+    .await?
+    {
         return Err(Problem::conflict("already_decided", "该复核申请已作出决定。").into());
     }
     if input.upheld {

@@ -180,8 +180,13 @@ pub async fn notify(
     .bind(now)
     .execute(&mut *tx.conn())
     .await?;
-    tx.emit(shared::events::tender::COMMITTEE_NOTICE, &n.id, "recorded", &n)
-        .await?;
+    tx.emit(
+        shared::events::tender::COMMITTEE_NOTICE,
+        &n.id,
+        "recorded",
+        &n,
+    )
+    .await?;
     audit::record_step(
         tx.conn(),
         identity,

@@ -25,8 +25,8 @@ pub mod complaints;
 pub mod contracts;
 pub mod decision;
 pub mod dismissal;
-pub mod guidance;
 pub mod evaluation;
+pub mod guidance;
 pub mod rank;
 pub mod records;
 

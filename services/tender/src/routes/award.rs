@@ -21,8 +21,8 @@ use crate::award::complaints::{
 use crate::award::contracts::{self, NewContract, Termination};
 use crate::award::decision::{self, AwardInput, SkipInput};
 use crate::award::dismissal::{self, DismissalVote};
-use crate::award::guidance::{self, CommitteeNotice, Guidance, NewNotice};
 use crate::award::evaluation::{self, BidScores, ScoresInput};
+use crate::award::guidance::{self, CommitteeNotice, Guidance, NewNotice};
 use crate::award::records::{
     self, Award, AwardStatus, Complaint, Contract, ContractStatus, Skipped,
 };
@@ -331,14 +331,20 @@ pub async fn escalated_complaints(
     identity: Identity,
 ) -> Result<Json<Vec<ComplaintItem>>> {
     let wanted: Vec<(Level, Option<(&str, &str)>)> = match (&identity.role, &identity.scope) {
-        (Role::StreetOfficial, Scope::Street(s)) => vec![(Level::Street, Some(("street", s.as_str())))],
+        (Role::StreetOfficial, Scope::Street(s)) => {
+            vec![(Level::Street, Some(("street", s.as_str())))]
+        }
         (Role::DistrictOfficial, Scope::District(d)) => {
             vec![(Level::District, Some(("district", d.as_str())))]
         }
         (Role::Association, _) | (Role::CityOfficial, Scope::City) => {
             vec![(Level::Street, None), (Level::District, None)]
         }
-        _ => return Err(Problem::forbidden("只有街道、区县、市级工作人员和协会可以查看复核申请。").into()),
+        _ => {
+            return Err(
+                Problem::forbidden("只有街道、区县、市级工作人员和协会可以查看复核申请。").into(),
+            );
+        }
     };
     let mut conn = app.db.pool.acquire().await?;
     let mut found = Vec::new();
@@ -529,7 +535,9 @@ pub async fn contract_guidance(
     Path(cid): Path<String>,
 ) -> Result<Json<Guidance>> {
     let mut conn = app.db.pool.acquire().await?;
-    Ok(Json(guidance::of_contract(&mut conn, &cid, &identity).await?))
+    Ok(Json(
+        guidance::of_contract(&mut conn, &cid, &identity).await?,
+    ))
 }
 
 /// Records that the committee was notified about the contract's blacklisted firm (topic

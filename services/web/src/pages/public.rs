@@ -12,10 +12,10 @@ use shared::auth::{Role, Scope};
 
 use super::model::Page;
 use super::model::catalog::Compound;
+use super::model::complaints::Complaint;
 use super::model::contract::{Contract, Disclosure};
 use super::model::owners::{BallotVote, Listed, SatisfactionSummary, UnitSurvey, Vote};
 use super::model::register::Summary;
-use super::model::complaints::Complaint;
 use super::model::tender::{AuditEvent, Question, TenderView};
 use crate::api::{self, ApiError};
 use crate::chrome::Chrome;

@@ -58,7 +58,15 @@ pub async fn ask(
     let body = json!({"question": fields.get("question")});
     let path = api::path(&["tenders", &id, "questions"]);
     let done = "已提交问题。答复后问题和答复向所有人公开，提问企业的名称不公开。";
-    send(&app, &user, chrome, &id, ("questions", path, body), (fields, done)).await
+    send(
+        &app,
+        &user,
+        chrome,
+        &id,
+        ("questions", path, body),
+        (fields, done),
+    )
+    .await
 }
 
 /// `POST /firm/tenders/{id}/complaints`.
@@ -73,7 +81,15 @@ pub async fn complain(
     let body = json!({"grounds": fields.get("grounds")});
     let path = api::path(&["tenders", &id, "complaints"]);
     let done = "已提出质疑，等待招标方答复。";
-    send(&app, &user, chrome, &id, ("complaints", path, body), (fields, done)).await
+    send(
+        &app,
+        &user,
+        chrome,
+        &id,
+        ("complaints", path, body),
+        (fields, done),
+    )
+    .await
 }
 
 /// `POST /firm/tenders/{id}/complaints/{cid}/escalate`.
@@ -89,5 +105,13 @@ pub async fn escalate(
     let body = json!({"grounds": fields.get("grounds")});
     let path = api::path(&["tenders", &id, "complaints", &cid, "escalate"]);
     let done = "已申请复核，等待上级作出决定。";
-    send(&app, &user, chrome, &id, ("escalate", path, body), (fields, done)).await
+    send(
+        &app,
+        &user,
+        chrome,
+        &id,
+        ("escalate", path, body),
+        (fields, done),
+    )
+    .await
 }

@@ -48,7 +48,11 @@ pub struct Complaint {
 
 /// 成立 / 不成立.
 fn upheld_label(upheld: bool) -> &'static str {
-    if upheld { "质疑成立" } else { "质疑不成立" }
+    if upheld {
+        "质疑成立"
+    } else {
+        "质疑不成立"
+    }
 }
 
 impl Escalation {

@@ -234,7 +234,11 @@ pub struct DismissalVote {
 
 impl DismissalVote {
     pub fn label(&self) -> String {
-        let how = if self.kind == "ballot" { "按户投票" } else { "表决记录" };
+        let how = if self.kind == "ballot" {
+            "按户投票"
+        } else {
+            "表决记录"
+        };
         format!("{}（{}，{} 通过）", self.title, how, self.decided_on)
     }
 }

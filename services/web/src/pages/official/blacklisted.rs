@@ -73,19 +73,19 @@ async fn load(
 ) -> Result<BlacklistedPage, PageError> {
     let attention: Attention = app
         .api
-        .get(&format!("{}/match/attention", app.api.matching), Some(&o.token))
+        .get(
+            &format!("{}/match/attention", app.api.matching),
+            Some(&o.token),
+        )
         .await?;
-    let guidance = attention
-        .compounds_with_blacklisted_firm
-        .iter()
-        .map(|c| {
-            let url = format!(
-                "{}{}",
-                app.api.tender,
-                api::path(&["tenders", "contracts", &c.contract_id, "guidance"])
-            );
-            async move { app.api.get::<Guidance>(&url, Some(&o.token)).await.ok() }
-        });
+    let guidance = attention.compounds_with_blacklisted_firm.iter().map(|c| {
+        let url = format!(
+            "{}{}",
+            app.api.tender,
+            api::path(&["tenders", "contracts", &c.contract_id, "guidance"])
+        );
+        async move { app.api.get::<Guidance>(&url, Some(&o.token)).await.ok() }
+    });
     let guidance = futures::future::join_all(guidance).await;
     let items = attention
         .compounds_with_blacklisted_firm
@@ -145,7 +145,11 @@ pub async fn notify(
     let e = match answer {
         Ok(_) => {
             let done = "已登记：已通知小区自治组织";
-            return Ok(see_other_at("/official/blacklisted", done, &format!("contract-{cid}")));
+            return Ok(see_other_at(
+                "/official/blacklisted",
+                done,
+                &format!("contract-{cid}"),
+            ));
         }
         Err(e) => e,
     };

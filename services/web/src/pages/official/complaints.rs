@@ -137,7 +137,11 @@ pub async fn decide(
             } else {
                 "已作出复核决定：质疑不成立"
             };
-            return Ok(see_other_at("/official/complaints", done, &format!("complaint-{cid}")));
+            return Ok(see_other_at(
+                "/official/complaints",
+                done,
+                &format!("complaint-{cid}"),
+            ));
         }
         Err(e) => e,
     };

@@ -65,7 +65,10 @@ pub fn routes() -> Router<WebState> {
         .route("/official/votes", get(votes::list))
         .route("/official/complaints", get(complaints::list))
         .route("/official/blacklisted", get(blacklisted::list))
-        .route("/official/blacklisted/{cid}/notices", post(blacklisted::notify))
+        .route(
+            "/official/blacklisted/{cid}/notices",
+            post(blacklisted::notify),
+        )
         .route(
             "/official/complaints/{id}/{cid}/decide",
             post(complaints::decide),

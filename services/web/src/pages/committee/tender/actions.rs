@@ -318,7 +318,15 @@ pub async fn answer_complaint(
     } else {
         "已答复质疑，答复内容已公开"
     };
-    answer_page(&app, &c, chrome, t, Action::new("complaints", form, done), answer).await
+    answer_page(
+        &app,
+        &c,
+        chrome,
+        t,
+        Action::new("complaints", form, done),
+        answer,
+    )
+    .await
 }
 
 /// `POST /committee/tenders/{id}/terminate`: ends the tender's contract on the owners'

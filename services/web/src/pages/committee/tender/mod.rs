@@ -33,5 +33,8 @@ pub fn routes() -> Router<WebState> {
             "/committee/tenders/{id}/complaints/{cid}/answer",
             post(actions::answer_complaint),
         )
-        .route("/committee/tenders/{id}/terminate", post(actions::terminate))
+        .route(
+            "/committee/tenders/{id}/terminate",
+            post(actions::terminate),
+        )
 }

@@ -237,7 +237,11 @@ pub async fn load_page(
             )
             .await
     };
-    let active = t.contract.as_ref().filter(|c| c.active()).map(|c| c.id.clone());
+    let active = t
+        .contract
+        .as_ref()
+        .filter(|c| c.active())
+        .map(|c| c.id.clone());
     let dismissals = async {
         let Some(cid) = active else {
             return Ok(Vec::new());
