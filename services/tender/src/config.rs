@@ -219,6 +219,7 @@ mod tests {
             backdate_window_days: 10_000,
             max_file_bytes: 10,
             inspection_days: 0,
+            escalation_window: Duration::ZERO,
             ..TenderPolicy::default()
         };
         let message = bad.validate().unwrap_err();
@@ -228,6 +229,7 @@ mod tests {
         assert!(message.contains("backdate_window_days"), "{message}");
         assert!(message.contains("max_file_bytes"), "{message}");
         assert!(message.contains("inspection_days"), "{message}");
+        assert!(message.contains("escalation_window_secs"), "{message}");
         assert!(serde_json::from_str::<TenderPolicy>(r#"{"min_bid_window":1}"#).is_err());
     }
 }
