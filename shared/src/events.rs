@@ -371,12 +371,12 @@ pub mod tender {
         pub terminated_on: Option<Date>,
         #[serde(default)]
         pub termination_reason: Option<String>,
-        /// The passing owners' vote on `dismiss_firm` the termination rests on (absent for
-        /// contracts terminated before the rule).
-        #[serde(default)]
+        /// The passing owners' vote on `dismiss_firm` the termination rests on (absent
+        /// while active, and for contracts terminated before the rule).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub termination_vote_id: Option<String>,
         /// `ballot` (a vote from ballots) or `typed` (a recorded tally).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub termination_vote_kind: Option<String>,
     }
 
@@ -520,6 +520,22 @@ mod tests {
         let i: tender::InspectionPublished = serde_json::from_value(stored.clone()).unwrap();
         assert_eq!(i.due_on, time::macros::date!(2026 - 09 - 16));
         assert_eq!(serde_json::to_value(&i).unwrap(), stored);
+    }
+
+    /// A termination on an owners' vote carries the vote, and reads back the same.
+    #[test]
+    fn a_termination_names_its_vote() {
+        let stored = json!({"id": "k1", "tender_id": "t1", "compound_id": "c1",
+            "firm_id": "f1", "firm_name": "锦城物业", "service_model": "professional",
+            "fee_model": "lump_sum", "fee": 150, "annual_price_fen": 75_600_000,
+            "term_months": 36, "start_date": "2026-03-01", "end_date": "2029-02-28",
+            "signed_on": "2026-02-20", "signed_at": "2026-02-20T10:00:00.000+08:00",
+            "status": "terminated", "terminated_on": "2027-06-30",
+            "termination_reason": "业主共同决定解除合同",
+            "termination_vote_id": "v1", "termination_vote_kind": "ballot"});
+        let k: tender::ContractPublished = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(k.termination_vote_id.as_deref(), Some("v1"));
+        assert_eq!(serde_json::to_value(&k).unwrap(), stored);
     }
 
     #[test]
