@@ -77,6 +77,11 @@ pub struct Options {
     /// Loopback peers (the tests) may read `<prefix>/metrics` without a token, as a
     /// configured Prometheus network.
     pub metrics_from_loopback: bool,
+    /// `[tender] escalation_window_secs`: how long after an answer a complaint may be
+    /// escalated (and holds the contract back). A minute, unless a test waits it out.
+    pub escalation_window_secs: u64,
+    /// `[tender] notice_period_secs`: two seconds, unless a test needs the notice open.
+    pub notice_period_secs: u64,
 }
 
 impl Default for Options {
@@ -89,6 +94,8 @@ impl Default for Options {
             secure_cookies: false,
             owner_code_requests_per_minute: 10_000,
             metrics_from_loopback: false,
+            escalation_window_secs: 60,
+            notice_period_secs: 2,
         }
     }
 }
@@ -187,10 +194,11 @@ fn platform_settings(
             // Tests open tenders seconds after publishing them.
             min_bid_window: std::time::Duration::from_secs(1),
             scheduler_tick: std::time::Duration::from_millis(100),
-            notice_period: std::time::Duration::from_secs(2),
+            notice_period: std::time::Duration::from_secs(options.notice_period_secs),
             verify_award_with_catalog: options.verify_award_with_catalog,
             backdate_window_days: options.backdate_window_days,
             owner_code_requests_per_minute: options.owner_code_requests_per_minute,
+            escalation_window: std::time::Duration::from_secs(options.escalation_window_secs),
             ..Default::default()
         },
         throttle: catalog::throttle::ThrottleConfig {

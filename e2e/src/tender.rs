@@ -62,7 +62,8 @@ impl World {
         .await
     }
 
-    async fn with(backend: Backend, options: Options) -> Self {
+    /// A world with these options.
+    pub async fn with(backend: Backend, options: Options) -> Self {
         let app = spawn_app_with(backend, options).await;
         let catalog = db::connect(&app.catalog_db).await.unwrap();
         let tender = db::connect(&app.tender_db).await.unwrap();
@@ -375,4 +376,29 @@ pub async fn opened_with_bids(
     }
     assert_eq!(w.scheduler_moved(&id, 15).await, "evaluation");
     (id, bids)
+}
+
+/// Records the compound's passing typed vote to dismiss its firm (解聘物业服务企业), held
+/// today (the compound has no owner register, so a tally may be typed); returns its id:
+/// what a termination rests on.
+pub async fn dismissal_vote(app: &TestApp, compound: &str) -> String {
+    let committee = app.token(Role::Committee, Scope::Compound(compound.into()));
+    let today = ::tender::clock::format_date(shared::clock::china_today());
+    let a = app
+        .send(
+            Method::POST,
+            &format!("{}/tenders/votes", app.tender_url),
+            Some(&committee),
+            Some(&json!({
+                "compound_id": compound, "matter": "dismiss_firm",
+                "subject": "解聘物业服务企业", "total_owners": 300, "total_area_m2": 30_000,
+                "participating_owners": 250, "participating_area_m2": 25_000,
+                "approving_owners": 200, "approving_area_m2": 20_000,
+                "held_on": today, "document_ref": "业主大会决定〔解聘〕1号",
+            })),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["passed"], true, "{}", a.body);
+    a.json()["id"].as_str().unwrap().to_string()
 }

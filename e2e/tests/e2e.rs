@@ -8,6 +8,7 @@ mod e2e {
     pub mod ballots;
     pub mod browser;
     pub mod city_official;
+    pub mod complaints;
     pub mod compounds;
     pub mod control_chars;
     pub mod demo;
@@ -24,6 +25,7 @@ mod e2e {
     pub mod pages_association;
     pub mod pages_ballots;
     pub mod pages_committee;
+    pub mod pages_complaints;
     pub mod pages_disclosures;
     pub mod pages_firm;
     pub mod pages_official;
@@ -35,6 +37,7 @@ mod e2e {
     pub mod sessions;
     pub mod statistics;
     pub mod tender;
+    pub mod termination;
     pub mod throttling;
     pub mod transparency;
     pub mod web;

@@ -19,7 +19,7 @@
 //! | tender | `vote` | tender's API answer of a typed vote; matching reads [`tender::VoteDecided`] |
 //! | tender | `ballot_vote` | tender's public view of a vote from ballots; matching reads [`tender::BallotVoteDecided`] |
 //! | tender | `inspection` | [`tender::InspectionPublished`] (no owner's name, unit or text) |
-//! | tender | `tender_question`, `tender_invitation`, `complaint`, `disclosure` | tender's API answers; named here ([`tender::VOTE`] …), followed by no service |
+//! | tender | `tender_question`, `tender_invitation`, `complaint`, `committee_notice`, `disclosure` | tender's API answers; named here ([`tender::VOTE`] …), followed by no service |
 
 use serde::de::DeserializeOwned;
 
@@ -203,9 +203,14 @@ pub mod tender {
     /// Payload: the invitation as tender's API answers it (kind `invited`); no service
     /// follows it.
     pub const INVITATION: &str = "tender_invitation";
-    /// Payload: the complaint as tender's API answers it (kinds `lodged`, `answered`); no
-    /// service follows it.
+    /// Payload: the complaint as tender's API answers it (kinds `lodged`, `answered`,
+    /// `escalated`, `decided`), with its escalations; the complainant's id and name are in
+    /// it (the feed is for services). Readers of the outcome read [`ComplaintDecided`].
     pub const COMPLAINT: &str = "complaint";
+    /// Payload: a street official's recorded notice to a compound's committee about its
+    /// blacklisted firm's contract (kind `recorded`): `id`, `contract_id`, `compound_id`,
+    /// `note`, `notified_at`.
+    pub const COMMITTEE_NOTICE: &str = "committee_notice";
     /// Payload: the budget or accounts as tender's API answers it (kinds `published`,
     /// `corrected`); no service follows it.
     pub const DISCLOSURE: &str = "disclosure";
@@ -237,6 +242,27 @@ pub mod tender {
         /// 需求说明.
         #[serde(default)]
         pub needs: String,
+    }
+
+    /// What a follower reads of a complaint (topic `complaint`): where it stands and the
+    /// latest decision. `stage`: `lodged`, `answered`, `escalated_to_street`,
+    /// `street_decided`, `escalated_to_district`, `district_decided`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ComplaintDecided {
+        pub id: String,
+        pub tender_id: String,
+        /// The complaining firm (absent from public reads, present in the feed).
+        #[serde(default)]
+        pub firm_id: Option<String>,
+        #[serde(default = "lodged")]
+        pub stage: String,
+        /// The latest decision (the committee's answer or a level's): upheld or not.
+        #[serde(default)]
+        pub outcome: Option<bool>,
+    }
+
+    fn lodged() -> String {
+        "lodged".into()
     }
 
     /// What matching reads of a typed vote (topic `vote`).
@@ -345,6 +371,13 @@ pub mod tender {
         pub terminated_on: Option<Date>,
         #[serde(default)]
         pub termination_reason: Option<String>,
+        /// The passing owners' vote on `dismiss_firm` the termination rests on (absent
+        /// while active, and for contracts terminated before the rule).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub termination_vote_id: Option<String>,
+        /// `ballot` (a vote from ballots) or `typed` (a recorded tally).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub termination_vote_kind: Option<String>,
     }
 
     /// A satisfaction survey (满意度测评) of a compound for a quarter: the payload of topic
@@ -487,6 +520,22 @@ mod tests {
         let i: tender::InspectionPublished = serde_json::from_value(stored.clone()).unwrap();
         assert_eq!(i.due_on, time::macros::date!(2026 - 09 - 16));
         assert_eq!(serde_json::to_value(&i).unwrap(), stored);
+    }
+
+    /// A termination on an owners' vote carries the vote, and reads back the same.
+    #[test]
+    fn a_termination_names_its_vote() {
+        let stored = json!({"id": "k1", "tender_id": "t1", "compound_id": "c1",
+            "firm_id": "f1", "firm_name": "锦城物业", "service_model": "professional",
+            "fee_model": "lump_sum", "fee": 150, "annual_price_fen": 75_600_000,
+            "term_months": 36, "start_date": "2026-03-01", "end_date": "2029-02-28",
+            "signed_on": "2026-02-20", "signed_at": "2026-02-20T10:00:00.000+08:00",
+            "status": "terminated", "terminated_on": "2027-06-30",
+            "termination_reason": "业主共同决定解除合同",
+            "termination_vote_id": "v1", "termination_vote_kind": "ballot"});
+        let k: tender::ContractPublished = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(k.termination_vote_id.as_deref(), Some("v1"));
+        assert_eq!(serde_json::to_value(&k).unwrap(), stored);
     }
 
     #[test]

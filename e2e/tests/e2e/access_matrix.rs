@@ -258,6 +258,8 @@ const PAGES: &[&str] = &[
     "/official/coverage",
     "/official/bundles",
     "/official/votes",
+    "/official/complaints",
+    "/official/blacklisted",
     "/official/votes/{ballot_vote}",
     "/official/votes/{ballot_vote}/notices",
     "/official/surveys/{unit_survey}/notices",

@@ -602,6 +602,8 @@ async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) 
         status: tender::award::ContractStatus::Active,
         terminated_on: None,
         termination_reason: None,
+        termination_vote_id: None,
+        termination_vote_kind: None,
     };
     let survey = json!({
         "id": "s-seasoned", "compound_id": &served, "street_code": JINGUANYI,

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use wuye_e2e::{Answer, Backend, both_backends};
 
 use wuye_e2e::field_code;
-use wuye_e2e::tender::money_body;
 use wuye_e2e::tender::{World, bid_body, from_now, ms, sleep_until, tender_body};
+use wuye_e2e::tender::{dismissal_vote, money_body};
 
 both_backends!(
     every_release_kind_validates_and_sealed_bids_stay_out,
@@ -421,11 +421,12 @@ async fn every_release_kind_validates_and_sealed_bids_stay_out(backend: Backend)
     );
     assert_eq!(transactions[0]["payer"]["id"], "compound-c-oa");
     assert_eq!(transactions[0]["payee"]["id"], "firm-f-o1");
+    let vote = dismissal_vote(&w.app, "c-oa").await;
     let t = w
         .post(
             &format!("/contracts/{contract_id}/terminate"),
             Some(&committee),
-            &json!({"reason": "企业被列入黑名单", "terminated_on": today}),
+            &json!({"reason": "企业被列入黑名单", "terminated_on": today, "vote_id": vote}),
         )
         .await;
     assert_eq!(t.status, 200, "{}", t.body);

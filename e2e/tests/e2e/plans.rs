@@ -783,6 +783,7 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
     assert_eq!(m["blacklisted"][0]["compound_id"], json!(c[5]));
     // The owners end the contract today: a termination of the month, off the blacklist's list.
     let committee6 = w.app.token(Role::Committee, Scope::Compound(c[5].clone()));
+    let vote = wuye_e2e::tender::dismissal_vote(&w.app, &c[5]).await;
     w.ok(
         Method::POST,
         &w.tenders(&format!(
@@ -790,7 +791,7 @@ async fn a_streets_plan_fills_its_stages_from_the_platforms_records(backend: Bac
             contract["id"].as_str().unwrap()
         )),
         Some(&committee6),
-        &json!({"reason": "物业企业被列入黑名单", "terminated_on": format_date(today)}),
+        &json!({"reason": "物业企业被列入黑名单", "terminated_on": format_date(today), "vote_id": vote}),
     )
     .await;
     w.followed().await;

@@ -13,7 +13,7 @@ use tender::clock::format_date;
 use wuye_e2e::{Backend, both_backends};
 
 use wuye_e2e::fixtures::merged;
-use wuye_e2e::tender::{World, bid_body, from_now, ms, sleep_until};
+use wuye_e2e::tender::{World, bid_body, dismissal_vote, from_now, ms, sleep_until};
 use wuye_e2e::{assert_fields, field_code};
 
 both_backends!(
@@ -324,11 +324,12 @@ async fn satisfaction_is_bounded_by_households_and_credited_to_that_quarters_fir
     sleep_until(ms(&awarded["award"]["notice_ends_at"])).await;
     w.award_on(&t1, "2025-12-20T10:00:00+08:00").await;
     let old = sign(&w, &t1, "c-hist", json!({"start_date": "2026-01-01"})).await;
+    let vote = dismissal_vote(&w.app, "c-hist").await;
     let a = w
         .post(
             &format!("/contracts/{}/terminate", old["id"].as_str().unwrap()),
             Some(&hist),
-            &json!({"reason": "业主大会决定解聘", "terminated_on": "2026-08-10"}),
+            &json!({"reason": "业主大会决定解聘", "terminated_on": "2026-08-10", "vote_id": vote}),
         )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
@@ -446,7 +447,8 @@ async fn contract_dates_are_not_before_the_award_nor_backdated_beyond_the_window
 
     // Termination: not before the start, not beyond the window.
     let terminate = format!("/contracts/{cid}/terminate");
-    let reason = |on: String| json!({"reason": "合同双方协商一致提前终止", "terminated_on": on});
+    let vote = dismissal_vote(&w.app, "c-date").await;
+    let reason = |on: String| json!({"reason": "合同双方协商一致提前终止", "terminated_on": on, "vote_id": vote});
     let a = w
         .post(&terminate, Some(&committee), &reason(days_ago(21)))
         .await;

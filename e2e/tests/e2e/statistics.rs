@@ -360,6 +360,8 @@ impl World {
             },
             terminated_on: terminated_on.map(|d| tender::clock::parse_date(d).unwrap()),
             termination_reason: terminated_on.map(|_| "业主共同决定解除合同".to_string()),
+            termination_vote_id: None,
+            termination_vote_kind: None,
         };
         let kind = if terminated_on.is_some() {
             "terminated"
@@ -758,13 +760,14 @@ async fn coverage_and_attention_through_the_real_apis(backend: Backend) {
     // through its last day of service.
     let last_day = plus(today, 10);
     let committee = w.app.token(Role::Committee, Scope::Compound(jj1.clone()));
+    let vote = wuye_e2e::tender::dismissal_vote(&w.app, &jj1).await;
     w.post_ok(
         w.tender_url(&format!(
             "/contracts/{}/terminate",
             contract["id"].as_str().unwrap()
         )),
         Some(&committee),
-        &json!({"reason": "物业企业被列入黑名单", "terminated_on": last_day}),
+        &json!({"reason": "物业企业被列入黑名单", "terminated_on": last_day, "vote_id": vote}),
     )
     .await;
     w.followed().await;

@@ -1797,10 +1797,54 @@ async fn award_notice_complaints_and_contract(backend: Backend) {
     w.post(&terminate, Some(&w.committee("c-other")), &reason)
         .await
         .problem(403, "forbidden");
+    // It rests on the owners' passing decision to dismiss the firm, of this compound.
+    assert_eq!(
+        field_code(&w.post(&terminate, mine, &reason).await, "vote_id"),
+        "vote_required"
+    );
+    let failing = w
+        .post(
+            "/votes",
+            mine,
+            &json!({"compound_id": "c-award", "matter": "dismiss_firm", "subject": "解聘物业服务企业",
+                "total_owners": 300, "total_area_m2": 30_000, "participating_owners": 250,
+                "participating_area_m2": 25_000, "approving_owners": 100, "approving_area_m2": 10_000,
+                "held_on": last_day, "document_ref": "业主大会〔解聘〕0号"}),
+        )
+        .await;
+    assert_eq!(failing.json()["passed"], false, "{}", failing.body);
+    w.compound("c-other", json!({})).await;
+    let elsewhere = wuye_e2e::tender::dismissal_vote(&w.app, "c-other").await;
+    for vote in [failing.json()["id"].as_str().unwrap(), elsewhere.as_str()] {
+        let a = w
+            .post(
+                &terminate,
+                mine,
+                &merged(reason.clone(), json!({"vote_id": vote})),
+            )
+            .await;
+        assert_eq!(field_code(&a, "vote_id"), "vote_not_passing");
+    }
+    let vote = wuye_e2e::tender::dismissal_vote(&w.app, "c-award").await;
+    let votes = format!("/contracts/{cid}/dismissal-votes");
+    w.get(&votes, Some(&w.firm_token("f-p1")))
+        .await
+        .problem(403, "forbidden");
+    let listed = w.get(&votes, mine).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["id"], vote.as_str());
+    assert_eq!(listed[0]["kind"], "typed");
+    let reason = merged(reason, json!({"vote_id": vote}));
     let a = w.post(&terminate, mine, &reason).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["status"], "terminated");
     assert_eq!(a.json()["terminated_on"], last_day.as_str());
+    assert_eq!(a.json()["termination_vote_id"], vote.as_str());
+    assert_eq!(a.json()["termination_vote_kind"], "typed");
+    assert_eq!(
+        w.get(&format!("/contracts/{cid}"), None).await.json()["termination_vote_id"],
+        vote.as_str()
+    );
     w.post(&terminate, mine, &reason)
         .await
         .problem(409, "contract_not_active");

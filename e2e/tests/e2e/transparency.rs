@@ -9,7 +9,7 @@ use shared::auth::{Role, Scope};
 use wuye_e2e::{Backend, both_backends};
 
 use wuye_e2e::fixtures::{JINGUANYI, JINJIANG, merged};
-use wuye_e2e::tender::{World, contracted, money_body};
+use wuye_e2e::tender::{World, contracted, dismissal_vote, money_body};
 use wuye_e2e::{assert_fields, field_code};
 
 both_backends!(
@@ -203,11 +203,12 @@ async fn budgets_and_accounts_add_up_and_only_the_parties_publish(backend: Backe
         .problem(404, "not_found");
 
     // After an early termination, nothing after its last day.
+    let vote = dismissal_vote(&w.app, "c-open").await;
     let t = w
         .post(
             &format!("/contracts/{cid}/terminate"),
             Some(&committee),
-            &json!({"reason": "合同双方协商一致提前终止", "terminated_on": "2026-10-31"}),
+            &json!({"reason": "合同双方协商一致提前终止", "terminated_on": "2026-10-31", "vote_id": vote}),
         )
         .await;
     assert_eq!(t.status, 200, "{}", t.body);

@@ -70,6 +70,11 @@ pub struct TenderPolicy {
     pub max_file_bytes: u64,
     /// 查阅期限: days an inspection request may wait for its answer (default 15).
     pub inspection_days: u32,
+    /// 复核申请期限: how long after the committee's answer (or the street's decision) a
+    /// bidder not satisfied may escalate its complaint to the next level (default 5 days).
+    /// While it is open the contract cannot be signed.
+    #[serde(rename = "escalation_window_secs", with = "secs")]
+    pub escalation_window: Duration,
 }
 
 impl Default for TenderPolicy {
@@ -85,6 +90,7 @@ impl Default for TenderPolicy {
             files: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             inspection_days: DEFAULT_INSPECTION_DAYS,
+            escalation_window: Duration::from_secs(5 * 24 * 3600),
         }
     }
 }
@@ -113,6 +119,11 @@ impl TenderPolicy {
     /// The notice period in milliseconds.
     pub fn notice_period_ms(&self) -> i64 {
         i64::try_from(self.notice_period.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// The escalation window in milliseconds.
+    pub fn escalation_window_ms(&self) -> i64 {
+        i64::try_from(self.escalation_window.as_millis()).unwrap_or(i64::MAX)
     }
 
     /// The earliest contract date (start, signing, termination) accepted on `today`.
@@ -150,6 +161,9 @@ impl TenderPolicy {
         if self.inspection_days == 0 || self.inspection_days > 365 {
             problems.push("tender.inspection_days must be between 1 and 365".to_string());
         }
+        if self.escalation_window.is_zero() {
+            problems.push("tender.escalation_window_secs must be at least 1".to_string());
+        }
         if self.backdate_window_days > 3650 {
             problems.push("tender.backdate_window_days must be at most 3650".to_string());
         }
@@ -186,6 +200,7 @@ mod tests {
         assert_eq!(json["backdate_window_days"], 30);
         assert_eq!(json["max_file_bytes"], 15 * 1024 * 1024);
         assert_eq!(json["inspection_days"], 15);
+        assert_eq!(json["escalation_window_secs"], 432_000);
         assert_eq!(json["files"], serde_json::Value::Null);
         assert_eq!(
             p.earliest_backdate(time::macros::date!(2026 - 03 - 01)),
@@ -204,6 +219,7 @@ mod tests {
             backdate_window_days: 10_000,
             max_file_bytes: 10,
             inspection_days: 0,
+            escalation_window: Duration::ZERO,
             ..TenderPolicy::default()
         };
         let message = bad.validate().unwrap_err();
@@ -213,6 +229,7 @@ mod tests {
         assert!(message.contains("backdate_window_days"), "{message}");
         assert!(message.contains("max_file_bytes"), "{message}");
         assert!(message.contains("inspection_days"), "{message}");
+        assert!(message.contains("escalation_window_secs"), "{message}");
         assert!(serde_json::from_str::<TenderPolicy>(r#"{"min_bid_window":1}"#).is_err());
     }
 }

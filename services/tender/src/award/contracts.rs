@@ -1,5 +1,5 @@
 //! 物业服务合同 (the contract): recorded by the compound's committee after the notice
-//! period with every complaint answered; ended early by the committee or the association.
+//! period with every complaint settled (answered, no escalation pending or still possible); ended early by the committee or the association.
 //! Contract dates are checked against the award's day, the start and the backdating window.
 
 use serde::Deserialize;
@@ -14,6 +14,8 @@ use time::Date;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::complaint_store;
+use super::dismissal;
 use super::records::{self, AwardRow, AwardStatus, Contract, ContractStatus, end_of_term};
 use crate::audit::{self, Actor};
 use crate::clock::{self, to_rfc3339};
@@ -74,6 +76,11 @@ pub struct Termination {
     pub reason: String,
     /// Last day of service, `YYYY-MM-DD` (default today).
     pub terminated_on: Option<String>,
+    /// The owners' passing vote on `dismiss_firm` (解聘物业服务企业) of the contract's
+    /// compound, decided on or after the signing, that the termination rests on: a vote
+    /// from ballots or a typed vote's id (see `GET /tenders/contracts/{cid}/dismissal-votes`).
+    #[serde(default, deserialize_with = "trimmed")]
+    pub vote_id: String,
 }
 
 impl Termination {
@@ -131,7 +138,8 @@ fn check_dates(policy: &TenderPolicy, award: &AwardRow, dates: ContractDates) ->
 }
 
 /// Records the signed contract of `t` (awarded, its award in notice) with the awarded
-/// firm, inside the transaction: after the notice period, with every complaint answered;
+/// firm, inside the transaction: after the notice period, with every complaint settled
+/// ([`complaint_store::Complaint::holds_contract`]);
 /// the tender becomes `contracted`.
 pub async fn sign(
     tx: &mut WriteTx,
@@ -155,11 +163,17 @@ pub async fn sign(
         )
         .into());
     }
-    let pending = records::unanswered_complaints(tx.conn(), &award.view.id).await?;
+    let pending = complaint_store::of_award(tx.conn(), &award.view.id)
+        .await?
+        .iter()
+        .filter(|c| c.holds_contract(now, policy.escalation_window_ms(), t.street_code.is_some()))
+        .count();
     if pending > 0 {
         return Err(Problem::conflict(
             "complaints_pending",
-            format!("还有 {pending} 条质疑尚未答复，答复后方可签订合同。"),
+            format!(
+                "还有 {pending} 条质疑尚未了结（未答复、复核中或仍可申请复核），了结后方可签订合同。"
+            ),
         )
         .into());
     }
@@ -183,6 +197,8 @@ pub async fn sign(
         status: ContractStatus::Active,
         terminated_on: None,
         termination_reason: None,
+        termination_vote_id: None,
+        termination_vote_kind: None,
     };
     records::insert_contract(tx.conn(), &c, now).await?;
     records::make_final(tx.conn(), &award.view.id).await?;
@@ -253,6 +269,7 @@ pub async fn terminate(
     cid: &str,
     on: Date,
     reason: &str,
+    vote_id: &str,
     identity: &Identity,
     policy: &TenderPolicy,
 ) -> Result<Contract> {
@@ -261,7 +278,17 @@ pub async fn terminate(
         return Err(Problem::conflict("contract_not_active", "该合同已终止。").into());
     }
     check_termination_date(policy, &c, on)?;
-    records::terminate_contract(tx.conn(), cid, &clock::format_date(on), reason).await?;
+    let vote = dismissal::basis(tx.conn(), &c.compound_id, c.signed_on, vote_id)
+        .await?
+        .map_err(|e| Problem::validation(vec![e]))?;
+    records::terminate_contract(
+        tx.conn(),
+        cid,
+        &clock::format_date(on),
+        reason,
+        (&vote.id, &vote.kind),
+    )
+    .await?;
     let c = records::contract(tx.conn(), cid)
         .await?
         .ok_or_else(no_contract)?;

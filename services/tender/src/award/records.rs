@@ -216,142 +216,14 @@ pub async fn make_final(conn: &mut AnyConnection, award_id: &str) -> Result<(), 
     Ok(())
 }
 
-/// A complaint (质疑) about an award.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Complaint {
-    pub id: String,
-    pub tender_id: String,
-    pub award_id: String,
-    /// The complaining bidder (bidders are public once the bids are opened).
-    pub firm_id: String,
-    pub firm_name: String,
-    pub grounds: String,
-    pub lodged_at: String,
-    pub answer: Option<String>,
-    /// Whether it was upheld; absent until answered.
-    pub upheld: Option<bool>,
-    pub answered_at: Option<String>,
-}
-
-/// `upheld` is written with the answer ([`answer_complaint`]), so it is read as a flag
-/// ([`shared::bool_column!`]) only for an answered complaint.
-const COMPLAINT_SELECT: &str = concat!(
-    "id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at, answer, ",
-    shared::bool_column!("upheld", "upheld"),
-    ", answered_at"
-);
-
-fn complaint_from_row(r: &sqlx::any::AnyRow) -> Result<Complaint, sqlx::Error> {
-    let answered: Option<i64> = r.try_get("answered_at")?;
-    let upheld = match answered {
-        Some(_) => Some(shared::db::flag(r, "upheld")?),
-        None => None,
-    };
-    Ok(Complaint {
-        id: r.try_get("id")?,
-        tender_id: r.try_get("tender_id")?,
-        award_id: r.try_get("award_id")?,
-        firm_id: r.try_get("firm_id")?,
-        firm_name: r.try_get("firm_name")?,
-        grounds: r.try_get("grounds")?,
-        lodged_at: to_rfc3339(r.try_get("lodged_at")?),
-        answer: r.try_get("answer")?,
-        upheld,
-        answered_at: answered.map(to_rfc3339),
-    })
-}
-
-/// The complaints of a tender, oldest first.
-pub async fn complaints(
-    conn: &mut AnyConnection,
-    tender_id: &str,
-) -> Result<Vec<Complaint>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COMPLAINT_SELECT} FROM complaint WHERE tender_id = $1 ORDER BY lodged_at, id"
-    )))
-    .bind(tender_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(complaint_from_row).collect()
-}
-
-/// One complaint of a tender.
-pub async fn complaint(
-    conn: &mut AnyConnection,
-    tender_id: &str,
-    id: &str,
-) -> Result<Option<Complaint>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COMPLAINT_SELECT} FROM complaint WHERE tender_id = $1 AND id = $2"
-    )))
-    .bind(tender_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(complaint_from_row).transpose()
-}
-
-/// Stores a new complaint (unanswered).
-pub async fn insert_complaint(
-    conn: &mut AnyConnection,
-    c: &Complaint,
-    lodged_at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO complaint (id, tender_id, award_id, firm_id, firm_name, grounds, lodged_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&c.id)
-    .bind(&c.tender_id)
-    .bind(&c.award_id)
-    .bind(&c.firm_id)
-    .bind(&c.firm_name)
-    .bind(&c.grounds)
-    .bind(lodged_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Records the answer to a complaint.
-pub async fn answer_complaint(
-    conn: &mut AnyConnection,
-    id: &str,
-    answer: &str,
-    upheld: bool,
-    by: &str,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE complaint SET answer = $2, upheld = $3, answered_by = $4, answered_at = $5 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(answer)
-    .bind(upheld)
-    .bind(by)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// How many complaints about an award are not answered yet.
-pub async fn unanswered_complaints(
-    conn: &mut AnyConnection,
-    award_id: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM complaint WHERE award_id = $1 AND answer IS NULL")
-        .bind(award_id)
-        .fetch_one(&mut *conn)
-        .await
-}
+pub use super::complaint_store::Complaint;
 
 /// 物业服务合同, as the API answers it and the `contract` topic publishes it (the type the
 /// followers decode, `shared::events::tender`).
 pub use shared::events::tender::{ContractPublished as Contract, ContractStatus};
 
 const CONTRACT_COLUMNS: &str = "id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, fee, \
-    annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason";
+    annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason, termination_vote_id, termination_vote_kind";
 
 fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
     let id: String = r.try_get("id")?;
@@ -382,6 +254,8 @@ fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
             .ok_or_else(|| undecodable("contract", &id, "status", &status))?,
         terminated_on,
         termination_reason: r.try_get("termination_reason")?,
+        termination_vote_id: r.try_get("termination_vote_id")?,
+        termination_vote_kind: r.try_get("termination_vote_kind")?,
         id,
     })
 }
@@ -394,7 +268,7 @@ pub async fn insert_contract(
 ) -> anyhow::Result<()> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO contract ({CONTRACT_COLUMNS}) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', NULL, NULL)"
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', NULL, NULL, NULL, NULL)"
     )))
     .bind(&c.id)
     .bind(&c.tender_id)
@@ -426,19 +300,23 @@ pub async fn contract(conn: &mut AnyConnection, id: &str) -> Result<Option<Contr
     row.as_ref().map(contract_from_row).transpose()
 }
 
-/// Ends a contract early.
+/// Ends a contract early on the owners' vote `vote` (id, kind).
 pub async fn terminate_contract(
     conn: &mut AnyConnection,
     id: &str,
     on: &str,
     reason: &str,
+    vote: (&str, &str),
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE contract SET status = 'terminated', terminated_on = $2, termination_reason = $3 WHERE id = $1",
+        "UPDATE contract SET status = 'terminated', terminated_on = $2, termination_reason = $3, \
+         termination_vote_id = $4, termination_vote_kind = $5 WHERE id = $1",
     )
     .bind(id)
     .bind(on)
     .bind(reason)
+    .bind(vote.0)
+    .bind(vote.1)
     .execute(&mut *conn)
     .await?;
     Ok(())

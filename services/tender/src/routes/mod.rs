@@ -156,6 +156,8 @@ mod tests {
                 ("What", round_trip::<crate::inspections::What>),
                 ("AskedBy", round_trip::<crate::inspections::AskedBy>),
                 ("State", round_trip::<crate::inspections::State>),
+                ("Level", round_trip::<crate::award::complaint_store::Level>),
+                ("Stage", round_trip::<crate::award::complaint_store::Stage>),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");

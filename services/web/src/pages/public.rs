@@ -12,6 +12,7 @@ use shared::auth::{Role, Scope};
 
 use super::model::Page;
 use super::model::catalog::Compound;
+use super::model::complaints::Complaint;
 use super::model::contract::{Contract, Disclosure};
 use super::model::owners::{BallotVote, Listed, SatisfactionSummary, UnitSurvey, Vote};
 use super::model::register::Summary;
@@ -222,6 +223,8 @@ pub struct TenderPage {
     chrome: Chrome,
     t: TenderView,
     questions: Vec<Question>,
+    /// The decided complaints, as anyone reads them (without the complainant).
+    complaints: Vec<Complaint>,
     /// The committee of this tender is looking: link to its workbench.
     own_committee: bool,
     flash: Flash,
@@ -246,6 +249,14 @@ pub async fn tender_page(
         .api
         .get(
             &format!("{base}{}", api::path(&["tenders", &id, "questions"])),
+            None,
+        )
+        .await
+        .unwrap_or_default();
+    let complaints: Vec<Complaint> = app
+        .api
+        .get(
+            &format!("{base}{}", api::path(&["tenders", &id, "complaints"])),
             None,
         )
         .await
@@ -279,6 +290,7 @@ pub async fn tender_page(
         chrome,
         t,
         questions,
+        complaints,
         own_committee,
         flash,
         audit,

@@ -1,6 +1,7 @@
 //! 投标 (`/firm/tenders/{id}`): a tender's terms and the firm's sealed bid — place,
 //! replace, confirm or withdraw it until the deadline, with a countdown; afterwards the
-//! opening record and the firm's result.
+//! opening record and the firm's result. The firm's questions and complaints on the same
+//! page are sent by `voice.rs`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,7 +18,8 @@ use crate::csrf::CsrfForm;
 use crate::error::PageError;
 use crate::format::{parse_yuan, yuan_plain};
 use crate::forms::{Fields, Flash, FormErrors, Keys, see_other_with};
-use crate::pages::model::tender::{Bid, TenderView};
+use crate::pages::model::complaints::Complaint;
+use crate::pages::model::tender::{Bid, Question, TenderView};
 use crate::roles::FirmUser;
 use crate::state::WebState;
 
@@ -25,9 +27,9 @@ use crate::state::WebState;
 /// and why.
 #[derive(Debug, Default)]
 pub struct Refused {
-    form: &'static str,
-    typed: Fields,
-    errors: FormErrors,
+    pub form: &'static str,
+    pub typed: Fields,
+    pub errors: FormErrors,
 }
 
 #[derive(Template, WebTemplate)]
@@ -44,9 +46,45 @@ pub struct BidPage {
     failed: &'static str,
     typed: Fields,
     errors: FormErrors,
+    /// The public answered questions and the firm's own (who asked is never shown).
+    questions: Vec<Question>,
+    /// The firm's own complaints and the decided ones of others (without the complainant).
+    complaints: Vec<Complaint>,
 }
 
 impl BidPage {
+    /// What was typed in `field` of the refused form `form`.
+    pub fn typed_in(&self, form: &str, field: &str) -> String {
+        if self.failed == form {
+            self.typed.get(field)
+        } else {
+            String::new()
+        }
+    }
+
+    /// The error of the refused form `form` for `field`.
+    pub fn err_in(&self, form: &str, field: &str) -> Option<String> {
+        (self.failed == form)
+            .then(|| self.errors.get(field).map(str::to_string))
+            .flatten()
+    }
+
+    /// Whether this complaint is the firm's own.
+    pub fn own(&self, c: &Complaint) -> bool {
+        c.firm_id.as_deref() == Some(self.firm.as_str())
+    }
+
+    /// The firm may lodge a complaint: it bid and the award is in its notice period.
+    pub fn may_complain(&self) -> bool {
+        self.own_opened()
+            && self.tender.is_awarded()
+            && self
+                .tender
+                .award
+                .as_ref()
+                .is_some_and(|a| a.notice_left().is_some())
+    }
+
     /// The value of a bid field: as typed when refused, else the current bid's.
     pub fn val(&self, field: &str) -> String {
         if self.failed == "place" || self.failed == "replace" {
@@ -89,7 +127,7 @@ impl BidPage {
     }
 }
 
-async fn load(
+pub(super) async fn load(
     app: &WebState,
     user: &FirmUser,
     id: &str,
@@ -110,6 +148,12 @@ async fn load(
         Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => None,
         Err(e) => return Err(e.into()),
     };
+    let list = |what: &str| format!("{}{}", app.api.tender, api::path(&["tenders", id, what]));
+    let (questions_url, complaints_url) = (list("questions"), list("complaints"));
+    let (questions, complaints) = futures::join!(
+        app.api.get::<Vec<Question>>(&questions_url, token),
+        app.api.get::<Vec<Complaint>>(&complaints_url, token),
+    );
     Ok(BidPage {
         chrome,
         done,
@@ -120,6 +164,8 @@ async fn load(
         failed: refused.form,
         typed: refused.typed,
         errors: refused.errors,
+        questions: questions.unwrap_or_default(),
+        complaints: complaints.unwrap_or_default(),
     })
 }
 

@@ -1,4 +1,4 @@
-//! 企业工作台: the firm's application form and profile, nearby open tenders with reasons, sealed bids (place, replace, withdraw) with a countdown, results, contracts and their budgets and accounts (publish and correct), residents' survey comments and the firm's public replies.
+//! 企业工作台: the firm's application form and profile, nearby open tenders with reasons, sealed bids (place, replace, withdraw) with a countdown, results, contracts and their budgets and accounts (publish and correct), residents' survey comments and the firm's public replies; questions about a tender, complaints about its award and their escalation.
 //!
 //! Every page but the application is for a firm account ([`crate::roles::FirmUser`]).
 
@@ -6,6 +6,7 @@ mod apply;
 mod bid;
 mod comments;
 mod home;
+mod voice;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -35,4 +36,10 @@ pub fn routes() -> Router<WebState> {
         .route("/firm/tenders/{id}", get(bid::page))
         .route("/firm/tenders/{id}/bid", post(bid::place))
         .route("/firm/tenders/{id}/bid/{action}", post(bid::change))
+        .route("/firm/tenders/{id}/questions", post(voice::ask))
+        .route("/firm/tenders/{id}/complaints", post(voice::complain))
+        .route(
+            "/firm/tenders/{id}/complaints/{cid}/escalate",
+            post(voice::escalate),
+        )
 }

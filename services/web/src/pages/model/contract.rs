@@ -220,3 +220,46 @@ mod tests {
         assert_eq!(c.price_text(), "756,000.00 元");
     }
 }
+
+/// An owners' passing decision to dismiss the firm, as
+/// `GET /tenders/contracts/{cid}/dismissal-votes` answers it: what a termination rests on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DismissalVote {
+    pub id: String,
+    /// `ballot` | `typed`.
+    pub kind: String,
+    pub title: String,
+    pub decided_on: String,
+}
+
+impl DismissalVote {
+    pub fn label(&self) -> String {
+        let how = if self.kind == "ballot" {
+            "按户投票"
+        } else {
+            "表决记录"
+        };
+        format!("{}（{}，{} 通过）", self.title, how, self.decided_on)
+    }
+}
+
+/// A street's recorded notice to a committee (`GET /tenders/contracts/{cid}/guidance`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommitteeNotice {
+    pub note: String,
+    pub notified_at: String,
+}
+
+impl CommitteeNotice {
+    pub fn at_text(&self) -> String {
+        when(&self.notified_at)
+    }
+}
+
+/// Where a contract's guided termination stands (`GET /tenders/contracts/{cid}/guidance`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Guidance {
+    pub notices: Vec<CommitteeNotice>,
+    pub owners_decisions: Vec<DismissalVote>,
+    pub terminated: bool,
+}

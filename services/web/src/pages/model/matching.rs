@@ -159,6 +159,9 @@ pub struct SupervisedFirm {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct BlacklistedFirmCompound {
+    /// The live contract with the blacklisted firm.
+    #[serde(default)]
+    pub contract_id: String,
     pub compound_id: String,
     pub compound_name: Option<String>,
     pub street_code: Option<String>,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod complaints;
 pub mod contract;
 pub mod matching;
 pub mod owners;

@@ -147,6 +147,9 @@ pub struct TenderView {
     pub evaluation: Evaluation,
     #[serde(default)]
     pub accepting_bids: bool,
+    /// Open and before the enquiry deadline: firms may ask.
+    #[serde(default)]
+    pub accepting_questions: bool,
     pub cancel_reason: Option<String>,
     pub published_at: Option<String>,
     pub opened_at: Option<String>,

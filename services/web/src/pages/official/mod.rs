@@ -1,7 +1,7 @@
 //! 街道/区县工作台: the officials' compound ledger (filters, edit), CSV/XLSX import with a
 //! preview of errors by row, the owners' votes of the street with their printable notices
 //! and objections, the coverage dashboard with SVG charts, the satisfaction
-//! ranking and bundle suggestions.
+//! ranking and bundle suggestions, the complaints escalated for review (质疑复核), and the compounds served by a blacklisted firm with the guided termination (引导解除).
 //!
 //! Every page is for street officials (scope: their street) and district officials (scope:
 //! their district): the [`crate::roles::OfficialUser`] extractor, with their
@@ -10,7 +10,9 @@
 //! official's own area when they list or open a compound (another street's compound is a
 //! 403 page, as the API's edit would be).
 
+mod blacklisted;
 mod bundles;
+mod complaints;
 mod compound;
 mod coverage;
 mod import;
@@ -61,6 +63,16 @@ pub fn routes() -> Router<WebState> {
         .route("/official/reports", get(reports::page))
         .route("/official/reports/export", get(reports::export))
         .route("/official/votes", get(votes::list))
+        .route("/official/complaints", get(complaints::list))
+        .route("/official/blacklisted", get(blacklisted::list))
+        .route(
+            "/official/blacklisted/{cid}/notices",
+            post(blacklisted::notify),
+        )
+        .route(
+            "/official/complaints/{id}/{cid}/decide",
+            post(complaints::decide),
+        )
         .route("/official/votes/{vid}", get(votes::page))
         .route(
             "/official/votes/{vid}/notices",

@@ -1,5 +1,5 @@
 //! The workbench's actions (publish, cancel, answer a question, invite a firm, scores,
-//! award, contract): each checks the tender is the committee's, calls the tender API and
+//! award, answer a complaint, contract, terminate the contract): each checks the tender is the committee's, calls the tender API and
 //! answers the page: back to the workbench at the action's section with a notice, or the
 //! workbench again with the refusal beside the action's form and what was typed kept.
 
@@ -295,6 +295,61 @@ pub async fn award(
         renames: &[("skipped", "reason")],
         ..Action::new("award", form, "已定标，定标结果进入公示期")
     };
+    answer_page(&app, &c, chrome, t, action, answer).await
+}
+
+/// `POST /committee/tenders/{id}/complaints/{cid}/answer`: upheld (`upheld=true`) revokes
+/// the award and reopens evaluation.
+pub async fn answer_complaint(
+    State(app): State<WebState>,
+    c: CommitteeUser,
+    chrome: Chrome,
+    Path((id, cid)): Path<(String, String)>,
+    CsrfForm(mut form): CsrfForm<Form>,
+) -> Result<Response, PageError> {
+    let t = own_tender(&app, &c, &id).await?;
+    let upheld = field(&form, "upheld") == "true";
+    let body = json!({"upheld": upheld, "answer": field(&form, "answer")});
+    form.insert("cid".into(), cid.clone());
+    let path = api::path(&["tenders", &id, "complaints", &cid, "answer"]);
+    let answer = send(&app, &c, Method::POST, &path, &body).await;
+    let done = if upheld {
+        "已答复：质疑成立，定标已撤销，项目回到评标"
+    } else {
+        "已答复质疑，答复内容已公开"
+    };
+    answer_page(
+        &app,
+        &c,
+        chrome,
+        t,
+        Action::new("complaints", form, done),
+        answer,
+    )
+    .await
+}
+
+/// `POST /committee/tenders/{id}/terminate`: ends the tender's contract on the owners'
+/// passing decision chosen (`vote_id`).
+pub async fn terminate(
+    State(app): State<WebState>,
+    c: CommitteeUser,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Form>,
+) -> Result<Response, PageError> {
+    let t = own_tender(&app, &c, &id).await?;
+    let Some(cid) = t.contract.as_ref().map(|k| k.id.clone()) else {
+        return Err(PageError::not_found("该项目没有合同。"));
+    };
+    let mut body = json!({"reason": field(&form, "reason"), "vote_id": field(&form, "vote_id")});
+    let on = field(&form, "terminated_on");
+    if !on.trim().is_empty() {
+        body["terminated_on"] = json!(on.trim());
+    }
+    let path = api::path(&["tenders", "contracts", &cid, "terminate"]);
+    let answer = send(&app, &c, Method::POST, &path, &body).await;
+    let action = Action::new("terminate", form, "已依据业主决定解除物业服务合同");
     answer_page(&app, &c, chrome, t, action, answer).await
 }
 

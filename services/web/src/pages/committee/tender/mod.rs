@@ -29,4 +29,12 @@ pub fn routes() -> Router<WebState> {
         .route("/committee/tenders/{id}/scores", post(actions::scores))
         .route("/committee/tenders/{id}/award", post(actions::award))
         .route("/committee/tenders/{id}/contract", post(actions::contract))
+        .route(
+            "/committee/tenders/{id}/complaints/{cid}/answer",
+            post(actions::answer_complaint),
+        )
+        .route(
+            "/committee/tenders/{id}/terminate",
+            post(actions::terminate),
+        )
 }

@@ -1,6 +1,7 @@
 //! One tender's workbench for its committee (`/committee/tenders/{id}`): the countdown,
 //! Q&A, matched firms and invitations, the opened bids side by side, scores, ranking, award,
-//! notice period and contract, each action's form with its refusal shown in place.
+//! notice period, complaints and their answers, contract and its termination on the
+//! owners' decision, each action's form with its refusal shown in place.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,8 @@ use crate::error::PageError;
 use crate::format::{beijing_now, today};
 use crate::forms::{Flash, FormErrors};
 use crate::pages::model::Page;
+use crate::pages::model::complaints::Complaint;
+use crate::pages::model::contract::DismissalVote;
 use crate::pages::model::matching::FirmMatch;
 use crate::pages::model::owners::BallotVote;
 use crate::pages::model::tender::{Bid, Invitation, Question, Ranked, TenderView};
@@ -67,6 +70,10 @@ pub struct TenderPage {
     ranking_note: Option<String>,
     /// For an `owners_vote` tender: the compound's votes from ballots on it.
     votes: Vec<BallotVote>,
+    /// The complaints about its awards, with the complainants.
+    complaints: Vec<Complaint>,
+    /// For an active contract: the owners' passing decisions to dismiss the firm.
+    dismissals: Vec<DismissalVote>,
     flash: Flash,
     refused: Refused,
     today: String,
@@ -219,8 +226,40 @@ pub async fn load_page(
         }
         ballot_votes(app, &t.compound_id, token).await
     };
-    let (questions, matches, invitations, bids, ranking, votes) =
-        futures::join!(questions, matches, invitations, bids, ranking, votes);
+    let complaints = async {
+        if !opened {
+            return Ok(Vec::new());
+        }
+        app.api
+            .get::<Vec<Complaint>>(
+                &format!("{base}{}", api::path(&["tenders", &id, "complaints"])),
+                token,
+            )
+            .await
+    };
+    let active = t
+        .contract
+        .as_ref()
+        .filter(|c| c.active())
+        .map(|c| c.id.clone());
+    let dismissals = async {
+        let Some(cid) = active else {
+            return Ok(Vec::new());
+        };
+        app.api
+            .get::<Vec<DismissalVote>>(
+                &format!(
+                    "{base}{}",
+                    api::path(&["tenders", "contracts", &cid, "dismissal-votes"])
+                ),
+                token,
+            )
+            .await
+    };
+    let ((questions, matches, invitations, bids, ranking, votes), (complaints, dismissals)) = futures::join!(
+        async { futures::join!(questions, matches, invitations, bids, ranking, votes) },
+        async { futures::join!(complaints, dismissals) }
+    );
     let (matches, matches_note) = match matches {
         Ok(Some(p)) if p.items.is_empty() => (
             Vec::new(),
@@ -253,6 +292,8 @@ pub async fn load_page(
             .into_iter()
             .filter(|v| v.tender_id.as_deref() == Some(id.as_str()))
             .collect(),
+        complaints: complaints.unwrap_or_default(),
+        dismissals: dismissals.unwrap_or_default(),
         flash,
         refused,
         today: today(),
