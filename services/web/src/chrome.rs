@@ -31,6 +31,8 @@ pub struct Chrome {
     pub role: Option<Role>,
     /// Demo accounts with the published password exist: the layout says 演示环境.
     pub demo: bool,
+    /// The account's unread notifications (the navigation's 通知 link), if known.
+    pub unread: Option<i64>,
 }
 
 impl Chrome {
@@ -45,6 +47,7 @@ impl Chrome {
             csrf: csrf.map(|c| c.0.clone()).unwrap_or_default(),
             role: identity.map(|i| i.role),
             demo: session.demo,
+            unread: session.unread,
         }
     }
 
