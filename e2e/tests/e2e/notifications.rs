@@ -25,6 +25,8 @@ both_backends!(
     atom_feed_is_private_valid_and_revocable,
     webhooks_are_signed_retried_and_logged,
     webhook_urls_and_owners_are_refused,
+    inbox_pages_over_http,
+    a_firm_opens_a_notification_in_a_browser,
 );
 
 /// A token of one account (`account`) acting as `role` for `scope`.
@@ -563,7 +565,8 @@ async fn webhook_urls_and_owners_are_refused(backend: Backend) {
         ("https://10.1.2.3/hook", "internal_address"),
         ("https://169.254.169.254/latest/meta-data", "internal_address"),
         ("https://[fc00::1]/hook", "internal_address"),
-        ("javascript:alert(1)", "invalid_url"),
+        ("javascript:alert(1)", "scheme"),
+        ("https:///nohost", "invalid_url"),
         ("", "required"),
     ] {
         let a = post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": url})).await;
@@ -597,5 +600,191 @@ async fn webhook_urls_and_owners_are_refused(backend: Backend) {
     post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": "https://hooks.example.com/6"}))
         .await
         .problem(409, "too_many_webhooks");
+    app.stop().await;
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = body.find(start)? + start.len();
+    let rest = &body[from..];
+    Some(&rest[..rest.find(end)?])
+}
+
+async fn inbox_pages_over_http(backend: Backend) {
+    use wuye_e2e::pages::{CSRF, get as page, post as form};
+    let app = spawn_app(backend).await;
+    let (status, location, _) = page(&app, "/inbox", None).await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with("/signin?next=%2Finbox"), "{location}");
+
+    let staff = account(&app, "assoc-1", Role::Association, Scope::City);
+    let fid = firm(&app, "锦城物业", 1, json!({}), false).await;
+    followed(&app).await;
+    until_kinds(&app, &staff, &["firm_applied"]).await;
+    let (status, _, body) = page(&app, "/inbox", Some(&staff)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("新的入库申请：锦城物业"), "{body}");
+    assert_eq!(between(&body, "id=\"unread-count\" aria-label=\"1 条未读\">", "<"), Some("1"));
+    let nid = get(&app, "/inbox", Some(&staff)).await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Opening marks it read and goes where the thing is; without the form token, nothing.
+    let (status, _, _) = form(&app, &format!("/inbox/{nid}/open"), Some(&staff), &[]).await;
+    assert_eq!(status, 403);
+    assert_eq!(unread(&app, &staff).await, 1);
+    let (status, location, _) =
+        form(&app, &format!("/inbox/{nid}/open"), Some(&staff), &[("_csrf", CSRF)]).await;
+    assert_eq!((status.as_u16(), location.as_str()), (303, format!("/association/firms/{fid}").as_str()));
+    assert_eq!(unread(&app, &staff).await, 0);
+    let (_, _, home) = page(&app, "/", Some(&staff)).await;
+    assert!(home.contains("id=\"nav-inbox\"") && !home.contains("unread-count"), "{home}");
+    // Another organisation's notification opens nothing.
+    let firm_staff = account(&app, "firm-1", Role::Firm, Scope::Firm(fid.clone()));
+    let (status, _, _) =
+        form(&app, &format!("/inbox/{nid}/open"), Some(&firm_staff), &[("_csrf", CSRF)]).await;
+    assert_eq!(status, 404);
+
+    // The feed address and a webhook's secret are shown once.
+    let (status, _, body) = form(&app, "/inbox/atom-token", Some(&staff), &[("_csrf", CSRF)]).await;
+    assert_eq!(status, 200, "{body}");
+    let feed_url = between(&body, "<code id=\"feed-url\">", "<").unwrap().to_string();
+    assert!(feed_url.contains("/match/inbox/atom/"), "{feed_url}");
+    let atom = app.get(&feed_url, None).await;
+    assert_eq!(atom.status, 200, "{}", atom.body);
+    assert_eq!(atom_titles(&atom.body), ["新的入库申请：锦城物业"]);
+    let (_, _, again) = page(&app, "/inbox", Some(&staff)).await;
+    assert!(!again.contains(&feed_url) && again.contains("当前已启用订阅地址"));
+    let (status, _, body) = form(
+        &app,
+        "/inbox/webhooks",
+        Some(&staff),
+        &[("_csrf", CSRF), ("url", "http://hooks.example.com/wuye")],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("接收地址必须使用 HTTPS") && body.contains("http://hooks.example.com/wuye"));
+    let (status, _, body) = form(
+        &app,
+        "/inbox/webhooks",
+        Some(&staff),
+        &[("_csrf", CSRF), ("url", "https://hooks.example.com/wuye")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let secret = between(&body, "<code id=\"webhook-secret\">", "<").unwrap().to_string();
+    assert!(secret.starts_with("whsec_"));
+    let (_, _, again) = page(&app, "/inbox", Some(&staff)).await;
+    assert!(!again.contains(&secret) && again.contains("https://hooks.example.com/wuye"));
+    // City officials read their inbox; they register no webhook.
+    let city = app.token(Role::CityOfficial, Scope::City);
+    let (status, _, body) = page(&app, "/inbox", Some(&city)).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Atom 订阅地址") && !body.contains("Webhook 接收地址"));
+    app.stop().await;
+}
+
+async fn a_firm_opens_a_notification_in_a_browser(backend: Backend) {
+    use fantoccini::Locator;
+    let Some(browser) = wuye_e2e::browser::Browser::start().await else {
+        return;
+    };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    };
+    let app = spawn_app(backend).await;
+    let mut body = firm_body("锦城物业服务有限公司", 701);
+    body["account"] = json!({"username": "jincheng", "password": "jincheng-password-2026"});
+    let a = app
+        .send(Method::POST, &format!("{}/catalog/firms", app.catalog_url), None, Some(&body))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let fid = a.json()["id"].as_str().unwrap().to_string();
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/firms/{fid}/standing", app.catalog_url),
+            Some(&app.token(Role::Association, Scope::City)),
+            Some(&json!({"action": "recommend", "reason": "审核通过", "review_date": "2099-12-31"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let c = app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/compounds", app.catalog_url),
+            Some(&app.token(Role::Association, Scope::City)),
+            Some(&compound_body("JJ-INBOX-1", JINGUANYI)),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{}", c.body);
+    let compound = c.json()["id"].as_str().unwrap().to_string();
+    app.tender_follows_catalog().await;
+    followed(&app).await;
+    let committee = app.token(Role::Committee, Scope::Compound(compound.clone()));
+    let deadline = from_now(3_600_000);
+    let t = app
+        .send(
+            Method::POST,
+            &format!("{}/tenders", app.tender_url),
+            Some(&committee),
+            Some(&tender_body(
+                &compound,
+                json!({"fee_model": "commission", "enquiry_deadline": deadline,
+                    "bid_deadline": deadline, "opening_at": deadline, "title": "JJ-INBOX-1号院物业服务招标"}),
+            )),
+        )
+        .await;
+    assert_eq!(t.status, 201, "{}", t.body);
+    let tid = t.json()["id"].as_str().unwrap().to_string();
+    let p = app
+        .send(
+            Method::POST,
+            &format!("{}/tenders/{tid}/publish", app.tender_url),
+            Some(&committee),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let firm_token = app.token(Role::Firm, Scope::Firm(fid.clone()));
+    until_kinds(&app, &firm_token, &["standing_changed", "tender_matched"]).await;
+
+    browser
+        .open(&format!("{}/signin?next=/inbox", app.web_url))
+        .await
+        .unwrap();
+    browser.fill("#username", "jincheng").await.unwrap();
+    browser.fill("#password", "jincheng-password-2026").await.unwrap();
+    browser
+        .click("form[action='/signin'] button[type=submit]")
+        .await
+        .unwrap();
+    let text = browser.wait_for("新的匹配招标：JJ-INBOX-1号院物业服务招标").await.unwrap();
+    assert!(text.contains("名录状态变更"), "{text}");
+    let count = |b: &wuye_e2e::browser::Browser| {
+        let client = b.client.clone();
+        async move {
+            client
+                .find(Locator::Css("#unread-count"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count(&browser).await, "2");
+    browser.screenshot(&format!("inbox-{tag}")).await.unwrap();
+    browser
+        .click("tr[data-kind='tender_matched'] button.open")
+        .await
+        .unwrap();
+    browser.wait_for("JJ-INBOX-1号院物业服务招标").await.unwrap();
+    let url = browser.client.current_url().await.unwrap();
+    assert!(url.path().ends_with(&format!("/firm/tenders/{tid}")), "{url}");
+    assert_eq!(count(&browser).await, "1");
+    browser.screenshot(&format!("inbox-opened-{tag}")).await.unwrap();
+    browser.close().await;
     app.stop().await;
 }

@@ -80,6 +80,10 @@ impl Chrome {
     pub fn is_committee(&self) -> bool {
         self.role == Some(Role::Committee)
     }
+    /// The unread count to show beside 通知: none when it is 0 or unknown.
+    pub fn unread_badge(&self) -> Option<i64> {
+        self.unread.filter(|n| *n > 0)
+    }
     pub fn is_firm(&self) -> bool {
         self.role == Some(Role::Firm)
     }

@@ -93,7 +93,12 @@ pub fn check_url(raw: &str) -> Result<Url, Problem> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(refuse("credentials_in_url", "接收地址不能包含用户名或密码"));
     }
-    let host = url_host::of(&url).ok_or_else(|| refuse("invalid_url", "接收地址缺少主机名"))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(refuse("scheme", "接收地址只能使用 HTTPS"));
+    }
+    let host = url_host::of(&url)
+        .filter(|h| !matches!(h, url_host::Host::Domain(d) if d.is_empty()))
+        .ok_or_else(|| refuse("invalid_url", "接收地址缺少主机名"))?;
     match url.scheme() {
         "https" => {
             if let url_host::Host::Ip(ip) = host
@@ -306,7 +311,8 @@ mod tests {
         assert!(check_url("http://[::1]:9/hook").is_ok());
         assert_eq!(code("http://hooks.example.com/"), "https_required");
         assert_eq!(code("ftp://hooks.example.com/"), "scheme");
-        assert_eq!(code("file:///etc/passwd"), "invalid_url");
+        assert_eq!(code("file:///etc/passwd"), "scheme");
+        assert_eq!(code("javascript:alert(1)"), "scheme");
         assert_eq!(code("https://user:pw@hooks.example.com/"), "credentials_in_url");
         assert_eq!(code("https://10.0.0.5/"), "internal_address");
         assert_eq!(code("https://169.254.169.254/latest"), "internal_address");

@@ -131,7 +131,7 @@ fn no_notification() -> Problem {
 /// Marks one notification read for this account (404 for another organisation's).
 #[utoipa::path(post, path = "/match/inbox/{id}/read", tag = "inbox",
     params(("id" = String, Path, description = "Notification id")),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 204, description = "Marked read"), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn mark_read(
     State(app): State<AppState>,
@@ -201,7 +201,7 @@ async fn issue_feed_token(State(app): State<AppState>, identity: Identity) -> Re
     let recipient = Recipient::of(&identity)?;
     let mut conn = app.db.pool.acquire().await?;
     let token = atom::issue(&mut conn, &identity.account_id, &recipient, now_ms()).await?;
-    let path = format!("{}/inbox/atom/{token}", crate::routes::PREFIX);
+    let path = format!("/match/inbox/atom/{token}");
     Ok((
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],
@@ -212,7 +212,7 @@ async fn issue_feed_token(State(app): State<AppState>, identity: Identity) -> Re
 
 /// Revokes this account's feed token (404 when it has none).
 #[utoipa::path(delete, path = "/match/inbox/atom-token", tag = "inbox",
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Revoked"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn revoke_feed_token(State(app): State<AppState>, identity: Identity) -> Result<StatusCode> {
     Recipient::of(&identity)?;
     let mut conn = app.db.pool.acquire().await?;
@@ -256,7 +256,7 @@ async fn atom_feed(State(app): State<AppState>, Path(token): Path<String>) -> Re
         offset: 0,
     };
     let (entries, _) = store::list(&mut conn, &listing).await?;
-    let path = format!("{}/inbox/atom/{token}", crate::routes::PREFIX);
+    let path = format!("/match/inbox/atom/{token}");
     let xml = atom::render(&holder, &entries, &path, now_ms());
     Ok((
         [
@@ -321,7 +321,7 @@ async fn create_webhook(
 /// Stops one of the organisation's webhooks (waiting deliveries are cancelled).
 #[utoipa::path(delete, path = "/match/inbox/webhooks/{id}", tag = "inbox",
     params(("id" = String, Path, description = "Webhook id")),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Stopped"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn revoke_webhook(
     State(app): State<AppState>,
     identity: Identity,
