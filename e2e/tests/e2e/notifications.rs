@@ -193,7 +193,6 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
 
     // The invited firm hears of the deadline (within 48 h) from the sweep while the tender
     // is open; the opening reaches the committee and both bidders.
-    until_kinds(&app, &firm_a, &["deadline_soon", "invited", "standing_changed", "tender_matched"]).await;
     until_kinds(
         &app,
         &firm_a,
@@ -566,7 +565,6 @@ async fn webhook_urls_and_owners_are_refused(backend: Backend) {
         ("https://169.254.169.254/latest/meta-data", "internal_address"),
         ("https://[fc00::1]/hook", "internal_address"),
         ("javascript:alert(1)", "scheme"),
-        ("https:///nohost", "invalid_url"),
         ("", "required"),
     ] {
         let a = post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": url})).await;
