@@ -91,7 +91,7 @@ impl InboxPage {
     pub fn prev_offset(&self) -> Option<i64> {
         (self.offset > 0).then(|| (self.offset - PAGE).max(0))
     }
-    pub fn filter(&self) -> &'static str {
+    pub fn filter_query(&self) -> &'static str {
         if self.unread_only { "&unread=true" } else { "" }
     }
 }
