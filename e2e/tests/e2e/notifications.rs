@@ -22,6 +22,7 @@ use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
 both_backends!(
     every_kind_once_in_its_own_inbox,
+    award_complaint_inspection_credit_and_blacklist_once,
     atom_feed_is_private_valid_and_revocable,
     webhooks_are_signed_retried_and_logged,
     webhook_urls_and_owners_are_refused,
@@ -293,6 +294,209 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
     for field in ["unread", "order", "limit"] {
         assert!(bad.field_error(field).is_some(), "{field}: {}", bad.body);
     }
+    app.stop().await;
+}
+
+/// The China date `offset` days from today, `YYYY-MM-DD`.
+fn day(offset: i32) -> String {
+    let today = shared::clock::china_today();
+    shared::domain::roster::format_date(
+        time::Date::from_julian_day(today.to_julian_day() + offset).unwrap(),
+    )
+}
+
+/// Polls the tender (as `token`) until its status is `status`, at most 30 s.
+async fn until_status(app: &TestApp, tid: &str, token: &str, status: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let t = app
+            .get(&format!("{}/tenders/{tid}", app.tender_url), Some(token))
+            .await;
+        if t.json()["status"] == status {
+            return;
+        }
+        assert!(Instant::now() < deadline, "tender never {status}: {}", t.body);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let assoc = app.token(Role::Association, Scope::City);
+    let wants = json!({"service_models": ["professional"], "fee_models": ["lump_sum"],
+        "grades": [3], "districts_served": ["510104"]});
+    let a = firm(&app, "近邻物业", 1, merged(wants.clone(), json!({"location": {"lon": 104.084, "lat": 30.653}})), true).await;
+    let b = firm(&app, "远郊物业", 2, merged(wants, json!({"location": {"lon": 104.150, "lat": 30.700}})), true).await;
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/compounds", app.catalog_url),
+            Some(&assoc),
+            Some(&compound_body("n002", JINGUANYI)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let c = r.json()["id"].as_str().unwrap().to_string();
+    app.tender_follows_catalog().await;
+    followed(&app).await;
+
+    let committee = app.token(Role::Committee, Scope::Compound(c.clone()));
+    let tenders = |p: &str| format!("{}/tenders{p}", app.tender_url);
+    let created = app
+        .send(
+            Method::POST,
+            &tenders(""),
+            Some(&committee),
+            Some(&tender_body(
+                &c,
+                json!({"enquiry_deadline": from_now(3_000), "bid_deadline": from_now(3_000),
+                    "opening_at": from_now(3_000)}),
+            )),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let tid = created.json()["id"].as_str().unwrap().to_string();
+    let r = app
+        .send(Method::POST, &tenders(&format!("/{tid}/publish")), Some(&committee), Some(&json!({})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (firm_a, firm_b) = (
+        app.token(Role::Firm, Scope::Firm(a.clone())),
+        app.token(Role::Firm, Scope::Firm(b.clone())),
+    );
+    let mut bids = Vec::new();
+    for (token, fee) in [(&firm_a, 150), (&firm_b, 160)] {
+        let r = app
+            .send(
+                Method::POST,
+                &tenders(&format!("/{tid}/bids")),
+                Some(token),
+                Some(&wuye_e2e::tender::bid_body(fee, fee * 28_000 * 12)),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        bids.push(r.json()["id"].as_str().unwrap().to_string());
+    }
+    until_status(&app, &tid, &committee, "evaluation").await;
+    let r = app
+        .send(Method::POST, &tenders(&format!("/{tid}/award")), Some(&committee), Some(&json!({"bid_id": bids[0]})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The losing bidder complains during the notice; the committee turns it down.
+    let r = app
+        .send(
+            Method::POST,
+            &tenders(&format!("/{tid}/complaints")),
+            Some(&firm_b),
+            Some(&json!({"grounds": "中标企业的人员配置方案明显不足以达到三级标准。"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let cid = r.json()["id"].as_str().unwrap().to_string();
+    let r = app
+        .send(
+            Method::POST,
+            &tenders(&format!("/{tid}/complaints/{cid}/answer")),
+            Some(&committee),
+            Some(&json!({"upheld": false, "answer": "经核查，人员配置符合三级标准。"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The notice ends (2 s in the tests): the sweep tells the committee.
+    until_kinds(&app, &committee, &["bids_opened", "complaint_lodged", "notice_ended"]).await;
+    let r = app
+        .send(Method::POST, &tenders(&format!("/{tid}/contract")), Some(&committee), Some(&json!({"start_date": day(0)})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // The committee asks to inspect for the owners: the serving firm answers it.
+    let r = app
+        .send(
+            Method::POST,
+            &tenders(&format!("/compounds/{c}/inspections")),
+            Some(&committee),
+            Some(&json!({"what": "accounts", "text": "业主申请查阅本年度收支"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    followed(&app).await;
+    let catalog = |p: &str| format!("{}/catalog/firms/{a}{p}", app.catalog_url);
+    let r = app
+        .send(
+            Method::POST,
+            &catalog("/credit-events"),
+            Some(&assoc),
+            Some(&json!({"kind": "good", "points": 7, "reason": "满意度第一", "source": "区住建局", "date": day(0)})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let r = app
+        .send(
+            Method::POST,
+            &catalog("/standing"),
+            Some(&assoc),
+            Some(&json!({"action": "blacklist", "reason": "拒不整改", "to": day(90)})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let a_kinds = [
+        "awarded", "bids_opened", "credit_changed", "inspection_asked", "standing_changed",
+        "standing_changed", "tender_matched",
+    ];
+    until_kinds(&app, &firm_a, &a_kinds).await;
+    let b_kinds = ["awarded", "bids_opened", "complaint_outcome", "standing_changed", "tender_matched"];
+    until_kinds(&app, &firm_b, &b_kinds).await;
+    let area = [
+        app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into())),
+        app.token(Role::DistrictOfficial, Scope::District("510104".into())),
+        app.token(Role::CityOfficial, Scope::City),
+    ];
+    for token in &area {
+        until_kinds(&app, token, &["blacklisted_firm_in_area"]).await;
+    }
+    let other_district = app.token(Role::DistrictOfficial, Scope::District("510105".into()));
+    assert_eq!(kinds(&app, &other_district).await, Vec::<String>::new());
+    let titles = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "awarded" || n["kind"] == "complaint_outcome")
+            .map(|n| n["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let a_titles = titles(get(&app, "/inbox", Some(&firm_a)).await.json());
+    assert!(a_titles.iter().all(|t| t.starts_with("中标通知")), "{a_titles:?}");
+    let b_page = get(&app, "/inbox", Some(&firm_b)).await.json();
+    assert!(titles(b_page.clone()).iter().any(|t| t.starts_with("中标结果公示")));
+    let outcome = b_page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "complaint_outcome")
+        .unwrap()
+        .clone();
+    assert_eq!(outcome["body"], "贵企业的质疑不成立。");
+    assert_eq!(outcome["link"], format!("/firm/tenders/{tid}"));
+
+    // Replayed from the start, the feeds write nothing twice.
+    let matching = db::connect(&app.matching_db).await.unwrap();
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM notification")
+            .fetch_one(&matching.pool)
+            .await
+            .unwrap()
+    };
+    let before = count().await;
+    sqlx::query("UPDATE feed_cursor SET seq = 0")
+        .execute(&matching.pool)
+        .await
+        .unwrap();
+    followed(&app).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(count().await, before);
+    until_kinds(&app, &firm_a, &a_kinds).await;
+    matching.pool.close().await;
     app.stop().await;
 }
 

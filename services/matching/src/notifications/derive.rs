@@ -51,14 +51,7 @@ impl Sink for NotifySink {
                 (tender::TENDER, Event::Tender(t)) => self.tender(conn, change, t).await?,
                 (catalog::FIRM, Event::Firm(_)) => firm(conn, change).await?,
                 (tender::INSPECTION, Event::Inspection(i)) if change.kind == "asked" => {
-                    vec![note(
-                        &format!("inspection:{}", i.id),
-                        Recipient::Committee(i.compound_id.clone()),
-                        "inspection_asked",
-                        format!("新的查阅申请：{}", or(&i.what_label, &i.what)),
-                        format!("业主申请查阅{}，请在 {} 前答复。", or(&i.what_label, &i.what), i.due_on),
-                        "/committee/documents".into(),
-                    )]
+                    inspection(conn, i).await?
                 }
                 (tender::INVITATION, _) => invitation(conn, change).await?,
                 (tender::QUESTION, _) => question(conn, change).await?,
@@ -342,6 +335,42 @@ async fn blacklisted_in_area(
         }
     }
     Ok(out)
+}
+
+/// A request to inspect, for whoever answers it: an owner's for the committee; the
+/// committee's own (made for owners) for the firm of the compound's active contract.
+async fn inspection(
+    conn: &mut AnyConnection,
+    i: &shared::events::tender::InspectionPublished,
+) -> anyhow::Result<Vec<NewNotification>> {
+    let what = or(&i.what_label, &i.what).to_string();
+    let recipient = if i.asked_by == "committee" {
+        let firm: Option<String> = sqlx::query_scalar(
+            "SELECT firm_id FROM tender_contract WHERE compound_id = $1 AND status = 'active' \
+             ORDER BY start_date DESC LIMIT 1",
+        )
+        .bind(&i.compound_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match firm {
+            Some(f) => Recipient::Firm(f),
+            None => return Ok(Vec::new()),
+        }
+    } else {
+        Recipient::Committee(i.compound_id.clone())
+    };
+    let link = match recipient {
+        Recipient::Firm(_) => "/firm".to_string(),
+        _ => "/committee/documents".to_string(),
+    };
+    Ok(vec![note(
+        &format!("inspection:{}", i.id),
+        recipient,
+        "inspection_asked",
+        format!("新的查阅申请：{}", or(&i.compound_name, "小区")),
+        format!("业主申请查阅{what}，请在 {} 前答复。", i.due_on),
+        link,
+    )])
 }
 
 /// An invitation, for the invited firm (kept for the deadline sweep).
