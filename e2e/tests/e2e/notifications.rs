@@ -526,13 +526,13 @@ fn atom_titles(xml: &str) -> Vec<String> {
     loop {
         match reader.read_event().expect("well-formed XML") {
             Event::Start(e) => {
-                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let name = e.name().as_ref().to_string();
                 if depth == 0 {
                     let ns = e
                         .attributes()
                         .filter_map(Result::ok)
-                        .find(|a| a.key.as_ref() == b"xmlns")
-                        .map(|a| String::from_utf8(a.value.to_vec()).unwrap());
+                        .find(|a| a.key.as_ref() == "xmlns")
+                        .map(|a| a.value.to_string());
                     root = Some((name.clone(), ns));
                 }
                 in_entry_title = name == "title" && path.last().is_some_and(|p| p == "entry");

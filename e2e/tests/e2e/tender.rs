@@ -938,14 +938,14 @@ async fn questions_and_answers_keep_the_asker_anonymous(backend: Backend) {
     // notifications): the association, which reads the feed too, never learns it, and the
     // question's text is on the feed only once answered.
     let feed = w.tender_feed().await;
-    let questions: Vec<_> = feed
+    let question_changes: Vec<_> = feed
         .iter()
         .filter(|c| c["topic"] == "tender_question")
         .collect();
-    let kinds: Vec<_> = questions.iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<_> = question_changes.iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["asked", "answered"]);
-    assert!(questions[0]["payload"].get("question").is_none());
-    for c in &questions {
+    assert!(question_changes[0]["payload"].get("question").is_none());
+    for c in &question_changes {
         assert_eq!(c["payload"]["service_only"]["asker_firm_id"], "f-ask");
     }
     let as_association = w
