@@ -186,7 +186,7 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
         let r = send(
             format!("/{tid}/bids"),
             token.clone(),
-            wuye_e2e::tender::bid_body(fee, fee * 28_000 * 12),
+            wuye_e2e::tender::bid_body(fee, fee * 42_000 * 12),
         )
         .await;
         assert_eq!(r.status, 201, "{}", r.body);
@@ -371,7 +371,7 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
                 Method::POST,
                 &tenders(&format!("/{tid}/bids")),
                 Some(token),
-                Some(&wuye_e2e::tender::bid_body(fee, fee * 28_000 * 12)),
+                Some(&wuye_e2e::tender::bid_body(fee, fee * 42_000 * 12)),
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);

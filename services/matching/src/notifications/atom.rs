@@ -125,9 +125,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The Atom 1.0 document of `entries` (newest first) for the holder; `self_path` is the
-/// feed's own path. Links are site paths (the pages'), as the API answers them.
-pub fn render(holder: &Holder, entries: &[NotificationView], self_path: &str, now: i64) -> String {
+/// The Atom 1.0 document of `entries` (newest first) for the holder. Links are site paths
+/// (the pages'), as the API answers them. The document never repeats the token (no
+/// `rel="self"` link, which Atom recommends but does not require), so a feed pasted into a
+/// validator or kept by a reader's cache does not carry the secret.
+pub fn render(holder: &Holder, entries: &[NotificationView], now: i64) -> String {
     let updated = entries
         .first()
         .map_or_else(|| rfc3339_utc(now), |e| e.created_at.clone());
@@ -135,10 +137,9 @@ pub fn render(holder: &Holder, entries: &[NotificationView], self_path: &str, no
     xml.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     xml.push_str(&format!(
         "  <id>urn:wuye:inbox:{}</id>\n  <title>物业通 · 通知</title>\n  <updated>{}</updated>\n  \
-         <author><name>物业通</name></author>\n  <link rel=\"self\" href=\"{}\"/>\n",
+         <author><name>物业通</name></author>\n",
         escape(&holder.account_id),
-        escape(&updated),
-        escape(self_path)
+        escape(&updated)
     ));
     for e in entries {
         xml.push_str(&format!(
@@ -181,7 +182,7 @@ mod tests {
             created_at: "2026-12-07T01:00:00Z".into(),
             read: false,
         };
-        let xml = render(&holder, &[entry], "/match/inbox/atom/x", 0);
+        let xml = render(&holder, &[entry], 0);
         assert!(!xml.contains("<script>") && !xml.contains("<b>"));
         assert!(xml.contains("a=1&amp;b=2") && xml.contains("urn:wuye:inbox:a&amp;1"));
     }

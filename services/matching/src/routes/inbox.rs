@@ -256,8 +256,7 @@ async fn atom_feed(State(app): State<AppState>, Path(token): Path<String>) -> Re
         offset: 0,
     };
     let (entries, _) = store::list(&mut conn, &listing).await?;
-    let path = format!("/match/inbox/atom/{token}");
-    let xml = atom::render(&holder, &entries, &path, now_ms());
+    let xml = atom::render(&holder, &entries, now_ms());
     Ok((
         [
             (header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),
