@@ -69,12 +69,17 @@ const PUBLIC_WRITES: [(&str, &str); 7] = [
     ("POST", "/tenders/owner-code/survey"),
 ];
 
-/// Writes a city official makes (to its own account and session): it reads what district
-/// officials read, citywide, and writes nothing else.
-const CITY_WRITES: [(&str, &str); 3] = [
+/// Writes a city official makes (to its own account and session, and its own inbox's read
+/// marks and private feed token): it reads what district officials read, citywide, and
+/// writes nothing else (no webhook either).
+const CITY_WRITES: [(&str, &str); 7] = [
     ("POST", "/catalog/session"),
     ("DELETE", "/catalog/session"),
     ("PUT", "/catalog/me/password"),
+    ("POST", "/match/inbox/{id}/read"),
+    ("POST", "/match/inbox/read-all"),
+    ("POST", "/match/inbox/atom-token"),
+    ("DELETE", "/match/inbox/atom-token"),
 ];
 
 /// The scopes one row is called for: the resource's own and another one.
