@@ -841,7 +841,10 @@ impl World {
             if let Some(id) = page["items"][0]["id"].as_str() {
                 break id.to_string();
             }
-            assert!(std::time::Instant::now() < until, "no notification for the firm");
+            assert!(
+                std::time::Instant::now() < until,
+                "no notification for the firm"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         };
         ids.insert("notification", notification);
@@ -865,7 +868,13 @@ impl World {
                 token_id: String::new(),
             })
             .unwrap();
-        let feed = post(app, &format!("{inbox}/atom-token"), &feed_account, json!({})).await;
+        let feed = post(
+            app,
+            &format!("{inbox}/atom-token"),
+            &feed_account,
+            json!({}),
+        )
+        .await;
         ids.insert("feed_token", feed["token"].as_str().unwrap().to_string());
 
         // The compound's street's work plan for this year, with the compound in it.

@@ -43,9 +43,20 @@ fn account(app: &TestApp, account: &str, role: Role, scope: Scope) -> String {
         .expect("issuing a token")
 }
 
-async fn call(app: &TestApp, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
-    app.send(method, &format!("{}/match{path}", app.matching_url), token, body)
-        .await
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Answer {
+    app.send(
+        method,
+        &format!("{}/match{path}", app.matching_url),
+        token,
+        body,
+    )
+    .await
 }
 
 async fn get(app: &TestApp, path: &str, token: Option<&str>) -> Answer {
@@ -112,7 +123,10 @@ async fn until_kinds(app: &TestApp, token: &str, want: &[&str]) {
         if got == want {
             return;
         }
-        assert!(Instant::now() < deadline, "inbox {got:?}, expected {want:?}");
+        assert!(
+            Instant::now() < deadline,
+            "inbox {got:?}, expected {want:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -127,8 +141,28 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
     let app = spawn_app(backend).await;
     let wants = json!({"service_models": ["professional"], "fee_models": ["lump_sum"],
         "grades": [3], "districts_served": ["510104"]});
-    let a = firm(&app, "近邻物业", 1, merged(wants.clone(), json!({"location": {"lon": 104.084, "lat": 30.653}})), true).await;
-    let b = firm(&app, "远郊物业", 2, merged(wants.clone(), json!({"location": {"lon": 104.150, "lat": 30.700}})), true).await;
+    let a = firm(
+        &app,
+        "近邻物业",
+        1,
+        merged(
+            wants.clone(),
+            json!({"location": {"lon": 104.084, "lat": 30.653}}),
+        ),
+        true,
+    )
+    .await;
+    let b = firm(
+        &app,
+        "远郊物业",
+        2,
+        merged(
+            wants.clone(),
+            json!({"location": {"lon": 104.150, "lat": 30.700}}),
+        ),
+        true,
+    )
+    .await;
     // An applicant: never matched, and another firm for the scopes.
     let other = firm(&app, "申请中物业", 3, wants, false).await;
     let c = {
@@ -165,22 +199,42 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
     let send = |path: String, token: String, body: Value| {
         let app = &app;
         async move {
-            app.send(Method::POST, &format!("{}/tenders{path}", app.tender_url), Some(&token), Some(&body))
-                .await
+            app.send(
+                Method::POST,
+                &format!("{}/tenders{path}", app.tender_url),
+                Some(&token),
+                Some(&body),
+            )
+            .await
         }
     };
     let r = send(format!("/{tid}/publish"), committee.clone(), json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = send(format!("/{tid}/invitations"), committee.clone(), json!({"firm_id": a})).await;
+    let r = send(
+        format!("/{tid}/invitations"),
+        committee.clone(),
+        json!({"firm_id": a}),
+    )
+    .await;
     assert!(r.status.is_success(), "{}", r.body);
     let (firm_a, firm_b) = (
         account(&app, "acc-a1", Role::Firm, Scope::Firm(a.clone())),
         account(&app, "acc-b1", Role::Firm, Scope::Firm(b.clone())),
     );
-    let q = send(format!("/{tid}/questions"), firm_b.clone(), json!({"question": "现有监控设备是否移交？"})).await;
+    let q = send(
+        format!("/{tid}/questions"),
+        firm_b.clone(),
+        json!({"question": "现有监控设备是否移交？"}),
+    )
+    .await;
     assert_eq!(q.status, 201, "{}", q.body);
     let qid = q.json()["id"].as_str().unwrap().to_string();
-    let r = send(format!("/{tid}/questions/{qid}/answer"), committee.clone(), json!({"answer": "移交。"})).await;
+    let r = send(
+        format!("/{tid}/questions/{qid}/answer"),
+        committee.clone(),
+        json!({"answer": "移交。"}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     for (token, fee) in [(&firm_a, 150), (&firm_b, 160)] {
         let r = send(
@@ -197,18 +251,34 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
     until_kinds(
         &app,
         &firm_a,
-        &["bids_opened", "deadline_soon", "invited", "standing_changed", "tender_matched"],
+        &[
+            "bids_opened",
+            "deadline_soon",
+            "invited",
+            "standing_changed",
+            "tender_matched",
+        ],
     )
     .await;
     until_kinds(
         &app,
         &firm_b,
-        &["bids_opened", "question_answered", "standing_changed", "tender_matched"],
+        &[
+            "bids_opened",
+            "question_answered",
+            "standing_changed",
+            "tender_matched",
+        ],
     )
     .await;
     until_kinds(&app, &committee, &["bids_opened", "question_asked"]).await;
     let association = app.token(Role::Association, Scope::City);
-    until_kinds(&app, &association, &["firm_applied", "firm_applied", "firm_applied"]).await;
+    until_kinds(
+        &app,
+        &association,
+        &["firm_applied", "firm_applied", "firm_applied"],
+    )
+    .await;
     // Every notification links to the page where the thing is.
     let page = get(&app, "/inbox?limit=200", Some(&firm_a)).await.json();
     for n in page["items"].as_array().unwrap() {
@@ -241,7 +311,13 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
     until_kinds(
         &app,
         &firm_a,
-        &["bids_opened", "deadline_soon", "invited", "standing_changed", "tender_matched"],
+        &[
+            "bids_opened",
+            "deadline_soon",
+            "invited",
+            "standing_changed",
+            "tender_matched",
+        ],
     )
     .await;
     matching.pool.close().await;
@@ -250,11 +326,19 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
     let firm_a2 = account(&app, "acc-a2", Role::Firm, Scope::Firm(a.clone()));
     assert_eq!(unread(&app, &firm_a).await, 5);
     let first = page["items"][0]["id"].as_str().unwrap().to_string();
-    let r = post(&app, &format!("/inbox/{first}/read"), Some(&firm_a), &json!({})).await;
+    let r = post(
+        &app,
+        &format!("/inbox/{first}/read"),
+        Some(&firm_a),
+        &json!({}),
+    )
+    .await;
     assert_eq!(r.status, 204, "{}", r.body);
     assert_eq!(unread(&app, &firm_a).await, 4);
     assert_eq!(unread(&app, &firm_a2).await, 5);
-    let unread_first = get(&app, "/inbox?order=unread_first", Some(&firm_a)).await.json();
+    let unread_first = get(&app, "/inbox?order=unread_first", Some(&firm_a))
+        .await
+        .json();
     assert_eq!(unread_first["items"][0]["read"], false);
     assert_eq!(unread_first["items"][4]["id"], first.as_str());
     assert_eq!(unread_first["items"][4]["read"], true);
@@ -268,28 +352,45 @@ async fn every_kind_once_in_its_own_inbox(backend: Backend) {
     // Nobody sees or marks another organisation's notifications.
     let stranger = account(&app, "acc-o", Role::Firm, Scope::Firm(other.clone()));
     assert_eq!(kinds(&app, &stranger).await, Vec::<String>::new());
-    post(&app, &format!("/inbox/{first}/read"), Some(&stranger), &json!({}))
-        .await
-        .problem(404, "not_found");
+    post(
+        &app,
+        &format!("/inbox/{first}/read"),
+        Some(&stranger),
+        &json!({}),
+    )
+    .await
+    .problem(404, "not_found");
     let other_committee = app.token(Role::Committee, Scope::Compound("c-other".into()));
     assert_eq!(kinds(&app, &other_committee).await, Vec::<String>::new());
-    post(&app, &format!("/inbox/{first}/read"), Some(&committee), &json!({}))
-        .await
-        .problem(404, "not_found");
+    post(
+        &app,
+        &format!("/inbox/{first}/read"),
+        Some(&committee),
+        &json!({}),
+    )
+    .await
+    .problem(404, "not_found");
     let street = app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
     assert_eq!(kinds(&app, &street).await, Vec::<String>::new());
     assert_eq!(unread(&app, &firm_a2).await, 5);
     get(&app, "/inbox", Some(&app.service_token()))
         .await
         .problem(403, "forbidden");
-    get(&app, "/inbox", None).await.problem(401, "unauthenticated");
+    get(&app, "/inbox", None)
+        .await
+        .problem(401, "unauthenticated");
     get(&app, "/inbox/unread-count", None)
         .await
         .problem(401, "unauthenticated");
     post(&app, "/inbox/read-all", None, &json!({}))
         .await
         .problem(401, "unauthenticated");
-    let bad = get(&app, "/inbox?unread=maybe&order=oldest&limit=0", Some(&firm_a)).await;
+    let bad = get(
+        &app,
+        "/inbox?unread=maybe&order=oldest&limit=0",
+        Some(&firm_a),
+    )
+    .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     for field in ["unread", "order", "limit"] {
         assert!(bad.field_error(field).is_some(), "{field}: {}", bad.body);
@@ -315,7 +416,11 @@ async fn until_status(app: &TestApp, tid: &str, token: &str, status: &str) {
         if t.json()["status"] == status {
             return;
         }
-        assert!(Instant::now() < deadline, "tender never {status}: {}", t.body);
+        assert!(
+            Instant::now() < deadline,
+            "tender never {status}: {}",
+            t.body
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -325,8 +430,25 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
     let assoc = app.token(Role::Association, Scope::City);
     let wants = json!({"service_models": ["professional"], "fee_models": ["lump_sum"],
         "grades": [3], "districts_served": ["510104"]});
-    let a = firm(&app, "近邻物业", 1, merged(wants.clone(), json!({"location": {"lon": 104.084, "lat": 30.653}})), true).await;
-    let b = firm(&app, "远郊物业", 2, merged(wants, json!({"location": {"lon": 104.150, "lat": 30.700}})), true).await;
+    let a = firm(
+        &app,
+        "近邻物业",
+        1,
+        merged(
+            wants.clone(),
+            json!({"location": {"lon": 104.084, "lat": 30.653}}),
+        ),
+        true,
+    )
+    .await;
+    let b = firm(
+        &app,
+        "远郊物业",
+        2,
+        merged(wants, json!({"location": {"lon": 104.150, "lat": 30.700}})),
+        true,
+    )
+    .await;
     let r = app
         .send(
             Method::POST,
@@ -357,7 +479,12 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
     assert_eq!(created.status, 201, "{}", created.body);
     let tid = created.json()["id"].as_str().unwrap().to_string();
     let r = app
-        .send(Method::POST, &tenders(&format!("/{tid}/publish")), Some(&committee), Some(&json!({})))
+        .send(
+            Method::POST,
+            &tenders(&format!("/{tid}/publish")),
+            Some(&committee),
+            Some(&json!({})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let (firm_a, firm_b) = (
@@ -379,7 +506,12 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
     }
     until_status(&app, &tid, &committee, "evaluation").await;
     let r = app
-        .send(Method::POST, &tenders(&format!("/{tid}/award")), Some(&committee), Some(&json!({"bid_id": bids[0]})))
+        .send(
+            Method::POST,
+            &tenders(&format!("/{tid}/award")),
+            Some(&committee),
+            Some(&json!({"bid_id": bids[0]})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The losing bidder complains during the notice; the committee turns it down.
@@ -403,9 +535,19 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The notice ends (2 s in the tests): the sweep tells the committee.
-    until_kinds(&app, &committee, &["bids_opened", "complaint_lodged", "notice_ended"]).await;
+    until_kinds(
+        &app,
+        &committee,
+        &["bids_opened", "complaint_lodged", "notice_ended"],
+    )
+    .await;
     let r = app
-        .send(Method::POST, &tenders(&format!("/{tid}/contract")), Some(&committee), Some(&json!({"start_date": day(0)})))
+        .send(
+            Method::POST,
+            &tenders(&format!("/{tid}/contract")),
+            Some(&committee),
+            Some(&json!({"start_date": day(0)})),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     // The committee asks to inspect for the owners: the serving firm answers it.
@@ -440,11 +582,22 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
     assert_eq!(r.status, 200, "{}", r.body);
 
     let a_kinds = [
-        "awarded", "bids_opened", "credit_changed", "inspection_asked", "standing_changed",
-        "standing_changed", "tender_matched",
+        "awarded",
+        "bids_opened",
+        "credit_changed",
+        "inspection_asked",
+        "standing_changed",
+        "standing_changed",
+        "tender_matched",
     ];
     until_kinds(&app, &firm_a, &a_kinds).await;
-    let b_kinds = ["awarded", "bids_opened", "complaint_outcome", "standing_changed", "tender_matched"];
+    let b_kinds = [
+        "awarded",
+        "bids_opened",
+        "complaint_outcome",
+        "standing_changed",
+        "tender_matched",
+    ];
     until_kinds(&app, &firm_b, &b_kinds).await;
     let area = [
         app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into())),
@@ -466,9 +619,16 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
             .collect()
     };
     let a_titles = titles(get(&app, "/inbox", Some(&firm_a)).await.json());
-    assert!(a_titles.iter().all(|t| t.starts_with("中标通知")), "{a_titles:?}");
+    assert!(
+        a_titles.iter().all(|t| t.starts_with("中标通知")),
+        "{a_titles:?}"
+    );
     let b_page = get(&app, "/inbox", Some(&firm_b)).await.json();
-    assert!(titles(b_page.clone()).iter().any(|t| t.starts_with("中标结果公示")));
+    assert!(
+        titles(b_page.clone())
+            .iter()
+            .any(|t| t.starts_with("中标结果公示"))
+    );
     let outcome = b_page["items"]
         .as_array()
         .unwrap()
@@ -504,7 +664,9 @@ async fn award_complaint_inspection_credit_and_blacklist_once(backend: Backend) 
 /// its sessions end).
 async fn session_cutoff(app: &TestApp, account_id: &str, disabled: bool) {
     let catalog = db::connect(&app.catalog_db).await.unwrap();
-    let mut tx = WriteTx::begin(&catalog, &Notifier::default()).await.unwrap();
+    let mut tx = WriteTx::begin(&catalog, &Notifier::default())
+        .await
+        .unwrap();
     tx.emit(
         shared::session::TOPIC,
         account_id,
@@ -554,7 +716,10 @@ fn atom_titles(xml: &str) -> Vec<String> {
     assert_eq!(depth, 0);
     assert_eq!(
         root,
-        Some(("feed".to_string(), Some("http://www.w3.org/2005/Atom".to_string())))
+        Some((
+            "feed".to_string(),
+            Some("http://www.w3.org/2005/Atom".to_string())
+        ))
     );
     titles
 }
@@ -574,46 +739,88 @@ async fn atom_feed_is_private_valid_and_revocable(backend: Backend) {
     assert_eq!(path, format!("/match/inbox/atom/{token}"));
     let feed = app.get(&format!("{}{path}", app.matching_url), None).await;
     assert_eq!(feed.status, 200, "{}", feed.body);
-    assert!(feed.content_type.starts_with("application/atom+xml"), "{}", feed.content_type);
+    assert!(
+        feed.content_type.starts_with("application/atom+xml"),
+        "{}",
+        feed.content_type
+    );
     assert_eq!(atom_titles(&feed.body), ["新的入库申请：锦城物业"]);
-    assert!(!feed.body.contains(&token), "the token is not in the document");
+    assert!(
+        !feed.body.contains(&token),
+        "the token is not in the document"
+    );
     let state = get(&app, "/inbox/atom-token", Some(&staff)).await.json();
     assert_eq!(state["active"], true);
     assert!(state.get("token").is_none());
 
     // Rotating: the old token opens nothing.
-    let rotated = post(&app, "/inbox/atom-token", Some(&staff), &json!({})).await.json();
+    let rotated = post(&app, "/inbox/atom-token", Some(&staff), &json!({}))
+        .await
+        .json();
     let new_path = rotated["path"].as_str().unwrap().to_string();
     app.get(&format!("{}{path}", app.matching_url), None)
         .await
         .problem(404, "not_found");
-    assert_eq!(app.get(&format!("{}{new_path}", app.matching_url), None).await.status, 200);
+    assert_eq!(
+        app.get(&format!("{}{new_path}", app.matching_url), None)
+            .await
+            .status,
+        200
+    );
     // Another account of the same organisation has its own token, or none.
     let colleague = account(&app, "assoc-2", Role::Association, Scope::City);
-    assert_eq!(get(&app, "/inbox/atom-token", Some(&colleague)).await.json()["active"], false);
-    call(&app, Method::DELETE, "/inbox/atom-token", Some(&colleague), None)
-        .await
-        .problem(404, "not_found");
+    assert_eq!(
+        get(&app, "/inbox/atom-token", Some(&colleague))
+            .await
+            .json()["active"],
+        false
+    );
+    call(
+        &app,
+        Method::DELETE,
+        "/inbox/atom-token",
+        Some(&colleague),
+        None,
+    )
+    .await
+    .problem(404, "not_found");
     // Revoking.
-    let gone = call(&app, Method::DELETE, "/inbox/atom-token", Some(&staff), None).await;
+    let gone = call(
+        &app,
+        Method::DELETE,
+        "/inbox/atom-token",
+        Some(&staff),
+        None,
+    )
+    .await;
     assert_eq!(gone.status, 204, "{}", gone.body);
     app.get(&format!("{}{new_path}", app.matching_url), None)
         .await
         .problem(404, "not_found");
     for junk in ["x", &"a".repeat(64), &"f".repeat(500), "%3Cscript%3E"] {
-        app.get(&format!("{}/match/inbox/atom/{junk}", app.matching_url), None)
-            .await
-            .problem(404, "not_found");
+        app.get(
+            &format!("{}/match/inbox/atom/{junk}", app.matching_url),
+            None,
+        )
+        .await
+        .problem(404, "not_found");
     }
     post(&app, "/inbox/atom-token", None, &json!({}))
         .await
         .problem(401, "unauthenticated");
-    post(&app, "/inbox/atom-token", Some(&app.service_token()), &json!({}))
-        .await
-        .problem(403, "forbidden");
+    post(
+        &app,
+        "/inbox/atom-token",
+        Some(&app.service_token()),
+        &json!({}),
+    )
+    .await
+    .problem(403, "forbidden");
 
     // A token made before the account's sessions ended (or it was disabled) is gone.
-    let again = post(&app, "/inbox/atom-token", Some(&staff), &json!({})).await.json();
+    let again = post(&app, "/inbox/atom-token", Some(&staff), &json!({}))
+        .await
+        .json();
     let again = format!("{}{}", app.matching_url, again["path"].as_str().unwrap());
     assert_eq!(app.get(&again, None).await.status, 200);
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -710,9 +917,15 @@ async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let (second, first) = (&log["items"][0], &log["items"][1]);
-    assert_eq!((first["attempt"].as_i64(), first["status_code"].as_i64()), (Some(1), Some(500)));
+    assert_eq!(
+        (first["attempt"].as_i64(), first["status_code"].as_i64()),
+        (Some(1), Some(500))
+    );
     assert!(first["error"].as_str().unwrap().contains("500"));
-    assert_eq!((second["attempt"].as_i64(), second["status_code"].as_i64()), (Some(2), Some(204)));
+    assert_eq!(
+        (second["attempt"].as_i64(), second["status_code"].as_i64()),
+        (Some(2), Some(204))
+    );
     assert!(second["error"].is_null());
     assert_eq!(second["notification_id"], notification.as_str());
     {
@@ -734,13 +947,29 @@ async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
     get(&app, &log_path, Some(&firm_token))
         .await
         .problem(404, "not_found");
-    call(&app, Method::DELETE, &format!("/inbox/webhooks/{id}"), Some(&firm_token), None)
-        .await
-        .problem(404, "not_found");
-    assert_eq!(get(&app, "/inbox/webhooks", Some(&firm_token)).await.json(), json!([]));
+    call(
+        &app,
+        Method::DELETE,
+        &format!("/inbox/webhooks/{id}"),
+        Some(&firm_token),
+        None,
+    )
+    .await
+    .problem(404, "not_found");
+    assert_eq!(
+        get(&app, "/inbox/webhooks", Some(&firm_token)).await.json(),
+        json!([])
+    );
 
     // Stopped: a later notification is not delivered.
-    let stopped = call(&app, Method::DELETE, &format!("/inbox/webhooks/{id}"), Some(&staff), None).await;
+    let stopped = call(
+        &app,
+        Method::DELETE,
+        &format!("/inbox/webhooks/{id}"),
+        Some(&staff),
+        None,
+    )
+    .await;
     assert_eq!(stopped.status, 204, "{}", stopped.body);
     firm(&app, "蓉城物业", 2, json!({}), false).await;
     followed(&app).await;
@@ -759,44 +988,96 @@ async fn webhook_urls_and_owners_are_refused(backend: Backend) {
     for (url, code) in [
         ("http://hooks.example.com/wuye", "https_required"),
         ("ftp://hooks.example.com/wuye", "scheme"),
-        ("https://user:secret@hooks.example.com/", "credentials_in_url"),
+        (
+            "https://user:secret@hooks.example.com/",
+            "credentials_in_url",
+        ),
         ("https://10.1.2.3/hook", "internal_address"),
-        ("https://169.254.169.254/latest/meta-data", "internal_address"),
+        (
+            "https://169.254.169.254/latest/meta-data",
+            "internal_address",
+        ),
         ("https://[fc00::1]/hook", "internal_address"),
         ("javascript:alert(1)", "scheme"),
         ("", "required"),
     ] {
-        let a = post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": url})).await;
+        let a = post(
+            &app,
+            "/inbox/webhooks",
+            Some(&firm_token),
+            &json!({"url": url}),
+        )
+        .await;
         assert_eq!(a.status, 422, "{url}: {}", a.body);
         assert_eq!(wuye_e2e::field_code(&a, "url"), code, "{url}");
     }
     let long = format!("https://hooks.example.com/{}", "a".repeat(2000));
     assert_eq!(
-        wuye_e2e::field_code(&post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": long})).await, "url"),
+        wuye_e2e::field_code(
+            &post(
+                &app,
+                "/inbox/webhooks",
+                Some(&firm_token),
+                &json!({"url": long})
+            )
+            .await,
+            "url"
+        ),
         "too_long"
     );
-    post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": 5}))
-        .await
-        .problem(400, "malformed_json");
+    post(
+        &app,
+        "/inbox/webhooks",
+        Some(&firm_token),
+        &json!({"url": 5}),
+    )
+    .await
+    .problem(400, "malformed_json");
     // Who may not keep webhooks at all, whatever the body.
     let city = app.token(Role::CityOfficial, Scope::City);
-    post(&app, "/inbox/webhooks", Some(&city), &json!({"url": "https://hooks.example.com/"}))
-        .await
-        .problem(403, "forbidden");
-    post(&app, "/inbox/webhooks", Some(&app.service_token()), &json!({"url": 5}))
-        .await
-        .problem(403, "forbidden");
-    post(&app, "/inbox/webhooks", None, &json!({"url": "https://hooks.example.com/"}))
-        .await
-        .problem(401, "unauthenticated");
+    post(
+        &app,
+        "/inbox/webhooks",
+        Some(&city),
+        &json!({"url": "https://hooks.example.com/"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    post(
+        &app,
+        "/inbox/webhooks",
+        Some(&app.service_token()),
+        &json!({"url": 5}),
+    )
+    .await
+    .problem(403, "forbidden");
+    post(
+        &app,
+        "/inbox/webhooks",
+        None,
+        &json!({"url": "https://hooks.example.com/"}),
+    )
+    .await
+    .problem(401, "unauthenticated");
     // At most five live webhooks per organisation.
     for n in 0..5 {
-        let a = post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": format!("https://hooks.example.com/{n}")})).await;
+        let a = post(
+            &app,
+            "/inbox/webhooks",
+            Some(&firm_token),
+            &json!({"url": format!("https://hooks.example.com/{n}")}),
+        )
+        .await;
         assert_eq!(a.status, 201, "{}", a.body);
     }
-    post(&app, "/inbox/webhooks", Some(&firm_token), &json!({"url": "https://hooks.example.com/6"}))
-        .await
-        .problem(409, "too_many_webhooks");
+    post(
+        &app,
+        "/inbox/webhooks",
+        Some(&firm_token),
+        &json!({"url": "https://hooks.example.com/6"}),
+    )
+    .await
+    .problem(409, "too_many_webhooks");
     app.stop().await;
 }
 
@@ -821,7 +1102,10 @@ async fn inbox_pages_over_http(backend: Backend) {
     let (status, _, body) = page(&app, "/inbox", Some(&staff)).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("新的入库申请：锦城物业"), "{body}");
-    assert_eq!(between(&body, "id=\"unread-count\" aria-label=\"1 条未读\">", "<"), Some("1"));
+    assert_eq!(
+        between(&body, "id=\"unread-count\" aria-label=\"1 条未读\">", "<"),
+        Some("1")
+    );
     let nid = get(&app, "/inbox", Some(&staff)).await.json()["items"][0]["id"]
         .as_str()
         .unwrap()
@@ -830,22 +1114,40 @@ async fn inbox_pages_over_http(backend: Backend) {
     let (status, _, _) = form(&app, &format!("/inbox/{nid}/open"), Some(&staff), &[]).await;
     assert_eq!(status, 403);
     assert_eq!(unread(&app, &staff).await, 1);
-    let (status, location, _) =
-        form(&app, &format!("/inbox/{nid}/open"), Some(&staff), &[("_csrf", CSRF)]).await;
-    assert_eq!((status.as_u16(), location.as_str()), (303, format!("/association/firms/{fid}").as_str()));
+    let (status, location, _) = form(
+        &app,
+        &format!("/inbox/{nid}/open"),
+        Some(&staff),
+        &[("_csrf", CSRF)],
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), location.as_str()),
+        (303, format!("/association/firms/{fid}").as_str())
+    );
     assert_eq!(unread(&app, &staff).await, 0);
     let (_, _, home) = page(&app, "/", Some(&staff)).await;
-    assert!(home.contains("id=\"nav-inbox\"") && !home.contains("unread-count"), "{home}");
+    assert!(
+        home.contains("id=\"nav-inbox\"") && !home.contains("unread-count"),
+        "{home}"
+    );
     // Another organisation's notification opens nothing.
     let firm_staff = account(&app, "firm-1", Role::Firm, Scope::Firm(fid.clone()));
-    let (status, _, _) =
-        form(&app, &format!("/inbox/{nid}/open"), Some(&firm_staff), &[("_csrf", CSRF)]).await;
+    let (status, _, _) = form(
+        &app,
+        &format!("/inbox/{nid}/open"),
+        Some(&firm_staff),
+        &[("_csrf", CSRF)],
+    )
+    .await;
     assert_eq!(status, 404);
 
     // The feed address and a webhook's secret are shown once.
     let (status, _, body) = form(&app, "/inbox/atom-token", Some(&staff), &[("_csrf", CSRF)]).await;
     assert_eq!(status, 200, "{body}");
-    let feed_url = between(&body, "<code id=\"feed-url\">", "<").unwrap().to_string();
+    let feed_url = between(&body, "<code id=\"feed-url\">", "<")
+        .unwrap()
+        .to_string();
     assert!(feed_url.contains("/match/inbox/atom/"), "{feed_url}");
     let atom = app.get(&feed_url, None).await;
     assert_eq!(atom.status, 200, "{}", atom.body);
@@ -860,7 +1162,9 @@ async fn inbox_pages_over_http(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    assert!(body.contains("接收地址必须使用 HTTPS") && body.contains("http://hooks.example.com/wuye"));
+    assert!(
+        body.contains("接收地址必须使用 HTTPS") && body.contains("http://hooks.example.com/wuye")
+    );
     let (status, _, body) = form(
         &app,
         "/inbox/webhooks",
@@ -869,7 +1173,9 @@ async fn inbox_pages_over_http(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let secret = between(&body, "<code id=\"webhook-secret\">", "<").unwrap().to_string();
+    let secret = between(&body, "<code id=\"webhook-secret\">", "<")
+        .unwrap()
+        .to_string();
     assert!(secret.starts_with("whsec_"));
     let (_, _, again) = page(&app, "/inbox", Some(&staff)).await;
     assert!(!again.contains(&secret) && again.contains("https://hooks.example.com/wuye"));
@@ -894,7 +1200,12 @@ async fn a_firm_opens_a_notification_in_a_browser(backend: Backend) {
     let mut body = firm_body("锦城物业服务有限公司", 701);
     body["account"] = json!({"username": "jincheng", "password": "jincheng-password-2026"});
     let a = app
-        .send(Method::POST, &format!("{}/catalog/firms", app.catalog_url), None, Some(&body))
+        .send(
+            Method::POST,
+            &format!("{}/catalog/firms", app.catalog_url),
+            None,
+            Some(&body),
+        )
         .await;
     assert_eq!(a.status, 201, "{}", a.body);
     let fid = a.json()["id"].as_str().unwrap().to_string();
@@ -903,7 +1214,9 @@ async fn a_firm_opens_a_notification_in_a_browser(backend: Backend) {
             Method::POST,
             &format!("{}/catalog/firms/{fid}/standing", app.catalog_url),
             Some(&app.token(Role::Association, Scope::City)),
-            Some(&json!({"action": "recommend", "reason": "审核通过", "review_date": "2099-12-31"})),
+            Some(
+                &json!({"action": "recommend", "reason": "审核通过", "review_date": "2099-12-31"}),
+            ),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -952,12 +1265,18 @@ async fn a_firm_opens_a_notification_in_a_browser(backend: Backend) {
         .await
         .unwrap();
     browser.fill("#username", "jincheng").await.unwrap();
-    browser.fill("#password", "jincheng-password-2026").await.unwrap();
+    browser
+        .fill("#password", "jincheng-password-2026")
+        .await
+        .unwrap();
     browser
         .click("form[action='/signin'] button[type=submit]")
         .await
         .unwrap();
-    let text = browser.wait_for("新的匹配招标：JJ-INBOX-1号院物业服务招标").await.unwrap();
+    let text = browser
+        .wait_for("新的匹配招标：JJ-INBOX-1号院物业服务招标")
+        .await
+        .unwrap();
     assert!(text.contains("名录状态变更"), "{text}");
     let count = |b: &wuye_e2e::browser::Browser| {
         let client = b.client.clone();
@@ -977,11 +1296,20 @@ async fn a_firm_opens_a_notification_in_a_browser(backend: Backend) {
         .click("tr[data-kind='tender_matched'] button.open")
         .await
         .unwrap();
-    browser.wait_for("JJ-INBOX-1号院物业服务招标").await.unwrap();
+    browser
+        .wait_for("JJ-INBOX-1号院物业服务招标")
+        .await
+        .unwrap();
     let url = browser.client.current_url().await.unwrap();
-    assert!(url.path().ends_with(&format!("/firm/tenders/{tid}")), "{url}");
+    assert!(
+        url.path().ends_with(&format!("/firm/tenders/{tid}")),
+        "{url}"
+    );
     assert_eq!(count(&browser).await, "1");
-    browser.screenshot(&format!("inbox-opened-{tag}")).await.unwrap();
+    browser
+        .screenshot(&format!("inbox-opened-{tag}"))
+        .await
+        .unwrap();
     browser.close().await;
     app.stop().await;
 }

@@ -942,7 +942,10 @@ async fn questions_and_answers_keep_the_asker_anonymous(backend: Backend) {
         .iter()
         .filter(|c| c["topic"] == "tender_question")
         .collect();
-    let kinds: Vec<_> = question_changes.iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<_> = question_changes
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["asked", "answered"]);
     assert!(question_changes[0]["payload"].get("question").is_none());
     for c in &question_changes {

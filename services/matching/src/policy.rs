@@ -116,9 +116,7 @@ impl MatchingPolicy {
                 ));
             }
         }
-        if self.notify_top_firms > 50
-            || self.notify_min_score.is_some_and(|s| !s.is_finite())
-        {
+        if self.notify_top_firms > 50 || self.notify_min_score.is_some_and(|s| !s.is_finite()) {
             return Err("notify_top_firms must be at most 50 and notify_min_score finite".into());
         }
         self.weights

@@ -209,8 +209,13 @@ pub async fn answer(
     let asker: String = row.try_get("asker_firm_id")?;
     let mut published = serde_json::to_value(&q).map_err(anyhow::Error::from)?;
     published["service_only"] = serde_json::json!({ "asker_firm_id": asker });
-    tx.emit(shared::events::tender::QUESTION, qid, "answered", &published)
-        .await?;
+    tx.emit(
+        shared::events::tender::QUESTION,
+        qid,
+        "answered",
+        &published,
+    )
+    .await?;
     audit::record_step(
         tx.conn(),
         identity,

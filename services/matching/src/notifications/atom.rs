@@ -56,7 +56,10 @@ pub async fn revoke(conn: &mut AnyConnection, account_id: &str) -> Result<bool, 
 }
 
 /// Whether the account has a token, and since when.
-pub async fn issued_at(conn: &mut AnyConnection, account_id: &str) -> Result<Option<i64>, sqlx::Error> {
+pub async fn issued_at(
+    conn: &mut AnyConnection,
+    account_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT created_at FROM inbox_feed_token WHERE account_id = $1")
         .bind(account_id)
         .fetch_optional(&mut *conn)
@@ -88,12 +91,11 @@ pub async fn open(conn: &mut AnyConnection, token: &str) -> Result<Opened, sqlx:
     let Some((account_id, recipient, created_at)) = row else {
         return Ok(Opened::Unknown);
     };
-    let state: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT valid_after, disabled FROM session_account WHERE account_id = $1",
-    )
-    .bind(&account_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let state: Option<(i64, i64)> =
+        sqlx::query_as("SELECT valid_after, disabled FROM session_account WHERE account_id = $1")
+            .bind(&account_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some((valid_after, disabled)) = state
         && (disabled != 0 || valid_after > created_at)
     {

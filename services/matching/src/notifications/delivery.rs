@@ -164,7 +164,10 @@ pub async fn deliver_due(db: &Db, client: &reqwest::Client) -> anyhow::Result<us
         let (state, next_at) = match (&error, attempt >= MAX_ATTEMPTS) {
             (None, _) => ("delivered", at),
             (Some(_), true) => ("failed", at),
-            (Some(_), false) => ("pending", at + FIRST_RETRY_MS * (1 << (attempt - 1).min(20))),
+            (Some(_), false) => (
+                "pending",
+                at + FIRST_RETRY_MS * (1 << (attempt - 1).min(20)),
+            ),
         };
         let mut tx = db.pool.begin().await?;
         sqlx::query(

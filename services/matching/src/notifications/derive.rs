@@ -107,7 +107,10 @@ fn tender_title(p: &Value) -> String {
 }
 
 /// The compound of a tender matching knows, and its title.
-async fn tender_of(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Result<Option<(String, String)>> {
+async fn tender_of(
+    conn: &mut AnyConnection,
+    tender_id: &str,
+) -> anyhow::Result<Option<(String, String)>> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT compound_id, payload FROM tender_tender WHERE id = $1")
             .bind(tender_id)
@@ -136,9 +139,9 @@ impl NotifySink {
                     return Ok(out);
                 };
                 let doc = tender_doc(&t.id, &t.tender, &compound);
-                let hits = self
-                    .index
-                    .match_firms(&(&doc).into(), MAX_FAN_OUT, 0, &self.policy.weights)?;
+                let hits =
+                    self.index
+                        .match_firms(&(&doc).into(), MAX_FAN_OUT, 0, &self.policy.weights)?;
                 let top = usize::try_from(self.policy.notify_top_firms).unwrap_or(0);
                 for (rank, m) in hits.items.iter().enumerate() {
                     let above = self.policy.notify_min_score.is_some_and(|s| m.score >= s);
@@ -193,7 +196,14 @@ impl NotifySink {
                         &format!("awarded:{award_id}"),
                         Recipient::Firm(firm),
                         "awarded",
-                        format!("{}：{title}", if won { "中标通知" } else { "中标结果公示" }),
+                        format!(
+                            "{}：{title}",
+                            if won {
+                                "中标通知"
+                            } else {
+                                "中标结果公示"
+                            }
+                        ),
                         if won {
                             format!("贵企业为拟中标人，公示期至 {notice}。")
                         } else {
@@ -236,7 +246,14 @@ async fn firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<Vec<N
     let name = text(p, "name").unwrap_or("一家企业");
     let fact = format!("firm:{}", change.seq);
     let mine = |kind, title: String, body: String| {
-        note(&fact, Recipient::Firm(id.into()), kind, title, body, "/firm/profile".into())
+        note(
+            &fact,
+            Recipient::Firm(id.into()),
+            kind,
+            title,
+            body,
+            "/firm/profile".into(),
+        )
     };
     let review = |kind, title: String| {
         note(
@@ -252,7 +269,10 @@ async fn firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<Vec<N
     match change.kind.as_str() {
         "applied" => out.push(review("firm_applied", format!("新的入库申请：{name}"))),
         "profile_updated" if !p["review_pending_since"].is_null() => {
-            out.push(review("profile_review", format!("企业资料变更待复核：{name}")));
+            out.push(review(
+                "profile_review",
+                format!("企业资料变更待复核：{name}"),
+            ));
         }
         "profile_reviewed" => out.push(mine(
             "profile_reviewed",
@@ -278,7 +298,9 @@ async fn firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<Vec<N
                 "信用评价变更".into(),
                 format!(
                     "贵企业的信用分现为 {} 分（{}）。",
-                    credit["score"].as_i64().map_or("—".into(), |s| s.to_string()),
+                    credit["score"]
+                        .as_i64()
+                        .map_or("—".into(), |s| s.to_string()),
                     text(credit, "grade").unwrap_or("—")
                 ),
             ));
@@ -287,7 +309,12 @@ async fn firm(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<Vec<N
             let on = p["whitelisted"].as_bool().unwrap_or(false);
             out.push(mine(
                 "whitelist_changed",
-                if on { "已列入检查白名单" } else { "已移出检查白名单" }.into(),
+                if on {
+                    "已列入检查白名单"
+                } else {
+                    "已移出检查白名单"
+                }
+                .into(),
                 if on {
                     "贵企业已列入检查白名单。"
                 } else {
@@ -323,7 +350,11 @@ async fn blacklisted_in_area(
         let compound_name: String = r.try_get("name")?;
         let street: String = r.try_get("street_code")?;
         let district: String = r.try_get("district_code")?;
-        for who in [Recipient::Street(street), Recipient::District(district), Recipient::City] {
+        for who in [
+            Recipient::Street(street),
+            Recipient::District(district),
+            Recipient::City,
+        ] {
             out.push(note(
                 &format!("{fact}:{compound}"),
                 who,
@@ -374,7 +405,10 @@ async fn inspection(
 }
 
 /// An invitation, for the invited firm (kept for the deadline sweep).
-async fn invitation(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<Vec<NewNotification>> {
+async fn invitation(
+    conn: &mut AnyConnection,
+    change: &Change,
+) -> anyhow::Result<Vec<NewNotification>> {
     let p = &change.payload;
     let (Some(id), Some(tender_id), Some(firm)) =
         (text(p, "id"), text(p, "tender_id"), text(p, "firm_id"))
@@ -410,13 +444,18 @@ async fn invitation(conn: &mut AnyConnection, change: &Change) -> anyhow::Result
 
 /// A question asked, for the tender's committee; answered, for the asking firm, which only
 /// the service feed names (`service_only.asker_firm_id`).
-async fn question(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<Vec<NewNotification>> {
+async fn question(
+    conn: &mut AnyConnection,
+    change: &Change,
+) -> anyhow::Result<Vec<NewNotification>> {
     let p = &change.payload;
     let (Some(id), Some(tender_id)) = (text(p, "id"), text(p, "tender_id")) else {
         return Ok(Vec::new());
     };
     let known = tender_of(conn, tender_id).await?;
-    let title = known.as_ref().map_or("物业服务招标".into(), |(_, t)| t.clone());
+    let title = known
+        .as_ref()
+        .map_or("物业服务招标".into(), |(_, t)| t.clone());
     Ok(match change.kind.as_str() {
         "asked" => {
             let compound = text(p, "compound_id")
@@ -448,13 +487,18 @@ async fn question(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<V
 }
 
 /// A complaint lodged, for the tender's committee; its outcome, for the complaining firm.
-async fn complaint(conn: &mut AnyConnection, change: &Change) -> anyhow::Result<Vec<NewNotification>> {
+async fn complaint(
+    conn: &mut AnyConnection,
+    change: &Change,
+) -> anyhow::Result<Vec<NewNotification>> {
     let p = &change.payload;
     let (Some(id), Some(tender_id)) = (text(p, "id"), text(p, "tender_id")) else {
         return Ok(Vec::new());
     };
     let known = tender_of(conn, tender_id).await?;
-    let title = known.as_ref().map_or("物业服务招标".into(), |(_, t)| t.clone());
+    let title = known
+        .as_ref()
+        .map_or("物业服务招标".into(), |(_, t)| t.clone());
     let kind = change.kind.as_str();
     if kind == "lodged" {
         return Ok(known.map_or_else(Vec::new, |(compound, _)| {

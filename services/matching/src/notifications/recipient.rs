@@ -87,7 +87,10 @@ mod tests {
         let firm = Recipient::of(&identity(Role::Firm, Scope::Firm("f1".into()))).unwrap();
         assert_eq!(firm.key(), "firm:f1");
         assert_eq!(Recipient::parse("firm:f1"), Some(firm));
-        assert_eq!(Recipient::parse("association"), Some(Recipient::Association));
+        assert_eq!(
+            Recipient::parse("association"),
+            Some(Recipient::Association)
+        );
         assert_eq!(Recipient::parse("firm:"), None);
         let street = identity(Role::StreetOfficial, Scope::Street("510104017".into()));
         assert_eq!(Recipient::of(&street).unwrap().key(), "street:510104017");

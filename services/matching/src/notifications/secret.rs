@@ -24,8 +24,8 @@ pub fn digest(text: &str) -> String {
 /// The signature of a delivery: HMAC-SHA256 with the webhook's secret over
 /// `<timestamp>.<body>`, hex (sent as `X-Wuye-Signature: sha256=<hex>`).
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes a key of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);

@@ -70,7 +70,8 @@ pub async fn due(db: &Db, now: i64) -> anyhow::Result<Vec<NewNotification>> {
     for (tender, compound, payload) in awarded {
         let p: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
         let award = &p["award"];
-        let (Some(award_id), Some(ends)) = (award["id"].as_str(), instant_ms(&award["notice_ends_at"]))
+        let (Some(award_id), Some(ends)) =
+            (award["id"].as_str(), instant_ms(&award["notice_ends_at"]))
         else {
             continue;
         };

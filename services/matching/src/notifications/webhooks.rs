@@ -55,7 +55,9 @@ fn internal(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || v6.to_ipv4_mapped().is_some_and(|v4| internal(IpAddr::V4(v4)))
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| internal(IpAddr::V4(v4)))
         }
     }
 }
@@ -109,7 +111,12 @@ pub fn check_url(raw: &str) -> Result<Url, Problem> {
             }
         }
         "http" if loopback(&host) => {}
-        "http" => return Err(refuse("https_required", "接收地址必须使用 HTTPS（本机地址除外）")),
+        "http" => {
+            return Err(refuse(
+                "https_required",
+                "接收地址必须使用 HTTPS（本机地址除外）",
+            ));
+        }
         _ => return Err(refuse("scheme", "接收地址只能使用 HTTPS")),
     }
     Ok(url)
@@ -179,7 +186,10 @@ pub async fn create(
 }
 
 /// The organisation's live webhooks with their delivery counts.
-pub async fn list(conn: &mut AnyConnection, recipient: &Recipient) -> Result<Vec<WebhookView>, sqlx::Error> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    recipient: &Recipient,
+) -> Result<Vec<WebhookView>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT w.id, w.url, w.created_at, \
          COALESCE(SUM(CASE WHEN d.state = 'pending' THEN 1 ELSE 0 END), 0) AS pending, \
@@ -207,7 +217,11 @@ pub async fn list(conn: &mut AnyConnection, recipient: &Recipient) -> Result<Vec
 }
 
 /// Whether the organisation has this live webhook.
-pub async fn owns(conn: &mut AnyConnection, recipient: &Recipient, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn owns(
+    conn: &mut AnyConnection,
+    recipient: &Recipient,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT id FROM webhook WHERE id = $1 AND recipient = $2 AND revoked_at IS NULL",
     )
@@ -313,12 +327,18 @@ mod tests {
         assert_eq!(code("ftp://hooks.example.com/"), "scheme");
         assert_eq!(code("file:///etc/passwd"), "scheme");
         assert_eq!(code("javascript:alert(1)"), "scheme");
-        assert_eq!(code("https://user:pw@hooks.example.com/"), "credentials_in_url");
+        assert_eq!(
+            code("https://user:pw@hooks.example.com/"),
+            "credentials_in_url"
+        );
         assert_eq!(code("https://10.0.0.5/"), "internal_address");
         assert_eq!(code("https://169.254.169.254/latest"), "internal_address");
         assert_eq!(code("https://[fd00::1]/"), "internal_address");
         assert_eq!(code("https://[::ffff:192.168.1.1]/"), "internal_address");
-        assert_eq!(code(&format!("https://a.example/{}", "x".repeat(2000))), "too_long");
+        assert_eq!(
+            code(&format!("https://a.example/{}", "x".repeat(2000))),
+            "too_long"
+        );
         assert_eq!(code("not a url"), "invalid_url");
         assert_eq!(code(""), "required");
     }

@@ -48,7 +48,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unread_count))
         .routes(routes!(mark_read))
         .routes(routes!(mark_all_read))
-        .routes(routes!(feed_token_state, issue_feed_token, revoke_feed_token))
+        .routes(routes!(
+            feed_token_state,
+            issue_feed_token,
+            revoke_feed_token
+        ))
         .routes(routes!(atom_feed))
         .routes(routes!(list_webhooks, create_webhook))
         .routes(routes!(revoke_webhook))
@@ -81,7 +85,11 @@ async fn inbox(
         None | Some("" | "false") => false,
         Some("true") => true,
         Some(_) => {
-            v.push(FieldError::new("unread", "invalid", "unread 只能是 true 或 false"));
+            v.push(FieldError::new(
+                "unread",
+                "invalid",
+                "unread 只能是 true 或 false",
+            ));
             false
         }
     };
@@ -89,7 +97,11 @@ async fn inbox(
         None | Some("" | "newest") => Order::Newest,
         Some("unread_first") => Order::UnreadFirst,
         Some(_) => {
-            v.push(FieldError::new("order", "invalid", "order 只能是 newest 或 unread_first"));
+            v.push(FieldError::new(
+                "order",
+                "invalid",
+                "order 只能是 newest 或 unread_first",
+            ));
             Order::Newest
         }
     };
@@ -117,7 +129,10 @@ pub struct UnreadCount {
 /// The unread count (the pages' navigation asks it on every render).
 #[utoipa::path(get, path = "/match/inbox/unread-count", tag = "inbox",
     responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn unread_count(State(app): State<AppState>, identity: Identity) -> Result<Json<UnreadCount>> {
+async fn unread_count(
+    State(app): State<AppState>,
+    identity: Identity,
+) -> Result<Json<UnreadCount>> {
     let recipient = Recipient::of(&identity)?;
     let mut conn = app.db.pool.acquire().await?;
     let unread = store::unread_count(&mut conn, &recipient, &identity.account_id).await?;
@@ -156,10 +171,14 @@ pub struct MarkedRead {
 /// Marks every notification of the organisation read for this account.
 #[utoipa::path(post, path = "/match/inbox/read-all", tag = "inbox",
     responses((status = 200, body = MarkedRead), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn mark_all_read(State(app): State<AppState>, identity: Identity) -> Result<Json<MarkedRead>> {
+async fn mark_all_read(
+    State(app): State<AppState>,
+    identity: Identity,
+) -> Result<Json<MarkedRead>> {
     let recipient = Recipient::of(&identity)?;
     let mut conn = app.db.pool.acquire().await?;
-    let marked = store::mark_all_read(&mut conn, &recipient, &identity.account_id, now_ms()).await?;
+    let marked =
+        store::mark_all_read(&mut conn, &recipient, &identity.account_id, now_ms()).await?;
     Ok(Json(MarkedRead { marked }))
 }
 
@@ -182,7 +201,10 @@ pub struct FeedTokenState {
 /// Whether this account has a feed token.
 #[utoipa::path(get, path = "/match/inbox/atom-token", tag = "inbox",
     responses((status = 200, body = FeedTokenState), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn feed_token_state(State(app): State<AppState>, identity: Identity) -> Result<Json<FeedTokenState>> {
+async fn feed_token_state(
+    State(app): State<AppState>,
+    identity: Identity,
+) -> Result<Json<FeedTokenState>> {
     Recipient::of(&identity)?;
     let mut conn = app.db.pool.acquire().await?;
     let at = atom::issued_at(&mut conn, &identity.account_id).await?;
@@ -289,7 +311,10 @@ fn no_webhook() -> Problem {
 /// The organisation's live webhooks with their delivery counts (never a secret).
 #[utoipa::path(get, path = "/match/inbox/webhooks", tag = "inbox",
     responses((status = 200, body = Vec<WebhookView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list_webhooks(State(app): State<AppState>, identity: Identity) -> Result<Json<Vec<WebhookView>>> {
+async fn list_webhooks(
+    State(app): State<AppState>,
+    identity: Identity,
+) -> Result<Json<Vec<WebhookView>>> {
     // Readable by every organisation (a city official's list is empty: it registers none).
     let recipient = Recipient::of(&identity)?;
     let mut conn = app.db.pool.acquire().await?;
@@ -309,7 +334,8 @@ async fn create_webhook(
     let recipient = webhook_owner(&identity)?;
     let url = webhooks::check_url(&body.value()?.url)?;
     let mut conn = app.db.pool.acquire().await?;
-    let made = webhooks::create(&mut conn, &recipient, &url, &identity.account_id, now_ms()).await??;
+    let made =
+        webhooks::create(&mut conn, &recipient, &url, &identity.account_id, now_ms()).await??;
     Ok((
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],

@@ -119,12 +119,20 @@ struct Shown {
     url_error: Option<String>,
 }
 
-async fn load(app: &WebState, user: &SignedInUser, chrome: Chrome, s: Shown) -> Result<InboxPage, PageError> {
+async fn load(
+    app: &WebState,
+    user: &SignedInUser,
+    chrome: Chrome,
+    s: Shown,
+) -> Result<InboxPage, PageError> {
     let token = Some(user.token.as_str());
     let filter = if s.unread_only { "&unread=true" } else { "" };
     let list: Page<Notification> = app
         .api
-        .get(&inbox_url(app, &format!("?limit={PAGE}&offset={}{filter}", s.offset)), token)
+        .get(
+            &inbox_url(app, &format!("?limit={PAGE}&offset={}{filter}", s.offset)),
+            token,
+        )
         .await?;
     let feed: FeedTokenState = app.api.get(&inbox_url(app, "/atom-token"), token).await?;
     let webhooks = if user.identity.role == Role::CityOfficial {
@@ -175,8 +183,14 @@ pub async fn open(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let token = Some(user.token.as_str());
-    let url = format!("{}{}", app.api.matching, api::path(&["match", "inbox", &id, "read"]));
-    app.api.send::<Value>(Method::POST, &url, token, &json!({})).await?;
+    let url = format!(
+        "{}{}",
+        app.api.matching,
+        api::path(&["match", "inbox", &id, "read"])
+    );
+    app.api
+        .send::<Value>(Method::POST, &url, token, &json!({}))
+        .await?;
     // The link is where the thing is; found again in the list, never taken from the form.
     let list: Page<Notification> = app.api.get(&inbox_url(&app, "?limit=200"), token).await?;
     let link = list
@@ -195,7 +209,12 @@ pub async fn read_all(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     app.api
-        .send::<Value>(Method::POST, &inbox_url(&app, "/read-all"), Some(&user.token), &json!({}))
+        .send::<Value>(
+            Method::POST,
+            &inbox_url(&app, "/read-all"),
+            Some(&user.token),
+            &json!({}),
+        )
         .await?;
     Ok(see_other_with("/inbox", "已全部标为已读。"))
 }
@@ -209,7 +228,12 @@ pub async fn feed_token(
 ) -> Result<Response, PageError> {
     let made: Value = app
         .api
-        .send(Method::POST, &inbox_url(&app, "/atom-token"), Some(&user.token), &json!({}))
+        .send(
+            Method::POST,
+            &inbox_url(&app, "/atom-token"),
+            Some(&user.token),
+            &json!({}),
+        )
         .await?;
     let path = made["path"].as_str().unwrap_or_default();
     let shown = Shown {
@@ -234,7 +258,12 @@ pub async fn revoke_feed_token(
 ) -> Result<Response, PageError> {
     let done = app
         .api
-        .send::<Value>(Method::DELETE, &inbox_url(&app, "/atom-token"), Some(&user.token), &json!({}))
+        .send::<Value>(
+            Method::DELETE,
+            &inbox_url(&app, "/atom-token"),
+            Some(&user.token),
+            &json!({}),
+        )
         .await;
     match done {
         Ok(_) => Ok(see_other_with("/inbox", "订阅地址已停用。")),
@@ -286,13 +315,22 @@ pub async fn create_webhook(
         }
         Err(e) => {
             let errors = FormErrors::from_api_as(&e, crate::forms::Keys::Top, &[]);
-            shown.url_error = Some(errors.get("url").map_or_else(|| e.message(), str::to_string));
+            shown.url_error = Some(
+                errors
+                    .get("url")
+                    .map_or_else(|| e.message(), str::to_string),
+            );
             shown.url_typed = form.url;
             FormErrors::status(&e)
         }
     };
     let page = load(&app, &user, chrome, shown).await?;
-    Ok((status, [(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
+    Ok((
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        page,
+    )
+        .into_response())
 }
 
 pub async fn revoke_webhook(
@@ -301,7 +339,11 @@ pub async fn revoke_webhook(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    let url = format!("{}{}", app.api.matching, api::path(&["match", "inbox", "webhooks", &id]));
+    let url = format!(
+        "{}{}",
+        app.api.matching,
+        api::path(&["match", "inbox", "webhooks", &id])
+    );
     app.api
         .send::<Value>(Method::DELETE, &url, Some(&user.token), &json!({}))
         .await?;
@@ -323,7 +365,8 @@ impl Attempt {
         crate::format::when(&self.at)
     }
     pub fn status_text(&self) -> String {
-        self.status_code.map_or_else(|| "—".into(), |c| c.to_string())
+        self.status_code
+            .map_or_else(|| "—".into(), |c| c.to_string())
     }
     pub fn error_text(&self) -> &str {
         self.error.as_deref().unwrap_or("")
