@@ -98,7 +98,7 @@ pub async fn run_once(db: &Db, now: i64) -> anyhow::Result<usize> {
     let mut tx = db.pool.begin().await?;
     let mut new = 0;
     for n in &found {
-        if store::insert(&mut *tx, n, now).await? {
+        if store::insert(&mut tx, n, now).await? {
             new += 1;
         }
     }
