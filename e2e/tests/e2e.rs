@@ -19,6 +19,7 @@ mod e2e {
     pub mod hostile_uploads;
     pub mod matching;
     pub mod metrics;
+    pub mod notifications;
     pub mod ocds;
     pub mod owners;
     pub mod pages_accounts;

@@ -197,15 +197,19 @@ pub mod tender {
     /// Payload: a vote from ballots as tender shows it publicly (kinds `opened`, `closed`);
     /// matching reads [`BallotVoteDecided`].
     pub const BALLOT_VOTE: &str = "ballot_vote";
-    /// Payload: the question and its answer as tender's API answers it (kind `answered`;
-    /// questions are sealed until answered); no service follows it.
+    /// Payload: kind `asked`: the question's id, tender, compound and time, never its text
+    /// (sealed until answered); kind `answered`: the question and its answer as tender's
+    /// API answers it. Both name the asking firm only in `service_only.asker_firm_id`,
+    /// which the feed serves to services alone ([`crate::feed::SERVICE_ONLY`]); matching's
+    /// notifications follow it.
     pub const QUESTION: &str = "tender_question";
-    /// Payload: the invitation as tender's API answers it (kind `invited`); no service
-    /// follows it.
+    /// Payload: the invitation as tender's API answers it (kind `invited`); matching's
+    /// notifications follow it.
     pub const INVITATION: &str = "tender_invitation";
     /// Payload: the complaint as tender's API answers it (kinds `lodged`, `answered`,
     /// `escalated`, `decided`), with its escalations; the complainant's id and name are in
-    /// it (the feed is for services). Readers of the outcome read [`ComplaintDecided`].
+    /// it (the feed is for services). Readers of the outcome read [`ComplaintDecided`];
+    /// matching's notifications follow it.
     pub const COMPLAINT: &str = "complaint";
     /// Payload: a street official's recorded notice to a compound's committee about its
     /// blacklisted firm's contract (kind `recorded`): `id`, `contract_id`, `compound_id`,

@@ -359,6 +359,23 @@ pub fn router<S>(state: FeedState) -> Router<S> {
 
 pub const MAX_WAIT_SECS: u64 = 30;
 
+/// A payload's field that only services read: the feed drops it for every other reader
+/// (the association). Tender names the asker of a question there, so matching can tell
+/// the asking firm its answer while the question stays anonymous to people.
+pub const SERVICE_ONLY: &str = "service_only";
+
+/// `changes` as `reader` may see them.
+fn for_reader(mut changes: Vec<Change>, reader: &Identity) -> Vec<Change> {
+    if reader.role != Role::Service {
+        for c in &mut changes {
+            if let Some(map) = c.payload.as_object_mut() {
+                map.remove(SERVICE_ONLY);
+            }
+        }
+    }
+    changes
+}
+
 async fn feed(
     State(state): State<FeedState>,
     identity: Identity,
@@ -393,7 +410,7 @@ async fn feed(
             let head = head(&state.db).await?;
             let next_after = changes.last().map(|c| c.seq).unwrap_or(after);
             return Ok(Json(FeedPage {
-                changes,
+                changes: for_reader(changes, &identity),
                 next_after,
                 head,
             }));

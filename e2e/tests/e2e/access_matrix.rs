@@ -69,12 +69,17 @@ const PUBLIC_WRITES: [(&str, &str); 7] = [
     ("POST", "/tenders/owner-code/survey"),
 ];
 
-/// Writes a city official makes (to its own account and session): it reads what district
-/// officials read, citywide, and writes nothing else.
-const CITY_WRITES: [(&str, &str); 3] = [
+/// Writes a city official makes (to its own account and session, and its own inbox's read
+/// marks and private feed token): it reads what district officials read, citywide, and
+/// writes nothing else (no webhook either).
+const CITY_WRITES: [(&str, &str); 7] = [
     ("POST", "/catalog/session"),
     ("DELETE", "/catalog/session"),
     ("PUT", "/catalog/me/password"),
+    ("POST", "/match/inbox/{id}/read"),
+    ("POST", "/match/inbox/read-all"),
+    ("POST", "/match/inbox/atom-token"),
+    ("DELETE", "/match/inbox/atom-token"),
 ];
 
 /// The scopes one row is called for: the resource's own and another one.
@@ -287,6 +292,8 @@ const PAGES: &[&str] = &[
     "/firm/contracts/{contract}/disclosures",
     "/firm/disclosures/{disclosure}/correction",
     "/bulletin",
+    "/inbox",
+    "/inbox/webhooks/{webhook}",
 ];
 
 /// The two places the register's pages are mounted (`register_routes(base)` in
@@ -825,6 +832,53 @@ impl World {
         .await;
         ids.insert("account", account["id"].as_str().unwrap().to_string());
 
+        // The contracted firm's newest notification (derived by matching from the feeds),
+        // two webhooks of it (one for the stop), and a feed token of an account no caller
+        // of the matrix is (the Atom feed opens with the token alone).
+        let firm_token = app.token(Role::Firm, Scope::Firm(own.firm.clone()));
+        let inbox = format!("{}/match/inbox", app.matching_url);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let notification = loop {
+            let page = get(app, &inbox, &firm_token).await;
+            if let Some(id) = page["items"][0]["id"].as_str() {
+                break id.to_string();
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "no notification for the firm"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        ids.insert("notification", notification);
+        for key in ["webhook", "webhook_removable"] {
+            let hook = post(
+                app,
+                &format!("{inbox}/webhooks"),
+                &firm_token,
+                json!({"url": "http://127.0.0.1:9/matrix"}),
+            )
+            .await;
+            ids.insert(key, hook["id"].as_str().unwrap().to_string());
+        }
+        let feed_account = app
+            .keys
+            .issue(&shared::auth::Identity {
+                account_id: "matrix.feed".into(),
+                name: "矩阵测试订阅".into(),
+                role: Role::Firm,
+                scope: Scope::Firm(own.firm.clone()),
+                token_id: String::new(),
+            })
+            .unwrap();
+        let feed = post(
+            app,
+            &format!("{inbox}/atom-token"),
+            &feed_account,
+            json!({}),
+        )
+        .await;
+        ids.insert("feed_token", feed["token"].as_str().unwrap().to_string());
+
         // The compound's street's work plan for this year, with the compound in it.
         let year = shared::clock::china_today().year();
         let y = |m: &str| format!("{year}-{m}");
@@ -925,6 +979,7 @@ impl World {
             .replace("{account}", &self.ids["account"])
             .replace("{contract}", &self.ids["contract"])
             .replace("{disclosure}", &self.ids["disclosure"])
+            .replace("{webhook}", &self.ids["webhook"])
             // Import jobs belong to the account that started one: nobody else's opens.
             .replace("{job}", "00000000-0000-7000-8000-000000000000");
         assert!(!out.contains('{'), "no fixture for a parameter of {page}");
@@ -981,6 +1036,15 @@ impl World {
             set("{comment_id}", id("comment"));
         } else if path.starts_with("/tenders/votes/") {
             set("{id}", id("vote"));
+        } else if path.starts_with("/match/inbox/webhooks/") {
+            if method == "delete" {
+                set("{id}", id("webhook_removable"));
+            } else {
+                set("{id}", id("webhook"));
+            }
+        } else if path.starts_with("/match/inbox/") {
+            set("{id}", id("notification"));
+            set("{token}", id("feed_token"));
         } else {
             set("{id}", f.tender.clone());
             set("{cid}", id("complaint"));

@@ -934,13 +934,40 @@ async fn questions_and_answers_keep_the_asker_anonymous(backend: Backend) {
         w.get(&questions, Some(&asker)).await.json()[0]["mine"],
         true
     );
+    // The feed names the asker to services only (`service_only`, for matching's
+    // notifications): the association, which reads the feed too, never learns it, and the
+    // question's text is on the feed only once answered.
     let feed = w.tender_feed().await;
-    let answered: Vec<_> = feed
+    let question_changes: Vec<_> = feed
         .iter()
         .filter(|c| c["topic"] == "tender_question")
         .collect();
-    assert_eq!(answered.len(), 1);
-    assert!(!answered[0].to_string().contains("f-ask"));
+    let kinds: Vec<_> = question_changes
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["asked", "answered"]);
+    assert!(question_changes[0]["payload"].get("question").is_none());
+    for c in &question_changes {
+        assert_eq!(c["payload"]["service_only"]["asker_firm_id"], "f-ask");
+    }
+    let as_association = w
+        .app
+        .get(
+            &format!("{}/tenders/feed?after=0&limit=1000", w.app.tender_url),
+            Some(&w.association()),
+        )
+        .await;
+    assert_eq!(as_association.status, 200);
+    let seen: Vec<_> = as_association.json()["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["topic"] == "tender_question")
+        .cloned()
+        .collect();
+    assert_eq!(seen.len(), 2);
+    assert!(!Value::Array(seen).to_string().contains("f-ask"));
 
     // After the enquiry deadline no more questions.
     sleep_until(ms(&t["enquiry_deadline"])).await;

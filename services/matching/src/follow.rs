@@ -305,10 +305,10 @@ impl Apply for Follower {
                 shared::session::apply(conn, change).await?;
                 return Ok(());
             }
+            // Sinks see every change, also those matching keeps no table of (`Ignored`):
+            // the notifications read some topics (questions, invitations, complaints)
+            // straight from the change.
             let event = Event::read(self.source, change);
-            if event == Event::Ignored {
-                return Ok(());
-            }
             for sink in &self.sinks {
                 sink.apply(conn, change, &event).await?;
             }

@@ -201,7 +201,10 @@ pub fn tender_doc(id: &str, t: &TenderPublished, compound: &Compound) -> TenderD
 
 /// The compound as matching's table keeps it (the catalog's payload), if it is known and
 /// readable.
-async fn stored_compound(conn: &mut AnyConnection, id: &str) -> anyhow::Result<Option<Compound>> {
+pub async fn stored_compound(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> anyhow::Result<Option<Compound>> {
     let row: Option<String> =
         sqlx::query_scalar("SELECT payload FROM catalog_compound WHERE id = $1")
             .bind(id)

@@ -25,6 +25,12 @@ pub struct MatchingPolicy {
     pub bulletin_measure: String,
     /// A compound's satisfaction rate below this percentage is low (群众满意率低).
     pub low_satisfaction_percent: u32,
+    /// Notifications: a newly open tender is announced to its best-matching firms, this
+    /// many (新招标匹配提醒, top N of the match).
+    pub notify_top_firms: u32,
+    /// Notifications: … and to every other matching firm (up to 50) scoring at least this
+    /// (`None`: the top N only).
+    pub notify_min_score: Option<f64>,
 }
 
 impl Default for MatchingPolicy {
@@ -43,6 +49,8 @@ impl Default for MatchingPolicy {
             bundle_max_distance_km: 1.0,
             bulletin_measure: "satisfaction".into(),
             low_satisfaction_percent: 60,
+            notify_top_firms: 10,
+            notify_min_score: None,
         }
     }
 }
@@ -107,6 +115,9 @@ impl MatchingPolicy {
                     pair[1].rate
                 ));
             }
+        }
+        if self.notify_top_firms > 50 || self.notify_min_score.is_some_and(|s| !s.is_finite()) {
+            return Err("notify_top_firms must be at most 50 and notify_min_score finite".into());
         }
         self.weights
             .validate()

@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::MatchingConfig;
 use crate::follow::{Follower, Sink, Source};
 use crate::index::IndexSink;
+use crate::notifications::{self, derive::NotifySink};
 use crate::policy::MatchingPolicy;
 use crate::replica::Tables;
 use crate::routes::{self, PREFIX};
@@ -49,10 +50,13 @@ pub async fn build_with(
         .await?
         .context("opening the search index")?;
     crate::index::reconcile_cursors(&index, &db).await?;
-    // Every follower feeds the same sinks: the tables first (the index reads them).
+    let policy = Arc::new(policy);
+    // Every follower feeds the same sinks: the tables first (the index and the
+    // notifications read them).
     let sinks: Vec<Arc<dyn Sink>> = vec![
         Arc::new(Tables),
         Arc::new(IndexSink::new(index.clone(), db.clone())),
+        Arc::new(NotifySink::new(index.clone(), policy.clone())),
     ];
 
     // Session facts the catalog published, kept in matching's tables by the catalog
@@ -82,6 +86,12 @@ pub async fn build_with(
     tasks.spawn(catalog.run(cancel.clone()));
     tasks.spawn(tender.run(cancel.clone()));
     tasks.spawn(refresh_daily(index.clone(), db.clone(), cancel.clone()));
+    tasks.spawn(notifications::sweep::run(db.clone(), cancel.clone()));
+    tasks.spawn(notifications::delivery::run(
+        db.clone(),
+        notifications::delivery::client()?,
+        cancel.clone(),
+    ));
 
     let metrics = shared::service::metrics("matching", &db, &follows);
     crate::index::watch(&metrics, &index);
@@ -91,7 +101,7 @@ pub async fn build_with(
         notifier: notifier.clone(),
         keys: config.keys.clone(),
         auth: auth.clone(),
-        policy: Arc::new(policy),
+        policy,
         index,
     };
     let common = common_routes(None, ready.clone(), config.keys.clone());

@@ -95,6 +95,14 @@ pub async fn ask(
     .bind(now)
     .execute(&mut *tx.conn())
     .await?;
+    // That a question waits, for the committee's notification: no text (sealed until
+    // answered); the asker only in `service_only`, which the feed shows services alone.
+    let asked = serde_json::json!({
+        "id": qid, "tender_id": t.id, "compound_id": t.compound_id, "asked_at": to_rfc3339(now),
+        "service_only": { "asker_firm_id": firm_id },
+    });
+    tx.emit(shared::events::tender::QUESTION, &qid, "asked", &asked)
+        .await?;
     audit::record_step(
         tx.conn(),
         identity,
@@ -165,7 +173,7 @@ pub async fn answer(
         return Err(Problem::conflict("tender_not_open", "只有招标中的项目可以答复问题。").into());
     }
     let row = sqlx::query(
-        "SELECT question, answer FROM tender_question WHERE id = $1 AND tender_id = $2",
+        "SELECT question, answer, asker_firm_id FROM tender_question WHERE id = $1 AND tender_id = $2",
     )
     .bind(qid)
     .bind(&t.id)
@@ -196,8 +204,18 @@ pub async fn answer(
         asked_at: None,
         mine: None,
     };
-    tx.emit(shared::events::tender::QUESTION, qid, "answered", &q)
-        .await?;
+    // The asking firm is told by matching's notifications: named in `service_only`, which
+    // the feed shows services alone (never the association, nor any API).
+    let asker: String = row.try_get("asker_firm_id")?;
+    let mut published = serde_json::to_value(&q).map_err(anyhow::Error::from)?;
+    published["service_only"] = serde_json::json!({ "asker_firm_id": asker });
+    tx.emit(
+        shared::events::tender::QUESTION,
+        qid,
+        "answered",
+        &published,
+    )
+    .await?;
     audit::record_step(
         tx.conn(),
         identity,

@@ -31,6 +31,8 @@ pub struct Chrome {
     pub role: Option<Role>,
     /// Demo accounts with the published password exist: the layout says 演示环境.
     pub demo: bool,
+    /// The account's unread notifications (the navigation's 通知 link), if known.
+    pub unread: Option<i64>,
 }
 
 impl Chrome {
@@ -45,6 +47,7 @@ impl Chrome {
             csrf: csrf.map(|c| c.0.clone()).unwrap_or_default(),
             role: identity.map(|i| i.role),
             demo: session.demo,
+            unread: session.unread,
         }
     }
 
@@ -76,6 +79,10 @@ impl Chrome {
     }
     pub fn is_committee(&self) -> bool {
         self.role == Some(Role::Committee)
+    }
+    /// The unread count to show beside 通知: none when it is 0 or unknown.
+    pub fn unread_badge(&self) -> Option<i64> {
+        self.unread.filter(|n| *n > 0)
     }
     pub fn is_firm(&self) -> bool {
         self.role == Some(Role::Firm)

@@ -150,3 +150,47 @@ pub async fn demo_mode(
     req.extensions_mut().insert(DemoMode(demo));
     next.run(req).await
 }
+
+/// The signed-in account's unread notifications, for the navigation (`None`: not signed in,
+/// not a page read, or matching did not answer in time).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unread(pub Option<i64>);
+
+/// How long a page waits for the unread count before it renders without one.
+pub const UNREAD_WITHIN: Duration = Duration::from_millis(300);
+
+/// Middleware: on a page read (`GET`) by a signed-in account, asks matching for the
+/// account's unread count (one call, bounded by [`UNREAD_WITHIN`]) and puts [`Unread`] into
+/// the request for the layout.
+pub async fn unread_count(
+    State((keys, api)): State<(Arc<shared::auth::TokenKeys>, Api)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let mut unread = None;
+    // The session cookie, verified here without the `Session` extractor (which keeps the
+    // first answer for the request, and must see this one).
+    let token = if req.method() == axum::http::Method::GET {
+        let (parts, body) = req.into_parts();
+        let token = shared::auth::cookie(&parts, shared::auth::SESSION_COOKIE)
+            .filter(|t| !t.is_empty() && keys.verify(t).is_ok());
+        req = Request::from_parts(parts, body);
+        token
+    } else {
+        None
+    };
+    if let Some(token) = token {
+        #[derive(Debug, serde::Deserialize)]
+        struct Answer {
+            unread: i64,
+        }
+        let url = format!("{}/match/inbox/unread-count", api.matching);
+        match tokio::time::timeout(UNREAD_WITHIN, api.get::<Answer>(&url, Some(&token))).await {
+            Ok(Ok(a)) => unread = Some(a.unread),
+            Ok(Err(e)) => tracing::debug!(error = %e.message(), "no unread count"),
+            Err(_) => tracing::warn!("matching did not answer the unread count in time"),
+        }
+    }
+    req.extensions_mut().insert(Unread(unread));
+    next.run(req).await
+}

@@ -16,6 +16,9 @@ pub struct Session {
     pub client_ip: Option<String>,
     /// Demo accounts exist (the layout says 演示环境); see [`crate::security::DemoMode`].
     pub demo: bool,
+    /// The account's unread notifications, when asked for this page; see
+    /// [`crate::security::Unread`].
+    pub unread: Option<i64>,
 }
 
 impl<S> FromRequestParts<S> for Session
@@ -45,11 +48,16 @@ where
             .extensions
             .get::<crate::security::DemoMode>()
             .is_some_and(|d| d.0);
+        let unread = parts
+            .extensions
+            .get::<crate::security::Unread>()
+            .and_then(|u| u.0);
         let session = Session {
             token: identity.as_ref().and(token),
             identity,
             client_ip,
             demo,
+            unread,
         };
         parts.extensions.insert(session.clone());
         Ok(session)

@@ -32,6 +32,7 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
         cookies,
     };
     let demo = (Arc::new(DemoStatus::default()), api.clone());
+    let unread = (config.keys.clone(), api.clone());
     let ready: shared::http::Readiness = Arc::new(move || {
         let api = api.clone();
         Box::pin(async move {
@@ -59,6 +60,10 @@ pub async fn build(config: WebConfig, _cancel: CancellationToken) -> anyhow::Res
         .with_state(state)
         .merge(security::static_routes())
         .layer(middleware::from_fn_with_state(cookies, csrf::ensure_token))
+        .layer(middleware::from_fn_with_state(
+            unread,
+            security::unread_count,
+        ))
         .layer(middleware::from_fn_with_state(demo, security::demo_mode))
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn_with_state(trusted, api::forward_client));

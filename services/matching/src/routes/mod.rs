@@ -2,6 +2,7 @@
 //! lists its handlers once (`utoipa_axum::routes!`), giving both the route and its OpenAPI
 //! operation; assembled here into the service's routes and its document.
 
+pub mod inbox;
 pub mod matching;
 pub mod plans;
 pub mod reports;
@@ -34,7 +35,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(statistics::router())
         .merge(matching::router())
         .merge(plans::router())
-        .merge(reports::router());
+        .merge(reports::router())
+        .merge(inbox::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -50,6 +52,7 @@ const PUBLIC: &[&str] = &[
     "GET /match/coverage/history",
     "GET /match/satisfaction/ranking",
     "GET /match/reports/bulletin",
+    "GET /match/inbox/atom/{token}",
 ];
 
 /// The API's routes and `/match/openapi.json`, which serves their document.

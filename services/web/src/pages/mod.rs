@@ -14,6 +14,7 @@ mod disclosure;
 mod documents;
 mod firm_portal;
 mod home;
+mod inbox;
 mod lists;
 mod model;
 mod official;
@@ -46,4 +47,12 @@ pub fn router() -> Router<WebState> {
         .merge(public::routes())
         .merge(register::routes())
         .merge(owner::routes())
+        .route("/inbox", get(inbox::page))
+        .route("/inbox/read-all", post(inbox::read_all))
+        .route("/inbox/atom-token", post(inbox::feed_token))
+        .route("/inbox/atom-token/revoke", post(inbox::revoke_feed_token))
+        .route("/inbox/webhooks", post(inbox::create_webhook))
+        .route("/inbox/webhooks/{id}", get(inbox::webhook_log))
+        .route("/inbox/webhooks/{id}/revoke", post(inbox::revoke_webhook))
+        .route("/inbox/{id}/open", post(inbox::open))
 }
