@@ -34,6 +34,7 @@ mod e2e {
     pub mod rules;
     pub mod sessions;
     pub mod statistics;
+    pub mod synthetic;
     pub mod tender;
     pub mod throttling;
     pub mod transparency;

@@ -93,6 +93,7 @@ pub async fn build_with(
         auth: auth.clone(),
         policy: Arc::new(policy),
         index,
+        coverage: Default::default(),
     };
     let common = common_routes(None, ready.clone(), config.keys.clone());
     Ok(Service {
