@@ -136,7 +136,10 @@ async fn many_changes_in_one_statement_keep_their_order_and_numbers(backend: Bac
     let mut seen = Vec::new();
     let mut after = PLACES;
     loop {
-        let page = app.feed(&app.catalog_url, "/catalog", after, 500, 0).await.json();
+        let page = app
+            .feed(&app.catalog_url, "/catalog", after, 500, 0)
+            .await
+            .json();
         let changes = page["changes"].as_array().unwrap().clone();
         if changes.is_empty() {
             break;

@@ -1351,11 +1351,14 @@ async fn satisfaction_ranking_and_the_bottom_three_flag(backend: Backend) {
 async fn the_live_coverage_history_tallies_as_a_fresh_read(backend: Backend) {
     use matching::coverage::{self, Area};
     use shared::domain::{DistrictCode, StreetCode};
-    let url = wuye_e2e::fresh_database(&backend, "matching").await.unwrap();
+    let url = wuye_e2e::fresh_database(&backend, "matching")
+        .await
+        .unwrap();
     let db = db::connect(&url).await.unwrap();
     db.migrate(&matching::MIGRATOR).await.unwrap();
-    let version = |compound: &str, seq: i64, on: &str, street: &str, management: &str, old: bool| {
-        sqlx::query(
+    let version =
+        |compound: &str, seq: i64, on: &str, street: &str, management: &str, old: bool| {
+            sqlx::query(
             "INSERT INTO catalog_compound_version (compound_id, seq, effective_on, district_code, \
              street_code, management, governance_body, eligible_and_willing, is_old, removed) \
              VALUES ($1, $2, $3, $4, $5, $6, 'owners_committee', TRUE, $7, FALSE)",
@@ -1367,7 +1370,7 @@ async fn the_live_coverage_history_tallies_as_a_fresh_read(backend: Backend) {
         .bind(street.to_string())
         .bind(management.to_string())
         .bind(old)
-    };
+        };
     let contract = |id: &str, compound: &str, seq: i64, status: &str, terminated: Option<&str>| {
         sqlx::query(
             "INSERT INTO tender_contract (id, tender_id, compound_id, firm_id, firm_name, service_model, \
@@ -1388,33 +1391,67 @@ async fn the_live_coverage_history_tallies_as_a_fresh_read(backend: Backend) {
         Area::District(DistrictCode::parse(JINJIANG).unwrap()),
         Area::Street(StreetCode::parse(JINGUANYI).unwrap()),
     ];
-    let days = ["2024-12-31", "2025-03-01", "2025-06-30", "2026-01-15"].map(|d| parse_date(d).unwrap());
+    let days =
+        ["2024-12-31", "2025-03-01", "2025-06-30", "2026-01-15"].map(|d| parse_date(d).unwrap());
     let live = matching::live_coverage::LiveHistory::default();
     let same = |live: matching::live_coverage::LiveHistory, db: Db| async move {
         let mut conn = db.pool.acquire().await.unwrap();
         for area in &areas {
             for day in days {
-                let fresh = coverage::load(&mut conn, area, day).await.unwrap().tally(area, day);
+                let fresh = coverage::load(&mut conn, area, day)
+                    .await
+                    .unwrap()
+                    .tally(area, day);
                 let kept = live.read(&db, |h| h.tally(area, day)).await.unwrap();
                 assert_eq!(kept, fresh, "{area:?} on {day}");
             }
         }
     };
-    version("a", 1, "2024-06-01", JINGUANYI, "none", true).execute(&db.pool).await.unwrap();
-    version("b", 2, "2024-06-01", DONGHU, "property_firm", true).execute(&db.pool).await.unwrap();
-    version("c", 3, "2024-06-01", CAOSHIJIE, "none", true).execute(&db.pool).await.unwrap();
-    contract("k", "a", 1, "active", None).execute(&db.pool).await.unwrap();
+    version("a", 1, "2024-06-01", JINGUANYI, "none", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("b", 2, "2024-06-01", DONGHU, "property_firm", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("c", 3, "2024-06-01", CAOSHIJIE, "none", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    contract("k", "a", 1, "active", None)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     same(live.clone(), db.clone()).await;
-    let before = live.read(&db, |h| h.tally(&Area::City, days[2])).await.unwrap();
+    let before = live
+        .read(&db, |h| h.tally(&Area::City, days[2]))
+        .await
+        .unwrap();
 
     // Later: b changes hands to nobody, a new compound, c leaves the old ones, a's contract
     // ends early.
-    version("b", 4, "2025-04-01", DONGHU, "none", true).execute(&db.pool).await.unwrap();
-    version("d", 5, "2025-05-01", JINGUANYI, "self_managed", true).execute(&db.pool).await.unwrap();
-    version("c", 6, "2025-05-02", CAOSHIJIE, "none", false).execute(&db.pool).await.unwrap();
-    contract("k", "a", 7, "terminated", Some("2025-05-31")).execute(&db.pool).await.unwrap();
+    version("b", 4, "2025-04-01", DONGHU, "none", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("d", 5, "2025-05-01", JINGUANYI, "self_managed", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("c", 6, "2025-05-02", CAOSHIJIE, "none", false)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    contract("k", "a", 7, "terminated", Some("2025-05-31"))
+        .execute(&db.pool)
+        .await
+        .unwrap();
     same(live.clone(), db.clone()).await;
-    let after = live.read(&db, |h| h.tally(&Area::City, days[2])).await.unwrap();
+    let after = live
+        .read(&db, |h| h.tally(&Area::City, days[2]))
+        .await
+        .unwrap();
     assert_ne!(before, after, "the appended rows changed the figures");
     db.pool.close().await;
 }

@@ -49,7 +49,11 @@ async fn feed_kinds(app: &TestApp, base: &str, prefix: &str) -> HashMap<String, 
             return kinds;
         }
         for c in &changes {
-            let key = format!("{}/{}", c["topic"].as_str().unwrap(), c["kind"].as_str().unwrap());
+            let key = format!(
+                "{}/{}",
+                c["topic"].as_str().unwrap(),
+                c["kind"].as_str().unwrap()
+            );
             *kinds.entry(key).or_default() += 1;
         }
         after = page["next_after"].as_i64().expect("next_after");
@@ -93,13 +97,18 @@ async fn a_small_synthetic_set_reaches_every_service(backend: Backend) {
 
     // Tender's API and feed: open tenders, bids sealed to all but their bidder.
     let open = app
-        .get(&format!("{}/tenders?status=open&limit=1", app.tender_url), None)
+        .get(
+            &format!("{}/tenders?status=open&limit=1", app.tender_url),
+            None,
+        )
         .await
         .json();
     assert_eq!(total(&open), 10);
     let kinds = feed_kinds(&app, &app.tender_url, "/tenders").await;
     assert_eq!(kinds.get("tender/published"), Some(&10), "{kinds:?}");
-    let db = shared::db::connect(&app.tender_db).await.expect("tender's db");
+    let db = shared::db::connect(&app.tender_db)
+        .await
+        .expect("tender's db");
     let (tender_id, firm_id): (String, String) =
         sqlx::query_as("SELECT tender_id, firm_id FROM bid ORDER BY id LIMIT 1")
             .fetch_one(&db.pool)
@@ -148,14 +157,20 @@ async fn a_small_synthetic_set_reaches_every_service(backend: Backend) {
         assert_eq!(firms.status, 200, "{}", firms.body);
         matched += total(&firms.json());
     }
-    assert!(matched > 0, "matching found no firm for any synthetic tender");
+    assert!(
+        matched > 0,
+        "matching found no firm for any synthetic tender"
+    );
 
     // Run again: nothing new.
     let again = load(&spec(&app)).await.expect("the second load");
     assert_eq!(again.compounds_created, 0);
     assert_eq!((again.tenders, again.tenders_skipped), (0, 10));
     let open = app
-        .get(&format!("{}/tenders?status=open&limit=1", app.tender_url), None)
+        .get(
+            &format!("{}/tenders?status=open&limit=1", app.tender_url),
+            None,
+        )
         .await
         .json();
     assert_eq!(total(&open), 10);

@@ -14,8 +14,8 @@
 use shared::auth::Identity;
 use shared::clock::{china_today, now_ms};
 use shared::db::Db;
-use shared::feed::{Notifier, WriteTx};
 use shared::error::Problem;
+use shared::feed::{Notifier, WriteTx};
 
 use crate::error::Result;
 use crate::firms::standing::{self, NewStandingEvent, StandingInput};
@@ -122,8 +122,11 @@ async fn emit_snapshots(
     let today = china_today();
     for chunk in ids.chunks(READ_BACK) {
         let snapshots = firms::load_many(tx.conn(), chunk, policy, today).await?;
-        tx.emit_many(firms::TOPIC, snapshots.iter().map(|s| (s.id.as_str(), kind, s)))
-            .await?;
+        tx.emit_many(
+            firms::TOPIC,
+            snapshots.iter().map(|s| (s.id.as_str(), kind, s)),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -110,8 +110,7 @@ impl Held {
                 terminated: status == "terminated",
                 terminated_on: date("terminated_on")?,
             };
-            self.contracts
-                .insert(id, (r.try_get("compound_id")?, span));
+            self.contracts.insert(id, (r.try_get("compound_id")?, span));
         }
         self.history.replace_contracts(
             self.contracts

@@ -42,11 +42,8 @@ pub struct Loaded {
 }
 
 /// A refusal a caller would have been answered (4xx), as opposed to a fault.
-fn refused(e: &Error) -> Option<&str> {
-    match e {
-        Error::Problem(p) if p.status < 500 => Some(p.code.as_str()),
-        _ => None,
-    }
+fn is_refusal(e: &Error) -> bool {
+    matches!(e, Error::Problem(p) if p.status < 500)
 }
 
 fn acting(account: &str, role: Role, scope: Scope) -> Identity {
@@ -94,14 +91,10 @@ pub async fn open_tenders(
             .ok_or_else(|| anyhow::anyhow!("a drafted tender vanished"))?;
         lifecycle::open_for_bids(&mut tx, draft, &committee, policy).await?;
         for (firm_id, bid) in &t.bids {
-            let firm = acting(
-                "synthetic-firm",
-                Role::Firm,
-                Scope::Firm(firm_id.clone()),
-            );
+            let firm = acting("synthetic-firm", Role::Firm, Scope::Firm(firm_id.clone()));
             match bidding::submit(&mut tx, &drafted.id, firm_id, bid, &firm).await {
                 Ok(_) => out.bids += 1,
-                Err(e) if refused(&e).is_some() => out.bids_refused += 1,
+                Err(e) if is_refusal(&e) => out.bids_refused += 1,
                 Err(e) => return Err(e),
             }
         }

@@ -31,8 +31,8 @@ use axum::body::Bytes;
 use catalog::bulk::BulkFirm;
 use catalog::compounds::Reach;
 use catalog::compounds::ledger::{self, ImportMode, LedgerFormat};
-use search_index::{CompoundDoc, FirmDoc, TenderDoc};
 use search_index::synthetic::{self, Scale};
+use search_index::{CompoundDoc, FirmDoc, TenderDoc};
 use serde::Serialize;
 use serde_json::json;
 use shared::auth::{Identity, Role, Scope};
@@ -176,15 +176,10 @@ pub async fn load(spec: &Spec) -> anyhow::Result<Report> {
             .enumerate()
             .map(|(i, f)| bulk_firm(f, first + i, &review))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let ids = catalog::bulk::apply_firms(
-            &catalog_db,
-            &notifier,
-            &spec.catalog_policy,
-            &by,
-            batch,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("loading synthetic firms: {e:?}"))?;
+        let ids =
+            catalog::bulk::apply_firms(&catalog_db, &notifier, &spec.catalog_policy, &by, batch)
+                .await
+                .map_err(|e| anyhow::anyhow!("loading synthetic firms: {e:?}"))?;
         firm_ids.extend(ids);
         progress("firms", firm_ids.len(), data.firms.len(), t);
     }
@@ -209,10 +204,9 @@ pub async fn load(spec: &Spec) -> anyhow::Result<Report> {
             .map(|(doc, bids)| bulk_tender(doc, bids, &compound_ids, spec))
             .collect::<anyhow::Result<Vec<_>>>()?;
         done += batch.len();
-        let loaded =
-            tender::bulk::open_tenders(&tender_db, &notifier, &spec.tender_policy, batch)
-                .await
-                .map_err(|e| anyhow::anyhow!("opening synthetic tenders: {e:?}"))?;
+        let loaded = tender::bulk::open_tenders(&tender_db, &notifier, &spec.tender_policy, batch)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening synthetic tenders: {e:?}"))?;
         report.tenders += loaded.tenders.len();
         report.tenders_skipped += loaded.skipped;
         report.bids += loaded.bids;
@@ -261,12 +255,11 @@ fn ledger_csv(compounds: &[CompoundDoc]) -> String {
     let mut out = ledger_header();
     out.push('\n');
     for c in compounds {
-        let n: usize = c
-            .id
-            .rsplit('-')
-            .next()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let n: usize =
+            c.id.rsplit('-')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
         let old = c.eligible || c.management == "none";
         let cells: HashMap<&str, String> = HashMap::from([
             ("小区编码", compound_code(c)),
@@ -293,8 +286,8 @@ fn ledger_csv(compounds: &[CompoundDoc]) -> String {
                 }
                 .into(),
             ),
-            ("消防设施", yes(n % 3 != 0)),
-            ("视频监控", yes(n % 2 != 0)),
+            ("消防设施", yes(!n.is_multiple_of(3))),
+            ("视频监控", yes(!n.is_multiple_of(2))),
             ("门禁", yes(false)),
             ("垃圾分类投放点", (n % 4).to_string()),
             ("停车位", (n % 60).to_string()),
@@ -402,11 +395,11 @@ async fn compound_ids(catalog: &Db) -> anyhow::Result<HashMap<String, String>> {
 
 /// The tenders to open, each on a distinct compound (the generator may draw one twice:
 /// the second takes the next free candidate), with the firms that are to bid on it.
-fn tender_plan<'a>(
-    tenders: &'a [TenderDoc],
-    compounds: &'a [CompoundDoc],
-    firms: &'a [FirmDoc],
-    firm_ids: &'a [String],
+fn tender_plan(
+    tenders: &[TenderDoc],
+    compounds: &[CompoundDoc],
+    firms: &[FirmDoc],
+    firm_ids: &[String],
     spec: &Spec,
 ) -> Vec<(TenderDoc, Vec<String>)> {
     let candidates: Vec<&CompoundDoc> = compounds
@@ -443,7 +436,7 @@ fn tender_plan<'a>(
             doc.floor_area_m2 = c.floor_area_m2;
         }
         let mut bidders = Vec::new();
-        if spec.bids_every > 0 && i % spec.bids_every == 0 {
+        if spec.bids_every > 0 && i.is_multiple_of(spec.bids_every) {
             let pool = by_district
                 .get(doc.district_code.as_str())
                 .map_or(&[][..], Vec::as_slice);
