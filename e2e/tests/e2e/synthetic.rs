@@ -138,14 +138,26 @@ async fn a_small_synthetic_set_reaches_every_service(backend: Backend) {
         .await;
     app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders")
         .await;
-    let tenders = app
-        .get(
-            &format!("{}/match/search?kind=tender&limit=1", app.matching_url),
-            None,
-        )
-        .await
-        .json();
-    assert_eq!(total(&tenders), 10);
+    // The index is reopened a moment after the tables' cursor moves.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let tenders = app
+            .get(
+                &format!("{}/match/search?kind=tender&limit=1", app.matching_url),
+                None,
+            )
+            .await
+            .json();
+        if total(&tenders) == 10 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "matching's index holds {} of the 10 tenders",
+            total(&tenders)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let mut matched = 0;
     for id in &report.tender_ids {
         let firms = app

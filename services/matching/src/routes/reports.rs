@@ -18,7 +18,7 @@ use validator::{Validate, ValidationError};
 
 use super::statistics::{RankingItem, TargetView, described, ranking_items};
 use crate::attention::{self, CompoundWithBlacklistedFirm, official_area};
-use crate::coverage::{self, Area, Figures, Tally};
+use crate::coverage::{Area, Figures, Tally};
 use crate::error::Result;
 use crate::progress::Counts;
 use crate::reports::{self, ContractEvent, Month, OverdueItem};

@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 use validator::{Validate, ValidationError};
 
 use crate::attention::{self, CompoundWithBlacklistedFirm, LiveContract, SupervisedFirm};
-use crate::coverage::{self, Area, Figures, Tally};
+use crate::coverage::{Area, Figures, Tally};
 use crate::error::Result;
 use crate::inspections::{Pending, PendingInspection};
 use crate::policy::{CoverageTarget, percent_of_basis_points};
