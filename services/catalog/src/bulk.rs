@@ -11,6 +11,8 @@
 //! Compounds need nothing here: the ledger import
 //! ([`crate::compounds::ledger::import`]) already writes a whole file in one transaction.
 
+use std::collections::HashMap;
+
 use shared::auth::Identity;
 use shared::clock::{china_today, now_ms};
 use shared::db::Db;
@@ -49,21 +51,36 @@ pub async fn apply_firms(
     let author = Author::of(by);
     let mut tx = WriteTx::begin(db, notifier).await?;
     let known = models::codes(tx.conn()).await?;
-    let mut ids = Vec::with_capacity(firms.len());
-    let (mut applied, mut recommend) = (Vec::new(), Vec::new());
+    let mut checked = Vec::with_capacity(firms.len());
     for f in firms {
-        let firm = f.input.check(&known, None)?;
-        if let Some(id) = firms::firm_with_credit_code(tx.conn(), &firm.credit_code).await? {
-            ids.push(id);
+        checked.push((f.input.check(&known, None)?, f.recommend));
+    }
+    let codes: Vec<&str> = checked
+        .iter()
+        .map(|(f, _)| f.credit_code.as_str())
+        .collect();
+    let taken = ids_of_credit_codes(tx.conn(), &codes).await?;
+    let mut ids = Vec::with_capacity(checked.len());
+    let (mut new, mut recommend) = (Vec::new(), Vec::new());
+    for (firm, change) in checked {
+        if let Some(id) = taken.get(firm.credit_code.as_str()) {
+            ids.push(id.clone());
             continue;
         }
         let id = shared::db::new_id();
-        firms::insert(tx.conn(), &id, &firm, now).await?;
-        let record = shared::domain::roster::StandingRecord::applicant();
+        if let Some(change) = change {
+            recommend.push((id.clone(), change));
+        }
+        ids.push(id.clone());
+        new.push((id, firm));
+    }
+    firms::insert_many(tx.conn(), &new, now).await?;
+    let record = shared::domain::roster::StandingRecord::applicant();
+    for (id, _) in &new {
         standing::append_event(
             tx.conn(),
             NewStandingEvent {
-                firm_id: &id,
+                firm_id: id,
                 action: "apply",
                 reason: "提交入库申请",
                 today,
@@ -74,42 +91,64 @@ pub async fn apply_firms(
             },
         )
         .await?;
-        if let Some(change) = f.recommend {
-            recommend.push((id.clone(), change));
-        }
-        applied.push(id.clone());
-        ids.push(id);
     }
+    let applied: Vec<String> = new.into_iter().map(|(id, _)| id).collect();
     emit_snapshots(&mut tx, policy, &applied, kind::APPLIED).await?;
 
     let mut recommended = Vec::with_capacity(recommend.len());
-    for (id, input) in recommend {
-        let change = input.check(today)?;
-        let firm = firms::load_or_404(tx.conn(), &id, policy, today).await?;
-        let next = firm
-            .standing_record
-            .apply(&change.action, today)
-            .map_err(|e| Problem::conflict(e.code, e.message))?;
-        standing::write_record(tx.conn(), &id, &next, now).await?;
-        standing::append_event(
-            tx.conn(),
-            NewStandingEvent {
-                firm_id: &id,
-                action: change.action.as_str(),
-                reason: &change.reason,
-                today,
-                before: Some(firm.standing),
-                after: &next,
-                author: &author,
-                at: now,
-            },
-        )
-        .await?;
-        recommended.push(id);
+    for chunk in recommend.chunks(READ_BACK) {
+        let chunk_ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+        let current = firms::load_many(tx.conn(), &chunk_ids, policy, today).await?;
+        for ((id, input), firm) in chunk.iter().zip(current) {
+            debug_assert_eq!(*id, firm.id);
+            let change = input.check(today)?;
+            let next = firm
+                .standing_record
+                .apply(&change.action, today)
+                .map_err(|e| Problem::conflict(e.code, e.message))?;
+            standing::write_record(tx.conn(), id, &next, now).await?;
+            standing::append_event(
+                tx.conn(),
+                NewStandingEvent {
+                    firm_id: id,
+                    action: change.action.as_str(),
+                    reason: &change.reason,
+                    today,
+                    before: Some(firm.standing),
+                    after: &next,
+                    author: &author,
+                    at: now,
+                },
+            )
+            .await?;
+            recommended.push(id.clone());
+        }
     }
     emit_snapshots(&mut tx, policy, &recommended, kind::STANDING_CHANGED).await?;
     tx.commit().await?;
     Ok(ids)
+}
+
+/// The ids of the firms holding these credit codes, by code.
+async fn ids_of_credit_codes(
+    conn: &mut sqlx::AnyConnection,
+    codes: &[&str],
+) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(READ_BACK) {
+        let params = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
+            "SELECT credit_code, id FROM firm WHERE credit_code IN ({params})"
+        )));
+        for code in chunk {
+            q = q.bind(*code);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
 }
 
 /// Appends each firm's snapshot as it is now in the transaction, as a change of `kind`.
