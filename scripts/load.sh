@@ -124,8 +124,9 @@ if [[ "$SIZE" == national ]]; then
         --catalog-database "$PG/${DBP}_catalog" --tender-database "$PG/${DBP}_tender" \
         --firms "${NATIONAL_FIRMS:-100000}" --compounds "${NATIONAL_COMPOUNDS:-200000}" \
         --tenders "${NATIONAL_TENDERS:-20000}" \
-        > "$RUN/national.json" 2> "$RUN/logs/load-synthetic.log" \
+        > "$RUN/logs/load-synthetic.log" 2>&1 \
         || fail "loading the national data set (log: $RUN/logs/load-synthetic.log)"
+    tail -n1 "$RUN/logs/load-synthetic.log" > "$RUN/national.json" # its report: the last line
     loaded=$(date +%s%3N)
     echo "  loaded in $(( (loaded - started) / 1000 )) s: $(jq -c . "$RUN/national.json")"
     echo "  the catalog holds $(catalog_count compound) compounds and $(catalog_count firm) firms; tender $(psql "$PG/${DBP}_tender" -Atc "SELECT COUNT(*) FROM tender WHERE status = 'open'") open tenders, $(psql "$PG/${DBP}_tender" -Atc "SELECT COUNT(*) FROM bid") bids"
