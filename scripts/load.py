@@ -5,7 +5,8 @@ Runs `--workers` threads for `--seconds`: each request is drawn from a fixed mix
 writes as the association, compound reads, catalog lists, matching searches, feed reads,
 page views; with `--world` (scripts/load_world.py setup) also firms submitting and replacing
 sealed bids on the open tenders, owners casting ballots with their codes, and committees
-and officials reading tenders, audit trails and the vote). Keeps every write answered with
+and officials reading tenders, audit trails and the vote, and the association asking matching
+for the firms matched to a tender). Keeps every write answered with
 success in `--acked` (compound ids), `--acked-bids` and `--acked-ballots` (JSON lines), and
 prints per kind the count, throughput, p50/p99 and failures as one JSON object on standard
 output. A firm's bids are sent one at a time (so its last acknowledged bid is the stored
@@ -31,7 +32,7 @@ MIX = [
     ("feed", 1),
     ("page", 1),
 ]
-WORLD_MIX = [("bid", 3), ("ballot", 2), ("read_official", 2)]
+WORLD_MIX = [("bid", 3), ("ballot", 2), ("read_official", 2), ("match", 2)]
 
 
 def request(method, url, token=None, body=None, timeout=30, raw=None):
@@ -173,6 +174,10 @@ def main():
             return ballot(rng)
         if kind == "read_official":
             return read_official(rng)
+        if kind == "match":  # the firms matched to a tender (every recommended firm scored)
+            t = rng.choice(world["tenders"])
+            status, _ = request("GET", f"{p}/match/tenders/{t['id']}/firms?limit=20", args.token)
+            return status, status == 200
         if kind == "write_compound":
             with lock:
                 counter[0] += 1

@@ -10,7 +10,7 @@
 #                                       # in $REPLICAS_DIR/pids)
 #
 # Needs: PostgreSQL reachable as REPLICAS_PG (default postgres://postgres@127.0.0.1:5432,
-# databases wuye_r_catalog and wuye_r_tender are dropped and made anew), psql, nginx
+# databases ${REPLICAS_DB:-wuye_r}_catalog and _tender are dropped and made anew), psql, nginx
 # (Debian nginx-light), curl and jq. REPLICAS_BIN picks the binary (default target/debug/wuye,
 # built with `cargo build --workspace --all-targets` if missing; use a release build for
 # load figures).
@@ -21,6 +21,7 @@ PG="${REPLICAS_PG:-postgres://postgres@127.0.0.1:5432}"
 BIN="${REPLICAS_BIN:-$REPO/target/debug/wuye}"
 RUN="${REPLICAS_DIR:-$REPO/target/replicas}"
 PROXY="http://127.0.0.1:18080"
+DBP="${REPLICAS_DB:-wuye_r}"
 export PGOPTIONS="-c client_min_messages=warning"
 KEEP=0
 [[ "${1:-}" == "--keep" ]] && KEEP=1
@@ -53,7 +54,7 @@ trap stop_all EXIT
 fail() { echo "replicas: FAILED: $*" >&2; exit 1; }
 ms() { date +%s%3N; }
 
-for db in wuye_r_catalog wuye_r_tender; do
+for db in "${DBP}_catalog" "${DBP}_tender"; do
     psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
     psql "$PG/postgres" -qc "CREATE DATABASE $db" >/dev/null
 done
@@ -85,8 +86,8 @@ start() { # name port args...: starts a replica and writes $RUN/run/<name>.sh, w
     } > "$RUN/run/$name.sh"
     bash "$RUN/run/$name.sh"
 }
-start catalog-1 18181 catalog --database "$PG/wuye_r_catalog"
-start catalog-2 18182 catalog --database "$PG/wuye_r_catalog"
+start catalog-1 18181 catalog --database "$PG/${DBP}_catalog"
+start catalog-2 18182 catalog --database "$PG/${DBP}_catalog"
 "$NGINX" -p "$RUN/nginx" -c "$REPO/deploy/nginx.conf" -g 'daemon off;' >"$RUN/logs/nginx.log" 2>&1 &
 echo $! >> "$RUN/pids"
 
@@ -101,8 +102,8 @@ wait_ready() { # url seconds
 # catalog first so the two catalogs do not race to load the reference places.
 wait_ready http://127.0.0.1:18181/catalog/readyz 60
 wait_ready http://127.0.0.1:18182/catalog/readyz 60
-start tender-1 18281 tender --database "$PG/wuye_r_tender" --catalog-url "$PROXY"
-start tender-2 18282 tender --database "$PG/wuye_r_tender" --catalog-url "$PROXY"
+start tender-1 18281 tender --database "$PG/${DBP}_tender" --catalog-url "$PROXY"
+start tender-2 18282 tender --database "$PG/${DBP}_tender" --catalog-url "$PROXY"
 wait_ready http://127.0.0.1:18281/tenders/readyz 60
 wait_ready http://127.0.0.1:18282/tenders/readyz 60
 # Each matching replica keeps its own embedded database and index under its own folder.
@@ -119,7 +120,7 @@ echo "replicas: 2 × catalog, tender, matching, web on PostgreSQL behind nginx a
 # --- the smoke, through the proxy ---
 PASSWORD='smoke-test-password-2026'
 WUYE_ADMIN_PASSWORD="$PASSWORD" "$BIN" admin create-association --username smoke.admin \
-    --display-name '烟测管理员' --database "$PG/wuye_r_catalog" >/dev/null
+    --display-name '烟测管理员' --database "$PG/${DBP}_catalog" >/dev/null
 token=$(curl -fsS "$PROXY/catalog/session" -H 'content-type: application/json' \
     -d "{\"username\":\"smoke.admin\",\"password\":\"$PASSWORD\"}" | jq -r .token)
 [[ -n "$token" && "$token" != null ]] || fail "signing in through the proxy"
@@ -179,16 +180,16 @@ echo "replicas: metrics answered by every replica (tender-1's catalog feed lag: 
 # A PostgreSQL backup while serving, as docs/DEPLOYMENT.md gives it: pg_dump, pg_restore
 # into a new database, every row there.
 if command -v pg_dump >/dev/null && command -v pg_restore >/dev/null; then
-    pg_dump -Fc -d "$PG/wuye_r_catalog" -f "$RUN/catalog.dump"
-    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS wuye_r_catalog_restored WITH (FORCE)" >/dev/null
-    psql "$PG/postgres" -qc "CREATE DATABASE wuye_r_catalog_restored" >/dev/null
-    pg_restore -d "$PG/wuye_r_catalog_restored" --no-owner "$RUN/catalog.dump"
+    pg_dump -Fc -d "$PG/${DBP}_catalog" -f "$RUN/catalog.dump"
+    psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS ${DBP}_catalog_restored WITH (FORCE)" >/dev/null
+    psql "$PG/postgres" -qc "CREATE DATABASE ${DBP}_catalog_restored" >/dev/null
+    pg_restore -d "$PG/${DBP}_catalog_restored" --no-owner "$RUN/catalog.dump"
     for table in compound account revoked_token outbox district street; do
-        a=$(psql "$PG/wuye_r_catalog" -Atc "SELECT COUNT(*) FROM $table")
-        b=$(psql "$PG/wuye_r_catalog_restored" -Atc "SELECT COUNT(*) FROM $table")
+        a=$(psql "$PG/${DBP}_catalog" -Atc "SELECT COUNT(*) FROM $table")
+        b=$(psql "$PG/${DBP}_catalog_restored" -Atc "SELECT COUNT(*) FROM $table")
         [[ "$a" == "$b" ]] || fail "pg_restore: $table has $a rows, the restored copy $b"
     done
-    psql "$PG/postgres" -qc "DROP DATABASE wuye_r_catalog_restored WITH (FORCE)" >/dev/null
+    psql "$PG/postgres" -qc "DROP DATABASE ${DBP}_catalog_restored WITH (FORCE)" >/dev/null
     echo "replicas: a pg_dump taken while serving restored with every row"
 fi
 echo "replicas: smoke passed"

@@ -37,6 +37,7 @@ mod e2e {
     pub mod rules;
     pub mod sessions;
     pub mod statistics;
+    pub mod synthetic;
     pub mod tender;
     pub mod termination;
     pub mod throttling;

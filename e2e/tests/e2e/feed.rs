@@ -15,6 +15,7 @@ both_backends!(
     long_poll_wakes_on_a_new_change,
     consumer_killed_mid_change_neither_loses_nor_doubles,
     shutdown_lets_in_flight_long_polls_finish,
+    many_changes_in_one_statement_keep_their_order_and_numbers,
 );
 
 /// The catalog's reference data (places, seeded service models) opens its feed.
@@ -105,6 +106,62 @@ async fn concurrent_writers_are_read_in_commit_order(backend: Backend) {
     ids.dedup();
     assert_eq!(ids.len() as i64, total);
     assert_eq!(page["head"], PLACES + total);
+    app.stop().await;
+}
+
+/// `WriteTx::emit_many` (the ledger import, bulk loads) numbers its changes on from what the
+/// transaction emitted before, in order and without gaps across its multi-row inserts, and
+/// what the transaction emits after it (and the next transaction) follows on.
+async fn many_changes_in_one_statement_keep_their_order_and_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = db::connect(&app.catalog_db).await.unwrap();
+    let notifier = Notifier::default();
+    let n = 2 * shared::feed::OUTBOX_ROWS_PER_INSERT + 1;
+    let ids: Vec<String> = (0..n).map(|i| format!("m{i}")).collect();
+    let payloads: Vec<serde_json::Value> = (0..n).map(|i| serde_json::json!({ "i": i })).collect();
+    let mut tx = WriteTx::begin(&db, &notifier).await.unwrap();
+    tx.emit("test", "first", "one", &0).await.unwrap();
+    tx.emit_many(
+        "test",
+        ids.iter()
+            .zip(&payloads)
+            .map(|(id, p)| (id.as_str(), "many", p)),
+    )
+    .await
+    .unwrap();
+    tx.emit("test", "last", "one", &0).await.unwrap();
+    tx.commit().await.unwrap();
+    write_changes(&db, 9, 1).await;
+
+    let mut seen = Vec::new();
+    let mut after = PLACES;
+    loop {
+        let page = app
+            .feed(&app.catalog_url, "/catalog", after, 500, 0)
+            .await
+            .json();
+        let changes = page["changes"].as_array().unwrap().clone();
+        if changes.is_empty() {
+            break;
+        }
+        for c in changes {
+            seen.push((
+                c["seq"].as_i64().unwrap(),
+                c["entity_id"].as_str().unwrap().to_string(),
+                c["payload"].clone(),
+            ));
+        }
+        after = page["next_after"].as_i64().unwrap();
+    }
+    let total = n as i64 + 3;
+    let seqs: Vec<i64> = seen.iter().map(|(s, _, _)| *s).collect();
+    assert_eq!(seqs, (PLACES + 1..=PLACES + total).collect::<Vec<_>>());
+    let mut expected = vec!["first".to_string()];
+    expected.extend(ids.iter().cloned());
+    expected.extend(["last".to_string(), "9-0".to_string()]);
+    let entities: Vec<String> = seen.iter().map(|(_, e, _)| e.clone()).collect();
+    assert_eq!(entities, expected);
+    assert_eq!(seen[n].2, serde_json::json!({ "i": n - 1 }));
     app.stop().await;
 }
 
@@ -229,10 +286,13 @@ async fn consumer_killed_mid_change_neither_loses_nor_doubles(backend: Backend) 
             applied_then_stuck: Arc::new(tokio::sync::Notify::new()),
         },
     );
-    assert_eq!(
-        second.cursor().await.unwrap(),
-        kill_at - 1,
-        "the cursor stayed before the killed change"
+    // Changes are applied a group a transaction: the cursor stays at the end of the last
+    // group committed before the killed change's.
+    let cursor = second.cursor().await.unwrap();
+    let group = shared::feed::APPLY_PER_TRANSACTION as i64;
+    assert!(
+        cursor < kill_at && cursor >= kill_at - group,
+        "the cursor stayed before the killed change's group: {cursor}"
     );
     while second.cursor().await.unwrap() < PLACES {
         second.poll_once(1).await.unwrap();

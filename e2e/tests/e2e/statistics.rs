@@ -28,6 +28,7 @@ both_backends!(
     coverage_and_attention_through_the_real_apis,
     coverage_history_from_dated_changes,
     satisfaction_ranking_and_the_bottom_three_flag,
+    the_live_coverage_history_tallies_as_a_fresh_read,
 );
 
 const JINJIANG: &str = "510104";
@@ -1344,4 +1345,116 @@ async fn satisfaction_ranking_and_the_bottom_three_flag(backend: Backend) {
     assert!(!clear.contains("后三位"), "{clear}");
     assert!(page.contains("<svg"), "the ranking chart");
     w.stop().await;
+}
+
+/// Matching's in-memory coverage history (`matching::live_coverage`, what every coverage
+/// figure reads) tallies exactly as a fresh read of the tables, for the city, a district
+/// and a street on several days, after it was first read and again after versions were
+/// appended and a contract was terminated.
+async fn the_live_coverage_history_tallies_as_a_fresh_read(backend: Backend) {
+    use matching::coverage::{self, Area};
+    use shared::domain::{DistrictCode, StreetCode};
+    let url = wuye_e2e::fresh_database(&backend, "matching")
+        .await
+        .unwrap();
+    let db = db::connect(&url).await.unwrap();
+    db.migrate(&matching::MIGRATOR).await.unwrap();
+    let version =
+        |compound: &str, seq: i64, on: &str, street: &str, management: &str, old: bool| {
+            sqlx::query(
+            "INSERT INTO catalog_compound_version (compound_id, seq, effective_on, district_code, \
+             street_code, management, governance_body, eligible_and_willing, is_old, removed) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'owners_committee', TRUE, $7, FALSE)",
+        )
+        .bind(compound.to_string())
+        .bind(seq)
+        .bind(on.to_string())
+        .bind(street[..6].to_string())
+        .bind(street.to_string())
+        .bind(management.to_string())
+        .bind(old)
+        };
+    let contract = |id: &str, compound: &str, seq: i64, status: &str, terminated: Option<&str>| {
+        sqlx::query(
+            "INSERT INTO tender_contract (id, tender_id, compound_id, firm_id, firm_name, service_model, \
+             fee_model, start_date, end_date, signed_on, status, terminated_on, seq, updated_at) \
+             VALUES ($1, 't', $2, 'f', '某物业', 'professional', 'commission', '2025-03-01', \
+             '2028-02-29', '2025-02-20', $3, $4, $5, 0) \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
+             terminated_on = excluded.terminated_on, seq = excluded.seq",
+        )
+        .bind(id.to_string())
+        .bind(compound.to_string())
+        .bind(status.to_string())
+        .bind(terminated.map(str::to_string))
+        .bind(seq)
+    };
+    let areas = [
+        Area::City,
+        Area::District(DistrictCode::parse(JINJIANG).unwrap()),
+        Area::Street(StreetCode::parse(JINGUANYI).unwrap()),
+    ];
+    let days =
+        ["2024-12-31", "2025-03-01", "2025-06-30", "2026-01-15"].map(|d| parse_date(d).unwrap());
+    let live = matching::live_coverage::LiveHistory::default();
+    let same = |live: matching::live_coverage::LiveHistory, db: Db| async move {
+        let mut conn = db.pool.acquire().await.unwrap();
+        for area in &areas {
+            for day in days {
+                let fresh = coverage::load(&mut conn, area, day)
+                    .await
+                    .unwrap()
+                    .tally(area, day);
+                let kept = live.read(&db, |h| h.tally(area, day)).await.unwrap();
+                assert_eq!(kept, fresh, "{area:?} on {day}");
+            }
+        }
+    };
+    version("a", 1, "2024-06-01", JINGUANYI, "none", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("b", 2, "2024-06-01", DONGHU, "property_firm", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("c", 3, "2024-06-01", CAOSHIJIE, "none", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    contract("k", "a", 1, "active", None)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    same(live.clone(), db.clone()).await;
+    let before = live
+        .read(&db, |h| h.tally(&Area::City, days[2]))
+        .await
+        .unwrap();
+
+    // Later: b changes hands to nobody, a new compound, c leaves the old ones, a's contract
+    // ends early.
+    version("b", 4, "2025-04-01", DONGHU, "none", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("d", 5, "2025-05-01", JINGUANYI, "self_managed", true)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    version("c", 6, "2025-05-02", CAOSHIJIE, "none", false)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    contract("k", "a", 7, "terminated", Some("2025-05-31"))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    same(live.clone(), db.clone()).await;
+    let after = live
+        .read(&db, |h| h.tally(&Area::City, days[2]))
+        .await
+        .unwrap();
+    assert_ne!(before, after, "the appended rows changed the figures");
+    db.pool.close().await;
 }

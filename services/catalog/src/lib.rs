@@ -3,6 +3,7 @@
 //! that tender and matching follow through its change feed (`/catalog/feed`).
 
 pub mod accounts;
+pub mod bulk;
 pub mod compounds;
 pub mod config;
 pub mod demo;

@@ -172,6 +172,17 @@ impl History {
             .push(span);
     }
 
+    /// Replaces every contract with `contracts`: `(compound id, span)`.
+    pub fn replace_contracts<'a>(
+        &mut self,
+        contracts: impl Iterator<Item = (&'a str, ContractSpan)>,
+    ) {
+        self.contracts.clear();
+        for (compound, span) in contracts {
+            self.add_contract(compound, span);
+        }
+    }
+
     /// The compound's ledger state on `day`: its newest version effective by then.
     pub fn state_on(&self, compound: &str, day: Date) -> Option<&CompoundState> {
         self.versions

@@ -10,6 +10,7 @@ pub mod error;
 pub mod follow;
 pub mod index;
 pub mod inspections;
+pub mod live_coverage;
 pub mod notifications;
 pub mod policy;
 pub mod progress;

@@ -103,6 +103,7 @@ pub async fn build_with(
         auth: auth.clone(),
         policy,
         index,
+        coverage: Default::default(),
     };
     let common = common_routes(None, ready.clone(), config.keys.clone());
     Ok(Service {

@@ -22,6 +22,8 @@ pub struct AppState {
     pub policy: Arc<MatchingPolicy>,
     /// The search index the feeds keep current.
     pub index: IndexHandle,
+    /// The city's coverage history, read from the tables as they grow.
+    pub coverage: crate::live_coverage::LiveHistory,
 }
 
 impl FromRef<AppState> for Auth {

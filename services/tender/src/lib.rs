@@ -9,6 +9,7 @@ pub mod audit;
 pub mod award;
 pub mod bidding;
 pub mod bids;
+pub mod bulk;
 pub mod catalog;
 pub mod clock;
 pub mod config;

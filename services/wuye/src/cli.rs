@@ -185,6 +185,48 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 20_260_501)]
         seed: u64,
     },
+    /// Load the seeded synthetic data set (names marked （示例）) into the catalog's and
+    /// tender's databases, for load runs: compounds by the ledger import, firms as
+    /// applications and recommendations, then (once tender's follower has copied the
+    /// catalog) open tenders with sealed bids, all through each service's own checks, stores
+    /// and change feed, a few thousand rows a transaction. Needs a tender service running on
+    /// --tender-database and following this catalog. Never on a real deployment.
+    ///
+    /// Prints one JSON object with the counts and seconds of each part.
+    #[command(
+        after_help = "Example:\n  wuye admin load-synthetic --size national --catalog-database postgres://postgres@127.0.0.1/wuye_catalog --tender-database postgres://postgres@127.0.0.1/wuye_tender"
+    )]
+    LoadSynthetic {
+        /// Which size: chengdu (4,000 firms, 20,000 compounds, 1,500 open tenders) or
+        /// national (100,000 / 200,000 / 20,000).
+        #[arg(long, value_enum, default_value_t = SyntheticScale::Chengdu)]
+        size: SyntheticScale,
+        /// The generator's seed (the benchmarks use 20260501).
+        #[arg(long, default_value_t = 20_260_501)]
+        seed: u64,
+        /// The catalog's database URL.
+        #[arg(long, value_name = "URL")]
+        catalog_database: String,
+        /// The tender service's database URL.
+        #[arg(long, value_name = "URL")]
+        tender_database: String,
+        /// At most this many firms, compounds, tenders (default: the size's).
+        #[arg(long)]
+        firms: Option<usize>,
+        #[arg(long)]
+        compounds: Option<usize>,
+        #[arg(long)]
+        tenders: Option<usize>,
+        /// One tender in this many gets sealed bids.
+        #[arg(long, default_value_t = 4)]
+        bids_every: usize,
+        /// Days from now to each tender's bid deadline.
+        #[arg(long, default_value_t = 30)]
+        bid_window_days: i64,
+        /// Seconds to wait for tender's follower to copy the catalog.
+        #[arg(long, default_value_t = 3600)]
+        follow_timeout_secs: u64,
+    },
 }
 
 /// The synthetic data set's size.
@@ -327,6 +369,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 SyntheticScale::National => search_index::synthetic::Scale::NATIONAL,
             };
             launcher::load_synthetic_index(&data, scale, seed).await
+        }
+        Command::Admin {
+            command:
+                AdminCommand::LoadSynthetic {
+                    size,
+                    seed,
+                    catalog_database,
+                    tender_database,
+                    firms,
+                    compounds,
+                    tenders,
+                    bids_every,
+                    bid_window_days,
+                    follow_timeout_secs,
+                },
+        } => {
+            let full = match size {
+                SyntheticScale::Chengdu => search_index::synthetic::Scale::CHENGDU,
+                SyntheticScale::National => search_index::synthetic::Scale::NATIONAL,
+            };
+            let spec = crate::synthetic::Spec {
+                scale: search_index::synthetic::Scale {
+                    firms: firms.unwrap_or(full.firms).min(full.firms),
+                    compounds: compounds.unwrap_or(full.compounds).min(full.compounds),
+                    tenders: tenders.unwrap_or(full.tenders).min(full.tenders),
+                },
+                seed,
+                catalog_database,
+                tender_database,
+                batches: Default::default(),
+                bid_window_days,
+                bids_every,
+                follow_timeout: std::time::Duration::from_secs(follow_timeout_secs),
+                catalog_policy: settings.catalog.clone(),
+                tender_policy: settings.tender.clone(),
+            };
+            let report = crate::synthetic::load(&spec).await?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
         }
     }
 }

@@ -8,3 +8,4 @@ pub mod demo;
 pub mod launcher;
 pub mod platform;
 pub mod settings;
+pub mod synthetic;

@@ -158,10 +158,11 @@ pub async fn import(
         if !refused {
             let compounds: Vec<Compound> = plan.changes.iter().map(|(c, _)| c.clone()).collect();
             store::upsert(tx.conn(), &compounds).await?;
-            for (compound, created) in &plan.changes {
+            let changes = plan.changes.iter().map(|(compound, created)| {
                 let kind = if *created { "created" } else { "updated" };
-                tx.emit(TOPIC, &compound.id, kind, compound).await?;
-            }
+                (compound.id.as_str(), kind, compound)
+            });
+            tx.emit_many(TOPIC, changes).await?;
             tx.commit().await?;
         }
     }

@@ -25,8 +25,8 @@ use shared::error::Problem;
 pub use history::Author;
 pub use input::{FirmInput, PointInput, ValidFirm, duplicate_credit_code, limits};
 pub use store::{
-    RosterFilter, firm_with_credit_code, insert, list, load, load_many, load_or_404, not_found,
-    touch, update_profile,
+    RosterFilter, firm_with_credit_code, insert, insert_many, list, load, load_many, load_or_404,
+    not_found, touch, update_profile,
 };
 
 /// The feed topic of every change to a firm.

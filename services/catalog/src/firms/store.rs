@@ -64,6 +64,101 @@ pub async fn insert(conn: &mut AnyConnection, id: &str, firm: &ValidFirm, now: i
     insert_lists(conn, id, firm).await
 }
 
+/// Inserts many new firms (standing `applicant`) with their lists, in a few multi-row
+/// statements: [`insert`] for a bulk load (`crate::bulk`).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    firms: &[(String, ValidFirm)],
+    now: i64,
+) -> Result<()> {
+    const COLUMNS: usize = 18;
+    for chunk in firms.chunks(250) {
+        let rows = (0..chunk.len())
+            .map(|r| {
+                let p = |c: usize| format!("${}", r * COLUMNS + c);
+                format!(
+                    "({}, 0, FALSE, {}, {}, {})",
+                    (1..=16).map(p).collect::<Vec<_>>().join(", "),
+                    p(17),
+                    p(17),
+                    p(18)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO firm (id, name, credit_code, legal_representative, contact_phone, ownership, \
+             base_address, lon, lat, service_radius_km, capacity_households, households_served, \
+             staff_count, profile, low_profit_commitment, stage, credit_net, whitelisted, created_at, \
+             updated_at, office_street) VALUES {rows}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, firm) in chunk {
+            q = q
+                .bind(id.as_str())
+                .bind(firm.name.as_str())
+                .bind(firm.credit_code.as_str())
+                .bind(firm.legal_representative.as_str())
+                .bind(firm.contact_phone.as_str())
+                .bind(firm.ownership.as_str())
+                .bind(firm.base_address.as_str())
+                .bind(firm.location.lon())
+                .bind(firm.location.lat())
+                .bind(firm.service_radius_km)
+                .bind(firm.capacity_households)
+                .bind(firm.households_served)
+                .bind(firm.staff_count)
+                .bind(firm.profile.as_str())
+                .bind(firm.low_profit_commitment)
+                .bind(RosterStage::Applicant.as_str())
+                .bind(now)
+                .bind(firm.office_street.map(|s| s.as_str().to_string()));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let mut lists: [(&str, Vec<(&str, Bind)>); 4] = [
+        ("firm_district (firm_id, district_code)", Vec::new()),
+        ("firm_service_model (firm_id, model_code)", Vec::new()),
+        ("firm_fee_model (firm_id, fee_model)", Vec::new()),
+        ("firm_grade (firm_id, grade)", Vec::new()),
+    ];
+    for (id, firm) in firms {
+        for d in &firm.districts_served {
+            lists[0].1.push((id, Bind::Text(d.as_str().into())));
+        }
+        for m in &firm.service_models {
+            lists[1].1.push((id, Bind::Text(m.clone())));
+        }
+        for f in &firm.fee_models {
+            lists[2].1.push((id, Bind::Text(f.as_str().into())));
+        }
+        for g in &firm.grades {
+            lists[3].1.push((id, Bind::Int(i64::from(g.get()))));
+        }
+    }
+    for (table, rows) in &lists {
+        for chunk in rows.chunks(1000) {
+            let values = (0..chunk.len())
+                .map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {table} VALUES {values}"
+            )));
+            for (id, value) in chunk {
+                q = q.bind(*id);
+                q = match value {
+                    Bind::Text(t) => q.bind(t.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                    Bind::Bool(b) => q.bind(*b),
+                };
+            }
+            q.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Replaces a firm's profile fields and lists (not its standing, credit or whitelist).
 pub async fn update_profile(
     conn: &mut AnyConnection,

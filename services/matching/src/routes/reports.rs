@@ -18,7 +18,7 @@ use validator::{Validate, ValidationError};
 
 use super::statistics::{RankingItem, TargetView, described, ranking_items};
 use crate::attention::{self, CompoundWithBlacklistedFirm, official_area};
-use crate::coverage::{self, Area, Figures, Tally};
+use crate::coverage::{Area, Figures, Tally};
 use crate::error::Result;
 use crate::progress::Counts;
 use crate::reports::{self, ContractEvent, Month, OverdueItem};
@@ -159,10 +159,16 @@ pub async fn monthly_report(
     }
     let as_of = month.last_day().min(today);
     let before = month.previous().last_day();
+    let (now_rows, before_rows) = app
+        .coverage
+        .read(&app.db, |history| {
+            (
+                reports::tallies_by_row(history, &area, as_of),
+                reports::tallies_by_row(history, &area, before),
+            )
+        })
+        .await?;
     let mut conn = app.db.pool.acquire().await?;
-    let history = coverage::load(&mut conn, &area, as_of).await?;
-    let now_rows = reports::tallies_by_row(&history, &area, as_of);
-    let before_rows = reports::tallies_by_row(&history, &area, before);
     let total = |rows: &std::collections::BTreeMap<String, Tally>| {
         let mut t = Tally::default();
         rows.values().for_each(|x| t.add(*x));

@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 use validator::{Validate, ValidationError};
 
 use crate::attention::{self, CompoundWithBlacklistedFirm, LiveContract, SupervisedFirm};
-use crate::coverage::{self, Area, Figures, Tally};
+use crate::coverage::{Area, Figures, Tally};
 use crate::error::Result;
 use crate::inspections::{Pending, PendingInspection};
 use crate::policy::{CoverageTarget, percent_of_basis_points};
@@ -187,9 +187,10 @@ pub async fn coverage_report(
     let day = as_of.unwrap_or_else(china_today);
     let target = app.policy.target_on(day);
 
-    let mut conn = app.db.pool.acquire().await?;
-    let history = coverage::load(&mut conn, &Area::City, day).await?;
-    let by_street = history.tally(&Area::City, day);
+    let by_street = app
+        .coverage
+        .read(&app.db, |history| history.tally(&Area::City, day))
+        .await?;
     let sum = |pick: &dyn Fn(&str, &str) -> bool| {
         let mut t = Tally::default();
         for ((d, s), x) in &by_street {
@@ -398,16 +399,24 @@ pub async fn coverage_history(
         .in_order(HISTORY_FIELDS)
         .finish_with(|| Some((area?, step?)))?;
 
-    let mut conn = app.db.pool.acquire().await?;
-    let history = coverage::load(&mut conn, &area, to).await?;
-    let points = days
+    let tallies = app
+        .coverage
+        .read(&app.db, |history| {
+            days.into_iter()
+                .map(|day| {
+                    let mut t = Tally::default();
+                    for x in history.tally(&area, day).values() {
+                        t.add(*x);
+                    }
+                    (day, t)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    let points = tallies
         .into_iter()
-        .map(|day| {
+        .map(|(day, t)| {
             let target = app.policy.target_on(day);
-            let mut t = Tally::default();
-            for x in history.tally(&area, day).values() {
-                t.add(*x);
-            }
             HistoryPoint {
                 date: format_date(day),
                 target: target.into(),
