@@ -13,6 +13,7 @@
 //! | catalog | `compound` | [`catalog::Compound`]; tender reads [`catalog::CompoundSite`] |
 //! | catalog | `session` | `shared::session`'s facts |
 //! | catalog | `work_plan` | [`catalog::WorkPlan`] (a street's plan for a year with the stages it recorded) |
+//! | catalog | `demonstration` | the catalog's API answer of a demonstration compound (标杆示范), after each step; followed by no service |
 //! | tender | `tender` | tender's public view of the tender; followers read [`tender::TenderPublished`] (sealed bids are never in it) |
 //! | tender | `contract` | [`tender::ContractPublished`] (also tender's API answer) |
 //! | tender | `satisfaction` | [`tender::SurveyPublished`] |
@@ -57,6 +58,9 @@ pub mod catalog {
     /// Payload: [`WorkPlan`], the street's plan for a year as it now is (kind `saved`).
     pub const WORK_PLAN: &str = "work_plan";
     pub use crate::domain::plan::WorkPlan;
+    /// A demonstration compound (标杆示范) as the catalog's API answers it, whole, after each
+    /// step (kinds `proposed`, `confirmed`, `declined`, `withdrawn`); followed by no service.
+    pub const DEMONSTRATION: &str = "demonstration";
 
     /// A district (区县) of the reference places.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

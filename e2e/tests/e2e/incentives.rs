@@ -1,0 +1,273 @@
+//! Incentives (激励) through the real APIs: demonstration compounds (标杆示范) proposed by
+//! a street, confirmed by its district, public once confirmed, withdrawn with the history
+//! kept; and every refusal (wrong role, out of reach, the city official, anonymous, bad
+//! input).
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use shared::auth::{Role, Scope};
+use wuye_e2e::fixtures::{JINGUANYI, JINJIANG, compound_body};
+use wuye_e2e::{Answer, Backend, TestApp, assert_fields, both_backends, spawn_app};
+
+both_backends!(
+    a_street_proposes_and_its_district_confirms_a_demonstration,
+    demonstration_writes_are_refused_beyond_the_callers_reach,
+);
+
+const DONGHU: &str = "510104018";
+const QINGYANG: &str = "510105";
+const CAOSHIJIE: &str = "510105002";
+
+struct World {
+    app: TestApp,
+}
+
+impl World {
+    async fn new(backend: Backend) -> Self {
+        World {
+            app: spawn_app(backend).await,
+        }
+    }
+
+    fn token(&self, role: Role, scope: Scope) -> String {
+        self.app.token(role, scope)
+    }
+
+    fn street(&self, code: &str) -> String {
+        self.token(Role::StreetOfficial, Scope::Street(code.into()))
+    }
+
+    fn district(&self, code: &str) -> String {
+        self.token(Role::DistrictOfficial, Scope::District(code.into()))
+    }
+
+    fn city(&self) -> String {
+        self.token(Role::CityOfficial, Scope::City)
+    }
+
+    fn association(&self) -> String {
+        self.token(Role::Association, Scope::City)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/catalog{path}", self.app.catalog_url)
+    }
+
+    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+        self.app.send(method, &self.url(path), token, body).await
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    /// A compound entered by the association; its id.
+    async fn compound(&self, code: &str, street: &str) -> String {
+        let a = self
+            .post("/compounds", Some(&self.association()), &compound_body(code, street))
+            .await;
+        assert!(a.status.is_success(), "{} {}", a.status, a.body);
+        a.json()["id"].as_str().unwrap().to_string()
+    }
+}
+
+fn proposal(compound: &str, model: &str) -> Value {
+    json!({
+        "compound_id": compound,
+        "model": model,
+        "merits": "信托制物业：业主共有资金独立账户，收支每月公开。",
+        "points": ["物业费与公共收益进入共管账户", "每月公示收支明细", "业主可随时查阅凭证"]
+    })
+}
+
+async fn a_street_proposes_and_its_district_confirms_a_demonstration(backend: Backend) {
+    let w = World::new(backend).await;
+    let compound = w.compound("DM-001", JINGUANYI).await;
+    let street = w.street(JINGUANYI);
+    let district = w.district(JINJIANG);
+
+    let proposed = w.post("/demonstrations", Some(&street), &proposal(&compound, "trust")).await;
+    assert_eq!(proposed.status.as_u16(), 201, "{}", proposed.body);
+    let d = proposed.json();
+    let id = d["id"].as_str().unwrap().to_string();
+    assert_eq!(d["status"], "proposed");
+    assert_eq!(d["model_name"], "信托制物业");
+    assert_eq!(d["compound_name"], "DM-001号院");
+    assert_eq!(d["points"].as_array().unwrap().len(), 3);
+
+    // Not public while proposed: neither listed nor readable by the public.
+    let public = w.get("/demonstrations?model=trust", None).await;
+    assert_eq!(public.json()["total"], 0, "{}", public.body);
+    w.get(&format!("/demonstrations/{id}"), None).await.problem(404, "not_found");
+    // The district sees it among its area's proposals; another district does not.
+    let area = w.get("/demonstrations/area?status=proposed", Some(&district)).await.json();
+    assert_eq!(area["total"], 1);
+    let other = w.get("/demonstrations/area", Some(&w.district(QINGYANG))).await.json();
+    assert_eq!(other["total"], 0);
+
+    let confirmed = w
+        .post(&format!("/demonstrations/{id}/decision"), Some(&district), &json!({"decision": "confirm"}))
+        .await;
+    assert_eq!(confirmed.status.as_u16(), 200, "{}", confirmed.body);
+    assert_eq!(confirmed.json()["status"], "confirmed");
+
+    // Public now, per service model, without the accounts that acted.
+    let public = w.get("/demonstrations?model=trust", None).await.json();
+    assert_eq!(public["total"], 1);
+    let item = &public["items"][0];
+    assert_eq!(item["id"], id);
+    assert_eq!(item["merits"], "信托制物业：业主共有资金独立账户，收支每月公开。");
+    let steps = item["history"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert!(steps.iter().all(|s| s.get("by").is_none()), "{item}");
+    assert_eq!(steps[1]["by_role"], "district_official");
+    assert_eq!(w.get("/demonstrations?model=professional", None).await.json()["total"], 0);
+    let by_compound = w.get(&format!("/demonstrations?compound={compound}"), None).await.json();
+    assert_eq!(by_compound["total"], 1);
+    // Officials in reach see who acted.
+    let full = w.get(&format!("/demonstrations/{id}"), Some(&street)).await.json();
+    assert!(full["history"][0]["by"].is_string(), "{full}");
+
+    // Published on the feed after each step.
+    let feed = w.app.feed(&w.app.catalog_url, "/catalog", 0, 500, 0).await.json();
+    let kinds: Vec<&str> = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["topic"] == "demonstration")
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["proposed", "confirmed"]);
+
+    // A second proposal of the same compound and model is refused while this one stands.
+    w.post("/demonstrations", Some(&street), &proposal(&compound, "trust"))
+        .await
+        .problem(409, "already_demonstration");
+
+    // Withdrawn by the street: off the public list, kept as history.
+    let withdrawn = w
+        .post(&format!("/demonstrations/{id}/withdrawal"), Some(&street), &json!({"reason": "整改期间暂停示范"}))
+        .await;
+    assert_eq!(withdrawn.status.as_u16(), 200, "{}", withdrawn.body);
+    assert_eq!(w.get("/demonstrations?model=trust", None).await.json()["total"], 0);
+    let kept = w.get("/demonstrations/area?status=withdrawn", Some(&district)).await.json();
+    assert_eq!(kept["total"], 1);
+    let steps: Vec<&str> = kept["items"][0]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["proposed", "confirmed", "withdrawn"]);
+    assert_eq!(kept["items"][0]["history"][2]["reason"], "整改期间暂停示范");
+    // Nothing more happens to a withdrawn one; it may be proposed afresh.
+    w.post(&format!("/demonstrations/{id}/decision"), Some(&district), &json!({"decision": "confirm"}))
+        .await
+        .problem(409, "not_proposed");
+    w.post(&format!("/demonstrations/{id}/withdrawal"), Some(&district), &json!({"reason": "再次撤销"}))
+        .await
+        .problem(409, "not_open");
+    let again = w.post("/demonstrations", Some(&street), &proposal(&compound, "trust")).await;
+    assert_eq!(again.status.as_u16(), 201, "{}", again.body);
+    // Declined with a reason.
+    let again_id = again.json()["id"].as_str().unwrap().to_string();
+    let declined = w
+        .post(&format!("/demonstrations/{again_id}/decision"), Some(&district), &json!({"decision": "decline", "reason": "整改尚未完成"}))
+        .await
+        .json();
+    assert_eq!(declined["status"], "declined");
+    assert_eq!(declined["history"][1]["reason"], "整改尚未完成");
+    w.get(&format!("/demonstrations/{again_id}"), None).await.problem(404, "not_found");
+}
+
+async fn demonstration_writes_are_refused_beyond_the_callers_reach(backend: Backend) {
+    let w = World::new(backend).await;
+    let compound = w.compound("DM-002", JINGUANYI).await;
+    let elsewhere = w.compound("DM-003", CAOSHIJIE).await;
+    let street = w.street(JINGUANYI);
+    let body = proposal(&compound, "professional");
+
+    // Who may propose: the compound's own street official only.
+    w.post("/demonstrations", None, &body).await.problem(401, "unauthenticated");
+    for token in [
+        w.city(),
+        w.association(),
+        w.district(JINJIANG),
+        w.token(Role::Committee, Scope::Compound(compound.clone())),
+        w.token(Role::Firm, Scope::Firm("f1".into())),
+    ] {
+        w.post("/demonstrations", Some(&token), &body).await.problem(403, "forbidden");
+    }
+    // A street official of the same district but another street.
+    w.post("/demonstrations", Some(&w.street(DONGHU)), &body).await.problem(403, "forbidden");
+    w.post("/demonstrations", Some(&street), &proposal(&elsewhere, "professional"))
+        .await
+        .problem(403, "forbidden");
+    // Bad input: every field named in Chinese; the rights come first.
+    let bad = w
+        .post("/demonstrations", Some(&street), &json!({"model": " ", "merits": "", "points": ["", "长".repeat(201)]}))
+        .await;
+    assert_fields(&bad, &["compound_id", "model", "merits", "points[0]", "points[1]"]);
+    assert_eq!(bad.field_error("merits").as_deref(), Some("请填写示范亮点"));
+    assert_eq!(bad.field_error("points[1]").as_deref(), Some("每条具体做法不能超过 200 字"));
+    assert_fields(&w.post("/demonstrations", Some(&street), &json!({})).await, &["points"]);
+    let unknown = w.post("/demonstrations", Some(&street), &proposal("no-such-compound", "professional")).await;
+    assert_fields(&unknown, &["compound_id"]);
+    let unknown_model = w.post("/demonstrations", Some(&street), &proposal(&compound, "no_such_model")).await;
+    assert_fields(&unknown_model, &["model"]);
+    assert_eq!(unknown_model.field_error("model").as_deref(), Some("没有这个服务方式"));
+    let bad_json = w
+        .app
+        .send(Method::POST, &w.url("/demonstrations"), Some(&street), Some(&json!({"points": "一条"})))
+        .await;
+    assert_eq!(bad_json.status.as_u16(), 400, "{}", bad_json.body);
+
+    let d = w.post("/demonstrations", Some(&street), &body).await;
+    assert_eq!(d.status.as_u16(), 201, "{}", d.body);
+    let id = d.json()["id"].as_str().unwrap().to_string();
+    let decision = format!("/demonstrations/{id}/decision");
+    let confirm = json!({"decision": "confirm"});
+
+    // Who may decide: the district official of the compound's district only.
+    w.post(&decision, None, &confirm).await.problem(401, "unauthenticated");
+    for token in [street.clone(), w.city(), w.association(), w.district(QINGYANG)] {
+        w.post(&decision, Some(&token), &confirm).await.problem(403, "forbidden");
+    }
+    w.post("/demonstrations/nope/decision", Some(&w.district(JINJIANG)), &confirm)
+        .await
+        .problem(404, "not_found");
+    let no_reason = w
+        .post(&decision, Some(&w.district(JINJIANG)), &json!({"decision": "decline"}))
+        .await;
+    assert_fields(&no_reason, &["reason"]);
+    assert_eq!(no_reason.field_error("reason").as_deref(), Some("不予确认须填写理由"));
+    assert_fields(
+        &w.post(&decision, Some(&w.district(JINJIANG)), &json!({"decision": "yes", "reason": "长".repeat(501)})).await,
+        &["decision", "reason"],
+    );
+
+    // Who may withdraw: the street or district of the compound, never the city.
+    let withdrawal = format!("/demonstrations/{id}/withdrawal");
+    let reason = json!({"reason": "撤销"});
+    w.post(&withdrawal, None, &reason).await.problem(401, "unauthenticated");
+    for token in [w.city(), w.association(), w.street(DONGHU), w.district(QINGYANG)] {
+        w.post(&withdrawal, Some(&token), &reason).await.problem(403, "forbidden");
+    }
+    assert_fields(&w.post(&withdrawal, Some(&street), &json!({"reason": "  "})).await, &["reason"]);
+
+    // Reads: the area list for officials only; the city reads the whole city.
+    w.get("/demonstrations/area", None).await.problem(401, "unauthenticated");
+    w.get("/demonstrations/area", Some(&w.token(Role::Firm, Scope::Firm("f1".into()))))
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(w.get("/demonstrations/area", Some(&w.city())).await.json()["total"], 1);
+    assert_eq!(w.get("/demonstrations/area", Some(&w.street(DONGHU))).await.json()["total"], 0);
+    assert_fields(&w.get("/demonstrations/area?status=maybe", Some(&w.city())).await, &["status"]);
+    // Nothing was written by a refused call.
+    let only = w.get("/demonstrations/area", Some(&w.city())).await.json();
+    assert_eq!(only["items"][0]["history"].as_array().unwrap().len(), 1);
+}
