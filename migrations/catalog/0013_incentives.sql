@@ -36,7 +36,8 @@ CREATE TABLE demonstration_event (
 -- 以奖代补 subsidies, recorded by the district official of the compound's district: the
 -- amount (fen, > 0), the reason, the period it rewards (from–to, `YYYY-MM-DD`) and the
 -- approval document's number (文号). Never changed: a correction is a new row naming the
--- one it replaces (`corrects`, each row corrected at most once), with why.
+-- one it replaces (`corrects`, each row corrected at most once), with why. A chain of
+-- corrections counts in the month its first record was made (`first_recorded_on`).
 CREATE TABLE subsidy (
     id TEXT PRIMARY KEY,
     compound_id TEXT NOT NULL REFERENCES compound (id),
@@ -50,6 +51,7 @@ CREATE TABLE subsidy (
     corrects TEXT REFERENCES subsidy (id),
     correction_reason TEXT NOT NULL,
     recorded_on TEXT NOT NULL,
+    first_recorded_on TEXT NOT NULL,
     recorded_by TEXT NOT NULL,
     recorded_at BIGINT NOT NULL
 );

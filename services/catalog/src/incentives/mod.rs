@@ -5,8 +5,14 @@
 //!   official of its district, withdrawn by either; every step kept append-only in
 //!   `demonstration_event` (`migrations/catalog/0013_incentives.sql`) and each change
 //!   published whole on the feed's `demonstration` topic.
+//! - 以奖代补 subsidies (`subsidy`): recorded by the district official of the compound's
+//!   district (amount in fen, reason, period, the approval document's 文号); never changed:
+//!   a correction is a new record naming the one it replaces. Public, and published on the
+//!   feed's `subsidy` topic, which matching follows for the monthly report.
 //!
-//! City officials read, never write; the public sees confirmed ones only.
+//! City officials read, never write; the public sees confirmed demonstrations only.
 
 pub mod demonstration;
 pub mod demonstration_store;
+pub mod subsidy;
+pub mod subsidy_store;

@@ -10,6 +10,7 @@ mod firms;
 mod places;
 mod plans;
 mod session;
+mod subsidies;
 
 pub use accounts::password_change_gate;
 
@@ -50,7 +51,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(firms::router())
         .merge(compounds::router())
         .merge(plans::router())
-        .merge(demonstrations::router());
+        .merge(demonstrations::router())
+        .merge(subsidies::router());
     // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
     // token on every route (sign-in documents its own 401).
     shared::openapi::ProblemResponses { public: &[] }.modify(api.get_openapi_mut());

@@ -14,6 +14,7 @@ mod disclosure;
 mod documents;
 mod firm_portal;
 mod home;
+mod incentives;
 mod lists;
 mod model;
 mod official;
@@ -44,6 +45,7 @@ pub fn router() -> Router<WebState> {
         .merge(documents::routes())
         .merge(firm_portal::routes())
         .merge(public::routes())
+        .merge(incentives::routes())
         .merge(register::routes())
         .merge(owner::routes())
 }

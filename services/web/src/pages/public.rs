@@ -13,6 +13,7 @@ use shared::auth::{Role, Scope};
 use super::model::Page;
 use super::model::catalog::Compound;
 use super::model::contract::{Contract, Disclosure};
+use super::model::incentives::Demonstration;
 use super::model::owners::{BallotVote, Listed, SatisfactionSummary, UnitSurvey, Vote};
 use super::model::register::Summary;
 use super::model::tender::{AuditEvent, Question, TenderView};
@@ -44,6 +45,8 @@ pub struct CompoundFacts {
     pub register: Option<Summary>,
     /// Satisfaction surveys answered per unit, with their public comments and replies.
     pub unit_surveys: Vec<UnitSurvey>,
+    /// Its confirmed demonstrations (标杆示范), one per service model.
+    pub demonstrations: Vec<Demonstration>,
 }
 
 impl CompoundFacts {
@@ -89,8 +92,9 @@ pub async fn compound_facts(
         format!("{t}/tenders/disclosures?{q}&versions=all&limit=100"),
         format!("{t}/tenders/satisfaction?{q}&limit=20"),
         format!("{t}/tenders/votes?{q}&limit=50"),
+        format!("{}/catalog/demonstrations?{q}&limit=50", app.api.catalog),
     ];
-    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys) = futures::join!(
+    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys, demos) = futures::join!(
         app.api.get::<Page<TenderView>>(&urls[0], token),
         app.api.get::<Page<Contract>>(&urls[1], None),
         app.api.get::<Page<Disclosure>>(&urls[2], None),
@@ -99,6 +103,7 @@ pub async fn compound_facts(
         ballot_votes(app, id, None),
         register_summary(app, id),
         unit_surveys(app, id, None),
+        app.api.get::<Page<Demonstration>>(&urls[5], None),
     );
     Ok(CompoundFacts {
         compound,
@@ -110,6 +115,7 @@ pub async fn compound_facts(
         ballot_votes: ballot_votes.unwrap_or_default(),
         register,
         unit_surveys: surveys.unwrap_or_default(),
+        demonstrations: demos.map(|p| p.items).unwrap_or_default(),
     })
 }
 

@@ -13,6 +13,7 @@
 mod bundles;
 mod compound;
 mod coverage;
+mod demonstrations;
 mod import;
 mod ledger;
 mod plan;
@@ -58,6 +59,18 @@ pub fn routes() -> Router<WebState> {
         .route("/official/plan", get(plan::page).post(plan::save))
         .route("/official/plan/stages", post(plan::record_stage))
         .route("/official/plan/export", get(plan_export::export))
+        .route(
+            "/official/demonstrations",
+            get(demonstrations::page).post(demonstrations::propose),
+        )
+        .route(
+            "/official/demonstrations/{id}/decision",
+            post(demonstrations::decide),
+        )
+        .route(
+            "/official/demonstrations/{id}/withdrawal",
+            post(demonstrations::withdraw),
+        )
         .route("/official/reports", get(reports::page))
         .route("/official/reports/export", get(reports::export))
         .route("/official/votes", get(votes::list))
