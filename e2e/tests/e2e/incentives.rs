@@ -1,7 +1,8 @@
 //! Incentives (激励) through the real APIs: demonstration compounds (标杆示范) proposed by
 //! a street, confirmed by its district, public once confirmed, withdrawn with the history
-//! kept; and every refusal (wrong role, out of reach, the city official, anonymous, bad
-//! input).
+//! kept; 以奖代补 subsidies recorded by a district, corrected by new records, public and
+//! summed in matching's monthly report; and every refusal (wrong role, out of reach, the
+//! city official, anonymous, bad input).
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -12,6 +13,8 @@ use wuye_e2e::{Answer, Backend, TestApp, assert_fields, both_backends, spawn_app
 both_backends!(
     a_street_proposes_and_its_district_confirms_a_demonstration,
     demonstration_writes_are_refused_beyond_the_callers_reach,
+    a_district_records_a_subsidy_and_the_monthly_report_sums_it,
+    subsidy_writes_are_refused_beyond_the_callers_reach,
 );
 
 const DONGHU: &str = "510104018";
@@ -270,4 +273,133 @@ async fn demonstration_writes_are_refused_beyond_the_callers_reach(backend: Back
     // Nothing was written by a refused call.
     let only = w.get("/demonstrations/area", Some(&w.city())).await.json();
     assert_eq!(only["items"][0]["history"].as_array().unwrap().len(), 1);
+}
+
+fn subsidy(compound: &str, amount_fen: i64) -> Value {
+    json!({
+        "compound_id": compound,
+        "amount_fen": amount_fen,
+        "reason": "信托制物业服务成效突出",
+        "period_from": "2026-01-01",
+        "period_to": "2026-06-30",
+        "document_number": "锦住建〔2026〕12号"
+    })
+}
+
+/// The monthly report's `subsidies` of the row `code`.
+fn row_subsidies(report: &Value, code: &str) -> (i64, i64) {
+    let row = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap_or_else(|| panic!("no row {code}: {report}"));
+    (
+        row["subsidies"]["count"].as_i64().unwrap(),
+        row["subsidies"]["amount_fen"].as_i64().unwrap(),
+    )
+}
+
+async fn a_district_records_a_subsidy_and_the_monthly_report_sums_it(backend: Backend) {
+    let w = World::new(backend).await;
+    let first = w.compound("SB-001", JINGUANYI).await;
+    let second = w.compound("SB-002", DONGHU).await;
+    let district = w.district(JINJIANG);
+
+    let recorded = w.post("/subsidies", Some(&district), &subsidy(&first, 5_000_000)).await;
+    assert_eq!(recorded.status.as_u16(), 201, "{}", recorded.body);
+    let s = recorded.json();
+    let id = s["id"].as_str().unwrap().to_string();
+    assert_eq!(s["amount_fen"], 5_000_000);
+    assert_eq!(s["document_number"], "锦住建〔2026〕12号");
+    assert_eq!(s["compound_name"], "SB-001号院");
+    assert!(s["corrected_by"].is_null());
+    let other = w.post("/subsidies", Some(&district), &subsidy(&second, 3_000_000)).await;
+    assert_eq!(other.status.as_u16(), 201, "{}", other.body);
+
+    // A correction is a new record; the old one stays, marked.
+    let mut fix = subsidy(&first, 4_000_000);
+    fix["corrects"] = json!(id);
+    fix["correction_reason"] = json!("金额按批复文件更正");
+    let corrected = w.post("/subsidies", Some(&district), &fix).await;
+    assert_eq!(corrected.status.as_u16(), 201, "{}", corrected.body);
+    let fix_id = corrected.json()["id"].as_str().unwrap().to_string();
+    let old = w.get(&format!("/subsidies/{id}"), None).await.json();
+    assert_eq!(old["corrected_by"], fix_id);
+    assert_eq!(old["amount_fen"], 5_000_000);
+    w.post("/subsidies", Some(&district), &fix).await.problem(409, "already_corrected");
+    let mut elsewhere = subsidy(&second, 1);
+    elsewhere["corrects"] = json!(fix_id);
+    elsewhere["correction_reason"] = json!("错");
+    assert_fields(&w.post("/subsidies", Some(&district), &elsewhere).await, &["corrects"]);
+
+    // Public: every record of the compound, and the current ones.
+    let all = w.get(&format!("/subsidies?compound={first}"), None).await.json();
+    assert_eq!(all["total"], 2);
+    let current = w.get(&format!("/subsidies?compound={first}&current=true"), None).await.json();
+    assert_eq!(current["total"], 1);
+    assert_eq!(current["items"][0]["amount_fen"], 4_000_000);
+    assert_eq!(current["items"][0]["corrects"], id);
+    assert_fields(&w.get("/subsidies?current=maybe", None).await, &["current"]);
+
+    // Matching follows the feed; the monthly report sums the records that count.
+    w.app
+        .wait_followed(&w.app.matching_db, "catalog", &w.app.catalog_url, "/catalog")
+        .await;
+    let url = format!("{}/match/reports/monthly", w.app.matching_url);
+    let report = w.app.get(&url, Some(&district)).await;
+    assert_eq!(report.status.as_u16(), 200, "{}", report.body);
+    let report = report.json();
+    assert_eq!(row_subsidies(&report, JINGUANYI), (1, 4_000_000));
+    assert_eq!(row_subsidies(&report, DONGHU), (1, 3_000_000));
+    assert_eq!(report["subsidies"]["amount_fen"], 7_000_000);
+    let city = w.app.get(&url, Some(&w.city())).await.json();
+    assert_eq!(row_subsidies(&city, JINJIANG), (2, 7_000_000));
+    assert_eq!(row_subsidies(&city, QINGYANG), (0, 0));
+    // Last month had none.
+    let earlier = format!("{url}?month=2025-01");
+    assert_eq!(w.app.get(&earlier, Some(&district)).await.json()["subsidies"]["amount_fen"], 0);
+}
+
+async fn subsidy_writes_are_refused_beyond_the_callers_reach(backend: Backend) {
+    let w = World::new(backend).await;
+    let compound = w.compound("SB-003", JINGUANYI).await;
+    let body = subsidy(&compound, 100_000);
+    w.post("/subsidies", None, &body).await.problem(401, "unauthenticated");
+    for token in [
+        w.city(),
+        w.association(),
+        w.street(JINGUANYI),
+        w.district(QINGYANG),
+        w.token(Role::Committee, Scope::Compound(compound.clone())),
+        w.token(Role::Firm, Scope::Firm("f1".into())),
+    ] {
+        w.post("/subsidies", Some(&token), &body).await.problem(403, "forbidden");
+    }
+    let district = w.district(JINJIANG);
+    let bad = w
+        .post(
+            "/subsidies",
+            Some(&district),
+            &json!({"compound_id": compound, "amount_fen": 0, "reason": " ",
+                "period_from": "2026-06-30", "period_to": "2026-01-01", "document_number": "文".repeat(101)}),
+        )
+        .await;
+    assert_fields(&bad, &["amount_fen", "reason", "period_to", "document_number"]);
+    assert_eq!(bad.field_error("amount_fen").as_deref(), Some("补助金额应大于 0 且不超过 1000 万元"));
+    assert_eq!(bad.field_error("period_to").as_deref(), Some("截止日期不能早于起始日期"));
+    assert_fields(
+        &w.post("/subsidies", Some(&district), &subsidy(&compound, 1_000_000_001)).await,
+        &["amount_fen"],
+    );
+    assert_fields(
+        &w.post("/subsidies", Some(&district), &subsidy("no-such-compound", 100)).await,
+        &["compound_id"],
+    );
+    let mut unknown = subsidy(&compound, 100);
+    unknown["corrects"] = json!("no-such-record");
+    unknown["correction_reason"] = json!("更正");
+    assert_fields(&w.post("/subsidies", Some(&district), &unknown).await, &["corrects"]);
+    // Nothing was recorded by a refused call.
+    assert_eq!(w.get("/subsidies", None).await.json()["total"], 0);
 }

@@ -13,7 +13,7 @@ use shared::auth::{Role, Scope};
 use super::model::Page;
 use super::model::catalog::Compound;
 use super::model::contract::{Contract, Disclosure};
-use super::model::incentives::Demonstration;
+use super::model::incentives::{Demonstration, Subsidy};
 use super::model::owners::{BallotVote, Listed, SatisfactionSummary, UnitSurvey, Vote};
 use super::model::register::Summary;
 use super::model::tender::{AuditEvent, Question, TenderView};
@@ -47,6 +47,8 @@ pub struct CompoundFacts {
     pub unit_surveys: Vec<UnitSurvey>,
     /// Its confirmed demonstrations (标杆示范), one per service model.
     pub demonstrations: Vec<Demonstration>,
+    /// Its 以奖代补 subsidies, newest first, corrected records included.
+    pub subsidies: Vec<Subsidy>,
 }
 
 impl CompoundFacts {
@@ -64,6 +66,17 @@ impl CompoundFacts {
             .iter()
             .filter(|d| d.is_superseded())
             .collect()
+    }
+
+    /// The sum of the subsidies that count (no correction replaced them), in 元.
+    pub fn subsidy_sum_text(&self) -> String {
+        let fen = self
+            .subsidies
+            .iter()
+            .filter(|s| s.is_current())
+            .map(|s| s.amount_fen)
+            .sum();
+        crate::format::yuan(fen)
     }
 
     /// The contract in force, if any.
@@ -93,8 +106,9 @@ pub async fn compound_facts(
         format!("{t}/tenders/satisfaction?{q}&limit=20"),
         format!("{t}/tenders/votes?{q}&limit=50"),
         format!("{}/catalog/demonstrations?{q}&limit=50", app.api.catalog),
+        format!("{}/catalog/subsidies?{q}&limit=100", app.api.catalog),
     ];
-    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys, demos) = futures::join!(
+    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys, demos, subsidies) = futures::join!(
         app.api.get::<Page<TenderView>>(&urls[0], token),
         app.api.get::<Page<Contract>>(&urls[1], None),
         app.api.get::<Page<Disclosure>>(&urls[2], None),
@@ -104,6 +118,7 @@ pub async fn compound_facts(
         register_summary(app, id),
         unit_surveys(app, id, None),
         app.api.get::<Page<Demonstration>>(&urls[5], None),
+        app.api.get::<Page<Subsidy>>(&urls[6], None),
     );
     Ok(CompoundFacts {
         compound,
@@ -116,6 +131,7 @@ pub async fn compound_facts(
         register,
         unit_surveys: surveys.unwrap_or_default(),
         demonstrations: demos.map(|p| p.items).unwrap_or_default(),
+        subsidies: subsidies.map(|p| p.items).unwrap_or_default(),
     })
 }
 

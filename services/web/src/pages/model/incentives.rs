@@ -80,3 +80,45 @@ impl Demonstration {
             .map(DemonstrationStep::day)
     }
 }
+
+/// A 以奖代补 subsidy as `GET /catalog/subsidies` answers it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Subsidy {
+    pub id: String,
+    pub compound_id: String,
+    pub compound_name: String,
+    pub street_code: String,
+    pub district_name: String,
+    pub amount_fen: i64,
+    pub reason: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub document_number: String,
+    #[serde(default)]
+    pub corrects: Option<String>,
+    #[serde(default)]
+    pub correction_reason: String,
+    #[serde(default)]
+    pub corrected_by: Option<String>,
+    pub recorded_on: String,
+}
+
+impl Subsidy {
+    /// The amount in 元, `50,000.00`.
+    pub fn amount_text(&self) -> String {
+        crate::format::yuan(self.amount_fen)
+    }
+
+    /// The amount as typed in the form, `50000.00`.
+    pub fn amount_plain(&self) -> String {
+        crate::format::yuan_plain(self.amount_fen)
+    }
+
+    pub fn is_current(&self) -> bool {
+        self.corrected_by.is_none()
+    }
+
+    pub fn is_correction(&self) -> bool {
+        self.corrects.is_some()
+    }
+}

@@ -20,6 +20,7 @@ mod plan;
 mod plan_export;
 mod reader;
 mod reports;
+mod subsidies;
 mod votes;
 mod votes_notices;
 mod votes_surveys;
@@ -70,6 +71,10 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/official/demonstrations/{id}/withdrawal",
             post(demonstrations::withdraw),
+        )
+        .route(
+            "/official/subsidies",
+            get(subsidies::page).post(subsidies::record),
         )
         .route("/official/reports", get(reports::page))
         .route("/official/reports/export", get(reports::export))
