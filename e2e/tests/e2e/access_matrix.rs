@@ -285,6 +285,9 @@ const PAGES: &[&str] = &[
     "/firm/contracts/{contract}/disclosures",
     "/firm/disclosures/{disclosure}/correction",
     "/bulletin",
+    "/demonstration",
+    "/official/demonstrations",
+    "/official/subsidies",
 ];
 
 /// The two places the register's pages are mounted (`register_routes(base)` in
@@ -840,6 +843,29 @@ impl World {
             .await;
         assert_eq!(plan.status, 200, "{}", plan.body);
 
+        // A demonstration (标杆示范) the compound's street proposed, and a 以奖代补 subsidy
+        // its district recorded.
+        let demonstration = post(
+            app,
+            &format!("{}/catalog/demonstrations", app.catalog_url),
+            &street,
+            json!({"compound_id": own.compound, "model": "trust", "merits": "矩阵测试",
+                   "points": ["账目公开"]}),
+        )
+        .await;
+        ids.insert("demonstration", demonstration["id"].as_str().unwrap().to_string());
+        let district = app.token(Role::DistrictOfficial, Scope::District(own.district.clone()));
+        let subsidy = post(
+            app,
+            &format!("{}/catalog/subsidies", app.catalog_url),
+            &district,
+            json!({"compound_id": own.compound, "amount_fen": 100_000, "reason": "矩阵测试",
+                   "period_from": y("01-01"), "period_to": y("12-31"),
+                   "document_number": "矩阵〔2026〕1号"}),
+        )
+        .await;
+        ids.insert("subsidy", subsidy["id"].as_str().unwrap().to_string());
+
         // Another scope: a compound of another district, and a firm with no part in these.
         let compounds = get(
             app,
@@ -953,6 +979,10 @@ impl World {
         } else if path.starts_with("/catalog/plans/") {
             set("{street}", f.own.street.clone());
             set("{year}", shared::clock::china_today().year().to_string());
+        } else if path.starts_with("/catalog/demonstrations/") {
+            set("{id}", id("demonstration"));
+        } else if path.starts_with("/catalog/subsidies/") {
+            set("{id}", id("subsidy"));
         } else if path.starts_with("/catalog/districts/") {
             set("{code}", f.own.district.clone());
         } else if path.starts_with("/tenders/compounds/") {
