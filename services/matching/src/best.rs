@@ -360,6 +360,60 @@ async fn publish(
     Ok(list)
 }
 
+/// Copies every year's list from `from` into `to` (a rebuilt database): the selection is
+/// the one thing matching keeps that no feed carries, so `wuye admin rebuild-index` moves
+/// it across before the swap.
+pub async fn carry_over(from: &shared::db::Db, to: &shared::db::Db) -> anyhow::Result<u64> {
+    let mut copied = 0;
+    let heads = sqlx::query(
+        "SELECT year, published_at, published_by, updated_at, updated_by FROM best_list",
+    )
+    .fetch_all(&from.pool)
+    .await?;
+    for h in heads {
+        sqlx::query(
+            "INSERT INTO best_list (year, published_at, published_by, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(h.try_get::<i64, _>("year")?)
+        .bind(h.try_get::<Option<i64>, _>("published_at")?)
+        .bind(h.try_get::<Option<String>, _>("published_by")?)
+        .bind(h.try_get::<i64, _>("updated_at")?)
+        .bind(h.try_get::<String, _>("updated_by")?)
+        .execute(&to.pool)
+        .await?;
+        copied += 1;
+    }
+    let entries = sqlx::query(
+        "SELECT year, compound_id, position, compound_name, district_code, street_code, candidate_rank, \
+         satisfaction_basis_points, respondents, months_served, served_since, as_of FROM best_list_entry",
+    )
+    .fetch_all(&from.pool)
+    .await?;
+    for e in entries {
+        sqlx::query(
+            "INSERT INTO best_list_entry (year, compound_id, position, compound_name, district_code, \
+             street_code, candidate_rank, satisfaction_basis_points, respondents, months_served, \
+             served_since, as_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(e.try_get::<i64, _>("year")?)
+        .bind(e.try_get::<String, _>("compound_id")?)
+        .bind(e.try_get::<i64, _>("position")?)
+        .bind(e.try_get::<String, _>("compound_name")?)
+        .bind(e.try_get::<String, _>("district_code")?)
+        .bind(e.try_get::<String, _>("street_code")?)
+        .bind(e.try_get::<i64, _>("candidate_rank")?)
+        .bind(e.try_get::<i64, _>("satisfaction_basis_points")?)
+        .bind(e.try_get::<i64, _>("respondents")?)
+        .bind(e.try_get::<i64, _>("months_served")?)
+        .bind(e.try_get::<String, _>("served_since")?)
+        .bind(e.try_get::<String, _>("as_of")?)
+        .execute(&to.pool)
+        .await?;
+    }
+    Ok(copied)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
