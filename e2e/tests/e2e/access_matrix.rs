@@ -70,11 +70,14 @@ const PUBLIC_WRITES: [(&str, &str); 7] = [
 ];
 
 /// Writes a city official makes (to its own account and session): it reads what district
-/// officials read, citywide, and writes nothing else.
-const CITY_WRITES: [(&str, &str); 3] = [
+/// officials read, citywide, and writes nothing else, except the one write the plan gives
+/// the city: selecting and publishing the annual 百佳示范小区 list.
+const CITY_WRITES: [(&str, &str); 5] = [
     ("POST", "/catalog/session"),
     ("DELETE", "/catalog/session"),
     ("PUT", "/catalog/me/password"),
+    ("PUT", "/match/best/{year}"),
+    ("POST", "/match/best/{year}/publication"),
 ];
 
 /// The scopes one row is called for: the resource's own and another one.
@@ -978,6 +981,8 @@ impl World {
             set("{id}", id("account"));
         } else if path.starts_with("/catalog/plans/") {
             set("{street}", f.own.street.clone());
+            set("{year}", shared::clock::china_today().year().to_string());
+        } else if path.starts_with("/match/best/") {
             set("{year}", shared::clock::china_today().year().to_string());
         } else if path.starts_with("/catalog/demonstrations/") {
             set("{id}", id("demonstration"));

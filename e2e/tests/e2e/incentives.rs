@@ -1,8 +1,9 @@
 //! Incentives (激励) through the real APIs: demonstration compounds (标杆示范) proposed by
 //! a street, confirmed by its district, public once confirmed, withdrawn with the history
 //! kept; 以奖代补 subsidies recorded by a district, corrected by new records, public and
-//! summed in matching's monthly report; and every refusal (wrong role, out of reach, the
-//! city official, anonymous, bad input).
+//! summed in matching's monthly report; the annual 百佳示范小区 list ranked from surveys
+//! and contracts, selected and published by the city official; and every refusal (wrong
+//! role, out of reach, the city official except the 百佳 selection, anonymous, bad input).
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -15,6 +16,7 @@ both_backends!(
     demonstration_writes_are_refused_beyond_the_callers_reach,
     a_district_records_a_subsidy_and_the_monthly_report_sums_it,
     subsidy_writes_are_refused_beyond_the_callers_reach,
+    the_city_selects_and_publishes_the_best_hundred_from_the_candidates,
 );
 
 const DONGHU: &str = "510104018";
@@ -402,4 +404,97 @@ async fn subsidy_writes_are_refused_beyond_the_callers_reach(backend: Backend) {
     assert_fields(&w.post("/subsidies", Some(&district), &unknown).await, &["corrects"]);
     // Nothing was recorded by a refused call.
     assert_eq!(w.get("/subsidies", None).await.json()["total"], 0);
+}
+
+async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(backend: Backend) {
+    use wuye_e2e::tender::{World as Tenders, contracted};
+    let w = Tenders::with_history(backend).await;
+    let year = shared::clock::china_today().year();
+    // Two compounds served since 1 January 2026; a third surveyed but never served.
+    contracted(&w, "c-best-1", &[("f-b1", 150), ("f-b2", 160)]).await;
+    contracted(&w, "c-best-2", &[("f-b3", 150), ("f-b4", 160)]).await;
+    w.compound("c-best-3", json!({})).await;
+    let survey = |c: &str, satisfied: i64, dissatisfied: i64| {
+        json!({"compound_id": c, "period": format!("{year}-Q3"), "satisfied": satisfied,
+            "basically_satisfied": 0, "dissatisfied": dissatisfied})
+    };
+    for (c, yes, no) in [("c-best-1", 80, 20), ("c-best-2", 95, 5), ("c-best-3", 100, 0)] {
+        let a = w.post("/satisfaction", Some(&w.committee(c)), &survey(c, yes, no)).await;
+        assert_eq!(a.status, 201, "{}", a.body);
+    }
+    let app = &w.app;
+    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders").await;
+    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog").await;
+    let url = |p: &str| format!("{}/match/best/{year}{p}", app.matching_url);
+    let city = app.token(Role::CityOfficial, Scope::City);
+
+    // Ranked by satisfaction, then months served; the unserved compound is no candidate.
+    let candidates = app.get(&url("/candidates"), Some(&city)).await;
+    assert_eq!(candidates.status.as_u16(), 200, "{}", candidates.body);
+    let items = candidates.json()["items"].as_array().unwrap().clone();
+    let ids: Vec<&str> = items.iter().map(|c| c["compound_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["c-best-2", "c-best-1"]);
+    assert_eq!(items[0]["satisfaction_basis_points"], 9500);
+    assert_eq!(items[0]["rank"], 1);
+    assert_eq!(items[0]["served_since"], "2026-01-01");
+    assert!(items[0]["months_served"].as_i64().unwrap() >= 1, "{}", items[0]);
+    app.get(&url("/candidates"), None).await.problem(401, "unauthenticated");
+    app.get(&url("/candidates"), Some(&w.firm_token("f-b1"))).await.problem(403, "forbidden");
+
+    // Only the city official selects and publishes: the one write it makes.
+    let body = json!({"compounds": ["c-best-2", "c-best-1"]});
+    app.send(Method::PUT, &url(""), None, Some(&body)).await.problem(401, "unauthenticated");
+    for token in [
+        app.token(Role::Association, Scope::City),
+        app.token(Role::DistrictOfficial, Scope::District(JINJIANG.into())),
+        app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into())),
+        w.committee("c-best-1"),
+        w.firm_token("f-b1"),
+    ] {
+        app.send(Method::PUT, &url(""), Some(&token), Some(&body)).await.problem(403, "forbidden");
+        app.send(Method::POST, &url("/publication"), Some(&token), None::<&Value>)
+            .await
+            .problem(403, "forbidden");
+    }
+    // From the candidates only, at most 100, none twice.
+    let not_candidate = app
+        .send(Method::PUT, &url(""), Some(&city), Some(&json!({"compounds": ["c-best-1", "c-best-3"]})))
+        .await;
+    assert_fields(&not_candidate, &["compounds[1]"]);
+    assert_eq!(not_candidate.field_error("compounds[1]").as_deref(), Some("该小区不在本年度候选名单中"));
+    let twice = app
+        .send(Method::PUT, &url(""), Some(&city), Some(&json!({"compounds": ["c-best-1", "c-best-1"]})))
+        .await;
+    assert_fields(&twice, &["compounds[1]"]);
+    let many: Vec<String> = (0..101).map(|i| format!("c{i}")).collect();
+    assert_fields(
+        &app.send(Method::PUT, &url(""), Some(&city), Some(&json!({"compounds": many}))).await,
+        &["compounds"],
+    );
+    // Nothing public before publication.
+    app.get(&url(""), None).await.problem(404, "not_found");
+
+    let selected = app.send(Method::PUT, &url(""), Some(&city), Some(&body)).await;
+    assert_eq!(selected.status.as_u16(), 200, "{}", selected.body);
+    assert!(selected.json()["published_at"].is_null());
+    app.get(&url(""), None).await.problem(404, "not_found");
+    assert_eq!(app.get(&url(""), Some(&city)).await.json()["entries"].as_array().unwrap().len(), 2);
+
+    let published = app.send(Method::POST, &url("/publication"), Some(&city), None::<&Value>).await;
+    assert_eq!(published.status.as_u16(), 200, "{}", published.body);
+    let public = app.get(&url(""), None).await;
+    assert_eq!(public.status.as_u16(), 200, "{}", public.body);
+    let list = public.json();
+    assert!(list["published_at"].is_string());
+    let entries = list["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["compound_id"], "c-best-2");
+    assert_eq!(entries[0]["satisfaction_basis_points"], 9500);
+    assert_eq!(entries[1]["satisfaction_basis_points"], 8000);
+    assert_eq!(entries[1]["rank"], 2);
+    // Fixed once published.
+    app.send(Method::PUT, &url(""), Some(&city), Some(&body)).await.problem(409, "already_published");
+    app.send(Method::POST, &url("/publication"), Some(&city), None::<&Value>)
+        .await
+        .problem(409, "already_published");
+    w.stop().await;
 }
