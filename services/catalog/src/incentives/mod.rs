@@ -10,9 +10,13 @@
 //!   a correction is a new record naming the one it replaces. Public, and published on the
 //!   feed's `subsidy` topic, which matching follows for the monthly report.
 //!
+//! - firms flagged for priority in public procurement (`priority`): derived on every read
+//!   from the whitelist, standing and credit, never stored.
+//!
 //! City officials read, never write; the public sees confirmed demonstrations only.
 
 pub mod demonstration;
 pub mod demonstration_store;
+pub mod priority;
 pub mod subsidy;
 pub mod subsidy_store;

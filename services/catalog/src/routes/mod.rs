@@ -9,6 +9,7 @@ mod demonstrations;
 mod firms;
 mod places;
 mod plans;
+mod priority;
 mod session;
 mod subsidies;
 
@@ -52,7 +53,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(compounds::router())
         .merge(plans::router())
         .merge(demonstrations::router())
-        .merge(subsidies::router());
+        .merge(subsidies::router())
+        .merge(priority::router());
     // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
     // token on every route (sign-in documents its own 401).
     shared::openapi::ProblemResponses { public: &[] }.modify(api.get_openapi_mut());
