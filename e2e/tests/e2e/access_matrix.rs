@@ -291,6 +291,9 @@ const PAGES: &[&str] = &[
     "/demonstration",
     "/official/demonstrations",
     "/official/subsidies",
+    "/official/best",
+    "/best",
+    "/priority-firms",
 ];
 
 /// The two places the register's pages are mounted (`register_routes(base)` in

@@ -1,6 +1,12 @@
-//! 标杆示范小区 (`/demonstration`): everyone sees the confirmed demonstration compounds,
-//! grouped per service model, each with what makes it exemplary and its concrete points
-//! (the catalog's public list, `GET /catalog/demonstrations`).
+//! The incentives everyone sees:
+//!
+//! - 标杆示范小区 (`/demonstration`): the confirmed demonstration compounds, grouped per
+//!   service model, each with what makes it exemplary and its concrete points (the
+//!   catalog's public list, `GET /catalog/demonstrations`);
+//! - 百佳示范小区 (`/best?year=`): a year's published list with each compound's figures at
+//!   selection time (matching's `GET /match/best/{year}`);
+//! - 政府采购优先企业 (`/priority-firms`): the firms the catalog derives from the
+//!   whitelist, standing and credit, with the rule stated (`GET /catalog/priority-firms`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,8 +16,9 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::model::Page;
-use super::model::catalog::ServiceModel;
-use super::model::incentives::Demonstration;
+use super::model::catalog::{Firm, ServiceModel};
+use super::model::incentives::{BestList, Demonstration};
+use crate::api;
 use crate::chrome::Chrome;
 use crate::error::PageError;
 use crate::state::WebState;
@@ -20,7 +27,10 @@ use crate::state::WebState;
 const LIMIT: i64 = 200;
 
 pub fn routes() -> Router<WebState> {
-    Router::new().route("/demonstration", get(demonstrations))
+    Router::new()
+        .route("/demonstration", get(demonstrations))
+        .route("/best", get(best))
+        .route("/priority-firms", get(priority_firms))
 }
 
 /// One service model and its demonstration compounds.
@@ -81,5 +91,81 @@ pub async fn demonstrations(
         model,
         total: page.total,
         shown,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_best.html")]
+pub struct BestPage {
+    chrome: Chrome,
+    year: i32,
+    years: Vec<i32>,
+    list: Option<BestList>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct YearQuery {
+    #[serde(default)]
+    year: String,
+}
+
+impl YearQuery {
+    pub fn year(&self) -> &str {
+        &self.year
+    }
+}
+
+/// The year asked for, or this year; a year outside 2023 – this year is this year.
+pub fn year_of(raw: &str) -> (i32, Vec<i32>) {
+    let this = shared::clock::china_today().year();
+    let years: Vec<i32> = (2023..=this).rev().collect();
+    let year = raw.trim().parse::<i32>().ok().filter(|y| years.contains(y)).unwrap_or(this);
+    (year, years)
+}
+
+pub async fn best(
+    State(app): State<WebState>,
+    chrome: Chrome,
+    Query(q): Query<YearQuery>,
+) -> Result<BestPage, PageError> {
+    let (year, years) = year_of(q.year());
+    let url = format!(
+        "{}{}",
+        app.api.matching,
+        api::path(&["match", "best", &year.to_string()])
+    );
+    let list = match app.api.get::<BestList>(&url, None).await {
+        Ok(l) => Some(l),
+        Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(BestPage {
+        chrome,
+        year,
+        years,
+        list,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_priority_firms.html")]
+pub struct PriorityPage {
+    chrome: Chrome,
+    firms: Vec<Firm>,
+    total: i64,
+}
+
+pub async fn priority_firms(
+    State(app): State<WebState>,
+    chrome: Chrome,
+) -> Result<PriorityPage, PageError> {
+    let page: Page<Firm> = app
+        .api
+        .catalog_get("/catalog/priority-firms?limit=200", None)
+        .await?;
+    Ok(PriorityPage {
+        chrome,
+        total: page.total,
+        firms: page.items,
     })
 }

@@ -14,7 +14,7 @@ mod disclosure;
 mod documents;
 mod firm_portal;
 mod home;
-mod incentives;
+pub mod incentives;
 mod lists;
 mod model;
 mod official;

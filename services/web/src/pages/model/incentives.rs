@@ -122,3 +122,71 @@ impl Subsidy {
         self.corrects.is_some()
     }
 }
+
+/// A compound's figures in the 百佳 ranking (a candidate, or an entry at selection time).
+#[derive(Debug, Clone, Deserialize)]
+pub struct BestFigures {
+    pub rank: i64,
+    pub compound_id: String,
+    pub compound_name: String,
+    pub street_code: String,
+    pub satisfaction_basis_points: i64,
+    pub respondents: i64,
+    pub months_served: i64,
+    pub served_since: String,
+}
+
+impl BestFigures {
+    /// `95.50%`.
+    pub fn satisfaction_text(&self) -> String {
+        format!(
+            "{}.{:02}%",
+            self.satisfaction_basis_points / 100,
+            self.satisfaction_basis_points % 100
+        )
+    }
+
+    /// The street's name.
+    pub fn street_text(&self) -> String {
+        crate::format::street_name(&self.street_code)
+    }
+}
+
+/// The year's candidates as `GET /match/best/{year}/candidates` answers them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BestCandidates {
+    pub as_of: String,
+    pub items: Vec<BestFigures>,
+}
+
+/// A selected compound with the day its figures were read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BestEntry {
+    #[serde(flatten)]
+    pub f: BestFigures,
+    pub as_of: String,
+}
+
+/// A year's 百佳示范小区 list.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BestList {
+    pub year: i32,
+    #[serde(default)]
+    pub published_at: Option<String>,
+    pub entries: Vec<BestEntry>,
+}
+
+impl BestList {
+    pub fn is_published(&self) -> bool {
+        self.published_at.is_some()
+    }
+
+    /// Whether `compound` is selected.
+    pub fn has(&self, compound: &str) -> bool {
+        self.entries.iter().any(|e| e.f.compound_id == compound)
+    }
+
+    pub fn published_text(&self) -> String {
+        self.published_at.as_deref().map(when).unwrap_or_default()
+    }
+}

@@ -10,6 +10,7 @@
 //! official's own area when they list or open a compound (another street's compound is a
 //! 403 page, as the API's edit would be).
 
+mod best;
 mod bundles;
 mod compound;
 mod coverage;
@@ -76,6 +77,8 @@ pub fn routes() -> Router<WebState> {
             "/official/subsidies",
             get(subsidies::page).post(subsidies::record),
         )
+        .route("/official/best", get(best::page).post(best::select))
+        .route("/official/best/publication", post(best::publish))
         .route("/official/reports", get(reports::page))
         .route("/official/reports/export", get(reports::export))
         .route("/official/votes", get(votes::list))
