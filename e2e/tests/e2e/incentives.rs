@@ -17,6 +17,7 @@ both_backends!(
     a_district_records_a_subsidy_and_the_monthly_report_sums_it,
     subsidy_writes_are_refused_beyond_the_callers_reach,
     the_city_selects_and_publishes_the_best_hundred_from_the_candidates,
+    a_street_proposes_and_the_district_confirms_in_a_browser,
 );
 
 const DONGHU: &str = "510104018";
@@ -497,4 +498,77 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
         .await
         .problem(409, "already_published");
     w.stop().await;
+}
+
+async fn a_street_proposes_and_the_district_confirms_in_a_browser(backend: Backend) {
+    let Some(browser) = wuye_e2e::browser::Browser::start().await else {
+        return;
+    };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    };
+    let w = World::new(backend).await;
+    for (username, name, role, scope) in [
+        ("jgy.demo", "锦官驿街道 李干事", "street_official", JINGUANYI),
+        ("jj.demo", "锦江区 王科长", "district_official", JINJIANG),
+    ] {
+        let a = w
+            .post(
+                "/accounts",
+                Some(&w.association()),
+                &json!({"username": username, "display_name": name,
+                    "password": "a-long-enough-password", "role": role, "scope_id": scope}),
+            )
+            .await;
+        assert_eq!(a.status.as_u16(), 201, "{}", a.body);
+    }
+    let compound = w.compound("DM-B01", JINGUANYI).await;
+    let url = |p: &str| format!("{}{p}", w.app.web_url);
+    let sign_in = |user: &'static str| {
+        let browser = &browser;
+        async move {
+            browser.open(&url("/signin?next=/official/demonstrations")).await.unwrap();
+            browser.fill("#username", user).await.unwrap();
+            browser.fill("#password", "a-long-enough-password").await.unwrap();
+            browser.click("form[action='/signin'] button[type=submit]").await.unwrap();
+            browser.wait_for("标杆示范小区").await.unwrap();
+        }
+    };
+
+    // The street proposes; an empty form is refused beside its fields.
+    sign_in("jgy.demo").await;
+    browser.click("#propose button[type=submit]").await.unwrap();
+    browser.wait_for("请选择小区").await.unwrap();
+    browser.click(&format!("#compound_id option[value='{compound}']")).await.unwrap();
+    browser.click("#model option[value='trust']").await.unwrap();
+    browser.fill("#merits", "共管账户、收支每月公开").await.unwrap();
+    browser.fill("#points", "物业费进入共管账户\n每月公示收支明细").await.unwrap();
+    browser.click("#propose button[type=submit]").await.unwrap();
+    let text = browser.wait_for("已推荐，等待区县确认").await.unwrap();
+    assert!(text.contains("待区县确认"), "{text}");
+    browser.screenshot(&format!("demonstration-proposed-{tag}")).await.unwrap();
+    browser.click("header.site .who form button").await.unwrap();
+
+    // The district confirms.
+    let area = w.get("/demonstrations/area", Some(&w.district(JINJIANG))).await.json();
+    let id = area["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(area["items"][0]["points"].as_array().unwrap().len(), 2, "{area}");
+    sign_in("jj.demo").await;
+    browser
+        .click(&format!("#d-{id} form.decision button[value=confirm]"))
+        .await
+        .unwrap();
+    browser.wait_for("已确认为标杆示范小区").await.unwrap();
+    browser.click("header.site .who form button").await.unwrap();
+
+    // The public sees it on the list per service model and on the compound's page.
+    browser.open(&url("/demonstration?model=trust")).await.unwrap();
+    let text = browser.wait_for("DM-B01号院").await.unwrap();
+    assert!(text.contains("共管账户、收支每月公开") && text.contains("每月公示收支明细"), "{text}");
+    browser.screenshot(&format!("demonstration-list-{tag}")).await.unwrap();
+    browser.open(&url(&format!("/compounds/{compound}"))).await.unwrap();
+    let text = browser.wait_for("信托制物业标杆示范").await.unwrap();
+    assert!(text.contains("共管账户、收支每月公开"), "{text}");
+    browser.close().await;
 }

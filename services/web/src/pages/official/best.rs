@@ -17,9 +17,15 @@ use crate::csrf::CsrfForm;
 use crate::error::PageError;
 use crate::forms::{Fields, Flash, FormErrors, see_other_with};
 use crate::pages::incentives::{YearQuery, year_of};
-use crate::pages::model::incentives::{BestCandidates, BestList};
+use crate::pages::model::incentives::{BestCandidates, BestFigures, BestList};
 use crate::roles::{Area, OfficialUser};
 use crate::state::WebState;
+
+/// A candidate and whether the kept selection has it.
+pub struct Row {
+    pub c: BestFigures,
+    pub selected: bool,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "official_best.html")]
@@ -27,9 +33,12 @@ pub struct BestPage {
     chrome: Chrome,
     area_name: String,
     selects: bool,
+    /// The city official may still change the selection (not yet published).
+    open: bool,
     year: i32,
     years: Vec<i32>,
-    candidates: BestCandidates,
+    as_of: String,
+    rows: Vec<Row>,
     list: Option<BestList>,
     errors: FormErrors,
     done: Option<String>,
@@ -59,13 +68,24 @@ async fn build(
         Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => None,
         Err(e) => return Err(e.into()),
     };
+    let selects = user.area == Area::City;
+    let rows = candidates
+        .items
+        .into_iter()
+        .map(|c| Row {
+            selected: list.as_ref().is_some_and(|l| l.has(&c.compound_id)),
+            c,
+        })
+        .collect();
     Ok(BestPage {
         chrome,
         area_name: user.area.name(),
-        selects: user.area == Area::City,
+        selects,
+        open: selects && !list.as_ref().is_some_and(BestList::is_published),
         year,
         years,
-        candidates,
+        as_of: candidates.as_of,
+        rows,
         list,
         errors,
         done: None,
