@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::model::Page;
 use super::model::catalog::{Firm, ServiceModel};
 use super::model::incentives::{BestList, Demonstration};
+use super::choice::Choice;
 use crate::api;
 use crate::chrome::Chrome;
 use crate::error::PageError;
@@ -49,6 +50,8 @@ pub struct DemonstrationsPage {
     model: String,
     total: i64,
     shown: usize,
+    /// More confirmed demonstrations than the page shows.
+    more: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +94,7 @@ pub async fn demonstrations(
         model,
         total: page.total,
         shown,
+        more: (shown as i64) < page.total,
     })
 }
 
@@ -99,7 +103,7 @@ pub async fn demonstrations(
 pub struct BestPage {
     chrome: Chrome,
     year: i32,
-    years: Vec<i32>,
+    years: Vec<Choice>,
     list: Option<BestList>,
 }
 
@@ -115,11 +119,24 @@ impl YearQuery {
     }
 }
 
-/// The year asked for, or this year; a year outside 2023 – this year is this year.
-pub fn year_of(raw: &str) -> (i32, Vec<i32>) {
+/// The year asked for, or this year (a year outside 2023 – this year is this year), and
+/// the years to choose from, newest first, that one selected.
+pub fn year_of(raw: &str) -> (i32, Vec<Choice>) {
     let this = shared::clock::china_today().year();
-    let years: Vec<i32> = (2023..=this).rev().collect();
-    let year = raw.trim().parse::<i32>().ok().filter(|y| years.contains(y)).unwrap_or(this);
+    let year = raw
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2023..=this).contains(y))
+        .unwrap_or(this);
+    let years = (2023..=this)
+        .rev()
+        .map(|y| Choice {
+            value: y.to_string(),
+            label: y.to_string(),
+            selected: y == year,
+        })
+        .collect();
     (year, years)
 }
 

@@ -16,6 +16,7 @@ use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
 use crate::forms::{Fields, Flash, FormErrors, see_other_with};
+use crate::pages::choice::Choice;
 use crate::pages::incentives::{YearQuery, year_of};
 use crate::pages::model::incentives::{BestCandidates, BestFigures, BestList};
 use crate::roles::{Area, OfficialUser};
@@ -36,7 +37,7 @@ pub struct BestPage {
     /// The city official may still change the selection (not yet published).
     open: bool,
     year: i32,
-    years: Vec<i32>,
+    years: Vec<Choice>,
     as_of: String,
     rows: Vec<Row>,
     list: Option<BestList>,
@@ -58,7 +59,7 @@ async fn build(
     year: i32,
     errors: FormErrors,
 ) -> Result<BestPage, PageError> {
-    let (_, years) = year_of("");
+    let (_, years) = year_of(&year.to_string());
     let candidates: BestCandidates = app
         .api
         .get(&url(app, year, &["candidates"]), Some(&user.token))
