@@ -139,7 +139,14 @@ async fn a_street_proposes_and_its_district_confirms_a_demonstration(backend: Ba
     assert!(full["history"][0]["by"].is_string(), "{full}");
 
     // Published on the feed after each step.
-    let feed = w.app.feed(&w.app.catalog_url, "/catalog", 0, 500, 0).await.json();
+    let head = w.app.feed(&w.app.catalog_url, "/catalog", 0, 1, 0).await.json()["head"]
+        .as_i64()
+        .unwrap();
+    let feed = w
+        .app
+        .feed(&w.app.catalog_url, "/catalog", head - 20, 100, 0)
+        .await
+        .json();
     let kinds: Vec<&str> = feed["changes"]
         .as_array()
         .unwrap()
