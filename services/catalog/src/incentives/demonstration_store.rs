@@ -264,9 +264,10 @@ pub async fn propose(
 }
 
 /// The demonstration `id` for a step by an official whose `reach` must cover its street
-/// (404 unknown; 403 out of reach).
-async fn for_step(tx: &mut WriteTx, id: &str, reach: Reach) -> Result<Demonstration> {
-    let d = load(tx.conn(), id).await?.ok_or_else(not_found)?;
+/// (404 unknown; 403 out of reach): the handlers' check before the body, and again inside
+/// the write transaction.
+pub async fn in_reach(conn: &mut AnyConnection, id: &str, reach: Reach) -> Result<Demonstration> {
+    let d = load(conn, id).await?.ok_or_else(not_found)?;
     let street = StreetCode::parse(&d.street_code).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     reach.require(street, "标杆示范小区")?;
     Ok(d)
@@ -297,7 +298,7 @@ pub async fn decide(
     decision: &ValidDecision,
     by: &Identity,
 ) -> Result<Demonstration> {
-    let d = for_step(tx, id, Reach::District(district)).await?;
+    let d = in_reach(tx.conn(), id, Reach::District(district)).await?;
     if d.status != DemonstrationStatus::Proposed {
         return Err(Problem::conflict(
             "not_proposed",
@@ -316,7 +317,7 @@ pub async fn withdraw(
     reason: &str,
     by: &Identity,
 ) -> Result<Demonstration> {
-    let d = for_step(tx, id, reach).await?;
+    let d = in_reach(tx.conn(), id, reach).await?;
     if !d.status.is_open() {
         return Err(Problem::conflict(
             "not_open",

@@ -223,6 +223,9 @@ pub async fn decide(
     body: LateJson<DecisionInput>,
 ) -> Result<Json<Demonstration>> {
     let district = confirmer(&identity)?;
+    let mut conn = app.db.pool.acquire().await?;
+    store::in_reach(&mut conn, &id, Reach::District(district)).await?;
+    drop(conn);
     let decision = body.value()?.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let d = store::decide(&mut tx, &id, district, &decision, &identity).await?;
@@ -246,6 +249,9 @@ pub async fn withdraw(
     body: LateJson<WithdrawalInput>,
 ) -> Result<Json<Demonstration>> {
     let reach = withdrawer(&identity)?;
+    let mut conn = app.db.pool.acquire().await?;
+    store::in_reach(&mut conn, &id, reach).await?;
+    drop(conn);
     let reason = body.value()?.check()?;
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let d = store::withdraw(&mut tx, &id, reach, &reason, &identity).await?;
