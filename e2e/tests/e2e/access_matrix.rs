@@ -859,8 +859,14 @@ impl World {
                    "points": ["账目公开"]}),
         )
         .await;
-        ids.insert("demonstration", demonstration["id"].as_str().unwrap().to_string());
-        let district = app.token(Role::DistrictOfficial, Scope::District(own.district.clone()));
+        ids.insert(
+            "demonstration",
+            demonstration["id"].as_str().unwrap().to_string(),
+        );
+        let district = app.token(
+            Role::DistrictOfficial,
+            Scope::District(own.district.clone()),
+        );
         let subsidy = post(
             app,
             &format!("{}/catalog/subsidies", app.catalog_url),

@@ -59,7 +59,13 @@ impl World {
         format!("{}/catalog{path}", self.app.catalog_url)
     }
 
-    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
         self.app.send(method, &self.url(path), token, body).await
     }
 
@@ -74,7 +80,11 @@ impl World {
     /// A compound entered by the association; its id.
     async fn compound(&self, code: &str, street: &str) -> String {
         let a = self
-            .post("/compounds", Some(&self.association()), &compound_body(code, street))
+            .post(
+                "/compounds",
+                Some(&self.association()),
+                &compound_body(code, street),
+            )
             .await;
         assert!(a.status.is_success(), "{} {}", a.status, a.body);
         a.json()["id"].as_str().unwrap().to_string()
@@ -96,7 +106,13 @@ async fn a_street_proposes_and_its_district_confirms_a_demonstration(backend: Ba
     let street = w.street(JINGUANYI);
     let district = w.district(JINJIANG);
 
-    let proposed = w.post("/demonstrations", Some(&street), &proposal(&compound, "trust")).await;
+    let proposed = w
+        .post(
+            "/demonstrations",
+            Some(&street),
+            &proposal(&compound, "trust"),
+        )
+        .await;
     assert_eq!(proposed.status.as_u16(), 201, "{}", proposed.body);
     let d = proposed.json();
     let id = d["id"].as_str().unwrap().to_string();
@@ -108,15 +124,27 @@ async fn a_street_proposes_and_its_district_confirms_a_demonstration(backend: Ba
     // Not public while proposed: neither listed nor readable by the public.
     let public = w.get("/demonstrations?model=trust", None).await;
     assert_eq!(public.json()["total"], 0, "{}", public.body);
-    w.get(&format!("/demonstrations/{id}"), None).await.problem(404, "not_found");
+    w.get(&format!("/demonstrations/{id}"), None)
+        .await
+        .problem(404, "not_found");
     // The district sees it among its area's proposals; another district does not.
-    let area = w.get("/demonstrations/area?status=proposed", Some(&district)).await.json();
+    let area = w
+        .get("/demonstrations/area?status=proposed", Some(&district))
+        .await
+        .json();
     assert_eq!(area["total"], 1);
-    let other = w.get("/demonstrations/area", Some(&w.district(QINGYANG))).await.json();
+    let other = w
+        .get("/demonstrations/area", Some(&w.district(QINGYANG)))
+        .await
+        .json();
     assert_eq!(other["total"], 0);
 
     let confirmed = w
-        .post(&format!("/demonstrations/{id}/decision"), Some(&district), &json!({"decision": "confirm"}))
+        .post(
+            &format!("/demonstrations/{id}/decision"),
+            Some(&district),
+            &json!({"decision": "confirm"}),
+        )
         .await;
     assert_eq!(confirmed.status.as_u16(), 200, "{}", confirmed.body);
     assert_eq!(confirmed.json()["status"], "confirmed");
@@ -126,20 +154,38 @@ async fn a_street_proposes_and_its_district_confirms_a_demonstration(backend: Ba
     assert_eq!(public["total"], 1);
     let item = &public["items"][0];
     assert_eq!(item["id"], id);
-    assert_eq!(item["merits"], "信托制物业：业主共有资金独立账户，收支每月公开。");
+    assert_eq!(
+        item["merits"],
+        "信托制物业：业主共有资金独立账户，收支每月公开。"
+    );
     let steps = item["history"].as_array().unwrap();
     assert_eq!(steps.len(), 2);
     assert!(steps.iter().all(|s| s.get("by").is_none()), "{item}");
     assert_eq!(steps[1]["by_role"], "district_official");
-    assert_eq!(w.get("/demonstrations?model=professional", None).await.json()["total"], 0);
-    let by_compound = w.get(&format!("/demonstrations?compound={compound}"), None).await.json();
+    assert_eq!(
+        w.get("/demonstrations?model=professional", None)
+            .await
+            .json()["total"],
+        0
+    );
+    let by_compound = w
+        .get(&format!("/demonstrations?compound={compound}"), None)
+        .await
+        .json();
     assert_eq!(by_compound["total"], 1);
     // Officials in reach see who acted.
-    let full = w.get(&format!("/demonstrations/{id}"), Some(&street)).await.json();
+    let full = w
+        .get(&format!("/demonstrations/{id}"), Some(&street))
+        .await
+        .json();
     assert!(full["history"][0]["by"].is_string(), "{full}");
 
     // Published on the feed after each step.
-    let head = w.app.feed(&w.app.catalog_url, "/catalog", 0, 1, 0).await.json()["head"]
+    let head = w
+        .app
+        .feed(&w.app.catalog_url, "/catalog", 0, 1, 0)
+        .await
+        .json()["head"]
         .as_i64()
         .unwrap();
     let feed = w
@@ -157,17 +203,31 @@ async fn a_street_proposes_and_its_district_confirms_a_demonstration(backend: Ba
     assert_eq!(kinds, ["proposed", "confirmed"]);
 
     // A second proposal of the same compound and model is refused while this one stands.
-    w.post("/demonstrations", Some(&street), &proposal(&compound, "trust"))
-        .await
-        .problem(409, "already_demonstration");
+    w.post(
+        "/demonstrations",
+        Some(&street),
+        &proposal(&compound, "trust"),
+    )
+    .await
+    .problem(409, "already_demonstration");
 
     // Withdrawn by the street: off the public list, kept as history.
     let withdrawn = w
-        .post(&format!("/demonstrations/{id}/withdrawal"), Some(&street), &json!({"reason": "整改期间暂停示范"}))
+        .post(
+            &format!("/demonstrations/{id}/withdrawal"),
+            Some(&street),
+            &json!({"reason": "整改期间暂停示范"}),
+        )
         .await;
     assert_eq!(withdrawn.status.as_u16(), 200, "{}", withdrawn.body);
-    assert_eq!(w.get("/demonstrations?model=trust", None).await.json()["total"], 0);
-    let kept = w.get("/demonstrations/area?status=withdrawn", Some(&district)).await.json();
+    assert_eq!(
+        w.get("/demonstrations?model=trust", None).await.json()["total"],
+        0
+    );
+    let kept = w
+        .get("/demonstrations/area?status=withdrawn", Some(&district))
+        .await
+        .json();
     assert_eq!(kept["total"], 1);
     let steps: Vec<&str> = kept["items"][0]["history"]
         .as_array()
@@ -178,23 +238,43 @@ async fn a_street_proposes_and_its_district_confirms_a_demonstration(backend: Ba
     assert_eq!(steps, ["proposed", "confirmed", "withdrawn"]);
     assert_eq!(kept["items"][0]["history"][2]["reason"], "整改期间暂停示范");
     // Nothing more happens to a withdrawn one; it may be proposed afresh.
-    w.post(&format!("/demonstrations/{id}/decision"), Some(&district), &json!({"decision": "confirm"}))
-        .await
-        .problem(409, "not_proposed");
-    w.post(&format!("/demonstrations/{id}/withdrawal"), Some(&district), &json!({"reason": "再次撤销"}))
-        .await
-        .problem(409, "not_open");
-    let again = w.post("/demonstrations", Some(&street), &proposal(&compound, "trust")).await;
+    w.post(
+        &format!("/demonstrations/{id}/decision"),
+        Some(&district),
+        &json!({"decision": "confirm"}),
+    )
+    .await
+    .problem(409, "not_proposed");
+    w.post(
+        &format!("/demonstrations/{id}/withdrawal"),
+        Some(&district),
+        &json!({"reason": "再次撤销"}),
+    )
+    .await
+    .problem(409, "not_open");
+    let again = w
+        .post(
+            "/demonstrations",
+            Some(&street),
+            &proposal(&compound, "trust"),
+        )
+        .await;
     assert_eq!(again.status.as_u16(), 201, "{}", again.body);
     // Declined with a reason.
     let again_id = again.json()["id"].as_str().unwrap().to_string();
     let declined = w
-        .post(&format!("/demonstrations/{again_id}/decision"), Some(&district), &json!({"decision": "decline", "reason": "整改尚未完成"}))
+        .post(
+            &format!("/demonstrations/{again_id}/decision"),
+            Some(&district),
+            &json!({"decision": "decline", "reason": "整改尚未完成"}),
+        )
         .await
         .json();
     assert_eq!(declined["status"], "declined");
     assert_eq!(declined["history"][1]["reason"], "整改尚未完成");
-    w.get(&format!("/demonstrations/{again_id}"), None).await.problem(404, "not_found");
+    w.get(&format!("/demonstrations/{again_id}"), None)
+        .await
+        .problem(404, "not_found");
 }
 
 async fn demonstration_writes_are_refused_beyond_the_callers_reach(backend: Backend) {
@@ -205,7 +285,9 @@ async fn demonstration_writes_are_refused_beyond_the_callers_reach(backend: Back
     let body = proposal(&compound, "professional");
 
     // Who may propose: the compound's own street official only.
-    w.post("/demonstrations", None, &body).await.problem(401, "unauthenticated");
+    w.post("/demonstrations", None, &body)
+        .await
+        .problem(401, "unauthenticated");
     for token in [
         w.city(),
         w.association(),
@@ -213,29 +295,70 @@ async fn demonstration_writes_are_refused_beyond_the_callers_reach(backend: Back
         w.token(Role::Committee, Scope::Compound(compound.clone())),
         w.token(Role::Firm, Scope::Firm("f1".into())),
     ] {
-        w.post("/demonstrations", Some(&token), &body).await.problem(403, "forbidden");
+        w.post("/demonstrations", Some(&token), &body)
+            .await
+            .problem(403, "forbidden");
     }
     // A street official of the same district but another street.
-    w.post("/demonstrations", Some(&w.street(DONGHU)), &body).await.problem(403, "forbidden");
-    w.post("/demonstrations", Some(&street), &proposal(&elsewhere, "professional"))
+    w.post("/demonstrations", Some(&w.street(DONGHU)), &body)
         .await
         .problem(403, "forbidden");
+    w.post(
+        "/demonstrations",
+        Some(&street),
+        &proposal(&elsewhere, "professional"),
+    )
+    .await
+    .problem(403, "forbidden");
     // Bad input: every field named in Chinese; the rights come first.
     let bad = w
-        .post("/demonstrations", Some(&street), &json!({"model": " ", "merits": "", "points": ["", "长".repeat(201)]}))
+        .post(
+            "/demonstrations",
+            Some(&street),
+            &json!({"model": " ", "merits": "", "points": ["", "长".repeat(201)]}),
+        )
         .await;
-    assert_fields(&bad, &["compound_id", "model", "merits", "points[0]", "points[1]"]);
+    assert_fields(
+        &bad,
+        &["compound_id", "model", "merits", "points[0]", "points[1]"],
+    );
     assert_eq!(bad.field_error("merits").as_deref(), Some("请填写示范亮点"));
-    assert_eq!(bad.field_error("points[1]").as_deref(), Some("每条具体做法不能超过 200 字"));
-    assert_fields(&w.post("/demonstrations", Some(&street), &json!({})).await, &["points"]);
-    let unknown = w.post("/demonstrations", Some(&street), &proposal("no-such-compound", "professional")).await;
+    assert_eq!(
+        bad.field_error("points[1]").as_deref(),
+        Some("每条具体做法不能超过 200 字")
+    );
+    assert_fields(
+        &w.post("/demonstrations", Some(&street), &json!({})).await,
+        &["points"],
+    );
+    let unknown = w
+        .post(
+            "/demonstrations",
+            Some(&street),
+            &proposal("no-such-compound", "professional"),
+        )
+        .await;
     assert_fields(&unknown, &["compound_id"]);
-    let unknown_model = w.post("/demonstrations", Some(&street), &proposal(&compound, "no_such_model")).await;
+    let unknown_model = w
+        .post(
+            "/demonstrations",
+            Some(&street),
+            &proposal(&compound, "no_such_model"),
+        )
+        .await;
     assert_fields(&unknown_model, &["model"]);
-    assert_eq!(unknown_model.field_error("model").as_deref(), Some("没有这个服务方式"));
+    assert_eq!(
+        unknown_model.field_error("model").as_deref(),
+        Some("没有这个服务方式")
+    );
     let bad_json = w
         .app
-        .send(Method::POST, &w.url("/demonstrations"), Some(&street), Some(&json!({"points": "一条"})))
+        .send(
+            Method::POST,
+            &w.url("/demonstrations"),
+            Some(&street),
+            Some(&json!({"points": "一条"})),
+        )
         .await;
     assert_eq!(bad_json.status.as_u16(), 400, "{}", bad_json.body);
 
@@ -246,40 +369,95 @@ async fn demonstration_writes_are_refused_beyond_the_callers_reach(backend: Back
     let confirm = json!({"decision": "confirm"});
 
     // Who may decide: the district official of the compound's district only.
-    w.post(&decision, None, &confirm).await.problem(401, "unauthenticated");
-    for token in [street.clone(), w.city(), w.association(), w.district(QINGYANG)] {
-        w.post(&decision, Some(&token), &confirm).await.problem(403, "forbidden");
-    }
-    w.post("/demonstrations/nope/decision", Some(&w.district(JINJIANG)), &confirm)
+    w.post(&decision, None, &confirm)
         .await
-        .problem(404, "not_found");
+        .problem(401, "unauthenticated");
+    for token in [
+        street.clone(),
+        w.city(),
+        w.association(),
+        w.district(QINGYANG),
+    ] {
+        w.post(&decision, Some(&token), &confirm)
+            .await
+            .problem(403, "forbidden");
+    }
+    w.post(
+        "/demonstrations/nope/decision",
+        Some(&w.district(JINJIANG)),
+        &confirm,
+    )
+    .await
+    .problem(404, "not_found");
     let no_reason = w
-        .post(&decision, Some(&w.district(JINJIANG)), &json!({"decision": "decline"}))
+        .post(
+            &decision,
+            Some(&w.district(JINJIANG)),
+            &json!({"decision": "decline"}),
+        )
         .await;
     assert_fields(&no_reason, &["reason"]);
-    assert_eq!(no_reason.field_error("reason").as_deref(), Some("不予确认须填写理由"));
+    assert_eq!(
+        no_reason.field_error("reason").as_deref(),
+        Some("不予确认须填写理由")
+    );
     assert_fields(
-        &w.post(&decision, Some(&w.district(JINJIANG)), &json!({"decision": "yes", "reason": "长".repeat(501)})).await,
+        &w.post(
+            &decision,
+            Some(&w.district(JINJIANG)),
+            &json!({"decision": "yes", "reason": "长".repeat(501)}),
+        )
+        .await,
         &["decision", "reason"],
     );
 
     // Who may withdraw: the street or district of the compound, never the city.
     let withdrawal = format!("/demonstrations/{id}/withdrawal");
     let reason = json!({"reason": "撤销"});
-    w.post(&withdrawal, None, &reason).await.problem(401, "unauthenticated");
-    for token in [w.city(), w.association(), w.street(DONGHU), w.district(QINGYANG)] {
-        w.post(&withdrawal, Some(&token), &reason).await.problem(403, "forbidden");
+    w.post(&withdrawal, None, &reason)
+        .await
+        .problem(401, "unauthenticated");
+    for token in [
+        w.city(),
+        w.association(),
+        w.street(DONGHU),
+        w.district(QINGYANG),
+    ] {
+        w.post(&withdrawal, Some(&token), &reason)
+            .await
+            .problem(403, "forbidden");
     }
-    assert_fields(&w.post(&withdrawal, Some(&street), &json!({"reason": "  "})).await, &["reason"]);
+    assert_fields(
+        &w.post(&withdrawal, Some(&street), &json!({"reason": "  "}))
+            .await,
+        &["reason"],
+    );
 
     // Reads: the area list for officials only; the city reads the whole city.
-    w.get("/demonstrations/area", None).await.problem(401, "unauthenticated");
-    w.get("/demonstrations/area", Some(&w.token(Role::Firm, Scope::Firm("f1".into()))))
+    w.get("/demonstrations/area", None)
         .await
-        .problem(403, "forbidden");
-    assert_eq!(w.get("/demonstrations/area", Some(&w.city())).await.json()["total"], 1);
-    assert_eq!(w.get("/demonstrations/area", Some(&w.street(DONGHU))).await.json()["total"], 0);
-    assert_fields(&w.get("/demonstrations/area?status=maybe", Some(&w.city())).await, &["status"]);
+        .problem(401, "unauthenticated");
+    w.get(
+        "/demonstrations/area",
+        Some(&w.token(Role::Firm, Scope::Firm("f1".into()))),
+    )
+    .await
+    .problem(403, "forbidden");
+    assert_eq!(
+        w.get("/demonstrations/area", Some(&w.city())).await.json()["total"],
+        1
+    );
+    assert_eq!(
+        w.get("/demonstrations/area", Some(&w.street(DONGHU)))
+            .await
+            .json()["total"],
+        0
+    );
+    assert_fields(
+        &w.get("/demonstrations/area?status=maybe", Some(&w.city()))
+            .await,
+        &["status"],
+    );
     // Nothing was written by a refused call.
     let only = w.get("/demonstrations/area", Some(&w.city())).await.json();
     assert_eq!(only["items"][0]["history"].as_array().unwrap().len(), 1);
@@ -316,7 +494,9 @@ async fn a_district_records_a_subsidy_and_the_monthly_report_sums_it(backend: Ba
     let second = w.compound("SB-002", DONGHU).await;
     let district = w.district(JINJIANG);
 
-    let recorded = w.post("/subsidies", Some(&district), &subsidy(&first, 5_000_000)).await;
+    let recorded = w
+        .post("/subsidies", Some(&district), &subsidy(&first, 5_000_000))
+        .await;
     assert_eq!(recorded.status.as_u16(), 201, "{}", recorded.body);
     let s = recorded.json();
     let id = s["id"].as_str().unwrap().to_string();
@@ -324,7 +504,9 @@ async fn a_district_records_a_subsidy_and_the_monthly_report_sums_it(backend: Ba
     assert_eq!(s["document_number"], "锦住建〔2026〕12号");
     assert_eq!(s["compound_name"], "SB-001号院");
     assert!(s["corrected_by"].is_null());
-    let other = w.post("/subsidies", Some(&district), &subsidy(&second, 3_000_000)).await;
+    let other = w
+        .post("/subsidies", Some(&district), &subsidy(&second, 3_000_000))
+        .await;
     assert_eq!(other.status.as_u16(), 201, "{}", other.body);
 
     // A correction is a new record; the old one stays, marked.
@@ -337,16 +519,27 @@ async fn a_district_records_a_subsidy_and_the_monthly_report_sums_it(backend: Ba
     let old = w.get(&format!("/subsidies/{id}"), None).await.json();
     assert_eq!(old["corrected_by"], fix_id);
     assert_eq!(old["amount_fen"], 5_000_000);
-    w.post("/subsidies", Some(&district), &fix).await.problem(409, "already_corrected");
+    w.post("/subsidies", Some(&district), &fix)
+        .await
+        .problem(409, "already_corrected");
     let mut elsewhere = subsidy(&second, 1);
     elsewhere["corrects"] = json!(fix_id);
     elsewhere["correction_reason"] = json!("错");
-    assert_fields(&w.post("/subsidies", Some(&district), &elsewhere).await, &["corrects"]);
+    assert_fields(
+        &w.post("/subsidies", Some(&district), &elsewhere).await,
+        &["corrects"],
+    );
 
     // Public: every record of the compound, and the current ones.
-    let all = w.get(&format!("/subsidies?compound={first}"), None).await.json();
+    let all = w
+        .get(&format!("/subsidies?compound={first}"), None)
+        .await
+        .json();
     assert_eq!(all["total"], 2);
-    let current = w.get(&format!("/subsidies?compound={first}&current=true"), None).await.json();
+    let current = w
+        .get(&format!("/subsidies?compound={first}&current=true"), None)
+        .await
+        .json();
     assert_eq!(current["total"], 1);
     assert_eq!(current["items"][0]["amount_fen"], 4_000_000);
     assert_eq!(current["items"][0]["corrects"], id);
@@ -354,7 +547,12 @@ async fn a_district_records_a_subsidy_and_the_monthly_report_sums_it(backend: Ba
 
     // Matching follows the feed; the monthly report sums the records that count.
     w.app
-        .wait_followed(&w.app.matching_db, "catalog", &w.app.catalog_url, "/catalog")
+        .wait_followed(
+            &w.app.matching_db,
+            "catalog",
+            &w.app.catalog_url,
+            "/catalog",
+        )
         .await;
     let url = format!("{}/match/reports/monthly", w.app.matching_url);
     let report = w.app.get(&url, Some(&district)).await;
@@ -368,14 +566,19 @@ async fn a_district_records_a_subsidy_and_the_monthly_report_sums_it(backend: Ba
     assert_eq!(row_subsidies(&city, QINGYANG), (0, 0));
     // Last month had none.
     let earlier = format!("{url}?month=2025-01");
-    assert_eq!(w.app.get(&earlier, Some(&district)).await.json()["subsidies"]["amount_fen"], 0);
+    assert_eq!(
+        w.app.get(&earlier, Some(&district)).await.json()["subsidies"]["amount_fen"],
+        0
+    );
 }
 
 async fn subsidy_writes_are_refused_beyond_the_callers_reach(backend: Backend) {
     let w = World::new(backend).await;
     let compound = w.compound("SB-003", JINGUANYI).await;
     let body = subsidy(&compound, 100_000);
-    w.post("/subsidies", None, &body).await.problem(401, "unauthenticated");
+    w.post("/subsidies", None, &body)
+        .await
+        .problem(401, "unauthenticated");
     for token in [
         w.city(),
         w.association(),
@@ -384,7 +587,9 @@ async fn subsidy_writes_are_refused_beyond_the_callers_reach(backend: Backend) {
         w.token(Role::Committee, Scope::Compound(compound.clone())),
         w.token(Role::Firm, Scope::Firm("f1".into())),
     ] {
-        w.post("/subsidies", Some(&token), &body).await.problem(403, "forbidden");
+        w.post("/subsidies", Some(&token), &body)
+            .await
+            .problem(403, "forbidden");
     }
     let district = w.district(JINJIANG);
     let bad = w
@@ -395,21 +600,43 @@ async fn subsidy_writes_are_refused_beyond_the_callers_reach(backend: Backend) {
                 "period_from": "2026-06-30", "period_to": "2026-01-01", "document_number": "文".repeat(101)}),
         )
         .await;
-    assert_fields(&bad, &["amount_fen", "reason", "period_to", "document_number"]);
-    assert_eq!(bad.field_error("amount_fen").as_deref(), Some("补助金额应大于 0 且不超过 1000 万元"));
-    assert_eq!(bad.field_error("period_to").as_deref(), Some("截止日期不能早于起始日期"));
     assert_fields(
-        &w.post("/subsidies", Some(&district), &subsidy(&compound, 1_000_000_001)).await,
+        &bad,
+        &["amount_fen", "reason", "period_to", "document_number"],
+    );
+    assert_eq!(
+        bad.field_error("amount_fen").as_deref(),
+        Some("补助金额应大于 0 且不超过 1000 万元")
+    );
+    assert_eq!(
+        bad.field_error("period_to").as_deref(),
+        Some("截止日期不能早于起始日期")
+    );
+    assert_fields(
+        &w.post(
+            "/subsidies",
+            Some(&district),
+            &subsidy(&compound, 1_000_000_001),
+        )
+        .await,
         &["amount_fen"],
     );
     assert_fields(
-        &w.post("/subsidies", Some(&district), &subsidy("no-such-compound", 100)).await,
+        &w.post(
+            "/subsidies",
+            Some(&district),
+            &subsidy("no-such-compound", 100),
+        )
+        .await,
         &["compound_id"],
     );
     let mut unknown = subsidy(&compound, 100);
     unknown["corrects"] = json!("no-such-record");
     unknown["correction_reason"] = json!("更正");
-    assert_fields(&w.post("/subsidies", Some(&district), &unknown).await, &["corrects"]);
+    assert_fields(
+        &w.post("/subsidies", Some(&district), &unknown).await,
+        &["corrects"],
+    );
     // Nothing was recorded by a refused call.
     assert_eq!(w.get("/subsidies", None).await.json()["total"], 0);
 }
@@ -426,13 +653,21 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
         json!({"compound_id": c, "period": format!("{year}-Q3"), "satisfied": satisfied,
             "basically_satisfied": 0, "dissatisfied": dissatisfied})
     };
-    for (c, yes, no) in [("c-best-1", 80, 20), ("c-best-2", 95, 5), ("c-best-3", 100, 0)] {
-        let a = w.post("/satisfaction", Some(&w.committee(c)), &survey(c, yes, no)).await;
+    for (c, yes, no) in [
+        ("c-best-1", 80, 20),
+        ("c-best-2", 95, 5),
+        ("c-best-3", 100, 0),
+    ] {
+        let a = w
+            .post("/satisfaction", Some(&w.committee(c)), &survey(c, yes, no))
+            .await;
         assert_eq!(a.status, 201, "{}", a.body);
     }
     let app = &w.app;
-    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders").await;
-    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog").await;
+    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders")
+        .await;
+    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog")
+        .await;
     let url = |p: &str| format!("{}/match/best/{year}{p}", app.matching_url);
     let city = app.token(Role::CityOfficial, Scope::City);
 
@@ -440,18 +675,31 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
     let candidates = app.get(&url("/candidates"), Some(&city)).await;
     assert_eq!(candidates.status.as_u16(), 200, "{}", candidates.body);
     let items = candidates.json()["items"].as_array().unwrap().clone();
-    let ids: Vec<&str> = items.iter().map(|c| c["compound_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = items
+        .iter()
+        .map(|c| c["compound_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["c-best-2", "c-best-1"]);
     assert_eq!(items[0]["satisfaction_basis_points"], 9500);
     assert_eq!(items[0]["rank"], 1);
     assert_eq!(items[0]["served_since"], "2026-01-01");
-    assert!(items[0]["months_served"].as_i64().unwrap() >= 1, "{}", items[0]);
-    app.get(&url("/candidates"), None).await.problem(401, "unauthenticated");
-    app.get(&url("/candidates"), Some(&w.firm_token("f-b1"))).await.problem(403, "forbidden");
+    assert!(
+        items[0]["months_served"].as_i64().unwrap() >= 1,
+        "{}",
+        items[0]
+    );
+    app.get(&url("/candidates"), None)
+        .await
+        .problem(401, "unauthenticated");
+    app.get(&url("/candidates"), Some(&w.firm_token("f-b1")))
+        .await
+        .problem(403, "forbidden");
 
     // Only the city official selects and publishes: the one write it makes.
     let body = json!({"compounds": ["c-best-2", "c-best-1"]});
-    app.send(Method::PUT, &url(""), None, Some(&body)).await.problem(401, "unauthenticated");
+    app.send(Method::PUT, &url(""), None, Some(&body))
+        .await
+        .problem(401, "unauthenticated");
     for token in [
         app.token(Role::Association, Scope::City),
         app.token(Role::DistrictOfficial, Scope::District(JINJIANG.into())),
@@ -459,36 +707,77 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
         w.committee("c-best-1"),
         w.firm_token("f-b1"),
     ] {
-        app.send(Method::PUT, &url(""), Some(&token), Some(&body)).await.problem(403, "forbidden");
-        app.send(Method::POST, &url("/publication"), Some(&token), None::<&Value>)
+        app.send(Method::PUT, &url(""), Some(&token), Some(&body))
             .await
             .problem(403, "forbidden");
+        app.send(
+            Method::POST,
+            &url("/publication"),
+            Some(&token),
+            None::<&Value>,
+        )
+        .await
+        .problem(403, "forbidden");
     }
     // From the candidates only, at most 100, none twice.
     let not_candidate = app
-        .send(Method::PUT, &url(""), Some(&city), Some(&json!({"compounds": ["c-best-1", "c-best-3"]})))
+        .send(
+            Method::PUT,
+            &url(""),
+            Some(&city),
+            Some(&json!({"compounds": ["c-best-1", "c-best-3"]})),
+        )
         .await;
     assert_fields(&not_candidate, &["compounds[1]"]);
-    assert_eq!(not_candidate.field_error("compounds[1]").as_deref(), Some("该小区不在本年度候选名单中"));
+    assert_eq!(
+        not_candidate.field_error("compounds[1]").as_deref(),
+        Some("该小区不在本年度候选名单中")
+    );
     let twice = app
-        .send(Method::PUT, &url(""), Some(&city), Some(&json!({"compounds": ["c-best-1", "c-best-1"]})))
+        .send(
+            Method::PUT,
+            &url(""),
+            Some(&city),
+            Some(&json!({"compounds": ["c-best-1", "c-best-1"]})),
+        )
         .await;
     assert_fields(&twice, &["compounds[1]"]);
     let many: Vec<String> = (0..101).map(|i| format!("c{i}")).collect();
     assert_fields(
-        &app.send(Method::PUT, &url(""), Some(&city), Some(&json!({"compounds": many}))).await,
+        &app.send(
+            Method::PUT,
+            &url(""),
+            Some(&city),
+            Some(&json!({"compounds": many})),
+        )
+        .await,
         &["compounds"],
     );
     // Nothing public before publication.
     app.get(&url(""), None).await.problem(404, "not_found");
 
-    let selected = app.send(Method::PUT, &url(""), Some(&city), Some(&body)).await;
+    let selected = app
+        .send(Method::PUT, &url(""), Some(&city), Some(&body))
+        .await;
     assert_eq!(selected.status.as_u16(), 200, "{}", selected.body);
     assert!(selected.json()["published_at"].is_null());
     app.get(&url(""), None).await.problem(404, "not_found");
-    assert_eq!(app.get(&url(""), Some(&city)).await.json()["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get(&url(""), Some(&city)).await.json()["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
-    let published = app.send(Method::POST, &url("/publication"), Some(&city), None::<&Value>).await;
+    let published = app
+        .send(
+            Method::POST,
+            &url("/publication"),
+            Some(&city),
+            None::<&Value>,
+        )
+        .await;
     assert_eq!(published.status.as_u16(), 200, "{}", published.body);
     let public = app.get(&url(""), None).await;
     assert_eq!(public.status.as_u16(), 200, "{}", public.body);
@@ -500,10 +789,17 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
     assert_eq!(entries[1]["satisfaction_basis_points"], 8000);
     assert_eq!(entries[1]["rank"], 2);
     // Fixed once published.
-    app.send(Method::PUT, &url(""), Some(&city), Some(&body)).await.problem(409, "already_published");
-    app.send(Method::POST, &url("/publication"), Some(&city), None::<&Value>)
+    app.send(Method::PUT, &url(""), Some(&city), Some(&body))
         .await
         .problem(409, "already_published");
+    app.send(
+        Method::POST,
+        &url("/publication"),
+        Some(&city),
+        None::<&Value>,
+    )
+    .await
+    .problem(409, "already_published");
     w.stop().await;
 }
 
@@ -517,7 +813,12 @@ async fn a_street_proposes_and_the_district_confirms_in_a_browser(backend: Backe
     };
     let w = World::new(backend).await;
     for (username, name, role, scope) in [
-        ("jgy.demo", "锦官驿街道 李干事", "street_official", JINGUANYI),
+        (
+            "jgy.demo",
+            "锦官驿街道 李干事",
+            "street_official",
+            JINGUANYI,
+        ),
         ("jj.demo", "锦江区 王科长", "district_official", JINJIANG),
     ] {
         let a = w
@@ -535,10 +836,19 @@ async fn a_street_proposes_and_the_district_confirms_in_a_browser(backend: Backe
     let sign_in = |user: &'static str| {
         let browser = &browser;
         async move {
-            browser.open(&url("/signin?next=/official/demonstrations")).await.unwrap();
+            browser
+                .open(&url("/signin?next=/official/demonstrations"))
+                .await
+                .unwrap();
             browser.fill("#username", user).await.unwrap();
-            browser.fill("#password", "a-long-enough-password").await.unwrap();
-            browser.click("form[action='/signin'] button[type=submit]").await.unwrap();
+            browser
+                .fill("#password", "a-long-enough-password")
+                .await
+                .unwrap();
+            browser
+                .click("form[action='/signin'] button[type=submit]")
+                .await
+                .unwrap();
             browser.wait_for("标杆示范小区").await.unwrap();
         }
     };
@@ -547,20 +857,39 @@ async fn a_street_proposes_and_the_district_confirms_in_a_browser(backend: Backe
     sign_in("jgy.demo").await;
     browser.click("#propose button[type=submit]").await.unwrap();
     browser.wait_for("请选择小区").await.unwrap();
-    browser.click(&format!("#compound_id option[value='{compound}']")).await.unwrap();
+    browser
+        .click(&format!("#compound_id option[value='{compound}']"))
+        .await
+        .unwrap();
     browser.click("#model option[value='trust']").await.unwrap();
-    browser.fill("#merits", "共管账户、收支每月公开").await.unwrap();
-    browser.fill("#points", "物业费进入共管账户\n每月公示收支明细").await.unwrap();
+    browser
+        .fill("#merits", "共管账户、收支每月公开")
+        .await
+        .unwrap();
+    browser
+        .fill("#points", "物业费进入共管账户\n每月公示收支明细")
+        .await
+        .unwrap();
     browser.click("#propose button[type=submit]").await.unwrap();
     let text = browser.wait_for("已推荐，等待区县确认").await.unwrap();
     assert!(text.contains("待区县确认"), "{text}");
-    browser.screenshot(&format!("demonstration-proposed-{tag}")).await.unwrap();
+    browser
+        .screenshot(&format!("demonstration-proposed-{tag}"))
+        .await
+        .unwrap();
     browser.click("header.site .who form button").await.unwrap();
 
     // The district confirms.
-    let area = w.get("/demonstrations/area", Some(&w.district(JINJIANG))).await.json();
+    let area = w
+        .get("/demonstrations/area", Some(&w.district(JINJIANG)))
+        .await
+        .json();
     let id = area["items"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(area["items"][0]["points"].as_array().unwrap().len(), 2, "{area}");
+    assert_eq!(
+        area["items"][0]["points"].as_array().unwrap().len(),
+        2,
+        "{area}"
+    );
     sign_in("jj.demo").await;
     browser
         .click(&format!("#d-{id} form.decision button[value=confirm]"))
@@ -570,11 +899,23 @@ async fn a_street_proposes_and_the_district_confirms_in_a_browser(backend: Backe
     browser.click("header.site .who form button").await.unwrap();
 
     // The public sees it on the list per service model and on the compound's page.
-    browser.open(&url("/demonstration?model=trust")).await.unwrap();
+    browser
+        .open(&url("/demonstration?model=trust"))
+        .await
+        .unwrap();
     let text = browser.wait_for("DM-B01号院").await.unwrap();
-    assert!(text.contains("共管账户、收支每月公开") && text.contains("每月公示收支明细"), "{text}");
-    browser.screenshot(&format!("demonstration-list-{tag}")).await.unwrap();
-    browser.open(&url(&format!("/compounds/{compound}"))).await.unwrap();
+    assert!(
+        text.contains("共管账户、收支每月公开") && text.contains("每月公示收支明细"),
+        "{text}"
+    );
+    browser
+        .screenshot(&format!("demonstration-list-{tag}"))
+        .await
+        .unwrap();
+    browser
+        .open(&url(&format!("/compounds/{compound}")))
+        .await
+        .unwrap();
     let text = browser.wait_for("信托制物业标杆示范").await.unwrap();
     assert!(text.contains("共管账户、收支每月公开"), "{text}");
     browser.close().await;

@@ -81,8 +81,8 @@ pub fn as_of(year: i32) -> Date {
 /// Whole months from `start` to the end of `day`.
 fn months_between(start: Date, day: Date) -> i64 {
     let end = day.next_day().unwrap_or(day);
-    let mut m = i64::from(end.year() - start.year()) * 12
-        + i64::from(u8::from(end.month())) - i64::from(u8::from(start.month()));
+    let mut m = i64::from(end.year() - start.year()) * 12 + i64::from(u8::from(end.month()))
+        - i64::from(u8::from(start.month()));
     if end.day() < start.day() {
         m -= 1;
     }
@@ -271,9 +271,13 @@ pub async fn select(
                 "not_a_candidate",
                 "该小区不在本年度候选名单中",
             )),
-            Some(_) if chosen.iter().any(|c: &&Candidate| &c.compound_id == id) => errors.push(
-                FieldError::new(format!("compounds[{i}]"), "duplicate", "同一小区只能入选一次"),
-            ),
+            Some(_) if chosen.iter().any(|c: &&Candidate| &c.compound_id == id) => {
+                errors.push(FieldError::new(
+                    format!("compounds[{i}]"),
+                    "duplicate",
+                    "同一小区只能入选一次",
+                ))
+            }
             Some(c) => chosen.push(c),
         }
     }
@@ -421,10 +425,22 @@ mod tests {
 
     #[test]
     fn months_are_whole_months_up_to_the_end_of_the_day() {
-        assert_eq!(months_between(date!(2026 - 01 - 01), date!(2026 - 12 - 31)), 12);
-        assert_eq!(months_between(date!(2026 - 01 - 15), date!(2026 - 02 - 13)), 0);
-        assert_eq!(months_between(date!(2026 - 01 - 15), date!(2026 - 02 - 14)), 1);
-        assert_eq!(months_between(date!(2025 - 07 - 01), date!(2026 - 06 - 30)), 12);
+        assert_eq!(
+            months_between(date!(2026 - 01 - 01), date!(2026 - 12 - 31)),
+            12
+        );
+        assert_eq!(
+            months_between(date!(2026 - 01 - 15), date!(2026 - 02 - 13)),
+            0
+        );
+        assert_eq!(
+            months_between(date!(2026 - 01 - 15), date!(2026 - 02 - 14)),
+            1
+        );
+        assert_eq!(
+            months_between(date!(2025 - 07 - 01), date!(2026 - 06 - 30)),
+            12
+        );
     }
 
     #[test]

@@ -188,7 +188,11 @@ pub async fn subsidies_by_row(
         if !area.contains(&district, &street) {
             continue;
         }
-        let key = if *area == Area::City { district } else { street };
+        let key = if *area == Area::City {
+            district
+        } else {
+            street
+        };
         let sum = out.entry(key).or_default();
         sum.count += 1;
         sum.amount_fen += r.try_get::<i64, _>("amount_fen")?;

@@ -247,14 +247,14 @@ impl DecisionInput {
         };
         let reason = trimmed(&self.reason);
         if status == Some(DemonstrationStatus::Declined) && reason.is_empty() {
-            v.push(FieldError::new(
-                "reason",
-                "required",
-                "不予确认须填写理由",
-            ));
+            v.push(FieldError::new("reason", "required", "不予确认须填写理由"));
         }
-        v.in_order(DECISION_FIELDS)
-            .finish_with(|| Some(ValidDecision { status: status?, reason }))
+        v.in_order(DECISION_FIELDS).finish_with(|| {
+            Some(ValidDecision {
+                status: status?,
+                reason,
+            })
+        })
     }
 }
 
@@ -320,7 +320,11 @@ mod tests {
         .check()
         .unwrap();
         assert_eq!(
-            (ok.compound_id.as_str(), ok.model.as_str(), ok.merits.as_str()),
+            (
+                ok.compound_id.as_str(),
+                ok.model.as_str(),
+                ok.merits.as_str()
+            ),
             ("c1", "trust", "信托制公开透明")
         );
         assert_eq!(ok.points, ["账目每月公示"]);

@@ -162,12 +162,11 @@ async fn append(
     reason: &str,
     by: &Identity,
 ) -> anyhow::Result<()> {
-    let position: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM demonstration_event WHERE demonstration_id = $1",
-    )
-    .bind(id)
-    .fetch_one(tx.conn())
-    .await?;
+    let position: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM demonstration_event WHERE demonstration_id = $1")
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?;
     sqlx::query(
         "INSERT INTO demonstration_event (demonstration_id, position, kind, reason, by_account, by_role, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -21,7 +21,8 @@ use crate::policy::CatalogPolicy;
 const MAX_READ: i64 = 10_000;
 
 /// The rule in Chinese, for the pages and the API's description.
-pub const RULE_ZH: &str = "列入白名单、今日为推荐（正常）状态、信用等级 B 级及以上、至少服务一个区（市）县的物业服务企业";
+pub const RULE_ZH: &str =
+    "列入白名单、今日为推荐（正常）状态、信用等级 B 级及以上、至少服务一个区（市）县的物业服务企业";
 
 /// Whether a firm qualifies on `today`.
 pub fn qualifies(f: &FirmSnapshot) -> bool {
@@ -55,6 +56,11 @@ pub async fn list(
         .into_iter()
         .filter(qualifies)
         .collect();
-    found.sort_by(|a, b| b.credit.score.cmp(&a.credit.score).then(a.name.cmp(&b.name)));
+    found.sort_by(|a, b| {
+        b.credit
+            .score
+            .cmp(&a.credit.score)
+            .then(a.name.cmp(&b.name))
+    });
     Ok(found)
 }

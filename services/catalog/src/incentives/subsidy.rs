@@ -64,43 +64,68 @@ pub struct SubsidyInput {
     #[validate(
         required(message = "请选择小区"),
         custom(function = "shared::validate::not_blank", message = "请选择小区"),
-        custom(function = "shared::validate::max_chars::<64>", message = "没有这个小区")
+        custom(
+            function = "shared::validate::max_chars::<64>",
+            message = "没有这个小区"
+        )
     )]
     pub compound_id: Option<String>,
     /// In fen, 1 – 1,000,000,000 (1 分 – 1000 万元).
     #[validate(
         required(message = "请填写补助金额"),
-        range(min = 1, max = 1_000_000_000, message = "补助金额应大于 0 且不超过 1000 万元")
+        range(
+            min = 1,
+            max = 1_000_000_000,
+            message = "补助金额应大于 0 且不超过 1000 万元"
+        )
     )]
     pub amount_fen: Option<i64>,
     /// 1–500 characters.
     #[validate(
         required(message = "请填写补助事由"),
         custom(function = "shared::validate::not_blank", message = "请填写补助事由"),
-        custom(function = "shared::validate::max_chars::<500>", message = "补助事由不能超过 500 字")
+        custom(
+            function = "shared::validate::max_chars::<500>",
+            message = "补助事由不能超过 500 字"
+        )
     )]
     pub reason: Option<String>,
     /// `YYYY-MM-DD`.
     #[validate(
         required(message = "请填写奖补期间的起始日期"),
-        custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-01-01")
+        custom(
+            function = "shared::validate::date",
+            message = "请填写有效日期，如 2024-01-01"
+        )
     )]
     pub period_from: Option<String>,
     /// `YYYY-MM-DD`, not before `period_from`.
     #[validate(
         required(message = "请填写奖补期间的截止日期"),
-        custom(function = "shared::validate::date", message = "请填写有效日期，如 2024-12-31")
+        custom(
+            function = "shared::validate::date",
+            message = "请填写有效日期，如 2024-12-31"
+        )
     )]
     pub period_to: Option<String>,
     /// The approval document's number (文号), 1–100 characters.
     #[validate(
         required(message = "请填写批准文件文号"),
-        custom(function = "shared::validate::not_blank", message = "请填写批准文件文号"),
-        custom(function = "shared::validate::max_chars::<100>", message = "文号不能超过 100 字")
+        custom(
+            function = "shared::validate::not_blank",
+            message = "请填写批准文件文号"
+        ),
+        custom(
+            function = "shared::validate::max_chars::<100>",
+            message = "文号不能超过 100 字"
+        )
     )]
     pub document_number: Option<String>,
     /// The id of the record this one corrects (it replaces that record).
-    #[validate(custom(function = "shared::validate::max_chars::<64>", message = "没有这条补助记录"))]
+    #[validate(custom(
+        function = "shared::validate::max_chars::<64>",
+        message = "没有这条补助记录"
+    ))]
     pub corrects: Option<String>,
     /// Why, required with `corrects`; at most 500 characters.
     #[validate(custom(
@@ -209,7 +234,11 @@ mod tests {
         for amount in [0, -1, MAX_AMOUNT_FEN + 1] {
             let mut input = good();
             input.amount_fen = Some(amount);
-            assert_eq!(fields(input.check().unwrap_err()), ["amount_fen"], "{amount}");
+            assert_eq!(
+                fields(input.check().unwrap_err()),
+                ["amount_fen"],
+                "{amount}"
+            );
         }
         let mut input = good();
         input.amount_fen = Some(MAX_AMOUNT_FEN);
@@ -219,10 +248,20 @@ mod tests {
         assert_eq!(fields(backwards.check().unwrap_err()), ["period_to"]);
         let mut correction = good();
         correction.corrects = Some("s1".into());
-        assert_eq!(fields(correction.check().unwrap_err()), ["correction_reason"]);
+        assert_eq!(
+            fields(correction.check().unwrap_err()),
+            ["correction_reason"]
+        );
         assert_eq!(
             fields(SubsidyInput::default().check().unwrap_err()),
-            ["compound_id", "amount_fen", "reason", "period_from", "period_to", "document_number"]
+            [
+                "compound_id",
+                "amount_fen",
+                "reason",
+                "period_from",
+                "period_to",
+                "document_number"
+            ]
         );
     }
 }

@@ -135,7 +135,12 @@ pub async fn record(
                 return Err(field("corrects", "unknown_subsidy", "没有这条补助记录").into());
             };
             if old.compound_id != s.compound_id {
-                return Err(field("corrects", "other_compound", "更正只能针对同一小区的补助记录").into());
+                return Err(field(
+                    "corrects",
+                    "other_compound",
+                    "更正只能针对同一小区的补助记录",
+                )
+                .into());
             }
             if old.corrected_by.is_some() {
                 return Err(Problem::conflict(
@@ -173,7 +178,11 @@ pub async fn record(
     let saved = load(tx.conn(), &id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("subsidy {id} vanished in its own transaction"))?;
-    let kind = if s.corrects.is_some() { "corrected" } else { "recorded" };
+    let kind = if s.corrects.is_some() {
+        "corrected"
+    } else {
+        "recorded"
+    };
     tx.emit(shared::events::catalog::SUBSIDY, &id, kind, &saved)
         .await?;
     Ok(saved)

@@ -155,9 +155,7 @@ pub async fn list_area(
     let page = v.finish_with(|| page)?;
     s.reach = Some(reach);
     let mut conn = app.db.pool.acquire().await?;
-    Ok(Json(
-        store::list(&mut conn, &s, page).await?,
-    ))
+    Ok(Json(store::list(&mut conn, &s, page).await?))
 }
 
 /// One demonstration: a confirmed one to anyone (without the accounts), any other only to
@@ -171,7 +169,9 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<Demonstration>> {
     let mut conn = app.db.pool.acquire().await?;
-    let d = store::load(&mut conn, &id).await?.ok_or_else(store::not_found)?;
+    let d = store::load(&mut conn, &id)
+        .await?
+        .ok_or_else(store::not_found)?;
     let in_reach = identity
         .as_ref()
         .and_then(|i| Reach::to_read(i).ok())

@@ -77,7 +77,11 @@ pub async fn list(
         Some("true") => Some(true),
         Some("false") => Some(false),
         Some(_) => {
-            v.push(FieldError::new("current", "invalid_boolean", "current 应为 true 或 false"));
+            v.push(FieldError::new(
+                "current",
+                "invalid_boolean",
+                "current 应为 true 或 false",
+            ));
             None
         }
     };

@@ -49,7 +49,9 @@ fn selector(identity: &Identity) -> Result<(), Problem> {
     if identity.is_city_official() {
         Ok(())
     } else {
-        Err(Problem::forbidden("百佳示范小区名单由市级工作人员遴选和公布。"))
+        Err(Problem::forbidden(
+            "百佳示范小区名单由市级工作人员遴选和公布。",
+        ))
     }
 }
 
@@ -127,7 +129,11 @@ pub async fn select(
     let mut v = Validation::new();
     v.rules(&input, &["compounds"]);
     v.finish()?;
-    let compounds: Vec<String> = input.compounds.iter().map(|c| c.trim().to_string()).collect();
+    let compounds: Vec<String> = input
+        .compounds
+        .iter()
+        .map(|c| c.trim().to_string())
+        .collect();
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let list = best::select(&mut tx, year, &compounds, &identity.name).await?;
     tx.commit().await?;

@@ -240,10 +240,12 @@ pub async fn monthly_report(
         new_contracts,
         terminations,
         blacklisted,
-        subsidies: subsidies.values().fold(SubsidySum::default(), |a, b| SubsidySum {
-            count: a.count + b.count,
-            amount_fen: a.amount_fen + b.amount_fen,
-        }),
+        subsidies: subsidies
+            .values()
+            .fold(SubsidySum::default(), |a, b| SubsidySum {
+                count: a.count + b.count,
+                amount_fen: a.amount_fen + b.amount_fen,
+            }),
     }))
 }
 

@@ -15,10 +15,10 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use serde::Deserialize;
 
+use super::choice::Choice;
 use super::model::Page;
 use super::model::catalog::{Firm, ServiceModel};
 use super::model::incentives::{BestList, Demonstration};
-use super::choice::Choice;
 use crate::api;
 use crate::chrome::Chrome;
 use crate::error::PageError;
@@ -82,7 +82,12 @@ pub async fn demonstrations(
         .into_iter()
         .filter(|m| model.is_empty() || m.code == model)
         .map(|m| ModelGroup {
-            items: page.items.iter().filter(|d| d.model == m.code).cloned().collect(),
+            items: page
+                .items
+                .iter()
+                .filter(|d| d.model == m.code)
+                .cloned()
+                .collect(),
             code: m.code,
             name: m.name_zh,
             description: m.description_zh,

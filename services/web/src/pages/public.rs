@@ -108,7 +108,18 @@ pub async fn compound_facts(
         format!("{}/catalog/demonstrations?{q}&limit=50", app.api.catalog),
         format!("{}/catalog/subsidies?{q}&limit=100", app.api.catalog),
     ];
-    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys, demos, subsidies) = futures::join!(
+    let (
+        tenders,
+        contracts,
+        disclosures,
+        satisfaction,
+        votes,
+        ballot_votes,
+        register,
+        surveys,
+        demos,
+        subsidies,
+    ) = futures::join!(
         app.api.get::<Page<TenderView>>(&urls[0], token),
         app.api.get::<Page<Contract>>(&urls[1], None),
         app.api.get::<Page<Disclosure>>(&urls[2], None),

@@ -18,7 +18,13 @@ pub struct IncentivesDemo {
 }
 
 impl IncentivesDemo {
-    async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+    async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
         let mut req = self
             .http
             .request(method, format!("{}/catalog{path}", self.catalog))
@@ -26,7 +32,10 @@ impl IncentivesDemo {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.with_context(|| format!("calling {path}"))?;
+        let res = req
+            .send()
+            .await
+            .with_context(|| format!("calling {path}"))?;
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
         anyhow::ensure!(status.is_success(), "{path} answered {status}: {text}");
@@ -35,7 +44,12 @@ impl IncentivesDemo {
 
     pub async fn load(&self) -> anyhow::Result<()> {
         let listed = self
-            .call(&self.street_token, Method::GET, &format!("/compounds?street={}&limit=1", self.street), None)
+            .call(
+                &self.street_token,
+                Method::GET,
+                &format!("/compounds?street={}&limit=1", self.street),
+                None,
+            )
             .await?;
         let compound = listed["items"][0]["id"]
             .as_str()

@@ -360,7 +360,11 @@ pub async fn load(base: &str, keys: &TokenKeys) -> anyhow::Result<Vec<DemoAccoun
         catalog: api.base.clone(),
         street: "510104017".into(),
         street_token,
-        district_token: demo_token(keys, Role::DistrictOfficial, Scope::District("510104".into()))?,
+        district_token: demo_token(
+            keys,
+            Role::DistrictOfficial,
+            Scope::District("510104".into()),
+        )?,
     }
     .load()
     .await?;

@@ -189,7 +189,11 @@ impl SubsidySum {
         if self.count == 0 {
             "—".into()
         } else {
-            format!("{} 笔 {}", self.count, crate::format::yuan_label(self.amount_fen))
+            format!(
+                "{} 笔 {}",
+                self.count,
+                crate::format::yuan_label(self.amount_fen)
+            )
         }
     }
 }

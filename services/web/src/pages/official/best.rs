@@ -64,7 +64,11 @@ async fn build(
         .api
         .get(&url(app, year, &["candidates"]), Some(&user.token))
         .await?;
-    let list = match app.api.get::<BestList>(&url(app, year, &[]), Some(&user.token)).await {
+    let list = match app
+        .api
+        .get::<BestList>(&url(app, year, &[]), Some(&user.token))
+        .await
+    {
         Ok(l) => Some(l),
         Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => None,
         Err(e) => return Err(e.into()),
@@ -142,7 +146,14 @@ pub async fn select(
     let f = Fields(fields);
     let (year, _) = year_of(&f.get("year"));
     let body = json!({"compounds": f.all("compounds")});
-    write(&app, &user, chrome, year, (Method::PUT, &[], body, "名单已保存（尚未公布）")).await
+    write(
+        &app,
+        &user,
+        chrome,
+        year,
+        (Method::PUT, &[], body, "名单已保存（尚未公布）"),
+    )
+    .await
 }
 
 pub async fn publish(
@@ -152,5 +163,12 @@ pub async fn publish(
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let (year, _) = year_of(&Fields(fields).get("year"));
-    write(&app, &user, chrome, year, (Method::POST, &["publication"], json!({}), "名单已公布")).await
+    write(
+        &app,
+        &user,
+        chrome,
+        year,
+        (Method::POST, &["publication"], json!({}), "名单已公布"),
+    )
+    .await
 }

@@ -120,14 +120,26 @@ pub async fn page(
     chrome: Chrome,
     Query(flash): Query<Flash>,
 ) -> Result<DemonstrationsPage, PageError> {
-    let mut page = build(&app, &user, chrome, ProposalForm::default(), FormErrors::none()).await?;
+    let mut page = build(
+        &app,
+        &user,
+        chrome,
+        ProposalForm::default(),
+        FormErrors::none(),
+    )
+    .await?;
     page.done = flash.done;
     Ok(page)
 }
 
 /// Sends a write to the catalog as the official; a refusal the client caused is shown on
 /// the page again with the status.
-async fn write(app: &WebState, user: &OfficialUser, path: &[&str], body: &Value) -> Result<(), ApiError> {
+async fn write(
+    app: &WebState,
+    user: &OfficialUser,
+    path: &[&str],
+    body: &Value,
+) -> Result<(), ApiError> {
     let url = format!("{}{}", app.api.catalog, api::path(path));
     app.api
         .send::<Value>(Method::POST, &url, Some(&user.token), body)
@@ -148,7 +160,12 @@ pub async fn propose(
         merits: fields.get("merits"),
         points: fields.get("points"),
     };
-    let points: Vec<&str> = form.points.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let points: Vec<&str> = form
+        .points
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let body = json!({"compound_id": form.compound_id, "model": form.model,
         "merits": form.merits, "points": points});
     match write(&app, &user, &["catalog", "demonstrations"], &body).await {
@@ -175,9 +192,19 @@ async fn step(
         Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
             let status = FormErrors::status(&e);
             let message = FormErrors::messages(&e).join("；");
-            let message = if message.is_empty() { e.message() } else { message };
-            let mut page =
-                build(app, user, chrome, ProposalForm::default(), FormErrors::none()).await?;
+            let message = if message.is_empty() {
+                e.message()
+            } else {
+                message
+            };
+            let mut page = build(
+                app,
+                user,
+                chrome,
+                ProposalForm::default(),
+                FormErrors::none(),
+            )
+            .await?;
             page.refused_id = id.to_string();
             page.refused_message = message;
             Ok((status, page).into_response())
@@ -195,7 +222,11 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     let fields = Fields(fields);
     let decision = fields.get("decision");
-    let done = if decision == "confirm" { "已确认为标杆示范小区" } else { "已不予确认" };
+    let done = if decision == "confirm" {
+        "已确认为标杆示范小区"
+    } else {
+        "已不予确认"
+    };
     let body = json!({"decision": decision, "reason": fields.get("reason")});
     step(&app, &user, chrome, &id, ("decision", body, done)).await
 }

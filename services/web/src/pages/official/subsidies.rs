@@ -109,7 +109,14 @@ pub async fn page(
     chrome: Chrome,
     Query(flash): Query<Flash>,
 ) -> Result<SubsidiesPage, PageError> {
-    let mut page = build(&app, &user, chrome, SubsidyForm::default(), FormErrors::none()).await?;
+    let mut page = build(
+        &app,
+        &user,
+        chrome,
+        SubsidyForm::default(),
+        FormErrors::none(),
+    )
+    .await?;
     page.done = flash.done;
     Ok(page)
 }
@@ -139,19 +146,32 @@ pub async fn record(
         body["corrects"] = json!(form.corrects);
         body["correction_reason"] = json!(form.correction_reason);
     }
-    let url = format!("{}{}", app.api.catalog, api::path(&["catalog", "subsidies"]));
-    let answer: Result<Value, ApiError> =
-        app.api.send(Method::POST, &url, Some(&user.token), &body).await;
+    let url = format!(
+        "{}{}",
+        app.api.catalog,
+        api::path(&["catalog", "subsidies"])
+    );
+    let answer: Result<Value, ApiError> = app
+        .api
+        .send(Method::POST, &url, Some(&user.token), &body)
+        .await;
     match answer {
         Ok(_) => Ok(see_other_with(
             HERE,
-            if form.corrects.is_empty() { "补助已登记" } else { "补助已更正" },
+            if form.corrects.is_empty() {
+                "补助已登记"
+            } else {
+                "补助已更正"
+            },
         )),
         Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
             let status = FormErrors::status(&e);
-            let mut errors = FormErrors::from_api_as(&e, crate::forms::Keys::Top, &[("amount_fen", "amount")]);
+            let mut errors =
+                FormErrors::from_api_as(&e, crate::forms::Keys::Top, &[("amount_fen", "amount")]);
             if amount.is_none() {
-                errors.fields.insert("amount".into(), "请按元填写金额，最多两位小数".into());
+                errors
+                    .fields
+                    .insert("amount".into(), "请按元填写金额，最多两位小数".into());
             }
             let page = build(&app, &user, chrome, form, errors).await?;
             Ok((status, page).into_response())
