@@ -170,7 +170,6 @@ pub struct BestEntry {
 /// A year's 百佳示范小区 list.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BestList {
-    pub year: i32,
     #[serde(default)]
     pub published_at: Option<String>,
     pub entries: Vec<BestEntry>,
