@@ -645,10 +645,16 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
     use wuye_e2e::tender::{World as Tenders, contracted};
     let w = Tenders::with_history(backend).await;
     let year = shared::clock::china_today().year();
-    // Two compounds served since 1 January 2026; a third surveyed but never served.
+    // Two compounds served since 1 January 2026; a third surveyed but never served. Each
+    // published whole first (the catalog's record, as matching reads it).
+    let whole = json!({"created_at": 1, "updated_at": 2, "governance_formed_on": "2021-06-18",
+        "facilities": {"fire_safety": true, "video_surveillance": false, "access_control": false,
+            "garbage_sorting_points": 2, "parking_spaces": 10, "elevators": 0}});
+    for c in ["c-best-1", "c-best-2", "c-best-3"] {
+        w.compound(c, whole.clone()).await;
+    }
     contracted(&w, "c-best-1", &[("f-b1", 150), ("f-b2", 160)]).await;
     contracted(&w, "c-best-2", &[("f-b3", 150), ("f-b4", 160)]).await;
-    w.compound("c-best-3", json!({})).await;
     let survey = |c: &str, satisfied: i64, dissatisfied: i64| {
         json!({"compound_id": c, "period": format!("{year}-Q3"), "satisfied": satisfied,
             "basically_satisfied": 0, "dissatisfied": dissatisfied})
