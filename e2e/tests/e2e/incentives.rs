@@ -18,6 +18,7 @@ both_backends!(
     subsidy_writes_are_refused_beyond_the_callers_reach,
     the_city_selects_and_publishes_the_best_hundred_from_the_candidates,
     a_street_proposes_and_the_district_confirms_in_a_browser,
+    incentive_pages_record_subsidies_and_show_the_lists,
 );
 
 const DONGHU: &str = "510104018";
@@ -925,4 +926,109 @@ async fn a_street_proposes_and_the_district_confirms_in_a_browser(backend: Backe
     let text = browser.wait_for("信托制物业标杆示范").await.unwrap();
     assert!(text.contains("共管账户、收支每月公开"), "{text}");
     browser.close().await;
+}
+
+/// The district's subsidy form as a browser posts it.
+fn subsidy_form<'a>(compound: &'a str, amount: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("_csrf", wuye_e2e::pages::CSRF),
+        ("compound_id", compound),
+        ("amount", amount),
+        ("reason", "公益性物业服务示范"),
+        ("period_from", "2026-01-01"),
+        ("period_to", "2026-12-31"),
+        ("document_number", "锦住建〔2026〕8号"),
+    ]
+}
+
+async fn incentive_pages_record_subsidies_and_show_the_lists(backend: Backend) {
+    use wuye_e2e::pages::{CSRF, get, post};
+    let w = World::new(backend).await;
+    let app = &w.app;
+    let compound = w.compound("SB-P01", JINGUANYI).await;
+    let district = w.district(JINJIANG);
+
+    // What is typed wrong comes back beside its field; nobody but the district records.
+    let (status, _, body) = post(
+        app,
+        "/official/subsidies",
+        Some(&district),
+        &subsidy_form(&compound, "五万"),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 422, "{body}");
+    assert!(body.contains("请按元填写金额，最多两位小数"), "{body}");
+    for token in [w.street(JINGUANYI), w.city(), w.district(QINGYANG)] {
+        let (status, _, body) = post(
+            app,
+            "/official/subsidies",
+            Some(&token),
+            &subsidy_form(&compound, "50000"),
+        )
+        .await;
+        assert_eq!(status.as_u16(), 403, "{body}");
+    }
+    let (status, location, _) = post(
+        app,
+        "/official/subsidies",
+        None,
+        &subsidy_form(&compound, "50000"),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 303);
+    assert!(location.starts_with("/signin"), "{location}");
+    let no_csrf: Vec<_> = subsidy_form(&compound, "50000")
+        .into_iter()
+        .filter(|(k, _)| *k != "_csrf")
+        .collect();
+    let (status, _, _) = post(app, "/official/subsidies", Some(&district), &no_csrf).await;
+    assert!(!status.is_success() && !status.is_redirection(), "{status}");
+    assert_eq!(w.get("/subsidies", None).await.json()["total"], 0);
+
+    let (status, location, body) = post(
+        app,
+        "/official/subsidies",
+        Some(&district),
+        &subsidy_form(&compound, "50000"),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 303, "{body}");
+    assert!(
+        location.starts_with("/official/subsidies?done="),
+        "{location}"
+    );
+    let (_, _, page) = get(app, &location, Some(&district)).await;
+    assert!(
+        page.contains("补助已登记") && page.contains("50,000.00"),
+        "{page}"
+    );
+
+    // The public sees it on the compound's page; the lists are public too.
+    let (status, _, page) = get(app, &format!("/compounds/{compound}"), None).await;
+    assert_eq!(status.as_u16(), 200);
+    assert!(
+        page.contains("以奖代补资金")
+            && page.contains("50,000.00")
+            && page.contains("锦住建〔2026〕8号"),
+        "{page}"
+    );
+    let (status, _, page) = get(app, "/priority-firms", None).await;
+    assert_eq!(status.as_u16(), 200);
+    assert!(page.contains("信用等级 B 级及以上"), "{page}");
+    let (status, _, page) = get(app, "/best", None).await;
+    assert_eq!(status.as_u16(), 200);
+    assert!(page.contains("名单尚未公布"), "{page}");
+
+    // The 百佳 selection page: the city selects; a district reads and may not post.
+    let (status, _, page) = get(app, "/official/best", Some(&w.city())).await;
+    assert_eq!(status.as_u16(), 200, "{page}");
+    assert!(page.contains("候选小区"), "{page}");
+    let (status, _, _) = post(
+        app,
+        "/official/best",
+        Some(&district),
+        &[("_csrf", CSRF), ("year", "2026")],
+    )
+    .await;
+    assert_eq!(status.as_u16(), 403);
 }
