@@ -19,6 +19,7 @@ both_backends!(
     the_city_selects_and_publishes_the_best_hundred_from_the_candidates,
     a_street_proposes_and_the_district_confirms_in_a_browser,
     incentive_pages_record_subsidies_and_show_the_lists,
+    priority_firms_are_whitelisted_in_good_standing_with_credit,
 );
 
 const DONGHU: &str = "510104018";
@@ -1031,4 +1032,63 @@ async fn incentive_pages_record_subsidies_and_show_the_lists(backend: Backend) {
     )
     .await;
     assert_eq!(status.as_u16(), 403);
+}
+
+async fn priority_firms_are_whitelisted_in_good_standing_with_credit(backend: Backend) {
+    use shared::domain::roster::china_today;
+    let w = World::new(backend).await;
+    let assoc = w.association();
+    let mut ids = Vec::new();
+    for (name, n) in [("优先物业", 31), ("普通物业", 32), ("整改物业", 33)] {
+        let f = w
+            .post("/firms", None, &wuye_e2e::fixtures::firm_body(name, n))
+            .await;
+        assert_eq!(f.status.as_u16(), 201, "{}", f.body);
+        let id = f.json()["id"].as_str().unwrap().to_string();
+        let r = w
+            .post(
+                &format!("/firms/{id}/standing"),
+                Some(&assoc),
+                &json!({"action": "recommend", "reason": "审核通过", "review_date": "2099-12-31"}),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+        ids.push(id);
+    }
+    // The first and the third are whitelisted; the third is then suspended.
+    for id in [&ids[0], &ids[2]] {
+        let r = w
+            .post(
+                &format!("/firms/{id}/whitelist"),
+                Some(&assoc),
+                &json!({"on": true, "reason": "检查优秀"}),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    }
+    let rectify_by = shared::domain::roster::format_date(
+        time::Date::from_julian_day(china_today().to_julian_day() + 30).unwrap(),
+    );
+    let r = w
+        .post(
+            &format!("/firms/{}/standing", ids[2]),
+            Some(&assoc),
+            &json!({"action": "suspend", "reason": "多次投诉", "rectify_by": rectify_by}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+
+    let listed = w.get("/priority-firms", None).await;
+    assert_eq!(listed.status.as_u16(), 200, "{}", listed.body);
+    let listed = listed.json();
+    let found: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [ids[0].as_str()], "{listed}");
+    let grade = listed["items"][0]["credit"]["grade"].as_str().unwrap();
+    assert!(["AAA", "AA", "A", "B"].contains(&grade), "{grade}");
+    assert_fields(&w.get("/priority-firms?limit=0", None).await, &["limit"]);
 }
