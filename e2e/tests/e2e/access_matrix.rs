@@ -76,8 +76,8 @@ const CITY_WRITES: [(&str, &str); 5] = [
     ("POST", "/catalog/session"),
     ("DELETE", "/catalog/session"),
     ("PUT", "/catalog/me/password"),
-    ("PUT", "/match/best/{year}"),
-    ("POST", "/match/best/{year}/publication"),
+    ("PUT", "/tenders/best/{year}"),
+    ("POST", "/tenders/best/{year}/publication"),
 ];
 
 /// The scopes one row is called for: the resource's own and another one.
@@ -991,7 +991,7 @@ impl World {
         } else if path.starts_with("/catalog/plans/") {
             set("{street}", f.own.street.clone());
             set("{year}", shared::clock::china_today().year().to_string());
-        } else if path.starts_with("/match/best/") {
+        } else if path.starts_with("/tenders/best/") {
             set("{year}", shared::clock::china_today().year().to_string());
         } else if path.starts_with("/catalog/demonstrations/") {
             set("{id}", id("demonstration"));

@@ -647,16 +647,15 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
     use wuye_e2e::tender::{World as Tenders, contracted};
     let w = Tenders::with_history(backend).await;
     let year = shared::clock::china_today().year();
-    // Two compounds served since 1 January 2026; a third surveyed but never served. Each
-    // published whole first (the catalog's record, as matching reads it).
-    let whole = json!({"created_at": 1, "updated_at": 2, "governance_formed_on": "2021-06-18",
-        "facilities": {"fire_safety": true, "video_surveillance": false, "access_control": false,
-            "garbage_sorting_points": 2, "parking_spaces": 10, "elevators": 0}});
+    // Two compounds served since 1 January 2026; a third surveyed but never served; a
+    // fourth served and surveyed but not an old compound.
     for c in ["c-best-1", "c-best-2", "c-best-3"] {
-        w.compound(c, whole.clone()).await;
+        w.compound(c, json!({})).await;
     }
+    w.compound("c-best-new", json!({"is_old": false})).await;
     contracted(&w, "c-best-1", &[("f-b1", 150), ("f-b2", 160)]).await;
     contracted(&w, "c-best-2", &[("f-b3", 150), ("f-b4", 160)]).await;
+    contracted(&w, "c-best-new", &[("f-b5", 150), ("f-b6", 160)]).await;
     let survey = |c: &str, satisfied: i64, dissatisfied: i64| {
         json!({"compound_id": c, "period": format!("{year}-Q3"), "satisfied": satisfied,
             "basically_satisfied": 0, "dissatisfied": dissatisfied})
@@ -665,21 +664,20 @@ async fn the_city_selects_and_publishes_the_best_hundred_from_the_candidates(bac
         ("c-best-1", 80, 20),
         ("c-best-2", 95, 5),
         ("c-best-3", 100, 0),
+        ("c-best-new", 100, 0),
     ] {
         let a = w
             .post("/satisfaction", Some(&w.committee(c)), &survey(c, yes, no))
             .await;
         assert_eq!(a.status, 201, "{}", a.body);
     }
+    // Tender's own record: no feed needs to reach another service first.
     let app = &w.app;
-    app.wait_followed(&app.matching_db, "tender", &app.tender_url, "/tenders")
-        .await;
-    app.wait_followed(&app.matching_db, "catalog", &app.catalog_url, "/catalog")
-        .await;
-    let url = |p: &str| format!("{}/match/best/{year}{p}", app.matching_url);
+    let url = |p: &str| format!("{}/tenders/best/{year}{p}", app.tender_url);
     let city = app.token(Role::CityOfficial, Scope::City);
 
-    // Ranked by satisfaction, then months served; the unserved compound is no candidate.
+    // Ranked by satisfaction, then months served; the unserved compound and the new one
+    // are no candidates.
     let candidates = app.get(&url("/candidates"), Some(&city)).await;
     assert_eq!(candidates.status.as_u16(), 200, "{}", candidates.body);
     let items = candidates.json()["items"].as_array().unwrap().clone();

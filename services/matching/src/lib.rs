@@ -4,7 +4,6 @@
 //! lists; two-way matching, search and bundles join with the search index.
 
 pub mod attention;
-pub mod best;
 pub mod config;
 pub mod coverage;
 pub mod error;

@@ -496,14 +496,6 @@ async fn rebuild_index_from_feeds(data: &std::path::Path) -> anyhow::Result<()> 
     bar.finish();
     stop.cancel();
     let _ = server.await;
-    // The 百佳 selections are matching's own records, not the feeds': carried across.
-    let old_db = data.join("matching.db");
-    if old_db.exists() {
-        let old = shared::db::connect(&sqlite_url(&old_db)).await?;
-        old.migrate(&matching::MIGRATOR).await?;
-        matching::best::carry_over(&old, &db).await?;
-        old.pool.close().await;
-    }
     db.pool.close().await;
     catalog.pool.close().await;
     tender.pool.close().await;

@@ -2,7 +2,6 @@
 //! lists its handlers once (`utoipa_axum::routes!`), giving both the route and its OpenAPI
 //! operation; assembled here into the service's routes and its document.
 
-pub mod best;
 pub mod matching;
 pub mod plans;
 pub mod reports;
@@ -35,8 +34,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(statistics::router())
         .merge(matching::router())
         .merge(plans::router())
-        .merge(reports::router())
-        .merge(best::router());
+        .merge(reports::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }

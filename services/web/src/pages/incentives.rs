@@ -4,7 +4,7 @@
 //!   service model, each with what makes it exemplary and its concrete points (the
 //!   catalog's public list, `GET /catalog/demonstrations`);
 //! - 百佳示范小区 (`/best?year=`): a year's published list with each compound's figures at
-//!   selection time (matching's `GET /match/best/{year}`);
+//!   selection time (tender's `GET /tenders/best/{year}`);
 //! - 政府采购优先企业 (`/priority-firms`): the firms the catalog derives from the
 //!   whitelist, standing and credit, with the rule stated (`GET /catalog/priority-firms`).
 
@@ -153,8 +153,8 @@ pub async fn best(
     let (year, years) = year_of(q.year());
     let url = format!(
         "{}{}",
-        app.api.matching,
-        api::path(&["match", "best", &year.to_string()])
+        app.api.tender,
+        api::path(&["tenders", "best", &year.to_string()])
     );
     let list = match app.api.get::<BestList>(&url, None).await {
         Ok(l) => Some(l),

@@ -152,7 +152,7 @@ impl BestFigures {
     }
 }
 
-/// The year's candidates as `GET /match/best/{year}/candidates` answers them.
+/// The year's candidates as `GET /tenders/best/{year}/candidates` answers them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BestCandidates {
     pub as_of: String,

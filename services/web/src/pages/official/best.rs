@@ -1,7 +1,7 @@
 //! 百佳示范小区遴选 (`/official/best?year=`): the year's candidates of the official's area,
-//! ranked by matching from surveys and contracts; a city official ticks up to 100 of them,
-//! saves the selection (`PUT /match/best/{year}`) and publishes it (`POST
-//! /match/best/{year}/publication`): the one thing a city official writes. District and
+//! ranked by tender from surveys and contracts; a city official ticks up to 100 of them,
+//! saves the selection (`PUT /tenders/best/{year}`) and publishes it (`POST
+//! /tenders/best/{year}/publication`): the one thing a city official writes. District and
 //! street officials read their area's candidates.
 
 use askama::Template;
@@ -47,9 +47,9 @@ pub struct BestPage {
 
 fn url(app: &WebState, year: i32, tail: &[&str]) -> String {
     let y = year.to_string();
-    let mut segments = vec!["match", "best", y.as_str()];
+    let mut segments = vec!["tenders", "best", y.as_str()];
     segments.extend_from_slice(tail);
-    format!("{}{}", app.api.matching, api::path(&segments))
+    format!("{}{}", app.api.tender, api::path(&segments))
 }
 
 async fn build(

@@ -1,6 +1,7 @@
-//! The annual 百佳示范小区 list: the candidates of a year, ranked from matching's own
-//! records, and the city official's selection from them (`best_list`,
-//! `best_list_entry`, migration 0011), published once.
+//! The annual 百佳示范小区 list, tender's record: the candidates of a year, ranked from
+//! tender's own contracts and satisfaction surveys (and its copy of the catalog's
+//! compounds), and the city official's selection from them (`best_list`,
+//! `best_list_entry`, migration 0022), published once on topic `best_list`.
 //!
 //! A candidate is an old compound of the ledger that residents were surveyed in during
 //! the year, served on the year's last day (or today, while the year runs) by an active
@@ -18,8 +19,6 @@ use shared::error::{FieldError, Problem};
 use shared::feed::WriteTx;
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
-
-use crate::satisfaction::{self, Period};
 
 /// At most this many compounds a year's list.
 pub const MAX_SELECTED: usize = 100;
@@ -72,6 +71,67 @@ pub struct BestList {
     pub entries: Vec<BestEntry>,
 }
 
+/// A compound's answers over the year's surveys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Votes {
+    content: i64,
+    respondents: i64,
+}
+
+impl Votes {
+    /// Compares the rates exactly (no rounding): `Greater` when `self` is more satisfied.
+    fn cmp_rate(&self, other: &Votes) -> std::cmp::Ordering {
+        (i128::from(self.content) * i128::from(other.respondents))
+            .cmp(&(i128::from(other.content) * i128::from(self.respondents)))
+    }
+
+    /// The rate in basis points, rounded half up (0 without respondents).
+    fn basis_points(&self) -> i64 {
+        let n = self.respondents;
+        if n > 0 {
+            (self.content * 20_000 + n) / (2 * n)
+        } else {
+            0
+        }
+    }
+}
+
+/// Every compound's answers in the surveys of `year`'s quarters.
+async fn year_votes(
+    conn: &mut AnyConnection,
+    year: i32,
+) -> anyhow::Result<BTreeMap<String, Votes>> {
+    let mut out: BTreeMap<String, Votes> = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT compound_id, satisfied, basically_satisfied, dissatisfied FROM satisfaction_survey \
+         WHERE period IN ($1, $2, $3, $4)",
+    )
+    .bind(format!("{year}-Q1"))
+    .bind(format!("{year}-Q2"))
+    .bind(format!("{year}-Q3"))
+    .bind(format!("{year}-Q4"))
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let v = out.entry(r.try_get("compound_id")?).or_default();
+        let satisfied: i64 = r.try_get("satisfied")?;
+        let basically: i64 = r.try_get("basically_satisfied")?;
+        let dissatisfied: i64 = r.try_get("dissatisfied")?;
+        v.content += satisfied + basically;
+        v.respondents += satisfied + basically + dissatisfied;
+    }
+    Ok(out)
+}
+
+/// Whether tender's copy of a compound says the ledger counts it old (老旧小区): the
+/// catalog's snapshot is kept whole in `payload`.
+fn is_old(payload: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|p| p.get("is_old").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false)
+}
+
 /// The last day the year's figures are read on.
 pub fn as_of(year: i32) -> Date {
     let end = Date::from_calendar_date(year, time::Month::December, 31).unwrap_or(Date::MAX);
@@ -117,13 +177,12 @@ fn served_since(spans: &mut [Span], terminated: bool, day: Date) -> Option<Date>
 /// The year's candidates, ranked.
 pub async fn candidates(conn: &mut AnyConnection, year: i32) -> anyhow::Result<Candidates> {
     let day = as_of(year);
-    let votes = satisfaction::compounds(conn, &Period::quarters(year)).await?;
+    let votes = year_votes(conn, year).await?;
     let mut spans: BTreeMap<String, (Vec<Span>, bool)> = BTreeMap::new();
-    for r in sqlx::query(
-        "SELECT compound_id, start_date, end_date, status, terminated_on FROM tender_contract",
-    )
-    .fetch_all(&mut *conn)
-    .await?
+    for r in
+        sqlx::query("SELECT compound_id, start_date, end_date, status, terminated_on FROM contract")
+            .fetch_all(&mut *conn)
+            .await?
     {
         let compound: String = r.try_get("compound_id")?;
         let status: String = r.try_get("status")?;
@@ -146,15 +205,16 @@ pub async fn candidates(conn: &mut AnyConnection, year: i32) -> anyhow::Result<C
         entry.1 |= terminated_by;
     }
     let mut items = Vec::new();
-    for r in sqlx::query(
-        "SELECT id, name, district_code, street_code FROM catalog_compound \
-         WHERE CAST(CASE WHEN is_old THEN 1 ELSE 0 END AS BIGINT) = 1",
-    )
-    .fetch_all(&mut *conn)
-    .await?
+    for r in
+        sqlx::query("SELECT id, name, district_code, street_code, payload FROM catalog_compound")
+            .fetch_all(&mut *conn)
+            .await?
     {
+        if !is_old(&r.try_get::<String, _>("payload")?) {
+            continue;
+        }
         let id: String = r.try_get("id")?;
-        let Some(v) = votes.get(&id).filter(|v| v.votes.respondents() > 0) else {
+        let Some(v) = votes.get(&id).filter(|v| v.respondents > 0) else {
             continue;
         };
         let Some((list, terminated)) = spans.get_mut(&id) else {
@@ -164,14 +224,16 @@ pub async fn candidates(conn: &mut AnyConnection, year: i32) -> anyhow::Result<C
             continue;
         };
         items.push((
-            v.votes.clone(),
+            v.clone(),
             Candidate {
                 rank: 0,
                 compound_name: r.try_get("name")?,
                 district_code: r.try_get("district_code")?,
-                street_code: r.try_get("street_code")?,
-                satisfaction_basis_points: v.votes.rate_basis_points().unwrap_or(0),
-                respondents: v.votes.respondents(),
+                street_code: r
+                    .try_get::<Option<String>, _>("street_code")?
+                    .unwrap_or_default(),
+                satisfaction_basis_points: v.basis_points(),
+                respondents: v.respondents,
                 months_served: months_between(since, day),
                 served_since: format_date(since),
                 compound_id: id,
@@ -362,60 +424,6 @@ async fn publish(
         .ok_or_else(|| anyhow::anyhow!("best list {year} vanished in its own transaction"))?;
     tx.emit(TOPIC, &year.to_string(), kind, &list).await?;
     Ok(list)
-}
-
-/// Copies every year's list from `from` into `to` (a rebuilt database): the selection is
-/// the one thing matching keeps that no feed carries, so `wuye admin rebuild-index` moves
-/// it across before the swap.
-pub async fn carry_over(from: &shared::db::Db, to: &shared::db::Db) -> anyhow::Result<u64> {
-    let mut copied = 0;
-    let heads = sqlx::query(
-        "SELECT year, published_at, published_by, updated_at, updated_by FROM best_list",
-    )
-    .fetch_all(&from.pool)
-    .await?;
-    for h in heads {
-        sqlx::query(
-            "INSERT INTO best_list (year, published_at, published_by, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(h.try_get::<i64, _>("year")?)
-        .bind(h.try_get::<Option<i64>, _>("published_at")?)
-        .bind(h.try_get::<Option<String>, _>("published_by")?)
-        .bind(h.try_get::<i64, _>("updated_at")?)
-        .bind(h.try_get::<String, _>("updated_by")?)
-        .execute(&to.pool)
-        .await?;
-        copied += 1;
-    }
-    let entries = sqlx::query(
-        "SELECT year, compound_id, position, compound_name, district_code, street_code, candidate_rank, \
-         satisfaction_basis_points, respondents, months_served, served_since, as_of FROM best_list_entry",
-    )
-    .fetch_all(&from.pool)
-    .await?;
-    for e in entries {
-        sqlx::query(
-            "INSERT INTO best_list_entry (year, compound_id, position, compound_name, district_code, \
-             street_code, candidate_rank, satisfaction_basis_points, respondents, months_served, \
-             served_since, as_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(e.try_get::<i64, _>("year")?)
-        .bind(e.try_get::<String, _>("compound_id")?)
-        .bind(e.try_get::<i64, _>("position")?)
-        .bind(e.try_get::<String, _>("compound_name")?)
-        .bind(e.try_get::<String, _>("district_code")?)
-        .bind(e.try_get::<String, _>("street_code")?)
-        .bind(e.try_get::<i64, _>("candidate_rank")?)
-        .bind(e.try_get::<i64, _>("satisfaction_basis_points")?)
-        .bind(e.try_get::<i64, _>("respondents")?)
-        .bind(e.try_get::<i64, _>("months_served")?)
-        .bind(e.try_get::<String, _>("served_since")?)
-        .bind(e.try_get::<String, _>("as_of")?)
-        .execute(&to.pool)
-        .await?;
-    }
-    Ok(copied)
 }
 
 #[cfg(test)]

@@ -1,15 +1,15 @@
-//! The annual 百佳示范小区 list:
+//! The annual 百佳示范小区 list, tender's record (see `crate::best`):
 //!
 //! | endpoint | who |
 //! | --- | --- |
-//! | `GET /match/best/{year}/candidates` | officials and the association, the candidates of their area |
-//! | `PUT /match/best/{year}` | city officials only (the one write a city official makes) |
-//! | `POST /match/best/{year}/publication` | city officials only |
-//! | `GET /match/best/{year}` | anyone once published; before, city officials and the association |
+//! | `GET /tenders/best/{year}/candidates` | officials and the association, the candidates of their area |
+//! | `PUT /tenders/best/{year}` | city officials only (the one write a city official makes) |
+//! | `POST /tenders/best/{year}/publication` | city officials only |
+//! | `GET /tenders/best/{year}` | anyone once published; before, city officials and the association |
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use shared::auth::{Identity, Role};
+use shared::auth::{Identity, Role, Scope};
 use shared::domain::plan::parse_year;
 use shared::error::{Problem, Validation};
 use shared::extract::{Json, LateJson};
@@ -19,7 +19,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use validator::Validate;
 
-use crate::attention::official_area;
 use crate::best::{self, BestEntry, BestList, Candidate, Candidates};
 use crate::error::Result;
 use crate::state::AppState;
@@ -55,6 +54,28 @@ fn selector(identity: &Identity) -> Result<(), Problem> {
     }
 }
 
+/// Which candidates an official sees: association staff and city officials the city's,
+/// a district official their district's, a street official their street's; 403 for every
+/// other role or a scope that names no district or street.
+fn area_filter(identity: &Identity) -> Result<impl Fn(&Candidate) -> bool, Problem> {
+    identity.require_any(&[
+        Role::Association,
+        Role::CityOfficial,
+        Role::DistrictOfficial,
+        Role::StreetOfficial,
+    ])?;
+    let (district, street) = match (identity.role, &identity.scope) {
+        (Role::Association, _) | (Role::CityOfficial, Scope::City) => (None, None),
+        (Role::DistrictOfficial, Scope::District(d)) => (Some(d.clone()), None),
+        (Role::StreetOfficial, Scope::Street(s)) => (None, Some(s.clone())),
+        _ => return Err(Problem::forbidden("账号的管辖范围无效，请联系管理员。")),
+    };
+    Ok(move |c: &Candidate| {
+        district.as_ref().is_none_or(|d| *d == c.district_code)
+            && street.as_ref().is_none_or(|s| *s == c.street_code)
+    })
+}
+
 /// The compounds selected, in the list's order.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 #[serde(default)]
@@ -67,7 +88,7 @@ pub struct SelectionInput {
 /// The year's candidates, ranked by satisfaction in the year's surveys and then by months
 /// continuously served without a termination (see `best.rs`), within the caller's area
 /// (the city for city officials and the association).
-#[utoipa::path(get, path = "/match/best/{year}/candidates", tag = "incentives",
+#[utoipa::path(get, path = "/tenders/best/{year}/candidates", tag = "incentives",
     params(("year" = String, Path, description = "the year, e.g. 2026")),
     responses((status = 200, body = Candidates), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -76,19 +97,17 @@ pub async fn candidates(
     identity: Identity,
     Path(year): Path<String>,
 ) -> Result<Json<Candidates>> {
-    let area = official_area(&identity)?;
+    let in_area = area_filter(&identity)?;
     let year = year_of(&year)?;
     let mut conn = app.db.pool.acquire().await?;
     let mut found = best::candidates(&mut conn, year).await?;
-    found
-        .items
-        .retain(|c| area.contains(&c.district_code, &c.street_code));
+    found.items.retain(in_area);
     Ok(Json(found))
 }
 
 /// The year's list: anyone once published; before, city officials and the association
 /// (404 for everyone else).
-#[utoipa::path(get, path = "/match/best/{year}", tag = "incentives",
+#[utoipa::path(get, path = "/tenders/best/{year}", tag = "incentives",
     params(("year" = String, Path, description = "the year, e.g. 2026")),
     responses((status = 200, body = BestList), (status = 404, body = Problem)))]
 pub async fn get_list(
@@ -110,8 +129,8 @@ pub async fn get_list(
 /// A city official selects the year's list from the candidates (the whole list, in order;
 /// it replaces the one kept): at most 100, each a candidate now (422 `not_a_candidate`),
 /// each with its figures at this moment; 409 `already_published` once published. Feed:
-/// matching's topic `best_list`, kind `selected`.
-#[utoipa::path(put, path = "/match/best/{year}", tag = "incentives",
+/// tender's topic `best_list`, kind `selected`.
+#[utoipa::path(put, path = "/tenders/best/{year}", tag = "incentives",
     params(("year" = String, Path, description = "the year, e.g. 2026")),
     request_body = SelectionInput,
     responses((status = 200, body = BestList), (status = 401, body = Problem),
@@ -143,7 +162,7 @@ pub async fn select(
 /// A city official publishes the year's list; then it is public and fixed. 404 before a
 /// selection, 422 `empty_list`, 409 `already_published`. Feed: topic `best_list`, kind
 /// `published`.
-#[utoipa::path(post, path = "/match/best/{year}/publication", tag = "incentives",
+#[utoipa::path(post, path = "/tenders/best/{year}/publication", tag = "incentives",
     params(("year" = String, Path, description = "the year, e.g. 2026")),
     responses((status = 200, body = BestList), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
