@@ -173,8 +173,9 @@ impl World {
         seq
     }
 
-    /// A compound known to tender (in Jinjiang, 320 households, unless overridden); the
-    /// token of its committee.
+    /// A compound known to tender (in Jinjiang, 320 households, unless overridden), published
+    /// whole as the catalog publishes it (so matching, which follows the same feed, reads it
+    /// too); the token of its committee.
     pub async fn compound(&self, id: &str, overrides: Value) -> String {
         let payload = merged(
             json!({
@@ -182,8 +183,11 @@ impl World {
                 "district": JINJIANG, "street": JINGUANYI, "community": "望江社区",
                 "location": {"lon": 104.085, "lat": 30.650}, "year_built": 1995, "buildings": 6,
                 "households": 320, "floor_area_m2": 28_000, "management": "none",
-                "facilities": {"elevators": 0}, "governance_body": "owners_committee",
-                "eligible_and_willing": true, "is_old": true,
+                "facilities": {"fire_safety": true, "video_surveillance": false,
+                    "access_control": false, "garbage_sorting_points": 2, "parking_spaces": 10,
+                    "elevators": 0},
+                "governance_body": "owners_committee", "governance_formed_on": "2021-06-18",
+                "eligible_and_willing": true, "is_old": true, "created_at": 1, "updated_at": 2,
             }),
             overrides,
         );

@@ -17,6 +17,7 @@ mod e2e {
     pub mod firms;
     pub mod foundation;
     pub mod hostile_uploads;
+    pub mod incentives;
     pub mod matching;
     pub mod metrics;
     pub mod notifications;

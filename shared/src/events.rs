@@ -13,6 +13,8 @@
 //! | catalog | `compound` | [`catalog::Compound`]; tender reads [`catalog::CompoundSite`] |
 //! | catalog | `session` | `shared::session`'s facts |
 //! | catalog | `work_plan` | [`catalog::WorkPlan`] (a street's plan for a year with the stages it recorded) |
+//! | catalog | `subsidy` | [`catalog::SubsidyPublished`] (a 以奖代补 subsidy or its correction; matching sums them in the monthly report) |
+//! | catalog | `demonstration` | the catalog's API answer of a demonstration compound (标杆示范), after each step; followed by no service |
 //! | tender | `tender` | tender's public view of the tender; followers read [`tender::TenderPublished`] (sealed bids are never in it) |
 //! | tender | `contract` | [`tender::ContractPublished`] (also tender's API answer) |
 //! | tender | `satisfaction` | [`tender::SurveyPublished`] |
@@ -57,6 +59,27 @@ pub mod catalog {
     /// Payload: [`WorkPlan`], the street's plan for a year as it now is (kind `saved`).
     pub const WORK_PLAN: &str = "work_plan";
     pub use crate::domain::plan::WorkPlan;
+    /// A demonstration compound (标杆示范) as the catalog's API answers it, whole, after each
+    /// step (kinds `proposed`, `confirmed`, `declined`, `withdrawn`); followed by no service.
+    pub const DEMONSTRATION: &str = "demonstration";
+    /// Payload: [`SubsidyPublished`], a 以奖代补 subsidy as recorded (kind `recorded`, or
+    /// `corrected` for a correction, which replaces the record it names in `corrects`).
+    pub const SUBSIDY: &str = "subsidy";
+
+    /// A 以奖代补 subsidy as the catalog publishes it (its API answer): what a follower
+    /// sums. A correction names the record it replaces; the chain counts in the month of
+    /// its first record.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct SubsidyPublished {
+        pub id: String,
+        pub compound_id: String,
+        pub street_code: String,
+        pub district_code: String,
+        pub amount_fen: i64,
+        #[serde(default)]
+        pub corrects: Option<String>,
+        pub first_recorded_on: String,
+    }
 
     /// A district (区县) of the reference places.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

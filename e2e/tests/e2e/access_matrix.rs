@@ -71,8 +71,9 @@ const PUBLIC_WRITES: [(&str, &str); 7] = [
 
 /// Writes a city official makes (to its own account and session, and its own inbox's read
 /// marks and private feed token): it reads what district officials read, citywide, and
-/// writes nothing else (no webhook either).
-const CITY_WRITES: [(&str, &str); 7] = [
+/// writes nothing else (no webhook either), except the one write the plan gives the city:
+/// selecting and publishing the annual 百佳示范小区 list.
+const CITY_WRITES: [(&str, &str); 9] = [
     ("POST", "/catalog/session"),
     ("DELETE", "/catalog/session"),
     ("PUT", "/catalog/me/password"),
@@ -80,6 +81,8 @@ const CITY_WRITES: [(&str, &str); 7] = [
     ("POST", "/match/inbox/read-all"),
     ("POST", "/match/inbox/atom-token"),
     ("DELETE", "/match/inbox/atom-token"),
+    ("PUT", "/tenders/best/{year}"),
+    ("POST", "/tenders/best/{year}/publication"),
 ];
 
 /// The scopes one row is called for: the resource's own and another one.
@@ -294,6 +297,12 @@ const PAGES: &[&str] = &[
     "/bulletin",
     "/inbox",
     "/inbox/webhooks/{webhook}",
+    "/demonstration",
+    "/official/demonstrations",
+    "/official/subsidies",
+    "/official/best",
+    "/best",
+    "/priority-firms",
 ];
 
 /// The two places the register's pages are mounted (`register_routes(base)` in
@@ -896,6 +905,35 @@ impl World {
             .await;
         assert_eq!(plan.status, 200, "{}", plan.body);
 
+        // A demonstration (标杆示范) the compound's street proposed, and a 以奖代补 subsidy
+        // its district recorded.
+        let demonstration = post(
+            app,
+            &format!("{}/catalog/demonstrations", app.catalog_url),
+            &street,
+            json!({"compound_id": own.compound, "model": "trust", "merits": "矩阵测试",
+                   "points": ["账目公开"]}),
+        )
+        .await;
+        ids.insert(
+            "demonstration",
+            demonstration["id"].as_str().unwrap().to_string(),
+        );
+        let district = app.token(
+            Role::DistrictOfficial,
+            Scope::District(own.district.clone()),
+        );
+        let subsidy = post(
+            app,
+            &format!("{}/catalog/subsidies", app.catalog_url),
+            &district,
+            json!({"compound_id": own.compound, "amount_fen": 100_000, "reason": "矩阵测试",
+                   "period_from": y("01-01"), "period_to": y("12-31"),
+                   "document_number": "矩阵〔2026〕1号"}),
+        )
+        .await;
+        ids.insert("subsidy", subsidy["id"].as_str().unwrap().to_string());
+
         // Another scope: a compound of another district, and a firm with no part in these.
         let compounds = get(
             app,
@@ -1010,6 +1048,12 @@ impl World {
         } else if path.starts_with("/catalog/plans/") {
             set("{street}", f.own.street.clone());
             set("{year}", shared::clock::china_today().year().to_string());
+        } else if path.starts_with("/tenders/best/") {
+            set("{year}", shared::clock::china_today().year().to_string());
+        } else if path.starts_with("/catalog/demonstrations/") {
+            set("{id}", id("demonstration"));
+        } else if path.starts_with("/catalog/subsidies/") {
+            set("{id}", id("subsidy"));
         } else if path.starts_with("/catalog/districts/") {
             set("{code}", f.own.district.clone());
         } else if path.starts_with("/tenders/compounds/") {

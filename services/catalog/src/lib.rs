@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod firms;
+pub mod incentives;
 pub mod passwords;
 pub mod places;
 pub mod plans;

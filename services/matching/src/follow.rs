@@ -17,7 +17,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 use shared::domain::roster::StandingRecord;
 use shared::domain::roster::{Date, parse_date};
-use shared::events::catalog::{Compound, FirmSummary, WorkPlan};
+use shared::events::catalog::{Compound, FirmSummary, SubsidyPublished, WorkPlan};
 use shared::events::tender::{
     BallotVoteDecided, ContractPublished, InspectionPublished, SurveyPublished, TenderPublished,
     VoteDecided,
@@ -112,6 +112,7 @@ pub enum Entity {
     WorkPlan,
     Vote,
     Inspection,
+    Subsidy,
 }
 
 /// What a change means to matching.
@@ -129,6 +130,8 @@ pub enum Event {
     Vote(VoteRecord),
     /// A request to inspect (查阅申请), as it stands.
     Inspection(InspectionPublished),
+    /// A 以奖代补 subsidy or a correction of one.
+    Subsidy(SubsidyPublished),
     /// The entity was deleted at its source.
     Removed {
         entity: Entity,
@@ -147,6 +150,7 @@ impl Event {
             (Source::Catalog, catalog::FIRM) => Entity::Firm,
             (Source::Catalog, catalog::COMPOUND) => Entity::Compound,
             (Source::Catalog, catalog::WORK_PLAN) => Entity::WorkPlan,
+            (Source::Catalog, catalog::SUBSIDY) => Entity::Subsidy,
             (Source::Tender, tender::VOTE | tender::BALLOT_VOTE) => Entity::Vote,
             (Source::Tender, tender::CONTRACT) => Entity::Contract,
             (Source::Tender, tender::SATISFACTION) => Entity::Satisfaction,
@@ -193,6 +197,9 @@ impl Event {
                 .map_err(|e| e.to_string()),
             Entity::Inspection => decode::<InspectionPublished>(change)
                 .map(Event::Inspection)
+                .map_err(|e| e.to_string()),
+            Entity::Subsidy => decode::<SubsidyPublished>(change)
+                .map(Event::Subsidy)
                 .map_err(|e| e.to_string()),
         };
         read.unwrap_or_else(|problem| {

@@ -341,12 +341,14 @@ impl Sink for IndexSink {
                     | Entity::Satisfaction
                     | Entity::WorkPlan
                     | Entity::Vote
-                    | Entity::Inspection => {}
+                    | Entity::Inspection
+                    | Entity::Subsidy => {}
                 },
                 Event::Place
                 | Event::WorkPlan(_)
                 | Event::Vote(_)
                 | Event::Inspection(_)
+                | Event::Subsidy(_)
                 | Event::Ignored => {}
             }
             Ok(())

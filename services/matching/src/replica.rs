@@ -18,7 +18,7 @@ use crate::follow::{
     CompoundRecord, ContractRecord, Entity, Event, FirmRecord, SatisfactionRecord, Sink,
     TenderRecord, VoteRecord,
 };
-use shared::events::catalog::WorkPlan;
+use shared::events::catalog::{SubsidyPublished, WorkPlan};
 
 /// The sink that keeps matching's tables.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,6 +44,7 @@ impl Sink for Tables {
                 Event::WorkPlan(p) => upsert_plan(conn, change.seq, p).await?,
                 Event::Vote(v) => upsert_vote(conn, change.seq, v).await?,
                 Event::Inspection(i) => upsert_inspection(conn, change.seq, i).await?,
+                Event::Subsidy(s) => upsert_subsidy(conn, change.seq, s).await?,
                 Event::Removed { entity, id } => remove(conn, change, *entity, id).await?,
                 Event::Ignored => {}
             }
@@ -268,6 +269,36 @@ async fn upsert_tender(
     Ok(())
 }
 
+/// A subsidy record as published (records never change at the source; a replayed change
+/// writes the same row).
+async fn upsert_subsidy(
+    conn: &mut AnyConnection,
+    seq: i64,
+    s: &SubsidyPublished,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO catalog_subsidy (id, compound_id, street_code, district_code, amount_fen, corrects, \
+         first_recorded_on, seq, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (id) DO UPDATE SET compound_id = excluded.compound_id, \
+         street_code = excluded.street_code, district_code = excluded.district_code, \
+         amount_fen = excluded.amount_fen, corrects = excluded.corrects, \
+         first_recorded_on = excluded.first_recorded_on, seq = excluded.seq, \
+         updated_at = excluded.updated_at WHERE catalog_subsidy.seq < excluded.seq",
+    )
+    .bind(&s.id)
+    .bind(&s.compound_id)
+    .bind(&s.street_code)
+    .bind(&s.district_code)
+    .bind(s.amount_fen)
+    .bind(s.corrects.clone())
+    .bind(&s.first_recorded_on)
+    .bind(seq)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn upsert_inspection(
     conn: &mut AnyConnection,
     seq: i64,
@@ -350,6 +381,7 @@ async fn remove(
         Entity::WorkPlan => "catalog_work_plan",
         Entity::Vote => "tender_vote_decision",
         Entity::Inspection => "tender_inspection",
+        Entity::Subsidy => "catalog_subsidy",
     };
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE id = $1 AND seq < $2"

@@ -154,6 +154,52 @@ pub async fn contract_events(
     Ok((signed, ended))
 }
 
+/// 以奖代补 subsidies of a row: how many and how much.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SubsidySum {
+    /// Subsidies counted (a corrected record counts through its correction only).
+    pub count: i64,
+    /// Their amounts summed, in fen.
+    pub amount_fen: i64,
+}
+
+/// The subsidies of `area` whose first record fell in `[from, to]`, summed per row of the
+/// report (street, or district for the city), each chain of corrections counted once, by
+/// its latest record.
+pub async fn subsidies_by_row(
+    conn: &mut AnyConnection,
+    area: &Area,
+    from: Date,
+    to: Date,
+) -> Result<BTreeMap<String, SubsidySum>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT s.district_code, s.street_code, s.amount_fen FROM catalog_subsidy s \
+         WHERE s.first_recorded_on >= $1 AND s.first_recorded_on <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM catalog_subsidy n WHERE n.corrects = s.id)",
+    )
+    .bind(format_date(from))
+    .bind(format_date(to))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: BTreeMap<String, SubsidySum> = BTreeMap::new();
+    for r in rows {
+        let district: String = r.try_get("district_code")?;
+        let street: String = r.try_get("street_code")?;
+        if !area.contains(&district, &street) {
+            continue;
+        }
+        let key = if *area == Area::City {
+            district
+        } else {
+            street
+        };
+        let sum = out.entry(key).or_default();
+        sum.count += 1;
+        sum.amount_fen += r.try_get::<i64, _>("amount_fen")?;
+    }
+    Ok(out)
+}
+
 /// Coverage tallies of `area` at two days, per row of the report: the streets of a
 /// district (or the street itself), the districts of the city. Keyed by the row's code.
 pub fn tallies_by_row(

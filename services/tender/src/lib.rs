@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod award;
+pub mod best;
 pub mod bidding;
 pub mod bids;
 pub mod bulk;

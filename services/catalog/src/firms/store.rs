@@ -496,6 +496,8 @@ pub struct RosterFilter {
     pub review_pending: bool,
     /// Only rejected applications (else rejected applications are left out).
     pub rejected: bool,
+    /// Only whitelisted firms (白名单).
+    pub whitelisted: bool,
 }
 
 /// The roster, filtered, by application order: one page.
@@ -514,6 +516,9 @@ pub async fn list(
     });
     if filter.review_pending {
         c.push("f.review_pending_since IS NOT NULL");
+    }
+    if filter.whitelisted {
+        c.push("CAST(CASE WHEN f.whitelisted THEN 1 ELSE 0 END AS BIGINT) = 1");
     }
     if let Some(d) = &filter.district {
         let n = c.param(Bind::Text(d.as_str().into()));

@@ -535,6 +535,7 @@ async fn roster_filter(
         model: None,
         review_pending: nonempty(&q.review) == Some("pending"),
         rejected: nonempty(&q.rejected) == Some("true"),
+        whitelisted: false,
     };
     if let Some(model) = nonempty(&q.model) {
         let mut conn = app.db.pool.acquire().await?;

@@ -5,10 +5,13 @@
 mod accounts;
 mod compounds;
 mod demo;
+mod demonstrations;
 mod firms;
 mod places;
 mod plans;
+mod priority;
 mod session;
+mod subsidies;
 
 pub use accounts::password_change_gate;
 
@@ -48,7 +51,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(firms::router())
         .merge(compounds::router())
-        .merge(plans::router());
+        .merge(plans::router())
+        .merge(demonstrations::router())
+        .merge(subsidies::router())
+        .merge(priority::router());
     // No catalog operation is public in the 401 sense: `session_guard` refuses a revoked
     // token on every route (sign-in documents its own 401).
     shared::openapi::ProblemResponses { public: &[] }.modify(api.get_openapi_mut());
@@ -114,6 +120,10 @@ mod tests {
                 ("Role", round_trip::<shared::auth::Role>),
                 ("Stage", round_trip::<shared::domain::plan::Stage>),
                 ("CreditKind", round_trip::<crate::firms::credit::CreditKind>),
+                (
+                    "DemonstrationStatus",
+                    round_trip::<crate::incentives::demonstration::DemonstrationStatus>,
+                ),
                 (
                     "ImportMode",
                     round_trip::<crate::compounds::ledger::ImportMode>,

@@ -21,7 +21,7 @@ use crate::attention::{self, CompoundWithBlacklistedFirm, official_area};
 use crate::coverage::{Area, Figures, Tally};
 use crate::error::Result;
 use crate::progress::Counts;
-use crate::reports::{self, ContractEvent, Month, OverdueItem};
+use crate::reports::{self, ContractEvent, Month, OverdueItem, SubsidySum};
 use crate::satisfaction::{self, Level, Measure, Period};
 use crate::state::AppState;
 
@@ -32,6 +32,7 @@ use crate::state::AppState;
     TargetProgress,
     ContractEvent,
     OverdueItem,
+    SubsidySum,
     Bulletin
 )))]
 pub struct Api;
@@ -87,6 +88,8 @@ pub struct MonthlyRow {
     pub covered_change: i64,
     /// The year's work plans: compounds per stage, overdue, contracted, at the month's end.
     pub plans: Counts,
+    /// 以奖代补 subsidies first recorded in the month (corrections replace what they correct).
+    pub subsidies: SubsidySum,
 }
 
 /// 每月调度.
@@ -123,6 +126,8 @@ pub struct MonthlyReport {
     pub terminations: Vec<ContractEvent>,
     /// Compounds whose live contract is with a firm blacklisted at `as_of`.
     pub blacklisted: Vec<CompoundWithBlacklistedFirm>,
+    /// 以奖代补 subsidies first recorded in the month, summed from the records.
+    pub subsidies: SubsidySum,
 }
 
 const MAX_OVERDUE: usize = 500;
@@ -177,6 +182,7 @@ pub async fn monthly_report(
     let (t_now, t_before) = (total(&now_rows), total(&before_rows));
     let target = app.policy.target_on(as_of);
     let planned = reports::plan_progress(&mut conn, &area, month.year(), as_of).await?;
+    let subsidies = reports::subsidies_by_row(&mut conn, &area, month.first_day(), as_of).await?;
     let rows = reports::rows_of(&area)
         .into_iter()
         .map(|(code, name)| {
@@ -193,6 +199,7 @@ pub async fn monthly_report(
                         s == code
                     }
                 }),
+                subsidies: subsidies.get(&code).copied().unwrap_or_default(),
                 code,
                 name,
             }
@@ -239,6 +246,12 @@ pub async fn monthly_report(
         new_contracts,
         terminations,
         blacklisted,
+        subsidies: subsidies
+            .values()
+            .fold(SubsidySum::default(), |a, b| SubsidySum {
+                count: a.count + b.count,
+                amount_fen: a.amount_fen + b.amount_fen,
+            }),
     }))
 }
 

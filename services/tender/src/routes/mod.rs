@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod award;
 pub mod ballots;
+pub mod best;
 pub mod bids;
 pub mod disclosures;
 pub mod documents;
@@ -63,7 +64,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(owner_codes::router())
         .merge(unit_surveys::router())
         .merge(documents::router())
-        .merge(inspections::router());
+        .merge(inspections::router())
+        .merge(best::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }

@@ -15,6 +15,7 @@ mod documents;
 mod firm_portal;
 mod home;
 mod inbox;
+pub mod incentives;
 mod lists;
 mod model;
 mod official;
@@ -45,6 +46,7 @@ pub fn router() -> Router<WebState> {
         .merge(documents::routes())
         .merge(firm_portal::routes())
         .merge(public::routes())
+        .merge(incentives::routes())
         .merge(register::routes())
         .merge(owner::routes())
         .route("/inbox", get(inbox::page))

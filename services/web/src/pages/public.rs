@@ -14,6 +14,7 @@ use super::model::Page;
 use super::model::catalog::Compound;
 use super::model::complaints::Complaint;
 use super::model::contract::{Contract, Disclosure};
+use super::model::incentives::{Demonstration, Subsidy};
 use super::model::owners::{BallotVote, Listed, SatisfactionSummary, UnitSurvey, Vote};
 use super::model::register::Summary;
 use super::model::tender::{AuditEvent, Question, TenderView};
@@ -45,6 +46,10 @@ pub struct CompoundFacts {
     pub register: Option<Summary>,
     /// Satisfaction surveys answered per unit, with their public comments and replies.
     pub unit_surveys: Vec<UnitSurvey>,
+    /// Its confirmed demonstrations (标杆示范), one per service model.
+    pub demonstrations: Vec<Demonstration>,
+    /// Its 以奖代补 subsidies, newest first, corrected records included.
+    pub subsidies: Vec<Subsidy>,
 }
 
 impl CompoundFacts {
@@ -62,6 +67,17 @@ impl CompoundFacts {
             .iter()
             .filter(|d| d.is_superseded())
             .collect()
+    }
+
+    /// The sum of the subsidies that count (no correction replaced them), in 元.
+    pub fn subsidy_sum_text(&self) -> String {
+        let fen = self
+            .subsidies
+            .iter()
+            .filter(|s| s.is_current())
+            .map(|s| s.amount_fen)
+            .sum();
+        crate::format::yuan(fen)
     }
 
     /// The contract in force, if any.
@@ -90,8 +106,21 @@ pub async fn compound_facts(
         format!("{t}/tenders/disclosures?{q}&versions=all&limit=100"),
         format!("{t}/tenders/satisfaction?{q}&limit=20"),
         format!("{t}/tenders/votes?{q}&limit=50"),
+        format!("{}/catalog/demonstrations?{q}&limit=50", app.api.catalog),
+        format!("{}/catalog/subsidies?{q}&limit=100", app.api.catalog),
     ];
-    let (tenders, contracts, disclosures, satisfaction, votes, ballot_votes, register, surveys) = futures::join!(
+    let (
+        tenders,
+        contracts,
+        disclosures,
+        satisfaction,
+        votes,
+        ballot_votes,
+        register,
+        surveys,
+        demos,
+        subsidies,
+    ) = futures::join!(
         app.api.get::<Page<TenderView>>(&urls[0], token),
         app.api.get::<Page<Contract>>(&urls[1], None),
         app.api.get::<Page<Disclosure>>(&urls[2], None),
@@ -100,6 +129,8 @@ pub async fn compound_facts(
         ballot_votes(app, id, None),
         register_summary(app, id),
         unit_surveys(app, id, None),
+        app.api.get::<Page<Demonstration>>(&urls[5], None),
+        app.api.get::<Page<Subsidy>>(&urls[6], None),
     );
     Ok(CompoundFacts {
         compound,
@@ -111,6 +142,8 @@ pub async fn compound_facts(
         ballot_votes: ballot_votes.unwrap_or_default(),
         register,
         unit_surveys: surveys.unwrap_or_default(),
+        demonstrations: demos.map(|p| p.items).unwrap_or_default(),
+        subsidies: subsidies.map(|p| p.items).unwrap_or_default(),
     })
 }
 

@@ -6,6 +6,7 @@
 //! fresh data folder gets the same demo.
 
 mod ballots;
+mod incentives;
 mod owners;
 mod plans;
 
@@ -349,8 +350,21 @@ pub async fn load(base: &str, keys: &TokenKeys) -> anyhow::Result<Vec<DemoAccoun
     plans::PlanDemo {
         http: api.client.clone(),
         catalog: api.base.clone(),
-        street_token,
+        street_token: street_token.clone(),
         street: "510104017".into(),
+    }
+    .load()
+    .await?;
+    incentives::IncentivesDemo {
+        http: api.client.clone(),
+        catalog: api.base.clone(),
+        street: "510104017".into(),
+        street_token,
+        district_token: demo_token(
+            keys,
+            Role::DistrictOfficial,
+            Scope::District("510104".into()),
+        )?,
     }
     .load()
     .await?;

@@ -323,4 +323,6 @@ pub struct Blacklisted {
 pub struct ServiceModel {
     pub code: String,
     pub name_zh: String,
+    #[serde(default)]
+    pub description_zh: String,
 }

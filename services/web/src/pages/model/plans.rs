@@ -172,6 +172,30 @@ pub struct MonthlyRow {
     pub coverage: Coverage,
     pub covered_change: i64,
     pub plans: Counts,
+    #[serde(default)]
+    pub subsidies: SubsidySum,
+}
+
+/// 以奖代补 subsidies first recorded in the month (matching sums the catalog's records).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SubsidySum {
+    pub count: i64,
+    pub amount_fen: i64,
+}
+
+impl SubsidySum {
+    /// `2 笔 70,000.00 元`, or `—`.
+    pub fn text(&self) -> String {
+        if self.count == 0 {
+            "—".into()
+        } else {
+            format!(
+                "{} 笔 {}",
+                self.count,
+                crate::format::yuan_label(self.amount_fen)
+            )
+        }
+    }
 }
 
 /// A planned compound with an overdue stage.
@@ -220,6 +244,8 @@ pub struct MonthlyReport {
     pub covered_change: i64,
     pub rows: Vec<MonthlyRow>,
     pub plans: Counts,
+    #[serde(default)]
+    pub subsidies: SubsidySum,
     pub overdue: Vec<OverdueItem>,
     pub overdue_total: i64,
     pub new_contracts: Vec<ContractEvent>,

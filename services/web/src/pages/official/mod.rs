@@ -10,17 +10,20 @@
 //! official's own area when they list or open a compound (another street's compound is a
 //! 403 page, as the API's edit would be).
 
+mod best;
 mod blacklisted;
 mod bundles;
 mod complaints;
 mod compound;
 mod coverage;
+mod demonstrations;
 mod import;
 mod ledger;
 mod plan;
 mod plan_export;
 mod reader;
 mod reports;
+mod subsidies;
 mod votes;
 mod votes_notices;
 mod votes_surveys;
@@ -60,6 +63,24 @@ pub fn routes() -> Router<WebState> {
         .route("/official/plan", get(plan::page).post(plan::save))
         .route("/official/plan/stages", post(plan::record_stage))
         .route("/official/plan/export", get(plan_export::export))
+        .route(
+            "/official/demonstrations",
+            get(demonstrations::page).post(demonstrations::propose),
+        )
+        .route(
+            "/official/demonstrations/{id}/decision",
+            post(demonstrations::decide),
+        )
+        .route(
+            "/official/demonstrations/{id}/withdrawal",
+            post(demonstrations::withdraw),
+        )
+        .route(
+            "/official/subsidies",
+            get(subsidies::page).post(subsidies::record),
+        )
+        .route("/official/best", get(best::page).post(best::select))
+        .route("/official/best/publication", post(best::publish))
         .route("/official/reports", get(reports::page))
         .route("/official/reports/export", get(reports::export))
         .route("/official/votes", get(votes::list))
