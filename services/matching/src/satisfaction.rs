@@ -60,6 +60,16 @@ impl Period {
         self.year
     }
 
+    /// The last quarter that has ended by `day` (the quarterly bulletin's default).
+    pub fn last_ended(day: shared::domain::roster::Date) -> Self {
+        let quarter = (u8::from(day.month()) - 1) / 3 + 1;
+        Self {
+            year: day.year(),
+            quarter,
+        }
+        .previous()
+    }
+
     /// The quarter before.
     pub fn previous(self) -> Self {
         if self.quarter == 1 {

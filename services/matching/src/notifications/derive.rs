@@ -551,12 +551,11 @@ async fn escalated(
     stage: Option<&str>,
     title: &str,
 ) -> anyhow::Result<Vec<NewNotification>> {
-    let place: Option<(String, String)> = sqlx::query_as(
-        "SELECT street_code, district_code FROM catalog_compound WHERE id = $1",
-    )
-    .bind(compound)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let place: Option<(String, String)> =
+        sqlx::query_as("SELECT street_code, district_code FROM catalog_compound WHERE id = $1")
+            .bind(compound)
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some((street, district)) = place else {
         return Ok(Vec::new());
     };
