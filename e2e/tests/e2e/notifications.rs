@@ -1393,7 +1393,7 @@ async fn officials_hear_of_overdue_stages_rectifications_and_the_bottom_three_on
         "target_rate_percent": 100,
         "dues": [{"stage": "survey", "due": day(-5)}, {"stage": "tender", "due": day(30)}],
         "compounds": ["planned-compound"], "records": [], "version": 1,
-        "updated_at": "2026-01-01T00:00:00Z"
+        "updated_at": "2026-01-01T00:00:00Z", "updated_by": "s1"
     });
     matching_row(
         pool,

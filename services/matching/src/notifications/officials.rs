@@ -21,16 +21,28 @@ use crate::satisfaction::{self, Level, Measure, Period};
 /// At most this many compounds of one firm are looked at for its officials.
 const MAX_COMPOUNDS: i64 = 500;
 
-/// Every officials' notification due on `today`.
+/// Every officials' notification due on `today`; a kind that cannot be derived (a record
+/// it cannot read) is logged and does not hold back the others.
 pub async fn due(
     conn: &mut AnyConnection,
     policy: &MatchingPolicy,
     today: Date,
-) -> anyhow::Result<Vec<NewNotification>> {
-    let mut out = stages_overdue(conn, today).await?;
-    out.extend(rectifications_overdue(conn, today).await?);
-    out.extend(bottom_three(conn, policy, today).await?);
-    Ok(out)
+) -> Vec<NewNotification> {
+    let mut out = Vec::new();
+    for (kind, found) in [
+        ("stage_overdue", stages_overdue(conn, today).await),
+        (
+            "rectification_overdue",
+            rectifications_overdue(conn, today).await,
+        ),
+        ("bottom_three", bottom_three(conn, policy, today).await),
+    ] {
+        match found {
+            Ok(found) => out.extend(found),
+            Err(e) => tracing::warn!(kind, error = %e, "officials' notifications not derived"),
+        }
+    }
+    out
 }
 
 /// The street's and the district's officials.

@@ -94,7 +94,7 @@ pub async fn due(
         }
     }
     let mut conn = db.pool.acquire().await?;
-    out.extend(officials::due(&mut conn, policy, china_instant(now).date()).await?);
+    out.extend(officials::due(&mut conn, policy, china_instant(now).date()).await);
     Ok(out)
 }
 
