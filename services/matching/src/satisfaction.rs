@@ -334,6 +334,15 @@ mod tests {
     }
 
     #[test]
+    fn the_last_quarter_ended() {
+        let on = |d: &str| Period::last_ended(shared::domain::roster::parse_date(d).unwrap());
+        assert_eq!(on("2026-12-07").to_string(), "2026-Q3");
+        assert_eq!(on("2026-10-01").to_string(), "2026-Q3");
+        assert_eq!(on("2026-09-30").to_string(), "2026-Q2");
+        assert_eq!(on("2026-02-01").to_string(), "2025-Q4");
+    }
+
+    #[test]
     fn periods() {
         assert_eq!(Period::parse("2026-Q3").unwrap().to_string(), "2026-Q3");
         assert_eq!(
