@@ -16,7 +16,7 @@ use sha2::Sha256;
 use shared::auth::{Identity, Role, Scope};
 use shared::db::{self, now_ms};
 use shared::feed::{Notifier, WriteTx};
-use wuye_e2e::fixtures::{JINGUANYI, compound_body, firm_body, merged};
+use wuye_e2e::fixtures::{JINGUANYI, JINJIANG, WUHOU, compound_body, firm_body, merged};
 use wuye_e2e::tender::{from_now, tender_body};
 use wuye_e2e::{Answer, Backend, TestApp, both_backends, spawn_app};
 
@@ -28,6 +28,7 @@ both_backends!(
     webhook_urls_and_owners_are_refused,
     inbox_pages_over_http,
     a_firm_opens_a_notification_in_a_browser,
+    officials_hear_of_overdue_stages_rectifications_and_the_bottom_three_once,
 );
 
 /// A token of one account (`account`) acting as `role` for `scope`.
@@ -1360,4 +1361,159 @@ async fn a_firm_opens_a_notification_in_a_browser(backend: Backend) {
         .unwrap();
     browser.close().await;
     app.stop().await;
+}
+
+/// Runs one statement on matching's tables.
+async fn matching_row(pool: &sqlx::AnyPool, sql: &str, binds: &[&str]) {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+    for b in binds {
+        q = q.bind(b.to_string());
+    }
+    q.execute(pool).await.expect(sql);
+}
+
+/// The officials' kinds come from the sweep over matching's tables (as the followers keep
+/// them): a planned compound's overdue stage, a suspended firm past its rectification
+/// deadline serving a compound, a street in the bottom three of its district's last
+/// bulletin. Each reaches its own officials only, once, however often the sweep runs.
+async fn officials_hear_of_overdue_stages_rectifications_and_the_bottom_three_once(
+    backend: Backend,
+) {
+    use shared::domain::{DistrictCode, streets_of};
+    let app = spawn_app(backend).await;
+    let matching = db::connect(&app.matching_db).await.unwrap();
+    let pool = &matching.pool;
+    let today = shared::clock::china_today();
+    let now = now_ms().to_string();
+    // A plan of 金冠驿 whose survey (摸底) was due five days ago, for a compound not in
+    // the ledger: overdue. Its tender stage is due next month: not overdue.
+    let plan = json!({
+        "id": format!("{JINGUANYI}-{}", today.year()), "street_code": JINGUANYI,
+        "district_code": JINJIANG, "year": today.year(), "target_compounds": 1,
+        "target_rate_percent": 100,
+        "dues": [{"stage": "survey", "due": day(-5)}, {"stage": "tender", "due": day(30)}],
+        "compounds": ["planned-compound"], "records": [], "version": 1,
+        "updated_at": "2026-01-01T00:00:00Z", "updated_by": "s1"
+    });
+    matching_row(
+        pool,
+        "INSERT INTO catalog_work_plan (id, street_code, district_code, year, payload, seq, updated_at) \
+         VALUES ($1, $2, $3, CAST($4 AS BIGINT), $5, 1, CAST($6 AS BIGINT))",
+        &[plan["id"].as_str().unwrap(), JINGUANYI, JINJIANG, &today.year().to_string(), &plan.to_string(), &now],
+    )
+    .await;
+    // A suspended firm whose rectification was due three days ago, serving a compound of
+    // 金冠驿 under an active contract; another suspended firm with time left.
+    for (firm, rectify_by) in [("late-firm", day(-3)), ("timely-firm", day(3))] {
+        let record = json!({"stage": "suspended", "rectify_by": rectify_by});
+        matching_row(
+            pool,
+            "INSERT INTO catalog_firm (id, name, districts_served, standing_record, payload, seq, updated_at) \
+             VALUES ($1, $2, '[]', $3, '{}', 1, CAST($4 AS BIGINT))",
+            &[firm, &format!("{firm}物业"), &record.to_string(), &now],
+        )
+        .await;
+        matching_row(
+            pool,
+            "INSERT INTO catalog_compound (id, code, name, district_code, street_code, households, management, \
+             governance_body, eligible_and_willing, is_old, payload, seq, updated_at) \
+             VALUES ($1, $1, '测试小区', $2, $3, 100, 'none', 'committee', TRUE, TRUE, '{}', 1, CAST($4 AS BIGINT))",
+            &[&format!("{firm}-compound"), JINJIANG, JINGUANYI, &now],
+        )
+        .await;
+        matching_row(
+            pool,
+            "INSERT INTO tender_contract (id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, \
+             start_date, end_date, signed_on, status, seq, updated_at) \
+             VALUES ($1, 't', $2, $3, '测试物业', 'm', 'f', $4, $4, $4, 'active', 1, CAST($5 AS BIGINT))",
+            &[&format!("{firm}-contract"), &format!("{firm}-compound"), firm, &day(-100), &now],
+        )
+        .await;
+    }
+    // Five streets of 锦江 surveyed in the last quarter ended: 金冠驿 the least satisfied,
+    // the best (`top`) not in the bottom three.
+    let period = {
+        let q = (u8::from(today.month()) - 1) / 3 + 1;
+        if q == 1 {
+            format!("{}-Q4", today.year() - 1)
+        } else {
+            format!("{}-Q{}", today.year(), q - 1)
+        }
+    };
+    let jinjiang = DistrictCode::parse(JINJIANG).unwrap();
+    let mut streets: Vec<String> = streets_of(&jinjiang)
+        .map(|s| s.code.as_str().to_string())
+        .filter(|c| c != JINGUANYI)
+        .take(4)
+        .collect();
+    streets.push(JINGUANYI.into());
+    for (i, street) in streets.iter().enumerate() {
+        let satisfied = (90 - 10 * i).to_string();
+        matching_row(
+            pool,
+            "INSERT INTO tender_satisfaction (id, compound_id, street_code, district_code, period, satisfied, \
+             basically_satisfied, dissatisfied, seq, updated_at) \
+             VALUES ($1, $1, $2, $3, $4, CAST($5 AS BIGINT), 0, CAST($6 AS BIGINT), 1, CAST($7 AS BIGINT))",
+            &[&format!("survey-{i}"), street, JINJIANG, &period, &satisfied, &(100 - 10 * i).to_string(), &now],
+        )
+        .await;
+    }
+    let street = account(
+        &app,
+        "s1",
+        Role::StreetOfficial,
+        Scope::Street(JINGUANYI.into()),
+    );
+    let district = account(
+        &app,
+        "d1",
+        Role::DistrictOfficial,
+        Scope::District(JINJIANG.into()),
+    );
+    let association = account(&app, "a1", Role::Association, Scope::City);
+    let top = account(
+        &app,
+        "s2",
+        Role::StreetOfficial,
+        Scope::Street(streets[0].clone()),
+    );
+    let other_district = account(
+        &app,
+        "d2",
+        Role::DistrictOfficial,
+        Scope::District(WUHOU.into()),
+    );
+    let street_kinds = ["bottom_three", "rectification_overdue", "stage_overdue"];
+    until_kinds(&app, &street, &street_kinds).await;
+    let district_kinds = [
+        "bottom_three",
+        "bottom_three",
+        "bottom_three",
+        "rectification_overdue",
+        "stage_overdue",
+    ];
+    until_kinds(&app, &district, &district_kinds).await;
+    until_kinds(&app, &association, &["rectification_overdue"]).await;
+    tokio::time::sleep(Duration::from_secs(5)).await; // two sweeps more at least
+    assert_eq!(kinds(&app, &street).await, street_kinds);
+    assert_eq!(kinds(&app, &district).await, district_kinds);
+    assert_eq!(kinds(&app, &association).await, ["rectification_overdue"]);
+    assert!(kinds(&app, &top).await.is_empty());
+    assert!(kinds(&app, &other_district).await.is_empty());
+    let items = get(&app, "/inbox?limit=200", Some(&association))
+        .await
+        .json();
+    let body = items["items"][0]["body"].as_str().unwrap().to_string();
+    assert!(
+        body.contains("late-firm") && body.contains(&day(-3)),
+        "{body}"
+    );
+    let items = get(&app, "/inbox?limit=200", Some(&street)).await.json();
+    let titles: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.iter().any(|t| t.contains(&period)), "{titles:?}");
 }

@@ -60,6 +60,16 @@ impl Period {
         self.year
     }
 
+    /// The last quarter that has ended by `day` (the quarterly bulletin's default).
+    pub fn last_ended(day: shared::domain::roster::Date) -> Self {
+        let quarter = (u8::from(day.month()) - 1) / 3 + 1;
+        Self {
+            year: day.year(),
+            quarter,
+        }
+        .previous()
+    }
+
     /// The quarter before.
     pub fn previous(self) -> Self {
         if self.quarter == 1 {
@@ -321,6 +331,15 @@ mod tests {
             dissatisfied: d,
             compounds: BTreeSet::new(),
         }
+    }
+
+    #[test]
+    fn the_last_quarter_ended() {
+        let on = |d: &str| Period::last_ended(shared::domain::roster::parse_date(d).unwrap());
+        assert_eq!(on("2026-12-07").to_string(), "2026-Q3");
+        assert_eq!(on("2026-10-01").to_string(), "2026-Q3");
+        assert_eq!(on("2026-09-30").to_string(), "2026-Q2");
+        assert_eq!(on("2026-02-01").to_string(), "2025-Q4");
     }
 
     #[test]

@@ -86,7 +86,11 @@ pub async fn build_with(
     tasks.spawn(catalog.run(cancel.clone()));
     tasks.spawn(tender.run(cancel.clone()));
     tasks.spawn(refresh_daily(index.clone(), db.clone(), cancel.clone()));
-    tasks.spawn(notifications::sweep::run(db.clone(), cancel.clone()));
+    tasks.spawn(notifications::sweep::run(
+        db.clone(),
+        policy.clone(),
+        cancel.clone(),
+    ));
     tasks.spawn(notifications::delivery::run(
         db.clone(),
         notifications::delivery::client()?,

@@ -1,19 +1,22 @@
 //! Time-driven notifications, from a periodic sweep over matching's tables: a bid deadline
 //! within 48 hours (for the firms invited to the tender: bids are sealed, so who bid is
 //! known only at the opening), and an award's notice period (公示期) that has ended (for
-//! the compound's committee). Idempotent by each notification's `dedup_key`: several
+//! the compound's committee), and the officials' kinds of `officials.rs`. Idempotent by each notification's `dedup_key`: several
 //! matching replicas may sweep at once and each fact is written once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use shared::clock::now_ms;
+use shared::clock::{china_instant, now_ms};
 use shared::db::Db;
 use tokio_util::sync::CancellationToken;
 
 use super::derive::note;
+use super::officials;
 use super::recipient::Recipient;
 use super::store::{self, NewNotification};
+use crate::policy::MatchingPolicy;
 
 /// How far ahead a bid deadline is announced.
 pub const DEADLINE_AHEAD_MS: i64 = 48 * 3600 * 1000;
@@ -35,7 +38,11 @@ fn title(p: &Value) -> String {
 }
 
 /// What is due at `now`.
-pub async fn due(db: &Db, now: i64) -> anyhow::Result<Vec<NewNotification>> {
+pub async fn due(
+    db: &Db,
+    policy: &MatchingPolicy,
+    now: i64,
+) -> anyhow::Result<Vec<NewNotification>> {
     let mut out = Vec::new();
     let invited: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT t.id, i.firm_id, t.payload FROM tender_tender t \
@@ -86,12 +93,14 @@ pub async fn due(db: &Db, now: i64) -> anyhow::Result<Vec<NewNotification>> {
             ));
         }
     }
+    let mut conn = db.pool.acquire().await?;
+    out.extend(officials::due(&mut conn, policy, china_instant(now).date()).await);
     Ok(out)
 }
 
 /// One sweep: writes what is due (each fact once); answers how many were new.
-pub async fn run_once(db: &Db, now: i64) -> anyhow::Result<usize> {
-    let found = due(db, now).await?;
+pub async fn run_once(db: &Db, policy: &MatchingPolicy, now: i64) -> anyhow::Result<usize> {
+    let found = due(db, policy, now).await?;
     if found.is_empty() {
         return Ok(0);
     }
@@ -107,9 +116,9 @@ pub async fn run_once(db: &Db, now: i64) -> anyhow::Result<usize> {
 }
 
 /// Sweeps every [`EVERY`] until cancelled.
-pub async fn run(db: Db, cancel: CancellationToken) {
+pub async fn run(db: Db, policy: Arc<MatchingPolicy>, cancel: CancellationToken) {
     loop {
-        if let Err(e) = run_once(&db, now_ms()).await {
+        if let Err(e) = run_once(&db, &policy, now_ms()).await {
             tracing::warn!(error = %e, "notification sweep failed");
         }
         tokio::select! {

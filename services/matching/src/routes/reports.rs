@@ -306,14 +306,6 @@ pub struct Bulletin {
     pub year_streets: Vec<RankingItem>,
 }
 
-/// The last quarter that has ended by `day`.
-fn last_ended_quarter(day: shared::domain::roster::Date) -> Period {
-    let q = (u8::from(day.month()) - 1) / 3 + 1;
-    Period::parse(&format!("{}-Q{q}", day.year()))
-        .map(Period::previous)
-        .unwrap_or_else(|_| Period::quarters(2023)[0])
-}
-
 /// 季度通报: districts ranked citywide and streets within their district by the plan's
 /// measure (default the satisfaction rate; `measure=low_satisfaction` the share of surveyed
 /// compounds with a low rate), the bottom three named, those in the bottom three twice in a
@@ -326,7 +318,7 @@ pub async fn quarterly_bulletin(
 ) -> Result<Json<Bulletin>> {
     let mut v = Validation::new();
     v.rules(&q, &["period", "measure"]);
-    let period = given(&q.period).map_or(Some(last_ended_quarter(china_today())), |p| {
+    let period = given(&q.period).map_or(Some(Period::last_ended(china_today())), |p| {
         Period::parse(p).ok()
     });
     let measure = given(&q.measure).map_or_else(
