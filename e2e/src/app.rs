@@ -201,6 +201,11 @@ fn platform_settings(
             escalation_window: std::time::Duration::from_secs(options.escalation_window_secs),
             ..Default::default()
         },
+        matching_policy: ::matching::MatchingPolicy {
+            // Tests look for the officials' notifications at every sweep.
+            notify_officials_every_secs: 2,
+            ..Default::default()
+        },
         throttle: catalog::throttle::ThrottleConfig {
             trusted_proxies: trusted.clone(),
             anonymous_applications_per_hour: options.anonymous_applications_per_hour,

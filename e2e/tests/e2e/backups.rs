@@ -30,6 +30,7 @@ async fn up(data: &std::path::Path) -> (Running, String, String) {
         limits: Default::default(),
         catalog_policy: Default::default(),
         tender_policy: Default::default(),
+        matching_policy: Default::default(),
         throttle: Default::default(),
         trusted_proxies: TrustedProxies::default(),
         secure_cookies: false,

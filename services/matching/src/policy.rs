@@ -31,6 +31,10 @@ pub struct MatchingPolicy {
     /// Notifications: … and to every other matching firm (up to 50) scoring at least this
     /// (`None`: the top N only).
     pub notify_min_score: Option<f64>,
+    /// Notifications: how often, in seconds, the officials' kinds (overdue stages and
+    /// rectifications, the bottom three) are looked for; each look reads every plan, every
+    /// suspended firm and the quarter's surveys, and the facts change by the day.
+    pub notify_officials_every_secs: u64,
 }
 
 impl Default for MatchingPolicy {
@@ -51,6 +55,7 @@ impl Default for MatchingPolicy {
             low_satisfaction_percent: 60,
             notify_top_firms: 10,
             notify_min_score: None,
+            notify_officials_every_secs: 300,
         }
     }
 }
@@ -118,6 +123,9 @@ impl MatchingPolicy {
         }
         if self.notify_top_firms > 50 || self.notify_min_score.is_some_and(|s| !s.is_finite()) {
             return Err("notify_top_firms must be at most 50 and notify_min_score finite".into());
+        }
+        if !(1..=86_400).contains(&self.notify_officials_every_secs) {
+            return Err("notify_officials_every_secs must be 1–86400".into());
         }
         self.weights
             .validate()

@@ -150,6 +150,7 @@ pub struct PlatformSettings {
     pub limits: Limits,
     pub catalog_policy: catalog::policy::CatalogPolicy,
     pub tender_policy: tender::TenderPolicy,
+    pub matching_policy: matching::MatchingPolicy,
     /// The catalog's throttling, with the proxies whose `X-Forwarded-For` it believes.
     pub throttle: catalog::throttle::ThrottleConfig,
     /// The proxies whose `X-Forwarded-For` the pages believe.
@@ -364,7 +365,7 @@ async fn build_one(
         )
         .await
         .context("starting the tender service"),
-        ServiceName::Matching => matching::build(
+        ServiceName::Matching => matching::build_with(
             matching::MatchingConfig {
                 database_url: s.storage.database(name)?,
                 catalog_url: Urls::need(&s.urls.catalog, "catalog-url")?,
@@ -373,6 +374,7 @@ async fn build_one(
                 limits: s.limits,
                 index_dir: s.storage.index_dir(),
             },
+            s.matching_policy.clone(),
             cancel,
         )
         .await
@@ -407,6 +409,7 @@ mod tests {
             limits: Limits::default(),
             catalog_policy: Default::default(),
             tender_policy: Default::default(),
+            matching_policy: Default::default(),
             throttle: Default::default(),
             trusted_proxies: TrustedProxies::default(),
             secure_cookies: false,

@@ -63,6 +63,11 @@ pub struct Settings {
     /// `notice_period_secs` (5 days), `scheduler_tick_ms` (500), `verify_award_with_catalog`
     /// (true), `ocid_prefix` (`ocds-wuye01`)); environment: `WUYE_TENDER__NOTICE_PERIOD_SECS=86400`.
     pub tender: tender::TenderPolicy,
+    /// The matching service's rules (`[matching]`: coverage targets, weights, bundles, the
+    /// bulletin's measure, notifications: `notify_top_firms` (10), `notify_min_score`,
+    /// `notify_officials_every_secs` (300)); environment:
+    /// `WUYE_MATCHING__NOTIFY_OFFICIALS_EVERY_SECS=60`.
+    pub matching: matching::MatchingPolicy,
 }
 
 impl Settings {
@@ -163,6 +168,7 @@ impl Settings {
             limits: self.limits(),
             catalog_policy: self.catalog.clone(),
             tender_policy: self.tender.clone(),
+            matching_policy: self.matching.clone(),
             throttle: self.catalog_throttle(also)?,
             trusted_proxies: self.trusted_proxies()?,
             secure_cookies: self.secure_cookies()?,
@@ -236,6 +242,36 @@ mod tests {
             "unknown keys are refused"
         );
         assert!(Settings::load(Some(&dir.join("missing.toml"))).is_err());
+    }
+
+    #[test]
+    fn the_matching_policy_comes_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("wuye-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("wuye.toml");
+        std::fs::write(
+            &file,
+            "[matching]\nnotify_officials_every_secs = 60\nnotify_top_firms = 5\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file)).unwrap();
+        assert_eq!(s.matching.notify_officials_every_secs, 60);
+        assert_eq!(s.matching.notify_top_firms, 5);
+        assert_eq!(
+            s.matching.bulletin_measure,
+            matching::MatchingPolicy::default().bulletin_measure,
+            "unnamed values keep their defaults"
+        );
+        assert!(s.matching.validate().is_ok());
+        std::fs::write(&file, "[matching]\nnotify_officials_every_secs = 0\n").unwrap();
+        assert!(
+            Settings::load(Some(&file))
+                .unwrap()
+                .matching
+                .validate()
+                .is_err(),
+            "a sweep that never waits is refused"
+        );
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub async fn due(
     db: &Db,
     policy: &MatchingPolicy,
     now: i64,
+    officials: bool,
 ) -> anyhow::Result<Vec<NewNotification>> {
     let mut out = Vec::new();
     let invited: Vec<(String, String, String)> = sqlx::query_as(
@@ -93,14 +94,22 @@ pub async fn due(
             ));
         }
     }
-    let mut conn = db.pool.acquire().await?;
-    out.extend(officials::due(&mut conn, policy, china_instant(now).date()).await);
+    if officials {
+        let mut conn = db.pool.acquire().await?;
+        out.extend(officials::due(&mut conn, policy, china_instant(now).date()).await);
+    }
     Ok(out)
 }
 
-/// One sweep: writes what is due (each fact once); answers how many were new.
-pub async fn run_once(db: &Db, policy: &MatchingPolicy, now: i64) -> anyhow::Result<usize> {
-    let found = due(db, policy, now).await?;
+/// One sweep: writes what is due (each fact once), the officials' kinds too when
+/// `officials`; answers how many were new.
+pub async fn run_once(
+    db: &Db,
+    policy: &MatchingPolicy,
+    now: i64,
+    officials: bool,
+) -> anyhow::Result<usize> {
+    let found = due(db, policy, now, officials).await?;
     if found.is_empty() {
         return Ok(0);
     }
@@ -115,10 +124,17 @@ pub async fn run_once(db: &Db, policy: &MatchingPolicy, now: i64) -> anyhow::Res
     Ok(new)
 }
 
-/// Sweeps every [`EVERY`] until cancelled.
+/// Sweeps every [`EVERY`] until cancelled; the officials' kinds every
+/// `notify_officials_every_secs` (the first sweep included).
 pub async fn run(db: Db, policy: Arc<MatchingPolicy>, cancel: CancellationToken) {
+    let every = Duration::from_secs(policy.notify_officials_every_secs);
+    let mut officials_at: Option<std::time::Instant> = None;
     loop {
-        if let Err(e) = run_once(&db, &policy, now_ms()).await {
+        let officials = officials_at.is_none_or(|at| at.elapsed() >= every);
+        if officials {
+            officials_at = Some(std::time::Instant::now());
+        }
+        if let Err(e) = run_once(&db, &policy, now_ms(), officials).await {
             tracing::warn!(error = %e, "notification sweep failed");
         }
         tokio::select! {
