@@ -695,6 +695,18 @@ async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) 
     app.stop().await;
 }
 
+/// Every notification (kind, recipient) with how many accounts read it.
+async fn inbox_rows(db: &shared::db::Db) -> Vec<(String, String, i64)> {
+    sqlx::query_as(
+        "SELECT n.kind, n.recipient, COUNT(r.account_id) FROM notification n \
+         LEFT JOIN notification_read r ON r.notification_id = n.id \
+         GROUP BY n.id, n.kind, n.recipient ORDER BY n.kind, n.recipient, n.id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
 /// `wuye admin rebuild-index` on a data folder (SQLite, as `wuye up` keeps it): the command
 /// serves the folder's catalog and tender feeds to itself, follows them from 0 into a new
 /// matching database and index, and swaps them in; the rebuilt index answers a tender's
@@ -752,11 +764,24 @@ async fn admin_rebuild_index_follows_a_data_folders_feeds_from_zero() {
     let (live, _) = until(&app, &path, Some(&committee), 10, |p| p["total"] == 2).await;
     assert_eq!(ids(&live, "firm_id"), vec![near.clone(), far.clone()]);
 
-    // A data folder holding consistent copies of the two sources' databases.
+    // The firms were told of the tender; one reads its inbox (matching's own records,
+    // which the rebuild carries across).
+    let near_token = app.token(Role::Firm, Scope::Firm(near.clone()));
+    let read = post(
+        &app,
+        format!("{}/match/inbox/read-all", app.matching_url),
+        Some(&near_token),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(read.status, 200, "{}", read.body);
+
+    // A data folder holding consistent copies of the three services' databases.
     let data = wuye_e2e::test_dir().unwrap();
     for (url, file) in [
         (&app.catalog_db, "catalog.db"),
         (&app.tender_db, "tender.db"),
+        (&app.matching_db, "matching.db"),
     ] {
         let db = shared::db::connect(url).await.unwrap();
         let target = data.join(file);
@@ -779,6 +804,17 @@ async fn admin_rebuild_index_follows_a_data_folders_feeds_from_zero() {
     ];
     app.stop().await;
 
+    let old = shared::db::connect(&shared::db::sqlite_url(&data.join("matching.db")))
+        .await
+        .unwrap();
+    let before = inbox_rows(&old).await;
+    old.pool.close().await;
+    assert!(
+        before
+            .iter()
+            .any(|(kind, _, read)| kind == "tender_matched" && *read == 1),
+        "{before:?}"
+    );
     wuye::launcher::rebuild_index(&data, false).await.unwrap();
     assert!(!data.join("matching.rebuild.db").exists() && !data.join("index.rebuild").exists());
 
@@ -788,6 +824,11 @@ async fn admin_rebuild_index_follows_a_data_folders_feeds_from_zero() {
     let cursors = matching::index::db_cursors(&db).await.unwrap();
     assert_eq!(cursors.get("catalog"), Some(&heads[0]), "{cursors:?}");
     assert_eq!(cursors.get("tender"), Some(&heads[1]), "{cursors:?}");
+    assert_eq!(
+        inbox_rows(&db).await,
+        before,
+        "the notifications and their read marks carried across"
+    );
     db.pool.close().await;
     let index = IndexHandle::open(IndexLocation::Dir(data.join("index"))).unwrap();
     let doc = index.snapshot().tender(&tender).unwrap().expect("indexed");

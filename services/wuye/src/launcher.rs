@@ -496,6 +496,12 @@ async fn rebuild_index_from_feeds(data: &std::path::Path) -> anyhow::Result<()> 
     bar.finish();
     stop.cancel();
     let _ = server.await;
+    // The notifications' own records (read marks, feed tokens, webhooks) are not the
+    // feeds': carried across from the old database.
+    let old_db = data.join("matching.db");
+    if old_db.exists() {
+        matching::notifications::carry::carry_over(&db, &old_db).await?;
+    }
     db.pool.close().await;
     catalog.pool.close().await;
     tender.pool.close().await;

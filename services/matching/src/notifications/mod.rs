@@ -4,9 +4,11 @@
 //! officials' overdue stages, rectifications and bottom-three streets in `officials.rs`); kept
 //! per organisation (`recipient.rs`) with read state per account (`store.rs`); read in the
 //! inbox API (`crate::routes::inbox`), in each account's private Atom feed (`atom.rs`) and
-//! delivered to webhooks (`webhooks.rs`, `delivery.rs`, signed with `secret.rs`).
+//! delivered to webhooks (`webhooks.rs`, `delivery.rs`, signed with `secret.rs`); carried
+//! across `wuye admin rebuild-index` (`carry.rs`).
 
 pub mod atom;
+pub mod carry;
 pub mod delivery;
 pub mod derive;
 pub mod officials;
