@@ -36,6 +36,12 @@ fn error(code: &'static str, chars: usize) -> ValidationError {
     e
 }
 
+/// An optional text field of a request whose rules were already checked, as the trimmed
+/// text it holds (empty when absent).
+pub fn trimmed_or_empty(text: &Option<String>) -> String {
+    text.as_deref().unwrap_or("").trim().to_string()
+}
+
 /// Not blank once trimmed (code `required`).
 pub fn not_blank(s: &str) -> Result<(), ValidationError> {
     if chars(s) == 0 {

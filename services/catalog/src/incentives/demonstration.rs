@@ -116,9 +116,7 @@ impl Demonstration {
     }
 }
 
-fn trimmed(text: &Option<String>) -> String {
-    text.as_deref().unwrap_or("").trim().to_string()
-}
+use shared::validate::trimmed_or_empty as trimmed;
 
 /// A street official's proposal. Missing fields are read as empty, so the caller's rights
 /// are checked before the body's fields, which are then all named at once.

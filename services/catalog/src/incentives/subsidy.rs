@@ -52,9 +52,7 @@ impl Subsidy {
     }
 }
 
-fn trimmed(text: &Option<String>) -> String {
-    text.as_deref().unwrap_or("").trim().to_string()
-}
+use shared::validate::trimmed_or_empty as trimmed;
 
 /// A district official's subsidy record, or a correction of one (`corrects`).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
