@@ -50,8 +50,11 @@
 # a run can keep off others' databases on a shared server; PG_RESTART=0 leaves a shared
 # PostgreSQL alone.
 #
-# The PostgreSQL restart uses `pg_ctlcluster --skip-systemctl-redirect <version> main
+# The PostgreSQL restart uses `pg_ctlcluster --skip-systemctl-redirect <version> <cluster>
 # restart` (Debian's cluster tools, as root): every other client of that server sees it.
+# PG_CLUSTER (default main) names the cluster; a run of its own on a shared machine makes
+# one (`pg_createcluster 15 load -p 5433`, trust auth as in main's pg_hba.conf) and points
+# REPLICAS_PG at its port, so restarting it disturbs nobody.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -215,7 +218,7 @@ pg_down=0; pg_up=0
 if (( PG_RESTART )); then
     version=$(ls /etc/postgresql | head -n1)
     pg_down=$(date +%s%3N)
-    pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+    pg_ctlcluster --skip-systemctl-redirect "$version" "${PG_CLUSTER:-main}" restart
     pg_up=$(date +%s%3N)
     echo "  PostgreSQL $version restarted: down $(( pg_up - pg_down )) ms"
     recovered=$(date +%s%3N)

@@ -30,7 +30,7 @@ use utoipa::ToSchema;
 use crate::policy::{CoverageTarget, percent_of_basis_points};
 
 /// The part of the city a figure is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Area {
     City,
     District(DistrictCode),
@@ -143,6 +143,13 @@ impl Tally {
         self.covered += other.covered;
     }
 
+    /// Takes away what [`Tally::add`] added.
+    pub fn sub(&mut self, other: Tally) {
+        self.old -= other.old;
+        self.eligible -= other.eligible;
+        self.covered -= other.covered;
+    }
+
     /// The rate in basis points, rounded half up; none without eligible compounds.
     pub fn rate_basis_points(&self) -> Option<i64> {
         (self.eligible > 0).then(|| (self.covered * 20_000 + self.eligible) / (2 * self.eligible))
@@ -211,24 +218,36 @@ impl History {
     pub fn tally(&self, area: &Area, day: Date) -> BTreeMap<(String, String), Tally> {
         let mut out: BTreeMap<(String, String), Tally> = BTreeMap::new();
         for compound in self.versions.keys() {
-            let Some(state) = self.state_on(compound, day) else {
-                continue;
-            };
-            if state.removed || !state.is_old || !area.contains(&state.district, &state.street) {
-                continue;
-            }
-            let t = out
-                .entry((state.district.clone(), state.street.clone()))
-                .or_default();
-            t.old += 1;
-            if state.counts() {
-                t.eligible += 1;
-                if self.arrangement_on(compound, day).is_some() {
-                    t.covered += 1;
-                }
+            if let Some((street, t)) = self.contribution(compound, area, day) {
+                out.entry(street).or_default().add(t);
             }
         }
         out
+    }
+
+    /// What one compound adds to [`History::tally`] of `area` on `day`: its street's key and
+    /// a tally of one old compound (counted, covered), or nothing when it is not an old
+    /// compound of the area in the ledger on that day.
+    pub fn contribution(
+        &self,
+        compound: &str,
+        area: &Area,
+        day: Date,
+    ) -> Option<((String, String), Tally)> {
+        let state = self.state_on(compound, day)?;
+        if state.removed || !state.is_old || !area.contains(&state.district, &state.street) {
+            return None;
+        }
+        let counts = state.counts();
+        let covered = counts && self.arrangement_on(compound, day).is_some();
+        Some((
+            (state.district.clone(), state.street.clone()),
+            Tally {
+                old: 1,
+                eligible: i64::from(counts),
+                covered: i64::from(covered),
+            },
+        ))
     }
 }
 

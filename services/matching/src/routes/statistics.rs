@@ -187,13 +187,10 @@ pub async fn coverage_report(
     let day = as_of.unwrap_or_else(china_today);
     let target = app.policy.target_on(day);
 
-    let by_street = app
-        .coverage
-        .read(&app.db, |history| history.tally(&Area::City, day))
-        .await?;
+    let by_street = app.coverage.tally(&app.db, Area::City, day).await?;
     let sum = |pick: &dyn Fn(&str, &str) -> bool| {
         let mut t = Tally::default();
-        for ((d, s), x) in &by_street {
+        for ((d, s), x) in by_street.iter() {
             if pick(d, s) {
                 t.add(*x);
             }
