@@ -92,7 +92,7 @@ pub async fn of_compound(
     (from, to): (Month, Month),
 ) -> Result<CollectionRate> {
     let (from, to) = (from.to_string(), to.to_string());
-    let found = store::collected(conn, Some(("id", &compound.id)), (&from, &to)).await?;
+    let found = store::collected(conn, Some(("id", compound.id.as_str())), (&from, &to)).await?;
     Ok(found.into_iter().next().map(rate).unwrap_or_else(|| rate((
         compound.id.clone(),
         compound.name.clone(),

@@ -235,12 +235,12 @@ async fn plan(conn: &mut AnyConnection, compound_id: &str, rows: &mut [Row]) -> 
     let mut paid_in_file: HashMap<String, i64> = HashMap::new();
     for r in rows.iter_mut() {
         let (Some(label), Some(month), Some((amount, day, reference))) =
-            (&r.label, r.month, r.payment.clone())
+            (r.label.clone(), r.month, r.payment.clone())
         else {
             continue;
         };
         let line = r.line;
-        let bill = match register::unit_by_label(conn, compound_id, label).await? {
+        let bill = match register::unit_by_label(conn, compound_id, &label).await? {
             Some(u) if !u.removed => store::bill_of_unit(conn, &u.id, &month.to_string()).await?,
             _ => None,
         };

@@ -85,6 +85,31 @@ impl Budget {
         self.state == "draft"
     }
 
+    pub fn total_spending_text(&self) -> String {
+        crate::format::yuan(self.total_spending_fen)
+    }
+
+    pub fn remuneration_text(&self) -> String {
+        crate::format::yuan(self.remuneration_fen)
+    }
+
+    pub fn common_revenue_text(&self) -> String {
+        crate::format::yuan(self.common_revenue_fen)
+    }
+
+    pub fn carry_in_text(&self) -> String {
+        crate::format::yuan(self.carry_in_fen)
+    }
+
+    /// `16.67 元/㎡·月`, once approved.
+    pub fn fee_standard_text(&self) -> Option<String> {
+        self.fee_standard_fen.map(crate::format::fee_label)
+    }
+
+    pub fn updated_text(&self) -> String {
+        crate::format::when(&self.updated_at)
+    }
+
     /// Each spending line: label and 元.
     pub fn spending_lines(&self) -> Vec<(&'static str, String)> {
         SPENDING
@@ -193,16 +218,14 @@ pub struct DeskPage {
 }
 
 impl DeskPage {
-    pub fn fee_label(&self, fee: &i64) -> String {
-        crate::format::fee_label(*fee)
+    /// Whether the year's budget may be drafted or revised here (none yet, or a draft).
+    pub fn may_draft(&self) -> bool {
+        self.budget.as_ref().is_none_or(Budget::is_draft)
     }
 
-    pub fn yuan(&self, fen: &i64) -> String {
-        crate::format::yuan(*fen)
-    }
-
-    pub fn area(&self, centi: &u64) -> String {
-        format!("{}.{:02}", centi / 100, centi % 100)
+    /// Whether the committee may put the year's draft to a vote here.
+    pub fn may_put_to_vote(&self) -> bool {
+        self.desk.committee && self.budget.as_ref().is_some_and(Budget::is_draft)
     }
 
     pub fn spending_inputs(&self) -> Vec<(String, &'static str, &str)> {

@@ -39,11 +39,15 @@ impl Desk {
     }
 
     /// Where the keeper goes back to.
-    pub fn home(&self) -> (&'static str, &'static str) {
+    pub fn home_path(&self) -> &'static str {
+        if self.committee { "/committee" } else { "/firm" }
+    }
+
+    pub fn home_label(&self) -> &'static str {
         if self.committee {
-            ("/committee", "本小区工作台")
+            "本小区工作台"
         } else {
-            ("/firm", "企业工作台")
+            "企业工作台"
         }
     }
 }

@@ -189,13 +189,8 @@ pub async fn import(
 #[derive(Debug, Clone, Default)]
 pub struct PublicFees {
     pub budgets: Vec<Budget>,
-    pub collection: Option<Collection>,
-}
-
-impl PublicFees {
-    pub fn fee_label(&self, fee: &i64) -> String {
-        crate::format::fee_label(*fee)
-    }
+    /// The latest budget's year and its collection rate.
+    pub collection: Option<(i32, Collection)>,
 }
 
 /// Loads a compound's public fee section (anonymously; empty when the API does not answer).
@@ -206,9 +201,8 @@ pub async fn public_fees(app: &WebState, compound_id: &str) -> PublicFees {
         api::path(&["tenders", "compounds", compound_id, "budgets"])
     );
     let budgets: Vec<Budget> = app.api.get(&url, None).await.unwrap_or_default();
-    let year = budgets.first().map(|b| b.year);
-    let collection = match year {
-        Some(y) => collection(app, compound_id, y).await,
+    let collection = match budgets.first().map(|b| b.year) {
+        Some(y) => collection(app, compound_id, y).await.map(|c| (y, c)),
         None => None,
     };
     PublicFees {
@@ -226,6 +220,16 @@ pub struct AreaCollection {
     pub compounds: Vec<Collection>,
 }
 
+impl AreaCollection {
+    pub fn billed(&self) -> String {
+        crate::format::yuan(self.billed_fen)
+    }
+
+    pub fn paid(&self) -> String {
+        crate::format::yuan(self.paid_fen)
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "money_collection.html")]
 pub struct AreaPage {
@@ -235,12 +239,6 @@ pub struct AreaPage {
     pub district: String,
     pub area: Option<AreaCollection>,
     pub error: Option<String>,
-}
-
-impl AreaPage {
-    pub fn yuan(&self, fen: &i64) -> String {
-        crate::format::yuan(*fen)
-    }
 }
 
 /// `/fees?street=&district=&year=`.

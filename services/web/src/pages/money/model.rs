@@ -38,6 +38,20 @@ pub struct Arrear {
     pub owed_fen: i64,
 }
 
+impl Arrear {
+    pub fn amount(&self) -> String {
+        crate::format::yuan(self.amount_fen)
+    }
+
+    pub fn paid(&self) -> String {
+        crate::format::yuan(self.paid_fen)
+    }
+
+    pub fn owed(&self) -> String {
+        crate::format::yuan(self.owed_fen)
+    }
+}
+
 /// The arrears of the desk's year (the first page).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Arrears {
@@ -66,6 +80,12 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
     pub errors_total: usize,
     pub errors_not_listed: Option<String>,
+}
+
+impl ImportReport {
+    pub fn recorded_text(&self) -> String {
+        crate::format::yuan(self.recorded_fen)
+    }
 }
 
 /// The desk's arrears for `year` (the keepers' own: the API's refusal is the page's).
