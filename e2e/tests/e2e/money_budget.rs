@@ -12,6 +12,7 @@ use shared::auth::{Role, Scope};
 use shared::clock::china_today;
 use wuye_e2e::ballots::{close, open_vote, register, street, unit};
 use wuye_e2e::fixtures::JINGUANYI;
+use wuye_e2e::pages::{self, CSRF};
 use wuye_e2e::tender::{World, contracted};
 use wuye_e2e::{Answer, Backend, both_backends};
 
@@ -393,6 +394,29 @@ async fn a_budget_approved_by_ballots_sets_the_fee_that_bills_follow(backend: Ba
     put_budget(&w, c, &committee, &budget_body())
         .await
         .problem(409, "budget_locked");
+
+    // The pages: the committee's desk shows the state, the arithmetic and the arrears; the
+    // street's collection page the rate and no unit; a firm that does not serve the
+    // compound is refused its desk, a visitor sent to sign in.
+    let (status, _, html) = pages::get(&w.app, "/committee/money", Some(&committee)).await;
+    assert_eq!(status, 200, "{html}");
+    for text in ["已批准", "向上取整为 1667 分/㎡·月", "16.67 元/㎡·月", "54.99%", "1栋1单元202"] {
+        assert!(html.contains(text), "{text} missing");
+    }
+    let (status, _, html) = pages::get(
+        &w.app,
+        &format!("/fees?street={JINGUANYI}&year={y}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("预算小区") && html.contains("54.99%"), "{html}");
+    assert!(!html.contains("1栋"), "{html}");
+    let stranger = w.firm_token("f-stranger");
+    let (status, _, _) = pages::get(&w.app, &format!("/firm/compounds/{c}/money"), Some(&stranger)).await;
+    assert_eq!(status, 403);
+    let (status, location, _) = pages::get(&w.app, "/committee/money", None).await;
+    assert_eq!((status.as_u16(), location.starts_with("/signin")), (303, true));
     w.stop().await;
 }
 
@@ -437,12 +461,41 @@ async fn a_failed_vote_leaves_the_budget_a_draft_without_a_fee(backend: Backend)
     // old vote, held before the revision, cannot approve it.
     let a = link(&w, c, vid).await;
     assert_eq!(a.problem(422, "validation_failed")["errors"][0]["code"], "vote_not_passing");
+    // Revised on the committee's page (amounts in 元): the remuneration halved.
+    let year_text = y.to_string();
+    let (status, location, html) = pages::post(
+        &w.app,
+        "/committee/money/budget",
+        Some(&committee),
+        &[
+            ("_csrf", CSRF),
+            ("year", &year_text),
+            ("s_personnel_fen", "50000"),
+            ("s_cleaning_fen", "10,000.00"),
+            ("r_parking_fen", "3000"),
+            ("r_advertising_fen", "1000"),
+            ("remuneration", "3000"),
+            ("carry_in", "2000"),
+            ("note", "酬金制：酬金按年度固定金额计。"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{html}");
+    assert!(location.starts_with("/committee/money?year="), "{location}");
     let mut revised = budget_body();
     revised["remuneration_fen"] = json!(300_000);
-    let a = put_budget(&w, c, &committee, &revised).await;
-    assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(a.json()["version"], 2);
-    assert_eq!(a.json()["state"], "draft");
+    let b = w.get(&format!("/compounds/{c}/budgets/{y}"), None).await.json();
+    assert_eq!((&b["version"], &b["state"], &b["remuneration_fen"]), (&json!(2), &json!("draft"), &json!(300_000)));
+    // A line the page cannot read is named beside its input, nothing saved.
+    let (status, _, html) = pages::post(
+        &w.app,
+        "/committee/money/budget",
+        Some(&committee),
+        &[("_csrf", CSRF), ("year", &year_text), ("s_personnel_fen", "五万")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请填写金额（元）"), "{html}");
     let a = link(&w, c, vid).await;
     assert_eq!(
         a.problem(422, "validation_failed")["errors"][0]["code"],
