@@ -159,8 +159,8 @@ pub async fn put_to_vote(
     budget::committee(&identity, &compound)?;
     let year = year(&year_text)?;
     let link = body.value()?;
-    let view = budget::put_to_vote(&mut tx, &identity, &compound, year, link.vote_id.trim())
-        .await?;
+    let view =
+        budget::put_to_vote(&mut tx, &identity, &compound, year, link.vote_id.trim()).await?;
     tx.commit().await?;
     Ok(Json(view))
 }

@@ -136,7 +136,11 @@ pub struct ImportQuery {
 }
 
 impl ImportQuery {
-    fn collect(&self, v: &mut Validation, headers: &HeaderMap) -> Option<(SheetFormat, ImportMode)> {
+    fn collect(
+        &self,
+        v: &mut Validation,
+        headers: &HeaderMap,
+    ) -> Option<(SheetFormat, ImportMode)> {
         let format = match self.format.as_deref() {
             Some(f) => v.field("format", parse_format(f)),
             None => headers
@@ -242,7 +246,9 @@ pub async fn arrears(
     let months = q.collect(&mut v);
     let page = page.collect(&mut v);
     let (months, page) = v.finish_with(|| Some((months?, page?)))?;
-    Ok(Json(fees::arrears(&mut conn, &identity, &compound, months, page).await?))
+    Ok(Json(
+        fees::arrears(&mut conn, &identity, &compound, months, page).await?,
+    ))
 }
 
 /// The compound's collection rate (收缴率) for the bills of a range of months: billed and
@@ -280,7 +286,11 @@ pub struct AreaQuery {
 fn code(v: &mut Validation, field: &str, value: Option<&str>) -> Option<String> {
     let value = value.map(str::trim).filter(|s| !s.is_empty())?;
     if value.chars().count() > 32 {
-        v.push(FieldError::new(field, "length", "区划代码不能超过 32 个字符"));
+        v.push(FieldError::new(
+            field,
+            "length",
+            "区划代码不能超过 32 个字符",
+        ));
         return None;
     }
     Some(value.to_string())
@@ -297,10 +307,21 @@ pub async fn area_collection(
     Query(q): Query<AreaQuery>,
 ) -> Result<Json<AreaCollection>> {
     let mut v = Validation::new();
-    let months = MonthsQuery { from: q.from, to: q.to }.collect(&mut v);
-    let area = match (code(&mut v, "street", q.street.as_deref()), code(&mut v, "district", q.district.as_deref())) {
+    let months = MonthsQuery {
+        from: q.from,
+        to: q.to,
+    }
+    .collect(&mut v);
+    let area = match (
+        code(&mut v, "street", q.street.as_deref()),
+        code(&mut v, "district", q.district.as_deref()),
+    ) {
         (Some(_), Some(_)) => {
-            v.push(FieldError::new("district", "one_area", "street 与 district 只能指定一个"));
+            v.push(FieldError::new(
+                "district",
+                "one_area",
+                "street 与 district 只能指定一个",
+            ));
             None
         }
         (Some(s), None) => Some(Area::Street(s)),

@@ -87,7 +87,8 @@ impl OwnersDemo {
                 .await?;
             let items = page["units"]["items"].as_array().context("the units")?;
             out.extend(items.iter().cloned());
-            if items.is_empty() || out.len() as u64 >= page["units"]["total"].as_u64().unwrap_or(0) {
+            if items.is_empty() || out.len() as u64 >= page["units"]["total"].as_u64().unwrap_or(0)
+            {
                 return Ok(out);
             }
         }
@@ -119,7 +120,10 @@ impl OwnersDemo {
             .iter()
             .map(|u| {
                 let text = |k: &str| u[k].as_str().unwrap_or_default().to_string();
-                (text("label"), (text("building"), text("unit"), text("room")))
+                (
+                    text("label"),
+                    (text("building"), text("unit"), text("room")),
+                )
             })
             .collect();
         let mut csv = String::from("楼栋,单元,房号,月份,金额(元),缴费日期,收据号\n");

@@ -25,16 +25,28 @@ pub const MAX_LINE_FEN: i64 = 1_000_000_000_000;
 #[serde(default, deny_unknown_fields)]
 pub struct CommonRevenue {
     /// 停车收益.
-    #[validate(range(min = 0, max = 1_000_000_000_000, code = "invalid_amount",
-        message = "停车收益应在 0 至 100 亿元之间"))]
+    #[validate(range(
+        min = 0,
+        max = 1_000_000_000_000_i64,
+        code = "invalid_amount",
+        message = "停车收益应在 0 至 100 亿元之间"
+    ))]
     pub parking_fen: i64,
     /// 广告收益.
-    #[validate(range(min = 0, max = 1_000_000_000_000, code = "invalid_amount",
-        message = "广告收益应在 0 至 100 亿元之间"))]
+    #[validate(range(
+        min = 0,
+        max = 1_000_000_000_000_i64,
+        code = "invalid_amount",
+        message = "广告收益应在 0 至 100 亿元之间"
+    ))]
     pub advertising_fen: i64,
     /// 其他公共收益.
-    #[validate(range(min = 0, max = 1_000_000_000_000, code = "invalid_amount",
-        message = "其他公共收益应在 0 至 100 亿元之间"))]
+    #[validate(range(
+        min = 0,
+        max = 1_000_000_000_000_i64,
+        code = "invalid_amount",
+        message = "其他公共收益应在 0 至 100 亿元之间"
+    ))]
     pub other_fen: i64,
 }
 
@@ -61,13 +73,21 @@ pub struct BudgetInput {
     pub common_revenue: CommonRevenue,
     /// The firm's remuneration under 酬金制 (0 under 包干制), 分.
     #[serde(default)]
-    #[validate(range(min = 0, max = 1_000_000_000_000, code = "invalid_amount",
-        message = "酬金应在 0 至 100 亿元之间"))]
+    #[validate(range(
+        min = 0,
+        max = 1_000_000_000_000_i64,
+        code = "invalid_amount",
+        message = "酬金应在 0 至 100 亿元之间"
+    ))]
     pub remuneration_fen: i64,
     /// The surplus of earlier years planned to be carried in (结转), 分.
     #[serde(default)]
-    #[validate(range(min = 0, max = 1_000_000_000_000, code = "invalid_amount",
-        message = "结转结余应在 0 至 100 亿元之间"))]
+    #[validate(range(
+        min = 0,
+        max = 1_000_000_000_000_i64,
+        code = "invalid_amount",
+        message = "结转结余应在 0 至 100 亿元之间"
+    ))]
     pub carry_in_fen: i64,
     /// Remarks, up to 2000 characters.
     #[serde(default, deserialize_with = "trimmed_opt")]
@@ -163,9 +183,8 @@ impl FeeArithmetic {
     pub fn of(budget: &ValidBudget, area_centi: u64) -> Self {
         let spending_fen = budget.spending.total_fen();
         let common_revenue_fen = budget.common_revenue.total_fen();
-        let to_raise_fen = spending_fen + budget.remuneration_fen
-            - common_revenue_fen
-            - budget.carry_in_fen;
+        let to_raise_fen =
+            spending_fen + budget.remuneration_fen - common_revenue_fen - budget.carry_in_fen;
         let months = 12u32;
         // fee (分/㎡·月) = to_raise (分) × 100 ÷ (area (0.01 ㎡) × 12).
         let denominator = i128::from(area_centi) * i128::from(months);
@@ -174,7 +193,11 @@ impl FeeArithmetic {
             (None, None)
         } else {
             let ten_thousandths = numerator * 10_000 / denominator;
-            let exact = format!("{}.{:04}", ten_thousandths / 10_000, ten_thousandths % 10_000);
+            let exact = format!(
+                "{}.{:04}",
+                ten_thousandths / 10_000,
+                ten_thousandths % 10_000
+            );
             let fee = (numerator + denominator - 1) / denominator;
             (Some(exact), i64::try_from(fee).ok())
         };
@@ -251,7 +274,12 @@ mod tests {
         // One 分 more to raise: 8 750.0001 → 8 751.
         let a = FeeArithmetic::of(&budget(100_000_001, 5_000_000, 10_000_000, 0), 100_000);
         assert_eq!(a.fee_fen_per_m2_month, Some(8_751));
-        assert!(a.explanation.contains("向上取整为 8751 分/㎡·月（87.51 元/㎡·月）"), "{}", a.explanation);
+        assert!(
+            a.explanation
+                .contains("向上取整为 8751 分/㎡·月（87.51 元/㎡·月）"),
+            "{}",
+            a.explanation
+        );
     }
 
     #[test]
@@ -294,6 +322,9 @@ mod tests {
         let p = input(None, MAX_LINE_FEN + 1).check().unwrap_err();
         assert_eq!(p.errors[0].field, "spending.personnel_fen");
         let p = input(None, -1).check().unwrap_err();
-        assert!(p.errors.iter().any(|e| e.field == "spending.personnel_fen"), "{p:?}");
+        assert!(
+            p.errors.iter().any(|e| e.field == "spending.personnel_fen"),
+            "{p:?}"
+        );
     }
 }

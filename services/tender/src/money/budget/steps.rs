@@ -129,7 +129,9 @@ pub async fn view(conn: &mut AnyConnection, b: &StoredBudget) -> Result<BudgetVi
         Some(v) if v.result.as_ref().is_some_and(|r| r.passed) => {
             (BudgetState::Approved, v.register.area_centi)
         }
-        Some(v) if v.state != VoteState::Closed => (BudgetState::Voting, current_area(conn, b).await?),
+        Some(v) if v.state != VoteState::Closed => {
+            (BudgetState::Voting, current_area(conn, b).await?)
+        }
         _ => (BudgetState::Draft, current_area(conn, b).await?),
     };
     let fee = FeeArithmetic::of(&b.figures, area_centi);
@@ -178,7 +180,11 @@ async fn current_area(conn: &mut AnyConnection, b: &StoredBudget) -> Result<u64>
 }
 
 /// The budget of `compound` for `year` as everyone sees it, or 404.
-pub async fn one(conn: &mut AnyConnection, compound: &CompoundCopy, year: i32) -> Result<BudgetView> {
+pub async fn one(
+    conn: &mut AnyConnection,
+    compound: &CompoundCopy,
+    year: i32,
+) -> Result<BudgetView> {
     let b = store::budget(conn, &compound.id, year)
         .await?
         .ok_or_else(not_found)?;
@@ -186,7 +192,10 @@ pub async fn one(conn: &mut AnyConnection, compound: &CompoundCopy, year: i32) -
 }
 
 /// Every budget of `compound`, the latest year first.
-pub async fn of_compound(conn: &mut AnyConnection, compound: &CompoundCopy) -> Result<Vec<BudgetView>> {
+pub async fn of_compound(
+    conn: &mut AnyConnection,
+    compound: &CompoundCopy,
+) -> Result<Vec<BudgetView>> {
     let mut out = Vec::new();
     for b in store::budgets(conn, &compound.id).await? {
         out.push(view(conn, &b).await?);
@@ -246,8 +255,15 @@ pub async fn draft(
     store::save(tx.conn(), &b).await?;
     let shown = view(tx.conn(), &b).await?;
     tx.emit(TOPIC, &b.id, kind, &shown).await?;
-    audit::record_step(tx.conn(), identity, ("fee_budget", &b.id), None, (kind, false), &shown)
-        .await?;
+    audit::record_step(
+        tx.conn(),
+        identity,
+        ("fee_budget", &b.id),
+        None,
+        (kind, false),
+        &shown,
+    )
+    .await?;
     Ok((b.version == 1, shown))
 }
 
@@ -295,7 +311,10 @@ pub async fn put_to_vote(
     if vote.result.as_ref().is_some_and(|r| !r.passed) {
         return Err(vote_refused("vote_not_passing", "该表决已结束且未通过").into());
     }
-    if store::by_vote(tx.conn(), vote_id).await?.is_some_and(|o| o.id != b.id) {
+    if store::by_vote(tx.conn(), vote_id)
+        .await?
+        .is_some_and(|o| o.id != b.id)
+    {
         return Err(vote_refused("vote_linked", "该表决已用于另一份预算").into());
     }
     store::link_vote(tx.conn(), &b.id, vote_id, now_ms()).await?;

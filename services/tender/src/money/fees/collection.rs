@@ -17,9 +17,8 @@ use crate::replica::CompoundCopy;
 
 /// Paid ÷ billed in basis points (万分之一), rounded down; `None` with nothing billed.
 pub fn basis_points(billed_fen: i64, paid_fen: i64) -> Option<i64> {
-    (billed_fen > 0).then(|| {
-        i64::try_from(i128::from(paid_fen) * 10_000 / i128::from(billed_fen)).unwrap_or(0)
-    })
+    (billed_fen > 0)
+        .then(|| i64::try_from(i128::from(paid_fen) * 10_000 / i128::from(billed_fen)).unwrap_or(0))
 }
 
 /// `9250` → `92.50%`; nothing billed → `—`.
@@ -71,7 +70,9 @@ pub enum Area {
 
 type Collected = (String, String, Option<String>, String, i64, i64);
 
-fn rate((compound_id, compound_name, street_code, district_code, billed, paid): Collected) -> CollectionRate {
+fn rate(
+    (compound_id, compound_name, street_code, district_code, billed, paid): Collected,
+) -> CollectionRate {
     let bp = basis_points(billed, paid);
     CollectionRate {
         compound_id,
@@ -93,14 +94,16 @@ pub async fn of_compound(
 ) -> Result<CollectionRate> {
     let (from, to) = (from.to_string(), to.to_string());
     let found = store::collected(conn, Some(("id", compound.id.as_str())), (&from, &to)).await?;
-    Ok(found.into_iter().next().map(rate).unwrap_or_else(|| rate((
-        compound.id.clone(),
-        compound.name.clone(),
-        compound.street_code.clone(),
-        compound.district_code.clone(),
-        0,
-        0,
-    ))))
+    Ok(found.into_iter().next().map(rate).unwrap_or_else(|| {
+        rate((
+            compound.id.clone(),
+            compound.name.clone(),
+            compound.street_code.clone(),
+            compound.district_code.clone(),
+            0,
+            0,
+        ))
+    }))
 }
 
 /// The collection rate of `area` for the bills of months `from..=to`.

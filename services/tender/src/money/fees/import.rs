@@ -16,9 +16,7 @@ use shared::db::{Db, new_id};
 use shared::domain::{Fen, UnitLabel};
 use shared::error::Problem;
 use shared::feed::{Notifier, WriteTx};
-use shared::sheet::{
-    Column, FileKind, ImportMode, Limits, RowError, SheetFormat, listed,
-};
+use shared::sheet::{Column, FileKind, ImportMode, Limits, RowError, SheetFormat, listed};
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
@@ -142,7 +140,13 @@ fn read_row(line: u32, cells: &[&str]) -> Row {
     let amount = match Fen::parse_yuan(cells[c::AMOUNT]) {
         Ok(f) if f.get() > 0 => Some(f.get()),
         Ok(_) => {
-            errors.push(error(line, c::AMOUNT, cells[c::AMOUNT], "invalid_amount", "缴费金额应大于 0"));
+            errors.push(error(
+                line,
+                c::AMOUNT,
+                cells[c::AMOUNT],
+                "invalid_amount",
+                "缴费金额应大于 0",
+            ));
             None
         }
         Err(e) => {
@@ -151,7 +155,15 @@ fn read_row(line: u32, cells: &[&str]) -> Row {
         }
     };
     let day = paid_on(cells[c::PAID_ON])
-        .map_err(|e| errors.push(error(line, c::PAID_ON, cells[c::PAID_ON], e.code, e.message)))
+        .map_err(|e| {
+            errors.push(error(
+                line,
+                c::PAID_ON,
+                cells[c::PAID_ON],
+                e.code,
+                e.message,
+            ))
+        })
         .ok();
     let reference = cells[c::REFERENCE].trim();
     let reference = if reference.is_empty() || reference.chars().count() > 64 {
@@ -184,7 +196,11 @@ fn read_file(format: SheetFormat, bytes: Bytes) -> Result<(Vec<Row>, Vec<String>
     let (header, data) = PAYMENTS.split_header(&sheet, "“房号”“月份”“金额(元)”“收据号”")?;
     let header = shared::sheet::SheetRow {
         line: header.line,
-        cells: header.cells.iter().map(|cell| canonical_header(cell)).collect(),
+        cells: header
+            .cells
+            .iter()
+            .map(|cell| canonical_header(cell))
+            .collect(),
     };
     let layout = PAYMENTS.layout(&header, &COLUMNS)?;
     let mut rows: Vec<Row> = data
@@ -213,7 +229,9 @@ fn refuse_repeated_references(rows: &mut [Row]) {
             c::REFERENCE,
             &reference,
             "duplicate_reference",
-            format!("收据号 {reference} 在文件中出现了 {n} 次（首次在第 {line} 行），这些行都未导入"),
+            format!(
+                "收据号 {reference} 在文件中出现了 {n} 次（首次在第 {line} 行），这些行都未导入"
+            ),
         ));
         for r in rows.iter_mut() {
             if r.payment.as_ref().is_some_and(|(_, _, x)| *x == reference) {
@@ -325,7 +343,12 @@ pub async fn import(
         .context("joining the payments parser")??;
     let (plan, import_id, committed, refused) = if mode == ImportMode::DryRun {
         let mut conn = db.pool.acquire().await?;
-        (plan(&mut conn, compound_id, &mut rows).await?, None, false, false)
+        (
+            plan(&mut conn, compound_id, &mut rows).await?,
+            None,
+            false,
+            false,
+        )
     } else {
         let mut tx = WriteTx::begin(db, notifier).await?;
         let planned = plan(tx.conn(), compound_id, &mut rows).await?;

@@ -65,7 +65,11 @@ pub fn range(
     let (from, to) = (from?, to?);
     let months = from.months_to(to);
     if months == 0 {
-        v.push(FieldError::new("to", "to_before_from", "结束月份不能早于开始月份"));
+        v.push(FieldError::new(
+            "to",
+            "to_before_from",
+            "结束月份不能早于开始月份",
+        ));
         None
     } else if months > MAX_RANGE_MONTHS {
         v.push(FieldError::new(

@@ -30,8 +30,12 @@ pub struct PaymentInput {
     #[validate(length(min = 1, max = 64, message = "请指明所缴的账单"))]
     pub bill_id: String,
     /// 分, more than 0 and at most what the bill still owes.
-    #[validate(range(min = 1, max = 1_000_000_000_000, code = "invalid_amount",
-        message = "缴费金额应大于 0"))]
+    #[validate(range(
+        min = 1,
+        max = 1_000_000_000_000_i64,
+        code = "invalid_amount",
+        message = "缴费金额应大于 0"
+    ))]
     pub amount_fen: i64,
     /// `YYYY-MM-DD`, not in the future.
     pub paid_on: String,
@@ -162,7 +166,9 @@ pub async fn record(
     let bill = store::bill(tx.conn(), &compound.id, &p.bill_id)
         .await?
         .ok_or_else(|| Problem::not_found("本小区没有这张账单。"))?;
-    if let Some(existing) = store::payment_by_reference(tx.conn(), &compound.id, &p.reference).await? {
+    if let Some(existing) =
+        store::payment_by_reference(tx.conn(), &compound.id, &p.reference).await?
+    {
         return Err(duplicate(&existing).into());
     }
     if let Some(message) = exceeds(&bill, p.amount_fen) {

@@ -42,9 +42,7 @@ pub const REVENUE: [(&str, &str); 3] = [
 /// The fee arithmetic as the API answers it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Arithmetic {
-    pub to_raise_fen: i64,
-    pub area_centi: u64,
-    pub fee_fen_per_m2_month: Option<i64>,
+    /// Every term and the result, in Chinese.
     pub explanation: String,
 }
 
@@ -114,7 +112,12 @@ impl Budget {
     pub fn spending_lines(&self) -> Vec<(&'static str, String)> {
         SPENDING
             .iter()
-            .map(|(k, label)| (*label, crate::format::yuan(*self.spending.get(*k).unwrap_or(&0))))
+            .map(|(k, label)| {
+                (
+                    *label,
+                    crate::format::yuan(*self.spending.get(*k).unwrap_or(&0)),
+                )
+            })
             .collect()
     }
 
@@ -122,7 +125,10 @@ impl Budget {
         REVENUE
             .iter()
             .map(|(k, label)| {
-                (*label, crate::format::yuan(*self.common_revenue.get(*k).unwrap_or(&0)))
+                (
+                    *label,
+                    crate::format::yuan(*self.common_revenue.get(*k).unwrap_or(&0)),
+                )
             })
             .collect()
     }
@@ -156,7 +162,10 @@ impl DraftForm {
                 let v = *b.common_revenue.get(k).unwrap_or(&0);
                 out.insert(format!("r_{k}"), crate::format::yuan_plain(v));
             }
-            out.insert("remuneration".into(), crate::format::yuan_plain(b.remuneration_fen));
+            out.insert(
+                "remuneration".into(),
+                crate::format::yuan_plain(b.remuneration_fen),
+            );
             out.insert("carry_in".into(), crate::format::yuan_plain(b.carry_in_fen));
             out.insert("note".into(), b.note.clone().unwrap_or_default());
         }
@@ -301,7 +310,8 @@ pub async fn desk_page(
     } else {
         Vec::new()
     };
-    let (form, errors) = form.unwrap_or_else(|| (DraftForm::of(budget.as_ref()), FormErrors::none()));
+    let (form, errors) =
+        form.unwrap_or_else(|| (DraftForm::of(budget.as_ref()), FormErrors::none()));
     Ok(DeskPage {
         chrome,
         flash,
@@ -354,14 +364,20 @@ pub async fn draft(
                 let renames: Vec<(String, String)> = SPENDING
                     .iter()
                     .map(|(k, _)| (format!("spending.{k}"), format!("s_{k}")))
-                    .chain(REVENUE.iter().map(|(k, _)| (format!("common_revenue.{k}"), format!("r_{k}"))))
+                    .chain(
+                        REVENUE
+                            .iter()
+                            .map(|(k, _)| (format!("common_revenue.{k}"), format!("r_{k}"))),
+                    )
                     .chain([
                         ("remuneration_fen".to_string(), "remuneration".to_string()),
                         ("carry_in_fen".to_string(), "carry_in".to_string()),
                     ])
                     .collect();
-                let pairs: Vec<(&str, &str)> =
-                    renames.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                let pairs: Vec<(&str, &str)> = renames
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
                 FormErrors::from_api_as(&e, crate::forms::Keys::Path, &pairs)
             }),
         Err(errors) => Err(errors),
@@ -372,8 +388,16 @@ pub async fn draft(
             "预算已保存（草案）",
         )),
         Err(errors) => {
-            let p = desk_page(&app, desk, chrome, year, Some((form, errors)), None, Flash::default())
-                .await?;
+            let p = desk_page(
+                &app,
+                desk,
+                chrome,
+                year,
+                Some((form, errors)),
+                None,
+                Flash::default(),
+            )
+            .await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
         }
     }
@@ -391,7 +415,12 @@ pub async fn put_to_vote(
     let vote_id = values.get("vote_id").cloned().unwrap_or_default();
     match app
         .api
-        .send::<Value>(Method::POST, &url, Some(&desk.token), &json!({"vote_id": vote_id}))
+        .send::<Value>(
+            Method::POST,
+            &url,
+            Some(&desk.token),
+            &json!({"vote_id": vote_id}),
+        )
         .await
     {
         Ok(_) => Ok(see_other_with(
@@ -406,9 +435,16 @@ pub async fn put_to_vote(
                     .unwrap_or_else(|| e.message()),
             );
             let form = DraftForm::default();
-            let mut p =
-                desk_page(&app, desk, chrome, year, Some((form, errors)), None, Flash::default())
-                    .await?;
+            let mut p = desk_page(
+                &app,
+                desk,
+                chrome,
+                year,
+                Some((form, errors)),
+                None,
+                Flash::default(),
+            )
+            .await?;
             p.form = DraftForm::of(p.budget.as_ref());
             Ok((FormErrors::status(&e), p).into_response())
         }

@@ -40,7 +40,11 @@ impl Desk {
 
     /// Where the keeper goes back to.
     pub fn home_path(&self) -> &'static str {
-        if self.committee { "/committee" } else { "/firm" }
+        if self.committee {
+            "/committee"
+        } else {
+            "/firm"
+        }
     }
 
     pub fn home_label(&self) -> &'static str {

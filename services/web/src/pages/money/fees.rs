@@ -61,14 +61,20 @@ pub async fn bills(
     let url = desk.api(&app.api.tender, &["fees", "bills"]);
     match app
         .api
-        .send::<Value>(Method::POST, &url, Some(&desk.token), &json!({"month": month}))
+        .send::<Value>(
+            Method::POST,
+            &url,
+            Some(&desk.token),
+            &json!({"month": month}),
+        )
         .await
     {
         Ok(run) => Ok(see_other_with(
             &format!("{}?year={year}", desk.base),
             &format!(
                 "{month} 账单已生成：新增 {} 张，此前已有 {} 张，合计 {} 元",
-                run["created"], run["already_billed"],
+                run["created"],
+                run["already_billed"],
                 crate::format::yuan(run["billed_fen"].as_i64().unwrap_or(0))
             ),
         )),
@@ -142,7 +148,11 @@ pub async fn import(
         p.errors = FormErrors::general("请选择要导入的缴费记录文件（CSV 或 .xlsx）。");
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     };
-    let format = if name.ends_with(".xlsx") { "xlsx" } else { "csv" };
+    let format = if name.ends_with(".xlsx") {
+        "xlsx"
+    } else {
+        "csv"
+    };
     let mode = match mode.as_str() {
         "good_rows" | "strict" => mode,
         _ => "dry_run".to_string(),
@@ -171,7 +181,16 @@ pub async fn import(
             answer["detail"].as_str().unwrap_or("无权进行此操作。"),
         ));
     }
-    let mut p = desk_page(&app, desk, chrome, year, None, report.clone(), Flash::default()).await?;
+    let mut p = desk_page(
+        &app,
+        desk,
+        chrome,
+        year,
+        None,
+        report.clone(),
+        Flash::default(),
+    )
+    .await?;
     if report.is_none() {
         p.errors = FormErrors::general(
             answer["errors"][0]["message"]
@@ -180,7 +199,11 @@ pub async fn import(
                 .unwrap_or("导入失败，请稍后再试。"),
         );
     }
-    let status = if status.is_success() { StatusCode::OK } else { status };
+    let status = if status.is_success() {
+        StatusCode::OK
+    } else {
+        status
+    };
     Ok((status, p).into_response())
 }
 
@@ -265,7 +288,11 @@ pub async fn area_page(
     } else if !district.is_empty() {
         pairs.push(("district", &district));
     }
-    let url = format!("{}/tenders/fee-collection?{}", app.api.tender, api::query(&pairs));
+    let url = format!(
+        "{}/tenders/fee-collection?{}",
+        app.api.tender,
+        api::query(&pairs)
+    );
     let (area, error) = match app.api.get::<AreaCollection>(&url, None).await {
         Ok(a) => (Some(a), None),
         Err(e @ ApiError::Refused { .. }) => (None, Some(e.message())),

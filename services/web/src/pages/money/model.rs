@@ -71,7 +71,6 @@ pub struct RowError {
 /// The import's report as the API answers it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ImportReport {
-    pub mode: String,
     pub committed: bool,
     pub rows_total: usize,
     pub recorded: usize,
@@ -108,8 +107,10 @@ pub async fn collection(app: &WebState, compound_id: &str, year: i32) -> Option<
         "{}{}?{}",
         app.api.tender,
         api::path(&["tenders", "compounds", compound_id, "fees", "collection"]),
-        api::query(&[("from", &format!("{year}-01")), ("to", &format!("{year}-12"))])
+        api::query(&[
+            ("from", &format!("{year}-01")),
+            ("to", &format!("{year}-12"))
+        ])
     );
     app.api.get(&url, None).await.ok()
 }
-
