@@ -121,6 +121,13 @@ impl BudgetInput {
             }
         }
         let total = self.spending.total_fen();
+        if total == 0 && !v.has("spending") {
+            v.push(FieldError::new(
+                "spending",
+                "spending_required",
+                "预算须列明各项支出（支出合计应大于 0）",
+            ));
+        }
         if let Some(stated) = self.total_spending_fen.filter(|t| *t != total) {
             v.push(FieldError::new(
                 "total_spending_fen",
