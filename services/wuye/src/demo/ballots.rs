@@ -159,10 +159,11 @@ impl OwnersDemo {
         let survey_closes = now_ms() + PAST_WINDOW_MS;
         let survey = self.survey(survey_closes).await?;
         // This year's budget, put to the owners in the same window (money_budget.rs).
-        let budget = self.put_budget_to_vote(survey_closes).await?;
+        let (budget, budget_closes) = self.put_budget_to_vote(PAST_WINDOW_MS).await?;
         self.approve_budget(&budget).await?;
         tokio::time::sleep(Duration::from_millis(
-            u64::try_from(closes.max(survey_closes) - now_ms() + 200).unwrap_or(0),
+            u64::try_from(closes.max(survey_closes).max(budget_closes) - now_ms() + 200)
+                .unwrap_or(0),
         ))
         .await;
         for path in [

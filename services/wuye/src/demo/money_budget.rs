@@ -29,10 +29,10 @@ fn budget_body(households: i64) -> Value {
 }
 
 impl OwnersDemo {
-    /// Drafts this year's budget and opens the owners' vote on it (closing at `closes`),
+    /// Drafts this year's budget and opens the owners' vote on it (open for `window_ms`),
     /// put to that vote; the paper ballots are recorded by [`OwnersDemo::approve_budget`].
-    /// Answers the vote's id.
-    pub async fn put_budget_to_vote(&self, closes: i64) -> anyhow::Result<String> {
+    /// Answers the vote's id and when it closes.
+    pub async fn put_budget_to_vote(&self, window_ms: i64) -> anyhow::Result<(String, i64)> {
         let year = china_today().year();
         let path = format!("/compounds/{}/budgets/{year}", self.compound_id);
         self.tender_call(
@@ -42,6 +42,7 @@ impl OwnersDemo {
             Some(&budget_body(i64::from(self.households))),
         )
         .await?;
+        let closes = shared::clock::now_ms() + window_ms;
         let vote = self
             .open_vote(
                 "approve_budget",
@@ -56,7 +57,7 @@ impl OwnersDemo {
             Some(&json!({"vote_id": vote})),
         )
         .await?;
-        Ok(vote)
+        Ok((vote, closes))
     }
 
     /// Records the budget vote's paper ballots: nine units in ten take part, all but one in
