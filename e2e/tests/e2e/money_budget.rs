@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
 use shared::clock::china_today;
 use wuye_e2e::ballots::{close, open_vote, register, street, unit};
+use wuye_e2e::browser::Browser;
 use wuye_e2e::fixtures::JINGUANYI;
 use wuye_e2e::pages::{self, CSRF};
 use wuye_e2e::tender::{World, contracted};
@@ -20,6 +21,7 @@ both_backends!(
     a_budget_approved_by_ballots_sets_the_fee_that_bills_follow,
     a_failed_vote_leaves_the_budget_a_draft_without_a_fee,
     the_serving_firm_keeps_the_fees_and_nobody_else_sees_arrears,
+    a_committee_drafts_its_budget_in_a_browser,
 );
 
 fn year() -> i32 {
@@ -650,5 +652,50 @@ async fn the_serving_firm_keeps_the_fees_and_nobody_else_sees_arrears(backend: B
             .status,
         200
     );
+    w.stop().await;
+}
+
+/// The committee drafts the year's budget on its desk in a browser (amounts in 元) and sees
+/// it as a draft with the fee it would set: the hand-checked register and figures above,
+/// 1 667 分/㎡·月.
+async fn a_committee_drafts_its_budget_in_a_browser(backend: Backend) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let w = World::new(backend).await;
+    let c = "c-browser";
+    let committee = w.compound(c, json!({})).await;
+    hand_checked_register(&w, c).await;
+    let web = w.app.web_url.clone();
+    browser.act_as(&web, Some(&committee)).await.unwrap();
+    browser
+        .open(&format!("{web}/committee/money"))
+        .await
+        .unwrap();
+    browser.wait_for("尚未编制预算").await.unwrap();
+    for (field, value) in [
+        ("#s_personnel_fen", "50000"),
+        ("#s_cleaning_fen", "10000"),
+        ("#r_parking_fen", "3000"),
+        ("#r_advertising_fen", "1000"),
+        ("#remuneration", "6000"),
+        ("#carry_in", "2000"),
+    ] {
+        browser.fill(field, value).await.unwrap();
+    }
+    browser
+        .click("form[action='/committee/money/budget'] button[type=submit]")
+        .await
+        .unwrap();
+    let text = browser.wait_for("预算已保存（草案）").await.unwrap();
+    assert!(text.contains("草案"), "{text}");
+    assert!(text.contains("向上取整为 1667 分/㎡·月"), "{text}");
+    assert!(text.contains("尚未经业主表决通过"), "{text}");
+    let b = w
+        .get(&format!("/compounds/{c}/budgets/{}", year()), None)
+        .await
+        .json();
+    assert_eq!(b["fee"]["fee_fen_per_m2_month"], 1_667, "{b}");
+    browser.close().await;
     w.stop().await;
 }
