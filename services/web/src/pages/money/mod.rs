@@ -23,10 +23,9 @@ use axum::routing::{get, post};
 
 use crate::state::WebState;
 
-/// The desk's pages under `base`.
-fn desk_routes(base: &str) -> Router<WebState> {
+/// The desk's posts under `base` (its page is routed by [`routes`]).
+fn desk_posts(base: &str) -> Router<WebState> {
     Router::new()
-        .route(base, get(budget::page))
         .route(&format!("{base}/budget"), post(budget::draft))
         .route(&format!("{base}/vote"), post(budget::put_to_vote))
         .route(&format!("{base}/bills"), post(fees::bills))
@@ -39,7 +38,9 @@ fn desk_routes(base: &str) -> Router<WebState> {
 
 pub fn routes() -> Router<WebState> {
     Router::new()
-        .merge(desk_routes("/committee/money"))
-        .merge(desk_routes("/firm/compounds/{cid}/money"))
+        .route("/committee/money", get(budget::page))
+        .route("/firm/compounds/{cid}/money", get(budget::page))
+        .merge(desk_posts("/committee/money"))
+        .merge(desk_posts("/firm/compounds/{cid}/money"))
         .route("/fees", get(fees::area_page))
 }
