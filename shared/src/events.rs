@@ -241,6 +241,9 @@ pub mod tender {
     /// Payload: the budget or accounts as tender's API answers it (kinds `published`,
     /// `corrected`); no service follows it.
     pub const DISCLOSURE: &str = "disclosure";
+    /// Payload: a compound's annual budget as tender's API answers it (kinds `drafted`,
+    /// `revised`, `put_to_vote`); no service follows it.
+    pub const FEE_BUDGET: &str = "fee_budget";
 
     time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 

@@ -255,6 +255,9 @@ const PAGES: &[&str] = &[
     "/committee/register/history",
     "/committee/register/import",
     "/committee/register/export",
+    "/committee/money",
+    "/firm/compounds/{compound}/money",
+    "/fees",
     "/firm",
     "/firm/profile",
     "/firm/tenders/{tender}",
@@ -1059,6 +1062,7 @@ impl World {
         } else if path.starts_with("/tenders/compounds/") {
             set("{cid}", f.own.compound.clone());
             set("{uid}", id("unit"));
+            set("{year}", shared::clock::china_today().year().to_string());
         } else if path.starts_with("/tenders/contracts/") {
             set("{cid}", id("contract"));
         } else if path.starts_with("/tenders/disclosures/") {

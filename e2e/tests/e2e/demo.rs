@@ -358,26 +358,54 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
         }
     };
     let votes = listed(format!("/compounds/{cid}/ballot-votes")).await;
-    assert_eq!(votes["total"], 2, "{votes}");
-    let by_state = |state: &str| {
+    assert_eq!(votes["total"], 3, "{votes}");
+    let by_matter = |matter: &str| {
         votes["items"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|v| v["state"] == state)
-            .unwrap_or_else(|| panic!("no {state} vote in {votes}"))
+            .find(|v| v["matter"] == matter)
+            .unwrap_or_else(|| panic!("no {matter} vote in {votes}"))
             .clone()
     };
-    let closed = by_state("closed");
+    let closed = by_matter("amend_covenant");
     assert_eq!(closed["result"]["passed"], true, "{closed}");
     assert_eq!(closed["turnout"]["online"], 10, "{closed}");
     assert!(
         closed["turnout"]["paper"].as_u64().unwrap() > units / 2,
         "{closed}"
     );
-    let open = by_state("open");
+    let open = by_matter("common_parts_use");
+    assert_eq!(open["state"], "open", "{open}");
     assert_eq!(open["turnout"]["online"], 4, "{open}");
     assert!(open.get("result").is_none_or(|r| r.is_null()), "{open}");
+    // This year's budget (酬金制), approved by its vote from ballots, sets the fee; every
+    // unit is billed for each month so far and about nine bills in ten are paid.
+    let budget_vote = by_matter("approve_budget");
+    assert_eq!(budget_vote["result"]["passed"], true, "{budget_vote}");
+    let year = shared::clock::china_today().year();
+    let budget = listed(format!("/compounds/{cid}/budgets/{year}")).await;
+    assert_eq!(budget["state"], "approved", "{budget}");
+    assert_eq!(budget["vote"]["id"], budget_vote["id"], "{budget}");
+    assert!(budget["remuneration_fen"].as_i64().unwrap() > 0, "{budget}");
+    let fee = budget["fee_standard_fen"].as_i64().unwrap();
+    assert!((100..=300).contains(&fee), "{budget}");
+    let rate = listed(format!(
+        "/compounds/{cid}/fees/collection?from={year}-01&to={year}-12"
+    ))
+    .await;
+    let months = i64::from(u8::from(shared::clock::china_today().month()));
+    let area = budget["fee"]["area_centi"].as_i64().unwrap();
+    // Σ bills = Σ per month of Σ per unit (area × fee, rounded to the fen): within half a
+    // fen per unit and month of the register's area × fee × months.
+    let billed = rate["billed_fen"].as_i64().unwrap();
+    let exact = area * fee * months / 100;
+    assert!(
+        (billed - exact).abs() <= units as i64 * months,
+        "{rate} vs {exact}"
+    );
+    let paid = rate["rate_basis_points"].as_i64().unwrap();
+    assert!((8_000..9_800).contains(&paid), "{rate}");
     let surveys = listed(format!("/compounds/{cid}/unit-surveys")).await;
     let survey = &surveys["items"][0];
     assert_eq!(survey["state"], "closed", "{surveys}");
@@ -387,6 +415,6 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
     wuye::demo::load_owners(&bases, &app.keys).await.unwrap();
     assert_eq!(summary().await, first);
     let again = listed(format!("/compounds/{cid}/ballot-votes")).await;
-    assert_eq!(again["total"], 2, "{again}");
+    assert_eq!(again["total"], 3, "{again}");
     app.stop().await;
 }

@@ -44,6 +44,9 @@ pub enum VoteMatter {
     DismissFirm,
     /// 改变共有部分用途或者利用共有部分从事经营活动 (three quarters).
     CommonPartsUse,
+    /// 审议年度物业服务预算 (ordinary majority): a passing vote approves the compound's
+    /// annual budget, which sets its fee standard (see `crate::money::budget`).
+    ApproveBudget,
 }
 
 impl VoteMatter {
@@ -56,9 +59,10 @@ impl VoteMatter {
             "amend_covenant" => Ok(Self::AmendCovenant),
             "dismiss_firm" => Ok(Self::DismissFirm),
             "common_parts_use" => Ok(Self::CommonPartsUse),
+            "approve_budget" => Ok(Self::ApproveBudget),
             _ => Err(DomainError::new(
                 "invalid_matter",
-                "表决事项应为 choose_service_model（选择物业服务方式）、choose_firm（选聘物业服务企业）、other（其他）、maintenance_fund（维修资金）、amend_covenant（制定和修改管理规约）、dismiss_firm（解聘物业服务企业）或 common_parts_use（改变共有部分用途或利用共有部分经营）",
+                "表决事项应为 choose_service_model（选择物业服务方式）、choose_firm（选聘物业服务企业）、other（其他）、maintenance_fund（维修资金）、amend_covenant（制定和修改管理规约）、dismiss_firm（解聘物业服务企业）、common_parts_use（改变共有部分用途或利用共有部分经营）或 approve_budget（审议年度物业服务预算）",
             )),
         }
     }
@@ -72,6 +76,7 @@ impl VoteMatter {
             Self::AmendCovenant => "amend_covenant",
             Self::DismissFirm => "dismiss_firm",
             Self::CommonPartsUse => "common_parts_use",
+            Self::ApproveBudget => "approve_budget",
         }
     }
 
@@ -84,6 +89,7 @@ impl VoteMatter {
             Self::AmendCovenant => "制定和修改管理规约",
             Self::DismissFirm => "解聘物业服务企业",
             Self::CommonPartsUse => "改变共有部分用途或者利用共有部分从事经营活动",
+            Self::ApproveBudget => "审议年度物业服务预算",
         }
     }
 

@@ -138,6 +138,28 @@ impl Spending {
         "other_fen",
     ];
 
+    /// Σ spending, 分 (saturating: each category is bounded by whoever checks it).
+    pub fn total_fen(&self) -> i64 {
+        self.values()
+            .iter()
+            .fold(0, |sum, v| sum.saturating_add(*v))
+    }
+
+    /// Each category as (field, Chinese label, amount), in declared order.
+    pub fn lines(&self) -> [(&'static str, &'static str, i64); 7] {
+        let labels = [
+            "人员费用",
+            "保洁",
+            "绿化",
+            "秩序维护",
+            "设施设备维护",
+            "公共能耗",
+            "其他",
+        ];
+        let values = self.values();
+        std::array::from_fn(|i| (Self::FIELDS[i], labels[i], values[i]))
+    }
+
     fn values(&self) -> [i64; 7] {
         [
             self.personnel_fen,

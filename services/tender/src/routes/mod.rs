@@ -7,8 +7,10 @@ pub mod award;
 pub mod ballots;
 pub mod best;
 pub mod bids;
+pub mod budgets;
 pub mod disclosures;
 pub mod documents;
+pub mod fees;
 pub mod inspections;
 pub mod invitations;
 pub mod ocds;
@@ -65,7 +67,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(unit_surveys::router())
         .merge(documents::router())
         .merge(inspections::router())
-        .merge(best::router());
+        .merge(best::router())
+        .merge(budgets::router())
+        .merge(fees::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -93,6 +97,10 @@ const PUBLIC: &[&str] = &[
     "POST /tenders/owner-code/inspections",
     "POST /tenders/owner-code/documents/{id}/content",
     "GET /tenders/compounds/{cid}/register/summary",
+    "GET /tenders/compounds/{cid}/budgets",
+    "GET /tenders/compounds/{cid}/budgets/{year}",
+    "GET /tenders/compounds/{cid}/fees/collection",
+    "GET /tenders/fee-collection",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
     "GET /tenders/contracts/{cid}/disclosures",
@@ -160,6 +168,10 @@ mod tests {
                 ("State", round_trip::<crate::inspections::State>),
                 ("Level", round_trip::<crate::award::complaint_store::Level>),
                 ("Stage", round_trip::<crate::award::complaint_store::Stage>),
+                (
+                    "BudgetState",
+                    round_trip::<crate::money::budget::BudgetState>,
+                ),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");

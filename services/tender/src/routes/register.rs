@@ -389,7 +389,7 @@ pub struct ImportQuery {
     pub mode: Option<String>,
 }
 
-fn parse_format(f: &str) -> std::result::Result<SheetFormat, DomainError> {
+pub fn parse_format(f: &str) -> std::result::Result<SheetFormat, DomainError> {
     match f {
         "csv" => Ok(SheetFormat::Csv),
         "xlsx" => Ok(SheetFormat::Xlsx),

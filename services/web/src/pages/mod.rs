@@ -18,6 +18,7 @@ mod inbox;
 pub mod incentives;
 mod lists;
 mod model;
+mod money;
 mod official;
 mod owner;
 mod public;
@@ -49,6 +50,7 @@ pub fn router() -> Router<WebState> {
         .merge(incentives::routes())
         .merge(register::routes())
         .merge(owner::routes())
+        .merge(money::routes())
         .route("/inbox", get(inbox::page))
         .route("/inbox/read-all", post(inbox::read_all))
         .route("/inbox/atom-token", post(inbox::feed_token))

@@ -201,6 +201,8 @@ pub struct CompoundPage {
     vote_links: bool,
     /// Whose current disclosures get a 更正 link (none on the public page).
     corrects: Option<&'static str>,
+    /// The annual budgets, the fee standard and the collection rate.
+    fees: super::money::fees::PublicFees,
 }
 
 pub async fn compound_page(
@@ -209,12 +211,14 @@ pub async fn compound_page(
     Path(id): Path<String>,
 ) -> Result<CompoundPage, PageError> {
     let f = compound_facts(&app, &id, None).await?;
+    let fees = super::money::fees::public_fees(&app, &id).await;
     Ok(CompoundPage {
         chrome,
         f,
         tender_link_prefix: "/tender/",
         vote_links: false,
         corrects: None,
+        fees,
     })
 }
 

@@ -28,7 +28,7 @@ const ONLINE_ANSWERS: usize = 6;
 impl OwnersDemo {
     /// Calls the tender API as `token` (none: an owner with a code) and requires success;
     /// a 429 is waited out once.
-    async fn tender_call(
+    pub(super) async fn tender_call(
         &self,
         method: Method,
         path: &str,
@@ -79,7 +79,7 @@ impl OwnersDemo {
     }
 
     /// Opens a vote of the compound.
-    async fn open_vote(
+    pub(super) async fn open_vote(
         &self,
         matter: &str,
         question: &str,
@@ -158,17 +158,23 @@ impl OwnersDemo {
         // taken most of the vote's window on a busy machine.
         let survey_closes = now_ms() + PAST_WINDOW_MS;
         let survey = self.survey(survey_closes).await?;
+        // This year's budget, put to the owners in the same window (money_budget.rs).
+        let (budget, budget_closes) = self.put_budget_to_vote(PAST_WINDOW_MS).await?;
+        self.approve_budget(&budget).await?;
         tokio::time::sleep(Duration::from_millis(
-            u64::try_from(closes.max(survey_closes) - now_ms() + 200).unwrap_or(0),
+            u64::try_from(closes.max(survey_closes).max(budget_closes) - now_ms() + 200)
+                .unwrap_or(0),
         ))
         .await;
         for path in [
             format!("/ballot-votes/{past}/close"),
             format!("/unit-surveys/{survey}/close"),
+            format!("/ballot-votes/{budget}/close"),
         ] {
             self.tender_call(Method::POST, &path, Some(&self.committee), Some(&json!({})))
                 .await?;
         }
+        self.load_fees().await?;
 
         let open = self
             .open_vote(

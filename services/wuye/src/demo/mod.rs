@@ -7,6 +7,7 @@
 
 mod ballots;
 mod incentives;
+mod money_budget;
 mod owners;
 mod plans;
 

@@ -35,7 +35,7 @@ pub use steps::{
     for_owner, load, not_found, notices, object, open, participation, record_paper, unit_label,
     view, vote_closed,
 };
-pub use store::{Channel, Objection, objections, passing_firm_vote, votes_of};
+pub use store::{Channel, Objection, objections, passing_firm_vote, vote as find_vote, votes_of};
 pub use throttle::{CodeLimiter, sweep_every_minute};
 pub use vote::{
     BallotVote, MAX_PERIOD_MS, NewBallotVote, RegisterTotals, StoredVote, Turnout, ValidBallotVote,

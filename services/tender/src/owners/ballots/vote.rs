@@ -46,7 +46,7 @@ impl VoteState {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewBallotVote {
     /// `choose_service_model` | `choose_firm` | `other` | `maintenance_fund` |
-    /// `amend_covenant` | `dismiss_firm` | `common_parts_use`.
+    /// `amend_covenant` | `dismiss_firm` | `common_parts_use` | `approve_budget`.
     pub matter: String,
     /// What is put to the owners (1–500 characters).
     #[serde(deserialize_with = "trimmed")]

@@ -168,12 +168,13 @@ impl Vote {
 
 /// The matters a ballot vote may be opened on (value, label), in the order the form lists
 /// them; the last two need three quarters of the participants (《民法典》第二百七十八条).
-pub const BALLOT_MATTERS: [(&str, &str); 7] = [
+pub const BALLOT_MATTERS: [(&str, &str); 8] = [
     ("choose_service_model", "选择物业服务方式"),
     ("choose_firm", "选聘物业服务企业"),
     ("dismiss_firm", "解聘物业服务企业"),
     ("amend_covenant", "制定和修改管理规约"),
     ("other", "其他共同决定事项"),
+    ("approve_budget", "审议年度物业服务预算（确定物业费标准）"),
     ("maintenance_fund", "筹集和使用维修资金（须四分之三同意）"),
     (
         "common_parts_use",
