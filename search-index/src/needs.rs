@@ -1,0 +1,472 @@
+//! Needs (需求项): what a text asks for (a tender's needs) or offers (a firm's profile), as
+//! distinct needs, each with the words that meet it.
+//!
+//! Matching scores text as the *share of the query's needs a document covers*, so a long
+//! profile cannot win by repeating words, and a compound word and its parts count once:
+//!
+//! 1. The text is segmented (jieba search mode, [`analyzer::spans`]); words of the
+//!    property-service thesaurus (同义词表, `data/thesaurus.tsv`) found in the text on word
+//!    boundaries are added (车辆停放, 分类投放 …). Boilerplate ([`analyzer::stop_words`]),
+//!    numbers and single characters are not needs.
+//! 2. Longest match wins: a word inside a longer word (消防 in 消防设施) is not a need of its
+//!    own; a word overlapping a thesaurus word is read as part of it.
+//! 3. Words of one thesaurus group are one need (垃圾分类 and 投放点 in 垃圾分类投放点).
+//! 4. A need is met by its own word (weight 1), by another word of its group
+//!    ([`SYNONYM_WEIGHT`]), or, for a word of several parts, partly by some of its parts
+//!    ([`PART_WEIGHT`] × the share of the parts found). A word is found in a document when all
+//!    of its smallest parts (its *leaves*: 维护保养 → 维护, 保养) are among the document's terms;
+//!    the index keeps every part, so leaves meet a profile whatever the longer words around
+//!    them.
+//!
+//! [`Coverage`] turns a query's needs into the terms to look up and scores a document from the
+//! set of those terms it contains.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::analyzer::{self, Span};
+
+/// The thesaurus (同义词表): one group of words naming the same service per line, tab
+/// separated, `#` comments.
+pub const THESAURUS_FILE: &str = include_str!("../data/thesaurus.tsv");
+
+/// A need met by another word of its thesaurus group scores this much (the same word: 1).
+pub const SYNONYM_WEIGHT: f64 = 0.85;
+
+/// A need met by only some parts of its word scores this much times the share of the parts.
+pub const PART_WEIGHT: f64 = 0.5;
+
+/// At most this many needs are read from a text (the rest of a long text is ignored).
+pub const MAX_NEEDS: usize = 32;
+
+/// At most this many distinct terms are looked up for a query (one bit each in a `u64`).
+pub const MAX_TERMS: usize = 64;
+
+/// The loaded thesaurus.
+#[derive(Debug)]
+pub struct Thesaurus {
+    groups: Vec<Vec<&'static str>>,
+    group_of: HashMap<&'static str, usize>,
+    leaves: HashMap<&'static str, Vec<String>>,
+}
+
+/// The thesaurus of [`THESAURUS_FILE`] (loaded once).
+pub fn thesaurus() -> &'static Thesaurus {
+    static THESAURUS: OnceLock<Thesaurus> = OnceLock::new();
+    THESAURUS.get_or_init(|| Thesaurus::parse(THESAURUS_FILE))
+}
+
+impl Thesaurus {
+    /// Parses a thesaurus file (words are lower-cased by the caller's data; a word listed twice
+    /// belongs to its first group).
+    fn parse(file: &'static str) -> Self {
+        let groups: Vec<Vec<&'static str>> = analyzer::data_lines(file)
+            .map(|line| {
+                line.split('\t')
+                    .map(str::trim)
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            })
+            .collect();
+        let mut group_of = HashMap::new();
+        let mut leaves = HashMap::new();
+        for (i, group) in groups.iter().enumerate() {
+            for &word in group {
+                group_of.entry(word).or_insert(i);
+                let spans = analyzer::spans(word);
+                leaves.insert(word, leaves_within(&spans, 0, word.len()));
+            }
+        }
+        Self {
+            groups,
+            group_of,
+            leaves,
+        }
+    }
+
+    /// The groups, in file order.
+    pub fn groups(&self) -> &[Vec<&'static str>] {
+        &self.groups
+    }
+
+    /// The group of a (lower-cased) word.
+    pub fn group(&self, word: &str) -> Option<&[&'static str]> {
+        self.group_of.get(word).map(|&i| self.groups[i].as_slice())
+    }
+
+    /// The smallest meaningful parts of a thesaurus word (the terms a document must have).
+    pub fn leaves(&self, word: &str) -> Option<&[String]> {
+        self.leaves.get(word).map(Vec::as_slice)
+    }
+}
+
+/// Whether a span can be a need or a part of one: meaningful and not a lone ideograph.
+fn worthy(s: &Span) -> bool {
+    s.meaningful && (s.text.chars().count() >= 2 || s.text.chars().all(|c| c.is_ascii()))
+}
+
+/// The worthy spans inside `[from, to)` that contain no other worthy span (distinct, in order).
+fn leaves_within(spans: &[Span], from: usize, to: usize) -> Vec<String> {
+    let inside: Vec<&Span> = spans
+        .iter()
+        .filter(|s| worthy(s) && s.from >= from && s.to <= to)
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for s in &inside {
+        let has_part = inside
+            .iter()
+            .any(|o| o.from >= s.from && o.to <= s.to && (o.to - o.from) < (s.to - s.from));
+        if !has_part && !out.contains(&s.text) {
+            out.push(s.text.clone());
+        }
+    }
+    out
+}
+
+/// How a need was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The same word.
+    Exact,
+    /// Another word of its thesaurus group.
+    Synonym,
+    /// Some parts of its word.
+    Part,
+}
+
+/// A word that meets a need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    /// The word as a document would say it.
+    pub word: String,
+    /// Its leaves: a document has the word when it has all of them.
+    pub terms: Vec<String>,
+    /// Score of a need met by this word.
+    pub weight: f64,
+    /// The query's own word (partial matches count only for it).
+    pub exact: bool,
+}
+
+/// One need of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Need {
+    /// The need as the text says it (its first word).
+    pub word: String,
+    /// The words that meet it, the text's own first.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A word of the text that may state a need.
+#[derive(Debug)]
+struct Unit {
+    word: String,
+    from: usize,
+    to: usize,
+    group: Option<usize>,
+}
+
+/// The needs of a text, in order of first appearance (at most [`MAX_NEEDS`]).
+pub fn needs(text: &str) -> Vec<Need> {
+    let text = text.to_lowercase();
+    let spans = analyzer::spans(&text);
+    let th = thesaurus();
+    let mut units: Vec<Unit> = spans
+        .iter()
+        .filter(|s| worthy(s))
+        .map(|s| Unit {
+            word: s.text.clone(),
+            from: s.from,
+            to: s.to,
+            group: th.group_of.get(s.text.as_str()).copied(),
+        })
+        .collect();
+    // Thesaurus words on word boundaries (so 保安 is not read inside 确保安全).
+    let starts: Vec<usize> = spans.iter().map(|s| s.from).collect();
+    let ends: Vec<usize> = spans.iter().map(|s| s.to).collect();
+    for (&word, &group) in &th.group_of {
+        for (from, _) in text.match_indices(word) {
+            let to = from + word.len();
+            if starts.contains(&from)
+                && ends.contains(&to)
+                && !units.iter().any(|u| u.from == from && u.to == to)
+            {
+                units.push(Unit {
+                    word: word.to_string(),
+                    from,
+                    to,
+                    group: Some(group),
+                });
+            }
+        }
+    }
+    units.sort_by(|a, b| a.from.cmp(&b.from).then(b.to.cmp(&a.to)));
+    // Longest match wins; a plain word overlapping a thesaurus word is read as part of it; of
+    // two overlapping thesaurus words of different groups the longer (then the first) wins.
+    let kept: Vec<&Unit> = units
+        .iter()
+        .filter(|u| {
+            let len = u.to - u.from;
+            !units.iter().any(|o| {
+                let o_len = o.to - o.from;
+                let contains = o.from <= u.from && u.to <= o.to && o_len > len;
+                let overlaps = o.from < u.to && u.from < o.to;
+                let beats = o_len > len || (o_len == len && o.from < u.from);
+                contains
+                    || (overlaps && u.group.is_none() && o.group.is_some())
+                    || (overlaps && u.group.is_some() && o.group.is_some() && o.group != u.group && beats)
+            })
+        })
+        .collect();
+    let mut out: Vec<(Option<usize>, Vec<(String, Vec<String>)>)> = Vec::new();
+    for u in kept {
+        let leaves = match u.group {
+            Some(_) => th.leaves(&u.word).map(<[String]>::to_vec),
+            None => None,
+        }
+        .unwrap_or_else(|| leaves_within(&spans, u.from, u.to));
+        if leaves.is_empty() {
+            continue;
+        }
+        let slot = out.iter_mut().find(|(g, words)| match (u.group, g) {
+            (Some(a), Some(b)) => a == *b,
+            (None, None) => words[0].0 == u.word,
+            _ => false,
+        });
+        match slot {
+            Some((_, words)) => {
+                if !words.iter().any(|(w, _)| *w == u.word) {
+                    words.push((u.word.clone(), leaves));
+                }
+            }
+            None if out.len() < MAX_NEEDS => out.push((u.group, vec![(u.word.clone(), leaves)])),
+            None => {}
+        }
+    }
+    out.into_iter()
+        .map(|(group, words)| {
+            let mut alternatives: Vec<Alternative> = words
+                .iter()
+                .map(|(word, terms)| Alternative {
+                    word: word.clone(),
+                    terms: terms.clone(),
+                    weight: 1.0,
+                    exact: true,
+                })
+                .collect();
+            for &word in group.map_or(&[][..], |g| th.groups[g].as_slice()) {
+                let terms = th.leaves(word).unwrap_or_default();
+                if terms.is_empty() || alternatives.iter().any(|a| a.terms == terms) {
+                    continue;
+                }
+                alternatives.push(Alternative {
+                    word: word.to_string(),
+                    terms: terms.to_vec(),
+                    weight: SYNONYM_WEIGHT,
+                    exact: false,
+                });
+            }
+            Need {
+                word: words[0].0.clone(),
+                alternatives,
+            }
+        })
+        .collect()
+}
+
+/// One alternative with its terms as bits of a document's term mask.
+#[derive(Debug)]
+struct AltPlan {
+    word: String,
+    weight: f64,
+    exact: bool,
+    /// Bits of its terms that are looked up.
+    mask: u64,
+    /// Number of its terms (looked up or not).
+    parts: u32,
+    /// Whether every term is looked up (else it can only ever be met in part).
+    complete: bool,
+}
+
+/// A need's alternatives as bit masks.
+#[derive(Debug)]
+struct NeedPlan {
+    word: String,
+    alts: Vec<AltPlan>,
+}
+
+/// A query's needs as term lookups: bit `i` of a document's mask says it has `terms()[i]`;
+/// [`Coverage::relevance`] turns a mask into the share of the needs the document covers.
+#[derive(Debug)]
+pub struct Coverage {
+    terms: Vec<String>,
+    needs: Vec<NeedPlan>,
+}
+
+/// How one need was met in one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeedHit {
+    /// The need as the query says it.
+    pub need: String,
+    /// The word the document used (for a partial match, the parts found).
+    pub word: String,
+    /// How it was met.
+    pub kind: MatchKind,
+    /// Its share of the score (0–1).
+    pub value: f64,
+}
+
+/// What a document covers of a query's needs (the text reason).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextReport {
+    /// Needs met, in the query's order.
+    pub hits: Vec<NeedHit>,
+    /// Needs not met.
+    pub missing: Vec<String>,
+    /// Number of needs of the query.
+    pub needs: usize,
+    /// Sum of the hits' values.
+    pub covered: f64,
+}
+
+impl TextReport {
+    /// The words the document used, in the query's order.
+    pub fn matched_words(&self) -> Vec<String> {
+        self.hits.iter().map(|h| h.word.clone()).collect()
+    }
+}
+
+impl Coverage {
+    /// Plans the lookups of `text`'s needs; `exists` says whether any live document has a
+    /// term (terms nobody has are not looked up). Each need's own words get their terms
+    /// first, then synonyms while fewer than [`MAX_TERMS`] terms are planned.
+    pub fn new<E>(text: &str, mut exists: impl FnMut(&str) -> Result<bool, E>) -> Result<Self, E> {
+        let needs = needs(text);
+        let mut terms: Vec<String> = Vec::new();
+        let mut plans: Vec<NeedPlan> = needs
+            .iter()
+            .map(|n| NeedPlan {
+                word: n.word.clone(),
+                alts: Vec::new(),
+            })
+            .collect();
+        for pass_exact in [true, false] {
+            for (need, plan) in needs.iter().zip(plans.iter_mut()) {
+                for alt in need.alternatives.iter().filter(|a| a.exact == pass_exact) {
+                    let (mut mask, mut complete) = (0u64, true);
+                    for t in &alt.terms {
+                        if let Some(i) = terms.iter().position(|x| x == t) {
+                            mask |= 1 << i;
+                        } else if terms.len() < MAX_TERMS && exists(t)? {
+                            mask |= 1 << terms.len();
+                            terms.push(t.clone());
+                        } else {
+                            complete = false;
+                        }
+                    }
+                    if mask != 0 && (complete || alt.exact) {
+                        plan.alts.push(AltPlan {
+                            word: alt.word.clone(),
+                            weight: alt.weight,
+                            exact: alt.exact,
+                            mask,
+                            parts: alt.terms.len() as u32,
+                            complete,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            terms,
+            needs: plans,
+        })
+    }
+
+    /// The terms to look up, in bit order.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// Number of needs (the denominator of [`Coverage::relevance`]).
+    pub fn need_count(&self) -> usize {
+        self.needs.len()
+    }
+
+    /// The best way `plan` is met by a document with `mask`: (value, alternative, kind).
+    fn best(plan: &NeedPlan, mask: u64) -> Option<(f64, &AltPlan, MatchKind)> {
+        let mut best: Option<(f64, &AltPlan, MatchKind)> = None;
+        for alt in &plan.alts {
+            let found = mask & alt.mask;
+            let (value, kind) = if alt.complete && found == alt.mask {
+                let kind = if alt.exact {
+                    MatchKind::Exact
+                } else {
+                    MatchKind::Synonym
+                };
+                (alt.weight, kind)
+            } else if alt.exact && alt.parts >= 2 && found != 0 {
+                let share = f64::from(found.count_ones()) / f64::from(alt.parts);
+                (PART_WEIGHT * alt.weight * share, MatchKind::Part)
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(v, _, _)| value > v) {
+                best = Some((value, alt, kind));
+            }
+        }
+        best
+    }
+
+    /// Share of the needs a document whose terms are `mask` covers, in [0, 1].
+    pub fn relevance(&self, mask: u64) -> f64 {
+        if self.needs.is_empty() || mask == 0 {
+            return 0.0;
+        }
+        let covered: f64 = self
+            .needs
+            .iter()
+            .filter_map(|n| Self::best(n, mask).map(|(v, _, _)| v))
+            .sum();
+        covered / self.needs.len() as f64
+    }
+
+    /// The highest relevance any document can reach.
+    pub fn max_relevance(&self) -> f64 {
+        self.relevance(u64::MAX)
+    }
+
+    /// The reason: which needs a document with `mask` meets, with which words.
+    pub fn report(&self, mask: u64) -> TextReport {
+        let mut report = TextReport {
+            needs: self.needs.len(),
+            ..TextReport::default()
+        };
+        for n in &self.needs {
+            match Self::best(n, mask) {
+                Some((value, alt, kind)) => {
+                    let word = match kind {
+                        MatchKind::Part => self
+                            .terms
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| alt.mask & mask & (1 << i) != 0)
+                            .map(|(_, t)| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join(""),
+                        _ => alt.word.clone(),
+                    };
+                    report.covered += value;
+                    report.hits.push(NeedHit {
+                        need: n.word.clone(),
+                        word,
+                        kind,
+                        value,
+                    });
+                }
+                None => report.missing.push(n.word.clone()),
+            }
+        }
+        report
+    }
+}
