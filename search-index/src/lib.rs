@@ -22,6 +22,8 @@ mod docs;
 pub mod error;
 pub mod geo;
 mod handle;
+#[cfg(test)]
+mod judged;
 mod matching;
 pub mod needs;
 pub mod places;

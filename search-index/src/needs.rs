@@ -470,3 +470,178 @@ impl Coverage {
         report
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// The issue's tender and its two firms (same services, other words; the same words).
+    const NEEDS: &str = "需要电梯维保、消防设施巡检、垃圾分类投放点管理和停车秩序管理。";
+    const NEAR: &str = "电梯维护保养、消防安全检查、生活垃圾分类指导、车辆停放管理。";
+    const FAR: &str = "电梯维保、消防设施巡检、垃圾分类投放点管理、停车秩序管理。";
+
+    fn words(text: &str) -> Vec<String> {
+        needs(text).into_iter().map(|n| n.word).collect()
+    }
+
+    /// A document's term mask for a query, as the index would find it.
+    fn relevance(query: &str, doc: &str) -> (f64, TextReport) {
+        let cover = Coverage::new(query, |_| Ok::<_, ()>(true)).unwrap();
+        let have: HashSet<String> = analyzer::terms(doc).into_iter().collect();
+        let mask = cover
+            .terms()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| have.contains(*t))
+            .fold(0u64, |m, (i, _)| m | 1 << i);
+        (cover.relevance(mask), cover.report(mask))
+    }
+
+    #[test]
+    fn thesaurus_file_is_well_formed() {
+        let th = thesaurus();
+        assert!(th.groups().len() >= 25);
+        let mut seen = HashSet::new();
+        for group in th.groups() {
+            assert!(group.len() >= 2, "{group:?}");
+            for &word in group {
+                assert!(word.chars().count() >= 2, "{word}");
+                assert_eq!(word, word.to_lowercase());
+                assert!(seen.insert(word), "{word} is in two groups");
+                assert!(
+                    !analyzer::stop_words().contains(word),
+                    "{word} is a stop word"
+                );
+                let leaves = th.leaves(word).unwrap();
+                assert!(!leaves.is_empty(), "{word} has no meaningful part");
+            }
+        }
+        // The issue's groups.
+        for (a, b) in [
+            ("维保", "维护保养"),
+            ("停车", "车辆停放"),
+            ("巡检", "巡查"),
+            ("巡检", "检查"),
+            ("保洁", "清扫"),
+            ("绿化", "园林养护"),
+            ("安保", "门岗"),
+            ("二次供水", "水箱清洗"),
+            ("化粪池", "污水"),
+            ("垃圾分类", "分类投放"),
+        ] {
+            assert_eq!(th.group(a), th.group(b), "{a} ↔ {b}");
+            assert!(th.group(a).is_some());
+        }
+    }
+
+    #[test]
+    fn stop_list_file_loads_and_numbers_are_dropped() {
+        let stop = analyzer::stop_words();
+        for w in ["需要", "希望", "提供", "演示数据", "数据", "收支", "公开", "小时"] {
+            assert!(stop.contains(w), "{w}");
+        }
+        let lines: Vec<&str> = analyzer::data_lines(analyzer::STOP_WORDS_FILE).collect();
+        let distinct: HashSet<&&str> = lines.iter().collect();
+        assert_eq!(lines.len(), distinct.len(), "a word is listed twice");
+        assert!(!analyzer::is_meaningful("24"));
+        assert!(!analyzer::is_meaningful("2003"));
+        assert!(analyzer::is_meaningful("wifi6"));
+    }
+
+    #[test]
+    fn a_compound_word_and_its_parts_are_one_need() {
+        assert_eq!(
+            words(NEEDS),
+            vec!["电梯", "维保", "消防设施", "巡检", "垃圾分类", "停车秩序"]
+        );
+        // 消防 and 设施 are parts of 消防设施, not needs of their own; 投放点 is read with
+        // 垃圾分类 (one thesaurus group), 秩序 with 停车秩序.
+        let n = needs("消防设施维护");
+        assert!(n.iter().all(|n| n.word != "消防" && n.word != "设施"), "{n:?}");
+        let fire = &n[0];
+        assert_eq!(fire.word, "消防设施");
+        assert_eq!(fire.alternatives[0].terms, vec!["消防", "设施"]);
+    }
+
+    #[test]
+    fn boilerplate_and_template_phrases_state_no_need() {
+        for text in [
+            "【演示数据】需要提供24小时服务，每季度公开收支。",
+            "希望物业服务企业响应及时、收支透明。",
+            "本院落无物业管理，小区建于1992年，共8栋200户。",
+        ] {
+            assert!(needs(text).is_empty(), "{text}: {:?}", needs(text));
+        }
+        // A real-looking demo profile: the services remain, the boilerplate goes.
+        let profile = "【演示数据】本企业深耕成都老旧小区物业服务 5 年，擅长电梯维保和绿化养护，\
+                       提供 24 小时报修响应，坚持收支公开、酬金制透明管理。";
+        let w = words(profile);
+        for need in ["电梯", "维保", "绿化养护"] {
+            assert!(w.iter().any(|x| x == need), "{need} in {w:?}");
+        }
+        let all_terms: Vec<String> = needs(profile)
+            .iter()
+            .flat_map(|n| n.alternatives.iter().flat_map(|a| a.terms.clone()))
+            .collect();
+        for noise in [
+            "演示", "数据", "24", "小时", "收支", "公开", "成都", "老旧", "酬金制", "透明", "5",
+        ] {
+            assert!(!all_terms.iter().any(|t| t == noise), "{noise} in {all_terms:?}");
+        }
+    }
+
+    #[test]
+    fn synonyms_meet_needs_a_little_below_the_same_words() {
+        let (far, far_report) = relevance(NEEDS, FAR);
+        assert_eq!(far, 1.0, "{far_report:?}");
+        assert!(far_report.missing.is_empty());
+        let (near, report) = relevance(NEEDS, NEAR);
+        assert!(near > 0.6 && near < far, "{near} {report:#?}");
+        // The reasons show the firm's own words.
+        let used: Vec<(&str, &str, MatchKind)> = report
+            .hits
+            .iter()
+            .map(|h| (h.need.as_str(), h.word.as_str(), h.kind))
+            .collect();
+        for expected in [
+            ("电梯", "电梯", MatchKind::Exact),
+            ("维保", "维护保养", MatchKind::Synonym),
+            ("巡检", "检查", MatchKind::Synonym),
+            ("停车秩序", "车辆停放", MatchKind::Synonym),
+        ] {
+            assert!(used.contains(&expected), "{expected:?} in {used:?}");
+        }
+        // Word overlap alone (电梯, 消防, 垃圾, 分类) would have given the near firm far less.
+        let near_words = analyzer::terms(NEAR);
+        let overlap = analyzer::terms(NEEDS)
+            .iter()
+            .filter(|t| near_words.contains(t))
+            .count();
+        assert!(overlap <= 5, "{overlap}");
+    }
+
+    #[test]
+    fn repetition_and_length_do_not_raise_relevance() {
+        let (once, _) = relevance(NEEDS, "电梯维保");
+        let (many, _) = relevance(NEEDS, &"电梯维保，电梯维保专家，".repeat(40));
+        assert_eq!(once, many);
+        assert!((once - 2.0 / 6.0).abs() < 1e-12, "{once}");
+        let (padded, _) = relevance(
+            NEEDS,
+            &format!("{FAR}另有白蚁防治、屋面防水、外墙维修、适老化改造、智慧门禁。"),
+        );
+        assert_eq!(padded, 1.0);
+    }
+
+    #[test]
+    fn parts_of_a_compound_need_count_in_part() {
+        let (value, report) = relevance("消防设施维护保养", "消防器材");
+        // 消防器材 is a word of 消防设施's group: a synonym; 维护保养 is not met.
+        assert_eq!(report.hits[0].kind, MatchKind::Synonym, "{report:?}");
+        assert!((value - SYNONYM_WEIGHT / 2.0).abs() < 1e-12, "{value}");
+        let (value, report) = relevance("化粪池清掏和水电维修", "电路维修");
+        assert!(value > 0.0, "{report:?}");
+    }
+}

@@ -9,7 +9,7 @@ use crate::synthetic::{self, Scale};
 use crate::testdata::{DISTRICT, STREET, compound, firm, offset, tender};
 use crate::*;
 
-fn ram() -> IndexHandle {
+pub(crate) fn ram() -> IndexHandle {
     IndexHandle::open_with(
         IndexLocation::Ram,
         OpenOptions {
@@ -392,6 +392,49 @@ fn pages_slice_the_full_ranking() {
     assert!(index.match_firms(&q, 10, 30, &w).unwrap().items.is_empty());
     assert!(index.match_firms(&q, 0, 0, &w).unwrap().items.is_empty());
     assert_eq!(index.match_firms(&q, 0, 0, &w).unwrap().total, 25);
+}
+
+#[test]
+fn issue_18_the_nearby_same_street_firm_in_other_words_ranks_first() {
+    // The tender of issue 18; a firm 0.4 km away in the same street saying the same services
+    // in other words, and one 7 km away in another street and district (serving this one)
+    // using the tender's exact words; the same standing.
+    let mut q = query_at(0.0, 0.0);
+    q.needs = "需要电梯维保、消防设施巡检、垃圾分类投放点管理和停车秩序管理。".into();
+    let (lon, lat) = offset(0.4, 0.0);
+    let mut near = firm("near", lon, lat);
+    near.profile = "【演示数据】电梯维护保养、消防安全检查、生活垃圾分类指导、车辆停放管理，\
+                    24 小时响应，收支公开。"
+        .into();
+    let (lon, lat) = offset(0.0, 7.0);
+    let mut far = firm("far", lon, lat);
+    far.district_code = "510108".into();
+    far.street_code = Some("510108002".into());
+    far.districts_served = vec!["510108".into(), DISTRICT.into()];
+    far.profile = "电梯维保、消防设施巡检、垃圾分类投放点管理、停车秩序管理。".into();
+    let index = index_with(&[near, far], &[], &[]);
+    let hits = all_firms(&index, &q);
+    assert_eq!(firm_ids(&hits), vec!["near", "far"], "{hits:#?}");
+    let (near, far) = (&hits.items[0], &hits.items[1]);
+    // Text no longer dominates: the exact-word firm covers every need (text = the weight),
+    // the other firm most of them in its own words, and both texts are within the weight.
+    let w = Weights::default();
+    let text = |m: &FirmMatch| part(m, "text").unwrap().value;
+    assert!((text(far) - w.text).abs() < 1e-9, "{far:#?}");
+    assert!(text(near) > 0.6 * w.text && text(near) < text(far), "{near:#?}");
+    // The reasons show the firm's own words and how much each part gave.
+    assert_eq!(
+        near.matched_terms,
+        vec!["电梯", "维护保养", "消防", "检查", "垃圾分类", "车辆停放"]
+    );
+    let detail = &part(near, "text").unwrap().detail;
+    assert!(detail.contains("维保（同义：维护保养）"), "{detail}");
+    assert!(detail.contains("停车秩序（同义：车辆停放）"), "{detail}");
+    assert!(detail.contains("× 权重"), "{detail}");
+    for m in &hits.items {
+        let sum: f64 = m.parts.iter().map(|p| p.value).sum();
+        assert!((sum - m.score).abs() < 1e-9);
+    }
 }
 
 // ---- firm → tenders -------------------------------------------------------------------------
