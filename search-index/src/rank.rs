@@ -49,7 +49,9 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Self {
-            text: 1.0,
+            // Covering every need is worth a little more than being next door (distance 3):
+            // wording alone cannot beat proximity plus standing (issue 18).
+            text: 4.0,
             distance: 3.0,
             distance_scale_km: 5.0,
             same_district: 0.5,
