@@ -40,7 +40,9 @@ pub(crate) fn data_lines(file: &'static str) -> impl Iterator<Item = &'static st
 /// Whether a (lower-cased) token is worth indexing: it has a letter or ideograph, is not a
 /// number (24, 2003, 3.5 …) and is not boilerplate.
 pub fn is_meaningful(token: &str) -> bool {
-    token.chars().any(|c| c.is_alphanumeric() && !c.is_ascii_digit())
+    token
+        .chars()
+        .any(|c| c.is_alphanumeric() && !c.is_ascii_digit())
         && !stop_words().contains(token)
 }
 

@@ -153,7 +153,13 @@ const NEEDS_OPENERS: &[&str] = &[
 
 /// A profile offering `offered` (service indices), each in a random wording (or the tender's
 /// own words when `exact`), with boilerplate; `padding` repeats one service many times.
-fn profile(rng: &mut Rng, all: &[Service], offered: &[usize], exact: bool, padding: bool) -> String {
+fn profile(
+    rng: &mut Rng,
+    all: &[Service],
+    offered: &[usize],
+    exact: bool,
+    padding: bool,
+) -> String {
     let words: Vec<&str> = offered
         .iter()
         .map(|&i| {
@@ -385,8 +391,9 @@ fn tender_sets(seed: u64) -> Vec<(TenderDoc, Vec<FirmDoc>, Judged)> {
                     f.districts_served = vec![other_district, c.district.into()];
                 }
             }
-            // Standing: good, fair or poor.
-            let poor = match rng.below(10) {
+            // Standing: good, fair or poor (the pair: good).
+            let standing = if fi <= 1 { 0 } else { rng.below(10) };
+            let poor = match standing {
                 0..=5 => false,
                 6..=7 => {
                     f.credit_score = 70 + rng.below(10) as i64;
@@ -671,19 +678,35 @@ fn the_committee_rule_labels_as_written() {
 
 #[test]
 fn judged_sets_are_large_enough_and_varied() {
+    let all = services();
+    let ids: BTreeSet<&str> = all.iter().map(|s| s.id).collect();
+    assert_eq!(ids.len(), all.len(), "service ids are distinct");
+    assert!(all.iter().all(|s| s.firm_words[0] == s.tender_words));
     let sets = tender_sets(18);
     assert!(sets.len() >= 20);
     for (t, firms, j) in &sets {
         assert!((10..=30).contains(&firms.len()), "{}", t.id);
         assert_eq!(j.labels.len() + j.excluded.len(), firms.len());
-        assert!(j.labels.values().any(|&l| l == 3), "{} has a best firm", t.id);
-        assert!(j.labels.values().any(|&l| l <= 1), "{} has weak firms", t.id);
+        assert!(
+            j.labels.values().any(|&l| l == 3),
+            "{} has a best firm",
+            t.id
+        );
+        assert!(
+            j.labels.values().any(|&l| l <= 1),
+            "{} has weak firms",
+            t.id
+        );
     }
     let sets = firm_sets(1818);
     assert!(sets.len() >= 20);
     for (f, tenders, j) in &sets {
         assert!((10..=30).contains(&tenders.len()), "{}", f.id);
-        assert!(j.labels.values().any(|&l| l >= 2), "{} has a good tender", f.id);
+        assert!(
+            j.labels.values().any(|&l| l >= 2),
+            "{} has a good tender",
+            f.id
+        );
     }
 }
 

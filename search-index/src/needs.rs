@@ -106,11 +106,17 @@ fn worthy(s: &Span) -> bool {
 }
 
 /// The worthy spans inside `[from, to)` that contain no other worthy span (distinct, in order).
+/// When a word has no such span (清掏 is segmented 清 / 掏), its meaningful single characters.
 fn leaves_within(spans: &[Span], from: usize, to: usize) -> Vec<String> {
-    let inside: Vec<&Span> = spans
-        .iter()
-        .filter(|s| worthy(s) && s.from >= from && s.to <= to)
-        .collect();
+    let within = |s: &&Span| s.from >= from && s.to <= to;
+    let mut inside: Vec<&Span> = spans.iter().filter(within).filter(|s| worthy(s)).collect();
+    if inside.is_empty() {
+        inside = spans
+            .iter()
+            .filter(within)
+            .filter(|s| s.meaningful)
+            .collect();
+    }
     let mut out: Vec<String> = Vec::new();
     for s in &inside {
         let has_part = inside
@@ -200,24 +206,25 @@ pub fn needs(text: &str) -> Vec<Need> {
             }
         }
     }
-    units.sort_by(|a, b| a.from.cmp(&b.from).then(b.to.cmp(&a.to)));
-    // Longest match wins; a plain word overlapping a thesaurus word is read as part of it; of
-    // two overlapping thesaurus words of different groups the longer (then the first) wins.
-    let kept: Vec<&Unit> = units
-        .iter()
-        .filter(|u| {
-            let len = u.to - u.from;
-            !units.iter().any(|o| {
-                let o_len = o.to - o.from;
-                let contains = o.from <= u.from && u.to <= o.to && o_len > len;
-                let overlaps = o.from < u.to && u.from < o.to;
-                let beats = o_len > len || (o_len == len && o.from < u.from);
-                contains
-                    || (overlaps && u.group.is_none() && o.group.is_some())
-                    || (overlaps && u.group.is_some() && o.group.is_some() && o.group != u.group && beats)
-            })
-        })
-        .collect();
+    // Longest match wins, thesaurus words first: a word inside a kept word is a part of it; a
+    // plain word overlapping a kept word is read as part of it; of two overlapping thesaurus
+    // words of different groups the first kept (longer, then earlier) wins; overlapping words
+    // of one group are one need.
+    units.sort_by(|a, b| {
+        (b.group.is_some(), b.to - b.from, a.from).cmp(&(a.group.is_some(), a.to - a.from, b.from))
+    });
+    let mut kept: Vec<&Unit> = Vec::new();
+    for u in &units {
+        let clash = kept.iter().any(|k| {
+            let inside = k.from <= u.from && u.to <= k.to;
+            let overlaps = k.from < u.to && u.from < k.to;
+            inside || (overlaps && (u.group.is_none() || u.group != k.group))
+        });
+        if !clash {
+            kept.push(u);
+        }
+    }
+    kept.sort_by_key(|u| u.from);
     let mut out: Vec<(Option<usize>, Vec<(String, Vec<String>)>)> = Vec::new();
     for u in kept {
         let leaves = match u.group {
@@ -228,13 +235,14 @@ pub fn needs(text: &str) -> Vec<Need> {
         if leaves.is_empty() {
             continue;
         }
-        let slot = out.iter_mut().find(|(g, words)| match (u.group, g) {
+        let slot = out.iter().position(|(g, words)| match (u.group, g) {
             (Some(a), Some(b)) => a == *b,
             (None, None) => words[0].0 == u.word,
             _ => false,
         });
         match slot {
-            Some((_, words)) => {
+            Some(i) => {
+                let words = &mut out[i].1;
                 if !words.iter().any(|(w, _)| *w == u.word) {
                     words.push((u.word.clone(), leaves));
                 }
@@ -539,7 +547,16 @@ mod tests {
     #[test]
     fn stop_list_file_loads_and_numbers_are_dropped() {
         let stop = analyzer::stop_words();
-        for w in ["需要", "希望", "提供", "演示数据", "数据", "收支", "公开", "小时"] {
+        for w in [
+            "需要",
+            "希望",
+            "提供",
+            "演示数据",
+            "数据",
+            "收支",
+            "公开",
+            "小时",
+        ] {
             assert!(stop.contains(w), "{w}");
         }
         let lines: Vec<&str> = analyzer::data_lines(analyzer::STOP_WORDS_FILE).collect();
@@ -559,7 +576,10 @@ mod tests {
         // 消防 and 设施 are parts of 消防设施, not needs of their own; 投放点 is read with
         // 垃圾分类 (one thesaurus group), 秩序 with 停车秩序.
         let n = needs("消防设施维护");
-        assert!(n.iter().all(|n| n.word != "消防" && n.word != "设施"), "{n:?}");
+        assert!(
+            n.iter().all(|n| n.word != "消防" && n.word != "设施"),
+            "{n:?}"
+        );
         let fire = &n[0];
         assert_eq!(fire.word, "消防设施");
         assert_eq!(fire.alternatives[0].terms, vec!["消防", "设施"]);
@@ -586,9 +606,22 @@ mod tests {
             .flat_map(|n| n.alternatives.iter().flat_map(|a| a.terms.clone()))
             .collect();
         for noise in [
-            "演示", "数据", "24", "小时", "收支", "公开", "成都", "老旧", "酬金制", "透明", "5",
+            "演示",
+            "数据",
+            "24",
+            "小时",
+            "收支",
+            "公开",
+            "成都",
+            "老旧",
+            "酬金制",
+            "透明",
+            "5",
         ] {
-            assert!(!all_terms.iter().any(|t| t == noise), "{noise} in {all_terms:?}");
+            assert!(
+                !all_terms.iter().any(|t| t == noise),
+                "{noise} in {all_terms:?}"
+            );
         }
     }
 

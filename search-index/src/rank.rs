@@ -226,7 +226,10 @@ pub(crate) fn text_part(value: f64, weight: f64, report: &TextReport, what: &str
     } else {
         report.covered / report.needs as f64
     };
-    detail.push_str(&format!("；{:.0}% × 权重 {weight} = {value:.2}", share * 100.0));
+    detail.push_str(&format!(
+        "；{:.0}% × 权重 {weight} = {value:.2}",
+        share * 100.0
+    ));
     ScorePart::new("text", value, detail)
 }
 

@@ -428,7 +428,10 @@ fn issue_18_the_nearby_same_street_firm_in_other_words_ranks_first() {
     let w = Weights::default();
     let text = |m: &FirmMatch| part(m, "text").unwrap().value;
     assert!((text(far) - w.text).abs() < 1e-9, "{far:#?}");
-    assert!(text(near) > 0.6 * w.text && text(near) < text(far), "{near:#?}");
+    assert!(
+        text(near) > 0.6 * w.text && text(near) < text(far),
+        "{near:#?}"
+    );
     // The reasons show the firm's own words and how much each part gave.
     assert_eq!(
         near.matched_terms,
