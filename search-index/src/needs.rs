@@ -102,7 +102,7 @@ impl Thesaurus {
 
 /// Whether a span can be a need or a part of one: meaningful and not a lone ideograph.
 fn worthy(s: &Span) -> bool {
-    s.meaningful && (s.text.chars().count() >= 2 || s.text.chars().all(|c| c.is_ascii()))
+    s.meaningful && (s.text.chars().count() >= 2 || s.text.is_ascii())
 }
 
 /// The worthy spans inside `[from, to)` that contain no other worthy span (distinct, in order).
@@ -162,6 +162,9 @@ pub struct Need {
     /// The words that meet it, the text's own first.
     pub alternatives: Vec<Alternative>,
 }
+
+/// A word with its leaves.
+type Worded = (String, Vec<String>);
 
 /// A word of the text that may state a need.
 #[derive(Debug)]
@@ -225,7 +228,8 @@ pub fn needs(text: &str) -> Vec<Need> {
         }
     }
     kept.sort_by_key(|u| u.from);
-    let mut out: Vec<(Option<usize>, Vec<(String, Vec<String>)>)> = Vec::new();
+    // Per need: its thesaurus group and its words with their leaves.
+    let mut out: Vec<(Option<usize>, Vec<Worded>)> = Vec::new();
     for u in kept {
         let leaves = match u.group {
             Some(_) => th.leaves(&u.word).map(<[String]>::to_vec),
