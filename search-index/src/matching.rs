@@ -70,9 +70,15 @@ pub struct TenderQuery {
 }
 
 impl From<&TenderDoc> for TenderQuery {
+    /// The compound's name is taken out of the needs (the default title “〈compound〉物业服务招标”
+    /// is part of the indexed needs): a name states no need.
     fn from(t: &TenderDoc) -> Self {
+        let needs = match t.compound_name.trim() {
+            "" => t.needs.clone(),
+            name => t.needs.replace(name, " "),
+        };
         Self {
-            needs: t.needs.clone(),
+            needs,
             district_code: t.district_code.clone(),
             street_code: Some(t.street_code.clone()),
             lon: t.lon,

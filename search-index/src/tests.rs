@@ -447,6 +447,18 @@ fn issue_18_the_nearby_same_street_firm_in_other_words_ranks_first() {
     }
 }
 
+#[test]
+fn the_compound_name_in_a_tender_title_is_no_need() {
+    let (lon, lat) = offset(0.0, 0.0);
+    let mut t = tender("t", lon, lat);
+    t.compound_name = "玉林北路2号院".into();
+    t.needs = "玉林北路2号院物业服务招标 需要电梯维保。".into();
+    let q = TenderQuery::from(&t);
+    assert!(!q.needs.contains("玉林北路2号院"), "{}", q.needs);
+    let words: Vec<String> = needs(&q.needs).into_iter().map(|n| n.word).collect();
+    assert_eq!(words, vec!["电梯", "维保"]);
+}
+
 // ---- firm → tenders -------------------------------------------------------------------------
 
 #[test]

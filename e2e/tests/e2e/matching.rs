@@ -931,6 +931,10 @@ async fn synonyms_and_proximity_beat_exact_words_from_afar(backend: Backend) {
         .iter()
         .find(|p| p["name"] == "text")
         .unwrap();
-    assert_eq!(far_text["value"].as_f64(), Some(Weights::default().text));
+    assert_eq!(
+        far_text["value"].as_f64(),
+        Some(Weights::default().text),
+        "{far_text}"
+    );
     app.stop().await;
 }
