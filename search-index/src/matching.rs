@@ -152,7 +152,8 @@ pub struct FirmMatch {
     pub distance_km: f64,
     /// Score parts with Chinese explanations.
     pub parts: Vec<ScorePart>,
-    /// Terms of the needs found in the profile.
+    /// For each need of the tender the profile meets, the profile's word for it (维护保养 for
+    /// 维保), in the needs' order.
     pub matched_terms: Vec<String>,
 }
 
@@ -171,7 +172,8 @@ pub struct TenderMatch {
     pub distance_km: f64,
     /// Score parts with Chinese explanations.
     pub parts: Vec<ScorePart>,
-    /// Terms of the profile found in the needs.
+    /// For each service of the profile the tender's needs mention, the tender's word for it,
+    /// in the profile's order.
     pub matched_terms: Vec<String>,
 }
 
