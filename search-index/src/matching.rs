@@ -470,6 +470,7 @@ impl Snapshot {
                         w.text,
                         &report,
                         "需求与企业简介",
+                        "企业简介覆盖招标需求",
                     ));
                     let matched = report.matched_words();
                     FirmMatch {
@@ -614,6 +615,7 @@ impl Snapshot {
                     w.text,
                     &report,
                     "企业简介与需求",
+                    "招标需求用到企业服务",
                 ));
                 let matched = report.matched_words();
                 TenderMatch {

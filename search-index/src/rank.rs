@@ -199,7 +199,14 @@ pub(crate) fn experience_value(w: &Weights, n: u32) -> f64 {
 /// Text part: which of the query's needs the document covers, with the word the document used
 /// for each (同义 for a thesaurus synonym, 部分 for some parts of a compound word), and how the
 /// value is made (share of the needs × the text weight).
-pub(crate) fn text_part(value: f64, weight: f64, report: &TextReport, what: &str) -> ScorePart {
+/// `what` names the two texts (for “无共同关键词”), `covers` says what was covered.
+pub(crate) fn text_part(
+    value: f64,
+    weight: f64,
+    report: &TextReport,
+    what: &str,
+    covers: &str,
+) -> ScorePart {
     if report.hits.is_empty() {
         return ScorePart::new("text", value, format!("{what}无共同关键词"));
     }
@@ -213,7 +220,7 @@ pub(crate) fn text_part(value: f64, weight: f64, report: &TextReport, what: &str
         })
         .collect();
     let mut detail = format!(
-        "{what}覆盖需求 {:.2}/{} 项：{}",
+        "{covers} {:.2}/{} 项：{}",
         report.covered,
         report.needs,
         hits.join("、")

@@ -438,6 +438,11 @@ fn issue_18_the_nearby_same_street_firm_in_other_words_ranks_first() {
         vec!["电梯", "维护保养", "消防", "检查", "垃圾分类", "车辆停放"]
     );
     let detail = &part(near, "text").unwrap().detail;
+    assert!(
+        detail.starts_with("企业简介覆盖招标需求 5.40/6 项："),
+        "{detail}"
+    );
+    assert!(detail.ends_with("90% × 权重 4 = 3.60"), "{detail}");
     assert!(detail.contains("维保（同义：维护保养）"), "{detail}");
     assert!(detail.contains("停车秩序（同义：车辆停放）"), "{detail}");
     assert!(detail.contains("× 权重"), "{detail}");
@@ -507,6 +512,11 @@ fn a_firm_sees_the_open_tenders_it_qualifies_for_nearest_first() {
     assert_eq!(mid.compound_id, "c-mid");
     assert_eq!(mid.compound_name, "测试院落mid");
     assert_eq!(mid.matched_terms, vec!["电梯", "维保"]);
+    let text = mid.parts.iter().find(|p| p.name == "text").unwrap();
+    assert_eq!(
+        text.detail,
+        "招标需求用到企业服务 2.00/2 项：电梯、维保；100% × 权重 4 = 4.00"
+    );
     let names: Vec<&str> = mid.parts.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         names,
