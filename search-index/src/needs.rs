@@ -352,8 +352,15 @@ impl Coverage {
     /// Plans the lookups of `text`'s needs; `exists` says whether any live document has a
     /// term (terms nobody has are not looked up). Each need's own words get their terms
     /// first, then synonyms while fewer than [`MAX_TERMS`] terms are planned.
-    pub fn new<E>(text: &str, mut exists: impl FnMut(&str) -> Result<bool, E>) -> Result<Self, E> {
-        let needs = needs(text);
+    pub fn new<E>(text: &str, exists: impl FnMut(&str) -> Result<bool, E>) -> Result<Self, E> {
+        Self::from_needs(&needs(text), exists)
+    }
+
+    /// [`Coverage::new`] from needs already read (a caller may keep a document's [`needs`]).
+    pub fn from_needs<E>(
+        needs: &[Need],
+        mut exists: impl FnMut(&str) -> Result<bool, E>,
+    ) -> Result<Self, E> {
         let mut terms: Vec<String> = Vec::new();
         let mut plans: Vec<NeedPlan> = needs
             .iter()
