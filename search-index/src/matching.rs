@@ -73,12 +73,8 @@ impl From<&TenderDoc> for TenderQuery {
     /// The compound's name is taken out of the needs (the default title “〈compound〉物业服务招标”
     /// is part of the indexed needs): a name states no need.
     fn from(t: &TenderDoc) -> Self {
-        let needs = match t.compound_name.trim() {
-            "" => t.needs.clone(),
-            name => t.needs.replace(name, " "),
-        };
         Self {
-            needs,
+            needs: without(&t.needs, &t.compound_name),
             district_code: t.district_code.clone(),
             street_code: Some(t.street_code.clone()),
             lon: t.lon,
@@ -88,6 +84,14 @@ impl From<&TenderDoc> for TenderQuery {
             fee_model: t.fee_model.clone(),
             grade: t.grade,
         }
+    }
+}
+
+/// `text` with every occurrence of `name` (trimmed, if not empty) replaced by a space.
+fn without(text: &str, name: &str) -> String {
+    match name.trim() {
+        "" => text.to_string(),
+        name => text.replace(name, " "),
     }
 }
 
@@ -121,9 +125,11 @@ pub struct FirmQuery {
 }
 
 impl From<&FirmDoc> for FirmQuery {
+    /// The firm's own name is taken out of its profile (“成都某某物业服务有限公司成立于…”): a name
+    /// offers no service.
     fn from(f: &FirmDoc) -> Self {
         Self {
-            profile: f.profile.clone(),
+            profile: without(&f.profile, &f.name),
             district_code: f.district_code.clone(),
             street_code: f.street_code.clone(),
             lon: f.lon,

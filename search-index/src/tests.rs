@@ -453,7 +453,7 @@ fn issue_18_the_nearby_same_street_firm_in_other_words_ranks_first() {
 }
 
 #[test]
-fn the_compound_name_in_a_tender_title_is_no_need() {
+fn names_in_a_tender_title_or_a_profile_are_no_needs() {
     let (lon, lat) = offset(0.0, 0.0);
     let mut t = tender("t", lon, lat);
     t.compound_name = "玉林北路2号院".into();
@@ -461,6 +461,13 @@ fn the_compound_name_in_a_tender_title_is_no_need() {
     let q = TenderQuery::from(&t);
     assert!(!q.needs.contains("玉林北路2号院"), "{}", q.needs);
     let words: Vec<String> = needs(&q.needs).into_iter().map(|n| n.word).collect();
+    assert_eq!(words, vec!["电梯", "维保"]);
+    // The same for a firm's name in its profile.
+    let mut f = firm("f", lon, lat);
+    f.name = "成都锦城物业服务有限公司".into();
+    f.profile = "成都锦城物业服务有限公司成立于2009年，提供电梯维保。".into();
+    let q = FirmQuery::from(&f);
+    let words: Vec<String> = needs(&q.profile).into_iter().map(|n| n.word).collect();
     assert_eq!(words, vec!["电梯", "维保"]);
 }
 
