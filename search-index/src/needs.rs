@@ -21,7 +21,7 @@
 //! [`Coverage`] turns a query's needs into the terms to look up and scores a document from the
 //! set of those terms it contains.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::analyzer::{self, Span};
@@ -38,6 +38,10 @@ pub const PART_WEIGHT: f64 = 0.5;
 
 /// At most this many needs are read from a text (the rest of a long text is ignored).
 pub const MAX_NEEDS: usize = 32;
+
+/// At most this many characters of a text are read for needs (a profile may have 5,000; its
+/// services come first), which bounds the work per query.
+pub const MAX_TEXT_CHARS: usize = 1_000;
 
 /// At most this many distinct terms are looked up for a query (one bit each in a `u64`).
 pub const MAX_TERMS: usize = 64;
@@ -177,7 +181,11 @@ struct Unit {
 
 /// The needs of a text, in order of first appearance (at most [`MAX_NEEDS`]).
 pub fn needs(text: &str) -> Vec<Need> {
-    let text = text.to_lowercase();
+    let end = text
+        .char_indices()
+        .nth(MAX_TEXT_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let text = text[..end].to_lowercase();
     let spans = analyzer::spans(&text);
     let th = thesaurus();
     let mut units: Vec<Unit> = spans
@@ -191,15 +199,13 @@ pub fn needs(text: &str) -> Vec<Need> {
         })
         .collect();
     // Thesaurus words on word boundaries (so 保安 is not read inside 确保安全).
-    let starts: Vec<usize> = spans.iter().map(|s| s.from).collect();
-    let ends: Vec<usize> = spans.iter().map(|s| s.to).collect();
+    let starts: HashSet<usize> = spans.iter().map(|s| s.from).collect();
+    let ends: HashSet<usize> = spans.iter().map(|s| s.to).collect();
+    let mut seen: HashSet<(usize, usize)> = units.iter().map(|u| (u.from, u.to)).collect();
     for (&word, &group) in &th.group_of {
         for (from, _) in text.match_indices(word) {
             let to = from + word.len();
-            if starts.contains(&from)
-                && ends.contains(&to)
-                && !units.iter().any(|u| u.from == from && u.to == to)
-            {
+            if starts.contains(&from) && ends.contains(&to) && seen.insert((from, to)) {
                 units.push(Unit {
                     word: word.to_string(),
                     from,
@@ -216,16 +222,19 @@ pub fn needs(text: &str) -> Vec<Need> {
     units.sort_by(|a, b| {
         (b.group.is_some(), b.to - b.from, a.from).cmp(&(a.group.is_some(), a.to - a.from, b.from))
     });
+    // The group of the kept word covering each byte (`Some(None)`: a plain word).
+    let mut owner: Vec<Option<Option<usize>>> = vec![None; text.len()];
     let mut kept: Vec<&Unit> = Vec::new();
     for u in &units {
-        let clash = kept.iter().any(|k| {
-            let inside = k.from <= u.from && u.to <= k.to;
-            let overlaps = k.from < u.to && u.from < k.to;
-            inside || (overlaps && (u.group.is_none() || u.group != k.group))
-        });
-        if !clash {
-            kept.push(u);
+        let span = &owner[u.from..u.to];
+        let other = span
+            .iter()
+            .any(|o| o.is_some_and(|g| u.group.is_none() || g != u.group));
+        if other || span.iter().all(Option::is_some) {
+            continue;
         }
+        owner[u.from..u.to].fill(Some(u.group));
+        kept.push(u);
     }
     kept.sort_by_key(|u| u.from);
     // Per need: its thesaurus group and its words with their leaves.
@@ -677,6 +686,21 @@ mod tests {
             &format!("{FAR}另有白蚁防治、屋面防水、外墙维修、适老化改造、智慧门禁。"),
         );
         assert_eq!(padded, 1.0);
+    }
+
+    #[test]
+    fn only_the_beginning_of_a_long_text_is_read() {
+        let long = format!("{}电梯维保", "绿化养护。".repeat(300));
+        let w = words(&long);
+        assert_eq!(w, vec!["绿化养护"]);
+        // Exactly at the bound a need is still read.
+        let pad = "绿化养护。".repeat((MAX_TEXT_CHARS - 4) / 5);
+        let at = format!(
+            "{pad}{}电梯",
+            "。".repeat(MAX_TEXT_CHARS - 2 - pad.chars().count())
+        );
+        assert_eq!(at.chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(words(&at), vec!["绿化养护", "电梯"]);
     }
 
     #[test]
