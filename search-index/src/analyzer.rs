@@ -19,110 +19,35 @@ use tantivy_jieba::JiebaTokenizer;
 /// The name the analyser is registered under in every index.
 pub const ANALYZER: &str = "wuye_zh";
 
-/// Boilerplate words (套话) that appear in nearly every profile, tender or address and carry
-/// no matching signal. Everything is compared after lower-casing.
-pub const STOP_WORDS: &[&str] = &[
-    // function words
-    "的",
-    "地",
-    "得",
-    "了",
-    "着",
-    "和",
-    "与",
-    "及",
-    "以及",
-    "或",
-    "或者",
-    "并",
-    "并且",
-    "而",
-    "在",
-    "是",
-    "有",
-    "为",
-    "对",
-    "把",
-    "被",
-    "由",
-    "从",
-    "向",
-    "于",
-    "等",
-    "各",
-    "每",
-    "其",
-    "之",
-    "也",
-    "都",
-    "将",
-    "这",
-    "那",
-    "个",
-    "我",
-    "我们",
-    "本",
-    "该",
-    "所",
-    "以",
-    "可",
-    "可以",
-    "能",
-    "能够",
-    "会",
-    "要",
-    "一",
-    "一些",
-    "进行",
-    "通过",
-    "具有",
-    "拥有",
-    // request boilerplate in tenders
-    "需要",
-    "需",
-    "希望",
-    "要求",
-    "提供",
-    "负责",
-    "相关",
-    "服务",
-    "物业",
-    "物业服务",
-    "小区",
-    "公司",
-    "有限公司",
-    "有限",
-    "企业",
-    "管理",
-    "工作",
-    "情况",
-    "方面",
-    "问题",
-    // single characters jieba leaves behind in dates and counts
-    "年",
-    "月",
-    "日",
-    "后",
-    "前",
-    "点",
-    "多",
-    "户",
-    "栋",
-];
+/// The stop list (停用词表): boilerplate and template words (套话) that appear in nearly every
+/// profile, tender or address and carry no matching signal, one word a line, `#` comments.
+/// Everything is compared after lower-casing.
+pub const STOP_WORDS_FILE: &str = include_str!("../data/stopwords.txt");
 
-fn stop_words() -> &'static HashSet<&'static str> {
+/// The words of [`STOP_WORDS_FILE`].
+pub fn stop_words() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
+    SET.get_or_init(|| data_lines(STOP_WORDS_FILE).collect())
 }
 
-/// Whether a (lower-cased) token is worth indexing: it has a letter, digit or ideograph and is
-/// not boilerplate.
+/// The non-empty, non-comment lines of a data file, trimmed.
+pub(crate) fn data_lines(file: &'static str) -> impl Iterator<Item = &'static str> {
+    file.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Whether a (lower-cased) token is worth indexing: it has a letter or ideograph, is not a
+/// number (24, 2003, 3.5 …) and is not boilerplate.
 pub fn is_meaningful(token: &str) -> bool {
-    token.chars().any(char::is_alphanumeric) && !stop_words().contains(token)
+    token
+        .chars()
+        .any(|c| c.is_alphanumeric() && !c.is_ascii_digit())
+        && !stop_words().contains(token)
 }
 
 /// Builds the analyser: jieba (search mode) → drop tokens over 40 bytes → lower case → drop
-/// punctuation and [`STOP_WORDS`].
+/// punctuation, numbers and [`stop_words`].
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(JiebaTokenizer::new())
         .filter(RemoveLongFilter::limit(40))
@@ -150,6 +75,47 @@ pub fn terms(text: &str) -> Vec<String> {
             if !out.iter().any(|t| t == &token.text) {
                 out.push(token.text.clone());
             }
+        }
+        out
+    })
+}
+
+/// A token of a text with its byte span, before the stop filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Span {
+    /// The lower-cased token.
+    pub text: String,
+    /// Byte offset of its first character in the text.
+    pub from: usize,
+    /// Byte offset just past its last character.
+    pub to: usize,
+    /// Whether the stop filter keeps it ([`is_meaningful`]).
+    pub meaningful: bool,
+}
+
+/// Every token of `text` (jieba search mode, lower-cased, so a long word comes with its
+/// sub-words), with byte spans into `text`; punctuation and boilerplate are marked, not
+/// dropped, so callers can still see word boundaries.
+pub(crate) fn spans(text: &str) -> Vec<Span> {
+    thread_local! {
+        static RAW: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+            TextAnalyzer::builder(JiebaTokenizer::new())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .build(),
+        );
+    }
+    RAW.with(|cell| {
+        let mut analyzer = cell.borrow_mut();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(Span {
+                meaningful: is_meaningful(&token.text),
+                text: token.text.clone(),
+                from: token.offset_from,
+                to: token.offset_to,
+            });
         }
         out
     })

@@ -22,7 +22,10 @@ mod docs;
 pub mod error;
 pub mod geo;
 mod handle;
+#[cfg(test)]
+mod judged;
 mod matching;
+pub mod needs;
 pub mod places;
 pub mod rank;
 pub mod schema;
@@ -40,6 +43,7 @@ pub use docs::{CompoundDoc, FirmDoc, TenderDoc};
 pub use error::{IndexError, Result};
 pub use handle::{IndexHandle, IndexLocation, OpenOptions};
 pub use matching::{FirmMatch, FirmQuery, Hits, MAX_QUERY_TERMS, TenderMatch, TenderQuery};
+pub use needs::{Need, TextReport, needs};
 pub use rank::{ScorePart, Weights};
 pub use schema::{DocKind, schema};
 pub use search::{SearchFilters, SearchHit};

@@ -6,8 +6,9 @@
 //! document sets; capacity and the exact haversine distance (for firms reached by radius, not
 //! by a served district) are checked per candidate on dense one-cache-line rows. Every survivor
 //! gets its static score (distance decay, place match, capacity fit, credit, satisfaction,
-//! whitelist, public interest, experience) and then its text relevance — BM25 of the tender's
-//! needs against the profile, term at a time over the survivors only, reading a cached byte
+//! whitelist, public interest, experience) and then its text relevance — the share of the
+//! tender's needs the profile covers (synonyms and compound words per [`crate::needs`]), from
+//! the needs' terms looked up term at a time over the survivors only, reading a cached byte
 //! per candidate for common terms and seeking the posting list for rare ones. No query tree is
 //! built per request.
 
@@ -16,26 +17,25 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use tantivy::postings::Postings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, TERMINATED, Term};
 
-use crate::analyzer;
 use crate::bits::Bits;
 use crate::docs::{
     FirmDoc, TenderDoc, check_code_word, check_grade, check_point, parse_district, parse_street,
 };
 use crate::error::{IndexError, Result};
 use crate::geo::{self, Cell, haversine_km};
+use crate::needs::Coverage;
 use crate::rank::{self, ScorePart, Weights};
 use crate::schema::{DocKind, TextField, flags, term};
-use crate::snapshot::{Bm25, Names, Row, Snapshot};
+use crate::snapshot::{Names, Row, Snapshot};
 
 /// Kilometres per degree of latitude (on the mean sphere).
 const KM_PER_DEG_LAT: f64 = geo::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
 
 /// At most this many distinct query terms are scored (the rest of a long text is ignored).
-pub const MAX_QUERY_TERMS: usize = 64;
+pub const MAX_QUERY_TERMS: usize = crate::needs::MAX_TERMS;
 
 /// A page of ranked results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,9 +70,11 @@ pub struct TenderQuery {
 }
 
 impl From<&TenderDoc> for TenderQuery {
+    /// The compound's name is taken out of the needs (the default title “〈compound〉物业服务招标”
+    /// is part of the indexed needs): a name states no need.
     fn from(t: &TenderDoc) -> Self {
         Self {
-            needs: t.needs.clone(),
+            needs: without(&t.needs, &t.compound_name),
             district_code: t.district_code.clone(),
             street_code: Some(t.street_code.clone()),
             lon: t.lon,
@@ -82,6 +84,14 @@ impl From<&TenderDoc> for TenderQuery {
             fee_model: t.fee_model.clone(),
             grade: t.grade,
         }
+    }
+}
+
+/// `text` with every occurrence of `name` (trimmed, if not empty) replaced by a space.
+fn without(text: &str, name: &str) -> String {
+    match name.trim() {
+        "" => text.to_string(),
+        name => text.replace(name, " "),
     }
 }
 
@@ -115,9 +125,11 @@ pub struct FirmQuery {
 }
 
 impl From<&FirmDoc> for FirmQuery {
+    /// The firm's own name is taken out of its profile (“成都某某物业服务有限公司成立于…”): a name
+    /// offers no service.
     fn from(f: &FirmDoc) -> Self {
         Self {
-            profile: f.profile.clone(),
+            profile: without(&f.profile, &f.name),
             district_code: f.district_code.clone(),
             street_code: f.street_code.clone(),
             lon: f.lon,
@@ -146,7 +158,8 @@ pub struct FirmMatch {
     pub distance_km: f64,
     /// Score parts with Chinese explanations.
     pub parts: Vec<ScorePart>,
-    /// Terms of the needs found in the profile.
+    /// For each need of the tender the profile meets, the profile's word for it (维护保养 for
+    /// 维保), in the needs' order.
     pub matched_terms: Vec<String>,
 }
 
@@ -165,7 +178,8 @@ pub struct TenderMatch {
     pub distance_km: f64,
     /// Score parts with Chinese explanations.
     pub parts: Vec<ScorePart>,
-    /// Terms of the profile found in the needs.
+    /// For each service of the profile the tender's needs mention, the tender's word for it,
+    /// in the profile's order.
     pub matched_terms: Vec<String>,
 }
 
@@ -210,51 +224,25 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     result
 }
 
-/// Query terms with their BM25 weights (terms no live document has are dropped).
+/// The query text's needs (see [`needs`]): the terms to look up (terms no live document has
+/// are dropped) and how a candidate's set of found terms becomes its text relevance — the
+/// share of the needs it covers, in [0, 1], each need counted once whatever the repetitions.
 struct TextQuery {
-    /// Terms by decreasing BM25 bound (ties by position in the text). Every scoring path adds
-    /// a candidate's term scores in this order, so a score never depends on the path.
-    terms: Vec<(String, Bm25)>,
-    /// Position of each term in the query text (for listing matched terms in reading order).
-    positions: Vec<usize>,
+    cover: Coverage,
 }
 
 impl TextQuery {
     fn new(snap: &Snapshot, field: TextField, text: &str) -> Result<Self> {
-        let mut found = Vec::new();
-        for (pos, t) in analyzer::terms(text)
-            .into_iter()
-            .take(MAX_QUERY_TERMS)
-            .enumerate()
-        {
-            if let Some(bm25) = snap.bm25(field, &t)? {
-                found.push((pos, t, bm25));
-            }
-        }
-        found.sort_by(|a, b| {
-            b.2.max_score()
-                .total_cmp(&a.2.max_score())
-                .then(a.0.cmp(&b.0))
-        });
-        let positions = found.iter().map(|(pos, _, _)| *pos).collect();
-        let terms = found.into_iter().map(|(_, t, b)| (t, b)).collect();
-        Ok(Self { terms, positions })
+        let cover = Coverage::new(text, |t| Ok::<_, IndexError>(snap.doc_freq(field, t)? > 0))?;
+        Ok(Self { cover })
+    }
+
+    fn terms(&self) -> &[String] {
+        self.cover.terms()
     }
 
     fn max_score(&self) -> f64 {
-        self.terms.iter().map(|(_, b)| b.max_score()).sum()
-    }
-
-    fn matched(&self, mask: u64) -> Vec<String> {
-        let mut hits: Vec<(usize, &String)> = self
-            .terms
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(i, (t, _))| (self.positions[i], t))
-            .collect();
-        hits.sort();
-        hits.into_iter().map(|(_, t)| t.clone()).collect()
+        self.cover.max_relevance()
     }
 }
 
@@ -266,7 +254,7 @@ impl Snapshot {
         query: &TextQuery,
         cands: &mut [Candidate],
     ) -> Result<()> {
-        if query.terms.is_empty() {
+        if query.terms().is_empty() {
             return Ok(());
         }
         let mut start = 0;
@@ -282,8 +270,7 @@ impl Snapshot {
             let reader = self.reader(seg);
             let tantivy_field = self.fields.text(field);
             let inverted = reader.inverted_index(tantivy_field)?;
-            let norms = reader.get_fieldnorms_reader(tantivy_field)?;
-            for (ti, (text, bm25)) in query.terms.iter().enumerate() {
+            for (ti, text) in query.terms().iter().enumerate() {
                 let term = Term::from_field_text(tantivy_field, text);
                 let Some(mut postings) =
                     inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
@@ -294,7 +281,6 @@ impl Snapshot {
                     for cand in group.iter_mut() {
                         let tf = tfs[cand.doc as usize];
                         if tf != 0 {
-                            cand.text += bm25.score(norms.fieldnorm_id(cand.doc), u32::from(tf));
                             cand.mask |= 1 << ti;
                         }
                     }
@@ -309,19 +295,22 @@ impl Snapshot {
                         break;
                     }
                     if doc == cand.doc {
-                        cand.text += bm25.score(norms.fieldnorm_id(doc), postings.term_freq());
                         cand.mask |= 1 << ti;
                     }
                 }
             }
             start = end;
         }
+        // The one place term hits become a text score (needs covered, see `needs`).
+        for cand in cands.iter_mut() {
+            cand.text = query.cover.relevance(cand.mask);
+        }
         Ok(())
     }
 
     /// Keeps the best `offset + limit` candidates in rank order (score desc, id asc), text
-    /// scored only where it can change the page: text adds at most the sum of the query terms'
-    /// BM25 bounds, so a candidate whose base plus that bound stays below the `wanted`-th best
+    /// scored only where it can change the page: text adds at most the text weight times the
+    /// highest relevance the query's needs allow, so a candidate whose base plus that bound stays below the `wanted`-th best
     /// base can never reach the page. (With the default weights text dominates and this rarely
     /// prunes; a candidate-at-a-time max-score loop was measured slower than scoring every
     /// survivor term-at-a-time, which reads each posting list once in order.)
@@ -481,13 +470,15 @@ impl Snapshot {
                     let (row, names) = (self.row(c), self.names(c));
                     let mut parts = Vec::with_capacity(16);
                     firm_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
-                    let matched = query.matched(c.mask);
+                    let report = query.cover.report(c.mask);
                     parts.push(rank::text_part(
                         w.text * c.text,
-                        c.text,
-                        &matched,
+                        w.text,
+                        &report,
                         "需求与企业简介",
+                        "企业简介覆盖招标需求",
                     ));
+                    let matched = report.matched_words();
                     FirmMatch {
                         firm_id: names.id.to_string(),
                         name: names.name.to_string(),
@@ -624,13 +615,15 @@ impl Snapshot {
                 let (row, names) = (self.row(c), self.names(c));
                 let mut parts = Vec::with_capacity(16);
                 tender_parts(&mut parts, w, &ctx, row, c.distance_km, c.by_district);
-                let matched = query.matched(c.mask);
+                let report = query.cover.report(c.mask);
                 parts.push(rank::text_part(
                     w.text * c.text,
-                    c.text,
-                    &matched,
+                    w.text,
+                    &report,
                     "企业简介与需求",
+                    "招标需求用到企业服务",
                 ));
+                let matched = report.matched_words();
                 TenderMatch {
                     tender_id: names.id.to_string(),
                     compound_id: names.ref_id.to_string(),

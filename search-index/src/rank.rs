@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IndexError, Result};
+use crate::needs::{MatchKind, TextReport};
 use crate::places::place_label;
 
 /// Weights of the score parts (configuration: every field has a default, so a partial table
@@ -15,7 +16,8 @@ use crate::places::place_label;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Weights {
-    /// Multiplies the BM25 relevance of the tender's needs against the firm's profile.
+    /// Multiplies the text relevance: the share (0–1) of the query's needs the other side
+    /// covers (see [`crate::needs`]), so a firm covering every need gets `text` points.
     pub text: f64,
     /// Distance decay: `distance · exp(−d / distance_scale_km)`.
     pub distance: f64,
@@ -47,7 +49,9 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Self {
-            text: 1.0,
+            // Covering every need is worth a little more than being next door (distance 3):
+            // wording alone cannot beat proximity plus standing (issue 18).
+            text: 4.0,
             distance: 3.0,
             distance_scale_km: 5.0,
             same_district: 0.5,
@@ -192,13 +196,47 @@ pub(crate) fn experience_value(w: &Weights, n: u32) -> f64 {
     w.experience * f64::from(n.min(sat)) / f64::from(sat)
 }
 
-/// Text part with the matched terms listed.
-pub(crate) fn text_part(value: f64, bm25: f64, matched: &[String], what: &str) -> ScorePart {
-    let detail = if matched.is_empty() {
-        format!("{what}无共同关键词")
+/// Text part: which of the query's needs the document covers, with the word the document used
+/// for each (同义 for a thesaurus synonym, 部分 for some parts of a compound word), and how the
+/// value is made (share of the needs × the text weight).
+/// `what` names the two texts (for “无共同关键词”), `covers` says what was covered.
+pub(crate) fn text_part(
+    value: f64,
+    weight: f64,
+    report: &TextReport,
+    what: &str,
+    covers: &str,
+) -> ScorePart {
+    if report.hits.is_empty() {
+        return ScorePart::new("text", value, format!("{what}无共同关键词"));
+    }
+    let hits: Vec<String> = report
+        .hits
+        .iter()
+        .map(|h| match h.kind {
+            MatchKind::Exact => h.word.clone(),
+            MatchKind::Synonym => format!("{}（同义：{}）", h.need, h.word),
+            MatchKind::Part => format!("{}（部分：{}）", h.need, h.word),
+        })
+        .collect();
+    let mut detail = format!(
+        "{covers} {:.2}/{} 项：{}",
+        report.covered,
+        report.needs,
+        hits.join("、")
+    );
+    if !report.missing.is_empty() {
+        detail.push_str(&format!("；未覆盖：{}", report.missing.join("、")));
+    }
+    let share = if report.needs == 0 {
+        0.0
     } else {
-        format!("{what}共同关键词：{}（BM25 {bm25:.2}）", matched.join("、"))
+        report.covered / report.needs as f64
     };
+    detail.push_str(&format!(
+        "；{:.0}% × 权重 {weight} = {value:.2}",
+        share * 100.0
+    ));
     ScorePart::new("text", value, detail)
 }
 

@@ -368,11 +368,6 @@ impl Bm25 {
         let tf = f64::from(tf);
         self.idf * (K1 + 1.0) * tf / (tf + self.norms[fieldnorm_id as usize])
     }
-
-    /// An upper bound of [`Bm25::score`].
-    pub(crate) fn max_score(&self) -> f64 {
-        self.idf * (K1 + 1.0)
-    }
 }
 
 impl SegmentData {

@@ -9,7 +9,7 @@ use crate::synthetic::{self, Scale};
 use crate::testdata::{DISTRICT, STREET, compound, firm, offset, tender};
 use crate::*;
 
-fn ram() -> IndexHandle {
+pub(crate) fn ram() -> IndexHandle {
     IndexHandle::open_with(
         IndexLocation::Ram,
         OpenOptions {
@@ -234,16 +234,20 @@ fn ranking_on_hand_made_data_follows_distance_text_and_id() {
     let mut q = query_at(0.0, 0.0);
     q.needs = "需要电梯维保和垃圾分类".into();
     let hits = all_firms(&index, &q);
-    // The profile matching all four needs outweighs 3 km of distance (≈ 1.1 points); then
-    // nearest first; identical firms by id.
+    // The profile covering all three needs (电梯, 维保, 垃圾分类: a compound word is one
+    // need) outweighs 3 km of distance (≈ 1.1 points); then nearest first; identical firms by
+    // id.
     assert_eq!(
         firm_ids(&hits),
         vec!["text", "near", "a-twin", "b-twin", "far"]
     );
+    // Before issue 18 this listed 垃圾 and 分类 apart (each scored); the compound counts once.
     assert_eq!(
         hits.items[0].matched_terms,
-        vec!["电梯", "维保", "垃圾", "分类"]
+        vec!["电梯", "维保", "垃圾分类"]
     );
+    let text = part(&hits.items[0], "text").unwrap();
+    assert_eq!(text.value, Weights::default().text, "{text:?}");
     assert_eq!(hits.items[2].score, hits.items[3].score);
     for m in &hits.items {
         let sum: f64 = m.parts.iter().map(|p| p.value).sum();
@@ -260,7 +264,7 @@ fn ranking_on_hand_made_data_follows_distance_text_and_id() {
 }
 
 #[test]
-fn term_frequencies_above_255_score_exactly() {
+fn term_frequencies_above_255_count_once() {
     let (lon, lat) = offset(1.0, 0.0);
     let mut many = firm("many", lon, lat);
     many.profile = "电梯 ".repeat(300);
@@ -271,9 +275,12 @@ fn term_frequencies_above_255_score_exactly() {
     let mut q = query_at(0.0, 0.0);
     q.needs = "电梯".into();
     let hits = all_firms(&index, &q);
+    // Since issue 18 text is the share of the needs covered: 300 mentions count as one (the
+    // order of the equal firms is by id).
     assert_eq!(firm_ids(&hits), vec!["many", "once", "other"]);
     let text = |i: usize| part(&hits.items[i], "text").unwrap().value;
-    assert!(text(0) > text(1) && text(1) > 0.0 && text(2) == 0.0);
+    assert!(text(0) == text(1) && text(1) > 0.0 && text(2) == 0.0);
+    assert_eq!(hits.items[0].matched_terms, vec!["电梯"]);
 }
 
 #[test]
@@ -394,6 +401,76 @@ fn pages_slice_the_full_ranking() {
     assert_eq!(index.match_firms(&q, 0, 0, &w).unwrap().total, 25);
 }
 
+#[test]
+fn issue_18_the_nearby_same_street_firm_in_other_words_ranks_first() {
+    // The tender of issue 18; a firm 0.4 km away in the same street saying the same services
+    // in other words, and one 7 km away in another street and district (serving this one)
+    // using the tender's exact words; the same standing.
+    let mut q = query_at(0.0, 0.0);
+    q.needs = "需要电梯维保、消防设施巡检、垃圾分类投放点管理和停车秩序管理。".into();
+    let (lon, lat) = offset(0.4, 0.0);
+    let mut near = firm("near", lon, lat);
+    near.profile = "【演示数据】电梯维护保养、消防安全检查、生活垃圾分类指导、车辆停放管理，\
+                    24 小时响应，收支公开。"
+        .into();
+    let (lon, lat) = offset(0.0, 7.0);
+    let mut far = firm("far", lon, lat);
+    far.district_code = "510108".into();
+    far.street_code = Some("510108002".into());
+    far.districts_served = vec!["510108".into(), DISTRICT.into()];
+    far.profile = "电梯维保、消防设施巡检、垃圾分类投放点管理、停车秩序管理。".into();
+    let index = index_with(&[near, far], &[], &[]);
+    let hits = all_firms(&index, &q);
+    assert_eq!(firm_ids(&hits), vec!["near", "far"], "{hits:#?}");
+    let (near, far) = (&hits.items[0], &hits.items[1]);
+    // Text no longer dominates: the exact-word firm covers every need (text = the weight),
+    // the other firm most of them in its own words, and both texts are within the weight.
+    let w = Weights::default();
+    let text = |m: &FirmMatch| part(m, "text").unwrap().value;
+    assert!((text(far) - w.text).abs() < 1e-9, "{far:#?}");
+    assert!(
+        text(near) > 0.6 * w.text && text(near) < text(far),
+        "{near:#?}"
+    );
+    // The reasons show the firm's own words and how much each part gave.
+    assert_eq!(
+        near.matched_terms,
+        vec!["电梯", "维护保养", "消防", "检查", "垃圾分类", "车辆停放"]
+    );
+    let detail = &part(near, "text").unwrap().detail;
+    assert!(
+        detail.starts_with("企业简介覆盖招标需求 5.40/6 项："),
+        "{detail}"
+    );
+    assert!(detail.ends_with("90% × 权重 4 = 3.60"), "{detail}");
+    assert!(detail.contains("维保（同义：维护保养）"), "{detail}");
+    assert!(detail.contains("停车秩序（同义：车辆停放）"), "{detail}");
+    assert!(detail.contains("× 权重"), "{detail}");
+    for m in &hits.items {
+        let sum: f64 = m.parts.iter().map(|p| p.value).sum();
+        assert!((sum - m.score).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn names_in_a_tender_title_or_a_profile_are_no_needs() {
+    let (lon, lat) = offset(0.0, 0.0);
+    let mut t = tender("t", lon, lat);
+    t.compound_name = "玉林北路2号院".into();
+    t.needs = "玉林北路2号院物业服务招标 需要电梯维保。".into();
+    let q = TenderQuery::from(&t);
+    assert!(!q.needs.contains("玉林北路2号院"), "{}", q.needs);
+    let words: Vec<String> = needs(&q.needs).into_iter().map(|n| n.word).collect();
+    assert_eq!(words, vec!["电梯", "维保"]);
+    // The same for a firm's name in its profile.
+    let mut f = firm("f", lon, lat);
+    f.name = "成都锦城物业服务有限公司".into();
+    f.profile = "成都锦城物业服务有限公司成立于2009年，提供电梯维保。".into();
+    let q = FirmQuery::from(&f);
+    let words: Vec<String> = needs(&q.profile).into_iter().map(|n| n.word).collect();
+    assert_eq!(words, vec!["电梯", "维保"]);
+}
+
 // ---- firm → tenders -------------------------------------------------------------------------
 
 #[test]
@@ -442,6 +519,11 @@ fn a_firm_sees_the_open_tenders_it_qualifies_for_nearest_first() {
     assert_eq!(mid.compound_id, "c-mid");
     assert_eq!(mid.compound_name, "测试院落mid");
     assert_eq!(mid.matched_terms, vec!["电梯", "维保"]);
+    let text = mid.parts.iter().find(|p| p.name == "text").unwrap();
+    assert_eq!(
+        text.detail,
+        "招标需求用到企业服务 2.00/2 项：电梯、维保；100% × 权重 4 = 4.00"
+    );
     let names: Vec<&str> = mid.parts.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         names,

@@ -20,6 +20,7 @@ both_backends!(
     tender_firms_ranked_fresh_and_role_aware,
     search_bundles_and_bad_filters,
     satisfaction_and_old_compound_experience_lift_a_firm,
+    synonyms_and_proximity_beat_exact_words_from_afar,
 );
 
 async fn post(app: &TestApp, url: String, token: Option<&str>, body: &Value) -> Answer {
@@ -849,4 +850,91 @@ async fn admin_rebuild_index_follows_a_data_folders_feeds_from_zero() {
             .unwrap()
             .contains(&format!("tender={}", heads[1]))
     );
+}
+
+/// Creates and publishes a tender for compound `c` with these needs; returns its id.
+async fn published_tender(app: &TestApp, committee: &str, c: &str, needs: &str) -> String {
+    let body = tender_body(
+        c,
+        json!({"needs": needs, "enquiry_deadline": from_now(3_600_000),
+            "bid_deadline": from_now(7_200_000), "opening_at": from_now(7_200_000)}),
+    );
+    let url = format!("{}/tenders", app.tender_url);
+    let created = post(app, url, Some(committee), &body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let tender = created.json()["id"].as_str().unwrap().to_string();
+    let url = format!("{}/tenders/{tender}/publish", app.tender_url);
+    let published = post(app, url, Some(committee), &json!({})).await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    tender
+}
+
+/// Issue 18 through the services: a firm 0.4 km away in the compound's street that says the
+/// tender's needs in other words (维护保养, 检查, 车辆停放) ranks above a firm 7 km away in
+/// another district using the tender's exact words, and the reasons show the firm's words.
+async fn synonyms_and_proximity_beat_exact_words_from_afar(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let wants = json!({"service_models": ["professional"], "fee_models": ["lump_sum"],
+        "grades": [3], "districts_served": ["510104"]});
+    let near = firm(
+        &app,
+        "同街物业",
+        1,
+        merged(
+            wants.clone(),
+            json!({"office_street": JINGUANYI, "location": {"lon": 104.087, "lat": 30.652},
+                "profile": "电梯维护保养、消防安全检查、生活垃圾分类指导、车辆停放管理，24 小时响应。"}),
+        ),
+        true,
+    )
+    .await;
+    let far = firm(
+        &app,
+        "远处物业",
+        2,
+        merged(
+            wants,
+            json!({"office_street": "510108010", "location": {"lon": 104.083, "lat": 30.715},
+                "districts_served": ["510104", "510108"],
+                "profile": "电梯维保、消防设施巡检、垃圾分类投放点管理、停车秩序管理。"}),
+        ),
+        true,
+    )
+    .await;
+    let c = compound(&app, "m201", JINGUANYI, json!({})).await;
+    app.tender_follows_catalog().await;
+    let committee = app.token(Role::Committee, Scope::Compound(c.clone()));
+    let needs = "需要电梯维保、消防设施巡检、垃圾分类投放点管理和停车秩序管理。";
+    let tender = published_tender(&app, &committee, &c, needs).await;
+
+    let path = format!("/tenders/{tender}/firms");
+    let (page, _) = until(&app, &path, Some(&committee), 10, |p| p["total"] == 2).await;
+    assert_eq!(ids(&page, "firm_id"), vec![near, far], "{page}");
+    let first = &page["items"][0];
+    assert_eq!(
+        terms(first),
+        vec!["电梯", "维护保养", "消防", "检查", "垃圾分类", "车辆停放"]
+    );
+    let text = first["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "text")
+        .unwrap();
+    let detail = text["detail"].as_str().unwrap();
+    assert!(detail.contains("维保（同义：维护保养）"), "{detail}");
+    // The exact-word firm covers every need: its text part is the whole text weight.
+    let second = &page["items"][1];
+    let far_text = second["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "text")
+        .unwrap();
+    assert_eq!(
+        far_text["value"].as_f64(),
+        Some(Weights::default().text),
+        "{far_text}"
+    );
+    app.stop().await;
 }
