@@ -134,8 +134,17 @@ pub async fn run(db: Db, policy: Arc<MatchingPolicy>, cancel: CancellationToken)
         if officials {
             officials_at = Some(std::time::Instant::now());
         }
-        if let Err(e) = run_once(&db, &policy, now_ms(), officials).await {
-            tracing::warn!(error = %e, "notification sweep failed");
+        let started = std::time::Instant::now();
+        match run_once(&db, &policy, now_ms(), officials).await {
+            // What the officials' checks cost (they read every plan, suspended firm and the
+            // quarter's surveys) is logged, so a deployment sees it grow with its data.
+            Ok(new) if officials => tracing::info!(
+                elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                new,
+                "notification sweep with the officials' checks"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "notification sweep failed"),
         }
         tokio::select! {
             () = cancel.cancelled() => return,
