@@ -22,6 +22,7 @@ pub mod follow;
 pub mod input;
 pub mod inspections;
 pub mod invitations;
+pub mod money;
 pub mod ocds;
 pub mod ocds_documents;
 pub mod opening;

@@ -26,7 +26,8 @@ use crate::ocds;
 use crate::tenders::change::record_change;
 use crate::tenders::store;
 use crate::tenders::tender::{Tender, not_awarded};
-use crate::terms::TenderStatus;
+use crate::money::fund::terms::{Remuneration, RemunerationInput};
+use crate::terms::{FeeModel, TenderStatus};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewContract {
@@ -34,17 +35,23 @@ pub struct NewContract {
     pub start_date: String,
     /// Day of signing, `YYYY-MM-DD`, not in the future (default today).
     pub signed_on: Option<String>,
+    /// The remuneration (酬金) agreed, for a tender whose fee model is `commission` (酬金制)
+    /// or `trust` (信托制); refused for `lump_sum`. Without it the fund refuses every
+    /// remuneration the firm would draw.
+    #[serde(default)]
+    pub remuneration: Option<RemunerationInput>,
 }
 
-/// The dates of a contract to sign.
+/// What the committee states when it signs: the dates and the remuneration agreed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ContractDates {
     pub start: Date,
     pub signed_on: Date,
+    pub remuneration: Option<Remuneration>,
 }
 
 impl NewContract {
-    /// The dates, parsed; the signing day not in the future.
+    /// The dates, parsed, the signing day not in the future; the remuneration checked.
     pub fn check(&self) -> std::result::Result<ContractDates, Problem> {
         let mut v = Validation::new();
         let start = v.field("start_date", clock::parse_date(&self.start_date));
@@ -59,10 +66,20 @@ impl NewContract {
                 "签订日期不能晚于今天",
             ));
         }
-        match (start, signed_on) {
-            (Some(start), Some(signed_on)) if v.is_empty() => {
-                Ok(ContractDates { start, signed_on })
+        let remuneration = match self.remuneration.as_ref().map(|r| r.check("remuneration")) {
+            Some(Ok(r)) => Some(r),
+            Some(Err(errors)) => {
+                errors.into_iter().for_each(|e| v.push(e));
+                None
             }
+            None => None,
+        };
+        match (start, signed_on) {
+            (Some(start), Some(signed_on)) if v.is_empty() => Ok(ContractDates {
+                start,
+                signed_on,
+                remuneration,
+            }),
             _ => Err(refused(v)),
         }
     }
@@ -179,6 +196,14 @@ pub async fn sign(
     }
     check_dates(policy, &award, dates)?;
     let terms = &t.terms;
+    if dates.remuneration.is_some() && terms.fee_model == FeeModel::LumpSum {
+        return Err(Problem::validation(vec![FieldError::new(
+            "remuneration",
+            "remuneration_not_agreed",
+            "包干制合同不约定酬金；只有酬金制、信托制合同约定酬金",
+        )])
+        .into());
+    }
     let c = Contract {
         id: new_id(),
         tender_id: t.id.clone(),
@@ -199,6 +224,7 @@ pub async fn sign(
         termination_reason: None,
         termination_vote_id: None,
         termination_vote_kind: None,
+        remuneration: dates.remuneration,
     };
     records::insert_contract(tx.conn(), &c, now).await?;
     records::make_final(tx.conn(), &award.view.id).await?;

@@ -9,6 +9,7 @@ pub mod best;
 pub mod bids;
 pub mod disclosures;
 pub mod documents;
+pub mod fund;
 pub mod inspections;
 pub mod invitations;
 pub mod ocds;
@@ -65,7 +66,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(unit_surveys::router())
         .merge(documents::router())
         .merge(inspections::router())
-        .merge(best::router());
+        .merge(best::router())
+        .merge(fund::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -93,6 +95,8 @@ const PUBLIC: &[&str] = &[
     "POST /tenders/owner-code/inspections",
     "POST /tenders/owner-code/documents/{id}/content",
     "GET /tenders/compounds/{cid}/register/summary",
+    "GET /tenders/compounds/{cid}/fund",
+    "GET /tenders/compounds/{cid}/fund/statements/{month}",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
     "GET /tenders/contracts/{cid}/disclosures",
@@ -160,6 +164,18 @@ mod tests {
                 ("State", round_trip::<crate::inspections::State>),
                 ("Level", round_trip::<crate::award::complaint_store::Level>),
                 ("Stage", round_trip::<crate::award::complaint_store::Stage>),
+                (
+                    "FundCategory",
+                    round_trip::<crate::money::fund::category::Category>,
+                ),
+                (
+                    "FundDirection",
+                    round_trip::<crate::money::fund::category::Direction>,
+                ),
+                (
+                    "FundRecorder",
+                    round_trip::<crate::money::fund::ledger::Recorder>,
+                ),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");
