@@ -299,7 +299,19 @@ pub fn bid_body(fee: i64, annual_price_fen: i64) -> Value {
 /// 31 December 2025, so `w` must be a [`World::with_history`]); returns the tender and
 /// contract ids.
 pub async fn contracted(w: &World, compound: &str, bidders: &[(&str, i64)]) -> (String, String) {
-    let (id, bids) = opened_with_bids(w, compound, json!({}), bidders, json!([])).await;
+    contracted_with(w, compound, json!({}), bidders, json!({})).await
+}
+
+/// [`contracted`] with `tender` overriding the tender's terms (e.g. its `fee_model`) and
+/// `contract` the contract's body (e.g. its `remuneration`).
+pub async fn contracted_with(
+    w: &World,
+    compound: &str,
+    tender: Value,
+    bidders: &[(&str, i64)],
+    contract: Value,
+) -> (String, String) {
+    let (id, bids) = opened_with_bids(w, compound, tender, bidders, json!([])).await;
     let (winner, _) = bidders.iter().min_by_key(|(_, fee)| *fee).unwrap();
     let committee = w.committee(compound);
     let a = w
@@ -316,7 +328,7 @@ pub async fn contracted(w: &World, compound: &str, bidders: &[(&str, i64)]) -> (
         .post(
             &format!("/{id}/contract"),
             Some(&committee),
-            &json!({"start_date": "2026-01-01"}),
+            &merged(json!({"start_date": "2026-01-01"}), contract),
         )
         .await;
     assert_eq!(c.status, 201, "{}", c.body);

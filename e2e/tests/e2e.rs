@@ -20,6 +20,7 @@ mod e2e {
     pub mod incentives;
     pub mod matching;
     pub mod metrics;
+    pub mod money_fund;
     pub mod notifications;
     pub mod ocds;
     pub mod owners;
