@@ -23,6 +23,7 @@ use crate::config::TenderPolicy;
 use crate::documents::store as documents;
 use crate::documents::DocumentKind;
 use crate::error::Result;
+use crate::ocds;
 
 /// The thresholds of the fund's flags, from the policy.
 pub fn thresholds(policy: &TenderPolicy) -> Thresholds {
@@ -174,6 +175,14 @@ async fn book(
     .await?;
     list.push(t.clone());
     publish_months(tx, c, &list, Month::of(t.date()), policy).await?;
+    ocds::release(
+        tx.conn(),
+        policy,
+        &c.tender_id,
+        &[ocds::tag::IMPLEMENTATION],
+        None,
+    )
+    .await?;
     Ok(t)
 }
 
