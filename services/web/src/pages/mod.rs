@@ -18,6 +18,7 @@ mod inbox;
 pub mod incentives;
 mod lists;
 mod model;
+mod money;
 mod official;
 mod owner;
 mod public;
@@ -46,6 +47,7 @@ pub fn router() -> Router<WebState> {
         .merge(documents::routes())
         .merge(firm_portal::routes())
         .merge(public::routes())
+        .merge(money::routes())
         .merge(incentives::routes())
         .merge(register::routes())
         .merge(owner::routes())
