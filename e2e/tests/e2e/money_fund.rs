@@ -420,9 +420,9 @@ async fn a_fund_in_deficit_for_three_months_reaches_the_officials(backend: Backe
     assert_eq!(
         months,
         [
-            ("2026-08".into(), -500_000, 1, false, false),
-            ("2026-09".into(), -500_000, 2, false, false),
-            ("2026-10".into(), -600_000, 3, true, true),
+            ("2026-08".to_string(), -500_000, 1, false, false),
+            ("2026-09".to_string(), -500_000, 2, false, false),
+            ("2026-10".to_string(), -600_000, 3, true, true),
         ]
     );
     let published = w

@@ -90,7 +90,7 @@ pub fn may_read_ledger(
     contract: Option<&Contract>,
 ) -> Result<()> {
     let official = match (&identity.role, &identity.scope) {
-        (Role::StreetOfficial, Scope::Street(s)) => compound.street_code.as_deref() == Some(s),
+        (Role::StreetOfficial, Scope::Street(s)) => compound.street_code.as_deref() == Some(s.as_str()),
         (Role::DistrictOfficial, Scope::District(d)) => compound.district_code == *d,
         (Role::CityOfficial, Scope::City) | (Role::Association, _) => true,
         _ => false,

@@ -20,8 +20,7 @@ use crate::audit;
 use crate::award::records::Contract;
 use crate::clock;
 use crate::config::TenderPolicy;
-use crate::documents::store as documents;
-use crate::documents::DocumentKind;
+use crate::documents::{self, DocumentKind};
 use crate::error::Result;
 use crate::ocds;
 
@@ -51,7 +50,7 @@ fn within_contract(c: &Contract, day: Date) -> Result<()> {
 
 /// The voucher named: a 凭证 of this compound in the documents store, not taken down.
 async fn check_voucher(conn: &mut AnyConnection, compound_id: &str, id: &str) -> Result<()> {
-    let ok = documents::load(conn, id).await?.is_some_and(|d| {
+    let ok = documents::row(conn, id).await?.is_some_and(|d| {
         d.kind == DocumentKind::Voucher && d.compound_id == compound_id && !d.removed
     });
     if ok {
@@ -129,7 +128,7 @@ async fn publish_months(
     let all = months::months(
         list,
         china_today(),
-        (&c.id, &c.fee_model),
+        (c.id.as_str(), c.fee_model.as_str()),
         thresholds(policy),
         &c.compound_id,
     );

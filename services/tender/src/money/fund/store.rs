@@ -132,22 +132,6 @@ pub async fn earlier_lines(
     rows.iter().map(line_from_row).collect()
 }
 
-/// Whether an earlier statement of the compound has a line with this bank reference.
-pub async fn reference_imported(
-    conn: &mut AnyConnection,
-    compound_id: &str,
-    reference: &str,
-) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM fund_bank_line WHERE compound_id = $1 AND reference = $2",
-    )
-    .bind(compound_id)
-    .bind(reference)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
-}
-
 /// Transaction ids an earlier statement already matched.
 pub async fn matched_transactions(
     conn: &mut AnyConnection,

@@ -114,7 +114,7 @@ pub async fn load(
         Some(c) => months::months(
             &list,
             china_today(),
-            (&c.id, &c.fee_model),
+            (c.id.as_str(), c.fee_model.as_str()),
             thresholds(policy),
             compound_id,
         ),
