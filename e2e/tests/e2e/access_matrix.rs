@@ -1059,10 +1059,11 @@ impl World {
         } else if path.starts_with("/tenders/compounds/") {
             set("{cid}", f.own.compound.clone());
             set("{uid}", id("unit"));
-            // The demo compound's contract is 包干制: it has no service fund, so the fund's
-            // writes stop at 409 `no_fund` and its statement at 404.
+            // A transaction that does not exist (its reversal stops at the gate or 404), and
+            // this month's statement.
             set("{tid}", "no-such-transaction".into());
-            set("{month}", "2026-01".into());
+            let today = shared::clock::china_today();
+            set("{month}", format!("{}-{:02}", today.year(), u8::from(today.month())));
         } else if path.starts_with("/tenders/contracts/") {
             set("{cid}", id("contract"));
         } else if path.starts_with("/tenders/disclosures/") {
