@@ -8,7 +8,6 @@ use crate::format::yuan_label;
 /// The fund's contract.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FundContract {
-    pub contract_id: String,
     pub firm_name: String,
     pub fee_model: String,
     pub remuneration_terms: String,
@@ -110,7 +109,6 @@ impl CategoryTotal {
 /// A line of the public statement.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StatementLine {
-    pub id: String,
     pub day: String,
     pub direction: String,
     pub category_label: String,
@@ -255,7 +253,6 @@ impl UnmatchedTransaction {
 /// What a bank statement import found.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BankReport {
-    pub mode: String,
     pub statement_id: Option<String>,
     pub lines_total: usize,
     pub lines_ok: usize,
