@@ -1063,7 +1063,10 @@ impl World {
             // this month's statement.
             set("{tid}", "no-such-transaction".into());
             let today = shared::clock::china_today();
-            set("{month}", format!("{}-{:02}", today.year(), u8::from(today.month())));
+            set(
+                "{month}",
+                format!("{}-{:02}", today.year(), u8::from(today.month())),
+            );
         } else if path.starts_with("/tenders/contracts/") {
             set("{cid}", id("contract"));
         } else if path.starts_with("/tenders/disclosures/") {

@@ -26,7 +26,11 @@ fn tx(day: &str, category: &str, amount_fen: i64, counterparty: &str) -> Value {
 /// Records a transaction that must be accepted; answers its id.
 async fn record(w: &World, cid: &str, token: &str, body: Value) -> String {
     let a = w
-        .post(&format!("/compounds/{cid}/fund/transactions"), Some(token), &body)
+        .post(
+            &format!("/compounds/{cid}/fund/transactions"),
+            Some(token),
+            &body,
+        )
         .await;
     assert_eq!(a.status, 201, "{}", a.body);
     a.json()["id"].as_str().unwrap().to_string()
@@ -71,13 +75,20 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
         w.firm_token("f-k2"),
         w.committee("c-other"),
         w.association(),
-        w.app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into())),
+        w.app
+            .token(Role::StreetOfficial, Scope::Street(JINGUANYI.into())),
     ] {
-        w.post(&path, Some(&token), &fee).await.problem(403, "forbidden");
+        w.post(&path, Some(&token), &fee)
+            .await
+            .problem(403, "forbidden");
     }
-    w.post(&path, Some(&committee), &tx("2026-01-31", "remuneration", 1, "x"))
-        .await
-        .problem(403, "forbidden");
+    w.post(
+        &path,
+        Some(&committee),
+        &tx("2026-01-31", "remuneration", 1, "x"),
+    )
+    .await
+    .problem(403, "forbidden");
     w.compound("c-nofund", json!({})).await;
     w.post(
         "/compounds/c-nofund/fund/transactions",
@@ -96,28 +107,84 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     for field in ["category", "amount_fen", "counterparty"] {
         assert!(a.field_error(field).is_some(), "{field}: {}", a.body);
     }
-    let a = w.post(&path, Some(&firm), &tx("2025-12-31", "fee", 1, "x")).await;
+    let a = w
+        .post(&path, Some(&firm), &tx("2025-12-31", "fee", 1, "x"))
+        .await;
     assert_eq!(field_code(&a, "day"), "before_contract");
 
     // January: fee 80 000 元, parking 6 000 (common revenue, by the committee), cleaning
     // 25 000, personnel 30 000; the remuneration is 10 % of fee income: 8 000 元 by now.
     let fee_id = record(&w, cid, &firm, fee).await;
-    record(&w, cid, &committee, tx("2026-01-15", "parking", 600_000, "成都某停车管理公司")).await;
-    record(&w, cid, &firm, tx("2026-01-20", "cleaning", 2_500_000, "洁美保洁公司")).await;
-    record(&w, cid, &firm, tx("2026-01-25", "personnel", 3_000_000, "物业服务人员工资")).await;
-    record(&w, cid, &firm, tx("2026-01-31", "remuneration", 800_000, "f-k1物业")).await;
+    record(
+        &w,
+        cid,
+        &committee,
+        tx("2026-01-15", "parking", 600_000, "成都某停车管理公司"),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-01-20", "cleaning", 2_500_000, "洁美保洁公司"),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-01-25", "personnel", 3_000_000, "物业服务人员工资"),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-01-31", "remuneration", 800_000, "f-k1物业"),
+    )
+    .await;
     let a = w
-        .post(&path, Some(&firm), &tx("2026-01-31", "remuneration", 1, "f-k1物业"))
+        .post(
+            &path,
+            Some(&firm),
+            &tx("2026-01-31", "remuneration", 1, "f-k1物业"),
+        )
         .await;
-    assert_eq!(field_code(&a, "amount_fen"), "remuneration_exceeds_terms", "{}", a.body);
+    assert_eq!(
+        field_code(&a, "amount_fen"),
+        "remuneration_exceeds_terms",
+        "{}",
+        a.body
+    );
     let message = a.field_error("amount_fen").unwrap();
-    assert!(message.contains("8000.00 元") && message.contains("0.01 元"), "{message}");
+    assert!(
+        message.contains("8000.00 元") && message.contains("0.01 元"),
+        "{message}"
+    );
 
     // February: fee 70 000, advertising 2 000, maintenance typed as 90 000 then reversed and
     // recorded as 40 000; remuneration 7 000 (10 % of 150 000 is 15 000, 8 000 drawn).
-    record(&w, cid, &firm, tx("2026-02-10", "fee", 7_000_000, "李秀英（5-1-302）")).await;
-    record(&w, cid, &committee, tx("2026-02-12", "advertising", 200_000, "电梯广告公司")).await;
-    let wrong = record(&w, cid, &firm, tx("2026-02-20", "maintenance", 9_000_000, "某维修公司")).await;
+    record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-02-10", "fee", 7_000_000, "李秀英（5-1-302）"),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &committee,
+        tx("2026-02-12", "advertising", 200_000, "电梯广告公司"),
+    )
+    .await;
+    let wrong = record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-02-20", "maintenance", 9_000_000, "某维修公司"),
+    )
+    .await;
     let reverse = |id: String, token: String| {
         let w = &w;
         async move {
@@ -145,17 +212,35 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     reverse(wrong.clone(), w.firm_token("f-k2"))
         .await
         .problem(403, "forbidden");
-    record(&w, cid, &firm, tx("2026-02-27", "maintenance", 4_000_000, "某维修公司")).await;
-    record(&w, cid, &firm, tx("2026-02-28", "remuneration", 700_000, "f-k1物业")).await;
+    record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-02-27", "maintenance", 4_000_000, "某维修公司"),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-02-28", "remuneration", 700_000, "f-k1物业"),
+    )
+    .await;
     // No more fee income in March yet: nothing more may be drawn.
     let a = w
-        .post(&path, Some(&firm), &tx("2026-03-05", "remuneration", 1, "f-k1物业"))
+        .post(
+            &path,
+            Some(&firm),
+            &tx("2026-03-05", "remuneration", 1, "f-k1物业"),
+        )
         .await;
     assert_eq!(field_code(&a, "amount_fen"), "remuneration_exceeds_terms");
 
     // January's statement: income 86 000 (fee 80 000 + parking 6 000), spending 55 000,
     // remuneration 8 000 apart, surplus 23 000 carried into February.
-    let jan = w.get(&format!("/compounds/{cid}/fund/statements/2026-01"), None).await;
+    let jan = w
+        .get(&format!("/compounds/{cid}/fund/statements/2026-01"), None)
+        .await;
     assert_eq!(jan.status, 200, "{}", jan.body);
     let s = jan.json();
     assert_eq!(s["opening_balance_fen"], 0);
@@ -172,7 +257,11 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     assert_eq!(fee_line["id"], fee_id.as_str());
     assert_eq!(fee_line["counterparty"], "业主缴费");
     assert_eq!(fee_line["memo"], Value::Null);
-    assert!(!jan.body.contains("张建国") && !jan.body.contains("3栋2单元"), "{}", jan.body);
+    assert!(
+        !jan.body.contains("张建国") && !jan.body.contains("3栋2单元"),
+        "{}",
+        jan.body
+    );
     let parking = s["income"]
         .as_array()
         .unwrap()
@@ -183,7 +272,9 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
 
     // February: opening 23 000; income 72 000; spending 90 000 − 90 000 + 40 000 = 40 000;
     // remuneration 7 000; surplus 25 000; closing 48 000, which March opens and closes with.
-    let feb = w.get(&format!("/compounds/{cid}/fund/statements/2026-02"), None).await;
+    let feb = w
+        .get(&format!("/compounds/{cid}/fund/statements/2026-02"), None)
+        .await;
     let s = feb.json();
     assert_eq!(s["opening_balance_fen"], 2_300_000);
     assert_eq!(s["income_fen"], 7_200_000);
@@ -192,7 +283,10 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     assert_eq!(s["surplus_fen"], 2_500_000);
     assert_eq!(s["closing_balance_fen"], 4_800_000);
     assert!(!feb.body.contains("李秀英"), "{}", feb.body);
-    let mar = w.get(&format!("/compounds/{cid}/fund/statements/2026-03"), None).await.json();
+    let mar = w
+        .get(&format!("/compounds/{cid}/fund/statements/2026-03"), None)
+        .await
+        .json();
     assert_eq!(mar["opening_balance_fen"], 4_800_000);
     assert_eq!(mar["closing_balance_fen"], 4_800_000);
     assert_eq!(ids(&mar["transactions"]).len(), 0);
@@ -205,7 +299,9 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
 
     // The whole ledger (payers included) for the parties and the compound's officials;
     // every transaction of February is in the public statement too.
-    let ledger = w.get(&format!("{path}?month=2026-02"), Some(&committee)).await;
+    let ledger = w
+        .get(&format!("{path}?month=2026-02"), Some(&committee))
+        .await;
     assert_eq!(ledger.status, 200, "{}", ledger.body);
     let l = ledger.json();
     assert_eq!(l["total"], 6);
@@ -216,13 +312,16 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     in_ledger.sort();
     in_statement.sort();
     assert_eq!(in_ledger, in_statement);
-    let street = w.app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
+    let street = w
+        .app
+        .token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
     assert_eq!(w.get(&path, Some(&street)).await.json()["total"], 11);
     w.get(&path, None).await.problem(401, "unauthenticated");
     for token in [
         w.firm_token("f-k2"),
         w.committee("c-other"),
-        w.app.token(Role::StreetOfficial, Scope::Street(DONGHU.into())),
+        w.app
+            .token(Role::StreetOfficial, Scope::Street(DONGHU.into())),
     ] {
         w.get(&path, Some(&token)).await.problem(403, "forbidden");
     }
@@ -270,10 +369,46 @@ async fn a_trust_account_reconciles_with_the_bank_statement(backend: Backend) {
     };
     // March: carried in 100 000 元, fee 50 000, security 20 000; the trustee's fixed
     // remuneration is 60 000 a year: by March (3 months) 15 000.
-    record(&w, cid, &firm, with_ref(tx("2026-03-01", "carried_in", 10_000_000, "原物业服务资金账户"), "B001")).await;
-    record(&w, cid, &committee, with_ref(tx("2026-03-05", "fee", 5_000_000, "业主缴费（3月）"), "B002")).await;
-    record(&w, cid, &firm, with_ref(tx("2026-03-10", "security", 2_000_000, "某保安服务公司"), "B003")).await;
-    record(&w, cid, &firm, with_ref(tx("2026-03-31", "remuneration", 1_500_000, "f-t1物业"), "B004")).await;
+    record(
+        &w,
+        cid,
+        &firm,
+        with_ref(
+            tx("2026-03-01", "carried_in", 10_000_000, "原物业服务资金账户"),
+            "B001",
+        ),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &committee,
+        with_ref(
+            tx("2026-03-05", "fee", 5_000_000, "业主缴费（3月）"),
+            "B002",
+        ),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &firm,
+        with_ref(
+            tx("2026-03-10", "security", 2_000_000, "某保安服务公司"),
+            "B003",
+        ),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &firm,
+        with_ref(
+            tx("2026-03-31", "remuneration", 1_500_000, "f-t1物业"),
+            "B004",
+        ),
+    )
+    .await;
     let a = w
         .post(
             &format!("/compounds/{cid}/fund/transactions"),
@@ -285,14 +420,24 @@ async fn a_trust_account_reconciles_with_the_bank_statement(backend: Backend) {
 
     let import = |mode: &str, token: Option<String>, body: Vec<u8>| {
         let w = &w;
-        let url = w.url(&format!("/compounds/{cid}/fund/bank-statements?mode={mode}&{MAPPING}"));
-        async move { w.app.post_bytes(&url, token.as_deref(), "text/csv", body).await }
+        let url = w.url(&format!(
+            "/compounds/{cid}/fund/bank-statements?mode={mode}&{MAPPING}"
+        ));
+        async move {
+            w.app
+                .post_bytes(&url, token.as_deref(), "text/csv", body)
+                .await
+        }
     };
     // Who imports: the trustee and the committee.
     import("dry_run", None, STATEMENT.into())
         .await
         .problem(401, "unauthenticated");
-    for token in [w.firm_token("f-k2"), w.committee("c-other"), w.association()] {
+    for token in [
+        w.firm_token("f-k2"),
+        w.committee("c-other"),
+        w.association(),
+    ] {
         import("dry_run", Some(token), STATEMENT.into())
             .await
             .problem(403, "forbidden");
@@ -310,11 +455,19 @@ async fn a_trust_account_reconciles_with_the_bank_statement(backend: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["line"].as_i64().unwrap(), e["code"].as_str().unwrap().into()))
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["code"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(
         errors,
-        [(7, "invalid_amount".to_string()), (9, "duplicate_reference".to_string())]
+        [
+            (7, "invalid_amount".to_string()),
+            (9, "duplicate_reference".to_string())
+        ]
     );
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("金额"));
     assert_eq!(r["closing_balance_fen"], 11_498_750);
@@ -331,7 +484,9 @@ async fn a_trust_account_reconciles_with_the_bank_statement(backend: Backend) {
     let a = import("apply", Some(committee.clone()), STATEMENT.into()).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert!(a.json()["statement_id"].is_string());
-    let again = import("dry_run", Some(firm.clone()), STATEMENT.into()).await.json();
+    let again = import("dry_run", Some(firm.clone()), STATEMENT.into())
+        .await
+        .json();
     assert_eq!(again["lines_ok"], 0);
     let duplicates = again["errors"]
         .as_array()
@@ -346,11 +501,28 @@ async fn a_trust_account_reconciles_with_the_bank_statement(backend: Backend) {
 
     // The bank fee recorded, April's fee recorded, April's statement reconciles to the fen:
     // 115 000 − 12.50 + 50 000 = 164 987.50 元.
-    record(&w, cid, &committee, with_ref(tx("2026-03-15", "other_spending", 1_250, "银行"), "B005")).await;
-    record(&w, cid, &committee, with_ref(tx("2026-04-02", "fee", 5_000_000, "业主缴费（4月）"), "B007")).await;
+    record(
+        &w,
+        cid,
+        &committee,
+        with_ref(tx("2026-03-15", "other_spending", 1_250, "银行"), "B005"),
+    )
+    .await;
+    record(
+        &w,
+        cid,
+        &committee,
+        with_ref(
+            tx("2026-04-02", "fee", 5_000_000, "业主缴费（4月）"),
+            "B007",
+        ),
+    )
+    .await;
     let april = "交易日期,摘要,对方户名,借方发生额,贷方发生额,余额,流水号\n\
         2026-04-02,物业费,业主缴费（4月）,,50000.00,164987.50,B007\n";
-    let r = import("apply", Some(firm.clone()), april.into()).await.json();
+    let r = import("apply", Some(firm.clone()), april.into())
+        .await
+        .json();
     assert_eq!(r["reconciled"], true, "{r}");
     assert_eq!(r["difference_fen"], 0);
     assert_eq!(r["matched"], 1);
@@ -386,7 +558,14 @@ async fn a_trust_account_reconciles_with_the_bank_statement(backend: Backend) {
 async fn a_fund_in_deficit_for_three_months_reaches_the_officials(backend: Backend) {
     let w = World::with_history(backend).await;
     let cid = "c-fund-d";
-    contracted_with(&w, cid, json!({"fee_model": "trust"}), &[("f-d1", 150)], json!({})).await;
+    contracted_with(
+        &w,
+        cid,
+        json!({"fee_model": "trust"}),
+        &[("f-d1", 150)],
+        json!({}),
+    )
+    .await;
     let firm = w.firm_token("f-d1");
     // August: 10 000 in, 15 000 out: −5 000. September: 10 000 in, 10 000 out: −5 000.
     // October: 10 000 in, 11 000 out: −6 000, the third month running: flagged. No common
@@ -443,22 +622,31 @@ async fn a_fund_in_deficit_for_three_months_reaches_the_officials(backend: Backe
                 .await;
             let a = w
                 .app
-                .get(&format!("{}/match/attention", w.app.matching_url), Some(&token))
+                .get(
+                    &format!("{}/match/attention", w.app.matching_url),
+                    Some(&token),
+                )
                 .await;
             assert_eq!(a.status, 200, "{}", a.body);
             a.json()["funds_flagged"].as_array().unwrap().clone()
         }
     };
-    let street = w.app.token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
+    let street = w
+        .app
+        .token(Role::StreetOfficial, Scope::Street(JINGUANYI.into()));
     let listed = flagged(street.clone()).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["compound_id"], cid);
     assert_eq!(listed[0]["deficit_flagged"], true);
     assert_eq!(listed[0]["fee_model"], "trust");
     assert!(listed[0]["deficit_months"].as_i64().unwrap() >= 3);
-    let elsewhere = w.app.token(Role::StreetOfficial, Scope::Street(DONGHU.into()));
+    let elsewhere = w
+        .app
+        .token(Role::StreetOfficial, Scope::Street(DONGHU.into()));
     assert!(flagged(elsewhere).await.is_empty());
-    let district = w.app.token(Role::DistrictOfficial, Scope::District(JINJIANG.into()));
+    let district = w
+        .app
+        .token(Role::DistrictOfficial, Scope::District(JINJIANG.into()));
     let report = w
         .app
         .get(
@@ -473,7 +661,13 @@ async fn a_fund_in_deficit_for_three_months_reaches_the_officials(backend: Backe
     assert_eq!(in_report[0]["deficit_months"], 3);
 
     // Parking income pooled in December lifts both flags.
-    record(&w, cid, &firm, tx("2026-12-01", "parking", 2_000_000, "某停车公司")).await;
+    record(
+        &w,
+        cid,
+        &firm,
+        tx("2026-12-01", "parking", 2_000_000, "某停车公司"),
+    )
+    .await;
     assert!(flagged(street).await.is_empty());
     w.stop().await;
 }

@@ -22,11 +22,11 @@ use crate::clock::{self, to_rfc3339};
 use crate::config::TenderPolicy;
 use crate::error::Result;
 use crate::input::{refused, trimmed};
+use crate::money::fund::terms::{Remuneration, RemunerationInput};
 use crate::ocds;
 use crate::tenders::change::record_change;
 use crate::tenders::store;
 use crate::tenders::tender::{Tender, not_awarded};
-use crate::money::fund::terms::{Remuneration, RemunerationInput};
 use crate::terms::{FeeModel, TenderStatus};
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -104,7 +104,9 @@ pub async fn fund_statement(
 ) -> Result<Json<Statement>> {
     let m = month(&m)?;
     let mut conn = app.db.pool.acquire().await?;
-    Ok(Json(view::statement(&mut conn, &cid, m, &app.policy).await?))
+    Ok(Json(
+        view::statement(&mut conn, &cid, m, &app.policy).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -130,7 +132,10 @@ pub async fn ledger(
 ) -> Result<Json<Page<LedgerLine>>> {
     let mut v = Validation::new();
     let page = p.collect(&mut v);
-    let m = q.month.as_deref().and_then(|s| v.field("month", month_of(s)));
+    let m = q
+        .month
+        .as_deref()
+        .and_then(|s| v.field("month", month_of(s)));
     let page = v.finish_with(|| page)?;
     let mut conn = app.db.pool.acquire().await?;
     let compound = account::compound(&mut conn, &cid).await?;
@@ -139,7 +144,10 @@ pub async fn ledger(
     let lines = view::ledger(&store::of_compound(&mut conn, &cid).await?, m);
     let total = i64::try_from(lines.len()).unwrap_or(i64::MAX);
     let (limit, offset) = page.as_usize();
-    Ok(Json(page.of(lines.into_iter().skip(offset).take(limit).collect(), total)))
+    Ok(Json(page.of(
+        lines.into_iter().skip(offset).take(limit).collect(),
+        total,
+    )))
 }
 
 fn month_of(s: &str) -> std::result::Result<Month, shared::domain::DomainError> {
@@ -235,7 +243,9 @@ pub async fn import_bank_statement(
     let read = bank::read(&m, &body)?;
     if m.mode == Mode::DryRun {
         let mut conn = app.db.pool.acquire().await?;
-        return Ok(Json(reconcile::plan(&mut conn, &cid, m.mode, read).await?.0));
+        return Ok(Json(
+            reconcile::plan(&mut conn, &cid, m.mode, read).await?.0,
+        ));
     }
     let mut tx = WriteTx::begin(&app.db, &app.notifier).await?;
     let planned = reconcile::plan(tx.conn(), &cid, m.mode, read).await?;

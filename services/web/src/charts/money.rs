@@ -110,7 +110,11 @@ pub fn money_chart(id: &str, title: &str, desc: &str, months: &[MoneyMonth]) -> 
         );
     }
     if line.len() > 1 {
-        let _ = write!(out, r#"<polyline class="balance" points="{}"/>"#, line.join(" "));
+        let _ = write!(
+            out,
+            r#"<polyline class="balance" points="{}"/>"#,
+            line.join(" ")
+        );
     }
     let _ = write!(
         out,
@@ -150,7 +154,11 @@ mod tests {
         ];
         assert_eq!(bounds(&months), (-5_000, 20_000));
         let svg = money_chart("f", "收支", "按月", &months);
-        assert_eq!(svg.matches("<rect class=\"income\"").count(), 3, "two bars and the key");
+        assert_eq!(
+            svg.matches("<rect class=\"income\"").count(),
+            3,
+            "two bars and the key"
+        );
         assert_eq!(svg.matches("<circle class=\"bdot\"").count(), 2);
         assert!(svg.contains("2026-01 月末结余 -50.00 元"));
         let scale = bounds(&months);

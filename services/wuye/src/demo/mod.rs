@@ -889,8 +889,10 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
             Method::POST,
             &format!("/{a_id}/contract"),
             &committee,
-            Some(&json!({"start_date": shared::domain::roster::format_date(start),
-                "remuneration": money_fund::demo_remuneration()})),
+            Some(
+                &json!({"start_date": shared::domain::roster::format_date(start),
+                "remuneration": money_fund::demo_remuneration()}),
+            ),
         )
         .await?;
     let cid = contract["id"].as_str().context("a contract id")?;

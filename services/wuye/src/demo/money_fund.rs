@@ -28,8 +28,17 @@ pub fn demo_remuneration() -> Value {
 }
 
 impl FundDemo {
-    async fn record(&self, token: &str, category: &str, amount_fen: i64, counterparty: &str) -> anyhow::Result<()> {
-        let url = format!("{}/tenders/compounds/{}/fund/transactions", self.tender, self.compound);
+    async fn record(
+        &self,
+        token: &str,
+        category: &str,
+        amount_fen: i64,
+        counterparty: &str,
+    ) -> anyhow::Result<()> {
+        let url = format!(
+            "{}/tenders/compounds/{}/fund/transactions",
+            self.tender, self.compound
+        );
         let body = json!({
             "day": self.day, "category": category, "amount_fen": amount_fen,
             "counterparty": counterparty, "memo": "【演示数据】",
@@ -53,9 +62,17 @@ impl FundDemo {
     pub async fn load(&self) -> anyhow::Result<()> {
         let fee = self.annual_fen / 12 * 92 / 100;
         let (firm, committee) = (&self.firm_token, &self.committee_token);
-        self.record(firm, "fee", fee, "业主缴费（本月汇总）").await?;
-        self.record(committee, "parking", fee * 6 / 100, "【演示】停车管理公司").await?;
-        self.record(committee, "advertising", fee * 2 / 100, "【演示】电梯广告公司").await?;
+        self.record(firm, "fee", fee, "业主缴费（本月汇总）")
+            .await?;
+        self.record(committee, "parking", fee * 6 / 100, "【演示】停车管理公司")
+            .await?;
+        self.record(
+            committee,
+            "advertising",
+            fee * 2 / 100,
+            "【演示】电梯广告公司",
+        )
+        .await?;
         for (category, share, payee) in [
             ("personnel", 45, "物业服务人员工资"),
             ("cleaning", 14, "【演示】保洁公司"),
@@ -63,8 +80,10 @@ impl FundDemo {
             ("security", 15, "【演示】保安服务公司"),
             ("energy", 6, "国网成都供电公司"),
         ] {
-            self.record(firm, category, fee * share / 100, payee).await?;
+            self.record(firm, category, fee * share / 100, payee)
+                .await?;
         }
-        self.record(firm, "remuneration", fee * 8 / 100, "物业服务企业酬金").await
+        self.record(firm, "remuneration", fee * 8 / 100, "物业服务企业酬金")
+            .await
     }
 }

@@ -49,7 +49,10 @@ pub async fn fund_contract(
 }
 
 /// The fund contract, or 409 `no_fund`.
-pub async fn require_fund_contract(conn: &mut AnyConnection, compound_id: &str) -> Result<Contract> {
+pub async fn require_fund_contract(
+    conn: &mut AnyConnection,
+    compound_id: &str,
+) -> Result<Contract> {
     fund_contract(conn, compound_id).await?.ok_or_else(|| {
         Problem::conflict(
             "no_fund",
@@ -66,17 +69,20 @@ pub fn recorder(identity: &Identity, c: &Contract) -> Result<Recorder> {
     } else if identity.is_committee_of(&c.compound_id) {
         Ok(Recorder::Committee)
     } else {
-        Err(Problem::forbidden(
-            "只有合同的物业服务企业或小区自治组织可以记录物业服务资金的收支。",
+        Err(
+            Problem::forbidden("只有合同的物业服务企业或小区自治组织可以记录物业服务资金的收支。")
+                .into(),
         )
-        .into())
     }
 }
 
 /// What `by` may record: the committee never draws the firm's remuneration (403).
 pub fn may_record(by: Recorder, category: Category) -> Result<()> {
     if by == Recorder::Committee && category == Category::Remuneration {
-        return Err(Problem::forbidden("酬金由物业服务企业按合同约定提取，小区自治组织不能记录酬金。").into());
+        return Err(Problem::forbidden(
+            "酬金由物业服务企业按合同约定提取，小区自治组织不能记录酬金。",
+        )
+        .into());
     }
     Ok(())
 }
@@ -90,7 +96,9 @@ pub fn may_read_ledger(
     contract: Option<&Contract>,
 ) -> Result<()> {
     let official = match (&identity.role, &identity.scope) {
-        (Role::StreetOfficial, Scope::Street(s)) => compound.street_code.as_deref() == Some(s.as_str()),
+        (Role::StreetOfficial, Scope::Street(s)) => {
+            compound.street_code.as_deref() == Some(s.as_str())
+        }
         (Role::DistrictOfficial, Scope::District(d)) => compound.district_code == *d,
         (Role::CityOfficial, Scope::City) | (Role::Association, _) => true,
         _ => false,

@@ -137,15 +137,20 @@ impl BankMapping {
             None | Some("") | Some("csv") => Some(SheetFormat::Csv),
             Some("xlsx") => Some(SheetFormat::Xlsx),
             Some(_) => {
-                v.push(FieldError::new("format", "invalid_format", "format 应为 csv 或 xlsx"));
+                v.push(FieldError::new(
+                    "format",
+                    "invalid_format",
+                    "format 应为 csv 或 xlsx",
+                ));
                 None
             }
         };
         let amount = match (&self.amount, &self.debit, &self.credit) {
             (Some(a), None, None) => Some(Amount::Signed(a.trim().to_string())),
-            (None, Some(d), Some(c)) => {
-                Some(Amount::DebitCredit(d.trim().to_string(), c.trim().to_string()))
-            }
+            (None, Some(d), Some(c)) => Some(Amount::DebitCredit(
+                d.trim().to_string(),
+                c.trim().to_string(),
+            )),
             _ => {
                 v.push(FieldError::new(
                     "amount",
@@ -237,7 +242,12 @@ fn columns(header: &SheetRow, m: &Checked) -> Result<Columns, Problem> {
             balance: balance?,
         })
     })();
-    built.ok_or_else(|| BANK.file_problem("表头中缺少映射的列，请核对列名与银行导出文件一致。", missing))
+    built.ok_or_else(|| {
+        BANK.file_problem(
+            "表头中缺少映射的列，请核对列名与银行导出文件一致。",
+            missing,
+        )
+    })
 }
 
 /// A date as banks write it.
@@ -265,7 +275,9 @@ fn parse_amount(s: &str) -> Result<Option<i64>, ()> {
     if cleaned.is_empty() {
         return Ok(None);
     }
-    Fen::parse_yuan(&cleaned).map(|f| Some(f.get())).map_err(|_| ())
+    Fen::parse_yuan(&cleaned)
+        .map(|f| Some(f.get()))
+        .map_err(|_| ())
 }
 
 fn row_error(line: u32, field: &str, value: &str, code: &str, message: &str) -> RowError {
@@ -289,7 +301,13 @@ fn check_row(row: &SheetRow, c: &Columns) -> Result<BankRow, Vec<RowError>> {
     let date_text = cell(row, c.date);
     let day = parse_day(date_text);
     if day.is_none() {
-        errors.push(row_error(line, "date", date_text, "invalid_date", "日期无法识别（应为 2026-03-05、2026/03/05 或 20260305）"));
+        errors.push(row_error(
+            line,
+            "date",
+            date_text,
+            "invalid_date",
+            "日期无法识别（应为 2026-03-05、2026/03/05 或 20260305）",
+        ));
     }
     let amount = match c.amount {
         (a, None) => match parse_amount(cell(row, a)) {
@@ -308,20 +326,44 @@ fn check_row(row: &SheetRow, c: &Columns) -> Result<BankRow, Vec<RowError>> {
             (a, None) => cell(row, a).to_string(),
             (d, Some(k)) => format!("{} / {}", cell(row, d), cell(row, k)),
         };
-        errors.push(row_error(line, "amount", &text, "invalid_amount", "金额无法识别：应为非零金额（借方、贷方只填一个正数）"));
+        errors.push(row_error(
+            line,
+            "amount",
+            &text,
+            "invalid_amount",
+            "金额无法识别：应为非零金额（借方、贷方只填一个正数）",
+        ));
     }
     let balance_text = cell(row, c.balance);
     let balance = parse_amount(balance_text);
     if balance.is_err() {
-        errors.push(row_error(line, "balance", balance_text, "invalid_balance", "余额无法识别"));
+        errors.push(row_error(
+            line,
+            "balance",
+            balance_text,
+            "invalid_balance",
+            "余额无法识别",
+        ));
     }
     let counterparty = cell(row, c.counterparty);
     if counterparty.chars().count() > 100 {
-        errors.push(row_error(line, "counterparty", counterparty, "too_long", "对方户名不能超过 100 字"));
+        errors.push(row_error(
+            line,
+            "counterparty",
+            counterparty,
+            "too_long",
+            "对方户名不能超过 100 字",
+        ));
     }
     let reference = c.reference.map(|i| cell(row, i)).filter(|s| !s.is_empty());
     if reference.is_some_and(|r| r.chars().count() > 64) {
-        errors.push(row_error(line, "reference", reference.unwrap_or(""), "too_long", "流水号不能超过 64 个字符"));
+        errors.push(row_error(
+            line,
+            "reference",
+            reference.unwrap_or(""),
+            "too_long",
+            "流水号不能超过 64 个字符",
+        ));
     }
     let memo = c.memo.map(|i| cell(row, i)).filter(|s| !s.is_empty());
     match (day, amount, balance) {

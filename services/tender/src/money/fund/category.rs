@@ -50,7 +50,9 @@ impl Direction {
 /// A transaction's category: income (fee income, the common revenue that must be pooled
 /// into the fund, a balance carried in) or spending (the disclosure's spending categories,
 /// and the firm's remuneration, shown apart).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = FundCategory)]
 pub enum Category {

@@ -106,7 +106,11 @@ pub struct TransactionInput {
     #[serde(deserialize_with = "trimmed")]
     pub category: String,
     /// 分, 1 – 100 000 000 000.
-    #[validate(range(min = 1, max = 100_000_000_000i64, message = "金额应为 0.01 元至 10 亿元"))]
+    #[validate(range(
+        min = 1,
+        max = 100_000_000_000i64,
+        message = "金额应为 0.01 元至 10 亿元"
+    ))]
     pub amount_fen: i64,
     /// Who paid or was paid, 1–100 characters (for fee income e.g. 业主缴费; an owner's
     /// name is never shown publicly).

@@ -43,7 +43,8 @@ impl Month {
     /// `YYYY-MM` (years 2000–2100).
     pub fn parse(s: &str) -> Option<Self> {
         let (y, m) = s.trim().split_once('-')?;
-        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
+        if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let (year, month): (i32, u8) = (y.parse().ok()?, m.parse().ok()?);
@@ -147,8 +148,7 @@ pub fn months(
         deficit = if balance < 0 { deficit + 1 } else { 0 };
         common.push(totals.common_revenue());
         let n = rules.pooling_months.max(1) as usize;
-        let not_pooled =
-            common.len() >= n && common[common.len() - n..].iter().sum::<i64>() <= 0;
+        let not_pooled = common.len() >= n && common[common.len() - n..].iter().sum::<i64>() <= 0;
         out.push(FundMonth {
             compound_id: compound_id.to_string(),
             contract_id: contract_id.to_string(),
@@ -341,7 +341,13 @@ mod tests {
         reversal.direction = Direction::Income;
         reversal.reverses = Some(wrong.id.clone());
         let list = vec![fee, wrong, reversal];
-        let m = months(&list, date!(2026 - 02 - 28), ("k", "commission"), RULES, "c");
+        let m = months(
+            &list,
+            date!(2026 - 02 - 28),
+            ("k", "commission"),
+            RULES,
+            "c",
+        );
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].remuneration_fen, 0);
         assert_eq!(m[0].closing_balance_fen, 8_000);

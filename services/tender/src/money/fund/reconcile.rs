@@ -76,7 +76,9 @@ fn duplicate(r: &BankRow, earlier: &[BankLine]) -> bool {
     let day = clock::format_date(r.day);
     earlier.iter().any(|e| match (&r.reference, &e.reference) {
         (Some(a), Some(b)) => a == b,
-        (None, _) => e.day == day && e.amount_fen == r.amount_fen && e.counterparty == r.counterparty,
+        (None, _) => {
+            e.day == day && e.amount_fen == r.amount_fen && e.counterparty == r.counterparty
+        }
         (Some(_), None) => false,
     })
 }
@@ -93,7 +95,11 @@ fn closing_balance(rows: &[BankRow]) -> Option<i64> {
     let last_day = rows.iter().map(|r| r.day).max()?;
     let ascending = rows.first()?.day <= rows.last()?.day;
     let on_last: Vec<&BankRow> = rows.iter().filter(|r| r.day == last_day).collect();
-    let latest = if ascending { on_last.last() } else { on_last.first() };
+    let latest = if ascending {
+        on_last.last()
+    } else {
+        on_last.first()
+    };
     latest.and_then(|r| r.balance_fen)
 }
 
@@ -106,7 +112,10 @@ pub async fn plan(
     (rows, mut bad): (Vec<BankRow>, Vec<RowError>),
 ) -> Result<(BankReport, Vec<BankLine>)> {
     let lines_total = rows.len() + bad.iter().map(|e| e.line).collect::<HashSet<_>>().len();
-    let (first, last) = match (rows.iter().map(|r| r.day).min(), rows.iter().map(|r| r.day).max()) {
+    let (first, last) = match (
+        rows.iter().map(|r| r.day).min(),
+        rows.iter().map(|r| r.day).max(),
+    ) {
         (Some(f), Some(l)) => (clock::format_date(f), clock::format_date(l)),
         _ => (String::new(), String::new()),
     };
@@ -225,7 +234,10 @@ pub async fn apply(
     store::insert_statement(conn, &row, &lines)
         .await
         .on_constraint(|| {
-            Problem::conflict("duplicate_line", "对账单中有流水号已导入过的行，请重新试导入。")
+            Problem::conflict(
+                "duplicate_line",
+                "对账单中有流水号已导入过的行，请重新试导入。",
+            )
         })?;
     report.statement_id = Some(id);
     Ok(report)

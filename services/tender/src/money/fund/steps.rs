@@ -97,7 +97,11 @@ fn remuneration_within_terms(
         ));
     };
     let fee_income = net_under(list, c, Category::Fee, Some(day));
-    let allowed = terms::allowance(r, terms::months_begun(c.start_date, c.term_months, day), fee_income);
+    let allowed = terms::allowance(
+        r,
+        terms::months_begun(c.start_date, c.term_months, day),
+        fee_income,
+    );
     let drawn = net_under(list, c, Category::Remuneration, None);
     if drawn + amount > allowed {
         let yuan = |f: i64| shared::domain::Fen::new(f).to_yuan_string();
@@ -209,7 +213,12 @@ pub async fn record(
     book(tx, &c, list, t, identity, ("recorded", policy)).await
 }
 
-fn new_transaction(c: &Contract, by: Recorder, identity: &Identity, v: ValidTransaction) -> Transaction {
+fn new_transaction(
+    c: &Contract,
+    by: Recorder,
+    identity: &Identity,
+    v: ValidTransaction,
+) -> Transaction {
     Transaction {
         id: new_id(),
         compound_id: c.compound_id.clone(),
@@ -248,7 +257,9 @@ pub async fn reverse(
         return Err(Problem::not_found("没有这笔收支记录。").into());
     };
     if original.reverses.is_some() {
-        return Err(Problem::conflict("is_reversal", "冲正记录不能再冲正；请重新记录正确的收支。").into());
+        return Err(
+            Problem::conflict("is_reversal", "冲正记录不能再冲正；请重新记录正确的收支。").into(),
+        );
     }
     if original.reversed_by.is_some() {
         return Err(Problem::conflict("already_reversed", "这笔收支已冲正过。").into());

@@ -37,9 +37,8 @@ impl RemunerationInput {
     /// `{prefix}.basis_points`.
     pub fn check(&self, prefix: &str) -> Result<Remuneration, Vec<FieldError>> {
         let field = |f: &str| format!("{prefix}.{f}");
-        let out_of_range = |f: &str, message: String| {
-            vec![FieldError::new(field(f), "out_of_range", message)]
-        };
+        let out_of_range =
+            |f: &str, message: String| vec![FieldError::new(field(f), "out_of_range", message)];
         match (self.kind.trim(), self.annual_fen, self.basis_points) {
             ("fixed", Some(a), None) if (1..=MAX_ANNUAL_FEN).contains(&a) => {
                 Ok(Remuneration::Fixed { annual_fen: a })
@@ -106,7 +105,9 @@ pub fn months_begun(start: Date, term_months: i64, day: Date) -> i64 {
 /// the contract up to that day.
 pub fn allowance(r: Remuneration, months_begun: i64, fee_income_fen: i64) -> i64 {
     let wide = match r {
-        Remuneration::Fixed { annual_fen } => i128::from(annual_fen) * i128::from(months_begun) / 12,
+        Remuneration::Fixed { annual_fen } => {
+            i128::from(annual_fen) * i128::from(months_begun) / 12
+        }
         Remuneration::Percentage { basis_points } => {
             i128::from(fee_income_fen.max(0)) * i128::from(basis_points) / 10_000
         }
@@ -155,9 +156,18 @@ mod tests {
             Ok(Remuneration::Fixed { annual_fen: 5 })
         );
         let field = |r: Result<Remuneration, Vec<FieldError>>| r.unwrap_err()[0].field.clone();
-        assert_eq!(field(input("fixed", Some(0), None).check("r")), "r.annual_fen");
-        assert_eq!(field(input("fixed", Some(5), Some(5)).check("r")), "r.annual_fen");
-        assert_eq!(field(input("percentage", None, Some(3001)).check("r")), "r.basis_points");
+        assert_eq!(
+            field(input("fixed", Some(0), None).check("r")),
+            "r.annual_fen"
+        );
+        assert_eq!(
+            field(input("fixed", Some(5), Some(5)).check("r")),
+            "r.annual_fen"
+        );
+        assert_eq!(
+            field(input("percentage", None, Some(3001)).check("r")),
+            "r.basis_points"
+        );
         assert_eq!(field(input("share", None, Some(1)).check("r")), "r.kind");
     }
 }

@@ -60,7 +60,8 @@ pub struct LedgerLine {
 
 /// Describes a contract's remuneration.
 pub fn remuneration_terms(c: &Contract) -> String {
-    c.remuneration.map_or_else(|| "未约定".to_string(), terms::describe)
+    c.remuneration
+        .map_or_else(|| "未约定".to_string(), terms::describe)
 }
 
 fn net(list: &[Transaction], c: &Contract, category: Category, by: time::Date) -> i64 {
@@ -88,7 +89,11 @@ fn fund_contract(c: &Contract, list: &[Transaction]) -> FundContract {
         remuneration: c.remuneration,
         remuneration_terms: remuneration_terms(c),
         remuneration_allowed_fen: c.remuneration.map_or(0, |r| {
-            terms::allowance(r, terms::months_begun(c.start_date, c.term_months, today), fee)
+            terms::allowance(
+                r,
+                terms::months_begun(c.start_date, c.term_months, today),
+                fee,
+            )
         }),
         remuneration_drawn_fen: net(list, c, Category::Remuneration, today),
     }
@@ -150,7 +155,9 @@ pub async fn statement(
     let wanted = month.to_string();
     match (contract, all.into_iter().find(|m| m.month == wanted)) {
         (Some(c), Some(figures)) => Ok(months::statement(&list, figures, remuneration_terms(&c))),
-        _ => Err(Problem::not_found(format!("该小区没有 {wanted} 的物业服务资金收支记录。")).into()),
+        _ => {
+            Err(Problem::not_found(format!("该小区没有 {wanted} 的物业服务资金收支记录。")).into())
+        }
     }
 }
 

@@ -123,7 +123,11 @@ pub struct StatementLine {
 
 impl StatementLine {
     pub fn amount(&self) -> String {
-        let sign = if self.direction == "income" { "+" } else { "−" };
+        let sign = if self.direction == "income" {
+            "+"
+        } else {
+            "−"
+        };
         format!("{sign}{}", yuan_label(self.amount_fen))
     }
     pub fn balance(&self) -> String {
@@ -179,7 +183,11 @@ pub struct LedgerLine {
 
 impl LedgerLine {
     pub fn amount(&self) -> String {
-        let sign = if self.direction == "income" { "+" } else { "−" };
+        let sign = if self.direction == "income" {
+            "+"
+        } else {
+            "−"
+        };
         format!("{sign}{}", yuan_label(self.amount_fen))
     }
     pub fn balance(&self) -> String {
@@ -245,7 +253,11 @@ pub struct UnmatchedTransaction {
 
 impl UnmatchedTransaction {
     pub fn amount(&self) -> String {
-        let sign = if self.direction == "income" { "+" } else { "−" };
+        let sign = if self.direction == "income" {
+            "+"
+        } else {
+            "−"
+        };
         format!("{sign}{}", yuan_label(self.amount_fen))
     }
 }
@@ -275,7 +287,8 @@ impl BankReport {
         self.statement_id.is_some()
     }
     pub fn closing(&self) -> String {
-        self.closing_balance_fen.map_or("（无余额）".into(), yuan_label)
+        self.closing_balance_fen
+            .map_or("（无余额）".into(), yuan_label)
     }
     pub fn ledger(&self) -> String {
         self.ledger_balance_fen.map_or("—".into(), yuan_label)

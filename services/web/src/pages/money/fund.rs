@@ -70,12 +70,19 @@ pub async fn public_page(
     Query(q): Query<MonthQuery>,
 ) -> Result<PublicPage, PageError> {
     let account: FundAccount = app.api.get(&fund_url(&app, &id, &[]), None).await?;
-    let latest = account.latest().map(|m| m.month.clone()).unwrap_or_default();
+    let latest = account
+        .latest()
+        .map(|m| m.month.clone())
+        .unwrap_or_default();
     let month = q.month.filter(|m| !m.trim().is_empty()).unwrap_or(latest);
     let statement = if month.is_empty() {
         None
     } else {
-        Some(app.api.get(&fund_url(&app, &id, &["statements", &month]), None).await?)
+        Some(
+            app.api
+                .get(&fund_url(&app, &id, &["statements", &month]), None)
+                .await?,
+        )
     };
     let months: Vec<MoneyMonth> = account
         .months
@@ -87,7 +94,12 @@ pub async fn public_page(
             balance_fen: m.closing_balance_fen,
         })
         .collect();
-    let chart = money_chart("fund-chart", "物业服务资金收支与结余", "按月的收入、支出（含酬金）和月末结余", &months);
+    let chart = money_chart(
+        "fund-chart",
+        "物业服务资金收支与结余",
+        "按月的收入、支出（含酬金）和月末结余",
+        &months,
+    );
     Ok(PublicPage {
         chrome,
         name: compound_name(&app, &id).await,
@@ -310,7 +322,10 @@ fn explain(e: &ApiError) -> String {
 }
 
 fn ledger_path(id: &str) -> String {
-    format!("/compounds/{}/fund/ledger", api::path(&[id]).trim_start_matches('/'))
+    format!(
+        "/compounds/{}/fund/ledger",
+        api::path(&[id]).trim_start_matches('/')
+    )
 }
 
 /// Records a transaction; a refusal shows the form again with the API's messages.
@@ -332,8 +347,10 @@ pub async fn record(
             "bank_reference": form.bank_reference,
         });
         let url = fund_url(&app, &id, &["transactions"]);
-        let answer: Result<Value, ApiError> =
-            app.api.send(Method::POST, &url, Some(&user.token), &body).await;
+        let answer: Result<Value, ApiError> = app
+            .api
+            .send(Method::POST, &url, Some(&user.token), &body)
+            .await;
         match answer {
             Ok(_) => return Ok(see_other_with(&ledger_path(&id), "已记账。")),
             Err(e) => errors = FormErrors::from_api_as(&e, Keys::Path, &[]),
@@ -365,11 +382,21 @@ pub async fn reverse(
     let url = fund_url(&app, &id, &["transactions", &tid, "reversal"]);
     let answer: Result<Value, ApiError> = app
         .api
-        .send(Method::POST, &url, Some(&user.token), &json!({"reason": form.reason}))
+        .send(
+            Method::POST,
+            &url,
+            Some(&user.token),
+            &json!({"reason": form.reason}),
+        )
         .await;
     let message = match answer {
         Ok(_) => "已冲正。".to_string(),
-        Err(e) if matches!(e.status(), Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)) => {
+        Err(e)
+            if matches!(
+                e.status(),
+                Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+            ) =>
+        {
             return Err(e.into());
         }
         Err(e) => format!("未能冲正：{}", explain(&e)),
@@ -386,15 +413,28 @@ pub async fn import_bank(
     Path(id): Path<String>,
     CsrfForm(bank): CsrfForm<BankForm>,
 ) -> Result<Response, PageError> {
-    let mode = if bank.mode == "apply" { "apply" } else { "dry_run" };
-    let url = format!("{}?{}", fund_url(&app, &id, &["bank-statements"]), bank.query(mode));
+    let mode = if bank.mode == "apply" {
+        "apply"
+    } else {
+        "dry_run"
+    };
+    let url = format!(
+        "{}?{}",
+        fund_url(&app, &id, &["bank-statements"]),
+        bank.query(mode)
+    );
     let answer: Result<BankReport, ApiError> = app
         .api
         .post_bytes(&url, &user.token, "text/csv", bank.csv.clone().into_bytes())
         .await;
     let (report, error) = match answer {
         Ok(r) => (Some(r), None),
-        Err(e) if matches!(e.status(), Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)) => {
+        Err(e)
+            if matches!(
+                e.status(),
+                Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+            ) =>
+        {
             return Err(e.into());
         }
         Err(e) => (None, Some(explain(&e))),
