@@ -291,7 +291,7 @@ fn row_error(line: u32, field: &str, value: &str, code: &str, message: &str) -> 
     }
 }
 
-fn cell<'a>(row: &'a SheetRow, at: usize) -> &'a str {
+fn cell(row: &SheetRow, at: usize) -> &str {
     row.cells.get(at).map_or("", |s| unescape_cell(s.trim()))
 }
 

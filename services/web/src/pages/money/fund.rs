@@ -314,7 +314,7 @@ fn explain(e: &ApiError) -> String {
     let mut out = e.message();
     for m in FormErrors::messages(e) {
         if !out.contains(&m) {
-            out.push_str("；");
+            out.push('；');
             out.push_str(&m);
         }
     }
