@@ -232,6 +232,8 @@ const PAGES: &[&str] = &[
     "/o",
     "/compounds/{compound}",
     "/compounds/{compound}/documents",
+    "/compounds/{compound}/fund",
+    "/compounds/{compound}/fund/ledger",
     "/tender/{tender}",
     "/votes/{ballot_vote}",
     "/association",
