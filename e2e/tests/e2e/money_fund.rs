@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
 use wuye_e2e::fixtures::{JINGUANYI, JINJIANG};
+use wuye_e2e::pages::{CSRF, get, post};
 use wuye_e2e::tender::{World, contracted_with};
 use wuye_e2e::{Backend, both_backends, field_code};
 
@@ -14,6 +15,7 @@ both_backends!(
     a_commission_period_adds_up_and_remuneration_keeps_to_its_terms,
     a_trust_account_reconciles_with_the_bank_statement,
     a_fund_in_deficit_for_three_months_reaches_the_officials,
+    the_fund_is_kept_and_shown_through_the_pages,
 );
 
 /// Another street of Jinjiang district than the compounds'.
@@ -669,5 +671,146 @@ async fn a_fund_in_deficit_for_three_months_reaches_the_officials(backend: Backe
     )
     .await;
     assert!(flagged(street).await.is_empty());
+    w.stop().await;
+}
+
+/// The pages: the firm records on the ledger page (a refusal shows the API's message), the
+/// committee imports the bank statement (dry run, then apply) and reverses a transaction,
+/// and the public page shows the month without the payer's name; a visitor is sent to sign
+/// in, another firm refused, a form without its token refused.
+async fn the_fund_is_kept_and_shown_through_the_pages(backend: Backend) {
+    use reqwest::StatusCode;
+    let w = World::with_history(backend).await;
+    let app = &w.app;
+    let cid = "c-fund-p";
+    contracted_with(
+        &w,
+        cid,
+        json!({"fee_model": "trust"}),
+        &[("f-p1", 150)],
+        json!({"remuneration": {"kind": "fixed", "annual_fen": 1_200_000}}),
+    )
+    .await;
+    let (firm, committee) = (w.firm_token("f-p1"), w.committee(cid));
+    let ledger = format!("/compounds/{cid}/fund/ledger");
+    let entry = |amount: &'static str, category: &'static str| {
+        vec![
+            ("_csrf", CSRF),
+            ("day", "2026-03-05"),
+            ("category", category),
+            ("amount", amount),
+            ("counterparty", "王小明（1-1-101）"),
+            ("memo", "1栋1单元101 三月物业费"),
+            ("bank_reference", "P001"),
+        ]
+    };
+
+    let (status, location, page) = post(app, &ledger, Some(&firm), &entry("500.00", "fee")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(
+        location.starts_with(&format!("{ledger}?done=")),
+        "{location}"
+    );
+    let (status, _, page) = post(app, &ledger, Some(&firm), &entry("abc", "fee")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("请填写金额"), "{page}");
+    // 12 000 元 a year: by March 3 000 元 may be drawn, not 3 000.01.
+    let (status, _, page) =
+        post(app, &ledger, Some(&firm), &entry("3000.01", "remuneration")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("将超出 0.01 元"), "{page}");
+    let mut no_token = entry("1.00", "fee");
+    no_token.remove(0);
+    let (status, _, _) = post(app, &ledger, Some(&firm), &no_token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Who opens the ledger page.
+    let (status, location, _) = get(app, &ledger, None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/signin?next="), "{location}");
+    let (status, _, _) = get(app, &ledger, Some(&w.firm_token("f-other"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, page) = get(app, &ledger, Some(&committee)).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("王小明") && page.contains("导入银行对账单"),
+        "{page}"
+    );
+
+    // The committee's bank import: a dry run names the bad line and offers to apply.
+    let csv = "交易日期,摘要,对方户名,借方发生额,贷方发生额,余额,流水号\n\
+        2026-03-05,物业费,王小明（1-1-101）,,500.00,500.00,P001\n\
+        2026-03-06,?,x,zz,,500.00,P002\n";
+    let bank = |mode: &'static str| {
+        vec![
+            ("_csrf", CSRF),
+            ("csv", csv),
+            ("date", "交易日期"),
+            ("debit", "借方发生额"),
+            ("credit", "贷方发生额"),
+            ("counterparty", "对方户名"),
+            ("memo", "摘要"),
+            ("reference", "流水号"),
+            ("balance", "余额"),
+            ("mode", mode),
+        ]
+    };
+    let import = format!("{ledger}/bank");
+    let (status, _, page) = post(app, &import, Some(&committee), &bank("dry_run")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("试导入结果") && page.contains("账实相符"),
+        "{page}"
+    );
+    assert!(
+        page.contains("第 3 行") && page.contains("确认导入"),
+        "{page}"
+    );
+    let (status, _, page) = post(app, &import, Some(&committee), &bank("apply")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("已导入"), "{page}");
+
+    // A reversal through the page.
+    let lines = w
+        .get(
+            &format!("/compounds/{cid}/fund/transactions"),
+            Some(&committee),
+        )
+        .await
+        .json();
+    let tid = lines["items"][0]["id"].as_str().unwrap().to_string();
+    let (status, location, _) = post(
+        app,
+        &format!("{ledger}/{tid}/reversal"),
+        Some(&committee),
+        &[("_csrf", CSRF), ("reason", "误记，业主已退费")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("done="), "{location}");
+    let lines = w
+        .get(
+            &format!("/compounds/{cid}/fund/transactions"),
+            Some(&committee),
+        )
+        .await
+        .json();
+    assert_eq!(lines["total"], 2);
+
+    // The public page: the chart, the month, the fee line without the payer.
+    let (status, _, page) = get(app, &format!("/compounds/{cid}/fund?month=2026-03"), None).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("<svg") && page.contains("2026-03 月度收支公开"),
+        "{page}"
+    );
+    assert!(
+        page.contains("业主缴费") && page.contains("（已冲正）"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("王小明") && !page.contains("1栋1单元"),
+        "{page}"
+    );
     w.stop().await;
 }
