@@ -123,6 +123,15 @@ mod tests {
     use super::*;
     use shared::openapi::{enum_problems, round_trip};
 
+    /// A remuneration's `kind` through the whole tagged value it names.
+    fn remuneration_kind(kind: &serde_json::Value) -> Result<serde_json::Value, String> {
+        let value = serde_json::json!({"kind": kind, "annual_fen": 1, "basis_points": 1});
+        let parsed: crate::money::fund::terms::Remuneration =
+            serde_json::from_value(value).map_err(|e| e.to_string())?;
+        let back = serde_json::to_value(parsed).map_err(|e| e.to_string())?;
+        Ok(back["kind"].clone())
+    }
+
     /// Every enum the document lists is exactly what serde reads and writes.
     #[test]
     fn every_documented_enum_value_round_trips_through_serde() {
@@ -176,6 +185,8 @@ mod tests {
                     "FundRecorder",
                     round_trip::<crate::money::fund::ledger::Recorder>,
                 ),
+                ("Remuneration/oneOf/0/properties/kind", remuneration_kind),
+                ("Remuneration/oneOf/1/properties/kind", remuneration_kind),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");
