@@ -5,6 +5,9 @@
 -- `percentage` (of fee income, value in basis points); NULL when none was agreed.
 ALTER TABLE contract ADD COLUMN remuneration_kind TEXT;
 ALTER TABLE contract ADD COLUMN remuneration_value BIGINT;
+-- The remuneration a bid offers (a commission or trust tender), the same way.
+ALTER TABLE bid ADD COLUMN remuneration_kind TEXT;
+ALTER TABLE bid ADD COLUMN remuneration_value BIGINT;
 
 -- The compound's fund ledger: append-only. A correction is a new row that `reverses`
 -- another (the opposite direction, same category and amount); rows are never changed.

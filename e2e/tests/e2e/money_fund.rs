@@ -52,7 +52,7 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     let (_, contract) = contracted_with(
         &w,
         cid,
-        json!({"fee_model": "commission"}),
+        (json!({"fee_model": "commission"}), json!({})),
         &[("f-k1", 150), ("f-k2", 160)],
         json!({"remuneration": {"kind": "percentage", "basis_points": 1000}}),
     )
@@ -92,6 +92,23 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     .await
     .problem(403, "forbidden");
     w.compound("c-nofund", json!({})).await;
+    // A lump-sum (包干制) tender takes no remuneration in a bid.
+    let lump = w.open_tender("c-nofund", json!({})).await;
+    let mut bid = wuye_e2e::tender::bid_body(150, 150 * 28_000 * 12);
+    bid["remuneration"] = json!({"kind": "percentage", "basis_points": 500});
+    let a = w
+        .post(
+            &format!("/{}/bids", lump["id"].as_str().unwrap()),
+            Some(&firm),
+            &bid,
+        )
+        .await;
+    assert_eq!(
+        field_code(&a, "remuneration"),
+        "remuneration_not_agreed",
+        "{}",
+        a.body
+    );
     w.post(
         "/compounds/c-nofund/fund/transactions",
         Some(&w.committee("c-nofund")),
@@ -355,14 +372,23 @@ const MAPPING: &str = "date=交易日期&debit=借方发生额&credit=贷方发�
 async fn a_trust_account_reconciles_with_the_bank_statement(backend: Backend) {
     let w = World::with_history(backend).await;
     let cid = "c-fund-t";
-    contracted_with(
+    let (_, contract) = contracted_with(
         &w,
         cid,
-        json!({"fee_model": "trust"}),
+        (
+            json!({"fee_model": "trust"}),
+            json!({"remuneration": {"kind": "fixed", "annual_fen": 6_000_000}}),
+        ),
         &[("f-t1", 150)],
-        json!({"remuneration": {"kind": "fixed", "annual_fen": 6_000_000}}),
+        json!({}),
     )
     .await;
+    // The trustee's bid asked the remuneration; the contract took it from the bid.
+    let c = w.get(&format!("/contracts/{contract}"), None).await.json();
+    assert_eq!(
+        c["remuneration"],
+        json!({"kind": "fixed", "annual_fen": 6_000_000})
+    );
     let (firm, committee) = (w.firm_token("f-t1"), w.committee(cid));
     let with_ref = |body: Value, reference: &str| {
         let mut body = body;
@@ -563,7 +589,7 @@ async fn a_fund_in_deficit_for_three_months_reaches_the_officials(backend: Backe
     contracted_with(
         &w,
         cid,
-        json!({"fee_model": "trust"}),
+        (json!({"fee_model": "trust"}), json!({})),
         &[("f-d1", 150)],
         json!({}),
     )
@@ -686,7 +712,7 @@ async fn the_fund_is_kept_and_shown_through_the_pages(backend: Backend) {
     contracted_with(
         &w,
         cid,
-        json!({"fee_model": "trust"}),
+        (json!({"fee_model": "trust"}), json!({})),
         &[("f-p1", 150)],
         json!({"remuneration": {"kind": "fixed", "annual_fen": 1_200_000}}),
     )

@@ -761,7 +761,7 @@ async fn the_fund_s_payments_are_implementation_transactions(backend: Backend) {
     let (tender_id, _) = wuye_e2e::tender::contracted_with(
         &w,
         "c-ocds-fund",
-        json!({"fee_model": "trust"}),
+        (json!({"fee_model": "trust"}), json!({})),
         &[("f-of1", 150)],
         json!({"remuneration": {"kind": "fixed", "annual_fen": 1_200_000}}),
     )

@@ -18,11 +18,12 @@ use super::complaint_store;
 use super::dismissal;
 use super::records::{self, AwardRow, AwardStatus, Contract, ContractStatus, end_of_term};
 use crate::audit::{self, Actor};
+use crate::bids;
 use crate::clock::{self, to_rfc3339};
 use crate::config::TenderPolicy;
 use crate::error::Result;
 use crate::input::{refused, trimmed};
-use crate::money::fund::terms::{Remuneration, RemunerationInput};
+use crate::money::fund::terms::{Remuneration, RemunerationInput, describe};
 use crate::ocds;
 use crate::tenders::change::record_change;
 use crate::tenders::store;
@@ -196,14 +197,7 @@ pub async fn sign(
     }
     check_dates(policy, &award, dates)?;
     let terms = &t.terms;
-    if dates.remuneration.is_some() && terms.fee_model == FeeModel::LumpSum {
-        return Err(Problem::validation(vec![FieldError::new(
-            "remuneration",
-            "remuneration_not_agreed",
-            "包干制合同不约定酬金；只有酬金制、信托制合同约定酬金",
-        )])
-        .into());
-    }
+    let remuneration = agreed_remuneration(tx.conn(), &award, &t, dates.remuneration).await?;
     let c = Contract {
         id: new_id(),
         tender_id: t.id.clone(),
@@ -224,7 +218,7 @@ pub async fn sign(
         termination_reason: None,
         termination_vote_id: None,
         termination_vote_kind: None,
-        remuneration: dates.remuneration,
+        remuneration,
     };
     records::insert_contract(tx.conn(), &c, now).await?;
     records::make_final(tx.conn(), &award.view.id).await?;
@@ -245,6 +239,37 @@ pub async fn sign(
     record(tx, identity, &c, "signed").await?;
     ocds::release(tx.conn(), policy, &t.id, &[ocds::tag::CONTRACT], None).await?;
     Ok(c)
+}
+
+/// The remuneration the contract agrees: the one stated at signing, else the awarded
+/// bid's; none on a lump-sum tender (422 `remuneration_not_agreed`), and a stated one must
+/// be the bid's when the bid asked one (422 `remuneration_differs_from_bid`).
+async fn agreed_remuneration(
+    conn: &mut sqlx::AnyConnection,
+    award: &AwardRow,
+    t: &Tender,
+    stated: Option<Remuneration>,
+) -> Result<Option<Remuneration>> {
+    let refuse = |code: &str, message: String| -> crate::error::Error {
+        Problem::validation(vec![FieldError::new("remuneration", code, message)]).into()
+    };
+    if stated.is_some() && t.terms.fee_model == FeeModel::LumpSum {
+        return Err(refuse(
+            "remuneration_not_agreed",
+            "包干制合同不约定酬金；只有酬金制、信托制合同约定酬金".into(),
+        ));
+    }
+    let bid = bids::one(conn, &award.view.bid_id)
+        .await?
+        .and_then(|b| b.remuneration);
+    match (stated, bid) {
+        (Some(s), Some(b)) if s != b => Err(refuse(
+            "remuneration_differs_from_bid",
+            format!("约定的酬金应为中标投标提出的{}", describe(b)),
+        )),
+        (Some(s), _) => Ok(Some(s)),
+        (None, b) => Ok(b),
+    }
 }
 
 fn no_contract() -> Problem {

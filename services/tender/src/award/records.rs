@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::rank::Ranked;
 use crate::clock::{format_date, parse_date, to_rfc3339};
+use crate::money::fund::terms;
 use crate::rows::{Conditions, undecodable};
 
 /// A bid passed over, with the committee's reason.
@@ -220,42 +221,11 @@ pub use super::complaint_store::Complaint;
 
 /// 物业服务合同, as the API answers it and the `contract` topic publishes it (the type the
 /// followers decode, `shared::events::tender`).
-pub use shared::events::tender::{ContractPublished as Contract, ContractStatus, Remuneration};
+pub use shared::events::tender::{ContractPublished as Contract, ContractStatus};
 
 const CONTRACT_COLUMNS: &str = "id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, fee, \
     annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason, termination_vote_id, termination_vote_kind, \
     remuneration_kind, remuneration_value";
-
-/// A contract's remuneration as stored: its kind (`fixed`, `percentage`) and value (分 a
-/// year, or basis points).
-pub fn remuneration_columns(r: Option<Remuneration>) -> (Option<&'static str>, Option<i64>) {
-    match r {
-        Some(Remuneration::Fixed { annual_fen }) => (Some("fixed"), Some(annual_fen)),
-        Some(Remuneration::Percentage { basis_points }) => (Some("percentage"), Some(basis_points)),
-        None => (None, None),
-    }
-}
-
-/// A contract's stored remuneration columns read back; anything else is undecodable.
-fn remuneration_from(
-    id: &str,
-    kind: Option<String>,
-    value: Option<i64>,
-) -> Result<Option<Remuneration>, sqlx::Error> {
-    match (kind.as_deref(), value) {
-        (None, None) => Ok(None),
-        (Some("fixed"), Some(annual_fen)) => Ok(Some(Remuneration::Fixed { annual_fen })),
-        (Some("percentage"), Some(basis_points)) => {
-            Ok(Some(Remuneration::Percentage { basis_points }))
-        }
-        (k, v) => Err(undecodable(
-            "contract",
-            id,
-            "remuneration_kind",
-            format!("{k:?} {v:?}"),
-        )),
-    }
-}
 
 fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
     let id: String = r.try_get("id")?;
@@ -288,11 +258,12 @@ fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
         termination_reason: r.try_get("termination_reason")?,
         termination_vote_id: r.try_get("termination_vote_id")?,
         termination_vote_kind: r.try_get("termination_vote_kind")?,
-        remuneration: remuneration_from(
-            &id,
-            r.try_get("remuneration_kind")?,
+        remuneration: terms::from_columns(
+            r.try_get::<Option<String>, _>("remuneration_kind")?
+                .as_deref(),
             r.try_get("remuneration_value")?,
-        )?,
+        )
+        .map_err(|why| undecodable("contract", &id, "remuneration_kind", why))?,
         id,
     })
 }
@@ -321,8 +292,8 @@ pub async fn insert_contract(
     .bind(format_date(c.end_date))
     .bind(format_date(c.signed_on))
     .bind(signed_at)
-    .bind(remuneration_columns(c.remuneration).0)
-    .bind(remuneration_columns(c.remuneration).1)
+    .bind(terms::columns(c.remuneration).0)
+    .bind(terms::columns(c.remuneration).1)
     .execute(&mut *conn)
     .await?;
     Ok(())

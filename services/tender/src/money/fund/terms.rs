@@ -73,6 +73,49 @@ impl RemunerationInput {
     }
 }
 
+impl RemunerationInput {
+    /// A stored remuneration as it would be sent again.
+    pub fn of(r: Remuneration) -> Self {
+        match r {
+            Remuneration::Fixed { annual_fen } => Self {
+                kind: "fixed".into(),
+                annual_fen: Some(annual_fen),
+                basis_points: None,
+            },
+            Remuneration::Percentage { basis_points } => Self {
+                kind: "percentage".into(),
+                annual_fen: None,
+                basis_points: Some(basis_points),
+            },
+        }
+    }
+}
+
+/// A remuneration as stored (contract, bid): its kind (`fixed`, `percentage`) and value (分
+/// a year, or basis points).
+pub fn columns(r: Option<Remuneration>) -> (Option<&'static str>, Option<i64>) {
+    match r {
+        Some(Remuneration::Fixed { annual_fen }) => (Some("fixed"), Some(annual_fen)),
+        Some(Remuneration::Percentage { basis_points }) => (Some("percentage"), Some(basis_points)),
+        None => (None, None),
+    }
+}
+
+/// Stored columns read back; anything else is why not.
+pub fn from_columns(
+    kind: Option<&str>,
+    value: Option<i64>,
+) -> Result<Option<Remuneration>, String> {
+    match (kind, value) {
+        (None, None) => Ok(None),
+        (Some("fixed"), Some(annual_fen)) => Ok(Some(Remuneration::Fixed { annual_fen })),
+        (Some("percentage"), Some(basis_points)) => {
+            Ok(Some(Remuneration::Percentage { basis_points }))
+        }
+        (k, v) => Err(format!("{k:?} {v:?}")),
+    }
+}
+
 /// The remuneration in Chinese, e.g. `固定酬金 每年 120000.00 元` or `物业费收入的 8.00%`.
 pub fn describe(r: Remuneration) -> String {
     match r {
