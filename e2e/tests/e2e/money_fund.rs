@@ -709,7 +709,7 @@ async fn the_fund_is_kept_and_shown_through_the_pages(backend: Backend) {
     let w = World::with_history(backend).await;
     let app = &w.app;
     let cid = "c-fund-p";
-    contracted_with(
+    let (tender_id, _) = contracted_with(
         &w,
         cid,
         (json!({"fee_model": "trust"}), json!({})),
@@ -838,5 +838,9 @@ async fn the_fund_is_kept_and_shown_through_the_pages(backend: Backend) {
         !page.contains("王小明") && !page.contains("1栋1单元"),
         "{page}"
     );
+    // The contract's remuneration on the public tender page.
+    let (status, _, page) = get(app, &format!("/tender/{tender_id}"), None).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("固定酬金 每年 12,000.00 元"), "{page}");
     w.stop().await;
 }
