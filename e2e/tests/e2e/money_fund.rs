@@ -130,6 +130,10 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
         .post(&path, Some(&firm), &tx("2025-12-31", "fee", 1, "x"))
         .await;
     assert_eq!(field_code(&a, "day"), "before_contract");
+    let mut with_voucher = tx("2026-01-05", "fee", 1, "x");
+    with_voucher["voucher_id"] = json!("no-such-document");
+    let a = w.post(&path, Some(&firm), &with_voucher).await;
+    assert_eq!(field_code(&a, "voucher_id"), "unknown_voucher");
 
     // January: fee 80 000 元, parking 6 000 (common revenue, by the committee), cleaning
     // 25 000, personnel 30 000; the remuneration is 10 % of fee income: 8 000 元 by now.
