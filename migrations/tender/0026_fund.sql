@@ -5,6 +5,9 @@
 -- `percentage` (of fee income, value in basis points); NULL when none was agreed.
 ALTER TABLE contract ADD COLUMN remuneration_kind TEXT;
 ALTER TABLE contract ADD COLUMN remuneration_value BIGINT;
+-- The remuneration a commission or trust tender states (what the committee proposes).
+ALTER TABLE tender ADD COLUMN remuneration_kind TEXT;
+ALTER TABLE tender ADD COLUMN remuneration_value BIGINT;
 -- The remuneration a bid offers (a commission or trust tender), the same way.
 ALTER TABLE bid ADD COLUMN remuneration_kind TEXT;
 ALTER TABLE bid ADD COLUMN remuneration_value BIGINT;

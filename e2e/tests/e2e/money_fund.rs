@@ -49,14 +49,24 @@ fn ids(v: &Value) -> Vec<String> {
 async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend: Backend) {
     let w = World::with_history(backend).await;
     let cid = "c-fund-k";
-    let (_, contract) = contracted_with(
+    let (tender_id, contract) = contracted_with(
         &w,
         cid,
-        (json!({"fee_model": "commission"}), json!({})),
+        (
+            json!({"fee_model": "commission",
+                "remuneration": {"kind": "percentage", "basis_points": 1000}}),
+            json!({}),
+        ),
         &[("f-k1", 150), ("f-k2", 160)],
         json!({"remuneration": {"kind": "percentage", "basis_points": 1000}}),
     )
     .await;
+    // The tender proposed the remuneration; the contract states it.
+    let t = w.get(&format!("/{tender_id}"), None).await.json();
+    assert_eq!(
+        t["remuneration"],
+        json!({"kind": "percentage", "basis_points": 1000})
+    );
     let c = w.get(&format!("/contracts/{contract}"), None).await.json();
     assert_eq!(c["fee_model"], "commission");
     assert_eq!(
@@ -92,6 +102,23 @@ async fn a_commission_period_adds_up_and_remuneration_keeps_to_its_terms(backend
     .await
     .problem(403, "forbidden");
     w.compound("c-nofund", json!({})).await;
+    // A lump-sum (包干制) tender proposes no remuneration.
+    let a = w
+        .post(
+            "",
+            Some(&w.committee("c-nofund")),
+            &wuye_e2e::tender::tender_body(
+                "c-nofund",
+                json!({"remuneration": {"kind": "fixed", "annual_fen": 100}}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        field_code(&a, "remuneration"),
+        "remuneration_not_agreed",
+        "{}",
+        a.body
+    );
     // A lump-sum (包干制) tender takes no remuneration in a bid.
     let lump = w.open_tender("c-nofund", json!({})).await;
     let mut bid = wuye_e2e::tender::bid_body(150, 150 * 28_000 * 12);
