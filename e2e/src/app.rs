@@ -340,6 +340,38 @@ impl TestApp {
         self.send(Method::GET, url, token, None::<&Value>).await
     }
 
+    /// `POST`s raw bytes of `content_type` (a file import); `token` as bearer when given.
+    pub async fn post_bytes(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut req = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("sending a file");
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = res.text().await.expect("reading a response");
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+
     /// `GET` on the catalog.
     pub async fn catalog_get(&self, path: &str, token: Option<&str>) -> Answer {
         self.get(&format!("{}{path}", self.catalog_url), token)

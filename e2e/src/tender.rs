@@ -299,7 +299,19 @@ pub fn bid_body(fee: i64, annual_price_fen: i64) -> Value {
 /// 31 December 2025, so `w` must be a [`World::with_history`]); returns the tender and
 /// contract ids.
 pub async fn contracted(w: &World, compound: &str, bidders: &[(&str, i64)]) -> (String, String) {
-    let (id, bids) = opened_with_bids(w, compound, json!({}), bidders, json!([])).await;
+    contracted_with(w, compound, (json!({}), json!({})), bidders, json!({})).await
+}
+
+/// [`contracted`] with `tender` overriding the tender's terms (e.g. its `fee_model`), `bid`
+/// merged into every bid (e.g. a `remuneration`) and `contract` the contract's body.
+pub async fn contracted_with(
+    w: &World,
+    compound: &str,
+    (tender, bid): (Value, Value),
+    bidders: &[(&str, i64)],
+    contract: Value,
+) -> (String, String) {
+    let (id, bids) = opened_with(w, compound, tender, bidders, bid).await;
     let (winner, _) = bidders.iter().min_by_key(|(_, fee)| *fee).unwrap();
     let committee = w.committee(compound);
     let a = w
@@ -316,7 +328,7 @@ pub async fn contracted(w: &World, compound: &str, bidders: &[(&str, i64)]) -> (
         .post(
             &format!("/{id}/contract"),
             Some(&committee),
-            &json!({"start_date": "2026-01-01"}),
+            &merged(json!({"start_date": "2026-01-01"}), contract),
         )
         .await;
     assert_eq!(c.status, 201, "{}", c.body);
@@ -355,6 +367,24 @@ pub async fn opened_with_bids(
     bidders: &[(&str, i64)],
     criteria_answers: Value,
 ) -> (String, std::collections::BTreeMap<String, String>) {
+    opened_with(
+        w,
+        compound,
+        overrides,
+        bidders,
+        json!({"criteria_answers": criteria_answers}),
+    )
+    .await
+}
+
+/// [`opened_with_bids`] with `bid` merged into every bid's body.
+pub async fn opened_with(
+    w: &World,
+    compound: &str,
+    overrides: Value,
+    bidders: &[(&str, i64)],
+    bid: Value,
+) -> (String, std::collections::BTreeMap<String, String>) {
     let firms: Vec<(&str, Value)> = bidders.iter().map(|(f, _)| (*f, json!({}))).collect();
     let seq = w.firms(&firms).await;
     w.applied(seq).await;
@@ -365,10 +395,7 @@ pub async fn opened_with_bids(
     let id = t["id"].as_str().unwrap().to_string();
     let mut bids = std::collections::BTreeMap::new();
     for (firm, fee) in bidders {
-        let body = merged(
-            bid_body(*fee, fee * 28_000 * 12),
-            json!({"criteria_answers": criteria_answers}),
-        );
+        let body = merged(bid_body(*fee, fee * 28_000 * 12), bid.clone());
         let a = w
             .post(&format!("/{id}/bids"), Some(&w.firm_token(firm)), &body)
             .await;

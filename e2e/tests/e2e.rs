@@ -21,6 +21,7 @@ mod e2e {
     pub mod matching;
     pub mod metrics;
     pub mod money_budget;
+    pub mod money_fund;
     pub mod notifications;
     pub mod ocds;
     pub mod owners;

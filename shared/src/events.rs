@@ -244,6 +244,51 @@ pub mod tender {
     /// Payload: a compound's annual budget as tender's API answers it (kinds `drafted`,
     /// `revised`, `put_to_vote`); no service follows it.
     pub const FEE_BUDGET: &str = "fee_budget";
+    /// Payload: [`FundMonth`] (kind `summarised`), one change per compound and month
+    /// (entity `{compound_id}:{month}`) each time a fund transaction changes that month's
+    /// figures or a later month's; matching keeps the latest per compound and month.
+    pub const FUND_MONTH: &str = "fund_month";
+
+    /// 酬金 (the remuneration a 酬金制 or 信托制 contract agrees for the firm): a fixed
+    /// yearly amount, or a share of the fee income recorded in the fund.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    pub enum Remuneration {
+        /// 固定酬金: this much a year, 分, drawn pro rata by months of service begun.
+        Fixed { annual_fen: i64 },
+        /// 比例酬金: this share of the fee income, in basis points (万分之一; 800 = 8%).
+        Percentage { basis_points: i64 },
+    }
+
+    /// A compound's service fund (酬金制 or 信托制) in one month, derived from its ledger:
+    /// what the public statement shows in totals, and the flags officials follow.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    pub struct FundMonth {
+        pub compound_id: String,
+        /// The contract the fund runs under, and its fee model (`commission`, `trust`).
+        pub contract_id: String,
+        pub fee_model: String,
+        /// `YYYY-MM`.
+        pub month: String,
+        pub opening_balance_fen: i64,
+        /// Income of the month (fee income and common revenue), net of reversals.
+        pub income_fen: i64,
+        /// Of which common revenue (公共收益: parking, advertising, other).
+        pub common_revenue_fen: i64,
+        /// Spending of the month other than remuneration, net of reversals.
+        pub spending_fen: i64,
+        /// The firm's remuneration drawn in the month.
+        pub remuneration_fen: i64,
+        pub closing_balance_fen: i64,
+        /// Consecutive months, ending with this one, whose closing balance is negative.
+        pub deficit_months: i64,
+        /// `deficit_months` reached `[tender] fund_deficit_months`.
+        pub deficit_flagged: bool,
+        /// No common revenue in the fund over the last `[tender] fund_pooling_months`
+        /// months (see `tender::money::fund`).
+        #[serde(default)]
+        pub common_revenue_not_pooled: bool,
+    }
 
     time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -408,6 +453,9 @@ pub mod tender {
         /// `ballot` (a vote from ballots) or `typed` (a recorded tally).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub termination_vote_kind: Option<String>,
+        /// The remuneration agreed (酬金制 and 信托制 contracts), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub remuneration: Option<Remuneration>,
     }
 
     /// A satisfaction survey (满意度测评) of a compound for a quarter: the payload of topic

@@ -232,6 +232,8 @@ const PAGES: &[&str] = &[
     "/o",
     "/compounds/{compound}",
     "/compounds/{compound}/documents",
+    "/compounds/{compound}/fund",
+    "/compounds/{compound}/fund/ledger",
     "/tender/{tender}",
     "/votes/{ballot_vote}",
     "/association",
@@ -1063,6 +1065,14 @@ impl World {
             set("{cid}", f.own.compound.clone());
             set("{uid}", id("unit"));
             set("{year}", shared::clock::china_today().year().to_string());
+            // A transaction that does not exist (its reversal stops at the gate or 404), and
+            // this month's statement.
+            set("{tid}", "no-such-transaction".into());
+            let today = shared::clock::china_today();
+            set(
+                "{month}",
+                format!("{}-{:02}", today.year(), u8::from(today.month())),
+            );
         } else if path.starts_with("/tenders/contracts/") {
             set("{cid}", id("contract"));
         } else if path.starts_with("/tenders/disclosures/") {

@@ -605,6 +605,7 @@ async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) 
         termination_reason: None,
         termination_vote_id: None,
         termination_vote_kind: None,
+        remuneration: None,
     };
     let survey = json!({
         "id": "s-seasoned", "compound_id": &served, "street_code": JINGUANYI,

@@ -16,6 +16,7 @@ use wuye_e2e::tender::{dismissal_vote, money_body};
 both_backends!(
     every_release_kind_validates_and_sealed_bids_stay_out,
     documents_are_listed_and_bid_documents_only_from_the_opening,
+    the_fund_s_payments_are_implementation_transactions,
 );
 
 const RELEASE_SCHEMA: &str = include_str!("../../../services/tender/ocds/release-schema.json");
@@ -748,5 +749,66 @@ async fn documents_are_listed_and_bid_documents_only_from_the_opening(backend: B
     assert!(!p.to_string().contains(&voucher), "no voucher: {p}");
     // The whole feed of releases stays valid.
     all_releases(&w.app, &v, 50).await;
+    w.stop().await;
+}
+
+/// A trust (信托制) contract's service fund: each transaction stores an `implementation`
+/// release whose transactions are the fund's payments under the contract (spending and the
+/// remuneration; a reversal negative), never the fee income or its payers; valid packages.
+async fn the_fund_s_payments_are_implementation_transactions(backend: Backend) {
+    let w = World::with_history(backend).await;
+    let v = package_validator();
+    let (tender_id, _) = wuye_e2e::tender::contracted_with(
+        &w,
+        "c-ocds-fund",
+        (json!({"fee_model": "trust"}), json!({})),
+        &[("f-of1", 150)],
+        json!({"remuneration": {"kind": "fixed", "annual_fen": 1_200_000}}),
+    )
+    .await;
+    let firm = w.firm_token("f-of1");
+    let path = "/compounds/c-ocds-fund/fund/transactions";
+    let mut ids = Vec::new();
+    for (category, amount, payee) in [
+        ("fee", 500_000, "赵业主（2-1-302）"),
+        ("cleaning", 120_000, "某保洁公司"),
+        ("remuneration", 100_000, "f-of1物业"),
+    ] {
+        let a = w
+            .post(
+                path,
+                Some(&firm),
+                &json!({"day": "2026-02-10", "category": category, "amount_fen": amount,
+                    "counterparty": payee}),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        ids.push(a.json()["id"].as_str().unwrap().to_string());
+    }
+    let a = w
+        .post(
+            &format!("{path}/{}/reversal", ids[1]),
+            Some(&firm),
+            &json!({"reason": "重复记账", "day": "2026-02-11"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let reversal = a.json()["id"].as_str().unwrap().to_string();
+
+    let p = w.process(&v, &tender_id).await;
+    let release = last(&p);
+    assert_eq!(tags(release), ["implementation"]);
+    let transactions = release["contracts"][0]["implementation"]["transactions"]
+        .as_array()
+        .unwrap();
+    let by_id = |id: &str| transactions.iter().find(|t| t["id"] == id).cloned();
+    assert!(by_id(&ids[0]).is_none(), "fee income is no payment");
+    assert_eq!(by_id(&ids[1]).unwrap()["value"]["amount"], json!(1200.0));
+    assert_eq!(by_id(&ids[1]).unwrap()["payee"]["name"], "某保洁公司");
+    assert_eq!(by_id(&reversal).unwrap()["value"]["amount"], json!(-1200.0));
+    let remuneration = by_id(&ids[2]).unwrap();
+    assert_eq!(remuneration["value"]["amount"], json!(1000.0));
+    assert_eq!(remuneration["payee"]["name"], "f-of1物业");
+    assert!(!p.to_string().contains("赵业主"), "no owner's name");
     w.stop().await;
 }

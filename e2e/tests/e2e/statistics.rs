@@ -363,6 +363,7 @@ impl World {
             termination_reason: terminated_on.map(|_| "业主共同决定解除合同".to_string()),
             termination_vote_id: None,
             termination_vote_kind: None,
+            remuneration: None,
         };
         let kind = if terminated_on.is_some() {
             "terminated"

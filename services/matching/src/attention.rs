@@ -14,6 +14,8 @@
 //!   listed to association staff and city officials only).
 //! - Requests to inspect (查阅) of the area's compounds still unanswered, open or overdue
 //!   on D (`crate::inspections`).
+//! - Compounds whose service fund (酬金制, 信托制) is in deficit for months running or pools
+//!   no common revenue, by the fund's latest month (`crate::funds`).
 
 use std::collections::HashMap;
 
@@ -26,6 +28,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use crate::coverage::Area;
+use crate::funds::{self, FundFlag};
 use crate::inspections::{self, Pending};
 
 /// The area an official looks after (管辖范围): association staff and city officials the
@@ -102,6 +105,8 @@ pub struct Lists {
     pub firms_under_supervision: Vec<SupervisedFirm>,
     pub compounds_with_blacklisted_firm: Vec<CompoundWithBlacklistedFirm>,
     pub inspection_requests: Pending,
+    /// Compounds whose service fund is flagged (in deficit, or pooling no common revenue).
+    pub funds_flagged: Vec<FundFlag>,
 }
 
 struct FirmRow {
@@ -174,6 +179,7 @@ pub async fn lists(conn: &mut AnyConnection, area: &Area, day: Date) -> Result<L
         firms_under_supervision: Vec::new(),
         compounds_with_blacklisted_firm: Vec::new(),
         inspection_requests: inspections::pending(conn, area, day).await?,
+        funds_flagged: funds::flagged(conn, area, None).await?,
     };
     for firm in &firms {
         let contracts = live.get(&firm.id).cloned().unwrap_or_default();

@@ -19,8 +19,8 @@ use shared::domain::roster::StandingRecord;
 use shared::domain::roster::{Date, parse_date};
 use shared::events::catalog::{Compound, FirmSummary, SubsidyPublished, WorkPlan};
 use shared::events::tender::{
-    BallotVoteDecided, ContractPublished, InspectionPublished, SurveyPublished, TenderPublished,
-    VoteDecided,
+    BallotVoteDecided, ContractPublished, FundMonth, InspectionPublished, SurveyPublished,
+    TenderPublished, VoteDecided,
 };
 use shared::events::{decode, is_removal};
 use shared::feed::{Apply, Change};
@@ -113,6 +113,7 @@ pub enum Entity {
     Vote,
     Inspection,
     Subsidy,
+    FundMonth,
 }
 
 /// What a change means to matching.
@@ -132,6 +133,8 @@ pub enum Event {
     Inspection(InspectionPublished),
     /// A 以奖代补 subsidy or a correction of one.
     Subsidy(SubsidyPublished),
+    /// A compound's service fund in one month.
+    FundMonth(Box<FundMonth>),
     /// The entity was deleted at its source.
     Removed {
         entity: Entity,
@@ -156,6 +159,7 @@ impl Event {
             (Source::Tender, tender::SATISFACTION) => Entity::Satisfaction,
             (Source::Tender, tender::TENDER) => Entity::Tender,
             (Source::Tender, tender::INSPECTION) => Entity::Inspection,
+            (Source::Tender, tender::FUND_MONTH) => Entity::FundMonth,
             _ => return Event::Ignored,
         };
         if is_removal(change) {
@@ -200,6 +204,9 @@ impl Event {
                 .map_err(|e| e.to_string()),
             Entity::Subsidy => decode::<SubsidyPublished>(change)
                 .map(Event::Subsidy)
+                .map_err(|e| e.to_string()),
+            Entity::FundMonth => decode::<FundMonth>(change)
+                .map(|m| Event::FundMonth(Box::new(m)))
                 .map_err(|e| e.to_string()),
         };
         read.unwrap_or_else(|problem| {

@@ -342,13 +342,15 @@ impl Sink for IndexSink {
                     | Entity::WorkPlan
                     | Entity::Vote
                     | Entity::Inspection
-                    | Entity::Subsidy => {}
+                    | Entity::Subsidy
+                    | Entity::FundMonth => {}
                 },
                 Event::Place
                 | Event::WorkPlan(_)
                 | Event::Vote(_)
                 | Event::Inspection(_)
                 | Event::Subsidy(_)
+                | Event::FundMonth(_)
                 | Event::Ignored => {}
             }
             Ok(())

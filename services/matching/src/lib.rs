@@ -8,6 +8,7 @@ pub mod config;
 pub mod coverage;
 pub mod error;
 pub mod follow;
+pub mod funds;
 pub mod index;
 pub mod inspections;
 pub mod live_coverage;

@@ -45,6 +45,7 @@ impl Sink for Tables {
                 Event::Vote(v) => upsert_vote(conn, change.seq, v).await?,
                 Event::Inspection(i) => upsert_inspection(conn, change.seq, i).await?,
                 Event::Subsidy(s) => upsert_subsidy(conn, change.seq, s).await?,
+                Event::FundMonth(m) => crate::funds::upsert(conn, change.seq, m).await?,
                 Event::Removed { entity, id } => remove(conn, change, *entity, id).await?,
                 Event::Ignored => {}
             }
@@ -382,6 +383,7 @@ async fn remove(
         Entity::Vote => "tender_vote_decision",
         Entity::Inspection => "tender_inspection",
         Entity::Subsidy => "catalog_subsidy",
+        Entity::FundMonth => "tender_fund_month",
     };
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE id = $1 AND seq < $2"

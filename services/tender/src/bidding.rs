@@ -20,11 +20,12 @@ use crate::award::records::{annual_price, households_on_platform, price_toleranc
 use crate::bids::{self, Bid, BidContent, BidStatus, CriterionAnswer};
 use crate::error::Result;
 use crate::input::{declared_item, refused, trimmed};
+use crate::money::fund::terms::{Remuneration, RemunerationInput};
 use crate::replica::CompoundCopy;
 use crate::roster::{self, Requirements};
 use crate::tenders::store;
 use crate::tenders::tender::{Tender, not_found};
-use crate::terms::{EvaluationMethod, TenderStatus};
+use crate::terms::{EvaluationMethod, FeeModel, TenderStatus};
 
 /// A firm's answer to one quality criterion of a rated tender, as sent.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
@@ -61,6 +62,11 @@ pub struct BidInput {
     #[serde(default)]
     #[schema(value_type = Vec<CriterionAnswer>)]
     pub criteria_answers: Vec<CriterionAnswerInput>,
+    /// The remuneration (酬金) the firm asks, on a commission (酬金制) or trust (信托制)
+    /// tender only: `{"kind": "fixed", "annual_fen"}` or `{"kind": "percentage",
+    /// "basis_points"}`. The contract takes it unless the committee states it at signing.
+    #[serde(default)]
+    pub remuneration: Option<RemunerationInput>,
 }
 
 impl BidInput {
@@ -79,6 +85,7 @@ impl BidInput {
                     answer: a.answer.clone(),
                 })
                 .collect(),
+            remuneration: bid.remuneration.map(RemunerationInput::of),
         }
     }
 
@@ -138,6 +145,7 @@ impl BidInput {
                 "该招标不采用综合评分法，没有评分项",
             ));
         }
+        let remuneration = self.remuneration(t, &mut v);
         match (fee, price) {
             (Some(fee), Some(annual_price_fen)) if v.is_empty() => Ok(BidContent {
                 fee: i64::from(fee.get()),
@@ -145,8 +153,29 @@ impl BidInput {
                 staffing_plan: self.staffing_plan.clone(),
                 service_plan: self.service_plan.clone(),
                 criteria_answers: answers,
+                remuneration,
             }),
             _ => Err(refused(v)),
+        }
+    }
+
+    /// The remuneration asked, checked: only on a commission or trust tender.
+    fn remuneration(&self, t: &Tender, v: &mut Validation) -> Option<Remuneration> {
+        let asked = self.remuneration.as_ref()?;
+        if t.terms.fee_model == FeeModel::LumpSum {
+            v.push(FieldError::new(
+                "remuneration",
+                "remuneration_not_agreed",
+                "包干制招标不约定酬金；只有酬金制、信托制招标的投标提出酬金",
+            ));
+            return None;
+        }
+        match asked.check("remuneration") {
+            Ok(r) => Some(r),
+            Err(errors) => {
+                errors.into_iter().for_each(|e| v.push(e));
+                None
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use crate::clock::to_rfc3339;
+use crate::money::fund::terms::{self, Remuneration};
 
 /// Where a bid is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -83,15 +84,20 @@ pub struct Bid {
     pub updated_at: String,
     pub withdrawn_at: Option<String>,
     pub invalid_reason: Option<String>,
+    /// The remuneration (酬金) offered, on a commission or trust tender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remuneration: Option<Remuneration>,
 }
 
 pub const COLUMNS: &str = "id, tender_id, firm_id, firm_name, status, fee, annual_price_fen, staffing_plan, \
-    service_plan, criteria_answers, revision, terms_version, submitted_at, updated_at, withdrawn_at, invalid_reason";
+    service_plan, criteria_answers, revision, terms_version, submitted_at, updated_at, withdrawn_at, invalid_reason, \
+    remuneration_kind, remuneration_value";
 
 /// [`COLUMNS`] plus the tender's budget (`budget_fen`), for [`from_row`]: every read of a
 /// bid selects these from `bid`.
 pub const SELECT: &str = "id, tender_id, firm_id, firm_name, status, fee, annual_price_fen, staffing_plan, \
     service_plan, criteria_answers, revision, terms_version, submitted_at, updated_at, withdrawn_at, invalid_reason, \
+    remuneration_kind, remuneration_value, \
     CAST((SELECT t.annual_budget_fen FROM tender t WHERE t.id = bid.tender_id) AS BIGINT) AS budget_fen";
 
 /// A bid from a row selected with [`SELECT`].
@@ -101,6 +107,12 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Bid, sqlx::Error> {
     let budget: Option<i64> = r.try_get("budget_fen")?;
     let answers: String = r.try_get("criteria_answers")?;
     let withdrawn: Option<i64> = r.try_get("withdrawn_at")?;
+    let remuneration = terms::from_columns(
+        r.try_get::<Option<String>, _>("remuneration_kind")?
+            .as_deref(),
+        r.try_get("remuneration_value")?,
+    )
+    .map_err(|why| sqlx::Error::Decode(format!("bid remuneration {why}").into()))?;
     Ok(Bid {
         id: r.try_get("id")?,
         tender_id: r.try_get("tender_id")?,
@@ -121,7 +133,19 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Bid, sqlx::Error> {
         updated_at: to_rfc3339(r.try_get("updated_at")?),
         withdrawn_at: withdrawn.map(to_rfc3339),
         invalid_reason: r.try_get("invalid_reason")?,
+        remuneration,
     })
+}
+
+/// One bid, whatever its status.
+pub async fn one(conn: &mut AnyConnection, id: &str) -> Result<Option<Bid>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SELECT} FROM bid WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
 }
 
 /// The firm's live (not withdrawn) bid for a tender.
@@ -207,6 +231,7 @@ pub struct BidContent {
     pub staffing_plan: String,
     pub service_plan: String,
     pub criteria_answers: Vec<CriterionAnswer>,
+    pub remuneration: Option<Remuneration>,
 }
 
 /// Stores a new bid.
@@ -222,7 +247,7 @@ pub async fn insert(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO bid ({COLUMNS}) VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, 1, $10, $11, $11, NULL, NULL)"
+        "INSERT INTO bid ({COLUMNS}) VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, 1, $10, $11, $11, NULL, NULL, $12, $13)"
     )))
     .bind(id)
     .bind(tender_id)
@@ -235,6 +260,8 @@ pub async fn insert(
     .bind(serde_json::to_string(&content.criteria_answers).unwrap_or_else(|_| "[]".into()))
     .bind(terms_version)
     .bind(now)
+    .bind(terms::columns(content.remuneration).0)
+    .bind(terms::columns(content.remuneration).1)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -252,7 +279,8 @@ pub async fn replace(
     sqlx::query(
         "UPDATE bid SET status = 'submitted', firm_name = $2, fee = $3, annual_price_fen = $4, \
          staffing_plan = $5, service_plan = $6, criteria_answers = $7, revision = revision + 1, \
-         terms_version = $8, updated_at = $9 WHERE id = $1",
+         terms_version = $8, updated_at = $9, remuneration_kind = $10, remuneration_value = $11 \
+         WHERE id = $1",
     )
     .bind(id)
     .bind(firm_name)
@@ -263,6 +291,8 @@ pub async fn replace(
     .bind(serde_json::to_string(&content.criteria_answers).unwrap_or_else(|_| "[]".into()))
     .bind(terms_version)
     .bind(now)
+    .bind(terms::columns(content.remuneration).0)
+    .bind(terms::columns(content.remuneration).1)
     .execute(&mut *conn)
     .await?;
     Ok(())

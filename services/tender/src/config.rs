@@ -75,6 +75,13 @@ pub struct TenderPolicy {
     /// While it is open the contract cannot be signed.
     #[serde(rename = "escalation_window_secs", with = "secs")]
     pub escalation_window: Duration,
+    /// 入不敷出: a compound's service fund is flagged once its month-end balance has been
+    /// negative this many consecutive months (default 3).
+    pub fund_deficit_months: u32,
+    /// 公共收益归集: a fund that has kept at least this many months is flagged when it
+    /// recorded no common revenue (parking, advertising, other) over the last this many
+    /// months (default 3).
+    pub fund_pooling_months: u32,
 }
 
 impl Default for TenderPolicy {
@@ -91,6 +98,8 @@ impl Default for TenderPolicy {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             inspection_days: DEFAULT_INSPECTION_DAYS,
             escalation_window: Duration::from_secs(5 * 24 * 3600),
+            fund_deficit_months: 3,
+            fund_pooling_months: 3,
         }
     }
 }
@@ -170,6 +179,14 @@ impl TenderPolicy {
         if self.owner_code_requests_per_minute == 0 {
             problems.push("tender.owner_code_requests_per_minute must be at least 1".to_string());
         }
+        for (key, months) in [
+            ("fund_deficit_months", self.fund_deficit_months),
+            ("fund_pooling_months", self.fund_pooling_months),
+        ] {
+            if !(1..=24).contains(&months) {
+                problems.push(format!("tender.{key} must be between 1 and 24"));
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -201,6 +218,8 @@ mod tests {
         assert_eq!(json["max_file_bytes"], 15 * 1024 * 1024);
         assert_eq!(json["inspection_days"], 15);
         assert_eq!(json["escalation_window_secs"], 432_000);
+        assert_eq!(json["fund_deficit_months"], 3);
+        assert_eq!(json["fund_pooling_months"], 3);
         assert_eq!(json["files"], serde_json::Value::Null);
         assert_eq!(
             p.earliest_backdate(time::macros::date!(2026 - 03 - 01)),
@@ -220,6 +239,7 @@ mod tests {
             max_file_bytes: 10,
             inspection_days: 0,
             escalation_window: Duration::ZERO,
+            fund_deficit_months: 0,
             ..TenderPolicy::default()
         };
         let message = bad.validate().unwrap_err();
@@ -229,6 +249,7 @@ mod tests {
         assert!(message.contains("backdate_window_days"), "{message}");
         assert!(message.contains("max_file_bytes"), "{message}");
         assert!(message.contains("inspection_days"), "{message}");
+        assert!(message.contains("fund_deficit_months"), "{message}");
         assert!(message.contains("escalation_window_secs"), "{message}");
         assert!(serde_json::from_str::<TenderPolicy>(r#"{"min_bid_window":1}"#).is_err());
     }

@@ -45,6 +45,9 @@ use crate::config::TenderPolicy;
 use crate::disclosure::figures::DisclosureKind;
 use crate::disclosure::store::{self as disclosures, Disclosure};
 use crate::documents::Document;
+use crate::money::fund::category::{Category, Direction};
+use crate::money::fund::ledger::Transaction as FundTransaction;
+use crate::money::fund::store as fund;
 use crate::ocds_documents;
 use crate::tenders::store;
 use crate::tenders::tender::Tender;
@@ -87,6 +90,8 @@ pub struct Snapshot {
     pub awards: Vec<Award>,
     pub contract: Option<Contract>,
     pub disclosures: Vec<Disclosure>,
+    /// The service fund's transactions recorded under the contract (酬金制, 信托制).
+    pub fund: Vec<FundTransaction>,
     /// Unified social credit codes of the firms named, by firm id.
     pub credit_codes: std::collections::BTreeMap<String, String>,
     /// The tender's documents as they stand (its own, its bids', its contract's, …): what
@@ -418,8 +423,8 @@ pub fn build(s: &Snapshot, meta: &Meta) -> Value {
         if !files.is_empty() {
             contract["documents"] = json!(files);
         }
-        if !s.disclosures.is_empty() {
-            contract["implementation"] = implementation(t, c, &s.disclosures);
+        if !s.disclosures.is_empty() || !s.fund.is_empty() {
+            contract["implementation"] = implementation(t, c, &s.disclosures, &s.fund);
             let corrections = corrections(&s.disclosures);
             if !corrections.is_empty() {
                 contract["amendments"] = json!(corrections);
@@ -452,9 +457,16 @@ fn corrections(disclosures: &[Disclosure]) -> Vec<Value> {
 /// The implementation of a contract: its published budgets and accounts as documents
 /// (every version: a corrected one is titled 已更正 and names its successor), and the fee
 /// income of every current accounts period as a transaction from the buyer (the owners) to
-/// the supplier.
-fn implementation(t: &Tender, c: &Contract, disclosures: &[Disclosure]) -> Value {
-    let transactions: Vec<Value> = disclosures
+/// the supplier; then every payment out of the service fund under the contract (its
+/// spending and the firm's remuneration, a reversal as a negative amount; fee income and
+/// common revenue are the fund's income, not payments, and name no owner).
+fn implementation(
+    t: &Tender,
+    c: &Contract,
+    disclosures: &[Disclosure],
+    fund: &[FundTransaction],
+) -> Value {
+    let mut transactions: Vec<Value> = disclosures
         .iter()
         .filter(|d| d.kind == DisclosureKind::Accounts && d.superseded_by.is_none())
         .map(|d| {
@@ -467,6 +479,7 @@ fn implementation(t: &Tender, c: &Contract, disclosures: &[Disclosure]) -> Value
             })
         })
         .collect();
+    transactions.extend(fund_payments(t, c, fund));
     let documents: Vec<Value> = disclosures
         .iter()
         .map(|d| {
@@ -502,6 +515,34 @@ fn implementation(t: &Tender, c: &Contract, disclosures: &[Disclosure]) -> Value
     json!({ "transactions": transactions, "documents": documents })
 }
 
+/// The fund's payments under the contract as OCDS transactions (see [`implementation`]).
+fn fund_payments<'a>(
+    t: &'a Tender,
+    c: &'a Contract,
+    fund: &'a [FundTransaction],
+) -> impl Iterator<Item = Value> + 'a {
+    fund.iter()
+        .filter(|f| f.category.direction() == Direction::Spending)
+        .map(move |f| {
+            let amount = match f.direction {
+                Direction::Spending => f.amount_fen,
+                Direction::Income => -f.amount_fen,
+            };
+            let payee = if f.category == Category::Remuneration {
+                firm_ref(&c.firm_id, &c.firm_name)
+            } else {
+                json!({ "name": f.counterparty })
+            };
+            json!({
+                "id": f.id,
+                "date": day_end(&f.day),
+                "value": money(amount),
+                "payer": buyer_ref(t),
+                "payee": payee,
+            })
+        })
+}
+
 /// Loads the process as it stands, inside the caller's transaction.
 pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Result<Snapshot> {
     let tender = store::load(conn, tender_id)
@@ -519,6 +560,14 @@ pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Resu
     let contract = records::contract_of_tender(conn, &tender.id).await?;
     let disclosures = match &contract {
         Some(c) => disclosures::of_contract(conn, &c.id).await?,
+        None => Vec::new(),
+    };
+    let fund = match &contract {
+        Some(c) => fund::of_compound(conn, &c.compound_id)
+            .await?
+            .into_iter()
+            .filter(|f| f.contract_id == c.id)
+            .collect(),
         None => Vec::new(),
     };
     let mut credit_codes = std::collections::BTreeMap::new();
@@ -544,6 +593,7 @@ pub async fn snapshot(conn: &mut AnyConnection, tender_id: &str) -> anyhow::Resu
         awards,
         contract,
         disclosures,
+        fund,
         credit_codes,
         documents,
     })

@@ -120,6 +120,8 @@ pub struct Terms {
     pub opening_at: i64,
     /// 评标办法.
     pub evaluation: Evaluation,
+    /// 酬金 the committee proposes (commission and trust tenders only), if any.
+    pub remuneration: Option<crate::money::fund::terms::Remuneration>,
 }
 
 impl Terms {
@@ -132,6 +134,7 @@ impl Terms {
             (self.term_months != other.term_months, "服务期限"),
             (self.annual_budget != other.annual_budget, "年度预算"),
             (self.proposed_fee != other.proposed_fee, "拟定物业费"),
+            (self.remuneration != other.remuneration, "酬金"),
             (self.needs != other.needs, "需求说明"),
             (
                 self.enquiry_deadline != other.enquiry_deadline,
@@ -239,6 +242,7 @@ impl Terms {
                 price_weight: None,
                 criteria: Vec::new(),
             },
+            remuneration: None,
         }
     }
 }

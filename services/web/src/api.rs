@@ -195,6 +195,35 @@ impl Api {
         Err(refusal(url, status, &bytes, retry_after))
     }
 
+    /// `POST` raw bytes of `content_type` (a file to import) as the user.
+    pub async fn post_bytes<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<T, ApiError> {
+        let req = shared::http::forward_request_id(self.http.post(url))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        let res = req
+            .send()
+            .await
+            .map_err(|e| anyhow::Error::new(e).context(format!("calling {url}")))?;
+        let status = res.status();
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| anyhow::Error::new(e).context(format!("reading {url}")))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::Unavailable(anyhow::Error::new(e).context(format!("decoding {url}")))
+            });
+        }
+        Err(refusal(url, status, &bytes, None))
+    }
+
     /// `POST` a JSON body (no token) to an endpoint that answers a file: its type, its
     /// `Content-Disposition` and its bytes (small files: at most the API's upload limit).
     pub async fn post_for_file(&self, url: &str, body: &Value) -> Result<FileAnswer, ApiError> {

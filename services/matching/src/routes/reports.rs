@@ -20,6 +20,7 @@ use super::statistics::{RankingItem, TargetView, described, ranking_items};
 use crate::attention::{self, CompoundWithBlacklistedFirm, official_area};
 use crate::coverage::{Area, Figures, Tally};
 use crate::error::Result;
+use crate::funds::{self, FundFlag};
 use crate::progress::Counts;
 use crate::reports::{self, ContractEvent, Month, OverdueItem, SubsidySum};
 use crate::satisfaction::{self, Level, Measure, Period};
@@ -128,6 +129,10 @@ pub struct MonthlyReport {
     pub blacklisted: Vec<CompoundWithBlacklistedFirm>,
     /// 以奖代补 subsidies first recorded in the month, summed from the records.
     pub subsidies: SubsidySum,
+    /// Compounds whose service fund is flagged in its latest month up to this one (in
+    /// deficit for `[tender] fund_deficit_months` months running, or pooling no common
+    /// revenue).
+    pub funds_flagged: Vec<FundFlag>,
 }
 
 const MAX_OVERDUE: usize = 500;
@@ -211,6 +216,7 @@ pub async fn monthly_report(
     let blacklisted = attention::lists(&mut conn, &area, as_of)
         .await?
         .compounds_with_blacklisted_firm;
+    let funds_flagged = funds::flagged(&mut conn, &area, Some(&month.to_string())).await?;
     let (level, code, name) = described(&area);
     Ok(Json(MonthlyReport {
         month: month.to_string(),
@@ -252,6 +258,7 @@ pub async fn monthly_report(
                 count: a.count + b.count,
                 amount_fen: a.amount_fen + b.amount_fen,
             }),
+        funds_flagged,
     }))
 }
 

@@ -24,6 +24,7 @@ use validator::{Validate, ValidationError};
 use crate::attention::{self, CompoundWithBlacklistedFirm, LiveContract, SupervisedFirm};
 use crate::coverage::{Area, Figures, Tally};
 use crate::error::Result;
+use crate::funds::FundFlag;
 use crate::inspections::{Pending, PendingInspection};
 use crate::policy::{CoverageTarget, percent_of_basis_points};
 use crate::satisfaction::{self, Level, Period};
@@ -650,6 +651,9 @@ pub struct Attention {
     /// Requests to inspect (查阅) of the area's compounds still unanswered, open or overdue
     /// today (overdue: the day after the due date).
     pub inspection_requests: Pending,
+    /// Compounds of the area whose service fund (酬金制, 信托制), in its latest month, is in
+    /// deficit for `[tender] fund_deficit_months` months running or pools no common revenue.
+    pub funds_flagged: Vec<FundFlag>,
 }
 
 /// 需要关注的企业和小区: firms under supervision, compounds whose contracted firm is
@@ -675,6 +679,7 @@ pub async fn attention_lists(
         firms_under_supervision: lists.firms_under_supervision,
         compounds_with_blacklisted_firm: lists.compounds_with_blacklisted_firm,
         inspection_requests: lists.inspection_requests,
+        funds_flagged: lists.funds_flagged,
     }))
 }
 

@@ -18,15 +18,17 @@ use super::complaint_store;
 use super::dismissal;
 use super::records::{self, AwardRow, AwardStatus, Contract, ContractStatus, end_of_term};
 use crate::audit::{self, Actor};
+use crate::bids;
 use crate::clock::{self, to_rfc3339};
 use crate::config::TenderPolicy;
 use crate::error::Result;
 use crate::input::{refused, trimmed};
+use crate::money::fund::terms::{Remuneration, RemunerationInput, describe};
 use crate::ocds;
 use crate::tenders::change::record_change;
 use crate::tenders::store;
 use crate::tenders::tender::{Tender, not_awarded};
-use crate::terms::TenderStatus;
+use crate::terms::{FeeModel, TenderStatus};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewContract {
@@ -34,17 +36,23 @@ pub struct NewContract {
     pub start_date: String,
     /// Day of signing, `YYYY-MM-DD`, not in the future (default today).
     pub signed_on: Option<String>,
+    /// The remuneration (酬金) agreed, for a tender whose fee model is `commission` (酬金制)
+    /// or `trust` (信托制); refused for `lump_sum`. Without it the fund refuses every
+    /// remuneration the firm would draw.
+    #[serde(default)]
+    pub remuneration: Option<RemunerationInput>,
 }
 
-/// The dates of a contract to sign.
+/// What the committee states when it signs: the dates and the remuneration agreed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ContractDates {
     pub start: Date,
     pub signed_on: Date,
+    pub remuneration: Option<Remuneration>,
 }
 
 impl NewContract {
-    /// The dates, parsed; the signing day not in the future.
+    /// The dates, parsed, the signing day not in the future; the remuneration checked.
     pub fn check(&self) -> std::result::Result<ContractDates, Problem> {
         let mut v = Validation::new();
         let start = v.field("start_date", clock::parse_date(&self.start_date));
@@ -59,10 +67,20 @@ impl NewContract {
                 "签订日期不能晚于今天",
             ));
         }
-        match (start, signed_on) {
-            (Some(start), Some(signed_on)) if v.is_empty() => {
-                Ok(ContractDates { start, signed_on })
+        let remuneration = match self.remuneration.as_ref().map(|r| r.check("remuneration")) {
+            Some(Ok(r)) => Some(r),
+            Some(Err(errors)) => {
+                errors.into_iter().for_each(|e| v.push(e));
+                None
             }
+            None => None,
+        };
+        match (start, signed_on) {
+            (Some(start), Some(signed_on)) if v.is_empty() => Ok(ContractDates {
+                start,
+                signed_on,
+                remuneration,
+            }),
             _ => Err(refused(v)),
         }
     }
@@ -179,6 +197,7 @@ pub async fn sign(
     }
     check_dates(policy, &award, dates)?;
     let terms = &t.terms;
+    let remuneration = agreed_remuneration(tx.conn(), &award, &t, dates.remuneration).await?;
     let c = Contract {
         id: new_id(),
         tender_id: t.id.clone(),
@@ -199,6 +218,7 @@ pub async fn sign(
         termination_reason: None,
         termination_vote_id: None,
         termination_vote_kind: None,
+        remuneration,
     };
     records::insert_contract(tx.conn(), &c, now).await?;
     records::make_final(tx.conn(), &award.view.id).await?;
@@ -219,6 +239,37 @@ pub async fn sign(
     record(tx, identity, &c, "signed").await?;
     ocds::release(tx.conn(), policy, &t.id, &[ocds::tag::CONTRACT], None).await?;
     Ok(c)
+}
+
+/// The remuneration the contract agrees: the one stated at signing, else the awarded
+/// bid's; none on a lump-sum tender (422 `remuneration_not_agreed`), and a stated one must
+/// be the bid's when the bid asked one (422 `remuneration_differs_from_bid`).
+async fn agreed_remuneration(
+    conn: &mut sqlx::AnyConnection,
+    award: &AwardRow,
+    t: &Tender,
+    stated: Option<Remuneration>,
+) -> Result<Option<Remuneration>> {
+    let refuse = |code: &str, message: String| -> crate::error::Error {
+        Problem::validation(vec![FieldError::new("remuneration", code, message)]).into()
+    };
+    if stated.is_some() && t.terms.fee_model == FeeModel::LumpSum {
+        return Err(refuse(
+            "remuneration_not_agreed",
+            "包干制合同不约定酬金；只有酬金制、信托制合同约定酬金".into(),
+        ));
+    }
+    let bid = bids::one(conn, &award.view.bid_id)
+        .await?
+        .and_then(|b| b.remuneration);
+    match (stated, bid) {
+        (Some(s), Some(b)) if s != b => Err(refuse(
+            "remuneration_differs_from_bid",
+            format!("约定的酬金应为中标投标提出的{}", describe(b)),
+        )),
+        (Some(s), _) => Ok(Some(s)),
+        (None, b) => Ok(b),
+    }
 }
 
 fn no_contract() -> Problem {

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::rank::Ranked;
 use crate::clock::{format_date, parse_date, to_rfc3339};
+use crate::money::fund::terms;
 use crate::rows::{Conditions, undecodable};
 
 /// A bid passed over, with the committee's reason.
@@ -223,7 +224,8 @@ pub use super::complaint_store::Complaint;
 pub use shared::events::tender::{ContractPublished as Contract, ContractStatus};
 
 const CONTRACT_COLUMNS: &str = "id, tender_id, compound_id, firm_id, firm_name, service_model, fee_model, fee, \
-    annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason, termination_vote_id, termination_vote_kind";
+    annual_price_fen, term_months, start_date, end_date, signed_on, signed_at, status, terminated_on, termination_reason, termination_vote_id, termination_vote_kind, \
+    remuneration_kind, remuneration_value";
 
 fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
     let id: String = r.try_get("id")?;
@@ -256,6 +258,12 @@ fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
         termination_reason: r.try_get("termination_reason")?,
         termination_vote_id: r.try_get("termination_vote_id")?,
         termination_vote_kind: r.try_get("termination_vote_kind")?,
+        remuneration: terms::from_columns(
+            r.try_get::<Option<String>, _>("remuneration_kind")?
+                .as_deref(),
+            r.try_get("remuneration_value")?,
+        )
+        .map_err(|why| undecodable("contract", &id, "remuneration_kind", why))?,
         id,
     })
 }
@@ -268,7 +276,7 @@ pub async fn insert_contract(
 ) -> anyhow::Result<()> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO contract ({CONTRACT_COLUMNS}) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', NULL, NULL, NULL, NULL)"
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', NULL, NULL, NULL, NULL, $15, $16)"
     )))
     .bind(&c.id)
     .bind(&c.tender_id)
@@ -284,6 +292,8 @@ pub async fn insert_contract(
     .bind(format_date(c.end_date))
     .bind(format_date(c.signed_on))
     .bind(signed_at)
+    .bind(terms::columns(c.remuneration).0)
+    .bind(terms::columns(c.remuneration).1)
     .execute(&mut *conn)
     .await?;
     Ok(())

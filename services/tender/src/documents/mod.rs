@@ -28,6 +28,6 @@ pub use owner::{Owner, Place};
 pub use steps::{
     attach, bid_of_tender, of_compound, of_owner, of_tender, precheck, readable, remove,
 };
-pub use store::{Document, of_compound_among, of_tender as rows_of_tender};
+pub use store::{Document, load as row, of_compound_among, of_tender as rows_of_tender};
 pub use upload::{Checked, Upload, UploadForm, read, too_large};
 pub use view::DocumentView;

@@ -11,6 +11,7 @@ pub mod budgets;
 pub mod disclosures;
 pub mod documents;
 pub mod fees;
+pub mod fund;
 pub mod inspections;
 pub mod invitations;
 pub mod ocds;
@@ -69,7 +70,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(inspections::router())
         .merge(best::router())
         .merge(budgets::router())
-        .merge(fees::router());
+        .merge(fees::router())
+        .merge(fund::router());
     shared::openapi::ProblemResponses { public: PUBLIC }.modify(api.get_openapi_mut());
     api
 }
@@ -101,6 +103,8 @@ const PUBLIC: &[&str] = &[
     "GET /tenders/compounds/{cid}/budgets/{year}",
     "GET /tenders/compounds/{cid}/fees/collection",
     "GET /tenders/fee-collection",
+    "GET /tenders/compounds/{cid}/fund",
+    "GET /tenders/compounds/{cid}/fund/statements/{month}",
     "GET /tenders/contracts",
     "GET /tenders/contracts/{cid}",
     "GET /tenders/contracts/{cid}/disclosures",
@@ -126,6 +130,15 @@ pub fn router() -> Router<AppState> {
 mod tests {
     use super::*;
     use shared::openapi::{enum_problems, round_trip};
+
+    /// A remuneration's `kind` through the whole tagged value it names.
+    fn remuneration_kind(kind: &serde_json::Value) -> Result<serde_json::Value, String> {
+        let value = serde_json::json!({"kind": kind, "annual_fen": 1, "basis_points": 1});
+        let parsed: crate::money::fund::terms::Remuneration =
+            serde_json::from_value(value).map_err(|e| e.to_string())?;
+        let back = serde_json::to_value(parsed).map_err(|e| e.to_string())?;
+        Ok(back["kind"].clone())
+    }
 
     /// Every enum the document lists is exactly what serde reads and writes.
     #[test]
@@ -172,6 +185,19 @@ mod tests {
                     "BudgetState",
                     round_trip::<crate::money::budget::BudgetState>,
                 ),
+                    "FundCategory",
+                    round_trip::<crate::money::fund::category::Category>,
+                ),
+                (
+                    "FundDirection",
+                    round_trip::<crate::money::fund::category::Direction>,
+                ),
+                (
+                    "FundRecorder",
+                    round_trip::<crate::money::fund::ledger::Recorder>,
+                ),
+                ("Remuneration/oneOf/0/properties/kind", remuneration_kind),
+                ("Remuneration/oneOf/1/properties/kind", remuneration_kind),
             ],
         );
         assert!(problems.is_empty(), "{problems:#?}");

@@ -13,6 +13,7 @@ use validator::Validate;
 
 use crate::clock::{self, parse_rfc3339};
 use crate::input::{declared_item, refused, trimmed, trimmed_opt};
+use crate::money::fund::terms::{Remuneration, RemunerationInput};
 use crate::terms::{
     Criterion, Evaluation, EvaluationMethod, FeeModel, ServiceGrade, ServiceModel, Terms,
 };
@@ -69,6 +70,11 @@ pub struct TermsInput {
     pub price_weight: Option<i64>,
     /// For `rated`: the quality criteria; `price_weight` + Σ weights = 100.
     pub criteria: Option<Vec<CriterionInput>>,
+    /// The remuneration (酬金) the committee proposes, on a `commission` or `trust` tender
+    /// only: `{"kind": "fixed", "annual_fen"}` or `{"kind": "percentage", "basis_points"}`.
+    /// On an edit, absent keeps the current one.
+    #[serde(default)]
+    pub remuneration: Option<RemunerationInput>,
 }
 
 /// A new tender (a draft) for the committee's own compound.
@@ -237,6 +243,7 @@ impl TermsInput {
             base.map(|b| b.evaluation.method),
         );
         let evaluation = method.and_then(|m| self.evaluation(m, base, &mut v));
+        let remuneration = self.remuneration(fee_model, base, &mut v);
 
         // Deadlines.
         let (now, window) = (at.now, at.now.saturating_add(at.min_window));
@@ -324,10 +331,40 @@ impl TermsInput {
                     bid_deadline,
                     opening_at,
                     evaluation,
+                    remuneration,
                 },
             }),
             _ => Err(refused(v)),
         }
+    }
+
+    /// The remuneration proposed (given, else the current one): none on a lump-sum tender
+    /// (422 `remuneration_not_agreed` when one is given or kept).
+    fn remuneration(
+        &self,
+        fee_model: Option<FeeModel>,
+        base: Option<&Terms>,
+        v: &mut Validation,
+    ) -> Option<Remuneration> {
+        let r = match &self.remuneration {
+            Some(given) => match given.check("remuneration") {
+                Ok(r) => Some(r),
+                Err(errors) => {
+                    errors.into_iter().for_each(|e| v.push(e));
+                    return None;
+                }
+            },
+            None => base.and_then(|b| b.remuneration),
+        };
+        if r.is_some() && fee_model == Some(FeeModel::LumpSum) {
+            v.push(FieldError::new(
+                "remuneration",
+                "remuneration_not_agreed",
+                "包干制招标不约定酬金；只有酬金制、信托制招标提出酬金",
+            ));
+            return None;
+        }
+        r
     }
 
     /// The evaluation of method `m`: with the weights given, or, when none of the three

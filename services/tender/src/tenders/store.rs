@@ -8,6 +8,7 @@ use shared::extract::{Page, Pagination};
 use sqlx::{AnyConnection, Row};
 
 use super::tender::Tender;
+use crate::money::fund::terms;
 use crate::rows::{self, Conditions};
 use crate::terms::{
     Evaluation, EvaluationMethod, FeeModel, ServiceGrade, ServiceModel, TenderStatus, Terms,
@@ -16,7 +17,7 @@ use crate::terms::{
 pub const COLUMNS: &str = "id, compound_id, compound_name, district_code, street_code, title, status, \
     service_model, fee_model, grade, term_months, annual_budget_fen, proposed_fee, needs, enquiry_deadline, \
     bid_deadline, opening_at, evaluation_method, price_weight, criteria, terms_version, cancel_reason, \
-    created_by, created_at, published_at, opened_at, closed_at, updated_at";
+    created_by, created_at, published_at, opened_at, closed_at, updated_at, remuneration_kind, remuneration_value";
 
 /// A stored value that no longer parses: which tender, which column, why.
 fn undecodable(id: &str, column: &str, why: impl std::fmt::Display) -> sqlx::Error {
@@ -47,7 +48,14 @@ pub fn from_row(r: &sqlx::any::AnyRow) -> Result<Tender, sqlx::Error> {
     let price_weight: Option<i64> = r.try_get("price_weight")?;
     let criteria =
         serde_json::from_str(&text("criteria")?).map_err(|e| undecodable(&id, "criteria", e))?;
+    let remuneration = terms::from_columns(
+        r.try_get::<Option<String>, _>("remuneration_kind")?
+            .as_deref(),
+        r.try_get("remuneration_value")?,
+    )
+    .map_err(|why| undecodable(&id, "remuneration_kind", why))?;
     let terms = Terms {
+        remuneration,
         service_model: parsed(&id, "service_model", || ServiceModel::parse(&model))?,
         fee_model: parsed(&id, "fee_model", || FeeModel::parse(&fee_model))?,
         grade: parsed(&id, "grade", || ServiceGrade::new(grade))?,
@@ -123,7 +131,7 @@ fn bind_terms<'q>(query: Query<'q>, terms: &'q Terms) -> anyhow::Result<Query<'q
 pub async fn insert(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> {
     let query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO tender ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
     )))
     .bind(&t.id)
     .bind(&t.compound_id)
@@ -141,6 +149,8 @@ pub async fn insert(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> 
         .bind(t.opened_at)
         .bind(t.closed_at)
         .bind(t.updated_at)
+        .bind(terms::columns(t.terms.remuneration).0)
+        .bind(terms::columns(t.terms.remuneration).1)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -153,7 +163,7 @@ pub async fn update(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> 
          term_months = $7, annual_budget_fen = $8, proposed_fee = $9, needs = $10, enquiry_deadline = $11, \
          bid_deadline = $12, opening_at = $13, evaluation_method = $14, price_weight = $15, criteria = $16, \
          terms_version = $17, cancel_reason = $18, published_at = $19, opened_at = $20, closed_at = $21, \
-         updated_at = $22 WHERE id = $1",
+         updated_at = $22, remuneration_kind = $23, remuneration_value = $24 WHERE id = $1",
     )
     .bind(&t.id)
     .bind(&t.title)
@@ -165,6 +175,8 @@ pub async fn update(conn: &mut AnyConnection, t: &Tender) -> anyhow::Result<()> 
         .bind(t.opened_at)
         .bind(t.closed_at)
         .bind(t.updated_at)
+        .bind(terms::columns(t.terms.remuneration).0)
+        .bind(terms::columns(t.terms.remuneration).1)
         .execute(&mut *conn)
         .await?;
     Ok(())

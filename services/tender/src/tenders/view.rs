@@ -50,6 +50,9 @@ pub struct TenderView {
     /// 开标时间.
     pub opening_at: String,
     pub evaluation: Evaluation,
+    /// 酬金 the committee proposes (commission and trust tenders), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remuneration: Option<crate::money::fund::terms::Remuneration>,
     /// Bumped whenever the terms change while open; bids answering an older version need
     /// re-confirmation.
     pub terms_version: i64,
@@ -101,6 +104,7 @@ impl TenderView {
             bid_deadline: to_rfc3339(terms.bid_deadline),
             opening_at: to_rfc3339(terms.opening_at),
             evaluation: terms.evaluation.clone(),
+            remuneration: terms.remuneration,
             terms_version: t.terms_version,
             accepting_bids: t.accepting_bids(now),
             accepting_questions: t.accepting_questions(now),

@@ -9,17 +9,20 @@
 //! - [`gauge`]: a single rate on a 0–100% bar with the target ticks (the home page figure).
 //! - [`scatter_map`]: compounds placed by longitude/latitude, groups (bundles) coloured and
 //!   circled.
+//! - [`money_chart`]: a service fund's income and spending by month with its balance.
 
 mod bars;
 mod gauge;
 mod line;
 mod map;
+mod money;
 mod svg;
 
 pub use bars::{Bar, bar_chart};
 pub use gauge::gauge;
 pub use line::{Point, line_chart};
 pub use map::{GROUP_COLOURS, MapPoint, group_colour, scatter_map};
+pub use money::{MoneyMonth, money_chart};
 pub use svg::{Target, escape, percent, plan_targets};
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ pub fn router() -> Router<WebState> {
         .merge(documents::routes())
         .merge(firm_portal::routes())
         .merge(public::routes())
+        .merge(money::routes())
         .merge(incentives::routes())
         .merge(register::routes())
         .merge(owner::routes())

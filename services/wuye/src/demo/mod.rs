@@ -8,6 +8,7 @@
 mod ballots;
 mod incentives;
 mod money_budget;
+mod money_fund;
 mod owners;
 mod plans;
 
@@ -889,7 +890,10 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
             Method::POST,
             &format!("/{a_id}/contract"),
             &committee,
-            Some(&json!({"start_date": shared::domain::roster::format_date(start)})),
+            Some(
+                &json!({"start_date": shared::domain::roster::format_date(start),
+                "remuneration": money_fund::demo_remuneration()}),
+            ),
         )
         .await?;
     let cid = contract["id"].as_str().context("a contract id")?;
@@ -909,6 +913,18 @@ pub async fn load_closed_tenders(bases: &Bases, keys: &TokenKeys) -> anyhow::Res
         &committee,
         Some(&demo_money("accounts", &quarter, annual / 4 * 92 / 100, 0)),
     )
+    .await?;
+    // Its service fund's first month (酬金制: remuneration 8 % of fee income).
+    money_fund::FundDemo {
+        http: demo.http.clone(),
+        tender: demo.bases.tender.clone(),
+        compound: a.0.clone(),
+        firm_token: firm.clone(),
+        committee_token: committee.clone(),
+        annual_fen: annual,
+        day: shared::domain::roster::format_date(start),
+    }
+    .load()
     .await?;
     // Surveys answered by most households, never more than the compound has.
     let survey = |households: i64, [s, b, d]: [i64; 3]| {

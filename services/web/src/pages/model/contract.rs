@@ -150,6 +150,20 @@ impl Contract {
     pub fn fee_model_text(&self) -> &str {
         fee_model_label(&self.fee_model)
     }
+    /// The remuneration agreed (酬金制, 信托制), in Chinese, if any.
+    pub fn remuneration_text(&self) -> Option<String> {
+        use shared::events::tender::Remuneration;
+        self.remuneration.map(|r| match r {
+            Remuneration::Fixed { annual_fen } => {
+                format!("固定酬金 每年 {}", yuan_label(annual_fen))
+            }
+            Remuneration::Percentage { basis_points } => format!(
+                "物业费收入的 {}.{:02}%",
+                basis_points / 100,
+                basis_points % 100
+            ),
+        })
+    }
 }
 
 impl Disclosure {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod complaints;
 pub mod contract;
+pub mod fund;
 pub mod incentives;
 pub mod matching;
 pub mod owners;
