@@ -29,7 +29,7 @@ use crate::error::{IndexError, Result};
 use crate::geo::{self, Cell, haversine_km};
 use crate::rank::{self, ScorePart, Weights};
 use crate::schema::{DocKind, TextField, flags, term};
-use crate::snapshot::{Bm25, Names, Row, Snapshot};
+use crate::snapshot::{Bm25, Names, PreparedDoc, Row, Snapshot};
 
 /// Kilometres per degree of latitude (on the mean sphere).
 const KM_PER_DEG_LAT: f64 = geo::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
@@ -212,37 +212,60 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 
 /// Query terms with their BM25 weights (terms no live document has are dropped).
 struct TextQuery {
-    /// Terms by decreasing BM25 bound (ties by position in the text). Every scoring path adds
+    /// Terms by decreasing bound (ties by position in the text). Every scoring path adds
     /// a candidate's term scores in this order, so a score never depends on the path.
     terms: Vec<(String, Bm25)>,
+    /// Each term's weight in the text relevance (see [`term_score`]), aligned with `terms`.
+    weights: Vec<f64>,
     /// Position of each term in the query text (for listing matched terms in reading order).
     positions: Vec<usize>,
 }
 
+/// The text-relevance arithmetic, in one place: a query term's contribution to a candidate's
+/// text score is its weight times its BM25 score in the candidate's field. Every term weighs
+/// 1.0 today; the slot is where per-term weights (synonyms, boilerplate) go.
+#[inline]
+fn term_score(weight: f64, bm25: f64) -> f64 {
+    weight * bm25
+}
+
+/// The weight of an analysed query term (see [`term_score`]).
+fn term_weight(_term: &str) -> f64 {
+    1.0
+}
+
 impl TextQuery {
-    fn new(snap: &Snapshot, field: TextField, text: &str) -> Result<Self> {
+    /// `terms`: the analysed query text (distinct, in reading order); the first
+    /// [`MAX_QUERY_TERMS`] are scored.
+    fn new(snap: &Snapshot, field: TextField, terms: &[String]) -> Result<Self> {
         let mut found = Vec::new();
-        for (pos, t) in analyzer::terms(text)
-            .into_iter()
-            .take(MAX_QUERY_TERMS)
-            .enumerate()
-        {
-            if let Some(bm25) = snap.bm25(field, &t)? {
-                found.push((pos, t, bm25));
+        for (pos, t) in terms.iter().take(MAX_QUERY_TERMS).enumerate() {
+            if let Some(bm25) = snap.bm25(field, t)? {
+                let weight = term_weight(t);
+                found.push((pos, t.clone(), bm25, weight));
             }
         }
         found.sort_by(|a, b| {
-            b.2.max_score()
-                .total_cmp(&a.2.max_score())
+            term_score(b.3, b.2.max_score())
+                .total_cmp(&term_score(a.3, a.2.max_score()))
                 .then(a.0.cmp(&b.0))
         });
-        let positions = found.iter().map(|(pos, _, _)| *pos).collect();
-        let terms = found.into_iter().map(|(_, t, b)| (t, b)).collect();
-        Ok(Self { terms, positions })
+        let positions = found.iter().map(|f| f.0).collect();
+        let weights = found.iter().map(|f| f.3).collect();
+        let terms = found.into_iter().map(|(_, t, b, _)| (t, b)).collect();
+        Ok(Self {
+            terms,
+            weights,
+            positions,
+        })
     }
 
     fn max_score(&self) -> f64 {
-        self.terms.iter().map(|(_, b)| b.max_score()).sum()
+        self.terms
+            .iter()
+            .zip(&self.weights)
+            .map(|((_, b), &w)| term_score(w, b.max_score()))
+            .sum()
     }
 
     fn matched(&self, mask: u64) -> Vec<String> {
@@ -290,11 +313,13 @@ impl Snapshot {
                 else {
                     continue;
                 };
+                let weight = query.weights[ti];
                 if let Some(tfs) = self.dense_tfs(seg, field, text, &postings) {
                     for cand in group.iter_mut() {
                         let tf = tfs[cand.doc as usize];
                         if tf != 0 {
-                            cand.text += bm25.score(norms.fieldnorm_id(cand.doc), u32::from(tf));
+                            let s = bm25.score(norms.fieldnorm_id(cand.doc), u32::from(tf));
+                            cand.text += term_score(weight, s);
                             cand.mask |= 1 << ti;
                         }
                     }
@@ -309,7 +334,8 @@ impl Snapshot {
                         break;
                     }
                     if doc == cand.doc {
-                        cand.text += bm25.score(norms.fieldnorm_id(doc), postings.term_freq());
+                        let s = bm25.score(norms.fieldnorm_id(doc), postings.term_freq());
+                        cand.text += term_score(weight, s);
                         cand.mask |= 1 << ti;
                     }
                 }
@@ -380,6 +406,60 @@ impl Snapshot {
     pub fn match_firms(
         &self,
         q: &TenderQuery,
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Hits<FirmMatch>> {
+        self.match_firms_with(q, &analyzer::terms(&q.needs), limit, offset, w)
+    }
+
+    /// [`Snapshot::match_firms`] of the indexed tender `id` (open or not): its compound's id
+    /// and its matched firms, or `None` if no such tender is indexed. The tender's query
+    /// inputs are read and analysed once and kept with the snapshot's segment.
+    pub fn match_tender(
+        &self,
+        id: &str,
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Option<(String, Hits<FirmMatch>)>> {
+        let Some((seg, doc)) = self.locate(DocKind::Tender, id)? else {
+            return Ok(None);
+        };
+        let prepared = self.prepared(seg, doc)?;
+        let PreparedDoc::Tender(tender) = &prepared.doc else {
+            return Err(IndexError::Corrupt("不是招标文档".into()));
+        };
+        let hits =
+            self.match_firms_with(&tender.into(), &prepared.terms, limit, offset, w)?;
+        Ok(Some((tender.compound_id.clone(), hits)))
+    }
+
+    /// [`Snapshot::match_tenders`] of the indexed firm `id`, or `None` if no such firm is
+    /// indexed (inputs kept like [`Snapshot::match_tender`]'s).
+    pub fn match_firm(
+        &self,
+        id: &str,
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Option<Hits<TenderMatch>>> {
+        let Some((seg, doc)) = self.locate(DocKind::Firm, id)? else {
+            return Ok(None);
+        };
+        let prepared = self.prepared(seg, doc)?;
+        let PreparedDoc::Firm(firm) = &prepared.doc else {
+            return Err(IndexError::Corrupt("不是企业文档".into()));
+        };
+        self.match_tenders_with(&firm.into(), &prepared.terms, limit, offset, w)
+            .map(Some)
+    }
+
+    /// [`Snapshot::match_firms`] with the needs already analysed into `terms`.
+    fn match_firms_with(
+        &self,
+        q: &TenderQuery,
+        terms: &[String],
         limit: usize,
         offset: usize,
         w: &Weights,
@@ -465,7 +545,7 @@ impl Snapshot {
                 }
             }
             let total = cands.len();
-            let query = TextQuery::new(self, TextField::FirmProfile, &q.needs)?;
+            let query = TextQuery::new(self, TextField::FirmProfile, terms)?;
             self.rank(
                 cands,
                 TextField::FirmProfile,
@@ -508,6 +588,18 @@ impl Snapshot {
     pub fn match_tenders(
         &self,
         q: &FirmQuery,
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Hits<TenderMatch>> {
+        self.match_tenders_with(q, &analyzer::terms(&q.profile), limit, offset, w)
+    }
+
+    /// [`Snapshot::match_tenders`] with the profile already analysed into `terms`.
+    fn match_tenders_with(
+        &self,
+        q: &FirmQuery,
+        terms: &[String],
         limit: usize,
         offset: usize,
         w: &Weights,
@@ -608,7 +700,7 @@ impl Snapshot {
             }
         }
         let total = cands.len();
-        let query = TextQuery::new(self, TextField::TenderNeeds, &q.profile)?;
+        let query = TextQuery::new(self, TextField::TenderNeeds, terms)?;
         self.rank(
             &mut cands,
             TextField::TenderNeeds,
