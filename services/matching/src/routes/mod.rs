@@ -70,10 +70,13 @@ pub fn bench_fixed(router: Router<AppState>, bytes: usize) -> Router<AppState> {
     let body = Bytes::from(format!("{{\"items\":[],\"pad\":\"{padding}\"}}"));
     router.route(
         &format!("{PREFIX}/bench/fixed"),
-        get(move |_signed_in: Identity| async move {
-            Answer {
-                compound_id: None,
-                body,
+        get(move |_signed_in: Identity| {
+            let body = body.clone();
+            async move {
+                Answer {
+                    compound_id: None,
+                    body,
+                }
             }
         }),
     )
