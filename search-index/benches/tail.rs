@@ -87,7 +87,11 @@ fn main() {
         for t in &sample {
             let expected = reference(&snap, &t.id, &w);
             let got = fast(&snap, &t.id, &w);
-            assert_eq!(got, expected, "{label}: fast ≠ reference for tender {}", t.id);
+            assert_eq!(
+                got, expected,
+                "{label}: fast ≠ reference for tender {}",
+                t.id
+            );
             golden.push_str(&golden_line(&t.id, &expected));
             golden.push('\n');
             if expected.total > densest.0 {
@@ -104,7 +108,10 @@ fn main() {
         } else {
             let want = std::fs::read_to_string(&path).expect("golden file (see the header)");
             for (i, (a, b)) in golden.lines().zip(want.lines()).enumerate() {
-                assert_eq!(a, b, "{label}: sampled tender {i} differs from the golden file");
+                assert_eq!(
+                    a, b,
+                    "{label}: sampled tender {i} differs from the golden file"
+                );
             }
             assert_eq!(golden.lines().count(), want.lines().count());
             notes.push(format!(

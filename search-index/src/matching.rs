@@ -430,8 +430,7 @@ impl Snapshot {
         let PreparedDoc::Tender(tender) = &prepared.doc else {
             return Err(IndexError::Corrupt("不是招标文档".into()));
         };
-        let hits =
-            self.match_firms_with(&tender.into(), &prepared.terms, limit, offset, w)?;
+        let hits = self.match_firms_with(&tender.into(), &prepared.terms, limit, offset, w)?;
         Ok(Some((tender.compound_id.clone(), hits)))
     }
 

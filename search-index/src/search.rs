@@ -312,10 +312,7 @@ impl Snapshot {
             let mut all = Bits::new(reader.max_doc());
             all.union_with(&set);
             for doc in all.iter().filter(|&d| !reader.is_deleted(d)) {
-                found.push((
-                    seg.data.names[doc as usize].id.clone(),
-                    (seg_idx, doc),
-                ));
+                found.push((seg.data.names[doc as usize].id.clone(), (seg_idx, doc)));
             }
         }
         found.sort();

@@ -1019,7 +1019,16 @@ fn by_id_matches_equal_the_reference_path_across_updates() {
                 assert_eq!(hits, reference, "tender {}", t.id);
             }
             let page = snap.match_tender(&t.id, 5, 3, &w).unwrap().unwrap().1;
-            assert_eq!(page.items, reference.items.iter().skip(3).take(5).cloned().collect::<Vec<_>>());
+            assert_eq!(
+                page.items,
+                reference
+                    .items
+                    .iter()
+                    .skip(3)
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            );
             nonempty += usize::from(!reference.items.is_empty());
         }
         assert!(nonempty > tenders.len() / 4, "{nonempty}");
@@ -1051,7 +1060,11 @@ fn by_id_matches_equal_the_reference_path_across_updates() {
     // An id of another kind is not a tender, nor a firm.
     let firm_id = &data.firms[0].id;
     assert!(snap.match_tender(firm_id, 20, 0, &w).unwrap().is_none());
-    assert!(snap.match_firm(&data.tenders[0].id, 20, 0, &w).unwrap().is_none());
+    assert!(
+        snap.match_firm(&data.tenders[0].id, 20, 0, &w)
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(snap.firm(firm_id).unwrap().as_ref(), Some(&data.firms[0]));
 }
 

@@ -316,6 +316,9 @@ struct Coalesce {
     every: Duration,
     pending: Notify,
     dirty: AtomicBool,
+    /// Held while deciding on and making a commit, so [`IndexSink::flush`] returns only after
+    /// a commit in flight has finished.
+    committing: tokio::sync::Mutex<()>,
 }
 
 impl IndexSink {
@@ -339,9 +342,28 @@ impl IndexSink {
                     every,
                     pending: Notify::new(),
                     dirty: AtomicBool::new(false),
+                    committing: tokio::sync::Mutex::new(()),
                 })
             }),
         }
+    }
+
+    /// The index this sink feeds.
+    pub fn handle(&self) -> &IndexHandle {
+        &self.index
+    }
+
+    /// Makes the commit batches asked for now, if any (and waits for one in flight): for a
+    /// reader that needs every applied batch in the index.
+    pub async fn flush(&self) -> anyhow::Result<()> {
+        let Some(c) = &self.coalesce else {
+            return Ok(());
+        };
+        let _committing = c.committing.lock().await;
+        if c.dirty.swap(false, Ordering::AcqRel) {
+            commit_with_cursors(&self.index, &self.db).await?;
+        }
+        Ok(())
     }
 
     /// The committer of a coalescing sink (returns at once for one that is not): commits when
@@ -357,12 +379,15 @@ impl IndexSink {
                     () = cancel.cancelled() => break,
                     () = c.pending.notified() => {}
                 }
-                c.dirty.store(false, Ordering::Release);
-                if let Err(e) = commit_with_cursors(&index, &db).await {
+                let committing = c.committing.lock().await;
+                if c.dirty.swap(false, Ordering::AcqRel)
+                    && let Err(e) = commit_with_cursors(&index, &db).await
+                {
                     tracing::warn!(error = %e, "search index: commit failed, retrying");
                     c.dirty.store(true, Ordering::Release);
                     c.pending.notify_one();
                 }
+                drop(committing);
                 tokio::select! {
                     () = cancel.cancelled() => break,
                     () = tokio::time::sleep(c.every) => {}

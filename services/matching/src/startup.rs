@@ -62,7 +62,7 @@ pub async fn build_with(
     let sinks: Vec<Arc<dyn Sink>> = vec![
         Arc::new(Tables),
         Arc::new(index_sink.clone()),
-        Arc::new(NotifySink::new(index.clone(), policy.clone())),
+        Arc::new(NotifySink::new(index_sink.clone(), policy.clone())),
     ];
 
     // Session facts the catalog published, kept in matching's tables by the catalog

@@ -13,8 +13,8 @@
 
 use std::borrow::Cow;
 
-use axum::extract::{Path, State};
 use axum::body::Bytes;
+use axum::extract::{Path, State};
 use search_index::{
     Bundle, DocKind, FirmMatch, IndexError, ScorePart, SearchFilters, Snapshot, TenderMatch,
     Weights,
@@ -294,7 +294,10 @@ async fn firm_tenders(
     let (w, fid) = (weights(&app), id.clone());
     cached(&app, key, move |snapshot| {
         let (limit, offset) = paging.as_usize();
-        let Some(hits) = snapshot.match_firm(&fid, limit, offset, &w).map_err(index_error)? else {
+        let Some(hits) = snapshot
+            .match_firm(&fid, limit, offset, &w)
+            .map_err(index_error)?
+        else {
             return Ok(None);
         };
         let body = json(&page_of(paging, hits.total, hits.items, tender_view))?;
@@ -425,12 +428,14 @@ async fn search(
     let answer = cached(&app, key, move |snapshot| {
         let hits = snapshot.search(&text, &filters, kind, limit, offset);
         let hits = hits.map_err(index_error)?;
-        let body = json(&page_of(paging, hits.total, hits.items, |h| SearchHitView {
-            kind: h.kind.as_str().to_string(),
-            id: h.id,
-            name: h.name,
-            score: h.score,
-            matched_terms: h.matched_terms,
+        let body = json(&page_of(paging, hits.total, hits.items, |h| {
+            SearchHitView {
+                kind: h.kind.as_str().to_string(),
+                id: h.id,
+                name: h.name,
+                score: h.score,
+                matched_terms: h.matched_terms,
+            }
         }))?;
         Ok(Some(Answer {
             compound_id: None,
