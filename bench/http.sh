@@ -121,7 +121,7 @@ measure() {
     after=$(cpu_ticks)
     requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line")
     cpu=$(awk -v d="$((after - before))" -v n="$requests" -v t="$tck" \
-      'BEGIN { printf "%.1f", n > 0 ? d / t * 1e6 / n : 0 }')
+      'BEGIN { printf "%.1f", (n > 0 ? d / t * 1e6 / n : 0) }')
     echo "round=$r config=$cfg endpoint=$f $line cpu_us=$cpu" | tee -a "$out/wrk.txt"
   done
 }
