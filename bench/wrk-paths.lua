@@ -16,9 +16,9 @@ function request()
   return wrk.format("GET", paths[i])
 end
 function done(summary, latency, requests)
-  io.write(string.format("WUYE rps=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d\n",
+  io.write(string.format("WUYE rps=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d requests=%d\n",
     summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
+    summary.errors.status, summary.requests))
 end

@@ -26,10 +26,10 @@ use crate::docs::{
 };
 use crate::error::{IndexError, Result};
 use crate::geo::{self, Cell, haversine_km};
-use crate::needs::Coverage;
+use crate::needs::{Coverage, Need, needs};
 use crate::rank::{self, ScorePart, Weights};
 use crate::schema::{DocKind, TextField, flags, term};
-use crate::snapshot::{Names, Row, Snapshot};
+use crate::snapshot::{Names, PreparedDoc, Row, Snapshot};
 
 /// Kilometres per degree of latitude (on the mean sphere).
 const KM_PER_DEG_LAT: f64 = geo::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
@@ -74,7 +74,7 @@ impl From<&TenderDoc> for TenderQuery {
     /// is part of the indexed needs): a name states no need.
     fn from(t: &TenderDoc) -> Self {
         Self {
-            needs: without(&t.needs, &t.compound_name),
+            needs: t.needs_stated(),
             district_code: t.district_code.clone(),
             street_code: Some(t.street_code.clone()),
             lon: t.lon,
@@ -84,14 +84,6 @@ impl From<&TenderDoc> for TenderQuery {
             fee_model: t.fee_model.clone(),
             grade: t.grade,
         }
-    }
-}
-
-/// `text` with every occurrence of `name` (trimmed, if not empty) replaced by a space.
-fn without(text: &str, name: &str) -> String {
-    match name.trim() {
-        "" => text.to_string(),
-        name => text.replace(name, " "),
     }
 }
 
@@ -129,7 +121,7 @@ impl From<&FirmDoc> for FirmQuery {
     /// offers no service.
     fn from(f: &FirmDoc) -> Self {
         Self {
-            profile: without(&f.profile, &f.name),
+            profile: f.services_stated(),
             district_code: f.district_code.clone(),
             street_code: f.street_code.clone(),
             lon: f.lon,
@@ -232,8 +224,9 @@ struct TextQuery {
 }
 
 impl TextQuery {
-    fn new(snap: &Snapshot, field: TextField, text: &str) -> Result<Self> {
-        let cover = Coverage::new(text, |t| Ok::<_, IndexError>(snap.doc_freq(field, t)? > 0))?;
+    fn new(snap: &Snapshot, field: TextField, needs: &[Need]) -> Result<Self> {
+        let cover =
+            Coverage::from_needs(needs, |t| Ok::<_, IndexError>(snap.doc_freq(field, t)? > 0))?;
         Ok(Self { cover })
     }
 
@@ -373,6 +366,59 @@ impl Snapshot {
         offset: usize,
         w: &Weights,
     ) -> Result<Hits<FirmMatch>> {
+        self.match_firms_with(q, &needs(&q.needs), limit, offset, w)
+    }
+
+    /// [`Snapshot::match_firms`] of the indexed tender `id` (open or not): its compound's id
+    /// and its matched firms, or `None` if no such tender is indexed. The tender's query
+    /// inputs are read and analysed once and kept with the snapshot's segment.
+    pub fn match_tender(
+        &self,
+        id: &str,
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Option<(String, Hits<FirmMatch>)>> {
+        let Some((seg, doc)) = self.locate(DocKind::Tender, id)? else {
+            return Ok(None);
+        };
+        let prepared = self.prepared(seg, doc)?;
+        let PreparedDoc::Tender(tender) = &prepared.doc else {
+            return Err(IndexError::Corrupt("不是招标文档".into()));
+        };
+        let hits = self.match_firms_with(&tender.into(), &prepared.needs, limit, offset, w)?;
+        Ok(Some((tender.compound_id.clone(), hits)))
+    }
+
+    /// [`Snapshot::match_tenders`] of the indexed firm `id`, or `None` if no such firm is
+    /// indexed (inputs kept like [`Snapshot::match_tender`]'s).
+    pub fn match_firm(
+        &self,
+        id: &str,
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Option<Hits<TenderMatch>>> {
+        let Some((seg, doc)) = self.locate(DocKind::Firm, id)? else {
+            return Ok(None);
+        };
+        let prepared = self.prepared(seg, doc)?;
+        let PreparedDoc::Firm(firm) = &prepared.doc else {
+            return Err(IndexError::Corrupt("不是企业文档".into()));
+        };
+        self.match_tenders_with(&firm.into(), &prepared.needs, limit, offset, w)
+            .map(Some)
+    }
+
+    /// [`Snapshot::match_firms`] with the tender's needs already read.
+    fn match_firms_with(
+        &self,
+        q: &TenderQuery,
+        needs: &[Need],
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Hits<FirmMatch>> {
         w.validate()?;
         q.validate()?;
         let district = parse_district("district_code", &q.district_code)?;
@@ -454,7 +500,7 @@ impl Snapshot {
                 }
             }
             let total = cands.len();
-            let query = TextQuery::new(self, TextField::FirmProfile, &q.needs)?;
+            let query = TextQuery::new(self, TextField::FirmProfile, needs)?;
             self.rank(
                 cands,
                 TextField::FirmProfile,
@@ -499,6 +545,18 @@ impl Snapshot {
     pub fn match_tenders(
         &self,
         q: &FirmQuery,
+        limit: usize,
+        offset: usize,
+        w: &Weights,
+    ) -> Result<Hits<TenderMatch>> {
+        self.match_tenders_with(q, &needs(&q.profile), limit, offset, w)
+    }
+
+    /// [`Snapshot::match_tenders`] with the profile's needs already read.
+    fn match_tenders_with(
+        &self,
+        q: &FirmQuery,
+        needs: &[Need],
         limit: usize,
         offset: usize,
         w: &Weights,
@@ -599,7 +657,7 @@ impl Snapshot {
             }
         }
         let total = cands.len();
-        let query = TextQuery::new(self, TextField::TenderNeeds, &q.profile)?;
+        let query = TextQuery::new(self, TextField::TenderNeeds, needs)?;
         self.rank(
             &mut cands,
             TextField::TenderNeeds,

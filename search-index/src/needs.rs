@@ -167,6 +167,23 @@ pub struct Need {
     pub alternatives: Vec<Alternative>,
 }
 
+impl Need {
+    /// Heap bytes it holds, roughly (for a cache's budget).
+    pub fn heap_bytes(&self) -> usize {
+        let text = |s: &String| s.len() + std::mem::size_of::<String>();
+        text(&self.word)
+            + self
+                .alternatives
+                .iter()
+                .map(|a| {
+                    std::mem::size_of::<Alternative>()
+                        + text(&a.word)
+                        + a.terms.iter().map(text).sum::<usize>()
+                })
+                .sum::<usize>()
+    }
+}
+
 /// A word with its leaves.
 type Worded = (String, Vec<String>);
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use tantivy::postings::Postings;
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, TERMINATED, Term};
 
 use crate::analyzer;
 use crate::bits::Bits;
@@ -305,46 +305,43 @@ impl Snapshot {
 
     /// Stored JSON of the live documents of a filter term, in id order.
     fn stored<T: serde::de::DeserializeOwned>(&self, filter_term: &str) -> Result<Vec<T>> {
-        let mut found: Vec<(Box<str>, DocAddress)> = Vec::new();
-        for seg in &self.segments {
+        let mut found: Vec<(Box<str>, (usize, u32))> = Vec::new();
+        for (seg_idx, seg) in self.segments.iter().enumerate() {
             let reader = self.reader(seg);
             let set = self.docs(seg, filter_term)?;
             let mut all = Bits::new(reader.max_doc());
             all.union_with(&set);
             for doc in all.iter().filter(|&d| !reader.is_deleted(d)) {
-                found.push((
-                    seg.data.names[doc as usize].id.clone(),
-                    DocAddress::new(seg.ord, doc),
-                ));
+                found.push((seg.data.names[doc as usize].id.clone(), (seg_idx, doc)));
             }
         }
         found.sort();
         found
             .into_iter()
-            .map(|(_, addr)| {
-                let doc: TantivyDocument = self.searcher.doc(addr)?;
-                let json = doc
-                    .get_first(self.fields.doc)
-                    .and_then(|v| v.as_str())
-                    .ok_or_else(|| IndexError::Corrupt("缺少存储的文档".into()))?;
-                serde_json::from_str(json).map_err(|e| IndexError::Corrupt(e.to_string()))
-            })
+            .map(|(_, (seg, doc))| self.stored_at(seg, doc))
             .collect()
+    }
+
+    /// The stored document of `kind` with `id` (located without a cache entry per id).
+    fn by_id<T: serde::de::DeserializeOwned>(&self, kind: DocKind, id: &str) -> Result<Option<T>> {
+        self.locate(kind, id)?
+            .map(|(seg, doc)| self.stored_at(seg, doc))
+            .transpose()
     }
 
     /// A firm by id.
     pub fn firm(&self, id: &str) -> Result<Option<FirmDoc>> {
-        Ok(self.stored(&term::uid(DocKind::Firm, id))?.pop())
+        self.by_id(DocKind::Firm, id)
     }
 
     /// A compound by id.
     pub fn compound(&self, id: &str) -> Result<Option<CompoundDoc>> {
-        Ok(self.stored(&term::uid(DocKind::Compound, id))?.pop())
+        self.by_id(DocKind::Compound, id)
     }
 
     /// A tender by id (open or not).
     pub fn tender(&self, id: &str) -> Result<Option<TenderDoc>> {
-        Ok(self.stored(&term::uid(DocKind::Tender, id))?.pop())
+        self.by_id(DocKind::Tender, id)
     }
 
     /// Every compound of a street, in id order.

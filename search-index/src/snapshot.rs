@@ -8,22 +8,29 @@
 //!   kind, tokens per text field, document frequency per term). Counting only live documents
 //!   makes scores independent of update history, so an index rebuilt from the feeds answers
 //!   exactly like the live one.
+//! - Per segment, filled on first use: what a by-id match needs of a tender or a firm (its
+//!   stored document, decoded, and its analysed text), so a repeated query neither reads the
+//!   doc store nor runs jieba (see [`Snapshot::prepared`]). Ids are located through the
+//!   term dictionary, without a cache entry per id.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use tantivy::columnar::{Column, HasAssociatedColumnType, StrColumn};
 use tantivy::fastfield::FastFieldReaders;
 use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument, Term};
 
 use crate::DocKind;
 use crate::bits::DocList;
-use crate::error::Result;
-use crate::schema::{Fields, TextField, names};
+use crate::docs::{FirmDoc, TenderDoc};
+use crate::error::{IndexError, Result};
+use crate::needs::{Need, needs};
+use crate::schema::{Fields, TextField, names, term};
 
 /// Per-segment caches (filter-term sets, document frequencies) are dropped wholesale beyond
 /// this many entries.
@@ -36,6 +43,12 @@ const DENSE_TF_RATIO: usize = 64;
 const CACHE_BUDGET_BYTES: usize = 256 << 20;
 /// Bytes currently held under [`CACHE_BUDGET_BYTES`].
 static CACHED_BYTES: AtomicUsize = AtomicUsize::new(0);
+/// Budget of the [`Prepared`] inputs kept by all the segments of every index of the process
+/// (a few hundred bytes to a few KB each). Past it, a by-id query prepares its inputs anew
+/// each time instead of keeping them.
+const PREPARED_BUDGET_BYTES: usize = 32 << 20;
+/// Bytes currently held under [`PREPARED_BUDGET_BYTES`].
+static PREPARED_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 /// The numbers matching reads about one document, loaded once per segment: one cache line per
 /// document, so a candidate costs one memory access.
@@ -91,6 +104,63 @@ pub(crate) struct SegmentData {
     tfs: [RwLock<HashMap<String, Arc<[u8]>>>; 6],
     /// Bytes of `terms` and `tfs`, counted in [`CACHED_BYTES`] until the segment is dropped.
     cached_bytes: AtomicUsize,
+    /// Per document, what a by-id match needs (filled on first use).
+    prepared: Vec<OnceLock<Arc<Prepared>>>,
+    /// Bytes of `prepared`, counted in [`PREPARED_BYTES`] until the segment is dropped.
+    prepared_bytes: AtomicUsize,
+}
+
+/// What a by-id match of a tender's firms or a firm's tenders needs, read and analysed once
+/// per segment: the stored document without its long text, and that text's needs
+/// ([`crate::needs::needs`] of the text a query of the document reads: the tender's needs
+/// without its compound's name, the firm's profile without its own name).
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub doc: PreparedDoc,
+    pub needs: Vec<Need>,
+}
+
+/// A tender (needs emptied) or a firm (profile emptied).
+#[derive(Debug)]
+pub(crate) enum PreparedDoc {
+    Tender(TenderDoc),
+    Firm(FirmDoc),
+}
+
+impl Prepared {
+    fn of(json: &str, kind: DocKind) -> Result<Self> {
+        let corrupt = |e: serde_json::Error| IndexError::Corrupt(e.to_string());
+        Ok(match kind {
+            DocKind::Tender => {
+                let mut t: TenderDoc = serde_json::from_str(json).map_err(corrupt)?;
+                let needs = needs(&t.needs_stated());
+                t.needs = String::new();
+                Self {
+                    doc: PreparedDoc::Tender(t),
+                    needs,
+                }
+            }
+            DocKind::Firm => {
+                let mut f: FirmDoc = serde_json::from_str(json).map_err(corrupt)?;
+                let needs = needs(&f.services_stated());
+                f.profile = String::new();
+                Self {
+                    doc: PreparedDoc::Firm(f),
+                    needs,
+                }
+            }
+            DocKind::Compound => {
+                return Err(IndexError::Corrupt("小区没有匹配输入".into()));
+            }
+        })
+    }
+
+    /// Heap bytes, roughly (for the budget).
+    fn bytes(&self, json_len: usize) -> usize {
+        std::mem::size_of::<Self>()
+            + json_len
+            + self.needs.iter().map(Need::heap_bytes).sum::<usize>()
+    }
 }
 
 impl SegmentData {
@@ -109,6 +179,10 @@ impl Drop for SegmentData {
     fn drop(&mut self) {
         CACHED_BYTES.fetch_sub(
             self.cached_bytes.load(AtomicOrdering::Relaxed),
+            AtomicOrdering::Relaxed,
+        );
+        PREPARED_BYTES.fetch_sub(
+            self.prepared_bytes.load(AtomicOrdering::Relaxed),
             AtomicOrdering::Relaxed,
         );
     }
@@ -220,6 +294,75 @@ impl Snapshot {
     /// Number of segments (for diagnostics).
     pub fn segment_count(&self) -> usize {
         self.segments.len()
+    }
+
+    /// The segment (index into `segments`) and document of the live document of `kind` with
+    /// `id`: one term-dictionary lookup per segment, nothing cached per id.
+    pub(crate) fn locate(&self, kind: DocKind, id: &str) -> Result<Option<(usize, u32)>> {
+        let uid = Term::from_field_text(self.fields.filter, &term::uid(kind, id));
+        for (seg_idx, seg) in self.segments.iter().enumerate().rev() {
+            let reader = self.reader(seg);
+            let Some(mut postings) = reader
+                .inverted_index(self.fields.filter)?
+                .read_postings(&uid, IndexRecordOption::Basic)?
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if !reader.is_deleted(doc) {
+                    return Ok(Some((seg_idx, doc)));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(None)
+    }
+
+    /// The stored JSON of a document.
+    pub(crate) fn stored_json(&self, seg_idx: usize, doc: u32) -> Result<String> {
+        let address = DocAddress::new(self.segments[seg_idx].ord, doc);
+        let stored: TantivyDocument = self.searcher.doc(address)?;
+        stored
+            .get_first(self.fields.doc)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| IndexError::Corrupt("缺少存储的文档".into()))
+    }
+
+    /// The stored document, decoded.
+    pub(crate) fn stored_at<T: serde::de::DeserializeOwned>(
+        &self,
+        seg_idx: usize,
+        doc: u32,
+    ) -> Result<T> {
+        serde_json::from_str(&self.stored_json(seg_idx, doc)?)
+            .map_err(|e| IndexError::Corrupt(e.to_string()))
+    }
+
+    /// What a by-id match needs of a tender or firm document: kept with the segment the first
+    /// time (within [`PREPARED_BUDGET_BYTES`]), so later queries read no stored document and
+    /// run no analyser.
+    pub(crate) fn prepared(&self, seg_idx: usize, doc: u32) -> Result<Arc<Prepared>> {
+        let data = &self.segments[seg_idx].data;
+        let slot = &data.prepared[doc as usize];
+        if let Some(hit) = slot.get() {
+            return Ok(hit.clone());
+        }
+        let kind = data.rows[doc as usize]
+            .kind
+            .ok_or_else(|| IndexError::Corrupt("文档类型未知".into()))?;
+        let json = self.stored_json(seg_idx, doc)?;
+        let prepared = Arc::new(Prepared::of(&json, kind)?);
+        let bytes = prepared.bytes(json.len());
+        if PREPARED_BYTES.load(AtomicOrdering::Relaxed) + bytes <= PREPARED_BUDGET_BYTES
+            && slot.set(prepared.clone()).is_ok()
+        {
+            data.prepared_bytes
+                .fetch_add(bytes, AtomicOrdering::Relaxed);
+            PREPARED_BYTES.fetch_add(bytes, AtomicOrdering::Relaxed);
+        }
+        Ok(prepared)
     }
 
     /// The documents of a filter term in a segment (cached).
@@ -420,6 +563,8 @@ impl SegmentData {
             terms: RwLock::new(HashMap::new()),
             tfs: Default::default(),
             cached_bytes: AtomicUsize::new(0),
+            prepared: (0..max_doc).map(|_| OnceLock::new()).collect(),
+            prepared_bytes: AtomicUsize::new(0),
         })
     }
 }

@@ -1067,6 +1067,89 @@ fn matching_agrees_with_a_brute_force_reference_across_segments_and_updates() {
     assert!(nonempty > 10, "{nonempty}");
 }
 
+/// The by-id matches (inputs read and analysed once, kept with the segment) answer exactly
+/// what the straightforward path answers (stored document → query → match), before and after
+/// updates that move a document to a new segment, and know nothing of deleted ids.
+#[test]
+fn by_id_matches_equal_the_reference_path_across_updates() {
+    let mut data = synthetic::generate(
+        Scale {
+            firms: 1_500,
+            compounds: 600,
+            tenders: 80,
+        },
+        7,
+    );
+    let index = ram();
+    for chunk in data.firms.chunks(500) {
+        chunk.iter().for_each(|f| index.upsert_firm(f).unwrap());
+        index.commit(None).unwrap();
+    }
+    data.tenders
+        .iter()
+        .for_each(|t| index.upsert_tender(t).unwrap());
+    index.commit(None).unwrap();
+    let w = Weights::default();
+    let check = |index: &IndexHandle, tenders: &[TenderDoc], firms: &[FirmDoc]| {
+        let snap = index.snapshot();
+        let mut nonempty = 0;
+        for t in tenders {
+            let reference = snap.match_firms(&TenderQuery::from(t), 20, 0, &w).unwrap();
+            for _ in 0..2 {
+                let (compound, hits) = snap.match_tender(&t.id, 20, 0, &w).unwrap().unwrap();
+                assert_eq!(compound, t.compound_id);
+                assert_eq!(hits, reference, "tender {}", t.id);
+            }
+            let page = snap.match_tender(&t.id, 5, 3, &w).unwrap().unwrap().1;
+            assert_eq!(
+                page.items,
+                reference
+                    .items
+                    .iter()
+                    .skip(3)
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            );
+            nonempty += usize::from(!reference.items.is_empty());
+        }
+        assert!(nonempty > tenders.len() / 4, "{nonempty}");
+        for f in firms {
+            let reference = snap.match_tenders(&FirmQuery::from(f), 20, 0, &w).unwrap();
+            for _ in 0..2 {
+                let hits = snap.match_firm(&f.id, 20, 0, &w).unwrap().unwrap();
+                assert_eq!(hits, reference, "firm {}", f.id);
+            }
+        }
+    };
+    check(&index, &data.tenders, &data.firms[..200]);
+    // New versions (other needs and profiles) land in a new segment; the old ones are deleted.
+    for t in data.tenders.iter_mut().step_by(3) {
+        t.needs = format!("{}，另需电梯维保和消防检测", t.needs);
+        index.upsert_tender(t).unwrap();
+    }
+    for f in data.firms.iter_mut().take(200).step_by(3) {
+        f.profile = format!("专注垃圾分类与绿化养护。{}", f.profile);
+        index.upsert_firm(f).unwrap();
+    }
+    let gone = data.tenders.pop().unwrap();
+    index.delete(DocKind::Tender, &gone.id).unwrap();
+    index.commit(None).unwrap();
+    check(&index, &data.tenders, &data.firms[..200]);
+    let snap = index.snapshot();
+    assert!(snap.match_tender(&gone.id, 20, 0, &w).unwrap().is_none());
+    assert!(snap.tender(&gone.id).unwrap().is_none());
+    // An id of another kind is not a tender, nor a firm.
+    let firm_id = &data.firms[0].id;
+    assert!(snap.match_tender(firm_id, 20, 0, &w).unwrap().is_none());
+    assert!(
+        snap.match_firm(&data.tenders[0].id, 20, 0, &w)
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(snap.firm(firm_id).unwrap().as_ref(), Some(&data.firms[0]));
+}
+
 #[test]
 fn filtered_search_is_the_unfiltered_search_restricted_to_the_filter() {
     let data = synthetic::generate(

@@ -1,6 +1,11 @@
 //! The search index (搜索索引) kept from the feeds: the [`IndexSink`] maps `firm`, `compound`
 //! and `tender` events onto the `search-index` documents, and commits the index after each
-//! applied batch with the feed cursors as the commit's payload.
+//! applied batch with the feed cursors as the commit's payload — in the live service at most
+//! once per `[matching] index_commit_every_ms` (200 ms): a batch then only asks for a commit,
+//! and [`IndexSink::commits`] commits at once when the last commit is older than that, else
+//! when it becomes so (one commit for every batch in between). Each commit starts a new index
+//! generation, which empties the answer cache (`crate::serving`); coalescing keeps a busy
+//! feed from emptying it at every batch.
 //!
 //! **Crash consistency.** The tables and the cursors are committed first (in the consumer's
 //! transaction), the index afterwards. If the process dies between the two, the index's
@@ -19,6 +24,9 @@
 //! cursors: the `wuye admin rebuild-index` command.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use futures::future::BoxFuture;
@@ -32,6 +40,8 @@ use shared::events::catalog::Compound;
 use shared::events::tender::TenderPublished;
 use shared::feed::Change;
 use sqlx::{AnyConnection, Row as _};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use crate::follow::{Entity, Event, Sink};
 
@@ -293,14 +303,100 @@ async fn reindex_firms_serving(
 
 /// The sink that keeps the search index; runs after [`crate::replica::Tables`] in the same
 /// transaction, so the compound table it reads is current.
+#[derive(Clone)]
 pub struct IndexSink {
     index: IndexHandle,
     db: Db,
+    /// `None`: commit after every batch, before the next one is read.
+    coalesce: Option<Arc<Coalesce>>,
+}
+
+/// Commits asked for by batches and not yet made.
+struct Coalesce {
+    every: Duration,
+    pending: Notify,
+    dirty: AtomicBool,
+    /// Held while deciding on and making a commit, so [`IndexSink::flush`] returns only after
+    /// a commit in flight has finished.
+    committing: tokio::sync::Mutex<()>,
 }
 
 impl IndexSink {
+    /// Commits after every batch (rebuilds: the next batch waits for the commit).
     pub fn new(index: IndexHandle, db: Db) -> Self {
-        Self { index, db }
+        Self {
+            index,
+            db,
+            coalesce: None,
+        }
+    }
+
+    /// Commits at most once per `every` (a zero `every` commits after every batch), through
+    /// [`IndexSink::commits`], which the service runs.
+    pub fn coalescing(index: IndexHandle, db: Db, every: Duration) -> Self {
+        Self {
+            index,
+            db,
+            coalesce: (!every.is_zero()).then(|| {
+                Arc::new(Coalesce {
+                    every,
+                    pending: Notify::new(),
+                    dirty: AtomicBool::new(false),
+                    committing: tokio::sync::Mutex::new(()),
+                })
+            }),
+        }
+    }
+
+    /// The index this sink feeds.
+    pub fn handle(&self) -> &IndexHandle {
+        &self.index
+    }
+
+    /// Makes the commit batches asked for now, if any (and waits for one in flight): for a
+    /// reader that needs every applied batch in the index.
+    pub async fn flush(&self) -> anyhow::Result<()> {
+        let Some(c) = &self.coalesce else {
+            return Ok(());
+        };
+        let _committing = c.committing.lock().await;
+        if c.dirty.swap(false, Ordering::AcqRel) {
+            commit_with_cursors(&self.index, &self.db).await?;
+        }
+        Ok(())
+    }
+
+    /// The committer of a coalescing sink (returns at once for one that is not): commits when
+    /// a batch asked for it, then lets at least `every` pass before the next commit. Stops
+    /// when `cancel` fires, committing what was asked for (a commit lost to a crash is
+    /// replayed from the feeds at start-up, see the crash consistency above).
+    pub fn commits(&self, cancel: CancellationToken) -> impl Future<Output = ()> + Send + 'static {
+        let (index, db, coalesce) = (self.index.clone(), self.db.clone(), self.coalesce.clone());
+        async move {
+            let Some(c) = coalesce else { return };
+            loop {
+                tokio::select! {
+                    () = cancel.cancelled() => break,
+                    () = c.pending.notified() => {}
+                }
+                let committing = c.committing.lock().await;
+                if c.dirty.swap(false, Ordering::AcqRel)
+                    && let Err(e) = commit_with_cursors(&index, &db).await
+                {
+                    tracing::warn!(error = %e, "search index: commit failed, retrying");
+                    c.dirty.store(true, Ordering::Release);
+                    c.pending.notify_one();
+                }
+                drop(committing);
+                tokio::select! {
+                    () = cancel.cancelled() => break,
+                    () = tokio::time::sleep(c.every) => {}
+                }
+            }
+            if c.dirty.swap(false, Ordering::AcqRel) {
+                let _ = commit_with_cursors(&index, &db).await;
+            }
+        }
     }
 }
 
@@ -358,7 +454,16 @@ impl Sink for IndexSink {
     }
 
     fn after_batch(&self) -> BoxFuture<'_, anyhow::Result<()>> {
-        Box::pin(async move { commit_with_cursors(&self.index, &self.db).await })
+        Box::pin(async move {
+            match &self.coalesce {
+                None => commit_with_cursors(&self.index, &self.db).await,
+                Some(c) => {
+                    c.dirty.store(true, Ordering::Release);
+                    c.pending.notify_one();
+                    Ok(())
+                }
+            }
+        })
     }
 }
 

@@ -21,6 +21,7 @@ pub mod reports;
 pub mod routes;
 pub mod satisfaction;
 mod schema;
+pub mod serving;
 pub mod startup;
 pub mod state;
 

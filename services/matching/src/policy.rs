@@ -35,6 +35,17 @@ pub struct MatchingPolicy {
     /// rectifications, the bottom three) are looked for; each look reads every plan, every
     /// suspended firm and the quarter's surveys, and the facts change by the day.
     pub notify_officials_every_secs: u64,
+    /// Serving: keep rendered match and search answers until the index next changes
+    /// (`false` computes every answer; for measuring).
+    pub answer_cache: bool,
+    /// Serving: the index commits the feeds' changes at most once per this many ms (the first
+    /// change after a quiet spell commits at once), so a busy feed does not empty the answer
+    /// cache at every batch. 0 commits after every batch.
+    pub index_commit_every_ms: u64,
+    /// Benchmarks only: when above 0, `GET /match/bench/fixed` answers any signed-in caller
+    /// with a fixed JSON body of this many bytes (the HTTP ladder's "fixed body" rung, see
+    /// `bench/http.sh`). 0 (the default): no such route.
+    pub bench_fixed_body_bytes: usize,
 }
 
 impl Default for MatchingPolicy {
@@ -56,6 +67,9 @@ impl Default for MatchingPolicy {
             notify_top_firms: 10,
             notify_min_score: None,
             notify_officials_every_secs: 300,
+            answer_cache: true,
+            index_commit_every_ms: 200,
+            bench_fixed_body_bytes: 0,
         }
     }
 }
@@ -126,6 +140,12 @@ impl MatchingPolicy {
         }
         if !(1..=86_400).contains(&self.notify_officials_every_secs) {
             return Err("notify_officials_every_secs must be 1–86400".into());
+        }
+        if self.index_commit_every_ms > 60_000 || self.bench_fixed_body_bytes > 1 << 20 {
+            return Err(
+                "index_commit_every_ms must be at most 60000 and bench_fixed_body_bytes at most 1048576"
+                    .into(),
+            );
         }
         self.weights
             .validate()

@@ -22,6 +22,7 @@ use crate::policy::MatchingPolicy;
 use crate::replica::Tables;
 use crate::routes::{self, PREFIX};
 use crate::schema::MIGRATOR;
+use crate::serving::{AnswerCache, SearchPool};
 use crate::state::AppState;
 
 /// Builds the service with the default [`MatchingPolicy`] (the plan's targets).
@@ -51,12 +52,17 @@ pub async fn build_with(
         .context("opening the search index")?;
     crate::index::reconcile_cursors(&index, &db).await?;
     let policy = Arc::new(policy);
+    let index_sink = IndexSink::coalescing(
+        index.clone(),
+        db.clone(),
+        std::time::Duration::from_millis(policy.index_commit_every_ms),
+    );
     // Every follower feeds the same sinks: the tables first (the index and the
     // notifications read them).
     let sinks: Vec<Arc<dyn Sink>> = vec![
         Arc::new(Tables),
-        Arc::new(IndexSink::new(index.clone(), db.clone())),
-        Arc::new(NotifySink::new(index.clone(), policy.clone())),
+        Arc::new(index_sink.clone()),
+        Arc::new(NotifySink::new(index_sink.clone(), policy.clone())),
     ];
 
     // Session facts the catalog published, kept in matching's tables by the catalog
@@ -85,6 +91,7 @@ pub async fn build_with(
     ];
     tasks.spawn(catalog.run(cancel.clone()));
     tasks.spawn(tender.run(cancel.clone()));
+    tasks.spawn(index_sink.commits(cancel.clone()));
     tasks.spawn(refresh_daily(index.clone(), db.clone(), cancel.clone()));
     tasks.spawn(notifications::sweep::run(
         db.clone(),
@@ -99,6 +106,9 @@ pub async fn build_with(
 
     let metrics = shared::service::metrics("matching", &db, &follows);
     crate::index::watch(&metrics, &index);
+    let answers = Arc::new(AnswerCache::new(policy.answer_cache));
+    answers.watch(&metrics);
+    let pool = Arc::new(SearchPool::per_core().context("starting the search threads")?);
     let ready = readiness("matching", db.clone(), &MIGRATOR, follows);
     let state = AppState {
         db: db.clone(),
@@ -108,13 +118,15 @@ pub async fn build_with(
         policy,
         index,
         coverage: Default::default(),
+        pool,
+        answers,
     };
     let common = common_routes(None, ready.clone(), config.keys.clone());
     Ok(Service {
         name: "matching",
         prefix: PREFIX,
         // Ended sessions are refused on every route.
-        router: routes::router()
+        router: routes::bench_fixed(routes::router(), state.policy.bench_fixed_body_bytes)
             .with_state(state)
             .nest(PREFIX, common)
             .layer(from_fn_with_state(auth, session_guard)),

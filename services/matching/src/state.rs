@@ -24,6 +24,10 @@ pub struct AppState {
     pub index: IndexHandle,
     /// The city's coverage history, read from the tables as they grow.
     pub coverage: crate::live_coverage::LiveHistory,
+    /// The search threads every index read runs on.
+    pub pool: Arc<crate::serving::SearchPool>,
+    /// Rendered answers of the current index generation.
+    pub answers: Arc<crate::serving::AnswerCache>,
 }
 
 impl FromRef<AppState> for Auth {

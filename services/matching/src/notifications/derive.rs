@@ -20,7 +20,7 @@ use sqlx::{AnyConnection, Row};
 use super::recipient::Recipient;
 use super::store::{self, NewNotification};
 use crate::follow::{Event, Sink, TenderRecord};
-use crate::index::{stored_compound, tender_doc};
+use crate::index::{IndexSink, stored_compound, tender_doc};
 use crate::policy::MatchingPolicy;
 
 /// At most this many firms hear of one new tender, and this many compounds are named when
@@ -30,12 +30,19 @@ const MAX_FAN_OUT: usize = 50;
 /// The follower's notification sink.
 pub struct NotifySink {
     index: IndexHandle,
+    /// The index's sink: a new tender is matched after its pending commits are made, so the
+    /// firms of earlier batches are in the index (commits are coalesced, see `crate::index`).
+    commits: IndexSink,
     policy: Arc<MatchingPolicy>,
 }
 
 impl NotifySink {
-    pub fn new(index: IndexHandle, policy: Arc<MatchingPolicy>) -> Self {
-        Self { index, policy }
+    pub fn new(commits: IndexSink, policy: Arc<MatchingPolicy>) -> Self {
+        Self {
+            index: commits.handle().clone(),
+            commits,
+            policy,
+        }
     }
 }
 
@@ -139,6 +146,7 @@ impl NotifySink {
                     return Ok(out);
                 };
                 let doc = tender_doc(&t.id, &t.tender, &compound);
+                self.commits.flush().await?;
                 let hits =
                     self.index
                         .match_firms(&(&doc).into(), MAX_FAN_OUT, 0, &self.policy.weights)?;

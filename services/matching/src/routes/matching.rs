@@ -13,8 +13,12 @@
 
 use std::borrow::Cow;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use search_index::{Bundle, DocKind, FirmQuery, IndexError, ScorePart, SearchFilters, Weights};
+use search_index::{
+    Bundle, DocKind, FirmMatch, IndexError, ScorePart, SearchFilters, Snapshot, TenderMatch,
+    Weights,
+};
 use serde::{Deserialize, Serialize};
 use shared::auth::{Identity, Role, Scope};
 use shared::domain::StreetCode;
@@ -26,6 +30,7 @@ use utoipa_axum::routes;
 use validator::{Validate, ValidationError};
 
 use crate::error::{Error, Result};
+use crate::serving::{Answer, render};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -145,14 +150,40 @@ fn index_error(e: IndexError) -> Error {
     }
 }
 
-/// Runs an index read off the async runtime.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> std::result::Result<T, IndexError> + Send + 'static,
+/// Runs an index read on a search thread (see [`crate::serving`]).
+async fn on_pool<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    tokio::task::spawn_blocking(f)
+    app.pool
+        .run(f)
         .await
         .map_err(|e| Error::Internal(anyhow::Error::new(e)))?
-        .map_err(index_error)
+}
+
+/// The answer to `key` on the index generation searches read now: kept from an earlier
+/// request, or computed by `compute` on a search thread (`None`: nothing to answer, e.g. an
+/// unknown id; not kept) and kept.
+async fn cached(
+    app: &AppState,
+    key: String,
+    compute: impl FnOnce(&Snapshot) -> Result<Option<Answer>> + Send + 'static,
+) -> Result<Option<Answer>> {
+    let snapshot = app.index.snapshot();
+    let generation = snapshot.generation();
+    if let Some(hit) = app.answers.get(generation, &key) {
+        return Ok(Some(hit));
+    }
+    let found = on_pool(app, move || compute(&snapshot)).await?;
+    if let Some(answer) = &found {
+        app.answers.put(generation, key, answer);
+    }
+    Ok(found)
+}
+
+/// A page rendered as JSON on the calling (search) thread.
+fn json<T: Serialize>(page: &Page<T>) -> Result<Bytes> {
+    render(page).map_err(|e| Error::Internal(anyhow::Error::new(e)))
 }
 
 /// Checked bounds of a page (422 naming `limit` or `offset`), after the caller's role was.
@@ -197,39 +228,41 @@ async fn tender_firms(
     identity: Identity,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Page<FirmMatchView>>> {
+) -> Result<Answer> {
     identity.require_any(&[Role::Association, Role::Committee])?;
     let paging = page(&q)?;
-    let (limit, offset) = paging.as_usize();
-    // One trip to the blocking pool: the tender's document, then its matches (the
-    // committee check below discards the answer of a tender that is not theirs).
-    let index = app.index.clone();
-    let tid = id.clone();
-    let w = weights(&app);
-    let found = blocking(move || {
-        let snapshot = index.snapshot();
-        let Some(tender) = snapshot.tender(&tid)? else {
+    let key = format!("tender-firms/{}/{}/{id}", paging.limit, paging.offset);
+    let (w, tid) = (weights(&app), id.clone());
+    // The committee check below reads the compound the answer carries, cached or not.
+    let answer = cached(&app, key, move |snapshot| {
+        let (limit, offset) = paging.as_usize();
+        let found = snapshot.match_tender(&tid, limit, offset, &w);
+        let Some((compound_id, hits)) = found.map_err(index_error)? else {
             return Ok(None);
         };
-        let hits = index.match_firms(&(&tender).into(), limit, offset, &w)?;
-        Ok(Some((tender.compound_id, hits)))
+        let body = json(&page_of(paging, hits.total, hits.items, firm_view))?;
+        Ok(Some(Answer {
+            compound_id: Some(compound_id),
+            body,
+        }))
     })
-    .await?;
-    let (compound_id, hits) =
-        found.ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的招标。")))?;
+    .await?
+    .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的招标。")))?;
     if identity.role == Role::Committee {
-        identity.require_compound(&compound_id)?;
+        identity.require_compound(answer.compound_id.as_deref().unwrap_or_default())?;
     }
-    Ok(Json(page_of(paging, hits.total, hits.items, |m| {
-        FirmMatchView {
-            firm_id: m.firm_id,
-            name: m.name,
-            score: m.score,
-            distance_km: m.distance_km,
-            parts: m.parts.into_iter().map(Into::into).collect(),
-            matched_terms: m.matched_terms,
-        }
-    })))
+    Ok(answer)
+}
+
+fn firm_view(m: FirmMatch) -> FirmMatchView {
+    FirmMatchView {
+        firm_id: m.firm_id,
+        name: m.name,
+        score: m.score,
+        distance_km: m.distance_km,
+        parts: m.parts.into_iter().map(Into::into).collect(),
+        matched_terms: m.matched_terms,
+    }
 }
 
 /// A firm's matched open tenders, best first, with the score parts and matched terms. A firm
@@ -252,36 +285,41 @@ async fn firm_tenders(
     identity: Identity,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Page<TenderMatchView>>> {
+) -> Result<Answer> {
     if identity.role != Role::Association {
         identity.require_firm(&id)?;
     }
     let paging = page(&q)?;
-    let (limit, offset) = paging.as_usize();
-    let index = app.index.clone();
-    let fid = id.clone();
-    let w = weights(&app);
-    let hits = blocking(move || {
-        let Some(firm) = index.snapshot().firm(&fid)? else {
+    let key = format!("firm-tenders/{}/{}/{id}", paging.limit, paging.offset);
+    let (w, fid) = (weights(&app), id.clone());
+    cached(&app, key, move |snapshot| {
+        let (limit, offset) = paging.as_usize();
+        let Some(hits) = snapshot
+            .match_firm(&fid, limit, offset, &w)
+            .map_err(index_error)?
+        else {
             return Ok(None);
         };
-        index
-            .match_tenders(&FirmQuery::from(&firm), limit, offset, &w)
-            .map(Some)
+        let body = json(&page_of(paging, hits.total, hits.items, tender_view))?;
+        Ok(Some(Answer {
+            compound_id: None,
+            body,
+        }))
     })
     .await?
-    .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的企业。")))?;
-    Ok(Json(page_of(paging, hits.total, hits.items, |m| {
-        TenderMatchView {
-            tender_id: m.tender_id,
-            compound_id: m.compound_id,
-            compound_name: m.compound_name,
-            score: m.score,
-            distance_km: m.distance_km,
-            parts: m.parts.into_iter().map(Into::into).collect(),
-            matched_terms: m.matched_terms,
-        }
-    })))
+    .ok_or_else(|| Problem::not_found(format!("没有编号为 {id} 的企业。")).into())
+}
+
+fn tender_view(m: TenderMatch) -> TenderMatchView {
+    TenderMatchView {
+        tender_id: m.tender_id,
+        compound_id: m.compound_id,
+        compound_name: m.compound_name,
+        score: m.score,
+        distance_km: m.distance_km,
+        parts: m.parts.into_iter().map(Into::into).collect(),
+        matched_terms: m.matched_terms,
+    }
 }
 
 /// Filters of `GET /match/search`.
@@ -376,7 +414,7 @@ async fn search(
     State(app): State<AppState>,
     Query(q): Query<SearchQuery>,
     Query(p): Query<PageQuery>,
-) -> Result<Json<Page<SearchHitView>>> {
+) -> Result<Answer> {
     let mut v = Validation::default();
     let paging = p.collect(&mut v);
     v.rules(&q, SEARCH_FIELDS);
@@ -384,7 +422,33 @@ async fn search(
     let (limit, offset) = paging.as_usize();
     let kind = given(&q.kind).map_or(Some(DocKind::Firm), doc_kind_of);
     let kind = kind.unwrap_or(DocKind::Firm);
-    let filters = SearchFilters {
+    let filters = search_filters(&q, kind);
+    let text = q.q.clone().unwrap_or_default();
+    let key = format!("search/{kind:?}/{limit}/{offset}/{filters:?}/{text}");
+    let answer = cached(&app, key, move |snapshot| {
+        let hits = snapshot.search(&text, &filters, kind, limit, offset);
+        let hits = hits.map_err(index_error)?;
+        let body = json(&page_of(paging, hits.total, hits.items, |h| {
+            SearchHitView {
+                kind: h.kind.as_str().to_string(),
+                id: h.id,
+                name: h.name,
+                score: h.score,
+                matched_terms: h.matched_terms,
+            }
+        }))?;
+        Ok(Some(Answer {
+            compound_id: None,
+            body,
+        }))
+    })
+    .await?;
+    answer.ok_or_else(|| Error::Internal(anyhow::anyhow!("a search answered nothing")))
+}
+
+/// The index filters of a checked search.
+fn search_filters(q: &SearchQuery, kind: DocKind) -> SearchFilters {
+    SearchFilters {
         district: given(&q.district).map(str::to_string),
         street: given(&q.street).map(str::to_string),
         service_model: given(&q.model).map(str::to_string),
@@ -394,19 +458,7 @@ async fn search(
         recommended: (kind == DocKind::Firm).then_some(true),
         covered: None,
         eligible: None,
-    };
-    let text = q.q.clone().unwrap_or_default();
-    let index = app.index.clone();
-    let hits = blocking(move || index.search(&text, &filters, kind, limit, offset)).await?;
-    Ok(Json(page_of(paging, hits.total, hits.items, |h| {
-        SearchHitView {
-            kind: h.kind.as_str().to_string(),
-            id: h.id,
-            name: h.name,
-            score: h.score,
-            matched_terms: h.matched_terms,
-        }
-    })))
+    }
 }
 
 /// Parameters of `GET /match/bundles`.
@@ -495,6 +547,11 @@ async fn bundles(
     }
     let index = app.index.clone();
     let code = street.as_str().to_string();
-    let bundles = blocking(move || index.suggest_bundles(&code, viable, km)).await?;
+    let bundles = on_pool(&app, move || {
+        index
+            .suggest_bundles(&code, viable, km)
+            .map_err(index_error)
+    })
+    .await?;
     Ok(Json(bundles.into_iter().map(Into::into).collect()))
 }

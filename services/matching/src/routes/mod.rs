@@ -12,9 +12,13 @@ pub mod statistics;
 pub const PREFIX: &str = "/match";
 
 use axum::Router;
+use axum::body::Bytes;
+use axum::routing::get;
+use shared::auth::Identity;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::serving::Answer;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -54,6 +58,29 @@ const PUBLIC: &[&str] = &[
     "GET /match/reports/bulletin",
     "GET /match/inbox/atom/{token}",
 ];
+
+/// Benchmarks only (`[matching] bench_fixed_body_bytes` > 0): `GET /match/bench/fixed` answers
+/// any signed-in caller with the same JSON body of `bytes` bytes, the HTTP ladder's rung
+/// between `/match/healthz` and a cached match answer (`bench/http.sh`). Not an API operation.
+pub fn bench_fixed(router: Router<AppState>, bytes: usize) -> Router<AppState> {
+    if bytes == 0 {
+        return router;
+    }
+    let padding = "x".repeat(bytes.saturating_sub(20));
+    let body = Bytes::from(format!("{{\"items\":[],\"pad\":\"{padding}\"}}"));
+    router.route(
+        &format!("{PREFIX}/bench/fixed"),
+        get(move |_signed_in: Identity| {
+            let body = body.clone();
+            async move {
+                Answer {
+                    compound_id: None,
+                    body,
+                }
+            }
+        }),
+    )
+}
 
 /// The API's routes and `/match/openapi.json`, which serves their document.
 pub fn router() -> Router<AppState> {

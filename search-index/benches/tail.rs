@@ -1,0 +1,166 @@
+//! Match-a-tender at the limit (issue 16), per size, on the 200 sampled tenders of the other
+//! benchmarks:
+//!
+//! 1. **Answer identity.** The fast by-id path ([`Snapshot::match_tender`]: inputs kept with
+//!    the snapshot) is asserted equal to the straightforward reference path (stored document →
+//!    [`TenderQuery`] → [`Snapshot::match_firms`]) for every sampled tender, and the top-20
+//!    firm ids and scores are asserted equal to the golden file `benches/golden/match-<size>.txt`,
+//!    written by the code before issue 16. A change that means to change scores regenerates it:
+//!    `WUYE_BENCH_WRITE_GOLDEN=1 cargo bench -p wuye-search-index --bench tail` (and says so).
+//! 2. **Latency.** Each tender's top 20, 5 rounds over the sample (1,000 timings per path),
+//!    the fast and the reference path alternating query by query: the thread's CPU time
+//!    (`/proc/thread-self/schedstat`, ns; preemption excluded) and wall time, p50 and p99,
+//!    and the CPU time of the densest tender (most firms passing its filters; best of 5).
+//!
+//! `WUYE_BENCH_SCALES=national cargo bench -p wuye-search-index --bench tail`
+mod common;
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::time::{Duration, Instant};
+
+use search_index::{FirmMatch, Hits, Snapshot, TenderQuery, Weights};
+
+/// The answer the reference path gives: the stored document made a query, matched.
+fn reference(snap: &Snapshot, id: &str, w: &Weights) -> Hits<FirmMatch> {
+    let tender = snap.tender(id).expect("read").expect("indexed");
+    snap.match_firms(&TenderQuery::from(&tender), 20, 0, w)
+        .expect("match")
+}
+
+/// The answer the serving path gives. (To write the golden file with an older commit that
+/// has no by-id match, make this call `reference`.)
+fn fast(snap: &Snapshot, id: &str, w: &Weights) -> Hits<FirmMatch> {
+    snap.match_tender(id, 20, 0, w)
+        .expect("match")
+        .expect("indexed")
+        .1
+}
+
+/// The running thread's CPU time so far.
+struct ThreadCpu(File);
+
+impl ThreadCpu {
+    fn new() -> Self {
+        Self(File::open("/proc/thread-self/schedstat").expect("schedstat"))
+    }
+
+    fn now(&self) -> Duration {
+        let mut buf = [0u8; 128];
+        let n = self.0.read_at(&mut buf, 0).expect("read schedstat");
+        let text = std::str::from_utf8(&buf[..n]).expect("utf-8");
+        let ns: u64 = text
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect("schedstat's first field");
+        Duration::from_nanos(ns)
+    }
+}
+
+fn golden_line(id: &str, hits: &Hits<FirmMatch>) -> String {
+    let mut line = format!("{id} {}", hits.total);
+    for m in &hits.items {
+        write!(line, " {}:{:?}", m.firm_id, m.score).expect("write");
+    }
+    line
+}
+
+fn main() {
+    let write = std::env::var("WUYE_BENCH_WRITE_GOLDEN").is_ok_and(|v| v == "1");
+    let w = Weights::default();
+    let clock = ThreadCpu::new();
+    println!(
+        "| size | path | timed queries | CPU p50 (ms) | CPU p99 (ms) | wall p50 (ms) | wall p99 (ms) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let mut notes = Vec::new();
+    for (label, scale) in common::scales() {
+        let data = common::dataset(scale);
+        let (index, _) = common::build_index(&data);
+        let snap = index.snapshot();
+        let sample = common::tender_sample(&data);
+
+        let mut golden = String::new();
+        let mut densest = (0, "");
+        for t in &sample {
+            let expected = reference(&snap, &t.id, &w);
+            let got = fast(&snap, &t.id, &w);
+            assert_eq!(
+                got, expected,
+                "{label}: fast ≠ reference for tender {}",
+                t.id
+            );
+            golden.push_str(&golden_line(&t.id, &expected));
+            golden.push('\n');
+            if expected.total > densest.0 {
+                densest = (expected.total, t.id.as_str());
+            }
+        }
+        let path = format!(
+            "{}/benches/golden/match-{label}.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if write {
+            std::fs::write(&path, &golden).expect("write golden");
+            notes.push(format!("{label}: golden file written to {path}"));
+        } else {
+            let want = std::fs::read_to_string(&path).expect("golden file (see the header)");
+            for (i, (a, b)) in golden.lines().zip(want.lines()).enumerate() {
+                assert_eq!(
+                    a, b,
+                    "{label}: sampled tender {i} differs from the golden file"
+                );
+            }
+            assert_eq!(golden.lines().count(), want.lines().count());
+            notes.push(format!(
+                "{label}: top-20 ids and scores of {} sampled tenders identical to {path}, fast path = reference path",
+                sample.len()
+            ));
+        }
+
+        let mut times: [(Vec<Duration>, Vec<Duration>); 2] = Default::default();
+        let mut densest_cpu = Duration::MAX;
+        for _ in 0..5 {
+            for t in &sample {
+                for (p, run) in [fast, reference].iter().enumerate() {
+                    let (c0, w0) = (clock.now(), Instant::now());
+                    let hits = run(&snap, &t.id, &w);
+                    let (cpu, wall) = (clock.now() - c0, w0.elapsed());
+                    std::hint::black_box(hits);
+                    times[p].0.push(cpu);
+                    times[p].1.push(wall);
+                    if p == 0 && t.id == densest.1 {
+                        densest_cpu = densest_cpu.min(cpu);
+                    }
+                }
+            }
+        }
+        for (p, name) in ["by id (serving path)", "reference (stored doc)"]
+            .iter()
+            .enumerate()
+        {
+            let (cpu, wall) = &mut times[p];
+            cpu.sort();
+            wall.sort();
+            println!(
+                "| {label} | {name} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                cpu.len(),
+                common::percentile_ms(cpu, 50.0),
+                common::percentile_ms(cpu, 99.0),
+                common::percentile_ms(wall, 50.0),
+                common::percentile_ms(wall, 99.0),
+            );
+        }
+        notes.push(format!(
+            "{label}: densest sampled tender {} ({} firms pass its filters): {:.3} ms CPU (best of 5, by id)",
+            densest.1,
+            densest.0,
+            densest_cpu.as_secs_f64() * 1e3
+        ));
+    }
+    for n in notes {
+        println!("{n}");
+    }
+}
