@@ -19,6 +19,7 @@ mod e2e {
     pub mod hostile_uploads;
     pub mod incentives;
     pub mod matching;
+    pub mod matching_judged;
     pub mod metrics;
     pub mod money_budget;
     pub mod money_fund;

@@ -35,15 +35,25 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::docs::{FirmDoc, TenderDoc};
 use crate::geo::haversine_km;
+#[cfg(test)]
 use crate::matching::{FirmQuery, TenderQuery};
+#[cfg(test)]
 use crate::rank::Weights;
+#[cfg(test)]
 use crate::tests::ram;
+
+/// The seed of the tender → firms sets the tests and `BENCHMARKS.md` report.
+pub const TENDER_SEED: u64 = 18;
+/// The seed of the firm → tenders sets.
+pub const FIRM_SEED: u64 = 1818;
 
 const SERVICES_FILE: &str = include_str!("../data/judged/services.tsv");
 const COMPOUNDS_FILE: &str = include_str!("../data/judged/compounds.tsv");
 
 /// A service of the judged sets.
 struct Service {
+    /// Read by the tests (the ids are distinct).
+    #[cfg_attr(not(test), allow(dead_code))]
     id: &'static str,
     tender_words: &'static str,
     firm_words: Vec<&'static str>,
@@ -278,13 +288,15 @@ fn elsewhere(rng: &mut Rng, district: &str, street: &str) -> (String, String) {
 
 /// One judged query: the labels of the documents that pass the hard filters, and the ids that
 /// must not be listed.
-struct Judged {
-    labels: HashMap<String, u8>,
-    excluded: BTreeSet<String>,
+pub struct Judged {
+    /// The committee's label (0–3) of each document that passes the hard filters, by id.
+    pub labels: HashMap<String, u8>,
+    /// The ids that fail a hard filter and must not be listed.
+    pub excluded: BTreeSet<String>,
 }
 
 /// NDCG@k of a ranking (ids in rank order) against labels (gain 2^label − 1, log2 discount).
-fn ndcg_at(k: usize, ranked: &[String], labels: &HashMap<String, u8>) -> f64 {
+pub fn ndcg_at(k: usize, ranked: &[String], labels: &HashMap<String, u8>) -> f64 {
     let gain = |l: u8| f64::from((1u32 << l) - 1);
     let dcg: f64 = ranked
         .iter()
@@ -329,8 +341,9 @@ impl Band {
     }
 }
 
-/// Tender → firms: the judged tenders, their firms, and the committee's labels.
-fn tender_sets(seed: u64) -> Vec<(TenderDoc, Vec<FirmDoc>, Judged)> {
+/// Tender → firms: the judged tenders (one per compound of `compounds.tsv`), their firms,
+/// and the committee's labels; the same sets for the same seed.
+pub fn tender_sets(seed: u64) -> Vec<(TenderDoc, Vec<FirmDoc>, Judged)> {
     let all = services();
     let mut rng = Rng(seed);
     let mut out = Vec::new();
@@ -464,7 +477,7 @@ fn tender_sets(seed: u64) -> Vec<(TenderDoc, Vec<FirmDoc>, Judged)> {
 }
 
 /// Firm → tenders: judged firms, the tenders around each, and the labels.
-fn firm_sets(seed: u64) -> Vec<(FirmDoc, Vec<TenderDoc>, Judged)> {
+pub fn firm_sets(seed: u64) -> Vec<(FirmDoc, Vec<TenderDoc>, Judged)> {
     let all = services();
     let comps = compounds();
     let mut rng = Rng(seed);
@@ -570,6 +583,7 @@ fn firm_sets(seed: u64) -> Vec<(FirmDoc, Vec<TenderDoc>, Judged)> {
 }
 
 /// Mean and minimum NDCG@10 of a direction, with the hard filters checked exactly.
+#[cfg(test)]
 struct Outcome {
     queries: usize,
     judged: usize,
@@ -577,8 +591,9 @@ struct Outcome {
     min: f64,
 }
 
+#[cfg(test)]
 fn tender_to_firms(w: &Weights) -> Outcome {
-    let sets = tender_sets(18);
+    let sets = tender_sets(TENDER_SEED);
     let index = ram();
     for (t, firms, _) in &sets {
         index.upsert_tender(t).unwrap();
@@ -609,8 +624,9 @@ fn tender_to_firms(w: &Weights) -> Outcome {
     outcome(&scores, judged)
 }
 
+#[cfg(test)]
 fn firm_to_tenders(w: &Weights) -> Outcome {
-    let sets = firm_sets(1818);
+    let sets = firm_sets(FIRM_SEED);
     let index = ram();
     for (_, tenders, _) in &sets {
         tenders.iter().for_each(|t| index.upsert_tender(t).unwrap());
@@ -638,6 +654,7 @@ fn firm_to_tenders(w: &Weights) -> Outcome {
     outcome(&scores, judged)
 }
 
+#[cfg(test)]
 fn outcome(scores: &[f64], judged: usize) -> Outcome {
     Outcome {
         queries: scores.len(),
@@ -682,7 +699,7 @@ fn judged_sets_are_large_enough_and_varied() {
     let ids: BTreeSet<&str> = all.iter().map(|s| s.id).collect();
     assert_eq!(ids.len(), all.len(), "service ids are distinct");
     assert!(all.iter().all(|s| s.firm_words[0] == s.tender_words));
-    let sets = tender_sets(18);
+    let sets = tender_sets(TENDER_SEED);
     assert!(sets.len() >= 20);
     for (t, firms, j) in &sets {
         assert!((10..=30).contains(&firms.len()), "{}", t.id);
@@ -698,7 +715,7 @@ fn judged_sets_are_large_enough_and_varied() {
             t.id
         );
     }
-    let sets = firm_sets(1818);
+    let sets = firm_sets(FIRM_SEED);
     assert!(sets.len() >= 20);
     for (f, tenders, j) in &sets {
         assert!((10..=30).contains(&tenders.len()), "{}", f.id);

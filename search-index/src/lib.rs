@@ -22,8 +22,7 @@ mod docs;
 pub mod error;
 pub mod geo;
 mod handle;
-#[cfg(test)]
-mod judged;
+pub mod judged;
 mod matching;
 pub mod needs;
 pub mod places;

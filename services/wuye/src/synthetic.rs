@@ -102,7 +102,7 @@ pub struct Report {
 }
 
 /// The loader's identity: the association for the catalog's rows.
-fn association() -> Identity {
+pub fn association() -> Identity {
     Identity {
         account_id: "synthetic-loader".into(),
         name: "合成数据加载（示例）".into(),
@@ -251,7 +251,7 @@ fn ledger_header() -> String {
 }
 
 /// One ledger file of synthetic compounds (old ones built 1985–2004, the others later).
-fn ledger_csv(compounds: &[CompoundDoc]) -> String {
+pub fn ledger_csv(compounds: &[CompoundDoc]) -> String {
     let mut out = ledger_header();
     out.push('\n');
     for c in compounds {
@@ -357,7 +357,7 @@ fn bulk_firm(f: &FirmDoc, n: usize, review_date: &str) -> anyhow::Result<BulkFir
 }
 
 /// Waits until tender's follower has applied every change of the catalog's feed.
-async fn wait_for_tender(catalog: &Db, tender: &Db, timeout: Duration) -> anyhow::Result<()> {
+pub async fn wait_for_tender(catalog: &Db, tender: &Db, timeout: Duration) -> anyhow::Result<()> {
     let head = shared::feed::head(catalog).await?;
     let deadline = Instant::now() + timeout;
     let mut last_log = Instant::now();
@@ -384,7 +384,7 @@ async fn wait_for_tender(catalog: &Db, tender: &Db, timeout: Duration) -> anyhow
 }
 
 /// The catalog ids of the synthetic compounds, by ledger code.
-async fn compound_ids(catalog: &Db) -> anyhow::Result<HashMap<String, String>> {
+pub async fn compound_ids(catalog: &Db) -> anyhow::Result<HashMap<String, String>> {
     let rows = sqlx::query("SELECT id, code FROM compound WHERE code LIKE 'SYN-%'")
         .fetch_all(&catalog.pool)
         .await?;
