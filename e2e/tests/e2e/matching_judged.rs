@@ -297,6 +297,7 @@ fn contract(id: &str, firm_id: &str, compound_id: String) -> tender::award::Cont
         termination_reason: None,
         termination_vote_id: None,
         termination_vote_kind: None,
+        remuneration: None,
     }
 }
 
