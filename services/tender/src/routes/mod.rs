@@ -185,6 +185,7 @@ mod tests {
                     "BudgetState",
                     round_trip::<crate::money::budget::BudgetState>,
                 ),
+                (
                     "FundCategory",
                     round_trip::<crate::money::fund::category::Category>,
                 ),
