@@ -51,7 +51,6 @@ pub fn router() -> Router<WebState> {
         .merge(incentives::routes())
         .merge(register::routes())
         .merge(owner::routes())
-        .merge(money::routes())
         .route("/inbox", get(inbox::page))
         .route("/inbox/read-all", post(inbox::read_all))
         .route("/inbox/atom-token", post(inbox::feed_token))
