@@ -706,13 +706,24 @@ async fn a_committee_drafts_its_budget_in_a_browser(backend: Backend) {
 /// vote passes, the API (one contract and the list) and the public compound page show it.
 async fn the_contract_follows_the_approved_fee(backend: Backend) {
     let w = World::with_history(backend).await;
-    let c = "c-follows";
+    // A compound the catalog holds too, for its public page.
+    let a = w
+        .app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/compounds", w.app.catalog_url),
+            Some(&w.association()),
+            Some(&wuye_e2e::fixtures::compound_body("FOLLOWS-1", JINGUANYI)),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let c = &a.json()["id"].as_str().unwrap().to_string();
     let (_, kid) = contracted(&w, c, &[("f-serving", 250), ("f-other", 300)]).await;
     hand_checked_register(&w, c).await;
     let committee = w.committee(c);
     let y = year();
     let contract = || async {
-        let a = w.get(&format!("/tenders/contracts/{kid}"), None).await;
+        let a = w.get(&format!("/contracts/{kid}"), None).await;
         assert_eq!(a.status, 200, "{}", a.body);
         a.json()
     };
@@ -765,7 +776,7 @@ async fn the_contract_follows_the_approved_fee(backend: Backend) {
         json!({"fee": 1_667, "year": y, "budget_id": budget["id"], "vote_id": passed})
     );
     let listed = w
-        .get(&format!("/tenders/contracts?compound={c}"), None)
+        .get(&format!("/contracts?compound={c}"), None)
         .await
         .json();
     assert_eq!(listed["items"][0]["fee_in_force"]["fee"], 1_667);
