@@ -456,6 +456,24 @@ pub mod tender {
         /// The remuneration agreed (酬金制 and 信托制 contracts), if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub remuneration: Option<Remuneration>,
+        /// The fee in force (现行物业费标准) of an active contract: this year's fee standard
+        /// the compound's owners approved by ballot, when they have; otherwise absent and
+        /// `fee` (agreed at award) is in force. Derived on every read by the tender API from
+        /// the budget and its vote; never stored, and never on the feed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub fee_in_force: Option<FeeInForce>,
+    }
+
+    /// The fee standard an approved annual budget sets, as a contract shows it in force.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+    pub struct FeeInForce {
+        /// 分/㎡·月.
+        pub fee: i64,
+        /// The budget's year.
+        pub year: i32,
+        pub budget_id: String,
+        /// The owners' vote that approved the budget.
+        pub vote_id: String,
     }
 
     /// A satisfaction survey (满意度测评) of a compound for a quarter: the payload of topic

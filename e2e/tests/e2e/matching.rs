@@ -606,6 +606,7 @@ async fn satisfaction_and_old_compound_experience_lift_a_firm(backend: Backend) 
         termination_vote_id: None,
         termination_vote_kind: None,
         remuneration: None,
+        fee_in_force: None,
     };
     let survey = json!({
         "id": "s-seasoned", "compound_id": &served, "street_code": JINGUANYI,

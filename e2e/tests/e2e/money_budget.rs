@@ -4,7 +4,7 @@
 //! run naming a bad row, a repeated reference, a payment recorded already, a unit without
 //! a bill); the collection rate of the compound and its street on hand-checked figures;
 //! arrears for the committee and the serving firm only. A vote that fails leaves the
-//! budget a draft that sets no fee.
+//! budget a draft that sets no fee. The contract follows the approved fee: its fee in force.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -22,6 +22,7 @@ both_backends!(
     a_failed_vote_leaves_the_budget_a_draft_without_a_fee,
     the_serving_firm_keeps_the_fees_and_nobody_else_sees_arrears,
     a_committee_drafts_its_budget_in_a_browser,
+    the_contract_follows_the_approved_fee,
 );
 
 fn year() -> i32 {
@@ -697,5 +698,96 @@ async fn a_committee_drafts_its_budget_in_a_browser(backend: Backend) {
         .json();
     assert_eq!(b["fee"]["fee_fen_per_m2_month"], 1_667, "{b}");
     browser.close().await;
+    w.stop().await;
+}
+
+/// The contract's fee in force is the year's approved fee standard, with its source, beside
+/// the fee agreed at award: absent while the budget is a draft or its vote failed; once a
+/// vote passes, the API (one contract and the list) and the public compound page show it.
+async fn the_contract_follows_the_approved_fee(backend: Backend) {
+    let w = World::with_history(backend).await;
+    // A compound the catalog holds too, for its public page.
+    let a = w
+        .app
+        .send(
+            Method::POST,
+            &format!("{}/catalog/compounds", w.app.catalog_url),
+            Some(&w.association()),
+            Some(&wuye_e2e::fixtures::compound_body("FOLLOWS-1", JINGUANYI)),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let c = &a.json()["id"].as_str().unwrap().to_string();
+    let (_, kid) = contracted(&w, c, &[("f-serving", 250), ("f-other", 300)]).await;
+    hand_checked_register(&w, c).await;
+    let committee = w.committee(c);
+    let y = year();
+    let contract = || async {
+        let a = w.get(&format!("/contracts/{kid}"), None).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.json()
+    };
+    let k = contract().await;
+    assert_eq!((&k["fee"], k.get("fee_in_force")), (&json!(250), None));
+    assert_eq!(
+        put_budget(&w, c, &committee, &budget_body()).await.status,
+        201
+    );
+    assert_eq!(
+        contract().await.get("fee_in_force"),
+        None,
+        "a draft sets no fee"
+    );
+
+    // A failed vote does not change it.
+    let vote = open_vote(&w, c, json!({"matter": "approve_budget"}), 3).await;
+    let vid = vote["id"].as_str().unwrap();
+    assert_eq!(link(&w, c, vid).await.status, 200);
+    paper(&w, vid, c, "101", "oppose").await;
+    paper(&w, vid, c, "102", "oppose").await;
+    paper(&w, vid, c, "201", "approve").await;
+    assert_eq!(close(&w, c, &vote).await["result"]["passed"], false);
+    assert_eq!(
+        contract().await.get("fee_in_force"),
+        None,
+        "a failed vote sets no fee"
+    );
+
+    // Revised and approved: 1 667 分/㎡·月 (as in the first test) is in force, from the
+    // year's budget and its vote; the fee agreed at award stays.
+    let mut revised = budget_body();
+    revised["note"] = json!("修订后再次表决。");
+    assert_eq!(put_budget(&w, c, &committee, &revised).await.status, 200);
+    let vote = open_vote(&w, c, json!({"matter": "approve_budget"}), 3).await;
+    let passed = vote["id"].as_str().unwrap();
+    assert_eq!(link(&w, c, passed).await.status, 200);
+    for room in ["101", "102", "201"] {
+        paper(&w, passed, c, room, "approve").await;
+    }
+    assert_eq!(close(&w, c, &vote).await["result"]["passed"], true);
+    let budget = w
+        .get(&format!("/compounds/{c}/budgets/{y}"), None)
+        .await
+        .json();
+    let k = contract().await;
+    assert_eq!(k["fee"], 250);
+    assert_eq!(
+        k["fee_in_force"],
+        json!({"fee": 1_667, "year": y, "budget_id": budget["id"], "vote_id": passed})
+    );
+    let listed = w
+        .get(&format!("/contracts?compound={c}"), None)
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["fee_in_force"]["fee"], 1_667);
+    let (status, _, html) = pages::get(&w.app, &format!("/compounds/{c}"), None).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "<dd id=\"fee-in-force\">16.67 元/㎡·月（{y} 年度预算经业主表决通过后的收费标准）</dd>"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("中标约定物业费"), "{html}");
     w.stop().await;
 }

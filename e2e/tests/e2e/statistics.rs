@@ -364,6 +364,7 @@ impl World {
             termination_vote_id: None,
             termination_vote_kind: None,
             remuneration: None,
+            fee_in_force: None,
         };
         let kind = if terminated_on.is_some() {
             "terminated"

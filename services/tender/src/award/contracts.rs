@@ -219,6 +219,7 @@ pub async fn sign(
         termination_vote_id: None,
         termination_vote_kind: None,
         remuneration,
+        fee_in_force: None,
     };
     records::insert_contract(tx.conn(), &c, now).await?;
     records::make_final(tx.conn(), &award.view.id).await?;

@@ -264,6 +264,7 @@ fn contract_from_row(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
             r.try_get("remuneration_value")?,
         )
         .map_err(|why| undecodable("contract", &id, "remuneration_kind", why))?,
+        fee_in_force: None,
         id,
     })
 }

@@ -28,6 +28,7 @@ use crate::award::records::{
 };
 use crate::error::Result;
 use crate::input::declared;
+use crate::money::budget;
 use crate::opening::{load_current, visible_tender};
 use crate::routes::audit::may_read;
 use crate::state::AppState;
@@ -431,7 +432,7 @@ pub struct ContractQuery {
     pub status: Option<String>,
 }
 
-/// Contracts, newest first. Public.
+/// Contracts, newest first. Public. Each active one shows its fee in force (`fee_in_force`).
 #[utoipa::path(get, path = "/tenders/contracts", tag = "award", params(ContractQuery, PageQuery),
     responses((status = 200, body = Page<Contract>), (status = 422, body = Problem)))]
 pub async fn list_contracts(
@@ -449,10 +450,15 @@ pub async fn list_contracts(
         status: q.status.as_deref().and_then(ContractStatus::parse),
     };
     let mut conn = app.db.pool.acquire().await?;
-    Ok(Json(records::contracts(&mut conn, &filter, page).await?))
+    let mut found = records::contracts(&mut conn, &filter, page).await?;
+    for c in &mut found.items {
+        budget::fee_in_force(&mut conn, c).await?;
+    }
+    Ok(Json(found))
 }
 
-/// One contract. Public.
+/// One contract. Public. An active contract shows its fee in force (`fee_in_force`): this
+/// year's fee standard set by the budget its owners approved, beside the `fee` agreed at award.
 #[utoipa::path(get, path = "/tenders/contracts/{cid}", tag = "award",
     params(("cid" = String, Path, description = "contract id")),
     responses((status = 200, body = Contract), (status = 404, body = Problem)))]
@@ -461,10 +467,11 @@ pub async fn get_contract(
     Path(cid): Path<String>,
 ) -> Result<Json<Contract>> {
     let mut conn = app.db.pool.acquire().await?;
-    records::contract(&mut conn, &cid)
+    let mut c = records::contract(&mut conn, &cid)
         .await?
-        .map(Json)
-        .ok_or_else(|| Problem::not_found("没有这份合同。").into())
+        .ok_or_else(|| Problem::not_found("没有这份合同。"))?;
+    budget::fee_in_force(&mut conn, &mut c).await?;
+    Ok(Json(c))
 }
 
 /// Ends a contract early: the compound is no longer covered by it (topic `contract`, kind

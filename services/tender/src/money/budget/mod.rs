@@ -11,7 +11,7 @@
 //! | `figures.rs` | the figures as drafted (`BudgetInput::check`), the fee arithmetic and a unit's monthly bill (pure) |
 //! | `store.rs` | budgets as stored (`fee_budget`) |
 //! | `access.rs` | who keeps a compound's budget and fees (committee, serving firm), who puts it to a vote (committee) |
-//! | `steps.rs` | draft or revise, put to a vote, the view with its state derived from the vote, the approved fee |
+//! | `steps.rs` | draft or revise, put to a vote, the view with its state derived from the vote, the approved fee and a contract's fee in force |
 
 mod access;
 mod figures;
@@ -23,7 +23,7 @@ pub use figures::{
     BudgetInput, CommonRevenue, FeeArithmetic, MAX_LINE_FEN, ValidBudget, monthly_bill_fen,
 };
 pub use steps::{
-    ApprovedFee, BudgetState, BudgetView, BudgetVote, TOPIC, approved_fee, draft,
+    ApprovedFee, BudgetState, BudgetView, BudgetVote, TOPIC, approved_fee, draft, fee_in_force,
     no_approved_budget, not_found, of_compound, one, put_to_vote, view,
 };
 pub use store::StoredBudget;

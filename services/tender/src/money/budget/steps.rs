@@ -5,9 +5,10 @@
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::auth::Identity;
-use shared::clock::now_ms;
+use shared::clock::{china_today, now_ms};
 use shared::db::new_id;
 use shared::error::{FieldError, Problem};
+use shared::events::tender::{ContractPublished as Contract, ContractStatus, FeeInForce};
 use shared::feed::WriteTx;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
@@ -340,6 +341,8 @@ pub async fn put_to_vote(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovedFee {
     pub budget_id: String,
+    /// The owners' vote that approved it.
+    pub vote_id: String,
     pub fee_fen_per_m2_month: i64,
 }
 
@@ -353,10 +356,34 @@ pub async fn approved_fee(
         return Ok(None);
     };
     let shown = view(conn, &b).await?;
-    Ok(shown.fee_standard_fen.map(|fee| ApprovedFee {
-        budget_id: b.id,
-        fee_fen_per_m2_month: fee,
-    }))
+    Ok(shown
+        .fee_standard_fen
+        .zip(shown.vote)
+        .map(|(fee, vote)| ApprovedFee {
+            budget_id: b.id,
+            vote_id: vote.id,
+            fee_fen_per_m2_month: fee,
+        }))
+}
+
+/// Fills in the fee in force of an active contract: the fee standard this year's approved
+/// budget of its compound sets (the contract's agreed `fee` stays as awarded). Read-side:
+/// derived on every read, so it can never drift from the budget and its vote.
+pub async fn fee_in_force(conn: &mut AnyConnection, c: &mut Contract) -> Result<()> {
+    c.fee_in_force = None;
+    if c.status != ContractStatus::Active {
+        return Ok(());
+    }
+    let year = china_today().year();
+    c.fee_in_force = approved_fee(conn, &c.compound_id, year)
+        .await?
+        .map(|a| FeeInForce {
+            fee: a.fee_fen_per_m2_month,
+            year,
+            budget_id: a.budget_id,
+            vote_id: a.vote_id,
+        });
+    Ok(())
 }
 
 /// 409 `no_approved_budget`: the year has no fee standard yet.

@@ -141,6 +141,16 @@ impl Contract {
     pub fn fee_text(&self) -> String {
         fee_label(self.fee)
     }
+    /// The fee in force when the owners approved this year's budget, with its source.
+    pub fn fee_in_force_text(&self) -> Option<String> {
+        self.fee_in_force.as_ref().map(|f| {
+            format!(
+                "{}（{} 年度预算经业主表决通过后的收费标准）",
+                fee_label(f.fee),
+                f.year
+            )
+        })
+    }
     pub fn price_text(&self) -> String {
         yuan_label(self.annual_price_fen)
     }
