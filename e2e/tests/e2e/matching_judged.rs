@@ -298,6 +298,7 @@ fn contract(id: &str, firm_id: &str, compound_id: String) -> tender::award::Cont
         termination_vote_id: None,
         termination_vote_kind: None,
         remuneration: None,
+        fee_in_force: None,
     }
 }
 

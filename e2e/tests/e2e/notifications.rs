@@ -1345,15 +1345,23 @@ async fn a_firm_opens_a_notification_in_a_browser(backend: Backend) {
         .click("tr[data-kind='tender_matched'] button.open")
         .await
         .unwrap();
-    browser
-        .wait_for("JJ-INBOX-1号院物业服务招标")
-        .await
-        .unwrap();
-    let url = browser.client.current_url().await.unwrap();
+    // The inbox itself names the tender, so wait for the navigation, not for the text.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let url = loop {
+        let url = browser.client.current_url().await.unwrap();
+        if url.path().ends_with(&format!("/firm/tenders/{tid}")) || Instant::now() > deadline {
+            break url;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(
         url.path().ends_with(&format!("/firm/tenders/{tid}")),
         "{url}"
     );
+    browser
+        .wait_for("JJ-INBOX-1号院物业服务招标")
+        .await
+        .unwrap();
     assert_eq!(count(&browser).await, "1");
     browser
         .screenshot(&format!("inbox-opened-{tag}"))
