@@ -458,6 +458,30 @@ fn add_json<T: Serialize>(doc: &mut TantivyDocument, f: &Fields, value: &T) -> R
     Ok(())
 }
 
+/// `text` with every occurrence of `name` (trimmed, if not empty) replaced by a space.
+fn without(text: &str, name: &str) -> String {
+    match name.trim() {
+        "" => text.to_string(),
+        name => text.replace(name, " "),
+    }
+}
+
+impl TenderDoc {
+    /// The needs a query of this tender reads: the compound's name taken out (the default
+    /// title “〈compound〉物业服务招标” is part of the indexed needs), as a name states no need.
+    pub fn needs_stated(&self) -> String {
+        without(&self.needs, &self.compound_name)
+    }
+}
+
+impl FirmDoc {
+    /// The profile a query of this firm reads: its own name taken out
+    /// (“成都某某物业服务有限公司成立于…”), as a name offers no service.
+    pub fn services_stated(&self) -> String {
+        without(&self.profile, &self.name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,29 +537,5 @@ mod tests {
             assert_eq!(DocKind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(DocKind::from_code(7), None);
-    }
-}
-
-/// `text` with every occurrence of `name` (trimmed, if not empty) replaced by a space.
-fn without(text: &str, name: &str) -> String {
-    match name.trim() {
-        "" => text.to_string(),
-        name => text.replace(name, " "),
-    }
-}
-
-impl TenderDoc {
-    /// The needs a query of this tender reads: the compound's name taken out (the default
-    /// title “〈compound〉物业服务招标” is part of the indexed needs), as a name states no need.
-    pub fn needs_stated(&self) -> String {
-        without(&self.needs, &self.compound_name)
-    }
-}
-
-impl FirmDoc {
-    /// The profile a query of this firm reads: its own name taken out
-    /// (“成都某某物业服务有限公司成立于…”), as a name offers no service.
-    pub fn services_stated(&self) -> String {
-        without(&self.profile, &self.name)
     }
 }
