@@ -123,12 +123,7 @@ pub struct StatementLine {
 
 impl StatementLine {
     pub fn amount(&self) -> String {
-        let sign = if self.direction == "income" {
-            "+"
-        } else {
-            "−"
-        };
-        format!("{sign}{}", yuan_label(self.amount_fen))
+        signed_yuan(&self.direction, self.amount_fen)
     }
     pub fn balance(&self) -> String {
         yuan_label(self.balance_after_fen)
@@ -136,6 +131,12 @@ impl StatementLine {
     pub fn memo_text(&self) -> &str {
         self.memo.as_deref().unwrap_or("")
     }
+}
+
+/// An amount in 元 with `+` for income and `−` for spending.
+fn signed_yuan(direction: &str, fen: i64) -> String {
+    let sign = if direction == "income" { "+" } else { "−" };
+    format!("{sign}{}", yuan_label(fen))
 }
 
 /// 月度收支公开.
@@ -183,12 +184,7 @@ pub struct LedgerLine {
 
 impl LedgerLine {
     pub fn amount(&self) -> String {
-        let sign = if self.direction == "income" {
-            "+"
-        } else {
-            "−"
-        };
-        format!("{sign}{}", yuan_label(self.amount_fen))
+        signed_yuan(&self.direction, self.amount_fen)
     }
     pub fn balance(&self) -> String {
         yuan_label(self.balance_after_fen)
@@ -253,12 +249,7 @@ pub struct UnmatchedTransaction {
 
 impl UnmatchedTransaction {
     pub fn amount(&self) -> String {
-        let sign = if self.direction == "income" {
-            "+"
-        } else {
-            "−"
-        };
-        format!("{sign}{}", yuan_label(self.amount_fen))
+        signed_yuan(&self.direction, self.amount_fen)
     }
 }
 
