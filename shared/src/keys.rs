@@ -367,10 +367,16 @@ impl TokenKeys {
             .ok_or_else(invalid)?;
         let key = self.verifying.get(&signer).ok_or_else(invalid)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.leeway = 5;
+        // The expiry is required, and checked below on the platform's clock (the one that
+        // signed it; see `crate::clock::Travel`), 5 s of leeway.
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp"]);
         let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
             .map(|data| data.claims)
             .map_err(|_| invalid())?;
+        if claims.exp + 5 < crate::clock::now_ms().div_euclid(1000) {
+            return Err(invalid());
+        }
         if !signer.may_sign(&claims) {
             tracing::warn!(
                 signer = signer.as_str(),

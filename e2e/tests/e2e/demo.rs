@@ -418,3 +418,200 @@ async fn demo_tenders_cover_every_stage_and_publish_valid_ocds(backend: Backend)
     assert_eq!(again["total"], 3, "{again}");
     app.stop().await;
 }
+
+both_backends!(the_demo_keeps_a_year_of_each_fee_model);
+
+/// The demo's past year (issue 17), loaded as `wuye up` loads it: the services and the loader
+/// on a runtime whose clock the loader moves back a year and forward month by month.
+async fn the_demo_keeps_a_year_of_each_fee_model(backend: Backend) {
+    let (done, answer) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let travel = shared::clock::Travel::new();
+        travel
+            .run(2, a_year_of_each_fee_model(backend, &travel))
+            .unwrap();
+        let _ = done.send(());
+    });
+    answer
+        .await
+        .expect("the history test's thread panicked (see above)");
+}
+
+async fn a_year_of_each_fee_model(backend: Backend, travel: &shared::clock::Travel) {
+    let app = spawn_app(backend).await;
+    let bases = wuye::demo::Bases {
+        catalog: app.catalog_url.clone(),
+        tender: app.tender_url.clone(),
+    };
+    wuye::demo::load_history(&bases, &app.keys, travel)
+        .await
+        .expect("loading the demo's past year");
+    // The clock is back: the loader's thread reads today.
+    let today = shared::clock::china_today();
+    assert_eq!(
+        today,
+        time::OffsetDateTime::now_utc()
+            .to_offset(shared::clock::CHINA)
+            .date()
+    );
+    let first = {
+        let index = today.year() * 12 + i32::from(u8::from(today.month())) - 1 - 12;
+        let month = time::Month::try_from(u8::try_from(index % 12 + 1).unwrap()).unwrap();
+        time::Date::from_calendar_date(index / 12, month, 1).unwrap()
+    };
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            let a = app
+                .get(&format!("{}/tenders{path}", app.tender_url), None)
+                .await;
+            assert_eq!(a.status, 200, "{path}: {}", a.body);
+            a.json()
+        }
+    };
+    let association = app.token(Role::Association, Scope::City);
+    let compounds = app
+        .catalog_get("/catalog/compounds?q=示范小区&limit=10", Some(&association))
+        .await
+        .json();
+    let mut by_model = std::collections::BTreeMap::new();
+    for c in compounds["items"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let contracts = get(format!("/contracts?compound={id}")).await;
+        let items = contracts["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{contracts}");
+        let contract = items[0].clone();
+        // Served from the first day of the month a year ago, signed before it.
+        assert_eq!(
+            contract["start_date"],
+            shared::domain::roster::format_date(first).as_str()
+        );
+        assert!(contract["signed_on"].as_str().unwrap() < contract["start_date"].as_str().unwrap());
+        by_model.insert(
+            contract["fee_model"].as_str().unwrap().to_string(),
+            (id.to_string(), contract),
+        );
+        // A satisfaction survey each quarter of the year: five quarter ends in twelve months
+        // starting on a quarter's last month, four otherwise.
+        let surveys = get(format!("/satisfaction?compound={id}&limit=20")).await;
+        let n = surveys["items"].as_array().map_or(0, Vec::len);
+        assert!((4..=5).contains(&n), "{surveys}");
+    }
+    assert_eq!(
+        by_model.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["commission", "lump_sum", "trust"]
+    );
+
+    // 包干制: the year's budget and the quarterly accounts, each opening with the last closing.
+    let (_, lump) = &by_model["lump_sum"];
+    let disclosures = get(format!(
+        "/contracts/{}/disclosures",
+        lump["id"].as_str().unwrap()
+    ))
+    .await;
+    let items = disclosures.as_array().unwrap();
+    assert_eq!(
+        items.iter().filter(|d| d["kind"] == "budget").count(),
+        1,
+        "{disclosures}"
+    );
+    let mut accounts: Vec<&serde_json::Value> =
+        items.iter().filter(|d| d["kind"] == "accounts").collect();
+    assert!((3..=4).contains(&accounts.len()), "{disclosures}");
+    accounts.sort_by_key(|d| d["period"].as_str().unwrap().to_string());
+    for pair in accounts.windows(2) {
+        assert_eq!(
+            pair[1]["opening_balance_fen"],
+            pair[0]["closing_balance_fen"]
+        );
+    }
+
+    // 酬金制: twelve months; each month's remuneration is 8 % of its fee income, the balances
+    // chain, and the lift overhaul's deficit is flagged from its third month on.
+    let (cid, _) = &by_model["commission"];
+    let this_month = format!("{}-{:02}", today.year(), u8::from(today.month()));
+    // Twelve months of records and the month under way (none yet).
+    let year_and_now = |fund: &serde_json::Value| {
+        let months = fund["months"].as_array().unwrap().clone();
+        assert_eq!(months.len(), 13, "{fund}");
+        assert_eq!(months[12]["month"], this_month.as_str());
+        assert_eq!(months[12]["income_fen"], 0);
+        months
+    };
+    let fund = get(format!("/compounds/{cid}/fund")).await;
+    let months = year_and_now(&fund);
+    let mut opening = 0;
+    for (m, month) in months.iter().enumerate() {
+        let f = |k: &str| month[k].as_i64().unwrap();
+        assert_eq!(f("opening_balance_fen"), opening);
+        assert_eq!(
+            f("closing_balance_fen"),
+            opening + f("income_fen") - f("spending_fen") - f("remuneration_fen")
+        );
+        let fee = f("income_fen") - f("common_revenue_fen");
+        assert_eq!(f("remuneration_fen"), fee * 8 / 100, "month {m}");
+        assert!(f("common_revenue_fen") > 0 || m == 12);
+        assert_eq!(month["deficit_flagged"], m >= 10, "month {m}: {month}");
+        opening = f("closing_balance_fen");
+    }
+    assert_eq!(fund["balance_fen"].as_i64().unwrap(), opening);
+    assert!(opening < 0, "the overhaul's deficit is not recovered yet");
+
+    // 信托制: twelve months, the fixed remuneration a twelfth each month, a reversal, the
+    // bank's statements reconciled, and no owner named in a public statement.
+    let (tid, trust) = &by_model["trust"];
+    let annual = trust["remuneration"]["annual_fen"].as_i64().unwrap();
+    let fund = get(format!("/compounds/{tid}/fund")).await;
+    let months = year_and_now(&fund);
+    for month in &months[..12] {
+        assert_eq!(
+            month["remuneration_fen"].as_i64().unwrap(),
+            annual / 12,
+            "{month}"
+        );
+        assert!(
+            month["closing_balance_fen"].as_i64().unwrap() > 0,
+            "{month}"
+        );
+        assert_eq!(month["deficit_flagged"], false);
+        assert_eq!(month["common_revenue_not_pooled"], false);
+    }
+    let mut reversals = 0;
+    for month in &months {
+        let s = get(format!(
+            "/compounds/{tid}/fund/statements/{}",
+            month["month"].as_str().unwrap()
+        ))
+        .await;
+        for t in s["transactions"].as_array().unwrap() {
+            reversals += usize::from(!t["reverses"].is_null());
+            if t["category"] == "fee" {
+                assert!(
+                    t["counterparty"].as_str().unwrap().starts_with("业主缴费"),
+                    "{t}"
+                );
+            }
+        }
+    }
+    assert_eq!(reversals, 1);
+    let committee = app.token(Role::Committee, Scope::Compound(tid.clone()));
+    let ledger = app
+        .get(
+            &format!(
+                "{}/tenders/compounds/{tid}/fund/transactions?limit=5",
+                app.tender_url
+            ),
+            Some(&committee),
+        )
+        .await;
+    assert_eq!(ledger.status, 200, "{}", ledger.body);
+
+    // Loading again changes nothing.
+    let head = app.feed(&app.tender_url, "/tenders", 0, 1, 0).await.json()["head"].clone();
+    wuye::demo::load_history(&bases, &app.keys, travel)
+        .await
+        .unwrap();
+    let again = app.feed(&app.tender_url, "/tenders", 0, 1, 0).await.json()["head"].clone();
+    assert_eq!(head, again);
+    app.stop().await;
+}

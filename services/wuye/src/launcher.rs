@@ -207,15 +207,40 @@ fn span(d: std::time::Duration) -> String {
     }
 }
 
-/// The demo's past stages (tenders past their deadlines, an award out of its notice, a
-/// contract with its accounts): catalog and tender on the data folder's databases, on a
-/// private port, with the short demo tender policy, loaded through the API; then stopped,
-/// before the real services start with the configured policy.
+/// The demo's past (a year of three compounds, [`crate::demo::load_history`]) and its past
+/// stages (tenders past their deadlines, an award out of its notice, a contract with its
+/// accounts): catalog and tender on the data folder's databases, on a private port, with the
+/// short demo tender policy, loaded through the API; then stopped, before the real services
+/// start with the configured policy. The services and the loader run on a runtime of their
+/// own whose clock the history moves ([`shared::clock::Travel`]); the rest of the process
+/// keeps the real time.
 async fn prepare_demo(
     settings: &Settings,
     data: &std::path::Path,
     ring: Arc<KeyRing>,
     policy: tender::TenderPolicy,
+) -> anyhow::Result<()> {
+    let (settings, data) = (settings.clone(), data.to_path_buf());
+    let (done, answer) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("demo-past".into())
+        .spawn(move || {
+            let travel = shared::clock::Travel::new();
+            let loaded = travel
+                .run(2, prepare_demo_on(&settings, &data, ring, policy, &travel))
+                .map_err(anyhow::Error::from)
+                .and_then(|loaded| loaded);
+            let _ = done.send(loaded);
+        })?;
+    answer.await.context("the demo loader's thread ended")?
+}
+
+async fn prepare_demo_on(
+    settings: &Settings,
+    data: &std::path::Path,
+    ring: Arc<KeyRing>,
+    policy: tender::TenderPolicy,
+    travel: &shared::clock::Travel,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -229,9 +254,11 @@ async fn prepare_demo(
     platform.tender_policy = policy;
     let keys = platform.token_keys(Some(Signer::Catalog))?;
     let running = Platform::build(platform).await?.start(listener);
+    let bases = crate::demo::Bases::one(&base);
     let loaded = async {
+        crate::demo::load_history(&bases, &keys, travel).await?;
         crate::demo::load(&base, &keys).await?;
-        crate::demo::load_closed_tenders(&crate::demo::Bases::one(&base), &keys).await
+        crate::demo::load_closed_tenders(&bases, &keys).await
     }
     .await;
     running.stop().await?;

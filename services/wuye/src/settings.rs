@@ -16,7 +16,7 @@ use crate::platform::{PlatformSettings, ServiceName, Storage, Urls};
 
 /// Everything the launcher reads from the file and the environment. Field names are the
 /// TOML keys; the environment variable is `WUYE_` + the upper-cased name.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address to listen on (`127.0.0.1:8080`).

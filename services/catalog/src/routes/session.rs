@@ -193,7 +193,7 @@ pub async fn logout(
     let exp = token
         .as_deref()
         .and_then(token_expiry)
-        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp() + app.keys.ttl_secs());
+        .unwrap_or_else(|| shared::clock::now_ms().div_euclid(1000) + app.keys.ttl_secs());
     accounts::revoke_token(
         &app.db,
         &app.notifier,
@@ -221,7 +221,7 @@ pub(super) fn new_session(
         token_id: uuid::Uuid::new_v4().to_string(),
     };
     let token = app.keys.issue(&identity)?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = shared::clock::now_ms().div_euclid(1000);
     let exp = token_expiry(&token).unwrap_or(now + app.keys.ttl_secs());
     let expires_at = time::OffsetDateTime::from_unix_timestamp(exp)
         .ok()

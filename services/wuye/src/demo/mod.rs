@@ -6,6 +6,7 @@
 //! fresh data folder gets the same demo.
 
 mod ballots;
+mod history;
 mod incentives;
 mod money_budget;
 mod money_fund;
@@ -17,6 +18,8 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use shared::auth::{Identity, Role, Scope, TokenKeys};
 use shared::domain::{check_char, districts, streets_of};
+
+pub use history::load_history;
 
 /// The password of every demo account.
 /// The seed of the demo's generator; the ledger is the first thing drawn from it.
