@@ -91,6 +91,16 @@ impl FundAccount {
     pub fn latest(&self) -> Option<&FundMonth> {
         self.months.last()
     }
+
+    /// The month whose statement the page opens on: the latest with a movement (a month
+    /// just begun has none yet), else the latest.
+    pub fn latest_with_movements(&self) -> Option<&FundMonth> {
+        self.months
+            .iter()
+            .rev()
+            .find(|m| m.income_fen != 0 || m.spending_fen != 0 || m.remuneration_fen != 0)
+            .or_else(|| self.latest())
+    }
 }
 
 /// A category's amount in a month.
@@ -292,5 +302,38 @@ impl BankReport {
             (Some(a), Some(b)) => format!("{a} 至 {b}"),
             _ => "—".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_opens_on_the_latest_month_with_movements() {
+        let month = |m: &str, income: i64| {
+            serde_json::from_value::<FundMonth>(serde_json::json!({
+                "month": m, "opening_balance_fen": 0, "income_fen": income,
+                "common_revenue_fen": 0, "spending_fen": 0, "remuneration_fen": 0,
+                "closing_balance_fen": income, "deficit_months": 0, "deficit_flagged": false,
+            }))
+            .unwrap()
+        };
+        let mut fund = FundAccount {
+            contract: None,
+            open: true,
+            balance_fen: 0,
+            months: vec![
+                month("2026-10", 5),
+                month("2026-11", 7),
+                month("2026-12", 0),
+            ],
+        };
+        assert_eq!(fund.latest().unwrap().month, "2026-12");
+        assert_eq!(fund.latest_with_movements().unwrap().month, "2026-11");
+        fund.months = vec![month("2026-12", 0)];
+        assert_eq!(fund.latest_with_movements().unwrap().month, "2026-12");
+        fund.months.clear();
+        assert!(fund.latest_with_movements().is_none());
     }
 }

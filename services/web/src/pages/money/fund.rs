@@ -71,7 +71,7 @@ pub async fn public_page(
 ) -> Result<PublicPage, PageError> {
     let account: FundAccount = app.api.get(&fund_url(&app, &id, &[]), None).await?;
     let latest = account
-        .latest()
+        .latest_with_movements()
         .map(|m| m.month.clone())
         .unwrap_or_default();
     let month = q.month.filter(|m| !m.trim().is_empty()).unwrap_or(latest);
