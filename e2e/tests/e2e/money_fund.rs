@@ -875,3 +875,84 @@ async fn the_fund_is_kept_and_shown_through_the_pages(backend: Backend) {
     assert!(page.contains("固定酬金 每年 12,000.00 元"), "{page}");
     w.stop().await;
 }
+
+both_backends!(a_fund_nobody_writes_to_still_rolls_into_each_new_month);
+
+/// 月结: a fund in deficit whose parties stop recording is still flagged as the months pass
+/// (and as not pooling common revenue): the rollover publishes each new month once.
+async fn a_fund_nobody_writes_to_still_rolls_into_each_new_month(backend: Backend) {
+    use tender::money::fund::rollover::roll_over;
+    let w = World::with_history(backend).await;
+    let cid = "c-fund-r";
+    contracted_with(
+        &w,
+        cid,
+        (
+            json!({"fee_model": "commission",
+                "remuneration": {"kind": "percentage", "basis_points": 800}}),
+            json!({}),
+        ),
+        &[("f-r1", 150)],
+        json!({}),
+    )
+    .await;
+    // One repair in January (the contract started on 2026-01-01), nothing since.
+    record(
+        &w,
+        cid,
+        &w.firm_token("f-r1"),
+        tx("2026-01-20", "maintenance", 500_000, "某维修公司"),
+    )
+    .await;
+    let published = |month: &'static str| {
+        let db = &w.tender;
+        async move {
+            let rows: Vec<String> = sqlx::query_scalar(
+                "SELECT payload FROM outbox WHERE topic = 'fund_month' AND entity_id = $1 \
+                 ORDER BY seq",
+            )
+            .bind(format!("{cid}:{month}"))
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+            rows.iter()
+                .map(|p| serde_json::from_str::<Value>(p).unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(published("2027-03").await.is_empty());
+    let policy = tender::TenderPolicy::default();
+    let notifier = shared::feed::Notifier::default();
+    let day = |s: &str| tender::clock::parse_date(s).unwrap();
+    assert_eq!(
+        roll_over(&w.tender, &notifier, &policy, day("2027-03-15"))
+            .await
+            .unwrap(),
+        1
+    );
+    let march = published("2027-03").await;
+    assert_eq!(march.len(), 1, "{march:?}");
+    // January 2026 to March 2027: fifteen months below zero, and no common revenue.
+    assert_eq!(march[0]["deficit_months"], 15, "{}", march[0]);
+    assert_eq!(march[0]["deficit_flagged"], true);
+    assert_eq!(march[0]["common_revenue_not_pooled"], true);
+    assert_eq!(march[0]["closing_balance_fen"], -500_000);
+    // Rolled once a month: again in March publishes nothing; April adds April (and March
+    // again, now that it has ended).
+    assert_eq!(
+        roll_over(&w.tender, &notifier, &policy, day("2027-03-31"))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(published("2027-03").await.len(), 1);
+    assert_eq!(
+        roll_over(&w.tender, &notifier, &policy, day("2027-04-01"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(published("2027-03").await.len(), 2);
+    assert_eq!(published("2027-04").await[0]["deficit_months"], 16);
+    w.stop().await;
+}

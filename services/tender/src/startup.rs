@@ -80,6 +80,12 @@ pub async fn build(config: TenderConfig, cancel: CancellationToken) -> anyhow::R
         db.clone(),
         cancel.clone(),
     ));
+    tasks.spawn(crate::money::fund::rollover::every_hour(
+        db.clone(),
+        notifier.clone(),
+        state.policy.clone(),
+        cancel.clone(),
+    ));
     // The client's address as `ClientAddr` for the owner-code throttle (X-Forwarded-For
     // believed only from the configured trusted proxies).
     let trusted = Arc::new(config.trusted_proxies.clone());

@@ -13,6 +13,7 @@
 //! | `account.rs` | the compound's fund contract, who records, who reads the whole ledger |
 //! | `store.rs` | transactions, bank statements and lines as stored |
 //! | `steps.rs` | record, reverse (remuneration within its terms), publish the months changed (`fund_month`) |
+//! | `rollover.rs` | 月结: every active fund's months published again when a month begins (hourly task) |
 //! | `months.rs` | the months and their flags (deficit, common revenue not pooled), the public statement, pure |
 //! | `bank.rs` | a bank statement file read through the column mapping |
 //! | `reconcile.rs` | duplicates, matching to the ledger, balances compared; storing an applied import |
@@ -24,6 +25,7 @@ pub mod category;
 pub mod ledger;
 pub mod months;
 pub mod reconcile;
+pub mod rollover;
 pub mod steps;
 pub mod store;
 pub mod terms;

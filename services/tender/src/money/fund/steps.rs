@@ -121,17 +121,18 @@ fn remuneration_within_terms(
     Ok(())
 }
 
-/// Publishes the fund's months from `from` on (topic `fund_month`, kind `summarised`).
-async fn publish_months(
+/// Publishes the fund's months from `from` through `today`'s (topic `fund_month`, kind
+/// `summarised`).
+pub(super) async fn publish_months(
     tx: &mut WriteTx,
     c: &Contract,
     list: &[Transaction],
-    from: Month,
+    (from, today): (Month, Date),
     policy: &TenderPolicy,
 ) -> Result<Vec<FundMonth>> {
     let all = months::months(
         list,
-        china_today(),
+        today,
         (c.id.as_str(), c.fee_model.as_str()),
         thresholds(policy),
         &c.compound_id,
@@ -177,7 +178,7 @@ async fn book(
     )
     .await?;
     list.push(t.clone());
-    publish_months(tx, c, &list, Month::of(t.date()), policy).await?;
+    publish_months(tx, c, &list, (Month::of(t.date()), china_today()), policy).await?;
     ocds::release(
         tx.conn(),
         policy,
