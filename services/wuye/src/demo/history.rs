@@ -29,7 +29,7 @@ use shared::domain::roster::format_date;
 use shared::domain::{Fen, check_char, districts, streets_of};
 use time::{Date, PrimitiveDateTime, Time};
 
-use super::{
+use super::kit::{
     Bases, CLOSED_BID_WINDOW_MS, DEMO_DISTRICTS, Demo, LEDGER_HEADER, demo_bid, demo_money,
     demo_terms, quarter_of,
 };
