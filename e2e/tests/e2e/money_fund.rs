@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
 use wuye_e2e::fixtures::{JINGUANYI, JINJIANG};
 use wuye_e2e::pages::{CSRF, get, post};
-use wuye_e2e::tender::{World, contracted_with};
+use wuye_e2e::tender::{World, contracted_with, ms, opened_with, sleep_until};
 use wuye_e2e::{Backend, both_backends, field_code};
 
 both_backends!(
@@ -17,6 +17,7 @@ both_backends!(
     a_fund_in_deficit_for_three_months_reaches_the_officials,
     the_fund_is_kept_and_shown_through_the_pages,
     the_remuneration_is_stated_through_the_tender_and_bid_pages,
+    the_contract_signed_on_the_page_takes_the_bids_remuneration,
 );
 
 /// Another street of Jinjiang district than the compounds'.
@@ -1042,6 +1043,74 @@ async fn the_remuneration_is_stated_through_the_tender_and_bid_pages(backend: Ba
             && page.contains("<option value=\"percentage\" selected>")
             && page.contains("value=\"8.00\""),
         "{page}"
+    );
+    w.stop().await;
+}
+
+/// Signing on the committee's page: the remuneration inputs default to the awarded bid's;
+/// one that differs from the bid's is refused beside the kind, in Chinese; left at the
+/// default, the contract takes the bid's.
+async fn the_contract_signed_on_the_page_takes_the_bids_remuneration(backend: Backend) {
+    use reqwest::StatusCode;
+    let w = World::new(backend).await;
+    let app = &w.app;
+    let cid = "c-rem-k";
+    let (id, bids) = opened_with(
+        &w,
+        cid,
+        json!({"fee_model": "commission"}),
+        &[("f-remk1", 150)],
+        json!({"remuneration": {"kind": "fixed", "annual_fen": 1_200_000}}),
+    )
+    .await;
+    let committee = w.committee(cid);
+    let a = w
+        .post(
+            &format!("/{id}/award"),
+            Some(&committee),
+            &json!({"bid_id": bids["f-remk1"]}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    sleep_until(ms(&a.json()["award"]["notice_ends_at"]) + 50).await;
+    let path = format!("/committee/tenders/{id}");
+    let (status, _, page) = get(app, &path, Some(&committee)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("<option value=\"\" selected>默认采用中标投标的酬金约定</option>"),
+        "{page}"
+    );
+    let today = ::tender::clock::format_date(shared::clock::china_today());
+    let sign = |kind: &'static str, value: &'static str| {
+        vec![
+            ("_csrf", CSRF.to_string()),
+            ("start_date", today.clone()),
+            ("signed_on", String::new()),
+            ("remuneration_kind", kind.to_string()),
+            ("remuneration_value", value.to_string()),
+        ]
+    };
+    let form = sign("percentage", "8");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = post(app, &format!("{path}/contract"), Some(&committee), &pairs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"remuneration_kind-error\">约定的酬金应为中标投标提出的固定酬金 每年"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"percentage\" selected>"),
+        "{page}"
+    );
+    let form = sign("", "");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = post(app, &format!("{path}/contract"), Some(&committee), &pairs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let t = w.get(&format!("/{id}"), Some(&committee)).await.json();
+    assert_eq!(
+        t["contract"]["remuneration"],
+        json!({"kind": "fixed", "annual_fen": 1_200_000}),
+        "{t}"
     );
     w.stop().await;
 }
