@@ -1080,6 +1080,11 @@ async fn the_contract_signed_on_the_page_takes_the_bids_remuneration(backend: Ba
         page.contains("<option value=\"\" selected>默认采用中标投标的酬金约定</option>"),
         "{page}"
     );
+    // The bids side by side show what each asks.
+    assert!(
+        page.contains("<th scope=\"row\">酬金</th><td>固定酬金 每年 12,000.00 元</td>"),
+        "{page}"
+    );
     let today = ::tender::clock::format_date(shared::clock::china_today());
     let sign = |kind: &'static str, value: &'static str| {
         vec![
