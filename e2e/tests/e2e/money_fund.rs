@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
 use wuye_e2e::fixtures::{JINGUANYI, JINJIANG};
 use wuye_e2e::pages::{CSRF, get, post};
-use wuye_e2e::tender::{World, contracted_with};
+use wuye_e2e::tender::{World, contracted_with, ms, opened_with, sleep_until};
 use wuye_e2e::{Backend, both_backends, field_code};
 
 both_backends!(
@@ -16,6 +16,8 @@ both_backends!(
     a_trust_account_reconciles_with_the_bank_statement,
     a_fund_in_deficit_for_three_months_reaches_the_officials,
     the_fund_is_kept_and_shown_through_the_pages,
+    the_remuneration_is_stated_through_the_tender_and_bid_pages,
+    the_contract_signed_on_the_page_takes_the_bids_remuneration,
 );
 
 /// Another street of Jinjiang district than the compounds'.
@@ -954,5 +956,245 @@ async fn a_fund_nobody_writes_to_still_rolls_into_each_new_month(backend: Backen
     );
     assert_eq!(published("2027-03").await.len(), 2);
     assert_eq!(published("2027-04").await[0]["deficit_months"], 16);
+
+/// 酬金 through the pages: the committee proposes a fixed remuneration on a trust tender in
+/// the tender form and the tender API holds it; a lump-sum tender with one is refused with
+/// the API's Chinese message beside the kind; the public terms and the firm's page show it,
+/// and the firm's bid form asks its own, which the bid API holds.
+async fn the_remuneration_is_stated_through_the_tender_and_bid_pages(backend: Backend) {
+    use reqwest::StatusCode;
+    let w = World::new(backend).await;
+    let app = &w.app;
+    let cid = "c-rem-p";
+    let seq = w.firms(&[("f-rem1", json!({}))]).await;
+    w.applied(seq).await;
+    let committee = w.compound(cid, json!({})).await;
+    let form = |fee_model: &'static str, kind: &'static str, value: &'static str| {
+        vec![
+            ("_csrf", CSRF),
+            ("title", "望江小区信托制物业服务招标"),
+            ("service_model", "trust"),
+            ("fee_model", fee_model),
+            ("grade", "3"),
+            ("term_months", "36"),
+            ("annual_budget_yuan", "604800"),
+            ("proposed_fee_yuan", "1.80"),
+            ("needs", "需要保洁、秩序维护和共用设施设备日常维护"),
+            ("enquiry_deadline", "2099-01-01 10:00"),
+            ("bid_deadline", "2099-02-01 10:00"),
+            ("opening_at", "2099-02-01 10:00"),
+            ("evaluation_method", "price_only"),
+            ("price_weight", ""),
+            ("criteria", ""),
+            ("remuneration_kind", kind),
+            ("remuneration_value", value),
+        ]
+    };
+
+    // The form offers the remuneration for every fee model.
+    let (status, _, page) = get(app, "/committee/tenders/new", Some(&committee)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("name=\"remuneration_kind\"") && page.contains("按物业费收入比例（%）"),
+        "{page}"
+    );
+    // A lump-sum tender with a remuneration: the API's refusal beside the kind, in Chinese,
+    // and what was typed kept.
+    let (status, _, page) = post(
+        app,
+        "/committee/tenders",
+        Some(&committee),
+        &form("lump_sum", "fixed", "120000"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let at = page
+        .find("id=\"remuneration_kind-error\"")
+        .unwrap_or_else(|| panic!("no remuneration error: {page}"));
+    assert!(
+        page[at..].starts_with("id=\"remuneration_kind-error\">包干制招标不约定酬金"),
+        "{}",
+        &page[at..]
+    );
+    assert!(page.contains("value=\"120000\""), "{page}");
+    // A share the page cannot read: refused beside the value, before the API.
+    let (status, _, page) = post(
+        app,
+        "/committee/tenders",
+        Some(&committee),
+        &form("trust", "percentage", "7.555"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"remuneration_value-error\">请填写百分比，最多两位小数"),
+        "{page}"
+    );
+    let drafts = w
+        .get(&format!("?compound={cid}&status=draft"), Some(&committee))
+        .await
+        .json();
+    assert_eq!(drafts["total"], 0, "{drafts}");
+
+    // A trust tender with 120 000 元 a year: saved, and the tender API holds it in 分.
+    let (status, location, page) = post(
+        app,
+        "/committee/tenders",
+        Some(&committee),
+        &form("trust", "fixed", "120000"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let id = location
+        .trim_start_matches("/committee/tenders/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let t = w.get(&format!("/{id}"), Some(&committee)).await.json();
+    assert_eq!(
+        t["remuneration"],
+        json!({"kind": "fixed", "annual_fen": 12_000_000}),
+        "{t}"
+    );
+    // The edit form shows it; changing only the value sends only the remuneration.
+    let (status, _, page) = get(
+        app,
+        &format!("/committee/tenders/{id}/edit"),
+        Some(&committee),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("<option value=\"fixed\" selected>") && page.contains("value=\"120000.00\""),
+        "{page}"
+    );
+
+    // Published, the public terms and the firm's page show it; the firm asks 8 %.
+    let published = w
+        .post(&format!("/{id}/publish"), Some(&committee), &json!({}))
+        .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    let (status, _, page) = get(app, &format!("/tender/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("拟定酬金</dt><dd id=\"terms-remuneration\">固定酬金 每年 120,000.00 元"),
+        "{page}"
+    );
+    let firm = w.firm_token("f-rem1");
+    let path = format!("/firm/tenders/{id}");
+    let (status, _, page) = get(app, &path, Some(&firm)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("招标方拟定酬金：固定酬金 每年 120,000.00 元")
+            && page.contains("name=\"remuneration_value\""),
+        "{page}"
+    );
+    let bid = |value: &'static str| {
+        vec![
+            ("_csrf", CSRF),
+            ("fee", "1.80"),
+            ("annual_price", "604800.00"),
+            ("staffing_plan", "项目经理 1 人，秩序维护 4 人，保洁 3 人。"),
+            ("service_plan", "按三级标准提供服务，每月公示收支。"),
+            ("remuneration_kind", "percentage"),
+            ("remuneration_value", value),
+        ]
+    };
+    // More than 30 %: the API's message beside the value.
+    let (status, _, page) = post(app, &format!("{path}/bid"), Some(&firm), &bid("31")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"remuneration_value-error\">酬金比例应为物业费收入的 0.01%–30%"),
+        "{page}"
+    );
+    let (status, _, page) = post(app, &format!("{path}/bid"), Some(&firm), &bid("8")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let mine = w.get(&format!("/{id}/bids/mine"), Some(&firm)).await.json();
+    assert_eq!(
+        mine["remuneration"],
+        json!({"kind": "percentage", "basis_points": 800}),
+        "{mine}"
+    );
+    let (_, _, page) = get(app, &path, Some(&firm)).await;
+    assert!(
+        page.contains("id=\"my-remuneration\">物业费收入的 8.00%")
+            && page.contains("<option value=\"percentage\" selected>")
+            && page.contains("value=\"8.00\""),
+        "{page}"
+    );
+    w.stop().await;
+}
+
+/// Signing on the committee's page: the remuneration inputs default to the awarded bid's;
+/// one that differs from the bid's is refused beside the kind, in Chinese; left at the
+/// default, the contract takes the bid's.
+async fn the_contract_signed_on_the_page_takes_the_bids_remuneration(backend: Backend) {
+    use reqwest::StatusCode;
+    let w = World::new(backend).await;
+    let app = &w.app;
+    let cid = "c-rem-k";
+    let (id, bids) = opened_with(
+        &w,
+        cid,
+        json!({"fee_model": "commission"}),
+        &[("f-remk1", 150)],
+        json!({"remuneration": {"kind": "fixed", "annual_fen": 1_200_000}}),
+    )
+    .await;
+    let committee = w.committee(cid);
+    let a = w
+        .post(
+            &format!("/{id}/award"),
+            Some(&committee),
+            &json!({"bid_id": bids["f-remk1"]}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    sleep_until(ms(&a.json()["award"]["notice_ends_at"]) + 50).await;
+    let path = format!("/committee/tenders/{id}");
+    let (status, _, page) = get(app, &path, Some(&committee)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("<option value=\"\" selected>默认采用中标投标的酬金约定</option>"),
+        "{page}"
+    );
+    // The bids side by side show what each asks.
+    assert!(
+        page.contains("<th scope=\"row\">酬金</th><td>固定酬金 每年 12,000.00 元</td>"),
+        "{page}"
+    );
+    let today = ::tender::clock::format_date(shared::clock::china_today());
+    let sign = |kind: &'static str, value: &'static str| {
+        vec![
+            ("_csrf", CSRF.to_string()),
+            ("start_date", today.clone()),
+            ("signed_on", String::new()),
+            ("remuneration_kind", kind.to_string()),
+            ("remuneration_value", value.to_string()),
+        ]
+    };
+    let form = sign("percentage", "8");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = post(app, &format!("{path}/contract"), Some(&committee), &pairs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"remuneration_kind-error\">约定的酬金应为中标投标提出的固定酬金 每年"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"percentage\" selected>"),
+        "{page}"
+    );
+    let form = sign("", "");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = post(app, &format!("{path}/contract"), Some(&committee), &pairs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let t = w.get(&format!("/{id}"), Some(&committee)).await.json();
+    assert_eq!(
+        t["contract"]["remuneration"],
+        json!({"kind": "fixed", "annual_fen": 1_200_000}),
+        "{t}"
+    );
     w.stop().await;
 }

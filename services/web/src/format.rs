@@ -6,6 +6,7 @@
 use shared::clock::{CHINA, china_date, china_now, china_today, now_ms};
 use shared::domain::roster::format_date;
 use shared::domain::{Fen, district, street};
+use shared::events::tender::Remuneration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -38,6 +39,59 @@ pub fn parse_yuan(raw: &str) -> Option<i64> {
         return None;
     }
     Fen::parse_yuan(&s).ok().map(Fen::get)
+}
+
+/// 酬金 (remuneration) as people read it: `固定酬金 每年 120,000.00 元` or
+/// `物业费收入的 8.00%`.
+pub fn remuneration_label(r: Remuneration) -> String {
+    match r {
+        Remuneration::Fixed { annual_fen } => format!("固定酬金 每年 {}", yuan_label(annual_fen)),
+        Remuneration::Percentage { basis_points } => {
+            format!("物业费收入的 {}%", percent_plain(basis_points))
+        }
+    }
+}
+
+/// Basis points (万分之一) as a percentage with two decimals and no sign: `750` → `7.50`;
+/// [`parse_percent`] reads it back.
+pub fn percent_plain(basis_points: i64) -> String {
+    format!("{}.{:02}", basis_points / 100, basis_points % 100)
+}
+
+/// A percentage typed with up to two decimals (a trailing `%` allowed) as basis points:
+/// `8` → 800, `7.5` → 750, `0.25%` → 25. Negative, empty or finer input is `None`.
+pub fn parse_percent(raw: &str) -> Option<i64> {
+    let s = raw.trim().trim_end_matches(['%', '％']).trim_end();
+    if s.starts_with(['-', '+']) {
+        return None;
+    }
+    // The same decimal reading as 元 → 分: two decimals, times 100.
+    Fen::parse_yuan(s).ok().map(Fen::get)
+}
+
+/// The fee models under which a remuneration is agreed: 酬金制 and 信托制.
+pub fn agrees_remuneration(fee_model: &str) -> bool {
+    matches!(fee_model, "commission" | "trust")
+}
+
+/// 酬金 kinds a form offers: none (不约定), a fixed amount a year, or a share of the fee
+/// income.
+pub const REMUNERATION_KINDS: [(&str, &str); 3] = [
+    ("", "不约定"),
+    ("fixed", "固定金额（元/年）"),
+    ("percentage", "按物业费收入比例（%）"),
+];
+
+/// A stored remuneration as a form's kind and value inputs hold it (`("fixed",
+/// "120000.00")`, `("percentage", "8.00")`; `("", "")` for none).
+pub fn remuneration_inputs(r: Option<Remuneration>) -> (String, String) {
+    match r {
+        Some(Remuneration::Fixed { annual_fen }) => ("fixed".into(), yuan_plain(annual_fen)),
+        Some(Remuneration::Percentage { basis_points }) => {
+            ("percentage".into(), percent_plain(basis_points))
+        }
+        None => (String::new(), String::new()),
+    }
 }
 
 /// An API instant (RFC 3339) in Beijing time with `format`; the text as it came when it is
@@ -269,6 +323,39 @@ pub fn label_of<'a>(table: &[(&str, &'a str)], value: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_read_as_basis_points_and_back() {
+        assert_eq!(parse_percent("8"), Some(800));
+        assert_eq!(parse_percent("7.5"), Some(750));
+        assert_eq!(parse_percent(" 0.25% "), Some(25));
+        assert_eq!(parse_percent("12.34％"), Some(1234));
+        for bad in ["", "%", "-1", "+1", "7.555", "八", "7.5.1"] {
+            assert_eq!(parse_percent(bad), None, "{bad}");
+        }
+        assert_eq!(percent_plain(750), "7.50");
+        assert_eq!(parse_percent(&percent_plain(1234)), Some(1234));
+    }
+
+    #[test]
+    fn remuneration_reads_as_contracts_state_it() {
+        let fixed = Remuneration::Fixed {
+            annual_fen: 12_000_000,
+        };
+        let share = Remuneration::Percentage { basis_points: 800 };
+        assert_eq!(remuneration_label(fixed), "固定酬金 每年 120,000.00 元");
+        assert_eq!(remuneration_label(share), "物业费收入的 8.00%");
+        assert_eq!(
+            remuneration_inputs(Some(fixed)),
+            ("fixed".into(), "120000.00".into())
+        );
+        assert_eq!(
+            remuneration_inputs(Some(share)),
+            ("percentage".into(), "8.00".into())
+        );
+        assert_eq!(remuneration_inputs(None), (String::new(), String::new()));
+        assert!(agrees_remuneration("trust") && !agrees_remuneration("lump_sum"));
+    }
 
     #[test]
     fn money_reads_as_people_write_it() {

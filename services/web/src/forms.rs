@@ -7,7 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api::ApiError;
-use crate::format::parse_yuan;
+use serde_json::{Value, json};
+
+use crate::format::{parse_percent, parse_yuan};
 
 const INVALID: &str = "表单有误，请按提示修改后重新提交。";
 
@@ -31,6 +33,21 @@ impl Keys {
         field.split(cut).next().unwrap_or(field).to_string()
     }
 }
+
+/// The 酬金 inputs the tender, bid and contract forms share: the kind select and the one
+/// value input.
+pub const REMUNERATION_KIND: &str = "remuneration_kind";
+pub const REMUNERATION_VALUE: &str = "remuneration_value";
+
+/// The API's remuneration fields → those inputs (with [`Keys::Path`]): the kind, and the
+/// whole remuneration refused (not agreed on a lump-sum tender, not the bid's) beside the
+/// kind; the amount or share beside the value.
+pub const REMUNERATION_RENAMES: [(&str, &str); 4] = [
+    ("remuneration", REMUNERATION_KIND),
+    ("remuneration.kind", REMUNERATION_KIND),
+    ("remuneration.annual_fen", REMUNERATION_VALUE),
+    ("remuneration.basis_points", REMUNERATION_VALUE),
+];
 
 /// Errors to show on a refused form. Field names are the API's (`households`, `deadline` …),
 /// so a form's inputs use the API's field names.
@@ -136,6 +153,49 @@ impl FormErrors {
             );
         }
         v
+    }
+
+    /// The `remuneration` the API takes from a form's 酬金 inputs: the kind chosen in
+    /// [`REMUNERATION_KIND`] (`fixed`, `percentage`; empty for 不约定, which sends nothing)
+    /// and the value typed in [`REMUNERATION_VALUE`] (元 a year, or a percentage of the fee
+    /// income with up to two decimals); a message beside the input otherwise.
+    pub fn remuneration(&mut self, kind: &str, raw: &str) -> Option<Value> {
+        let empty = raw.trim().is_empty();
+        match kind.trim() {
+            "" => None,
+            "fixed" => match parse_yuan(raw) {
+                Some(fen) => Some(json!({"kind": "fixed", "annual_fen": fen})),
+                None => {
+                    self.add(
+                        REMUNERATION_VALUE,
+                        if empty {
+                            "请填写每年的固定酬金（元）"
+                        } else {
+                            "请填写每年的固定酬金（元），最多两位小数，如 120000"
+                        },
+                    );
+                    None
+                }
+            },
+            "percentage" => match parse_percent(raw) {
+                Some(bp) => Some(json!({"kind": "percentage", "basis_points": bp})),
+                None => {
+                    self.add(
+                        REMUNERATION_VALUE,
+                        if empty {
+                            "请填写酬金占物业费收入的比例（%）"
+                        } else {
+                            "请填写百分比，最多两位小数，如 8 或 7.5"
+                        },
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.add(REMUNERATION_KIND, "请选择酬金方式");
+                None
+            }
+        }
     }
 
     /// Adds a field message (for checks the page makes itself, such as an unreadable
@@ -295,6 +355,78 @@ mod tests {
         let merged = local.merge(top);
         assert_eq!(merged.get("m"), Some("请填写整数"));
         assert!(merged.has("income"));
+    }
+
+    #[test]
+    fn remuneration_inputs_become_the_api_field() {
+        let mut e = FormErrors::none();
+        assert_eq!(
+            e.remuneration("fixed", "120,000"),
+            Some(json!({"kind": "fixed", "annual_fen": 12_000_000}))
+        );
+        assert_eq!(
+            e.remuneration("percentage", "8"),
+            Some(json!({"kind": "percentage", "basis_points": 800}))
+        );
+        assert_eq!(
+            e.remuneration("percentage", "7.5%"),
+            Some(json!({"kind": "percentage", "basis_points": 750}))
+        );
+        // 不约定 sends nothing, whatever is typed beside it.
+        assert_eq!(e.remuneration("", "8"), None);
+        assert!(e.is_empty());
+        assert_eq!(e.remuneration("percentage", "7.555"), None);
+        assert_eq!(
+            e.get(REMUNERATION_VALUE),
+            Some("请填写百分比，最多两位小数，如 8 或 7.5")
+        );
+        let mut e = FormErrors::none();
+        assert_eq!(e.remuneration("fixed", "十万"), None);
+        assert!(
+            e.get(REMUNERATION_VALUE)
+                .unwrap()
+                .contains("固定酬金（元）")
+        );
+        let mut e = FormErrors::none();
+        assert_eq!(e.remuneration("fixed", " "), None);
+        assert_eq!(
+            e.get(REMUNERATION_VALUE),
+            Some("请填写每年的固定酬金（元）")
+        );
+        let mut e = FormErrors::none();
+        assert_eq!(e.remuneration("bonus", "1"), None);
+        assert_eq!(e.get(REMUNERATION_KIND), Some("请选择酬金方式"));
+    }
+
+    #[test]
+    fn remuneration_refusals_show_beside_their_inputs() {
+        let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "输入有误");
+        for (field, message) in [
+            (
+                "remuneration.basis_points",
+                "酬金比例应为物业费收入的 0.01%–30%",
+            ),
+            ("remuneration", "包干制招标不约定酬金"),
+            ("criteria[0].name", "评分项名称不能重复"),
+        ] {
+            problem.errors.push(FieldError {
+                field: field.into(),
+                code: "invalid".into(),
+                message: message.into(),
+            });
+        }
+        let e = ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            problem: Box::new(problem),
+            retry_after: None,
+        };
+        let errors = FormErrors::from_api_as(&e, Keys::Path, &REMUNERATION_RENAMES);
+        assert_eq!(
+            errors.get(REMUNERATION_VALUE),
+            Some("酬金比例应为物业费收入的 0.01%–30%")
+        );
+        assert_eq!(errors.get(REMUNERATION_KIND), Some("包干制招标不约定酬金"));
+        assert_eq!(errors.get("criteria"), Some("评分项名称不能重复"));
     }
 
     #[test]

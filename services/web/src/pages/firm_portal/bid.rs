@@ -16,8 +16,11 @@ use crate::api::{self, ApiError};
 use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::format::{parse_yuan, yuan_plain};
-use crate::forms::{Fields, Flash, FormErrors, Keys, see_other_with};
+use crate::format::{parse_yuan, remuneration_inputs, yuan_plain};
+use crate::forms::{
+    Fields, Flash, FormErrors, Keys, REMUNERATION_KIND, REMUNERATION_RENAMES, REMUNERATION_VALUE,
+    see_other_with,
+};
 use crate::pages::model::complaints::Complaint;
 use crate::pages::model::tender::{Bid, Question, TenderView};
 use crate::roles::FirmUser;
@@ -98,7 +101,17 @@ impl BidPage {
             "annual_price" => yuan_plain(b.annual_price_fen),
             "staffing_plan" => b.staffing_plan.clone(),
             "service_plan" => b.service_plan.clone(),
+            REMUNERATION_KIND => remuneration_inputs(b.remuneration).0,
+            REMUNERATION_VALUE => remuneration_inputs(b.remuneration).1,
             _ => String::new(),
+        }
+    }
+
+    /// The tender's proposed remuneration, shown beside the bid's.
+    pub fn proposed_remuneration(&self) -> String {
+        match self.tender.remuneration_text() {
+            Some(r) => format!("招标方拟定酬金：{r}。"),
+            None => "招标方未拟定酬金。".into(),
         }
     }
 
@@ -179,7 +192,8 @@ pub async fn page(
     load(&app, &user, &id, chrome, flash.done, Refused::default()).await
 }
 
-/// The bid body from the form; amounts typed in 元.
+/// The bid body from the form; amounts typed in 元, the remuneration (酬金制, 信托制) only
+/// when a kind is chosen.
 fn bid_body(fields: &Fields, local: &mut FormErrors) -> Value {
     let mut money = |name: &str, api: &str, message: &str| -> i64 {
         match parse_yuan(&fields.get(name)) {
@@ -204,13 +218,21 @@ fn bid_body(fields: &Fields, local: &mut FormErrors) -> Value {
             Some(json!({"name": v, "answer": fields.get(&format!("answer_{i}"))}))
         })
         .collect();
-    json!({
+    let mut body = json!({
         "fee": fee,
         "annual_price_fen": price,
         "staffing_plan": fields.get("staffing_plan"),
         "service_plan": fields.get("service_plan"),
         "criteria_answers": answers,
-    })
+    });
+    let asked = local.remuneration(
+        &fields.get(REMUNERATION_KIND),
+        &fields.get(REMUNERATION_VALUE),
+    );
+    if let Some(r) = asked {
+        body["remuneration"] = r;
+    }
+    body
 }
 
 /// What the firm does with its bid; each is a form of the page.
@@ -290,7 +312,7 @@ async fn act(
             }
             Err(e) => (
                 FormErrors::status(&e),
-                FormErrors::from_api_as(&e, Keys::Path, &[]),
+                FormErrors::from_api_as(&e, Keys::Path, &REMUNERATION_RENAMES),
             ),
         }
     } else {
@@ -330,4 +352,49 @@ pub async fn change(
         _ => return Err(PageError::not_found("没有这个投标操作。")),
     };
     act(&app, &user, chrome, &id, action, Fields(fields)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(pairs: &[(&str, &str)]) -> Fields {
+        Fields(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_bid_asks_a_remuneration_only_when_a_kind_is_chosen() {
+        let plain = [
+            ("fee", "1.80"),
+            ("annual_price", "604800"),
+            ("staffing_plan", "12 人"),
+            ("service_plan", "保洁"),
+        ];
+        let mut local = FormErrors::none();
+        let body = bid_body(&typed(&plain), &mut local);
+        assert!(body.get("remuneration").is_none() && local.is_empty());
+        let mut with = plain.to_vec();
+        with.extend([
+            ("remuneration_kind", "percentage"),
+            ("remuneration_value", "8"),
+        ]);
+        let body = bid_body(&typed(&with), &mut local);
+        assert_eq!(
+            body["remuneration"],
+            json!({"kind": "percentage", "basis_points": 800})
+        );
+        assert!(local.is_empty());
+        let mut bad = plain.to_vec();
+        bad.extend([("remuneration_kind", "fixed"), ("remuneration_value", "")]);
+        bid_body(&typed(&bad), &mut local);
+        assert_eq!(
+            local.get("remuneration_value"),
+            Some("请填写每年的固定酬金（元）")
+        );
+    }
 }

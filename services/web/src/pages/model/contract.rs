@@ -6,7 +6,9 @@ use std::ops::Deref;
 use serde::Deserialize;
 use shared::events::tender::{ContractPublished, ContractStatus};
 
-use crate::format::{fee_label, fee_model_label, model_label, when, yuan, yuan_label};
+use crate::format::{
+    fee_label, fee_model_label, model_label, remuneration_label, when, yuan, yuan_label,
+};
 
 /// A contract as `GET /tenders/contracts…` answers it: the type tender publishes
 /// (`shared::events::tender::ContractPublished`), read through, plus the compound's name.
@@ -162,17 +164,7 @@ impl Contract {
     }
     /// The remuneration agreed (酬金制, 信托制), in Chinese, if any.
     pub fn remuneration_text(&self) -> Option<String> {
-        use shared::events::tender::Remuneration;
-        self.remuneration.map(|r| match r {
-            Remuneration::Fixed { annual_fen } => {
-                format!("固定酬金 每年 {}", yuan_label(annual_fen))
-            }
-            Remuneration::Percentage { basis_points } => format!(
-                "物业费收入的 {}.{:02}%",
-                basis_points / 100,
-                basis_points % 100
-            ),
-        })
+        self.remuneration.map(remuneration_label)
     }
 }
 

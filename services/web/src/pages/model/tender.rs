@@ -4,11 +4,12 @@
 
 use serde::Deserialize;
 use shared::clock::now_ms;
+use shared::events::tender::Remuneration;
 
 use super::contract::Contract;
 use crate::format::{
-    fee_label, fee_model_label, instant_ms, method_label, model_label, place_label, remaining,
-    time_left, when, when_secs, yuan, yuan_label,
+    agrees_remuneration, fee_label, fee_model_label, instant_ms, method_label, model_label,
+    place_label, remaining, remuneration_label, time_left, when, when_secs, yuan, yuan_label,
 };
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +146,9 @@ pub struct TenderView {
     pub bid_deadline: String,
     pub opening_at: String,
     pub evaluation: Evaluation,
+    /// 酬金 the committee proposes (酬金制, 信托制 tenders), if any.
+    #[serde(default)]
+    pub remuneration: Option<Remuneration>,
     #[serde(default)]
     pub accepting_bids: bool,
     /// Open and before the enquiry deadline: firms may ask.
@@ -174,6 +178,16 @@ impl TenderView {
 
     pub fn fee_model_label(&self) -> &str {
         fee_model_label(&self.fee_model)
+    }
+
+    /// Whether its fee model agrees a remuneration (酬金制, 信托制).
+    pub fn agrees_remuneration(&self) -> bool {
+        agrees_remuneration(&self.fee_model)
+    }
+
+    /// The remuneration proposed, in Chinese, if any.
+    pub fn remuneration_text(&self) -> Option<String> {
+        self.remuneration.map(remuneration_label)
     }
 
     pub fn place(&self) -> String {
@@ -242,6 +256,9 @@ pub struct Bid {
     pub revision: i64,
     pub updated_at: String,
     pub invalid_reason: Option<String>,
+    /// 酬金 the firm asks (酬金制, 信托制 tenders), if any.
+    #[serde(default)]
+    pub remuneration: Option<Remuneration>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -251,6 +268,10 @@ pub struct CriterionAnswer {
 }
 
 impl Bid {
+    /// The remuneration asked, in Chinese, if any.
+    pub fn remuneration_text(&self) -> Option<String> {
+        self.remuneration.map(remuneration_label)
+    }
     /// The fee in 元/㎡·月, the number only.
     pub fn fee_yuan(&self) -> String {
         yuan(self.fee)

@@ -17,16 +17,21 @@ use crate::api::{self, ApiError};
 use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::forms::{Flash, FormErrors, Keys, see_other_at};
+use crate::forms::{
+    Flash, FormErrors, Keys, REMUNERATION_KIND, REMUNERATION_RENAMES, REMUNERATION_VALUE,
+    see_other_at,
+};
 use crate::pages::model::tender::{Ranked, TenderView};
 use crate::roles::CommitteeUser;
 use crate::state::WebState;
 
 /// One action of the workbench: its form (also the section the page returns to), what was
-/// typed in it, API field → input renames for its errors, and the notice on success.
+/// typed in it, how API fields become its inputs (`keys`, then `renames`), and the notice
+/// on success.
 struct Action {
     form: &'static str,
     typed: BTreeMap<String, String>,
+    keys: Keys,
     renames: &'static [(&'static str, &'static str)],
     done: String,
 }
@@ -36,6 +41,7 @@ impl Action {
         Self {
             form,
             typed,
+            keys: Keys::Top,
             renames: &[],
             done: done.into(),
         }
@@ -58,7 +64,7 @@ async fn answer_page(
     };
     let refused = Refused {
         form: action.form,
-        errors: FormErrors::from_api_as(&e, Keys::Top, action.renames),
+        errors: FormErrors::from_api_as(&e, action.keys, action.renames),
         messages: FormErrors::messages(&e),
         typed: action.typed,
     };
@@ -366,8 +372,39 @@ pub async fn contract(
     if !signed.trim().is_empty() {
         body["signed_on"] = json!(signed.trim());
     }
-    let path = api::path(&["tenders", &id, "contract"]);
-    let answer = send(&app, &c, Method::POST, &path, &body).await;
-    let action = Action::new("contract", form, "已签订物业服务合同，小区纳入物业服务覆盖");
+    // 酬金: only when the committee states one; else the API takes the awarded bid's.
+    let mut local = FormErrors::none();
+    let stated = local.remuneration(
+        &field(&form, REMUNERATION_KIND),
+        &field(&form, REMUNERATION_VALUE),
+    );
+    if let Some(r) = stated {
+        body["remuneration"] = r;
+    }
+    let answer = if local.is_empty() {
+        let path = api::path(&["tenders", &id, "contract"]);
+        send(&app, &c, Method::POST, &path, &body).await
+    } else {
+        Err(refusal(local))
+    };
+    let action = Action {
+        keys: Keys::Path,
+        renames: &REMUNERATION_RENAMES,
+        ..Action::new("contract", form, "已签订物业服务合同，小区纳入物业服务覆盖")
+    };
     answer_page(&app, &c, chrome, t, action, answer).await
+}
+
+/// The page's own refusal of what was typed, shown as the API's would be.
+fn refusal(local: FormErrors) -> ApiError {
+    let fields = local
+        .fields
+        .into_iter()
+        .map(|(field, message)| shared::error::FieldError::new(field, "invalid", message))
+        .collect();
+    ApiError::Refused {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        problem: Box::new(shared::error::Problem::validation(fields)),
+        retry_after: None,
+    }
 }

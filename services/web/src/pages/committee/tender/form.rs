@@ -16,8 +16,11 @@ use crate::api::{self, ApiError};
 use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::format::{FEE_MODELS, METHODS, MODELS, beijing_now, local_text, when_secs, yuan_plain};
-use crate::forms::{FormErrors, Keys, see_other_with};
+use crate::format::{
+    FEE_MODELS, METHODS, MODELS, beijing_now, local_text, remuneration_inputs, when_secs,
+    yuan_plain,
+};
+use crate::forms::{FormErrors, Keys, REMUNERATION_KIND, REMUNERATION_RENAMES, see_other_with};
 use crate::pages::model::Created;
 use crate::pages::model::tender::{Evaluation, TenderView};
 use crate::roles::CommitteeUser;
@@ -55,13 +58,23 @@ pub struct TenderForm {
     price_weight: String,
     #[serde(default)]
     criteria: String,
+    /// 酬金: `fixed`, `percentage`, or empty (不约定).
+    #[serde(default)]
+    remuneration_kind: String,
+    /// 元 a year (`fixed`) or % of the fee income (`percentage`).
+    #[serde(default)]
+    remuneration_value: String,
 }
 
-/// API field → form input, where they differ.
-const RENAMES: [(&str, &str); 3] = [
+/// API field (up to its first list index) → form input, where they differ.
+const RENAMES: [(&str, &str); 7] = [
     ("annual_budget_fen", "annual_budget_yuan"),
     ("proposed_fee", "proposed_fee_yuan"),
     ("compound_id", "general"),
+    REMUNERATION_RENAMES[0],
+    REMUNERATION_RENAMES[1],
+    REMUNERATION_RENAMES[2],
+    REMUNERATION_RENAMES[3],
 ];
 
 /// An API instant as the form shows it (`2026-03-01 09:30:00`, Beijing time).
@@ -112,6 +125,7 @@ impl TenderForm {
     }
 
     fn of(t: &TenderView) -> Self {
+        let (remuneration_kind, remuneration_value) = remuneration_inputs(t.remuneration);
         Self {
             title: t.title.clone(),
             service_model: t.service_model.clone(),
@@ -131,6 +145,8 @@ impl TenderForm {
                 .map(|w| w.to_string())
                 .unwrap_or_default(),
             criteria: criteria_text(&t.evaluation),
+            remuneration_kind,
+            remuneration_value,
         }
     }
 
@@ -171,6 +187,22 @@ impl TenderForm {
         }
         if changed(|f| &f.needs) {
             body["needs"] = json!(self.needs);
+        }
+        if changed(|f| &f.remuneration_kind) || changed(|f| &f.remuneration_value) {
+            match errors.remuneration(&self.remuneration_kind, &self.remuneration_value) {
+                Some(r) => body["remuneration"] = r,
+                // The API keeps a proposed remuneration when none is sent: it cannot be
+                // withdrawn by choosing 不约定.
+                None if self.remuneration_kind.trim().is_empty()
+                    && base.is_some_and(|b| !b.remuneration_kind.is_empty()) =>
+                {
+                    errors.add(
+                        REMUNERATION_KIND,
+                        "已提出的酬金不能改为“不约定”；可修改酬金方式或数额",
+                    );
+                }
+                None => {}
+            }
         }
         for (name, raw) in [
             ("enquiry_deadline", &self.enquiry_deadline),
@@ -310,7 +342,7 @@ pub async fn create(
         Err(e) => refused(
             chrome,
             f,
-            FormErrors::from_api_as(&e, Keys::Top, &RENAMES),
+            FormErrors::from_api_as(&e, Keys::Path, &RENAMES),
             FormErrors::status(&e),
         ),
     })
@@ -367,7 +399,7 @@ pub async fn edit(
                 chrome,
                 tender: Some(t),
                 f,
-                errors: FormErrors::from_api_as(&e, Keys::Top, &RENAMES),
+                errors: FormErrors::from_api_as(&e, Keys::Path, &RENAMES),
             };
             (FormErrors::status(&e), page).into_response()
         }
@@ -410,6 +442,8 @@ mod tests {
             evaluation_method: "rated".into(),
             price_weight: "40".into(),
             criteria: "服务方案 40\n人员配置 20".into(),
+            remuneration_kind: "fixed".into(),
+            remuneration_value: "120000.00".into(),
         };
         let mut errors = FormErrors::none();
         let typed = TenderForm {
@@ -428,6 +462,10 @@ mod tests {
             json!([{"name": "服务方案", "weight": 40}, {"name": "人员配置", "weight": 20}])
         );
         assert_eq!(body["bid_deadline"], "2099-02-01T10:00:00+08:00");
+        assert_eq!(
+            body["remuneration"],
+            json!({"kind": "fixed", "annual_fen": 12_000_000})
+        );
         let bad = TenderForm {
             criteria: "服务方案".into(),
             grade: "三".into(),
@@ -435,5 +473,68 @@ mod tests {
         };
         bad.body(None, &mut errors);
         assert!(errors.has("criteria") && errors.has("grade"));
+    }
+
+    #[test]
+    fn the_remuneration_is_sent_only_when_chosen_or_changed() {
+        let base = TenderForm {
+            fee_model: "trust".into(),
+            annual_budget_yuan: "604800".into(),
+            proposed_fee_yuan: "1.80".into(),
+            ..TenderForm::defaults()
+        };
+        let mut errors = FormErrors::none();
+        // 不约定: nothing sent, whatever is typed beside it.
+        let none = TenderForm {
+            remuneration_value: "8".into(),
+            ..base.clone()
+        };
+        assert!(none.body(None, &mut errors).get("remuneration").is_none());
+        assert!(errors.is_empty());
+        let share = TenderForm {
+            remuneration_kind: "percentage".into(),
+            remuneration_value: "7.5".into(),
+            ..base.clone()
+        };
+        assert_eq!(
+            share.body(None, &mut errors)["remuneration"],
+            json!({"kind": "percentage", "basis_points": 750})
+        );
+        // On edit: unchanged → not sent; changed → sent.
+        assert_eq!(share.body(Some(&share), &mut errors), json!({}));
+        let more = TenderForm {
+            remuneration_value: "8".into(),
+            ..share.clone()
+        };
+        assert_eq!(
+            more.body(Some(&share), &mut errors),
+            json!({"remuneration": {"kind": "percentage", "basis_points": 800}})
+        );
+        assert!(errors.is_empty());
+        // Unreadable: a Chinese message beside the value, nothing sent.
+        let bad = TenderForm {
+            remuneration_kind: "fixed".into(),
+            remuneration_value: "十二万".into(),
+            ..base.clone()
+        };
+        assert!(bad.body(None, &mut errors).get("remuneration").is_none());
+        assert!(
+            errors
+                .get("remuneration_value")
+                .is_some_and(|m| m.contains("固定酬金"))
+        );
+        // A proposed remuneration cannot be withdrawn by choosing 不约定.
+        let mut errors = FormErrors::none();
+        let cleared = TenderForm {
+            remuneration_kind: String::new(),
+            ..share.clone()
+        };
+        assert!(
+            cleared
+                .body(Some(&share), &mut errors)
+                .get("remuneration")
+                .is_none()
+        );
+        assert!(errors.has("remuneration_kind"));
     }
 }
