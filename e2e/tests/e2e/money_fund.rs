@@ -956,6 +956,8 @@ async fn a_fund_nobody_writes_to_still_rolls_into_each_new_month(backend: Backen
     );
     assert_eq!(published("2027-03").await.len(), 2);
     assert_eq!(published("2027-04").await[0]["deficit_months"], 16);
+    w.stop().await;
+}
 
 /// 酬金 through the pages: the committee proposes a fixed remuneration on a trust tender in
 /// the tender form and the tender API holds it; a lump-sum tender with one is refused with
