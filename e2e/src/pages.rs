@@ -59,3 +59,24 @@ pub async fn post(
         .unwrap();
     answer(res).await
 }
+
+/// Posts a multipart form (text fields, then an optional file `(name, content type, bytes)`
+/// as field `file`) as a browser would.
+pub async fn post_multipart(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    form: &[(&str, &str)],
+    file: Option<(&str, &str, &[u8])>,
+) -> (StatusCode, String, String) {
+    let (content_type, body) = crate::fixtures::multipart(form, file);
+    let res = client()
+        .post(format!("{}{path}", app.web_url))
+        .header(COOKIE, cookies(token))
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    answer(res).await
+}

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 use shared::auth::{Role, Scope};
 use wuye_e2e::fixtures::{JINGUANYI, JINJIANG};
-use wuye_e2e::pages::{CSRF, get, post};
+use wuye_e2e::pages::{CSRF, get, post, post_multipart};
 use wuye_e2e::tender::{World, contracted_with, ms, opened_with, sleep_until};
 use wuye_e2e::{Backend, both_backends, field_code};
 
@@ -815,7 +815,10 @@ async fn the_fund_is_kept_and_shown_through_the_pages(backend: Backend) {
         ]
     };
     let import = format!("{ledger}/bank");
-    let (status, _, page) = post(app, &import, Some(&committee), &bank("dry_run")).await;
+    // The form is multipart: pasted text, or the bank's file (CSV here; its text is carried
+    // into the form for the apply), or neither (refused, nothing called).
+    let (status, _, page) =
+        post_multipart(app, &import, Some(&committee), &bank("dry_run"), None).await;
     assert_eq!(status, 200, "{page}");
     assert!(
         page.contains("试导入结果") && page.contains("账实相符"),
@@ -825,7 +828,29 @@ async fn the_fund_is_kept_and_shown_through_the_pages(backend: Backend) {
         page.contains("第 3 行") && page.contains("确认导入"),
         "{page}"
     );
-    let (status, _, page) = post(app, &import, Some(&committee), &bank("apply")).await;
+    let mut from_file = bank("dry_run");
+    from_file.retain(|(k, _)| *k != "csv");
+    let (status, _, page) = post_multipart(
+        app,
+        &import,
+        Some(&committee),
+        &from_file,
+        Some(("对账单.csv", "text/csv", csv.as_bytes())),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("账实相符") && page.contains("P002"),
+        "the file's text is carried into the form: {page}"
+    );
+    let (status, _, page) = post_multipart(app, &import, Some(&committee), &from_file, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("请粘贴对账单内容，或选择"), "{page}");
+    let (status, _, _) =
+        post_multipart(app, &import, Some(&committee), &from_file[1..], None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
+    let (status, _, page) =
+        post_multipart(app, &import, Some(&committee), &bank("apply"), None).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("已导入"), "{page}");
 

@@ -6,8 +6,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use reqwest::Method;
 use serde::Deserialize;
@@ -18,7 +19,7 @@ use super::super::model::fund::{BankReport, FundAccount, LedgerLine, Statement};
 use crate::api::{self, ApiError};
 use crate::charts::{MoneyMonth, money_chart};
 use crate::chrome::Chrome;
-use crate::csrf::CsrfForm;
+use crate::csrf::{self, CsrfForm};
 use crate::error::PageError;
 use crate::format::today;
 use crate::forms::{Flash, FormErrors, Keys, see_other_with};
@@ -404,40 +405,101 @@ pub async fn reverse(
     Ok(see_other_with(&ledger_path(&id), &message))
 }
 
-/// Imports the bank statement pasted into the form: the dry run shows the report with an
-/// apply button carrying the same text; apply imports and shows what was imported.
+/// A spreadsheet's content type.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Neither text nor file was given.
+const NOTHING_TO_IMPORT: &str = "请粘贴对账单内容，或选择银行导出的对账单文件（CSV 或 .xlsx）。";
+
+/// The largest statement file the page forwards (the API refuses more than 4 MiB itself,
+/// naming the limit).
+pub const MAX_BANK_FILE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The bank form from its multipart body: the typed fields and the file chosen (its name
+/// in lower case and its bytes), if any; the CSRF token checked.
+async fn read_bank_form(
+    headers: &HeaderMap,
+    mut multipart: Multipart,
+) -> Result<(BankForm, Option<(String, Bytes)>), PageError> {
+    let (mut fields, mut sent_csrf, mut file) = (Vec::new(), None, None);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "_csrf" => sent_csrf = field.text().await.ok(),
+            "file" => {
+                let file_name = field.file_name().unwrap_or("").to_lowercase();
+                if let Ok(b) = field.bytes().await
+                    && !b.is_empty()
+                {
+                    file = Some((file_name, b));
+                }
+            }
+            _ => {
+                if let Ok(v) = field.text().await {
+                    fields.push((name, v));
+                }
+            }
+        }
+    }
+    csrf::check(headers, sent_csrf.as_deref())?;
+    let form = serde_urlencoded::to_string(&fields)
+        .ok()
+        .and_then(|q| serde_urlencoded::from_str::<BankForm>(&q).ok())
+        .unwrap_or_default();
+    Ok((form, file))
+}
+
+/// Imports the bank statement pasted into the form or chosen as a file (CSV or .xlsx): the
+/// dry run shows the report with an apply button (a pasted or UTF-8 CSV text is carried in
+/// the form; a spreadsheet is chosen again); apply imports and shows what was imported.
 pub async fn import_bank(
     State(app): State<WebState>,
     chrome: Chrome,
     user: SignedInUser,
     Path(id): Path<String>,
-    CsrfForm(bank): CsrfForm<BankForm>,
+    headers: HeaderMap,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
+    let (mut bank, file) = read_bank_form(&headers, multipart).await?;
     let mode = if bank.mode == "apply" {
         "apply"
     } else {
         "dry_run"
     };
-    let url = format!(
-        "{}?{}",
-        fund_url(&app, &id, &["bank-statements"]),
-        bank.query(mode)
-    );
-    let answer: Result<BankReport, ApiError> = app
-        .api
-        .post_bytes(&url, &user.token, "text/csv", bank.csv.clone().into_bytes())
-        .await;
-    let (report, error) = match answer {
-        Ok(r) => (Some(r), None),
-        Err(e)
-            if matches!(
-                e.status(),
-                Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-            ) =>
-        {
-            return Err(e.into());
+    let (body, format, content_type) = match file {
+        Some((name, bytes)) if name.ends_with(".xlsx") => (bytes.to_vec(), "xlsx", XLSX),
+        Some((_, bytes)) => {
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                bank.csv = text.to_string();
+            }
+            (bytes.to_vec(), "csv", "text/csv")
         }
-        Err(e) => (None, Some(explain(&e))),
+        None => (bank.csv.clone().into_bytes(), "csv", "text/csv"),
+    };
+    let (report, error) = if body.iter().all(u8::is_ascii_whitespace) {
+        (None, Some(NOTHING_TO_IMPORT.to_string()))
+    } else {
+        let url = format!(
+            "{}?{}&format={format}",
+            fund_url(&app, &id, &["bank-statements"]),
+            bank.query(mode)
+        );
+        let answer: Result<BankReport, ApiError> = app
+            .api
+            .post_bytes(&url, &user.token, content_type, body)
+            .await;
+        match answer {
+            Ok(r) => (Some(r), None),
+            Err(e)
+                if matches!(
+                    e.status(),
+                    Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                ) =>
+            {
+                return Err(e.into());
+            }
+            Err(e) => (None, Some(explain(&e))),
+        }
     };
     let form = RecordForm {
         day: today(),

@@ -54,7 +54,10 @@ pub fn routes() -> Router<WebState> {
             "/compounds/{id}/fund/ledger",
             get(fund::ledger_page).post(fund::record),
         )
-        .route("/compounds/{id}/fund/ledger/bank", post(fund::import_bank))
+        .route(
+            "/compounds/{id}/fund/ledger/bank",
+            post(fund::import_bank).layer(DefaultBodyLimit::max(fund::MAX_BANK_FILE_BYTES)),
+        )
         .route(
             "/compounds/{id}/fund/ledger/{tid}/reversal",
             post(fund::reverse),
