@@ -9,15 +9,13 @@
 //!    `WUYE_BENCH_WRITE_GOLDEN=1 cargo bench -p wuye-search-index --bench tail` (and says so).
 //! 2. **Latency.** Each tender's top 20, 5 rounds over the sample (1,000 timings per path),
 //!    the fast and the reference path alternating query by query: the thread's CPU time
-//!    (`/proc/thread-self/schedstat`, ns; preemption excluded) and wall time, p50 and p99,
+//!    (`CLOCK_THREAD_CPUTIME_ID`, ns; preemption excluded) and wall time, p50 and p99,
 //!    and the CPU time of the densest tender (most firms passing its filters; best of 5).
 //!
 //! `WUYE_BENCH_SCALES=national cargo bench -p wuye-search-index --bench tail`
 mod common;
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::time::{Duration, Instant};
 
 use search_index::{FirmMatch, Hits, Snapshot, TenderQuery, Weights};
@@ -38,24 +36,20 @@ fn fast(snap: &Snapshot, id: &str, w: &Weights) -> Hits<FirmMatch> {
         .1
 }
 
-/// The running thread's CPU time so far.
-struct ThreadCpu(File);
+/// The running thread's CPU time so far: `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, which
+/// brings the scheduler's accounting up to date (ns). `/proc/thread-self/schedstat`, read by
+/// the first version of this bench, is only updated at scheduler ticks and context switches
+/// for a running thread, so a sub-millisecond query read 0 or a whole tick (4 ms here).
+struct ThreadCpu;
 
 impl ThreadCpu {
     fn new() -> Self {
-        Self(File::open("/proc/thread-self/schedstat").expect("schedstat"))
+        Self
     }
 
     fn now(&self) -> Duration {
-        let mut buf = [0u8; 128];
-        let n = self.0.read_at(&mut buf, 0).expect("read schedstat");
-        let text = std::str::from_utf8(&buf[..n]).expect("utf-8");
-        let ns: u64 = text
-            .split_whitespace()
-            .next()
-            .and_then(|v| v.parse().ok())
-            .expect("schedstat's first field");
-        Duration::from_nanos(ns)
+        let ts = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
     }
 }
 
