@@ -13,6 +13,7 @@
 //!    and the CPU time of the densest tender (most firms passing its filters; best of 5).
 //!
 //! `WUYE_BENCH_SCALES=national cargo bench -p wuye-search-index --bench tail`
+//! (`WUYE_BENCH_ROUNDS=n`: n rounds instead of 5, e.g. under `perf record`)
 mod common;
 
 use std::fmt::Write as _;
@@ -65,6 +66,11 @@ fn main() {
     let write = std::env::var("WUYE_BENCH_WRITE_GOLDEN").is_ok_and(|v| v == "1");
     let w = Weights::default();
     let clock = ThreadCpu::new();
+    // More rounds for profiling (`perf record` on the bench binary); the figures use 5.
+    let rounds: usize = std::env::var("WUYE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
     println!(
         "| size | path | timed queries | CPU p50 (ms) | CPU p99 (ms) | wall p50 (ms) | wall p99 (ms) |"
     );
@@ -116,7 +122,7 @@ fn main() {
 
         let mut times: [(Vec<Duration>, Vec<Duration>); 2] = Default::default();
         let mut densest_cpu = Duration::MAX;
-        for _ in 0..5 {
+        for _ in 0..rounds {
             for t in &sample {
                 for (p, run) in [fast, reference].iter().enumerate() {
                     let (c0, w0) = (clock.now(), Instant::now());
@@ -148,7 +154,7 @@ fn main() {
             );
         }
         notes.push(format!(
-            "{label}: densest sampled tender {} ({} firms pass its filters): {:.3} ms CPU (best of 5, by id)",
+            "{label}: densest sampled tender {} ({} firms pass its filters): {:.3} ms CPU (best of {rounds}, by id)",
             densest.1,
             densest.0,
             densest_cpu.as_secs_f64() * 1e3
