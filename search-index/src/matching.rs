@@ -37,6 +37,9 @@ const KM_PER_DEG_LAT: f64 = geo::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
 /// At most this many distinct query terms are scored (the rest of a long text is ignored).
 pub const MAX_QUERY_TERMS: usize = crate::needs::MAX_TERMS;
 
+/// Up to this many looked-up terms, a query memoises the relevance of each term mask.
+const MEMO_TERMS: usize = 12;
+
 /// A page of ranked results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hits<T> {
@@ -268,8 +271,20 @@ impl Snapshot {
             let seg = &self.segments[seg_idx];
             let reader = self.reader(seg);
             let tantivy_field = self.fields.text(field);
-            let inverted = reader.inverted_index(tantivy_field)?;
+            let mut inverted = None;
             for (ti, text) in query.terms().iter().enumerate() {
+                // A common term's frequencies already cached need no term lookup at all.
+                if let Some(tfs) = self.cached_tfs(seg, field, text) {
+                    for cand in group.iter_mut() {
+                        let has = tfs[cand.doc as usize] != 0;
+                        cand.mask |= u64::from(has) << ti;
+                    }
+                    continue;
+                }
+                let inverted = match &inverted {
+                    Some(inv) => inv,
+                    None => inverted.insert(reader.inverted_index(tantivy_field)?),
+                };
                 let term = Term::from_field_text(tantivy_field, text);
                 let Some(mut postings) =
                     inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
@@ -300,9 +315,22 @@ impl Snapshot {
             }
             start = end;
         }
-        // The one place term hits become a text score (needs covered, see `needs`).
-        for cand in cands.iter_mut() {
-            cand.text = query.cover.relevance(cand.mask);
+        // The one place term hits become a text score (needs covered, see `needs`). Many
+        // candidates share a mask: with few terms, each mask's relevance is computed once.
+        let bits = query.terms().len();
+        if bits <= MEMO_TERMS && cands.len() >= 4 << bits.min(8) {
+            let mut memo = vec![f64::NAN; 1 << bits];
+            for cand in cands.iter_mut() {
+                let slot = &mut memo[cand.mask as usize];
+                if slot.is_nan() {
+                    *slot = query.cover.relevance(cand.mask);
+                }
+                cand.text = *slot;
+            }
+        } else {
+            for cand in cands.iter_mut() {
+                cand.text = query.cover.relevance(cand.mask);
+            }
         }
         Ok(())
     }
