@@ -37,6 +37,16 @@ const KM_PER_DEG_LAT: f64 = geo::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
 /// At most this many distinct query terms are scored (the rest of a long text is ignored).
 pub const MAX_QUERY_TERMS: usize = crate::needs::MAX_TERMS;
 
+/// A query with more than `PROBE² × wanted` candidates text-scores its `PROBE × wanted` best
+/// bases first, to prune the rest (see `rank`).
+const PROBE: usize = 4;
+
+/// The `k`-th largest of `values` (1-based, `k ≤ values.len()`); reorders them.
+fn kth_largest(values: &mut [f64], k: usize) -> f64 {
+    let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+    *kth
+}
+
 /// Up to this many looked-up terms, a query memoises the relevance of each term mask.
 const MEMO_TERMS: usize = 12;
 
@@ -179,6 +189,7 @@ pub struct TenderMatch {
 }
 
 /// A survivor of the hard filters.
+#[derive(Clone)]
 struct Candidate {
     seg: usize,
     doc: u32,
@@ -366,8 +377,25 @@ impl Snapshot {
             if wanted < cands.len() {
                 bases.clear();
                 bases.extend(cands.iter().map(|c| c.base - c.slack));
-                let (_, kth, _) = bases.select_nth_unstable_by(wanted - 1, |a, b| b.total_cmp(a));
-                let threshold = *kth;
+                let mut threshold = kth_largest(bases, wanted);
+                // Many candidates: text-score the `PROBE × wanted` best bases first; the
+                // `wanted`-th best score among them is a floor the page will reach, so a
+                // candidate whose base plus the most text can give stays below it is out
+                // without looking up its terms.
+                let probe_n = wanted.saturating_mul(PROBE);
+                if cands.len() > PROBE * probe_n {
+                    bases.clear();
+                    bases.extend(cands.iter().map(|c| c.base));
+                    let cut = kth_largest(bases, probe_n);
+                    let mut probe: Vec<Candidate> =
+                        cands.iter().filter(|c| c.base >= cut).cloned().collect();
+                    self.score_text(field, query, &mut probe)?;
+                    if probe.len() >= wanted {
+                        bases.clear();
+                        bases.extend(probe.iter().map(|c| (c.base - c.slack) + w.text * c.text));
+                        threshold = threshold.max(kth_largest(bases, wanted));
+                    }
+                }
                 cands.retain(|c| c.base + text_max >= threshold);
             }
             self.score_text(field, query, cands)?;
@@ -376,8 +404,7 @@ impl Snapshot {
             if wanted < cands.len() {
                 bases.clear();
                 bases.extend(cands.iter().map(|c| (c.base - c.slack) + w.text * c.text));
-                let (_, kth, _) = bases.select_nth_unstable_by(wanted - 1, |a, b| b.total_cmp(a));
-                let threshold = *kth;
+                let threshold = kth_largest(bases, wanted);
                 cands.retain(|c| c.base + w.text * c.text >= threshold);
             }
             for c in cands.iter_mut().filter(|c| !c.exact) {
