@@ -13,7 +13,8 @@
 //!    and the CPU time of the densest tender (most firms passing its filters; best of 5).
 //!
 //! `WUYE_BENCH_SCALES=national cargo bench -p wuye-search-index --bench tail`
-//! (`WUYE_BENCH_ROUNDS=n`: n rounds instead of 5, e.g. under `perf record`)
+//! (`WUYE_BENCH_ROUNDS=n`: n rounds instead of 5, e.g. under `perf record`;
+//! `WUYE_BENCH_DENSEST_REPEAT=n`: then the densest tender alone n times)
 mod common;
 
 use std::fmt::Write as _;
@@ -152,6 +153,15 @@ fn main() {
                 common::percentile_ms(wall, 50.0),
                 common::percentile_ms(wall, 99.0),
             );
+        }
+        // `WUYE_BENCH_DENSEST_REPEAT=n`: the densest tender n more times (to profile it alone).
+        if let Some(n) = std::env::var("WUYE_BENCH_DENSEST_REPEAT")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            for _ in 0..n {
+                std::hint::black_box(fast(&snap, densest.1, &w));
+            }
         }
         notes.push(format!(
             "{label}: densest sampled tender {} ({} firms pass its filters): {:.3} ms CPU (best of {rounds}, by id)",
