@@ -9,15 +9,15 @@
 //!    `WUYE_BENCH_WRITE_GOLDEN=1 cargo bench -p wuye-search-index --bench tail` (and says so).
 //! 2. **Latency.** Each tender's top 20, 5 rounds over the sample (1,000 timings per path),
 //!    the fast and the reference path alternating query by query: the thread's CPU time
-//!    (`/proc/thread-self/schedstat`, ns; preemption excluded) and wall time, p50 and p99,
+//!    (`CLOCK_THREAD_CPUTIME_ID`, ns; preemption excluded) and wall time, p50 and p99,
 //!    and the CPU time of the densest tender (most firms passing its filters; best of 5).
 //!
 //! `WUYE_BENCH_SCALES=national cargo bench -p wuye-search-index --bench tail`
+//! (`WUYE_BENCH_ROUNDS=n`: n rounds instead of 5, e.g. under `perf record`;
+//! `WUYE_BENCH_DENSEST_REPEAT=n`: then the densest tender alone n times)
 mod common;
 
 use std::fmt::Write as _;
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::time::{Duration, Instant};
 
 use search_index::{FirmMatch, Hits, Snapshot, TenderQuery, Weights};
@@ -38,24 +38,20 @@ fn fast(snap: &Snapshot, id: &str, w: &Weights) -> Hits<FirmMatch> {
         .1
 }
 
-/// The running thread's CPU time so far.
-struct ThreadCpu(File);
+/// The running thread's CPU time so far: `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, which
+/// brings the scheduler's accounting up to date (ns). `/proc/thread-self/schedstat`, read by
+/// the first version of this bench, is only updated at scheduler ticks and context switches
+/// for a running thread, so a sub-millisecond query read 0 or a whole tick (4 ms here).
+struct ThreadCpu;
 
 impl ThreadCpu {
     fn new() -> Self {
-        Self(File::open("/proc/thread-self/schedstat").expect("schedstat"))
+        Self
     }
 
     fn now(&self) -> Duration {
-        let mut buf = [0u8; 128];
-        let n = self.0.read_at(&mut buf, 0).expect("read schedstat");
-        let text = std::str::from_utf8(&buf[..n]).expect("utf-8");
-        let ns: u64 = text
-            .split_whitespace()
-            .next()
-            .and_then(|v| v.parse().ok())
-            .expect("schedstat's first field");
-        Duration::from_nanos(ns)
+        let ts = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
     }
 }
 
@@ -71,6 +67,11 @@ fn main() {
     let write = std::env::var("WUYE_BENCH_WRITE_GOLDEN").is_ok_and(|v| v == "1");
     let w = Weights::default();
     let clock = ThreadCpu::new();
+    // More rounds for profiling (`perf record` on the bench binary); the figures use 5.
+    let rounds: usize = std::env::var("WUYE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
     println!(
         "| size | path | timed queries | CPU p50 (ms) | CPU p99 (ms) | wall p50 (ms) | wall p99 (ms) |"
     );
@@ -122,7 +123,7 @@ fn main() {
 
         let mut times: [(Vec<Duration>, Vec<Duration>); 2] = Default::default();
         let mut densest_cpu = Duration::MAX;
-        for _ in 0..5 {
+        for _ in 0..rounds {
             for t in &sample {
                 for (p, run) in [fast, reference].iter().enumerate() {
                     let (c0, w0) = (clock.now(), Instant::now());
@@ -153,8 +154,17 @@ fn main() {
                 common::percentile_ms(wall, 99.0),
             );
         }
+        // `WUYE_BENCH_DENSEST_REPEAT=n`: the densest tender n more times (to profile it alone).
+        if let Some(n) = std::env::var("WUYE_BENCH_DENSEST_REPEAT")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            for _ in 0..n {
+                std::hint::black_box(fast(&snap, densest.1, &w));
+            }
+        }
         notes.push(format!(
-            "{label}: densest sampled tender {} ({} firms pass its filters): {:.3} ms CPU (best of 5, by id)",
+            "{label}: densest sampled tender {} ({} firms pass its filters): {:.3} ms CPU (best of {rounds}, by id)",
             densest.1,
             densest.0,
             densest_cpu.as_secs_f64() * 1e3

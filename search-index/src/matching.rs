@@ -25,7 +25,7 @@ use crate::docs::{
     FirmDoc, TenderDoc, check_code_word, check_grade, check_point, parse_district, parse_street,
 };
 use crate::error::{IndexError, Result};
-use crate::geo::{self, Cell, haversine_km};
+use crate::geo::{self, Cell, DistanceBounds, haversine_km};
 use crate::needs::{Coverage, Need, needs};
 use crate::rank::{self, ScorePart, Weights};
 use crate::schema::{DocKind, TextField, flags, term};
@@ -36,6 +36,19 @@ const KM_PER_DEG_LAT: f64 = geo::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
 
 /// At most this many distinct query terms are scored (the rest of a long text is ignored).
 pub const MAX_QUERY_TERMS: usize = crate::needs::MAX_TERMS;
+
+/// A query with more than `PROBE² × wanted` candidates text-scores its `PROBE × wanted` best
+/// bases first, to prune the rest (see `rank`).
+const PROBE: usize = 4;
+
+/// The `k`-th largest of `values` (1-based, `k ≤ values.len()`); reorders them.
+fn kth_largest(values: &mut [f64], k: usize) -> f64 {
+    let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+    *kth
+}
+
+/// Up to this many looked-up terms, a query memoises the relevance of each term mask.
+const MEMO_TERMS: usize = 12;
 
 /// A page of ranked results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,12 +189,19 @@ pub struct TenderMatch {
 }
 
 /// A survivor of the hard filters.
+#[derive(Clone)]
 struct Candidate {
     seg: usize,
     doc: u32,
+    /// The distance when `exact`, else a lower bound.
     distance_km: f64,
     by_district: bool,
+    /// The score without text when `exact`, else an upper bound of it.
     base: f64,
+    /// `base − slack` is a lower bound of the score without text (0 when `exact`).
+    slack: f64,
+    /// Whether `distance_km` and `base` are the exact values (computed as in the answer).
+    exact: bool,
     text: f64,
     mask: u64,
 }
@@ -262,8 +282,20 @@ impl Snapshot {
             let seg = &self.segments[seg_idx];
             let reader = self.reader(seg);
             let tantivy_field = self.fields.text(field);
-            let inverted = reader.inverted_index(tantivy_field)?;
+            let mut inverted = None;
             for (ti, text) in query.terms().iter().enumerate() {
+                // A common term's frequencies already cached need no term lookup at all.
+                if let Some(tfs) = self.cached_tfs(seg, field, text) {
+                    for cand in group.iter_mut() {
+                        let has = tfs[cand.doc as usize] != 0;
+                        cand.mask |= u64::from(has) << ti;
+                    }
+                    continue;
+                }
+                let inverted = match &inverted {
+                    Some(inv) => inv,
+                    None => inverted.insert(reader.inverted_index(tantivy_field)?),
+                };
                 let term = Term::from_field_text(tantivy_field, text);
                 let Some(mut postings) =
                     inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
@@ -271,11 +303,11 @@ impl Snapshot {
                     continue;
                 };
                 if let Some(tfs) = self.dense_tfs(seg, field, text, &postings) {
+                    // Branch-free: whether a candidate has a common term is close to a coin
+                    // toss, which a branch mispredicts about half the time.
                     for cand in group.iter_mut() {
-                        let tf = tfs[cand.doc as usize];
-                        if tf != 0 {
-                            cand.mask |= 1 << ti;
-                        }
+                        let has = tfs[cand.doc as usize] != 0;
+                        cand.mask |= u64::from(has) << ti;
                     }
                     continue;
                 }
@@ -294,9 +326,22 @@ impl Snapshot {
             }
             start = end;
         }
-        // The one place term hits become a text score (needs covered, see `needs`).
-        for cand in cands.iter_mut() {
-            cand.text = query.cover.relevance(cand.mask);
+        // The one place term hits become a text score (needs covered, see `needs`). Many
+        // candidates share a mask: with few terms, each mask's relevance is computed once.
+        let bits = query.terms().len();
+        if bits <= MEMO_TERMS && cands.len() >= 4 << bits.min(8) {
+            let mut memo = vec![f64::NAN; 1 << bits];
+            for cand in cands.iter_mut() {
+                let slot = &mut memo[cand.mask as usize];
+                if slot.is_nan() {
+                    *slot = query.cover.relevance(cand.mask);
+                }
+                cand.text = *slot;
+            }
+        } else {
+            for cand in cands.iter_mut() {
+                cand.text = query.cover.relevance(cand.mask);
+            }
         }
         Ok(())
     }
@@ -307,6 +352,12 @@ impl Snapshot {
     /// base can never reach the page. (With the default weights text dominates and this rarely
     /// prunes; a candidate-at-a-time max-score loop was measured slower than scoring every
     /// survivor term-at-a-time, which reads each posting list once in order.)
+    ///
+    /// Candidates whose base is only bounded (not `exact`) are ranked on their bounds; after
+    /// text, the ones whose upper bound still reaches the `wanted`-th best lower bound are made
+    /// exact by `exact` (the others are strictly below `wanted` candidates whatever their exact
+    /// value), and the final order is taken on exact scores only.
+    #[allow(clippy::too_many_arguments)]
     fn rank(
         &self,
         cands: &mut Vec<Candidate>,
@@ -315,6 +366,7 @@ impl Snapshot {
         w: &Weights,
         wanted: usize,
         bases: &mut Vec<f64>,
+        mut exact: impl FnMut(&mut Candidate),
     ) -> Result<()> {
         if wanted == 0 || cands.is_empty() {
             cands.clear();
@@ -324,12 +376,41 @@ impl Snapshot {
         if text_max > 0.0 {
             if wanted < cands.len() {
                 bases.clear();
-                bases.extend(cands.iter().map(|c| c.base));
-                let (_, kth, _) = bases.select_nth_unstable_by(wanted - 1, |a, b| b.total_cmp(a));
-                let threshold = *kth;
+                bases.extend(cands.iter().map(|c| c.base - c.slack));
+                let mut threshold = kth_largest(bases, wanted);
+                // Many candidates: text-score the `PROBE × wanted` best bases first; the
+                // `wanted`-th best score among them is a floor the page will reach, so a
+                // candidate whose base plus the most text can give stays below it is out
+                // without looking up its terms.
+                let probe_n = wanted.saturating_mul(PROBE);
+                if cands.len() > PROBE * probe_n {
+                    bases.clear();
+                    bases.extend(cands.iter().map(|c| c.base));
+                    let cut = kth_largest(bases, probe_n);
+                    let mut probe: Vec<Candidate> =
+                        cands.iter().filter(|c| c.base >= cut).cloned().collect();
+                    self.score_text(field, query, &mut probe)?;
+                    if probe.len() >= wanted {
+                        bases.clear();
+                        bases.extend(probe.iter().map(|c| (c.base - c.slack) + w.text * c.text));
+                        threshold = threshold.max(kth_largest(bases, wanted));
+                    }
+                }
                 cands.retain(|c| c.base + text_max >= threshold);
             }
             self.score_text(field, query, cands)?;
+        }
+        if cands.iter().any(|c| !c.exact) {
+            if wanted < cands.len() {
+                bases.clear();
+                bases.extend(cands.iter().map(|c| (c.base - c.slack) + w.text * c.text));
+                let threshold = kth_largest(bases, wanted);
+                cands.retain(|c| c.base + w.text * c.text >= threshold);
+            }
+            for c in cands.iter_mut().filter(|c| !c.exact) {
+                exact(c);
+                debug_assert!(c.exact && c.slack == 0.0);
+            }
         }
         self.top(cands, w, wanted);
         Ok(())
@@ -437,6 +518,16 @@ impl Snapshot {
         let by_district_term = term::firm_reach_district(&q.district_code);
         let fine = term::firm_reach_fine(Cell::of(q.lon, q.lat, geo::FINE_CELL_DEG));
         let coarse = term::firm_reach_coarse(Cell::of(q.lon, q.lat, geo::COARSE_CELL_DEG));
+        let bounds = DistanceBounds::from(q.lon, q.lat);
+        // The exact distance and base of a candidate, as the answer reports them.
+        let make_exact = |c: &mut Candidate, row: &Row, distance_km: f64| {
+            let mut base = Sum(0.0);
+            firm_parts(&mut base, w, &ctx, row, distance_km, c.by_district);
+            c.distance_km = distance_km;
+            c.base = base.0;
+            c.slack = 0.0;
+            c.exact = true;
+        };
 
         with_scratch(|scratch| {
             let Scratch {
@@ -482,21 +573,40 @@ impl Snapshot {
                     if !by_district && (row.lat - q.lat).abs() * KM_PER_DEG_LAT > row.radius_km {
                         continue;
                     }
-                    let distance_km = haversine_km(q.lon, q.lat, row.lon, row.lat);
-                    if !by_district && distance_km > row.radius_km {
-                        continue;
-                    }
-                    let mut base = Sum(0.0);
-                    firm_parts(&mut base, w, &ctx, row, distance_km, by_district);
-                    cands.push(Candidate {
+                    // Bounds of the distance first; the exact distance only where the bounds
+                    // straddle the firm's radius (here) or the candidate can still reach the
+                    // page (`rank`).
+                    let (near, far) = bounds.bounds(row.lon, row.lat);
+                    let mut cand = Candidate {
                         seg: seg_idx,
                         doc,
-                        distance_km,
+                        distance_km: near,
                         by_district,
-                        base: base.0,
+                        base: 0.0,
+                        slack: 0.0,
+                        exact: false,
                         text: 0.0,
                         mask: 0,
-                    });
+                    };
+                    if !by_district && far > row.radius_km {
+                        if near > row.radius_km {
+                            continue;
+                        }
+                        let distance_km = haversine_km(q.lon, q.lat, row.lon, row.lat);
+                        if distance_km > row.radius_km {
+                            continue;
+                        }
+                        make_exact(&mut cand, row, distance_km);
+                    } else {
+                        // Distance decay is decreasing and `w.distance / scale`-Lipschitz:
+                        // the base at `near` bounds it from above, and it is at most that
+                        // much lower at `far`.
+                        let mut base = Sum(0.0);
+                        firm_parts(&mut base, w, &ctx, row, near, by_district);
+                        cand.base = base.0 + 1e-9;
+                        cand.slack = w.distance * (far - near) / w.distance_scale_km + 2e-9;
+                    }
+                    cands.push(cand);
                 }
             }
             let total = cands.len();
@@ -508,6 +618,10 @@ impl Snapshot {
                 w,
                 offset.saturating_add(limit),
                 bases,
+                |c| {
+                    let row = self.row(c);
+                    make_exact(c, row, haversine_km(q.lon, q.lat, row.lon, row.lat));
+                },
             )?;
             let items = cands
                 .iter()
@@ -651,6 +765,8 @@ impl Snapshot {
                     distance_km,
                     by_district,
                     base,
+                    slack: 0.0,
+                    exact: true,
                     text: 0.0,
                     mask: 0,
                 });
@@ -665,6 +781,7 @@ impl Snapshot {
             w,
             offset.saturating_add(limit),
             &mut Vec::new(),
+            |_| {},
         )?;
         let items = cands
             .iter()

@@ -400,6 +400,20 @@ impl Snapshot {
         Ok(set)
     }
 
+    /// The cached [`Snapshot::dense_tfs`] of a term, if built already.
+    pub(crate) fn cached_tfs(
+        &self,
+        seg: &SegmentView,
+        field: TextField,
+        text: &str,
+    ) -> Option<Arc<[u8]>> {
+        seg.data.tfs[field as usize]
+            .read()
+            .expect("tf cache")
+            .get(text)
+            .cloned()
+    }
+
     /// The term frequency of a common term for every document of a segment (0 = absent),
     /// built from its posting list on first use and cached with the segment. Scoring a
     /// candidate then costs one byte read instead of a posting-list seek, which decodes a block

@@ -88,7 +88,13 @@ pub struct FirmMatchView {
     /// From the firm's office to the compound.
     pub distance_km: f64,
     pub parts: Vec<ScorePartView>,
-    /// Words of the tender's needs found in the firm's profile.
+    /// The tender's needs that the firm's profile meets, one entry per need in the needs'
+    /// order, each given as the word the **profile** uses for it: the need's own word, a
+    /// synonym from the property-service thesaurus (维护保养 for a need 维保, 车辆停放 for
+    /// 停车), or, for a need met only in part, the parts found, joined. A compound word counts
+    /// once (垃圾分类, not 垃圾 and 分类); boilerplate (需要, 24小时, 演示数据 …) is never a
+    /// need. Needs not met are not listed: the `text` part's `detail` names them and the share
+    /// covered.
     pub matched_terms: Vec<String>,
 }
 
@@ -101,7 +107,11 @@ pub struct TenderMatchView {
     pub score: f64,
     pub distance_km: f64,
     pub parts: Vec<ScorePartView>,
-    /// Words of the firm's profile found in the tender's needs.
+    /// The services of the firm's profile that the tender's needs ask for, one entry per
+    /// service in the profile's order, each given as the word the **tender** uses for it: the
+    /// same word, a synonym from the property-service thesaurus, or, for a service asked for
+    /// only in part, the parts found, joined. A compound word counts once; boilerplate is never
+    /// a service. Services not asked for are not listed (see the `text` part's `detail`).
     pub matched_terms: Vec<String>,
 }
 
@@ -115,6 +125,9 @@ pub struct SearchHitView {
     pub name: String,
     /// Relevance (0 for a listing without `q`).
     pub score: f64,
+    /// The terms of `q` found in the document's name or text: `q` segmented (jieba search
+    /// mode, lower-cased, boilerplate and numbers dropped), exact terms only — free-text search
+    /// uses no thesaurus and no needs, so overlapping words (消防设施, 消防) are listed apart.
     pub matched_terms: Vec<String>,
 }
 
