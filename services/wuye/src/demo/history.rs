@@ -26,12 +26,12 @@ use serde_json::{Value, json};
 use shared::auth::TokenKeys;
 use shared::clock::{CHINA, Travel, ms_of, now_ms};
 use shared::domain::roster::format_date;
-use shared::domain::{Fen, check_char, districts, streets_of};
+use shared::domain::{Fen, check_char, streets_of};
 use time::{Date, PrimitiveDateTime, Time};
 
 use super::kit::{
-    Bases, CLOSED_BID_WINDOW_MS, DEMO_DISTRICTS, Demo, LEDGER_HEADER, demo_bid, demo_money,
-    demo_terms, quarter_of,
+    Bases, CLOSED_BID_WINDOW_MS, Demo, LEDGER_HEADER, demo_bid, demo_money, demo_terms,
+    first_district, post_csv, quarter_of,
 };
 
 /// The fee models, in the order of the three compounds.
@@ -77,10 +77,7 @@ fn codes() -> [String; 3] {
 }
 
 fn first_street() -> String {
-    let district = districts()
-        .iter()
-        .find(|d| d.code.as_str() == DEMO_DISTRICTS[0])
-        .expect("the first demo district");
+    let district = first_district();
     streets_of(&district.code)
         .next()
         .map(|s| s.code.as_str().to_string())
@@ -89,10 +86,7 @@ fn first_street() -> String {
 
 /// The ledger of the three compounds, as the district office imported it.
 fn ledger() -> String {
-    let district = districts()
-        .iter()
-        .find(|d| d.code.as_str() == DEMO_DISTRICTS[0])
-        .expect("the first demo district");
+    let district = first_district();
     let street = streets_of(&district.code).next().expect("a street");
     let short = street.name.trim_end_matches("街道");
     let mut out = LEDGER_HEADER.join(",");
@@ -132,10 +126,7 @@ fn ledger() -> String {
 
 /// The four firms that bid for the three compounds a year ago (each offers every fee model).
 fn firm_body(i: u32) -> Value {
-    let district = districts()
-        .iter()
-        .find(|d| d.code.as_str() == DEMO_DISTRICTS[0])
-        .expect("the first demo district");
+    let district = first_district();
     let prefix = format!("91510100MA7{i:06}");
     let words = ["锦里", "宽窄", "合江", "东门"];
     json!({
@@ -270,22 +261,13 @@ async fn load_year(bases: &Bases, keys: &TokenKeys, travel: &Travel) -> anyhow::
 /// The roster's four firms, the three compounds, a tender on each (price only, three bids),
 /// opened, awarded and contracted from `first`.
 async fn tender_and_contract(demo: &Demo<'_>, first: Date) -> anyhow::Result<Vec<Served>> {
-    let report = demo
-        .http
-        .post(format!(
-            "{}/catalog/compounds/import?format=csv&mode=strict",
-            demo.bases.catalog
-        ))
-        .bearer_auth(&demo.association)
-        .header(reqwest::header::CONTENT_TYPE, "text/csv")
-        .body(ledger())
-        .send()
-        .await?;
-    anyhow::ensure!(
-        report.status().is_success(),
-        "the history's ledger was refused: {}",
-        report.text().await.unwrap_or_default()
+    let import = format!(
+        "{}/catalog/compounds/import?format=csv&mode=strict",
+        demo.bases.catalog
     );
+    post_csv(&demo.http, &import, &demo.association, ledger())
+        .await
+        .context("the history's ledger")?;
     let review = format_date(first + time::Duration::days(730));
     let mut firms = Vec::new();
     for i in 0..4 {
@@ -644,20 +626,10 @@ async fn import_statement(
         "{}/tenders/compounds/{}/fund/bank-statements?mode=apply&{BANK_MAPPING}",
         demo.bases.tender, s.id
     );
-    let res = demo
-        .http
-        .post(&url)
-        .bearer_auth(&s.committee)
-        .header(reqwest::header::CONTENT_TYPE, "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .with_context(|| format!("calling {url}"))?;
-    let status = res.status();
-    let report: Value = res.json().await.unwrap_or(Value::Null);
+    let report = post_csv(&demo.http, &url, &s.committee, csv).await?;
     anyhow::ensure!(
-        status.is_success() && report["reconciled"] == true,
-        "the history's bank statement: {status} {report}"
+        report["reconciled"] == true,
+        "the history's bank statement is not reconciled: {report}"
     );
     Ok(())
 }

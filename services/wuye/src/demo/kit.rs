@@ -38,6 +38,35 @@ pub(super) const LEDGER_HEADER: [&str; 23] = [
 pub(super) const DEMO_DISTRICTS: [&str; 6] =
     ["510104", "510105", "510106", "510107", "510108", "510116"];
 
+/// The first demo district (锦江区), where the demo's tenders and its past year are.
+pub(super) fn first_district() -> &'static shared::domain::District {
+    shared::domain::districts()
+        .iter()
+        .find(|d| d.code.as_str() == DEMO_DISTRICTS[0])
+        .expect("the first demo district")
+}
+
+/// Posts a CSV file to `url` as `token`: the JSON answer (Null when none), success required.
+pub(super) async fn post_csv(
+    http: &Client,
+    url: &str,
+    token: &str,
+    csv: String,
+) -> anyhow::Result<Value> {
+    let res = http
+        .post(url)
+        .bearer_auth(token)
+        .header(reqwest::header::CONTENT_TYPE, "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .with_context(|| format!("calling {url}"))?;
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    anyhow::ensure!(status.is_success(), "{url} answered {status}: {text}");
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 /// Where the demo finds the services (one base for `wuye up`, separate ones in tests).
 #[derive(Debug, Clone)]
 pub struct Bases {

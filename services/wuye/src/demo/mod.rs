@@ -24,7 +24,7 @@ pub use history::load_history;
 pub use kit::Bases;
 use kit::{
     CLOSED_BID_WINDOW_MS, DEMO_DISTRICTS, Demo, LEDGER_HEADER, demo_bid, demo_money, demo_terms,
-    demo_token, quarter_of,
+    demo_token, first_district, post_csv, quarter_of,
 };
 
 /// The password of every demo account.
@@ -145,22 +145,13 @@ pub async fn load(base: &str, keys: &TokenKeys) -> anyhow::Result<Vec<DemoAccoun
 
     // Compounds: one ledger import, as a district office would do it.
     let (csv, first_code) = ledger_csv(&mut rng);
-    let report = api
-        .client
-        .post(format!(
-            "{}/catalog/compounds/import?format=csv&mode=strict",
-            api.base
-        ))
-        .bearer_auth(&api.token)
-        .header(reqwest::header::CONTENT_TYPE, "text/csv")
-        .body(csv)
-        .send()
-        .await?;
-    anyhow::ensure!(
-        report.status().is_success(),
-        "the demo ledger was refused: {}",
-        report.text().await.unwrap_or_default()
+    let import = format!(
+        "{}/catalog/compounds/import?format=csv&mode=strict",
+        api.base
     );
+    post_csv(&api.client, &import, &api.token, csv)
+        .await
+        .context("the demo ledger")?;
     let committee_compound = api
         .send(
             Method::GET,
@@ -473,10 +464,7 @@ pub fn demo_policy(configured: &tender::TenderPolicy) -> tender::TenderPolicy {
 /// The demo compounds used for tenders: five on 锦官驿街道 and one on the next street of
 /// 锦江区 (ledger codes).
 fn tender_compound_codes() -> ([String; 5], String) {
-    let district = districts()
-        .iter()
-        .find(|d| d.code.as_str() == DEMO_DISTRICTS[0])
-        .expect("the first demo district");
+    let district = first_district();
     let streets: Vec<_> = streets_of(&district.code).take(2).collect();
     let first = streets[0].code.as_str();
     let codes = [1, 2, 3, 4, 5].map(|n| format!("DEMO-{first}-{n:02}"));

@@ -171,18 +171,7 @@ impl OwnersDemo {
             "{}/tenders/compounds/{}/fees/payments/import?format=csv&mode=good_rows",
             self.tender, self.compound_id
         );
-        let res = self
-            .http
-            .post(&url)
-            .bearer_auth(&self.committee)
-            .header(reqwest::header::CONTENT_TYPE, "text/csv")
-            .body(csv)
-            .send()
-            .await
-            .with_context(|| format!("calling {url}"))?;
-        let status = res.status();
-        let text = res.text().await.unwrap_or_default();
-        anyhow::ensure!(status.is_success(), "{url} answered {status}: {text}");
+        super::kit::post_csv(&self.http, &url, &self.committee, csv).await?;
         Ok(())
     }
 }
