@@ -322,6 +322,18 @@ fn explain(e: &ApiError) -> String {
     out
 }
 
+/// A refusal to show on the page in one line, or, for one the user may not see at all (403,
+/// 404), the error page itself.
+fn shown(e: ApiError) -> Result<String, PageError> {
+    if matches!(
+        e.status(),
+        Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+    ) {
+        return Err(e.into());
+    }
+    Ok(explain(&e))
+}
+
 fn ledger_path(id: &str) -> String {
     format!(
         "/compounds/{}/fund/ledger",
@@ -392,15 +404,7 @@ pub async fn reverse(
         .await;
     let message = match answer {
         Ok(_) => "已冲正。".to_string(),
-        Err(e)
-            if matches!(
-                e.status(),
-                Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-            ) =>
-        {
-            return Err(e.into());
-        }
-        Err(e) => format!("未能冲正：{}", explain(&e)),
+        Err(e) => format!("未能冲正：{}", shown(e)?),
     };
     Ok(see_other_with(&ledger_path(&id), &message))
 }
@@ -490,15 +494,7 @@ pub async fn import_bank(
             .await;
         match answer {
             Ok(r) => (Some(r), None),
-            Err(e)
-                if matches!(
-                    e.status(),
-                    Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-                ) =>
-            {
-                return Err(e.into());
-            }
-            Err(e) => (None, Some(explain(&e))),
+            Err(e) => (None, Some(shown(e)?)),
         }
     };
     let form = RecordForm {
