@@ -7,6 +7,8 @@
 #   bench/http.sh                      # 10 s per endpoint, 3 interleaved rounds
 #   BENCH_HTTP_SECS=15 BENCH_HTTP_ROUNDS=5 bench/http.sh
 #   BENCH_OLD_BIN=/path/to/old/wuye bench/http.sh   # the same rungs on an older binary too
+#   BENCH_OLD_LABEL=main …          # its rows' configuration name (default old)
+#   BENCH_OLD_ENV='WUYE_MATCHING__ANSWER_CACHE=false' …   # its settings (default: none)
 #
 # The ladder, per server configuration (one `wuye up` each, started in turn every round):
 #   cached   (default settings): healthz, fixed (GET /match/bench/fixed: a signed-in request
@@ -14,8 +16,9 @@
 #            firm-tenders, search — answers come from the answer cache after the first pass;
 #   uncached (`WUYE_MATCHING__ANSWER_CACHE=false`): healthz, tender-firms, firm-tenders,
 #            search — every answer computed;
-#   old      (BENCH_OLD_BIN, if set: e.g. main's binary built in another worktree): healthz,
-#            tender-firms, firm-tenders, search.
+#   old      (BENCH_OLD_BIN, if set: e.g. an older commit's release binary built in another
+#            worktree): healthz, tender-firms, firm-tenders, search, on a data folder of its
+#            own prepared the same way (its own demo data, token and paths).
 # Server CPU µs per request = (utime + stime of the `wuye up` process during the wrk run) ÷
 # requests (the process holds every service; the others are idle). The cache hit rate is read
 # from /match/metrics at the end of each cached run.
@@ -40,6 +43,8 @@ if [ -z "${BENCH_WUYE_BIN:-}" ]; then
 fi
 bin="${BENCH_WUYE_BIN:-${CARGO_TARGET_DIR:-target}/release/wuye}"
 old="${BENCH_OLD_BIN:-}"
+old_label="${BENCH_OLD_LABEL:-old}"   # the configuration name of its rows
+read -r -a old_env <<<"${BENCH_OLD_ENV:-}"   # its settings (VAR=value …)
 work="$(mktemp -d)"
 out="bench/results/http-$(date -u +%Y-%m-%dT%H%M%SZ)"
 mkdir -p "$out"
@@ -51,9 +56,10 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 
 # start BIN [ENV=VALUE…]: `wuye up` on the data folder with extra settings.
+data=""
 start() {
   local b="$1"; shift
-  env "$@" "$b" up --data "$work/data" --listen "127.0.0.1:$port" >>"$out/server.log" 2>&1 &
+  env "$@" "$b" up --data "$data" --listen "127.0.0.1:$port" >>"$out/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 240); do
     if curl -fs "$base/match/readyz" >/dev/null 2>&1; then return 0; fi
@@ -73,40 +79,55 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
   echo "wrk: -t2 -c$conns -d${secs}s, $rounds rounds"
 } | tee "$out/machine.txt"
 
-start "$bin"     # first run: demo data
-stop
-"$bin" admin load-synthetic-index --data "$work/data" --scale chengdu | tee "$out/load.txt"
-start "$bin"
-
-token="$(curl -fs -X POST "$base/catalog/session" -H 'content-type: application/json' \
-  -d '{"username":"demo.xiehui","password":"wuye-demo-2026"}' | jq -r .token)"
-curl -fs "$base/match/search?kind=tender&limit=200" | jq -r '.items[].id' \
-  | sed 's#^#/match/tenders/#; s#$#/firms?limit=20#' >"$work/tender-firms.txt"
-curl -fs "$base/match/search?kind=firm&limit=200" | jq -r '.items[].id' \
-  | sed 's#^#/match/firms/#; s#$#/tenders?limit=20#' >"$work/firm-tenders.txt"
-: >"$work/search.txt"
-for q in 电梯 保洁 绿化 垃圾分类 消防 停车 安防 维修 老旧小区 物业服务; do
-  for d in 510104 510107; do
-    printf '/match/search?q=%s&district=%s&limit=20\n' \
-      "$(jq -rn --arg v "$q" '$v|@uri')" "$d" >>"$work/search.txt"
+# prepare BIN DIR: a data folder of BIN's own (its demo data, then the synthetic Chengdu data
+# set in its index), the demo association's token in DIR/token and the paths in DIR/*.txt. The
+# old binary gets its own folder: its migrations are older than this binary's.
+prepare() {
+  local b="$1" dir="$2" t
+  mkdir -p "$dir"
+  data="$dir/data"
+  start "$b"     # first run: demo data
+  stop
+  "$b" admin load-synthetic-index --data "$data" --scale chengdu | tee -a "$out/load.txt"
+  start "$b"
+  t="$(curl -fs -X POST "$base/catalog/session" -H 'content-type: application/json' \
+    -d '{"username":"demo.xiehui","password":"wuye-demo-2026"}' | jq -r .token)"
+  echo "$t" >"$dir/token"
+  curl -fs "$base/match/search?kind=tender&limit=200" | jq -r '.items[].id' \
+    | sed 's#^#/match/tenders/#; s#$#/firms?limit=20#' >"$dir/tender-firms.txt"
+  curl -fs "$base/match/search?kind=firm&limit=200" | jq -r '.items[].id' \
+    | sed 's#^#/match/firms/#; s#$#/tenders?limit=20#' >"$dir/firm-tenders.txt"
+  : >"$dir/search.txt"
+  for q in 电梯 保洁 绿化 垃圾分类 消防 停车 安防 维修 老旧小区 物业服务; do
+    for d in 510104 510107; do
+      printf '/match/search?q=%s&district=%s&limit=20\n' \
+        "$(jq -rn --arg v "$q" '$v|@uri')" "$d" >>"$dir/search.txt"
+    done
   done
-done
-echo /match/healthz >"$work/healthz.txt"
-echo /match/bench/fixed >"$work/fixed.txt"
-bytes=$(while read -r p; do
-  curl -fs -H "Authorization: Bearer $token" "$base$p" | wc -c
-done <"$work/tender-firms.txt" | awk '{ s += $1 } END { printf "%d", s / NR }')
-echo "mean tender answer: $bytes bytes" | tee -a "$out/machine.txt"
-stop
-wc -l "$work"/*.txt | tee "$out/paths.txt"
+  echo /match/healthz >"$dir/healthz.txt"
+  echo /match/bench/fixed >"$dir/fixed.txt"
+  bytes=$(while read -r p; do
+    curl -fs -H "Authorization: Bearer $t" "$base$p" | wc -c
+  done <"$dir/tender-firms.txt" | awk '{ s += $1 } END { printf "%d", s / NR }')
+  echo "mean tender answer ($b): $bytes bytes" | tee -a "$out/machine.txt"
+  stop
+  wc -l "$dir"/*.txt | tee -a "$out/paths.txt"
+}
+
+if [ -n "$old" ]; then
+  prepare "$old" "$work/old"
+fi
+prepare "$bin" "$work/new"    # last: $bytes is the new binary's mean answer
 
 # check FILE…: every path answers 200 (this also fills the answer cache once).
+# use DIR: the data folder, token and paths of `prepare DIR` from now on.
+use() { dir="$1"; data="$dir/data"; token="$(cat "$dir/token")"; }
 check() {
   for f in "$@"; do
     while read -r p; do
       code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base$p")
       [ "$code" = 200 ] || { echo "$p answered $code"; exit 1; }
-    done <"$work/$f.txt"
+    done <"$dir/$f.txt"
   done
 }
 
@@ -116,7 +137,7 @@ measure() {
   for f in "$@"; do
     local before after line requests
     before=$(cpu_ticks)
-    line=$(WUYE_PATHS="$work/$f.txt" WUYE_TOKEN="$token" \
+    line=$(WUYE_PATHS="$dir/$f.txt" WUYE_TOKEN="$token" \
       wrk -t2 -c"$conns" -d"${secs}s" -s bench/wrk-paths.lua "$base" | grep '^WUYE')
     after=$(cpu_ticks)
     requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line")
@@ -134,6 +155,7 @@ hit_rate() {
 }
 
 for r in $(seq 1 "$rounds"); do
+  use "$work/new"
   start "$bin" WUYE_MATCHING__BENCH_FIXED_BODY_BYTES="$bytes"
   check fixed tender-firms firm-tenders search
   measure "$r" cached healthz fixed tender-firms firm-tenders search
@@ -144,9 +166,10 @@ for r in $(seq 1 "$rounds"); do
   measure "$r" uncached healthz tender-firms firm-tenders search
   stop
   if [ -n "$old" ]; then
-    start "$old"
+    use "$work/old"
+    start "$old" "${old_env[@]}"
     check tender-firms firm-tenders search
-    measure "$r" old healthz tender-firms firm-tenders search
+    measure "$r" "$old_label" healthz tender-firms firm-tenders search
     stop
   fi
 done

@@ -46,4 +46,4 @@ pub use needs::{Need, TextReport, needs};
 pub use rank::{ScorePart, Weights};
 pub use schema::{DocKind, schema};
 pub use search::{SearchFilters, SearchHit};
-pub use snapshot::Snapshot;
+pub use snapshot::{Snapshot, cached_bytes};

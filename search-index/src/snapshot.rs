@@ -50,6 +50,16 @@ const PREPARED_BUDGET_BYTES: usize = 32 << 20;
 /// Bytes currently held under [`PREPARED_BUDGET_BYTES`].
 static PREPARED_BYTES: AtomicUsize = AtomicUsize::new(0);
 
+/// Bytes held now by the caches of every index of the process: the filter-term sets and dense
+/// term frequencies (under a 256 MiB budget), and the by-id inputs kept per document (under a
+/// 32 MiB budget). For the service's gauges.
+pub fn cached_bytes() -> (usize, usize) {
+    (
+        CACHED_BYTES.load(AtomicOrdering::Relaxed),
+        PREPARED_BYTES.load(AtomicOrdering::Relaxed),
+    )
+}
+
 /// The numbers matching reads about one document, loaded once per segment: one cache line per
 /// document, so a candidate costs one memory access.
 #[derive(Debug, Clone, Copy, Default)]

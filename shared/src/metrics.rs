@@ -76,7 +76,7 @@ impl Metrics {
         let gauges = Family::<Labels, Gauge<i64, AtomicI64>>::default();
         registry.register(
             "state",
-            "Gauges read when scraped: `name` says which (feed_lag, feed_cursor, feed_head, feed_listening, db_pool_size, db_pool_idle, db_pool_max, index_documents, index_generation, answer_cache_hits, answer_cache_misses, answer_cache_entries, tenders_due_for_opening)",
+            "Gauges read when scraped: `name` says which (feed_lag, feed_cursor, feed_head, feed_listening, db_pool_size, db_pool_idle, db_pool_max, index_documents, index_generation, answer_cache_hits, answer_cache_misses, answer_cache_entries, answer_cache_bytes, index_cache_bytes, index_prepared_bytes, tenders_due_for_opening)",
             gauges.clone(),
         );
         Self(Arc::new(Inner {

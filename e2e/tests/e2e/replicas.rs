@@ -234,11 +234,24 @@ async fn a_burst_of_guesses_across_catalog_replicas_is_counted_once(backend: Bac
         let base = if i % 2 == 0 { &app.catalog_url } else { &b.url };
         guess(&app, base, "li.si", i)
     });
+    let started = Instant::now();
     let statuses = futures::future::join_all(guesses).await;
+    let elapsed = started.elapsed().as_secs_f64();
     let count = |s: StatusCode| statuses.iter().filter(|x| **x == s).count();
-    // Three free failures in all, not three per replica.
-    assert_eq!(count(StatusCode::UNAUTHORIZED), 3, "{statuses:?}");
-    assert_eq!(count(StatusCode::TOO_MANY_REQUESTS), 47, "{statuses:?}");
+    // Three free failures in all, not three per replica (six). A burst slower than the first
+    // delay (1 s, then 2 s, 4 s, … after each further failure) on a loaded machine may see a
+    // further guess admitted as each delay runs out: k more after 2^k − 1 seconds.
+    let unauthorized = count(StatusCode::UNAUTHORIZED);
+    let delays_passed = (elapsed + 1.0).log2().floor() as usize;
+    assert!(
+        (3..=3 + delays_passed).contains(&unauthorized),
+        "{unauthorized} guesses answered in {elapsed:.2} s: {statuses:?}"
+    );
+    assert_eq!(
+        count(StatusCode::TOO_MANY_REQUESTS),
+        50 - unauthorized,
+        "{statuses:?}"
+    );
     // Either replica still makes that address wait; the owner elsewhere signs in.
     for base in [&app.catalog_url, &b.url] {
         assert_eq!(

@@ -38,6 +38,10 @@ pub struct MatchingPolicy {
     /// Serving: keep rendered match and search answers until the index next changes
     /// (`false` computes every answer; for measuring).
     pub answer_cache: bool,
+    /// Serving: the most MiB of rendered answers kept per index generation (past it, answers
+    /// are computed and not kept). At national size the matching service's resident memory is
+    /// about 190 MiB plus this (BENCHMARKS.md §7).
+    pub answer_cache_mib: u32,
     /// Serving: the index commits the feeds' changes at most once per this many ms (the first
     /// change after a quiet spell commits at once), so a busy feed does not empty the answer
     /// cache at every batch. 0 commits after every batch.
@@ -68,6 +72,7 @@ impl Default for MatchingPolicy {
             notify_min_score: None,
             notify_officials_every_secs: 300,
             answer_cache: true,
+            answer_cache_mib: 32,
             index_commit_every_ms: 200,
             bench_fixed_body_bytes: 0,
         }

@@ -8,8 +8,8 @@
 //! - [`AnswerCache`]: rendered JSON bodies keyed by request (endpoint, id or query, page), valid
 //!   for one index generation: the first lookup under a newer generation empties it, and an
 //!   answer computed on an older snapshot is never stored under a newer one. Bounded in
-//!   entries and bytes (past the bounds, answers are computed and not kept). `[matching]
-//!   answer_cache = false` turns it off (every answer computed; for measuring).
+//!   entries and bytes (`[matching] answer_cache_mib`; past the bounds, answers are computed
+//!   and not kept). `answer_cache = false` turns it off (every answer computed; for measuring).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,8 +22,6 @@ use axum::response::{IntoResponse, Response};
 
 /// At most this many answers are kept per generation.
 const MAX_ANSWERS: usize = 20_000;
-/// At most this many bytes of answers are kept per generation.
-const MAX_ANSWER_BYTES: usize = 64 << 20;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -125,6 +123,7 @@ pub fn render<T: serde::Serialize>(value: &T) -> Result<Bytes, serde_json::Error
 /// Rendered answers of one index generation.
 pub struct AnswerCache {
     enabled: bool,
+    max_bytes: usize,
     inner: Mutex<Generation>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -138,10 +137,12 @@ struct Generation {
 }
 
 impl AnswerCache {
-    /// A cache, or (`enabled = false`) one that keeps nothing.
-    pub fn new(enabled: bool) -> Self {
+    /// A cache of at most `max_bytes` of answers (keys included), or (`enabled = false`) one
+    /// that keeps nothing.
+    pub fn new(enabled: bool, max_bytes: usize) -> Self {
         Self {
             enabled,
+            max_bytes,
             inner: Mutex::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -190,7 +191,7 @@ impl AnswerCache {
         let size = key.len() + answer.body.len();
         if inner.generation != generation
             || inner.answers.len() >= MAX_ANSWERS
-            || inner.bytes + size > MAX_ANSWER_BYTES
+            || inner.bytes + size > self.max_bytes
         {
             return;
         }
@@ -204,33 +205,39 @@ impl AnswerCache {
         self.enabled
     }
 
-    /// (hits, misses, answers kept now).
-    pub fn stats(&self) -> (u64, u64, usize) {
-        let kept = self
-            .inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .answers
-            .len();
+    /// (hits, misses, answers kept now, their bytes).
+    pub fn stats(&self) -> (u64, u64, usize, usize) {
+        let (kept, bytes) = {
+            let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            (inner.answers.len(), inner.bytes)
+        };
         (
             self.hits.load(Ordering::Relaxed),
             self.misses.load(Ordering::Relaxed),
             kept,
+            bytes,
         )
     }
 
     /// The cache as gauges: `answer_cache_hits`, `answer_cache_misses` (since start),
-    /// `answer_cache_entries` (kept now).
+    /// `answer_cache_entries` and `answer_cache_bytes` (kept now); beside them the index's
+    /// own caches, `index_cache_bytes` (filter-term sets, term frequencies) and
+    /// `index_prepared_bytes` (by-id inputs), so the service's memory can be accounted for.
     pub fn watch(self: &Arc<Self>, metrics: &shared::metrics::Metrics) {
         let cache = Arc::downgrade(self);
         metrics.probe(Arc::new(move |m| {
+            let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+            let size = |v: usize| n(v as u64);
             if let Some(cache) = cache.upgrade() {
-                let (hits, misses, kept) = cache.stats();
-                let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+                let (hits, misses, kept, bytes) = cache.stats();
                 m.set("answer_cache_hits", &[], n(hits));
                 m.set("answer_cache_misses", &[], n(misses));
-                m.set("answer_cache_entries", &[], n(kept as u64));
+                m.set("answer_cache_entries", &[], size(kept));
+                m.set("answer_cache_bytes", &[], size(bytes));
             }
+            let (index, prepared) = search_index::cached_bytes();
+            m.set("index_cache_bytes", &[], size(index));
+            m.set("index_prepared_bytes", &[], size(prepared));
             Box::pin(async {})
         }));
     }
@@ -249,7 +256,7 @@ mod tests {
 
     #[test]
     fn answers_live_for_one_generation_and_older_ones_are_never_kept() {
-        let cache = AnswerCache::new(true);
+        let cache = AnswerCache::new(true, 1 << 20);
         assert!(cache.get(1, "a").is_none());
         cache.put(1, "a".into(), &answer("1"));
         assert_eq!(cache.get(1, "a").unwrap().body, "1");
@@ -260,15 +267,26 @@ mod tests {
         assert!(cache.get(1, "a").is_none());
         cache.put(2, "a".into(), &answer("2"));
         assert_eq!(cache.get(2, "a").unwrap().body, "2");
-        assert_eq!(cache.stats(), (2, 4, 1));
+        assert_eq!(cache.stats(), (2, 4, 1, 2));
+    }
+
+    #[test]
+    fn answers_past_the_byte_bound_are_not_kept() {
+        // Key and body count: "a" + "12345" is 6 bytes, a second such answer would make 12.
+        let cache = AnswerCache::new(true, 10);
+        cache.put(1, "a".into(), &answer("12345"));
+        cache.put(1, "b".into(), &answer("12345"));
+        assert!(cache.get(1, "a").is_some());
+        assert!(cache.get(1, "b").is_none());
+        assert_eq!(cache.stats(), (1, 1, 1, 6));
     }
 
     #[test]
     fn a_disabled_cache_keeps_nothing() {
-        let cache = AnswerCache::new(false);
+        let cache = AnswerCache::new(false, 1 << 20);
         cache.put(1, "a".into(), &answer("1"));
         assert!(cache.get(1, "a").is_none());
-        assert_eq!(cache.stats(), (0, 0, 0));
+        assert_eq!(cache.stats(), (0, 0, 0, 0));
     }
 
     #[tokio::test]

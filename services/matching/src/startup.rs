@@ -106,7 +106,12 @@ pub async fn build_with(
 
     let metrics = shared::service::metrics("matching", &db, &follows);
     crate::index::watch(&metrics, &index);
-    let answers = Arc::new(AnswerCache::new(policy.answer_cache));
+    let answers = Arc::new(AnswerCache::new(
+        policy.answer_cache,
+        usize::try_from(policy.answer_cache_mib)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(1 << 20),
+    ));
     answers.watch(&metrics);
     let pool = Arc::new(SearchPool::per_core().context("starting the search threads")?);
     let ready = readiness("matching", db.clone(), &MIGRATOR, follows);
