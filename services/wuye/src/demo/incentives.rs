@@ -7,6 +7,8 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use shared::domain::roster::china_today;
 
+use super::kit;
+
 /// Who loads them: the catalog's base URL and the two officials' tokens.
 pub struct IncentivesDemo {
     pub http: Client,
@@ -32,14 +34,7 @@ impl IncentivesDemo {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req
-            .send()
-            .await
-            .with_context(|| format!("calling {path}"))?;
-        let status = res.status();
-        let text = res.text().await.unwrap_or_default();
-        anyhow::ensure!(status.is_success(), "{path} answered {status}: {text}");
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+        kit::answer(req, path).await
     }
 
     pub async fn load(&self) -> anyhow::Result<()> {

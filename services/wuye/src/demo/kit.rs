@@ -46,6 +46,19 @@ pub(super) fn first_district() -> &'static shared::domain::District {
         .expect("the first demo district")
 }
 
+/// Sends `req` and requires a success: its JSON answer (Null when none). `what` names the call
+/// in errors (its URL or path).
+pub(super) async fn answer(req: reqwest::RequestBuilder, what: &str) -> anyhow::Result<Value> {
+    let res = req
+        .send()
+        .await
+        .with_context(|| format!("calling {what}"))?;
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    anyhow::ensure!(status.is_success(), "{what} answered {status}: {text}");
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 /// Posts a CSV file to `url` as `token`: the JSON answer (Null when none), success required.
 pub(super) async fn post_csv(
     http: &Client,
@@ -53,18 +66,12 @@ pub(super) async fn post_csv(
     token: &str,
     csv: String,
 ) -> anyhow::Result<Value> {
-    let res = http
+    let req = http
         .post(url)
         .bearer_auth(token)
         .header(reqwest::header::CONTENT_TYPE, "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .with_context(|| format!("calling {url}"))?;
-    let status = res.status();
-    let text = res.text().await.unwrap_or_default();
-    anyhow::ensure!(status.is_success(), "{url} answered {status}: {text}");
-    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+        .body(csv);
+    answer(req, url).await
 }
 
 /// Where the demo finds the services (one base for `wuye up`, separate ones in tests).

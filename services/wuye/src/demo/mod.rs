@@ -100,14 +100,7 @@ impl Api {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req
-            .send()
-            .await
-            .with_context(|| format!("calling {path}"))?;
-        let status = res.status();
-        let text = res.text().await.unwrap_or_default();
-        anyhow::ensure!(status.is_success(), "{path} answered {status}: {text}");
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+        kit::answer(req, path).await
     }
 
     async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {

@@ -4,9 +4,10 @@
 //! remuneration at the 8 % of fee income its contract agrees. The contract starts on the day
 //! the demo signs it, so every transaction is of that day (the API refuses earlier ones).
 
-use anyhow::Context;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
+
+use super::kit;
 
 /// Who records: the tender API's base URL and the two parties' tokens.
 pub struct FundDemo {
@@ -43,18 +44,12 @@ impl FundDemo {
             "day": self.day, "category": category, "amount_fen": amount_fen,
             "counterparty": counterparty, "memo": "【演示数据】",
         });
-        let res = self
+        let req = self
             .http
             .request(Method::POST, &url)
             .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .with_context(|| format!("calling {url}"))?;
-        let status = res.status();
-        let text = res.text().await.unwrap_or_default();
-        anyhow::ensure!(status.is_success(), "{url} answered {status}: {text}");
-        Ok(())
+            .json(&body);
+        kit::answer(req, &url).await.map(drop)
     }
 
     /// Records the month: fee income (92 % collected), parking and advertising, spending by

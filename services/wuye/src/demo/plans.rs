@@ -10,6 +10,8 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use shared::domain::roster::{china_today, format_date};
 
+use super::kit;
+
 /// Who loads the plan: the catalog's base URL and the street official's token.
 pub struct PlanDemo {
     pub http: Client,
@@ -28,14 +30,7 @@ impl PlanDemo {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req
-            .send()
-            .await
-            .with_context(|| format!("calling {path}"))?;
-        let status = res.status();
-        let text = res.text().await.unwrap_or_default();
-        anyhow::ensure!(status.is_success(), "{path} answered {status}: {text}");
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+        kit::answer(req, path).await
     }
 
     /// Writes the plan and the street's records.
