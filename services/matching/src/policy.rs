@@ -40,7 +40,7 @@ pub struct MatchingPolicy {
     pub answer_cache: bool,
     /// Serving: the most MiB of rendered answers kept per index generation (past it, answers
     /// are computed and not kept). At national size the matching service's resident memory is
-    /// about 190 MiB plus this (BENCHMARKS.md §7).
+    /// about 260 MiB plus this, ≈ 70 MiB of it the mapped index files (BENCHMARKS.md §7).
     pub answer_cache_mib: u32,
     /// Serving: the index commits the feeds' changes at most once per this many ms (the first
     /// change after a quiet spell commits at once), so a busy feed does not empty the answer
